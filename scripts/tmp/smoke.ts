@@ -1,0 +1,12 @@
+import { openDatabase } from '/work/main/server/db/connection.ts';
+import { migrateToLatest } from '/work/main/server/db/migrator.ts';
+import { detectCapabilities } from '/work/main/server/db/capabilities.ts';
+import { sql } from 'kysely';
+const t0 = Date.now();
+const h = await openDatabase({ pgliteDir: '/tmp/smokedb' });
+console.log('open', Date.now() - t0);
+console.log(await migrateToLatest(h.db as any), Date.now() - t0);
+console.log(await detectCapabilities(h.db));
+const r = await sql<{v:boolean,w:boolean,x:boolean}>`select gb11643_is_valid('11010519491231002X') v, gb11643_is_valid('440524188001010014') w, gb11643_is_valid('11010519491231002Y') x`.execute(h.db);
+console.log(r.rows, await sql`select current_date d`.execute(h.db).then(r=>r.rows));
+await h.close();

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type RequestHandler } from 'express';
+import type { AppContext } from './context.ts';
+import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts';
+import { mountRoutes } from './http/route-registry.ts';
+import { apiRoutes } from './routes.ts';
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
+
+const securityHeaders: RequestHandler = (_request, response, next) => {
+  response.set({
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    // Everything the dashboard needs comes from this origin; blob: workers are MapLibre's.
+    'Content-Security-Policy':
+      "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; child-src blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'",
+  });
+  next();
+};
+
+export function createApp(context: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(securityHeaders);
+  app.use(express.json({ limit: '1mb' }));
+  app.use(cookieParser());
+  app.use('/api', mountRoutes(context, apiRoutes(context)));
+  app.use('/api', notFoundMiddleware);
+  serveDashboard(app);
+  app.use(notFoundMiddleware);
+  app.use(errorMiddleware);
+  return app;
+}
+
+/** The built Svelte app, with index.html for client-side routes. */
+function serveDashboard(app: express.Express) {
+  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
+  app.get(/^\/(?!api\/|tiles\/|ogc\/).*/, (_request, response) => {
+    response.sendFile(path.join(WEB_DIST, 'index.html'));
+  });
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ROLES } from '../db/schema.ts';
+import type { FeatureRoutes } from '../http/route-registry.ts';
+import { parseQuery } from '../http/validate.ts';
+import { areasAsGeoJson } from './repository.ts';
+
+const areasQuery = z.object({
+  level: z.enum(['district', 'street', 'community', 'grid'], { message: 'level must be district, street, community or grid' }),
+});
+
+export const areaRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    path: '/areas',
+    access: ROLES,
+    summary: 'Areas of one level (district, street, community, grid) as GeoJSON',
+    handler: async (request, response) => {
+      const { level } = parseQuery(areasQuery, request);
+      response.type('application/geo+json').send(JSON.stringify(await areasAsGeoJson(context.db, level)));
+    },
+  },
+];

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { DB, Role } from '../db/schema.ts';
+import { demoPassword, hashPassword } from './passwords.ts';
+
+export interface DemoUser {
+  username: Role;
+  displayName: string;
+  jurisdiction: string[];
+  collectorId: number | null;
+}
+
+/**
+ * One user per role for the demo city. Leader, planner and police see the whole district;
+ * the collector sees the grids of the collector they are linked to.
+ */
+export async function demoUsersFor(db: Kysely<DB>, districtCode: string): Promise<DemoUser[]> {
+  const collector = await db
+    .selectFrom('collector_assignments')
+    .select(['collector_id'])
+    .where('ended_on', 'is', null)
+    .orderBy('collector_id')
+    .executeTakeFirst();
+  const collectorGrids = collector
+    ? (await db.selectFrom('collector_assignments').select('grid_code').where('collector_id', '=', collector.collector_id).where('ended_on', 'is', null).execute()).map((row) => row.grid_code)
+    : [];
+  return [
+    { username: 'leader', displayName: '区领导（演示）', jurisdiction: [districtCode], collectorId: null },
+    { username: 'planner', displayName: '综治规划员（演示）', jurisdiction: [districtCode], collectorId: null },
+    { username: 'police', displayName: '社区民警（演示）', jurisdiction: [districtCode], collectorId: null },
+    { username: 'collector', displayName: '网格采集员（演示）', jurisdiction: collectorGrids, collectorId: collector?.collector_id ?? null },
+    { username: 'admin', displayName: '系统管理员（演示）', jurisdiction: [districtCode], collectorId: null },
+    { username: 'auditor', displayName: '审计员（演示）', jurisdiction: [districtCode], collectorId: null },
+  ];
+}
+
+export async function insertDemoUsers(db: Kysely<DB>, users: DemoUser[]): Promise<void> {
+  for (const user of users) {
+    await db
+      .insertInto('users')
+      .values({
+        username: user.username,
+        display_name: user.displayName,
+        role: user.username,
+        password_hash: await hashPassword(demoPassword(user.username)),
+        jurisdiction: user.jurisdiction,
+        collector_id: user.collectorId,
+        is_demo: true,
+      })
+      .onConflict((conflict) => conflict.column('username').doNothing())
+      .execute();
+  }
+}

@@ -1,0 +1,31 @@
+import type { RequestHandler } from 'express';
+import type { Role } from '../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import { forbidden, HttpError, unauthenticated } from '../http/errors.ts';
+import { findSessionUser } from './repository.ts';
+import { hashToken, SESSION_COOKIE } from './session.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Loads the session from its cookie, checks the role and, for writes, the CSRF token. */
+export function authenticate(context: AppContext, roles: readonly Role[]): RequestHandler {
+  return async (request, _response, next) => {
+    const token: unknown = request.cookies?.[SESSION_COOKIE];
+    if (typeof token !== 'string' || token.length === 0) throw unauthenticated();
+    const session = await findSessionUser(context.db, hashToken(token));
+    if (!session || session.disabled || new Date(session.expires_at) <= new Date()) throw unauthenticated();
+    if (!SAFE_METHODS.has(request.method) && request.get('x-csrf-token') !== session.csrf_token) {
+      throw new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header');
+    }
+    if (!roles.includes(session.role)) throw forbidden(`Role ${session.role} may not ${request.method} ${request.baseUrl}${request.path}`);
+    request.principal = {
+      userId: session.id,
+      username: session.username,
+      displayName: session.display_name,
+      role: session.role,
+      jurisdiction: session.jurisdiction,
+      collectorId: session.collector_id,
+    };
+    next();
+  };
+}

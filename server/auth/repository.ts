@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { DB, User } from '../db/schema.ts';
+
+export async function findUserByUsername(db: Kysely<DB>, username: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function findSessionUser(db: Kysely<DB>, tokenHash: string) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.jurisdiction', 'users.collector_id', 'users.disabled', 'sessions.csrf_token', 'sessions.expires_at'])
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function insertSession(db: Kysely<DB>, session: { tokenHash: string; userId: number; csrfToken: string; expiresAt: Date }) {
+  await db
+    .insertInto('sessions')
+    .values({ token_hash: session.tokenHash, user_id: session.userId, csrf_token: session.csrfToken, expires_at: session.expiresAt })
+    .execute();
+}
+
+export async function deleteSession(db: Kysely<DB>, tokenHash: string) {
+  await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+}
+
+export async function recordLoginResult(db: Kysely<DB>, userId: number, outcome: { failed: boolean; lockUntil?: Date }) {
+  await db
+    .updateTable('users')
+    .set((eb) =>
+      outcome.failed
+        ? { failed_logins: eb('failed_logins', '+', 1), locked_until: outcome.lockUntil ?? null }
+        : { failed_logins: 0, locked_until: null },
+    )
+    .where('id', '=', userId)
+    .execute();
+}

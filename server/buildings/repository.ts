@@ -1,0 +1,67 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+
+export interface BuildingDetail {
+  code: string;
+  gridCode: string;
+  address: string;
+  floors: number;
+  use: string;
+  managementMode: string;
+  status: string;
+  hasAccessControl: boolean;
+  hasVideo: boolean;
+  responsibilityLetterSigned: boolean;
+  landlordName: string | null;
+  point: [number, number];
+  unitCount: number;
+}
+
+export async function findBuilding(db: Kysely<DB>, code: string): Promise<BuildingDetail | undefined> {
+  const row = await db
+    .selectFrom('buildings as b')
+    .select([
+      'b.code', 'b.grid_code', 'b.address', 'b.floors', 'b.use', 'b.management_mode', 'b.status',
+      'b.has_access_control', 'b.has_video', 'b.responsibility_letter_signed', 'b.landlord_name',
+      sql<number>`ST_X(b.point)`.as('lon'),
+      sql<number>`ST_Y(b.point)`.as('lat'),
+      (eb) => eb.selectFrom('units').select(sql<number>`count(*)::int`.as('n')).whereRef('units.building_code', '=', 'b.code').as('unit_count'),
+    ])
+    .where('b.code', '=', code)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    code: row.code,
+    gridCode: row.grid_code,
+    address: row.address,
+    floors: row.floors,
+    use: row.use,
+    managementMode: row.management_mode,
+    status: row.status,
+    hasAccessControl: row.has_access_control,
+    hasVideo: row.has_video,
+    responsibilityLetterSigned: row.responsibility_letter_signed,
+    landlordName: row.landlord_name,
+    point: [row.lon, row.lat],
+    unitCount: row.unit_count ?? 0,
+  };
+}
+
+/** Footprints (or points where a building has none) inside a bbox, at most `limit` of them. */
+export async function buildingsInBbox(
+  db: Kysely<DB>,
+  bbox: [number, number, number, number],
+  limit: number,
+): Promise<{ features: unknown[]; truncated: boolean }> {
+  const [minLon, minLat, maxLon, maxLat] = bbox;
+  const result = await sql<{ feature: unknown }>`
+    SELECT json_build_object('type', 'Feature', 'id', code,
+      'geometry', ST_AsGeoJSON(coalesce(footprint, point), 6)::json,
+      'properties', json_build_object('code', code, 'use', use, 'floors', floors, 'status', status, 'address', address)) AS feature
+    FROM buildings
+    WHERE coalesce(footprint, point) && ST_MakeEnvelope(${minLon}, ${minLat}, ${maxLon}, ${maxLat}, 4326)
+    ORDER BY code
+    LIMIT ${limit + 1}`.execute(db);
+  const truncated = result.rows.length > limit;
+  return { features: result.rows.slice(0, limit).map((row) => row.feature), truncated };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { principalOf } from '../auth/session.ts';
+import { checkBuildingCode } from '../domain/codes.ts';
+import { ROLES } from '../db/schema.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { assertInJurisdiction } from '../http/jurisdiction.ts';
+import type { FeatureRoutes } from '../http/route-registry.ts';
+import { bboxSchema, parseQuery } from '../http/validate.ts';
+import { buildingsInBbox, findBuilding } from './repository.ts';
+
+const MAX_FOOTPRINTS = 20000;
+const footprintQuery = z.object({
+  bbox: bboxSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_FOOTPRINTS).default(MAX_FOOTPRINTS),
+});
+const WHOLE_WORLD: [number, number, number, number] = [-180, -90, 180, 90];
+
+export function parseBuildingCode(code: unknown): string {
+  const check = checkBuildingCode(code);
+  if (!check.ok) throw badRequest('invalid_building_code', check.message ?? 'Invalid building code', { part: check.badPart });
+  return code as string;
+}
+
+export const buildingRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    path: '/buildings.geojson',
+    access: ROLES,
+    summary: 'Building footprints inside a bbox as GeoJSON (capped; see truncated)',
+    handler: async (request, response) => {
+      const { bbox, limit } = parseQuery(footprintQuery, request);
+      const { features, truncated } = await buildingsInBbox(context.db, bbox ?? WHOLE_WORLD, limit);
+      response.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', truncated, features }));
+    },
+  },
+  {
+    method: 'get',
+    path: '/buildings/:code',
+    access: ROLES,
+    summary: 'One building by its 19-digit code',
+    handler: async (request, response) => {
+      const code = parseBuildingCode(request.params.code);
+      assertInJurisdiction(principalOf(request), code, 'Building');
+      const building = await findBuilding(context.db, code);
+      if (!building) throw notFound('Building', code);
+      response.json(building);
+    },
+  },
+];

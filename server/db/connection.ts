@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<DB>;
+  readonly engine: Engine;
+  /** Only for the embedded engine: bulk loads use its COPY-from-blob path. */
+  readonly pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+// Postgres type OIDs whose default JS mapping we change so both engines return the same shapes.
+const OID = { int8: 20, numeric: 1700, date: 1082 } as const;
+
+/** Dates stay 'YYYY-MM-DD' strings: a calendar date has no time zone to shift it. */
+const keepDateText = (value: string) => value;
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** PGlite data directory, or 'memory://' for a throwaway database. */
+  pgliteDir?: string;
+  statementTimeoutMs?: number;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openPglite(options.pgliteDir ?? 'memory://');
+}
+
+function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle {
+  pg.types.setTypeParser(OID.int8, Number);
+  pg.types.setTypeParser(OID.numeric, Number);
+  pg.types.setTypeParser(OID.date, keepDateText);
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 15000,
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  if (!dataDir.startsWith('memory://')) {
+    // PGlite creates only the last folder of its path.
+    fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  }
+  const pglite = await PGlite.create(dataDir, {
+    extensions: { postgis },
+    parsers: { [OID.int8]: Number, [OID.numeric]: Number, [OID.date]: keepDateText },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return { db, engine: 'pglite', pglite, close: () => db.destroy() };
+}

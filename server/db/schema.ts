@@ -1,0 +1,198 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Table types for Kysely, written to match sql/*.sql. Geometry columns are read through
+ * ST_AsGeoJSON/ST_X in queries and written from WKT/GeoJSON, so they appear here as text.
+ */
+type Geometry = ColumnType<string, string, string>;
+type DateText = string; // 'YYYY-MM-DD'
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface AdminAreasTable {
+  code: string;
+  level: 'district' | 'street' | 'community';
+  parent_code: string | null;
+  name: string;
+  geom: Geometry;
+}
+
+export interface GridsTable {
+  code: string;
+  community_code: string;
+  name: string;
+  geom: Geometry;
+  area_km2: number;
+}
+
+export const BUILDING_USES = ['residential', 'mixed', 'factory_dormitory', 'shop_house', 'urban_village'] as const;
+export const MANAGEMENT_MODES = ['hotel', 'property', 'employer', 'patrol', 'gated'] as const;
+export const UNIT_USES = ['self_occupied', 'rented', 'vacant', 'shop', 'dormitory'] as const;
+export const PERSON_CATEGORIES = ['registered', 'lodging', 'floating', 'overseas'] as const;
+export const FLOATING_TYPES = ['single', 'shared', 'dormitory', 'family'] as const;
+export const ROLES = ['leader', 'planner', 'police', 'collector', 'admin', 'auditor'] as const;
+export type BuildingUse = (typeof BUILDING_USES)[number];
+export type ManagementMode = (typeof MANAGEMENT_MODES)[number];
+export type UnitUse = (typeof UNIT_USES)[number];
+export type PersonCategory = (typeof PERSON_CATEGORIES)[number];
+export type FloatingType = (typeof FLOATING_TYPES)[number];
+export type Role = (typeof ROLES)[number];
+
+export interface BuildingsTable {
+  code: string;
+  grid_code: string;
+  address: string;
+  floors: number;
+  use: BuildingUse;
+  management_mode: ManagementMode;
+  has_access_control: Generated<boolean>;
+  has_video: Generated<boolean>;
+  responsibility_letter_signed: Generated<boolean>;
+  landlord_name: string | null;
+  landlord_phone: string | null;
+  status: Generated<'active' | 'demolished'>;
+  point: Geometry;
+  footprint: Geometry | null;
+  created_at: Timestamp;
+}
+
+export interface UnitsTable {
+  code: string;
+  building_code: string;
+  floor: number;
+  room: string;
+  area_m2: number | null;
+  use: UnitUse;
+  rental_registered: Generated<boolean>;
+  landlord_name: string | null;
+}
+
+export interface PersonsTable {
+  id: Generated<number>;
+  id_type: 'id_card' | 'passport';
+  id_number: string;
+  nationality: Generated<string>;
+  name: string;
+  sex: 'M' | 'F';
+  birth_date: DateText;
+  ethnicity: string | null;
+  hukou_address: string | null;
+  phone: string | null;
+  category: PersonCategory;
+  floating_type: FloatingType | null;
+  employer: string | null;
+  created_at: Timestamp;
+}
+
+export interface ResidenciesTable {
+  id: Generated<number>;
+  person_id: number;
+  unit_code: string;
+  moved_in: DateText;
+  moved_out: DateText | null;
+  registered_at: DateText;
+  deregistered_at: DateText | null;
+}
+
+export interface PermitsTable {
+  id: Generated<number>;
+  person_id: number;
+  permit_no: string;
+  issued_on: DateText;
+  expires_on: DateText;
+  years: number;
+  status: Generated<'valid' | 'renewed' | 'revoked'>;
+  revoked_on: DateText | null;
+  renewed_from: number | null;
+}
+
+export interface CasesTable {
+  id: Generated<number>;
+  case_no: string;
+  kind: 'criminal' | 'public_order';
+  category: string;
+  occurred_at: Timestamp;
+  point: Geometry;
+  grid_code: string | null;
+  building_code: string | null;
+  unit_code: string | null;
+}
+
+export interface CollectorsTable {
+  id: Generated<number>;
+  name: string;
+  phone: string | null;
+  photo_url: string | null;
+  employment: 'full_time' | 'part_time';
+  employer: string | null;
+  active: Generated<boolean>;
+}
+
+export interface CollectorAssignmentsTable {
+  id: Generated<number>;
+  collector_id: number;
+  grid_code: string;
+  assigned_on: DateText;
+  ended_on: DateText | null;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  jurisdiction: ColumnType<string[], string[] | undefined, string[]>;
+  collector_id: number | null;
+  is_demo: Generated<boolean>;
+  disabled: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  user_id: number | null;
+  username: string | null;
+  role: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  purpose: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
+export interface DB {
+  admin_areas: AdminAreasTable;
+  grids: GridsTable;
+  buildings: BuildingsTable;
+  units: UnitsTable;
+  persons: PersonsTable;
+  residencies: ResidenciesTable;
+  permits: PermitsTable;
+  cases: CasesTable;
+  collectors: CollectorsTable;
+  collector_assignments: CollectorAssignmentsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  settings: SettingsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewBuilding = Insertable<BuildingsTable>;

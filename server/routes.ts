@@ -1,0 +1,14 @@
+import type { AppContext } from './context.ts';
+import { areaRoutes } from './areas/routes.ts';
+import { authRoutes } from './auth/routes.ts';
+import { buildingRoutes } from './buildings/routes.ts';
+import { healthRoutes } from './health/routes.ts';
+import type { FeatureRoutes, RouteSpec } from './http/route-registry.ts';
+import { unitRoutes } from './units/routes.ts';
+
+/** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
+const FEATURES: FeatureRoutes[] = [healthRoutes, authRoutes, areaRoutes, buildingRoutes, unitRoutes];
+
+export function apiRoutes(context: AppContext): RouteSpec[] {
+  return FEATURES.flatMap((feature) => feature(context));
+}

@@ -1,0 +1,48 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../server/app.ts';
+import { readConfig } from '../../server/config.ts';
+import type { AppContext } from '../../server/context.ts';
+import { detectCapabilities } from '../../server/db/capabilities.ts';
+import type { DatabaseHandle } from '../../server/db/connection.ts';
+import { openTestDatabase } from './database.ts';
+import { FIXTURE } from './fixture-city.ts';
+
+export interface TestApp {
+  app: Express;
+  handle: DatabaseHandle;
+  context: AppContext;
+  /** A supertest agent holding a session cookie, sending the CSRF header on writes. */
+  logIn(username: string, password?: string): Promise<LoggedIn>;
+  close(): Promise<void>;
+}
+
+export interface LoggedIn {
+  get(url: string): request.Test;
+  post(url: string, body?: object): request.Test;
+  csrfToken: string;
+}
+
+export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const handle = await openTestDatabase();
+  const config = readConfig({ NODE_ENV: 'test', ...environment });
+  const context: AppContext = { db: handle.db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };
+  const app = createApp(context);
+  return {
+    app,
+    handle,
+    context,
+    async logIn(username, password = FIXTURE.password) {
+      const agent = request.agent(app);
+      const response = await agent.post('/api/auth/login').send({ username, password });
+      if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${JSON.stringify(response.body)}`);
+      const csrfToken: string = response.body.csrfToken;
+      return {
+        csrfToken,
+        get: (url) => agent.get(url),
+        post: (url, body = {}) => agent.post(url).set('X-CSRF-Token', csrfToken).send(body),
+      };
+    },
+    close: () => handle.close(),
+  };
+}

@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../../server/db/connection.ts';
+import { migrateToLatest, SQL_DIR } from '../../server/db/migrator.ts';
+
+/**
+ * Each test file gets its own fresh, migrated database: a copy of a template that global
+ * setup migrates once. PGlite by default; real PostgreSQL+PostGIS when TEST_DATABASE_URL is set.
+ */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+export const ENGINE_UNDER_TEST = TEST_DATABASE_URL ? 'postgres' : 'pglite';
+const TEMPLATE_ROOT = path.resolve('data/test-template');
+const TEMPLATE_DB = 'renwu_test_template';
+
+function migrationsFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const name of fs.readdirSync(SQL_DIR).sort()) hash.update(name).update(fs.readFileSync(path.join(SQL_DIR, name)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function adminQuery(statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Builds the template once per run (PGlite: reused across runs while sql/ is unchanged). */
+export async function prepareTemplate(): Promise<void> {
+  if (TEST_DATABASE_URL) {
+    await adminQuery([`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`, `CREATE DATABASE ${TEMPLATE_DB}`]);
+    const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, TEMPLATE_DB) });
+    await migrateToLatest(handle.db);
+    await handle.close();
+    return;
+  }
+  const directory = path.join(TEMPLATE_ROOT, migrationsFingerprint());
+  if (fs.existsSync(path.join(directory, 'ready'))) return;
+  fs.rmSync(TEMPLATE_ROOT, { recursive: true, force: true });
+  fs.mkdirSync(directory, { recursive: true });
+  const handle = await openDatabase({ pgliteDir: path.join(directory, 'db') });
+  await migrateToLatest(handle.db);
+  await handle.close();
+  fs.writeFileSync(path.join(directory, 'ready'), new Date().toISOString());
+}
+
+/** A fresh migrated database for one test file; close() removes it. */
+export async function openTestDatabase(): Promise<DatabaseHandle> {
+  const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  if (TEST_DATABASE_URL) {
+    const name = `renwu_test_${suffix}`;
+    await adminQuery([`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`]);
+    const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, name), poolSize: 8 });
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        await adminQuery([`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+      },
+    };
+  }
+  const copy = path.join(os.tmpdir(), `renwu-test-${suffix}`);
+  fs.cpSync(path.join(TEMPLATE_ROOT, migrationsFingerprint(), 'db'), copy, { recursive: true });
+  const handle = await openDatabase({ pgliteDir: copy });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      fs.rmSync(copy, { recursive: true, force: true });
+    },
+  };
+}
