@@ -5,9 +5,25 @@ import { buildingRoutes } from './buildings/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { FeatureRoutes, RouteSpec } from './http/route-registry.ts';
 import { unitRoutes } from './units/routes.ts';
+import { registrationsRoutes } from './registrations/routes.ts';
+import { heatmapsRoutes } from './heatmaps/routes.ts';
+import { rentalsRoutes } from './rentals/routes.ts';
+import { collectorsRoutes } from './collectors/routes.ts';
+import { importsRoutes } from './imports/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
-const FEATURES: FeatureRoutes[] = [healthRoutes, authRoutes, areaRoutes, buildingRoutes, unitRoutes];
+const FEATURES: FeatureRoutes[] = [
+  healthRoutes,
+  authRoutes,
+  areaRoutes,
+  buildingRoutes,
+  unitRoutes,
+  registrationsRoutes,
+  heatmapsRoutes,
+  rentalsRoutes,
+  collectorsRoutes,
+  importsRoutes,
+];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {
   return FEATURES.flatMap((feature) => feature(context));

@@ -208,9 +208,11 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user_idx ON sessions (user_id);
 
--- Every read of a person and every write. Append-only is enforced in a later migration.
+-- Every read of a person and every write. Append-only, and each row carries the hash of the
+-- previous one (by chain_seq) so an edited or deleted row breaks the chain.
 CREATE TABLE audit_log (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  chain_seq bigint UNIQUE,
   at timestamptz NOT NULL DEFAULT now(),
   user_id bigint REFERENCES users (id),
   username text,
@@ -219,9 +221,39 @@ CREATE TABLE audit_log (
   target_type text NOT NULL,
   target_id text,
   purpose text,
-  details jsonb NOT NULL DEFAULT '{}'
+  details jsonb NOT NULL DEFAULT '{}',
+  prev_hash text,
+  hash text
 );
 CREATE INDEX audit_log_at_idx ON audit_log (at);
+CREATE INDEX audit_log_target_idx ON audit_log (target_type, target_id);
+
+-- The text a row's hash covers; verification recomputes it the same way.
+CREATE OR REPLACE FUNCTION audit_row_digest(prev_hash text, entry audit_log) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT encode(sha256(convert_to(concat_ws('|', prev_hash, entry.chain_seq, to_char(entry.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+    entry.user_id, entry.username, entry.role, entry.action, entry.target_type, entry.target_id, entry.purpose, entry.details::text), 'UTF8')), 'hex')
+$$;
+
+CREATE OR REPLACE FUNCTION audit_log_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  last_row record;
+BEGIN
+  -- Serialise appends so that chain_seq order is commit order and no two rows share a parent.
+  PERFORM pg_advisory_xact_lock(86420001);
+  SELECT chain_seq, hash INTO last_row FROM audit_log ORDER BY chain_seq DESC LIMIT 1;
+  NEW.chain_seq := coalesce(last_row.chain_seq, 0) + 1;
+  NEW.prev_hash := coalesce(last_row.hash, 'genesis');
+  NEW.hash := audit_row_digest(NEW.prev_hash, NEW);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_chain();
+
+CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
 
 -- Facts about this database's content, e.g. which demo city (seed, scale) was generated.
 CREATE TABLE settings (

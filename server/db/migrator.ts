@@ -25,7 +25,9 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, directory = SQL_DIR): Promise<string[]> {
+export async function migrateToLatest<Schema>(database: Kysely<Schema>, directory = SQL_DIR): Promise<string[]> {
+  // The migrator only touches its own bookkeeping tables, whatever the schema type.
+  const db = database as unknown as Kysely<unknown>;
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(directory) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');

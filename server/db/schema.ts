@@ -160,6 +160,7 @@ export interface SessionsTable {
 
 export interface AuditLogTable {
   id: Generated<number>;
+  chain_seq: Generated<number>;
   at: Timestamp;
   user_id: number | null;
   username: string | null;
@@ -169,6 +170,8 @@ export interface AuditLogTable {
   target_id: string | null;
   purpose: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  prev_hash: Generated<string>;
+  hash: Generated<string>;
 }
 
 export interface SettingsTable {
@@ -177,7 +180,14 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
-export interface DB {
+import type { CollectorTables } from '../collectors/tables.ts';
+import type { HeatmapTables } from '../heatmaps/tables.ts';
+import type { ImportTables } from '../imports/tables.ts';
+import type { RegistrationTables } from '../registrations/tables.ts';
+import type { RentalTables } from '../rentals/tables.ts';
+
+/** Every table: the core ones here, each feature's from its own tables.ts. */
+export interface DB extends RegistrationTables, HeatmapTables, RentalTables, CollectorTables, ImportTables {
   admin_areas: AdminAreasTable;
   grids: GridsTable;
   buildings: BuildingsTable;

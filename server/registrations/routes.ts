@@ -1,0 +1,3 @@
+import type { FeatureRoutes } from '../http/route-registry.ts';
+
+export const registrationsRoutes: FeatureRoutes = () => [];
