@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
 import type { AppContext } from './context.ts';
 import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts';
+import { RateLimiter, rateLimit } from './http/rate-limit.ts';
 import { mountRoutes } from './http/route-registry.ts';
 import { apiRoutes } from './routes.ts';
 
@@ -29,7 +30,11 @@ export function createApp(context: AppContext): express.Express {
   app.use(securityHeaders);
   app.use(express.json({ limit: '1mb' }));
   app.use(cookieParser());
-  app.use('/api', mountRoutes(context, apiRoutes(context)));
+  const limits = context.config.rateLimits;
+  app.use('/api', rateLimit(new RateLimiter(limits.ipPerMinute), (request) => request.ip, 'from this address'));
+  app.use('/api/auth/login', rateLimit(new RateLimiter(limits.loginPerMinute), (request) => request.ip, 'to log in from this address'));
+  const perUserLimit = rateLimit(new RateLimiter(limits.userPerMinute), (request) => request.principal?.username, 'by this user');
+  app.use('/api', mountRoutes(context, apiRoutes(context), [perUserLimit]));
   app.use('/api', notFoundMiddleware);
   serveDashboard(app);
   app.use(notFoundMiddleware);

@@ -12,6 +12,9 @@ const environmentSchema = z.object({
   DEMO_SCALE: z.string().default('demo'),
   SESSION_HOURS: z.coerce.number().positive().default(12),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().positive().default(3000),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(2000),
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(30),
 });
 
 export type Config = Readonly<{
@@ -26,6 +29,8 @@ export type Config = Readonly<{
   demoScale: string;
   sessionHours: number;
   statementTimeoutMs: number;
+  /** Requests a minute: per client IP on the whole API, per logged-in user, and login attempts per IP. */
+  rateLimits: Readonly<{ ipPerMinute: number; userPerMinute: number; loginPerMinute: number }>;
 }>;
 
 export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
@@ -48,5 +53,10 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     demoScale: env.DEMO_SCALE,
     sessionHours: env.SESSION_HOURS,
     statementTimeoutMs: env.STATEMENT_TIMEOUT_MS,
+    rateLimits: Object.freeze({
+      ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
+      userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+      loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
+    }),
   });
 }

@@ -20,10 +20,11 @@ export interface RouteSpec {
 
 export type FeatureRoutes = (context: AppContext) => RouteSpec[];
 
-export function mountRoutes(context: AppContext, specs: RouteSpec[]): express.Router {
+/** Mounts the specs; `perUser` runs after authentication (e.g. the per-user rate limit). */
+export function mountRoutes(context: AppContext, specs: RouteSpec[], perUser: RequestHandler[] = []): express.Router {
   const router = express.Router();
   for (const spec of specs) {
-    const guards: RequestHandler[] = spec.access === 'public' ? [] : [authenticate(context, spec.access)];
+    const guards: RequestHandler[] = spec.access === 'public' ? [] : [authenticate(context, spec.access), ...perUser];
     router[spec.method](spec.path, ...guards, async (request, response) => {
       await spec.handler(request, response);
     });

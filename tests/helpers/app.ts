@@ -25,7 +25,8 @@ export interface LoggedIn {
 
 export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const handle = await openTestDatabase();
-  const config = readConfig({ NODE_ENV: 'test', ...environment });
+  // Tests log in far more often than people do; tests of the limits set their own.
+  const config = readConfig({ NODE_ENV: 'test', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', ...environment });
   const context: AppContext = { db: handle.db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };
   const app = createApp(context);
   return {
