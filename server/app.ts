@@ -31,11 +31,14 @@ export function createApp(context: AppContext): express.Express {
   app.use(express.json({ limit: '1mb' }));
   app.use(cookieParser());
   const limits = context.config.rateLimits;
-  app.use('/api', rateLimit(new RateLimiter(limits.ipPerMinute), (request) => request.ip, 'from this address'));
+  app.use(['/api', '/ogc', '/tiles'], rateLimit(new RateLimiter(limits.ipPerMinute), (request) => request.ip, 'from this address'));
   app.use('/api/auth/login', rateLimit(new RateLimiter(limits.loginPerMinute), (request) => request.ip, 'to log in from this address'));
   const perUserLimit = rateLimit(new RateLimiter(limits.userPerMinute), (request) => request.principal?.username, 'by this user');
-  app.use('/api', mountRoutes(context, apiRoutes(context), [perUserLimit]));
+  const routes = apiRoutes(context);
+  app.use('/api', mountRoutes(context, routes, [perUserLimit]));
   app.use('/api', notFoundMiddleware);
+  // OGC API Features and vector tiles sit at the root paths GIS clients and the map expect.
+  app.use(mountRoutes(context, routes, [perUserLimit], '/'));
   serveDashboard(app);
   app.use(notFoundMiddleware);
   app.use(errorMiddleware);
@@ -49,4 +52,12 @@ function serveDashboard(app: express.Express) {
   app.get(/^\/(?!api\/|tiles\/|ogc\/).*/, (_request, response) => {
     response.sendFile(path.join(WEB_DIST, 'index.html'));
   });
+}
+
+/** Builds the dashboard with Vite when dist/web is missing (first start of a fresh clone). */
+export async function ensureDashboardBuilt(): Promise<void> {
+  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  process.stderr.write('  building the dashboard (first run only)…\n');
+  const { build } = await import('vite');
+  await build({ configFile: path.resolve(WEB_DIST, '../../vite.config.ts'), logLevel: 'warn' });
 }

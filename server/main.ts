@@ -1,25 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { createApp, WEB_DIST } from './app.ts';
+import { createApp, ensureDashboardBuilt } from './app.ts';
 import { demoPassword } from './auth/passwords.ts';
 import { bootDatabase } from './boot.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { logger } from './logger.ts';
 
-async function ensureWebBuilt() {
-  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
-  logger.info('building the dashboard (first run only)…');
-  const { build } = await import('vite');
-  await build({ configFile: path.resolve(WEB_DIST, '../../vite.config.ts'), logLevel: 'warn' });
-}
-
 async function main() {
   const config = readConfig();
   const started = Date.now();
   const { handle, context } = await bootDatabase(config);
   const seeded = await seedDemoCityIfEmpty(context, handle);
-  await ensureWebBuilt();
+  await ensureDashboardBuilt();
   const server = createApp(context).listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
     const demoLines = seeded.demoUsers.map((username) => `    ${username.padEnd(10)} ${demoPassword(username)}`);

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { createApp, ensureDashboardBuilt } from '../../server/app.ts';
+import { bootDatabase } from '../../server/boot.ts';
+import { readConfig } from '../../server/config.ts';
+import type { DatabaseHandle } from '../../server/db/connection.ts';
+import { seedDemoCityIfEmpty } from '../../server/demo/seed.ts';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Why browser tests cannot run here, or undefined when they can. REQUIRE_CHROMIUM=1 turns a reason into a failure. */
+export function browserUnavailableReason(): string | undefined {
+  if (fs.existsSync(CHROMIUM_PATH)) return undefined;
+  const reason = `${CHROMIUM_PATH} not found (apt-get install -y chromium)`;
+  if (process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${reason}`);
+  process.stdout.write(`[renwu tests] skipping browser tests: ${reason}\n`);
+  return reason;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    ],
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server, as `npm start` runs it, on a free port: a fresh embedded database (or
+ * TEST_DATABASE_URL's server) seeded with the tiny demo city, and the built dashboard.
+ */
+export async function startRealServer(): Promise<RunningServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-e2e-'));
+  const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000' });
+  await ensureDashboardBuilt();
+  const { handle, context } = await bootDatabase(config);
+  await seedDemoCityIfEmpty(context, handle);
+  const server = createApp(context).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    handle,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await handle.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ARTIFACTS_DIR = path.resolve('test-results/screenshots');
