@@ -10,7 +10,8 @@ const apiServer = 'http://127.0.0.1:8080';
 export default defineConfig({
   root: 'web',
   publicDir: 'public',
-  plugins: [svelte()],
+  // No svelte.config.js: the defaults (Svelte 5, TypeScript in <script lang="ts">) are what we want.
+  plugins: [svelte({ configFile: false })],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

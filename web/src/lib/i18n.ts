@@ -59,6 +59,9 @@ const zhCN = {
   'map.buildingsShown': '当前视图 {count} 栋建筑',
   'map.zoomInForBuildings': '放大到 {zoom} 级以上显示建筑轮廓',
   'map.mapFailed': '地图出错：{message}',
+  'map.zoomIn': '放大',
+  'map.zoomOut': '缩小',
+  'map.resetBearing': '恢复正北方向',
 
   'layers.title': '图层',
   'layers.buildings': '建筑',
@@ -157,6 +160,9 @@ const en: Record<MessageKey, string> = {
   'map.buildingsShown': '{count} buildings in view',
   'map.zoomInForBuildings': 'Zoom in past level {zoom} to see building footprints',
   'map.mapFailed': 'Map error: {message}',
+  'map.zoomIn': 'Zoom in',
+  'map.zoomOut': 'Zoom out',
+  'map.resetBearing': 'Reset bearing to north',
 
   'layers.title': 'Layers',
   'layers.buildings': 'Buildings',

@@ -47,7 +47,7 @@ export class MapState {
 
   /** The camera as plain values, read without subscribing (to seed a new map). */
   snapshot(): { center: [number, number]; zoom: number } {
-    return untrack(() => ({ center: [...this.center], zoom: this.zoom }));
+    return untrack(() => ({ center: [this.center[0], this.center[1]], zoom: this.zoom }));
   }
 
   toggle(layer: ToggleableLayer): void {

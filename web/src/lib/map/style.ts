@@ -42,14 +42,17 @@ export const buildingUseColors: Record<BuildingUse, string> = {
 export const demolishedColor = '#9e9e9e';
 export const selectedOutlineColor = '#111111';
 
+// MapLibre's tuple types cannot describe a `match` whose label/value pairs come from a spread.
+const colorByUse = [
+  'match',
+  ['get', 'use'],
+  ...Object.entries(buildingUseColors).flat(),
+  '#bdbdbd',
+] as unknown as ExpressionSpecification;
+
 export const buildingFillColor: DataDrivenPropertyValueSpecification<string> = [
   'case',
   ['==', ['get', 'status'], 'demolished'],
   demolishedColor,
-  [
-    'match',
-    ['get', 'use'],
-    ...Object.entries(buildingUseColors).flat(),
-    '#bdbdbd',
-  ],
-] as ExpressionSpecification;
+  colorByUse,
+];
