@@ -1,5 +1,6 @@
 import type { AppContext } from './context.ts';
 import { areaRoutes } from './areas/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { buildingRoutes } from './buildings/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -10,6 +11,9 @@ import { heatmapsRoutes } from './heatmaps/routes.ts';
 import { rentalsRoutes } from './rentals/routes.ts';
 import { collectorsRoutes } from './collectors/routes.ts';
 import { importsRoutes } from './imports/routes.ts';
+import { tilesRoutes } from './tiles/routes.ts';
+import { ogcRoutes } from './ogc/routes.ts';
+import { openapiRoutes } from './openapi/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -23,6 +27,10 @@ const FEATURES: FeatureRoutes[] = [
   rentalsRoutes,
   collectorsRoutes,
   importsRoutes,
+  tilesRoutes,
+  ogcRoutes,
+  openapiRoutes,
+  auditRoutes,
 ];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {

@@ -4,8 +4,17 @@ import { ROLES } from '../db/schema.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseBody } from '../http/validate.ts';
 import { findSessionUser } from './repository.ts';
-import { logIn, logOut } from './service.ts';
+import { changePassword, logIn, logOut } from './service.ts';
 import { hashToken, principalOf, SESSION_COOKIE } from './session.ts';
+
+const passwordChangeBody = z.object({
+  currentPassword: z.string().min(1, 'currentPassword is required').max(200),
+  newPassword: z
+    .string()
+    .min(12, 'newPassword must have at least 12 characters')
+    .max(200)
+    .refine((value) => !value.startsWith('renwu-demo-'), 'newPassword must not follow the demo pattern'),
+});
 
 const loginBody = z.object({
   username: z.string().trim().min(1, 'username is required').max(40),
@@ -47,6 +56,18 @@ export const authRoutes: FeatureRoutes = (context) => [
         user: { username: principal.username, displayName: principal.displayName, role: principal.role, jurisdiction: principal.jurisdiction },
         csrfToken: session?.csrf_token,
       });
+    },
+  },
+  {
+    method: 'post',
+    path: '/auth/password',
+    access: ROLES,
+    summary: 'Change one\'s own password; ends every other session of the user',
+    schemas: { body: passwordChangeBody },
+    handler: async (request, response) => {
+      const { currentPassword, newPassword } = parseBody(passwordChangeBody, request);
+      await changePassword(context.db, principalOf(request), currentPassword, newPassword, hashToken(sessionToken(request)));
+      response.status(204).end();
     },
   },
   {

@@ -4,7 +4,8 @@ import type { DB, User } from '../db/schema.ts';
 import { HttpError } from '../http/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { deleteSession, findUserByUsername, insertSession, recordLoginResult } from './repository.ts';
-import { hashToken, newToken } from './session.ts';
+import { recordAudit } from '../audit/service.ts';
+import { hashToken, newToken, type Principal } from './session.ts';
 
 const MAX_FAILURES = 5;
 const LOCK_MINUTES = 15;
@@ -50,4 +51,24 @@ export async function logIn(db: Kysely<DB>, config: Config, username: string, pa
 
 export async function logOut(db: Kysely<DB>, token: string): Promise<void> {
   await deleteSession(db, hashToken(token));
+}
+
+export async function changePassword(
+  db: Kysely<DB>,
+  principal: Principal,
+  currentPassword: string,
+  newPassword: string,
+  keepSessionHash: string,
+): Promise<void> {
+  const user = await db.selectFrom('users').select(['password_hash']).where('id', '=', principal.userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(user.password_hash, currentPassword))) {
+    throw new HttpError(400, 'invalid_request', 'currentPassword is wrong', { fields: [{ field: 'currentPassword', message: 'wrong password' }] });
+  }
+  const passwordHash = await hashPassword(newPassword);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: passwordHash, is_demo: false }).where('id', '=', principal.userId).execute();
+    // Someone who learnt the old password loses the sessions they opened with it.
+    await trx.deleteFrom('sessions').where('user_id', '=', principal.userId).where('token_hash', '<>', keepSessionHash).execute();
+    await recordAudit(trx, principal, { action: 'change_password', targetType: 'user', targetId: principal.userId });
+  });
 }

@@ -1,3 +1,18 @@
-/** Kysely types of the tables this feature owns (its migration in sql/). Composed into DB in server/db/schema.ts. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CollectorTables {}
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely types of the tables this feature owns (sql/0004_collectors.sql). Composed into DB in server/db/schema.ts. */
+export interface CollectorGridAdjacencyTable {
+  grid_code: string;
+  neighbour_code: string;
+}
+
+export interface CollectorAdjacencyStateTable {
+  singleton: Generated<boolean>;
+  fresh: Generated<boolean>;
+  refreshed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface CollectorTables {
+  collector_grid_adjacency: CollectorGridAdjacencyTable;
+  collector_adjacency_state: CollectorAdjacencyStateTable;
+}

@@ -1,3 +1,231 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { recordAudit } from '../audit/service.ts';
+import { principalOf } from '../auth/session.ts';
+import { parseBuildingCode } from '../buildings/routes.ts';
+import { ROLES, type Role } from '../db/schema.ts';
+import { checkUnitCode } from '../domain/codes.ts';
+import { INSPECTOR_ROLES, monthsBetween, PERSON_FLAGS } from '../domain/rental-scoring.ts';
+import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
+import { bboxSchema, parseBody, parseQuery } from '../http/validate.ts';
+import { inspectionsOfBuilding, recordInspection } from './inspections.ts';
+import { buildingTiers, gridTierCounts, latestScoredMonth, type CodePrefixes } from './repository.ts';
+import { overdueByCollector, overdueByGrid, overdueVisits } from './schedule.ts';
+import {
+  flagPerson, localToday, parseRuleSetBody, publishRuleSet, ruleSet, ruleSetSchema, scoreCard, scoreMonths, visiblePrefixes,
+} from './service.ts';
 
-export const rentalsRoutes: FeatureRoutes = () => [];
+/** Tiers are about buildings, not people: these roles read them (police and collectors in their area). */
+const TIER_READERS: readonly Role[] = ['police', 'collector', 'leader', 'planner'];
+const INSPECTORS: readonly Role[] = ['police', 'collector'];
+const MAX_MAP_BUILDINGS = 50_000;
+const MAX_SCORED_MONTHS = 36;
+
+const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM')
+  .transform((text) => `${text}-01`);
+const pastDate = z.iso.date().refine((date) => date <= localToday(), 'date must not be in the future');
+const gridCode = z.string().regex(/^\d{14}$/, 'grid code must have 14 digits');
+const unitCode = z.string().superRefine((code, context) => {
+  const check = checkUnitCode(code);
+  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'invalid unit code' });
+});
+const finding = z.boolean().nullable().optional();
+
+const tiersQuery = z.object({
+  month: month.optional(),
+  bbox: bboxSchema.optional(),
+  gridCode: gridCode.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_MAP_BUILDINGS).default(MAX_MAP_BUILDINGS),
+});
+const monthQuery = z.object({ month: month.optional() });
+const rulesQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+const inspectionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const runBody = z
+  .object({ from: month, to: month, rulesVersion: z.number().int().min(1).optional() })
+  .refine((body) => body.from <= body.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((body) => monthsBetween(body.from, body.to).length <= MAX_SCORED_MONTHS, { message: `at most ${MAX_SCORED_MONTHS} months per run`, path: ['to'] });
+const FINDINGS = ['doorsOk', 'hygieneGood', 'neighboursGood', 'tenantsRegistered'] as const;
+const inspectionBody = z.strictObject({
+  buildingCode: z.string(),
+  unitCode: unitCode.optional(),
+  visitedOn: pastDate,
+  doorsOk: finding,
+  hygieneGood: finding,
+  neighboursGood: finding,
+  tenantsRegistered: finding,
+  clueGiven: z.boolean().default(false),
+  notes: z.string().trim().max(1000).optional(),
+}).refine(
+  (body) => FINDINGS.some((key) => typeof body[key] === 'boolean') || body.clueGiven || Boolean(body.notes),
+  'an inspection needs at least one finding, a clue or a note',
+);
+const overdueQuery = z.object({
+  asOf: z.iso.date().optional(),
+  gridCode: gridCode.optional(),
+  collectorId: z.coerce.number().int().positive().optional(),
+  role: z.enum(INSPECTOR_ROLES).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+const summaryQuery = z.object({ by: z.enum(['grid', 'collector']), asOf: z.iso.date().optional() });
+const personFlagBody = z
+  .strictObject({ personId: z.number().int().positive(), flag: z.enum(PERSON_FLAGS), fromDate: z.iso.date(), toDate: z.iso.date().optional() })
+  .refine((body) => !body.toDate || body.toDate >= body.fromDate, { message: 'toDate must not be before fromDate', path: ['toDate'] });
+
+/** What the caller may see (null: everything), after checking that a grid they named is theirs. */
+function visibleScope(request: Request, gridCode: string | undefined): CodePrefixes {
+  const principal = principalOf(request);
+  if (gridCode) assertInJurisdiction(principal, gridCode, 'Grid');
+  return visiblePrefixes(principal);
+}
+
+export const rentalsRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    path: '/rentals/rules',
+    access: ROLES,
+    schemas: { query: rulesQuery },
+    summary: 'The rental scoring rule set: the latest version, or ?version=N',
+    handler: async (request, response) => {
+      const { version } = parseQuery(rulesQuery, request);
+      response.json(await ruleSet(context.db, version));
+    },
+  },
+  {
+    method: 'post',
+    path: '/rentals/rules',
+    access: ['admin'],
+    schemas: { body: ruleSetSchema },
+    summary: 'Publish an edited rule set as a new version (rules on origin are refused: discriminatory_rule)',
+    handler: async (request, response) => {
+      const input = parseRuleSetBody(request);
+      response.status(201).json(await publishRuleSet(context.db, principalOf(request), input));
+    },
+  },
+  {
+    method: 'post',
+    path: '/rentals/scores/run',
+    access: ['admin'],
+    schemas: { body: runBody },
+    summary: 'Score every rental building for months from..to (YYYY-MM); re-running replaces them with the same result',
+    handler: async (request, response) => {
+      const body = parseBody(runBody, request);
+      const run = await scoreMonths(context.db, body.from, body.to, { rulesVersion: body.rulesVersion });
+      await recordAudit(context.db, principalOf(request), { action: 'score', targetType: 'rental_scores', details: { ...run } });
+      response.json(run);
+    },
+  },
+  {
+    method: 'get',
+    path: '/rentals/tiers',
+    access: TIER_READERS,
+    schemas: { query: tiersQuery },
+    summary: 'Tier, score and star flag of each scored rental building in a bbox or grid, for a map layer (default: latest month)',
+    handler: async (request, response) => {
+      const query = parseQuery(tiersQuery, request);
+      const prefixes = visibleScope(request, query.gridCode);
+      const shown = query.month ?? (await latestScoredMonth(context.db));
+      if (!shown) {
+        response.json({ month: null, buildings: [], truncated: false });
+        return;
+      }
+      const area = { bbox: query.bbox, gridCode: query.gridCode, prefixes };
+      response.json({ month: shown, ...(await buildingTiers(context.db, shown, area, query.limit)) });
+    },
+  },
+  {
+    method: 'get',
+    path: '/rentals/tiers/grids',
+    access: TIER_READERS,
+    schemas: { query: monthQuery },
+    summary: 'Red, yellow, green and star building counts per grid for one month (feeds the rental_tiers heatmap)',
+    handler: async (request, response) => {
+      const query = parseQuery(monthQuery, request);
+      const shown = query.month ?? (await latestScoredMonth(context.db));
+      const grids = shown ? await gridTierCounts(context.db, shown, visibleScope(request, undefined)) : [];
+      response.json({ month: shown, grids });
+    },
+  },
+  {
+    method: 'get',
+    path: '/rentals/buildings/:code',
+    access: TIER_READERS,
+    schemas: { query: monthQuery },
+    summary: "A rental building's score card: score, tier and the explanation of every point for ?month= (default latest), its tier history and visit schedule",
+    handler: async (request, response) => {
+      const code = parseBuildingCode(request.params.code);
+      const principal = principalOf(request);
+      assertInJurisdiction(principal, code, 'Building');
+      const { month: wanted } = parseQuery(monthQuery, request);
+      response.json(await scoreCard(context.db, principal, code, wanted));
+    },
+  },
+  {
+    method: 'get',
+    path: '/rentals/buildings/:code/inspections',
+    access: INSPECTORS,
+    schemas: { query: inspectionsQuery },
+    summary: 'Visits recorded at a building, newest first',
+    handler: async (request, response) => {
+      const code = parseBuildingCode(request.params.code);
+      assertInJurisdiction(principalOf(request), code, 'Building');
+      const { limit } = parseQuery(inspectionsQuery, request);
+      response.json({ inspections: await inspectionsOfBuilding(context.db, code, limit) });
+    },
+  },
+  {
+    method: 'post',
+    path: '/rentals/inspections',
+    access: INSPECTORS,
+    schemas: { body: inspectionBody },
+    summary: 'Record a visit and its findings (doors, hygiene, neighbours, tenants registered, clue); feeds the next scoring',
+    handler: async (request, response) => {
+      const body = parseBody(inspectionBody, request);
+      const principal = principalOf(request);
+      const buildingCode = parseBuildingCode(body.buildingCode);
+      assertInJurisdiction(principal, buildingCode, 'Building');
+      response.status(201).json(await recordInspection(context.db, principal, { ...body, buildingCode }));
+    },
+  },
+  {
+    method: 'get',
+    path: '/rentals/overdue',
+    access: TIER_READERS,
+    schemas: { query: overdueQuery },
+    summary: 'Visits past due per the tier schedule (red: police 10 days, collector weekly; yellow: 2 weeks; green: monthly), by grid or collector',
+    handler: async (request, response) => {
+      const query = parseQuery(overdueQuery, request);
+      const prefixes = visibleScope(request, query.gridCode);
+      const asOf = query.asOf ?? localToday();
+      const result = await overdueVisits(context.db, { ...query, asOf, prefixes });
+      response.json({ asOf, ...result });
+    },
+  },
+  {
+    method: 'get',
+    path: '/rentals/overdue/summary',
+    access: TIER_READERS,
+    schemas: { query: summaryQuery },
+    summary: 'Scheduled rental buildings and overdue visits per grid or per collector',
+    handler: async (request, response) => {
+      const query = parseQuery(summaryQuery, request);
+      const asOf = query.asOf ?? localToday();
+      const prefixes = visibleScope(request, undefined);
+      const rows = query.by === 'grid' ? await overdueByGrid(context.db, asOf, prefixes) : await overdueByCollector(context.db, asOf, prefixes);
+      response.json({ asOf, by: query.by, rows });
+    },
+  },
+  {
+    method: 'post',
+    path: '/rentals/person-flags',
+    access: ['police'],
+    schemas: { body: personFlagBody },
+    summary: 'Flag a person living in the jurisdiction as a key person (重点人员) or work target (工作对象) for a period',
+    handler: async (request, response) => {
+      const body = parseBody(personFlagBody, request);
+      response.status(201).json(await flagPerson(context.db, principalOf(request), body));
+    },
+  },
+];

@@ -20,6 +20,8 @@ export interface TestApp {
 export interface LoggedIn {
   get(url: string): request.Test;
   post(url: string, body?: object): request.Test;
+  /** Any other write method (put, patch, delete) with the CSRF header. */
+  send(method: 'put' | 'patch' | 'delete', url: string, body?: object): request.Test;
   csrfToken: string;
 }
 
@@ -42,6 +44,7 @@ export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise
         csrfToken,
         get: (url) => agent.get(url),
         post: (url, body = {}) => agent.post(url).set('X-CSRF-Token', csrfToken).send(body),
+        send: (method, url, body = {}) => agent[method](url).set('X-CSRF-Token', csrfToken).send(body),
       };
     },
     close: () => handle.close(),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { createApp, ensureDashboardBuilt } from '../../server/app.ts';
+import { createApp, WEB_DIST } from '../../server/app.ts';
 import { bootDatabase } from '../../server/boot.ts';
 import { readConfig } from '../../server/config.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
@@ -30,6 +30,31 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+const WEB_SOURCES = path.resolve(WEB_DIST, '../../web');
+
+/** The newest modification time of any file under `directory`. */
+function newestChange(directory: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+    const entryPath = path.join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestChange(entryPath) : fs.statSync(entryPath).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Browser tests must test the dashboard as it is in web/, not a dist/ left from an older
+ * checkout: rebuild when any source is newer than the build (start-up only builds a missing one).
+ */
+export async function ensureCurrentDashboard(): Promise<void> {
+  const built = path.join(WEB_DIST, 'index.html');
+  const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
+  if (builtAt > 0 && newestChange(WEB_SOURCES) <= builtAt) return;
+  process.stdout.write('[renwu tests] web/ changed since the last build: building the dashboard\n');
+  const { build } = await import('vite');
+  await build({ configFile: path.resolve(WEB_DIST, '../../vite.config.ts'), logLevel: 'warn' });
+}
+
 export interface RunningServer {
   url: string;
   handle: DatabaseHandle;
@@ -43,7 +68,7 @@ export interface RunningServer {
 export async function startRealServer(): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-e2e-'));
   const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000' });
-  await ensureDashboardBuilt();
+  await ensureCurrentDashboard();
   const { handle, context } = await bootDatabase(config);
   await seedDemoCityIfEmpty(context, handle);
   const server = createApp(context).listen(0, '127.0.0.1');

@@ -48,12 +48,19 @@ export async function prepareTemplate(): Promise<void> {
   }
   const directory = path.join(TEMPLATE_ROOT, migrationsFingerprint());
   if (fs.existsSync(path.join(directory, 'ready'))) return;
-  fs.rmSync(TEMPLATE_ROOT, { recursive: true, force: true });
-  fs.mkdirSync(directory, { recursive: true });
-  const handle = await openDatabase({ pgliteDir: path.join(directory, 'db') });
+  // Built aside and renamed into place, so a concurrent run never copies a half-built template.
+  const building = `${directory}.building-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(building, { recursive: true });
+  const handle = await openDatabase({ pgliteDir: path.join(building, 'db') });
   await migrateToLatest(handle.db);
   await handle.close();
-  fs.writeFileSync(path.join(directory, 'ready'), new Date().toISOString());
+  fs.writeFileSync(path.join(building, 'ready'), new Date().toISOString());
+  try {
+    fs.renameSync(building, directory);
+  } catch {
+    fs.rmSync(building, { recursive: true, force: true }); // another run got there first
+  }
 }
 
 /** A fresh migrated database for one test file; close() removes it. */

@@ -4,13 +4,34 @@
  * with the server's `{ error: { code, message, details } }` when there is one.
  */
 import type {
+  Allocation,
+  AllocationSort,
   AreaCollection,
   AreaLevel,
-  BBox,
   Building,
-  BuildingFootprintCollection,
+  ExpiringPermits,
+  FloorPlan,
   Health,
+  Heatmap,
+  HeatmapMetric,
+  HeatmapQuery,
+  KpiReport,
+  OverdueVisits,
+  PersonInput,
+  PersonRecord,
+  PersonSearchKey,
+  PersonSearchResult,
+  Rebalance,
+  RentalRule,
+  RuleSet,
+  ScoringRun,
+  AllocationSettings,
+  ScoreCard,
   Session,
+  Shortage,
+  TierMap,
+  UnitOccupants,
+  WhatIf,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -135,17 +156,115 @@ export const api = {
     return request<AreaCollection>('GET', `/api/areas?level=${level}`, { signal });
   },
 
-  buildingFootprints(bbox: BBox, signal?: AbortSignal): Promise<BuildingFootprintCollection> {
-    const box = bbox.map((value) => value.toFixed(6)).join(',');
-    return request<BuildingFootprintCollection>('GET', `/api/buildings.geojson?bbox=${box}`, {
-      signal,
-    });
-  },
-
   building(code: string, signal?: AbortSignal): Promise<Building> {
     return request<Building>('GET', `/api/buildings/${encodeURIComponent(code)}`, { signal });
   },
+
+  // Person data: every read states its purpose, which the server audits with the read.
+  floorPlan(code: string, purpose: string, signal?: AbortSignal): Promise<FloorPlan> {
+    return request<FloorPlan>('GET', `/api/drilldown/buildings/${encodeURIComponent(code)}${query({ purpose })}`, { signal });
+  },
+
+  unitOccupants(code: string, purpose: string, signal?: AbortSignal): Promise<UnitOccupants> {
+    return request<UnitOccupants>('GET', `/api/units/${encodeURIComponent(code)}/occupants${query({ purpose })}`, { signal });
+  },
+
+  searchPeople(by: PersonSearchKey, value: string, purpose: string, signal?: AbortSignal): Promise<PersonSearchResult> {
+    return request<PersonSearchResult>('GET', `/api/people/search${query({ [by]: value, purpose })}`, { signal });
+  },
+
+  person(id: number, purpose: string, signal?: AbortSignal): Promise<PersonRecord> {
+    return request<PersonRecord>('GET', `/api/people/${id}${query({ purpose })}`, { signal });
+  },
+
+  registerMoveIns(body: { unitCode: string; movedIn: string; registeredAt?: string; people: PersonInput[] }): Promise<unknown> {
+    return request<unknown>('POST', '/api/registrations/move-ins', { body });
+  },
+
+  registerMoveOut(body: { personId: number; movedOut: string; registeredAt?: string; foundAbsent: boolean }): Promise<unknown> {
+    return request<unknown>('POST', '/api/registrations/move-out', { body });
+  },
+
+  registerMove(body: { personId: number; toUnitCode: string; movedOn: string; registeredAt?: string }): Promise<unknown> {
+    return request<unknown>('POST', '/api/registrations/move', { body });
+  },
+
+  issuePermit(body: { personId: number; years: number; issuedOn?: string }): Promise<unknown> {
+    return request<unknown>('POST', '/api/permits', { body });
+  },
+
+  expiringPermits(grid: string, purpose: string, signal?: AbortSignal): Promise<ExpiringPermits> {
+    return request<ExpiringPermits>('GET', `/api/permits/expiring${query({ grid, purpose })}`, { signal });
+  },
+
+  renewPermit(id: number, years: number): Promise<unknown> {
+    return request<unknown>('POST', `/api/permits/${id}/renew`, { body: { years } });
+  },
+
+  rentalTiers(params: { month?: string; gridCode?: string }, signal?: AbortSignal): Promise<TierMap> {
+    return request<TierMap>('GET', `/api/rentals/tiers${query(params)}`, { signal });
+  },
+
+  scoreCard(code: string, signal?: AbortSignal): Promise<ScoreCard> {
+    return request<ScoreCard>('GET', `/api/rentals/buildings/${encodeURIComponent(code)}`, { signal });
+  },
+
+  overdueVisits(params: { role?: 'police' | 'collector'; gridCode?: string }, signal?: AbortSignal): Promise<OverdueVisits> {
+    return request<OverdueVisits>('GET', `/api/rentals/overdue${query(params)}`, { signal });
+  },
+
+  heatmap(metric: HeatmapMetric, params: HeatmapQuery, signal?: AbortSignal): Promise<Heatmap> {
+    return request<Heatmap>('GET', `/api/heatmaps/${metric}${query({ ...params })}`, { signal });
+  },
+
+  kpis(params: { area: string; asOf?: string }, signal?: AbortSignal): Promise<KpiReport> {
+    return request<KpiReport>('GET', `/api/kpis${query(params)}`, { signal });
+  },
+
+  rentalRules(signal?: AbortSignal): Promise<RuleSet> {
+    return request<RuleSet>('GET', '/api/rentals/rules', { signal });
+  },
+
+  publishRentalRules(note: string, rules: Omit<RentalRule, 'id'>[]): Promise<RuleSet> {
+    return request<RuleSet>('PUT', '/api/rentals/rules', { body: { note: note || undefined, rules } });
+  },
+
+  runScoring(from: string, to: string): Promise<ScoringRun> {
+    return request<ScoringRun>('POST', '/api/rentals/scores/run', { body: { from, to } });
+  },
+
+  allocationSettings(signal?: AbortSignal): Promise<{ settings: AllocationSettings }> {
+    return request<{ settings: AllocationSettings }>('GET', '/api/collectors/settings', { signal });
+  },
+
+  saveAllocationSettings(settings: AllocationSettings): Promise<{ settings: AllocationSettings }> {
+    return request<{ settings: AllocationSettings }>('PUT', '/api/collectors/settings', { body: settings });
+  },
+
+  allocation(params: WhatIf & { sort: AllocationSort; level?: AreaLevel }, signal?: AbortSignal): Promise<Allocation> {
+    return request<Allocation>('GET', `/api/collectors/allocation${query(params)}`, { signal });
+  },
+
+  shortage(params: WhatIf, signal?: AbortSignal): Promise<Shortage> {
+    return request<Shortage>('GET', `/api/collectors/shortage${query(params)}`, { signal });
+  },
+
+  rebalance(params: WhatIf, signal?: AbortSignal): Promise<Rebalance> {
+    return request<Rebalance>('GET', `/api/collectors/rebalance${query(params)}`, { signal });
+  },
 };
+
+/** Where the planner's export files download from (a plain link: the browser saves the attachment). */
+export function planExportUrl(format: 'csv' | 'xlsx', whatIf: WhatIf): string {
+  return `/api/collectors/plan.${format}${query(whatIf)}`;
+}
+
+/** `?a=1&b=2` from the defined values, or '' when there are none. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const defined = Object.entries(params).filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '');
+  if (defined.length === 0) return '';
+  return `?${new URLSearchParams(defined.map(([key, value]) => [key, String(value)])).toString()}`;
+}
 
 export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';

@@ -52,23 +52,16 @@ export const buildingUses: readonly BuildingUse[] = [
 export type ManagementMode = 'hotel' | 'property' | 'employer' | 'patrol' | 'gated';
 export type BuildingStatus = 'active' | 'demolished';
 
-export interface BuildingFootprintProperties {
+/** What a building carries in the /tiles/buildings vector tiles. */
+export interface BuildingTileProperties {
   code: string;
   use: BuildingUse;
   floors: number;
   status: BuildingStatus;
-  address: string;
 }
 
-export type BuildingFootprintCollection = FeatureCollection<
-  Polygon,
-  BuildingFootprintProperties
-> & {
-  /** True when the server hit its cap and left buildings out of this bbox. */
-  truncated: boolean;
-};
-
-export interface Building {
+/** What every view of a building starts with. */
+export interface BuildingSummary {
   code: string;
   gridCode: string;
   address: string;
@@ -76,6 +69,9 @@ export interface Building {
   use: BuildingUse;
   managementMode: ManagementMode;
   status: BuildingStatus;
+}
+
+export interface Building extends BuildingSummary {
   hasAccessControl: boolean;
   hasVideo: boolean;
   responsibilityLetterSigned: boolean;
@@ -85,3 +81,400 @@ export interface Building {
 
 /** [minLon, minLat, maxLon, maxLat] */
 export type BBox = [number, number, number, number];
+
+// --- people, floor plans, occupants (server/registrations) -----------------------------------
+
+export type UnitUse = 'self_occupied' | 'rented' | 'vacant' | 'shop' | 'dormitory';
+export const unitUses: readonly UnitUse[] = ['self_occupied', 'rented', 'vacant', 'shop', 'dormitory'];
+export type RentalStatus = 'registered' | 'unregistered' | 'not_rented';
+export type PersonCategory = 'registered' | 'lodging' | 'floating' | 'overseas';
+export const personCategories: readonly PersonCategory[] = ['registered', 'lodging', 'floating', 'overseas'];
+export type FloatingType = 'single' | 'shared' | 'dormitory' | 'family';
+export const floatingTypes: readonly FloatingType[] = ['single', 'shared', 'dormitory', 'family'];
+
+/** A person as the caller may see them: ID and phone are masked for everyone but police. */
+export interface Person {
+  id: number;
+  idType: 'id_card' | 'passport';
+  idNumber: string;
+  name: string;
+  sex: 'M' | 'F';
+  birthDate: string;
+  nationality: string;
+  ethnicity: string | null;
+  hukouAddress: string | null;
+  phone: string | null;
+  category: PersonCategory;
+  floatingType: FloatingType | null;
+  employer: string | null;
+}
+
+/** The dates of one stay and the registration rules they break (late, never deregistered). */
+export interface StayDates {
+  movedIn: string;
+  registeredAt: string;
+  movedOut: string | null;
+  deregisteredAt: string | null;
+  registrationExempt: boolean;
+  registeredLate: boolean;
+  departureUnregistered: boolean;
+}
+
+export interface Stay extends StayDates {
+  residencyId: number;
+  unitCode: string;
+  person: Person;
+}
+
+export interface UnitPlan {
+  code: string;
+  room: string;
+  use: UnitUse;
+  rentalStatus: RentalStatus;
+  areaM2: number | null;
+  occupantCount: number;
+  occupants: Stay[];
+}
+
+export interface FloorCounts {
+  unitCount: number;
+  occupiedUnitCount: number;
+  occupantCount: number;
+  unitsByUse: Record<UnitUse, number>;
+  rentals: { registered: number; unregistered: number };
+}
+
+export interface FloorPlan {
+  building: BuildingSummary;
+  totals: FloorCounts;
+  floors: Array<FloorCounts & { floor: number; units: UnitPlan[] }>;
+}
+
+export interface UnitDetail {
+  code: string;
+  buildingCode: string;
+  gridCode: string;
+  address: string;
+  floor: number;
+  room: string;
+  areaM2: number | null;
+  use: UnitUse;
+  rentalRegistered: boolean;
+  buildingStatus: BuildingStatus;
+  currentOccupants: number;
+  rentalStatus: RentalStatus;
+}
+
+export interface UnitOccupants {
+  unit: UnitDetail;
+  current: Stay[];
+  past: Stay[];
+}
+
+export type PersonSearchKey = 'idNumber' | 'name' | 'address' | 'code';
+export const personSearchKeys: readonly PersonSearchKey[] = ['idNumber', 'name', 'address', 'code'];
+
+export interface PersonSearchResult {
+  hits: Array<{ person: Person; currentResidence: { unitCode: string; address: string; room: string } | null }>;
+  truncated: boolean;
+}
+
+export interface Residence extends StayDates {
+  residencyId: number;
+  unitCode: string;
+  address: string;
+  floor: number;
+  room: string;
+}
+
+export interface PersonRecord {
+  person: Person;
+  currentResidence: Residence | null;
+  permits: Array<{ id: number; permitNo: string; issuedOn: string; expiresOn: string; years: number; status: 'valid' | 'renewed' | 'revoked'; revokedOn: string | null }>;
+}
+
+/** The person part of a move-in form, as POST /registrations/move-ins takes it. */
+export interface PersonInput {
+  idType: 'id_card' | 'passport';
+  idNumber: string;
+  name: string;
+  sex?: 'M' | 'F';
+  birthDate?: string;
+  nationality?: string;
+  ethnicity?: string;
+  hukouAddress?: string;
+  phone?: string;
+  category: PersonCategory;
+  floatingType?: FloatingType;
+  employer?: string;
+}
+
+// --- rental tiers (server/rentals) -------------------------------------------------------------
+
+export type RentalTier = 'red' | 'yellow' | 'green' | 'star';
+
+export interface BuildingTier {
+  code: string;
+  point: [number, number];
+  tier: RentalTier;
+  score: number;
+  star: boolean;
+}
+
+export interface TierMap {
+  /** YYYY-MM-01 of the scored month, or null when nothing has been scored yet. */
+  month: string | null;
+  buildings: BuildingTier[];
+  truncated: boolean;
+}
+
+export interface ScoreFactor {
+  ruleId: number;
+  factor: string;
+  label: string;
+  pointsEach: number;
+  count: number;
+  points: number;
+}
+
+export interface ScoreCard {
+  building: { code: string; gridCode: string; address: string; point: [number, number] };
+  month: string;
+  score: number;
+  tier: RentalTier;
+  star: boolean;
+  rulesVersion: number;
+  explanation: {
+    base: number;
+    factors: ScoreFactor[];
+    score: number;
+    scoreTier: Exclude<RentalTier, 'star'>;
+    tier: RentalTier;
+    previousTier: RentalTier | null;
+    overrides: Array<{ code: string; message: string }>;
+    windows: { criminalCasesThisMonth: number; criminalCases6Months: number; criminalCases12Months: number; cooperative: boolean; clueWithin12Months: boolean };
+    cleanMonths: number;
+    unobserved: string[];
+  };
+  history: Array<{ month: string; score: number; tier: RentalTier; rulesVersion: number }>;
+  schedule: {
+    tier: RentalTier;
+    policeIntervalDays: number;
+    collectorIntervalDays: number;
+    lastPoliceVisit: string | null;
+    lastCollectorVisit: string | null;
+    policeDueOn: string | null;
+    collectorDueOn: string | null;
+  } | null;
+}
+
+export interface OverdueVisit {
+  buildingCode: string;
+  gridCode: string;
+  address: string;
+  tier: RentalTier;
+  role: 'police' | 'collector';
+  intervalDays: number;
+  lastVisit: string | null;
+  dueOn: string;
+  daysOverdue: number;
+}
+
+export interface OverdueVisits {
+  asOf: string;
+  visits: OverdueVisit[];
+  truncated: boolean;
+}
+
+// --- collector allocation (server/collectors) ---------------------------------------------------
+
+export interface AllocationSettings {
+  mode: 'floating_or_rental' | 'population';
+  floatingPerCollector: number;
+  rentalHousesPerCollector: number;
+  populationPerCollector: number;
+  smallCommunityFloatingBelow: number;
+  smallCommunityMinimum: number;
+  employerFloatingStaffForPartTime: number;
+}
+
+/** What-if overrides sent as query parameters; nothing is saved. */
+export type WhatIf = Partial<Pick<AllocationSettings, 'floatingPerCollector' | 'rentalHousesPerCollector' | 'populationPerCollector'>>;
+
+interface PlanningMeta {
+  within: string | null;
+  whatIf: boolean;
+  settings: AllocationSettings;
+  savedSettings: AllocationSettings;
+}
+
+export interface AllocationRow {
+  code: string;
+  name: string;
+  level: AreaLevel | 'all';
+  grids: number;
+  floating: number;
+  rentalHouses: number;
+  population: number;
+  need: number;
+  fullTimeAssigned: number;
+  partTimeAssigned: number;
+  /** fullTimeAssigned − need: negative means short of collectors. */
+  gap: number;
+  shortage: number;
+  surplus: number;
+  partTimeRequired: number;
+  partTimeNamed: number;
+  steps?: { decidedBy: 'floating' | 'rental' | 'population' | 'community_minimum' | 'none'; ratioNeed: number; communityMinimumTopUp: number };
+}
+
+export type AllocationSort = 'gap' | '-gap' | 'code' | 'need' | '-need';
+
+export interface Allocation extends PlanningMeta {
+  level: AreaLevel;
+  sort: AllocationSort;
+  totals: AllocationRow;
+  total: number;
+  rows: AllocationRow[];
+}
+
+export interface Shortage extends PlanningMeta {
+  level: AreaLevel;
+  scale: { maxShortage: number; maxSurplus: number; maxAbsGap: number };
+  areas: Array<{ code: string; need: number; assigned: number; gap: number }>;
+}
+
+export interface MoveEnd {
+  code: string;
+  name: string;
+  centroid: [number, number] | null;
+  gapBefore: number;
+  gapAfter: number;
+}
+
+export interface ProposedMove {
+  step: number;
+  from: MoveEnd;
+  to: MoveEnd;
+  adjacent: boolean;
+  sameCommunity: boolean;
+  collector: { id: number; name: string } | null;
+}
+
+export interface Rebalance extends PlanningMeta {
+  reach: 'adjacent' | 'community' | 'street';
+  summary: { shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number; moves: number; nonAdjacentMoves: number; crossCommunityMoves: number };
+  moves: ProposedMove[];
+}
+
+// --- heatmaps and KPIs (server/heatmaps, server/kpis) -------------------------------------------
+
+export type HeatmapMetric = 'floating_density' | 'population' | 'cases' | 'rental_units' | 'rental_tiers' | 'registration_rate' | 'permit_rate';
+export type HeatmapLevel = 'district' | 'street' | 'community' | 'grid' | 'hex' | 'square';
+
+export interface HeatmapCell {
+  /** An area code, an H3 index (level hex) or a square's code (level square). */
+  code: string;
+  name?: string | null;
+  areaKm2: number;
+  bounds?: [number, number, number, number];
+  value?: number | null;
+  /** Withheld: fewer than k people (leaders only). */
+  suppressed?: true;
+  figures?: Record<string, number>;
+}
+
+export type HeatmapTime = { asOf: string } | { from: string; to: string } | { current: true } | { asOf: string; scoringMonth: string | null };
+
+export interface Heatmap {
+  metric: HeatmapMetric;
+  label: string;
+  level: HeatmapLevel;
+  unit: string;
+  definition: string;
+  time: HeatmapTime;
+  filters: Record<string, string>;
+  privacy: { k: number; applied: boolean; suppressedCells: number };
+  cells: HeatmapCell[];
+  /** Class boundaries [b0 … bn]: class 0 holds b0 ≤ v ≤ b1, class i holds b(i) < v ≤ b(i+1). */
+  breaks: { quantile: number[]; jenks: number[] };
+}
+
+export interface HeatmapQuery {
+  level: HeatmapLevel;
+  asOf?: string;
+  from?: string;
+  to?: string;
+  bbox?: string;
+  resolution?: number;
+  tier?: RentalTier;
+}
+
+export interface Kpi {
+  key: string;
+  label: string;
+  unit: '%' | 'ratio';
+  target: number | null;
+  definition: string;
+  time: HeatmapTime;
+  available: boolean;
+  reason?: string;
+  suppressed?: true;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+}
+
+export interface KpiReport {
+  area: { code: string; level: AreaLevel; name: string | null };
+  privacy: { k: number; applied: boolean };
+  kpis: Kpi[];
+}
+
+// --- administration (server/rentals rules, server/collectors settings) -------------------------
+
+export interface RentalRule {
+  id: number;
+  factor: string;
+  params: Record<string, unknown>;
+  points: number;
+  label: string;
+  active: boolean;
+}
+
+export interface RuleSet {
+  version: number;
+  note: string | null;
+  createdAt: string;
+  rules: RentalRule[];
+}
+
+export interface ScoringRun {
+  from: string;
+  to: string;
+  months: number;
+  rulesVersion: number;
+  buildings: number;
+  scores: number;
+  millis: number;
+}
+
+export interface ExpiringPermit {
+  id: number;
+  personId: number;
+  permitNo: string;
+  issuedOn: string;
+  expiresOn: string;
+  years: number;
+  status: 'valid' | 'renewed' | 'revoked';
+  renewalOpensOn: string;
+  unitCode: string;
+  person: Person;
+}
+
+export interface ExpiringPermits {
+  grid: string;
+  from: string;
+  until: string;
+  permits: ExpiringPermit[];
+}

@@ -1,7 +1,8 @@
 /**
  * The map's look, built in code so the map works with no network: no tile server, no
- * glyphs, no sprite. Everything drawn comes from our own GeoJSON sources. Because there
- * are no glyphs, there must be no symbol (text) layers; names show in hover popups.
+ * glyphs, no sprite. Everything drawn comes from our own GeoJSON and vector-tile sources.
+ * Because there are no glyphs, there must be no text symbol layers; names and figures show in
+ * hover tooltips (HTML, so Chinese renders with the system's fonts).
  */
 import type {
   DataDrivenPropertyValueSpecification,
@@ -40,6 +41,8 @@ export const buildingUseColors: Record<BuildingUse, string> = {
   urban_village: '#e15759',
 };
 export const demolishedColor = '#9e9e9e';
+/** Buildings under a thematic layer: present, but not competing with the heatmap's colours. */
+export const neutralBuildingColor = '#b0b7bd';
 export const selectedOutlineColor = '#111111';
 
 // MapLibre's tuple types cannot describe a `match` whose label/value pairs come from a spread.

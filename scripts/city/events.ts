@@ -1,0 +1,172 @@
+/**
+ * Residency histories (居住登记) over the last three years. A household moves as one: its stays
+ * are laid out in time order with gaps between them, the last one in its own unit, open when
+ * the household still lives there. Registration usually follows the move within 0–6 days.
+ */
+import { isRegistrationExempt } from '../../server/domain/registration-rules.ts';
+import { HISTORY_DAYS } from './config.ts';
+import { fromDays, toDays } from './dates.ts';
+import type { Household, HouseholdKind, Population } from './people.ts';
+import { rngFor, type Rng } from './random.ts';
+import type { Building, Residency, Unit } from './types.ts';
+
+export interface PersonSpan {
+  /** First move-in and last move-out (null while still living in the district), as days. */
+  firstIn: number;
+  lastOut: number | null;
+}
+
+export interface History {
+  residencies: Residency[];
+  spans: Map<number, PersonSpan>;
+}
+
+interface Stay {
+  unit: Unit;
+  movedIn: number;
+  movedOut: number | null;
+  registeredAt: number;
+  deregisteredAt: number | null;
+}
+
+const STAY_COUNTS: Record<HouseholdKind, readonly (readonly [number, number])[]> = {
+  local_family: [[1, 0.85], [2, 0.15]],
+  floating_single: [[1, 0.5], [2, 0.32], [3, 0.18]],
+  floating_shared: [[1, 0.55], [2, 0.3], [3, 0.15]],
+  floating_family: [[1, 0.6], [2, 0.3], [3, 0.1]],
+  dorm: [[1, 0.7], [2, 0.25], [3, 0.05]],
+  overseas: [[1, 0.8], [2, 0.2]],
+};
+
+const ON_TIME_DELAYS = [[0, 30], [1, 25], [2, 15], [3, 10], [4, 8], [5, 6], [6, 6]] as const;
+const LATE_REGISTRATION = 0.08;
+/** More than REGISTRATION_DEADLINE_DAYS (7) after the event is late. */
+const LATE_AFTER = 8;
+
+export function planResidencies(seed: number, population: Population, buildings: Building[], today: string): History {
+  const rng = rngFor(seed, 'residencies');
+  const clock = { today: toDays(today), start: toDays(today) - HISTORY_DAYS };
+  const pools = new UnitPools(buildings);
+  const currentSince = new Map<string, number>();
+  const history: History = { residencies: [], spans: new Map() };
+  for (const household of population.households) {
+    const stays = household.current ? currentStays(rng, household, pools, clock) : departedStays(rng, household, pools, clock, currentSince.get(household.unit.code));
+    if (household.current) currentSince.set(household.unit.code, stays.at(-1)!.movedIn);
+    for (const person of household.members) addPersonStays(history, person.id, person.birthDate, stays, clock.today);
+  }
+  return history;
+}
+
+interface Clock {
+  today: number;
+  start: number;
+}
+
+function currentStays(rng: Rng, household: Household, pools: UnitPools, clock: Clock): Stay[] {
+  const span = clock.today - clock.start;
+  const movedIn = household.kind === 'local_family' ? clock.start + rng.int(0, span) : clock.today - Math.floor(span * rng.next() ** 1.6);
+  const last = stay(rng, household.unit, movedIn, null, clock.today);
+  return [...earlierStays(rng, household, pools, clock, movedIn), last];
+}
+
+/** A household that has left: its last stay in its unit ended before the present household moved in. */
+function departedStays(rng: Rng, household: Household, pools: UnitPools, clock: Clock, nextArrival: number | undefined): Stay[] {
+  let unit = household.unit;
+  let movedOut: number;
+  if (nextArrival === undefined) movedOut = clock.today - rng.int(3, clock.today - clock.start - 45);
+  else if (nextArrival - clock.start >= 60) movedOut = nextArrival - rng.int(1, Math.min(30, nextArrival - clock.start - 45));
+  else {
+    unit = pools.similar(rng, household);
+    movedOut = clock.today - rng.int(3, clock.today - clock.start - 45);
+  }
+  const movedIn = Math.max(clock.start, movedOut - rng.int(30, 700));
+  const last = stay(rng, unit, movedIn, movedOut, clock.today);
+  return [...earlierStays(rng, household, pools, clock, movedIn), last];
+}
+
+/** Up to two earlier stays elsewhere in the district, back to back before `before`. */
+function earlierStays(rng: Rng, household: Household, pools: UnitPools, clock: Clock, before: number): Stay[] {
+  const count = rng.choose(STAY_COUNTS[household.kind]) - 1;
+  const stays: Stay[] = [];
+  let cursor = before;
+  for (let index = 0; index < count; index += 1) {
+    const movedOut = cursor - rng.int(1, 40);
+    if (movedOut - clock.start < 30) break;
+    const movedIn = Math.max(clock.start, movedOut - rng.int(60, 540));
+    stays.unshift(stay(rng, pools.similar(rng, household), movedIn, movedOut, clock.today));
+    cursor = movedIn;
+  }
+  return stays;
+}
+
+function stay(rng: Rng, unit: Unit, movedIn: number, movedOut: number | null, today: number): Stay {
+  const registeredAt = Math.min(today, movedIn + registrationDelay(rng));
+  let deregisteredAt: number | null = null;
+  if (movedOut !== null && !rng.chance(0.05)) {
+    const delay = rng.chance(0.88) ? rng.choose(ON_TIME_DELAYS) : rng.int(LATE_AFTER, 45);
+    deregisteredAt = movedOut + delay <= today ? movedOut + delay : null;
+  }
+  return { unit, movedIn, movedOut, registeredAt, deregisteredAt };
+}
+
+function registrationDelay(rng: Rng): number {
+  return rng.chance(LATE_REGISTRATION) ? rng.int(LATE_AFTER, 60) : rng.choose(ON_TIME_DELAYS);
+}
+
+/** Copies the household's stays to one member, leaving out the time before they were born. */
+function addPersonStays(history: History, personId: number, birthDate: string, stays: Stay[], today: number): void {
+  const born = toDays(birthDate);
+  let span: PersonSpan | undefined;
+  for (const item of stays) {
+    if (item.movedOut !== null && item.movedOut < born) continue;
+    const movedIn = Math.max(item.movedIn, born);
+    const registeredAt = Math.min(today, Math.max(item.registeredAt, movedIn));
+    history.residencies.push({
+      personId,
+      unitCode: item.unit.code,
+      registrationExempt: isRegistrationExempt(birthDate, fromDays(movedIn)),
+      movedIn: fromDays(movedIn),
+      movedOut: item.movedOut === null ? null : fromDays(item.movedOut),
+      registeredAt: fromDays(registeredAt),
+      deregisteredAt: item.deregisteredAt === null ? null : fromDays(item.deregisteredAt),
+    });
+    span = span ? { firstIn: span.firstIn, lastOut: item.movedOut } : { firstIn: movedIn, lastOut: item.movedOut };
+  }
+  if (!span) throw new Error(`person ${personId} has no stay after birth`);
+  history.spans.set(personId, span);
+}
+
+/** Units people move between: rentals, dormitories and owned flats, near (same grid) or anywhere. */
+class UnitPools {
+  private readonly byUse = new Map<string, Unit[]>();
+  private readonly byGridUse = new Map<string, Unit[]>();
+
+  constructor(buildings: Building[]) {
+    for (const building of buildings) {
+      if (building.status !== 'active') continue;
+      for (const unit of building.units) {
+        if (unit.use === 'vacant' || unit.use === 'shop') continue;
+        push(this.byUse, unit.use, unit);
+        push(this.byGridUse, `${building.gridCode}|${unit.use}`, unit);
+      }
+    }
+  }
+
+  similar(rng: Rng, household: Household): Unit {
+    const use = household.kind === 'dorm' ? 'dormitory' : household.kind === 'local_family' && rng.chance(0.6) ? 'self_occupied' : 'rented';
+    const near = this.byGridUse.get(`${household.building.gridCode}|${use}`);
+    const pool = near && near.length > 1 && rng.chance(0.5) ? near : (this.byUse.get(use) ?? this.byUse.get('rented'));
+    if (!pool || pool.length === 0) return household.unit;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const unit = rng.pick(pool);
+      if (unit !== household.unit) return unit;
+    }
+    return rng.pick(pool);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

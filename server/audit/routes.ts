@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { FeatureRoutes } from '../http/route-registry.ts';
+import { parseQuery } from '../http/validate.ts';
+import { verifyAuditChain } from './service.ts';
+
+const MAX_PAGE = 500;
+const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+  /** Rows with chain_seq below this (keyset paging, newest first). */
+  before: z.coerce.number().int().positive().optional(),
+  username: z.string().trim().max(40).optional(),
+  action: z.string().trim().max(40).optional(),
+  targetType: z.string().trim().max(40).optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+});
+
+/** The auditor's view of the log (三权分立: only the auditor reads it; nobody can change it). */
+export const auditRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    path: '/audit',
+    access: ['auditor'],
+    summary: 'Browse the audit log, newest first, with filters and keyset paging',
+    schemas: { query: auditQuery },
+    handler: async (request, response) => {
+      const filter = parseQuery(auditQuery, request);
+      let query = context.db
+        .selectFrom('audit_log')
+        .select(['chain_seq', 'at', 'username', 'role', 'action', 'target_type', 'target_id', 'purpose', 'details', 'hash'])
+        .orderBy('chain_seq', 'desc')
+        .limit(filter.limit);
+      if (filter.before) query = query.where('chain_seq', '<', filter.before);
+      if (filter.username) query = query.where('username', '=', filter.username);
+      if (filter.action) query = query.where('action', '=', filter.action);
+      if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
+      if (filter.from) query = query.where('at', '>=', new Date(`${filter.from}T00:00:00Z`));
+      if (filter.to) query = query.where('at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
+      const rows = await query.execute();
+      const last = rows.at(-1);
+      response.json({ rows, next: rows.length === filter.limit && last ? `?before=${last.chain_seq}&limit=${filter.limit}` : null });
+    },
+  },
+  {
+    method: 'get',
+    path: '/audit/verify',
+    access: ['auditor'],
+    summary: 'Recompute the hash chain; reports the first broken row',
+    handler: async (_request, response) => {
+      response.json(await verifyAuditChain(context.db));
+    },
+  },
+];

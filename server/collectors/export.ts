@@ -1,0 +1,114 @@
+import type { Response } from 'express';
+import writeXlsxFile from 'write-excel-file/node';
+import type { AllocationSettings, DecidingRule, GridAllocation, RatioRule } from '../domain/allocation.ts';
+import type { AllocationView, RebalanceProposal } from './service.ts';
+
+/** The plan as tables: one CSV file, or one sheet each in an XLSX workbook. Labels are Chinese, for the people who print it. */
+export type Cell = string | number | boolean | null;
+
+export interface PlanTable {
+  sheet: string;
+  columns: string[];
+  rows: Cell[][];
+}
+
+const YES_NO = (value: boolean) => (value ? '是' : '否');
+
+export function movesTable(proposal: RebalanceProposal): PlanTable {
+  return {
+    sheet: '调配方案',
+    columns: [
+      '步骤', '调出网格编码', '调出网格', '调出网格经度', '调出网格纬度', '调入网格编码', '调入网格', '调入网格经度', '调入网格纬度',
+      '建议调整协管员', '相邻网格', '同一社区', '调出网格调整前缺口', '调出网格调整后缺口', '调入网格调整前缺口', '调入网格调整后缺口',
+    ],
+    rows: proposal.moves.map((move) => [
+      move.step, move.from.code, move.from.name, move.from.centroid?.[0] ?? null, move.from.centroid?.[1] ?? null,
+      move.to.code, move.to.name, move.to.centroid?.[0] ?? null, move.to.centroid?.[1] ?? null,
+      move.collector?.name ?? null, YES_NO(move.adjacent), YES_NO(move.sameCommunity),
+      move.from.gapBefore, move.from.gapAfter, move.to.gapBefore, move.to.gapAfter,
+    ]),
+  };
+}
+
+const RULE_LABELS: Record<DecidingRule, string> = {
+  floating: '流动人口', rental: '出租屋', population: '实有人口', community_minimum: '社区保底', none: '无需配备',
+};
+
+const ratioNeed = (grid: GridAllocation, rule: RatioRule) => grid.steps.ratios.find((step) => step.rule === rule)?.need ?? null;
+
+export function gridsTable(view: AllocationView): PlanTable {
+  return {
+    sheet: '网格配置',
+    columns: [
+      '网格编码', '网格名称', '社区编码', '流动人口', '出租屋', '实有人口', '按流动人口应配', '按出租屋应配', '按实有人口应配',
+      '社区保底补足', '应配专职', '依据', '已配专职', '已配兼职', '缺口(负数为缺)',
+    ],
+    rows: view.grids.map((grid) => [
+      grid.code, grid.name, grid.communityCode, grid.floating, grid.rentalHouses, grid.population,
+      ratioNeed(grid, 'floating'), ratioNeed(grid, 'rental'), ratioNeed(grid, 'population'),
+      grid.steps.communityMinimumTopUp, grid.need, RULE_LABELS[grid.steps.decidedBy], grid.fullTimeAssigned, grid.partTimeAssigned, grid.gap,
+    ]),
+  };
+}
+
+export function employersTable(view: AllocationView): PlanTable {
+  return {
+    sheet: '用工单位兼职',
+    columns: ['用工单位', '流动人员', '主要居住社区', '须确定兼职协管员', '已确定', '缺口(负数为缺)'],
+    rows: view.employers.map((employer) => [
+      employer.employer, employer.floatingStaff, employer.homeCommunityCode, employer.required, employer.namedPartTime, employer.gap,
+    ]),
+  };
+}
+
+export function settingsTable(settings: AllocationSettings, whatIf: boolean): PlanTable {
+  return {
+    sheet: '配备参数',
+    columns: ['参数', '值'],
+    rows: [
+      ['测算方式', settings.mode === 'population' ? '按实有人口' : '按流动人口或出租屋取大'],
+      ['每名专职协管员对应流动人口', settings.floatingPerCollector],
+      ['每名专职协管员对应出租屋', settings.rentalHousesPerCollector],
+      ['每名专职协管员对应实有人口', settings.populationPerCollector],
+      ['社区保底：流动人口少于', settings.smallCommunityFloatingBelow],
+      ['社区保底人数', settings.smallCommunityMinimum],
+      ['用工单位流动人员达到此数须确定一名兼职协管员', settings.employerFloatingStaffForPartTime],
+      ['模拟测算(未保存)', YES_NO(whatIf)],
+    ],
+  };
+}
+
+// A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function csvCell(cell: Cell): string {
+  if (cell === null) return '';
+  if (typeof cell !== 'string') return String(cell);
+  const safe = FORMULA_START.test(cell) ? `'${cell}` : cell;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** RFC 4180 CSV with a UTF-8 byte-order mark, without which Excel reads Chinese as mojibake. */
+export function toCsv(table: PlanTable): string {
+  const lines = [table.columns, ...table.rows].map((row) => row.map(csvCell).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export async function toXlsx(tables: PlanTable[]): Promise<Buffer> {
+  return writeXlsxFile(
+    tables.map((table) => ({
+      sheet: table.sheet,
+      stickyRowsCount: 1,
+      columns: table.columns.map((column) => ({ width: Math.max(10, column.length * 2 + 2) })),
+      data: [table.columns.map((column) => ({ value: column, fontWeight: 'bold' as const })), ...table.rows],
+    })),
+  ).toBuffer();
+}
+
+export function sendAttachment(response: Response, fileName: string, contentType: string, body: string | Buffer): void {
+  response
+    .set('Content-Type', contentType)
+    .set('Content-Disposition', `attachment; filename="${fileName}"`)
+    .set('Cache-Control', 'no-store')
+    .send(body);
+}

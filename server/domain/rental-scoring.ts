@@ -1,0 +1,512 @@
+/**
+ * Rental housing tiers (三色四级). Pure: applies a versioned rule set to one building's facts,
+ * month by month, then the overrides of DOMAIN.md, and explains every point. Shared by the
+ * server (monthly scoring) and the web app (rule editor, score card).
+ */
+
+export const RENTAL_FACTORS = ['tenant_flag', 'case', 'landlord_registration', 'clue', 'doors', 'neighbours', 'hygiene'] as const;
+export const PERSON_FLAGS = ['key_person', 'work_target'] as const;
+export const CASE_KINDS = ['criminal', 'public_order'] as const;
+export const RENTAL_TIERS = ['red', 'yellow', 'green', 'star'] as const;
+export const INSPECTOR_ROLES = ['police', 'collector'] as const;
+export type RentalFactor = (typeof RENTAL_FACTORS)[number];
+export type PersonFlag = (typeof PERSON_FLAGS)[number];
+export type CaseKind = (typeof CASE_KINDS)[number];
+export type RentalTier = (typeof RENTAL_TIERS)[number];
+export type InspectorRole = (typeof INSPECTOR_ROLES)[number];
+type ScoreTier = Exclude<RentalTier, 'star'>;
+
+export const BASE_SCORE = 10;
+/** Below this score a house is red; from it up to GREEN_FROM yellow; from GREEN_FROM green. */
+export const RED_BELOW = 6;
+export const GREEN_FROM = 7;
+export const STAR_FROM = 9;
+/** Registration more than this many days after moving in is late (DOMAIN: within 7 days). */
+export const LATE_REGISTRATION_DAYS = 7;
+export const FORCED_RED_CRIMINAL_CASES = 2;
+export const FORCED_RED_WINDOW_MONTHS = 6;
+export const RED_RECOVERY_CLEAN_MONTHS = 3;
+export const GREEN_CLEAN_WINDOW_MONTHS = 12;
+/** Star needs cooperation and a clue within this many months; findings older than it are stale. */
+export const LOOKBACK_MONTHS = 12;
+
+/** Days between required visits per tier and visitor; null: that visitor has no fixed schedule. */
+export const VISIT_INTERVAL_DAYS: Record<RentalTier, Record<InspectorRole, number | null>> = {
+  red: { police: 10, collector: 7 },
+  yellow: { police: null, collector: 14 },
+  green: { police: null, collector: 30 },
+  star: { police: null, collector: 30 },
+};
+
+// ---------------------------------------------------------------- rules
+
+export interface RentalRule {
+  id: number;
+  factor: RentalFactor;
+  params: Record<string, unknown>;
+  points: number;
+  label: string;
+  active: boolean;
+}
+
+/**
+ * Words that mark a rule on origin (birthplace, hukou province, ethnicity). Profiling by region is
+ * unlawful discrimination, so no rule may mention them. Mirrored by a CHECK in sql/0005_rentals.sql.
+ */
+export const ORIGIN_TERMS = [
+  'origin', 'hukou', 'birth', 'province', 'ethnic', 'nationality', 'native_place', 'nativeplace',
+  '民族', '籍贯', '户籍', '户口', '出生', '省份', '国籍', '地域',
+] as const;
+
+/** The first origin term found anywhere in a rule (its factor, parameters or label), if any. */
+export function originTermIn(rule: unknown): string | undefined {
+  const text = (JSON.stringify(rule) ?? '').toLowerCase();
+  return ORIGIN_TERMS.find((term) => text.includes(term));
+}
+
+// ---------------------------------------------------------------- months
+
+/** Months are the date of their first day, 'YYYY-MM-01'. */
+export function monthOf(date: string): string {
+  return `${date.slice(0, 7)}-01`;
+}
+
+/** Months since year 0 of a date or month: consecutive months are consecutive numbers. */
+const monthNumber = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+
+export function addMonths(month: string, count: number): string {
+  const target = monthNumber(month) + count;
+  return `${Math.floor(target / 12)}-${String((target % 12) + 1).padStart(2, '0')}-01`;
+}
+
+/** Every month from `from` to `to`, both included. */
+export function monthsBetween(from: string, to: string): string[] {
+  const count = monthNumber(to) - monthNumber(from) + 1;
+  return Array.from({ length: Math.max(count, 0) }, (_, offset) => addMonths(from, offset));
+}
+
+/** The last day of a month, 'YYYY-MM-DD'. */
+export function lastDayOf(month: string): string {
+  return new Date(Date.parse(addMonths(month, 1)) - 86_400_000).toISOString().slice(0, 10);
+}
+
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+
+
+// ---------------------------------------------------------------- facts
+
+export interface CaseFact {
+  caseId: number;
+  kind: CaseKind;
+  occurredOn: string;
+}
+
+/** A stay in one of the building's let units, by the month the tenant moved in. */
+export interface RegistrationFact {
+  residencyId: number;
+  movedIn: string;
+  registeredAt: string;
+}
+
+export interface InspectionFact {
+  inspectionId: number;
+  visitedOn: string;
+  role: InspectorRole;
+  doorsOk: boolean | null;
+  hygieneGood: boolean | null;
+  neighboursGood: boolean | null;
+  tenantsRegistered: boolean | null;
+  clueGiven: boolean;
+}
+
+/** A flagged person's stay in one of the building's let units, cut to the part while flagged. */
+export interface FlaggedTenantFact {
+  flag: PersonFlag;
+  residencyId: number;
+  personId: number;
+  from: string;
+  /** Null: still flagged and still living there. */
+  to: string | null;
+}
+
+/** What happened at one building: enough months before the first scored month for every window. */
+export interface BuildingFacts {
+  cases: CaseFact[];
+  registrations: RegistrationFact[];
+  inspections: InspectionFact[];
+  flaggedTenants: FlaggedTenantFact[];
+}
+
+export const NO_FACTS: BuildingFacts = { cases: [], registrations: [], inspections: [], flaggedTenants: [] };
+
+// ---------------------------------------------------------------- explanation
+
+const FINDINGS = { doors: 'doorsOk', hygiene: 'hygieneGood', neighbours: 'neighboursGood' } as const;
+type FindingFactor = keyof typeof FINDINGS;
+
+/** Where the events behind a factor are: rows of cases, inspections and residencies (stays). */
+export const EVIDENCE_TABLES = ['cases', 'inspections', 'residencies'] as const;
+export type EvidenceTable = (typeof EVIDENCE_TABLES)[number];
+type EventRef = readonly [EvidenceTable, number];
+
+/**
+ * One is stored per building and month, so it names its rule and events by id only; the score
+ * card adds the rule's label and the events' dates and findings.
+ */
+export interface ExplainedFactor extends Partial<Record<EvidenceTable, number[]>> {
+  ruleId: number;
+  count: number;
+  points: number;
+  /** How many events there were when a once-a-month factor lists only MAX_SUPPORTING_EVENTS. */
+  events?: number;
+}
+
+/** A once-a-month factor (e.g. tenants registered on time) names this many of its events at most. */
+export const MAX_SUPPORTING_EVENTS = 10;
+
+export type OverrideCode =
+  | 'two_criminal_cases_in_6_months'
+  | 'red_until_3_clean_months'
+  | 'red_recovers_to_yellow_first'
+  | 'green_needs_12_months_without_criminal_case';
+
+export interface ScoreWindows {
+  criminalCasesThisMonth: number;
+  criminalCases6Months: number;
+  criminalCases12Months: number;
+  /** Landlord registered tenants on time at least once and never late in the last 12 months. */
+  cooperative: boolean;
+  clueWithin12Months: boolean;
+}
+
+/** Stored with each score (whose row holds the score and tier themselves). */
+export interface ScoreExplanation {
+  base: number;
+  /** Every factor that gave points: base + the sum of their points = score. */
+  factors: ExplainedFactor[];
+  /** The tier the score alone gives, before overrides. */
+  scoreTier: ScoreTier;
+  previousTier: RentalTier | null;
+  /** The overrides that set the tier, in the order applied. */
+  overrides: OverrideCode[];
+  windows: ScoreWindows;
+  cleanMonths: number;
+  /** Factors nothing was known about this month (no visit checked them, no new tenant). */
+  unobserved: RentalFactor[];
+}
+
+export interface MonthScore {
+  month: string;
+  score: number;
+  tier: RentalTier;
+  cleanMonths: number;
+  explanation: ScoreExplanation;
+}
+
+export interface PreviousMonth {
+  tier: RentalTier;
+  cleanMonths: number;
+}
+
+/** A sentence for an override, with the numbers of the month it applied in. */
+export function describeOverride(code: OverrideCode, explanation: ScoreExplanation): string {
+  const { windows, cleanMonths } = explanation;
+  switch (code) {
+    case 'two_criminal_cases_in_6_months':
+      return `${windows.criminalCases6Months} criminal cases within ${FORCED_RED_WINDOW_MONTHS} months force red`;
+    case 'red_until_3_clean_months':
+      return `red until ${RED_RECOVERY_CLEAN_MONTHS} clean months in a row (${cleanMonths} so far)`;
+    case 'red_recovers_to_yellow_first':
+      return 'a red house recovers to yellow before green';
+    case 'green_needs_12_months_without_criminal_case':
+      return `${windows.criminalCases12Months} criminal case(s) in the last ${GREEN_CLEAN_WINDOW_MONTHS} months: green needs none`;
+  }
+}
+
+// ---------------------------------------------------------------- observing a month
+
+interface RegistrationConduct {
+  outcome: 'on_time' | 'late' | null;
+  evidence: EventRef[];
+}
+
+interface MonthFacts {
+  cases: CaseFact[];
+  registrations: RegistrationFact[];
+  inspections: InspectionFact[];
+  criminalCases: number;
+  clueGiven: boolean;
+}
+
+const noMonthFacts = (): MonthFacts => ({ cases: [], registrations: [], inspections: [], criminalCases: 0, clueGiven: false });
+const NO_MONTH_FACTS = noMonthFacts();
+
+/**
+ * One building's facts bucketed by month once, so that each month and each 6- or 12-month window
+ * is a few lookups rather than a pass over all its facts.
+ */
+class FactsByMonth {
+  private readonly months = new Map<number, MonthFacts>();
+  private readonly conduct = new Map<number, RegistrationConduct>();
+  readonly flaggedTenants: readonly FlaggedTenantFact[];
+
+  constructor(facts: BuildingFacts) {
+    this.flaggedTenants = facts.flaggedTenants;
+    for (const fact of facts.cases) this.bucket(fact.occurredOn).cases.push(fact);
+    for (const fact of facts.registrations) this.bucket(fact.movedIn).registrations.push(fact);
+    for (const fact of facts.inspections) this.bucket(fact.visitedOn).inspections.push(fact);
+    for (const month of this.months.values()) {
+      month.criminalCases = month.cases.filter((fact) => fact.kind === 'criminal').length;
+      month.clueGiven = month.inspections.some((inspection) => inspection.clueGiven);
+    }
+  }
+
+  private bucket(date: string): MonthFacts {
+    const index = monthNumber(date);
+    let month = this.months.get(index);
+    if (!month) {
+      month = noMonthFacts();
+      this.months.set(index, month);
+    }
+    return month;
+  }
+
+  criminalCasesIn(index: number, span: number): number {
+    let total = 0;
+    for (let back = 0; back < span; back += 1) total += this.at(index - back).criminalCases;
+    return total;
+  }
+
+  clueWithin(index: number, span: number): boolean {
+    for (let back = 0; back < span; back += 1) if (this.at(index - back).clueGiven) return true;
+    return false;
+  }
+
+  at(index: number): MonthFacts {
+    return this.months.get(index) ?? NO_MONTH_FACTS;
+  }
+
+
+  conductIn(index: number): RegistrationConduct {
+    let conduct = this.conduct.get(index);
+    if (!conduct) {
+      conduct = registrationConduct(this.at(index));
+      this.conduct.set(index, conduct);
+    }
+    return conduct;
+  }
+}
+
+interface MonthObservations {
+  flaggedTenants: FlaggedTenantFact[];
+  cases: CaseFact[];
+  registration: RegistrationConduct;
+  clues: InspectionFact[];
+  findings: Record<FindingFactor, { inspection: InspectionFact; value: boolean } | null>;
+}
+
+const inspectionRef = (inspection: InspectionFact): EventRef => ['inspections', inspection.inspectionId];
+const residencyRef = (fact: { residencyId: number }): EventRef => ['residencies', fact.residencyId];
+
+/** Late if any new tenant was registered late or a visit found unregistered tenants; on time if evidence says so. */
+function registrationConduct(month: MonthFacts): RegistrationConduct {
+  const checks = month.inspections.filter((inspection) => inspection.tenantsRegistered !== null);
+  const isLate = (registration: RegistrationFact) => daysBetween(registration.movedIn, registration.registeredAt) > LATE_REGISTRATION_DAYS;
+  const late = [
+    ...month.registrations.filter(isLate).map(residencyRef),
+    ...checks.filter((inspection) => inspection.tenantsRegistered === false).map(inspectionRef),
+  ];
+  if (late.length > 0) return { outcome: 'late', evidence: late };
+  const onTime = [...month.registrations.map(residencyRef), ...checks.map(inspectionRef)];
+  return { outcome: onTime.length > 0 ? 'on_time' : null, evidence: onTime };
+}
+
+/** The latest visit up to the month's end that checked this finding; older than 12 months is stale. */
+function latestFinding(byMonth: FactsByMonth, index: number, factor: FindingFactor): MonthObservations['findings'][FindingFactor] {
+  const key = FINDINGS[factor];
+  for (let back = 0; back < LOOKBACK_MONTHS; back += 1) {
+    let latest: InspectionFact | null = null;
+    for (const inspection of byMonth.at(index - back).inspections) {
+      if (inspection[key] === null) continue;
+      const later = !latest || inspection.visitedOn > latest.visitedOn
+        || (inspection.visitedOn === latest.visitedOn && inspection.inspectionId > latest.inspectionId);
+      if (later) latest = inspection;
+    }
+    if (latest) return { inspection: latest, value: latest[key] as boolean };
+  }
+  return null;
+}
+
+/** Flagged tenants who lived there while flagged during the month, each person and flag once. */
+function flaggedDuring(byMonth: FactsByMonth, month: string): FlaggedTenantFact[] {
+  const last = lastDayOf(month);
+  const seen = new Set<string>();
+  return byMonth.flaggedTenants.filter((tenant) => {
+    const key = `${tenant.flag}:${tenant.personId}`;
+    if (tenant.from > last || (tenant.to !== null && tenant.to < month) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function observeMonth(byMonth: FactsByMonth, month: string): MonthObservations {
+  const index = monthNumber(month);
+  const facts = byMonth.at(index);
+  return {
+    flaggedTenants: flaggedDuring(byMonth, month),
+    cases: facts.cases,
+    registration: byMonth.conductIn(index),
+    clues: facts.inspections.filter((inspection) => inspection.clueGiven),
+    findings: {
+      doors: latestFinding(byMonth, index, 'doors'),
+      hygiene: latestFinding(byMonth, index, 'hygiene'),
+      neighbours: latestFinding(byMonth, index, 'neighbours'),
+    },
+  };
+}
+
+function observeWindows(byMonth: FactsByMonth, month: string): ScoreWindows {
+  const index = monthNumber(month);
+  const conduct = Array.from({ length: LOOKBACK_MONTHS }, (_, back) => byMonth.conductIn(index - back).outcome);
+  return {
+    criminalCasesThisMonth: byMonth.criminalCasesIn(index, 1),
+    criminalCases6Months: byMonth.criminalCasesIn(index, FORCED_RED_WINDOW_MONTHS),
+    criminalCases12Months: byMonth.criminalCasesIn(index, GREEN_CLEAN_WINDOW_MONTHS),
+    cooperative: conduct.includes('on_time') && !conduct.includes('late'),
+    clueWithin12Months: byMonth.clueWithin(index, LOOKBACK_MONTHS),
+  };
+}
+
+// ---------------------------------------------------------------- applying rules
+
+function findingEvidence(finding: MonthObservations['findings'][FindingFactor], wanted: unknown): EventRef[] {
+  return finding && finding.value === wanted ? [inspectionRef(finding.inspection)] : [];
+}
+
+/** The events that make a rule apply this month; per-event factors count each, the rest apply once. */
+function matchingEvidence(rule: RentalRule, seen: MonthObservations): EventRef[] {
+  switch (rule.factor) {
+    case 'tenant_flag':
+      return seen.flaggedTenants.filter((tenant) => tenant.flag === rule.params.flag).map(residencyRef);
+    case 'case':
+      return seen.cases.filter((fact) => fact.kind === rule.params.caseKind).map((fact): EventRef => ['cases', fact.caseId]);
+    case 'landlord_registration':
+      return seen.registration.outcome === (rule.params.onTime ? 'on_time' : 'late') ? seen.registration.evidence : [];
+    case 'clue':
+      return seen.clues.map(inspectionRef);
+    case 'doors':
+      return findingEvidence(seen.findings.doors, rule.params.installed);
+    case 'neighbours':
+    case 'hygiene':
+      return findingEvidence(seen.findings[rule.factor], rule.params.good);
+  }
+}
+
+const COUNTS_EACH_EVENT = new Set<RentalFactor>(['tenant_flag', 'case']);
+const roundTenth = (value: number) => Math.round(value * 10) / 10;
+
+function explainFactor(rule: RentalRule, evidence: EventRef[]): ExplainedFactor {
+  const eachEvent = COUNTS_EACH_EVENT.has(rule.factor);
+  const count = eachEvent ? evidence.length : 1;
+  const factor: ExplainedFactor = { ruleId: rule.id, count, points: roundTenth(rule.points * count) };
+  const named = eachEvent ? evidence : evidence.slice(0, MAX_SUPPORTING_EVENTS);
+  if (named.length < evidence.length) factor.events = evidence.length;
+  for (const [table, id] of named) (factor[table] ??= []).push(id);
+  return factor;
+}
+
+function applyRules(rules: readonly RentalRule[], seen: MonthObservations): ExplainedFactor[] {
+  const factors: ExplainedFactor[] = [];
+  for (const rule of rules) {
+    if (!rule.active) continue;
+    const evidence = matchingEvidence(rule, seen);
+    if (evidence.length > 0) factors.push(explainFactor(rule, evidence));
+  }
+  return factors;
+}
+
+function unobservedFactors(seen: MonthObservations): RentalFactor[] {
+  const unknown: RentalFactor[] = (Object.keys(FINDINGS) as FindingFactor[]).filter((factor) => seen.findings[factor] === null);
+  if (seen.registration.outcome === null) unknown.push('landlord_registration');
+  return unknown;
+}
+
+// ---------------------------------------------------------------- tiers
+
+export function tierOfScore(score: number): ScoreTier {
+  if (score < RED_BELOW) return 'red';
+  return score < GREEN_FROM ? 'yellow' : 'green';
+}
+
+export interface TierInput {
+  score: number;
+  scoreTier: ScoreTier;
+  windows: ScoreWindows;
+  previousTier: RentalTier | null;
+  cleanMonths: number;
+}
+
+/**
+ * The overrides of DOMAIN.md. A second criminal case within 6 months forces red in the month it
+ * happens; a red house stays red until it has 3 clean months (no case, score not red), then
+ * passes through yellow; green (and star) need 12 months without a criminal case.
+ */
+export function decideTier(input: TierInput): { tier: RentalTier; overrides: OverrideCode[] } {
+  const { score, scoreTier, windows, previousTier, cleanMonths } = input;
+  if (windows.criminalCasesThisMonth > 0 && windows.criminalCases6Months >= FORCED_RED_CRIMINAL_CASES) {
+    return { tier: 'red', overrides: ['two_criminal_cases_in_6_months'] };
+  }
+  if (previousTier === 'red' && scoreTier !== 'red' && cleanMonths < RED_RECOVERY_CLEAN_MONTHS) {
+    return { tier: 'red', overrides: ['red_until_3_clean_months'] };
+  }
+  const overrides: OverrideCode[] = [];
+  let tier: RentalTier = scoreTier;
+  if (previousTier === 'red' && tier === 'green') {
+    tier = 'yellow';
+    overrides.push('red_recovers_to_yellow_first');
+  }
+  if (tier === 'green' && windows.criminalCases12Months > 0) {
+    tier = 'yellow';
+    overrides.push('green_needs_12_months_without_criminal_case');
+  }
+  if (tier === 'green' && score >= STAR_FROM && windows.cooperative && windows.clueWithin12Months) tier = 'star';
+  return { tier, overrides };
+}
+
+function scoreOneMonth(byMonth: FactsByMonth, month: string, rules: readonly RentalRule[], previous: PreviousMonth | null): MonthScore {
+  const seen = observeMonth(byMonth, month);
+  const factors = applyRules(rules, seen);
+  const score = roundTenth(factors.reduce((total, factor) => total + factor.points, BASE_SCORE));
+  const scoreTier = tierOfScore(score);
+  const windows = observeWindows(byMonth, month);
+  const clean = seen.cases.length === 0 && scoreTier !== 'red';
+  const cleanMonths = clean ? (previous?.cleanMonths ?? 0) + 1 : 0;
+  const previousTier = previous?.tier ?? null;
+  const { tier, overrides } = decideTier({ score, scoreTier, windows, previousTier, cleanMonths });
+  const explanation: ScoreExplanation = {
+    base: BASE_SCORE, factors, scoreTier, previousTier, overrides, windows, cleanMonths, unobserved: unobservedFactors(seen),
+  };
+  return { month, score, tier, cleanMonths, explanation };
+}
+
+/**
+ * Scores consecutive months of one building. `previous` is the stored result of the month before
+ * the first (null when there is none); each month's result is the next one's previous.
+ * `facts` must reach back LOOKBACK_MONTHS − 1 months before the first month.
+ */
+export function scoreBuildingMonths(
+  facts: BuildingFacts,
+  months: readonly string[],
+  rules: readonly RentalRule[],
+  previous: PreviousMonth | null,
+): MonthScore[] {
+  const byMonth = new FactsByMonth(facts);
+  const scores: MonthScore[] = [];
+  let before = previous;
+  for (const month of months) {
+    const scored = scoreOneMonth(byMonth, month, rules, before);
+    scores.push(scored);
+    before = { tier: scored.tier, cleanMonths: scored.cleanMonths };
+  }
+  return scores;
+}

@@ -1,0 +1,296 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { z } from 'zod';
+import type { Principal } from '../auth/session.ts';
+import type { DB } from '../db/schema.ts';
+import { classBreaks, type ClassBreaks } from '../domain/class-breaks.ts';
+import { isWithinJurisdiction } from '../domain/codes.ts';
+import { h3Binner, squareBinner, type Bbox, type PointBinner } from '../domain/hex.ts';
+import { addDays } from '../domain/registration-rules.ts';
+import { badRequest, HttpError } from '../http/errors.ts';
+import { METRICS, type FigureSourceName, type MetricDefinition, type MetricName, type MetricOptions } from './metrics.ts';
+import {
+  CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
+  populationOnDay, populationSummedToDay, populationWindow, settingValue, sumByArea, tableExists, TIER_COLUMNS, tiersByBuilding,
+  tiersOfMonth, UNIT_COLUMNS, unitsByBuilding, unitStats,
+  type AreaLevel, type AreaSelection, type CasePeriod, type Figures, type PointRow, type PointSelection,
+} from './repository.ts';
+
+/** Cases maps cover the 30 days ending `to` unless told otherwise. */
+export const DEFAULT_CASE_DAYS = 30;
+/**
+ * Hex and square cells count people on the fly from residencies: the bbox bounds that work
+ * (0.0025 square degrees, e.g. 5 km × 5.5 km: about 72,000 residents in the demo city's centre).
+ */
+export const MAX_POINT_BBOX_SQUARE_DEGREES = 0.0025;
+export const DEFAULT_PRIVACY_K = 5;
+// The roles assertInJurisdiction bounds (server/http/jurisdiction.ts): they see only their cells.
+const BOUNDED_ROLES = new Set(['police', 'collector']);
+
+export type HeatmapLevel = AreaLevel | 'hex' | 'square';
+
+export interface HeatmapRequest extends MetricOptions {
+  metric: MetricName;
+  level: HeatmapLevel;
+  resolution: number;
+  metres: number;
+  bbox?: Bbox;
+  asOf?: string;
+  from?: string;
+  to?: string;
+  kind?: 'criminal' | 'public_order';
+  caseCategory?: string;
+}
+
+export interface HeatmapCell {
+  code: string;
+  name?: string | null;
+  areaKm2: number;
+  bounds?: [number, number, number, number];
+  value?: number | null;
+  suppressed?: true;
+  figures?: Figures;
+}
+
+/** Which moment or period the figures describe. */
+export type TimeFrame = { asOf: string } | { from: string; to: string } | { current: true } | { asOf: string; scoringMonth: string | null };
+
+/** Figures of one kind, per grid (maintained) and per point (hex and square), for one request. */
+export interface FigureSource {
+  columns: readonly string[];
+  time: TimeFrame;
+  /** The table or method the numbers come from, for the response. */
+  computedFrom: { areas: string; points: string };
+  perGrid(): RawBuilder<unknown>;
+  points(selection: PointSelection): Promise<PointRow[]>;
+}
+
+// ---------------------------------------------------------------- dates
+
+export interface DayContext {
+  asOf: string;
+  today: string;
+  /** The days grid_population_daily holds. */
+  firstKeptDay: string;
+  lastKeptDay: string;
+}
+
+/** asOf defaults to today (Asia/Shanghai, by the database clock); the future is refused. */
+export async function resolveAsOf(db: Kysely<DB>, asOf: string | undefined): Promise<DayContext> {
+  const window = await populationWindow(db);
+  const day = asOf ?? window.today;
+  if (day > window.today) throw invalidField('asOf', `must not be after today (${window.today})`);
+  return { asOf: day, today: window.today, firstKeptDay: window.firstDay, lastKeptDay: window.lastDay };
+}
+
+export function invalidField(field: string, message: string): HttpError {
+  return badRequest('invalid_request', `Invalid query: ${field}: ${message}`, { fields: [{ field, message }] });
+}
+
+// ---------------------------------------------------------------- figure sources
+
+async function populationSource(db: Kysely<DB>, asOfInput: string | undefined): Promise<FigureSource> {
+  const day = await resolveAsOf(db, asOfInput);
+  if (day.asOf > day.lastKeptDay) await extendPopulationWindow(db, day.today);
+  const kept = day.asOf >= day.firstKeptDay;
+  return {
+    columns: POPULATION_COLUMNS,
+    time: { asOf: day.asOf },
+    computedFrom: { areas: kept ? 'grid_population_daily' : 'grid_population_changes', points: 'residencies (direct count)' },
+    perGrid: () => (kept ? populationOnDay(day.asOf) : populationSummedToDay(day.asOf)),
+    points: (selection) => populationByBuilding(db, day.asOf, selection),
+  };
+}
+
+/** What selects the figures of a source: the day, and for cases the period and filters. */
+export type SourceParams = Pick<HeatmapRequest, 'asOf' | 'from' | 'to' | 'kind' | 'caseCategory'>;
+
+export async function casePeriodOf(db: Kysely<DB>, request: SourceParams): Promise<CasePeriod> {
+  const to = request.to ?? (await resolveAsOf(db, request.asOf)).asOf;
+  const from = request.from ?? addDays(to, 1 - DEFAULT_CASE_DAYS);
+  if (from > to) throw invalidField('from', `must not be after to (${to})`);
+  return { from, to, kind: request.kind, category: request.caseCategory };
+}
+
+async function caseSource(db: Kysely<DB>, request: SourceParams): Promise<FigureSource> {
+  const period = await casePeriodOf(db, request);
+  return {
+    columns: CASE_COLUMNS,
+    time: { from: period.from, to: period.to },
+    computedFrom: { areas: 'grid_case_daily', points: 'cases (direct count)' },
+    perGrid: () => casesInPeriod(period),
+    points: (selection) => casePoints(db, period, selection),
+  };
+}
+
+function unitSource(db: Kysely<DB>): FigureSource {
+  return {
+    columns: UNIT_COLUMNS,
+    time: { current: true },
+    computedFrom: { areas: 'grid_unit_stats', points: 'units (direct count)' },
+    perGrid: unitStats,
+    points: (selection) => unitsByBuilding(db, selection),
+  };
+}
+
+const NO_ROWS = (columns: readonly string[]) =>
+  sql`SELECT NULL::text AS grid_code, ${sql.join(columns.map((column) => sql`0 AS ${sql.ref(column)}`))} WHERE false`;
+
+async function tierSource(db: Kysely<DB>, asOfInput: string | undefined): Promise<FigureSource> {
+  if (!(await tableExists(db, 'rental_scores'))) {
+    throw new HttpError(409, 'not_available', 'Rental tiers are not available: the rental scoring tables (issue 6) are not installed');
+  }
+  const day = await resolveAsOf(db, asOfInput);
+  const month = await latestScoredMonthBy(db, day.asOf);
+  const perGridTable = await tableExists(db, 'rental_tier_counts');
+  return {
+    columns: TIER_COLUMNS,
+    time: { asOf: day.asOf, scoringMonth: month },
+    computedFrom: { areas: perGridTable ? 'rental_tier_counts' : 'rental_scores', points: 'rental_scores' },
+    perGrid: () => (month ? tiersOfMonth(month, perGridTable) : NO_ROWS(TIER_COLUMNS)),
+    points: async (selection) => (month ? tiersByBuilding(db, month, selection) : []),
+  };
+}
+
+export function figureSource(db: Kysely<DB>, name: FigureSourceName, request: SourceParams): Promise<FigureSource> {
+  switch (name) {
+    case 'population': return populationSource(db, request.asOf);
+    case 'cases': return caseSource(db, request);
+    case 'units': return Promise.resolve(unitSource(db));
+    case 'rental_tiers': return tierSource(db, request.asOf);
+  }
+}
+
+// ---------------------------------------------------------------- cells
+
+/** Bounded roles see only cells inside their jurisdiction; null = everything. */
+export function visiblePrefixes(principal: Principal): readonly string[] | null {
+  return BOUNDED_ROLES.has(principal.role) ? principal.jurisdiction : null;
+}
+
+interface RawCell {
+  code: string;
+  name?: string | null;
+  areaKm2: number;
+  bounds?: [number, number, number, number];
+  sums: Figures;
+}
+
+async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null): Promise<RawCell[]> {
+  const rows = await sumByArea(db, source.perGrid(), columns, selection);
+  return rows
+    .filter((row) => prefixes === null || isWithinJurisdiction(row.code, prefixes))
+    .map((row) => ({ code: row.code, name: row.name, areaKm2: row.areaKm2, sums: row.figures }));
+}
+
+function binPoints(points: PointRow[], binner: PointBinner, columns: readonly string[]): RawCell[] {
+  const cells = new Map<string, RawCell>();
+  for (const point of points) {
+    const place = binner(point.lon, point.lat);
+    let cell = cells.get(place.code);
+    if (!cell) {
+      cell = { code: place.code, areaKm2: place.areaKm2, bounds: place.bounds, sums: Object.fromEntries(columns.map((column) => [column, 0])) };
+      cells.set(place.code, cell);
+    }
+    for (const column of columns) cell.sums[column]! += point.figures[column] ?? 0;
+  }
+  return [...cells.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+function assertPointBbox(bbox: Bbox | undefined): Bbox {
+  if (!bbox) throw invalidField('bbox', 'is required for hex and square levels');
+  const squareDegrees = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]);
+  if (squareDegrees > MAX_POINT_BBOX_SQUARE_DEGREES) {
+    throw invalidField('bbox', `covers ${squareDegrees.toFixed(4)} square degrees; hex and square levels allow at most ${MAX_POINT_BBOX_SQUARE_DEGREES}`);
+  }
+  return bbox;
+}
+
+async function pointCells(source: FigureSource, request: HeatmapRequest, prefixes: readonly string[] | null): Promise<RawCell[]> {
+  const bbox = assertPointBbox(request.bbox);
+  const binner = request.level === 'hex' ? h3Binner(request.resolution) : squareBinner(request.metres, bbox);
+  return binPoints(await source.points({ bbox, prefixes }), binner, source.columns);
+}
+
+// ---------------------------------------------------------------- privacy
+
+const privacySetting = z.object({ k: z.number().int().min(1).max(1000) });
+
+/** k for the leader's suppression: settings key 'privacy' ({"k": n}), default 5. */
+export async function privacyThreshold(db: Kysely<DB>): Promise<number> {
+  const parsed = privacySetting.safeParse(await settingValue(db, 'privacy'));
+  return parsed.success ? parsed.data.k : DEFAULT_PRIVACY_K;
+}
+
+/** Leaders see no figure about fewer than k people. */
+export const suppressesSmallCounts = (principal: Principal) => principal.role === 'leader';
+
+// ---------------------------------------------------------------- the heatmap
+
+export interface Heatmap {
+  metric: MetricName;
+  label: string;
+  level: HeatmapLevel;
+  resolution?: number;
+  metres?: number;
+  unit: string;
+  definition: string;
+  time: TimeFrame;
+  filters: Record<string, string>;
+  computedFrom: string;
+  privacy: { k: number; applied: boolean; suppressedCells: number };
+  cells: HeatmapCell[];
+  breaks: ClassBreaks;
+}
+
+function metricFilters(request: HeatmapRequest): Record<string, string> {
+  const definition = METRICS[request.metric];
+  if (request.metric === 'population') return { category: request.category };
+  if (request.metric === 'rental_tiers') return { tier: request.tier };
+  if (definition.source !== 'cases') return {};
+  return Object.fromEntries(Object.entries({ kind: request.kind, category: request.caseCategory }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+}
+
+// Plain assignments rather than object spreads: this runs for every one of 20,000 grids.
+function finishCell(raw: RawCell, definition: MetricDefinition, options: MetricOptions, k: number | null): HeatmapCell {
+  const figures = definition.figures(raw.sums, options);
+  const cell: HeatmapCell = { code: raw.code, areaKm2: Math.round(raw.areaKm2 * 1e4) / 1e4 };
+  if (raw.name !== undefined) cell.name = raw.name;
+  if (raw.bounds) cell.bounds = raw.bounds;
+  if (k !== null && definition.people && definition.people(figures) < k) {
+    cell.suppressed = true;
+  } else {
+    cell.value = definition.value(figures, raw.areaKm2, options);
+    cell.figures = figures;
+  }
+  return cell;
+}
+
+export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<Heatmap> {
+  const definition = METRICS[request.metric];
+  const source = await figureSource(db, definition.source, request);
+  const prefixes = visiblePrefixes(principal);
+  const pointLevel = request.level === 'hex' || request.level === 'square';
+  const raw = pointLevel
+    ? await pointCells(source, request, prefixes)
+    : await areaCells(db, source, definition.reads?.(request) ?? source.columns, { level: request.level as AreaLevel, bbox: request.bbox }, prefixes);
+  const k = await privacyThreshold(db);
+  const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
+  const cells = raw.map((cell) => finishCell(cell, definition, request, applied ? k : null));
+  const shown: number[] = [];
+  for (const cell of cells) if (typeof cell.value === 'number') shown.push(cell.value);
+  return {
+    metric: request.metric,
+    label: definition.label,
+    level: request.level,
+    ...(request.level === 'hex' && { resolution: request.resolution }),
+    ...(request.level === 'square' && { metres: request.metres }),
+    unit: definition.unit,
+    definition: definition.definition,
+    time: source.time,
+    filters: metricFilters(request),
+    computedFrom: pointLevel ? source.computedFrom.points : source.computedFrom.areas,
+    privacy: { k, applied, suppressedCells: cells.filter((cell) => cell.suppressed).length },
+    cells,
+    breaks: classBreaks(shown),
+  };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { principalOf } from '../auth/session.ts';
+import { assertInJurisdiction } from '../http/jurisdiction.ts';
+import type { FeatureRoutes } from '../http/route-registry.ts';
+import { parseQuery } from '../http/validate.ts';
+import { ANALYTICS_READERS, calendarDate } from '../heatmaps/access.ts';
+import { buildKpis } from './service.ts';
+
+const kpiQuery = z.object({
+  area: z.string().regex(/^(\d{6}|\d{9}|\d{12}|\d{14})$/, 'must be a district (6), street (9), community (12) or grid (14) code'),
+  asOf: calendarDate.optional(),
+  from: calendarDate.optional(),
+  to: calendarDate.optional(),
+});
+
+export const kpisRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    path: '/kpis',
+    access: ANALYTICS_READERS,
+    summary: 'Key indicators (四率 and more) of one area as of a day, each with numerator and denominator',
+    schemas: { query: kpiQuery },
+    handler: async (request, response) => {
+      const query = parseQuery(kpiQuery, request);
+      const principal = principalOf(request);
+      assertInJurisdiction(principal, query.area, 'Area');
+      response.json(await buildKpis(context.db, principal, query));
+    },
+  },
+];

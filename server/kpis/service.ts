@@ -1,0 +1,158 @@
+import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/session.ts';
+import type { DB } from '../db/schema.ts';
+import { addDays } from '../domain/registration-rules.ts';
+import { notFound } from '../http/errors.ts';
+import { percent, roundTo2, type FigureSourceName } from '../heatmaps/metrics.ts';
+import { AREA_CODE_LENGTH, sumByArea, type AreaLevel, type AreaRow, type Figures } from '../heatmaps/repository.ts';
+import { figureSource, privacyThreshold, resolveAsOf, suppressesSmallCounts, type SourceParams, type TimeFrame } from '../heatmaps/service.ts';
+
+/**
+ * Key indicators (四率 and more) of one area, from the district down to a grid, as of a day.
+ * Definitions follow DOMAIN.md; each is returned with its numerator and denominator.
+ */
+export const DEFAULT_CASE_PERIOD_DAYS = 365;
+
+type Sums = Record<FigureSourceName, Figures>;
+
+interface KpiDefinition {
+  key: string;
+  label: string;
+  unit: '%' | 'ratio';
+  /** Percent target from DOMAIN.md, where it names one. */
+  target: number | null;
+  source: Exclude<FigureSourceName, 'rental_tiers'>;
+  definition: string;
+  /** Numerator and denominator; absent for an indicator whose data this system does not hold. */
+  parts?: (sums: Sums) => [number, number];
+  /** Why the indicator cannot be computed. */
+  unavailable?: string;
+  /** The people the figure is about: leaders see nothing about fewer than k. Absent: not person data. */
+  people?: (numerator: number, denominator: number) => number;
+}
+
+const ON_DAY = 'people living in the area on asOf (moved_in <= asOf < moved_out, or no move-out)';
+const denominatorPeople = (_numerator: number, denominator: number) => denominator;
+
+export const KPIS: KpiDefinition[] = [
+  {
+    key: 'registration_rate', label: '居住登记率', unit: '%', target: 95, source: 'population',
+    definition: `floating ${ON_DAY} whose residency was registered on or before asOf ÷ all floating ${ON_DAY}`,
+    parts: ({ population }) => [population.floating_registered!, population.floating!],
+    people: denominatorPeople,
+  },
+  {
+    key: 'permit_rate', label: '发证率', unit: '%', target: 90, source: 'population',
+    definition: `floating ${ON_DAY} holding a residence permit valid on asOf (issued_on <= asOf <= expires_on, not revoked by asOf) ÷ all floating ${ON_DAY} (the eligible)`,
+    parts: ({ population }) => [population.floating_permitted!, population.floating!],
+    people: denominatorPeople,
+  },
+  {
+    key: 'rental_registration_rate', label: '出租登记率', unit: '%', target: null, source: 'units',
+    definition: 'rented units registered as rentals ÷ units whose use is rented, in active buildings; current state',
+    parts: ({ units }) => [units.registered_rental_units!, units.rented_units!],
+  },
+  {
+    key: 'household_consistency_rate', label: '人户一致率', unit: '%', target: null, source: 'population',
+    definition: 'people whose registered unit matches the unit where an inspection found them ÷ people inspected',
+    unavailable: 'inspections record no per-person finding (where each person was found), so the rate cannot be computed',
+  },
+  {
+    key: 'responsibility_letter_rate', label: '治安责任书签订率', unit: '%', target: 90, source: 'units',
+    definition: 'rental buildings (active, with at least one rented unit) with a signed security-responsibility letter ÷ rental buildings; current state',
+    parts: ({ units }) => [units.signed_rental_buildings!, units.rental_buildings!],
+  },
+  {
+    key: 'rented_unit_share', label: '出租房屋占比', unit: '%', target: null, source: 'units',
+    definition: 'units whose use is rented ÷ all units, in active buildings; current state',
+    parts: ({ units }) => [units.rented_units!, units.units!],
+  },
+  {
+    key: 'floating_share', label: '流动人口占比', unit: '%', target: null, source: 'population',
+    definition: `floating ${ON_DAY} ÷ all ${ON_DAY} (registered, lodging, floating, overseas)`,
+    parts: ({ population: p }) => [p.floating!, p.registered! + p.lodging! + p.floating! + p.overseas!],
+    people: denominatorPeople,
+  },
+  {
+    key: 'rental_case_share', label: '出租屋发案占比', unit: '%', target: null, source: 'cases',
+    definition: 'cases in the period that happened in rental housing (a rented unit, or without a unit a building with a rented unit) ÷ all cases in the period',
+    parts: ({ cases }) => [cases.in_rental!, cases.cases!],
+  },
+  {
+    key: 'floating_to_registered_ratio', label: '流动人口与户籍人口之比', unit: 'ratio', target: null, source: 'population',
+    definition: `floating ${ON_DAY} ÷ registered (local hukou) ${ON_DAY}; the value v reads v : 1`,
+    parts: ({ population }) => [population.floating!, population.registered!],
+    people: (numerator, denominator) => Math.min(numerator, denominator),
+  },
+];
+
+export interface Kpi {
+  key: string;
+  label: string;
+  unit: string;
+  target: number | null;
+  definition: string;
+  time: TimeFrame;
+  available: boolean;
+  reason?: string;
+  suppressed?: true;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+}
+
+export interface KpiRequest extends SourceParams {
+  area: string;
+}
+
+function levelOfCode(code: string): AreaLevel {
+  const level = (Object.keys(AREA_CODE_LENGTH) as AreaLevel[]).find((candidate) => AREA_CODE_LENGTH[candidate] === code.length);
+  if (!level) throw new Error(`no area level has ${code.length}-digit codes`);
+  return level;
+}
+
+async function areaSums(db: Kysely<DB>, request: KpiRequest, source: Exclude<FigureSourceName, 'rental_tiers'>): Promise<{ row: AreaRow | undefined; time: TimeFrame }> {
+  const figures = await figureSource(db, source, request);
+  const [row] = await sumByArea(db, figures.perGrid(), figures.columns, { level: levelOfCode(request.area), code: request.area });
+  return { row, time: figures.time };
+}
+
+function kpiValue(definition: KpiDefinition, numerator: number, denominator: number): number | null {
+  if (definition.unit === '%') return percent(numerator, denominator);
+  return denominator > 0 ? roundTo2(numerator / denominator) : null;
+}
+
+function evaluate(definition: KpiDefinition, sums: Sums, time: TimeFrame, k: number | null): Kpi {
+  const base = { key: definition.key, label: definition.label, unit: definition.unit, target: definition.target, definition: definition.definition, time };
+  if (!definition.parts) return { ...base, available: false, reason: definition.unavailable, numerator: null, denominator: null, value: null };
+  const [numerator, denominator] = definition.parts(sums);
+  if (k !== null && definition.people && definition.people(numerator, denominator) < k) {
+    return { ...base, available: true, suppressed: true, numerator: null, denominator: null, value: null };
+  }
+  return { ...base, available: true, numerator, denominator, value: kpiValue(definition, numerator, denominator) };
+}
+
+export interface KpiReport {
+  area: { code: string; level: AreaLevel; name: string | null };
+  privacy: { k: number; applied: boolean };
+  kpis: Kpi[];
+}
+
+export async function buildKpis(db: Kysely<DB>, principal: Principal, input: KpiRequest): Promise<KpiReport> {
+  const { asOf } = await resolveAsOf(db, input.asOf);
+  const request = { ...input, asOf, from: input.from ?? addDays(input.to ?? asOf, 1 - DEFAULT_CASE_PERIOD_DAYS) };
+  // One after the other: the embedded engine has a single connection.
+  const population = await areaSums(db, request, 'population');
+  const units = await areaSums(db, request, 'units');
+  const cases = await areaSums(db, request, 'cases');
+  if (!population.row) throw notFound('Area', input.area);
+  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, rental_tiers: {} };
+  const times = { population: population.time, units: units.time, cases: cases.time };
+  const k = await privacyThreshold(db);
+  const applied = suppressesSmallCounts(principal);
+  return {
+    area: { code: input.area, level: levelOfCode(input.area), name: population.row.name },
+    privacy: { k, applied },
+    kpis: KPIS.map((definition) => evaluate(definition, sums, times[definition.source], applied ? k : null)),
+  };
+}

@@ -1,0 +1,77 @@
+import { sql, type RawBuilder } from 'kysely';
+import { gridStatisticsJoins, gridStatisticsProperties, MIN_PEOPLE_PUBLISHED } from '../tiles/feature-sql.ts';
+
+/**
+ * The feature collections the OGC API publishes. None holds person data: persons, units and
+ * residencies are never a collection, and the statistics withhold small resident counts.
+ */
+export interface OgcCollection {
+  id: string;
+  title: string;
+  description: string;
+  /** The table, under the alias the expressions below use: enough to count and page. */
+  from: RawBuilder<unknown>;
+  /** Further joins the properties need, made only for the rows of the page. */
+  joins: RawBuilder<unknown>;
+  /** The feature id: a unique, indexed code, also the paging order. */
+  idColumn: RawBuilder<string>;
+  geometry: RawBuilder<unknown>;
+  properties: RawBuilder<unknown>;
+  /** Index-friendly test of a row against a WGS84 envelope. */
+  touches(envelope: RawBuilder<unknown>): RawBuilder<boolean>;
+}
+
+type Description = Pick<OgcCollection, 'id' | 'title' | 'description'>;
+
+/** A collection over rows keyed by `code` with a `geom` column, read under the alias g. */
+const codedAreas = (description: Description, table: 'grids' | 'admin_areas', properties: RawBuilder<unknown>, joins = sql``): OgcCollection => ({
+  ...description,
+  from: sql`${sql.table(table)} g`,
+  joins,
+  idColumn: sql<string>`g.code`,
+  geometry: sql`g.geom`,
+  properties,
+  touches: (envelope) => sql<boolean>`g.geom && ${envelope}`,
+});
+
+const grids = codedAreas(
+  { id: 'grids', title: 'Base grids (基础网格)', description: 'The base grids collectors are assigned to, with their 14-digit codes.' },
+  'grids',
+  sql`jsonb_build_object('code', g.code, 'name', g.name, 'communityCode', g.community_code, 'areaKm2', round(g.area_km2::numeric, 4))`,
+);
+
+const areas = codedAreas(
+  { id: 'areas', title: 'Administrative areas', description: 'Districts (6-digit codes), streets (9) and communities (12); `level` tells which.' },
+  'admin_areas',
+  sql`jsonb_build_object('code', g.code, 'name', g.name, 'level', g.level, 'parentCode', g.parent_code)`,
+);
+
+const buildings: OgcCollection = {
+  id: 'buildings',
+  title: 'Buildings',
+  description: 'Coded buildings (19 digits): footprint where known, else the point. No owner or landlord data.',
+  from: sql`buildings b`,
+  joins: sql``,
+  idColumn: sql<string>`b.code`,
+  geometry: sql`coalesce(b.footprint, b.point)`,
+  properties: sql`jsonb_build_object('code', b.code, 'gridCode', b.grid_code, 'address', b.address, 'floors', b.floors,
+    'use', b.use, 'managementMode', b.management_mode, 'status', b.status)`,
+  // Either GiST index may find a building: its footprint, or its point where it has none.
+  touches: (envelope) => sql<boolean>`(b.footprint && ${envelope} OR b.point && ${envelope})`,
+};
+
+const statistics = codedAreas(
+  {
+    id: 'statistics',
+    title: 'Per-grid statistics',
+    description: `Counts of active buildings, their units and current residents per base grid. A resident count below ${MIN_PEOPLE_PUBLISHED} is withheld (null) so that no household can be singled out.`,
+  },
+  'grids',
+  gridStatisticsProperties,
+  gridStatisticsJoins,
+);
+
+export const OGC_COLLECTIONS: readonly OgcCollection[] = [areas, grids, buildings, statistics];
+export const OGC_COLLECTION_IDS = OGC_COLLECTIONS.map((collection) => collection.id);
+
+export const findCollection = (id: string) => OGC_COLLECTIONS.find((collection) => collection.id === id);

@@ -1,0 +1,52 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Feature } from 'geojson';
+import type { DB } from '../db/schema.ts';
+import { envelopeOf, type Bbox } from '../tiles/feature-sql.ts';
+import type { OgcCollection } from './collections.ts';
+
+const COORDINATE_DECIMALS = 7;
+
+const condition = (collection: OgcCollection, bbox: Bbox | undefined): RawBuilder<boolean> =>
+  bbox ? collection.touches(envelopeOf(bbox)) : sql<boolean>`true`;
+
+function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>) {
+  return sql<Feature>`
+    SELECT 'Feature' AS type, ${collection.idColumn} AS id,
+           ST_AsGeoJSON(${collection.geometry}, ${COORDINATE_DECIMALS}::int)::json AS geometry,
+           ${collection.properties} AS properties
+    FROM ${collection.from} ${collection.joins} WHERE ${where}`;
+}
+
+/** How many features of the collection touch the bbox (all of them without one). */
+export async function countFeatures(db: Kysely<DB>, collection: OgcCollection, bbox: Bbox | undefined): Promise<number> {
+  const result = await sql<{ matched: number }>`
+    SELECT count(*)::int AS matched FROM ${collection.from} WHERE ${condition(collection, bbox)}`.execute(db);
+  return result.rows[0]?.matched ?? 0;
+}
+
+/**
+ * One page of features in code order, so that offsets page through a stable sequence. The page's
+ * ids are picked first: Postgres would otherwise build the GeoJSON of every row the offset skips.
+ */
+export async function pageOfFeatures(db: Kysely<DB>, collection: OgcCollection, bbox: Bbox | undefined, limit: number, offset: number): Promise<Feature[]> {
+  const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, bbox)}
+    ORDER BY ${collection.idColumn} LIMIT ${limit}::int OFFSET ${offset}::int`;
+  const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`)}
+    ORDER BY ${collection.idColumn}`.execute(db);
+  return result.rows;
+}
+
+export async function findFeature(db: Kysely<DB>, collection: OgcCollection, featureId: string): Promise<Feature | undefined> {
+  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId}`).execute(db);
+  return result.rows[0];
+}
+
+/** The city's extent: every published feature lies inside a district, and districts are few. */
+export async function cityExtent(db: Kysely<DB>): Promise<Bbox | undefined> {
+  const result = await sql<{ min_lon: number | null; min_lat: number; max_lon: number; max_lat: number }>`
+    SELECT ST_XMin(extent) AS min_lon, ST_YMin(extent) AS min_lat, ST_XMax(extent) AS max_lon, ST_YMax(extent) AS max_lat
+    FROM (SELECT ST_Extent(geom) AS extent FROM admin_areas WHERE level = 'district') districts`.execute(db);
+  const row = result.rows[0];
+  if (!row || row.min_lon === null) return undefined;
+  return [row.min_lon, row.min_lat, row.max_lon, row.max_lat];
+}

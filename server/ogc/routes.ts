@@ -1,0 +1,92 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
+import { bboxSchema, parseParams, parseQuery } from '../http/validate.ts';
+import { OGC_COLLECTION_IDS } from './collections.ts';
+import {
+  collectionOrThrow,
+  collectionsDocument,
+  CONFORMANCE_CLASSES,
+  GEOJSON_TYPE,
+  itemDocument,
+  itemsDocument,
+  JSON_TYPE,
+  landingPage,
+  oneCollectionDocument,
+} from './service.ts';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10000;
+
+// OGC API Features answers 400 to a query parameter it does not define, hence strict objects.
+const format = z.enum(['json'], { message: 'f must be json (the only encoding served)' }).optional();
+const formatQuery = z.strictObject({ f: format });
+const collectionParams = z.object({
+  collectionId: z.string().meta({ enum: OGC_COLLECTION_IDS, description: 'An unknown collection answers 404' }),
+});
+const itemParams = collectionParams.extend({
+  featureId: z.string().regex(/^[0-9]{6,25}$/, 'featureId must be a code of 6 to 25 digits'),
+});
+export const itemsQuery = z.strictObject({
+  f: format,
+  bbox: bboxSchema.optional().describe('minLon,minLat,maxLon,maxLat in WGS84: features whose geometry touches the box'),
+  limit: z.coerce.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT),
+  offset: z.coerce.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0),
+  datetime: z.string().optional().describe('Accepted and ignored: no published collection has a time dimension'),
+});
+
+/** The scheme and host the client used, so that links work behind the dev proxy and for GDAL alike. */
+const originOf = (request: Request) => `${request.protocol}://${request.get('host') ?? 'localhost'}`;
+
+const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
+
+const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: RouteSpec['handler']): RouteSpec => ({
+  method: 'get',
+  mount: '/',
+  path: `/ogc${path}`,
+  // Public and read-only: these collections carry no person data, and GDAL/QGIS read them without a session.
+  access: 'public',
+  summary,
+  schemas,
+  handler,
+});
+
+/** A JSON document route whose only query parameter is `f`. */
+const documentHandler =
+  (build: (request: Request) => unknown): RouteSpec['handler'] =>
+  async (request, response) => {
+    parseQuery(formatQuery, request);
+    sendAs(response, JSON_TYPE, await build(request));
+  };
+
+export const ogcRoutes: FeatureRoutes = (context) => [
+  ogcGet('', 'OGC API Features landing page', { query: formatQuery }, documentHandler((request) => landingPage(originOf(request)))),
+  ogcGet('/conformance', 'OGC API conformance classes (core, GeoJSON)', { query: formatQuery }, documentHandler(() => ({ conformsTo: CONFORMANCE_CLASSES }))),
+  ogcGet(
+    '/collections',
+    'The published feature collections (areas, grids, buildings, statistics)',
+    { query: formatQuery },
+    documentHandler((request) => collectionsDocument(context, originOf(request))),
+  ),
+  ogcGet(
+    '/collections/:collectionId',
+    'One feature collection',
+    { params: collectionParams, query: formatQuery },
+    documentHandler((request) => oneCollectionDocument(context, originOf(request), parseParams(collectionParams, request).collectionId)),
+  ),
+  ogcGet(
+    '/collections/:collectionId/items',
+    'Features of a collection as GeoJSON, by bbox, with limit/offset paging, numberMatched and next links',
+    { params: collectionParams, query: itemsQuery },
+    async (request, response) => {
+      const collection = collectionOrThrow(parseParams(collectionParams, request).collectionId);
+      const { bbox, limit, offset } = parseQuery(itemsQuery, request);
+      sendAs(response, GEOJSON_TYPE, await itemsDocument(context, originOf(request), collection, { bbox, limit, offset }));
+    },
+  ),
+  ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: formatQuery }, async (request, response) => {
+    const { collectionId, featureId } = parseParams(itemParams, request);
+    parseQuery(formatQuery, request);
+    sendAs(response, GEOJSON_TYPE, await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId));
+  }),
+];

@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/session.ts';
+import { UNIT_USES, type DB, type UnitUse } from '../db/schema.ts';
+import { notFound } from '../http/errors.ts';
+import { findUnit } from '../units/repository.ts';
+import { presentStay, rentalStatusOf, selectStays, type RentalStatus, type StayView } from './stays.ts';
+import { auditPersonReads, codeWithin } from './visibility.ts';
+
+/**
+ * The police drill-down: building → floors → units → current occupants (the data behind a
+ * courtyard floor plan), and one unit's occupants with their history. Every person shown is audited.
+ */
+
+export interface UnitPlan {
+  code: string;
+  room: string;
+  use: UnitUse;
+  rentalStatus: RentalStatus;
+  areaM2: number | null;
+  occupantCount: number;
+  occupants: StayView[];
+}
+
+export interface FloorCounts {
+  unitCount: number;
+  occupiedUnitCount: number;
+  occupantCount: number;
+  unitsByUse: Record<UnitUse, number>;
+  rentals: { registered: number; unregistered: number };
+}
+
+function countUnits(units: UnitPlan[]): FloorCounts {
+  const unitsByUse = Object.fromEntries(UNIT_USES.map((use) => [use, 0])) as Record<UnitUse, number>;
+  const counts: FloorCounts = { unitCount: units.length, occupiedUnitCount: 0, occupantCount: 0, unitsByUse, rentals: { registered: 0, unregistered: 0 } };
+  for (const unit of units) {
+    unitsByUse[unit.use] += 1;
+    counts.occupantCount += unit.occupantCount;
+    if (unit.occupantCount > 0) counts.occupiedUnitCount += 1;
+    if (unit.rentalStatus !== 'not_rented') counts.rentals[unit.rentalStatus] += 1;
+  }
+  return counts;
+}
+
+/** Floors 1..n of the building plus any basement or extra floor that has units, lowest first. */
+function floorNumbers(storeys: number, unitFloors: number[]): number[] {
+  const floors = new Set<number>(unitFloors);
+  for (let floor = 1; floor <= storeys; floor += 1) floors.add(floor);
+  return [...floors].sort((a, b) => a - b);
+}
+
+/** Building, units and current stays: three independent reads that a pool runs side by side. */
+function readBuilding(db: Kysely<DB>, buildingCode: string) {
+  return Promise.all([
+    db.selectFrom('buildings')
+      .select(['code', 'grid_code as gridCode', 'address', 'floors', 'use', 'management_mode as managementMode', 'status'])
+      .where('code', '=', buildingCode)
+      .executeTakeFirst(),
+    db.selectFrom('units')
+      .select(['code', 'floor', 'room', 'use', 'rental_registered', 'area_m2'])
+      .where('building_code', '=', buildingCode)
+      .orderBy('floor').orderBy('room').orderBy('code')
+      .execute(),
+    // Current stays by unit-code range: served by residencies_current_by_unit_idx.
+    selectStays(db).where(codeWithin('r.unit_code', [buildingCode])).where('r.moved_out', 'is', null).orderBy('p.name').orderBy('p.id').execute(),
+  ]);
+}
+
+type BuildingRows = Awaited<ReturnType<typeof readBuilding>>;
+
+function unitPlans(units: BuildingRows[1], stays: BuildingRows[2], principal: Principal): (UnitPlan & { floor: number })[] {
+  const occupantsByUnit = new Map<string, StayView[]>();
+  for (const stay of stays) {
+    const list = occupantsByUnit.get(stay.unit_code);
+    if (list) list.push(presentStay(stay, principal));
+    else occupantsByUnit.set(stay.unit_code, [presentStay(stay, principal)]);
+  }
+  return units.map((unit) => {
+    const occupants = occupantsByUnit.get(unit.code) ?? [];
+    return {
+      floor: unit.floor, code: unit.code, room: unit.room, use: unit.use, rentalStatus: rentalStatusOf(unit.use, unit.rental_registered),
+      areaM2: unit.area_m2, occupantCount: occupants.length, occupants,
+    };
+  });
+}
+
+export async function buildingFloorPlan(db: Kysely<DB>, principal: Principal, buildingCode: string, purpose: string) {
+  const [building, units, stays] = await readBuilding(db, buildingCode);
+  if (!building) throw notFound('Building', buildingCode);
+  const plans = unitPlans(units, stays, principal);
+  const floors = floorNumbers(building.floors, units.map((unit) => unit.floor)).map((floor) => {
+    const onFloor = plans.filter((plan) => plan.floor === floor).map(({ floor: _floor, ...plan }) => plan);
+    return { floor, ...countUnits(onFloor), units: onFloor };
+  });
+  await auditPersonReads(db, principal, { view: 'building_drilldown', targetType: 'building', targetId: buildingCode }, stays.map((stay) => stay.id), purpose);
+  return { building, totals: countUnits(plans), floors };
+}
+
+/** A unit with its current occupants and everyone who lived there before, newest first. */
+export async function unitOccupants(db: Kysely<DB>, principal: Principal, unitCode: string, purpose: string) {
+  const unit = await findUnit(db, unitCode);
+  if (!unit) throw notFound('Unit', unitCode);
+  const stays = await selectStays(db).where('r.unit_code', '=', unitCode).orderBy('r.moved_in', 'desc').orderBy('r.id', 'desc').execute();
+  const views = stays.map((stay) => presentStay(stay, principal));
+  await auditPersonReads(db, principal, { view: 'unit_occupants', targetType: 'unit', targetId: unitCode }, stays.map((stay) => stay.id), purpose);
+  return {
+    unit: { ...unit, rentalStatus: rentalStatusOf(unit.use, unit.rentalRegistered) },
+    current: views.filter((view) => view.movedOut === null),
+    past: views.filter((view) => view.movedOut !== null),
+  };
+}

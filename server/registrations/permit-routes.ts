@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { principalOf } from '../auth/session.ts';
+import { chinaToday } from '../domain/registration-rules.ts';
+import type { FeatureRoutes } from '../http/route-registry.ts';
+import { parseBody, parseQuery } from '../http/validate.ts';
+import { REGISTRARS } from './guards.ts';
+import { expiringPermits, issuePermit, renewPermit, revokePermit, REVOCATION_REASONS } from './permits.ts';
+import { recordActionRoute } from './route-factories.ts';
+import { calendarDate, gridCode, numericId, purpose } from './schemas.ts';
+
+const years = z.number().int().min(1).max(10);
+const issueBody = z.strictObject({ personId: numericId, years, issuedOn: calendarDate.optional() });
+const renewBody = z.strictObject({ years });
+const revokeBody = z.strictObject({ reason: z.enum(REVOCATION_REASONS) });
+const expiringQuery = z.object({ grid: gridCode, days: z.coerce.number().int().min(0).max(366).default(30), purpose });
+
+export const permitRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'post',
+    path: '/permits',
+    access: REGISTRARS,
+    summary: 'Issue a residence permit (years from the permits setting, default 1/2/3) to a floating or lodging resident',
+    schemas: { body: issueBody },
+    handler: async (request, response) => {
+      const body = parseBody(issueBody, request);
+      const today = chinaToday();
+      response.status(201).json(await issuePermit(context.db, principalOf(request), { ...body, issuedOn: body.issuedOn ?? today }, today));
+    },
+  },
+  ...recordActionRoute('post', '/permits/:id/renew', 'Renew a permit, only within the renewal window (default 30 days) before it expires',
+    renewBody, 201, (db, principal, id, body, today) => renewPermit(db, principal, id, body.years, today))(context),
+  ...recordActionRoute('post', '/permits/:id/revoke', 'Revoke a valid permit', revokeBody, 200,
+    (db, principal, id, body, today) => revokePermit(db, principal, id, body.reason, today))(context),
+  {
+    method: 'get',
+    path: '/permits/expiring',
+    access: REGISTRARS,
+    summary: 'Valid permits of a grid’s current residents expiring within `days` (default 30); audited per person',
+    schemas: { query: expiringQuery },
+    handler: async (request, response) => {
+      const query = parseQuery(expiringQuery, request);
+      response.json(await expiringPermits(context.db, principalOf(request), query.grid, query.days, query.purpose, chinaToday()));
+    },
+  },
+];

@@ -1,0 +1,270 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { Principal } from '../auth/session.ts';
+import { recordAudit, type AuditEntry } from '../audit/service.ts';
+import type { DB, PersonsTable } from '../db/schema.ts';
+import { isWithinJurisdiction } from '../domain/codes.ts';
+import {
+  eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
+  type ResolvedIdentity, type RuleProblem,
+} from '../domain/registration-rules.ts';
+import { assertCodeInJurisdiction, assertUnitOpen, currentResidencyHere, lockReferencedPerson, type PersonReference } from './guards.ts';
+import { ruleViolation, throwIfAny } from './problems.ts';
+import { closeResidency, currentResidency, insertPersonIfNew, insertResidency, lastMoveOut, lockPerson } from './repository.ts';
+import type { PersonInput } from './schemas.ts';
+import type { PersonRow } from './visibility.ts';
+
+/** The registration workflow: move-in (one person or a family), move between units, move-out. */
+
+export interface Arrival {
+  /** Where this person sits in the request body ('person', 'people.1'): errors point there. */
+  field: string;
+  person: PersonInput;
+}
+
+export interface MoveInRequest {
+  unitCode: string;
+  movedIn: string;
+  registeredAt: string;
+  arrivals: Arrival[];
+}
+
+export interface AdmittedPerson {
+  personId: number;
+  personCreated: boolean;
+  residencyId: number;
+  registeredLate: boolean;
+  registrationExempt: boolean;
+}
+
+type ResolvedArrival = Arrival & { identity: ResolvedIdentity };
+
+/**
+ * Registers everyone in `arrivals` into one unit, all or none. People are matched by ID or
+ * passport number and created when new. Rule problems of the whole form come back together.
+ */
+export async function registerMoveIn(db: Kysely<DB>, principal: Principal, request: MoveInRequest, today: string): Promise<AdmittedPerson[]> {
+  const arrivals = resolveArrivals(request, today);
+  assertCodeInJurisdiction(principal, request.unitCode, 'unitCode', 'Unit');
+  return db.transaction().execute(async (trx) => {
+    await assertUnitOpen(trx, request.unitCode, 'unitCode');
+    // Lock people in one order (by ID number) so two families sharing a member cannot deadlock.
+    const inLockOrder = [...arrivals].sort((a, b) => (a.identity.idNumber < b.identity.idNumber ? -1 : 1));
+    const admitted = new Map<Arrival, AdmittedPerson>();
+    const conflicts: RuleProblem[] = [];
+    for (const arrival of inLockOrder) {
+      const outcome = await admit(trx, principal, request, arrival);
+      if (Array.isArray(outcome)) conflicts.push(...outcome);
+      else admitted.set(arrival, outcome.admitted);
+    }
+    throwIfAny(409, conflicts);
+    const results = arrivals.map((arrival) => admitted.get(arrival)!);
+    // Audit last: its hash chain takes a database-wide lock, which must not be held while waiting for person locks.
+    await recordAudit(trx, principal, results.map((result) => moveInAudit(request.unitCode, result)));
+    return results;
+  });
+}
+
+/** Checks that need no database: dates, ID numbers, categories, duplicates within the form. */
+function resolveArrivals(request: MoveInRequest, today: string): ResolvedArrival[] {
+  const problems = registrationDateProblems({ eventField: 'movedIn', eventDate: request.movedIn, registeredAt: request.registeredAt }, today);
+  const seen = new Set<string>();
+  const resolved = request.arrivals.map((arrival) => {
+    const { identity, problems: identityProblems } = resolveIdentity(arrival.person, today, arrival.field);
+    problems.push(...identityProblems);
+    if (!identity) return undefined;
+    const beforeBirth = eventBeforeBirthProblem(identity.birthDate, request.movedIn, 'movedIn');
+    if (beforeBirth) problems.push(beforeBirth);
+    if (seen.has(identity.idNumber)) {
+      problems.push({ field: `${arrival.field}.idNumber`, code: 'duplicate_person', message: 'The same person appears twice in this registration' });
+    }
+    seen.add(identity.idNumber);
+    return { ...arrival, identity };
+  });
+  throwIfAny(400, problems);
+  return resolved as ResolvedArrival[];
+}
+
+async function admit(trx: Kysely<DB>, principal: Principal, request: MoveInRequest, arrival: ResolvedArrival): Promise<{ admitted: AdmittedPerson } | RuleProblem[]> {
+  const { person, created } = await lockOrCreatePerson(trx, arrival);
+  const problems = created ? [] : identityMismatches(person, arrival);
+  const current = await currentResidency(trx, person.id);
+  if (current) {
+    problems.push(alreadyResident(principal, arrival.field, current.unit_code));
+  } else {
+    const movedOutLast = await lastMoveOut(trx, person.id);
+    if (movedOutLast !== null && request.movedIn < movedOutLast) {
+      problems.push({ field: 'movedIn', code: 'overlaps_history', message: `movedIn ${request.movedIn} is before this person's last move-out on ${movedOutLast}` });
+    }
+  }
+  if (problems.length > 0) return problems;
+  if (!created) await updateChangeableFields(trx, person, arrival.person);
+  const exempt = isRegistrationExempt(person.birth_date, request.movedIn);
+  const residency = await insertResidency(trx, { personId: person.id, unitCode: request.unitCode, movedIn: request.movedIn, registeredAt: request.registeredAt, exempt });
+  return { admitted: { personId: person.id, personCreated: created, residencyId: residency.id, registeredLate: residency.registered_late, registrationExempt: exempt } };
+}
+
+async function lockOrCreatePerson(trx: Kysely<DB>, arrival: ResolvedArrival): Promise<{ person: PersonRow; created: boolean }> {
+  const createdId = await insertPersonIfNew(trx, newPersonValues(arrival));
+  const person = await lockPerson(trx, createdId === undefined ? { idNumber: arrival.identity.idNumber } : { id: createdId });
+  // ON CONFLICT DO NOTHING waited for the other insert to commit, so the row is there to lock.
+  if (!person) throw new Error('person vanished between insert and lock');
+  return { person, created: createdId !== undefined };
+}
+
+function newPersonValues({ person, identity }: ResolvedArrival): Insertable<PersonsTable> {
+  return {
+    id_type: identity.idType,
+    id_number: identity.idNumber,
+    nationality: identity.nationality,
+    name: person.name,
+    sex: identity.sex,
+    birth_date: identity.birthDate,
+    ethnicity: person.ethnicity ?? null,
+    hukou_address: person.hukouAddress ?? null,
+    phone: person.phone ?? null,
+    category: person.category,
+    floating_type: person.floatingType ?? null,
+    employer: person.employer ?? null,
+  };
+}
+
+/** Identity on file must match the form; a real change goes through a correction, which is audited as such. */
+function identityMismatches(stored: PersonRow, { field, person, identity }: ResolvedArrival): RuleProblem[] {
+  const pairs: [string, string, string][] = [
+    ['idType', stored.id_type, identity.idType],
+    ['name', stored.name, person.name],
+    ['sex', stored.sex, identity.sex],
+    ['birthDate', stored.birth_date, identity.birthDate],
+    ['nationality', stored.nationality, identity.nationality],
+  ];
+  return pairs
+    .filter(([, onFile, given]) => onFile !== given)
+    .map(([name]) => ({
+      field: `${field}.${name}`,
+      code: 'person_mismatch',
+      message: `${name} differs from the person on file with this ID number; correct the person record first`,
+    }));
+}
+
+/** Category, contacts and employer change with a move; the form's values replace the stored ones. */
+async function updateChangeableFields(trx: Kysely<DB>, stored: PersonRow, person: PersonInput): Promise<void> {
+  await trx
+    .updateTable('persons')
+    .set({
+      category: person.category,
+      floating_type: person.floatingType ?? null,
+      ethnicity: person.ethnicity ?? stored.ethnicity,
+      hukou_address: person.hukouAddress ?? stored.hukou_address,
+      phone: person.phone ?? stored.phone,
+      employer: person.employer ?? stored.employer,
+    })
+    .where('id', '=', stored.id)
+    .execute();
+}
+
+function alreadyResident(principal: Principal, field: string, unitCode: string): RuleProblem {
+  // Say where only when the caller may see that unit; elsewhere in the city stays "elsewhere".
+  const where = isWithinJurisdiction(unitCode, principal.jurisdiction) ? `in unit ${unitCode}` : 'elsewhere';
+  return { field: `${field}.idNumber`, code: 'already_resident', message: `This person already lives ${where}; register a move or a move-out first` };
+}
+
+function moveInAudit(unitCode: string, result: AdmittedPerson): AuditEntry {
+  return {
+    action: 'move_in',
+    targetType: 'person',
+    targetId: result.personId,
+    details: { residencyId: result.residencyId, unitCode, personCreated: result.personCreated, registeredLate: result.registeredLate, registrationExempt: result.registrationExempt },
+  };
+}
+
+// --- move between units ----------------------------------------------------------------------------
+
+export interface MoveRequest extends PersonReference {
+  toUnitCode: string;
+  movedOn: string;
+  registeredAt: string;
+}
+
+export interface MoveResult {
+  personId: number;
+  fromResidencyId: number;
+  fromUnitCode: string;
+  toResidencyId: number;
+  toUnitCode: string;
+  registeredLate: boolean;
+  departureUnregistered: boolean;
+}
+
+/** Closes the current stay and opens the new one in one transaction: there is never zero or two current residences. */
+export async function registerMove(db: Kysely<DB>, principal: Principal, request: MoveRequest, today: string): Promise<MoveResult> {
+  throwIfAny(400, registrationDateProblems({ eventField: 'movedOn', eventDate: request.movedOn, registeredAt: request.registeredAt }, today));
+  assertCodeInJurisdiction(principal, request.toUnitCode, 'toUnitCode', 'Unit');
+  return db.transaction().execute(async (trx) => {
+    await assertUnitOpen(trx, request.toUnitCode, 'toUnitCode');
+    const person = await lockReferencedPerson(trx, principal, request);
+    const current = await currentResidency(trx, person.id);
+    if (!current) throw ruleViolation(409, [{ field: referenceField(request), code: 'not_resident', message: 'This person has no current residence; register a move-in' }]);
+    if (current.unit_code === request.toUnitCode) {
+      throw ruleViolation(409, [{ field: 'toUnitCode', code: 'same_unit', message: `This person already lives in unit ${request.toUnitCode}` }]);
+    }
+    assertNotBeforeMoveIn(request.movedOn, current.moved_in, 'movedOn');
+    const closed = await closeResidency(trx, current.id, request.movedOn, request.registeredAt);
+    const opened = await insertResidency(trx, {
+      personId: person.id, unitCode: request.toUnitCode, movedIn: request.movedOn, registeredAt: request.registeredAt,
+      exempt: isRegistrationExempt(person.birth_date, request.movedOn),
+    });
+    const result: MoveResult = {
+      personId: person.id, fromResidencyId: current.id, fromUnitCode: current.unit_code, toResidencyId: opened.id,
+      toUnitCode: request.toUnitCode, registeredLate: opened.registered_late, departureUnregistered: closed.departure_unregistered,
+    };
+    await auditPersonWrite(trx, principal, 'move', result);
+    return result;
+  });
+}
+
+/** The result, less the person id that is already the audit row's target. */
+async function auditPersonWrite(trx: Kysely<DB>, principal: Principal, action: string, { personId, ...details }: { personId: number }): Promise<void> {
+  await recordAudit(trx, principal, { action, targetType: 'person', targetId: personId, details });
+}
+
+const referenceField = (reference: PersonReference) => (reference.personId === undefined ? 'idNumber' : 'personId');
+
+function assertNotBeforeMoveIn(eventDate: string, movedIn: string, field: string): void {
+  if (eventDate >= movedIn) return;
+  throw ruleViolation(400, [{ field, code: 'before_move_in', message: `${field} ${eventDate} is before the move-in on ${movedIn}` }]);
+}
+
+// --- move-out --------------------------------------------------------------------------------------
+
+export interface MoveOutRequest extends PersonReference {
+  movedOut: string;
+  registeredAt: string;
+  /** The collector found the person gone: nobody deregistered, so the departure counts as unregistered. */
+  foundAbsent: boolean;
+}
+
+export interface MoveOutResult {
+  personId: number;
+  residencyId: number;
+  unitCode: string;
+  movedOut: string;
+  deregisteredAt: string | null;
+  departureUnregistered: boolean;
+}
+
+export async function registerMoveOut(db: Kysely<DB>, principal: Principal, request: MoveOutRequest, today: string): Promise<MoveOutResult> {
+  throwIfAny(400, registrationDateProblems({ eventField: 'movedOut', eventDate: request.movedOut, registeredAt: request.registeredAt }, today));
+  return db.transaction().execute(async (trx) => {
+    const person = await lockReferencedPerson(trx, principal, request);
+    const current = await currentResidencyHere(trx, principal, person, referenceField(request));
+    assertNotBeforeMoveIn(request.movedOut, current.moved_in, 'movedOut');
+    const deregisteredAt = request.foundAbsent ? null : request.registeredAt;
+    const closed = await closeResidency(trx, current.id, request.movedOut, deregisteredAt);
+    const result: MoveOutResult = {
+      personId: person.id, residencyId: current.id, unitCode: current.unit_code, movedOut: request.movedOut, deregisteredAt,
+      departureUnregistered: closed.departure_unregistered,
+    };
+    await auditPersonWrite(trx, principal, 'move_out', result);
+    return result;
+  });
+}

@@ -1,0 +1,112 @@
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import type { Principal } from '../auth/session.ts';
+import { recordAudit } from '../audit/service.ts';
+import type { DB, PersonsTable } from '../db/schema.ts';
+import { maskIdNumber, maskPhone } from '../domain/id-number.ts';
+
+/**
+ * Who may see which person, and in what form. Police see everything inside their jurisdiction;
+ * collectors see the people of their own grids with ID and phone numbers masked. A person is
+ * inside a jurisdiction when any of their residencies (current or past) is.
+ */
+
+/** The first code after every code that starts with `prefix`: '4403079' → '440308'; undefined for all nines. */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const trimmed = prefix.replace(/9+$/, '');
+  if (trimmed === '') return undefined;
+  return trimmed.slice(0, -1) + String(Number(trimmed.at(-1)) + 1);
+}
+
+/**
+ * `column` starts with one of `prefixes`, written as ranges so a plain btree index on the code
+ * serves it under any collation (LIKE 'p%' needs the C collation or text_pattern_ops).
+ */
+export function codeWithin(column: string, prefixes: readonly string[]): RawBuilder<SqlBool> {
+  const ranges = prefixes
+    .filter((prefix) => /^\d+$/.test(prefix))
+    .map((prefix) => {
+      const upper = prefixUpperBound(prefix);
+      const from = sql`${sql.ref(column)} >= ${prefix}`;
+      return upper === undefined ? from : sql`(${from} AND ${sql.ref(column)} < ${upper})`;
+    });
+  if (ranges.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${sql.join(ranges, sql` OR `)})`;
+}
+
+/** SQL condition: the person in `personIdColumn` has lived in the principal's jurisdiction. */
+export function personInJurisdiction(principal: Principal, personIdColumn: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM residencies v WHERE v.person_id = ${sql.ref(personIdColumn)} AND ${codeWithin('v.unit_code', principal.jurisdiction)})`;
+}
+
+export const seesFullIdentity = (principal: Principal) => principal.role === 'police';
+
+/** Person columns every presentation needs, for a select on `persons as p`. */
+export const PERSON_COLUMNS = [
+  'p.id', 'p.id_type', 'p.id_number', 'p.name', 'p.sex', 'p.birth_date', 'p.nationality', 'p.ethnicity',
+  'p.hukou_address', 'p.phone', 'p.category', 'p.floating_type', 'p.employer',
+] as const;
+
+export type PersonRow = Pick<Selectable<PersonsTable>, 'id' | 'id_type' | 'id_number' | 'name' | 'sex' | 'birth_date' | 'nationality'
+  | 'ethnicity' | 'hukou_address' | 'phone' | 'category' | 'floating_type' | 'employer'>;
+
+export interface PersonView {
+  id: number;
+  idType: PersonRow['id_type'];
+  idNumber: string;
+  name: string;
+  sex: PersonRow['sex'];
+  birthDate: string;
+  nationality: string;
+  ethnicity: string | null;
+  hukouAddress: string | null;
+  phone: string | null;
+  category: PersonRow['category'];
+  floatingType: PersonRow['floating_type'];
+  employer: string | null;
+}
+
+/** A person as the principal may see them: collectors get masked ID and phone numbers. */
+export function presentPerson(row: PersonRow, principal: Principal): PersonView {
+  const full = seesFullIdentity(principal);
+  return {
+    id: row.id,
+    idType: row.id_type,
+    idNumber: full ? row.id_number : maskIdNumber(row.id_number),
+    name: row.name,
+    sex: row.sex,
+    birthDate: row.birth_date,
+    nationality: row.nationality,
+    ethnicity: row.ethnicity,
+    hukouAddress: row.hukou_address,
+    phone: row.phone === null || full ? row.phone : maskPhone(row.phone),
+    category: row.category,
+    floatingType: row.floating_type,
+    employer: row.employer,
+  };
+}
+
+export interface PersonDataView {
+  /** Which screen or list: 'building_drilldown', 'person', 'late_registrations', … */
+  view: string;
+  /** The object looked at: the person themself, or the building, unit, grid or search that listed people. */
+  targetType: 'person' | 'building' | 'unit' | 'grid' | 'person_search';
+  targetId: string | number | null;
+  action?: 'read' | 'search';
+  /** Extra context; never ID numbers, names or phones (search terms included). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * One audit row per request that shows person data, listing every person shown in
+ * details.personIds (ids only). One row instead of one per person keeps a 1000-line report from
+ * paying the hash chain's per-row cost; audit_log_person_ids_idx answers "who looked at person X".
+ */
+export async function auditPersonReads(db: Kysely<DB>, principal: Principal, view: PersonDataView, personIds: Iterable<number>, purpose: string): Promise<void> {
+  await recordAudit(db, principal, {
+    action: view.action ?? 'read',
+    targetType: view.targetType,
+    targetId: view.targetId,
+    purpose,
+    details: { view: view.view, ...view.details, personIds: [...new Set(personIds)] },
+  });
+}

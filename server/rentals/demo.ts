@@ -1,0 +1,88 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { addMonths, monthOf } from '../domain/rental-scoring.ts';
+import { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
+
+/**
+ * Demo data for rental tiers: the city generator makes buildings, tenants and cases, but no visits
+ * or person flags. These are derived set-based and deterministically (md5 of codes and dates), so
+ * the same city always gets the same tiers.
+ */
+
+// A number in [0, 1) from md5 of the given text: deterministic on both engines.
+const unitHash = (text: ReturnType<typeof sql>) => sql`(('x' || substr(md5(${text}), 1, 8))::bit(32)::bigint / 4294967296.0)`;
+
+/** How well a building is looked after, 0..1: part luck, part its signed letter and access control. */
+const CARE = sql`(0.5 * ${unitHash(sql`b.code || 'care'`)}
+  + CASE WHEN b.responsibility_letter_signed THEN 0.3 ELSE 0 END + CASE WHEN b.has_access_control THEN 0.2 ELSE 0 END)`;
+
+const RENTAL_BUILDINGS = sql`
+  SELECT b.code, b.grid_code, ${CARE} AS care FROM buildings b
+  WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM units u WHERE u.building_code = b.code AND (u.use = 'rented' OR u.rental_registered))`;
+
+/**
+ * Collector visits every 12 to 30 days through the last 12 months, police visits every 45 days to
+ * the less cared-for third. Doors are a property of the building; hygiene, neighbours and tenant
+ * registration vary per visit; hygiene goes unrecorded at some buildings and registration is checked
+ * on half the visits, as in practice; about one visit in 70 brings a clue.
+ */
+async function insertDemoInspections(db: Kysely<DB>, today: string): Promise<number> {
+  const result = await sql`
+    WITH rental AS (${RENTAL_BUILDINGS}),
+    visits AS (
+      SELECT r.code, r.grid_code, r.care, 'collector' AS role,
+             (${today}::date - day)::date AS visited_on
+      FROM rental r,
+           generate_series((${unitHash(sql`r.code || 'offset'`)} * 12)::int, 365, 12 + (18 * r.care)::int) AS day
+      UNION ALL
+      SELECT r.code, r.grid_code, r.care, 'police', (${today}::date - day)::date
+      FROM rental r, generate_series((${unitHash(sql`r.code || 'police'`)} * 45)::int, 365, 45) AS day
+      WHERE r.care < 0.35)
+    INSERT INTO inspections (building_code, collector_id, inspector_role, visited_on, doors_ok, hygiene_good, neighbours_good, tenants_registered, clue_given)
+    SELECT v.code,
+           CASE WHEN v.role = 'collector' THEN (SELECT min(a.collector_id) FROM collector_assignments a WHERE a.grid_code = v.grid_code AND a.ended_on IS NULL) END,
+           v.role, v.visited_on,
+           ${unitHash(sql`v.code || 'doors'`)} < 0.25 + 0.75 * v.care,
+           CASE WHEN ${unitHash(sql`v.code || 'hygiene checked'`)} < 0.7
+                THEN ${unitHash(sql`v.code || v.visited_on::text || 'hygiene'`)} < 0.35 + 0.6 * v.care END,
+           ${unitHash(sql`v.code || v.visited_on::text || 'neighbours'`)} < 0.55 + 0.45 * v.care,
+           CASE WHEN ${unitHash(sql`v.code || v.visited_on::text || 'registration checked'`)} < 0.5
+                THEN ${unitHash(sql`v.code || v.visited_on::text || 'registered'`)} < 0.9 + 0.1 * v.care END,
+           ${unitHash(sql`v.code || v.visited_on::text || 'clue'`)} < 0.003 + 0.02 * v.care
+    FROM visits v
+    WHERE v.visited_on <= ${today}::date`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** About 1 in 300 current tenants of let units is a key person and 1 in 120 a work target, flagged for the last 1–2 years. */
+async function insertDemoPersonFlags(db: Kysely<DB>, today: string): Promise<number> {
+  const result = await sql`
+    INSERT INTO person_flags (person_id, flag, from_date)
+    SELECT r.person_id, flag.name, (${today}::date - (365 + ${unitHash(sql`r.person_id::text || 'since'`)} * 365)::int)
+    FROM residencies r
+    JOIN units u ON u.code = r.unit_code AND (u.use = 'rented' OR u.rental_registered)
+    JOIN (VALUES ('key_person', 0.0033), ('work_target', 0.0083)) AS flag(name, share)
+      ON ${unitHash(sql`r.person_id::text || flag.name`)} < flag.share
+    WHERE r.moved_out IS NULL`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export interface DemoRentals {
+  inspections: number;
+  personFlags: number;
+  scoring: ScoringRun | null;
+}
+
+/**
+ * For demo seeding: visits and flags (once: skipped when visits exist), then scores of the 12
+ * full months before `today` ('YYYY-MM-DD') for every rental building.
+ */
+export async function seedDemoRentals(db: Kysely<DB>, today: string, options: Pick<ScoringOptions, 'pglite'> = {}): Promise<DemoRentals> {
+  const existing = await db.selectFrom('inspections').select('id').limit(1).executeTakeFirst();
+  const inspections = existing ? 0 : await insertDemoInspections(db, today);
+  const personFlags = existing ? 0 : await insertDemoPersonFlags(db, today);
+  const lastMonth = addMonths(monthOf(today), -1);
+  const anyRental = await sql<{ any: boolean }>`SELECT EXISTS (${RENTAL_BUILDINGS}) AS any`.execute(db);
+  const scoring = anyRental.rows[0]?.any ? await scoreMonths(db, addMonths(lastMonth, -11), lastMonth, options) : null;
+  return { inspections, personFlags, scoring };
+}

@@ -1,0 +1,91 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import {
+  describeOverride,
+  EVIDENCE_TABLES,
+  type CaseKind,
+  type EvidenceTable,
+  type ExplainedFactor,
+  type InspectorRole,
+  type RentalRule,
+  type ScoreExplanation,
+} from '../domain/rental-scoring.ts';
+import { LOCAL_TIME_ZONE } from './facts.ts';
+
+/** The events behind a factor as the score card shows them. Person ids only for roles that may see them. */
+export type EventDetail =
+  | { type: 'case'; caseId: number; caseNo: string; kind: CaseKind; category: string; occurredOn: string }
+  | {
+      type: 'inspection'; inspectionId: number; visitedOn: string; role: InspectorRole; doorsOk: boolean | null; hygieneGood: boolean | null;
+      neighboursGood: boolean | null; tenantsRegistered: boolean | null; clueGiven: boolean;
+    }
+  | { type: 'stay'; residencyId: number; movedIn: string; registeredAt: string; daysToRegister: number; personId?: number; unitCode?: string };
+
+type DetailsById = Record<EvidenceTable, Map<number, EventDetail>>;
+
+const idsIn = (factors: ExplainedFactor[], table: EvidenceTable) => [...new Set(factors.flatMap((factor) => factor[table] ?? []))];
+const byId = <Detail extends EventDetail>(rows: Detail[], id: (row: Detail) => number) => new Map<number, EventDetail>(rows.map((row) => [id(row), row]));
+
+async function caseDetails(db: Kysely<DB>, ids: number[]) {
+  if (ids.length === 0) return [];
+  const result = await sql<Extract<EventDetail, { type: 'case' }>>`
+    SELECT 'case' AS type, id AS "caseId", case_no AS "caseNo", kind, category,
+           (occurred_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "occurredOn"
+    FROM cases WHERE id = ANY(${ids}::bigint[]) ORDER BY occurred_at`.execute(db);
+  return result.rows;
+}
+
+async function inspectionDetails(db: Kysely<DB>, ids: number[]) {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('inspections')
+    .select([
+      sql<'inspection'>`'inspection'`.as('type'), 'id as inspectionId', 'visited_on as visitedOn', 'inspector_role as role', 'doors_ok as doorsOk',
+      'hygiene_good as hygieneGood', 'neighbours_good as neighboursGood', 'tenants_registered as tenantsRegistered', 'clue_given as clueGiven',
+    ])
+    .where('id', 'in', ids)
+    .orderBy('visited_on')
+    .execute();
+  return rows;
+}
+
+async function stayDetails(db: Kysely<DB>, ids: number[], seesPersons: boolean): Promise<Extract<EventDetail, { type: 'stay' }>[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('residencies')
+    .select(['id', 'person_id', 'unit_code', 'moved_in', 'registered_at', sql<number>`registered_at - moved_in`.as('days')])
+    .where('id', 'in', ids)
+    .orderBy('moved_in')
+    .execute();
+  return rows.map((row) => ({
+    type: 'stay', residencyId: row.id, movedIn: row.moved_in, registeredAt: row.registered_at, daysToRegister: row.days,
+    ...(seesPersons ? { personId: row.person_id, unitCode: row.unit_code } : {}),
+  }));
+}
+
+async function loadDetails(db: Kysely<DB>, factors: ExplainedFactor[], seesPersons: boolean): Promise<DetailsById> {
+  return {
+    cases: byId(await caseDetails(db, idsIn(factors, 'cases')), (row) => row.caseId),
+    inspections: byId(await inspectionDetails(db, idsIn(factors, 'inspections')), (row) => row.inspectionId),
+    residencies: byId(await stayDetails(db, idsIn(factors, 'residencies'), seesPersons), (row) => row.residencyId),
+  };
+}
+
+/**
+ * The stored explanation made readable: each factor with its rule's label, parameters and points,
+ * and its events with their dates and findings; each override with a sentence.
+ */
+export async function readableExplanation(db: Kysely<DB>, stored: ScoreExplanation, rules: RentalRule[], seesPersons: boolean) {
+  const details = await loadDetails(db, stored.factors, seesPersons);
+  const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
+  const factors = stored.factors.map((factor) => {
+    const rule = ruleById.get(factor.ruleId);
+    const evidence = EVIDENCE_TABLES.flatMap((table) => (factor[table] ?? []).flatMap((id) => details[table].get(id) ?? []));
+    return {
+      ruleId: factor.ruleId, factor: rule?.factor ?? null, label: rule?.label ?? null, params: rule?.params ?? null, pointsEach: rule?.points ?? null,
+      count: factor.count, points: factor.points, events: factor.events ?? evidence.length, evidence,
+    };
+  });
+  const overrides = stored.overrides.map((code) => ({ code, message: describeOverride(code, stored) }));
+  return { ...stored, factors, overrides };
+}

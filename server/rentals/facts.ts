@@ -1,0 +1,114 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { addMonths, type BuildingFacts, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact } from '../domain/rental-scoring.ts';
+
+/** Case times are instants; the month a case belongs to is the local (China Standard Time) one. */
+export const LOCAL_TIME_ZONE = 'Asia/Shanghai';
+
+// A unit is let when it is used as a rental or registered as one (出租登记).
+const RENTAL_UNIT = sql`(u.use = 'rented' OR u.rental_registered)`;
+
+/**
+ * Runs a query and hands back its rows as one JSON text: the embedded engine converts rows to JS
+ * objects one field at a time, which for tens of thousands of rows costs seconds; one text does not.
+ */
+async function rowsAsJson<Row>(db: Kysely<DB>, query: RawBuilder<unknown>): Promise<Row[]> {
+  const result = await sql<{ rows: string }>`SELECT coalesce(json_agg(q), '[]')::text AS rows FROM (${query}) AS q`.execute(db);
+  return JSON.parse(result.rows[0]!.rows) as Row[];
+}
+
+export interface RentalBuilding {
+  code: string;
+  gridCode: string;
+}
+
+/** Active buildings with at least one let unit, in code order. */
+export async function rentalBuildings(db: Kysely<DB>): Promise<RentalBuilding[]> {
+  const buildings = await rowsAsJson<RentalBuilding>(db, sql`
+    SELECT b.code, b.grid_code AS "gridCode" FROM buildings b
+    WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM units u WHERE u.building_code = b.code AND ${RENTAL_UNIT})`);
+  // Scoring takes them in slices of contiguous codes.
+  return buildings.sort((first, second) => (first.code < second.code ? -1 : 1));
+}
+
+/** A contiguous slice of building codes and the months whose facts are wanted. */
+export interface FactWindow {
+  firstCode: string;
+  lastCode: string;
+  /** The first month any window looks at (lookback included). */
+  since: string;
+  /** The first and last months being scored: flagged tenants are only needed for these. */
+  from: string;
+  to: string;
+}
+
+type Of<Fact> = Fact & { building: string };
+
+// Unit codes are their building's code and 6 digits: a slice of buildings is a range of unit codes,
+// which the residencies index on unit_code answers directly.
+const unitCodeRange = (window: FactWindow) => sql`r.unit_code BETWEEN ${`${window.firstCode}000000`} AND ${`${window.lastCode}999999`}`;
+
+function caseQuery(window: FactWindow) {
+  return sql`
+    SELECT c.building_code AS building, c.id AS "caseId", c.kind,
+           (c.occurred_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "occurredOn"
+    FROM cases c
+    WHERE c.building_code BETWEEN ${window.firstCode} AND ${window.lastCode}
+      AND c.occurred_at >= (${window.since}::date::timestamp AT TIME ZONE ${LOCAL_TIME_ZONE})
+      AND c.occurred_at < (${addMonths(window.to, 1)}::date::timestamp AT TIME ZONE ${LOCAL_TIME_ZONE})`;
+}
+
+function registrationQuery(window: FactWindow) {
+  return sql`
+    SELECT u.building_code AS building, r.id AS "residencyId", r.moved_in AS "movedIn", r.registered_at AS "registeredAt"
+    FROM residencies r JOIN units u ON u.code = r.unit_code
+    WHERE ${unitCodeRange(window)} AND ${RENTAL_UNIT}
+      AND r.moved_in >= ${window.since}::date AND r.moved_in < ${addMonths(window.to, 1)}::date`;
+}
+
+function inspectionQuery(window: FactWindow) {
+  return sql`
+    SELECT i.building_code AS building, i.id AS "inspectionId", i.visited_on AS "visitedOn", i.inspector_role AS role,
+           i.doors_ok AS "doorsOk", i.hygiene_good AS "hygieneGood", i.neighbours_good AS "neighboursGood",
+           i.tenants_registered AS "tenantsRegistered", i.clue_given AS "clueGiven"
+    FROM inspections i
+    WHERE i.building_code BETWEEN ${window.firstCode} AND ${window.lastCode}
+      AND i.visited_on >= ${window.since}::date AND i.visited_on < ${addMonths(window.to, 1)}::date`;
+}
+
+/** Each stay of a flagged person in a let unit, cut to the part of it while flagged and scored. */
+function flaggedTenantQuery(window: FactWindow) {
+  const end = addMonths(window.to, 1);
+  return sql`
+    SELECT u.building_code AS building, f.flag, r.id AS "residencyId", r.person_id AS "personId",
+           greatest(f.from_date, r.moved_in) AS "from", least(f.to_date, r.moved_out) AS "to"
+    FROM person_flags f
+    JOIN residencies r ON r.person_id = f.person_id
+    JOIN units u ON u.code = r.unit_code
+    WHERE ${unitCodeRange(window)} AND ${RENTAL_UNIT}
+      AND f.from_date < ${end}::date AND (f.to_date IS NULL OR f.to_date >= ${window.from}::date)
+      AND r.moved_in < ${end}::date AND (r.moved_out IS NULL OR r.moved_out >= ${window.from}::date)
+      AND (f.to_date IS NULL OR f.to_date >= r.moved_in) AND (r.moved_out IS NULL OR r.moved_out >= f.from_date)`;
+}
+
+/** Adds each row, without its building, to that building's list `key`. */
+function distribute<Key extends keyof BuildingFacts>(byBuilding: Map<string, BuildingFacts>, key: Key, rows: Of<BuildingFacts[Key][number]>[]) {
+  for (const { building, ...fact } of rows) {
+    let facts = byBuilding.get(building);
+    if (!facts) {
+      facts = { cases: [], registrations: [], inspections: [], flaggedTenants: [] };
+      byBuilding.set(building, facts);
+    }
+    (facts[key] as unknown[]).push(fact);
+  }
+}
+
+/** Every fact the scorer needs for a slice of buildings, in four set-based queries. */
+export async function loadFacts(db: Kysely<DB>, window: FactWindow): Promise<Map<string, BuildingFacts>> {
+  const byBuilding = new Map<string, BuildingFacts>();
+  distribute(byBuilding, 'cases', await rowsAsJson<Of<CaseFact>>(db, caseQuery(window)));
+  distribute(byBuilding, 'registrations', await rowsAsJson<Of<RegistrationFact>>(db, registrationQuery(window)));
+  distribute(byBuilding, 'inspections', await rowsAsJson<Of<InspectionFact>>(db, inspectionQuery(window)));
+  distribute(byBuilding, 'flaggedTenants', await rowsAsJson<Of<FlaggedTenantFact>>(db, flaggedTenantQuery(window)));
+  return byBuilding;
+}

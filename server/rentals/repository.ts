@@ -1,0 +1,223 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
+
+export type Bbox = [number, number, number, number];
+
+/** Code prefixes a bounded caller may see, or null for every code. */
+export type CodePrefixes = readonly string[] | null;
+
+/** SQL true when the code column starts with one of the prefixes (always true for null). */
+export function codeWithin(column: string, prefixes: CodePrefixes): RawBuilder<boolean> {
+  if (prefixes === null) return sql<boolean>`true`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM unnest(${[...prefixes]}::text[]) AS p(prefix) WHERE starts_with(${sql.ref(column)}, p.prefix))`;
+}
+
+// ---------------------------------------------------------------- rules
+
+export interface RuleSet {
+  version: number;
+  note: string | null;
+  createdBy: number | null;
+  createdAt: Date;
+  rules: RentalRule[];
+}
+
+export interface NewRule {
+  factor: RentalFactor;
+  params: Record<string, unknown>;
+  points: number;
+  label: string;
+  active: boolean;
+}
+
+export async function latestRulesVersion(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('rental_rule_versions').select((eb) => eb.fn.max('version').as('version')).executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+export async function findRuleSet(db: Kysely<DB>, version: number): Promise<RuleSet | undefined> {
+  const header = await db.selectFrom('rental_rule_versions').selectAll().where('version', '=', version).executeTakeFirst();
+  if (!header) return undefined;
+  const rules = await db
+    .selectFrom('rental_rules')
+    .select(['id', 'factor', 'params', 'points', 'label', 'active'])
+    .where('version', '=', version)
+    .orderBy('id')
+    .execute();
+  return { version, note: header.note, createdBy: header.created_by, createdAt: header.created_at, rules };
+}
+
+export async function insertRuleSet(db: Kysely<DB>, version: number, note: string | null, createdBy: number, rules: NewRule[]): Promise<void> {
+  await db.insertInto('rental_rule_versions').values({ version, note, created_by: createdBy }).execute();
+  await db
+    .insertInto('rental_rules')
+    .values(rules.map((rule) => ({ ...rule, params: JSON.stringify(rule.params), version, created_by: createdBy })))
+    .execute();
+}
+
+// ---------------------------------------------------------------- scores
+
+export interface ScoreRow {
+  buildingCode: string;
+  score: MonthScore;
+}
+
+/** Replaces the scores of the given months: a re-run leaves exactly one row per building and month. */
+export async function deleteScores(db: Kysely<DB>, from: string, to: string): Promise<void> {
+  await db.deleteFrom('rental_scores').where('month', '>=', from).where('month', '<=', to).execute();
+}
+
+const SCORE_COLUMNS = 'building_code, month, score, tier, clean_months, explanation, rules_version';
+
+/** COPY text format: tab-separated; JSON.stringify leaves no tab or newline, only backslashes to escape. */
+function copyText(rows: ScoreRow[], rulesVersion: number): string {
+  const lines = rows.map(({ buildingCode, score }) =>
+    [buildingCode, score.month, score.score, score.tier, score.cleanMonths, JSON.stringify(score.explanation).replaceAll('\\', '\\\\'), rulesVersion].join('\t'));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Inserts many scores in one statement. On the embedded engine, given its PGlite handle, through
+ * COPY (several times faster there than parsing one large JSON parameter); otherwise through
+ * json_to_recordset, one parameter per batch.
+ */
+export async function insertScores(db: Kysely<DB>, rows: ScoreRow[], rulesVersion: number, pglite?: PGlite): Promise<void> {
+  if (pglite) {
+    await pglite.query(`COPY rental_scores (${SCORE_COLUMNS}) FROM '/dev/blob'`, [], { blob: new Blob([copyText(rows, rulesVersion)]) });
+    return;
+  }
+  const records = rows.map(({ buildingCode, score }) => ({
+    b: buildingCode, m: score.month, s: score.score, t: score.tier, c: score.cleanMonths, e: score.explanation,
+  }));
+  await sql`
+    INSERT INTO rental_scores (${sql.raw(SCORE_COLUMNS)})
+    SELECT r.b, r.m, r.s, r.t, r.c, r.e, ${rulesVersion}
+    FROM json_to_recordset(${JSON.stringify(records)}::json) AS r(b text, m date, s numeric, t text, c smallint, e json)`.execute(db);
+}
+
+export interface PreviousScore {
+  tier: RentalTier;
+  cleanMonths: number;
+}
+
+export async function scoresOfMonth(db: Kysely<DB>, month: string, firstCode: string, lastCode: string): Promise<Map<string, PreviousScore>> {
+  const rows = await db
+    .selectFrom('rental_scores')
+    .select(['building_code', 'tier', 'clean_months'])
+    .where('month', '=', month)
+    .where('building_code', '>=', firstCode)
+    .where('building_code', '<=', lastCode)
+    .execute();
+  return new Map(rows.map((row) => [row.building_code, { tier: row.tier, cleanMonths: row.clean_months }]));
+}
+
+/** Rewrites the per-grid tier counts of the months just scored. */
+export async function refreshTierCounts(db: Kysely<DB>, from: string, to: string): Promise<void> {
+  await db.deleteFrom('rental_tier_counts').where('month', '>=', from).where('month', '<=', to).execute();
+  await sql`
+    INSERT INTO rental_tier_counts (month, grid_code, red, yellow, green, star)
+    SELECT month, left(building_code, 14),
+           count(*) FILTER (WHERE tier = 'red'), count(*) FILTER (WHERE tier = 'yellow'),
+           count(*) FILTER (WHERE tier = 'green'), count(*) FILTER (WHERE tier = 'star')
+    FROM rental_scores
+    WHERE month BETWEEN ${from}::date AND ${to}::date
+    GROUP BY month, left(building_code, 14)`.execute(db);
+}
+
+export async function latestScoredMonth(db: Kysely<DB>): Promise<string | null> {
+  const row = await db.selectFrom('rental_scores').select((eb) => eb.fn.max('month').as('month')).executeTakeFirst();
+  return row?.month ?? null;
+}
+
+// ---------------------------------------------------------------- reads for the map and the score card
+
+export interface BuildingTier {
+  code: string;
+  point: [number, number];
+  tier: RentalTier;
+  score: number;
+  star: boolean;
+}
+
+export interface TierArea {
+  bbox?: Bbox;
+  gridCode?: string;
+  prefixes: CodePrefixes;
+}
+
+function areaFilter(area: TierArea): RawBuilder<boolean> {
+  const inBbox = area.bbox ? sql`b.point && ST_MakeEnvelope(${area.bbox[0]}, ${area.bbox[1]}, ${area.bbox[2]}, ${area.bbox[3]}, 4326)` : sql`true`;
+  const inGrid = area.gridCode ? sql`b.grid_code = ${area.gridCode}` : sql`true`;
+  return sql<boolean>`${inBbox} AND ${inGrid} AND ${codeWithin('b.code', area.prefixes)}`;
+}
+
+export async function buildingTiers(db: Kysely<DB>, month: string, area: TierArea, limit: number): Promise<{ buildings: BuildingTier[]; truncated: boolean }> {
+  const result = await sql<{ code: string; lon: number; lat: number; tier: RentalTier; score: number }>`
+    SELECT b.code, ST_X(b.point) AS lon, ST_Y(b.point) AS lat, s.tier, s.score
+    FROM rental_scores s JOIN buildings b ON b.code = s.building_code
+    WHERE s.month = ${month}::date AND ${areaFilter(area)}
+    ORDER BY b.code
+    LIMIT ${limit + 1}`.execute(db);
+  const buildings = result.rows.slice(0, limit).map((row) => ({
+    code: row.code, point: [row.lon, row.lat] as [number, number], tier: row.tier, score: row.score, star: row.tier === 'star',
+  }));
+  return { buildings, truncated: result.rows.length > limit };
+}
+
+export interface GridTierCount {
+  gridCode: string;
+  red: number;
+  yellow: number;
+  green: number;
+  star: number;
+  total: number;
+}
+
+export async function gridTierCounts(db: Kysely<DB>, month: string, prefixes: CodePrefixes): Promise<GridTierCount[]> {
+  const result = await sql<GridTierCount>`
+    SELECT grid_code AS "gridCode", red, yellow, green, star, red + yellow + green + star AS total
+    FROM rental_tier_counts
+    WHERE month = ${month}::date AND ${codeWithin('grid_code', prefixes)}
+    ORDER BY grid_code`.execute(db);
+  return result.rows;
+}
+
+export interface StoredScore {
+  month: string;
+  score: number;
+  tier: RentalTier;
+  rulesVersion: number;
+  computedAt: Date;
+  explanation: ScoreExplanation;
+}
+
+export async function findScore(db: Kysely<DB>, buildingCode: string, month: string | null): Promise<StoredScore | undefined> {
+  let query = db
+    .selectFrom('rental_scores')
+    .select(['month', 'score', 'tier', 'rules_version', 'computed_at', 'explanation'])
+    .where('building_code', '=', buildingCode);
+  query = month ? query.where('month', '=', month) : query.orderBy('month', 'desc').limit(1);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return { month: row.month, score: row.score, tier: row.tier, rulesVersion: row.rules_version, computedAt: row.computed_at, explanation: row.explanation };
+}
+
+export async function scoreHistory(db: Kysely<DB>, buildingCode: string) {
+  return db
+    .selectFrom('rental_scores')
+    .select(['month', 'score', 'tier', 'rules_version as rulesVersion'])
+    .where('building_code', '=', buildingCode)
+    .orderBy('month')
+    .execute();
+}
+
+export async function findBuildingSummary(db: Kysely<DB>, code: string) {
+  const row = await db
+    .selectFrom('buildings')
+    .select(['code', 'grid_code', 'address', sql<number>`ST_X(point)`.as('lon'), sql<number>`ST_Y(point)`.as('lat')])
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return row && { code: row.code, gridCode: row.grid_code, address: row.address, point: [row.lon, row.lat] as [number, number] };
+}

@@ -1,0 +1,176 @@
+import type { Request } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { recordAudit } from '../audit/service.ts';
+import type { Principal } from '../auth/session.ts';
+import type { DB } from '../db/schema.ts';
+import { isWithinJurisdiction } from '../domain/codes.ts';
+import { CASE_KINDS, originTermIn, PERSON_FLAGS } from '../domain/rental-scoring.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { parseBody } from '../http/validate.ts';
+import { readableExplanation } from './explanation.ts';
+import { LOCAL_TIME_ZONE } from './facts.ts';
+import {
+  findBuildingSummary,
+  findRuleSet,
+  findScore,
+  insertRuleSet,
+  latestRulesVersion,
+  scoreHistory,
+  type CodePrefixes,
+  type RuleSet,
+} from './repository.ts';
+
+export { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
+export { seedDemoRentals, type DemoRentals } from './demo.ts';
+
+/** Roles whose reads are bounded by their jurisdiction; others see the whole city (aggregates only). */
+export function visiblePrefixes(principal: Principal): CodePrefixes {
+  return principal.role === 'police' || principal.role === 'collector' ? principal.jurisdiction : null;
+}
+
+/** Roles that may see which person a tenant flag or a late registration is about (by id only). */
+const SEES_PERSON_IDS = new Set(['police', 'collector']);
+
+/** Today in China Standard Time, 'YYYY-MM-DD': visits and schedules are local dates. */
+export function localToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: LOCAL_TIME_ZONE }).format(now);
+}
+
+// ---------------------------------------------------------------- rule sets
+
+const points = z
+  .number()
+  .min(-20)
+  .max(20)
+  .refine((value) => value !== 0, 'points must not be 0')
+  .refine((value) => Math.abs(value * 10 - Math.round(value * 10)) < 1e-9, 'points have at most one decimal');
+
+const ruleFields = { points, label: z.string().trim().min(1).max(100), active: z.boolean().default(true) };
+const onlyParams = <Shape extends z.ZodRawShape>(shape: Shape) => z.strictObject(shape);
+
+const ruleSchema = z.discriminatedUnion('factor', [
+  z.object({ factor: z.literal('tenant_flag'), params: onlyParams({ flag: z.enum(PERSON_FLAGS) }), ...ruleFields }),
+  z.object({ factor: z.literal('case'), params: onlyParams({ caseKind: z.enum(CASE_KINDS) }), ...ruleFields }),
+  z.object({ factor: z.literal('landlord_registration'), params: onlyParams({ onTime: z.boolean() }), ...ruleFields }),
+  z.object({ factor: z.literal('clue'), params: onlyParams({}).default({}), ...ruleFields }),
+  z.object({ factor: z.literal('doors'), params: onlyParams({ installed: z.boolean() }), ...ruleFields }),
+  z.object({ factor: z.literal('neighbours'), params: onlyParams({ good: z.boolean() }), ...ruleFields }),
+  z.object({ factor: z.literal('hygiene'), params: onlyParams({ good: z.boolean() }), ...ruleFields }),
+]);
+
+export const ruleSetSchema = z.object({
+  note: z.string().trim().max(500).optional(),
+  rules: z
+    .array(ruleSchema)
+    .min(1)
+    .max(100)
+    .refine(
+      (rules) => new Set(rules.map((rule) => `${rule.factor}:${JSON.stringify(rule.params)}`)).size === rules.length,
+      'each factor and parameters may appear once',
+    ),
+});
+
+/**
+ * Refuses any rule on origin before anything else, so the answer says why rather than "unknown
+ * factor": birthplace, hukou province and ethnicity are never scoring factors.
+ */
+function refuseOriginRules(body: unknown): void {
+  const rules: unknown[] = Array.isArray((body as { rules?: unknown })?.rules) ? (body as { rules: unknown[] }).rules : [];
+  rules.forEach((rule, index) => {
+    const term = originTermIn(rule);
+    if (term === undefined) return;
+    throw badRequest(
+      'discriminatory_rule',
+      `Rule ${index + 1} refers to origin ("${term}"): birthplace, hukou province and ethnicity are never scoring factors, because profiling by region is unlawful discrimination`,
+      { field: `rules.${index}`, term },
+    );
+  });
+}
+
+export function parseRuleSetBody(request: Request) {
+  refuseOriginRules(request.body);
+  return parseBody(ruleSetSchema, request);
+}
+
+/** Publishes an edited rule set as the next version; earlier scores keep naming the version they used. */
+export async function publishRuleSet(db: Kysely<DB>, principal: Principal, input: z.infer<typeof ruleSetSchema>): Promise<RuleSet> {
+  return db.transaction().execute(async (trx) => {
+    const version = (await latestRulesVersion(trx)) + 1;
+    await insertRuleSet(trx, version, input.note ?? null, principal.userId, input.rules);
+    await recordAudit(trx, principal, { action: 'create', targetType: 'rental_rule_version', targetId: version, details: { rules: input.rules.length } });
+    return (await findRuleSet(trx, version))!;
+  });
+}
+
+export async function ruleSet(db: Kysely<DB>, version: number | undefined): Promise<RuleSet> {
+  const wanted = version ?? (await latestRulesVersion(db));
+  const found = await findRuleSet(db, wanted);
+  if (!found) throw notFound('Rule set version', String(wanted));
+  return found;
+}
+
+// ---------------------------------------------------------------- score card
+
+/** A building's score for one month (default: its latest) with the explanation, and its whole history. */
+export async function scoreCard(db: Kysely<DB>, principal: Principal, code: string, month: string | undefined) {
+  const building = await findBuildingSummary(db, code);
+  if (!building) throw notFound('Building', code);
+  const score = await findScore(db, code, month ?? null);
+  if (!score) throw notFound('Rental score of building', month ? `${code} for ${month.slice(0, 7)}` : code);
+  const seesPersons = SEES_PERSON_IDS.has(principal.role);
+  const { rules } = await ruleSet(db, score.rulesVersion);
+  if (seesPersons) {
+    await recordAudit(db, principal, { action: 'read', targetType: 'rental_score', targetId: code, details: { month: score.month } });
+  }
+  const schedule = await db.selectFrom('rental_schedule').selectAll().where('building_code', '=', code).executeTakeFirst();
+  return {
+    building,
+    month: score.month,
+    score: score.score,
+    tier: score.tier,
+    star: score.tier === 'star',
+    rulesVersion: score.rulesVersion,
+    computedAt: score.computedAt,
+    explanation: await readableExplanation(db, score.explanation, rules, seesPersons),
+    history: await scoreHistory(db, code),
+    schedule: schedule && {
+      tier: schedule.tier,
+      policeIntervalDays: schedule.police_interval_days,
+      collectorIntervalDays: schedule.collector_interval_days,
+      lastPoliceVisit: schedule.last_police_visit,
+      lastCollectorVisit: schedule.last_collector_visit,
+      policeDueOn: schedule.police_due_on,
+      collectorDueOn: schedule.collector_due_on,
+    },
+  };
+}
+
+// ---------------------------------------------------------------- person flags
+
+export interface PersonFlagInput {
+  personId: number;
+  flag: (typeof PERSON_FLAGS)[number];
+  fromDate: string;
+  toDate?: string;
+}
+
+/** Police flag a person living in their jurisdiction as a key person or work target, for a period. */
+export async function flagPerson(db: Kysely<DB>, principal: Principal, input: PersonFlagInput): Promise<{ id: number }> {
+  const residence = await db
+    .selectFrom('residencies')
+    .select('unit_code')
+    .where('person_id', '=', input.personId)
+    .where('moved_out', 'is', null)
+    .executeTakeFirst();
+  if (!residence || !isWithinJurisdiction(residence.unit_code, principal.jurisdiction)) throw notFound('Person', String(input.personId));
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('person_flags')
+      .values({ person_id: input.personId, flag: input.flag, from_date: input.fromDate, to_date: input.toDate ?? null, created_by: principal.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, principal, { action: 'create', targetType: 'person_flag', targetId: input.personId, details: { flag: input.flag, flagId: row.id } });
+    return { id: row.id };
+  });
+}

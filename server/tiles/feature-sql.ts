@@ -1,0 +1,42 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/**
+ * SQL pieces shared by vector tiles and the OGC API: both read rows shaped
+ * (id text, geom geometry(4326), properties jsonb) and filter them by a WGS84 box.
+ */
+
+export type Bbox = [number, number, number, number];
+
+/** A bound-parameter envelope; comparing a geometry column to it with && uses the column's GiST index. */
+export const envelopeOf = ([minLon, minLat, maxLon, maxLat]: Bbox): RawBuilder<unknown> =>
+  sql`ST_MakeEnvelope(${minLon}::float8, ${minLat}::float8, ${maxLon}::float8, ${maxLat}::float8, 4326)`;
+
+/**
+ * Published people counts below this are withheld (k-anonymity): a cell with two residents
+ * would otherwise point at a household. The DOMAIN default k=5.
+ */
+export const MIN_PEOPLE_PUBLISHED = 5;
+
+/**
+ * Joins from grids (alias g) to the per-grid tables server/heatmaps maintains (sql/0003_heatmaps.sql):
+ * s = active buildings and units; d = people on the day the population window last materialised;
+ * recent = changes since then, so a window not yet carried forward to today still gives today's
+ * count. Joins on unique keys, the window's last day a constant for the planner (a daily table
+ * holds a row per grid and day, millions), and one indexed probe per grid for the recent changes.
+ */
+export const gridStatisticsJoins = sql`
+  LEFT JOIN grid_unit_stats s ON s.grid_code = g.code
+  LEFT JOIN grid_population_daily d ON d.day = (SELECT last_day FROM grid_population_window) AND d.grid_code = g.code
+  LEFT JOIN LATERAL (
+    SELECT sum(c.registered + c.lodging + c.floating + c.overseas) AS people FROM grid_population_changes c
+    WHERE c.grid_code = g.code AND c.day > (SELECT last_day FROM grid_population_window) AND c.day <= city_today()) recent ON true`;
+
+const currentResidents = sql`(coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0))`;
+
+/** Per-grid counts as jsonb, over grids g with gridStatisticsJoins; resident counts below MIN_PEOPLE_PUBLISHED are withheld. */
+export const gridStatisticsProperties = sql`jsonb_build_object(
+  'code', g.code,
+  'name', g.name,
+  'buildings', coalesce(s.buildings, 0),
+  'units', coalesce(s.units, 0),
+  'residents', CASE WHEN ${currentResidents} >= ${MIN_PEOPLE_PUBLISHED}::int THEN ${currentResidents}::int END)`;

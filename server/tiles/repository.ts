@@ -1,0 +1,44 @@
+import { sql, type Kysely } from 'kysely';
+import type { Feature } from 'geojson';
+import type { DB } from '../db/schema.ts';
+import { envelopeOf } from './feature-sql.ts';
+import type { TileLayer } from './layers.ts';
+import { TILE_BUFFER, TILE_EXTENT, tileBoundsWithBuffer, type TileAddress } from './tile-math.ts';
+
+export interface TileFeatures<T> {
+  content: T;
+  /** More features touched the tile than it may carry; the surplus was left out. */
+  truncated: boolean;
+}
+
+/**
+ * The layer's features touching the tile (with its buffer), at most maxFeatures + 1 of them so
+ * that the caller can tell a full tile from a cut one.
+ */
+function featuresTouching(layer: TileLayer, tile: TileAddress, maxFeatures: number) {
+  return sql`${layer.select(envelopeOf(tileBoundsWithBuffer(tile)), tile.z)} LIMIT ${maxFeatures + 1}::int`;
+}
+
+/** The encoded tile straight from PostGIS (ST_AsMVT): clipping and quantising in 3857 happen there. */
+export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, maxFeatures: number): Promise<TileFeatures<Uint8Array>> {
+  const { z, x, y } = tile;
+  const result = await sql<{ mvt: Uint8Array | null; touching: number }>`
+    WITH features AS MATERIALIZED (${featuresTouching(layer, tile, maxFeatures)}),
+    shaped AS (
+      SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int),
+                          ${TILE_EXTENT}::int, ${TILE_BUFFER}::int, true) AS geom, properties
+      FROM features LIMIT ${maxFeatures}::int)
+    SELECT (SELECT ST_AsMVT(shaped.*, ${layer.name}::text, ${TILE_EXTENT}::int, 'geom') FROM shaped) AS mvt,
+           (SELECT count(*)::int FROM features) AS touching`.execute(db);
+  const row = result.rows[0];
+  return { content: new Uint8Array(row?.mvt ?? []), truncated: (row?.touching ?? 0) > maxFeatures };
+}
+
+/** The same features as GeoJSON in WGS84, for the JS encoder where PostGIS cannot encode MVT. */
+export async function geoJsonFeaturesInTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, maxFeatures: number): Promise<TileFeatures<Feature[]>> {
+  const result = await sql<Pick<Feature, 'geometry' | 'properties'>>`
+    SELECT ST_AsGeoJSON(geom, 7)::json AS geometry, properties
+    FROM (${featuresTouching(layer, tile, maxFeatures)}) features`.execute(db);
+  const features: Feature[] = result.rows.slice(0, maxFeatures).map((row) => ({ type: 'Feature', geometry: row.geometry, properties: row.properties }));
+  return { content: features, truncated: result.rows.length > maxFeatures };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { ROLES } from '../db/schema.ts';
+import type { FeatureRoutes } from '../http/route-registry.ts';
+import { parseParams } from '../http/validate.ts';
+import { TILE_LAYER_NAMES, TILE_LAYERS } from './layers.ts';
+import { renderTile } from './service.ts';
+
+export const MVT_MEDIA_TYPE = 'application/vnd.mapbox-vector-tile';
+const MAX_ZOOM = 22;
+// Tiles hold no person data, but they need a login, so only the browser may keep them.
+const TILE_CACHE_CONTROL = 'private, max-age=300';
+
+const wholeNumber = (field: string) => z.string().regex(/^\d{1,8}$/, `${field} must be a whole number`).transform(Number);
+
+export const tileParams = z
+  .object({
+    layer: z.enum(TILE_LAYER_NAMES, { message: `layer must be one of ${TILE_LAYER_NAMES.join(', ')}` }),
+    z: wholeNumber('z').refine((zoom) => zoom <= MAX_ZOOM, `z must be between 0 and ${MAX_ZOOM}`).describe(`Zoom level, 0 to ${MAX_ZOOM}`),
+    x: wholeNumber('x').describe('Tile column, 0 to 2^z - 1'),
+    y: wholeNumber('y').describe('Tile row from the north, 0 to 2^z - 1'),
+  })
+  .superRefine((tile, context) => {
+    const tilesPerSide = 2 ** tile.z;
+    for (const axis of ['x', 'y'] as const) {
+      if (tile[axis] >= tilesPerSide) context.addIssue({ code: 'custom', path: [axis], message: `${axis} must be below ${tilesPerSide} at zoom ${tile.z}` });
+    }
+  });
+
+export const tilesRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    mount: '/',
+    path: '/tiles/:layer/:z/:x/:y.mvt',
+    access: ROLES,
+    summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}); 204 when the tile is empty, X-Tile-Truncated when capped`,
+    schemas: { params: tileParams },
+    handler: async (request, response) => {
+      const { layer, ...tile } = parseParams(tileParams, request);
+      const rendered = await renderTile(context, TILE_LAYERS[layer], tile);
+      response.set('Cache-Control', TILE_CACHE_CONTROL);
+      if (rendered.truncated) response.set('X-Tile-Truncated', 'true');
+      if (rendered.content.length === 0) {
+        response.status(204).end();
+        return;
+      }
+      response.type(MVT_MEDIA_TYPE).send(Buffer.from(rendered.content.buffer, rendered.content.byteOffset, rendered.content.byteLength));
+    },
+  },
+];

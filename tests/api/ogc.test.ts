@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE, fixtureUnitCode, insertFixtureCity } from '../helpers/fixture-city.ts';
+import { insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertFixtureCity(t.handle.db);
+  // West grid: 6 current residents (published). East grid: 3 current (withheld, below k=5).
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.westHouse, 2, 1), 6, 1);
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 3, 11);
+});
+afterAll(async () => t?.close());
+
+// Anonymous on purpose: GDAL and QGIS read these collections without a session.
+const get = (url: string) => request(t.app).get(url);
+type Link = { rel: string; href: string; type: string };
+const linkOf = (links: Link[], rel: string) => links.find((link) => link.rel === rel);
+const idsOf = (body: { features: { id: string }[] }) => body.features.map((feature) => feature.id);
+
+describe('OGC API Features: landing, conformance, collections', () => {
+  it('serves a landing page with absolute links to the definition, conformance and data', async () => {
+    const response = await get('/ogc').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    // supertest calls the app on an ephemeral 127.0.0.1 port: links carry that origin back.
+    const origin = new URL(linkOf(response.body.links, 'self')!.href).origin;
+    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(linkOf(response.body.links, 'self')?.href).toBe(`${origin}/ogc`);
+    expect(linkOf(response.body.links, 'service-desc')?.href).toBe(`${origin}/api/openapi.json`);
+    expect(linkOf(response.body.links, 'conformance')?.href).toBe(`${origin}/ogc/conformance`);
+    expect(linkOf(response.body.links, 'data')?.href).toBe(`${origin}/ogc/collections`);
+  });
+
+  it('declares the core and GeoJSON conformance classes', async () => {
+    const response = await get('/ogc/conformance').expect(200);
+    expect(response.body.conformsTo).toEqual(
+      expect.arrayContaining([
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+      ]),
+    );
+  });
+
+  it('lists areas, grids, buildings and statistics, never persons, with the city extent', async () => {
+    const response = await get('/ogc/collections').expect(200);
+    const collections: { id: string; extent: { spatial: { bbox: number[][] } }; links: Link[] }[] = response.body.collections;
+    expect(collections.map((collection) => collection.id)).toEqual(['areas', 'grids', 'buildings', 'statistics']);
+    // The fixture district is the box 114.20–114.22 × 22.70–22.71.
+    expect(collections[0].extent.spatial.bbox).toEqual([[114.2, 22.7, 114.22, 22.71]]);
+    expect(linkOf(collections[2].links, 'items')).toMatchObject({ type: 'application/geo+json', href: expect.stringMatching(/\/ogc\/collections\/buildings\/items$/) });
+    await get('/ogc/collections/persons').expect(404);
+    await get('/ogc/collections/persons/items').expect(404);
+  });
+
+  it('describes one collection and answers 404 for an unknown one', async () => {
+    const response = await get('/ogc/collections/grids').expect(200);
+    expect(response.body).toMatchObject({ id: 'grids', itemType: 'feature', crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84'] });
+    const missing = await get('/ogc/collections/roads').expect(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
+});
+
+describe('OGC API Features: items', () => {
+  it('returns every building as GeoJSON in code order, with numberMatched and numberReturned', async () => {
+    const response = await get('/ogc/collections/buildings/items').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/geo\+json/);
+    expect(response.body).toMatchObject({ type: 'FeatureCollection', numberMatched: 3, numberReturned: 3 });
+    expect(idsOf(response.body)).toEqual([FIXTURE.westHouse, FIXTURE.westShop, FIXTURE.eastHouse]);
+    const house = response.body.features[0];
+    expect(house.geometry.type).toBe('Polygon');
+    expect(house.properties).toEqual({
+      code: FIXTURE.westHouse, gridCode: FIXTURE.gridWest, address: '测试路1号', floors: 3, use: 'urban_village', managementMode: 'patrol', status: 'active',
+    });
+    expect(linkOf(response.body.links, 'next')).toBeUndefined();
+  });
+
+  it('pages with limit and offset through next and prev links', async () => {
+    const first = await get('/ogc/collections/buildings/items?limit=2').expect(200);
+    expect(first.body).toMatchObject({ numberMatched: 3, numberReturned: 2 });
+    expect(idsOf(first.body)).toEqual([FIXTURE.westHouse, FIXTURE.westShop]);
+    const next = new URL(linkOf(first.body.links, 'next')!.href);
+    expect(next.searchParams.get('offset')).toBe('2');
+    const second = await get(next.pathname + next.search).expect(200);
+    expect(second.body).toMatchObject({ numberMatched: 3, numberReturned: 1 });
+    expect(idsOf(second.body)).toEqual([FIXTURE.eastHouse]);
+    expect(linkOf(second.body.links, 'next')).toBeUndefined();
+    expect(new URL(linkOf(second.body.links, 'prev')!.href).searchParams.get('offset')).toBe('0');
+  });
+
+  it('filters by bbox, counting only what touches it', async () => {
+    const east = await get('/ogc/collections/buildings/items?bbox=114.21,22.7,114.22,22.71').expect(200);
+    expect(east.body.numberMatched).toBe(1);
+    expect(idsOf(east.body)).toEqual([FIXTURE.eastHouse]);
+    const westCorner = await get('/ogc/collections/grids/items?bbox=114.201,22.701,114.205,22.705&limit=1').expect(200);
+    expect(westCorner.body).toMatchObject({ numberMatched: 1, numberReturned: 1 });
+    expect(idsOf(westCorner.body)).toEqual([FIXTURE.gridWest]);
+    expect(new URL(linkOf(westCorner.body.links, 'self')!.href).searchParams.get('bbox')).toBe('114.201,22.701,114.205,22.705');
+  });
+
+  it('publishes per-grid statistics, withholding resident counts below five', async () => {
+    const response = await get('/ogc/collections/statistics/items').expect(200);
+    const byId = Object.fromEntries(response.body.features.map((feature: { id: string; properties: object }) => [feature.id, feature.properties]));
+    expect(byId[FIXTURE.gridWest]).toEqual({ code: FIXTURE.gridWest, name: '西网格', buildings: 2, units: 7, residents: 6 });
+    expect(byId[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2, residents: null });
+  });
+
+  it('counts people who moved in after the population window was last carried forward', async () => {
+    // As if a day passed with no read extending the maintained window: today's move-ins are then
+    // only in the change rows, which the statistics add to the last materialised day.
+    const { rows } = await sql<{ today: string }>`SELECT city_today()::text AS today`.execute(t.handle.db);
+    await sql`UPDATE grid_population_window SET last_day = city_today() - 1`.execute(t.handle.db);
+    await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 2, 31, { movedIn: rows[0].today });
+    const response = await get(`/ogc/collections/statistics/items/${FIXTURE.gridEast}`).expect(200);
+    // 3 earlier residents + 2 today = 5: now published.
+    expect(response.body.properties.residents).toBe(5);
+  });
+
+  it('publishes the administrative areas of every level', async () => {
+    const response = await get('/ogc/collections/areas/items').expect(200);
+    expect(response.body.numberMatched).toBe(3);
+    expect(response.body.features.map((feature: { properties: { level: string } }) => feature.properties.level)).toEqual(['district', 'street', 'community']);
+  });
+
+  it('never carries person data', async () => {
+    for (const id of ['areas', 'grids', 'buildings', 'statistics']) {
+      const response = await get(`/ogc/collections/${id}/items`).expect(200);
+      expect(response.text).not.toMatch(/住户|44030719900101/);
+    }
+  });
+
+  it('returns one feature by code, 404 for an unknown code, 400 for a malformed one', async () => {
+    const response = await get(`/ogc/collections/grids/items/${FIXTURE.gridEast}`).expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/geo\+json/);
+    expect(response.body).toMatchObject({ type: 'Feature', id: FIXTURE.gridEast, properties: { name: '东网格' } });
+    expect(response.body.geometry.type).toBe('MultiPolygon');
+    expect(linkOf(response.body.links, 'collection')?.href).toMatch(/\/ogc\/collections\/grids$/);
+    await get(`/ogc/collections/grids/items/${FIXTURE.gridEast}9`).expect(404);
+    const bad = await get('/ogc/collections/grids/items/east').expect(400);
+    expect(bad.body.error.details.fields[0].field).toBe('featureId');
+  });
+
+  it.each([
+    ['limit=0', 'limit', /at least 1/],
+    ['limit=10001', 'limit', /at most 10000/],
+    ['limit=2.5', 'limit', /whole number/],
+    ['offset=-1', 'offset', /0 or more/],
+    ['bbox=114.2,22.7,114.21', 'bbox', /four numbers/],
+    ['f=html', 'f', /json/],
+    ['colour=red', '(root)', /colour/],
+  ])('rejects %s with 400 naming %s', async (query, field, message) => {
+    const response = await get(`/ogc/collections/buildings/items?${query}`).expect(400);
+    const fields: { field: string; message: string }[] = response.body.error.details.fields;
+    expect(fields).toContainEqual({ field, message: expect.stringMatching(message) });
+    expect(new Set(fields.map((problem) => problem.field))).toEqual(new Set([field]));
+  });
+});

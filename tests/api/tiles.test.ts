@@ -1,0 +1,143 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import { TILE_LAYERS } from '../../server/tiles/layers.ts';
+import { renderTile } from '../../server/tiles/service.ts';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
+import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { asBinary, codesOf, decodeTile, insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
+
+// Tiles worked out by hand (slippy-map formulas) over the fixture city, whose grids are the
+// 0.01° squares 114.20–114.21 (west) and 114.21–114.22 (east) × 22.70–22.71:
+// z10 836/445, z11 1673/891 and z13 6694/3565 hold all of it;
+// z14 13389/7130 spans lon 114.1919–114.2139: both west buildings, and both grids;
+// z14 13390/7130 spans lon 114.2139–114.2358: the east building only;
+// z15 26780/14261 spans lon 114.2139–114.2249, lat 22.6951–22.7053: the east grid only;
+// z16 53558/28522 spans lon 114.2029–114.2084, lat 22.7002–22.7053: the west house only.
+const WEST_Z14 = '14/13389/7130';
+const EAST_Z14 = '14/13390/7130';
+const EAST_GRID_Z15 = '15/26780/14261';
+const WEST_HOUSE_Z16 = '16/53558/28522';
+
+let t: TestApp;
+let leader: LoggedIn;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertFixtureCity(t.handle.db);
+  await insertUser(t.handle.db, 'leader', 'leader');
+  await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
+  // West grid: 5 current residents (published). East grid: 4 current and 1 moved out (withheld, below k=5).
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.westHouse, 1, 1), 5, 1);
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 4, 11);
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 1, 21, { movedOut: '2026-03-01' });
+  leader = await t.logIn('leader');
+});
+afterAll(async () => t?.close());
+
+const getTile = (agent: LoggedIn, path: string) => asBinary(agent.get(`/tiles/${path}.mvt`));
+
+describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres' ? 'ST_AsMVT' : 'JS encoder'})`, () => {
+  it('serves the buildings of a z14 tile as points with code, use, floors and status', async () => {
+    const response = await getTile(leader, `buildings/${WEST_Z14}`).expect(200);
+    expect(response.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
+    expect(response.headers['cache-control']).toBe('private, max-age=300');
+    expect(response.headers['x-tile-truncated']).toBeUndefined();
+    const features = decodeTile(response.body).buildings;
+    expect(codesOf(features)).toEqual([FIXTURE.westHouse, FIXTURE.westShop]);
+    expect(features.every((feature) => feature.type === 'Point')).toBe(true);
+    const house = features.find((feature) => feature.properties.code === FIXTURE.westHouse);
+    expect(house?.properties).toEqual({ code: FIXTURE.westHouse, use: 'urban_village', floors: 3, status: 'active' });
+  });
+
+  it('keeps each building in its own tile', async () => {
+    const response = await getTile(leader, `buildings/${EAST_Z14}`).expect(200);
+    expect(codesOf(decodeTile(response.body).buildings)).toEqual([FIXTURE.eastHouse]);
+  });
+
+  it('draws footprints as polygons from z15 on', async () => {
+    const response = await getTile(leader, `buildings/${WEST_HOUSE_Z16}`).expect(200);
+    const features = decodeTile(response.body).buildings;
+    expect(codesOf(features)).toEqual([FIXTURE.westHouse]);
+    expect(features[0].type).toBe('Polygon');
+  });
+
+  it('serves grid outlines with code and name', async () => {
+    const both = decodeTile((await getTile(leader, `grids/${WEST_Z14}`).expect(200)).body).grids;
+    expect(codesOf(both)).toEqual([FIXTURE.gridWest, FIXTURE.gridEast]);
+    expect(both.find((grid) => grid.properties.code === FIXTURE.gridWest)?.properties).toEqual({ code: FIXTURE.gridWest, name: '西网格' });
+    expect(both.every((grid) => grid.type === 'Polygon')).toBe(true);
+    const east = decodeTile((await getTile(leader, `grids/${EAST_GRID_Z15}`).expect(200)).body).grids;
+    expect(codesOf(east)).toEqual([FIXTURE.gridEast]);
+  });
+
+  it('serves per-grid counts, withholding resident counts below five', async () => {
+    const response = await getTile(leader, `statistics/${WEST_Z14}`).expect(200);
+    const cells = decodeTile(response.body).statistics;
+    const byCode = Object.fromEntries(cells.map((cell) => [cell.properties.code, cell.properties]));
+    // West: houses 00001 (6 units) and 00002 (1 shop), 5 people in unit 101. East: 1 house, 2 units, 4 people (< 5).
+    expect(byCode[FIXTURE.gridWest]).toEqual({ code: FIXTURE.gridWest, name: '西网格', buildings: 2, units: 7, residents: 5 });
+    expect(byCode[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2 });
+  });
+
+  it('answers 204 for an empty tile and for zooms below a layer’s minimum, still cacheable', async () => {
+    const far = await getTile(leader, 'buildings/14/0/0').expect(204);
+    expect(far.headers['cache-control']).toBe('private, max-age=300');
+    // These tiles hold the fixture city, but buildings start at z14, grids at z11, statistics at z12.
+    await getTile(leader, 'buildings/13/6694/3565').expect(204);
+    await getTile(leader, 'grids/10/836/445').expect(204);
+    await getTile(leader, 'statistics/11/1673/891').expect(204);
+    const gridsAtEleven = await getTile(leader, 'grids/11/1673/891').expect(200);
+    expect(codesOf(decodeTile(gridsAtEleven.body).grids)).toEqual([FIXTURE.gridWest, FIXTURE.gridEast]);
+  });
+
+  it.each([
+    ['buildings/23/0/0', 'z', /between 0 and 22/],
+    ['buildings/4/16/0', 'x', /below 16 at zoom 4/],
+    ['buildings/4/0/16', 'y', /below 16 at zoom 4/],
+    ['buildings/4/0/-1', 'y', /whole number/],
+    ['buildings/4/a/0', 'x', /whole number/],
+    ['persons/4/0/0', 'layer', /buildings, grids, statistics/],
+  ])('rejects %s with 400 naming %s', async (path, field, message) => {
+    const response = await leader.get(`/tiles/${path}.mvt`).expect(400);
+    expect(response.body.error.code).toBe('invalid_request');
+    expect(response.body.error.details.fields).toEqual([{ field, message: expect.stringMatching(message) }]);
+  });
+
+  it('needs a login; any role may read tiles', async () => {
+    await request(t.app).get(`/tiles/buildings/${WEST_Z14}.mvt`).expect(401);
+    const collector = await t.logIn('collector');
+    await getTile(collector, `grids/${WEST_Z14}`).expect(200);
+  });
+
+  it('caps the features of a tile and says so', async () => {
+    const [z, x, y] = WEST_Z14.split('/').map(Number);
+    const capped = await renderTile(t.context, TILE_LAYERS.buildings, { z, x, y }, 1);
+    expect(capped.truncated).toBe(true);
+    expect(decodeTile(Buffer.from(capped.content)).buildings).toHaveLength(1);
+    const full = await renderTile(t.context, TILE_LAYERS.buildings, { z, x, y }, 2);
+    expect(full.truncated).toBe(false);
+    expect(decodeTile(Buffer.from(full.content)).buildings).toHaveLength(2);
+  });
+});
+
+describe.runIf(ENGINE_UNDER_TEST === 'postgres')('ST_AsMVT and the JS encoder agree on PostGIS', () => {
+  it.each([
+    ['buildings', WEST_Z14],
+    ['buildings', WEST_HOUSE_Z16],
+    ['grids', WEST_Z14],
+    ['statistics', WEST_Z14],
+  ])('%s %s decodes to the same features on both paths', async (layer, tile) => {
+    expect(t.context.capabilities.nativeVectorTiles).toBe(true);
+    const fallbackApp = createApp({ ...t.context, capabilities: { ...t.context.capabilities, nativeVectorTiles: false } });
+    const fallbackAgent = request.agent(fallbackApp);
+    await fallbackAgent.post('/api/auth/login').send({ username: 'leader', password: FIXTURE.password }).expect(200);
+    const native = decodeTile((await getTile(leader, `${layer}/${tile}`).expect(200)).body)[layer];
+    const fallback = decodeTile((await asBinary(fallbackAgent.get(`/tiles/${layer}/${tile}.mvt`)).expect(200)).body)[layer];
+    const summary = (features: typeof native) =>
+      features.map((feature) => ({ type: feature.type, properties: feature.properties })).sort((a, b) => String(a.properties.code).localeCompare(String(b.properties.code)));
+    expect(summary(fallback)).toEqual(summary(native));
+    expect(native.length).toBeGreaterThan(0);
+  });
+});

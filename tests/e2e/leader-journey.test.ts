@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailableReason } from '../helpers/browser.ts';
+import { mapReady, startJourney, type Journey } from './support/journey.ts';
+import { changedShare, waitForColouredMap, type PixelSample } from './support/pixels.ts';
+
+/**
+ * The leader's day: log in, see the floating-population heatmap of the district, switch to
+ * cases, replay a month back with the time slider, and read KPI cards that match the API.
+ */
+const unavailable = browserUnavailableReason();
+
+describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', () => {
+  let journey: Journey;
+  let density: PixelSample;
+
+  beforeAll(async () => {
+    journey = await startJourney('leader');
+  });
+  afterAll(async () => journey?.close());
+
+  it('logs in to the overview with the density heatmap drawn', async () => {
+    const { page } = journey;
+    await journey.logIn('leader');
+    expect(new URL(page.url()).pathname).toBe('/overview');
+    await mapReady(page);
+    await page.waitForSelector('[data-testid=heatmap-legend]');
+    await expect(page.locator('[data-testid=map-title]').textContent()).resolves.toContain('流动人口密度');
+    await expect(page.locator('[data-testid=heatmap-legend]').textContent()).resolves.toContain('人/km²');
+    density = await waitForColouredMap(page, 0.3);
+    await journey.shot('1-density');
+    // The district's grids fill the middle of the view: most of it is heatmap colour, not blank.
+    expect(density.coloured / density.total).toBeGreaterThan(0.3);
+  });
+
+  it('shows the exact figures of a grid on hover', async () => {
+    const { page } = journey;
+    const frame = (await page.locator('[data-testid=map-frame]').boundingBox())!;
+    await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+    const tooltip = page.locator('[data-testid=map-tooltip]');
+    await tooltip.waitFor();
+    await expect(tooltip.textContent()).resolves.toMatch(/\d[\d,.]* 人\/km²/);
+    await journey.shot('2-tooltip');
+  });
+
+  it('switches to the cases layer: a different picture, in 起', async () => {
+    const { page } = journey;
+    await page.getByRole('radio', { name: '案件' }).check();
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('案件数'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=heatmap-legend]')?.textContent?.includes('起'));
+    expect(new URL(page.url()).searchParams.get('layer')).toBe('cases');
+    // A month's cases colour a few grids only; the zeros are near-white.
+    const cases = await waitForColouredMap(page, 0.02);
+    await journey.shot('3-cases');
+    expect(changedShare(density, cases)).toBeGreaterThan(0.2);
+  });
+
+  it('moves the time slider back a month and the URL keeps it; Back returns', async () => {
+    const { page } = journey;
+    const before = await page.locator('[data-testid=time-month]').textContent();
+    await page.locator('[data-testid=time-slider]').focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((shown) => document.querySelector('[data-testid=time-month]')?.textContent !== shown, before);
+    const month = new URL(page.url()).searchParams.get('date');
+    expect(month).toMatch(/^\d{4}-\d{2}$/);
+    await page.waitForSelector('[data-testid=heatmap-legend]');
+    await journey.shot('4-previous-month');
+    await page.goBack();
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('date'));
+    await expect(page.locator('[data-testid=time-month]').textContent()).resolves.toBe(before);
+    await page.goForward();
+    await page.waitForFunction((wanted) => new URL(location.href).searchParams.get('date') === wanted, month);
+  });
+
+  it('shows KPI cards whose values equal the API', async () => {
+    const { page } = journey;
+    const month = new URL(page.url()).searchParams.get('date')!;
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=kpi-cards] [data-kpi]').length > 0);
+    await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'));
+    const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+    const lastDay = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
+    const asOf = `${month}-${String(lastDay).padStart(2, '0')}`;
+    // The API as the page's own session sees it.
+    const report = await page.evaluate(async (day) => (await fetch(`/api/kpis?area=440307&asOf=${day}`)).json(), asOf);
+    const shown = await page.$$eval('[data-testid=kpi-cards] [data-kpi]', (cards) =>
+      cards.map((card) => ({ key: card.getAttribute('data-kpi'), text: card.querySelector('.value')?.textContent ?? '' })));
+    const withValues = (report.kpis as { key: string; value: number | null; unit: string }[]).filter((kpi) => kpi.value !== null);
+    expect(withValues.length).toBeGreaterThan(3);
+    for (const kpi of withValues) {
+      const card = shown.find((candidate) => candidate.key === kpi.key);
+      expect(card, kpi.key).toBeDefined();
+      // The card writes 44.03% or 2.95 : 1 with thousands separators: read the number back.
+      const number = Number(card!.text.replace(/[,%]/g, '').split(':')[0]!.trim());
+      expect(number, kpi.key).toBeCloseTo(kpi.value!, 2);
+    }
+    await journey.shot('5-kpis');
+  });
+
+  it('drills from the district to a grid: the KPI cards follow', async () => {
+    const { page } = journey;
+    await page.locator('[data-testid=cell-ranking] button').first().click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('area')?.length === 14);
+    await page.waitForFunction(() => document.querySelector('[aria-current=location]')?.textContent?.includes('网格'));
+    await journey.shot('6-grid');
+  });
+
+  it('switches to English and back, keeping the view', async () => {
+    const { page } = journey;
+    const view = new URL(page.url()).search;
+    await page.selectOption('.top-bar select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await mapReady(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('Cases'));
+    await expect(page.locator('nav a[aria-current=page]').textContent()).resolves.toContain('Overview');
+    await page.waitForSelector('[data-testid=heatmap-legend]');
+    await journey.shot('7-english');
+    expect(new URL(page.url()).search).toBe(view);
+    await page.selectOption('.top-bar select', 'zh-CN');
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('案件数'));
+  });
+
+  it('asked nothing of any other origin and threw no page errors', () => {
+    expect(journey.foreignRequests).toEqual([]);
+    expect(journey.pageErrors).toEqual([]);
+  });
+});

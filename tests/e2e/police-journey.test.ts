@@ -1,0 +1,130 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailableReason } from '../helpers/browser.ts';
+import { apiAs } from './support/api.ts';
+import { mapReady, startJourney, type Journey } from './support/journey.ts';
+
+/**
+ * The police officer's day: state why they look, find a person by ID number, open the building
+ * they live in floor by floor, open their unit and see who lives there — and every look at a
+ * person is in the audit log with that purpose.
+ */
+const unavailable = browserUnavailableReason();
+const PURPOSE = '日常核查';
+
+interface Resident {
+  personId: number;
+  idNumber: string;
+  name: string;
+  unitCode: string;
+}
+
+describe.skipIf(unavailable)('police journey (headless Chromium, real server)', () => {
+  let journey: Journey;
+  let resident: Resident;
+
+  beforeAll(async () => {
+    journey = await startJourney('police');
+    // The monthly rental scoring an administrator runs, so the map shows tiers.
+    const admin = await apiAs(journey.server.url, 'admin');
+    const month = new Date().toISOString().slice(0, 7);
+    await admin('POST', '/api/rentals/scores/run', { from: month, to: month });
+    // Someone living in a rented unit that has neighbours on its floor.
+    const found = await sql<Resident>`
+      SELECT p.id AS "personId", p.id_number AS "idNumber", p.name, r.unit_code AS "unitCode"
+      FROM residencies r JOIN persons p ON p.id = r.person_id JOIN units u ON u.code = r.unit_code
+      WHERE r.moved_out IS NULL AND u.use = 'rented' AND p.id_type = 'id_card'
+      ORDER BY r.unit_code, p.id LIMIT 1`.execute(journey.server.handle.db);
+    resident = found.rows[0]!;
+    expect(resident).toBeDefined();
+  });
+  afterAll(async () => journey?.close());
+
+  it('logs in to the police map with case heat, rental tiers and their legends', async () => {
+    const { page } = journey;
+    await journey.logIn('police');
+    expect(new URL(page.url()).pathname).toBe('/police');
+    await mapReady(page);
+    await page.waitForSelector('[data-testid=case-legend]');
+    await page.waitForSelector('[data-testid=tier-legend]');
+    await expect(page.locator('[data-testid=tier-legend]').textContent()).resolves.toMatch(/◆.*▲.*●.*★/s);
+    await journey.shot('1-map');
+  });
+
+  it('asks for a purpose before searching, then finds the person by ID number', async () => {
+    const { page } = journey;
+    await page.fill('#search-text', resident.idNumber);
+    await page.click('form[role=search] button[type=submit]');
+    await expect(page.locator('#search-problem').textContent()).resolves.toContain('事由');
+    await page.selectOption('#purpose-choice', { label: PURPOSE });
+    await page.click('form[role=search] button[type=submit]');
+    const hit = page.locator('[data-testid=search-results] button', { hasText: resident.name });
+    await hit.waitFor();
+    // Police see the full ID number.
+    await expect(hit.textContent()).resolves.toContain(resident.idNumber);
+    await journey.shot('2-search');
+    await hit.click();
+  });
+
+  it('opens the building floor by floor with the unit selected', async () => {
+    const { page } = journey;
+    await page.waitForFunction((unit) => new URL(location.href).searchParams.get('u') === unit, resident.unitCode);
+    expect(new URL(page.url()).searchParams.get('b')).toBe(resident.unitCode.slice(0, 19));
+    await page.waitForSelector('[data-testid=floor-plan]');
+    const unitButtons = await page.locator('[data-testid=floor-plan] button[data-unit]').count();
+    expect(unitButtons).toBeGreaterThan(1);
+    await expect(page.locator(`[data-unit="${resident.unitCode}"]`).getAttribute('aria-pressed')).resolves.toBe('true');
+    await journey.shot('3-floor-plan');
+  });
+
+  it('shows the unit and its occupants, the person among them', async () => {
+    const { page } = journey;
+    const occupants = page.locator('[data-testid=current-occupants]');
+    await occupants.waitFor();
+    await expect(occupants.textContent()).resolves.toContain(resident.name);
+    await expect(occupants.textContent()).resolves.toContain(resident.idNumber);
+    await page.locator('[data-testid=unit-occupants]').scrollIntoViewIfNeeded();
+    await journey.shot('4-occupants');
+  });
+
+  it('opens the building score card', async () => {
+    const { page } = journey;
+    await page.click('#tab-score');
+    await page.waitForSelector('[data-testid=score-card], [data-state=empty]');
+    await journey.shot('5-score');
+    await page.click('#tab-plan');
+  });
+
+  it('wrote the looks into the audit log with the purpose', async () => {
+    const rows = await sql<{ action: string; target_type: string; target_id: string | null; purpose: string | null; details: Record<string, unknown> }>`
+      SELECT action, target_type, target_id, purpose, details FROM audit_log WHERE username = 'police' ORDER BY chain_seq`.execute(journey.server.handle.db);
+    // A row is about the person when it targets them, or lists them among the people it showed.
+    const about = (row: (typeof rows.rows)[number]) =>
+      (row.target_type === 'person' && row.target_id === String(resident.personId)) ||
+      (Array.isArray(row.details.personIds) && row.details.personIds.includes(resident.personId));
+    const looks = rows.rows.filter((row) => about(row) && row.purpose === PURPOSE).map((row) => `${row.action}:${String(row.details.view ?? '-')}`);
+    expect(looks.some((look) => look.startsWith('search:'))).toBe(true);
+    expect(looks).toContain('read:building_drilldown');
+    expect(looks).toContain('read:unit_occupants');
+  });
+
+  it('opens a neighbouring unit; Back returns to the first, then closes the building', async () => {
+    const { page } = journey;
+    const other = page.locator(`[data-testid=floor-plan] button[data-unit]:not([data-unit="${resident.unitCode}"])`).first();
+    const otherCode = await other.getAttribute('data-unit');
+    await other.click();
+    await page.waitForFunction((unit) => new URL(location.href).searchParams.get('u') === unit, otherCode);
+    await page.waitForFunction((unit) => document.querySelector('#unit-title')?.closest('[data-testid=unit-occupants]')?.textContent?.includes(unit!), otherCode);
+    await page.goBack();
+    await page.waitForFunction((unit) => new URL(location.href).searchParams.get('u') === unit, resident.unitCode);
+    await expect(page.locator('[data-testid=current-occupants]').textContent()).resolves.toContain(resident.name);
+    await page.goBack();
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('b'));
+    await page.waitForSelector('[data-testid=building-drawer]', { state: 'detached' });
+  });
+
+  it('asked nothing of any other origin and threw no page errors', () => {
+    expect(journey.foreignRequests).toEqual([]);
+    expect(journey.pageErrors).toEqual([]);
+  });
+});

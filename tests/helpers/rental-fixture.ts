@@ -1,0 +1,103 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../server/db/schema.ts';
+import type { CaseKind, PersonFlag } from '../../server/domain/rental-scoring.ts';
+import { withCheckCharacter } from '../../server/domain/id-number.ts';
+import { FIXTURE, fixtureUnitCode } from './fixture-city.ts';
+
+/**
+ * Rental facts on top of the fixture city: extra one-room rental houses in the west grid
+ * (building numbers from 00003 on), tenants, flags, cases and visits, each dated by hand.
+ */
+export function rentalHouseCode(number: number, gridCode: string = FIXTURE.gridWest): string {
+  return gridCode + String(number).padStart(5, '0');
+}
+
+/** A one-floor house with one rented room (unit 000101) at a point inside the grid; returns its code. */
+export async function insertRentalHouse(db: Kysely<DB>, number: number, gridCode: string = FIXTURE.gridWest): Promise<string> {
+  const code = rentalHouseCode(number, gridCode);
+  const west = gridCode === FIXTURE.gridWest;
+  const [lon, lat] = [(west ? 114.2 : 114.21) + number * 0.0005, 22.701];
+  await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+            VALUES (${code}, ${gridCode}, ${`出租屋${number}号`}, 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(db);
+  await db
+    .insertInto('units')
+    .values({ code: fixtureUnitCode(code, 1, 1), building_code: code, floor: 1, room: '101', area_m2: 20, use: 'rented', rental_registered: true, landlord_name: null })
+    .execute();
+  return code;
+}
+
+let nextSequence = 100;
+
+/** A floating tenant of a unit; returns the person's id. */
+export async function insertTenant(
+  db: Kysely<DB>,
+  unitCode: string,
+  stay: { movedIn: string; registeredAt: string; movedOut?: string },
+): Promise<number> {
+  nextSequence += 1;
+  const person = await db
+    .insertInto('persons')
+    .values({
+      id_type: 'id_card', id_number: withCheckCharacter(`44030719850101${String(nextSequence).padStart(3, '0')}`), name: `租客${nextSequence}`,
+      sex: nextSequence % 2 ? 'M' : 'F', birth_date: '1985-01-01', ethnicity: null, hukou_address: null, phone: null,
+      category: 'floating', floating_type: 'single', employer: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('residencies')
+    .values({
+      person_id: person.id, unit_code: unitCode, moved_in: stay.movedIn, registered_at: stay.registeredAt,
+      moved_out: stay.movedOut ?? null, deregistered_at: stay.movedOut ?? null,
+    })
+    .execute();
+  return person.id;
+}
+
+export async function insertPersonFlag(db: Kysely<DB>, personId: number, flag: PersonFlag, fromDate: string, toDate: string | null = null) {
+  await db.insertInto('person_flags').values({ person_id: personId, flag, from_date: fromDate, to_date: toDate, created_by: null }).execute();
+}
+
+let nextCase = 1;
+
+/** A case at a building; `occurredAt` is an ISO instant with its offset, e.g. '2024-03-10T10:00:00+08:00'. */
+export async function insertCase(db: Kysely<DB>, buildingCode: string, kind: CaseKind, occurredAt: string): Promise<number> {
+  nextCase += 1;
+  const row = await sql<{ id: number }>`
+    INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code)
+    SELECT ${`R${String(nextCase).padStart(6, '0')}`}, ${kind}, ${kind === 'criminal' ? '盗窃' : '噪音扰民'}, ${occurredAt}::timestamptz,
+           point, grid_code, code
+    FROM buildings WHERE code = ${buildingCode}
+    RETURNING id`.execute(db);
+  return row.rows[0]!.id;
+}
+
+export interface Findings {
+  role?: 'police' | 'collector';
+  doorsOk?: boolean;
+  hygieneGood?: boolean;
+  neighboursGood?: boolean;
+  tenantsRegistered?: boolean;
+  clueGiven?: boolean;
+}
+
+/** A visit loaded directly (as a bulk load would), without an inspector user. */
+export async function insertInspection(db: Kysely<DB>, buildingCode: string, visitedOn: string, findings: Findings): Promise<number> {
+  const row = await db
+    .insertInto('inspections')
+    .values({
+      building_code: buildingCode, unit_code: null, inspector_user_id: null, collector_id: null,
+      inspector_role: findings.role ?? 'collector', visited_on: visitedOn,
+      doors_ok: findings.doorsOk ?? null, hygiene_good: findings.hygieneGood ?? null, neighbours_good: findings.neighboursGood ?? null,
+      tenants_registered: findings.tenantsRegistered ?? null, clue_given: findings.clueGiven ?? false, notes: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Stored tiers of one building, month → tier, in month order. */
+export async function tiersOf(db: Kysely<DB>, buildingCode: string): Promise<Record<string, string>> {
+  const rows = await db.selectFrom('rental_scores').select(['month', 'tier']).where('building_code', '=', buildingCode).orderBy('month').execute();
+  return Object.fromEntries(rows.map((row) => [row.month.slice(0, 7), row.tier]));
+}

@@ -1,0 +1,23 @@
+import type { Locale } from '../i18n.ts';
+
+/**
+ * Numbers as a city office writes them: thousands separated, rates with up to two decimals
+ * (the API rounds to 0.01), densities and counts whole.
+ */
+export function formatNumber(value: number, locale: Locale, maximumFractionDigits = 2): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value);
+}
+
+/** Digits worth showing for a value in `unit`: whole people per km², cases, buildings; rates to 0.01. */
+export function fractionDigitsFor(unit: string): number {
+  return unit === '%' || unit === 'ratio' ? 2 : 0;
+}
+
+export function formatValue(value: number, unit: string, locale: Locale): string {
+  return formatNumber(value, locale, fractionDigitsFor(unit));
+}
+
+/** Units of whole things counted (people, cases, buildings, units), as the heatmap API names them. */
+export function isCountUnit(unit: string): boolean {
+  return unit === '人' || unit === '起' || unit === '栋' || unit === '套';
+}

@@ -1,0 +1,48 @@
+import type { HeatmapLevel, HeatmapMetric } from '../api/types.ts';
+import type { SequentialScheme } from '../map/scales.ts';
+
+/**
+ * The leader's map layers (issue 5: density / cases / tiers / rates) and how each maps onto a
+ * heatmap metric and a colour scheme. The URL holds layer, rate and level by these names.
+ */
+export const leaderLayers = ['density', 'cases', 'tiers', 'rates'] as const;
+export type LeaderLayer = (typeof leaderLayers)[number];
+
+export const rateChoices = ['registration', 'permit'] as const;
+export type RateChoice = (typeof rateChoices)[number];
+
+export const leaderLevels = ['grid', 'community', 'hex'] as const satisfies readonly HeatmapLevel[];
+export type LeaderLevel = (typeof leaderLevels)[number];
+
+const RATE_METRICS: Record<RateChoice, HeatmapMetric> = { registration: 'registration_rate', permit: 'permit_rate' };
+const LAYER_METRICS: Record<Exclude<LeaderLayer, 'rates'>, HeatmapMetric> = {
+  density: 'floating_density',
+  cases: 'cases',
+  tiers: 'rental_tiers',
+};
+
+export function metricOf(layer: LeaderLayer, rate: RateChoice): HeatmapMetric {
+  return layer === 'rates' ? RATE_METRICS[rate] : LAYER_METRICS[layer];
+}
+
+export const schemeOf: Record<LeaderLayer, SequentialScheme> = {
+  density: 'warm',
+  cases: 'purple',
+  tiers: 'warm',
+  rates: 'green',
+};
+
+const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T =>
+  choices.includes(text as T) ? (text as T) : fallback;
+
+export const parseLayer = (text: string | undefined) => pick(leaderLayers, text, 'density');
+export const parseRate = (text: string | undefined) => pick(rateChoices, text, 'registration');
+export const parseLevel = (text: string | undefined) => pick(leaderLevels, text, 'grid');
+
+/** H3 resolution for the zoom: cells a few dozen pixels across. */
+export function hexResolutionFor(zoom: number): number {
+  if (zoom < 12) return 7;
+  if (zoom < 13.5) return 8;
+  if (zoom < 15) return 9;
+  return 10;
+}

@@ -1,0 +1,46 @@
+/** Map furniture shared by every map: layers, legends, tiers. */
+export const zh = {
+  'map.clickBuilding': '点击查看楼栋',
+  'layers.title': '图层',
+  'layers.tiers': '出租屋三色分级',
+  'layers.caseHeat': '案件热力（近一年）',
+  'caseHeat.legendTitle': '案件热力',
+  'caseHeat.few': '少',
+  'caseHeat.many': '多',
+  'caseHeat.zoomIn': '案件热力按当前视野统计：请放大地图。',
+  'caseHeat.failed': '案件热力加载失败。',
+  'legend.unit': '单位：{unit}',
+
+  'tier.red': '红色（重点管理）',
+  'tier.yellow': '黄色（一般关注）',
+  'tier.green': '绿色（放心）',
+  'tier.star': '星级（示范）',
+  'tiers.failed': '出租屋分级加载失败。',
+  'tiers.none': '尚无出租屋评分：请管理员先运行月度评分。',
+  'tiers.legendTitle': '出租屋分级（{month}）',
+  'tiers.legendUnit': '栋（每个标记一栋出租屋）',
+  'tiers.legendNote': '颜色之外每级形状不同：◆红 ▲黄 ●绿 ★星。',
+} as const;
+
+export const en: Record<keyof typeof zh, string> = {
+  'map.clickBuilding': 'Click to open the building',
+  'layers.title': 'Layers',
+  'layers.tiers': 'Rental tiers',
+  'layers.caseHeat': 'Case heat (last year)',
+  'caseHeat.legendTitle': 'Case heat',
+  'caseHeat.few': 'few',
+  'caseHeat.many': 'many',
+  'caseHeat.zoomIn': 'Case heat is counted for the view: zoom in.',
+  'caseHeat.failed': 'Could not load the case heat.',
+  'legend.unit': 'Unit: {unit}',
+
+  'tier.red': 'Red (close watch)',
+  'tier.yellow': 'Yellow (attention)',
+  'tier.green': 'Green (trusted)',
+  'tier.star': 'Star (model)',
+  'tiers.failed': 'Could not load the rental tiers.',
+  'tiers.none': 'No rental scores yet: an administrator runs the monthly scoring first.',
+  'tiers.legendTitle': 'Rental tiers ({month})',
+  'tiers.legendUnit': 'buildings (one marker per rental building)',
+  'tiers.legendNote': 'Each tier also has its own shape: ◆ red, ▲ yellow, ● green, ★ star.',
+};

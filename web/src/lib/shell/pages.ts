@@ -1,0 +1,29 @@
+import type { Role } from '../api/types.ts';
+
+/** Each role's pages, the first being its home after login (DOMAIN.md: who uses it for what). */
+export type PageId = 'overview' | 'allocation' | 'police' | 'my-grid' | 'admin' | 'audit';
+
+export const pagePaths: Record<PageId, string> = {
+  overview: '/overview',
+  allocation: '/allocation',
+  police: '/police',
+  'my-grid': '/my-grid',
+  admin: '/admin',
+  audit: '/audit',
+};
+
+export const pagesOfRole: Record<Role, readonly PageId[]> = {
+  leader: ['overview'],
+  planner: ['allocation', 'overview'],
+  police: ['police'],
+  collector: ['my-grid'],
+  admin: ['admin'],
+  auditor: ['audit'],
+};
+
+export const homeOf = (role: Role): PageId => pagesOfRole[role][0]!;
+
+/** The page at `path` when this role may open it; undefined sends the user home. */
+export function pageAt(path: string, role: Role): PageId | undefined {
+  return pagesOfRole[role].find((page) => pagePaths[page] === path);
+}
