@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DatabaseHandle } from '../db/connection.ts';
 import { demoUsersFor, insertDemoUsers } from '../auth/demo-users.ts';
+import { chinaToday } from '../domain/registration-rules.ts';
 import { logger } from '../logger.ts';
+import { seedDemoRentals } from '../rentals/service.ts';
 import { generateCity, type CityOptions } from '../../scripts/city/index.ts';
 import { renderProgress } from '../../scripts/progress.ts';
 
@@ -22,6 +24,11 @@ export async function seedDemoCityIfEmpty(context: AppContext, handle: DatabaseH
     { seed: context.config.demoSeed, scale: parseScale(context.config.demoScale), onProgress: renderProgress },
   );
   await insertDemoUsers(context.db, await demoUsersFor(context.db, summary.districtCode));
+  // Inspections, tenant flags and twelve months of rental tiers, so the tier layers are not empty.
+  const rentals = await seedDemoRentals(context.db, chinaToday(), { pglite: handle.pglite });
+  // The embedded engine has no autovacuum: without statistics the planner guesses badly.
+  await sql`ANALYZE`.execute(context.db);
+  logger.info('demo rentals scored', { ...rentals });
   logger.info('demo city ready', { seconds: (Date.now() - started) / 1000, ...summary });
   return { demoUsers: await demoUsers() };
 }
