@@ -6,6 +6,7 @@ import express, { type RequestHandler } from 'express';
 import type { AppContext } from './context.ts';
 import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts';
 import { RateLimiter, rateLimit } from './http/rate-limit.ts';
+import { rejectNulCharacters } from './http/reject-nul.ts';
 import { mountRoutes } from './http/route-registry.ts';
 import { apiRoutes } from './routes.ts';
 
@@ -30,6 +31,7 @@ export function createApp(context: AppContext): express.Express {
   app.use(securityHeaders);
   app.use(express.json({ limit: '1mb' }));
   app.use(cookieParser());
+  app.use(rejectNulCharacters);
   const limits = context.config.rateLimits;
   app.use(['/api', '/ogc', '/tiles'], rateLimit(new RateLimiter(limits.ipPerMinute), (request) => request.ip, 'from this address'));
   app.use('/api/auth/login', rateLimit(new RateLimiter(limits.loginPerMinute), (request) => request.ip, 'to log in from this address'));
