@@ -6,7 +6,7 @@ import {
   allocate, DEFAULT_ALLOCATION_SETTINGS, employerRequirement, gridAsArea, groupBy, rollUp, totalOf,
   type AllocationSettings, type AreaAllocation, type AreaLevel, type CommunityMinimumStep, type EmployerRequirement, type GridAllocation,
 } from '../domain/allocation.ts';
-import { planRebalancing, type PlannedMove, type RebalanceReach } from '../domain/rebalance.ts';
+import { planRebalancing, type MoveEnd, type PlannedMove, type ProposedMove, type RebalanceReach } from '../domain/rebalance.ts';
 import { HttpError } from '../http/errors.ts';
 import { logger } from '../logger.ts';
 import {
@@ -130,24 +130,8 @@ export function totalsOf(view: AllocationView): AreaAllocation {
 // ---------------------------------------------------------------------------------------------
 // Rebalancing proposal
 
-export interface MoveEnd {
-  code: string;
-  name: string;
-  /** [lon, lat] for drawing the arrow. */
-  centroid: [number, number] | null;
-  gapBefore: number;
-  gapAfter: number;
-}
+export type { MoveEnd, ProposedMove };
 
-export interface ProposedMove {
-  step: number;
-  from: MoveEnd;
-  to: MoveEnd;
-  adjacent: boolean;
-  sameCommunity: boolean;
-  /** The collector suggested for the move: the most recently assigned one of the grid it leaves. */
-  collector: { id: number; name: string } | null;
-}
 
 export interface RebalanceProposal {
   reach: RebalanceReach;

@@ -467,3 +467,25 @@ class MinHeap {
     [this.nodes[a], this.nodes[b]] = [this.nodes[b]!, this.nodes[a]!];
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The proposal as the API returns it (shared with the web app)
+
+export interface MoveEnd {
+  code: string;
+  name: string;
+  /** [lon, lat] for drawing the arrow. */
+  centroid: [number, number] | null;
+  gapBefore: number;
+  gapAfter: number;
+}
+
+export interface ProposedMove {
+  step: number;
+  from: MoveEnd;
+  to: MoveEnd;
+  adjacent: boolean;
+  sameCommunity: boolean;
+  /** The collector suggested for the move: the most recently assigned one of the grid it leaves. */
+  collector: { id: number; name: string } | null;
+}

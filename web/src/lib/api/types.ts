@@ -1,5 +1,8 @@
 /** Shapes of the JSON the renwu API returns, as the web app relies on them. */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+// Response shapes the server computes in its pure, shared domain modules.
+import type { AreaAllocation } from '../../../../server/domain/allocation.ts';
+import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
 
 export type Role = 'leader' | 'planner' | 'police' | 'collector' | 'admin' | 'auditor';
 
@@ -308,23 +311,9 @@ interface PlanningMeta {
   savedSettings: AllocationSettings;
 }
 
-export interface AllocationRow {
-  code: string;
+/** One area's allocation figures, as computed by the shared allocation rules, plus its name. */
+export interface AllocationRow extends AreaAllocation {
   name: string;
-  level: AreaLevel | 'all';
-  grids: number;
-  floating: number;
-  rentalHouses: number;
-  population: number;
-  need: number;
-  fullTimeAssigned: number;
-  partTimeAssigned: number;
-  /** fullTimeAssigned − need: negative means short of collectors. */
-  gap: number;
-  shortage: number;
-  surplus: number;
-  partTimeRequired: number;
-  partTimeNamed: number;
   steps?: { decidedBy: 'floating' | 'rental' | 'population' | 'community_minimum' | 'none'; ratioNeed: number; communityMinimumTopUp: number };
 }
 
@@ -344,22 +333,7 @@ export interface Shortage extends PlanningMeta {
   areas: Array<{ code: string; need: number; assigned: number; gap: number }>;
 }
 
-export interface MoveEnd {
-  code: string;
-  name: string;
-  centroid: [number, number] | null;
-  gapBefore: number;
-  gapAfter: number;
-}
-
-export interface ProposedMove {
-  step: number;
-  from: MoveEnd;
-  to: MoveEnd;
-  adjacent: boolean;
-  sameCommunity: boolean;
-  collector: { id: number; name: string } | null;
-}
+export type { MoveEnd, ProposedMove };
 
 export interface Rebalance extends PlanningMeta {
   reach: 'adjacent' | 'community' | 'street';
