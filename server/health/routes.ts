@@ -8,8 +8,8 @@ export const healthRoutes: FeatureRoutes = (context) => [
     access: 'public',
     summary: 'Liveness, database engine, PostGIS version and row counts',
     handler: async (_request, response) => {
-      // Counts come from the planner's statistics where a table is large: exact counts of
-      // millions of rows would make a health probe slow.
+      // Exact counts: cheap at demo scale. At city scale (millions of rows) they make the probe
+      // slow; reading pg_class.reltuples instead is the planned change (city-scale issue).
       const counts = await sql<{ buildings: number; units: number; persons: number }>`
         SELECT (SELECT count(*) FROM buildings)::int AS buildings,
                (SELECT count(*) FROM units)::int AS units,
