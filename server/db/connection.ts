@@ -5,6 +5,7 @@ import { postgis } from '@electric-sql/pglite-postgis';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { logger } from '../logger.ts';
 import type { DB } from './schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -45,6 +46,9 @@ function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle
     max: options.poolSize ?? 10,
     statement_timeout: options.statementTimeoutMs ?? 15000,
   });
+  // An idle pooled connection can be ended by the server (restart, pg_terminate_backend); the
+  // pool drops it and opens another, so this must not become an uncaught exception.
+  pool.on('error', (error) => logger.warn('idle database connection closed by the server', { reason: error.message }));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

@@ -37,6 +37,26 @@ async function adminQuery(statements: string[]): Promise<void> {
   }
 }
 
+/**
+ * pg's pool.end() resolves before its sockets are closed, so a forced DROP at once would kill
+ * backends still saying goodbye and their clients would raise "terminating connection due to
+ * administrator command" as unhandled errors. Wait (briefly) for them to leave first.
+ */
+async function dropWhenDisconnected(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const { rows } = await client.query('SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (rows[0].open === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Builds the template once per run (PGlite: reused across runs while sql/ is unchanged). */
 export async function prepareTemplate(): Promise<void> {
   if (TEST_DATABASE_URL) {
@@ -74,7 +94,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
       ...handle,
       close: async () => {
         await handle.close();
-        await adminQuery([`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+        await dropWhenDisconnected(name);
       },
     };
   }
