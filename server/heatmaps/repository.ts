@@ -205,9 +205,9 @@ export async function populationWindow(db: Kysely<DB>): Promise<PopulationWindow
 }
 
 export async function extendPopulationWindow(db: Kysely<DB>, until: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await sql`SELECT extend_grid_population(${until}::date)`.execute(trx);
-  });
+  const extend = sql`SELECT extend_grid_population(${until}::date)`;
+  if (db.isTransaction) await extend.execute(db);
+  else await db.transaction().execute((trx) => extend.execute(trx));
 }
 
 export async function refreshGridStats(db: Kysely<DB>, historyFrom: string | null): Promise<void> {

@@ -10,7 +10,8 @@ import { kpisRoutes } from '../kpis/routes.ts';
 import { ANALYTICS_READERS, calendarDate } from './access.ts';
 import { METRIC_NAMES, METRICS, RENTAL_TIERS, type CategoryChoice } from './metrics.ts';
 import { populationWindow, refreshGridStats } from './repository.ts';
-import { buildHeatmap, invalidField, type HeatmapRequest } from './service.ts';
+import { createResponseCache, sendCachedJson } from './response-cache.ts';
+import { buildHeatmap, invalidField, keepPopulationWindowCurrent, suppressesSmallCounts, visiblePrefixes, type HeatmapRequest } from './service.ts';
 
 const LEVELS = ['district', 'street', 'community', 'grid', 'hex', 'square'] as const;
 const POPULATION_CATEGORIES = ['all', ...PERSON_CATEGORIES] as const;
@@ -45,40 +46,54 @@ function heatmapRequest(request: Request): HeatmapRequest {
 /** Heatmaps (aggregate figures per cell with a shared legend), their upkeep, and the KPI cards of grid analytics. */
 export const heatmapsRoutes: FeatureRoutes = (context) => [...heatmapSpecs(context), ...kpisRoutes(context)];
 
-const heatmapSpecs: FeatureRoutes = (context) => [
-  {
-    method: 'get',
-    path: '/heatmaps',
-    access: ANALYTICS_READERS,
-    summary: 'The heatmap metrics with their labels, units and definitions',
-    handler: (_request, response) => {
-      const metrics = METRIC_NAMES.map((name) => ({ metric: name, label: METRICS[name].label, unit: METRICS[name].unit, definition: METRICS[name].definition }));
-      response.json({ metrics, levels: LEVELS, h3Resolution: H3_RESOLUTION, squareMetres: SQUARE_METRES });
+const heatmapSpecs: FeatureRoutes = (context) => {
+  const keptHeatmaps = createResponseCache();
+  return [
+    {
+      method: 'get',
+      path: '/heatmaps',
+      access: ANALYTICS_READERS,
+      summary: 'The heatmap metrics with their labels, units and definitions',
+      handler: (_request, response) => {
+        const metrics = METRIC_NAMES.map((name) => ({ metric: name, label: METRICS[name].label, unit: METRICS[name].unit, definition: METRICS[name].definition }));
+        response.json({ metrics, levels: LEVELS, h3Resolution: H3_RESOLUTION, squareMetres: SQUARE_METRES });
+      },
     },
-  },
-  {
-    method: 'get',
-    path: '/heatmaps/:metric',
-    access: ANALYTICS_READERS,
-    summary: 'Values per cell (area, H3 hexagon or ground square) with legend class breaks',
-    schemas: { params: heatmapParams, query: heatmapQuery },
-    handler: async (request, response) => {
-      response.json(await buildHeatmap(context.db, principalOf(request), heatmapRequest(request)));
+    {
+      method: 'get',
+      path: '/heatmaps/:metric',
+      access: ANALYTICS_READERS,
+      summary: 'Values per cell (area, H3 hexagon or ground square) with legend class breaks',
+      schemas: { params: heatmapParams, query: heatmapQuery },
+      handler: async (request, response) => {
+        const principal = principalOf(request);
+        const heatmap = heatmapRequest(request);
+        // Hex and square cells are binned from base-table points inside a small bbox: not kept.
+        if (heatmap.level === 'hex' || heatmap.level === 'square') {
+          response.json(await buildHeatmap(context.db, principal, heatmap));
+          return;
+        }
+        await keepPopulationWindowCurrent(context.db);
+        // Everything the response depends on besides the data version: the request and what this caller may see.
+        const requestKey = JSON.stringify([heatmap, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
+        const { body, hit } = await keptHeatmaps.read(context.db, requestKey, (trx) => buildHeatmap(trx, principal, heatmap));
+        sendCachedJson(request, response, body, hit);
+      },
     },
-  },
-  {
-    method: 'post',
-    path: '/heatmaps/refresh',
-    access: ['admin'],
-    summary: 'Recompute every maintained grid statistic from the base tables (after a bulk load)',
-    schemas: { body: refreshBody },
-    handler: async (request, response) => {
-      const { historyFrom } = parseBody(refreshBody, request);
-      const started = Date.now();
-      await refreshGridStats(context.db, historyFrom ?? null);
-      await recordAudit(context.db, principalOf(request), { action: 'refresh', targetType: 'grid_stats', details: { historyFrom: historyFrom ?? null } });
-      const window = await populationWindow(context.db);
-      response.json({ refreshed: true, seconds: (Date.now() - started) / 1000, keptDays: { from: window.firstDay, to: window.lastDay } });
+    {
+      method: 'post',
+      path: '/heatmaps/refresh',
+      access: ['admin'],
+      summary: 'Recompute every maintained grid statistic from the base tables (after a bulk load)',
+      schemas: { body: refreshBody },
+      handler: async (request, response) => {
+        const { historyFrom } = parseBody(refreshBody, request);
+        const started = Date.now();
+        await refreshGridStats(context.db, historyFrom ?? null);
+        await recordAudit(context.db, principalOf(request), { action: 'refresh', targetType: 'grid_stats', details: { historyFrom: historyFrom ?? null } });
+        const window = await populationWindow(context.db);
+        response.json({ refreshed: true, seconds: (Date.now() - started) / 1000, keptDays: { from: window.firstDay, to: window.lastDay } });
+      },
     },
-  },
-];
+  ];
+};

@@ -82,6 +82,12 @@ export async function resolveAsOf(db: Kysely<DB>, asOf: string | undefined): Pro
   return { asOf: day, today: window.today, firstKeptDay: window.firstDay, lastKeptDay: window.lastDay };
 }
 
+/** Extends the kept days up to today when a new day has begun (a write; done before a cached read). */
+export async function keepPopulationWindowCurrent(db: Kysely<DB>): Promise<void> {
+  const window = await populationWindow(db);
+  if (window.lastDay < window.today) await extendPopulationWindow(db, window.today);
+}
+
 export function invalidField(field: string, message: string): HttpError {
   return badRequest('invalid_request', `Invalid query: ${field}: ${message}`, { fields: [{ field, message }] });
 }

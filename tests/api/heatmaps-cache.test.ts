@@ -1,0 +1,121 @@
+import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
+import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
+import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
+
+/**
+ * Area heatmaps are kept per data version (sql/0008_analytics_version.sql). A kept response
+ * must be exactly what a fresh computation gives: every test here changes the data or the
+ * caller and checks that the answer follows.
+ */
+let t: TestApp;
+let planner: LoggedIn;
+let leader: LoggedIn;
+let collector: LoggedIn;
+
+const CASES_JUNE = '/api/heatmaps/cases?level=grid&from=2025-06-01&to=2025-06-30';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertAnalyticsCity(t.handle.db);
+  await insertUser(t.handle.db, 'planner', 'planner');
+  await insertUser(t.handle.db, 'leader', 'leader');
+  await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
+  planner = await t.logIn('planner');
+  leader = await t.logIn('leader');
+  collector = await t.logIn('collector');
+});
+afterAll(async () => t?.close());
+
+function casesIn(body: { cells: { code: string; figures?: Record<string, number> }[] }, grid: string): number | undefined {
+  return body.cells.find((cell) => cell.code === grid)?.figures?.cases;
+}
+
+async function insertCase(caseNo: string, grid: string = FIXTURE.gridWest, runner = t.handle.db): Promise<void> {
+  await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
+            VALUES (${caseNo}, 'criminal', 'theft', '2025-06-20T10:00:00+08:00', ST_SetSRID(ST_MakePoint(114.203, 22.703), 4326), ${grid})`.execute(runner);
+}
+
+describe('kept heatmap responses', () => {
+  it('serves a repeated request from the cache with the same body, and 304 for a known ETag', async () => {
+    const first = await planner.get(CASES_JUNE).expect(200);
+    const second = await planner.get(CASES_JUNE).expect(200);
+    expect(first.headers['x-renwu-cache']).toBe('miss');
+    expect(second.headers['x-renwu-cache']).toBe('hit');
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    await planner.get(CASES_JUNE).set('If-None-Match', first.headers.etag!).expect(304);
+  });
+
+  it('recomputes after a write to the figures it reads', async () => {
+    const before = await planner.get(CASES_JUNE).expect(200);
+    await insertCase('CACHE-1');
+    const after = await planner.get(CASES_JUNE).expect(200);
+    expect(after.headers['x-renwu-cache']).toBe('miss');
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(casesIn(after.body, FIXTURE.gridWest)).toBe((casesIn(before.body, FIXTURE.gridWest) ?? 0) + 1);
+  });
+
+  it('never hands one caller what another may see: a collector after a planner gets only their grid', async () => {
+    const all = await planner.get(CASES_JUNE).expect(200);
+    expect(all.body.cells.length).toBeGreaterThan(1);
+    const mine = await collector.get(CASES_JUNE).expect(200);
+    expect(mine.headers['x-renwu-cache']).toBe('miss');
+    expect(mine.body.cells.map((cell: { code: string }) => cell.code)).toEqual([FIXTURE.gridWest]);
+  });
+
+  it('follows a change of the privacy setting for leaders', async () => {
+    const url = '/api/heatmaps/floating_density?level=grid&asOf=2025-06-01';
+    const before = await leader.get(url).expect(200);
+    await leader.get(url).expect(200).expect('x-renwu-cache', 'hit');
+    await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 1}')`.execute(t.handle.db);
+    try {
+      const after = await leader.get(url).expect(200);
+      expect(after.headers['x-renwu-cache']).toBe('miss');
+      expect(before.body.privacy.k).toBe(5);
+      expect(after.body.privacy).toMatchObject({ k: 1, suppressedCells: 0 });
+    } finally {
+      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+    }
+  });
+
+  it('sends gzip to a client that takes it, decoding to the same JSON', async () => {
+    const plain = await planner.get('/api/heatmaps/floating_density?level=grid&asOf=2025-06-01').set('Accept-Encoding', 'identity').expect(200);
+    const zipped = await planner
+      .get('/api/heatmaps/floating_density?level=grid&asOf=2025-06-01')
+      .set('Accept-Encoding', 'gzip')
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    // Small fixture bodies stay plain; when gzip is used it must decode to the same document.
+    const raw = zipped.body as Buffer;
+    const decoded = zipped.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+    expect(JSON.parse(decoded.toString('utf8'))).toEqual(plain.body);
+  });
+
+  it.skipIf(ENGINE_UNDER_TEST !== 'postgres')('does not keep a stale answer past a writer that was still open when it was computed (PostgreSQL: concurrent connections)', async () => {
+    const june = async () => (await planner.get(CASES_JUNE).expect(200)).body;
+    const before = await june();
+    const [west, east] = [casesIn(before, FIXTURE.gridWest) ?? 0, casesIn(before, FIXTURE.gridEast) ?? 0];
+    await t.handle.db.connection().execute(async (connection) => {
+      await sql`BEGIN`.execute(connection);
+      await insertCase('CACHE-OPEN', FIXTURE.gridWest, connection);
+      // A later writer (another grid, so no row lock is shared) commits first: the open
+      // writer's version is then no longer the highest visible one.
+      await insertCase('CACHE-LATER', FIXTURE.gridEast);
+      const during = await june();
+      expect([casesIn(during, FIXTURE.gridWest), casesIn(during, FIXTURE.gridEast)]).toEqual([west || undefined, east + 1]);
+      await sql`COMMIT`.execute(connection);
+    });
+    const after = await planner.get(CASES_JUNE).expect(200);
+    expect(after.headers['x-renwu-cache']).toBe('miss');
+    expect([casesIn(after.body, FIXTURE.gridWest), casesIn(after.body, FIXTURE.gridEast)]).toEqual([west + 1, east + 1]);
+  });
+});
