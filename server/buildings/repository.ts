@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 
 export interface BuildingDetail {
@@ -47,11 +48,12 @@ export async function findBuilding(db: Kysely<DB>, code: string): Promise<Buildi
   };
 }
 
-/** Footprints (or points where a building has none) inside a bbox, at most `limit` of them. */
+/** Footprints (or points where a building has none) inside a bbox and the caller's jurisdiction, at most `limit` of them. */
 export async function buildingsInBbox(
   db: Kysely<DB>,
   bbox: [number, number, number, number],
   limit: number,
+  prefixes: CodePrefixes,
 ): Promise<{ features: unknown[]; truncated: boolean }> {
   const [minLon, minLat, maxLon, maxLat] = bbox;
   const result = await sql<{ feature: unknown }>`
@@ -60,6 +62,7 @@ export async function buildingsInBbox(
       'properties', json_build_object('code', code, 'use', use, 'floors', floors, 'status', status, 'address', address)) AS feature
     FROM buildings
     WHERE coalesce(footprint, point) && ST_MakeEnvelope(${minLon}, ${minLat}, ${maxLon}, ${maxLat}, 4326)
+      AND ${codeWithin('code', prefixes)}
     ORDER BY code
     LIMIT ${limit + 1}`.execute(db);
   const truncated = result.rows.length > limit;

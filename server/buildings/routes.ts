@@ -3,7 +3,7 @@ import { principalOf } from '../auth/session.ts';
 import { checkBuildingCode } from '../domain/codes.ts';
 import { ROLES } from '../db/schema.ts';
 import { badRequest, notFound } from '../http/errors.ts';
-import { assertInJurisdiction } from '../http/jurisdiction.ts';
+import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { bboxSchema, parseQuery } from '../http/validate.ts';
 import { buildingsInBbox, findBuilding } from './repository.ts';
@@ -26,10 +26,10 @@ export const buildingRoutes: FeatureRoutes = (context) => [
     method: 'get',
     path: '/buildings.geojson',
     access: ROLES,
-    summary: 'Building footprints inside a bbox as GeoJSON (capped; see truncated)',
+    summary: 'Building footprints inside a bbox and the caller\'s jurisdiction as GeoJSON (capped; see truncated)',
     handler: async (request, response) => {
       const { bbox, limit } = parseQuery(footprintQuery, request);
-      const { features, truncated } = await buildingsInBbox(context.db, bbox ?? WHOLE_WORLD, limit);
+      const { features, truncated } = await buildingsInBbox(context.db, bbox ?? WHOLE_WORLD, limit, visiblePrefixes(principalOf(request)));
       response.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', truncated, features }));
     },
   },

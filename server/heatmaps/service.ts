@@ -7,6 +7,7 @@ import { isWithinJurisdiction } from '../domain/codes.ts';
 import { h3Binner, squareBinner, type Bbox, type PointBinner } from '../domain/hex.ts';
 import { addDays } from '../domain/registration-rules.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
+import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { METRICS, type FigureSourceName, type MetricDefinition, type MetricName, type MetricOptions } from './metrics.ts';
 import {
   CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
@@ -23,8 +24,6 @@ export const DEFAULT_CASE_DAYS = 30;
  */
 export const MAX_POINT_BBOX_SQUARE_DEGREES = 0.0025;
 export const DEFAULT_PRIVACY_K = 5;
-// The roles assertInJurisdiction bounds (server/http/jurisdiction.ts): they see only their cells.
-const BOUNDED_ROLES = new Set(['police', 'collector']);
 
 export type HeatmapLevel = AreaLevel | 'hex' | 'square';
 
@@ -168,10 +167,7 @@ export function figureSource(db: Kysely<DB>, name: FigureSourceName, request: So
 
 // ---------------------------------------------------------------- cells
 
-/** Bounded roles see only cells inside their jurisdiction; null = everything. */
-export function visiblePrefixes(principal: Principal): readonly string[] | null {
-  return BOUNDED_ROLES.has(principal.role) ? principal.jurisdiction : null;
-}
+export { visiblePrefixes };
 
 interface RawCell {
   code: string;

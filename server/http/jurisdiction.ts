@@ -1,5 +1,6 @@
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import type { Principal } from '../auth/session.ts';
+import type { CodePrefixes } from '../db/code-prefix.ts';
 import { HttpError } from './errors.ts';
 
 // Roles whose access to single buildings, units and people is bounded by their jurisdiction.
@@ -10,6 +11,11 @@ const BOUNDED_ROLES = new Set(['police', 'collector']);
  * guessing codes outside one's area reveals nothing about whether they exist.
  */
 export function assertInJurisdiction(principal: Principal, code: string, what: string): void {
-  if (!BOUNDED_ROLES.has(principal.role)) return;
-  if (!isWithinJurisdiction(code, principal.jurisdiction)) throw new HttpError(404, 'not_found', `${what} ${code} not found`);
+  const prefixes = visiblePrefixes(principal);
+  if (prefixes !== null && !isWithinJurisdiction(code, prefixes)) throw new HttpError(404, 'not_found', `${what} ${code} not found`);
+}
+
+/** The code prefixes a caller's reads are bounded to; null for roles that see the whole city (aggregates and places only). */
+export function visiblePrefixes(principal: Principal): CodePrefixes {
+  return BOUNDED_ROLES.has(principal.role) ? principal.jurisdiction : null;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { recordAudit } from '../audit/service.ts';
+import { codeWithin } from '../db/code-prefix.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
 import { maskIdNumber, maskPhone } from '../domain/id-number.ts';
 
@@ -10,28 +11,7 @@ import { maskIdNumber, maskPhone } from '../domain/id-number.ts';
  * inside a jurisdiction when any of their residencies (current or past) is.
  */
 
-/** The first code after every code that starts with `prefix`: '4403079' → '440308'; undefined for all nines. */
-export function prefixUpperBound(prefix: string): string | undefined {
-  const trimmed = prefix.replace(/9+$/, '');
-  if (trimmed === '') return undefined;
-  return trimmed.slice(0, -1) + String(Number(trimmed.at(-1)) + 1);
-}
-
-/**
- * `column` starts with one of `prefixes`, written as ranges so a plain btree index on the code
- * serves it under any collation (LIKE 'p%' needs the C collation or text_pattern_ops).
- */
-export function codeWithin(column: string, prefixes: readonly string[]): RawBuilder<SqlBool> {
-  const ranges = prefixes
-    .filter((prefix) => /^\d+$/.test(prefix))
-    .map((prefix) => {
-      const upper = prefixUpperBound(prefix);
-      const from = sql`${sql.ref(column)} >= ${prefix}`;
-      return upper === undefined ? from : sql`(${from} AND ${sql.ref(column)} < ${upper})`;
-    });
-  if (ranges.length === 0) return sql<SqlBool>`false`;
-  return sql<SqlBool>`(${sql.join(ranges, sql` OR `)})`;
-}
+export { codeWithin, prefixUpperBound } from '../db/code-prefix.ts';
 
 /** SQL condition: the person in `personIdColumn` has lived in the principal's jurisdiction. */
 export function personInJurisdiction(principal: Principal, personIdColumn: string): RawBuilder<SqlBool> {

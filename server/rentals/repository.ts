@@ -1,18 +1,13 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
 
 export type Bbox = [number, number, number, number];
 
-/** Code prefixes a bounded caller may see, or null for every code. */
-export type CodePrefixes = readonly string[] | null;
+import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 
-/** SQL true when the code column starts with one of the prefixes (always true for null). */
-export function codeWithin(column: string, prefixes: CodePrefixes): RawBuilder<boolean> {
-  if (prefixes === null) return sql<boolean>`true`;
-  return sql<boolean>`EXISTS (SELECT 1 FROM unnest(${[...prefixes]}::text[]) AS p(prefix) WHERE starts_with(${sql.ref(column)}, p.prefix))`;
-}
+export { codeWithin, type CodePrefixes };
 
 // ---------------------------------------------------------------- rules
 
@@ -147,10 +142,10 @@ export interface TierArea {
   prefixes: CodePrefixes;
 }
 
-function areaFilter(area: TierArea): RawBuilder<boolean> {
+function areaFilter(area: TierArea): RawBuilder<SqlBool> {
   const inBbox = area.bbox ? sql`b.point && ST_MakeEnvelope(${area.bbox[0]}, ${area.bbox[1]}, ${area.bbox[2]}, ${area.bbox[3]}, 4326)` : sql`true`;
   const inGrid = area.gridCode ? sql`b.grid_code = ${area.gridCode}` : sql`true`;
-  return sql<boolean>`${inBbox} AND ${inGrid} AND ${codeWithin('b.code', area.prefixes)}`;
+  return sql<SqlBool>`${inBbox} AND ${inGrid} AND ${codeWithin('b.code', area.prefixes)}`;
 }
 
 export async function buildingTiers(db: Kysely<DB>, month: string, area: TierArea, limit: number): Promise<{ buildings: BuildingTier[]; truncated: boolean }> {

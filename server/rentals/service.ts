@@ -24,10 +24,7 @@ import {
 export { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
 export { seedDemoRentals, type DemoRentals } from './demo.ts';
 
-/** Roles whose reads are bounded by their jurisdiction; others see the whole city (aggregates only). */
-export function visiblePrefixes(principal: Principal): CodePrefixes {
-  return principal.role === 'police' || principal.role === 'collector' ? principal.jurisdiction : null;
-}
+export { visiblePrefixes } from '../http/jurisdiction.ts';
 
 /** Roles that may see which person a tenant flag or a late registration is about (by id only). */
 const SEES_PERSON_IDS = new Set(['police', 'collector']);

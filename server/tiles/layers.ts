@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import { gridStatisticsJoins, gridStatisticsProperties } from './feature-sql.ts';
 
 export const TILE_LAYER_NAMES = ['buildings', 'grids', 'statistics'] as const;
@@ -10,8 +11,11 @@ export interface TileLayer {
   minZoom: number;
   /** The most features one tile carries; the rest are dropped and the response says so. */
   maxFeatures: number;
-  /** Rows (geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for zoom `z`. */
-  select(envelope: RawBuilder<unknown>, z: number): RawBuilder<unknown>;
+  /**
+   * Rows (geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
+   * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all).
+   */
+  select(envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes): RawBuilder<unknown>;
 }
 
 /** From this zoom buildings are drawn as footprints; below it (down to minZoom) as points. */
@@ -28,11 +32,11 @@ const buildings: TileLayer = {
   minZoom: 14,
   maxFeatures: MAX_FEATURES_PER_TILE,
   // Footprints: either index may find a building (its footprint, or its point where it has none).
-  select: (envelope, z) =>
+  select: (envelope, z, prefixes) =>
     z >= FOOTPRINT_MIN_ZOOM
       ? sql`SELECT coalesce(footprint, point) AS geom, ${buildingProperties} AS properties
-            FROM buildings WHERE footprint && ${envelope} OR point && ${envelope}`
-      : sql`SELECT point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope}`,
+            FROM buildings WHERE (footprint && ${envelope} OR point && ${envelope}) AND ${codeWithin('code', prefixes)}`
+      : sql`SELECT point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope} AND ${codeWithin('code', prefixes)}`,
 };
 
 // A base grid (~300 m) is 4 px wide at z11; a z11 tile holds ~3,000 of them (~200 KiB).
@@ -45,14 +49,17 @@ const grids: TileLayer = {
   name: 'grids',
   minZoom: GRID_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
-  select: (envelope) => sql`SELECT geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope}`,
+  select: (envelope, _z, prefixes) =>
+    sql`SELECT geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
 };
 
 const statistics: TileLayer = {
   name: 'statistics',
   minZoom: STATISTICS_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
-  select: (envelope) => sql`SELECT g.geom, ${gridStatisticsProperties} AS properties FROM grids g ${gridStatisticsJoins} WHERE g.geom && ${envelope}`,
+  select: (envelope, _z, prefixes) =>
+    sql`SELECT g.geom, ${gridStatisticsProperties} AS properties FROM grids g ${gridStatisticsJoins}
+        WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`,
 };
 
 export const TILE_LAYERS: Record<TileLayerName, TileLayer> = { buildings, grids, statistics };

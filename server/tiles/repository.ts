@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Feature } from 'geojson';
+import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { envelopeOf } from './feature-sql.ts';
 import type { TileLayer } from './layers.ts';
@@ -11,19 +12,27 @@ export interface TileFeatures<T> {
   truncated: boolean;
 }
 
+/** Which of a layer's features one caller's tile carries. */
+export interface TileScope {
+  /** The caller's jurisdiction (null = the whole city). */
+  prefixes: CodePrefixes;
+  maxFeatures: number;
+}
+
 /**
  * The layer's features touching the tile (with its buffer), at most maxFeatures + 1 of them so
  * that the caller can tell a full tile from a cut one.
  */
-function featuresTouching(layer: TileLayer, tile: TileAddress, maxFeatures: number) {
-  return sql`${layer.select(envelopeOf(tileBoundsWithBuffer(tile)), tile.z)} LIMIT ${maxFeatures + 1}::int`;
+function featuresTouching(layer: TileLayer, tile: TileAddress, { prefixes, maxFeatures }: TileScope) {
+  return sql`${layer.select(envelopeOf(tileBoundsWithBuffer(tile)), tile.z, prefixes)} LIMIT ${maxFeatures + 1}::int`;
 }
 
 /** The encoded tile straight from PostGIS (ST_AsMVT): clipping and quantising in 3857 happen there. */
-export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, maxFeatures: number): Promise<TileFeatures<Uint8Array>> {
+export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, scope: TileScope): Promise<TileFeatures<Uint8Array>> {
   const { z, x, y } = tile;
+  const { maxFeatures } = scope;
   const result = await sql<{ mvt: Uint8Array | null; touching: number }>`
-    WITH features AS MATERIALIZED (${featuresTouching(layer, tile, maxFeatures)}),
+    WITH features AS MATERIALIZED (${featuresTouching(layer, tile, scope)}),
     shaped AS (
       SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int),
                           ${TILE_EXTENT}::int, ${TILE_BUFFER}::int, true) AS geom, properties
@@ -35,10 +44,11 @@ export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAdd
 }
 
 /** The same features as GeoJSON in WGS84, for the JS encoder where PostGIS cannot encode MVT. */
-export async function geoJsonFeaturesInTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, maxFeatures: number): Promise<TileFeatures<Feature[]>> {
+export async function geoJsonFeaturesInTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, scope: TileScope): Promise<TileFeatures<Feature[]>> {
+  const { maxFeatures } = scope;
   const result = await sql<Pick<Feature, 'geometry' | 'properties'>>`
     SELECT ST_AsGeoJSON(geom, 7)::json AS geometry, properties
-    FROM (${featuresTouching(layer, tile, maxFeatures)}) features`.execute(db);
+    FROM (${featuresTouching(layer, tile, scope)}) features`.execute(db);
   const features: Feature[] = result.rows.slice(0, maxFeatures).map((row) => ({ type: 'Feature', geometry: row.geometry, properties: row.properties }));
   return { content: features, truncated: result.rows.length > maxFeatures };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
+import { visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseParams } from '../http/validate.ts';
 import { TILE_LAYER_NAMES, TILE_LAYERS } from './layers.ts';
@@ -32,12 +34,14 @@ export const tilesRoutes: FeatureRoutes = (context) => [
     mount: '/',
     path: '/tiles/:layer/:z/:x/:y.mvt',
     access: ROLES,
-    summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}); 204 when the tile is empty, X-Tile-Truncated when capped`,
+    summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped`,
     schemas: { params: tileParams },
     handler: async (request, response) => {
       const { layer, ...tile } = parseParams(tileParams, request);
-      const rendered = await renderTile(context, TILE_LAYERS[layer], tile);
+      const rendered = await renderTile(context, TILE_LAYERS[layer], tile, { prefixes: visiblePrefixes(principalOf(request)) });
       response.set('Cache-Control', TILE_CACHE_CONTROL);
+      // The same URL carries different features for a collector and a planner sharing a browser.
+      response.set('Vary', 'Cookie');
       if (rendered.truncated) response.set('X-Tile-Truncated', 'true');
       if (rendered.content.length === 0) {
         response.status(204).end();

@@ -113,10 +113,10 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
 
   it('caps the features of a tile and says so', async () => {
     const [z, x, y] = WEST_Z14.split('/').map(Number);
-    const capped = await renderTile(t.context, TILE_LAYERS.buildings, { z, x, y }, 1);
+    const capped = await renderTile(t.context, TILE_LAYERS.buildings, { z, x, y }, { maxFeatures: 1 });
     expect(capped.truncated).toBe(true);
     expect(decodeTile(Buffer.from(capped.content)).buildings).toHaveLength(1);
-    const full = await renderTile(t.context, TILE_LAYERS.buildings, { z, x, y }, 2);
+    const full = await renderTile(t.context, TILE_LAYERS.buildings, { z, x, y }, { maxFeatures: 2 });
     expect(full.truncated).toBe(false);
     expect(decodeTile(Buffer.from(full.content)).buildings).toHaveLength(2);
   });
