@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
+import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { addDays } from '../domain/registration-rules.ts';
 import { notFound } from '../http/errors.ts';
@@ -13,7 +14,9 @@ import { figureSource, privacyThreshold, resolveAsOf, suppressesSmallCounts, typ
  */
 export const DEFAULT_CASE_PERIOD_DAYS = 365;
 
-type Sums = Record<FigureSourceName, Figures>;
+/** 'checks': the 人户一致 checks of inspections (sql/0009_person_checks.sql), counted directly. */
+type KpiSource = Exclude<FigureSourceName, 'rental_tiers'> | 'checks';
+type Sums = Record<KpiSource, Figures>;
 
 interface KpiDefinition {
   key: string;
@@ -21,7 +24,7 @@ interface KpiDefinition {
   unit: '%' | 'ratio';
   /** Percent target from DOMAIN.md, where it names one. */
   target: number | null;
-  source: Exclude<FigureSourceName, 'rental_tiers'>;
+  source: KpiSource;
   definition: string;
   /** Numerator and denominator; absent for an indicator whose data this system does not hold. */
   parts?: (sums: Sums) => [number, number];
@@ -53,9 +56,10 @@ export const KPIS: KpiDefinition[] = [
     parts: ({ units }) => [units.registered_rental_units!, units.rented_units!],
   },
   {
-    key: 'household_consistency_rate', label: '人户一致率', unit: '%', target: null, source: 'population',
-    definition: 'people whose registered unit matches the unit where an inspection found them ÷ people inspected',
-    unavailable: 'inspections record no per-person finding (where each person was found), so the rate cannot be computed',
+    key: 'household_consistency_rate', label: '人户一致率', unit: '%', target: null, source: 'checks',
+    definition: 'people checked by inspections in the period (the latest check of each person) who were found living where they were registered on the visit day ÷ people checked',
+    parts: ({ checks }) => [checks.consistent!, checks.checked!],
+    people: denominatorPeople,
   },
   {
     key: 'responsibility_letter_rate', label: '治安责任书签订率', unit: '%', target: 90, source: 'units',
@@ -117,6 +121,18 @@ async function areaSums(db: Kysely<DB>, request: KpiRequest, source: Exclude<Fig
   return { row, time: figures.time };
 }
 
+/** The latest 人户一致 check of each person inspected in the area during the period. */
+async function checkSums(db: Kysely<DB>, area: string, period: TimeFrame): Promise<Figures> {
+  if (!('from' in period)) throw new Error('person checks are counted over a period');
+  const result = await sql<{ consistent: number; checked: number }>`
+    SELECT count(*) FILTER (WHERE found_here AND registered_here)::int AS consistent, count(*)::int AS checked
+    FROM (SELECT DISTINCT ON (c.person_id) c.found_here, c.registered_here
+          FROM inspection_person_checks c JOIN inspections i ON i.id = c.inspection_id
+          WHERE i.visited_on BETWEEN ${period.from}::date AND ${period.to}::date AND ${codeWithin('i.building_code', [area])}
+          ORDER BY c.person_id, i.visited_on DESC, i.id DESC) AS latest`.execute(db);
+  return result.rows[0]!;
+}
+
 function kpiValue(definition: KpiDefinition, numerator: number, denominator: number): number | null {
   if (definition.unit === '%') return percent(numerator, denominator);
   return denominator > 0 ? roundTo2(numerator / denominator) : null;
@@ -146,8 +162,9 @@ export async function buildKpis(db: Kysely<DB>, principal: Principal, input: Kpi
   const units = await areaSums(db, request, 'units');
   const cases = await areaSums(db, request, 'cases');
   if (!population.row) throw notFound('Area', input.area);
-  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, rental_tiers: {} };
-  const times = { population: population.time, units: units.time, cases: cases.time };
+  const checks = await checkSums(db, input.area, cases.time);
+  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, checks };
+  const times = { population: population.time, units: units.time, cases: cases.time, checks: cases.time };
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal);
   return {

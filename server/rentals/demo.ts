@@ -54,6 +54,27 @@ async function insertDemoInspections(db: Kysely<DB>, today: string): Promise<num
   return Number(result.numAffectedRows ?? 0);
 }
 
+/**
+ * 人户一致 checks: at the latest visit of the last half year that looked at tenant registration,
+ * the residents of about a third of the building's units were checked; most were found at home,
+ * fewer where the visit found registration poor.
+ */
+async function insertDemoPersonChecks(db: Kysely<DB>, today: string): Promise<number> {
+  const result = await sql`
+    WITH latest AS (
+      SELECT DISTINCT ON (building_code) id, building_code, visited_on, tenants_registered FROM inspections
+      WHERE tenants_registered IS NOT NULL AND visited_on > ${today}::date - 180
+      ORDER BY building_code, visited_on DESC, id DESC)
+    INSERT INTO inspection_person_checks (inspection_id, person_id, found_here, registered_here)
+    SELECT l.id, r.person_id,
+           ${unitHash(sql`r.person_id::text || l.visited_on::text || 'found'`)} < CASE WHEN l.tenants_registered THEN 0.97 ELSE 0.8 END,
+           true
+    FROM latest l
+    JOIN units u ON u.building_code = l.building_code AND ${unitHash(sql`u.code || 'checked'`)} < 0.33
+    JOIN residencies r ON r.unit_code = u.code AND r.moved_in <= l.visited_on AND (r.moved_out IS NULL OR r.moved_out > l.visited_on)`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 /** About 1 in 300 current tenants of let units is a key person and 1 in 120 a work target, flagged for the last 1–2 years. */
 async function insertDemoPersonFlags(db: Kysely<DB>, today: string): Promise<number> {
   const result = await sql`
@@ -70,6 +91,7 @@ async function insertDemoPersonFlags(db: Kysely<DB>, today: string): Promise<num
 export interface DemoRentals {
   inspections: number;
   personFlags: number;
+  personChecks: number;
   scoring: ScoringRun | null;
 }
 
@@ -81,8 +103,9 @@ export async function seedDemoRentals(db: Kysely<DB>, today: string, options: Pi
   const existing = await db.selectFrom('inspections').select('id').limit(1).executeTakeFirst();
   const inspections = existing ? 0 : await insertDemoInspections(db, today);
   const personFlags = existing ? 0 : await insertDemoPersonFlags(db, today);
+  const personChecks = existing ? 0 : await insertDemoPersonChecks(db, today);
   const lastMonth = addMonths(monthOf(today), -1);
   const anyRental = await sql<{ any: boolean }>`SELECT EXISTS (${RENTAL_BUILDINGS}) AS any`.execute(db);
   const scoring = anyRental.rows[0]?.any ? await scoreMonths(db, addMonths(lastMonth, -11), lastMonth, options) : null;
-  return { inspections, personFlags, scoring };
+  return { inspections, personFlags, personChecks, scoring };
 }

@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
+import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import type { InspectorRole } from '../domain/rental-scoring.ts';
 import { badRequest, notFound } from '../http/errors.ts';
+import { personInJurisdiction } from '../registrations/visibility.ts';
 import { recordVisit } from './schedule.ts';
 
 export interface InspectionInput {
@@ -16,6 +18,46 @@ export interface InspectionInput {
   tenantsRegistered?: boolean | null;
   clueGiven: boolean;
   notes?: string;
+  /** People the visit checked (人户一致): found living in the visited place or not. */
+  people?: PersonCheckInput[];
+}
+
+export interface PersonCheckInput {
+  personId: number;
+  foundHere: boolean;
+}
+
+interface CheckedPerson extends PersonCheckInput {
+  registeredHere: boolean;
+}
+
+/**
+ * Where each checked person was registered on the visit day, fixed now. Someone the caller
+ * may not see (never lived in their area) is 404, as for any other object reference; someone
+ * neither registered nor found in the visited place is not a check of this place.
+ */
+async function checkedPeople(db: Kysely<DB>, principal: Principal, input: InspectionInput): Promise<CheckedPerson[]> {
+  const checks = input.people ?? [];
+  if (checks.length === 0) return [];
+  const place = input.unitCode ? sql<SqlBool>`r.unit_code = ${input.unitCode}` : codeWithin('r.unit_code', [input.buildingCode]);
+  const rows = await sql<{ id: number; registered_here: boolean }>`
+    SELECT p.id, EXISTS (
+      SELECT 1 FROM residencies r
+      WHERE r.person_id = p.id AND ${place} AND r.moved_in <= ${input.visitedOn}::date
+        AND (r.moved_out IS NULL OR r.moved_out > ${input.visitedOn}::date)) AS registered_here
+    FROM persons p
+    WHERE p.id = ANY(${checks.map((check) => check.personId)}::bigint[]) AND ${personInJurisdiction(principal, 'p.id')}`.execute(db);
+  const registeredHere = new Map(rows.rows.map((row) => [row.id, row.registered_here]));
+  return checks.map((check, index) => {
+    const registered = registeredHere.get(check.personId);
+    if (registered === undefined) throw notFound('Person', String(check.personId));
+    if (!registered && !check.foundHere) {
+      throw badRequest('invalid_request', `people.${index}: person ${check.personId} is neither registered nor found here`, {
+        fields: [{ field: `people.${index}.foundHere`, message: 'a person neither registered nor found in the visited place is not a check of it' }],
+      });
+    }
+    return { ...check, registeredHere: registered };
+  });
 }
 
 async function assertBuildingAndUnit(db: Kysely<DB>, buildingCode: string, unitCode: string | undefined): Promise<void> {
@@ -30,6 +72,7 @@ async function assertBuildingAndUnit(db: Kysely<DB>, buildingCode: string, unitC
 /** Records a visit by the calling police officer or collector and moves the schedule on. */
 export async function recordInspection(db: Kysely<DB>, principal: Principal, input: InspectionInput): Promise<{ id: number }> {
   await assertBuildingAndUnit(db, input.buildingCode, input.unitCode);
+  const checks = await checkedPeople(db, principal, input);
   return db.transaction().execute(async (trx) => {
     const role = principal.role as InspectorRole;
     const row = await trx
@@ -50,9 +93,16 @@ export async function recordInspection(db: Kysely<DB>, principal: Principal, inp
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (checks.length > 0) {
+      await trx
+        .insertInto('inspection_person_checks')
+        .values(checks.map((check) => ({ inspection_id: row.id, person_id: check.personId, found_here: check.foundHere, registered_here: check.registeredHere })))
+        .execute();
+    }
     await recordVisit(trx, input.buildingCode, role, input.visitedOn);
     await recordAudit(trx, principal, {
-      action: 'create', targetType: 'inspection', targetId: row.id, details: { buildingCode: input.buildingCode, visitedOn: input.visitedOn },
+      action: 'create', targetType: 'inspection', targetId: row.id,
+      details: { buildingCode: input.buildingCode, visitedOn: input.visitedOn, checkedPeople: checks.length },
     });
     return { id: row.id };
   });

@@ -48,6 +48,8 @@ const runBody = z
   .refine((body) => body.from <= body.to, { message: 'from must not be after to', path: ['to'] })
   .refine((body) => monthsBetween(body.from, body.to).length <= MAX_SCORED_MONTHS, { message: `at most ${MAX_SCORED_MONTHS} months per run`, path: ['to'] });
 const FINDINGS = ['doorsOk', 'hygieneGood', 'neighboursGood', 'tenantsRegistered'] as const;
+// A visit checks the people of one unit or building: a large dormitory floor, not a district.
+const MAX_CHECKED_PEOPLE = 500;
 const inspectionBody = z.strictObject({
   buildingCode: z.string(),
   unitCode: unitCode.optional(),
@@ -58,9 +60,15 @@ const inspectionBody = z.strictObject({
   tenantsRegistered: finding,
   clueGiven: z.boolean().default(false),
   notes: z.string().trim().max(1000).optional(),
+  people: z
+    .array(z.strictObject({ personId: z.number().int().positive(), foundHere: z.boolean() }))
+    .max(MAX_CHECKED_PEOPLE)
+    .refine((checks) => new Set(checks.map((check) => check.personId)).size === checks.length, 'each person once')
+    .optional()
+    .describe('人户一致 checks: each person registered in (or found in) the visited unit or building, and whether they were found living there'),
 }).refine(
-  (body) => FINDINGS.some((key) => typeof body[key] === 'boolean') || body.clueGiven || Boolean(body.notes),
-  'an inspection needs at least one finding, a clue or a note',
+  (body) => FINDINGS.some((key) => typeof body[key] === 'boolean') || body.clueGiven || Boolean(body.notes) || Boolean(body.people?.length),
+  'an inspection needs at least one finding, a clue, a note or a person checked',
 );
 const overdueQuery = z.object({
   asOf: z.iso.date().optional(),

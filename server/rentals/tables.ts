@@ -52,6 +52,14 @@ export interface InspectionsTable {
   created_at: Timestamp;
 }
 
+/** sql/0009_person_checks.sql: who an inspection found (or missed) where they are registered. */
+export interface InspectionPersonChecksTable {
+  inspection_id: number;
+  person_id: number;
+  found_here: boolean;
+  registered_here: boolean;
+}
+
 export interface RentalScoresTable {
   building_code: string;
   month: DateText;
@@ -91,6 +99,7 @@ export interface RentalTables {
   rental_rule_versions: RentalRuleVersionsTable;
   rental_rules: RentalRulesTable;
   inspections: InspectionsTable;
+  inspection_person_checks: InspectionPersonChecksTable;
   rental_scores: RentalScoresTable;
   rental_tier_counts: RentalTierCountsTable;
   rental_schedule: RentalScheduleTable;

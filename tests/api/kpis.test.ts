@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, type AnalyticsCity } from '../helpers/analytics-fixture.ts';
-import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
+import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 
 /**
  * KPI cards on the analytics fixture city; expected figures counted by hand from PEOPLE, CASES
@@ -31,6 +31,7 @@ beforeAll(async () => {
   t = await startTestApp();
   city = await insertAnalyticsCity(t.handle.db);
   for (const role of ['leader', 'planner', 'admin'] as const) await insertUser(t.handle.db, role, role);
+  await insertUser(t.handle.db, 'police', 'police', [FIXTURE.district]);
   await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
   planner = await t.logIn('planner');
 });
@@ -69,9 +70,33 @@ describe('KPIs of the district on 2025-06-01', () => {
     expect(byKey.rental_case_share?.time).toEqual({ from: '2024-06-02', to: '2025-06-01' });
   });
 
-  it('answers 人户一致率 as not available, with null figures', async () => {
-    const byKey = await kpis(planner, `area=${FIXTURE.district}&asOf=2025-06-01`);
-    expect(byKey.household_consistency_rate).toMatchObject({ available: false, numerator: null, denominator: null, value: null });
+  it('computes 人户一致率 from the people inspections checked: the latest check of each, in the period', async () => {
+    const police = await t.logIn('police');
+    const { personIds } = city;
+    const visit = (body: object) => police.post('/api/rentals/inspections', body);
+    // W1 lives in West 1-01 and is found there; W2 (there until 06-01) is not found.
+    await visit({ buildingCode: FIXTURE.westHouse, unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1), visitedOn: '2025-05-15',
+      people: [{ personId: personIds.W1, foundHere: true }, { personId: personIds.W2, foundHere: false }] }).expect(201);
+    // A whole-building visit: W4 (2-01) found; W1 checked again, found.
+    await visit({ buildingCode: FIXTURE.westHouse, visitedOn: '2025-05-20',
+      people: [{ personId: personIds.W4, foundHere: true }, { personId: personIds.W1, foundHere: true }] }).expect(201);
+    // E5 is registered in East 2-01 but found living in 1-01.
+    await visit({ buildingCode: FIXTURE.eastHouse, unitCode: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), visitedOn: '2025-05-25',
+      people: [{ personId: personIds.E5, foundHere: true }] }).expect(201);
+    // N1 is neither registered nor found in West 1-01: not a check of that place; nothing is stored.
+    const refused = await visit({ buildingCode: FIXTURE.westHouse, unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1), visitedOn: '2025-05-26',
+      people: [{ personId: personIds.N1, foundHere: false }] }).expect(400);
+    expect(refused.body.error.details.fields[0].field).toBe('people.0.foundHere');
+
+    // Consistent: W1, W4; inconsistent: W2, E5.
+    const district = await kpis(planner, `area=${FIXTURE.district}&asOf=2025-06-01`);
+    expect(district.household_consistency_rate).toMatchObject({ available: true, numerator: 2, denominator: 4, value: 50, time: { from: '2024-06-02', to: '2025-06-01' } });
+    // Only the first visit lies in a period ending 05-16.
+    const early = await kpis(planner, `area=${FIXTURE.district}&asOf=2025-05-16`);
+    expect(figures(early.household_consistency_rate)).toEqual([1, 2, 50]);
+    // Areas count the checks of their own buildings.
+    expect(figures((await kpis(planner, `area=${FIXTURE.gridEast}&asOf=2025-06-01`)).household_consistency_rate)).toEqual([0, 1, 0]);
+    expect(await t.handle.db.selectFrom('inspection_person_checks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 5 });
   });
 
   it('takes a case period', async () => {
