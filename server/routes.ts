@@ -14,6 +14,7 @@ import { importsRoutes } from './imports/routes.ts';
 import { tilesRoutes } from './tiles/routes.ts';
 import { ogcRoutes } from './ogc/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
+import { exportsRoutes } from './exports/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -29,6 +30,7 @@ const FEATURES: FeatureRoutes[] = [
   importsRoutes,
   tilesRoutes,
   ogcRoutes,
+  exportsRoutes,
   openapiRoutes,
   auditRoutes,
 ];

@@ -13,6 +13,7 @@ import * as office from './i18n/office.ts';
 import * as planner from './i18n/planner.ts';
 import * as police from './i18n/police.ts';
 import * as registration from './i18n/registration.ts';
+import * as exportWords from './i18n/exports.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
@@ -27,6 +28,7 @@ const zhCN = {
   ...police.zh,
   ...registration.zh,
   ...office.zh,
+  ...exportWords.zh,
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -40,6 +42,7 @@ const en: Record<MessageKey, string> = {
   ...police.en,
   ...registration.en,
   ...office.en,
+  ...exportWords.en,
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

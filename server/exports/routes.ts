@@ -1,0 +1,70 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { recordAudit } from '../audit/service.ts';
+import { principalOf, type Principal } from '../auth/session.ts';
+import type { AppContext } from '../context.ts';
+import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
+import { parseQuery } from '../http/validate.ts';
+import { buildingLayer } from './buildings.ts';
+import { sendLayer, sendTables, type LayerFormat } from './formats.ts';
+import { gridLayer } from './grids.ts';
+import { inCrs, type Layer, type OutputCrs } from './layer.ts';
+import { occupantsTable } from './people.ts';
+import { buildingExportQuery, gridExportQuery, peopleExportQuery } from './schemas.ts';
+import { exportScope, fileStem, LAYER_EXPORTERS, PERSON_EXPORTERS, type ExportScope } from './scope.ts';
+
+/** Downloads: aggregated layers in four formats, and police lists of occupants (issue 9). */
+
+interface LayerQuery {
+  format: LayerFormat;
+  crs: OutputCrs;
+  area?: string | undefined;
+}
+
+const scopeLabel = (scope: ExportScope) => (scope === null ? 'all' : scope.join('_') || 'none');
+
+/**
+ * A layer download: validate, cut the area to the caller's jurisdiction, build the layer, record
+ * the export (layers hold no person data, but who took which file is kept, as for the
+ * collectors' plan), convert the coordinates and send the file.
+ */
+function layerRoute<Q extends z.ZodType<LayerQuery>>(
+  context: AppContext, path: string, summary: string, schema: Q,
+  build: (query: z.infer<Q>, principal: Principal, scope: ExportScope) => Promise<Layer>,
+): RouteSpec {
+  return {
+    method: 'get', path, summary, access: LAYER_EXPORTERS, schemas: { query: schema },
+    handler: async (request: Request, response: Response) => {
+      const query = parseQuery(schema, request);
+      const principal = principalOf(request);
+      const scope = await exportScope(context.db, principal, query.area);
+      const layer = await build(query, principal, scope);
+      await recordAudit(context.db, principal, {
+        action: 'export', targetType: `${layer.name}_layer`, targetId: scopeLabel(scope), details: { format: query.format, crs: query.crs, features: layer.features.length },
+      });
+      await sendLayer(response, inCrs(layer, query.crs), query.format, query.crs, fileStem(layer.name, scopeLabel(scope), query.crs));
+    },
+  };
+}
+
+export const exportsRoutes: FeatureRoutes = (context) => [
+  layerRoute(context, '/exports/grids',
+    'Grids with their population, rate, case, rental, tier and collector figures as CSV, XLSX, GeoJSON or GeoPackage; leaders get small counts suppressed',
+    gridExportQuery, ({ asOf, from, to }, principal, scope) => gridLayer(context.db, principal, { scope, asOf, from, to })),
+  layerRoute(context, '/exports/buildings',
+    'Active buildings as points with units, rentals and the rental tier of a scoring month, as CSV, XLSX, GeoJSON or GeoPackage',
+    buildingExportQuery, ({ month, tier }, _principal, scope) => buildingLayer(context.db, { scope, month, tier })),
+  {
+    method: 'get',
+    path: '/exports/people',
+    access: PERSON_EXPORTERS,
+    summary: 'Police: the current occupants of a building or grid in their jurisdiction as CSV or XLSX; purpose required, audited',
+    schemas: { query: peopleExportQuery },
+    handler: async (request, response) => {
+      const { format, building, grid, purpose, masked } = parseQuery(peopleExportQuery, request);
+      const target = building ? { kind: 'building' as const, code: building } : { kind: 'grid' as const, code: grid! };
+      const table = await occupantsTable(context.db, principalOf(request), { target, purpose, format, masked });
+      await sendTables(response, format, fileStem('people', target.code), [table]);
+    },
+  },
+];

@@ -1,0 +1,194 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../server/db/schema.ts';
+import { withCheckCharacter } from '../../server/domain/id-number.ts';
+import { urlPathOf, type RouteSpec } from '../../server/http/route-registry.ts';
+import { apiRoutes } from '../../server/routes.ts';
+import { ANALYTICS, insertAnalyticsCity, insertPermit } from '../helpers/analytics-fixture.ts';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+
+/**
+ * The wrong-jurisdiction half of the authorisation matrix (issue 8): a collector bounded to the
+ * West grid and police bounded to the North community call every route they may call, aimed
+ * at something outside their area.
+ * - 'object' routes name an outside building, unit, grid, person or permit in the URL or body:
+ *   the answer must be 404 (guessing reveals nothing) and nothing changes.
+ * - 'list' routes answer with what the caller may see: the body (JSON, CSV, GeoJSON or a
+ *   vector tile) must not contain any grid, building or unit code outside the caller's area.
+ * - 'not bounded' routes carry no place-bound data; the reason is written down.
+ * A route added to the registry without an entry here fails the first test.
+ */
+type Bounded = 'collector' | 'police';
+const BOUNDED: readonly Bounded[] = ['collector', 'police'];
+
+interface Outside {
+  building: string;
+  unit: string;
+  grid: string;
+  personId: number;
+  permitId: number;
+}
+
+type Call = { method: 'get' | 'post' | 'patch' | 'put'; url: string; body?: object };
+type Entry = { object: (outside: Outside) => Call } | { list: (outside: Outside) => Call | Call[] } | { notBounded: string };
+
+const PURPOSE = 'purpose=核查越权';
+const person = { idType: 'id_card', idNumber: withCheckCharacter('44030719900101987'), name: '越权', category: 'floating' };
+
+const ENTRIES: Record<string, Entry> = {
+  'GET /api/health': { notBounded: 'public: counts of the whole city, no places' },
+  'POST /api/auth/login': { notBounded: 'public: signing in' },
+  'GET /api/auth/me': { notBounded: 'the caller’s own account' },
+  'POST /api/auth/password': { notBounded: 'the caller’s own account' },
+  'POST /api/auth/logout': { notBounded: 'the caller’s own account' },
+  'GET /api/areas': { notBounded: 'reference boundaries and names of administrative areas, also published by OGC API' },
+  'GET /api/buildings.geojson': { list: () => ({ method: 'get', url: '/api/buildings.geojson' }) },
+  'GET /api/buildings/:code': { object: (o) => ({ method: 'get', url: `/api/buildings/${o.building}` }) },
+  'GET /api/units/:code': { object: (o) => ({ method: 'get', url: `/api/units/${o.unit}` }) },
+  'POST /api/registrations/move-in': {
+    object: (o) => ({ method: 'post', url: '/api/registrations/move-in', body: { unitCode: o.unit, movedIn: '2025-06-01', person } }),
+  },
+  'POST /api/registrations/move-ins': {
+    object: (o) => ({ method: 'post', url: '/api/registrations/move-ins', body: { unitCode: o.unit, movedIn: '2025-06-01', people: [person] } }),
+  },
+  'POST /api/registrations/move': { object: (o) => ({ method: 'post', url: '/api/registrations/move', body: { personId: o.personId, toUnitCode: o.unit, movedOn: '2025-06-01' } }) },
+  'POST /api/registrations/move-out': { object: (o) => ({ method: 'post', url: '/api/registrations/move-out', body: { personId: o.personId, movedOut: '2025-06-01' } }) },
+  'POST /api/permits': { object: (o) => ({ method: 'post', url: '/api/permits', body: { personId: o.personId, years: 1 } }) },
+  'POST /api/permits/:id/renew': { object: (o) => ({ method: 'post', url: `/api/permits/${o.permitId}/renew`, body: { years: 1 } }) },
+  'POST /api/permits/:id/revoke': { object: (o) => ({ method: 'post', url: `/api/permits/${o.permitId}/revoke`, body: { reason: 'moved_away' } }) },
+  'GET /api/permits/expiring': { object: (o) => ({ method: 'get', url: `/api/permits/expiring?grid=${o.grid}&days=366&${PURPOSE}` }) },
+  'GET /api/people/search': { object: (o) => ({ method: 'get', url: `/api/people/search?code=${o.building}&${PURPOSE}` }) },
+  'GET /api/people/:id': { object: (o) => ({ method: 'get', url: `/api/people/${o.personId}?${PURPOSE}` }) },
+  'GET /api/people/:id/residences': { object: (o) => ({ method: 'get', url: `/api/people/${o.personId}/residences?${PURPOSE}` }) },
+  'PATCH /api/people/:id': { object: (o) => ({ method: 'patch', url: `/api/people/${o.personId}`, body: { reason: 'typing_error', name: '改名' } }) },
+  'GET /api/drilldown/buildings/:code': { object: (o) => ({ method: 'get', url: `/api/drilldown/buildings/${o.building}?${PURPOSE}` }) },
+  'GET /api/units/:code/occupants': { object: (o) => ({ method: 'get', url: `/api/units/${o.unit}/occupants?${PURPOSE}` }) },
+  'GET /api/reports/late-registrations': { object: (o) => ({ method: 'get', url: `/api/reports/late-registrations?grid=${o.grid}&${PURPOSE}` }) },
+  'GET /api/reports/unregistered-departures': { object: (o) => ({ method: 'get', url: `/api/reports/unregistered-departures?grid=${o.grid}&${PURPOSE}` }) },
+  'GET /api/heatmaps': { notBounded: 'the list of metrics and their definitions' },
+  'GET /api/heatmaps/:metric': { list: () => ({ method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01' }) },
+  'GET /api/kpis': { object: (o) => ({ method: 'get', url: `/api/kpis?area=${o.grid}&asOf=2025-06-01` }) },
+  'GET /api/rentals/rules': { notBounded: 'the city’s scoring rules' },
+  'GET /api/rentals/tiers': { list: () => ({ method: 'get', url: '/api/rentals/tiers' }) },
+  'GET /api/rentals/tiers/grids': { list: () => ({ method: 'get', url: '/api/rentals/tiers/grids' }) },
+  'GET /api/rentals/buildings/:code': { object: (o) => ({ method: 'get', url: `/api/rentals/buildings/${o.building}` }) },
+  'GET /api/rentals/buildings/:code/inspections': { object: (o) => ({ method: 'get', url: `/api/rentals/buildings/${o.building}/inspections` }) },
+  'POST /api/rentals/inspections': { object: (o) => ({ method: 'post', url: '/api/rentals/inspections', body: { buildingCode: o.building, visitedOn: '2025-06-01', doorsOk: true } }) },
+  'GET /api/rentals/overdue': { list: () => ({ method: 'get', url: '/api/rentals/overdue' }) },
+  'GET /api/rentals/overdue/summary': { list: () => ({ method: 'get', url: '/api/rentals/overdue/summary?by=grid' }) },
+  'POST /api/rentals/person-flags': { object: (o) => ({ method: 'post', url: '/api/rentals/person-flags', body: { personId: o.personId, flag: 'key_person', fromDate: '2025-06-01' } }) },
+  'GET /api/collectors/public/:areaCode': { notBounded: 'public: the collectors’ names and phones posted in every building' },
+  // z13 and z14 tiles around the fixture city, which all three communities' grids touch.
+  'GET /tiles/:layer/:z/:x/:y.mvt': {
+    list: () => ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({ method: 'get', url: `/tiles/${tile}.mvt` })),
+  },
+  'GET /ogc': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /ogc/conformance': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /ogc/collections': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /ogc/collections/:collectionId': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /ogc/collections/:collectionId/items': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /ogc/collections/:collectionId/items/:featureId': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /api/exports/grids': { list: () => ({ method: 'get', url: '/api/exports/grids?format=csv' }) },
+  'GET /api/exports/buildings': { list: () => ({ method: 'get', url: '/api/exports/buildings?format=csv' }) },
+  'GET /api/exports/people': { object: (o) => ({ method: 'get', url: `/api/exports/people?building=${o.building}&${PURPOSE}` }) },
+  'GET /api/openapi.json': { notBounded: 'public API description' },
+  'GET /api/docs': { notBounded: 'public API description' },
+};
+
+const keyOf = (spec: RouteSpec) => `${spec.method.toUpperCase()} ${urlPathOf(spec)}`;
+const boundedCallers = (spec: RouteSpec): Bounded[] => (spec.access === 'public' ? [] : BOUNDED.filter((role) => spec.access.includes(role as Role)));
+
+let t: TestApp;
+let specs: RouteSpec[];
+const sessions = new Map<Bounded, LoggedIn>();
+const outside = new Map<Bounded, Outside>();
+/** Every grid, building and unit code outside each caller's area: none may appear in what they read. */
+const forbiddenCodes = new Map<Bounded, string[]>();
+const JURISDICTION: Record<Bounded, string> = { collector: FIXTURE.gridWest, police: ANALYTICS.northCommunity };
+
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000' });
+  const { personIds } = await insertAnalyticsCity(t.handle.db);
+  await insertPermit(t.handle.db, personIds.E4!, { issued: '2025-07-01', expires: '2026-06-30' }, 'JZZ-E4-0');
+  const permitOf = async (personId: number) =>
+    (await t.handle.db.selectFrom('permits').select('id').where('person_id', '=', personId).orderBy('id').executeTakeFirstOrThrow()).id;
+  outside.set('collector', { building: FIXTURE.eastHouse, unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), grid: FIXTURE.gridEast, personId: personIds.E4!, permitId: await permitOf(personIds.E4!) });
+  outside.set('police', { building: FIXTURE.westHouse, unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), grid: FIXTURE.gridWest, personId: personIds.W1!, permitId: await permitOf(personIds.W1!) });
+  const codes = await sql<{ code: string }>`SELECT code FROM grids UNION ALL SELECT code FROM buildings UNION ALL SELECT code FROM units`.execute(t.handle.db);
+  await insertUser(t.handle.db, 'planner', 'planner');
+  for (const role of BOUNDED) {
+    await insertUser(t.handle.db, role, role, [JURISDICTION[role]]);
+    sessions.set(role, await t.logIn(role));
+    forbiddenCodes.set(role, codes.rows.map((row) => row.code).filter((code) => !code.startsWith(JURISDICTION[role])));
+  }
+  specs = apiRoutes(t.context);
+});
+afterAll(async () => t?.close());
+
+async function send(role: Bounded, call: Call) {
+  const session = sessions.get(role)!;
+  if (call.method === 'get') return session.get(call.url).buffer(true).parse(collectBytes);
+  if (call.method === 'post') return session.post(call.url, call.body);
+  return session.send(call.method, call.url, call.body);
+}
+
+function collectBytes(response: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+/** A row count per table a write could touch: a refused call must leave them all as they were. */
+async function tableCounts(): Promise<Record<string, number>> {
+  const result = await sql<{ counts: Record<string, number> }>`
+    SELECT json_build_object('persons', (SELECT count(*) FROM persons), 'residencies', (SELECT count(*) FROM residencies),
+      'open', (SELECT count(*) FROM residencies WHERE moved_out IS NULL), 'permits', (SELECT count(*) FROM permits),
+      'valid', (SELECT count(*) FROM permits WHERE status = 'valid'), 'inspections', (SELECT count(*) FROM inspections),
+      'flags', (SELECT count(*) FROM person_flags), 'names', (SELECT string_agg(name, ',' ORDER BY id) FROM persons)) AS counts`.execute(t.handle.db);
+  return result.rows[0]!.counts;
+}
+
+describe('wrong-jurisdiction matrix', () => {
+  it('has an entry for every route a collector or police may call, and none for routes that are gone', () => {
+    const callable = specs.filter((spec) => boundedCallers(spec).length > 0 || spec.access === 'public').map(keyOf).sort();
+    const bounded = specs.filter((spec) => boundedCallers(spec).length > 0).map(keyOf);
+    expect(Object.keys(ENTRIES).sort()).toEqual(callable);
+    for (const key of bounded) expect({ key, entry: ENTRIES[key] }).toMatchObject({ key, entry: expect.any(Object) });
+  });
+
+  it.each(BOUNDED.map((role) => [role]))('answers %s 404 for every object outside its area and changes nothing', async (role) => {
+    const before = await tableCounts();
+    const answers: Record<string, number> = {};
+    for (const spec of specs.filter((candidate) => boundedCallers(candidate).includes(role))) {
+      const entry = ENTRIES[keyOf(spec)]; // a missing entry fails the first test
+      if (entry && 'object' in entry) answers[keyOf(spec)] = (await send(role, entry.object(outside.get(role)!))).status;
+    }
+    expect(answers).toEqual(Object.fromEntries(Object.keys(answers).map((key) => [key, 404])));
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it.each(BOUNDED.map((role) => [role]))('shows %s no grid, building or unit code outside its area in any list', async (role) => {
+    const answers: Record<string, { status: number | 'ok'; leaked: string[] }> = {};
+    for (const spec of specs.filter((candidate) => boundedCallers(candidate).includes(role))) {
+      const entry = ENTRIES[keyOf(spec)];
+      if (!entry || !('list' in entry)) continue;
+      for (const call of [entry.list(outside.get(role)!)].flat()) {
+        const response = await send(role, call);
+        // latin1 keeps every byte: codes inside a vector tile or an XLSX string table are found too.
+        const text = Buffer.isBuffer(response.body) ? response.body.toString('latin1') : JSON.stringify(response.body);
+        answers[call.url] = { status: response.status < 300 ? 'ok' : response.status, leaked: forbiddenCodes.get(role)!.filter((code) => text.includes(code)) };
+      }
+    }
+    expect(answers).toEqual(Object.fromEntries(Object.keys(answers).map((key) => [key, { status: 'ok', leaked: [] }])));
+  });
+
+  it('lists something inside the area, so an empty answer cannot pass for a bounded one', async () => {
+    const mine = await send('collector', { method: 'get', url: '/api/buildings.geojson' });
+    expect(Buffer.from(mine.body).toString('utf8')).toContain(FIXTURE.westHouse);
+    const tile = await send('collector', { method: 'get', url: '/tiles/buildings/14/13389/7130.mvt' });
+    expect(Buffer.from(tile.body).toString('latin1')).toContain(FIXTURE.westHouse);
+    const unbounded = await (await t.logIn('planner')).get('/tiles/grids/13/6694/3565.mvt').buffer(true).parse(collectBytes);
+    expect(unbounded.body.toString('latin1')).toContain(FIXTURE.gridEast);
+  });
+});
