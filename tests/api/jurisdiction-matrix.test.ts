@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
@@ -133,10 +134,12 @@ async function send(role: Bounded, call: Call) {
   return session.send(call.method, call.url, call.body);
 }
 
-function collectBytes(response: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
+/** Keeps any body as raw bytes (supertest hands a parser the incoming message stream). */
+function collectBytes(response: request.Response, done: (error: Error | null, body: Buffer) => void): void {
+  const stream = response as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  response.on('data', (chunk: Buffer) => chunks.push(chunk));
-  response.on('end', () => done(null, Buffer.concat(chunks)));
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
 /** A row count per table a write could touch: a refused call must leave them all as they were. */
