@@ -1,5 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { populationOnDay, populationWindow } from '../heatmaps/repository.ts';
+import { keepPopulationWindowCurrent } from '../heatmaps/service.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -20,7 +22,7 @@ export function codeRange(prefix: string | null | undefined): CodeRange | null {
   return { prefix, from: prefix, below: next.length > prefix.length ? null : next };
 }
 
-/** SQL condition "column lies in the range" (true when there is no range). */
+/** SQL condition "column lies in the range" (true when there is no range); a range may span prefixes (adjacency chunks). */
 function inRange(column: string, range: CodeRange | null): RawBuilder<boolean> {
   if (!range) return sql<boolean>`true`;
   const ref = sql.ref(column);
@@ -42,25 +44,16 @@ export interface GridCountRow {
 }
 
 /**
- * One row per grid in the range: floating people and the whole real population with an open
- * residency (a unit code's first 14 digits are its grid), rental houses (active buildings with a
- * rented unit) and active collectors with an open assignment, full- and part-time apart.
+ * One row per grid in the range: floating people and the whole real population living there
+ * today, rental houses (active buildings with a rented unit) and active collectors with an open
+ * assignment, full- and part-time apart. People and houses come from the per-grid tables the
+ * heatmaps maintain (sql/0003_heatmaps.sql): a city of 14 million is not counted per request.
  */
 export async function gridCounts(db: Db, range: CodeRange | null): Promise<GridCountRow[]> {
+  await keepPopulationWindowCurrent(db);
+  const { today } = await populationWindow(db);
   const result = await sql<GridCountRow>`
-    WITH people AS (
-      SELECT left(r.unit_code, 14) AS grid_code,
-             count(*)::int AS population,
-             count(*) FILTER (WHERE p.category = 'floating')::int AS floating
-      FROM residencies r JOIN persons p ON p.id = r.person_id
-      WHERE r.moved_out IS NULL AND ${inRange('r.unit_code', range)}
-      GROUP BY 1),
-    rental_houses AS (
-      SELECT b.grid_code, count(*)::int AS rental_houses
-      FROM buildings b
-      WHERE b.status = 'active' AND ${inRange('b.code', range)}
-        AND EXISTS (SELECT 1 FROM units u WHERE u.building_code = b.code AND u.use = 'rented')
-      GROUP BY 1),
+    WITH people AS (${populationOnDay(today)}),
     staffing AS (
       SELECT a.grid_code,
              count(*) FILTER (WHERE c.employment = 'full_time')::int AS full_time,
@@ -70,13 +63,13 @@ export async function gridCounts(db: Db, range: CodeRange | null): Promise<GridC
       GROUP BY 1)
     SELECT g.code, g.name, g.community_code AS "communityCode",
            coalesce(pe.floating, 0) AS floating,
-           coalesce(rh.rental_houses, 0) AS "rentalHouses",
-           coalesce(pe.population, 0) AS population,
+           coalesce(us.rental_buildings, 0) AS "rentalHouses",
+           coalesce(pe.registered + pe.lodging + pe.floating + pe.overseas, 0) AS population,
            coalesce(st.full_time, 0) AS "fullTimeAssigned",
            coalesce(st.part_time, 0) AS "partTimeAssigned"
     FROM grids g
     LEFT JOIN people pe ON pe.grid_code = g.code
-    LEFT JOIN rental_houses rh ON rh.grid_code = g.code
+    LEFT JOIN grid_unit_stats us ON us.grid_code = g.code
     LEFT JOIN staffing st ON st.grid_code = g.code
     WHERE ${inRange('g.code', range)}
     ORDER BY g.code`.execute(db);
