@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -59,7 +60,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   }
   const pglite = await PGlite.create(dataDir, {
-    extensions: { postgis },
+    extensions: { postgis, pg_trgm },
     parsers: { [OID.int8]: Number, [OID.numeric]: Number, [OID.date]: keepDateText },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });

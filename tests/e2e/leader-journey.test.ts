@@ -35,9 +35,16 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
   it('shows the exact figures of a grid on hover', async () => {
     const { page } = journey;
     const frame = (await page.locator('[data-testid=map-frame]').boundingBox())!;
-    await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
     const tooltip = page.locator('[data-testid=map-tooltip]');
-    await tooltip.waitFor();
+    // deck.gl picks on pointer moves once its layers are ready; a loaded machine may need a few.
+    let step = 0;
+    await expect
+      .poll(async () => {
+        step += 1;
+        await page.mouse.move(frame.x + frame.width / 2 + (step % 5) * 3, frame.y + frame.height / 2);
+        return tooltip.isVisible();
+      }, { timeout: 30000, interval: 500 })
+      .toBe(true);
     await expect(tooltip.textContent()).resolves.toMatch(/\d[\d,.]* 人\/km²/);
     await journey.shot('2-tooltip');
   });
