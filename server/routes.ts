@@ -15,6 +15,7 @@ import { tilesRoutes } from './tiles/routes.ts';
 import { ogcRoutes } from './ogc/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
 import { exportsRoutes } from './exports/routes.ts';
+import { usersRoutes } from './users/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -33,6 +34,7 @@ const FEATURES: FeatureRoutes[] = [
   exportsRoutes,
   openapiRoutes,
   auditRoutes,
+  usersRoutes,
 ];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {

@@ -1,4 +1,5 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { z } from 'zod';
 
 // Algorithm is an ambient const enum (unusable as a value here): 2 is Argon2id.
 const ARGON2ID_ALGORITHM = 2 as Algorithm;
@@ -11,3 +12,14 @@ export const verifyPassword = (passwordHash: string, password: string) => verify
 
 /** Demo accounts' passwords follow one documented pattern and are refused in production. */
 export const demoPassword = (username: string) => `renwu-demo-${username}`;
+
+/**
+ * The password policy, for a password a user chooses and for a temporary one an administrator
+ * sets (server/users): long enough, and never the demo pattern anyone can guess.
+ */
+export const passwordPolicy = (field: string) =>
+  z
+    .string()
+    .min(12, `${field} must have at least 12 characters`)
+    .max(200)
+    .refine((value) => !value.startsWith(demoPassword('')), `${field} must not follow the demo pattern`);

@@ -3,17 +3,14 @@ import { z } from 'zod';
 import { ROLES } from '../db/schema.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseBody } from '../http/validate.ts';
+import { passwordPolicy } from './passwords.ts';
 import { findSessionUser } from './repository.ts';
 import { changePassword, logIn, logOut } from './service.ts';
 import { hashToken, principalOf, SESSION_COOKIE } from './session.ts';
 
 const passwordChangeBody = z.object({
   currentPassword: z.string().min(1, 'currentPassword is required').max(200),
-  newPassword: z
-    .string()
-    .min(12, 'newPassword must have at least 12 characters')
-    .max(200)
-    .refine((value) => !value.startsWith('renwu-demo-'), 'newPassword must not follow the demo pattern'),
+  newPassword: passwordPolicy('newPassword'),
 });
 
 const loginBody = z.object({

@@ -148,6 +148,8 @@ export interface UsersTable {
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;
   created_at: Timestamp;
+  /** Set by a trigger when a session opens (sql/0007_users.sql). */
+  last_login_at: Timestamp | null;
 }
 
 export interface SessionsTable {

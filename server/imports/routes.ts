@@ -1,3 +1,138 @@
+import type { Request, Response } from 'express';
+import { principalOf, type Principal } from '../auth/session.ts';
+import { toCsv } from '../collectors/export.ts';
+import type { AppContext } from '../context.ts';
+import type { Role } from '../db/schema.ts';
+import { chinaToday } from '../domain/registration-rules.ts';
+import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
+import { parseParams, parseQuery } from '../http/validate.ts';
+import { RUNNER_ID } from './live.ts';
+import { findJob, insertJob, jobErrors, recentJobs, type ImportJobRow } from './repository.ts';
+import { enqueueImport } from './runner.ts';
+import { formatFromName, importQuery, jobListQuery, jobParams, type ImportQuery } from './schemas.ts';
+import type { ImportFormat } from './tables.ts';
+import { IMPORT_MAX_BYTES, receiveUpload, removeFile, type ReceivedFile } from './upload.ts';
+import { jobView } from './view.ts';
 
-export const importsRoutes: FeatureRoutes = () => [];
+/**
+ * Imports (issue 9): admins import anything; collectors import rows inside their own grids (a
+ * row outside them is a bad row). The upload answers 202 with the job; the job's status,
+ * progress and bad rows are read back here. A collector sees only the jobs they started.
+ */
+const IMPORTERS: readonly Role[] = ['admin', 'collector'];
+/** Bad rows shown with a job; the CSV report lists them all. */
+const ERRORS_SHOWN = 100;
+const REPORT_PAGE = 5000;
+
+const onlyOwnJobs = (principal: Principal) => (principal.role === 'collector' ? principal.userId : undefined);
+
+/** The job named in the path, when the caller may see it (404 otherwise, also for another collector's job). */
+async function visibleJob(context: AppContext, request: Request): Promise<ImportJobRow> {
+  const { id } = parseParams(jobParams, request);
+  const job = await findJob(context.db, id, onlyOwnJobs(principalOf(request)));
+  if (!job) throw notFound('Import job', String(id));
+  return job;
+}
+
+const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const fileRefused = (message: string, field = 'file') => badRequest('invalid_request', message, { fields: [{ field, message }] });
+
+/** The declared (or extension-given) format, or why the file is refused. */
+function formatOf(file: ReceivedFile, query: ImportQuery): ImportFormat | HttpError {
+  if (file.bytes === 0) return fileRefused('The file is empty');
+  const format = query.format ?? formatFromName(file.fileName);
+  if (!format) return fileRefused('Say the format (csv, xlsx or geojson), or send a file name ending in .csv, .xlsx or .geojson', 'format');
+  const isZip = file.head.subarray(0, 4).equals(ZIP_SIGNATURE);
+  if (format === 'xlsx' && !isZip) return fileRefused('The file is not an XLSX workbook');
+  if (format !== 'xlsx' && isZip) return fileRefused(`The file is a zip or XLSX workbook, not ${format}`);
+  return format;
+}
+
+async function acceptUpload(context: AppContext, request: Request, response: Response): Promise<void> {
+  // A request refused before its body was read (bad query, too large) is drained, not left hanging.
+  response.on('finish', () => {
+    if (!request.readableEnded) request.resume();
+  });
+  const principal = principalOf(request);
+  const query = parseQuery(importQuery, request);
+  const file = await receiveUpload(request, IMPORT_MAX_BYTES, query.filename);
+  const format = formatOf(file, query);
+  if (format instanceof HttpError) {
+    await removeFile(file.path);
+    throw format;
+  }
+  const encoding = format === 'xlsx' ? null : file.encoding;
+  const id = await insertJob(context.db, {
+    kind: query.kind, format, crs: query.crs, encoding, file_name: file.fileName ?? null, file_bytes: file.bytes,
+    created_by: principal.userId, runner: RUNNER_ID,
+  });
+  enqueueImport({ db: context.db, engine: context.engine, id, kind: query.kind, format, crs: query.crs, encoding, file: file.path, principal, today: chinaToday() });
+  const job = await findJob(context.db, id, undefined);
+  response.status(202).location(`/api/imports/${id}`).json({ job: jobView(job!, context.engine) });
+}
+
+/** Every bad row as CSV (row, field, reason), read from the database a page at a time. */
+async function sendReport(context: AppContext, jobId: number, response: Response): Promise<void> {
+  response
+    .set('Content-Type', 'text/csv; charset=utf-8')
+    .set('Content-Disposition', `attachment; filename="import-${jobId}-report.csv"`)
+    .set('Cache-Control', 'no-store');
+  let page = await jobErrors(context.db, jobId, REPORT_PAGE);
+  response.write(toCsv({ sheet: 'report', columns: ['row', 'field', 'reason'], rows: page.map((error) => [error.row, error.field, error.reason]) }));
+  while (page.length === REPORT_PAGE) {
+    const last = page[page.length - 1]!;
+    page = await jobErrors(context.db, jobId, REPORT_PAGE, { row: last.row, seq: last.seq });
+    if (page.length === 0) break;
+    // toCsv writes a header line (and a byte-order mark) first: the page's first row stands in for it.
+    const [first, ...rest] = page.map((error) => [error.row, error.field, error.reason]);
+    response.write(toCsv({ sheet: 'report', columns: first!.map(String), rows: rest }).slice(1));
+  }
+  response.end();
+}
+
+export const importsRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'post',
+    path: '/imports',
+    access: IMPORTERS,
+    summary: `Upload a file to import (CSV in UTF-8 or GBK, XLSX, GeoJSON; at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB): answers 202 with the job`,
+    schemas: { query: importQuery },
+    handler: (request, response) => acceptUpload(context, request, response),
+  },
+  {
+    method: 'get',
+    path: '/imports',
+    access: IMPORTERS,
+    summary: 'The most recent import jobs (a collector sees their own)',
+    schemas: { query: jobListQuery },
+    handler: async (request, response) => {
+      const { limit } = parseQuery(jobListQuery, request);
+      const jobs = await recentJobs(context.db, limit, onlyOwnJobs(principalOf(request)));
+      response.json({ jobs: jobs.map((job) => jobView(job, context.engine)) });
+    },
+  },
+  {
+    method: 'get',
+    path: '/imports/:id',
+    access: IMPORTERS,
+    summary: "An import job's status, progress and first bad rows",
+    schemas: { params: jobParams },
+    handler: async (request, response) => {
+      const job = await visibleJob(context, request);
+      const errors = await jobErrors(context.db, job.id, ERRORS_SHOWN);
+      response.json({ job: jobView(job, context.engine), errors: errors.map(({ row, field, reason }) => ({ row, field, reason })) });
+    },
+  },
+  {
+    method: 'get',
+    path: '/imports/:id/report.csv',
+    access: IMPORTERS,
+    summary: "Every bad row of an import job as CSV: row, field, reason",
+    schemas: { params: jobParams },
+    handler: async (request, response) => {
+      const job = await visibleJob(context, request);
+      await sendReport(context, job.id, response);
+    },
+  },
+];

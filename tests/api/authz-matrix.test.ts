@@ -68,6 +68,10 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'PATCH /api/collectors/:id': ['planner', 'admin'],
   'POST /api/collectors/:id/assignments': ['planner', 'admin'],
   'POST /api/collectors/:id/assignments/:assignmentId/end': ['planner', 'admin'],
+  'POST /api/imports': ['admin', 'collector'],
+  'GET /api/imports': ['admin', 'collector'],
+  'GET /api/imports/:id': ['admin', 'collector'],
+  'GET /api/imports/:id/report.csv': ['admin', 'collector'],
   'GET /tiles/:layer/:z/:x/:y.mvt': ALL,
   'GET /ogc': 'public',
   'GET /ogc/conformance': 'public',
@@ -82,6 +86,10 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/docs': 'public',
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
+  'GET /api/users': ['admin'],
+  'POST /api/users': ['admin'],
+  'PATCH /api/users/:id': ['admin'],
+  'POST /api/users/:id/password': ['admin'],
 };
 
 const WEST_UNIT = fixtureUnitCode(FIXTURE.westHouse, 1, 1);

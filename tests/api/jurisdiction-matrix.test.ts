@@ -7,6 +7,7 @@ import { urlPathOf, type RouteSpec } from '../../server/http/route-registry.ts';
 import { apiRoutes } from '../../server/routes.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPermit } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { importAndWait, importer, UNIT_HEADERS, utf8Csv } from '../helpers/import-files.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 
 /**
@@ -29,6 +30,8 @@ interface Outside {
   grid: string;
   personId: number;
   permitId: number;
+  /** An import job someone else started. */
+  importJobId: number;
 }
 
 type Call = { method: 'get' | 'post' | 'patch' | 'put'; url: string; body?: object };
@@ -93,6 +96,10 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/exports/grids': { list: () => ({ method: 'get', url: '/api/exports/grids?format=csv' }) },
   'GET /api/exports/buildings': { list: () => ({ method: 'get', url: '/api/exports/buildings?format=csv' }) },
   'GET /api/exports/people': { object: (o) => ({ method: 'get', url: `/api/exports/people?building=${o.building}&${PURPOSE}` }) },
+  'POST /api/imports': { notBounded: 'rows outside the caller’s grids are refused row by row (tests/api/imports.test.ts)' },
+  'GET /api/imports': { list: () => ({ method: 'get', url: '/api/imports' }) },
+  'GET /api/imports/:id': { object: (o) => ({ method: 'get', url: `/api/imports/${o.importJobId}` }) },
+  'GET /api/imports/:id/report.csv': { object: (o) => ({ method: 'get', url: `/api/imports/${o.importJobId}/report.csv` }) },
   'GET /api/openapi.json': { notBounded: 'public API description' },
   'GET /api/docs': { notBounded: 'public API description' },
 };
@@ -112,10 +119,14 @@ beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000' });
   const { personIds } = await insertAnalyticsCity(t.handle.db);
   await insertPermit(t.handle.db, personIds.E4!, { issued: '2025-07-01', expires: '2026-06-30' }, 'JZZ-E4-0');
+  await insertUser(t.handle.db, 'admin', 'admin');
+  const adminsImport = await importer(t, 'admin');
+  const { job } = await importAndWait(adminsImport, { kind: 'units', crs: 'wgs84', format: 'csv' }, utf8Csv([UNIT_HEADERS, ['bad-code', 1, '101', 20, 'rented', '是']]));
+  const importJobId = job.id;
   const permitOf = async (personId: number) =>
     (await t.handle.db.selectFrom('permits').select('id').where('person_id', '=', personId).orderBy('id').executeTakeFirstOrThrow()).id;
-  outside.set('collector', { building: FIXTURE.eastHouse, unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), grid: FIXTURE.gridEast, personId: personIds.E4!, permitId: await permitOf(personIds.E4!) });
-  outside.set('police', { building: FIXTURE.westHouse, unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), grid: FIXTURE.gridWest, personId: personIds.W1!, permitId: await permitOf(personIds.W1!) });
+  outside.set('collector', { building: FIXTURE.eastHouse, unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), grid: FIXTURE.gridEast, personId: personIds.E4!, permitId: await permitOf(personIds.E4!), importJobId });
+  outside.set('police', { building: FIXTURE.westHouse, unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), grid: FIXTURE.gridWest, personId: personIds.W1!, permitId: await permitOf(personIds.W1!), importJobId });
   const codes = await sql<{ code: string }>`SELECT code FROM grids UNION ALL SELECT code FROM buildings UNION ALL SELECT code FROM units`.execute(t.handle.db);
   await insertUser(t.handle.db, 'planner', 'planner');
   for (const role of BOUNDED) {

@@ -17,7 +17,10 @@ export interface Journey {
   /** Errors the page threw (must stay empty). */
   pageErrors: string[];
   shot(step: string): Promise<void>;
-  logIn(username: string): Promise<void>;
+  /** Logs in through the form; the demo password unless another is given. */
+  logIn(username: string, password?: string): Promise<void>;
+  /** Logs out with the top bar's button and waits for the login form. */
+  logOut(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,12 +51,16 @@ export async function startJourney(name: string): Promise<Journey> {
       shot: async (step) => {
         await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}-${step}.png`) });
       },
-      logIn: async (username) => {
+      logIn: async (username, password = DEMO_PASSWORD(username)) => {
         await page.goto(server.url + '/');
         await page.fill('#login-username', username);
-        await page.fill('#login-password', DEMO_PASSWORD(username));
+        await page.fill('#login-password', password);
         await page.click('button[type=submit]');
         await page.waitForSelector('nav a[aria-current=page]');
+      },
+      logOut: async () => {
+        await page.click('.top-bar button:has-text("退出登录")');
+        await page.waitForSelector('#login-username');
       },
       close: async () => {
         await opened.close();

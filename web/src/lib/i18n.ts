@@ -14,6 +14,10 @@ import * as planner from './i18n/planner.ts';
 import * as police from './i18n/police.ts';
 import * as registration from './i18n/registration.ts';
 import * as exportWords from './i18n/exports.ts';
+import * as inspections from './i18n/inspections.ts';
+import * as users from './i18n/users.ts';
+import * as audit from './i18n/audit.ts';
+import * as imports from './i18n/imports.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
@@ -29,6 +33,10 @@ const zhCN = {
   ...registration.zh,
   ...office.zh,
   ...exportWords.zh,
+  ...inspections.zh,
+  ...users.zh,
+  ...audit.zh,
+  ...imports.zh,
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -43,6 +51,10 @@ const en: Record<MessageKey, string> = {
   ...registration.en,
   ...office.en,
   ...exportWords.en,
+  ...inspections.en,
+  ...users.en,
+  ...audit.en,
+  ...imports.en,
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -32,6 +32,15 @@ import type {
   TierMap,
   UnitOccupants,
   WhatIf,
+  AuditFilter,
+  AuditPage,
+  ChainVerification,
+  CollectorChoice,
+  NewUserInput,
+  UserAccount,
+  UserChanges,
+  UserList,
+  UserListFilter,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -125,6 +134,20 @@ function remember(session: Session): Session {
   return session;
 }
 
+/** A visit as POST /api/rentals/inspections takes it (server/rentals/routes.ts inspectionBody). */
+export interface InspectionInput {
+  buildingCode: string;
+  unitCode?: string;
+  visitedOn: string;
+  doorsOk?: boolean;
+  hygieneGood?: boolean;
+  neighboursGood?: boolean;
+  tenantsRegistered?: boolean;
+  clueGiven: boolean;
+  notes?: string;
+  people?: Array<{ personId: number; foundHere: boolean }>;
+}
+
 export const api = {
   async login(username: string, password: string): Promise<Session> {
     return remember(await request<Session>('POST', '/api/auth/login', { body: { username, password } }));
@@ -183,6 +206,10 @@ export const api = {
 
   registerMoveOut(body: { personId: number; movedOut: string; registeredAt?: string; foundAbsent: boolean }): Promise<unknown> {
     return request<unknown>('POST', '/api/registrations/move-out', { body });
+  },
+
+  recordInspection(body: InspectionInput): Promise<{ id: number }> {
+    return request<{ id: number }>('POST', '/api/rentals/inspections', { body });
   },
 
   registerMove(body: { personId: number; toUnitCode: string; movedOn: string; registeredAt?: string }): Promise<unknown> {
@@ -251,6 +278,35 @@ export const api = {
 
   rebalance(params: WhatIf, signal?: AbortSignal): Promise<Rebalance> {
     return request<Rebalance>('GET', `/api/collectors/rebalance${query(params)}`, { signal });
+  },
+
+  users(filter: UserListFilter, signal?: AbortSignal): Promise<UserList> {
+    return request<UserList>('GET', `/api/users${query({ ...filter })}`, { signal });
+  },
+
+  createUser(body: NewUserInput): Promise<UserAccount> {
+    return request<UserAccount>('POST', '/api/users', { body });
+  },
+
+  changeUser(id: number, changes: UserChanges): Promise<UserAccount> {
+    return request<UserAccount>('PATCH', `/api/users/${id}`, { body: changes });
+  },
+
+  resetUserPassword(id: number, temporaryPassword: string): Promise<void> {
+    return request<void>('POST', `/api/users/${id}/password`, { body: { temporaryPassword } });
+  },
+
+  /** Active collectors an account can be linked to (admins may list them). */
+  collectorChoices(signal?: AbortSignal): Promise<{ total: number; collectors: CollectorChoice[] }> {
+    return request<{ total: number; collectors: CollectorChoice[] }>('GET', '/api/collectors?active=true&limit=1000', { signal });
+  },
+
+  auditLog(filter: AuditFilter, signal?: AbortSignal): Promise<AuditPage> {
+    return request<AuditPage>('GET', `/api/audit${query({ ...filter })}`, { signal });
+  },
+
+  verifyAuditChain(signal?: AbortSignal): Promise<ChainVerification> {
+    return request<ChainVerification>('GET', '/api/audit/verify', { signal });
   },
 };
 

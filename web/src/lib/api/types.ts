@@ -452,3 +452,96 @@ export interface ExpiringPermits {
   until: string;
   permits: ExpiringPermit[];
 }
+
+// --- User administration (server/users) --------------------------------------------------------
+
+export const roles: readonly Role[] = ['leader', 'planner', 'police', 'collector', 'admin', 'auditor'];
+
+export interface UserAccount {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Area or grid codes the user acts in. */
+  jurisdiction: string[];
+  collectorId: number | null;
+  collectorName: string | null;
+  disabled: boolean;
+  isDemo: boolean;
+  /** ISO time until which repeated failed logins lock the account, or null. */
+  lockedUntil: string | null;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface UserList {
+  total: number;
+  users: UserAccount[];
+}
+
+export interface UserListFilter {
+  role?: Role;
+  status?: 'active' | 'disabled';
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface UserAssignment {
+  displayName: string;
+  role: Role;
+  jurisdiction: string[];
+  collectorId: number | null;
+}
+
+export interface NewUserInput extends UserAssignment {
+  username: string;
+  temporaryPassword: string;
+}
+
+export type UserChanges = Partial<UserAssignment> & { disabled?: boolean };
+
+/** A collector record as the admin picks one to link an account to (GET /api/collectors). */
+export interface CollectorChoice {
+  id: number;
+  name: string;
+  employment: 'full_time' | 'part_time';
+  active: boolean;
+  assignments: { gridCode: string; gridName: string }[];
+}
+
+// --- Audit log (server/audit) ------------------------------------------------------------------
+
+export interface AuditRow {
+  chain_seq: number;
+  at: string;
+  username: string | null;
+  role: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  purpose: string | null;
+  details: Record<string, unknown>;
+  hash: string;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  next: string | null;
+}
+
+export interface AuditFilter {
+  username?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  /** Rows with a lower chain number than this (keyset paging, newest first). */
+  before?: number;
+  limit?: number;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  rows: number;
+  firstBrokenSeq: number | null;
+}

@@ -31,6 +31,10 @@ export function problemText(problem: Pick<FieldProblem, 'code' | 'message'>, t: 
 /** The problems about `field` (an exact path such as people.0.idNumber). */
 export const problemsAt = (problems: FieldProblem[], field: string) => problems.filter((problem) => problem.field === field);
 
+/** The problems about `field` or one of its items (jurisdiction covers jurisdiction.0, jurisdiction.1, …). */
+export const problemsUnder = (problems: FieldProblem[], field: string) =>
+  problems.filter((problem) => problem.field === field || problem.field.startsWith(`${field}.`));
+
 /** What a failed submit says above the form: the first problem's code, or the error itself. */
 export function summaryOf(error: unknown, t: Translate): string {
   if (error instanceof ApiError) {

@@ -1,0 +1,207 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { checkUnitCode } from '../../domain/codes.ts';
+import {
+  eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
+  type ResolvedIdentity, type RuleProblem,
+} from '../../domain/registration-rules.ts';
+import { FLOATING_TYPES, PERSON_CATEGORIES } from '../../db/schema.ts';
+import { cellText, optionalDate, optionalText, requiredDate, requiredText, vocabulary } from '../cells.ts';
+import { inputTable, numberedInputTable, parseWithSchema, rowsWritten, type FieldProblem, type ImportKindSpec, type InputColumns, type RowProblem } from './kind.ts';
+import { codeField, digitsText, phoneField } from './shared-fields.ts';
+
+/**
+ * 实有人口 with their residence (居住登记): one row per person moving into a unit on file. A
+ * person already on file (same ID number) is matched as the move-in form does: the identity
+ * must agree, they must have no current residence, and the changeable fields are updated.
+ */
+
+const idType = vocabulary({ id_card: ['身份证', '居民身份证', '二代身份证'], passport: ['护照', '外国人护照'] });
+const sex = vocabulary({ M: ['男', 'male'], F: ['女', 'female'] });
+const category = vocabulary<(typeof PERSON_CATEGORIES)[number]>({
+  registered: ['常住', '户籍', '常住人口', '户籍人口'],
+  lodging: ['寄住', '寄住人口'],
+  floating: ['流动', '流动人口', '暂住'],
+  overseas: ['境外', '境外人员', '外籍'],
+});
+const floatingType = vocabulary<(typeof FLOATING_TYPES)[number]>({
+  single: ['单身', '个人'],
+  shared: ['合租'],
+  dormitory: ['集体宿舍', '宿舍'],
+  family: ['家庭', '家庭户', '举家'],
+});
+
+export const PEOPLE_FIELDS = [
+  { name: 'idType', headers: ['证件类型', '证件种类'] },
+  { name: 'idNumber', headers: ['身份证号', '身份证号码', '公民身份号码', '证件号码', '证件号', '护照号', 'id_number'], required: true },
+  { name: 'name', headers: ['姓名'], required: true },
+  { name: 'sex', headers: ['性别', 'gender'] },
+  { name: 'birthDate', headers: ['出生日期', '出生年月日', 'birthday', 'date_of_birth'] },
+  { name: 'nationality', headers: ['国籍', '国家地区'] },
+  { name: 'ethnicity', headers: ['民族'] },
+  { name: 'hukouAddress', headers: ['户籍地址', '户籍地', '户籍所在地'] },
+  { name: 'phone', headers: ['联系电话', '电话', '手机', '手机号码'] },
+  { name: 'category', headers: ['人员类别', '人口类别', '人员类型'], required: true },
+  { name: 'floatingType', headers: ['流动类型', '居住类型', '流动人口居住类型'] },
+  { name: 'employer', headers: ['工作单位', '服务处所', '就业单位'] },
+  { name: 'unitCode', headers: ['房屋编码', '居住房屋编码', '现住房屋编码', 'unit_code'], required: true },
+  { name: 'movedIn', headers: ['入住日期', '迁入日期', '居住起始日期', 'moved_in'], required: true },
+  { name: 'registeredAt', headers: ['登记日期', '申报日期', 'registered_at'], required: true },
+] as const;
+
+/** ISO 3166 alpha-3; 中国 is what Chinese sheets write for CHN. */
+const nationality = z.preprocess(
+  (cell) => {
+    const text = cellText(cell)?.toUpperCase();
+    return text === '中国' || text === '中华人民共和国' ? 'CHN' : text;
+  },
+  z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter country code such as CHN').optional(),
+);
+
+const personSchema = z.object({
+  idType: idType.optional,
+  idNumber: digitsText,
+  name: requiredText(100),
+  sex: sex.optional,
+  birthDate: optionalDate,
+  nationality,
+  ethnicity: optionalText(40),
+  hukouAddress: optionalText(200),
+  phone: phoneField,
+  category: category.required,
+  floatingType: floatingType.optional,
+  employer: optionalText(200),
+  unitCode: codeField(checkUnitCode),
+  movedIn: requiredDate,
+  registeredAt: requiredDate,
+});
+type PersonFields = z.infer<typeof personSchema>;
+
+export type PersonRow = Omit<PersonFields, 'idType' | 'idNumber' | 'sex' | 'birthDate' | 'nationality'> & {
+  identity: ResolvedIdentity;
+  registrationExempt: boolean;
+};
+
+const asFieldProblems = (problems: RuleProblem[]): FieldProblem[] => problems.map((problem) => ({ field: problem.field, reason: problem.message }));
+
+/** The rules of server/domain/registration-rules.ts, as the move-in form applies them. */
+function personRow(fields: PersonFields, today: string): { row?: PersonRow; problems: FieldProblem[] } {
+  const { idType: givenIdType, idNumber, sex: givenSex, birthDate, nationality: givenNationality, ...person } = fields;
+  // Foreigners register with a passport: a sheet of them need not say so on every row.
+  const declaredIdType = givenIdType ?? (fields.category === 'overseas' ? 'passport' : 'id_card');
+  const { identity, problems } = resolveIdentity(
+    { idType: declaredIdType, idNumber, sex: givenSex, birthDate, nationality: givenNationality, category: fields.category, floatingType: fields.floatingType },
+    today,
+  );
+  problems.push(...registrationDateProblems({ eventField: 'movedIn', eventDate: fields.movedIn, registeredAt: fields.registeredAt }, today));
+  const beforeBirth = identity && eventBeforeBirthProblem(identity.birthDate, fields.movedIn, 'movedIn');
+  if (beforeBirth) problems.push(beforeBirth);
+  if (!identity || problems.length > 0) return { problems: asFieldProblems(problems) };
+  return { row: { ...person, identity, registrationExempt: isRegistrationExempt(identity.birthDate, fields.movedIn) }, problems: [] };
+}
+
+const personColumns: InputColumns<PersonRow> = {
+  id_type: ['text', (row) => row.identity.idType],
+  id_number: ['text', (row) => row.identity.idNumber],
+  nationality: ['text', (row) => row.identity.nationality],
+  name: ['text', (row) => row.name],
+  sex: ['text', (row) => row.identity.sex],
+  birth_date: ['date', (row) => row.identity.birthDate],
+  ethnicity: ['text', (row) => row.ethnicity],
+  hukou_address: ['text', (row) => row.hukouAddress],
+  phone: ['text', (row) => row.phone],
+  category: ['text', (row) => row.category],
+  floating_type: ['text', (row) => row.floatingType],
+  employer: ['text', (row) => row.employer],
+  unit_code: ['text', (row) => row.unitCode],
+  moved_in: ['date', (row) => row.movedIn],
+  registered_at: ['date', (row) => row.registeredAt],
+  registration_exempt: ['boolean', (row) => row.registrationExempt],
+};
+
+interface OnFile {
+  row_number: number;
+  unit_missing: boolean;
+  demolished: boolean;
+  identity_differs: string[] | null;
+  resident: boolean;
+  moved_out_after: boolean;
+}
+
+function onFileProblems(found: OnFile): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (found.unit_missing) problems.push({ field: 'unitCode', reason: 'no unit with this code is on file' });
+  if (found.demolished) problems.push({ field: 'unitCode', reason: 'the unit belongs to a demolished building' });
+  for (const field of found.identity_differs ?? []) {
+    problems.push({ field, reason: 'differs from the person on file with this ID number; correct the person record first' });
+  }
+  if (found.resident) problems.push({ field: 'idNumber', reason: 'this person already has a current residence; register a move or a move-out first' });
+  if (found.moved_out_after) problems.push({ field: 'movedIn', reason: "is before this person's last move-out" });
+  return problems;
+}
+
+export const peopleImport: ImportKindSpec<PersonRow> = {
+  kind: 'people',
+  fields: PEOPLE_FIELDS,
+
+  parse(fields, { today }) {
+    const parsed = parseWithSchema(personSchema, fields);
+    if (!parsed.row) return parsed;
+    const { row, problems } = personRow(parsed.row, today);
+    return row ? { row } : { problems };
+  },
+
+  scope: (row) => ({ field: 'unitCode', code: row.unitCode }),
+  key: (row) => ({ field: 'idNumber', value: row.identity.idNumber }),
+
+  async check(db, rows) {
+    const input = numberedInputTable(rows, {
+      id_type: ['text', (row) => row.identity.idType],
+      id_number: ['text', (row) => row.identity.idNumber],
+      name: ['text', (row) => row.name],
+      sex: ['text', (row) => row.identity.sex],
+      birth_date: ['date', (row) => row.identity.birthDate],
+      nationality: ['text', (row) => row.identity.nationality],
+      unit_code: ['text', (row) => row.unitCode],
+      moved_in: ['date', (row) => row.movedIn],
+    });
+    const found = await sql<OnFile>`
+      SELECT input.row_number, u.code IS NULL AS unit_missing, coalesce(b.status = 'demolished', false) AS demolished,
+             CASE WHEN p.id IS NOT NULL THEN array_remove(ARRAY[
+               CASE WHEN p.id_type <> input.id_type THEN 'idType' END, CASE WHEN p.name <> input.name THEN 'name' END,
+               CASE WHEN p.sex <> input.sex THEN 'sex' END, CASE WHEN p.birth_date <> input.birth_date THEN 'birthDate' END,
+               CASE WHEN p.nationality <> input.nationality THEN 'nationality' END], NULL) END AS identity_differs,
+             EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL) AS resident,
+             EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out > input.moved_in) AS moved_out_after
+      FROM ${input}
+      LEFT JOIN units AS u ON u.code = input.unit_code
+      LEFT JOIN buildings AS b ON b.code = u.building_code
+      LEFT JOIN persons AS p ON p.id_number = input.id_number
+      WHERE u.code IS NULL OR b.status = 'demolished' OR p.id IS NOT NULL`.execute(db);
+    return found.rows.flatMap((row): RowProblem[] => onFileProblems(row).map((problem) => ({ row: row.row_number, ...problem })));
+  },
+
+  async insert(trx, rows) {
+    const input = inputTable(rows, personColumns);
+    // People already on file: category, contacts and employer change with a move, as in the move-in form.
+    const updated = await sql`
+      UPDATE persons AS p SET category = input.category, floating_type = input.floating_type,
+        ethnicity = coalesce(input.ethnicity, p.ethnicity), hukou_address = coalesce(input.hukou_address, p.hukou_address),
+        phone = coalesce(input.phone, p.phone), employer = coalesce(input.employer, p.employer)
+      FROM ${input} WHERE p.id_number = input.id_number`.execute(trx);
+    const created = await sql`
+      INSERT INTO persons (id_type, id_number, nationality, name, sex, birth_date, ethnicity, hukou_address, phone, category, floating_type, employer)
+      SELECT id_type, id_number, nationality, name, sex, birth_date, ethnicity, hukou_address, phone, category, floating_type, employer
+      FROM ${input}
+      ON CONFLICT (id_number) DO NOTHING`.execute(trx);
+    const residencies = await sql`
+      INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
+      SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
+      FROM ${input} JOIN persons AS p ON p.id_number = input.id_number`.execute(trx);
+    return {
+      personsCreated: rowsWritten(created),
+      personsUpdated: rowsWritten(updated),
+      residencies: rowsWritten(residencies),
+    };
+  },
+};

@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { checkUnitCode } from '../../domain/codes.ts';
+import { cellNumber, optionalBoolean, optionalText, requiredInteger, requiredText, vocabulary } from '../cells.ts';
+import { inputTable, numberedInputTable, parseWithSchema, problemsWhere, rowsWritten, type ImportKindSpec, type InputColumns } from './kind.ts';
+import { codeField } from './shared-fields.ts';
+
+/** 房屋: one row per unit (room or household) of a building already on file. */
+
+export const unitUse = vocabulary({
+  self_occupied: ['自住', '自用'],
+  rented: ['出租', '租赁'],
+  vacant: ['空置', '闲置'],
+  shop: ['商铺', '铺面', '经营'],
+  dormitory: ['宿舍', '集体宿舍'],
+});
+
+export const UNIT_FIELDS = [
+  { name: 'code', headers: ['房屋编码', '房间编码', '户编码', 'unit_code'], required: true },
+  { name: 'floor', headers: ['所在楼层', '楼层'], required: true },
+  { name: 'room', headers: ['房号', '房间号', '门牌房号'], required: true },
+  { name: 'areaM2', headers: ['面积', '建筑面积', '使用面积', 'area'] },
+  { name: 'use', headers: ['房屋用途', '用途', '使用情况'], required: true },
+  { name: 'rentalRegistered', headers: ['出租登记', '已出租登记', '是否出租登记'] },
+  { name: 'landlordName', headers: ['房东姓名', '业主姓名', '房东', '业主'] },
+] as const;
+
+const unitSchema = z.object({
+  code: codeField(checkUnitCode),
+  floor: requiredInteger(-5, 200),
+  room: requiredText(20),
+  areaM2: z.preprocess(cellNumber, z.number('must be a number of square metres').positive().max(99999.9).optional()),
+  use: unitUse.required,
+  rentalRegistered: optionalBoolean,
+  landlordName: optionalText(100),
+});
+export type UnitRow = z.infer<typeof unitSchema>;
+
+const insertColumns: InputColumns<UnitRow> = {
+  code: ['text', (row) => row.code],
+  floor: ['int', (row) => row.floor],
+  room: ['text', (row) => row.room],
+  area_m2: ['float8', (row) => row.areaM2],
+  use: ['text', (row) => row.use],
+  rental_registered: ['boolean', (row) => row.rentalRegistered],
+  landlord_name: ['text', (row) => row.landlordName],
+};
+
+export const unitsImport: ImportKindSpec<UnitRow> = {
+  kind: 'units',
+  fields: UNIT_FIELDS,
+
+  parse: (fields) => {
+    const parsed = parseWithSchema(unitSchema, fields);
+    // Only a rented unit can be registered as a rental (出租登记).
+    if (parsed.row?.rentalRegistered && parsed.row.use !== 'rented') {
+      return { problems: [{ field: 'rentalRegistered', reason: 'only a rented unit (出租) can be registered as a rental' }] };
+    }
+    return parsed;
+  },
+
+  scope: (row) => ({ field: 'code', code: row.code }),
+  key: (row) => ({ field: 'code', value: row.code }),
+
+  async check(db, rows) {
+    const flagged = await sql<{ row_number: number; building_missing: boolean; demolished: boolean; on_file: boolean }>`
+      SELECT input.row_number, b.code IS NULL AS building_missing, coalesce(b.status = 'demolished', false) AS demolished,
+             u.code IS NOT NULL AS on_file
+      FROM ${numberedInputTable(rows, { code: ['text', (row) => row.code] })}
+      LEFT JOIN buildings AS b ON b.code = left(input.code, 19)
+      LEFT JOIN units AS u ON u.code = input.code
+      WHERE b.code IS NULL OR b.status = 'demolished' OR u.code IS NOT NULL`.execute(db);
+    return problemsWhere(flagged.rows, [
+      ['building_missing', 'code', 'its building (the first 19 digits) is not on file: import the building first'],
+      ['demolished', 'code', 'its building is demolished'],
+      ['on_file', 'code', 'a unit with this code is already on file (codes are never reused)'],
+    ]);
+  },
+
+  async insert(trx, rows) {
+    const result = await sql`
+      INSERT INTO units (code, building_code, floor, room, area_m2, use, rental_registered, landlord_name)
+      SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name
+      FROM ${inputTable(rows, insertColumns)}`.execute(trx);
+    return { units: rowsWritten(result) };
+  },
+};

@@ -1,0 +1,142 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailableReason } from '../helpers/browser.ts';
+import { mapReady, startJourney, type Journey } from './support/journey.ts';
+
+/**
+ * The administrator's day: open the users section, create a police account for one community
+ * (a wrong username first: the form says what is wrong, in Chinese, next to the field), hand
+ * over the temporary password, see the new user log in — then disable the account and see the
+ * login refused.
+ */
+const unavailable = browserUnavailableReason();
+const NEW_USERNAME = 'liu.police';
+
+describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', () => {
+  let journey: Journey;
+  let community: { code: string; name: string };
+  let temporaryPassword = '';
+
+  beforeAll(async () => {
+    journey = await startJourney('admin');
+    const found = await sql<{ code: string; name: string }>`
+      SELECT code, name FROM admin_areas WHERE level = 'community' ORDER BY code LIMIT 1`.execute(journey.server.handle.db);
+    community = found.rows[0]!;
+    expect(community).toBeDefined();
+  });
+  afterAll(async () => journey?.close());
+
+  async function loginAnswer(username: string, password: string): Promise<number> {
+    const response = await fetch(`${journey.server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    return response.status;
+  }
+
+  it('opens the users section: every demo account with its role', async () => {
+    const { page } = journey;
+    await journey.logIn('admin');
+    await page.click('nav.sections button:has-text("用户与权限")');
+    await page.waitForSelector('[data-testid=user-table]');
+    expect(new URL(page.url()).searchParams.get('section')).toBe('users');
+    for (const username of ['admin', 'auditor', 'collector', 'leader', 'planner', 'police']) {
+      await page.waitForSelector(`[data-testid=user-table] tr[data-username="${username}"]`);
+    }
+    // The admin cannot disable their own account from here.
+    await expect(page.locator('tr[data-username="admin"] button:has-text("停用")').count()).resolves.toBe(0);
+    await journey.shot('1-users');
+  });
+
+  it('refuses a malformed username next to the field, in Chinese', async () => {
+    const { page } = journey;
+    await page.click('button:has-text("新建用户")');
+    await page.waitForSelector('[data-testid=user-form]');
+    await page.fill('#new-user-username', 'Liu Police');
+    await page.fill('#new-user-name', '刘警官');
+    await page.selectOption('#new-user-role', 'police');
+    // The picker takes an area's name as well as its code.
+    await page.fill('#new-user-area', community.name);
+    await page.click('[data-testid=user-form] button:has-text("添加")');
+    await expect(page.locator('[data-testid=jurisdiction-chips]').textContent()).resolves.toContain(community.code);
+    await page.click('[data-testid=user-form] button:has-text("随机生成")');
+    temporaryPassword = await page.inputValue('#new-user-password');
+    expect(temporaryPassword).toMatch(/^[A-Za-z0-9]{16}$/);
+    await page.click('[data-testid=user-form] button[type=submit]');
+    const error = page.locator('#new-user-username-error');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('用户名须为 3–40 位小写字母');
+    await journey.shot('2-username-error');
+  });
+
+  it('creates the account; it appears in the list with its jurisdiction', async () => {
+    const { page } = journey;
+    await page.fill('#new-user-username', NEW_USERNAME);
+    await page.click('[data-testid=user-form] button[type=submit]');
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已建立账号 ${NEW_USERNAME}`);
+    const row = page.locator(`tr[data-username="${NEW_USERNAME}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(new RegExp(`刘警官.*民警.*${community.name}.*在用.*从未登录`));
+    await journey.shot('3-created');
+  });
+
+  it('lets the new user log in with the temporary password, as police in that community', async () => {
+    const { page } = journey;
+    await journey.logOut();
+    await journey.logIn(NEW_USERNAME, temporaryPassword);
+    expect(new URL(page.url()).pathname).toBe('/police');
+    await expect(page.locator('.top-bar').textContent()).resolves.toContain('刘警官');
+    await mapReady(page);
+    await journey.shot('4-new-user-home');
+    await journey.logOut();
+  });
+
+  it('changes the account’s role and sets a new temporary password; the old one stops working', async () => {
+    const { page } = journey;
+    await journey.logIn('admin');
+    await page.click('nav.sections button:has-text("用户与权限")');
+    const row = page.locator(`tr[data-username="${NEW_USERNAME}"]`);
+    await expect(row.textContent()).resolves.not.toContain('从未登录');
+    await row.locator('button:has-text("修改")').click();
+    const form = page.locator('[data-testid=user-form]');
+    await form.locator('select[id$="-role"]').selectOption('leader');
+    await journey.shot('5-edit');
+    await form.locator('button[type=submit]').click();
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已保存 ${NEW_USERNAME} 的修改`);
+    await page.waitForFunction((username) => document.querySelector(`tr[data-username="${username}"] .role`)?.textContent === '领导', NEW_USERNAME);
+
+    await row.locator('button:has-text("重置密码")').click();
+    const reset = page.locator('[data-testid=password-reset]');
+    await reset.locator('button:has-text("随机生成")').click();
+    const newPassword = await reset.locator('input').inputValue();
+    await reset.locator('button[type=submit]').click();
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已为 ${NEW_USERNAME} 设置临时密码`);
+    expect(await loginAnswer(NEW_USERNAME, temporaryPassword)).toBe(401);
+    expect(await loginAnswer(NEW_USERNAME, newPassword)).toBe(200);
+    temporaryPassword = newPassword;
+  });
+
+  it('disables the account with a confirming second click; its login is refused from then on', async () => {
+    const { page } = journey;
+    const row = page.locator(`tr[data-username="${NEW_USERNAME}"]`);
+    await row.locator('button:has-text("停用")').click();
+    await row.locator('button:has-text("确认停用")').click();
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已停用 ${NEW_USERNAME}`);
+    await page.waitForSelector(`tr.disabled[data-username="${NEW_USERNAME}"]`);
+    await journey.shot('6-disabled');
+    expect(await loginAnswer(NEW_USERNAME, temporaryPassword)).toBe(401);
+  });
+
+  it('wrote each change into the audit log, never the password', async () => {
+    const rows = await sql<{ action: string; details: string }>`
+      SELECT action, details::text AS details FROM audit_log WHERE username = 'admin' AND target_type = 'user' ORDER BY chain_seq`.execute(journey.server.handle.db);
+    expect(rows.rows.map((row) => row.action)).toEqual(['create', 'update', 'reset_password', 'disable']);
+    expect(rows.rows.map((row) => row.details).join()).not.toContain(temporaryPassword);
+  });
+
+  it('asked nothing of any other origin and threw no page errors', () => {
+    expect(journey.foreignRequests).toEqual([]);
+    expect(journey.pageErrors).toEqual([]);
+  });
+});

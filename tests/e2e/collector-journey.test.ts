@@ -1,0 +1,159 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withCheckCharacter } from '../../server/domain/id-number.ts';
+import { browserUnavailableReason } from '../helpers/browser.ts';
+import { apiAs } from './support/api.ts';
+import { mapReady, startJourney, type Journey } from './support/journey.ts';
+
+/**
+ * Issue 4's "done when", in a browser: a collector registers a family (an adult and a child
+ * under 16) moving into a unit of their grid through the form — a mistyped ID number first, which
+ * the form marks next to the field in Chinese — then police open that building's floor plan and
+ * see the new occupants.
+ */
+const unavailable = browserUnavailableReason();
+const PURPOSE = '日常核查';
+const ADULT_NAME = '陈建国';
+const CHILD_NAME = '陈小雨';
+
+interface UnitOccupantsAnswer {
+  current: { registrationExempt: boolean; person: { idNumber: string; name: string } }[];
+}
+
+/** A valid ID number nobody in the database holds yet (Changsha division, given birth date, odd = male). */
+async function freeIdNumber(journey: Journey, birth: string, male: boolean): Promise<string> {
+  for (let sequence = male ? 901 : 902; sequence < 1000; sequence += 2) {
+    const id = withCheckCharacter(`430102${birth}${sequence}`);
+    const taken = await journey.server.handle.db.selectFrom('persons').select('id').where('id_number', '=', id).executeTakeFirst();
+    if (!taken) return id;
+  }
+  throw new Error(`no free ID number for birth date ${birth}`);
+}
+
+/** The same number with a wrong check character. */
+const withWrongCheck = (id: string) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+
+describe.skipIf(unavailable)('collector journey (headless Chromium, real server)', () => {
+  let journey: Journey;
+  let adultId = '';
+  let childId = '';
+  let buildingCode = '';
+  let unit = { code: '', room: '', occupants: 0 };
+
+  beforeAll(async () => {
+    journey = await startJourney('collector');
+    const childBirthYear = new Date().getUTCFullYear() - 8;
+    adultId = await freeIdNumber(journey, '19900315', true);
+    childId = await freeIdNumber(journey, `${childBirthYear}0601`, false);
+  });
+  afterAll(async () => journey?.close());
+
+  it('opens my grid and states the purpose', async () => {
+    const { page } = journey;
+    await journey.logIn('collector');
+    expect(new URL(page.url()).pathname).toBe('/my-grid');
+    await mapReady(page);
+    await page.selectOption('#purpose-choice', { label: PURPOSE });
+    await journey.shot('1-my-grid');
+  });
+
+  it('clicks a house of the grid on the map and picks its emptiest unit', async () => {
+    const { page } = journey;
+    const db = journey.server.handle.db;
+    // A lived-in house of the collector's grid, and the view of it a colleague would bookmark.
+    const house = (await sql<{ code: string; lon: number; lat: number }>`
+      SELECT b.code, ST_X(b.point) AS lon, ST_Y(b.point) AS lat FROM buildings b, users u
+      WHERE u.username = 'collector' AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' AND b.footprint IS NOT NULL
+        AND EXISTS (SELECT 1 FROM units n WHERE n.building_code = b.code AND n.use <> 'shop')
+      ORDER BY b.code LIMIT 1`.execute(db)).rows[0]!;
+    expect(house).toBeDefined();
+    await page.goto(`${journey.server.url}/my-grid?z=18.5&c=${house.lon},${house.lat}`);
+    await mapReady(page);
+    // The house sits in the middle of the map: click it once its tiles are drawn.
+    await page.waitForLoadState('networkidle');
+    const frame = (await page.locator('[data-testid=map-frame]').boundingBox())!;
+    await page.mouse.click(frame.x + frame.width / 2, frame.y + frame.height / 2);
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('b'));
+    buildingCode = new URL(page.url()).searchParams.get('b')!;
+    expect(buildingCode).toBe(house.code);
+    await page.waitForSelector('[data-testid=floor-plan]');
+    const emptiest = await sql<{ code: string; room: string; occupants: number }>`
+      SELECT u.code, u.room, count(r.id)::int AS occupants FROM units u
+      LEFT JOIN residencies r ON r.unit_code = u.code AND r.moved_out IS NULL
+      WHERE u.building_code = ${buildingCode} AND u.use <> 'shop'
+      GROUP BY u.code, u.room ORDER BY occupants, u.code LIMIT 1`.execute(db);
+    unit = emptiest.rows[0]!;
+    await page.click(`[data-testid=floor-plan] [data-unit="${unit.code}"]`);
+    await page.waitForSelector('[data-testid=move-in-form]');
+    await page.locator('[data-testid=move-in-form]').scrollIntoViewIfNeeded();
+    await journey.shot('2-unit');
+  });
+
+  it('marks a mistyped ID number next to the field, in Chinese, and registers nobody', async () => {
+    const { page } = journey;
+    await page.fill('#people-0-idNumber', withWrongCheck(adultId));
+    await page.fill('#people-0-name', ADULT_NAME);
+    await page.click('[data-testid=move-in-form] button:has-text("添加家庭成员")');
+    await page.fill('#people-1-idNumber', childId);
+    await page.fill('#people-1-name', CHILD_NAME);
+    await page.click('[data-testid=move-in-form] button:has-text("登记 2 人入住")');
+    const error = page.locator('[data-testid=move-in-form] [data-field="people.0.idNumber"]');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('身份证号码不正确');
+    await expect(page.locator('#people-0-idNumber').getAttribute('aria-invalid')).resolves.toBe('true');
+    const registered = await journey.server.handle.db.selectFrom('persons').select('id').where('id_number', 'in', [adultId, childId]).execute();
+    expect(registered).toEqual([]);
+    await error.scrollIntoViewIfNeeded();
+    await journey.shot('3-id-error');
+  });
+
+  it('registers the family once the number is corrected; the occupants list shows them, IDs masked', async () => {
+    const { page } = journey;
+    await page.fill('#people-0-idNumber', adultId);
+    await page.click('[data-testid=move-in-form] button:has-text("登记 2 人入住")');
+    await expect(page.locator('[data-testid=move-in-form] [role=status]').textContent()).resolves.toContain(`已登记 2 人入住 ${unit.room} 室`);
+    const occupants = page.locator('[data-testid=current-occupants]');
+    await page.waitForFunction((names) => names.every((name) => document.querySelector('[data-testid=current-occupants]')?.textContent?.includes(name)), [ADULT_NAME, CHILD_NAME]);
+    // A collector sees the first 6 and last 4 characters only.
+    await expect(occupants.textContent()).resolves.not.toContain(adultId);
+    await expect(occupants.textContent()).resolves.toContain(`${adultId.slice(0, 6)}`);
+    await occupants.scrollIntoViewIfNeeded();
+    await journey.shot('4-registered');
+  });
+
+  it('the API holds both residencies in that unit, the child exempt from the adult duty', async () => {
+    const police = await apiAs(journey.server.url, 'police');
+    const answer = (await police('GET', `/api/units/${unit.code}/occupants?purpose=${encodeURIComponent(PURPOSE)}`)) as UnitOccupantsAnswer;
+    const byId = new Map(answer.current.map((stay) => [stay.person.idNumber, stay]));
+    expect(answer.current).toHaveLength(unit.occupants + 2);
+    expect(byId.get(adultId)).toMatchObject({ registrationExempt: false, person: { name: ADULT_NAME } });
+    expect(byId.get(childId)).toMatchObject({ registrationExempt: true, person: { name: CHILD_NAME } });
+  });
+
+  it('police find the adult, open the building floor by floor and see both new occupants', async () => {
+    const { page } = journey;
+    await journey.logOut();
+    await journey.logIn('police');
+    await page.selectOption('#purpose-choice', { label: PURPOSE });
+    await page.fill('#search-text', adultId);
+    await page.click('form[role=search] button[type=submit]');
+    const hit = page.locator('[data-testid=search-results] button', { hasText: ADULT_NAME });
+    await hit.waitFor();
+    await hit.click();
+    await page.waitForFunction((code) => new URL(location.href).searchParams.get('u') === code, unit.code);
+    expect(new URL(page.url()).searchParams.get('b')).toBe(buildingCode);
+    const cell = page.locator(`[data-testid=floor-plan] [data-unit="${unit.code}"]`);
+    await expect(cell.getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect(cell.locator('.count').textContent()).resolves.toContain(String(unit.occupants + 2));
+    await page.waitForFunction((names) => names.every((name) => document.querySelector('[data-testid=current-occupants]')?.textContent?.includes(name)), [ADULT_NAME, CHILD_NAME]);
+    // Police see the full numbers.
+    await expect(page.locator('[data-testid=current-occupants]').textContent()).resolves.toContain(childId);
+    await page.locator('[data-testid=unit-occupants]').scrollIntoViewIfNeeded();
+    await journey.shot('5-police-floor-plan');
+  });
+
+  it('asked nothing of any other origin and threw no page errors', () => {
+    expect(journey.foreignRequests).toEqual([]);
+    expect(journey.pageErrors).toEqual([]);
+  });
+});

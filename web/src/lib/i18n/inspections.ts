@@ -1,0 +1,38 @@
+/** A visit to a rented unit: the findings that feed the rental score and the 人户一致 checks. */
+export const zh = {
+  'inspection.title': '走访 {room} 室',
+  'inspection.help': '记录本次走访的发现（计入下月出租屋评分），并逐人核对是否在此居住（计入人户一致率）。',
+  'inspection.visitedOn': '走访日期',
+  'inspection.finding.doorsOk': '防盗门',
+  'inspection.finding.hygieneGood': '卫生',
+  'inspection.finding.neighboursGood': '邻里关系',
+  'inspection.finding.tenantsRegistered': '租客已登记',
+  'inspection.notChecked': '未查',
+  'inspection.good': '好/有',
+  'inspection.bad': '差/无',
+  'inspection.clue': '房东提供了有用线索',
+  'inspection.notes': '备注',
+  'inspection.people': '人户核对（勾选＝本人在此居住）',
+  'inspection.noPeople': '本室当前无登记住户。',
+  'inspection.submit': '保存走访记录',
+  'inspection.done': '已保存 {room} 室的走访记录（核对 {count} 人）。',
+};
+
+export const en: Record<keyof typeof zh, string> = {
+  'inspection.title': 'Visit to room {room}',
+  'inspection.help': 'Record what this visit found (it counts in next month’s rental score) and check each person lives here (it counts in the household consistency rate).',
+  'inspection.visitedOn': 'Visited on',
+  'inspection.finding.doorsOk': 'Anti-theft door',
+  'inspection.finding.hygieneGood': 'Hygiene',
+  'inspection.finding.neighboursGood': 'Neighbour relations',
+  'inspection.finding.tenantsRegistered': 'Tenants registered',
+  'inspection.notChecked': 'Not checked',
+  'inspection.good': 'Good / yes',
+  'inspection.bad': 'Bad / no',
+  'inspection.clue': 'The landlord gave a useful clue',
+  'inspection.notes': 'Notes',
+  'inspection.people': 'People checked (ticked = found living here)',
+  'inspection.noPeople': 'Nobody is registered in this room now.',
+  'inspection.submit': 'Save the visit',
+  'inspection.done': 'Saved the visit to room {room} ({count} people checked).',
+};
