@@ -11,9 +11,12 @@ const auditQuery = z.object({
   username: z.string().trim().max(40).optional(),
   action: z.string().trim().max(40).optional(),
   targetType: z.string().trim().max(40).optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: z.iso.date().optional().describe('First day (Asia/Shanghai) of the rows'),
+  to: z.iso.date().optional().describe('Last day (Asia/Shanghai) of the rows'),
 });
+
+/** Dates are the city's calendar days (China Standard Time, no daylight saving), as the screen shows them. */
+const startOfCityDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
 
 /** The auditor's view of the log (三权分立: only the auditor reads it; nobody can change it). */
 export const auditRoutes: FeatureRoutes = (context) => [
@@ -34,8 +37,8 @@ export const auditRoutes: FeatureRoutes = (context) => [
       if (filter.username) query = query.where('username', '=', filter.username);
       if (filter.action) query = query.where('action', '=', filter.action);
       if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
-      if (filter.from) query = query.where('at', '>=', new Date(`${filter.from}T00:00:00Z`));
-      if (filter.to) query = query.where('at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
+      if (filter.from) query = query.where('at', '>=', startOfCityDay(filter.from));
+      if (filter.to) query = query.where('at', '<', new Date(startOfCityDay(filter.to).getTime() + 86_400_000));
       const rows = await query.execute();
       const last = rows.at(-1);
       response.json({ rows, next: rows.length === filter.limit && last ? `?before=${last.chain_seq}&limit=${filter.limit}` : null });

@@ -30,8 +30,6 @@ export const zh = {
   'admin.settingsFailed': '参数加载失败。',
   'admin.settingsSave': '保存',
   'admin.settingsSaved': '已保存，立即生效。',
-  'admin.usersMissing': '服务器尚未提供用户管理接口：暂时只能用初始化脚本管理账号和辖区。',
-  'admin.importsMissing': '服务器尚未提供数据导入接口：暂时请用命令行导入脚本。',
   'setting.mode': '测算方式',
   'setting.mode.floating_or_rental': '按流动人口或出租屋取大',
   'setting.mode.population': '按实有人口',
@@ -44,7 +42,6 @@ export const zh = {
 
   'audit.title': '审计日志',
   'audit.help': '每次查看人员信息和每次写入都记入防篡改的审计日志（哈希链）。',
-  'audit.missing': '服务器尚未提供查阅审计日志的接口，暂时无法在此查看。',
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -78,8 +75,6 @@ export const en: Record<keyof typeof zh, string> = {
   'admin.settingsFailed': 'Could not load the settings.',
   'admin.settingsSave': 'Save',
   'admin.settingsSaved': 'Saved; in force now.',
-  'admin.usersMissing': 'The server has no user-management API yet: accounts and jurisdictions are set up by script for now.',
-  'admin.importsMissing': 'The server has no import API yet: use the command-line loaders for now.',
   'setting.mode': 'Method',
   'setting.mode.floating_or_rental': 'Floating people or rentals, whichever needs more',
   'setting.mode.population': 'Whole real population',
@@ -92,5 +87,4 @@ export const en: Record<keyof typeof zh, string> = {
 
   'audit.title': 'Audit log',
   'audit.help': 'Every look at a person and every change is written to a tamper-evident (hash-chained) audit log.',
-  'audit.missing': 'The server has no API to read the audit log yet, so it cannot be shown here.',
 };
