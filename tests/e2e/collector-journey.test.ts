@@ -130,6 +130,25 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     expect(byId.get(childId)).toMatchObject({ registrationExempt: true, person: { name: CHILD_NAME } });
   });
 
+  it('records a visit to the unit: doors checked, the child found at home, the adult not', async () => {
+    const { page } = journey;
+    const form = page.locator('[data-testid=inspection-form]');
+    await form.scrollIntoViewIfNeeded();
+    await form.locator('input[name=inspection-doorsOk][value=yes]').check();
+    await form.locator('label', { hasText: ADULT_NAME }).locator('input[type=checkbox]').uncheck();
+    await form.locator('button[type=submit]').click();
+    await expect(form.locator('[role=status]').textContent()).resolves.toContain(`核对 ${unit.occupants + 2} 人`);
+    await journey.shot('5-visit');
+    const checks = await sql<{ id_number: string; found_here: boolean; registered_here: boolean; doors_ok: boolean }>`
+      SELECT p.id_number, c.found_here, c.registered_here, i.doors_ok FROM inspection_person_checks c
+      JOIN inspections i ON i.id = c.inspection_id JOIN persons p ON p.id = c.person_id
+      WHERE i.unit_code = ${unit.code} AND p.id_number IN (${adultId}, ${childId}) ORDER BY p.id_number = ${adultId} DESC`.execute(journey.server.handle.db);
+    expect(checks.rows).toEqual([
+      { id_number: adultId, found_here: false, registered_here: true, doors_ok: true },
+      { id_number: childId, found_here: true, registered_here: true, doors_ok: true },
+    ]);
+  });
+
   it('police find the adult, open the building floor by floor and see both new occupants', async () => {
     const { page } = journey;
     await journey.logOut();
@@ -149,7 +168,7 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     // Police see the full numbers.
     await expect(page.locator('[data-testid=current-occupants]').textContent()).resolves.toContain(childId);
     await page.locator('[data-testid=unit-occupants]').scrollIntoViewIfNeeded();
-    await journey.shot('5-police-floor-plan');
+    await journey.shot('6-police-floor-plan');
   });
 
   it('asked nothing of any other origin and threw no page errors', () => {
