@@ -13,7 +13,9 @@ import { migrateToLatest, SQL_DIR } from '../../server/db/migrator.ts';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const ENGINE_UNDER_TEST = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 const TEMPLATE_ROOT = path.resolve('data/test-template');
-const TEMPLATE_DB = 'renwu_test_template';
+// One template per test run (global setup names it before the workers start), so that two runs
+// on one PostgreSQL server never drop each other's template.
+const TEMPLATE_DB = process.env.RENWU_TEST_TEMPLATE_DB ?? 'renwu_test_template';
 
 function migrationsFingerprint(): string {
   const hash = createHash('sha256');
@@ -81,6 +83,11 @@ export async function prepareTemplate(): Promise<void> {
   } catch {
     fs.rmSync(building, { recursive: true, force: true }); // another run got there first
   }
+}
+
+/** Drops this run's PostgreSQL template (global teardown). */
+export async function dropTemplate(): Promise<void> {
+  if (TEST_DATABASE_URL) await dropWhenDisconnected(TEMPLATE_DB);
 }
 
 /** A fresh migrated database for one test file; close() removes it. */
