@@ -139,6 +139,42 @@ export interface BuildingFacts {
 
 export const NO_FACTS: BuildingFacts = { cases: [], registrations: [], inspections: [], flaggedTenants: [] };
 
+// ---------------------------------------------------------------- households (分租)
+
+/**
+ * A building is let separately (分租) when this many of its units or more are let. One house code
+ * is one household (一户一码), so each let unit of such a building is a rental household scored
+ * on its own, besides the building's own score. A building with a single let unit is one rental
+ * house: its building score is that household's score, and it gets no separate household score.
+ */
+export const LET_SEPARATELY_MIN_UNITS = 2;
+
+export function isLetSeparately(letUnitCount: number): boolean {
+  return letUnitCount >= LET_SEPARATELY_MIN_UNITS;
+}
+
+/** A household's score in one month, as a building's score card and floor plan list them. */
+export interface HouseholdTier {
+  unitCode: string;
+  floor: number;
+  room: string;
+  score: number;
+  tier: RentalTier;
+}
+
+/**
+ * What a visit to the whole building (no unit named) says about each of its households: the
+ * findings shared by everyone living there (anti-theft doors, hygiene, neighbour relations).
+ * Whether tenants were registered and whether a clue was given are about one household's
+ * landlord, so for a household only visits to its own unit count for them. Null: the visit
+ * found nothing shared.
+ */
+export function sharedFindings(buildingVisit: InspectionFact): InspectionFact | null {
+  const { doorsOk, hygieneGood, neighboursGood } = buildingVisit;
+  if (doorsOk === null && hygieneGood === null && neighboursGood === null) return null;
+  return { ...buildingVisit, tenantsRegistered: null, clueGiven: false };
+}
+
 // ---------------------------------------------------------------- explanation
 
 const FINDINGS = { doors: 'doorsOk', hygiene: 'hygieneGood', neighbours: 'neighboursGood' } as const;
@@ -490,8 +526,10 @@ function scoreOneMonth(byMonth: FactsByMonth, month: string, rules: readonly Ren
 }
 
 /**
- * Scores consecutive months of one building. `previous` is the stored result of the month before
- * the first (null when there is none); each month's result is the next one's previous.
+ * Scores consecutive months of one building, or of one household of a building let separately
+ * given only that household's facts (the same rules and overrides). `previous` is the stored
+ * result of the month before the first (null when there is none); each month's result is the
+ * next one's previous.
  * `facts` must reach back LOOKBACK_MONTHS − 1 months before the first month.
  */
 export function scoreBuildingMonths(

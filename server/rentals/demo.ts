@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { addMonths, monthOf } from '../domain/rental-scoring.ts';
+import { addMonths, LET_SEPARATELY_MIN_UNITS, monthOf } from '../domain/rental-scoring.ts';
+import { RENTAL_UNIT } from './facts.ts';
 import { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
 
 /**
@@ -18,7 +19,7 @@ const CARE = sql`(0.5 * ${unitHash(sql`b.code || 'care'`)}
 
 const RENTAL_BUILDINGS = sql`
   SELECT b.code, b.grid_code, ${CARE} AS care FROM buildings b
-  WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM units u WHERE u.building_code = b.code AND (u.use = 'rented' OR u.rental_registered))`;
+  WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM units u WHERE u.building_code = b.code AND ${RENTAL_UNIT})`;
 
 /**
  * Collector visits every 12 to 30 days through the last 12 months, police visits every 45 days to
@@ -55,15 +56,38 @@ async function insertDemoInspections(db: Kysely<DB>, today: string): Promise<num
 }
 
 /**
- * 人户一致 checks: at the latest visit of the last half year that looked at tenant registration,
- * the residents of about a third of the building's units were checked; most were found at home,
- * fewer where the visit found registration poor.
+ * Visits to households (分租: each let unit of a building with two or more): one collector visit to
+ * the room in the last 11 months, checking whether its tenants are registered; now and then the
+ * landlord gives a clue. What the household's own score hears about its landlord's conduct.
+ */
+async function insertDemoHouseholdVisits(db: Kysely<DB>, today: string): Promise<number> {
+  const result = await sql`
+    WITH rental AS (${RENTAL_BUILDINGS}),
+    let_units AS (
+      SELECT r.code, r.grid_code, r.care, u.code AS unit_code, count(*) OVER (PARTITION BY r.code) AS let_units,
+             (${today}::date - (7 + ${unitHash(sql`u.code || 'household visit'`)} * 320)::int) AS visited_on
+      FROM rental r JOIN units u ON u.building_code = r.code AND ${RENTAL_UNIT})
+    INSERT INTO inspections (building_code, unit_code, collector_id, inspector_role, visited_on, tenants_registered, clue_given)
+    SELECT h.code, h.unit_code,
+           (SELECT min(a.collector_id) FROM collector_assignments a WHERE a.grid_code = h.grid_code AND a.ended_on IS NULL),
+           'collector', h.visited_on,
+           ${unitHash(sql`h.unit_code || 'registered'`)} < 0.88 + 0.1 * h.care,
+           ${unitHash(sql`h.unit_code || 'clue'`)} < 0.004 + 0.012 * h.care
+    FROM let_units h
+    WHERE h.let_units >= ${LET_SEPARATELY_MIN_UNITS}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * 人户一致 checks: at the latest visit to the whole building in the last half year that looked at
+ * tenant registration, the residents of about a third of the building's units were checked; most
+ * were found at home, fewer where the visit found registration poor.
  */
 async function insertDemoPersonChecks(db: Kysely<DB>, today: string): Promise<number> {
   const result = await sql`
     WITH latest AS (
       SELECT DISTINCT ON (building_code) id, building_code, visited_on, tenants_registered FROM inspections
-      WHERE tenants_registered IS NOT NULL AND visited_on > ${today}::date - 180
+      WHERE unit_code IS NULL AND tenants_registered IS NOT NULL AND visited_on > ${today}::date - 180
       ORDER BY building_code, visited_on DESC, id DESC)
     INSERT INTO inspection_person_checks (inspection_id, person_id, found_here, registered_here)
     SELECT l.id, r.person_id,
@@ -81,7 +105,7 @@ async function insertDemoPersonFlags(db: Kysely<DB>, today: string): Promise<num
     INSERT INTO person_flags (person_id, flag, from_date)
     SELECT r.person_id, flag.name, (${today}::date - (365 + ${unitHash(sql`r.person_id::text || 'since'`)} * 365)::int)
     FROM residencies r
-    JOIN units u ON u.code = r.unit_code AND (u.use = 'rented' OR u.rental_registered)
+    JOIN units u ON u.code = r.unit_code AND ${RENTAL_UNIT}
     JOIN (VALUES ('key_person', 0.0033), ('work_target', 0.0083)) AS flag(name, share)
       ON ${unitHash(sql`r.person_id::text || flag.name`)} < flag.share
     WHERE r.moved_out IS NULL`.execute(db);
@@ -90,6 +114,7 @@ async function insertDemoPersonFlags(db: Kysely<DB>, today: string): Promise<num
 
 export interface DemoRentals {
   inspections: number;
+  householdVisits: number;
   personFlags: number;
   personChecks: number;
   scoring: ScoringRun | null;
@@ -97,15 +122,17 @@ export interface DemoRentals {
 
 /**
  * For demo seeding: visits and flags (once: skipped when visits exist), then scores of the 12
- * full months before `today` ('YYYY-MM-DD') for every rental building.
+ * full months before `today` ('YYYY-MM-DD') for every rental building and every household of the
+ * buildings let separately.
  */
 export async function seedDemoRentals(db: Kysely<DB>, today: string, options: Pick<ScoringOptions, 'pglite'> = {}): Promise<DemoRentals> {
   const existing = await db.selectFrom('inspections').select('id').limit(1).executeTakeFirst();
   const inspections = existing ? 0 : await insertDemoInspections(db, today);
+  const householdVisits = existing ? 0 : await insertDemoHouseholdVisits(db, today);
   const personFlags = existing ? 0 : await insertDemoPersonFlags(db, today);
   const personChecks = existing ? 0 : await insertDemoPersonChecks(db, today);
   const lastMonth = addMonths(monthOf(today), -1);
   const anyRental = await sql<{ any: boolean }>`SELECT EXISTS (${RENTAL_BUILDINGS}) AS any`.execute(db);
   const scoring = anyRental.rows[0]?.any ? await scoreMonths(db, addMonths(lastMonth, -11), lastMonth, options) : null;
-  return { inspections, personFlags, personChecks, scoring };
+  return { inspections, householdVisits, personFlags, personChecks, scoring };
 }

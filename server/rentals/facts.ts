@@ -1,12 +1,14 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { addMonths, type BuildingFacts, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact } from '../domain/rental-scoring.ts';
+import {
+  addMonths, isLetSeparately, sharedFindings, type BuildingFacts, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact,
+} from '../domain/rental-scoring.ts';
 
 /** Case times are instants; the month a case belongs to is the local (China Standard Time) one. */
 export const LOCAL_TIME_ZONE = 'Asia/Shanghai';
 
-// A unit is let when it is used as a rental or registered as one (出租登记).
-const RENTAL_UNIT = sql`(u.use = 'rented' OR u.rental_registered)`;
+/** A unit `u` is let when it is used as a rental or registered as one (出租登记). */
+export const RENTAL_UNIT = sql`(u.use = 'rented' OR u.rental_registered)`;
 
 /**
  * Runs a query and hands back its rows as one JSON text: the embedded engine converts rows to JS
@@ -20,15 +22,20 @@ async function rowsAsJson<Row>(db: Kysely<DB>, query: RawBuilder<unknown>): Prom
 export interface RentalBuilding {
   code: string;
   gridCode: string;
+  /** Its let units when it is let separately (分租), each a household scored on its own; else none. */
+  households: string[];
 }
 
-/** Active buildings with at least one let unit, in code order. */
+/** Active buildings with at least one let unit, in code order, with their households. */
 export async function rentalBuildings(db: Kysely<DB>): Promise<RentalBuilding[]> {
-  const buildings = await rowsAsJson<RentalBuilding>(db, sql`
-    SELECT b.code, b.grid_code AS "gridCode" FROM buildings b
-    WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM units u WHERE u.building_code = b.code AND ${RENTAL_UNIT})`);
+  const buildings = await rowsAsJson<{ code: string; gridCode: string; letUnits: string[] }>(db, sql`
+    SELECT b.code, b.grid_code AS "gridCode", l.units AS "letUnits" FROM buildings b
+    CROSS JOIN LATERAL (SELECT array_agg(u.code ORDER BY u.code) AS units FROM units u WHERE u.building_code = b.code AND ${RENTAL_UNIT}) l
+    WHERE b.status = 'active' AND l.units IS NOT NULL`);
   // Scoring takes them in slices of contiguous codes.
-  return buildings.sort((first, second) => (first.code < second.code ? -1 : 1));
+  return buildings
+    .map(({ code, gridCode, letUnits }) => ({ code, gridCode, households: isLetSeparately(letUnits.length) ? letUnits : [] }))
+    .sort((first, second) => (first.code < second.code ? -1 : 1));
 }
 
 /** A contiguous slice of building codes and the months whose facts are wanted. */
@@ -42,7 +49,8 @@ export interface FactWindow {
   to: string;
 }
 
-type Of<Fact> = Fact & { building: string };
+/** A fact with where it happened: its building and, when known, its unit. */
+type Of<Fact> = Fact & { building: string; unit: string | null };
 
 // Unit codes are their building's code and 6 digits: a slice of buildings is a range of unit codes,
 // which the residencies index on unit_code answers directly.
@@ -50,7 +58,7 @@ const unitCodeRange = (window: FactWindow) => sql`r.unit_code BETWEEN ${`${windo
 
 function caseQuery(window: FactWindow) {
   return sql`
-    SELECT c.building_code AS building, c.id AS "caseId", c.kind,
+    SELECT c.building_code AS building, c.unit_code AS unit, c.id AS "caseId", c.kind,
            (c.occurred_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "occurredOn"
     FROM cases c
     WHERE c.building_code BETWEEN ${window.firstCode} AND ${window.lastCode}
@@ -60,7 +68,7 @@ function caseQuery(window: FactWindow) {
 
 function registrationQuery(window: FactWindow) {
   return sql`
-    SELECT u.building_code AS building, r.id AS "residencyId", r.moved_in AS "movedIn", r.registered_at AS "registeredAt"
+    SELECT u.building_code AS building, r.unit_code AS unit, r.id AS "residencyId", r.moved_in AS "movedIn", r.registered_at AS "registeredAt"
     FROM residencies r JOIN units u ON u.code = r.unit_code
     WHERE ${unitCodeRange(window)} AND ${RENTAL_UNIT}
       AND r.moved_in >= ${window.since}::date AND r.moved_in < ${addMonths(window.to, 1)}::date`;
@@ -68,7 +76,7 @@ function registrationQuery(window: FactWindow) {
 
 function inspectionQuery(window: FactWindow) {
   return sql`
-    SELECT i.building_code AS building, i.id AS "inspectionId", i.visited_on AS "visitedOn", i.inspector_role AS role,
+    SELECT i.building_code AS building, i.unit_code AS unit, i.id AS "inspectionId", i.visited_on AS "visitedOn", i.inspector_role AS role,
            i.doors_ok AS "doorsOk", i.hygiene_good AS "hygieneGood", i.neighbours_good AS "neighboursGood",
            i.tenants_registered AS "tenantsRegistered", i.clue_given AS "clueGiven"
     FROM inspections i
@@ -80,7 +88,7 @@ function inspectionQuery(window: FactWindow) {
 function flaggedTenantQuery(window: FactWindow) {
   const end = addMonths(window.to, 1);
   return sql`
-    SELECT u.building_code AS building, f.flag, r.id AS "residencyId", r.person_id AS "personId",
+    SELECT u.building_code AS building, r.unit_code AS unit, f.flag, r.id AS "residencyId", r.person_id AS "personId",
            greatest(f.from_date, r.moved_in) AS "from", least(f.to_date, r.moved_out) AS "to"
     FROM person_flags f
     JOIN residencies r ON r.person_id = f.person_id
@@ -91,24 +99,59 @@ function flaggedTenantQuery(window: FactWindow) {
       AND (f.to_date IS NULL OR f.to_date >= r.moved_in) AND (r.moved_out IS NULL OR r.moved_out >= f.from_date)`;
 }
 
-/** Adds each row, without its building, to that building's list `key`. */
-function distribute<Key extends keyof BuildingFacts>(byBuilding: Map<string, BuildingFacts>, key: Key, rows: Of<BuildingFacts[Key][number]>[]) {
-  for (const { building, ...fact } of rows) {
-    let facts = byBuilding.get(building);
-    if (!facts) {
-      facts = { cases: [], registrations: [], inspections: [], flaggedTenants: [] };
-      byBuilding.set(building, facts);
+const noFacts = (): BuildingFacts => ({ cases: [], registrations: [], inspections: [], flaggedTenants: [] });
+
+function factsOf(byCode: Map<string, BuildingFacts>, code: string): BuildingFacts {
+  let facts = byCode.get(code);
+  if (!facts) {
+    facts = noFacts();
+    byCode.set(code, facts);
+  }
+  return facts;
+}
+
+/**
+ * The facts of a slice of buildings, per building and per household (let unit of a building let
+ * separately). A household gets what happened at its unit (its tenants, cases and visits with its
+ * unit code) and the shared findings of visits to the whole building (sharedFindings); a case
+ * with no unit code counts for the building only, since it cannot be laid at any household's door.
+ */
+export class SliceFacts {
+  readonly buildings = new Map<string, BuildingFacts>();
+  readonly households = new Map<string, BuildingFacts>();
+  private readonly householdSet: ReadonlySet<string>;
+
+  constructor(private readonly householdsOf: ReadonlyMap<string, readonly string[]>) {
+    this.householdSet = new Set([...householdsOf.values()].flat());
+  }
+
+  add<Key extends keyof BuildingFacts>(key: Key, rows: Of<BuildingFacts[Key][number]>[]): void {
+    for (const { building, unit, ...fact } of rows) {
+      (factsOf(this.buildings, building)[key] as unknown[]).push(fact);
+      if (unit !== null && this.householdSet.has(unit)) (factsOf(this.households, unit)[key] as unknown[]).push(fact);
     }
-    (facts[key] as unknown[]).push(fact);
+  }
+
+  /** Visits to a unit go to it; a visit to the whole building also gives each household its shared findings. */
+  addInspections(rows: Of<InspectionFact>[]): void {
+    this.add('inspections', rows);
+    for (const { building, unit, ...visit } of rows) {
+      const shared = unit === null ? sharedFindings(visit) : null;
+      if (!shared) continue;
+      for (const household of this.householdsOf.get(building) ?? []) factsOf(this.households, household).inspections.push(shared);
+    }
   }
 }
 
-/** Every fact the scorer needs for a slice of buildings, in four set-based queries. */
-export async function loadFacts(db: Kysely<DB>, window: FactWindow): Promise<Map<string, BuildingFacts>> {
-  const byBuilding = new Map<string, BuildingFacts>();
-  distribute(byBuilding, 'cases', await rowsAsJson<Of<CaseFact>>(db, caseQuery(window)));
-  distribute(byBuilding, 'registrations', await rowsAsJson<Of<RegistrationFact>>(db, registrationQuery(window)));
-  distribute(byBuilding, 'inspections', await rowsAsJson<Of<InspectionFact>>(db, inspectionQuery(window)));
-  distribute(byBuilding, 'flaggedTenants', await rowsAsJson<Of<FlaggedTenantFact>>(db, flaggedTenantQuery(window)));
-  return byBuilding;
+/**
+ * Every fact the scorer needs for a slice of buildings and their households (`householdsOf`:
+ * building code → its household unit codes), in four set-based queries.
+ */
+export async function loadFacts(db: Kysely<DB>, window: FactWindow, householdsOf: ReadonlyMap<string, readonly string[]> = new Map()): Promise<SliceFacts> {
+  const facts = new SliceFacts(householdsOf);
+  facts.add('cases', await rowsAsJson<Of<CaseFact>>(db, caseQuery(window)));
+  facts.add('registrations', await rowsAsJson<Of<RegistrationFact>>(db, registrationQuery(window)));
+  facts.addInspections(await rowsAsJson<Of<InspectionFact>>(db, inspectionQuery(window)));
+  facts.add('flaggedTenants', await rowsAsJson<Of<FlaggedTenantFact>>(db, flaggedTenantQuery(window)));
+  return facts;
 }

@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
+import type { HouseholdTier, MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
 
 export type Bbox = [number, number, number, number];
 
@@ -54,22 +54,28 @@ export async function insertRuleSet(db: Kysely<DB>, version: number, note: strin
 
 // ---------------------------------------------------------------- scores
 
+/** Where scores are kept: per rental building, and per household of a building let separately (分租). */
+export const BUILDING_SCORES = { table: 'rental_scores', key: 'building_code' } as const;
+export const HOUSEHOLD_SCORES = { table: 'rental_unit_scores', key: 'unit_code' } as const;
+export type ScoreTable = typeof BUILDING_SCORES | typeof HOUSEHOLD_SCORES;
+
 export interface ScoreRow {
-  buildingCode: string;
+  /** The building's or the household's (unit's) code. */
+  code: string;
   score: MonthScore;
 }
 
-/** Replaces the scores of the given months: a re-run leaves exactly one row per building and month. */
-export async function deleteScores(db: Kysely<DB>, from: string, to: string): Promise<void> {
-  await db.deleteFrom('rental_scores').where('month', '>=', from).where('month', '<=', to).execute();
+/** Replaces the scores of the given months: a re-run leaves exactly one row per house and month. */
+export async function deleteScores(db: Kysely<DB>, scores: ScoreTable, from: string, to: string): Promise<void> {
+  await db.deleteFrom(scores.table).where('month', '>=', from).where('month', '<=', to).execute();
 }
 
-const SCORE_COLUMNS = 'building_code, month, score, tier, clean_months, explanation, rules_version';
+const scoreColumns = (scores: ScoreTable) => `${scores.key}, month, score, tier, clean_months, explanation, rules_version`;
 
 /** COPY text format: tab-separated; JSON.stringify leaves no tab or newline, only backslashes to escape. */
 function copyText(rows: ScoreRow[], rulesVersion: number): string {
-  const lines = rows.map(({ buildingCode, score }) =>
-    [buildingCode, score.month, score.score, score.tier, score.cleanMonths, JSON.stringify(score.explanation).replaceAll('\\', '\\\\'), rulesVersion].join('\t'));
+  const lines = rows.map(({ code, score }) =>
+    [code, score.month, score.score, score.tier, score.cleanMonths, JSON.stringify(score.explanation).replaceAll('\\', '\\\\'), rulesVersion].join('\t'));
   return `${lines.join('\n')}\n`;
 }
 
@@ -78,18 +84,18 @@ function copyText(rows: ScoreRow[], rulesVersion: number): string {
  * COPY (several times faster there than parsing one large JSON parameter); otherwise through
  * json_to_recordset, one parameter per batch.
  */
-export async function insertScores(db: Kysely<DB>, rows: ScoreRow[], rulesVersion: number, pglite?: PGlite): Promise<void> {
+export async function insertScores(db: Kysely<DB>, scores: ScoreTable, rows: ScoreRow[], rulesVersion: number, pglite?: PGlite): Promise<void> {
   if (pglite) {
-    await pglite.query(`COPY rental_scores (${SCORE_COLUMNS}) FROM '/dev/blob'`, [], { blob: new Blob([copyText(rows, rulesVersion)]) });
+    await pglite.query(`COPY ${scores.table} (${scoreColumns(scores)}) FROM '/dev/blob'`, [], { blob: new Blob([copyText(rows, rulesVersion)]) });
     return;
   }
-  const records = rows.map(({ buildingCode, score }) => ({
-    b: buildingCode, m: score.month, s: score.score, t: score.tier, c: score.cleanMonths, e: score.explanation,
+  const records = rows.map(({ code, score }) => ({
+    k: code, m: score.month, s: score.score, t: score.tier, c: score.cleanMonths, e: score.explanation,
   }));
   await sql`
-    INSERT INTO rental_scores (${sql.raw(SCORE_COLUMNS)})
-    SELECT r.b, r.m, r.s, r.t, r.c, r.e, ${rulesVersion}
-    FROM json_to_recordset(${JSON.stringify(records)}::json) AS r(b text, m date, s numeric, t text, c smallint, e json)`.execute(db);
+    INSERT INTO ${sql.table(scores.table)} (${sql.raw(scoreColumns(scores))})
+    SELECT r.k, r.m, r.s, r.t, r.c, r.e, ${rulesVersion}
+    FROM json_to_recordset(${JSON.stringify(records)}::json) AS r(k text, m date, s numeric, t text, c smallint, e json)`.execute(db);
 }
 
 export interface PreviousScore {
@@ -97,15 +103,18 @@ export interface PreviousScore {
   cleanMonths: number;
 }
 
-export async function scoresOfMonth(db: Kysely<DB>, month: string, firstCode: string, lastCode: string): Promise<Map<string, PreviousScore>> {
-  const rows = await db
-    .selectFrom('rental_scores')
-    .select(['building_code', 'tier', 'clean_months'])
-    .where('month', '=', month)
-    .where('building_code', '>=', firstCode)
-    .where('building_code', '<=', lastCode)
-    .execute();
-  return new Map(rows.map((row) => [row.building_code, { tier: row.tier, cleanMonths: row.clean_months }]));
+/** The scores of one month for codes from `firstCode` to `lastCode`, by code. */
+export async function scoresOfMonth(
+  db: Kysely<DB>,
+  scores: ScoreTable,
+  month: string,
+  firstCode: string,
+  lastCode: string,
+): Promise<Map<string, PreviousScore>> {
+  const result = await sql<{ code: string; tier: RentalTier; cleanMonths: number }>`
+    SELECT ${sql.ref(scores.key)} AS code, tier, clean_months AS "cleanMonths" FROM ${sql.table(scores.table)}
+    WHERE month = ${month}::date AND ${sql.ref(scores.key)} BETWEEN ${firstCode} AND ${lastCode}`.execute(db);
+  return new Map(result.rows.map((row) => [row.code, { tier: row.tier, cleanMonths: row.cleanMonths }]));
 }
 
 /** Rewrites the per-grid tier counts of the months just scored. */
@@ -188,24 +197,61 @@ export interface StoredScore {
   explanation: ScoreExplanation;
 }
 
-export async function findScore(db: Kysely<DB>, buildingCode: string, month: string | null): Promise<StoredScore | undefined> {
-  let query = db
-    .selectFrom('rental_scores')
-    .select(['month', 'score', 'tier', 'rules_version', 'computed_at', 'explanation'])
-    .where('building_code', '=', buildingCode);
-  query = month ? query.where('month', '=', month) : query.orderBy('month', 'desc').limit(1);
-  const row = await query.executeTakeFirst();
-  if (!row) return undefined;
-  return { month: row.month, score: row.score, tier: row.tier, rulesVersion: row.rules_version, computedAt: row.computed_at, explanation: row.explanation };
+/** A building's or household's stored score of a month, or its latest when `month` is null. */
+export async function findScore(db: Kysely<DB>, scores: ScoreTable, code: string, month: string | null): Promise<StoredScore | undefined> {
+  const result = await sql<StoredScore>`
+    SELECT month, score, tier, rules_version AS "rulesVersion", computed_at AS "computedAt", explanation
+    FROM ${sql.table(scores.table)}
+    WHERE ${sql.ref(scores.key)} = ${code} AND ${month === null ? sql`true` : sql`month = ${month}::date`}
+    ORDER BY month DESC
+    LIMIT 1`.execute(db);
+  return result.rows[0];
 }
 
-export async function scoreHistory(db: Kysely<DB>, buildingCode: string) {
-  return db
-    .selectFrom('rental_scores')
-    .select(['month', 'score', 'tier', 'rules_version as rulesVersion'])
-    .where('building_code', '=', buildingCode)
-    .orderBy('month')
-    .execute();
+export interface HistoryEntry {
+  month: string;
+  score: number;
+  tier: RentalTier;
+  rulesVersion: number;
+}
+
+export async function scoreHistory(db: Kysely<DB>, scores: ScoreTable, code: string): Promise<HistoryEntry[]> {
+  const result = await sql<HistoryEntry>`
+    SELECT month, score, tier, rules_version AS "rulesVersion" FROM ${sql.table(scores.table)}
+    WHERE ${sql.ref(scores.key)} = ${code}
+    ORDER BY month`.execute(db);
+  return result.rows;
+}
+
+/** A building's units: the unit codes that start with its code (an index range on unit_code). */
+const unitsOf = (buildingCode: string, unitCodeColumn: string) =>
+  sql<SqlBool>`${sql.ref(unitCodeColumn)} BETWEEN ${`${buildingCode}000000`} AND ${`${buildingCode}999999`}`;
+
+/** The scored households (let units) of a building in one month, in code order. */
+export async function householdTiers(db: Kysely<DB>, buildingCode: string, month: string): Promise<HouseholdTier[]> {
+  const result = await sql<HouseholdTier>`
+    SELECT s.unit_code AS "unitCode", u.floor, u.room, s.score, s.tier
+    FROM rental_unit_scores s JOIN units u ON u.code = s.unit_code
+    WHERE ${unitsOf(buildingCode, 's.unit_code')} AND s.month = ${month}::date
+    ORDER BY s.unit_code`.execute(db);
+  return result.rows;
+}
+
+/** The last month any household of the building was scored, or null. */
+export async function latestHouseholdMonth(db: Kysely<DB>, buildingCode: string): Promise<string | null> {
+  const result = await sql<{ month: string | null }>`
+    SELECT max(month) AS month FROM rental_unit_scores
+    WHERE ${unitsOf(buildingCode, 'unit_code')}`.execute(db);
+  return result.rows[0]?.month ?? null;
+}
+
+export async function findHouseholdSummary(db: Kysely<DB>, unitCode: string) {
+  const row = await db
+    .selectFrom('units')
+    .select(['code', 'building_code', 'floor', 'room', 'use', 'rental_registered'])
+    .where('code', '=', unitCode)
+    .executeTakeFirst();
+  return row && { code: row.code, buildingCode: row.building_code, floor: row.floor, room: row.room, use: row.use, rentalRegistered: row.rental_registered };
 }
 
 export async function findBuildingSummary(db: Kysely<DB>, code: string) {

@@ -1,19 +1,21 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
-import { principalOf } from '../auth/session.ts';
+import { principalOf, type Principal } from '../auth/session.ts';
 import { parseBuildingCode } from '../buildings/routes.ts';
+import { parseUnitCode } from '../units/routes.ts';
 import { ROLES, type Role } from '../db/schema.ts';
 import { checkUnitCode } from '../domain/codes.ts';
 import { INSPECTOR_ROLES, monthsBetween, PERSON_FLAGS } from '../domain/rental-scoring.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
+import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
 import { bboxSchema, parseBody, parseQuery } from '../http/validate.ts';
 import { inspectionsOfBuilding, recordInspection } from './inspections.ts';
 import { buildingTiers, gridTierCounts, latestScoredMonth, type CodePrefixes } from './repository.ts';
 import { overdueByCollector, overdueByGrid, overdueVisits } from './schedule.ts';
 import {
-  flagPerson, localToday, parseRuleSetBody, publishRuleSet, ruleSet, ruleSetSchema, scoreCard, scoreMonths, visiblePrefixes,
+  flagPerson, householdScoreCard, householdsOfBuilding, localToday, parseRuleSetBody, publishRuleSet, ruleSet, ruleSetSchema, scoreCard,
+  scoreMonths, visiblePrefixes,
 } from './service.ts';
 
 /** Tiers are about buildings, not people: these roles read them (police and collectors in their area). */
@@ -89,6 +91,37 @@ function visibleScope(request: Request, gridCode: string | undefined): CodePrefi
   return visiblePrefixes(principal);
 }
 
+/** Where a score is read: a building or a unit (household), with its code parser and its name in a 404. */
+interface ScoredPlace {
+  kind: 'Building' | 'Unit';
+  parse: (code: unknown) => string;
+}
+const BUILDING: ScoredPlace = { kind: 'Building', parse: parseBuildingCode };
+const UNIT: ScoredPlace = { kind: 'Unit', parse: parseUnitCode };
+
+/** A tier reader's GET of one building's or unit's scores for ?month=; outside the caller's area it answers 404. */
+function monthlyScoresRoute(
+  path: string,
+  summary: string,
+  place: ScoredPlace,
+  read: (principal: Principal, code: string, month: string | undefined) => Promise<unknown>,
+): RouteSpec {
+  return {
+    method: 'get',
+    path,
+    access: TIER_READERS,
+    schemas: { query: monthQuery },
+    summary,
+    handler: async (request, response) => {
+      const code = place.parse(request.params.code);
+      const principal = principalOf(request);
+      assertInJurisdiction(principal, code, place.kind);
+      const { month: wanted } = parseQuery(monthQuery, request);
+      response.json(await read(principal, code, wanted));
+    },
+  };
+}
+
 export const rentalsRoutes: FeatureRoutes = (context) => [
   {
     method: 'get',
@@ -117,7 +150,8 @@ export const rentalsRoutes: FeatureRoutes = (context) => [
     path: '/rentals/scores/run',
     access: ['admin'],
     schemas: { body: runBody },
-    summary: 'Score every rental building for months from..to (YYYY-MM); re-running replaces them with the same result',
+    summary:
+      'Score every rental building, and each household of buildings let separately (分租), for months from..to (YYYY-MM); re-running replaces them with the same result',
     handler: async (request, response) => {
       const body = parseBody(runBody, request);
       const run = await scoreMonths(context.db, body.from, body.to, { rulesVersion: body.rulesVersion });
@@ -156,20 +190,24 @@ export const rentalsRoutes: FeatureRoutes = (context) => [
       response.json({ month: shown, grids });
     },
   },
-  {
-    method: 'get',
-    path: '/rentals/buildings/:code',
-    access: TIER_READERS,
-    schemas: { query: monthQuery },
-    summary: "A rental building's score card: score, tier and the explanation of every point for ?month= (default latest), its tier history and visit schedule",
-    handler: async (request, response) => {
-      const code = parseBuildingCode(request.params.code);
-      const principal = principalOf(request);
-      assertInJurisdiction(principal, code, 'Building');
-      const { month: wanted } = parseQuery(monthQuery, request);
-      response.json(await scoreCard(context.db, principal, code, wanted));
-    },
-  },
+  monthlyScoresRoute(
+    '/rentals/buildings/:code',
+    "A rental building's score card: score, tier and the explanation of every point for ?month= (default latest), its tier history, visit schedule and households' tiers (分租)",
+    BUILDING,
+    (principal, code, month) => scoreCard(context.db, principal, code, month),
+  ),
+  monthlyScoresRoute(
+    '/rentals/buildings/:code/households',
+    'Tier and score of each household of a building let separately (分租) for ?month= (default: its latest scored month); empty for other buildings',
+    BUILDING,
+    (_principal, code, month) => householdsOfBuilding(context.db, code, month),
+  ),
+  monthlyScoresRoute(
+    '/rentals/units/:code',
+    "A rental household's score card (a let unit of a building let separately, 分租): score, tier and explanation for ?month= (default latest), and its tier history",
+    UNIT,
+    (principal, code, month) => householdScoreCard(context.db, principal, code, month),
+  ),
   {
     method: 'get',
     path: '/rentals/buildings/:code/inspections',

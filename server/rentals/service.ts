@@ -11,14 +11,20 @@ import { parseBody } from '../http/validate.ts';
 import { readableExplanation } from './explanation.ts';
 import { LOCAL_TIME_ZONE } from './facts.ts';
 import {
+  BUILDING_SCORES,
   findBuildingSummary,
+  findHouseholdSummary,
   findRuleSet,
   findScore,
+  HOUSEHOLD_SCORES,
+  householdTiers,
   insertRuleSet,
+  latestHouseholdMonth,
   latestRulesVersion,
   scoreHistory,
   type CodePrefixes,
   type RuleSet,
+  type ScoreTable,
 } from './repository.ts';
 
 export { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
@@ -107,22 +113,26 @@ export async function ruleSet(db: Kysely<DB>, version: number | undefined): Prom
   return found;
 }
 
-// ---------------------------------------------------------------- score card
+// ---------------------------------------------------------------- score cards
 
-/** A building's score for one month (default: its latest) with the explanation, and its whole history. */
-export async function scoreCard(db: Kysely<DB>, principal: Principal, code: string, month: string | undefined) {
-  const building = await findBuildingSummary(db, code);
-  if (!building) throw notFound('Building', code);
-  const score = await findScore(db, code, month ?? null);
-  if (!score) throw notFound('Rental score of building', month ? `${code} for ${month.slice(0, 7)}` : code);
+const AUDIT_TARGET: Record<ScoreTable['table'], string> = { rental_scores: 'rental_score', rental_unit_scores: 'rental_unit_score' };
+
+/**
+ * What every score card shows, for a building or a household: the score of one month (default:
+ * the latest) with the explanation of every point, and the whole history. Reads by police and
+ * collectors, who see which persons the events are about, are audited.
+ */
+async function scoreOfMonth(db: Kysely<DB>, principal: Principal, scores: ScoreTable, code: string, month: string | undefined, what: string) {
+  const score = await findScore(db, scores, code, month ?? null);
+  if (!score) throw notFound(what, month ? `${code} for ${month.slice(0, 7)}` : code);
   const seesPersons = SEES_PERSON_IDS.has(principal.role);
   const { rules } = await ruleSet(db, score.rulesVersion);
   if (seesPersons) {
-    await recordAudit(db, principal, { action: 'read', targetType: 'rental_score', targetId: code, details: { month: score.month } });
+    await recordAudit(db, principal, {
+      action: 'read', targetType: AUDIT_TARGET[scores.table], targetId: code, details: { month: score.month },
+    });
   }
-  const schedule = await db.selectFrom('rental_schedule').selectAll().where('building_code', '=', code).executeTakeFirst();
   return {
-    building,
     month: score.month,
     score: score.score,
     tier: score.tier,
@@ -130,7 +140,19 @@ export async function scoreCard(db: Kysely<DB>, principal: Principal, code: stri
     rulesVersion: score.rulesVersion,
     computedAt: score.computedAt,
     explanation: await readableExplanation(db, score.explanation, rules, seesPersons),
-    history: await scoreHistory(db, code),
+    history: await scoreHistory(db, scores, code),
+  };
+}
+
+/** A building's score card, its visit schedule and the tiers of its households that month (分租: else none). */
+export async function scoreCard(db: Kysely<DB>, principal: Principal, code: string, month: string | undefined) {
+  const building = await findBuildingSummary(db, code);
+  if (!building) throw notFound('Building', code);
+  const scored = await scoreOfMonth(db, principal, BUILDING_SCORES, code, month, 'Rental score of building');
+  const schedule = await db.selectFrom('rental_schedule').selectAll().where('building_code', '=', code).executeTakeFirst();
+  return {
+    building,
+    ...scored,
     schedule: schedule && {
       tier: schedule.tier,
       policeIntervalDays: schedule.police_interval_days,
@@ -140,7 +162,25 @@ export async function scoreCard(db: Kysely<DB>, principal: Principal, code: stri
       policeDueOn: schedule.police_due_on,
       collectorDueOn: schedule.collector_due_on,
     },
+    households: await householdTiers(db, code, scored.month),
   };
+}
+
+/** The tiers of a building's households in one month (default: the latest they were scored); none unless it is let separately. */
+export async function householdsOfBuilding(db: Kysely<DB>, code: string, month: string | undefined) {
+  const building = await findBuildingSummary(db, code);
+  if (!building) throw notFound('Building', code);
+  const shown = month ?? (await latestHouseholdMonth(db, code));
+  return { building: building.code, month: shown, households: shown ? await householdTiers(db, code, shown) : [] };
+}
+
+/** A household's (let unit's) score card: scored only where its building is let separately. */
+export async function householdScoreCard(db: Kysely<DB>, principal: Principal, unitCode: string, month: string | undefined) {
+  const unit = await findHouseholdSummary(db, unitCode);
+  if (!unit) throw notFound('Unit', unitCode);
+  const building = await findBuildingSummary(db, unit.buildingCode);
+  const scored = await scoreOfMonth(db, principal, HOUSEHOLD_SCORES, unitCode, month, 'Rental score of household');
+  return { unit, building, ...scored };
 }
 
 // ---------------------------------------------------------------- person flags

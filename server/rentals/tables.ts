@@ -60,8 +60,8 @@ export interface InspectionPersonChecksTable {
   registered_here: boolean;
 }
 
-export interface RentalScoresTable {
-  building_code: string;
+/** The columns of a stored monthly score, whether of a building or of a household. */
+interface MonthScoreColumns {
   month: DateText;
   score: number;
   tier: RentalTier;
@@ -69,6 +69,15 @@ export interface RentalScoresTable {
   explanation: Json<ScoreExplanation>;
   rules_version: number;
   computed_at: Timestamp;
+}
+
+export interface RentalScoresTable extends MonthScoreColumns {
+  building_code: string;
+}
+
+/** sql/0010_household_scores.sql: one row per household (let unit) of a building let separately, and month. */
+export interface RentalUnitScoresTable extends MonthScoreColumns {
+  unit_code: string;
 }
 
 export interface RentalTierCountsTable {
@@ -101,6 +110,7 @@ export interface RentalTables {
   inspections: InspectionsTable;
   inspection_person_checks: InspectionPersonChecksTable;
   rental_scores: RentalScoresTable;
+  rental_unit_scores: RentalUnitScoresTable;
   rental_tier_counts: RentalTierCountsTable;
   rental_schedule: RentalScheduleTable;
 }

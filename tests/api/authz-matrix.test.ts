@@ -48,6 +48,8 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/rentals/tiers': ['police', 'collector', 'leader', 'planner'],
   'GET /api/rentals/tiers/grids': ['police', 'collector', 'leader', 'planner'],
   'GET /api/rentals/buildings/:code': ['police', 'collector', 'leader', 'planner'],
+  'GET /api/rentals/buildings/:code/households': ['police', 'collector', 'leader', 'planner'],
+  'GET /api/rentals/units/:code': ['police', 'collector', 'leader', 'planner'],
   'GET /api/rentals/buildings/:code/inspections': ['police', 'collector'],
   'POST /api/rentals/inspections': ['police', 'collector'],
   'GET /api/rentals/overdue': ['police', 'collector', 'leader', 'planner'],

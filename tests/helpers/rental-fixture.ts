@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../server/db/schema.ts';
-import type { CaseKind, PersonFlag } from '../../server/domain/rental-scoring.ts';
+import type { DB, Role, UnitUse } from '../../server/db/schema.ts';
+import { monthsBetween, type CaseKind, type PersonFlag } from '../../server/domain/rental-scoring.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
-import { FIXTURE, fixtureUnitCode } from './fixture-city.ts';
+import { FIXTURE, fixtureUnitCode, insertUser } from './fixture-city.ts';
 
 /**
  * Rental facts on top of the fixture city: extra one-room rental houses in the west grid
@@ -14,6 +14,14 @@ export function rentalHouseCode(number: number, gridCode: string = FIXTURE.gridW
 
 /** A one-floor house with one rented room (unit 000101) at a point inside the grid; returns its code. */
 export async function insertRentalHouse(db: Kysely<DB>, number: number, gridCode: string = FIXTURE.gridWest): Promise<string> {
+  return insertOneFloorHouse(db, number, gridCode, ['rented']);
+}
+
+/**
+ * A one-floor house let separately (分租): rooms 101, 102, … with the given uses (a rented room is
+ * also registered as a rental); returns its code.
+ */
+export async function insertOneFloorHouse(db: Kysely<DB>, number: number, gridCode: string, uses: UnitUse[]): Promise<string> {
   const code = rentalHouseCode(number, gridCode);
   const west = gridCode === FIXTURE.gridWest;
   const [lon, lat] = [(west ? 114.2 : 114.21) + number * 0.0005, 22.701];
@@ -21,7 +29,10 @@ export async function insertRentalHouse(db: Kysely<DB>, number: number, gridCode
             VALUES (${code}, ${gridCode}, ${`出租屋${number}号`}, 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(db);
   await db
     .insertInto('units')
-    .values({ code: fixtureUnitCode(code, 1, 1), building_code: code, floor: 1, room: '101', area_m2: 20, use: 'rented', rental_registered: true, landlord_name: null })
+    .values(uses.map((use, index) => ({
+      code: fixtureUnitCode(code, 1, index + 1), building_code: code, floor: 1, room: String(101 + index), area_m2: 20, use,
+      rental_registered: use === 'rented', landlord_name: null,
+    })))
     .execute();
   return code;
 }
@@ -60,13 +71,16 @@ export async function insertPersonFlag(db: Kysely<DB>, personId: number, flag: P
 
 let nextCase = 1;
 
-/** A case at a building; `occurredAt` is an ISO instant with its offset, e.g. '2024-03-10T10:00:00+08:00'. */
-export async function insertCase(db: Kysely<DB>, buildingCode: string, kind: CaseKind, occurredAt: string): Promise<number> {
+/**
+ * A case at a building, or at one of its units when `unitCode` is given; `occurredAt` is an ISO
+ * instant with its offset, e.g. '2024-03-10T10:00:00+08:00'.
+ */
+export async function insertCase(db: Kysely<DB>, buildingCode: string, kind: CaseKind, occurredAt: string, unitCode: string | null = null): Promise<number> {
   nextCase += 1;
   const row = await sql<{ id: number }>`
-    INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code)
+    INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
     SELECT ${`R${String(nextCase).padStart(6, '0')}`}, ${kind}, ${kind === 'criminal' ? '盗窃' : '噪音扰民'}, ${occurredAt}::timestamptz,
-           point, grid_code, code
+           point, grid_code, code, ${unitCode}
     FROM buildings WHERE code = ${buildingCode}
     RETURNING id`.execute(db);
   return row.rows[0]!.id;
@@ -74,6 +88,8 @@ export async function insertCase(db: Kysely<DB>, buildingCode: string, kind: Cas
 
 export interface Findings {
   role?: 'police' | 'collector';
+  /** The unit visited; none: a visit to the whole building. */
+  unitCode?: string;
   doorsOk?: boolean;
   hygieneGood?: boolean;
   neighboursGood?: boolean;
@@ -86,7 +102,7 @@ export async function insertInspection(db: Kysely<DB>, buildingCode: string, vis
   const row = await db
     .insertInto('inspections')
     .values({
-      building_code: buildingCode, unit_code: null, inspector_user_id: null, collector_id: null,
+      building_code: buildingCode, unit_code: findings.unitCode ?? null, inspector_user_id: null, collector_id: null,
       inspector_role: findings.role ?? 'collector', visited_on: visitedOn,
       doors_ok: findings.doorsOk ?? null, hygiene_good: findings.hygieneGood ?? null, neighbours_good: findings.neighboursGood ?? null,
       tenants_registered: findings.tenantsRegistered ?? null, clue_given: findings.clueGiven ?? false, notes: null,
@@ -100,4 +116,27 @@ export async function insertInspection(db: Kysely<DB>, buildingCode: string, vis
 export async function tiersOf(db: Kysely<DB>, buildingCode: string): Promise<Record<string, string>> {
   const rows = await db.selectFrom('rental_scores').select(['month', 'tier']).where('building_code', '=', buildingCode).orderBy('month').execute();
   return Object.fromEntries(rows.map((row) => [row.month.slice(0, 7), row.tier]));
+}
+
+/** Stored tiers of one household (let unit), month → tier, in month order. */
+export async function householdTiersOf(db: Kysely<DB>, unitCode: string): Promise<Record<string, string>> {
+  const rows = await db.selectFrom('rental_unit_scores').select(['month', 'tier']).where('unit_code', '=', unitCode).orderBy('month').execute();
+  return Object.fromEntries(rows.map((row) => [row.month.slice(0, 7), row.tier]));
+}
+
+/** Month ('YYYY-MM') → tier for spans [first, last, tier] of months, both included. */
+export function tiersBySpan(spans: [string, string, string][]): Record<string, string> {
+  const months = ([first, last, tier]: [string, string, string]) => monthsBetween(`${first}-01`, `${last}-01`).map((month) => [month.slice(0, 7), tier]);
+  return Object.fromEntries(spans.flatMap(months));
+}
+
+/** Who reads rental scores in these tests: police and a leader of the district, a collector of the east grid, an admin. */
+export async function insertRentalUsers(db: Kysely<DB>): Promise<void> {
+  const users: [string, Role, string[]][] = [
+    ['police', 'police', [FIXTURE.district]],
+    ['leader', 'leader', [FIXTURE.district]],
+    ['east_collector', 'collector', [FIXTURE.gridEast]],
+    ['admin', 'admin', []],
+  ];
+  for (const [username, role, jurisdiction] of users) await insertUser(db, username, role, jurisdiction);
 }

@@ -15,6 +15,7 @@ import * as police from './i18n/police.ts';
 import * as registration from './i18n/registration.ts';
 import * as exportWords from './i18n/exports.ts';
 import * as inspections from './i18n/inspections.ts';
+import * as households from './i18n/households.ts';
 import * as users from './i18n/users.ts';
 import * as audit from './i18n/audit.ts';
 import * as imports from './i18n/imports.ts';
@@ -34,6 +35,7 @@ const zhCN = {
   ...office.zh,
   ...exportWords.zh,
   ...inspections.zh,
+  ...households.zh,
   ...users.zh,
   ...audit.zh,
   ...imports.zh,
@@ -52,6 +54,7 @@ const en: Record<MessageKey, string> = {
   ...office.en,
   ...exportWords.en,
   ...inspections.en,
+  ...households.en,
   ...users.en,
   ...audit.en,
   ...imports.en,

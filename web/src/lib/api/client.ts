@@ -14,6 +14,8 @@ import type {
   Health,
   Heatmap,
   HeatmapMetric,
+  HouseholdScoreCard,
+  HouseholdTiers,
   HeatmapQuery,
   KpiReport,
   OverdueVisits,
@@ -236,6 +238,14 @@ export const api = {
     return request<ScoreCard>('GET', `/api/rentals/buildings/${encodeURIComponent(code)}`, { signal });
   },
 
+  householdTiers(buildingCode: string, signal?: AbortSignal): Promise<HouseholdTiers> {
+    return request<HouseholdTiers>('GET', `/api/rentals/buildings/${encodeURIComponent(buildingCode)}/households`, { signal });
+  },
+
+  householdScoreCard(unitCode: string, signal?: AbortSignal): Promise<HouseholdScoreCard> {
+    return request<HouseholdScoreCard>('GET', `/api/rentals/units/${encodeURIComponent(unitCode)}`, { signal });
+  },
+
   overdueVisits(params: { role?: 'police' | 'collector'; gridCode?: string }, signal?: AbortSignal): Promise<OverdueVisits> {
     return request<OverdueVisits>('GET', `/api/rentals/overdue${query(params)}`, { signal });
   },
@@ -253,7 +263,7 @@ export const api = {
   },
 
   publishRentalRules(note: string, rules: Omit<RentalRule, 'id'>[]): Promise<RuleSet> {
-    return request<RuleSet>('PUT', '/api/rentals/rules', { body: { note: note || undefined, rules } });
+    return request<RuleSet>('POST', '/api/rentals/rules', { body: { note: note || undefined, rules } });
   },
 
   runScoring(from: string, to: string): Promise<ScoringRun> {

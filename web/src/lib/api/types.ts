@@ -3,6 +3,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 // Response shapes the server computes in its pure, shared domain modules.
 import type { AreaAllocation } from '../../../../server/domain/allocation.ts';
 import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
+import type { HouseholdTier } from '../../../../server/domain/rental-scoring.ts';
 
 export type Role = 'leader' | 'planner' | 'police' | 'collector' | 'admin' | 'auditor';
 
@@ -260,6 +261,8 @@ export interface ScoreCard {
     unobserved: string[];
   };
   history: Array<{ month: string; score: number; tier: RentalTier; rulesVersion: number }>;
+  /** The tiers of its households that month when it is let separately (分租); else empty. */
+  households?: HouseholdTier[];
   schedule: {
     tier: RentalTier;
     policeIntervalDays: number;
@@ -269,6 +272,21 @@ export interface ScoreCard {
     policeDueOn: string | null;
     collectorDueOn: string | null;
   } | null;
+}
+
+/** A household: a let unit of a building let separately (分租), scored on its own. */
+export type { HouseholdTier };
+
+export interface HouseholdTiers {
+  building: string;
+  /** YYYY-MM-01, or null when none of its units is scored as a household. */
+  month: string | null;
+  households: HouseholdTier[];
+}
+
+/** GET /api/rentals/units/:code: a household's score card; no visit schedule of its own. */
+export interface HouseholdScoreCard extends Omit<ScoreCard, 'schedule' | 'households'> {
+  unit: { code: string; buildingCode: string; floor: number; room: string; use: UnitUse; rentalRegistered: boolean };
 }
 
 export interface OverdueVisit {
@@ -430,6 +448,8 @@ export interface ScoringRun {
   rulesVersion: number;
   buildings: number;
   scores: number;
+  households: number;
+  householdScores: number;
   millis: number;
 }
 

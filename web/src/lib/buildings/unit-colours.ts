@@ -20,6 +20,9 @@ export const rentalStatusStyle: Record<RentalStatus, { color: string; hatched: b
 
 export const rentalStatuses: readonly RentalStatus[] = ['registered', 'unregistered', 'not_rented'];
 
+/** Colouring by household tier (分租) uses the map's tier colours and markers; other units are plain grey. */
+export const noHouseholdTierColor = '#e6e6e6';
+
 /** Dark text on light cells, white on dark ones (WCAG contrast on every swatch above). */
 export function textOn(color: string): string {
   const value = Number.parseInt(color.slice(1), 16);
