@@ -135,6 +135,27 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     expect(rows.rows.map((row) => row.details).join()).not.toContain(temporaryPassword);
   });
 
+  it('publishes a new version of the rental scoring rules with one rule’s points changed', async () => {
+    const { page } = journey;
+    const db = journey.server.handle.db;
+    const latest = async () => (await sql<{ version: number }>`SELECT max(version)::int AS version FROM rental_rule_versions`.execute(db)).rows[0]!.version;
+    const before = await latest();
+    await page.click('nav.sections button:has-text("评分规则")');
+    const form = page.locator('section[aria-labelledby=rules-title] form');
+    await form.waitFor();
+    const firstPoints = form.locator('tbody input[type=number]').first();
+    const ruleId = Number((await firstPoints.getAttribute('id'))!.replace('rule-', ''));
+    const rule = await db.selectFrom('rental_rules').select(['label', 'points']).where('id', '=', ruleId).executeTakeFirstOrThrow();
+    await firstPoints.fill(String(rule.points - 0.5));
+    await form.locator('button[type=submit]').click();
+    await expect(form.locator('[role=status]').textContent()).resolves.toContain(String(before + 1));
+    await journey.shot('7-rules-published');
+    expect(await latest()).toBe(before + 1);
+    const published = await sql<{ points: number }>`
+      SELECT points FROM rental_rules WHERE version = ${before + 1} AND label = ${rule.label}`.execute(db);
+    expect(published.rows[0]?.points).toBe(rule.points - 0.5);
+  });
+
   it('asked nothing of any other origin and threw no page errors', () => {
     expect(journey.foreignRequests).toEqual([]);
     expect(journey.pageErrors).toEqual([]);
