@@ -4,6 +4,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import type { AreaAllocation } from '../../../../server/domain/allocation.ts';
 import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
 import type { HouseholdTier } from '../../../../server/domain/rental-scoring.ts';
+import type { UserRecord } from '../../../../server/users/repository.ts';
 
 export type Role = 'leader' | 'planner' | 'police' | 'collector' | 'admin' | 'auditor';
 
@@ -477,22 +478,11 @@ export interface ExpiringPermits {
 
 export const roles: readonly Role[] = ['leader', 'planner', 'police', 'collector', 'admin', 'auditor'];
 
-export interface UserAccount {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  /** Area or grid codes the user acts in. */
-  jurisdiction: string[];
-  collectorId: number | null;
-  collectorName: string | null;
-  disabled: boolean;
-  isDemo: boolean;
-  /** ISO time until which repeated failed logins lock the account, or null. */
-  lockedUntil: string | null;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
+/** What JSON makes of a server record: its dates arrive as ISO strings. */
+type OverTheWire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+/** A user account as the admin screen receives it (server/users/repository.ts). */
+export type UserAccount = OverTheWire<UserRecord>;
 
 export interface UserList {
   total: number;
