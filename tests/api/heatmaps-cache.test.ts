@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
@@ -82,22 +81,13 @@ describe('kept heatmap responses', () => {
     }
   });
 
-  it('sends gzip to a client that takes it, decoding to the same JSON', async () => {
-    const plain = await planner.get('/api/heatmaps/floating_density?level=grid&asOf=2025-06-01').set('Accept-Encoding', 'identity').expect(200);
-    const zipped = await planner
-      .get('/api/heatmaps/floating_density?level=grid&asOf=2025-06-01')
-      .set('Accept-Encoding', 'gzip')
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    // Small fixture bodies stay plain; when gzip is used it must decode to the same document.
-    const raw = zipped.body as Buffer;
-    const decoded = zipped.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-    expect(JSON.parse(decoded.toString('utf8'))).toEqual(plain.body);
+  it('sends gzip to a client that takes it and plain JSON to one that does not, the same document', async () => {
+    const url = '/api/heatmaps/floating_density?level=grid&asOf=2025-06-01';
+    const plain = await planner.get(url).set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    // supertest unzips the body itself, so a body that parses proves the gzip was whole.
+    const zipped = await planner.get(url).set('Accept-Encoding', 'gzip').expect(200).expect('Content-Encoding', 'gzip');
+    expect(zipped.body).toEqual(plain.body);
   });
 
   it.skipIf(ENGINE_UNDER_TEST !== 'postgres')('does not keep a stale answer past a writer that was still open when it was computed (PostgreSQL: concurrent connections)', async () => {
