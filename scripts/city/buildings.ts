@@ -48,16 +48,15 @@ const SLOT_MARGIN = 0.13;
 const SLOT_OCCUPANCY = 0.72;
 const DEMOLISHED_SHARE = 0.01;
 
-export function planBuildings(seed: number, layout: CityLayout, plan: ScalePlan): Building[] {
+/** The buildings (with their units) of each grid in turn, in code order. */
+export function* buildingsByGrid(seed: number, layout: CityLayout, plan: ScalePlan): Generator<Building[]> {
   const rng = rngFor(seed, 'buildings');
   const communities = new Map(layout.communities.map((community) => [community.code, community]));
   const counters = new Map<string, number>();
-  const buildings: Building[] = [];
   for (const grid of layout.grids) {
     const namer = new AddressNamer(rng, grid, communities.get(grid.communityCode)!, counters);
-    buildings.push(...gridBuildings(rng, layout, grid, namer, plan));
+    yield gridBuildings(rng, layout, grid, namer, plan);
   }
-  return buildings;
 }
 
 interface Slot {
@@ -77,7 +76,7 @@ function gridBuildings(rng: Rng, layout: CityLayout, grid: Grid, namer: AddressN
     const kind = rng.choose(gridPlan.mix);
     const code = grid.code + formatCodePart('building', index + 1);
     const employer = kind === 'dorm' ? employers[slot.row % 2]! : null;
-    return makeBuilding(rng, layout, grid, { code, kind, slot, address: namer.address(kind, slot, employer), employer });
+    return makeBuilding(rng, layout, grid, { code, kind, slot, address: namer.address(kind, slot, employer), employer }, plan.vacantShare);
   });
 }
 
@@ -108,7 +107,7 @@ interface BuildingSeed {
   employer: string | null;
 }
 
-function makeBuilding(rng: Rng, layout: CityLayout, grid: Grid, seed: BuildingSeed): Building {
+function makeBuilding(rng: Rng, layout: CityLayout, grid: Grid, seed: BuildingSeed, vacantShare: number): Building {
   const profile = PROFILES[seed.kind];
   const { slot } = seed;
   const shift = slot.spacing * 0.08;
@@ -141,7 +140,7 @@ function makeBuilding(rng: Rng, layout: CityLayout, grid: Grid, seed: BuildingSe
     employer: seed.employer,
     units: [],
   };
-  building.units = makeUnits(rng, building, grid.care, Math.round(width * depth));
+  building.units = makeUnits(rng, building, grid.care, Math.round(width * depth), vacantShare);
   building.floors = Math.max(...building.units.map((unit) => unit.floor));
   return building;
 }

@@ -7,10 +7,10 @@ import type { CityLayout } from './areas.ts';
 import { HISTORY_DAYS } from './config.ts';
 import { fromDays, toDays } from './dates.ts';
 import { distance, toLonLat, type XY } from './geometry.ts';
-import { rngFor, type Rng } from './random.ts';
-import type { Building, BuildingKind, CaseRow, Grid, GridKind } from './types.ts';
+import { rngFor, WeightedTable, type Rng } from './random.ts';
+import type { CityRegister } from './register.ts';
+import type { BuildingKind, CaseRow, Grid, GridKind, Site } from './types.ts';
 
-const CASES_PER_BUILDING = 0.6;
 /** Bursts are mostly criminal, so the base share is a little under the overall 25%. */
 const CRIMINAL_SHARE = 0.22;
 /** Share of cases inside a building: 0.53 here, more for burglaries and noise, about 60% overall. */
@@ -42,15 +42,17 @@ interface Burst {
   category: string;
 }
 
-export function planCases(seed: number, layout: CityLayout, buildings: Building[], today: string): CaseRow[] {
+export function planCases(seed: number, layout: CityLayout, register: CityRegister, today: string, casesPerBuilding: number): CaseRow[] {
   const rng = rngFor(seed, 'cases');
   const clock = { today: toDays(today), start: toDays(today) - HISTORY_DAYS };
   const hotspots = pickHotspots(rng, layout);
-  const byGrid = groupBuildings(buildings);
-  const gridWeights = layout.grids.map((grid) => GRID_WEIGHTS[grid.kind] * (1 + heat(hotspots, grid.center)) * Math.sqrt((byGrid.get(grid.code)?.length ?? 0) + 1));
-  const total = Math.max(10, Math.round(buildings.length * CASES_PER_BUILDING));
+  const places = new CasePlaces(register, hotspots);
+  const gridWeights = layout.grids.map((grid) => GRID_WEIGHTS[grid.kind] * (1 + heat(hotspots, grid.center)) * Math.sqrt(places.buildingsIn(grid) + 1));
+  // Drawn once per case: bisection over the running sums instead of a walk over every grid.
+  const gridTable = new WeightedTable(layout.grids.map((grid, index) => [grid, gridWeights[index]!] as const));
+  const total = Math.max(10, Math.round(register.sites.length * casesPerBuilding));
   const bursts = Array.from({ length: rng.int(3, 5) }, (): Burst => ({
-    grid: rng.weighted(layout.grids, gridWeights),
+    grid: gridTable.draw(rng),
     start: rng.int(clock.start, clock.today - 30),
     days: rng.int(7, 21),
     category: rng.pick(['入室盗窃', '盗窃', '电信诈骗']),
@@ -58,17 +60,49 @@ export function planCases(seed: number, layout: CityLayout, buildings: Building[
   const burstCases = Math.round(total * 0.02) * bursts.length;
   const cases: Omit<CaseRow, 'caseNo'>[] = [];
   for (let index = 0; index < total - burstCases; index += 1) {
-    const grid = rng.weighted(layout.grids, gridWeights);
+    const grid = gridTable.draw(rng);
     const criminal = rng.chance(CRIMINAL_SHARE);
     const category = rng.choose(criminal ? CRIMINAL : PUBLIC_ORDER);
-    cases.push(place(rng, layout, grid, byGrid, hotspots, seasonalDay(rng, clock), criminal, category));
+    cases.push(place(rng, layout, grid, places, seasonalDay(rng, clock), criminal, category));
   }
   for (let index = 0; index < burstCases; index += 1) {
     const burst = bursts[index % bursts.length]!;
     const day = Math.min(clock.today - 1, burst.start + rng.int(0, burst.days));
-    cases.push(place(rng, layout, burst.grid, byGrid, hotspots, day, burst.category !== '盗窃' || rng.chance(0.5), burst.category));
+    cases.push(place(rng, layout, burst.grid, places, day, burst.category !== '盗窃' || rng.chance(0.5), burst.category));
   }
   return numberCases(cases);
+}
+
+/**
+ * The standing buildings of each grid with the weight of a case happening inside each (its kind
+ * and the hotspots around it), worked out the first time a case lands in the grid.
+ */
+class CasePlaces {
+  private readonly byGrid = new Map<string, Site[]>();
+  private readonly weights = new Map<string, number[]>();
+
+  constructor(readonly register: CityRegister, private readonly hotspots: Hotspot[]) {
+    for (const site of register.sites) {
+      if (site.status !== 'active') continue;
+      const list = this.byGrid.get(site.gridCode);
+      if (list) list.push(site);
+      else this.byGrid.set(site.gridCode, [site]);
+    }
+  }
+
+  buildingsIn(grid: Grid): number {
+    return this.byGrid.get(grid.code)?.length ?? 0;
+  }
+
+  candidates(grid: Grid): { sites: Site[]; weights: number[] } {
+    const sites = this.byGrid.get(grid.code) ?? [];
+    let weights = this.weights.get(grid.code);
+    if (!weights) {
+      weights = sites.map((site) => BUILDING_WEIGHTS[site.kind] * (1 + heat(this.hotspots, site.position)));
+      this.weights.set(grid.code, weights);
+    }
+    return { sites, weights };
+  }
 }
 
 function pickHotspots(rng: Rng, layout: CityLayout): Hotspot[] {
@@ -82,17 +116,6 @@ function pickHotspots(rng: Rng, layout: CityLayout): Hotspot[] {
 
 function heat(hotspots: Hotspot[], point: XY): number {
   return hotspots.reduce((sum, spot) => sum + spot.strength * Math.exp(-(distance(point, spot.center) ** 2) / (2 * spot.sigma ** 2)), 0);
-}
-
-function groupBuildings(buildings: Building[]): Map<string, Building[]> {
-  const byGrid = new Map<string, Building[]>();
-  for (const building of buildings) {
-    if (building.status !== 'active') continue;
-    const list = byGrid.get(building.gridCode) ?? [];
-    list.push(building);
-    byGrid.set(building.gridCode, list);
-  }
-  return byGrid;
 }
 
 /** A day in the window, more likely in busy months and earlier years (cases slowly decline). */
@@ -109,8 +132,7 @@ function place(
   rng: Rng,
   layout: CityLayout,
   grid: Grid,
-  byGrid: Map<string, Building[]>,
-  hotspots: Hotspot[],
+  places: CasePlaces,
   day: number,
   criminal: boolean,
   category: string,
@@ -118,13 +140,13 @@ function place(
   const hour = rng.weightedIndex(HOUR_WEIGHTS);
   const time = `${String(hour).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}`;
   const base = { kind: criminal ? ('criminal' as const) : ('public_order' as const), category, occurredAt: `${fromDays(day)} ${time}+08:00`, gridCode: grid.code };
-  const candidates = byGrid.get(grid.code) ?? [];
+  const candidates = places.candidates(grid);
   const inside = category === '噪音扰民' || category === '入室盗窃' || category === '违规出租' ? 0.95 : INSIDE_SHARE;
-  if (candidates.length > 0 && rng.chance(inside)) {
-    const building = rng.weighted(candidates, candidates.map((item) => BUILDING_WEIGHTS[item.kind] * (1 + heat(hotspots, item.position))));
-    const unit = rng.chance(0.7) ? rng.pick(building.units) : null;
-    const point = toLonLat(layout.projection, [building.position[0] + rng.float(-3, 3), building.position[1] + rng.float(-3, 3)]);
-    return { ...base, point, buildingCode: building.code, unitCode: unit?.code ?? null };
+  if (candidates.sites.length > 0 && rng.chance(inside)) {
+    const site = rng.weighted(candidates.sites, candidates.weights);
+    const unit = rng.chance(0.7) ? places.register.unitCode(site.firstUnit + rng.index(site.unitCount)) : null;
+    const point = toLonLat(layout.projection, [site.position[0] + rng.float(-3, 3), site.position[1] + rng.float(-3, 3)]);
+    return { ...base, point, buildingCode: site.code, unitCode: unit };
   }
   const point = toLonLat(layout.projection, layout.lattice.bilinear(grid.i, grid.j, rng.float(0.12, 0.88), rng.float(0.12, 0.88)));
   return { ...base, point, buildingCode: null, unitCode: null };

@@ -9,7 +9,7 @@ import { ValueNoise } from './noise.ts';
 import { chineseName, mobilePhone } from './names.ts';
 import type { Household } from './people.ts';
 import { rngFor, type Rng } from './random.ts';
-import type { Assignment, Building, Collector, Grid } from './types.ts';
+import type { Assignment, Collector, Grid, Site } from './types.ts';
 
 const FLOATING_PER_COLLECTOR = 500;
 const RENTAL_BUILDINGS_PER_COLLECTOR = 50;
@@ -20,10 +20,9 @@ export interface CollectorPlan {
   assignments: Assignment[];
 }
 
-export function planCollectors(seed: number, layout: CityLayout, buildings: Building[], households: Household[], today: string, firstId: number): CollectorPlan {
+export function planCollectors(seed: number, layout: CityLayout, tally: StaffingTally, today: string, firstId: number): CollectorPlan {
   const rng = rngFor(seed, 'collectors');
-  const floating = countFloating(households);
-  const rentals = countRentalBuildings(buildings);
+  const { floatingByGrid: floating, rentalHousesByGrid: rentals } = tally;
   const needs = layout.grids.map((grid) => Math.max((floating.get(grid.code) ?? 0) / FLOATING_PER_COLLECTOR, (rentals.get(grid.code) ?? 0) / RENTAL_BUILDINGS_PER_COLLECTOR));
   const staffing = new ValueNoise(rng, Math.max(...layout.grids.map((grid) => grid.i)) + 2, Math.max(...layout.grids.map((grid) => grid.j)) + 2, 2.5);
   const skewed = needs.map((need, index) => need * (0.25 + 1.5 * staffing.at(layout.grids[index]!.i + 0.5, layout.grids[index]!.j + 0.5)));
@@ -35,11 +34,44 @@ export function planCollectors(seed: number, layout: CityLayout, buildings: Buil
   layout.grids.forEach((grid, index) => {
     for (let n = 0; n < counts[index]!; n += 1) addFullTime(rng, state, grid, layout.grids);
   });
-  for (const [grid, employer] of bigEmployers(households, layout.grids)) {
+  for (const [grid, employer] of tally.bigEmployers(layout.grids)) {
     if (rng.chance(0.6)) addCollector(rng, state, grid, 'part_time', employer, rng.int(state.today - 900, state.today - 20));
   }
   for (let n = 0; n < Math.ceil(plan.collectors.length * 0.04); n += 1) addRetired(rng, state, rng.pick(layout.grids));
   return plan;
+}
+
+/** What allocating collectors needs to know of the city, counted while its people are planned. */
+export class StaffingTally {
+  /** Floating people living in each grid today. */
+  readonly floatingByGrid = new Map<string, number>();
+  /** Rental houses (active buildings with a rented unit) in each grid. */
+  readonly rentalHousesByGrid = new Map<string, number>();
+  /** Workers each employer houses in its dormitories, and the grid of its first one. */
+  private readonly dormStaff = new Map<string, { count: number; gridCode: string }>();
+
+  addSite(site: Site): void {
+    if (site.isRentalHouse) this.rentalHousesByGrid.set(site.gridCode, (this.rentalHousesByGrid.get(site.gridCode) ?? 0) + 1);
+  }
+
+  addHouseholds(households: readonly Household[]): void {
+    for (const household of households) {
+      if (!household.current) continue;
+      const { gridCode, employer } = household.site;
+      const floating = household.members.filter((person) => person.category === 'floating').length;
+      this.floatingByGrid.set(gridCode, (this.floatingByGrid.get(gridCode) ?? 0) + floating);
+      if (household.kind !== 'dorm' || !employer) continue;
+      const entry = this.dormStaff.get(employer) ?? { count: 0, gridCode };
+      entry.count += household.members.length;
+      this.dormStaff.set(employer, entry);
+    }
+  }
+
+  /** Employers housing at least 200 workers, with the grid of their (first) dormitory. */
+  bigEmployers(grids: Grid[]): [Grid, string][] {
+    const byCode = new Map(grids.map((grid) => [grid.code, grid]));
+    return [...this.dormStaff].filter(([, entry]) => entry.count >= PART_TIME_STAFF).map(([employer, entry]) => [byCode.get(entry.gridCode)!, employer]);
+  }
 }
 
 interface State {
@@ -73,38 +105,6 @@ function addRetired(rng: Rng, state: State, grid: Grid): void {
   collector.active = false;
   const assignment = state.plan.assignments.at(-1)!;
   assignment.endedOn = fromDays(rng.int(Math.min(toDays(assignment.assignedOn) + 90, state.today - 30), state.today - 30));
-}
-
-function countFloating(households: Household[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const household of households) {
-    if (!household.current) continue;
-    const floating = household.members.filter((person) => person.category === 'floating').length;
-    counts.set(household.building.gridCode, (counts.get(household.building.gridCode) ?? 0) + floating);
-  }
-  return counts;
-}
-
-function countRentalBuildings(buildings: Building[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const building of buildings) {
-    if (building.status === 'active' && building.units.some((unit) => unit.use === 'rented')) counts.set(building.gridCode, (counts.get(building.gridCode) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** Employers housing at least 200 workers, with the grid of their (first) dormitory. */
-function bigEmployers(households: Household[], grids: Grid[]): [Grid, string][] {
-  const staff = new Map<string, { count: number; gridCode: string }>();
-  for (const household of households) {
-    const employer = household.building.employer;
-    if (!household.current || household.kind !== 'dorm' || !employer) continue;
-    const entry = staff.get(employer) ?? { count: 0, gridCode: household.building.gridCode };
-    entry.count += household.members.length;
-    staff.set(employer, entry);
-  }
-  const byCode = new Map(grids.map((grid) => [grid.code, grid]));
-  return [...staff].filter(([, entry]) => entry.count >= PART_TIME_STAFF).map(([employer, entry]) => [byCode.get(entry.gridCode)!, employer]);
 }
 
 /** Rounds shares to whole numbers summing to `total` (largest remainder). */

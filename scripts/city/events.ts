@@ -6,9 +6,10 @@
 import { isRegistrationExempt } from '../../server/domain/registration-rules.ts';
 import { HISTORY_DAYS } from './config.ts';
 import { fromDays, toDays } from './dates.ts';
-import type { Household, HouseholdKind, Population } from './people.ts';
+import type { Household, HouseholdKind } from './people.ts';
 import { rngFor, type Rng } from './random.ts';
-import type { Building, Residency, Unit } from './types.ts';
+import type { CityRegister, UnitRef } from './register.ts';
+import type { Residency } from './types.ts';
 
 export interface PersonSpan {
   /** First move-in and last move-out (null while still living in the district), as days. */
@@ -16,13 +17,14 @@ export interface PersonSpan {
   lastOut: number | null;
 }
 
+/** The stays of some households' members, and each member's span in the district. */
 export interface History {
   residencies: Residency[];
   spans: Map<number, PersonSpan>;
 }
 
 interface Stay {
-  unit: Unit;
+  unit: UnitRef;
   movedIn: number;
   movedOut: number | null;
   registeredAt: number;
@@ -43,18 +45,33 @@ const LATE_REGISTRATION = 0.08;
 /** More than REGISTRATION_DEADLINE_DAYS (7) after the event is late. */
 const LATE_AFTER = 8;
 
-export function planResidencies(seed: number, population: Population, buildings: Building[], today: string): History {
-  const rng = rngFor(seed, 'residencies');
-  const clock = { today: toDays(today), start: toDays(today) - HISTORY_DAYS };
-  const pools = new UnitPools(buildings);
-  const currentSince = new Map<string, number>();
-  const history: History = { residencies: [], spans: new Map() };
-  for (const household of population.households) {
-    const stays = household.current ? currentStays(rng, household, pools, clock) : departedStays(rng, household, pools, clock, currentSince.get(household.unit.code));
-    if (household.current) currentSince.set(household.unit.code, stays.at(-1)!.movedIn);
-    for (const person of household.members) addPersonStays(history, person.id, person.birthDate, stays, clock.today);
+/**
+ * Stays household by household from one random stream. Earlier stays are drawn from the units of
+ * the whole district, so the planner needs every building before the first household.
+ */
+export class ResidencyPlanner {
+  private readonly rng: Rng;
+  private readonly clock: Clock;
+  private readonly pools: UnitPools;
+
+  constructor(seed: number, private readonly register: CityRegister, today: string) {
+    this.rng = rngFor(seed, 'residencies');
+    this.clock = { today: toDays(today), start: toDays(today) - HISTORY_DAYS };
+    this.pools = new UnitPools(register);
   }
-  return history;
+
+  /** The stays of these households' members. A unit's households must come in one call, current first. */
+  plan(households: readonly Household[]): History {
+    const { rng, pools, clock } = this;
+    const currentSince = new Map<UnitRef, number>();
+    const history: History = { residencies: [], spans: new Map() };
+    for (const household of households) {
+      const stays = household.current ? currentStays(rng, household, pools, clock) : departedStays(rng, household, pools, clock, currentSince.get(household.unit));
+      if (household.current) currentSince.set(household.unit, stays.at(-1)!.movedIn);
+      for (const person of household.members) addPersonStays(history, this.register, person.id, person.birthDate, stays, clock.today);
+    }
+    return history;
+  }
 }
 
 interface Clock {
@@ -99,7 +116,7 @@ function earlierStays(rng: Rng, household: Household, pools: UnitPools, clock: C
   return stays;
 }
 
-function stay(rng: Rng, unit: Unit, movedIn: number, movedOut: number | null, today: number): Stay {
+function stay(rng: Rng, unit: UnitRef, movedIn: number, movedOut: number | null, today: number): Stay {
   const registeredAt = Math.min(today, movedIn + registrationDelay(rng));
   let deregisteredAt: number | null = null;
   if (movedOut !== null && !rng.chance(0.05)) {
@@ -114,7 +131,7 @@ function registrationDelay(rng: Rng): number {
 }
 
 /** Copies the household's stays to one member, leaving out the time before they were born. */
-function addPersonStays(history: History, personId: number, birthDate: string, stays: Stay[], today: number): void {
+function addPersonStays(history: History, register: CityRegister, personId: number, birthDate: string, stays: Stay[], today: number): void {
   const born = toDays(birthDate);
   let span: PersonSpan | undefined;
   for (const item of stays) {
@@ -123,7 +140,7 @@ function addPersonStays(history: History, personId: number, birthDate: string, s
     const registeredAt = Math.min(today, Math.max(item.registeredAt, movedIn));
     history.residencies.push({
       personId,
-      unitCode: item.unit.code,
+      unitCode: register.unitCode(item.unit),
       registrationExempt: isRegistrationExempt(birthDate, fromDays(movedIn)),
       movedIn: fromDays(movedIn),
       movedOut: item.movedOut === null ? null : fromDays(item.movedOut),
@@ -136,37 +153,56 @@ function addPersonStays(history: History, personId: number, birthDate: string, s
   history.spans.set(personId, span);
 }
 
-/** Units people move between: rentals, dormitories and owned flats, near (same grid) or anywhere. */
+/**
+ * Units people move between: rentals, dormitories and owned flats, near (same grid) or anywhere.
+ * Each pool lists units in register order, as typed arrays: at city scale they hold 9 million.
+ */
 class UnitPools {
-  private readonly byUse = new Map<string, Unit[]>();
-  private readonly byGridUse = new Map<string, Unit[]>();
+  private readonly byUse = new Map<string, Int32Array>();
+  private readonly byGridUse = new Map<string, Int32Array>();
 
-  constructor(buildings: Building[]) {
-    for (const building of buildings) {
-      if (building.status !== 'active') continue;
-      for (const unit of building.units) {
-        if (unit.use === 'vacant' || unit.use === 'shop') continue;
-        push(this.byUse, unit.use, unit);
-        push(this.byGridUse, `${building.gridCode}|${unit.use}`, unit);
-      }
-    }
+  constructor(register: CityRegister) {
+    // Two passes: count each pool, then fill it.
+    const sizes = new Map<string, number>();
+    const count = (key: string) => sizes.set(key, (sizes.get(key) ?? 0) + 1);
+    forEachPooledUnit(register, (unit, use, gridUse) => {
+      count(use);
+      count(gridUse);
+    });
+    const filled = new Map<string, number>();
+    const put = (pools: Map<string, Int32Array>, key: string, unit: UnitRef) => {
+      let pool = pools.get(key);
+      if (!pool) pools.set(key, (pool = new Int32Array(sizes.get(key)!)));
+      const at = filled.get(key) ?? 0;
+      pool[at] = unit;
+      filled.set(key, at + 1);
+    };
+    forEachPooledUnit(register, (unit, use, gridUse) => {
+      put(this.byUse, use, unit);
+      put(this.byGridUse, gridUse, unit);
+    });
   }
 
-  similar(rng: Rng, household: Household): Unit {
+  similar(rng: Rng, household: Household): UnitRef {
     const use = household.kind === 'dorm' ? 'dormitory' : household.kind === 'local_family' && rng.chance(0.6) ? 'self_occupied' : 'rented';
-    const near = this.byGridUse.get(`${household.building.gridCode}|${use}`);
+    const near = this.byGridUse.get(`${household.site.gridCode}|${use}`);
     const pool = near && near.length > 1 && rng.chance(0.5) ? near : (this.byUse.get(use) ?? this.byUse.get('rented'));
     if (!pool || pool.length === 0) return household.unit;
     for (let attempt = 0; attempt < 4; attempt += 1) {
-      const unit = rng.pick(pool);
+      const unit = pool[rng.index(pool.length)]!;
       if (unit !== household.unit) return unit;
     }
-    return rng.pick(pool);
+    return pool[rng.index(pool.length)]!;
   }
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** Units of active buildings that people live in, in register order, with their pool keys. */
+function forEachPooledUnit(register: CityRegister, visit: (unit: UnitRef, use: string, gridUse: string) => void): void {
+  for (const site of register.sites) {
+    if (site.status !== 'active') continue;
+    for (let unit = site.firstUnit; unit < site.firstUnit + site.unitCount; unit += 1) {
+      const use = register.unitUse(unit);
+      if (use !== 'vacant' && use !== 'shop') visit(unit, use, `${site.gridCode}|${use}`);
+    }
+  }
 }

@@ -1,106 +1,28 @@
 /**
  * Deterministic synthetic city: one district of coded grids, buildings and units, its real
  * population with three years of residency history, permits, cases and collectors. The same
- * seed, scale and `today` always give the same rows.
+ * seed, scale and `today` always give the same rows, whichever way they are written:
+ * generateCity (one transaction, either engine) or loadCityWithCopy (PostgreSQL, city scale).
  */
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
 import type { DB } from '../../server/db/schema.ts';
-import { districtExtent, planAreas, type CityLayout } from './areas.ts';
-import { planBuildings } from './buildings.ts';
-import { planCases } from './cases.ts';
-import { planCollectors, type CollectorPlan } from './collectors.ts';
-import { resolveScale, type Scale } from './config.ts';
 import { chinaToday } from '../../server/domain/registration-rules.ts';
-import { isValidDate } from './dates.ts';
-import { planResidencies, type History } from './events.ts';
-import { planPeople, type Population } from './people.ts';
-import { planPermits } from './permits.ts';
-import type { Target } from './insert.ts';
+import type { Scale } from './config.ts';
+import { CityGenerator, STREAMED_TABLES, type CityRows, type CitySummary, type FirstIds, type Progress, type RowSink, type StreamedTable } from './generator.ts';
+import { bulkInsert, type Target } from './insert.ts';
 import * as store from './store.ts';
-import type { Building, CaseRow, Permit, Unit } from './types.ts';
 import { validateCity } from './validate.ts';
 
-export { parseScale, resolveScale, type Scale } from './config.ts';
+export { parseScale, resolveScale, SCALE_NAMES, type Scale } from './config.ts';
+export type { CitySummary } from './generator.ts';
 
 export interface CityOptions {
   seed: number;
-  scale: 'tiny' | 'small' | 'demo' | number;
+  scale: Scale;
   /** YYYY-MM-DD; defaults to today in China (Asia/Shanghai), like the application's city_today(). */
   today?: string;
-  onProgress?: (step: string, done: number, total: number) => void;
-}
-
-export interface CitySummary {
-  districts: number;
-  streets: number;
-  communities: number;
-  grids: number;
-  buildings: number;
-  units: number;
-  persons: number;
-  residencies: number;
-  permits: number;
-  cases: number;
-  collectors: number;
-  districtCode: string;
-  center: [number, number];
-  bbox: [number, number, number, number];
-}
-
-export interface CityPlan {
-  layout: CityLayout;
-  buildings: Building[];
-  units: Unit[];
-  population: Population;
-  history: History;
-  permits: Permit[];
-  cases: CaseRow[];
-  staff: CollectorPlan;
-}
-
-export interface FirstIds {
-  person: number;
-  permit: number;
-  collector: number;
-  /** Next number of permit_number_seq: permits are numbered JZZ + 10 digits like the application's. */
-  permitNumber: number;
-}
-
-/** Plans every row in memory; no database involved. */
-export function planCity(seed: number, scale: Scale, today: string, firstIds: FirstIds = { person: 1, permit: 1, collector: 1, permitNumber: 1 }): CityPlan {
-  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
-  if (!isValidDate(today)) throw new Error(`today must be a date YYYY-MM-DD, got ${today}`);
-  const plan = resolveScale(scale);
-  const layout = planAreas(seed, plan);
-  const buildings = planBuildings(seed, layout, plan);
-  const units = buildings.flatMap((building) => building.units);
-  const population = planPeople(seed, buildings, today, firstIds.person);
-  const history = planResidencies(seed, population, buildings, today);
-  const permits = planPermits(seed, population.persons, history.spans, today, firstIds.permit, firstIds.permitNumber);
-  const cases = planCases(seed, layout, buildings, today);
-  const staff = planCollectors(seed, layout, buildings, population.households, today, firstIds.collector);
-  return { layout, buildings, units, population, history, permits, cases, staff };
-}
-
-export function summarize(plan: CityPlan): CitySummary {
-  const { center, bbox } = districtExtent(plan.layout);
-  return {
-    districts: 1,
-    streets: plan.layout.streets.length,
-    communities: plan.layout.communities.length,
-    grids: plan.layout.grids.length,
-    buildings: plan.buildings.length,
-    units: plan.units.length,
-    persons: plan.population.persons.length,
-    residencies: plan.history.residencies.length,
-    permits: plan.permits.length,
-    cases: plan.cases.length,
-    collectors: plan.staff.collectors.length,
-    districtCode: plan.layout.district.code,
-    center,
-    bbox,
-  };
+  onProgress?: Progress;
 }
 
 /** Writes a whole city in one transaction: a failure leaves the database as it was. */
@@ -110,11 +32,10 @@ export async function generateCity(handle: DatabaseHandle, options: CityOptions)
   const step = (name: string) => (done: number, total: number) => report(name, done, total);
   return handle.db.transaction().execute(async (trx) => {
     await refuseIfNotEmpty(trx);
-    report('plan', 0, 1);
-    const plan = planCity(options.seed, options.scale, today, await firstIdsIn(trx));
-    const summary = summarize(plan);
-    report('plan', 1, 1);
-    await writeCity({ db: trx, pglite: handle.pglite }, plan, step);
+    const firstIds = await firstIdsIn(trx);
+    const city = new CityGenerator(options.seed, options.scale, today, firstIds);
+    await writeCity({ db: trx, pglite: handle.pglite }, city, firstIds, report);
+    const summary = city.summary();
     await validateCity(trx, summary.districtCode, step('validate'));
     report('statistics', 0, 1);
     await store.refreshGridStats(trx, today);
@@ -125,29 +46,57 @@ export async function generateCity(handle: DatabaseHandle, options: CityOptions)
 }
 
 /**
- * Loads the planned rows with the grid-statistics triggers off (refreshGridStats rebuilds the
+ * Loads the rows with the grid-statistics triggers off (refreshGridStats rebuilds the
  * statistics once at the end). PGlite checks foreign keys row by row in slow WASM, so there the
  * load also skips the per-row triggers (session_replication_role = replica) and validateCity
  * checks every reference set-wise afterwards; grids and collector assignments, whose triggers
  * keep other state, are written with triggers on.
  */
-async function writeCity(target: Target, plan: CityPlan, step: (name: string) => (done: number, total: number) => void): Promise<void> {
+async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds, report: Progress): Promise<void> {
   const { db, pglite } = target;
-  await store.storeAreas(target, plan.layout, step('areas'));
+  await store.storeAreas(target, city.layout, (done, total) => report('areas', done, total));
   await store.switchGridStatsTriggers(db, false);
   if (pglite) await sql`SET LOCAL session_replication_role = replica`.execute(db);
-  await store.storeBuildings(target, plan.buildings, step('buildings'));
-  await store.storeUnits(target, plan.units, step('units'));
-  await store.storePersons(target, plan.population.persons, step('persons'));
-  await store.storeResidencies(target, plan.history.residencies, step('residencies'));
-  await store.storePermits(target, plan.permits, step('permits'));
-  await store.storeCases(target, plan.cases, step('cases'));
+  const sink = new BufferedSink(target);
+  await city.writeRows(sink, report);
+  await sink.flush();
+  await store.continueSequences(db, { count: city.rowCounts.permits, firstNumber: firstIds.permitNumber });
   if (pglite) await sql`SET LOCAL session_replication_role = origin`.execute(db);
-  await store.storeCollectors(target, plan.staff.collectors, plan.staff.assignments, step('collectors'));
+  await store.storeCollectors(target, city.staff.collectors, city.staff.assignments, (done, total) => report('collectors', done, total));
   await store.switchGridStatsTriggers(db, true);
 }
 
-async function firstIdsIn(db: Kysely<DB>): Promise<FirstIds> {
+/**
+ * Gathers batches into statements of a few thousand rows. Whenever one table's rows are due,
+ * every table's are written, parents first, so a row never arrives before the row it references.
+ */
+class BufferedSink implements RowSink {
+  private readonly pending: { [T in StreamedTable]: CityRows[T][] } = { buildings: [], units: [], persons: [], residencies: [], permits: [], cases: [] };
+  private readonly chunkSize: number;
+
+  constructor(private readonly target: Target) {
+    this.chunkSize = target.pglite ? 20_000 : 5000;
+  }
+
+  async write<T extends StreamedTable>(table: T, rows: readonly CityRows[T][]): Promise<void> {
+    const buffer = this.pending[table];
+    for (const row of rows) buffer.push(row);
+    if (buffer.length >= this.chunkSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    for (const table of STREAMED_TABLES) await this.flushTable(table);
+  }
+
+  private async flushTable<T extends StreamedTable>(table: T): Promise<void> {
+    const rows = this.pending[table];
+    if (rows.length === 0) return;
+    this.pending[table] = [];
+    await bulkInsert(this.target, store.CITY_COLUMNS[table], rows);
+  }
+}
+
+export async function firstIdsIn(db: Kysely<DB>): Promise<FirstIds> {
   return {
     person: await store.nextId(db, 'persons'),
     permit: await store.nextId(db, 'permits'),
@@ -156,7 +105,7 @@ async function firstIdsIn(db: Kysely<DB>): Promise<FirstIds> {
   };
 }
 
-async function refuseIfNotEmpty(db: Kysely<DB>): Promise<void> {
+export async function refuseIfNotEmpty(db: Kysely<DB>): Promise<void> {
   const result = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM buildings) AS any`.execute(db);
   if (result.rows[0]?.any) {
     throw new Error('the database already has buildings: the city generator only writes into an empty database (use a fresh DATA_DIR or database)');

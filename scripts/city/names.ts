@@ -83,7 +83,10 @@ export const COMMUNITY_NAMES: readonly string[] = [...new Set([
   '中海', '荷康', '嶂下', '吉厦', '石芽岭', '坂雪岗', '岗贝', '大浪', '水岸', '佳华', '松元', '长坑',
 ])];
 
-/** `count` distinct community names: the list above in random order, then made-up pairs. */
+/**
+ * `count` distinct community names: the list above in random order, then made-up pairs, then
+ * (for a city-sized district) the names so far with 二, 三 … appended.
+ */
 export function communityNames(rng: Rng, count: number): string[] {
   const names = rng.shuffle([...COMMUNITY_NAMES]);
   const taken = new Set(names);
@@ -95,6 +98,10 @@ export function communityNames(rng: Rng, count: number): string[] {
         names.push(name);
       }
     }
+  }
+  const bases = names.length;
+  for (let round = 2; names.length < count && round <= 99; round += 1) {
+    for (let index = 0; names.length < count && index < bases; index += 1) names.push(names[index]! + chineseNumber(round));
   }
   if (names.length < count) throw new Error(`no more than ${names.length} community names`);
   return names.slice(0, count);

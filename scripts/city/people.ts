@@ -10,23 +10,19 @@ import { ethnicityFor, LOCAL_ORIGIN, pickOrigin, pickShenzhenDivision, ruralAddr
 import { IdentityFactory } from './identity.ts';
 import { businessName, chineseName, foreignName, mobilePhone, NATIONALITIES, pickSurname } from './names.ts';
 import { rngFor, type Rng } from './random.ts';
-import type { Building, Person, Unit } from './types.ts';
-import type { FloatingType, PersonCategory } from '../../server/db/schema.ts';
+import type { CityRegister, UnitRef } from './register.ts';
+import type { Person, Site } from './types.ts';
+import type { FloatingType, PersonCategory, UnitUse } from '../../server/db/schema.ts';
 
 export type HouseholdKind = 'local_family' | 'floating_single' | 'floating_shared' | 'floating_family' | 'dorm' | 'overseas';
 
 export interface Household {
   kind: HouseholdKind;
-  unit: Unit;
-  building: Building;
+  unit: UnitRef;
+  site: Site;
   /** Still living in the unit today; otherwise the household has left the district. */
   current: boolean;
   members: Person[];
-}
-
-export interface Population {
-  persons: Person[];
-  households: Household[];
 }
 
 type Table = readonly (readonly [HouseholdKind, number])[];
@@ -35,37 +31,50 @@ const SELF_OCCUPIED: Table = [['local_family', 0.8], ['floating_family', 0.18], 
 const RENTED_VILLAGE: Table = [['floating_single', 0.4], ['floating_shared', 0.3], ['floating_family', 0.27], ['local_family', 0.025], ['overseas', 0.005]];
 const RENTED_FLAT: Table = [['floating_single', 0.25], ['floating_shared', 0.2], ['floating_family', 0.4], ['local_family', 0.1], ['overseas', 0.05]];
 /** Chance that a unit of this use also had a household that has since left. */
-const DEPARTED_CHANCE: Record<Unit['use'], number> = { rented: 0.16, dormitory: 0.35, vacant: 0.35, self_occupied: 0.04, shop: 0 };
+const DEPARTED_CHANCE: Record<UnitUse, number> = { rented: 0.16, dormitory: 0.35, vacant: 0.35, self_occupied: 0.04, shop: 0 };
 
-export function planPeople(seed: number, buildings: Building[], today: string, firstId: number): Population {
-  const rng = rngFor(seed, 'people');
-  const factory = new PersonFactory(rng, today, firstId);
-  const households: Household[] = [];
-  for (const building of buildings) {
-    for (const unit of building.units) {
-      const kind = currentKind(rng, building, unit);
-      if (kind) households.push({ kind, unit, building, current: true, members: factory.household(kind, building, false) });
-      if (building.status === 'active' && rng.chance(DEPARTED_CHANCE[unit.use])) {
-        const departed = departedKind(rng, building, unit);
-        households.push({ kind: departed, unit, building, current: false, members: factory.household(departed, building, true) });
+/**
+ * Households building by building from one random stream, so the city is the same however the
+ * buildings are handed over (all at once for the demo, a grid at a time at city scale).
+ */
+export class PeoplePlanner {
+  private readonly rng: Rng;
+  private readonly factory: PersonFactory;
+
+  constructor(seed: number, today: string, firstId: number, private readonly register: CityRegister) {
+    this.rng = rngFor(seed, 'people');
+    this.factory = new PersonFactory(this.rng, today, firstId);
+  }
+
+  /** Each unit's current household, then (sometimes) one that has since left; members in id order. */
+  householdsOf(site: Site): Household[] {
+    const { rng, factory } = this;
+    const households: Household[] = [];
+    for (let unit = site.firstUnit; unit < site.firstUnit + site.unitCount; unit += 1) {
+      const use = this.register.unitUse(unit);
+      const kind = currentKind(rng, site, use);
+      if (kind) households.push({ kind, unit, site, current: true, members: factory.household(kind, site, false) });
+      if (site.status === 'active' && rng.chance(DEPARTED_CHANCE[use])) {
+        const departed = departedKind(rng, site, use);
+        households.push({ kind: departed, unit, site, current: false, members: factory.household(departed, site, true) });
       }
     }
+    return households;
   }
-  return { persons: factory.persons, households };
 }
 
-function currentKind(rng: Rng, building: Building, unit: Unit): HouseholdKind | undefined {
-  if (building.status === 'demolished') return undefined;
-  if (unit.use === 'dormitory') return 'dorm';
-  if (unit.use === 'self_occupied') return rng.choose(SELF_OCCUPIED);
-  if (unit.use === 'rented') return rng.choose(building.kind === 'village' || building.kind === 'shop' ? RENTED_VILLAGE : RENTED_FLAT);
+function currentKind(rng: Rng, site: Site, use: UnitUse): HouseholdKind | undefined {
+  if (site.status === 'demolished') return undefined;
+  if (use === 'dormitory') return 'dorm';
+  if (use === 'self_occupied') return rng.choose(SELF_OCCUPIED);
+  if (use === 'rented') return rng.choose(site.kind === 'village' || site.kind === 'shop' ? RENTED_VILLAGE : RENTED_FLAT);
   return undefined;
 }
 
-function departedKind(rng: Rng, building: Building, unit: Unit): HouseholdKind {
-  if (unit.use === 'dormitory' || building.kind === 'dorm') return 'dorm';
-  if (unit.use === 'self_occupied') return rng.choose(SELF_OCCUPIED);
-  return rng.choose(building.kind === 'tower' || building.kind === 'mixed' ? RENTED_FLAT : RENTED_VILLAGE);
+function departedKind(rng: Rng, site: Site, use: UnitUse): HouseholdKind {
+  if (use === 'dormitory' || site.kind === 'dorm') return 'dorm';
+  if (use === 'self_occupied') return rng.choose(SELF_OCCUPIED);
+  return rng.choose(site.kind === 'tower' || site.kind === 'mixed' ? RENTED_FLAT : RENTED_VILLAGE);
 }
 
 interface MemberSpec {
@@ -81,7 +90,6 @@ interface MemberSpec {
 }
 
 class PersonFactory {
-  readonly persons: Person[] = [];
   private readonly identities: IdentityFactory;
   private readonly todayDays: number;
   private nextId: number;
@@ -96,12 +104,12 @@ class PersonFactory {
     this.nextId = firstId;
   }
 
-  household(kind: HouseholdKind, building: Building, departed: boolean): Person[] {
+  household(kind: HouseholdKind, building: Site, departed: boolean): Person[] {
     const specs = this.specs(kind, building, departed);
     return specs.map((spec) => this.person(spec));
   }
 
-  private specs(kind: HouseholdKind, building: Building, departed: boolean): MemberSpec[] {
+  private specs(kind: HouseholdKind, building: Site, departed: boolean): MemberSpec[] {
     const rng = this.rng;
     const minChildAge = departed ? 3 : 0;
     switch (kind) {
@@ -133,7 +141,7 @@ class PersonFactory {
     }
   }
 
-  private localFamily(building: Building, minChildAge: number): MemberSpec[] {
+  private localFamily(building: Site, minChildAge: number): MemberSpec[] {
     const rng = this.rng;
     const division = pickShenzhenDivision(rng);
     const origin: Origin = { ...LOCAL_ORIGIN, division };
@@ -226,7 +234,6 @@ class PersonFactory {
       employer: spec.employer,
     };
     this.nextId += 1;
-    this.persons.push(person);
     return person;
   }
 }

@@ -34,7 +34,12 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)]!;
+    return items[this.index(items.length)]!;
+  }
+
+  /** Uniform index into a list of `length` items: the draw `pick` makes, for lists kept as typed arrays. */
+  index(length: number): number {
+    return Math.floor(this.next() * length);
   }
 
   /** Picks an item with probability proportional to its weight. */

@@ -6,8 +6,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import type { CityLayout } from './areas.ts';
-import { bulkInsert, column, type Target } from './insert.ts';
-import type { Assignment, Building, CaseRow, Collector, Grid, Permit, Person, Residency, Unit } from './types.ts';
+import type { CityRows, StreamedTable } from './generator.ts';
+import { bulkInsert, column, type BulkInsert, type Target } from './insert.ts';
+import type { Assignment, Collector, Grid } from './types.ts';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -50,8 +51,9 @@ async function insertUnions(db: Kysely<DB>, level: 'street' | 'community', areas
     ORDER BY a.code`.execute(db);
 }
 
-export async function storeBuildings(target: Target, buildings: Building[], progress: Progress): Promise<void> {
-  await bulkInsert<Building>(target, {
+/** How each streamed table's rows become columns (the same for INSERT … unnest and for COPY). */
+export const CITY_COLUMNS: { [T in StreamedTable]: BulkInsert<CityRows[T]> } = {
+  buildings: {
     table: 'buildings',
     columns: [
       column('code', 'text', (b) => b.code),
@@ -69,11 +71,8 @@ export async function storeBuildings(target: Target, buildings: Building[], prog
       column('point', 'text', (b) => pointEwkt(b.point), 'geometry'),
       column('footprint', 'text', (b) => ewkt(b.footprintWkt), 'geometry'),
     ],
-  }, buildings, progress);
-}
-
-export async function storeUnits(target: Target, units: Unit[], progress: Progress): Promise<void> {
-  await bulkInsert<Unit>(target, {
+  },
+  units: {
     table: 'units',
     columns: [
       column('code', 'text', (u) => u.code),
@@ -85,11 +84,8 @@ export async function storeUnits(target: Target, units: Unit[], progress: Progre
       column('rental_registered', 'bool', (u) => u.rentalRegistered),
       column('landlord_name', 'text', (u) => u.landlordName),
     ],
-  }, units, progress);
-}
-
-export async function storePersons(target: Target, persons: Person[], progress: Progress): Promise<void> {
-  await bulkInsert<Person>(target, {
+  },
+  persons: {
     table: 'persons',
     columns: [
       column('id', 'bigint', (p) => p.id),
@@ -107,12 +103,8 @@ export async function storePersons(target: Target, persons: Person[], progress: 
       column('employer', 'text', (p) => p.employer),
     ],
     overridingSystemValue: true,
-  }, persons, progress);
-  await restartIdentity(target.db, 'persons');
-}
-
-export async function storeResidencies(target: Target, residencies: Residency[], progress: Progress): Promise<void> {
-  await bulkInsert<Residency>(target, {
+  },
+  residencies: {
     table: 'residencies',
     columns: [
       column('person_id', 'bigint', (r) => r.personId),
@@ -123,11 +115,8 @@ export async function storeResidencies(target: Target, residencies: Residency[],
       column('deregistered_at', 'date', (r) => r.deregisteredAt),
       column('registration_exempt', 'bool', (r) => r.registrationExempt),
     ],
-  }, residencies, progress);
-}
-
-export async function storePermits(target: Target, permits: Permit[], progress: Progress): Promise<void> {
-  await bulkInsert<Permit>(target, {
+  },
+  permits: {
     table: 'permits',
     columns: [
       column('id', 'bigint', (p) => p.id),
@@ -141,15 +130,32 @@ export async function storePermits(target: Target, permits: Permit[], progress: 
       column('renewed_from', 'bigint', (p) => p.renewedFrom),
     ],
     overridingSystemValue: true,
-  }, permits, progress);
-  await restartIdentity(target.db, 'permits');
-  if (permits.length > 0 && (await exists(target.db, 'permit_number_seq'))) {
-    await sql`SELECT setval('permit_number_seq', ${firstPermitNumberOf(permits) + permits.length - 1}::bigint)`.execute(target.db);
-  }
-}
+  },
+  cases: {
+    table: 'cases',
+    columns: [
+      column('case_no', 'text', (c) => c.caseNo),
+      column('kind', 'text', (c) => c.kind),
+      column('category', 'text', (c) => c.category),
+      column('occurred_at', 'text', (c) => c.occurredAt, 'timestamptz'),
+      column('point', 'text', (c) => pointEwkt(c.point), 'geometry'),
+      column('grid_code', 'text', (c) => c.gridCode),
+      column('building_code', 'text', (c) => c.buildingCode),
+      column('unit_code', 'text', (c) => c.unitCode),
+    ],
+  },
+};
 
-function firstPermitNumberOf(permits: Permit[]): number {
-  return Math.min(...permits.map((permit) => Number(permit.permitNo.slice(3))));
+/**
+ * After rows with explicit ids: identities continue above the largest id, and the application's
+ * permit numbers continue after the generated ones.
+ */
+export async function continueSequences(db: Kysely<DB>, permits: { count: number; firstNumber: number }): Promise<void> {
+  await restartIdentity(db, 'persons');
+  await restartIdentity(db, 'permits');
+  if (permits.count > 0 && (await exists(db, 'permit_number_seq'))) {
+    await sql`SELECT setval('permit_number_seq', ${permits.firstNumber + permits.count - 1}::bigint)`.execute(db);
+  }
 }
 
 /** The number the application's permit_number_seq would hand out next (1 without one). */
@@ -162,22 +168,6 @@ export async function nextPermitNumber(db: Kysely<DB>): Promise<number> {
 async function exists(db: Kysely<DB>, relation: string): Promise<boolean> {
   const result = await sql<{ present: boolean }>`SELECT to_regclass(${relation}) IS NOT NULL AS present`.execute(db);
   return Boolean(result.rows[0]?.present);
-}
-
-export async function storeCases(target: Target, cases: CaseRow[], progress: Progress): Promise<void> {
-  await bulkInsert<CaseRow>(target, {
-    table: 'cases',
-    columns: [
-      column('case_no', 'text', (c) => c.caseNo),
-      column('kind', 'text', (c) => c.kind),
-      column('category', 'text', (c) => c.category),
-      column('occurred_at', 'text', (c) => c.occurredAt, 'timestamptz'),
-      column('point', 'text', (c) => pointEwkt(c.point), 'geometry'),
-      column('grid_code', 'text', (c) => c.gridCode),
-      column('building_code', 'text', (c) => c.buildingCode),
-      column('unit_code', 'text', (c) => c.unitCode),
-    ],
-  }, cases, progress);
 }
 
 export async function storeCollectors(target: Target, collectors: Collector[], assignments: Assignment[], progress: Progress): Promise<void> {

@@ -142,3 +142,24 @@ export interface Assignment {
   assignedOn: string;
   endedOn: string | null;
 }
+
+/**
+ * What the later steps (people, residencies, cases, collectors) need of a building once its
+ * rows are written: footprints, landlords and unit rows are dropped, so that a city of 670,000
+ * buildings and 9 million units stays in memory as a few hundred megabytes.
+ */
+export interface Site {
+  code: string;
+  gridCode: string;
+  kind: BuildingKind;
+  status: 'active' | 'demolished';
+  address: string;
+  employer: string | null;
+  /** Metres, for offsets around the building. */
+  position: XY;
+  /** Its units are the register's units firstUnit … firstUnit + unitCount - 1, in code order. */
+  firstUnit: number;
+  unitCount: number;
+  /** Active, with at least one rented unit: a rental house (出租屋). */
+  isRentalHouse: boolean;
+}

@@ -1,7 +1,7 @@
 /**
  * Units (rooms, flats, shops) of one building: floors and rooms per floor by building kind,
  * and a use for each unit consistent with the kind (villages mostly rented, compounds mostly
- * self-occupied, about 8% vacant, shops on the ground floor of shop-houses).
+ * self-occupied, a share vacant (8% in the demo city), shops on the ground floor of shop-houses).
  */
 import { formatCodePart } from '../../server/domain/codes.ts';
 import type { UnitUse } from '../../server/db/schema.ts';
@@ -17,8 +17,6 @@ interface Layout {
   shops: number;
 }
 
-const VACANT_SHARE = 0.08;
-
 /** Shares of [rented, self-occupied] among units that are neither vacant nor shops. */
 const OCCUPANCY: Record<BuildingKind, [number, number]> = {
   village: [0.9, 0.1],
@@ -28,7 +26,7 @@ const OCCUPANCY: Record<BuildingKind, [number, number]> = {
   mixed: [0.48, 0.52],
 };
 
-export function makeUnits(rng: Rng, building: Building, care: number, footprintM2: number): Unit[] {
+export function makeUnits(rng: Rng, building: Building, care: number, footprintM2: number, vacantShare: number): Unit[] {
   const layout = floorLayout(rng, building.kind);
   const ownerFloor = building.kind === 'village' && rng.chance(0.3) ? layout.floors : -1;
   const units: Unit[] = [];
@@ -36,7 +34,7 @@ export function makeUnits(rng: Rng, building: Building, care: number, footprintM
     const rooms = layout.rooms[floor - 1]!;
     for (let room = 1; room <= rooms; room += 1) {
       const isShop = floor === 1 && room <= layout.shops;
-      const use = building.status === 'demolished' ? 'vacant' : unitUse(rng, building.kind, isShop, floor === ownerFloor && room === 1);
+      const use = building.status === 'demolished' ? 'vacant' : unitUse(rng, building.kind, isShop, floor === ownerFloor && room === 1, vacantShare);
       const code = building.code + formatCodePart('unit', units.length + 1);
       units.push({
         code,
@@ -86,10 +84,10 @@ function floorLayout(rng: Rng, kind: BuildingKind): Layout {
   }
 }
 
-function unitUse(rng: Rng, kind: BuildingKind, isShop: boolean, isOwners: boolean): UnitUse {
+function unitUse(rng: Rng, kind: BuildingKind, isShop: boolean, isOwners: boolean, vacantShare: number): UnitUse {
   if (isShop) return 'shop';
   if (isOwners) return 'self_occupied';
-  if (rng.chance(VACANT_SHARE)) return 'vacant';
+  if (rng.chance(vacantShare)) return 'vacant';
   if (kind === 'dorm') return 'dormitory';
   const [rented] = OCCUPANCY[kind];
   return rng.chance(rented) ? 'rented' : 'self_occupied';

@@ -1,0 +1,84 @@
+/**
+ * The real application, started as `npm start` starts it (tsx server/main.ts) in a process of its
+ * own, so the bench's client and the server do not share an event loop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface RunningApp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The bench measures the server, not the abuse limits: per-IP and per-user limits are raised
+ * (the bench's thousands of requests a minute come from one address and two users).
+ */
+export async function startApp(databaseUrl: string): Promise<RunningApp> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      RENWU_QUIET: '1',
+      RATE_LIMIT_IP_PER_MINUTE: '10000000',
+      RATE_LIMIT_USER_PER_MINUTE: '10000000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const errors: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(url, child, errors);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { url, stop: () => stop(child) };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, errors: string[]): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${errors.join('').slice(-2000)}`);
+    try {
+      // The OpenAPI document is public and touches no table: a readiness probe that costs nothing.
+      const response = await fetch(`${url}/api/openapi.json`);
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the server did not answer within 3 minutes: ${errors.join('').slice(-2000)}`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
