@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().positive().default(3000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(2000),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  IMPORT_BATCH_ROWS: z.coerce.number().int().min(100).max(100000).default(10000),
 });
 
 export type Config = Readonly<{
@@ -31,6 +32,8 @@ export type Config = Readonly<{
   statementTimeoutMs: number;
   /** Requests a minute: per client IP on the whole API, per logged-in user, and login attempts per IP. */
   rateLimits: Readonly<{ ipPerMinute: number; userPerMinute: number; loginPerMinute: number }>;
+  /** Rows an import checks or inserts per database round trip (and between progress updates). */
+  importBatchRows: number;
 }>;
 
 export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
@@ -58,5 +61,6 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
       loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
     }),
+    importBatchRows: env.IMPORT_BATCH_ROWS,
   });
 }

@@ -67,7 +67,7 @@ async function acceptUpload(context: AppContext, request: Request, response: Res
     kind: query.kind, format, crs: query.crs, encoding, file_name: file.fileName ?? null, file_bytes: file.bytes,
     created_by: principal.userId, runner: RUNNER_ID,
   });
-  enqueueImport({ db: context.db, engine: context.engine, id, kind: query.kind, format, crs: query.crs, encoding, file: file.path, principal, today: chinaToday() });
+  enqueueImport({ db: context.db, engine: context.engine, id, kind: query.kind, format, crs: query.crs, encoding, file: file.path, principal, today: chinaToday(), batchRows: context.config.importBatchRows });
   const job = await findJob(context.db, id, undefined);
   response.status(202).location(`/api/imports/${id}`).json({ job: jobView(job!, context.engine) });
 }

@@ -31,8 +31,6 @@ import { removeFile } from './upload.ts';
  * requests, the job's progress among them, are served between its batches.
  */
 
-/** Rows per batch: one database round trip checks or inserts this many. */
-export const BATCH_ROWS = 10000;
 
 export interface ImportJobRun {
   db: Kysely<DB>;
@@ -46,6 +44,8 @@ export interface ImportJobRun {
   principal: Principal;
   /** China's date when the job started: both passes judge dates against the same day. */
   today: string;
+  /** Rows per batch: one database round trip checks or inserts this many (config importBatchRows). */
+  batchRows: number;
 }
 
 interface Tally {
@@ -165,8 +165,8 @@ async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colum
       if (outside) errors.add(event.row, [outside]);
       else batch.push({ row: event.row, value: parsed.row });
     }
-    // Every BATCH_ROWS rows, good or bad: the batch is checked and the progress saved.
-    if (rows % BATCH_ROWS === 0) await checkBatch();
+    // Every batchRows rows, good or bad: the batch is checked and the progress saved.
+    if (rows % job.batchRows === 0) await checkBatch();
   }
   await checkBatch();
   return { rows, errors: errors.count };
@@ -205,7 +205,7 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
       if (!parsed.row) throw new Error(`row ${event.row} changed between validation and import`);
       rows += 1;
       batch.push(parsed.row);
-      if (batch.length >= BATCH_ROWS) await insertBatch();
+      if (batch.length >= job.batchRows) await insertBatch();
     }
     await insertBatch();
     await recordAudit(trx, job.principal, {

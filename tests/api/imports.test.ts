@@ -19,7 +19,8 @@ let admin: Importer;
 let collector: Importer;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Small batches: the 20,000-row test then shows progress between many of them on any machine.
+  t = await startTestApp({ IMPORT_BATCH_ROWS: '500' });
   await insertFixtureCity(t.handle.db);
   await insertUser(t.handle.db, 'admin', 'admin');
   await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
