@@ -5,7 +5,8 @@ import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
 import type { AppContext } from './context.ts';
 import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts';
-import { RateLimiter, rateLimit } from './http/rate-limit.ts';
+import { jsonBodies } from './http/json-body.ts';
+import { RateLimiter, rateLimit, requestBudgets } from './http/rate-limit.ts';
 import { rejectNulCharacters } from './http/reject-nul.ts';
 import { mountRoutes } from './http/route-registry.ts';
 import { apiRoutes } from './routes.ts';
@@ -24,24 +25,31 @@ const securityHeaders: RequestHandler = (_request, response, next) => {
   next();
 };
 
-export function createApp(context: AppContext): express.Express {
+export interface AppOptions {
+  /** The rate limits' clock (tests step it instead of waiting). */
+  now?: () => number;
+}
+
+export function createApp(context: AppContext, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: else anyone could pick their address.
+  app.set('trust proxy', context.config.trustProxy);
   app.use(securityHeaders);
-  app.use(express.json({ limit: '1mb' }));
+  const routes = apiRoutes(context);
+  app.use(jsonBodies(routes));
   app.use(cookieParser());
   app.use(rejectNulCharacters);
   const limits = context.config.rateLimits;
-  app.use(['/api', '/ogc', '/tiles'], rateLimit(new RateLimiter(limits.ipPerMinute), (request) => request.ip, 'from this address'));
   app.use('/api/auth/login', rateLimit(new RateLimiter(limits.loginPerMinute), (request) => request.ip, 'to log in from this address'));
-  const perUserLimit = rateLimit(new RateLimiter(limits.userPerMinute), (request) => request.principal?.username, 'by this user');
-  const routes = apiRoutes(context);
-  app.use('/api', mountRoutes(context, routes, [perUserLimit]));
-  app.use('/api', notFoundMiddleware);
+  // Each route is charged its cost class to the address, and once logged in to the user too.
+  const budgets = requestBudgets(limits, options.now);
+  app.use('/api', mountRoutes(context, routes, budgets));
+  app.use('/api', budgets.byAddress('cheap'), notFoundMiddleware);
   // OGC API Features and vector tiles sit at the root paths GIS clients and the map expect.
-  app.use(mountRoutes(context, routes, [perUserLimit], '/'));
+  app.use(mountRoutes(context, routes, budgets, '/'));
   serveDashboard(app);
+  app.use(['/ogc', '/tiles'], budgets.byAddress('cheap'));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware);
   return app;

@@ -1,27 +1,40 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { trustProxySetting, type TrustProxy } from './http/trust-proxy.ts';
 
 /** The environment, read once at start-up and validated; every module imports this frozen object. */
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
+  MIGRATION_DATABASE_URL: z.string().url().optional(),
+  AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   DATA_DIR: z.string().default('data'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DEMO_SEED: z.coerce.number().int().default(20261123),
   DEMO_SCALE: z.string().default('demo'),
   SESSION_HOURS: z.coerce.number().positive().default(12),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
-  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().positive().default(3000),
-  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(2000),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().positive().default(30000),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  LOGIN_BACKOFF_FIRST_SECONDS: z.coerce.number().positive().default(1),
+  LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().positive().default(300),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(100).max(100000).default(10000),
+  TRUST_PROXY: trustProxySetting,
 });
 
 export type Config = Readonly<{
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL only: the schema owner's URL; migrations run as it and grant the server's role what it needs. */
+  migrationDatabaseUrl: string | undefined;
+  /** The audit chain's HMAC key (never stored in the database); unset → a key file under dataDir outside production. */
+  auditHmacKey: string | undefined;
+  /** How often the audit chain's head is checkpointed to a file outside the database. */
+  auditCheckpointSeconds: number;
   dataDir: string;
   pgliteDir: string;
   production: boolean;
@@ -30,8 +43,15 @@ export type Config = Readonly<{
   demoScale: string;
   sessionHours: number;
   statementTimeoutMs: number;
-  /** Requests a minute: per client IP on the whole API, per logged-in user, and login attempts per IP. */
+  /**
+   * Budgets in cost points a minute (server/http/rate-limit.ts REQUEST_COSTS: a tile 1, an audited
+   * person read 20 …) per client address and per logged-in user; login attempts a minute per address.
+   */
   rateLimits: Readonly<{ ipPerMinute: number; userPerMinute: number; loginPerMinute: number }>;
+  /** Which proxies' X-Forwarded-For names the client address (Express 'trust proxy'); false: none. */
+  trustProxy: TrustProxy;
+  /** Delay after repeated failed logins: the first wait, doubling with each further failure up to the cap (seconds). */
+  loginBackoff: Readonly<{ firstSeconds: number; maxSeconds: number }>;
   /** Rows an import checks or inserts per database round trip (and between progress updates). */
   importBatchRows: number;
 }>;
@@ -43,11 +63,17 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new Error(`Invalid environment: ${problems.join('; ')}`);
   }
   const env = parsed.data;
+  if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) {
+    throw new Error('Invalid environment: MIGRATION_DATABASE_URL: needs DATABASE_URL (the embedded database has one user)');
+  }
   const dataDir = path.resolve(env.DATA_DIR);
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
+    migrationDatabaseUrl: env.MIGRATION_DATABASE_URL,
+    auditHmacKey: env.AUDIT_HMAC_KEY,
+    auditCheckpointSeconds: env.AUDIT_CHECKPOINT_SECONDS,
     dataDir,
     pgliteDir: path.join(dataDir, 'db'),
     production: env.NODE_ENV === 'production',
@@ -61,6 +87,8 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
       userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
       loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
     }),
+    loginBackoff: Object.freeze({ firstSeconds: env.LOGIN_BACKOFF_FIRST_SECONDS, maxSeconds: env.LOGIN_BACKOFF_MAX_SECONDS }),
     importBatchRows: env.IMPORT_BATCH_ROWS,
+    trustProxy: env.TRUST_PROXY,
   });
 }

@@ -1,4 +1,5 @@
 import { createApp, ensureDashboardBuilt } from './app.ts';
+import { startAuditCheckpoints } from './audit/checkpoints.ts';
 import { demoPassword } from './auth/passwords.ts';
 import { bootDatabase } from './boot.ts';
 import { readConfig } from './config.ts';
@@ -8,8 +9,10 @@ import { logger } from './logger.ts';
 async function main() {
   const config = readConfig();
   const started = Date.now();
-  const { handle, context } = await bootDatabase(config);
-  const seeded = await seedDemoCityIfEmpty(context, handle);
+  const { handle, context, owner } = await bootDatabase(config);
+  // Generating the demo city needs the owner (it sets triggers aside); the server's role cannot.
+  const seeded = await seedDemoCityIfEmpty(owner?.context ?? context, owner?.handle ?? handle).finally(() => owner?.handle.close());
+  const checkpoints = startAuditCheckpoints(context.db, config);
   await ensureDashboardBuilt();
   const server = createApp(context).listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
@@ -25,7 +28,7 @@ async function main() {
   });
   const shutDown = () => {
     server.close();
-    void handle.close().finally(() => process.exit(0));
+    void checkpoints.stop().finally(() => handle.close()).finally(() => process.exit(0));
   };
   process.on('SIGINT', shutDown);
   process.on('SIGTERM', shutDown);

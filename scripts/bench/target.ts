@@ -80,7 +80,7 @@ export async function ensureBenchUsers(databaseUrl: string): Promise<{ leader: B
       INSERT INTO users (username, display_name, role, password_hash, jurisdiction)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash,
-        jurisdiction = EXCLUDED.jurisdiction, disabled = false, failed_logins = 0, locked_until = NULL`,
+        jurisdiction = EXCLUDED.jurisdiction, disabled = false, must_change_password = false, awaiting_approval = false`,
     [user.username, `基准测试 ${role}`, role, await hashPassword(user.password), districts]);
   }
   return users;

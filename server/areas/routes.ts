@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
+import { visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseQuery } from '../http/validate.ts';
 import { areasAsGeoJson } from './repository.ts';
@@ -16,7 +18,8 @@ export const areaRoutes: FeatureRoutes = (context) => [
     summary: 'Areas of one level (district, street, community, grid) as GeoJSON',
     handler: async (request, response) => {
       const { level } = parseQuery(areasQuery, request);
-      response.type('application/geo+json').send(JSON.stringify(await areasAsGeoJson(context.db, level)));
+      const prefixes = visiblePrefixes(principalOf(request));
+      response.type('application/geo+json').send(JSON.stringify(await areasAsGeoJson(context.db, level, prefixes)));
     },
   },
 ];

@@ -1,13 +1,15 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseQuery } from '../http/validate.ts';
-import { verifyAuditChain } from './service.ts';
+import { parseQuery, textNumber } from '../http/validate.ts';
+import { checkpointPath, CHECKPOINT_FILE } from './checkpoints.ts';
+import { verifyAuditTrail } from './service.ts';
 
 const MAX_PAGE = 500;
 const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+  limit: textNumber(z.number().int().min(1).max(MAX_PAGE).default(100)),
   /** Rows with chain_seq below this (keyset paging, newest first). */
-  before: z.coerce.number().int().positive().optional(),
+  before: textNumber(z.number().int().positive()).optional(),
   username: z.string().trim().max(40).optional(),
   action: z.string().trim().max(40).optional(),
   targetType: z.string().trim().max(40).optional(),
@@ -48,9 +50,20 @@ export const auditRoutes: FeatureRoutes = (context) => [
     method: 'get',
     path: '/audit/verify',
     access: ['auditor'],
-    summary: 'Recompute the hash chain; reports the first broken row',
+    summary: 'Recompute the keyed hash chain and compare it with the checkpoints kept outside the database; reports the first broken row or the missing tail',
     handler: async (_request, response) => {
-      response.json(await verifyAuditChain(context.db));
+      response.json(await verifyAuditTrail(context.db, context.config));
+    },
+  },
+  {
+    method: 'get',
+    path: '/audit/checkpoints',
+    access: ['auditor'],
+    summary: 'Download the keyed checkpoints of the chain head (JSON lines), to keep outside the server',
+    handler: async (_request, response) => {
+      const file = checkpointPath(context.config);
+      response.type('application/x-ndjson').attachment(CHECKPOINT_FILE);
+      response.send(fs.existsSync(file) ? fs.readFileSync(file) : '');
     },
   },
 ];

@@ -7,15 +7,26 @@ import { hashToken, SESSION_COOKIE } from './session.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Loads the session from its cookie, checks the role and, for writes, the CSRF token. */
-export function authenticate(context: AppContext, roles: readonly Role[]): RequestHandler {
+export interface AuthenticateOptions {
+  /** The route stays open while the user must replace a temporary password. */
+  openDuringPasswordChange: boolean;
+}
+
+/**
+ * Loads the session from its cookie, checks the role and, for writes, the CSRF token. A user
+ * holding a password an administrator set may only change it (or ask who they are, or leave).
+ */
+export function authenticate(context: AppContext, roles: readonly Role[], options: AuthenticateOptions = { openDuringPasswordChange: false }): RequestHandler {
   return async (request, _response, next) => {
     const token: unknown = request.cookies?.[SESSION_COOKIE];
     if (typeof token !== 'string' || token.length === 0) throw unauthenticated();
     const session = await findSessionUser(context.db, hashToken(token));
-    if (!session || session.disabled || new Date(session.expires_at) <= new Date()) throw unauthenticated();
+    if (!session || session.disabled || session.awaiting_approval || new Date(session.expires_at) <= new Date()) throw unauthenticated();
     if (!SAFE_METHODS.has(request.method) && request.get('x-csrf-token') !== session.csrf_token) {
       throw new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header');
+    }
+    if (session.must_change_password && !options.openDuringPasswordChange) {
+      throw new HttpError(403, 'password_change_required', 'Change the temporary password first (POST /api/auth/password)');
     }
     if (!roles.includes(session.role)) throw forbidden(`Role ${session.role} may not ${request.method} ${request.baseUrl}${request.path}`);
     request.principal = {

@@ -9,7 +9,7 @@ export async function findSessionUser(db: Kysely<DB>, tokenHash: string) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.jurisdiction', 'users.collector_id', 'users.disabled', 'sessions.csrf_token', 'sessions.expires_at'])
+    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.jurisdiction', 'users.collector_id', 'users.disabled', 'users.must_change_password', 'users.awaiting_approval', 'sessions.csrf_token', 'sessions.expires_at'])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
@@ -23,16 +23,4 @@ export async function insertSession(db: Kysely<DB>, session: { tokenHash: string
 
 export async function deleteSession(db: Kysely<DB>, tokenHash: string) {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
-}
-
-export async function recordLoginResult(db: Kysely<DB>, userId: number, outcome: { failed: boolean; lockUntil?: Date }) {
-  await db
-    .updateTable('users')
-    .set((eb) =>
-      outcome.failed
-        ? { failed_logins: eb('failed_logins', '+', 1), locked_until: outcome.lockUntil ?? null }
-        : { failed_logins: 0, locked_until: null },
-    )
-    .where('id', '=', userId)
-    .execute();
 }

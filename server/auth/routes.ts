@@ -5,7 +5,8 @@ import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseBody } from '../http/validate.ts';
 import { passwordPolicy } from './passwords.ts';
 import { findSessionUser } from './repository.ts';
-import { changePassword, logIn, logOut } from './service.ts';
+import { DEFAULT_BACKOFF, LoginThrottle } from './login-throttle.ts';
+import { changePassword, logIn, loginThrottled, logOut } from './service.ts';
 import { hashToken, principalOf, SESSION_COOKIE } from './session.ts';
 
 const passwordChangeBody = z.object({
@@ -18,68 +19,86 @@ const loginBody = z.object({
   password: z.string().min(1, 'password is required').max(200),
 });
 
-export const authRoutes: FeatureRoutes = (context) => [
-  {
-    method: 'post',
-    path: '/auth/login',
-    access: 'public',
-    summary: 'Log in with username and password; sets the session cookie',
-    handler: async (request, response) => {
-      const { username, password } = parseBody(loginBody, request);
-      const result = await logIn(context.db, context.config, username, password);
-      response.cookie(SESSION_COOKIE, result.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: request.secure,
-        expires: result.expiresAt,
-        path: '/',
-      });
-      const { user } = result;
-      response.json({
-        user: { username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction },
-        csrfToken: result.csrfToken,
-      });
+export const authRoutes: FeatureRoutes = (context) => {
+  // One per app: the failures it counts live as long as the process (see login-throttle.ts).
+  const throttle = new LoginThrottle({ ...DEFAULT_BACKOFF, ...context.config.loginBackoff });
+  return [
+    {
+      method: 'post',
+      path: '/auth/login',
+      access: 'public',
+      summary: 'Log in with username and password; sets the session cookie. Repeated failures from one address wait (429, Retry-After); every attempt is audited',
+      handler: async (request, response) => {
+        const { username, password } = parseBody(loginBody, request);
+        const outcome = await logIn(context.db, context.config, throttle, { username, password, address: clientAddress(request) });
+        if ('retryAfterSeconds' in outcome) {
+          response.set('Retry-After', String(outcome.retryAfterSeconds));
+          throw loginThrottled();
+        }
+        const { session } = outcome;
+        response.cookie(SESSION_COOKIE, session.token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: request.secure,
+          expires: session.expiresAt,
+          path: '/',
+        });
+        const { user } = session;
+        response.json({
+          user: { username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction, mustChangePassword: user.must_change_password },
+          csrfToken: session.csrfToken,
+        });
+      },
     },
-  },
-  {
-    method: 'get',
-    path: '/auth/me',
-    access: ROLES,
-    summary: 'The logged-in user and the CSRF token for writes',
-    handler: async (request, response) => {
-      const principal = principalOf(request);
-      const session = await findSessionUser(context.db, hashToken(sessionToken(request)));
-      response.json({
-        user: { username: principal.username, displayName: principal.displayName, role: principal.role, jurisdiction: principal.jurisdiction },
-        csrfToken: session?.csrf_token,
-      });
+    {
+      method: 'get',
+      path: '/auth/me',
+      access: ROLES,
+      openDuringPasswordChange: true,
+      summary: 'The logged-in user (with mustChangePassword) and the CSRF token for writes',
+      handler: async (request, response) => {
+        const principal = principalOf(request);
+        const session = await findSessionUser(context.db, hashToken(sessionToken(request)));
+        response.json({
+          user: {
+            username: principal.username, displayName: principal.displayName, role: principal.role, jurisdiction: principal.jurisdiction,
+            mustChangePassword: session?.must_change_password ?? false,
+          },
+          csrfToken: session?.csrf_token,
+        });
+      },
     },
-  },
-  {
-    method: 'post',
-    path: '/auth/password',
-    access: ROLES,
-    summary: 'Change one\'s own password; ends every other session of the user',
-    schemas: { body: passwordChangeBody },
-    handler: async (request, response) => {
-      const { currentPassword, newPassword } = parseBody(passwordChangeBody, request);
-      await changePassword(context.db, principalOf(request), currentPassword, newPassword, hashToken(sessionToken(request)));
-      response.status(204).end();
+    {
+      method: 'post',
+      path: '/auth/password',
+      access: ROLES,
+      openDuringPasswordChange: true,
+      summary: 'Change one\'s own password (clears a temporary password\'s mustChangePassword); ends every other session of the user',
+      schemas: { body: passwordChangeBody },
+      handler: async (request, response) => {
+        const { currentPassword, newPassword } = parseBody(passwordChangeBody, request);
+        await changePassword(context.db, principalOf(request), currentPassword, newPassword, hashToken(sessionToken(request)));
+        response.status(204).end();
+      },
     },
-  },
-  {
-    method: 'post',
-    path: '/auth/logout',
-    access: ROLES,
-    summary: 'End this session',
-    handler: async (request, response: Response) => {
-      await logOut(context.db, sessionToken(request));
-      response.clearCookie(SESSION_COOKIE, { path: '/' });
-      response.status(204).end();
+    {
+      method: 'post',
+      path: '/auth/logout',
+      access: ROLES,
+      openDuringPasswordChange: true,
+      summary: 'End this session (audited)',
+      handler: async (request, response: Response) => {
+        await logOut(context.db, principalOf(request), sessionToken(request), clientAddress(request));
+        response.clearCookie(SESSION_COOKIE, { path: '/' });
+        response.status(204).end();
+      },
     },
-  },
-];
+  ];
+};
 
 function sessionToken(request: Request): string {
   return String(request.cookies?.[SESSION_COOKIE] ?? '');
 }
+
+/** Express's view of the client (the proxy headers count only where trust proxy says so). */
+const clientAddress = (request: Request) => request.ip ?? request.socket.remoteAddress ?? 'unknown';

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { checkBuildingCode } from '../domain/codes.ts';
+import { seesPersonData } from '../domain/privacy.ts';
 import { ROLES } from '../db/schema.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { bboxSchema, parseQuery } from '../http/validate.ts';
+import { bboxSchema, parseQuery, textNumber } from '../http/validate.ts';
 import { buildingsInBbox, findBuilding } from './repository.ts';
 
 const MAX_FOOTPRINTS = 20000;
 const footprintQuery = z.object({
   bbox: bboxSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_FOOTPRINTS).default(MAX_FOOTPRINTS),
+  limit: textNumber(z.number().int().min(1).max(MAX_FOOTPRINTS).default(MAX_FOOTPRINTS)),
 });
 const WHOLE_WORLD: [number, number, number, number] = [-180, -90, 180, 90];
 
@@ -40,10 +41,12 @@ export const buildingRoutes: FeatureRoutes = (context) => [
     summary: 'One building by its 19-digit code',
     handler: async (request, response) => {
       const code = parseBuildingCode(request.params.code);
-      assertInJurisdiction(principalOf(request), code, 'Building');
+      const principal = principalOf(request);
+      assertInJurisdiction(principal, code, 'Building');
       const building = await findBuilding(context.db, code);
       if (!building) throw notFound('Building', code);
-      response.json(building);
+      // The landlord is a person: named only to police and collectors.
+      response.json(seesPersonData(principal) ? building : { ...building, landlordName: null });
     },
   },
 ];

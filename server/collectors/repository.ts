@@ -38,6 +38,7 @@ export interface GridCountRow {
   communityCode: string;
   floating: number;
   rentalHouses: number;
+  rentalBuildings: number;
   population: number;
   fullTimeAssigned: number;
   partTimeAssigned: number;
@@ -45,7 +46,8 @@ export interface GridCountRow {
 
 /**
  * One row per grid in the range: floating people and the whole real population living there
- * today, rental houses (active buildings with a rented unit) and active collectors with an open
+ * today, rental houses (let dwellings: each let unit, each household of a unit let to several),
+ * the rental buildings beside them, and active collectors with an open
  * assignment, full- and part-time apart. People and houses come from the per-grid tables the
  * heatmaps maintain (sql/0003_heatmaps.sql): a city of 14 million is not counted per request.
  */
@@ -63,7 +65,8 @@ export async function gridCounts(db: Db, range: CodeRange | null): Promise<GridC
       GROUP BY 1)
     SELECT g.code, g.name, g.community_code AS "communityCode",
            coalesce(pe.floating, 0) AS floating,
-           coalesce(us.rental_buildings, 0) AS "rentalHouses",
+           coalesce(us.rental_houses, 0) AS "rentalHouses",
+           coalesce(us.rental_buildings, 0) AS "rentalBuildings",
            coalesce(pe.registered + pe.lodging + pe.floating + pe.overseas, 0) AS population,
            coalesce(st.full_time, 0) AS "fullTimeAssigned",
            coalesce(st.part_time, 0) AS "partTimeAssigned"

@@ -1,14 +1,15 @@
 import type { Request } from 'express';
 import { recordAudit } from '../audit/service.ts';
-import { principalOf } from '../auth/session.ts';
+import { principalOf, type Principal } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../db/schema.ts';
 import { DEFAULT_ALLOCATION_SETTINGS, type AllocationSettings } from '../domain/allocation.ts';
 import { chinaToday } from '../domain/registration-rules.ts';
-import { notFound } from '../http/errors.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
-import { employersTable, gridsTable, movesTable, sendAttachment, settingsTable, toCsv, toXlsx } from './export.ts';
+import { communitiesTable, employersTable, gridsTable, movesTable, sendAttachment, settingsTable, toCsv, toXlsx } from './export.ts';
 import { codeRange, collectorsServing, findPublicArea } from './repository.ts';
 import { assignCollector, changeCollector, collectorDetail, createCollector, endCollectorAssignment, listCollectorDetails } from './roster.ts';
 import {
@@ -16,7 +17,7 @@ import {
   employersQuery, endAssignmentBody, newCollectorBody, planCsvQuery, publicAreaParams, rebalanceQuery, shortageQuery,
 } from './schemas.ts';
 import {
-  allocationRows, computeAllocation, proposeRebalancing, saveAllocationSettings, savedAllocationSettings, sortAndPage, totalsOf, withOverrides,
+  allocationRows, communityStepsOf, computeAllocation, proposeRebalancing, saveAllocationSettings, savedAllocationSettings, sortAndPage, totalsOf, withOverrides,
 } from './service.ts';
 
 /**
@@ -29,11 +30,29 @@ const COLLECTOR_MANAGERS: readonly Role[] = ['planner', 'admin'];
 const SETTINGS_EDITORS: readonly Role[] = ['admin'];
 
 /** The saved settings with the query's what-if overrides, and the allocation of the area asked for. */
-async function planningInput(context: AppContext, query: Partial<AllocationSettings> & { within?: string }, withEmployers: boolean) {
+async function planningInput(context: AppContext, request: Request, query: Partial<AllocationSettings> & { within?: string }, withEmployers: boolean) {
   const savedSettings = await savedAllocationSettings(context.db);
   const { settings, whatIf } = withOverrides(savedSettings, query);
-  const view = await computeAllocation(context.db, settings, codeRange(query.within), { withEmployers });
+  const area = planningArea(principalOf(request), query.within);
+  const view = await computeAllocation(context.db, settings, codeRange(area), { withEmployers });
   return { view, meta: { within: query.within ?? null, whatIf, settings, savedSettings } };
+}
+
+/**
+ * The area planned: the one asked for (404 outside the caller's jurisdiction), else the caller's
+ * own area. A jurisdiction of several areas names one with `within`: the allocation is per area.
+ */
+function planningArea(principal: Principal, within: string | undefined): string {
+  if (within !== undefined) {
+    assertInJurisdiction(principal, within, 'Area');
+    return within;
+  }
+  const [only, ...others] = principal.jurisdiction;
+  if (only === undefined || others.length > 0) {
+    const message = `within: choose one of your areas (${principal.jurisdiction.join(', ') || 'none'})`;
+    throw badRequest('invalid_request', message, { fields: [{ field: 'within', message }] });
+  }
+  return only;
 }
 
 const planningRoutes = (context: AppContext): RouteSpec[] => [
@@ -61,13 +80,16 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     method: 'get',
     path: '/collectors/allocation',
     access: PLANNING_READERS,
-    summary: 'Need, assigned and gap per grid/community/street/district with each step of the calculation; sortable; what-if ratios as query parameters',
+    summary: 'Need, assigned and gap per grid/community/street/district with each step: the community need (ratios over the whole community, ceiling, small-community rule) and its share-out to grids by largest remainder; sortable; what-if ratios as query parameters',
     schemas: { query: allocationQuery },
     handler: async (request, response) => {
       const query = parseQuery(allocationQuery, request);
-      const { view, meta } = await planningInput(context, query, true);
+      const { view, meta } = await planningInput(context, request, query, true);
       const rows = await allocationRows(context.db, view, query.level);
-      response.json({ ...meta, level: query.level, sort: query.sort, totals: totalsOf(view), total: rows.length, rows: sortAndPage(rows, query.sort, query.limit, query.offset) });
+      const page = sortAndPage(rows, query.sort, query.limit, query.offset);
+      // Grid rows carry their share; the steps of their communities come once each beside them.
+      const communities = query.level === 'grid' ? { communities: communityStepsOf(view, page) } : {};
+      response.json({ ...meta, level: query.level, sort: query.sort, totals: totalsOf(view), total: rows.length, rows: page, ...communities });
     },
   },
   {
@@ -78,7 +100,7 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     schemas: { query: shortageQuery },
     handler: async (request, response) => {
       const query = parseQuery(shortageQuery, request);
-      const { view, meta } = await planningInput(context, query, false);
+      const { view, meta } = await planningInput(context, request, query, false);
       const rows = await allocationRows(context.db, view, query.level);
       const areas = rows.map((row) => ({ code: row.code, need: row.need, assigned: row.fullTimeAssigned, gap: row.gap }));
       const maxShortage = Math.max(0, ...areas.map((area) => -area.gap));
@@ -93,7 +115,7 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     summary: 'Employers with enough floating staff to name a part-time collector, and whether they have',
     schemas: { query: employersQuery },
     handler: async (request, response) => {
-      const { view, meta } = await planningInput(context, parseQuery(employersQuery, request), true);
+      const { view, meta } = await planningInput(context, request, parseQuery(employersQuery, request), true);
       response.json({ ...meta, employers: view.employers });
     },
   },
@@ -105,7 +127,7 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     schemas: { query: rebalanceQuery },
     handler: async (request, response) => {
       const query = parseQuery(rebalanceQuery, request);
-      const { view, meta } = await planningInput(context, query, false);
+      const { view, meta } = await planningInput(context, request, query, false);
       response.json({ ...meta, ...(await proposeRebalancing(context.db, view, query.reach)) });
     },
   },
@@ -113,11 +135,12 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     method: 'get',
     path: '/collectors/plan.csv',
     access: PLANNING_READERS,
+    cost: 'bulk',
     summary: 'The rebalancing plan (table=moves) or the per-grid allocation (table=grids) as CSV with a UTF-8 BOM',
     schemas: { query: planCsvQuery },
     handler: async (request, response) => {
       const query = parseQuery(planCsvQuery, request);
-      const { view, meta } = await planningInput(context, query, false);
+      const { view, meta } = await planningInput(context, request, query, false);
       const table = query.table === 'grids' ? gridsTable(view) : movesTable(await proposeRebalancing(context.db, view, query.reach));
       await auditExport(context, request, 'csv', meta.within, table.rows.length);
       sendAttachment(response, planFileName(meta.within, query.table, 'csv'), 'text/csv; charset=utf-8', toCsv(table));
@@ -127,13 +150,14 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     method: 'get',
     path: '/collectors/plan.xlsx',
     access: PLANNING_READERS,
-    summary: 'The rebalancing plan, the per-grid allocation, the employers’ part-time requirement and the settings used, as an Excel workbook',
+    cost: 'bulk',
+    summary: 'The rebalancing plan, the per-community need, the per-grid allocation, the employers’ part-time requirement and the settings used, as an Excel workbook',
     schemas: { query: rebalanceQuery },
     handler: async (request, response) => {
       const query = parseQuery(rebalanceQuery, request);
-      const { view, meta } = await planningInput(context, query, true);
+      const { view, meta } = await planningInput(context, request, query, true);
       const moves = movesTable(await proposeRebalancing(context.db, view, query.reach));
-      const workbook = await toXlsx([moves, gridsTable(view), employersTable(view), settingsTable(meta.settings, meta.whatIf)]);
+      const workbook = await toXlsx([moves, communitiesTable(view), gridsTable(view), employersTable(view), settingsTable(meta.settings, meta.whatIf)]);
       await auditExport(context, request, 'xlsx', meta.within, moves.rows.length);
       const type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
       sendAttachment(response, planFileName(meta.within, 'plan', 'xlsx'), type, workbook);
@@ -176,6 +200,7 @@ const rosterRoutes = (context: AppContext): RouteSpec[] => [
     schemas: { query: collectorListQuery },
     handler: async (request, response) => {
       const query = parseQuery(collectorListQuery, request);
+      if (query.within !== undefined) assertInJurisdiction(principalOf(request), query.within, 'Area');
       response.json(await listCollectorDetails(context.db, { ...query, range: codeRange(query.within) }));
     },
   },
@@ -222,7 +247,9 @@ const rosterRoutes = (context: AppContext): RouteSpec[] => [
     handler: async (request, response) => {
       const { id } = parseParams(collectorIdParams, request);
       const body = parseBody(assignmentBody, request);
-      response.status(201).json(await assignCollector(context.db, principalOf(request), id, body.gridCode, body.startsOn ?? chinaToday()));
+      const principal = principalOf(request);
+      assertInJurisdiction(principal, body.gridCode, 'Grid');
+      response.status(201).json(await assignCollector(context.db, principal, id, body.gridCode, body.startsOn ?? chinaToday()));
     },
   },
   {

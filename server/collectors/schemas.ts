@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ALLOCATION_MODES } from '../domain/allocation.ts';
-import { REBALANCE_REACHES } from '../domain/rebalance.ts';
+import { REBALANCE_REACH } from '../domain/rebalance.ts';
 import { isCalendarDate } from '../domain/registration-rules.ts';
+import { textNumber } from '../http/validate.ts';
 
 type NumberSchema = (min: number, max: number) => z.ZodType<number, unknown>;
 
@@ -22,25 +23,29 @@ function settingsFields(number: NumberSchema) {
 export const allocationSettingsBody = z.strictObject(settingsFields((min, max) => z.number().int().min(min).max(max)));
 
 /** What-if overrides: any setting as a query parameter; nothing is saved. */
-const whatIfFields = z.object(settingsFields((min, max) => z.coerce.number().int().min(min).max(max))).partial().shape;
+const whatIfFields = z.object(settingsFields((min, max) => textNumber(z.number().int().min(min).max(max)))).partial().shape;
 
 
 const within = z
   .string()
   .regex(/^(\d{6}|\d{9}|\d{12}|\d{14})$/, 'within must be a district (6 digits), street (9), community (12) or grid (14) code')
   .optional();
-const pageLimit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-const pageOffset = z.coerce.number().int().min(0).max(10_000_000).default(0);
+const pageLimit = (max: number, fallback: number) => textNumber(z.number().int().min(1).max(max).default(fallback));
+const pageOffset = textNumber(z.number().int().min(0).max(10_000_000).default(0));
 const AREA_LEVELS = ['grid', 'community', 'street', 'district'] as const;
 const level = z.enum(AREA_LEVELS, { message: `level must be one of ${AREA_LEVELS.join(', ')}` }).default('grid');
 
-export const ALLOCATION_SORTS = ['gap', '-gap', 'code', 'need', '-need'] as const;
+/** Every column of the planner's table sorts; '-column' sorts it largest first. */
+export const ALLOCATION_SORT_COLUMNS = ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap'] as const;
+export type AllocationSortColumn = (typeof ALLOCATION_SORT_COLUMNS)[number];
+export type AllocationSort = AllocationSortColumn | `-${AllocationSortColumn}`;
+export const ALLOCATION_SORTS: AllocationSort[] = ALLOCATION_SORT_COLUMNS.flatMap((column) => [column, `-${column}` as const]);
 
 export const allocationQuery = z.strictObject({
   ...whatIfFields,
   within,
   level,
-  sort: z.enum(ALLOCATION_SORTS, { message: `sort must be one of ${ALLOCATION_SORTS.join(', ')}` }).default('gap'),
+  sort: z.enum(ALLOCATION_SORTS as [AllocationSort, ...AllocationSort[]], { message: `sort must be one of ${ALLOCATION_SORTS.join(', ')}` }).default('gap'),
   limit: pageLimit(20_000, 1000),
   offset: pageOffset,
 });
@@ -49,7 +54,12 @@ export const shortageQuery = z.strictObject({ ...whatIfFields, within, level });
 
 export const employersQuery = z.strictObject({ ...whatIfFields, within });
 
-const reach = z.enum(REBALANCE_REACHES, { message: `reach must be one of ${REBALANCE_REACHES.join(', ')}` }).default('adjacent');
+const reachMessage = `reach must be a whole number of hops from ${REBALANCE_REACH.min} to ${REBALANCE_REACH.max} (or adjacent, meaning 1)`;
+/** Hops over shared grid boundaries a collector may be moved; 'adjacent' (the old name for 1) still works. */
+const reach = z.preprocess(
+  (value) => (value === 'adjacent' ? 1 : value),
+  textNumber(z.number({ message: reachMessage }).int(reachMessage).min(REBALANCE_REACH.min, reachMessage).max(REBALANCE_REACH.max, reachMessage).default(REBALANCE_REACH.default)),
+);
 export const rebalanceQuery = z.strictObject({ ...whatIfFields, within, reach });
 
 export const PLAN_TABLES = ['moves', 'grids'] as const;
@@ -87,8 +97,8 @@ export const collectorPatchBody = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, 'give at least one field to change');
 
-export const collectorIdParams = z.object({ id: z.coerce.number().int().positive('id must be a positive number') });
-export const assignmentParams = collectorIdParams.extend({ assignmentId: z.coerce.number().int().positive('assignmentId must be a positive number') });
+export const collectorIdParams = z.object({ id: textNumber(z.number().int().positive('id must be a positive number')) });
+export const assignmentParams = collectorIdParams.extend({ assignmentId: textNumber(z.number().int().positive('assignmentId must be a positive number')) });
 
 export const assignmentBody = z.strictObject({ gridCode, startsOn: calendarDate.optional() });
 export const endAssignmentBody = z.strictObject({ endedOn: calendarDate.optional() });

@@ -4,16 +4,17 @@ import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import {
   allocate, DEFAULT_ALLOCATION_SETTINGS, employerRequirement, gridAsArea, groupBy, rollUp, totalOf,
-  type AllocationSettings, type AreaAllocation, type AreaLevel, type CommunityMinimumStep, type EmployerRequirement, type GridAllocation,
+  type AllocationSettings, type AreaAllocation, type AreaLevel, type CommunityNeedSteps, type EmployerRequirement, type GridAllocation,
 } from '../domain/allocation.ts';
-import { planRebalancing, type MoveEnd, type PlannedMove, type ProposedMove, type RebalanceReach } from '../domain/rebalance.ts';
+import { PREFIX_LENGTH } from '../domain/codes.ts';
+import { planRebalancing, type MoveEnd, type PlannedMove, type ProposedMove } from '../domain/rebalance.ts';
 import { HttpError } from '../http/errors.ts';
 import { logger } from '../logger.ts';
 import {
-  adjacentPairs, areaNames, employersWithStaff, fullTimeCollectorsIn, gridCentroids, gridCounts, readSetting, refreshAdjacencyIfStale, writeSetting,
+  adjacentPairs, areaNames, codeRange, employersWithStaff, fullTimeCollectorsIn, gridCentroids, gridCounts, readSetting, refreshAdjacencyIfStale, writeSetting,
   type CodeRange, type MovableCollector,
 } from './repository.ts';
-import { allocationSettingsBody } from './schemas.ts';
+import { allocationSettingsBody, type AllocationSort, type AllocationSortColumn } from './schemas.ts';
 
 const SETTINGS_KEY = 'allocation';
 
@@ -60,8 +61,17 @@ export interface AllocationView {
   settings: AllocationSettings;
   range: CodeRange | null;
   grids: NamedGrid[];
-  communityMinimums: Map<string, CommunityMinimumStep>;
+  /** Every community with a grid in the range: its need, step by step, shared out to all its grids. */
+  communities: Map<string, CommunityNeedSteps>;
   employers: EmployerRequirement[];
+}
+
+/**
+ * The range to count: the ratios apply to whole communities, so a grid asked for alone is
+ * counted with the other grids of its community (its need is its share of the community's).
+ */
+function wholeCommunities(range: CodeRange | null): CodeRange | null {
+  return range && range.prefix.length > PREFIX_LENGTH.community ? codeRange(range.prefix.slice(0, PREFIX_LENGTH.community)) : range;
 }
 
 /**
@@ -72,38 +82,37 @@ export async function computeAllocation(
   db: Kysely<DB>, settings: AllocationSettings, range: CodeRange | null, options: { withEmployers: boolean },
 ): Promise<AllocationView> {
   const [counts, staff] = await Promise.all([
-    gridCounts(db, range),
+    gridCounts(db, wholeCommunities(range)),
     options.withEmployers ? employersWithStaff(db, settings.employerFloatingStaffForPartTime, range) : [],
   ]);
-  const { grids, communityMinimums } = allocate(counts, settings);
+  const { grids, communities } = allocate(counts, settings);
   const names = new Map(counts.map((row) => [row.code, row.name]));
+  const inRange = (code: string) => range === null || code.startsWith(range.prefix);
   return {
     settings,
     range,
-    grids: grids.map((grid) => ({ ...grid, name: names.get(grid.code) ?? '' })),
-    communityMinimums,
+    grids: grids.filter((grid) => inRange(grid.code)).map((grid) => ({ ...grid, name: names.get(grid.code) ?? '' })),
+    communities,
     employers: staff.map((row) => employerRequirement(row, settings)),
   };
 }
 
-export type AllocationSort = 'gap' | '-gap' | 'code' | 'need' | '-need';
+export type { AllocationSort };
 
 export interface AllocationRow extends AreaAllocation {
   name: string;
   communityCode?: string;
   steps?: GridAllocation['steps'];
-  communityMinimum?: CommunityMinimumStep;
+  /** Community rows: how the community's need was found and shared out to its grids. */
+  communitySteps?: CommunityNeedSteps;
 }
 
-const SORTERS: Record<AllocationSort, (a: AllocationRow, b: AllocationRow) => number> = {
-  gap: (a, b) => a.gap - b.gap,
-  '-gap': (a, b) => b.gap - a.gap,
-  need: (a, b) => a.need - b.need,
-  '-need': (a, b) => b.need - a.need,
-  code: () => 0,
-};
+/** Ascending order of one column; codes as text, everything else as numbers. */
+function compareBy(column: AllocationSortColumn): (a: AllocationRow, b: AllocationRow) => number {
+  return column === 'code' ? (a, b) => a.code.localeCompare(b.code) : (a, b) => a[column] - b[column];
+}
 
-/** Rows of one level, each with its steps (grid) or its community minimum (community); sortAndPage orders them. */
+/** Rows of one level, each with its steps (grid: its share) or the community's steps (community); sortAndPage orders them. */
 export async function allocationRows(db: Kysely<DB>, view: AllocationView, level: AreaLevel): Promise<AllocationRow[]> {
   if (level === 'grid') {
     return view.grids.map((grid) => ({ ...gridAsArea(grid), name: grid.name, communityCode: grid.communityCode, steps: grid.steps }));
@@ -113,13 +122,20 @@ export async function allocationRows(db: Kysely<DB>, view: AllocationView, level
   return areas.map((area) => ({
     ...area,
     name: names.get(area.code) ?? '',
-    ...(level === 'community' ? { communityMinimum: view.communityMinimums.get(area.code) } : {}),
+    ...(level === 'community' ? { communitySteps: view.communities.get(area.code) } : {}),
   }));
 }
 
 export function sortAndPage(rows: AllocationRow[], sort: AllocationSort, limit: number, offset: number): AllocationRow[] {
-  const sorter = SORTERS[sort];
+  const ascending = compareBy(sort.replace(/^-/, '') as AllocationSortColumn);
+  const sorter = sort.startsWith('-') ? (a: AllocationRow, b: AllocationRow) => ascending(b, a) : ascending;
   return [...rows].sort((a, b) => sorter(a, b) || a.code.localeCompare(b.code)).slice(offset, offset + limit);
+}
+
+/** The steps of the communities of the given rows' grids (or of the community rows themselves), in code order. */
+export function communityStepsOf(view: AllocationView, rows: AllocationRow[]): CommunityNeedSteps[] {
+  const codes = new Set(rows.filter((row) => row.code.length >= PREFIX_LENGTH.community).map((row) => row.code.slice(0, PREFIX_LENGTH.community)));
+  return [...codes].sort().flatMap((code) => view.communities.get(code) ?? []);
 }
 
 /** The whole area in scope as one row. */
@@ -134,12 +150,16 @@ export type { MoveEnd, ProposedMove };
 
 
 export interface RebalanceProposal {
-  reach: RebalanceReach;
-  summary: { shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number; moves: number; nonAdjacentMoves: number; crossCommunityMoves: number };
+  /** Hops over shared grid boundaries a move may span. */
+  reach: number;
+  summary: {
+    shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number;
+    moves: number; totalHops: number; nonAdjacentMoves: number; crossCommunityMoves: number;
+  };
   moves: ProposedMove[];
 }
 
-export async function proposeRebalancing(db: Kysely<DB>, view: AllocationView, reach: RebalanceReach): Promise<RebalanceProposal> {
+export async function proposeRebalancing(db: Kysely<DB>, view: AllocationView, reach: number): Promise<RebalanceProposal> {
   await refreshAdjacencyIfStale(db);
   const pairs = await adjacentPairs(db, view.range);
   const plan = solveOrExplain(() => planRebalancing({ grids: view.grids, adjacentPairs: pairs, reach }));
@@ -155,13 +175,13 @@ export async function proposeRebalancing(db: Kysely<DB>, view: AllocationView, r
     step: index + 1,
     from: end(move.from, move.fromGapBefore, move.fromGapAfter),
     to: end(move.to, move.toGapBefore, move.toGapAfter),
+    hops: move.hops,
     adjacent: move.adjacent,
     sameCommunity: move.sameCommunity,
     collector: nextCollector(move.from),
   }));
-  const surplusBefore = view.grids.reduce((total, grid) => total + Math.max(0, grid.gap), 0);
-  const { shortageBefore, shortageAfter, shortageRemoved, nonAdjacentMoves, crossCommunityMoves } = plan;
-  return { reach, summary: { shortageBefore, shortageAfter, shortageRemoved, surplusBefore, moves: moves.length, nonAdjacentMoves, crossCommunityMoves }, moves };
+  const { shortageBefore, shortageAfter, shortageRemoved, surplusBefore, totalHops, nonAdjacentMoves, crossCommunityMoves } = plan;
+  return { reach, summary: { shortageBefore, shortageAfter, shortageRemoved, surplusBefore, moves: moves.length, totalHops, nonAdjacentMoves, crossCommunityMoves }, moves };
 }
 
 function solveOrExplain<T>(solve: () => T): T {

@@ -27,3 +27,18 @@ export function codeWithin(column: string, prefixes: CodePrefixes): RawBuilder<S
   if (ranges.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`(${sql.join(ranges, sql` OR `)})`;
 }
+
+/** The district, street and community codes (6, 9 and 12 digits) that contain each prefix. */
+export function enclosingAreaCodes(prefixes: CodePrefixes): string[] {
+  const lengths = [6, 9, 12];
+  return [...new Set((prefixes ?? []).flatMap((prefix) => lengths.filter((length) => length < prefix.length).map((length) => prefix.slice(0, length))))];
+}
+
+/**
+ * Areas a caller may see as places: those inside their jurisdiction and those that contain it
+ * (their district, street, community: outlines and names to find one's way, no figures).
+ */
+export function areaVisible(column: string, prefixes: CodePrefixes): RawBuilder<SqlBool> {
+  if (prefixes === null) return sql<SqlBool>`true`;
+  return sql<SqlBool>`(${codeWithin(column, prefixes)} OR ${sql.ref(column)} = ANY(${enclosingAreaCodes(prefixes)}::text[]))`;
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type DatabaseConnection } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { logger } from '../logger.ts';
@@ -31,11 +31,24 @@ export interface OpenOptions {
   pgliteDir?: string;
   statementTimeoutMs?: number;
   poolSize?: number;
+  /**
+   * Custom settings (name → value) every session gets before its first query, e.g. the audit
+   * chain's HMAC pads. Sent as bind parameters, so values never appear in SQL text or pg_stat_activity.
+   */
+  sessionSettings?: Record<string, string>;
+}
+
+/** One parameterised set_config per setting, or undefined when there are none. */
+function sessionSettingsQuery(settings: Record<string, string> | undefined): CompiledQuery | undefined {
+  const entries = Object.entries(settings ?? {});
+  if (entries.length === 0) return undefined;
+  const calls = entries.map((_, index) => `set_config($${2 * index + 1}, $${2 * index + 2}, false)`);
+  return CompiledQuery.raw(`SELECT ${calls.join(', ')}`, entries.flat());
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
-  return openPglite(options.pgliteDir ?? 'memory://');
+  return openPglite(options.pgliteDir ?? 'memory://', sessionSettingsQuery(options.sessionSettings));
 }
 
 function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle {
@@ -50,11 +63,13 @@ function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle
   // An idle pooled connection can be ended by the server (restart, pg_terminate_backend); the
   // pool drops it and opens another, so this must not become an uncaught exception.
   pool.on('error', (error) => logger.warn('idle database connection closed by the server', { reason: error.message }));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const setup = sessionSettingsQuery(options.sessionSettings);
+  const onCreateConnection = setup ? async (connection: DatabaseConnection) => void (await connection.executeQuery(setup)) : undefined;
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, setup: CompiledQuery | undefined): Promise<DatabaseHandle> {
   if (!dataDir.startsWith('memory://')) {
     // PGlite creates only the last folder of its path.
     fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
@@ -63,6 +78,8 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     extensions: { postgis, pg_trgm },
     parsers: { [OID.int8]: Number, [OID.numeric]: Number, [OID.date]: keepDateText },
   });
+  // PGlite is one session: its settings are made once, here.
+  if (setup) await pglite.query(setup.sql, [...setup.parameters]);
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return { db, engine: 'pglite', pglite, close: () => db.destroy() };
 }

@@ -64,6 +64,8 @@ export interface UnitsTable {
   use: UnitUse;
   rental_registered: Generated<boolean>;
   landlord_name: string | null;
+  /** Households the unit is let to (分租 inside one unit); 1 unless let to several (sql/0014_rental_houses.sql). */
+  let_households: Generated<number>;
 }
 
 export interface PersonsTable {
@@ -145,11 +147,13 @@ export interface UsersTable {
   collector_id: number | null;
   is_demo: Generated<boolean>;
   disabled: Generated<boolean>;
-  failed_logins: Generated<number>;
-  locked_until: Timestamp | null;
   created_at: Timestamp;
   /** Set by a trigger when a session opens (sql/0007_users.sql). */
   last_login_at: Timestamp | null;
+  /** An administrator set the password: nothing but a password change until the user picks their own (sql/0013). */
+  must_change_password: Generated<boolean>;
+  /** Created with a role that waits for a second person's approval: cannot log in yet (sql/0013). */
+  awaiting_approval: Generated<boolean>;
 }
 
 export interface SessionsTable {
@@ -187,9 +191,10 @@ import type { HeatmapTables } from '../heatmaps/tables.ts';
 import type { ImportTables } from '../imports/tables.ts';
 import type { RegistrationTables } from '../registrations/tables.ts';
 import type { RentalTables } from '../rentals/tables.ts';
+import type { UserTables } from '../users/tables.ts';
 
 /** Every table: the core ones here, each feature's from its own tables.ts. */
-export interface DB extends RegistrationTables, HeatmapTables, RentalTables, CollectorTables, ImportTables {
+export interface DB extends RegistrationTables, HeatmapTables, RentalTables, CollectorTables, ImportTables, UserTables {
   admin_areas: AdminAreasTable;
   grids: GridsTable;
   buildings: BuildingsTable;

@@ -4,19 +4,27 @@
  * planner can check it by hand.
  *
  * Rules, as implemented:
- * - Per grid, mode 'floating_or_rental' (default): needFloating = ceil(floating / 500),
- *   needRental = ceil(rentalHouses / 50), need = the larger. Mode 'population': need =
- *   ceil(population / 600) over the whole real population. Ceiling, not rounding: each
- *   collector owns one grid, so a grid with any floating people or rental houses needs one.
- * - A "rental house" is a rental building: an active building with at least one unit whose use
- *   is 'rented' (the unit of rental scoring in DOMAIN.md). Counted by the repository.
- * - Community minimum ("a community with fewer than 1000 floating people still gets one"):
- *   a community below the threshold needs at least `smallCommunityMinimum` collectors in total.
- *   The top-up (minimum − sum of its grid needs, when positive) is added to ONE grid of the
- *   community, the one with the most floating people (then rental houses, then population, then
- *   the lowest code), so grid, community, street and district needs always add up and the
- *   rebalancer can fill it. It applies in both modes. With ceilings it only bites when the
- *   community's grids need nothing (no floating people, no rental houses).
+ * - The ratios apply to a management area, the community (社区), never to each grid: rounding up
+ *   in every grid would make a community of 730 floating people over 3 grids need 3, not 1.
+ * - Community need, mode 'floating_or_rental' (default): needFloating = ceil(floating / 500),
+ *   needRental = ceil(rentalHouses / 50), ratio need = the larger (a tie goes to floating). A
+ *   community with fewer than 1000 floating people (smallCommunityFloatingBelow) needs exactly
+ *   smallCommunityMinimum (1), whatever the ratios say: DOMAIN.md "gets exactly one".
+ * - Mode 'population': ratio need = ceil(population / 600) over the community's whole real
+ *   population. The small-community rule speaks of floating people, so here it is only a floor
+ *   (a community always has at least smallCommunityMinimum); a populous community with few
+ *   floating people is not cut down to one.
+ * - A "rental house" (出租房屋) is a let dwelling, not a building: each let unit, and each
+ *   household of a unit let to several (分租), counts (rentalHouses). The number of rental
+ *   buildings is carried beside it (rentalBuildings) and never enters the ratio.
+ * - The community need is shared out to its grids by largest remainder (Hamilton): each grid's
+ *   quota = need × its count ÷ the community's count, every grid gets the whole part of its quota
+ *   and the collectors left go one each to the largest fractional remainders. Ties: the larger
+ *   count first, then the lower grid code. The count shared by is the one of the rule that
+ *   decided the ratio need (floating on a tie); when that count is 0 in the whole community, the
+ *   first of floating, rental houses, population that is not; with nothing at all, grids weigh
+ *   alike. Grid needs so always sum exactly to the community's; streets and the district are
+ *   sums of communities (of their grids), so every level adds up and the rebalancer works per grid.
  * - Part-time: an employer with ≥ 200 floating staff (city-wide, living anywhere) must name one
  *   part-time collector. The requirement is reported in the community where most of its staff
  *   live, separately from the full-time need; part-time collectors never count as full-time.
@@ -35,7 +43,7 @@ export interface AllocationSettings {
   rentalHousesPerCollector: number;
   /** The alternative mode: one collector per this many people of the whole real population. */
   populationPerCollector: number;
-  /** A community with fewer floating people than this gets at least smallCommunityMinimum. */
+  /** A community with fewer floating people than this gets exactly smallCommunityMinimum (a floor in population mode). */
   smallCommunityFloatingBelow: number;
   smallCommunityMinimum: number;
   /** An employer with at least this many floating staff must name one part-time collector. */
@@ -56,7 +64,10 @@ export const DEFAULT_ALLOCATION_SETTINGS: Readonly<AllocationSettings> = Object.
 export interface GridCounts {
   code: string;
   floating: number;
+  /** Let dwellings: let units, each household of a unit let to several (分租) counted apart. */
   rentalHouses: number;
+  /** Active buildings with at least one let unit: shown beside rentalHouses, never in the ratio. */
+  rentalBuildings: number;
   population: number;
   fullTimeAssigned: number;
   partTimeAssigned: number;
@@ -64,6 +75,8 @@ export interface GridCounts {
 
 export type RatioRule = 'floating' | 'rental' | 'population';
 export type DecidingRule = RatioRule | 'community_minimum' | 'none';
+/** What a community's need is shared out by: one of the counts, or equal shares when every count is 0. */
+export type ApportionBasis = RatioRule | 'equal';
 
 /** One ratio applied to one count: ceil(count / perCollector). */
 export interface RatioStep {
@@ -75,14 +88,71 @@ export interface RatioStep {
   need: number;
 }
 
-export interface GridNeedSteps {
+/** The small-community rule as applied to one community. */
+export interface SmallCommunityStep {
+  floating: number;
+  floatingBelow: number;
+  /** floating < floatingBelow */
+  isSmallCommunity: boolean;
+  minimum: number;
+  /** 'exactly' in floating_or_rental mode (the need IS the minimum), 'at_least' in population mode. */
+  kind: 'exactly' | 'at_least';
+  /** Whether the rule changed the ratio need. */
+  applied: boolean;
+}
+
+/** One grid's share of its community's need (largest remainder). */
+export interface GridShare {
+  code: string;
+  /** The grid's count of the basis (floating people, rental houses, population; 1 for equal shares). */
+  count: number;
+  /** need × count ÷ total, rounded to 4 decimals for display. */
+  quota: number;
+  /** The whole part of the quota. */
+  floor: number;
+  /** quota − floor, rounded to 4 decimals. */
+  remainder: number;
+  /** 1 when one of the collectors left after the floors went to this grid. */
+  extra: number;
+  need: number;
+}
+
+export interface Apportionment {
+  basis: ApportionBasis;
+  /** The community's count of the basis: the denominator of every quota. */
+  total: number;
+  /** need − Σ floors: the collectors handed out by largest remainder. */
+  leftAfterFloors: number;
+  /** Every grid of the community, in code order. */
+  shares: GridShare[];
+}
+
+/** How a community's need was found and shared out, step by step. */
+export interface CommunityNeedSteps {
+  code: string;
   mode: AllocationMode;
+  grids: number;
+  floating: number;
+  rentalHouses: number;
+  rentalBuildings: number;
+  population: number;
   ratios: RatioStep[];
-  /** The largest need among the ratios. */
+  /** The largest need among the ratios (ceilings over the whole community). */
   ratioNeed: number;
-  communityMinimumTopUp: number;
+  smallCommunity: SmallCommunityStep;
   need: number;
   decidedBy: DecidingRule;
+  apportionment: Apportionment;
+}
+
+/** A grid's need: its share of its community's need. */
+export interface GridNeedSteps extends GridShare {
+  mode: AllocationMode;
+  communityCode: string;
+  communityNeed: number;
+  communityDecidedBy: DecidingRule;
+  basis: ApportionBasis;
+  basisTotal: number;
 }
 
 export interface GridAllocation extends GridCounts {
@@ -93,22 +163,19 @@ export interface GridAllocation extends GridCounts {
   steps: GridNeedSteps;
 }
 
-export interface CommunityMinimumStep {
-  floating: number;
-  gridNeedSum: number;
-  /** floating < smallCommunityFloatingBelow */
-  isSmallCommunity: boolean;
-  minimum: number;
-  topUp: number;
-  /** The grid that carries the top-up, when there is one. */
-  topUpGridCode: string | null;
-}
-
 export function ratioStep(rule: RatioRule, count: number, perCollector: number): RatioStep {
-  return { rule, count, perCollector, quotient: Math.round((count / perCollector) * 10000) / 10000, need: Math.ceil(count / perCollector) };
+  return { rule, count, perCollector, quotient: round4(count / perCollector), need: Math.ceil(count / perCollector) };
 }
 
-function ratioStepsFor(counts: GridCounts, settings: AllocationSettings): RatioStep[] {
+type CountedFigures = Pick<GridCounts, 'floating' | 'rentalHouses' | 'population'>;
+
+const COUNT_OF: Record<RatioRule, (counts: CountedFigures) => number> = {
+  floating: (counts) => counts.floating,
+  rental: (counts) => counts.rentalHouses,
+  population: (counts) => counts.population,
+};
+
+function ratioStepsFor(counts: CountedFigures, settings: AllocationSettings): RatioStep[] {
   if (settings.mode === 'population') return [ratioStep('population', counts.population, settings.populationPerCollector)];
   return [
     ratioStep('floating', counts.floating, settings.floatingPerCollector),
@@ -116,59 +183,111 @@ function ratioStepsFor(counts: GridCounts, settings: AllocationSettings): RatioS
   ];
 }
 
-/** A grid's need from the ratios alone (before any community top-up). Ties go to the first rule. */
-export function gridNeedFromRatios(counts: GridCounts, settings: AllocationSettings): GridNeedSteps {
+/** The small-community rule: exactly the minimum under the floating threshold (a floor in population mode). */
+export function smallCommunityStep(floating: number, ratioNeed: number, settings: AllocationSettings): SmallCommunityStep {
+  const isSmallCommunity = floating < settings.smallCommunityFloatingBelow;
+  const minimum = settings.smallCommunityMinimum;
+  const kind = settings.mode === 'population' ? 'at_least' : 'exactly';
+  const applied = isSmallCommunity && (kind === 'exactly' ? ratioNeed !== minimum : ratioNeed < minimum);
+  return { floating, floatingBelow: settings.smallCommunityFloatingBelow, isSmallCommunity, minimum, kind, applied };
+}
+
+/** A community's need from its summed counts: ratios with ceilings, then the small-community rule. */
+export function communityNeed(counts: CountedFigures, settings: AllocationSettings) {
   const ratios = ratioStepsFor(counts, settings);
   const winner = ratios.reduce((best, step) => (step.need > best.need ? step : best));
-  const ratioNeed = winner.need;
-  return { mode: settings.mode, ratios, ratioNeed, communityMinimumTopUp: 0, need: ratioNeed, decidedBy: ratioNeed > 0 ? winner.rule : 'none' };
+  const smallCommunity = smallCommunityStep(counts.floating, winner.need, settings);
+  const need = smallCommunity.applied ? smallCommunity.minimum : winner.need;
+  const decidedBy: DecidingRule = smallCommunity.applied ? 'community_minimum' : need > 0 ? winner.rule : 'none';
+  return { ratios, ratioNeed: winner.need, ratioWinner: winner.rule, smallCommunity, need, decidedBy };
+}
+
+/**
+ * Shares `seats` out over weights by largest remainder, in exact integer arithmetic: quota_i =
+ * seats·w_i/W; floors first, then one each to the largest remainders (ties: larger weight, then
+ * the earlier key in `keys` order, which callers give sorted by code).
+ */
+export function largestRemainder(seats: number, weights: number[], keys: string[]): GridShare[] {
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  if (total <= 0) throw new RangeError('largestRemainder needs a positive total weight');
+  const rows = weights.map((weight, index) => {
+    const scaled = seats * weight;
+    const floor = Math.floor(scaled / total);
+    return { index, weight, floor, remainderNumerator: scaled - floor * total };
+  });
+  const left = seats - rows.reduce((sum, row) => sum + row.floor, 0);
+  const order = [...rows].sort((a, b) => b.remainderNumerator - a.remainderNumerator || b.weight - a.weight || a.index - b.index);
+  const extras = new Set(order.slice(0, left).map((row) => row.index));
+  return rows.map((row) => {
+    const extra = extras.has(row.index) ? 1 : 0;
+    return {
+      code: keys[row.index]!, count: row.weight, quota: round4((seats * row.weight) / total), floor: row.floor,
+      remainder: round4(row.remainderNumerator / total), extra, need: row.floor + extra,
+    };
+  });
+}
+
+/** The count to share by: the deciding ratio's, else the first count that is not 0, else equal shares. */
+function apportionBasis(grids: GridCounts[], preferred: RatioRule): ApportionBasis {
+  const candidates: RatioRule[] = [preferred, ...(['floating', 'rental', 'population'] as const).filter((rule) => rule !== preferred)];
+  return candidates.find((rule) => sumOf(grids, COUNT_OF[rule]) > 0) ?? 'equal';
+}
+
+function apportion(grids: GridCounts[], need: number, preferred: RatioRule): Apportionment {
+  const sorted = [...grids].sort((a, b) => a.code.localeCompare(b.code));
+  const basis = apportionBasis(sorted, preferred);
+  const weights = sorted.map((grid) => (basis === 'equal' ? 1 : COUNT_OF[basis](grid)));
+  const shares = largestRemainder(need, weights, sorted.map((grid) => grid.code));
+  const leftAfterFloors = need - sumOf(shares, (share) => share.floor);
+  return { basis, total: weights.reduce((sum, weight) => sum + weight, 0), leftAfterFloors, shares };
+}
+
+/** Need of one community (all its grids must be given), and its share-out to the grids. */
+export function communityAllocation(code: string, grids: GridCounts[], settings: AllocationSettings): CommunityNeedSteps {
+  const totals = {
+    floating: sumOf(grids, (grid) => grid.floating),
+    rentalHouses: sumOf(grids, (grid) => grid.rentalHouses),
+    rentalBuildings: sumOf(grids, (grid) => grid.rentalBuildings),
+    population: sumOf(grids, (grid) => grid.population),
+  };
+  const { ratios, ratioNeed, ratioWinner, smallCommunity, need, decidedBy } = communityNeed(totals, settings);
+  return {
+    code, mode: settings.mode, grids: grids.length, ...totals, ratios, ratioNeed, smallCommunity, need, decidedBy,
+    apportionment: apportion(grids, need, ratioWinner),
+  };
 }
 
 const communityOf = (gridCode: string) => gridCode.slice(0, PREFIX_LENGTH.community);
 
-/** The grid that carries a community's top-up: most floating, then rental houses, then population, then lowest code. */
-function topUpGrid(grids: GridCounts[]): GridCounts {
-  return [...grids].sort(
-    (a, b) => b.floating - a.floating || b.rentalHouses - a.rentalHouses || b.population - a.population || a.code.localeCompare(b.code),
-  )[0]!;
-}
-
-export function communityMinimumStep(grids: GridAllocation[], settings: AllocationSettings): CommunityMinimumStep {
-  const floating = sumOf(grids, (grid) => grid.floating);
-  const gridNeedSum = sumOf(grids, (grid) => grid.steps.ratioNeed);
-  const isSmallCommunity = floating < settings.smallCommunityFloatingBelow;
-  const minimum = isSmallCommunity ? settings.smallCommunityMinimum : 0;
-  const topUp = Math.max(0, minimum - gridNeedSum);
-  return { floating, gridNeedSum, isSmallCommunity, minimum, topUp, topUpGridCode: topUp > 0 && grids.length > 0 ? topUpGrid(grids).code : null };
-}
-
-function withNeed(counts: GridCounts, steps: GridNeedSteps): GridAllocation {
-  return { ...counts, communityCode: communityOf(counts.code), need: steps.need, gap: counts.fullTimeAssigned - steps.need, steps };
+function gridAllocation(counts: GridCounts, community: CommunityNeedSteps, share: GridShare): GridAllocation {
+  const steps: GridNeedSteps = {
+    ...share, mode: community.mode, communityCode: community.code, communityNeed: community.need, communityDecidedBy: community.decidedBy,
+    basis: community.apportionment.basis, basisTotal: community.apportionment.total,
+  };
+  return { ...counts, communityCode: community.code, need: share.need, gap: counts.fullTimeAssigned - share.need, steps };
 }
 
 export interface AllocationResult {
   grids: GridAllocation[];
   /** One entry per community that has at least one grid in the input. */
-  communityMinimums: Map<string, CommunityMinimumStep>;
+  communities: Map<string, CommunityNeedSteps>;
 }
 
-/** Needs and gaps for every grid, with each community's minimum applied to one of its grids. */
+/**
+ * Needs and gaps: each community's need from its grids' summed counts, shared out to its grids.
+ * Give every grid of each community: a community given in part is computed from that part only.
+ */
 export function allocate(counts: GridCounts[], settings: AllocationSettings): AllocationResult {
-  const byCommunity = groupBy(counts.map((grid) => withNeed(grid, gridNeedFromRatios(grid, settings))), (grid) => grid.communityCode);
-  const communityMinimums = new Map<string, CommunityMinimumStep>();
+  const communities = new Map<string, CommunityNeedSteps>();
   const grids: GridAllocation[] = [];
-  for (const [communityCode, communityGrids] of byCommunity) {
-    const minimum = communityMinimumStep(communityGrids, settings);
-    communityMinimums.set(communityCode, minimum);
-    for (const grid of communityGrids) grids.push(grid.code === minimum.topUpGridCode ? withTopUp(grid, minimum.topUp) : grid);
+  for (const [code, communityGrids] of groupBy(counts, (grid) => communityOf(grid.code))) {
+    const community = communityAllocation(code, communityGrids, settings);
+    communities.set(code, community);
+    const shareOf = new Map(community.apportionment.shares.map((share) => [share.code, share]));
+    for (const grid of communityGrids) grids.push(gridAllocation(grid, community, shareOf.get(grid.code)!));
   }
   grids.sort((a, b) => a.code.localeCompare(b.code));
-  return { grids, communityMinimums };
-}
-
-function withTopUp(grid: GridAllocation, topUp: number): GridAllocation {
-  const steps: GridNeedSteps = { ...grid.steps, communityMinimumTopUp: topUp, need: grid.steps.ratioNeed + topUp, decidedBy: 'community_minimum' };
-  return withNeed(grid, steps);
+  return { grids, communities };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,6 +328,7 @@ export interface AreaAllocation {
   grids: number;
   floating: number;
   rentalHouses: number;
+  rentalBuildings: number;
   population: number;
   need: number;
   fullTimeAssigned: number;
@@ -222,10 +342,10 @@ export interface AreaAllocation {
   partTimeNamed: number;
 }
 
-const SUMMED_FIELDS = ['floating', 'rentalHouses', 'population', 'need', 'fullTimeAssigned', 'partTimeAssigned', 'gap'] as const;
+const SUMMED_FIELDS = ['floating', 'rentalHouses', 'rentalBuildings', 'population', 'need', 'fullTimeAssigned', 'partTimeAssigned', 'gap'] as const;
 
 function emptyArea(code: string, level: AreaAllocation['level']): AreaAllocation {
-  return { code, level, grids: 0, floating: 0, rentalHouses: 0, population: 0, need: 0, fullTimeAssigned: 0, partTimeAssigned: 0, gap: 0, shortage: 0, surplus: 0, partTimeRequired: 0, partTimeNamed: 0 };
+  return { code, level, grids: 0, floating: 0, rentalHouses: 0, rentalBuildings: 0, population: 0, need: 0, fullTimeAssigned: 0, partTimeAssigned: 0, gap: 0, shortage: 0, surplus: 0, partTimeRequired: 0, partTimeNamed: 0 };
 }
 
 /** Sums grids, and employer requirements by their home community, into areas keyed by a code prefix. */
@@ -264,7 +384,8 @@ export function totalOf(grids: GridAllocation[], employers: EmployerRequirement[
 /** A grid as an area row, so all levels share one table shape. */
 export function gridAsArea(grid: GridAllocation): AreaAllocation {
   return {
-    code: grid.code, level: 'grid', grids: 1, floating: grid.floating, rentalHouses: grid.rentalHouses, population: grid.population,
+    code: grid.code, level: 'grid', grids: 1, floating: grid.floating, rentalHouses: grid.rentalHouses, rentalBuildings: grid.rentalBuildings,
+    population: grid.population,
     need: grid.need, fullTimeAssigned: grid.fullTimeAssigned, partTimeAssigned: grid.partTimeAssigned, gap: grid.gap,
     shortage: Math.max(0, -grid.gap), surplus: Math.max(0, grid.gap), partTimeRequired: 0, partTimeNamed: 0,
   };
@@ -273,6 +394,8 @@ export function gridAsArea(grid: GridAllocation): AreaAllocation {
 function sumOf<T>(items: T[], value: (item: T) => number): number {
   return items.reduce((total, item) => total + value(item), 0);
 }
+
+const round4 = (value: number) => Math.round(value * 10000) / 10000;
 
 /** Items grouped by a key, in first-seen order of keys and input order within a group. */
 export function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {

@@ -3,33 +3,34 @@
  * with the fewest moves. Pure: no I/O.
  *
  * Model (exact):
- * - A move reassigns ONE collector from grid u to grid v; each collector moves at most once, so
- *   at most `assigned(u)` collectors leave u. Shortage after = Σ max(0, need − assigned').
- * - Allowed pairs: grids sharing a boundary ('adjacent', the default, as DOMAIN.md says); with
- *   reach 'community' also any two grids of the same community; with 'street' also any two grids
- *   of the same street.
- * - Objective, lexicographic: (1) most shortage removed, (2) fewest moves, (3) fewest moves
- *   between non-adjacent grids, (4) fewest moves across a community boundary.
- *   With adjacent-only moves a shortage two grids away from a surplus is fixed by a chain:
- *   A's collector moves to B and B's own collector moves to C (2 moves, each to a neighbour).
+ * - A move sends ONE full-time collector directly from one grid to another at most `reach` hops
+ *   away over shared-boundary adjacency. Moves are direct, never relayed: a grid either gives or
+ *   receives, never both, so no move fills a grid that a later move empties again.
+ * - Shortage after = Σ max(0, need − assigned'). Taking a collector out of a grid that is not in
+ *   surplus adds one unit of shortage there and removes at most one elsewhere, and a grid receiving
+ *   more than it lacks gains nothing; so an optimal plan with the fewest moves only moves surplus
+ *   collectors into short grids, each move removing exactly one unit of shortage.
+ * - Objective, lexicographic: (1) most shortage removed; (2) fewest moves; (3) worst-off grids
+ *   first: least Σ (remaining shortage)² over the grids, so a grid short by 3 is helped before
+ *   one short by 1; (4) fewest hops in all; (5) fewest moves across a community boundary.
  *
- * Solved as a min-cost max-flow: source → grid (capacity = surplus), grid → sink (capacity =
- * shortage), grid-in → grid-out (capacity = assigned: "moves at most once"), grid-out → neighbour-in
- * for every allowed pair. Same-community and same-street pairs go through one hub node per area
- * (out → hub costs the move, hub → in is free), so an area of k grids needs 2k edges, not k².
- * The lexicographic objective is one integer cost per move, W_move + W_far·[not adjacent] +
- * W_cross·[other community], with W_cross = 1, W_far = K, W_move = K², K = total assigned + 1.
- * Why that is lexicographic: a plan has at most K − 1 moves (each collector moves once), so its
- * far and cross counts are each ≤ K − 1; one move more costs K² > (K − 1)·K + (K − 1), and one
- * far move more costs K > K − 1. tests/unit/rebalance.test.ts checks it against brute force.
- * The flow is found by the primal-dual method: Dijkstra on reduced costs, then a blocking flow
- * (Dinic) over the zero-reduced-cost edges, repeated until the sink is unreachable.
+ * Solved as a min-cost max-flow on a bipartite network: source → surplus grid (capacity = its
+ * surplus), surplus grid → short grid within reach (cost hops·H + [other community]), short grid →
+ * sink as one unit edge per missing collector, the k-th costing (2k − 1) + 2(S − s) for a grid
+ * short by s (S = the largest shortage, so every cost is positive and convex in k). Filling x of a
+ * grid's s costs x² + 2x(S − s) = (s − x)² − s² + 2xS: with the flow (the number of moves) fixed,
+ * the total is Σ remaining² plus a constant. With M = total surplus (the most moves a plan has) and
+ * R = reach, H = M + 1 > any plan's cross-community count and Q = M·R·H + M + 1 > any plan's
+ * hop-and-community cost, so one integer cost per unit, equity·Q + hops·H + cross, orders plans
+ * lexicographically. tests/unit/rebalance.test.ts checks plans against every set of moves.
+ * The flow is found by the primal-dual method (successive shortest paths, batched): Dijkstra on
+ * reduced costs, then a blocking flow (Dinic) over the zero-reduced-cost edges, repeated until
+ * the sink is unreachable.
  */
-import { groupBy } from './allocation.ts';
 import { PREFIX_LENGTH } from './codes.ts';
 
-export const REBALANCE_REACHES = ['adjacent', 'community', 'street'] as const;
-export type RebalanceReach = (typeof REBALANCE_REACHES)[number];
+/** How many hops over shared boundaries a collector may be moved: 1 = next door only. */
+export const REBALANCE_REACH = { default: 3, min: 1, max: 10 } as const;
 
 export interface RebalanceGrid {
   code: string;
@@ -41,12 +42,15 @@ export interface RebalanceProblem {
   grids: RebalanceGrid[];
   /** Unordered pairs of grid codes that share a boundary. */
   adjacentPairs: [string, string][];
-  reach: RebalanceReach;
+  /** The most hops over shared boundaries between the grid a collector leaves and the one they join. */
+  reach: number;
 }
 
 export interface PlannedMove {
   from: string;
   to: string;
+  /** Hops over shared boundaries from `from` to `to` (1 = neighbours). */
+  hops: number;
   adjacent: boolean;
   sameCommunity: boolean;
   /** Gaps of both grids just before and just after this move, applying the moves in list order. */
@@ -61,6 +65,9 @@ export interface RebalancePlan {
   shortageBefore: number;
   shortageAfter: number;
   shortageRemoved: number;
+  /** Σ max(0, assigned − need) before any move: what could be moved at all. */
+  surplusBefore: number;
+  totalHops: number;
   nonAdjacentMoves: number;
   crossCommunityMoves: number;
   /** Gap of every grid after all moves. */
@@ -68,15 +75,45 @@ export interface RebalancePlan {
 }
 
 export const communityOf = (code: string) => code.slice(0, PREFIX_LENGTH.community);
-export const streetOf = (code: string) => code.slice(0, PREFIX_LENGTH.street);
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 export function planRebalancing(problem: RebalanceProblem): RebalancePlan {
-  const adjacent = new Set(problem.adjacentPairs.map(([a, b]) => pairKey(a, b)));
-  const network = buildNetwork(problem, adjacent);
+  const network = buildNetwork(problem);
   network.flow.solve(network.source, network.sink);
-  const moves = orderMoves(decomposeMoves(network));
-  return describePlan(problem.grids, moves, adjacent);
+  return describePlan(problem.grids, movesOf(network));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hops over shared boundaries
+
+/** For every surplus grid, the short grids within `reach` hops and how many hops away (breadth-first). */
+function reachableShortGrids(problem: RebalanceProblem): Map<number, { grid: number; hops: number }[]> {
+  const { grids, reach } = problem;
+  const indexOf = new Map(grids.map((grid, index) => [grid.code, index]));
+  const neighbours = grids.map((): number[] => []);
+  for (const [a, b] of problem.adjacentPairs) {
+    const [first, second] = [indexOf.get(a), indexOf.get(b)];
+    if (first === undefined || second === undefined || first === second) continue;
+    neighbours[first]!.push(second);
+    neighbours[second]!.push(first);
+  }
+  const gapOf = (index: number) => grids[index]!.fullTimeAssigned - grids[index]!.need;
+  const reachable = new Map<number, { grid: number; hops: number }[]>();
+  grids.forEach((_, start) => {
+    if (gapOf(start) <= 0) return;
+    const hops = new Map([[start, 0]]);
+    const queue = [start];
+    for (let at = 0; at < queue.length; at += 1) {
+      const grid = queue[at]!;
+      if (hops.get(grid)! >= reach) continue;
+      for (const next of neighbours[grid]!) {
+        if (hops.has(next)) continue;
+        hops.set(next, hops.get(grid)! + 1);
+        queue.push(next);
+      }
+    }
+    reachable.set(start, [...hops].filter(([grid]) => gapOf(grid) < 0).map(([grid, distance]) => ({ grid, hops: distance })));
+  });
+  return reachable;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,11 +121,9 @@ export function planRebalancing(problem: RebalanceProblem): RebalancePlan {
 
 interface MoveEdge {
   edge: number;
-  /** Grid index the collectors leave, or -1 when the edge leaves a hub. */
   fromGrid: number;
-  /** Grid index the collectors arrive in, or -1 when the edge enters a hub. */
   toGrid: number;
-  hub: number;
+  hops: number;
 }
 
 interface Network {
@@ -99,69 +134,42 @@ interface Network {
   moveEdges: MoveEdge[];
 }
 
-function moveWeights(grids: RebalanceGrid[], nodeCount: number) {
-  const k = grids.reduce((total, grid) => total + grid.fullTimeAssigned, 0) + 1;
-  // Path costs reach at most nodeCount · K²; keep every sum an exact double.
-  if (nodeCount * k * k * 4 > Number.MAX_SAFE_INTEGER) {
-    throw new RangeError(`Too many collectors (${k - 1}) to rebalance ${grids.length} grids in one run; narrow the area`);
+/** The lexicographic weights (see the top of this file), checked to keep every path cost an exact double. */
+function costWeights(grids: RebalanceGrid[], reach: number, nodeCount: number) {
+  const totalSurplus = grids.reduce((total, grid) => total + Math.max(0, grid.fullTimeAssigned - grid.need), 0);
+  const largestShortage = grids.reduce((largest, grid) => Math.max(largest, grid.need - grid.fullTimeAssigned), 0);
+  const hop = totalSurplus + 1;
+  const equity = totalSurplus * reach * hop + totalSurplus + 1;
+  const largestEdgeCost = 4 * largestShortage * equity + reach * hop + 1;
+  if (nodeCount * largestEdgeCost * 4 > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(`Too many collectors (${totalSurplus} in surplus) to rebalance ${grids.length} grids in one run; narrow the area or the reach`);
   }
-  return { move: k * k, far: k, cross: 1 };
+  return { hop, equity, largestShortage };
 }
 
-function buildNetwork(problem: RebalanceProblem, adjacent: Set<string>): Network {
-  const { grids } = problem;
-  const hubAreas = hubAreasFor(grids, problem.reach);
-  const nodeCount = 2 + 2 * grids.length + hubAreas.length;
-  const weights = moveWeights(grids, nodeCount);
+function buildNetwork(problem: RebalanceProblem): Network {
+  const { grids, reach } = problem;
+  const nodeCount = 2 + grids.length;
+  const weights = costWeights(grids, reach, nodeCount);
   const flow = new MinCostFlow(nodeCount);
   const [source, sink] = [0, 1];
-  const inNode = (index: number) => 2 + 2 * index;
-  const outNode = (index: number) => 3 + 2 * index;
-  const hubNode = (index: number) => 2 + 2 * grids.length + index;
+  const node = (index: number) => 2 + index;
   const moveEdges: MoveEdge[] = [];
-  const indexOf = new Map(grids.map((grid, index) => [grid.code, index]));
-
   grids.forEach((grid, index) => {
     const gap = grid.fullTimeAssigned - grid.need;
-    if (gap > 0) flow.addEdge(source, inNode(index), gap, 0);
-    if (gap < 0) flow.addEdge(inNode(index), sink, -gap, 0);
-    if (grid.fullTimeAssigned > 0) flow.addEdge(inNode(index), outNode(index), grid.fullTimeAssigned, 0);
+    if (gap > 0) flow.addEdge(source, node(index), gap, 0);
+    // The k-th collector into a grid short by s: cheaper the worse off the grid still is.
+    for (let k = 1; k <= -gap; k += 1) flow.addEdge(node(index), sink, 1, weights.equity * (2 * k - 1 + 2 * (weights.largestShortage + gap)));
   });
-  for (const key of adjacent) {
-    const [a, b] = key.split('|').map((code) => indexOf.get(code!));
-    if (a === undefined || b === undefined) continue;
-    for (const [from, to] of [[a, b], [b, a]] as const) {
-      const cost = weights.move + (communityOf(grids[from]!.code) === communityOf(grids[to]!.code) ? 0 : weights.cross);
-      const edge = flow.addEdge(outNode(from), inNode(to), grids[from]!.fullTimeAssigned, cost);
-      moveEdges.push({ edge, fromGrid: from, toGrid: to, hub: -1 });
+  for (const [from, targets] of reachableShortGrids(problem)) {
+    const surplus = grids[from]!.fullTimeAssigned - grids[from]!.need;
+    for (const { grid: to, hops } of targets) {
+      const cross = communityOf(grids[from]!.code) === communityOf(grids[to]!.code) ? 0 : 1;
+      const capacity = Math.min(surplus, grids[to]!.need - grids[to]!.fullTimeAssigned);
+      moveEdges.push({ edge: flow.addEdge(node(from), node(to), capacity, hops * weights.hop + cross), fromGrid: from, toGrid: to, hops });
     }
   }
-  hubAreas.forEach((area, hub) => {
-    const cost = weights.move + weights.far + (area.level === 'street' ? weights.cross : 0);
-    for (const index of area.gridIndexes) {
-      const capacity = grids[index]!.fullTimeAssigned;
-      moveEdges.push({ edge: flow.addEdge(outNode(index), hubNode(hub), capacity, cost), fromGrid: index, toGrid: -1, hub });
-      moveEdges.push({ edge: flow.addEdge(hubNode(hub), inNode(index), flow.unbounded, 0), fromGrid: -1, toGrid: index, hub });
-    }
-  });
   return { flow, source, sink, grids, moveEdges };
-}
-
-interface HubArea {
-  level: 'community' | 'street';
-  gridIndexes: number[];
-}
-
-/** One hub per community (reach community or street) and per street (reach street) with two or more grids. */
-function hubAreasFor(grids: RebalanceGrid[], reach: RebalanceReach): HubArea[] {
-  const levels: ('community' | 'street')[] = reach === 'street' ? ['community', 'street'] : reach === 'community' ? ['community'] : [];
-  const areas: HubArea[] = [];
-  for (const level of levels) {
-    const areaOf = level === 'community' ? communityOf : streetOf;
-    const groups = groupBy(grids.keys(), (index) => areaOf(grids[index]!.code));
-    for (const gridIndexes of groups.values()) if (gridIndexes.length > 1) areas.push({ level, gridIndexes });
-  }
-  return areas;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,85 +178,33 @@ function hubAreasFor(grids: RebalanceGrid[], reach: RebalanceReach): HubArea[] {
 interface RawMove {
   from: string;
   to: string;
+  hops: number;
 }
 
-function decomposeMoves(network: Network): RawMove[] {
+/** One move per collector on each surplus → short edge, listed by the grid they leave, then the grid they join. */
+function movesOf(network: Network): RawMove[] {
   const codeOf = (index: number) => network.grids[index]!.code;
-  const moves: RawMove[] = [];
-  const hubFlows: (MoveEdge & { count: number })[] = [];
-  for (const moveEdge of network.moveEdges) {
-    const count = network.flow.flowOn(moveEdge.edge);
-    if (count === 0) continue;
-    if (moveEdge.hub >= 0) hubFlows.push({ ...moveEdge, count });
-    else for (let index = 0; index < count; index += 1) moves.push({ from: codeOf(moveEdge.fromGrid), to: codeOf(moveEdge.toGrid) });
-  }
-  const toHub = (flow: MoveEdge & { count: number }) => ({ grid: flow.fromGrid, count: flow.count });
-  const fromHub = (flow: MoveEdge & { count: number }) => ({ grid: flow.toGrid, count: flow.count });
-  const hubIns = groupBy(hubFlows.filter((flow) => flow.toGrid < 0), (flow) => flow.hub);
-  const hubOuts = groupBy(hubFlows.filter((flow) => flow.toGrid >= 0), (flow) => flow.hub);
-  for (const [hub, outs] of hubOuts) {
-    for (const pair of pairThroughHub((hubIns.get(hub) ?? []).map(toHub), outs.map(fromHub))) moves.push({ from: codeOf(pair.from), to: codeOf(pair.to) });
-  }
-  return moves;
+  return network.moveEdges
+    .flatMap((moveEdge) => {
+      const move = { from: codeOf(moveEdge.fromGrid), to: codeOf(moveEdge.toGrid), hops: moveEdge.hops };
+      return Array.from({ length: network.flow.flowOn(moveEdge.edge) }, () => move);
+    })
+    .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 }
 
-/**
- * Matches collectors entering a hub with those leaving it. Any matching has the cost the flow
- * paid; a grid is never matched with itself (an optimal flow never sends a grid's collector
- * back to it, and the matching avoids it where it can).
- */
-function pairThroughHub(ins: { grid: number; count: number }[], outs: { grid: number; count: number }[]): { from: number; to: number }[] {
-  const pairs: { from: number; to: number }[] = [];
-  const remaining = ins.map((entry) => ({ ...entry }));
-  for (const out of outs) {
-    for (let left = out.count; left > 0; left -= 1) {
-      const source = remaining.find((entry) => entry.count > 0 && entry.grid !== out.grid) ?? remaining.find((entry) => entry.count > 0);
-      if (!source) break;
-      source.count -= 1;
-      if (source.grid !== out.grid) pairs.push({ from: source.grid, to: out.grid });
-    }
-  }
-  return pairs;
-}
-
-/**
- * Moves into a grid come before moves out of it, so a chain A→B→C reads in the order it is done
- * (Kahn's topological order over grids; ties by code, so the order is stable).
- */
-function orderMoves(moves: RawMove[]): RawMove[] {
-  const sorted = [...moves].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
-  const pendingArrivals = new Map<string, number>();
-  for (const move of sorted) pendingArrivals.set(move.to, (pendingArrivals.get(move.to) ?? 0) + 1);
-  const leaving = groupBy(sorted, (move) => move.from);
-  const ready = [...leaving.keys()].filter((grid) => !pendingArrivals.get(grid));
-  const ordered: RawMove[] = [];
-  const emitted = new Set<string>();
-  const emit = (grid: string) => {
-    emitted.add(grid);
-    for (const move of leaving.get(grid) ?? []) {
-      ordered.push(move);
-      const left = pendingArrivals.get(move.to)! - 1;
-      pendingArrivals.set(move.to, left);
-      if (left === 0 && leaving.has(move.to)) ready.push(move.to);
-    }
-  };
-  for (let next = 0; next < ready.length; next += 1) emit(ready[next]!);
-  // An optimal plan has no cycle of moves; should one appear, its grids go last, in code order.
-  for (const grid of leaving.keys()) if (!emitted.has(grid)) emit(grid);
-  return ordered;
-}
-
-function describePlan(grids: RebalanceGrid[], rawMoves: RawMove[], adjacent: Set<string>): RebalancePlan {
+function describePlan(grids: RebalanceGrid[], rawMoves: RawMove[]): RebalancePlan {
   const gaps: Record<string, number> = Object.fromEntries(grids.map((grid) => [grid.code, grid.fullTimeAssigned - grid.need]));
-  const shortageOf = (values: Record<string, number>) => Object.values(values).reduce((total, gap) => total + Math.max(0, -gap), 0);
+  const total = (values: number[]) => values.reduce((sum, value) => sum + value, 0);
+  const shortageOf = (values: Record<string, number>) => total(Object.values(values).map((gap) => Math.max(0, -gap)));
   const shortageBefore = shortageOf(gaps);
-  const moves = rawMoves.map(({ from, to }): PlannedMove => {
+  const surplusBefore = total(Object.values(gaps).map((gap) => Math.max(0, gap)));
+  const moves = rawMoves.map(({ from, to, hops }): PlannedMove => {
     const fromGapBefore = gaps[from]!;
     const toGapBefore = gaps[to]!;
     gaps[from] = fromGapBefore - 1;
     gaps[to] = toGapBefore + 1;
     return {
-      from, to, adjacent: adjacent.has(pairKey(from, to)), sameCommunity: communityOf(from) === communityOf(to),
+      from, to, hops, adjacent: hops === 1, sameCommunity: communityOf(from) === communityOf(to),
       fromGapBefore, fromGapAfter: gaps[from]!, toGapBefore, toGapAfter: gaps[to]!,
     };
   });
@@ -258,6 +214,8 @@ function describePlan(grids: RebalanceGrid[], rawMoves: RawMove[], adjacent: Set
     shortageBefore,
     shortageAfter,
     shortageRemoved: shortageBefore - shortageAfter,
+    surplusBefore,
+    totalHops: total(moves.map((move) => move.hops)),
     nonAdjacentMoves: moves.filter((move) => !move.adjacent).length,
     crossCommunityMoves: moves.filter((move) => !move.sameCommunity).length,
     gapsAfter: gaps,
@@ -484,6 +442,8 @@ export interface ProposedMove {
   step: number;
   from: MoveEnd;
   to: MoveEnd;
+  /** Hops over shared boundaries from the grid left to the grid joined (1 = neighbours). */
+  hops: number;
   adjacent: boolean;
   sameCommunity: boolean;
   /** The collector suggested for the move: the most recently assigned one of the grid it leaves. */

@@ -28,6 +28,8 @@ const BUILDING_COLUMNS: LayerColumn[] = [
   { key: 'responsibility_letter_signed', label: '已签治安责任书', type: 'boolean' },
   { key: 'units', label: '房屋单元', type: 'integer' },
   { key: 'rented_units', label: '出租单元', type: 'integer' },
+  // Let dwellings: a unit let to several households (分租) counts each (sql/0014_rental_houses.sql).
+  { key: 'rental_houses', label: '出租房屋(户)', type: 'integer' },
   { key: 'registered_rental_units', label: '已登记出租单元', type: 'integer' },
   { key: 'tier', label: '出租屋等级', type: 'text', words: TIER_WORDS },
   { key: 'score', label: '评分', type: 'real' },
@@ -49,12 +51,13 @@ export async function buildingLayer(db: Kysely<DB>, request: BuildingLayerReques
   const month = request.month ?? (await latestScoredMonth(db));
   const result = await sql<BuildingRow>`
     SELECT b.code, b.grid_code, b.address, b.floors, b.use, b.management_mode, b.has_access_control, b.has_video,
-           b.responsibility_letter_signed, n.units, n.rented_units, n.registered_rental_units,
+           b.responsibility_letter_signed, n.units, n.rented_units, n.rental_houses, n.registered_rental_units,
            s.tier, s.score, s.clean_months, ST_AsGeoJSON(b.point, 7)::json AS geometry
     FROM buildings AS b
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS units, count(*) FILTER (WHERE u.use = 'rented')::int AS rented_units,
-             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units
+             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units,
+             coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses
       FROM units AS u WHERE u.building_code = b.code) AS n
     LEFT JOIN rental_scores AS s ON s.building_code = b.code AND s.month = ${month}::date
     WHERE b.status = 'active' AND ${inScope('b.code', request.scope)}

@@ -64,6 +64,7 @@ const OTHER_FIGURES: GridFigure[] = [
   count('in_rental', '出租屋内案件'),
   count('buildings', '建筑栋数'),
   count('units', '房屋单元'),
+  count('rental_houses', '出租房屋(户)'),
   count('rented_units', '出租单元'),
   count('registered_rental_units', '已登记出租单元'),
   ratio('rental_registration_rate', '出租登记率(%)', 'registered_rental_units', 'rented_units'),

@@ -3,11 +3,10 @@ import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
 import type { PlanTable } from '../collectors/export.ts';
 import type { DB } from '../db/schema.ts';
-import { maskIdNumber, maskPhone } from '../domain/id-number.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import { notFound } from '../http/errors.ts';
 import { presentStay, selectStays, type StayView } from '../registrations/stays.ts';
-import { codeWithin } from '../registrations/visibility.ts';
+import { codeWithin, maskedPerson } from '../registrations/visibility.ts';
 import { spreadsheetCell, type TableFormat } from './formats.ts';
 import type { LayerColumn, Value } from './layer.ts';
 import { assertWithinCap, MAX_PERSON_ROWS } from './scope.ts';
@@ -31,6 +30,8 @@ const FLOATING_TYPE_WORDS = { single: '单身', shared: '合租', dormitory: '�
 
 interface PersonColumn extends Pick<LayerColumn, 'label' | 'words'> {
   value(stay: StayView, unit: { floor: number; room: string }): Value;
+  /** Left out of masked copies: the value would give back the masked digits of the ID number. */
+  wholeOnly?: boolean;
 }
 
 const PERSON_COLUMNS: PersonColumn[] = [
@@ -39,7 +40,8 @@ const PERSON_COLUMNS: PersonColumn[] = [
   { label: '房号', value: (_stay, unit) => unit.room },
   { label: '姓名', value: (stay) => stay.person.name },
   { label: '性别', words: SEX_WORDS, value: (stay) => stay.person.sex },
-  { label: '出生日期', value: (stay) => stay.person.birthDate },
+  { label: '出生日期', value: (stay) => stay.person.birthDate ?? null, wholeOnly: true },
+  { label: '年龄', value: (stay) => stay.person.age },
   { label: '证件类型', words: ID_TYPE_WORDS, value: (stay) => stay.person.idType },
   { label: '证件号码', value: (stay) => stay.person.idNumber },
   { label: '国籍', value: (stay) => stay.person.nationality },
@@ -71,10 +73,7 @@ function currentStays(db: Kysely<DB>, target: ExportTarget) {
     .execute();
 }
 
-function masking(view: StayView): StayView {
-  const { idNumber, phone } = view.person;
-  return { ...view, person: { ...view.person, idNumber: maskIdNumber(idNumber), phone: phone === null ? null : maskPhone(phone) } };
-}
+const masking = (view: StayView): StayView => ({ ...view, person: maskedPerson(view.person) });
 
 export interface PersonExport {
   target: ExportTarget;
@@ -90,10 +89,11 @@ export async function occupantsTable(db: Kysely<DB>, principal: Principal, reque
   await assertTargetExists(db, target);
   const stays = await currentStays(db, target);
   assertWithinCap(stays.length, MAX_PERSON_ROWS, target.kind);
+  const columns = PERSON_COLUMNS.filter((column) => !(request.masked && column.wholeOnly));
   const rows = stays.map((stay) => {
     const view = presentStay(stay, principal);
     const shown = request.masked ? masking(view) : view;
-    return PERSON_COLUMNS.map((column) => spreadsheetCell(column.value(shown, stay), column.words));
+    return columns.map((column) => spreadsheetCell(column.value(shown, stay), column.words));
   });
   // One row per export, like the other lists of people: person row ids (never ID numbers) answer "who looked at X".
   await recordAudit(db, principal, {
@@ -103,5 +103,5 @@ export async function occupantsTable(db: Kysely<DB>, principal: Principal, reque
     purpose: request.purpose,
     details: { view: 'occupants_export', format: request.format, masked: request.masked, people: stays.length, personIds: stays.map((stay) => stay.id) },
   });
-  return { sheet: '现住人员', columns: PERSON_COLUMNS.map((column) => column.label), rows };
+  return { sheet: '现住人员', columns: columns.map((column) => column.label), rows };
 }

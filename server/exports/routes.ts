@@ -33,7 +33,7 @@ function layerRoute<Q extends z.ZodType<LayerQuery>>(
   build: (query: z.infer<Q>, principal: Principal, scope: ExportScope) => Promise<Layer>,
 ): RouteSpec {
   return {
-    method: 'get', path, summary, access: LAYER_EXPORTERS, schemas: { query: schema },
+    method: 'get', path, summary, access: LAYER_EXPORTERS, cost: 'bulk', schemas: { query: schema },
     handler: async (request: Request, response: Response) => {
       const query = parseQuery(schema, request);
       const principal = principalOf(request);
@@ -58,6 +58,7 @@ export const exportsRoutes: FeatureRoutes = (context) => [
     method: 'get',
     path: '/exports/people',
     access: PERSON_EXPORTERS,
+    cost: 'bulk',
     summary: 'Police: the current occupants of a building or grid in their jurisdiction as CSV or XLSX; purpose required, audited',
     schemas: { query: peopleExportQuery },
     handler: async (request, response) => {

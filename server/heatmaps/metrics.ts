@@ -92,11 +92,14 @@ export const METRICS: Record<MetricName, MetricDefinition> = {
   },
   rental_units: {
     label: '出租房屋',
-    unit: '套',
+    unit: '户',
     source: 'units',
-    definition: 'units whose use is rented, in active buildings; current state (units keep no history, so asOf does not apply)',
-    figures: (sums) => ({ rentedUnits: sums.rented_units!, registeredRentalUnits: sums.registered_rental_units!, units: sums.units! }),
-    value: (figures) => figures.rentedUnits!,
+    definition: 'rental houses (出租房屋) = let dwellings in active buildings: each unit whose use is rented, and each household of a unit let to several (分租, units.let_households) apart; rentedUnits counts the let units, rentalBuildings the buildings with one (beside, not the value); current state (units keep no history, so asOf does not apply)',
+    figures: (sums) => ({
+      rentalHouses: sums.rental_houses!, rentedUnits: sums.rented_units!, rentalBuildings: sums.rental_buildings!,
+      registeredRentalUnits: sums.registered_rental_units!, units: sums.units!,
+    }),
+    value: (figures) => figures.rentalHouses!,
   },
   rental_tiers: {
     label: '出租屋三色四级',

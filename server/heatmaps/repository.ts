@@ -15,7 +15,7 @@ export type Figures = Record<string, number>;
 
 export const POPULATION_COLUMNS = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted'] as const;
 export const CASE_COLUMNS = ['cases', 'criminal', 'public_order', 'in_rental'] as const;
-export const UNIT_COLUMNS = ['buildings', 'units', 'rented_units', 'registered_rental_units', 'rental_buildings', 'signed_rental_buildings'] as const;
+export const UNIT_COLUMNS = ['buildings', 'units', 'rented_units', 'registered_rental_units', 'rental_houses', 'rental_buildings', 'signed_rental_buildings'] as const;
 export const TIER_COLUMNS = ['red', 'yellow', 'green', 'star'] as const;
 
 export interface CasePeriod {
@@ -162,12 +162,13 @@ export function populationByBuilding(db: Kysely<DB>, asOf: string, selection: Po
 
 export function unitsByBuilding(db: Kysely<DB>, selection: PointSelection): Promise<PointRow[]> {
   return pointRows(db, sql`
-    SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, 1 AS buildings, n.units, n.rented_units, n.registered_rental_units,
+    SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, 1 AS buildings, n.units, n.rented_units, n.registered_rental_units, n.rental_houses,
            (n.rented_units > 0)::int AS rental_buildings, (n.rented_units > 0 AND b.responsibility_letter_signed)::int AS signed_rental_buildings
     FROM buildings AS b
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS units, count(*) FILTER (WHERE u.use = 'rented')::int AS rented_units,
-             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units
+             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units,
+             coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses
       FROM units AS u WHERE u.building_code = b.code) AS n
     WHERE b.status = 'active' AND b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`, UNIT_COLUMNS);
 }

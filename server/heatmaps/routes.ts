@@ -5,7 +5,7 @@ import { principalOf } from '../auth/session.ts';
 import { PERSON_CATEGORIES } from '../db/schema.ts';
 import { H3_RESOLUTION, SQUARE_METRES } from '../domain/hex.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { bboxSchema, parseBody, parseParams, parseQuery } from '../http/validate.ts';
+import { bboxSchema, parseBody, parseParams, parseQuery, textNumber } from '../http/validate.ts';
 import { kpisRoutes } from '../kpis/routes.ts';
 import { ANALYTICS_READERS, calendarDate } from './access.ts';
 import { METRIC_NAMES, METRICS, RENTAL_TIERS, type CategoryChoice } from './metrics.ts';
@@ -19,8 +19,8 @@ const POPULATION_CATEGORIES = ['all', ...PERSON_CATEGORIES] as const;
 const heatmapParams = z.object({ metric: z.enum(METRIC_NAMES, { message: `metric must be one of ${METRIC_NAMES.join(', ')}` }) });
 const heatmapQuery = z.object({
   level: z.enum(LEVELS, { message: `level must be one of ${LEVELS.join(', ')}` }).default('grid'),
-  resolution: z.coerce.number().int().min(H3_RESOLUTION.min).max(H3_RESOLUTION.max).default(H3_RESOLUTION.default),
-  metres: z.coerce.number().int().min(SQUARE_METRES.min).max(SQUARE_METRES.max).default(SQUARE_METRES.default),
+  resolution: textNumber(z.number().int().min(H3_RESOLUTION.min).max(H3_RESOLUTION.max).default(H3_RESOLUTION.default)),
+  metres: textNumber(z.number().int().min(SQUARE_METRES.min).max(SQUARE_METRES.max).default(SQUARE_METRES.default)),
   bbox: bboxSchema.optional(),
   asOf: calendarDate.optional(),
   from: calendarDate.optional(),
@@ -53,6 +53,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       method: 'get',
       path: '/heatmaps',
       access: ANALYTICS_READERS,
+      cost: 'cheap',
       summary: 'The heatmap metrics with their labels, units and definitions',
       handler: (_request, response) => {
         const metrics = METRIC_NAMES.map((name) => ({ metric: name, label: METRICS[name].label, unit: METRICS[name].unit, definition: METRICS[name].definition }));
@@ -63,6 +64,8 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       method: 'get',
       path: '/heatmaps/:metric',
       access: ANALYTICS_READERS,
+      // Kept (cached) per data version; hex and square cells are binned inside a small bbox only.
+      cost: 'cheap',
       summary: 'Values per cell (area, H3 hexagon or ground square) with legend class breaks',
       schemas: { params: heatmapParams, query: heatmapQuery },
       handler: async (request, response) => {
@@ -84,6 +87,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       method: 'post',
       path: '/heatmaps/refresh',
       access: ['admin'],
+      cost: 'bulk',
       summary: 'Recompute every maintained grid statistic from the base tables (after a bulk load)',
       schemas: { body: refreshBody },
       handler: async (request, response) => {

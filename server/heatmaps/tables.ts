@@ -43,6 +43,8 @@ export interface GridUnitStatsTable {
   units: number;
   rented_units: number;
   registered_rental_units: number;
+  /** Let dwellings (出租房屋): Σ let_households of the rented units (sql/0014_rental_houses.sql). */
+  rental_houses: number;
   rental_buildings: number;
   signed_rental_buildings: number;
 }

@@ -13,6 +13,25 @@ const CONSTRAINT_STATES: Record<string, [number, string]> = {
   '57014': [503, 'query_timeout'],
 };
 
+// What express.json (body-parser) refuses, by its error type: the client's fault, never a 500.
+const BODY_REFUSALS: Record<string, [number, string, string]> = {
+  'entity.too.large': [413, 'body_too_large', 'Request body is too large'],
+  'entity.parse.failed': [400, 'invalid_json', 'Request body is not valid JSON'],
+  'charset.unsupported': [415, 'unsupported_charset', 'A JSON body must be UTF-8: send Content-Type: application/json or application/json; charset=utf-8'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'Content-Encoding must be identity, gzip, deflate or br'],
+  'request.aborted': [400, 'request_aborted', 'The request body was cut off'],
+  'request.size.invalid': [400, 'invalid_body_size', 'The request body is not as long as its Content-Length says'],
+};
+
+/** A refused body as [status, code, message]; the body parser's other typed client errors keep their own 4xx. */
+function bodyRefusal(error: unknown): [number, string, string] | undefined {
+  const { type, status, expose, message } = error as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
+  const known = typeof type === 'string' ? BODY_REFUSALS[type] : undefined;
+  if (known) return known;
+  const clientError = typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500 && expose === true;
+  return clientError ? [status, 'bad_request', typeof message === 'string' ? message : 'Bad request'] : undefined;
+}
+
 function sqlState(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const code = (error as { code: unknown }).code;
@@ -27,13 +46,10 @@ export const errorMiddleware: ErrorRequestHandler = (error, request, response, _
     response.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
     return;
   }
-  const bodyError = error as { type?: string; status?: number };
-  if (bodyError.type === 'entity.too.large') {
-    response.status(413).json({ error: { code: 'body_too_large', message: 'Request body is too large' } });
-    return;
-  }
-  if (bodyError.type === 'entity.parse.failed') {
-    response.status(400).json({ error: { code: 'invalid_json', message: 'Request body is not valid JSON' } });
+  const refusedBody = bodyRefusal(error);
+  if (refusedBody) {
+    const [status, code, message] = refusedBody;
+    response.status(status).json({ error: { code, message } });
     return;
   }
   const mapped = CONSTRAINT_STATES[sqlState(error) ?? ''];

@@ -3,9 +3,6 @@ import type { Principal } from '../auth/session.ts';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import { HttpError } from './errors.ts';
 
-// Roles whose access to single buildings, units and people is bounded by their jurisdiction.
-const BOUNDED_ROLES = new Set(['police', 'collector']);
-
 /**
  * Object-level check for a code taken from a URL or body. It answers 404, not 403, so that
  * guessing codes outside one's area reveals nothing about whether they exist.
@@ -15,7 +12,10 @@ export function assertInJurisdiction(principal: Principal, code: string, what: s
   if (prefixes !== null && !isWithinJurisdiction(code, prefixes)) throw new HttpError(404, 'not_found', `${what} ${code} not found`);
 }
 
-/** The code prefixes a caller's reads are bounded to; null for roles that see the whole city (aggregates and places only). */
+/**
+ * The code prefixes a caller's reads are bounded to. Every role is bounded, aggregates included:
+ * a leader of one community sees that community's cells, KPIs, tiles and exports, not the district's.
+ */
 export function visiblePrefixes(principal: Principal): CodePrefixes {
-  return BOUNDED_ROLES.has(principal.role) ? principal.jurisdiction : null;
+  return principal.jurisdiction;
 }

@@ -1,25 +1,44 @@
 import type { RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
 
-/** The first field (dotted path) holding a NUL character, searching nested objects and arrays. */
-function fieldWithNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(root)' : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = fieldWithNul(child, path ? `${path}.${key}` : key);
-    if (found) return found;
+/** No request of this API nests deeper; a JSON body 10,000 arrays deep is an attack, not data. */
+export const MAX_BODY_DEPTH = 32;
+
+type Finding = { field: string; message: string };
+
+const refused = ({ field, message }: Finding) =>
+  new HttpError(400, 'invalid_request', `${field} ${message}`, { fields: [{ field, message }] });
+
+/**
+ * The first field (dotted path) holding a NUL character, or the first nested deeper than
+ * MAX_BODY_DEPTH. Walked with an explicit stack, so no input can overflow the call stack.
+ */
+function firstBadField(root: unknown): Finding | undefined {
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+  while (pending.length > 0) {
+    const { value, path, depth } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return { field: path || '(root)', message: 'contains a NUL character' };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_BODY_DEPTH) return { field: path || '(root)', message: `nests more than ${MAX_BODY_DEPTH} levels deep` };
+    const children = Object.entries(value).reverse();
+    for (const [key, child] of children) pending.push({ value: child, path: path ? `${path}.${key}` : key, depth: depth + 1 });
   }
   return undefined;
 }
 
 /**
- * PostgreSQL text cannot hold NUL, so such input would fail deep inside a query. Refuse it at
- * the door with a 400 that names the field, for query strings, path parameters and JSON bodies.
+ * PostgreSQL text cannot hold NUL, so such input would fail deep inside a query; and a body
+ * nested thousands deep would exhaust the stack of whatever walks it. Refuse both at the door
+ * with a 400 that names the field, for query strings, path parameters and JSON bodies.
  */
 export const rejectNulCharacters: RequestHandler = (request, _response, next) => {
-  const field = fieldWithNul(request.query, '') ?? fieldWithNul(request.body, '') ?? (request.path.includes('\u0000') ? 'path' : undefined);
-  if (field) {
-    throw new HttpError(400, 'invalid_request', `${field} contains a NUL character`, { fields: [{ field, message: 'contains a NUL character' }] });
-  }
+  const finding =
+    firstBadField(request.query) ??
+    firstBadField(request.body) ??
+    (request.path.includes('\u0000') ? { field: 'path', message: 'contains a NUL character' } : undefined);
+  if (finding) throw refused(finding);
   next();
 };

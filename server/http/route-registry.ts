@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { Role } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate } from '../auth/middleware.ts';
+import { PERSON_DATA_ROLES } from '../domain/privacy.ts';
+import type { CostClass, RequestBudgets } from './rate-limit.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -21,6 +23,19 @@ export interface RouteSpec {
   mount?: MountPoint;
   /** The zod schemas the handler parses with; the OpenAPI document is generated from these same objects. */
   schemas?: RouteSchemas;
+  /**
+   * What one call costs against the rate-limit budgets (REQUEST_COSTS in rate-limit.ts). Left out:
+   * a write or a read only police and collectors may make (person data, audited) is 'audited',
+   * any other read 'normal'.
+   */
+  cost?: CostClass;
+  /** The handler streams the request body itself (an upload): express.json leaves it alone. */
+  readsOwnBody?: true;
+  /**
+   * Callable by a user who must first replace a temporary password (me, password change, logout);
+   * every other route answers them 403 password_change_required.
+   */
+  openDuringPasswordChange?: true;
 }
 
 export type MountPoint = '/api' | '/';
@@ -36,14 +51,27 @@ export const mountOf = (spec: RouteSpec): MountPoint => spec.mount ?? '/api';
 /** The URL path a spec answers at, e.g. '/api/buildings/:code' or '/ogc/collections'. */
 export const urlPathOf = (spec: RouteSpec): string => (mountOf(spec) === '/' ? '' : '/api') + spec.path;
 
-/**
- * Mounts the specs hanging at `mount` (the others are left to that mount's router);
- * `perUser` runs after authentication (e.g. the per-user rate limit).
- */
-export function mountRoutes(context: AppContext, specs: RouteSpec[], perUser: RequestHandler[] = [], mount: MountPoint = '/api'): express.Router {
+/** The cost class a route is charged at: its own, or the default by method and access. */
+export function costOf(spec: RouteSpec): CostClass {
+  if (spec.cost) return spec.cost;
+  if (spec.method !== 'get') return 'audited';
+  const personDataOnly = spec.access !== 'public' && spec.access.every((role) => PERSON_DATA_ROLES.has(role));
+  return personDataOnly ? 'audited' : 'normal';
+}
+
+/** The rate-limit charges of a route: to the address before login is checked, to the user after. */
+function guardsOf(context: AppContext, spec: RouteSpec, budgets: RequestBudgets | undefined): RequestHandler[] {
+  const cost = costOf(spec);
+  const byAddress = budgets ? [budgets.byAddress(cost)] : [];
+  if (spec.access === 'public') return byAddress;
+  return [...byAddress, authenticate(context, spec.access, { openDuringPasswordChange: spec.openDuringPasswordChange ?? false }), ...(budgets ? [budgets.byUser(cost)] : [])];
+}
+
+/** Mounts the specs hanging at `mount` (the others are left to that mount's router), each behind its guards. */
+export function mountRoutes(context: AppContext, specs: RouteSpec[], budgets?: RequestBudgets, mount: MountPoint = '/api'): express.Router {
   const router = express.Router();
   for (const spec of specs.filter((candidate) => mountOf(candidate) === mount)) {
-    const guards: RequestHandler[] = spec.access === 'public' ? [] : [authenticate(context, spec.access), ...perUser];
+    const guards = guardsOf(context, spec, budgets);
     router[spec.method](spec.path, ...guards, async (request, response) => {
       await spec.handler(request, response);
     });

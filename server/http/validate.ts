@@ -15,6 +15,18 @@ function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: str
   throw new HttpError(400, 'invalid_request', `Invalid ${where}: ${summary}`, { fields });
 }
 
+/** Decimal digits with an optional sign and fraction: the only text taken as a number. */
+const NUMBER_TEXT = /^-?\d{1,20}(\.\d{1,20})?$/;
+
+/**
+ * A number written as text, for query strings and path parameters (which are text): "3" → 3.
+ * Anything else reaches `number` unchanged and is refused there: "", " 3", "0x10", "1e3",
+ * a repeated parameter (an array). JSON bodies use plain z.number(): no text, no coercion.
+ * A default goes inside (`textNumber(z.number().default(5))`), where the OpenAPI document sees it.
+ */
+export const textNumber = <S extends z.ZodType<number, number | undefined>>(number: S) =>
+  z.preprocess((value) => (typeof value === 'string' && NUMBER_TEXT.test(value) ? Number(value) : value), number);
+
 export const parseBody = <S extends z.ZodType>(schema: S, request: Request) => parseOrThrow(schema, request.body, 'body');
 export const parseQuery = <S extends z.ZodType>(schema: S, request: Request) => parseOrThrow(schema, request.query, 'query');
 export const parseParams = <S extends z.ZodType>(schema: S, request: Request) => parseOrThrow(schema, request.params, 'path');

@@ -96,6 +96,9 @@ export const importsRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/imports',
     access: IMPORTERS,
+    cost: 'bulk',
+    // The file streams to disk as it arrives: express.json must leave the body unread.
+    readsOwnBody: true,
     summary: `Upload a file to import (CSV in UTF-8 or GBK, XLSX, GeoJSON; at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB): answers 202 with the job`,
     schemas: { query: importQuery },
     handler: (request, response) => acceptUpload(context, request, response),

@@ -10,7 +10,7 @@ import { logger } from '../logger.ts';
 import { ColumnMap } from './columns.ts';
 import { buildingsImport } from './kinds/buildings.ts';
 import { casesImport } from './kinds/cases.ts';
-import type { ImportKindSpec, NumberedRow, RowProblem } from './kinds/kind.ts';
+import { parseRow, type ImportKindSpec, type NumberedRow, type RowProblem } from './kinds/kind.ts';
 import { peopleImport } from './kinds/people.ts';
 import { unitsImport } from './kinds/units.ts';
 import { liveJobs } from './live.ts';
@@ -157,7 +157,7 @@ async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colum
       continue;
     }
     rows += 1;
-    const parsed = spec.parse(columns.toFields(event.values), { crs: job.crs, today: job.today, geometry: event.geometry });
+    const parsed = parseRow(spec, columns.toFields(event.values), { crs: job.crs, today: job.today, geometry: event.geometry });
     if (parsed.problems) {
       errors.add(event.row, parsed.problems);
     } else {
@@ -201,7 +201,7 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
     };
     for await (const event of openSource(job.file, job.format, job.encoding).events) {
       if (event.type === 'header') continue;
-      const parsed = spec.parse(columns.toFields(event.values), { crs: job.crs, today: job.today, geometry: event.geometry });
+      const parsed = parseRow(spec, columns.toFields(event.values), { crs: job.crs, today: job.today, geometry: event.geometry });
       if (!parsed.row) throw new Error(`row ${event.row} changed between validation and import`);
       rows += 1;
       batch.push(parsed.row);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COORDINATE_SYSTEMS } from '../domain/coordinates.ts';
+import { textNumber } from '../http/validate.ts';
 import { idParams } from '../registrations/schemas.ts';
 import { IMPORT_FORMATS, IMPORT_KINDS } from './tables.ts';
 
@@ -15,7 +16,7 @@ export type ImportQuery = z.infer<typeof importQuery>;
 export const jobParams = idParams;
 
 export const jobListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('How many of the most recent jobs'),
+  limit: textNumber(z.number().int().min(1).max(200).default(50).describe('How many of the most recent jobs')),
 });
 
 /** The format a file name's extension says, if any. */

@@ -66,9 +66,9 @@ export async function saveStream(body: Readable, maxBytes: number, fileName?: st
 }
 
 export async function receiveUpload(request: Request, maxBytes: number, fileName?: string): Promise<ReceivedFile> {
-  if (request.body !== undefined) {
-    // express.json has already read (and size-limited) a JSON body: a file must not come that way.
-    throw new HttpError(415, 'unsupported_media_type', 'Send the file as multipart/form-data (field "file") or as the raw body with its own content type, not application/json');
+  if (request.is('application/json')) {
+    // The JSON API's media type is not a file's: a GeoJSON file comes as application/geo+json or multipart.
+    throw new HttpError(415, 'unsupported_media_type', 'Send the file as multipart/form-data (field "file") or as the raw body with its own content type (text/csv, application/geo+json …), not application/json');
   }
   if (request.is('multipart/form-data')) return receiveMultipart(request, maxBytes, fileName);
   return saveStream(request, maxBytes, fileName);

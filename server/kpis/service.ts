@@ -30,6 +30,8 @@ interface KpiDefinition {
   parts?: (sums: Sums) => [number, number];
   /** Why the indicator cannot be computed. */
   unavailable?: string;
+  /** Related counts shown beside the figure (never person data), e.g. the rental buildings beside rental houses. */
+  beside?: (sums: Sums) => Record<string, number>;
   /** The people the figure is about: leaders see nothing about fewer than k. Absent: not person data. */
   people?: (numerator: number, denominator: number) => number;
 }
@@ -68,8 +70,9 @@ export const KPIS: KpiDefinition[] = [
   },
   {
     key: 'rented_unit_share', label: '出租房屋占比', unit: '%', target: null, source: 'units',
-    definition: 'units whose use is rented ÷ all units, in active buildings; current state',
-    parts: ({ units }) => [units.rented_units!, units.units!],
+    definition: 'rental houses (let dwellings: each rented unit, and each household of a unit let to several, 分租) ÷ dwellings (units, a unit let to n households counting n), in active buildings; beside: the let units and the rental buildings (buildings with a let unit); current state',
+    parts: ({ units }) => [units.rental_houses!, units.units! - units.rented_units! + units.rental_houses!],
+    beside: ({ units }) => ({ rentedUnits: units.rented_units!, rentalBuildings: units.rental_buildings! }),
   },
   {
     key: 'floating_share', label: '流动人口占比', unit: '%', target: null, source: 'population',
@@ -103,6 +106,7 @@ export interface Kpi {
   numerator: number | null;
   denominator: number | null;
   value: number | null;
+  beside?: Record<string, number>;
 }
 
 export interface KpiRequest extends SourceParams {
@@ -145,7 +149,8 @@ function evaluate(definition: KpiDefinition, sums: Sums, time: TimeFrame, k: num
   if (k !== null && definition.people && definition.people(numerator, denominator) < k) {
     return { ...base, available: true, suppressed: true, numerator: null, denominator: null, value: null };
   }
-  return { ...base, available: true, numerator, denominator, value: kpiValue(definition, numerator, denominator) };
+  const beside = definition.beside ? { beside: definition.beside(sums) } : {};
+  return { ...base, available: true, numerator, denominator, value: kpiValue(definition, numerator, denominator), ...beside };
 }
 
 export interface KpiReport {

@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { areaVisible, codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import { gridStatisticsJoins, gridStatisticsProperties, MIN_PEOPLE_PUBLISHED } from '../tiles/feature-sql.ts';
 
 /**
@@ -19,12 +20,17 @@ export interface OgcCollection {
   properties: RawBuilder<unknown>;
   /** Index-friendly test of a row against a WGS84 envelope. */
   touches(envelope: RawBuilder<unknown>): RawBuilder<boolean>;
+  /** The rows a caller bounded to `prefixes` may read. */
+  visible(prefixes: CodePrefixes): RawBuilder<SqlBool>;
 }
 
 type Description = Pick<OgcCollection, 'id' | 'title' | 'description'>;
 
 /** A collection over rows keyed by `code` with a `geom` column, read under the alias g. */
-const codedAreas = (description: Description, table: 'grids' | 'admin_areas', properties: RawBuilder<unknown>, joins = sql``): OgcCollection => ({
+const codedAreas = (
+  description: Description, table: 'grids' | 'admin_areas', properties: RawBuilder<unknown>, joins = sql``,
+  visible = (prefixes: CodePrefixes) => codeWithin('g.code', prefixes),
+): OgcCollection => ({
   ...description,
   from: sql`${sql.table(table)} g`,
   joins,
@@ -32,6 +38,7 @@ const codedAreas = (description: Description, table: 'grids' | 'admin_areas', pr
   geometry: sql`g.geom`,
   properties,
   touches: (envelope) => sql<boolean>`g.geom && ${envelope}`,
+  visible,
 });
 
 const grids = codedAreas(
@@ -44,6 +51,8 @@ const areas = codedAreas(
   { id: 'areas', title: 'Administrative areas', description: 'Districts (6-digit codes), streets (9) and communities (12); `level` tells which.' },
   'admin_areas',
   sql`jsonb_build_object('code', g.code, 'name', g.name, 'level', g.level, 'parentCode', g.parent_code)`,
+  sql``,
+  (prefixes) => areaVisible('g.code', prefixes),
 );
 
 const buildings: OgcCollection = {
@@ -58,6 +67,7 @@ const buildings: OgcCollection = {
     'use', b.use, 'managementMode', b.management_mode, 'status', b.status)`,
   // Either GiST index may find a building: its footprint, or its point where it has none.
   touches: (envelope) => sql<boolean>`(b.footprint && ${envelope} OR b.point && ${envelope})`,
+  visible: (prefixes) => codeWithin('b.code', prefixes),
 };
 
 const statistics = codedAreas(

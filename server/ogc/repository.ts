@@ -1,13 +1,20 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Feature } from 'geojson';
+import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { envelopeOf, type Bbox } from '../tiles/feature-sql.ts';
 import type { OgcCollection } from './collections.ts';
 
 const COORDINATE_DECIMALS = 7;
 
-const condition = (collection: OgcCollection, bbox: Bbox | undefined): RawBuilder<boolean> =>
-  bbox ? collection.touches(envelopeOf(bbox)) : sql<boolean>`true`;
+/** Which rows a query reads: those the caller may see, touching the bbox when there is one. */
+export interface FeatureFilter {
+  bbox?: Bbox | undefined;
+  prefixes: CodePrefixes;
+}
+
+const condition = (collection: OgcCollection, { bbox, prefixes }: FeatureFilter): RawBuilder<boolean> =>
+  sql<boolean>`${collection.visible(prefixes)} AND ${bbox ? collection.touches(envelopeOf(bbox)) : sql<boolean>`true`}`;
 
 function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>) {
   return sql<Feature>`
@@ -18,9 +25,9 @@ function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>) {
 }
 
 /** How many features of the collection touch the bbox (all of them without one). */
-export async function countFeatures(db: Kysely<DB>, collection: OgcCollection, bbox: Bbox | undefined): Promise<number> {
+export async function countFeatures(db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter): Promise<number> {
   const result = await sql<{ matched: number }>`
-    SELECT count(*)::int AS matched FROM ${collection.from} WHERE ${condition(collection, bbox)}`.execute(db);
+    SELECT count(*)::int AS matched FROM ${collection.from} WHERE ${condition(collection, filter)}`.execute(db);
   return result.rows[0]?.matched ?? 0;
 }
 
@@ -28,16 +35,16 @@ export async function countFeatures(db: Kysely<DB>, collection: OgcCollection, b
  * One page of features in code order, so that offsets page through a stable sequence. The page's
  * ids are picked first: Postgres would otherwise build the GeoJSON of every row the offset skips.
  */
-export async function pageOfFeatures(db: Kysely<DB>, collection: OgcCollection, bbox: Bbox | undefined, limit: number, offset: number): Promise<Feature[]> {
-  const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, bbox)}
+export async function pageOfFeatures(db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, limit: number, offset: number): Promise<Feature[]> {
+  const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, filter)}
     ORDER BY ${collection.idColumn} LIMIT ${limit}::int OFFSET ${offset}::int`;
   const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`)}
     ORDER BY ${collection.idColumn}`.execute(db);
   return result.rows;
 }
 
-export async function findFeature(db: Kysely<DB>, collection: OgcCollection, featureId: string): Promise<Feature | undefined> {
-  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId}`).execute(db);
+export async function findFeature(db: Kysely<DB>, collection: OgcCollection, featureId: string, prefixes: CodePrefixes): Promise<Feature | undefined> {
+  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`).execute(db);
   return result.rows[0];
 }
 

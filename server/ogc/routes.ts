@@ -1,7 +1,10 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { principalOf } from '../auth/session.ts';
+import { ROLES } from '../db/schema.ts';
+import { visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
-import { bboxSchema, parseParams, parseQuery } from '../http/validate.ts';
+import { bboxSchema, parseParams, parseQuery, textNumber } from '../http/validate.ts';
 import { OGC_COLLECTION_IDS } from './collections.ts';
 import {
   collectionOrThrow,
@@ -30,8 +33,8 @@ const itemParams = collectionParams.extend({
 export const itemsQuery = z.strictObject({
   f: format,
   bbox: bboxSchema.optional().describe('minLon,minLat,maxLon,maxLat in WGS84: features whose geometry touches the box'),
-  limit: z.coerce.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT),
-  offset: z.coerce.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0),
+  limit: textNumber(z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT)),
+  offset: textNumber(z.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0)),
   datetime: z.string().optional().describe('Accepted and ignored: no published collection has a time dimension'),
 });
 
@@ -40,16 +43,24 @@ const originOf = (request: Request) => `${request.protocol}://${request.get('hos
 
 const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
 
-const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: RouteSpec['handler']): RouteSpec => ({
+/**
+ * The service's own documents (landing page, conformance, collections) are public. Features are
+ * read by signed-in users only and cut to their jurisdiction like every other read: the figures
+ * of a district are not public, and a leader of one community reads that community.
+ */
+const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: RouteSpec['handler'], access: RouteSpec['access'] = 'public'): RouteSpec => ({
   method: 'get',
   mount: '/',
   path: `/ogc${path}`,
-  // Public and read-only: these collections carry no person data, and GDAL/QGIS read them without a session.
-  access: 'public',
+  access,
+  // GDAL pages through a city in tens of thousands of requests; each page is bounded by limit.
+  cost: 'cheap',
   summary,
   schemas,
   handler,
 });
+
+const callerPrefixes = (request: Request) => visiblePrefixes(principalOf(request));
 
 /** A JSON document route whose only query parameter is `f`. */
 const documentHandler =
@@ -81,12 +92,13 @@ export const ogcRoutes: FeatureRoutes = (context) => [
     async (request, response) => {
       const collection = collectionOrThrow(parseParams(collectionParams, request).collectionId);
       const { bbox, limit, offset } = parseQuery(itemsQuery, request);
-      sendAs(response, GEOJSON_TYPE, await itemsDocument(context, originOf(request), collection, { bbox, limit, offset }));
+      sendAs(response, GEOJSON_TYPE, await itemsDocument(context, originOf(request), collection, { bbox, limit, offset }, callerPrefixes(request)));
     },
+    ROLES,
   ),
   ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: formatQuery }, async (request, response) => {
     const { collectionId, featureId } = parseParams(itemParams, request);
     parseQuery(formatQuery, request);
-    sendAs(response, GEOJSON_TYPE, await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId));
-  }),
+    sendAs(response, GEOJSON_TYPE, await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, callerPrefixes(request)));
+  }, ROLES),
 ];

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { notFound } from '../http/errors.ts';
 import type { Bbox } from '../tiles/feature-sql.ts';
 import { findCollection, OGC_COLLECTIONS, type OgcCollection } from './collections.ts';
+import type { CodePrefixes } from '../db/code-prefix.ts';
 import { cityExtent, countFeatures, findFeature, pageOfFeatures } from './repository.ts';
 
 /** OGC API - Features - Part 1: Core 1.0 documents. Every href is absolute, from the request's own origin. */
@@ -26,8 +27,8 @@ export function landingPage(origin: string) {
   return {
     title: 'renwu (人屋) OGC API - Features',
     description:
-      'Read-only and public: administrative areas, base grids, buildings and per-grid statistics in WGS84. ' +
-      'No person data is published; small resident counts are withheld.',
+      'Read-only: administrative areas, base grids, buildings and per-grid statistics in WGS84, for signed-in users ' +
+      'and cut to their jurisdiction. No person data is published; small resident counts are withheld.',
     links: [
       { href: `${origin}/ogc`, rel: 'self', type: JSON_TYPE, title: 'This document' },
       { href: `${origin}/api/openapi.json`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.1', title: 'The API definition' },
@@ -78,16 +79,18 @@ export interface ItemsQuery {
   offset: number;
 }
 
+/** A page of items with numberMatched and the links to walk the pages, of the features the caller may see. */
+
 function itemsUrl(origin: string, collection: OgcCollection, { bbox, limit, offset }: ItemsQuery): string {
   const search = new URLSearchParams({ ...(bbox ? { bbox: bbox.join(',') } : {}), limit: String(limit), offset: String(offset) });
   return `${origin}/ogc/collections/${collection.id}/items?${search}`;
 }
 
-/** A page of items with numberMatched and the links to walk the pages. */
-export async function itemsDocument(context: AppContext, origin: string, collection: OgcCollection, query: ItemsQuery) {
+export async function itemsDocument(context: AppContext, origin: string, collection: OgcCollection, query: ItemsQuery, prefixes: CodePrefixes) {
+  const filter = { bbox: query.bbox, prefixes };
   const [numberMatched, features] = await Promise.all([
-    countFeatures(context.db, collection, query.bbox),
-    pageOfFeatures(context.db, collection, query.bbox, query.limit, query.offset),
+    countFeatures(context.db, collection, filter),
+    pageOfFeatures(context.db, collection, filter, query.limit, query.offset),
   ]);
   const links: Link[] = [
     { href: itemsUrl(origin, collection, query), rel: 'self', type: GEOJSON_TYPE, title: 'This page' },
@@ -102,8 +105,10 @@ export async function itemsDocument(context: AppContext, origin: string, collect
   return { type: 'FeatureCollection', numberMatched, numberReturned: features.length, timeStamp: new Date().toISOString(), features, links };
 }
 
-export async function itemDocument(context: AppContext, origin: string, collection: OgcCollection, featureId: string): Promise<Feature & { links: Link[] }> {
-  const feature = await findFeature(context.db, collection, featureId);
+export async function itemDocument(
+  context: AppContext, origin: string, collection: OgcCollection, featureId: string, prefixes: CodePrefixes,
+): Promise<Feature & { links: Link[] }> {
+  const feature = await findFeature(context.db, collection, featureId, prefixes);
   if (!feature) throw notFound('Feature', featureId);
   const collectionUrl = `${origin}/ogc/collections/${collection.id}`;
   return {

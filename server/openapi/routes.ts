@@ -12,6 +12,7 @@ export const openapiRoutes: FeatureRoutes = (context) => {
       method: 'get',
       path: '/openapi.json',
       access: 'public',
+      cost: 'cheap',
       summary: 'The OpenAPI 3.1 document of this whole API, generated from the route registry and its zod schemas',
       handler: async (_request, response) => {
         response.json(await documentOnce());
@@ -21,6 +22,7 @@ export const openapiRoutes: FeatureRoutes = (context) => {
       method: 'get',
       path: '/docs',
       access: 'public',
+      cost: 'cheap',
       summary: 'The OpenAPI document as a readable HTML page',
       handler: async (_request, response) => {
         response.type('html').send(renderDocsPage(await documentOnce()));

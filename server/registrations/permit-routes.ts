@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { chinaToday } from '../domain/registration-rules.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseBody, parseQuery } from '../http/validate.ts';
+import { parseBody, parseQuery, textNumber } from '../http/validate.ts';
 import { REGISTRARS } from './guards.ts';
 import { expiringPermits, issuePermit, renewPermit, revokePermit, REVOCATION_REASONS } from './permits.ts';
 import { recordActionRoute } from './route-factories.ts';
@@ -12,7 +12,7 @@ const years = z.number().int().min(1).max(10);
 const issueBody = z.strictObject({ personId: numericId, years, issuedOn: calendarDate.optional() });
 const renewBody = z.strictObject({ years });
 const revokeBody = z.strictObject({ reason: z.enum(REVOCATION_REASONS) });
-const expiringQuery = z.object({ grid: gridCode, days: z.coerce.number().int().min(0).max(366).default(30), purpose });
+const expiringQuery = z.object({ grid: gridCode, days: textNumber(z.number().int().min(0).max(366).default(30)), purpose });
 
 export const permitRoutes: FeatureRoutes = (context) => [
   {

@@ -5,7 +5,7 @@ import { parseBuildingCode } from '../buildings/routes.ts';
 import { normalizeIdNumber } from '../domain/id-number.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import { parseParams, parseQuery } from '../http/validate.ts';
+import { parseParams, parseQuery, textNumber } from '../http/validate.ts';
 import { parseUnitCode } from '../units/routes.ts';
 import { buildingFloorPlan, unitOccupants } from './drilldown.ts';
 import { assertCodeInJurisdiction, REGISTRARS } from './guards.ts';
@@ -20,7 +20,7 @@ const searchQuery = z
     purpose,
     idNumber: idNumber.optional(),
     name: z.string().trim().min(1).max(100).optional(),
-    birthYear: z.coerce.number().int().min(1880).max(2200).optional(),
+    birthYear: textNumber(z.number().int().min(1880).max(2200)).optional(),
     address: z.string().trim().min(2).max(100).optional(),
     code: z.string().regex(/^\d{14,25}$/, 'must be the first 14 to 25 digits of a unit code (grid, building or unit)').optional(),
   })

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkUnitCode, PREFIX_LENGTH } from '../domain/codes.ts';
 import { isCalendarDate } from '../domain/registration-rules.ts';
 import { FLOATING_TYPES, PERSON_CATEGORIES } from '../db/schema.ts';
+import { textNumber } from '../http/validate.ts';
 
 /** Input shapes shared by this feature's routes (zod answers 400 invalid_request naming the field). */
 export const calendarDate = z.string().refine(isCalendarDate, 'must be a real date written YYYY-MM-DD');
@@ -13,8 +14,10 @@ export const unitCode = z.string().superRefine((code, context) => {
 
 export const gridCode = z.string().regex(new RegExp(`^\\d{${PREFIX_LENGTH.grid}}$`), `must be a ${PREFIX_LENGTH.grid}-digit grid code`);
 
-export const numericId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const idParams = z.object({ id: numericId });
+/** A row id in a JSON body: a JSON number, never text, true or [2] (no coercion). */
+export const numericId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** The same id in a path, where it is text: "3" only. */
+export const idParams = z.object({ id: textNumber(numericId) });
 
 /** Why a person's data is looked at: required on every read of person data, and audited. */
 export const purpose = z.string().trim().min(2, 'say why you look (at least 2 characters)').max(200);

@@ -45,6 +45,17 @@ type ResolvedArrival = Arrival & { identity: ResolvedIdentity };
 export async function registerMoveIn(db: Kysely<DB>, principal: Principal, request: MoveInRequest, today: string): Promise<AdmittedPerson[]> {
   const arrivals = resolveArrivals(request, today);
   assertCodeInJurisdiction(principal, request.unitCode, 'unitCode', 'Unit');
+  const identityConflicts: IdentityConflict[] = [];
+  try {
+    return await admitAll(db, principal, request, arrivals, identityConflicts);
+  } catch (error) {
+    // The registration rolled back; the conflict's audit row must survive it, in its own transaction.
+    await auditIdentityConflicts(db, principal, request.unitCode, identityConflicts);
+    throw error;
+  }
+}
+
+async function admitAll(db: Kysely<DB>, principal: Principal, request: MoveInRequest, arrivals: ResolvedArrival[], identityConflicts: IdentityConflict[]) {
   return db.transaction().execute(async (trx) => {
     await assertUnitOpen(trx, request.unitCode, 'unitCode');
     // Lock people in one order (by ID number) so two families sharing a member cannot deadlock.
@@ -52,7 +63,7 @@ export async function registerMoveIn(db: Kysely<DB>, principal: Principal, reque
     const admitted = new Map<Arrival, AdmittedPerson>();
     const conflicts: RuleProblem[] = [];
     for (const arrival of inLockOrder) {
-      const outcome = await admit(trx, principal, request, arrival);
+      const outcome = await admit(trx, principal, request, arrival, identityConflicts);
       if (Array.isArray(outcome)) conflicts.push(...outcome);
       else admitted.set(arrival, outcome.admitted);
     }
@@ -84,9 +95,13 @@ function resolveArrivals(request: MoveInRequest, today: string): ResolvedArrival
   return resolved as ResolvedArrival[];
 }
 
-async function admit(trx: Kysely<DB>, principal: Principal, request: MoveInRequest, arrival: ResolvedArrival): Promise<{ admitted: AdmittedPerson } | RuleProblem[]> {
+async function admit(
+  trx: Kysely<DB>, principal: Principal, request: MoveInRequest, arrival: ResolvedArrival, identityConflicts: IdentityConflict[],
+): Promise<{ admitted: AdmittedPerson } | RuleProblem[]> {
   const { person, created } = await lockOrCreatePerson(trx, arrival);
-  const problems = created ? [] : identityMismatches(person, arrival);
+  const differing = created ? [] : differingIdentityFields(person, arrival);
+  const problems = differing.length > 0 ? [identityConflictProblem(arrival.field)] : [];
+  if (differing.length > 0) identityConflicts.push({ personId: person.id, fields: differing });
   const current = await currentResidency(trx, person.id);
   if (current) {
     problems.push(alreadyResident(principal, arrival.field, current.unit_code));
@@ -128,8 +143,14 @@ function newPersonValues({ person, identity }: ResolvedArrival): Insertable<Pers
   };
 }
 
+interface IdentityConflict {
+  personId: number;
+  /** Which identity fields differ (names of fields, never their values). */
+  fields: string[];
+}
+
 /** Identity on file must match the form; a real change goes through a correction, which is audited as such. */
-function identityMismatches(stored: PersonRow, { field, person, identity }: ResolvedArrival): RuleProblem[] {
+function differingIdentityFields(stored: PersonRow, { person, identity }: ResolvedArrival): string[] {
   const pairs: [string, string, string][] = [
     ['idType', stored.id_type, identity.idType],
     ['name', stored.name, person.name],
@@ -137,13 +158,25 @@ function identityMismatches(stored: PersonRow, { field, person, identity }: Reso
     ['birthDate', stored.birth_date, identity.birthDate],
     ['nationality', stored.nationality, identity.nationality],
   ];
-  return pairs
-    .filter(([, onFile, given]) => onFile !== given)
-    .map(([name]) => ({
-      field: `${field}.${name}`,
-      code: 'person_mismatch',
-      message: `${name} differs from the person on file with this ID number; correct the person record first`,
-    }));
+  return pairs.filter(([, onFile, given]) => onFile !== given).map(([name]) => name);
+}
+
+/**
+ * One neutral answer for any identity conflict: saying which field differs (or where the holder
+ * lives) would let anyone who types ID numbers learn who holds them. Police follow up from the audit row.
+ */
+function identityConflictProblem(field: string): RuleProblem {
+  return {
+    field: `${field}.idNumber`,
+    code: 'identity_conflict',
+    message: 'The details given do not match the person on file with this ID number; check the papers, or ask the police station to verify the record',
+  };
+}
+
+async function auditIdentityConflicts(db: Kysely<DB>, principal: Principal, unitCode: string, conflicts: IdentityConflict[]): Promise<void> {
+  await recordAudit(db, principal, conflicts.map((conflict) => ({
+    action: 'identity_conflict', targetType: 'person', targetId: conflict.personId, details: { unitCode, fields: conflict.fields },
+  })));
 }
 
 /** Category, contacts and employer change with a move; the form's values replace the stored ones. */
@@ -187,8 +220,9 @@ export interface MoveRequest extends PersonReference {
 
 export interface MoveResult {
   personId: number;
-  fromResidencyId: number;
-  fromUnitCode: string;
+  /** Null when the person moved in from outside the caller's jurisdiction: the old address is not theirs to see. */
+  fromResidencyId: number | null;
+  fromUnitCode: string | null;
   toResidencyId: number;
   toUnitCode: string;
   registeredLate: boolean;
@@ -207,7 +241,7 @@ export async function registerMove(db: Kysely<DB>, principal: Principal, request
     if (current.unit_code === request.toUnitCode) {
       throw ruleViolation(409, [{ field: 'toUnitCode', code: 'same_unit', message: `This person already lives in unit ${request.toUnitCode}` }]);
     }
-    assertNotBeforeMoveIn(request.movedOn, current.moved_in, 'movedOn');
+    assertNotBeforeMoveIn(request.movedOn, current.moved_in, 'movedOn', isWithinJurisdiction(current.unit_code, principal.jurisdiction));
     const closed = await closeResidency(trx, current.id, request.movedOn, request.registeredAt);
     const opened = await insertResidency(trx, {
       personId: person.id, unitCode: request.toUnitCode, movedIn: request.movedOn, registeredAt: request.registeredAt,
@@ -218,7 +252,7 @@ export async function registerMove(db: Kysely<DB>, principal: Principal, request
       toUnitCode: request.toUnitCode, registeredLate: opened.registered_late, departureUnregistered: closed.departure_unregistered,
     };
     await auditPersonWrite(trx, principal, 'move', result);
-    return result;
+    return isWithinJurisdiction(current.unit_code, principal.jurisdiction) ? result : { ...result, fromResidencyId: null, fromUnitCode: null };
   });
 }
 
@@ -229,9 +263,11 @@ async function auditPersonWrite(trx: Kysely<DB>, principal: Principal, action: s
 
 const referenceField = (reference: PersonReference) => (reference.personId === undefined ? 'idNumber' : 'personId');
 
-function assertNotBeforeMoveIn(eventDate: string, movedIn: string, field: string): void {
+/** `sayDate`: false when the stay lies outside the caller's jurisdiction (its dates are not theirs to see). */
+function assertNotBeforeMoveIn(eventDate: string, movedIn: string, field: string, sayDate = true): void {
   if (eventDate >= movedIn) return;
-  throw ruleViolation(400, [{ field, code: 'before_move_in', message: `${field} ${eventDate} is before the move-in on ${movedIn}` }]);
+  const onDate = sayDate ? ` on ${movedIn}` : ' at the current address';
+  throw ruleViolation(400, [{ field, code: 'before_move_in', message: `${field} ${eventDate} is before the move-in${onDate}` }]);
 }
 
 // --- move-out --------------------------------------------------------------------------------------

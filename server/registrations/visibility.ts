@@ -3,7 +3,8 @@ import type { Principal } from '../auth/session.ts';
 import { recordAudit } from '../audit/service.ts';
 import { codeWithin } from '../db/code-prefix.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
-import { maskIdNumber, maskPhone } from '../domain/id-number.ts';
+import { ageOn, maskIdNumber, maskPhone } from '../domain/id-number.ts';
+import { chinaToday } from '../domain/registration-rules.ts';
 
 /**
  * Who may see which person, and in what form. Police see everything inside their jurisdiction;
@@ -35,7 +36,10 @@ export interface PersonView {
   idNumber: string;
   name: string;
   sex: PersonRow['sex'];
-  birthDate: string;
+  /** Only where the ID number is shown whole: the birth date is the masked part of an ID number. */
+  birthDate?: string;
+  /** Age in whole years today (China). Shown instead of the birth date wherever the ID is masked. */
+  age: number;
   nationality: string;
   ethnicity: string | null;
   hukouAddress: string | null;
@@ -45,23 +49,38 @@ export interface PersonView {
   employer: string | null;
 }
 
-/** A person as the principal may see them: collectors get masked ID and phone numbers. */
+/** A person as the principal may see them: every role but police gets the masked form. */
 export function presentPerson(row: PersonRow, principal: Principal): PersonView {
-  const full = seesFullIdentity(principal);
-  return {
+  const whole: PersonView = {
     id: row.id,
     idType: row.id_type,
-    idNumber: full ? row.id_number : maskIdNumber(row.id_number),
+    idNumber: row.id_number,
     name: row.name,
     sex: row.sex,
     birthDate: row.birth_date,
+    age: ageOn(row.birth_date, chinaToday()),
     nationality: row.nationality,
     ethnicity: row.ethnicity,
     hukouAddress: row.hukou_address,
-    phone: row.phone === null || full ? row.phone : maskPhone(row.phone),
+    phone: row.phone,
     category: row.category,
     floatingType: row.floating_type,
     employer: row.employer,
+  };
+  return seesFullIdentity(principal) ? whole : maskedPerson(whole);
+}
+
+/**
+ * ID and phone numbers masked, and the birth date left out: the eight hidden digits of a GB 11643
+ * number ARE the birth date, so showing it beside a masked number would give the number back.
+ * The age in whole years stays (it leaves hundreds of candidate birth dates).
+ */
+export function maskedPerson(person: PersonView): PersonView {
+  const { birthDate: _hidden, ...rest } = person;
+  return {
+    ...rest,
+    idNumber: maskIdNumber(person.idNumber),
+    phone: person.phone === null ? null : maskPhone(person.phone),
   };
 }
 

@@ -50,7 +50,8 @@ async function inspectionDetails(db: Kysely<DB>, ids: number[]) {
 }
 
 async function stayDetails(db: Kysely<DB>, ids: number[], seesPersons: boolean): Promise<Extract<EventDetail, { type: 'stay' }>[]> {
-  if (ids.length === 0) return [];
+  // Stays are facts about people: roles without person data get neither the events nor their dates.
+  if (ids.length === 0 || !seesPersons) return [];
   const rows = await db
     .selectFrom('residencies')
     .select(['id', 'person_id', 'unit_code', 'moved_in', 'registered_at', sql<number>`registered_at - moved_in`.as('days')])
@@ -59,7 +60,7 @@ async function stayDetails(db: Kysely<DB>, ids: number[], seesPersons: boolean):
     .execute();
   return rows.map((row) => ({
     type: 'stay', residencyId: row.id, movedIn: row.moved_in, registeredAt: row.registered_at, daysToRegister: row.days,
-    ...(seesPersons ? { personId: row.person_id, unitCode: row.unit_code } : {}),
+    personId: row.person_id, unitCode: row.unit_code,
   }));
 }
 
@@ -81,9 +82,11 @@ export async function readableExplanation(db: Kysely<DB>, stored: ScoreExplanati
   const factors = stored.factors.map((factor) => {
     const rule = ruleById.get(factor.ruleId);
     const evidence = EVIDENCE_TABLES.flatMap((table) => (factor[table] ?? []).flatMap((id) => details[table].get(id) ?? []));
+    // How many tenants a person-based factor counted is a count of people (under k as a rule): withheld.
+    const aboutPeople = !seesPersons && (factor.residencies?.length ?? 0) > 0;
     return {
       ruleId: factor.ruleId, factor: rule?.factor ?? null, label: rule?.label ?? null, params: rule?.params ?? null, pointsEach: rule?.points ?? null,
-      count: factor.count, points: factor.points, events: factor.events ?? evidence.length, evidence,
+      count: aboutPeople ? null : factor.count, points: factor.points, events: aboutPeople ? null : factor.events ?? evidence.length, evidence,
     };
   });
   const overrides = stored.overrides.map((code) => ({ code, message: describeOverride(code, stored) }));

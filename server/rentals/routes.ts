@@ -9,7 +9,7 @@ import { checkUnitCode } from '../domain/codes.ts';
 import { INSPECTOR_ROLES, monthsBetween, PERSON_FLAGS } from '../domain/rental-scoring.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
-import { bboxSchema, parseBody, parseQuery } from '../http/validate.ts';
+import { bboxSchema, parseBody, parseQuery, textNumber } from '../http/validate.ts';
 import { inspectionsOfBuilding, recordInspection } from './inspections.ts';
 import { buildingTiers, gridTierCounts, latestScoredMonth, type CodePrefixes } from './repository.ts';
 import { overdueByCollector, overdueByGrid, overdueVisits } from './schedule.ts';
@@ -40,11 +40,11 @@ const tiersQuery = z.object({
   month: month.optional(),
   bbox: bboxSchema.optional(),
   gridCode: gridCode.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_MAP_BUILDINGS).default(MAX_MAP_BUILDINGS),
+  limit: textNumber(z.number().int().min(1).max(MAX_MAP_BUILDINGS).default(MAX_MAP_BUILDINGS)),
 });
 const monthQuery = z.object({ month: month.optional() });
-const rulesQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
-const inspectionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const rulesQuery = z.object({ version: textNumber(z.number().int().min(1)).optional() });
+const inspectionsQuery = z.object({ limit: textNumber(z.number().int().min(1).max(500).default(100)) });
 const runBody = z
   .object({ from: month, to: month, rulesVersion: z.number().int().min(1).optional() })
   .refine((body) => body.from <= body.to, { message: 'from must not be after to', path: ['to'] })
@@ -75,9 +75,9 @@ const inspectionBody = z.strictObject({
 const overdueQuery = z.object({
   asOf: z.iso.date().optional(),
   gridCode: gridCode.optional(),
-  collectorId: z.coerce.number().int().positive().optional(),
+  collectorId: textNumber(z.number().int().positive()).optional(),
   role: z.enum(INSPECTOR_ROLES).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  limit: textNumber(z.number().int().min(1).max(5000).default(500)),
 });
 const summaryQuery = z.object({ by: z.enum(['grid', 'collector']), asOf: z.iso.date().optional() });
 const personFlagBody = z
@@ -149,6 +149,7 @@ export const rentalsRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/rentals/scores/run',
     access: ['admin'],
+    cost: 'bulk',
     schemas: { body: runBody },
     summary:
       'Score every rental building, and each household of buildings let separately (分租), for months from..to (YYYY-MM); re-running replaces them with the same result',

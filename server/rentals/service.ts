@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
+import { seesPersonData } from '../domain/privacy.ts';
 import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { CASE_KINDS, originTermIn, PERSON_FLAGS } from '../domain/rental-scoring.ts';
@@ -33,7 +34,6 @@ export { seedDemoRentals, type DemoRentals } from './demo.ts';
 export { visiblePrefixes } from '../http/jurisdiction.ts';
 
 /** Roles that may see which person a tenant flag or a late registration is about (by id only). */
-const SEES_PERSON_IDS = new Set(['police', 'collector']);
 
 /** Today in China Standard Time, 'YYYY-MM-DD': visits and schedules are local dates. */
 export function localToday(now = new Date()): string {
@@ -125,7 +125,7 @@ const AUDIT_TARGET: Record<ScoreTable['table'], string> = { rental_scores: 'rent
 async function scoreOfMonth(db: Kysely<DB>, principal: Principal, scores: ScoreTable, code: string, month: string | undefined, what: string) {
   const score = await findScore(db, scores, code, month ?? null);
   if (!score) throw notFound(what, month ? `${code} for ${month.slice(0, 7)}` : code);
-  const seesPersons = SEES_PERSON_IDS.has(principal.role);
+  const seesPersons = seesPersonData(principal);
   const { rules } = await ruleSet(db, score.rulesVersion);
   if (seesPersons) {
     await recordAudit(db, principal, {

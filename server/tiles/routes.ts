@@ -34,6 +34,8 @@ export const tilesRoutes: FeatureRoutes = (context) => [
     mount: '/',
     path: '/tiles/:layer/:z/:x/:y.mvt',
     access: ROLES,
+    // A map view loads dozens at a time.
+    cost: 'cheap',
     summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped`,
     schemas: { params: tileParams },
     handler: async (request, response) => {

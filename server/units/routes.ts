@@ -1,5 +1,7 @@
 import { principalOf } from '../auth/session.ts';
 import { checkUnitCode } from '../domain/codes.ts';
+import { countOfPeopleFor } from '../domain/privacy.ts';
+import { privacyThreshold } from '../heatmaps/service.ts';
 import { ROLES } from '../db/schema.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
@@ -17,13 +19,15 @@ export const unitRoutes: FeatureRoutes = (context) => [
     method: 'get',
     path: '/units/:code',
     access: ROLES,
-    summary: 'One unit (room) by its 25-digit code, with its current occupant count',
+    summary: 'One unit (room) by its 25-digit code, with its current occupant count (withheld under k for roles without person data)',
     handler: async (request, response) => {
       const code = parseUnitCode(request.params.code);
-      assertInJurisdiction(principalOf(request), code, 'Unit');
+      const principal = principalOf(request);
+      assertInJurisdiction(principal, code, 'Unit');
       const unit = await findUnit(context.db, code);
       if (!unit) throw notFound('Unit', code);
-      response.json(unit);
+      const currentOccupants = countOfPeopleFor(principal, unit.currentOccupants, await privacyThreshold(context.db));
+      response.json({ ...unit, currentOccupants, currentOccupantsSuppressed: currentOccupants === null });
     },
   },
 ];

@@ -2,12 +2,15 @@ import { principalOf } from '../auth/session.ts';
 import type { Role } from '../db/schema.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
+import { listGrants } from './grant-repository.ts';
 import { listUsers } from './repository.ts';
-import { newUserBody, passwordResetBody, userIdParams, userListQuery, userPatchBody } from './schemas.ts';
-import { changeUser, createUser, resetPassword } from './service.ts';
+import { grantIdParams, grantListQuery, newUserBody, passwordResetBody, userIdParams, userListQuery, userPatchBody } from './schemas.ts';
+import { approveGrant, changeUser, createUser, rejectGrant, resetPassword } from './service.ts';
 
 /** Accounts, roles and jurisdictions are the admin's alone (the auditor only reads what they did). */
 const USER_ADMINS: readonly Role[] = ['admin'];
+/** Who sees the two-person grants: the admins who decide them and the auditor who checks them. */
+const GRANT_READERS: readonly Role[] = ['admin', 'auditor'];
 
 export const usersRoutes: FeatureRoutes = (context) => [
   {
@@ -24,7 +27,7 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/users',
     access: USER_ADMINS,
-    summary: 'Create an account with a role, jurisdiction (existing area or grid codes) and a temporary password (audited)',
+    summary: 'Create an account with a role, jurisdiction (existing area or grid codes) and a temporary password to be changed at first login (audited). A police, collector or admin account waits for a second admin (pendingGrant) before it can log in',
     schemas: { body: newUserBody },
     handler: async (request, response) => {
       const body = parseBody(newUserBody, request);
@@ -35,7 +38,7 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'patch',
     path: '/users/:id',
     access: USER_ADMINS,
-    summary: 'Change display name, role, jurisdiction or collector link, or disable/enable (disabling ends the sessions; audited)',
+    summary: 'Change display name, role, jurisdiction or collector link, or disable/enable (disabling ends the sessions; audited). Giving police, collector or admin, or widening a police or collector jurisdiction, becomes a pendingGrant for a second admin',
     schemas: { params: userIdParams, body: userPatchBody },
     handler: async (request, response) => {
       const { id } = parseParams(userIdParams, request);
@@ -47,13 +50,45 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/users/:id/password',
     access: USER_ADMINS,
-    summary: 'Set a temporary password (same policy as a password change); ends the user’s sessions (audited, never the password)',
+    summary: 'Set a temporary password (same policy as a password change) that must be changed at next login; ends the user’s sessions (audited, never the password)',
     schemas: { params: userIdParams, body: passwordResetBody },
     handler: async (request, response) => {
       const { id } = parseParams(userIdParams, request);
       const { temporaryPassword } = parseBody(passwordResetBody, request);
       await resetPassword(context.db, principalOf(request), id, temporaryPassword);
       response.status(204).end();
+    },
+  },
+  {
+    method: 'get',
+    path: '/users/grants',
+    access: GRANT_READERS,
+    summary: 'Two-person grants, newest first: account, role and jurisdiction asked for (and before), who asked, who decided, when; filter by status',
+    schemas: { query: grantListQuery },
+    handler: async (request, response) => {
+      response.json(await listGrants(context.db, parseQuery(grantListQuery, request)));
+    },
+  },
+  {
+    method: 'post',
+    path: '/users/grants/:id/approve',
+    access: USER_ADMINS,
+    summary: 'Approve a pending grant: only an admin other than the one who asked (and other than its account); the role and jurisdiction take effect now (audited)',
+    schemas: { params: grantIdParams },
+    handler: async (request, response) => {
+      const { id } = parseParams(grantIdParams, request);
+      response.json(await approveGrant(context.db, principalOf(request), id));
+    },
+  },
+  {
+    method: 'post',
+    path: '/users/grants/:id/reject',
+    access: USER_ADMINS,
+    summary: 'Reject (or, by the admin who asked, withdraw) a pending grant; an account created for it stays unable to log in and is disabled (audited)',
+    schemas: { params: grantIdParams },
+    handler: async (request, response) => {
+      const { id } = parseParams(grantIdParams, request);
+      response.json(await rejectGrant(context.db, principalOf(request), id));
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { passwordPolicy } from '../auth/passwords.ts';
 import { ROLES } from '../db/schema.ts';
+import { textNumber } from '../http/validate.ts';
 
 /** The same rule as the users.username CHECK in sql/0001_core.sql, said before the database says it. */
 const username = z
@@ -35,14 +36,23 @@ export type UserPatch = z.infer<typeof userPatchBody>;
 
 export const passwordResetBody = z.strictObject({ temporaryPassword: passwordPolicy('temporaryPassword') });
 
-export const userIdParams = z.object({ id: z.coerce.number().int().positive('id must be a positive number') });
+export const userIdParams = z.object({ id: textNumber(z.number().int().positive('id must be a positive number')) });
 
 export const userListQuery = z.strictObject({
   role: role.optional(),
   status: z.enum(['active', 'disabled'], { message: 'status must be active or disabled' }).optional(),
   /** Part of a username (plain text, not a pattern). */
   q: z.string().trim().max(40, 'q must have at most 40 characters').optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: textNumber(z.number().int().min(1).max(500).default(100)),
+  offset: textNumber(z.number().int().min(0).max(1_000_000).default(0)),
 });
 export type UserListQuery = z.infer<typeof userListQuery>;
+
+export const grantIdParams = z.object({ id: textNumber(z.number().int().positive('id must be a positive number')) });
+
+export const grantListQuery = z.strictObject({
+  status: z.enum(['pending', 'approved', 'rejected', 'superseded'], { message: 'status must be pending, approved, rejected or superseded' }).optional(),
+  limit: textNumber(z.number().int().min(1).max(500).default(100)),
+  offset: textNumber(z.number().int().min(0).max(1_000_000).default(0)),
+});
+export type GrantListQuery = z.infer<typeof grantListQuery>;

@@ -79,8 +79,8 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /ogc/conformance': 'public',
   'GET /ogc/collections': 'public',
   'GET /ogc/collections/:collectionId': 'public',
-  'GET /ogc/collections/:collectionId/items': 'public',
-  'GET /ogc/collections/:collectionId/items/:featureId': 'public',
+  'GET /ogc/collections/:collectionId/items': ALL,
+  'GET /ogc/collections/:collectionId/items/:featureId': ALL,
   'GET /api/exports/grids': ['leader', 'planner', 'police'],
   'GET /api/exports/buildings': ['leader', 'planner', 'police'],
   'GET /api/exports/people': ['police'],
@@ -88,10 +88,14 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/docs': 'public',
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
+  'GET /api/audit/checkpoints': ['auditor'],
   'GET /api/users': ['admin'],
   'POST /api/users': ['admin'],
   'PATCH /api/users/:id': ['admin'],
   'POST /api/users/:id/password': ['admin'],
+  'GET /api/users/grants': ['admin', 'auditor'],
+  'POST /api/users/grants/:id/approve': ['admin'],
+  'POST /api/users/grants/:id/reject': ['admin'],
 };
 
 const WEST_UNIT = fixtureUnitCode(FIXTURE.westHouse, 1, 1);

@@ -7,16 +7,16 @@ import { CITY, insertAllocationCity } from '../helpers/collectors-fixture.ts';
 import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
 
 /**
- * Every expected figure below is counted by hand from tests/helpers/collectors-fixture.ts:
- *   grid  floating rental population  ratio need (500 / 50)            full-time  gap
- *   W       500      1      601       ceil(500/500)=1, ceil(1/50)=1 → 1     3       +2
- *   E         0      0        0       0                                     0        0
- *   B1      501      0      501       ceil(501/500)=2                       0       −2
- *   B2        0      0        0       0                                     1       +1
- *   Z1        0      0        0       0, + community minimum 1 → 1          0       −1
- *   Z2        0      0        0       0                                     0        0
- *   R1       10     51       10       ceil(10/500)=1, ceil(51/50)=2 → 2     1       −1
- * Need 6, assigned 5, gap −1, shortage 2+1+1 = 4, surplus 2+1 = 3.
+ * Every expected figure below is counted by hand from tests/helpers/collectors-fixture.ts. The
+ * ratios apply per community (DOMAIN.md), then the community need is shared out to its grids by
+ * largest remainder. Rental houses are let dwellings (let units), not buildings.
+ *   community  grids   floating rental(bldgs) population  ratios (500 / 50)      small (<1000 floating)  need  shared out
+ *   A          W, E       500       6 (1)       601       1, ceil(6/50)=1 → 1    exactly 1                1     W 1 (floating 500 of 500)
+ *   B          B1, B2     501       0           501       ceil(501/500)=2 → 2    exactly 1                1     B1 1 (floating 501 of 501)
+ *   Z          Z1, Z2       0       0             0       0                      exactly 1                1     equal shares .5/.5 → Z1 (lower code)
+ *   R          R1          10      52 (51)       10       1, ceil(52/50)=2 → 2   exactly 1                1     R1 1
+ * Full-time W 3, B2 1, R1 1 → gaps W +2, E 0, B1 −1, B2 +1, Z1 −1, Z2 0, R1 0.
+ * Need 4, assigned 5, gap +1, shortage 1+1 = 2, surplus 2+1 = 3.
  */
 let t: TestApp;
 
@@ -48,100 +48,151 @@ interface Row {
   need: number;
   gap: number;
   fullTimeAssigned: number;
-  steps: { ratios: { rule: string; count: number; perCollector: number; quotient: number; need: number }[]; ratioNeed: number; communityMinimumTopUp: number; decidedBy: string };
+  steps: { communityNeed: number; basis: string; quota: number; need: number };
   [key: string]: unknown;
 }
 
 const byCode = (rows: Row[]) => Object.fromEntries(rows.map((row) => [row.code, row]));
 
-describe('need per grid, step by step (500 floating or 50 rental houses per collector)', () => {
-  it('counts the inputs: open residencies only, rental houses = active buildings with a rented unit', async () => {
+describe('need per community, shared out to its grids (500 floating or 50 rental houses per collector)', () => {
+  it('counts the inputs: open residencies only; rental houses = let units, rental buildings beside them', async () => {
     const planner = await agentFor('planner');
     const { body } = await planner.get('/api/collectors/allocation?level=grid&sort=code').expect(200);
     const rows = byCode(body.rows);
     expect(Object.keys(rows)).toEqual([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1]);
-    expect(rows[CITY.W]).toMatchObject({ floating: 500, rentalHouses: 1, population: 601, fullTimeAssigned: 3, partTimeAssigned: 0 });
-    // 52 rental-ish buildings in R1, but the demolished one and the one with no rented unit do not count.
-    expect(rows[CITY.R1]).toMatchObject({ floating: 10, rentalHouses: 51, population: 10, fullTimeAssigned: 1, partTimeAssigned: 1 });
+    // W's one rental building has 6 let rooms: 6 rental houses, 1 rental building.
+    expect(rows[CITY.W]).toMatchObject({ floating: 500, rentalHouses: 6, rentalBuildings: 1, population: 601, fullTimeAssigned: 3, partTimeAssigned: 0 });
+    // R1: 50 buildings with one let unit and one with two (52 let units in 51 buildings); the demolished one and the one with none let do not count.
+    expect(rows[CITY.R1]).toMatchObject({ floating: 10, rentalHouses: 52, rentalBuildings: 51, population: 10, fullTimeAssigned: 1, partTimeAssigned: 1 });
     // The inactive collector in B1 and the ended assignment in Z1 do not count.
     expect(rows[CITY.B1]).toMatchObject({ floating: 501, fullTimeAssigned: 0 });
     expect(rows[CITY.Z1]).toMatchObject({ floating: 0, fullTimeAssigned: 0 });
   });
 
-  it('exactly 500 floating people need one collector; the tie with one rental house is decided by floating', async () => {
+  it('a grid asked for alone is its share of its whole community; the answer lists the community’s steps', async () => {
     const { body } = await (await agentFor('planner')).get(`/api/collectors/allocation?within=${CITY.W}`).expect(200);
     expect(body.rows).toHaveLength(1);
     expect(body.rows[0].steps).toEqual({
-      mode: 'floating_or_rental',
-      ratios: [
-        { rule: 'floating', count: 500, perCollector: 500, quotient: 1, need: 1 },
-        { rule: 'rental', count: 1, perCollector: 50, quotient: 0.02, need: 1 },
-      ],
-      ratioNeed: 1,
-      communityMinimumTopUp: 0,
-      need: 1,
-      decidedBy: 'floating',
+      mode: 'floating_or_rental', communityCode: CITY.communityA, communityNeed: 1, communityDecidedBy: 'floating', basis: 'floating', basisTotal: 500,
+      code: CITY.W, count: 500, quota: 1, floor: 1, remainder: 0, extra: 0, need: 1,
     });
     expect(body.rows[0]).toMatchObject({ need: 1, gap: 2 });
+    expect(body.communities).toEqual([{
+      code: CITY.communityA, mode: 'floating_or_rental', grids: 2, floating: 500, rentalHouses: 6, rentalBuildings: 1, population: 601,
+      ratios: [
+        { rule: 'floating', count: 500, perCollector: 500, quotient: 1, need: 1 },
+        { rule: 'rental', count: 6, perCollector: 50, quotient: 0.12, need: 1 },
+      ],
+      ratioNeed: 1,
+      smallCommunity: { floating: 500, floatingBelow: 1000, isSmallCommunity: true, minimum: 1, kind: 'exactly', applied: false },
+      need: 1,
+      decidedBy: 'floating',
+      apportionment: {
+        basis: 'floating', total: 500, leftAfterFloors: 0,
+        shares: [
+          { code: CITY.W, count: 500, quota: 1, floor: 1, remainder: 0, extra: 0, need: 1 },
+          { code: CITY.E, count: 0, quota: 0, floor: 0, remainder: 0, extra: 0, need: 0 },
+        ],
+      },
+    }]);
   });
 
-  it('501 floating people need two; zero people need none; 51 rental houses outweigh 10 floating people', async () => {
-    const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?sort=code').expect(200);
-    const rows = byCode(body.rows);
-    expect(rows[CITY.B1]!.steps.ratios[0]).toEqual({ rule: 'floating', count: 501, perCollector: 500, quotient: 1.002, need: 2 });
-    expect(rows[CITY.B1]).toMatchObject({ need: 2, gap: -2 });
-    expect(rows[CITY.E]).toMatchObject({ need: 0, gap: 0, steps: { ratioNeed: 0, decidedBy: 'none' } });
-    expect(rows[CITY.B2]).toMatchObject({ need: 0, gap: 1 });
-    expect(rows[CITY.R1]!.steps.ratios).toEqual([
-      { rule: 'floating', count: 10, perCollector: 500, quotient: 0.02, need: 1 },
-      { rule: 'rental', count: 51, perCollector: 50, quotient: 1.02, need: 2 },
-    ]);
-    expect(rows[CITY.R1]).toMatchObject({ need: 2, gap: -1, steps: { decidedBy: 'rental' } });
-  });
-
-  it('a community without floating people still gets one collector, carried by its first grid', async () => {
+  it('under 1000 floating people a community needs exactly one: 501 floating (ratio 2) and 52 rental houses (ratio 2) each get 1', async () => {
     const planner = await agentFor('planner');
-    const grids = byCode((await planner.get('/api/collectors/allocation?sort=code').expect(200)).body.rows);
-    expect(grids[CITY.Z1]).toMatchObject({ need: 1, gap: -1, steps: { ratioNeed: 0, communityMinimumTopUp: 1, decidedBy: 'community_minimum' } });
-    expect(grids[CITY.Z2]).toMatchObject({ need: 0, steps: { communityMinimumTopUp: 0 } });
     const communities = byCode((await planner.get('/api/collectors/allocation?level=community&sort=code').expect(200)).body.rows);
-    expect(communities[CITY.communityZ]).toMatchObject({
-      name: '零社区', need: 1, gap: -1,
-      communityMinimum: { floating: 0, gridNeedSum: 0, isSmallCommunity: true, minimum: 1, topUp: 1, topUpGridCode: CITY.Z1 },
+    expect(communities[CITY.communityB]!.communitySteps).toMatchObject({
+      floating: 501, ratios: [{ rule: 'floating', count: 501, quotient: 1.002, need: 2 }, { rule: 'rental', count: 0, need: 0 }], ratioNeed: 2,
+      smallCommunity: { isSmallCommunity: true, kind: 'exactly', minimum: 1, applied: true }, need: 1, decidedBy: 'community_minimum',
+      apportionment: { basis: 'floating', total: 501 },
     });
-    // 500 floating people is "fewer than 1000", but its grids already need one: no top-up.
-    expect(communities[CITY.communityA]!.communityMinimum).toEqual({ floating: 500, gridNeedSum: 1, isSmallCommunity: true, minimum: 1, topUp: 0, topUpGridCode: null });
+    expect(communities[CITY.communityR]!.communitySteps).toMatchObject({
+      rentalHouses: 52, rentalBuildings: 51, ratios: [{ rule: 'floating', need: 1 }, { rule: 'rental', count: 52, quotient: 1.04, need: 2 }],
+      ratioNeed: 2, need: 1, decidedBy: 'community_minimum', apportionment: { basis: 'rental', total: 52 },
+    });
+    const grids = byCode((await planner.get('/api/collectors/allocation?sort=code').expect(200)).body.rows);
+    expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => [grids[code]!.need, grids[code]!.gap])).toEqual([
+      [1, 2], [0, 0], [1, -1], [0, 1], [1, -1], [0, 0], [1, 0],
+    ]);
   });
 
-  it('sums gaps to community, street and district, and the whole area (Σ grid gaps; shortage and surplus apart)', async () => {
+  it('a community without anyone gets its one on equal shares, the tie going to the lower grid code', async () => {
+    const planner = await agentFor('planner');
+    const communities = byCode((await planner.get('/api/collectors/allocation?level=community&sort=code').expect(200)).body.rows);
+    expect(communities[CITY.communityZ]).toMatchObject({ name: '零社区', need: 1, gap: -1 });
+    expect(communities[CITY.communityZ]!.communitySteps).toMatchObject({
+      ratioNeed: 0, need: 1, decidedBy: 'community_minimum',
+      apportionment: {
+        basis: 'equal', total: 2, leftAfterFloors: 1,
+        shares: [
+          { code: CITY.Z1, count: 1, quota: 0.5, floor: 0, remainder: 0.5, extra: 1, need: 1 },
+          { code: CITY.Z2, count: 1, quota: 0.5, floor: 0, remainder: 0.5, extra: 0, need: 0 },
+        ],
+      },
+    });
+  });
+
+  it('without the small-community rule the ratios decide per community: B needs 2 (both in B1), R 2 by rental houses, Z none', async () => {
+    const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?smallCommunityFloatingBelow=0&sort=code').expect(200);
+    const rows = byCode(body.rows);
+    expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([1, 0, 2, 0, 0, 0, 2]);
+    expect(rows[CITY.R1]!.steps).toMatchObject({ communityNeed: 2, communityDecidedBy: 'rental', basis: 'rental', count: 52, basisTotal: 52 });
+    expect(body.totals).toMatchObject({ need: 5, gap: 0 });
+  });
+
+  it('sums communities to streets and the district (Σ grid gaps; shortage and surplus apart)', async () => {
     const planner = await agentFor('planner');
     const communities = (await planner.get('/api/collectors/allocation?level=community&sort=code').expect(200)).body;
     expect(communities.rows.map((row: Row) => [row.code, row.need, row.fullTimeAssigned, row.gap, row.shortage, row.surplus])).toEqual([
       [CITY.communityA, 1, 3, 2, 0, 2],
-      [CITY.communityB, 2, 1, -1, 2, 1],
+      [CITY.communityB, 1, 1, 0, 1, 1],
       [CITY.communityZ, 1, 0, -1, 1, 0],
-      [CITY.communityR, 2, 1, -1, 1, 0],
+      [CITY.communityR, 1, 1, 0, 0, 0],
     ]);
+    for (const row of communities.rows as Row[]) expect(row.need).toBe((row.communitySteps as { need: number }).need);
     const streets = (await planner.get('/api/collectors/allocation?level=street&sort=code').expect(200)).body.rows;
     expect(streets.map((row: Row) => [row.code, row.name, row.need, row.fullTimeAssigned, row.gap, row.shortage, row.surplus])).toEqual([
-      [CITY.street1, '测试街道', 4, 4, 0, 3, 3],
-      [CITY.street2, '第二街道', 2, 1, -1, 1, 0],
+      [CITY.street1, '测试街道', 3, 4, 1, 2, 3],
+      [CITY.street2, '第二街道', 1, 1, 0, 0, 0],
     ]);
     const district = (await planner.get('/api/collectors/allocation?level=district').expect(200)).body;
     expect(district.rows).toHaveLength(1);
-    expect(district.rows[0]).toMatchObject({ code: CITY.district, need: 6, fullTimeAssigned: 5, gap: -1, shortage: 4, surplus: 3 });
-    expect(district.totals).toMatchObject({ grids: 7, floating: 1011, rentalHouses: 52, population: 1112, need: 6, fullTimeAssigned: 5, partTimeAssigned: 1, gap: -1, shortage: 4, surplus: 3 });
+    expect(district.rows[0]).toMatchObject({ code: CITY.district, need: 4, fullTimeAssigned: 5, gap: 1, shortage: 2, surplus: 3 });
+    expect(district.totals).toMatchObject({
+      grids: 7, floating: 1011, rentalHouses: 58, rentalBuildings: 52, population: 1112, need: 4, fullTimeAssigned: 5, partTimeAssigned: 1, gap: 1, shortage: 2, surplus: 3,
+    });
   });
 
   it('sorts by gap (shortest first, ties by code) and pages', async () => {
     const planner = await agentFor('planner');
     const sorted = (await planner.get('/api/collectors/allocation?sort=gap').expect(200)).body;
-    expect(sorted.rows.map((row: Row) => row.code)).toEqual([CITY.B1, CITY.Z1, CITY.R1, CITY.E, CITY.Z2, CITY.B2, CITY.W]);
+    expect(sorted.rows.map((row: Row) => row.code)).toEqual([CITY.B1, CITY.Z1, CITY.E, CITY.Z2, CITY.R1, CITY.B2, CITY.W]);
     const reversed = (await planner.get('/api/collectors/allocation?sort=-gap&limit=2').expect(200)).body;
     expect(reversed.rows.map((row: Row) => row.code)).toEqual([CITY.W, CITY.B2]);
     expect(reversed.total).toBe(7);
+    expect(reversed.communities.map((community: { code: string }) => community.code)).toEqual([CITY.communityA, CITY.communityB]);
     const page = (await planner.get('/api/collectors/allocation?sort=gap&limit=2&offset=2').expect(200)).body;
-    expect(page.rows.map((row: Row) => row.code)).toEqual([CITY.R1, CITY.E]);
+    expect(page.rows.map((row: Row) => row.code)).toEqual([CITY.E, CITY.Z2]);
+  });
+});
+
+describe('the staffing table sorts by every column', () => {
+  it('orders rows by each column both ways (ties by code), and names the field for an unknown sort', async () => {
+    const planner = await agentFor('planner');
+    for (const column of ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap'] as const) {
+      for (const descending of [false, true]) {
+        const { body } = await planner.get(`/api/collectors/allocation?level=grid&sort=${descending ? '-' : ''}${column}`).expect(200);
+        const rows: Row[] = body.rows;
+        const value = (row: Row) => row[column] as string | number;
+        const expected = [...rows].sort((a, b) => {
+          const order = column === 'code' ? a.code.localeCompare(b.code) : (value(a) as number) - (value(b) as number);
+          return (descending ? -order : order) || a.code.localeCompare(b.code);
+        });
+        expect(rows.map((row) => row.code), `${descending ? '-' : ''}${column}`).toEqual(expected.map((row) => row.code));
+        expect(new Set(rows.map(value)).size, `${column} is not the same in every grid`).toBeGreaterThan(1);
+      }
+    }
+    const response = await planner.get('/api/collectors/allocation?sort=population').expect(400);
+    expect(response.body.error.details.fields[0].field).toBe('sort');
   });
 });
 
@@ -168,32 +219,36 @@ describe('part-time collectors named by employers (200 floating staff)', () => {
 });
 
 describe('what-if: ratios as query parameters, recomputed at once, nothing saved', () => {
-  it('600:1 on the whole real population', async () => {
+  it('600:1 on the whole real population of each community, the small-community minimum a floor', async () => {
     const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?mode=population&sort=code').expect(200);
     expect(body.whatIf).toBe(true);
     const rows = byCode(body.rows);
-    // W: ceil(601/600) = 2; B1: ceil(501/600) = 1; R1: ceil(10/600) = 1; Z1: community minimum.
-    expect(rows[CITY.W]!.steps).toMatchObject({ mode: 'population', ratios: [{ rule: 'population', count: 601, perCollector: 600, quotient: 1.0017, need: 2 }], need: 2, decidedBy: 'population' });
+    // A: ceil(601/600) = 2, all in W (population 601 of 601); B: ceil(501/600) = 1 → B1; R: ceil(10/600) = 1; Z: 0, floor 1 → Z1.
+    expect(rows[CITY.W]!.steps).toMatchObject({ mode: 'population', communityNeed: 2, communityDecidedBy: 'population', basis: 'population', count: 601, basisTotal: 601, need: 2 });
     expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([2, 0, 1, 0, 1, 0, 1]);
     expect(body.totals).toMatchObject({ need: 5, fullTimeAssigned: 5, gap: 0, shortage: 2, surplus: 2 });
+    const communities = byCode((await (await agentFor('planner')).get('/api/collectors/allocation?mode=population&level=community&sort=code').expect(200)).body.rows);
+    expect(communities[CITY.communityA]!.communitySteps).toMatchObject({
+      ratios: [{ rule: 'population', count: 601, perCollector: 600, quotient: 1.0017, need: 2 }], ratioNeed: 2,
+      smallCommunity: { isSmallCommunity: true, kind: 'at_least', applied: false }, need: 2, decidedBy: 'population',
+    });
   });
 
-  it('400 floating people per collector', async () => {
-    const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?floatingPerCollector=400&sort=code').expect(200);
+  it('400 floating people per collector (small-community rule off)', async () => {
+    const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?floatingPerCollector=400&smallCommunityFloatingBelow=0&sort=code').expect(200);
     const rows = byCode(body.rows);
-    // W ceil(500/400)=2, B1 ceil(501/400)=2, R1 max(ceil(10/400)=1, 2)=2, Z1 1.
-    expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([2, 0, 2, 0, 1, 0, 2]);
-    expect(body.totals).toMatchObject({ need: 7, gap: -2 });
+    // A ceil(500/400)=2 → W; B ceil(501/400)=2 → B1; R max(ceil(10/400)=1, ceil(52/50)=2)=2 → R1; Z 0.
+    expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([2, 0, 2, 0, 0, 0, 2]);
+    expect(body.totals).toMatchObject({ need: 6, gap: -1 });
     expect(body.settings.floatingPerCollector).toBe(400);
     expect(body.savedSettings.floatingPerCollector).toBe(500);
   });
 
-  it('a community minimum of two tops up W (most floating people in community A) and Z1', async () => {
+  it('a small-community number of two gives every community (all under 1000 floating people) exactly two', async () => {
     const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?smallCommunityMinimum=2&sort=code').expect(200);
     const rows = byCode(body.rows);
-    expect(rows[CITY.W]).toMatchObject({ need: 2, steps: { ratioNeed: 1, communityMinimumTopUp: 1, decidedBy: 'community_minimum' } });
-    expect(rows[CITY.Z1]).toMatchObject({ need: 2, steps: { communityMinimumTopUp: 2 } });
-    expect(rows[CITY.B1]).toMatchObject({ need: 2, steps: { communityMinimumTopUp: 0 } });
+    expect(rows[CITY.W]).toMatchObject({ need: 2, steps: { communityNeed: 2, communityDecidedBy: 'community_minimum' } });
+    expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([2, 0, 2, 0, 1, 1, 2]);
     expect(body.totals.need).toBe(8);
   });
 
@@ -217,75 +272,90 @@ describe('what-if: ratios as query parameters, recomputed at once, nothing saved
 describe('shortage map data', () => {
   it('gives every grid its gap and a symmetric scale for a diverging colour map', async () => {
     const { body } = await (await agentFor('leader')).get('/api/collectors/shortage').expect(200);
-    expect(body.scale).toEqual({ maxShortage: 2, maxSurplus: 2, maxAbsGap: 2 });
-    expect(body.areas).toContainEqual({ code: CITY.B1, need: 2, assigned: 0, gap: -2 });
+    expect(body.scale).toEqual({ maxShortage: 1, maxSurplus: 2, maxAbsGap: 2 });
+    expect(body.areas).toContainEqual({ code: CITY.B1, need: 1, assigned: 0, gap: -1 });
     expect(body.areas).toHaveLength(7);
     const streets = (await (await agentFor('leader')).get('/api/collectors/shortage?level=street').expect(200)).body;
     expect(streets.areas).toEqual([
-      { code: CITY.street1, need: 4, assigned: 4, gap: 0 },
-      { code: CITY.street2, need: 2, assigned: 1, gap: -1 },
+      { code: CITY.street1, need: 3, assigned: 4, gap: 1 },
+      { code: CITY.street2, need: 1, assigned: 1, gap: 0 },
     ]);
   });
 });
 
 describe('rebalancing proposal', () => {
-  it('between neighbours only: B2’s spare collector goes to B1 (same community) — W’s two cannot pass the empty grid E', async () => {
+  // Gaps in a row W +2 | E 0 | B1 −1 | B2 +1 | Z1 −1 | Z2 0 | R1 0: shortage 2, surplus 3 (needs per community, see the top).
+  it('next door only (reach 1, or its old name adjacent): B2’s spare collector goes to B1 (same community) rather than Z1', async () => {
+    for (const reach of ['1', 'adjacent']) {
+      const { body } = await (await agentFor('planner')).get(`/api/collectors/rebalance?reach=${reach}`).expect(200);
+      expect(body.reach).toBe(1);
+      expect(body.summary).toEqual({ shortageBefore: 2, shortageAfter: 1, shortageRemoved: 1, surplusBefore: 3, moves: 1, totalHops: 1, nonAdjacentMoves: 0, crossCommunityMoves: 0 });
+      expect(body.moves).toEqual([{
+        step: 1,
+        from: { code: CITY.B2, name: '乙二', centroid: [114.235, 22.705], gapBefore: 1, gapAfter: 0 },
+        to: { code: CITY.B1, name: '乙一', centroid: [114.225, 22.705], gapBefore: -1, gapAfter: 0 },
+        hops: 1,
+        adjacent: true,
+        sameCommunity: true,
+        collector: { id: expect.any(Number), name: '乙专职' },
+      }]);
+    }
+  });
+
+  it('within 3 hops (the default): direct moves, none relayed through the balanced grid E; W fills B1, B2 fills Z1 (Z1 is 4 hops from W)', async () => {
     const { body } = await (await agentFor('planner')).get('/api/collectors/rebalance').expect(200);
-    expect(body.summary).toEqual({ shortageBefore: 4, shortageAfter: 3, shortageRemoved: 1, surplusBefore: 3, moves: 1, nonAdjacentMoves: 0, crossCommunityMoves: 0 });
-    expect(body.moves).toEqual([{
-      step: 1,
-      from: { code: CITY.B2, name: '乙二', centroid: [114.235, 22.705], gapBefore: 1, gapAfter: 0 },
-      to: { code: CITY.B1, name: '乙一', centroid: [114.225, 22.705], gapBefore: -2, gapAfter: -1 },
-      adjacent: true,
-      sameCommunity: true,
-      collector: { id: expect.any(Number), name: '乙专职' },
-    }]);
-  });
-
-  it('within the street: three moves remove the street’s whole shortage; W’s collectors jump, B2’s stays a neighbour move', async () => {
-    const { body } = await (await agentFor('planner')).get('/api/collectors/rebalance?reach=street').expect(200);
-    expect(body.summary).toMatchObject({ shortageBefore: 4, shortageAfter: 1, shortageRemoved: 3, moves: 3, nonAdjacentMoves: 2, crossCommunityMoves: 2 });
-    expect(body.moves.map((move: { from: { code: string; gapBefore: number; gapAfter: number }; to: { code: string; gapBefore: number; gapAfter: number }; adjacent: boolean }) =>
-      [move.from.code, move.to.code, move.from.gapBefore, move.from.gapAfter, move.to.gapBefore, move.to.gapAfter, move.adjacent])).toEqual([
-      [CITY.W, CITY.B1, 2, 1, -2, -1, false],
-      [CITY.W, CITY.Z1, 1, 0, -1, 0, false],
-      [CITY.B2, CITY.B1, 1, 0, -1, 0, true],
+    expect(body.reach).toBe(3);
+    expect(body.summary).toEqual({ shortageBefore: 2, shortageAfter: 0, shortageRemoved: 2, surplusBefore: 3, moves: 2, totalHops: 3, nonAdjacentMoves: 1, crossCommunityMoves: 2 });
+    expect(body.moves.map((move: { from: { code: string; gapBefore: number; gapAfter: number }; to: { code: string; gapBefore: number; gapAfter: number }; hops: number }) =>
+      [move.from.code, move.to.code, move.from.gapBefore, move.from.gapAfter, move.to.gapBefore, move.to.gapAfter, move.hops])).toEqual([
+      [CITY.W, CITY.B1, 2, 1, -1, 0, 2],
+      [CITY.B2, CITY.Z1, 1, 0, -1, 0, 1],
     ]);
-    const fromW = body.moves.slice(0, 2).map((move: { collector: { name: string } }) => move.collector.name);
-    expect(new Set(fromW).size).toBe(2);
-    for (const name of fromW) expect(['王一', '王二', '王三']).toContain(name);
+    expect(['王一', '王二', '王三']).toContain(body.moves[0].collector.name);
   });
 
-  it('recomputes with what-if ratios: at 600:1 the street plan moves one of W’s spare collectors to Z1', async () => {
-    // Population mode: gaps W +1, B1 −1, B2 +1, Z1 −1, R1 0. B2→B1 (neighbour, same community), W→Z1 (jump).
-    const { body } = await (await agentFor('planner')).get('/api/collectors/rebalance?reach=street&mode=population').expect(200);
+  it('recomputes with what-if ratios: at 600:1 W’s spare collector goes to B1 and B2’s to Z1, removing the whole shortage', async () => {
+    // Population mode: gaps W +1, B1 −1, B2 +1, Z1 −1, R1 0. Z1 is 4 hops from W, so W serves B1.
+    const { body } = await (await agentFor('planner')).get('/api/collectors/rebalance?mode=population').expect(200);
     expect(body.whatIf).toBe(true);
     expect(body.moves.map((move: { from: { code: string }; to: { code: string } }) => [move.from.code, move.to.code])).toEqual([
-      [CITY.W, CITY.Z1],
-      [CITY.B2, CITY.B1],
+      [CITY.W, CITY.B1],
+      [CITY.B2, CITY.Z1],
     ]);
     expect(body.summary).toMatchObject({ shortageBefore: 2, shortageAfter: 0, moves: 2 });
   });
 
-  it('rejects an unknown reach naming the field', async () => {
-    const response = await (await agentFor('planner')).get('/api/collectors/rebalance?reach=city').expect(400);
-    expect(response.body.error.details.fields[0].field).toBe('reach');
+  it('proposes nothing when no grid has a collector to spare, and says there is no surplus', async () => {
+    // Community A alone at 1 floating person per collector: W needs 500 and has 3, E needs and has none.
+    const { body } = await (await agentFor('planner')).get(`/api/collectors/rebalance?within=${CITY.communityA}&floatingPerCollector=1&smallCommunityFloatingBelow=0`).expect(200);
+    expect(body.moves).toEqual([]);
+    expect(body.summary).toMatchObject({ moves: 0, surplusBefore: 0, shortageRemoved: 0 });
+    expect(body.summary.shortageAfter).toBe(body.summary.shortageBefore);
+  });
+
+  it('rejects an unknown reach, or one out of range, naming the field', async () => {
+    for (const reach of ['city', '0', '11', '2.5']) {
+      const response = await (await agentFor('planner')).get(`/api/collectors/rebalance?reach=${reach}`).expect(400);
+      expect(response.body.error.details.fields[0].field).toBe('reach');
+      expect(response.body.error.details.fields[0].message).toMatch(/reach must be a whole number of hops from 1 to 10/);
+    }
   });
 });
 
 describe('export of the plan', () => {
   it('CSV: attachment, UTF-8 BOM, Chinese headers, one row per move', async () => {
-    const response = await (await agentFor('planner')).get('/api/collectors/plan.csv?reach=street').responseType('blob').expect(200);
+    const response = await (await agentFor('planner')).get('/api/collectors/plan.csv?reach=3').responseType('blob').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="collector-moves-all-\d{4}-\d{2}-\d{2}\.csv"$/);
     const bytes: Buffer = response.body;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n').map((line) => line.split(','));
     expect(lines[0]!.slice(0, 3)).toEqual(['步骤', '调出网格编码', '调出网格']);
-    expect(lines).toHaveLength(4);
-    expect(lines[3]!.slice(0, 3)).toEqual(['3', CITY.B2, '乙二']);
-    expect(lines[3]!.slice(5, 7)).toEqual([CITY.B1, '乙一']);
-    expect(lines[3]!.slice(10)).toEqual(['是', '是', '1', '0', '-1', '0']);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]!.slice(0, 3)).toEqual(['2', CITY.B2, '乙二']);
+    expect(lines[2]!.slice(5, 7)).toEqual([CITY.Z1, '零一']);
+    expect(lines[0]!.slice(10)).toEqual(['相距网格跳数', '相邻网格', '同一社区', '调出网格调整前缺口', '调出网格调整后缺口', '调入网格调整前缺口', '调入网格调整后缺口']);
+    expect(lines[2]!.slice(10)).toEqual(['1', '是', '否', '1', '0', '-1', '0']);
   });
 
   it('CSV of the per-grid allocation', async () => {
@@ -293,22 +363,30 @@ describe('export of the plan', () => {
     expect(response.headers['content-disposition']).toContain(`collector-grids-${CITY.street2}-`);
     const lines = (response.body as Buffer).toString('utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toBe(`${CITY.R1},租一,${CITY.communityR},10,51,10,1,2,,0,2,出租屋,1,1,-1`);
+    // Counts (floating, rental houses, rental buildings, population), then the share: community need 1 (small community),
+    // shared by rental houses 52 of 52 → quota 1, floor 1, remainder 0, no extra; need 1, 1 full-time, 1 part-time, gap 0.
+    expect(lines[1]).toBe(`${CITY.R1},租一,${CITY.communityR},10,52,51,10,1,小社区配备,出租房屋,52,52,1,1,0,0,1,1,1,0`);
   });
 
   it('XLSX: the moves, the grid table and the settings read back from the workbook', async () => {
-    const response = await (await agentFor('planner')).get('/api/collectors/plan.xlsx?reach=street').responseType('blob').expect(200);
+    const response = await (await agentFor('planner')).get('/api/collectors/plan.xlsx?reach=3').responseType('blob').expect(200);
     expect(response.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="collector-plan-all-.*\.xlsx"$/);
     const workbook = readXlsx(response.body);
-    expect(Object.keys(workbook)).toEqual(['调配方案', '网格配置', '用工单位兼职', '配备参数']);
+    expect(Object.keys(workbook)).toEqual(['调配方案', '社区测算', '网格配置', '用工单位兼职', '配备参数']);
     const moves = workbook['调配方案']!;
-    expect(moves).toHaveLength(4);
+    expect(moves).toHaveLength(3);
     expect(moves[1]!.slice(0, 6)).toEqual(['1', CITY.W, '西网格', '114.205', '22.705', CITY.B1]);
-    expect(moves[3]!.slice(12)).toEqual(['1', '0', '-1', '0']);
+    expect(moves[2]!.slice(10)).toEqual(['1', '是', '否', '1', '0', '-1', '0']);
     const grids = workbook['网格配置']!;
     expect(grids).toHaveLength(8);
-    expect(grids.find((row) => row[0] === CITY.Z1)!.slice(9, 12)).toEqual(['1', '1', '社区保底']);
+    // Z1: community need 1, equal shares of 2 grids → quota 0.5, floor 0, remainder 0.5, the extra one (lower code), need 1.
+    expect(grids.find((row) => row[0] === CITY.Z1)!.slice(7, 17)).toEqual(['1', '小社区配备', '平均', '1', '2', '0.5', '0', '0.5', '1', '1']);
+    const communities = workbook['社区测算']!;
+    expect(communities).toHaveLength(5);
+    expect(communities.find((row) => row[0] === CITY.communityR)).toEqual([
+      CITY.communityR, '1', '10', '52', '51', '10', '1', '2', '', '2', '1000', '是', '恰好 1', '1', '小社区配备', '出租房屋',
+    ]);
     expect(workbook['用工单位兼职']).toEqual([
       ['用工单位', '流动人员', '主要居住社区', '须确定兼职协管员', '已确定', '缺口(负数为缺)'],
       [CITY.employerX, '200', CITY.communityA, '1', '1', '0'],
@@ -346,10 +424,14 @@ describe('settings (admin only)', () => {
     expect((await admin.put('/api/collectors/settings', settings).expect(200)).body.settings).toEqual(settings);
     const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?level=district').expect(200);
     expect(body.whatIf).toBe(false);
-    expect(body.totals.need).toBe(7);
+    // Every community has fewer than 1000 floating people: exactly one each, whatever the floating ratio.
+    expect(body.totals.need).toBe(4);
     const audit = await t.handle.db.selectFrom('audit_log').select(['details']).where('action', '=', 'update').where('target_type', '=', 'setting').execute();
     expect(audit.at(-1)!.details).toMatchObject({ before: { floatingPerCollector: 500 }, after: { floatingPerCollector: 400 } });
-    await admin.put('/api/collectors/settings', { ...settings, floatingPerCollector: 500 }).expect(200);
+    // With the small-community threshold saved at 0 the 400:1 ratio decides: A 2, B 2, Z 0, R 2.
+    await admin.put('/api/collectors/settings', { ...settings, smallCommunityFloatingBelow: 0 }).expect(200);
+    expect((await (await agentFor('planner')).get('/api/collectors/allocation?level=district').expect(200)).body.totals.need).toBe(6);
+    await admin.put('/api/collectors/settings', { ...settings, floatingPerCollector: 500, smallCommunityFloatingBelow: 1000 }).expect(200);
   });
 });
 

@@ -117,7 +117,8 @@ describe('grid layer figures', () => {
       expect(grid.permit_rate).toBe(permits.get(code)!.value);
       expect(grid.cases).toBe(cases.get(code)!.value);
       expect(grid.criminal).toBe(cases.get(code)!.figures!.criminal);
-      expect(grid.rented_units).toBe(rentals.get(code)!.value);
+      const rental = rentals.get(code)!;
+      expect([grid.rental_houses, grid.rented_units, grid.rental_buildings]).toEqual([rental.value, rental.figures!.rentedUnits, rental.figures!.rentalBuildings]);
       const tier = tiers.find((row) => row.gridCode === code);
       expect([grid.red, grid.yellow, grid.green, grid.star]).toEqual(tier ? [tier.red, tier.yellow, tier.green, tier.star] : [0, 0, 0, 0]);
       const plan = allocation.find((row) => row.code === code)!;
@@ -153,7 +154,7 @@ describe('grid layer formats', () => {
   it('CSV: UTF-8 with a BOM, Chinese headers, the same figures as the GeoJSON, and the file named', async () => {
     const file = await download('planner', `/api/exports/grids?format=csv&${PERIOD}`);
     expect(file.type).toBe('text/csv; charset=utf-8');
-    expect(file.disposition).toMatch(/^attachment; filename="grids-all-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(file.disposition).toMatch(/^attachment; filename="grids-440307-\d{4}-\d{2}-\d{2}\.csv"$/);
     const records = csvRecords(file.text);
     const grids = byCode(await geoJson('planner', `/api/exports/grids?format=geojson&${PERIOD}`));
     expect(records.map((record) => record['网格编码'])).toEqual([...grids.keys()]);
@@ -165,7 +166,7 @@ describe('grid layer formats', () => {
 
   it('XLSX: a sheet of grids and a sheet saying what the figures describe', async () => {
     const file = await download('planner', `/api/exports/grids?format=xlsx&${PERIOD}`);
-    expect(file.disposition).toMatch(/filename="grids-all-.*\.xlsx"/);
+    expect(file.disposition).toMatch(/filename="grids-440307-.*\.xlsx"/);
     const workbook = readXlsx(file.body);
     expect(workbook.sheetNames).toEqual(['网格统计', '导出说明']);
     const [header, ...rows] = workbook.sheets.get('网格统计')!;
@@ -187,7 +188,7 @@ describe('grid layer formats', () => {
   it('GeoPackage: the required tables, GeoPackage binary geometries and one feature per grid the API lists', async () => {
     const file = await download('planner', `/api/exports/grids?format=gpkg&${PERIOD}`);
     expect(file.type).toBe('application/geopackage+sqlite3');
-    expect(file.disposition).toMatch(/filename="grids-all-.*\.gpkg"/);
+    expect(file.disposition).toMatch(/filename="grids-440307-.*\.gpkg"/);
     const db = await openGeoPackage(file.body);
     try {
       expect(rowsOf(db, 'PRAGMA application_id')[0]!.application_id).toBe(0x47504b47);
@@ -330,7 +331,7 @@ describe('GCJ-02 output', () => {
     expect(distanceMetres(gcj02ToWgs84(firstCorner), [114.2, 22.7])).toBeLessThan(1);
 
     const file = await download('planner', '/api/exports/grids?format=csv&crs=gcj02');
-    expect(file.disposition).toMatch(/filename="grids-all-.*-gcj02\.csv"/);
+    expect(file.disposition).toMatch(/filename="grids-440307-.*-gcj02\.csv"/);
     const west = csvRecords(file.text).find((record) => record['网格编码'] === FIXTURE.gridWest)!;
     const back = gcj02ToWgs84([Number(west['经度(GCJ-02)']), Number(west['纬度(GCJ-02)'])]);
     expect(back[0]).toBeGreaterThan(114.2);

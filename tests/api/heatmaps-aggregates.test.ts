@@ -138,10 +138,12 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);
     addedUnits += 1;
     await db.insertInto('units').values({ code: fixtureUnitCode(building, 9, addedUnits), building_code: building, floor: 9, room: `9${addedUnits}`,
-      area_m2: 25, use: pick(['rented', 'vacant'] as const), rental_registered: random() < 0.5, landlord_name: null }).execute();
+      area_m2: 25, use: pick(['rented', 'vacant'] as const), rental_registered: random() < 0.5, landlord_name: null, let_households: between(1, 4) }).execute();
   },
   async changeUnitUse() {
-    await sql`UPDATE units SET use = ${pick(['rented', 'self_occupied', 'vacant'])}, rental_registered = ${random() < 0.5} WHERE code = ${pick(await unitCodes())}`.execute(db);
+    // Households let (分租) change too: a unit let to several counts as several rental houses.
+    await sql`UPDATE units SET use = ${pick(['rented', 'self_occupied', 'vacant'])}, rental_registered = ${random() < 0.5},
+              let_households = ${between(1, 4)} WHERE code = ${pick(await unitCodes())}`.execute(db);
   },
   async changeBuilding() {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);
@@ -178,6 +180,7 @@ const DIRECT_UNIT_STATS = `
   SELECT b.grid_code, count(DISTINCT b.code)::int AS buildings, count(u.code)::int AS units,
          count(u.code) FILTER (WHERE u.use = 'rented')::int AS rented_units,
          count(u.code) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units,
+         coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses,
          count(DISTINCT b.code) FILTER (WHERE u.use = 'rented')::int AS rental_buildings,
          count(DISTINCT b.code) FILTER (WHERE u.use = 'rented' AND b.responsibility_letter_signed)::int AS signed_rental_buildings
   FROM buildings AS b LEFT JOIN units AS u ON u.building_code = b.code
@@ -242,8 +245,9 @@ async function expectCasesAndUnitsLikeDirectCounts(): Promise<void> {
     expect(shown, `cases ${from}…${to}`).toEqual(await directCases(from, to));
   }
   const units = await planner.get('/api/heatmaps/rental_units').expect(200);
-  const shown = Object.fromEntries((units.body.cells as { code: string; value: number }[]).filter((cell) => cell.value > 0).map((cell) => [cell.code, cell.value]));
-  expect(shown, 'rented units').toEqual(await directRentedUnits());
+  const shown = Object.fromEntries((units.body.cells as { code: string; value: number; figures: { rentedUnits: number } }[])
+    .filter((cell) => cell.value > 0).map((cell) => [cell.code, [cell.value, cell.figures.rentedUnits]]));
+  expect(shown, 'rental houses and rented units').toEqual(await directRentedUnits());
 }
 
 /** Destructive: afterwards the tables hold the recomputation (equal, when the test passes). */
@@ -342,9 +346,10 @@ async function directCases(from: string, to: string): Promise<Record<string, [nu
   return Object.fromEntries(result.rows.map((row) => [row.grid, [row.cases, row.in_rental]]));
 }
 
-async function directRentedUnits(): Promise<Record<string, number>> {
-  const result = await sql<{ grid: string; rented: number }>`
-    SELECT b.grid_code AS grid, count(*)::int AS rented FROM units AS u JOIN buildings AS b ON b.code = u.building_code
+/** Per grid: [rental houses (each household of a unit let to several counts), rented units]. */
+async function directRentedUnits(): Promise<Record<string, [number, number]>> {
+  const result = await sql<{ grid: string; houses: number; rented: number }>`
+    SELECT b.grid_code AS grid, sum(u.let_households)::int AS houses, count(*)::int AS rented FROM units AS u JOIN buildings AS b ON b.code = u.building_code
     WHERE u.use = 'rented' AND b.status = 'active' GROUP BY 1`.execute(db);
-  return Object.fromEntries(result.rows.map((row) => [row.grid, row.rented]));
+  return Object.fromEntries(result.rows.map((row) => [row.grid, [row.houses, row.rented]]));
 }

@@ -11,18 +11,21 @@ import { importAndWait, importer, UNIT_HEADERS, utf8Csv } from '../helpers/impor
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 
 /**
- * The wrong-jurisdiction half of the authorisation matrix (issue 8): a collector bounded to the
- * West grid and police bounded to the North community call every route they may call, aimed
- * at something outside their area.
- * - 'object' routes name an outside building, unit, grid, person or permit in the URL or body:
- *   the answer must be 404 (guessing reveals nothing) and nothing changes.
+ * The wrong-jurisdiction half of the authorisation matrix (issues 8 and 14): every role is
+ * bounded, aggregates included. A collector bounded to the West grid, and police, leader,
+ * planner, admin and auditor bounded to the North community call every route they may call,
+ * aimed at something outside their area.
+ * - 'object' routes name an outside building, unit, grid, area, person or permit in the URL or
+ *   body: the answer must be 404 (guessing reveals nothing) and nothing changes.
  * - 'list' routes answer with what the caller may see: the body (JSON, CSV, GeoJSON or a
- *   vector tile) must not contain any grid, building or unit code outside the caller's area.
- * - 'not bounded' routes carry no place-bound data; the reason is written down.
+ *   vector tile) must not contain any grid, building or unit code outside the caller's area,
+ *   nor the code of an area beside it (the areas that contain it may be named, as places).
+ * - 'not bounded' routes carry no place-bound data; the reason is written down. `except` names
+ *   roles for whom a route carries no place-bound data, with the reason.
  * A route added to the registry without an entry here fails the first test.
  */
-type Bounded = 'collector' | 'police';
-const BOUNDED: readonly Bounded[] = ['collector', 'police'];
+type Bounded = 'collector' | 'police' | 'leader' | 'planner' | 'admin' | 'auditor';
+const BOUNDED: readonly Bounded[] = ['collector', 'police', 'leader', 'planner', 'admin', 'auditor'];
 
 interface Outside {
   building: string;
@@ -32,12 +35,16 @@ interface Outside {
   permitId: number;
   /** An import job someone else started. */
   importJobId: number;
+  /** A collector to assign to the outside grid. */
+  collectorId: number;
 }
 
 type Call = { method: 'get' | 'post' | 'patch' | 'put'; url: string; body?: object };
-type Entry = { object: (outside: Outside) => Call } | { list: (outside: Outside) => Call | Call[] } | { notBounded: string };
+type Except = { except?: Partial<Record<Bounded, string>> };
+type Entry = ({ object: (outside: Outside) => Call } & Except) | ({ list: (outside: Outside) => Call | Call[] } & Except) | { notBounded: string };
 
 const PURPOSE = 'purpose=核查越权';
+const ADMIN_IMPORTS = 'admins run and read every import job: a job is a file, its rows are checked against the importer’s grids';
 const person = { idType: 'id_card', idNumber: withCheckCharacter('44030719900101987'), name: '越权', category: 'floating' };
 
 const ENTRIES: Record<string, Entry> = {
@@ -46,7 +53,7 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/auth/me': { notBounded: 'the caller’s own account' },
   'POST /api/auth/password': { notBounded: 'the caller’s own account' },
   'POST /api/auth/logout': { notBounded: 'the caller’s own account' },
-  'GET /api/areas': { notBounded: 'reference boundaries and names of administrative areas, also published by OGC API' },
+  'GET /api/areas': { list: () => ['district', 'street', 'community', 'grid'].map((level) => ({ method: 'get', url: `/api/areas?level=${level}` })) },
   'GET /api/buildings.geojson': { list: () => ({ method: 'get', url: '/api/buildings.geojson' }) },
   'GET /api/buildings/:code': { object: (o) => ({ method: 'get', url: `/api/buildings/${o.building}` }) },
   'GET /api/units/:code': { object: (o) => ({ method: 'get', url: `/api/units/${o.unit}` }) },
@@ -89,19 +96,50 @@ const ENTRIES: Record<string, Entry> = {
   'GET /tiles/:layer/:z/:x/:y.mvt': {
     list: () => ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({ method: 'get', url: `/tiles/${tile}.mvt` })),
   },
-  'GET /ogc': { notBounded: 'public OGC API: places and aggregates only' },
-  'GET /ogc/conformance': { notBounded: 'public OGC API: places and aggregates only' },
-  'GET /ogc/collections': { notBounded: 'public OGC API: places and aggregates only' },
-  'GET /ogc/collections/:collectionId': { notBounded: 'public OGC API: places and aggregates only' },
-  'GET /ogc/collections/:collectionId/items': { notBounded: 'public OGC API: places and aggregates only' },
-  'GET /ogc/collections/:collectionId/items/:featureId': { notBounded: 'public OGC API: places and aggregates only' },
+  'GET /ogc': { notBounded: 'public service document: no features' },
+  'GET /ogc/conformance': { notBounded: 'public service document: no features' },
+  'GET /ogc/collections': { notBounded: 'public service document: no features' },
+  'GET /ogc/collections/:collectionId': { notBounded: 'public service document: no features' },
+  'GET /ogc/collections/:collectionId/items': {
+    list: () => ['areas', 'grids', 'buildings', 'statistics'].map((collection) => ({ method: 'get', url: `/ogc/collections/${collection}/items?limit=1000` })),
+  },
+  'GET /ogc/collections/:collectionId/items/:featureId': { object: (o) => ({ method: 'get', url: `/ogc/collections/buildings/items/${o.building}` }) },
   'GET /api/exports/grids': { list: () => ({ method: 'get', url: '/api/exports/grids?format=csv' }) },
   'GET /api/exports/buildings': { list: () => ({ method: 'get', url: '/api/exports/buildings?format=csv' }) },
   'GET /api/exports/people': { object: (o) => ({ method: 'get', url: `/api/exports/people?building=${o.building}&${PURPOSE}` }) },
   'POST /api/imports': { notBounded: 'rows outside the caller’s grids are refused row by row (tests/api/imports.test.ts)' },
-  'GET /api/imports': { list: () => ({ method: 'get', url: '/api/imports' }) },
-  'GET /api/imports/:id': { object: (o) => ({ method: 'get', url: `/api/imports/${o.importJobId}` }) },
-  'GET /api/imports/:id/report.csv': { object: (o) => ({ method: 'get', url: `/api/imports/${o.importJobId}/report.csv` }) },
+  'GET /api/imports': { list: () => ({ method: 'get', url: '/api/imports' }), except: { admin: ADMIN_IMPORTS } },
+  'GET /api/imports/:id': { object: (o) => ({ method: 'get', url: `/api/imports/${o.importJobId}` }), except: { admin: ADMIN_IMPORTS } },
+  'GET /api/imports/:id/report.csv': { object: (o) => ({ method: 'get', url: `/api/imports/${o.importJobId}/report.csv` }), except: { admin: ADMIN_IMPORTS } },
+  'POST /api/heatmaps/refresh': { notBounded: 'recomputes the maintained figures; returns no figures' },
+  'POST /api/rentals/rules': { notBounded: 'the city’s scoring rules' },
+  'POST /api/rentals/scores/run': { notBounded: 'a scoring run over the city; returns counts of buildings only' },
+  'GET /api/collectors/settings': { notBounded: 'the city’s allocation ratios' },
+  'PUT /api/collectors/settings': { notBounded: 'the city’s allocation ratios' },
+  'GET /api/collectors/allocation': {
+    list: () => ['grid', 'community', 'street', 'district'].map((level) => ({ method: 'get', url: `/api/collectors/allocation?level=${level}` })),
+  },
+  'GET /api/collectors/shortage': { list: () => ({ method: 'get', url: '/api/collectors/shortage?level=grid' }) },
+  'GET /api/collectors/employers': { object: (o) => ({ method: 'get', url: `/api/collectors/employers?within=${o.grid}` }) },
+  'GET /api/collectors/rebalance': { object: (o) => ({ method: 'get', url: `/api/collectors/rebalance?within=${o.grid}` }) },
+  'GET /api/collectors/plan.csv': { list: () => ({ method: 'get', url: '/api/collectors/plan.csv?table=grids' }) },
+  'GET /api/collectors/plan.xlsx': { object: (o) => ({ method: 'get', url: `/api/collectors/plan.xlsx?within=${o.grid}` }) },
+  'GET /api/collectors': { object: (o) => ({ method: 'get', url: `/api/collectors?within=${o.grid}` }) },
+  'POST /api/collectors': { notBounded: 'a new collector record has no place until assigned' },
+  'GET /api/collectors/:id': { notBounded: 'a staff record (name and phone are posted in every building they serve)' },
+  'PATCH /api/collectors/:id': { notBounded: 'a staff record (name and phone are posted in every building they serve)' },
+  'POST /api/collectors/:id/assignments': { object: (o) => ({ method: 'post', url: `/api/collectors/${o.collectorId}/assignments`, body: { gridCode: o.grid } }) },
+  'POST /api/collectors/:id/assignments/:assignmentId/end': { notBounded: 'ends an assignment the planner can see on the staff record' },
+  'GET /api/audit': { notBounded: 'the audit trail is reviewed whole: it holds no figures, only who did what' },
+  'GET /api/audit/verify': { notBounded: 'the audit trail is reviewed whole: it holds no figures, only who did what' },
+  'GET /api/audit/checkpoints': { notBounded: 'the audit trail is reviewed whole: it holds no figures, only who did what' },
+  'GET /api/users': { notBounded: 'user accounts, managed by admins for the whole deployment' },
+  'POST /api/users': { notBounded: 'user accounts, managed by admins for the whole deployment' },
+  'PATCH /api/users/:id': { notBounded: 'user accounts, managed by admins for the whole deployment' },
+  'POST /api/users/:id/password': { notBounded: 'user accounts, managed by admins for the whole deployment' },
+  'GET /api/users/grants': { notBounded: 'grants of user accounts, managed by admins for the whole deployment' },
+  'POST /api/users/grants/:id/approve': { notBounded: 'grants of user accounts, managed by admins for the whole deployment' },
+  'POST /api/users/grants/:id/reject': { notBounded: 'grants of user accounts, managed by admins for the whole deployment' },
   'GET /api/openapi.json': { notBounded: 'public API description' },
   'GET /api/docs': { notBounded: 'public API description' },
 };
@@ -115,26 +153,34 @@ const sessions = new Map<Bounded, LoggedIn>();
 const outside = new Map<Bounded, Outside>();
 /** Every grid, building and unit code outside each caller's area: none may appear in what they read. */
 const forbiddenCodes = new Map<Bounded, string[]>();
-const JURISDICTION: Record<Bounded, string> = { collector: FIXTURE.gridWest, police: ANALYTICS.northCommunity };
+const NORTH = ANALYTICS.northCommunity;
+const JURISDICTION: Record<Bounded, string> = { collector: FIXTURE.gridWest, police: NORTH, leader: NORTH, planner: NORTH, admin: NORTH, auditor: NORTH };
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000' });
   const { personIds } = await insertAnalyticsCity(t.handle.db);
   await insertPermit(t.handle.db, personIds.E4!, { issued: '2025-07-01', expires: '2026-06-30' }, 'JZZ-E4-0');
-  await insertUser(t.handle.db, 'admin', 'admin');
-  const adminsImport = await importer(t, 'admin');
+  await insertUser(t.handle.db, 'district-admin', 'admin');
+  const adminsImport = await importer(t, 'district-admin');
   const { job } = await importAndWait(adminsImport, { kind: 'units', crs: 'wgs84', format: 'csv' }, utf8Csv([UNIT_HEADERS, ['bad-code', 1, '101', 20, 'rented', '是']]));
   const importJobId = job.id;
+  const collector = await t.handle.db.insertInto('collectors').values({ name: '外区采集员', employment: 'full_time' }).returning('id').executeTakeFirstOrThrow();
   const permitOf = async (personId: number) =>
     (await t.handle.db.selectFrom('permits').select('id').where('person_id', '=', personId).orderBy('id').executeTakeFirstOrThrow()).id;
-  outside.set('collector', { building: FIXTURE.eastHouse, unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), grid: FIXTURE.gridEast, personId: personIds.E4!, permitId: await permitOf(personIds.E4!), importJobId });
-  outside.set('police', { building: FIXTURE.westHouse, unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), grid: FIXTURE.gridWest, personId: personIds.W1!, permitId: await permitOf(personIds.W1!), importJobId });
+  const outsideWest = { building: FIXTURE.westHouse, unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), grid: FIXTURE.gridWest, personId: personIds.W1!, permitId: await permitOf(personIds.W1!) };
+  const common = { importJobId, collectorId: collector.id };
+  for (const role of BOUNDED) outside.set(role, { ...outsideWest, ...common });
+  outside.set('collector', { building: FIXTURE.eastHouse, unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), grid: FIXTURE.gridEast, personId: personIds.E4!, permitId: await permitOf(personIds.E4!), ...common });
   const codes = await sql<{ code: string }>`SELECT code FROM grids UNION ALL SELECT code FROM buildings UNION ALL SELECT code FROM units`.execute(t.handle.db);
-  await insertUser(t.handle.db, 'planner', 'planner');
+  const areaCodes = await sql<{ code: string }>`SELECT code FROM admin_areas`.execute(t.handle.db);
+  await insertUser(t.handle.db, 'district-planner', 'planner');
   for (const role of BOUNDED) {
-    await insertUser(t.handle.db, role, role, [JURISDICTION[role]]);
+    const area = JURISDICTION[role];
+    await insertUser(t.handle.db, role, role, [area]);
     sessions.set(role, await t.logIn(role));
-    forbiddenCodes.set(role, codes.rows.map((row) => row.code).filter((code) => !code.startsWith(JURISDICTION[role])));
+    // An area beside the caller's (neither inside it nor containing it) is outside too.
+    const besideAreas = areaCodes.rows.map((row) => row.code).filter((code) => !code.startsWith(area) && !area.startsWith(code));
+    forbiddenCodes.set(role, [...codes.rows.map((row) => row.code).filter((code) => !code.startsWith(area)), ...besideAreas]);
   }
   specs = apiRoutes(t.context);
 });
@@ -166,7 +212,7 @@ async function tableCounts(): Promise<Record<string, number>> {
 }
 
 describe('wrong-jurisdiction matrix', () => {
-  it('has an entry for every route a collector or police may call, and none for routes that are gone', () => {
+  it('has an entry for every route a signed-in role may call, and none for routes that are gone', () => {
     const callable = specs.filter((spec) => boundedCallers(spec).length > 0 || spec.access === 'public').map(keyOf).sort();
     const bounded = specs.filter((spec) => boundedCallers(spec).length > 0).map(keyOf);
     expect(Object.keys(ENTRIES).sort()).toEqual(callable);
@@ -178,7 +224,7 @@ describe('wrong-jurisdiction matrix', () => {
     const answers: Record<string, number> = {};
     for (const spec of specs.filter((candidate) => boundedCallers(candidate).includes(role))) {
       const entry = ENTRIES[keyOf(spec)]; // a missing entry fails the first test
-      if (entry && 'object' in entry) answers[keyOf(spec)] = (await send(role, entry.object(outside.get(role)!))).status;
+      if (entry && 'object' in entry && !entry.except?.[role]) answers[keyOf(spec)] = (await send(role, entry.object(outside.get(role)!))).status;
     }
     expect(answers).toEqual(Object.fromEntries(Object.keys(answers).map((key) => [key, 404])));
     expect(await tableCounts()).toEqual(before);
@@ -188,7 +234,7 @@ describe('wrong-jurisdiction matrix', () => {
     const answers: Record<string, { status: number | 'ok'; leaked: string[] }> = {};
     for (const spec of specs.filter((candidate) => boundedCallers(candidate).includes(role))) {
       const entry = ENTRIES[keyOf(spec)];
-      if (!entry || !('list' in entry)) continue;
+      if (!entry || !('list' in entry) || entry.except?.[role]) continue;
       for (const call of [entry.list(outside.get(role)!)].flat()) {
         const response = await send(role, call);
         // latin1 keeps every byte: codes inside a vector tile or an XLSX string table are found too.
@@ -204,7 +250,9 @@ describe('wrong-jurisdiction matrix', () => {
     expect(Buffer.from(mine.body).toString('utf8')).toContain(FIXTURE.westHouse);
     const tile = await send('collector', { method: 'get', url: '/tiles/buildings/14/13389/7130.mvt' });
     expect(Buffer.from(tile.body).toString('latin1')).toContain(FIXTURE.westHouse);
-    const unbounded = await (await t.logIn('planner')).get('/tiles/grids/13/6694/3565.mvt').buffer(true).parse(collectBytes);
-    expect(unbounded.body.toString('latin1')).toContain(FIXTURE.gridEast);
+    const districtWide = await (await t.logIn('district-planner')).get('/tiles/grids/13/6694/3565.mvt').buffer(true).parse(collectBytes);
+    expect(districtWide.body.toString('latin1')).toContain(FIXTURE.gridEast);
+    const northLeader = await send('leader', { method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01' });
+    expect(Buffer.from(northLeader.body).toString('utf8')).toContain(ANALYTICS.northGrid);
   });
 });

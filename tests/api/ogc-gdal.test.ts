@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { FIXTURE, insertFixtureCity } from '../helpers/fixture-city.ts';
+import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 
 const run = promisify(execFile);
 
@@ -26,10 +26,23 @@ if (!gdalVersion) {
 let t: TestApp;
 let server: Server;
 let datasource: string;
+/** The session GDAL sends (GDAL_HTTP_COOKIE): features are read by signed-in users only. */
+let sessionCookie = '';
 
 // ogrinfo runs as a child process against a real listening server; execFile is asynchronous so
 // that this process keeps answering its requests.
-const ogrinfo = async (...args: string[]) => (await run('ogrinfo', ['-ro', ...args], { timeout: 60_000 })).stdout;
+const ogrinfo = async (...args: string[]) =>
+  (await run('ogrinfo', ['-ro', ...args], { timeout: 60_000, env: { ...process.env, GDAL_HTTP_COOKIE: sessionCookie } })).stdout;
+
+/** Signs in over HTTP as a GIS user would in a browser, and keeps the session cookie's name=value. */
+async function signIn(origin: string, username: string): Promise<string> {
+  const response = await fetch(`${origin}/api/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: FIXTURE.password }),
+  });
+  const cookie = response.headers.getSetCookie().find((header) => header.startsWith('renwu_session='));
+  if (!response.ok || !cookie) throw new Error(`login failed: ${response.status}`);
+  return cookie.split(';')[0]!;
+}
 
 describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
   beforeAll(async () => {
@@ -37,7 +50,10 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     await insertFixtureCity(t.handle.db);
     server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-    datasource = `OAPIF:http://127.0.0.1:${(server.address() as AddressInfo).port}/ogc`;
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    datasource = `OAPIF:${origin}/ogc`;
+    await insertUser(t.handle.db, 'gis-planner', 'planner');
+    sessionCookie = await signIn(origin, 'gis-planner');
   });
   afterAll(async () => {
     if (server) await new Promise((resolve) => server.close(resolve));

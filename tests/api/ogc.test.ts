@@ -1,23 +1,26 @@
 import { sql } from 'kysely';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { FIXTURE, fixtureUnitCode, insertFixtureCity } from '../helpers/fixture-city.ts';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
 
 let t: TestApp;
+let reader: LoggedIn;
 
 beforeAll(async () => {
   t = await startTestApp();
   await insertFixtureCity(t.handle.db);
+  await insertUser(t.handle.db, 'planner', 'planner');
+  reader = await t.logIn('planner');
   // West grid: 6 current residents (published). East grid: 3 current (withheld, below k=5).
   await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.westHouse, 2, 1), 6, 1);
   await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 3, 11);
 });
 afterAll(async () => t?.close());
 
-// Anonymous on purpose: GDAL and QGIS read these collections without a session.
-const get = (url: string) => request(t.app).get(url);
+// A planner of the whole fixture district; the service documents are public, the features are not.
+const get = (url: string) => reader.get(url);
 type Link = { rel: string; href: string; type: string };
 const linkOf = (links: Link[], rel: string) => links.find((link) => link.rel === rel);
 const idsOf = (body: { features: { id: string }[] }) => body.features.map((feature) => feature.id);
@@ -156,5 +159,25 @@ describe('OGC API Features: items', () => {
     const fields: { field: string; message: string }[] = response.body.error.details.fields;
     expect(fields).toContainEqual({ field, message: expect.stringMatching(message) });
     expect(new Set(fields.map((problem) => problem.field))).toEqual(new Set([field]));
+  });
+});
+
+describe('OGC API Features: who reads the features', () => {
+  it('answers 401 to anonymous feature reads and keeps the service documents public', async () => {
+    await request(t.app).get('/ogc/collections/grids/items').expect(401);
+    await request(t.app).get(`/ogc/collections/grids/items/${FIXTURE.gridWest}`).expect(401);
+    await request(t.app).get('/ogc/collections').expect(200);
+  });
+
+  it('cuts every collection to the reader\'s jurisdiction, with the areas that contain it as places', async () => {
+    await insertUser(t.handle.db, 'west-leader', 'leader', [FIXTURE.gridWest]);
+    const westLeader = await t.logIn('west-leader');
+    const codes = async (collection: string) => idsOf((await westLeader.get(`/ogc/collections/${collection}/items?limit=100`).expect(200)).body);
+    expect(await codes('grids')).toEqual([FIXTURE.gridWest]);
+    expect(await codes('statistics')).toEqual([FIXTURE.gridWest]);
+    expect(await codes('areas')).toEqual([FIXTURE.district, FIXTURE.street, FIXTURE.community]);
+    expect((await codes('buildings')).every((code) => code.startsWith(FIXTURE.gridWest))).toBe(true);
+    await westLeader.get(`/ogc/collections/grids/items/${FIXTURE.gridEast}`).expect(404);
+    await westLeader.get(`/ogc/collections/buildings/items/${FIXTURE.eastHouse}`).expect(404);
   });
 });

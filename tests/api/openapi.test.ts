@@ -4,6 +4,7 @@ import { ROLES } from '../../server/db/schema.ts';
 import { urlPathOf } from '../../server/http/route-registry.ts';
 import { apiRoutes } from '../../server/routes.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { insertUser } from '../helpers/fixture-city.ts';
 
 let t: TestApp;
 let document: {
@@ -13,6 +14,7 @@ let document: {
 
 beforeAll(async () => {
   t = await startTestApp();
+  await insertUser(t.handle.db, 'planner', 'planner');
   document = (await request(t.app).get('/api/openapi.json').expect(200)).body;
 });
 afterAll(async () => t?.close());
@@ -47,14 +49,15 @@ describe('OpenAPI document', () => {
 
   it('gives the OGC items query the bounds its validator enforces', async () => {
     const items = document.paths['/ogc/collections/{collectionId}/items'].get;
-    expect(items['x-public']).toBe(true);
-    expect(items.security).toEqual([]);
+    expect(items['x-roles']).toEqual([...ROLES]);
+    expect(items.security).toEqual([{ session: [] }]);
     const limit = parameter('/ogc/collections/{collectionId}/items', 'get', 'limit');
     expect(limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000, default: 100 } });
     expect(parameter('/ogc/collections/{collectionId}/items', 'get', 'bbox')?.schema.type).toBe('string');
     // The document and the validator agree at the edge.
-    await request(t.app).get('/ogc/collections/grids/items?limit=10000').expect(200);
-    await request(t.app).get('/ogc/collections/grids/items?limit=10001').expect(400);
+    const reader = await t.logIn('planner');
+    await reader.get('/ogc/collections/grids/items?limit=10000').expect(200);
+    await reader.get('/ogc/collections/grids/items?limit=10001').expect(400);
   });
 
   it('keeps routes without schemas: summary, path parameters as strings, and access', () => {

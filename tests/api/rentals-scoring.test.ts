@@ -163,10 +163,10 @@ describe('explanations', () => {
     ]);
     expect(JSON.stringify(police.body)).not.toMatch(/租客\d|440307198501/);
     const leader = await (await t.logIn('leader')).get(path).expect(200);
-    const leaderEvidence = leader.body.explanation.factors.flatMap((factor: { evidence: unknown[] }) => factor.evidence);
-    expect(leaderEvidence).toEqual([
-      { type: 'stay', residencyId: expect.any(Number), movedIn: '2023-12-01', registeredAt: '2023-12-03', daysToRegister: 2 },
-      { type: 'stay', residencyId: expect.any(Number), movedIn: '2023-12-01', registeredAt: '2023-12-02', daysToRegister: 1 },
+    // Leaders see the points, not the tenants behind them: no stays, dates or counts of people.
+    expect(leader.body.explanation.factors.map((factor: { label: string; points: number; count: number | null; evidence: unknown[] }) => [factor.label, factor.points, factor.count, factor.evidence])).toEqual([
+      ['每名重点人员租客', -3, null, []],
+      ['每名工作对象租客', -2, null, []],
     ]);
     const audited = await t.handle.db.selectFrom('audit_log').select(['username', 'target_id']).where('target_type', '=', 'rental_score').execute();
     expect(audited).toContainEqual({ username: 'police', target_id: house.flags });

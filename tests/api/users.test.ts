@@ -12,6 +12,14 @@ const TEMPORARY = 'temporary-password-2026';
 
 let t: TestApp;
 let admin: LoggedIn;
+/** The second administrator who approves what `admin` asks for (two-person grants, user-grants.test.ts). */
+let secondAdmin: LoggedIn;
+
+/** Approves the grant a create or change left waiting. */
+async function approve(user: { pendingGrant: { id: number } | null }) {
+  expect(user.pendingGrant).not.toBeNull();
+  await secondAdmin.post(`/api/users/grants/${user.pendingGrant!.id}/approve`).expect(200);
+}
 
 async function userId(username: string): Promise<number> {
   const row = await t.handle.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
@@ -27,7 +35,8 @@ async function fingerprint(): Promise<unknown> {
 
 async function auditRowsAbout(id: number) {
   const rows = await sql<{ action: string; username: string; details: Record<string, unknown> }>`
-    SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${String(id)} ORDER BY chain_seq`.execute(t.handle.db);
+    SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${String(id)}
+    AND action NOT IN ('login', 'login_failed', 'logout', 'approve_grant') ORDER BY chain_seq`.execute(t.handle.db);
   return rows.rows;
 }
 
@@ -44,22 +53,26 @@ beforeAll(async () => {
   t = await startTestApp();
   await insertFixtureCity(t.handle.db);
   await insertUser(t.handle.db, 'admin', 'admin');
+  await insertUser(t.handle.db, 'admin2', 'admin');
   await insertUser(t.handle.db, 'planner', 'planner');
   await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
   admin = await t.logIn('admin');
+  secondAdmin = await t.logIn('admin2');
 });
 afterAll(async () => t?.close());
 
 describe('listing users', () => {
   it('shows each account’s role, jurisdiction and state, never a password hash', async () => {
     const response = await admin.get('/api/users').expect(200);
-    expect(response.body.total).toBe(3);
-    expect(response.body.users.map((user: { username: string }) => user.username)).toEqual(['admin', 'collector', 'planner']);
-    expect(response.body.users[1]).toMatchObject({ role: 'collector', jurisdiction: [FIXTURE.gridWest], collectorId: null, disabled: false });
-    // The admin logged in above; the others never have.
+    expect(response.body.total).toBe(4);
+    expect(response.body.users.map((user: { username: string }) => user.username)).toEqual(['admin', 'admin2', 'collector', 'planner']);
+    expect(response.body.users[2]).toMatchObject({
+      role: 'collector', jurisdiction: [FIXTURE.gridWest], collectorId: null, disabled: false, mustChangePassword: false, awaitingApproval: false, pendingGrant: null,
+    });
+    // The admins logged in above; the others never have.
     expect(response.body.users[0].lastLoginAt).not.toBeNull();
-    expect(response.body.users[2].lastLoginAt).toBeNull();
-    expect(JSON.stringify(response.body)).not.toMatch(/password|argon2/i);
+    expect(response.body.users[3].lastLoginAt).toBeNull();
+    expect(JSON.stringify(response.body)).not.toMatch(/password_?hash|argon2/i);
   });
 
   it('filters by role, status and part of the username, and pages', async () => {
@@ -67,8 +80,8 @@ describe('listing users', () => {
     expect((await admin.get('/api/users?status=disabled').expect(200)).body).toEqual({ total: 0, users: [] });
     expect((await admin.get('/api/users?q=LLECT').expect(200)).body.users.map((user: { username: string }) => user.username)).toEqual(['collector']);
     const page = (await admin.get('/api/users?limit=1&offset=1').expect(200)).body;
-    expect(page.total).toBe(3);
-    expect(page.users.map((user: { username: string }) => user.username)).toEqual(['collector']);
+    expect(page.total).toBe(4);
+    expect(page.users.map((user: { username: string }) => user.username)).toEqual(['admin2']);
   });
 
   it('refuses bad filters naming the field', async () => {
@@ -80,16 +93,22 @@ describe('listing users', () => {
 });
 
 describe('creating a user', () => {
-  it('creates a police account that can log in with its temporary password; audited without it', async () => {
+  it('creates a police account that logs in with its temporary password once a second admin approves; audited without it', async () => {
     const response = await admin.post('/api/users', newUser()).expect(201);
-    expect(response.body).toMatchObject({ username: 'wang.police', displayName: '王警官', role: 'police', jurisdiction: [FIXTURE.community], disabled: false, lastLoginAt: null });
+    expect(response.body).toMatchObject({
+      username: 'wang.police', displayName: '王警官', role: 'police', jurisdiction: [FIXTURE.community], disabled: false, lastLoginAt: null,
+      mustChangePassword: true, awaitingApproval: true,
+    });
+    await approve(response.body);
     const police = await t.logIn('wang.police', TEMPORARY);
-    expect((await police.get('/api/auth/me').expect(200)).body.user).toMatchObject({ role: 'police', jurisdiction: [FIXTURE.community] });
+    expect((await police.get('/api/auth/me').expect(200)).body.user).toMatchObject({ role: 'police', jurisdiction: [FIXTURE.community], mustChangePassword: true });
     const listed = (await admin.get('/api/users?q=wang').expect(200)).body.users[0];
     expect(listed.lastLoginAt).not.toBeNull();
 
     const audit = await auditRowsAbout(response.body.id);
-    expect(audit).toEqual([{ action: 'create', username: 'admin', details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null } }]);
+    expect(audit).toEqual([
+      { action: 'create', username: 'admin', details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, grantId: response.body.pendingGrant.id } },
+    ]);
     const everything = await sql<{ row: string }>`SELECT row_to_json(a)::text AS row FROM audit_log a`.execute(t.handle.db);
     expect(everything.rows.map((row) => row.row).join('\n')).not.toContain(TEMPORARY);
   });
@@ -98,6 +117,7 @@ describe('creating a user', () => {
     const collector = (await admin.post('/api/collectors', { name: '李采集', employment: 'full_time' }).expect(201)).body;
     const response = await admin.post('/api/users', newUser({ username: 'li.collector', displayName: '李采集', role: 'collector', jurisdiction: [FIXTURE.gridEast], collectorId: collector.id })).expect(201);
     expect(response.body).toMatchObject({ role: 'collector', jurisdiction: [FIXTURE.gridEast], collectorId: collector.id, collectorName: '李采集' });
+    await approve(response.body);
   });
 
   it.each([
@@ -164,7 +184,9 @@ describe('changing a user', () => {
   it('drops the collector link when a collector account takes another role', async () => {
     const id = await userId('li.collector');
     const response = await admin.send('patch', `/api/users/${id}`, { role: 'police', jurisdiction: [FIXTURE.community] }).expect(200);
-    expect(response.body).toMatchObject({ role: 'police', collectorId: null, collectorName: null });
+    expect(response.body.pendingGrant).toMatchObject({ role: 'police', collectorId: null });
+    await approve(response.body);
+    expect((await admin.get('/api/users?q=li.collector').expect(200)).body.users[0]).toMatchObject({ role: 'police', collectorId: null, collectorName: null });
   });
 
   it('checks the jurisdiction against the new role', async () => {

@@ -1,16 +1,21 @@
 import { sql } from 'kysely';
+import { hashPassword } from '../../server/auth/passwords.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason } from '../helpers/browser.ts';
-import { mapReady, startJourney, type Journey } from './support/journey.ts';
+import { DEMO_PASSWORD, mapReady, startJourney, type Journey } from './support/journey.ts';
 
 /**
  * The administrator's day: open the users section, create a police account for one community
- * (a wrong username first: the form says what is wrong, in Chinese, next to the field), hand
- * over the temporary password, see the new user log in — then disable the account and see the
- * login refused.
+ * (a wrong username first: the form says what is wrong, in Chinese, next to the field); the
+ * account waits until a second administrator approves it (two people, 等保 三员分立); the new
+ * user logs in with the temporary password and must choose their own before anything else —
+ * then disable the account and see the login refused.
  */
 const unavailable = browserUnavailableReason();
 const NEW_USERNAME = 'liu.police';
+/** The second administrator, set up with the installation as an operator would (the demo city has one admin). */
+const SECOND_ADMIN = 'admin2';
+const OWN_PASSWORD = 'liu-own-password-2026';
 
 describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', () => {
   let journey: Journey;
@@ -23,6 +28,11 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
       SELECT code, name FROM admin_areas WHERE level = 'community' ORDER BY code LIMIT 1`.execute(journey.server.handle.db);
     community = found.rows[0]!;
     expect(community).toBeDefined();
+    const district = (await sql<{ code: string }>`SELECT code FROM admin_areas WHERE level = 'district' ORDER BY code LIMIT 1`.execute(journey.server.handle.db)).rows[0]!;
+    await journey.server.handle.db
+      .insertInto('users')
+      .values({ username: SECOND_ADMIN, display_name: '第二管理员', role: 'admin', jurisdiction: [district.code], password_hash: await hashPassword(DEMO_PASSWORD(SECOND_ADMIN)), collector_id: null })
+      .execute();
   });
   afterAll(async () => journey?.close());
 
@@ -41,7 +51,7 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     await page.click('nav.sections button:has-text("用户与权限")');
     await page.waitForSelector('[data-testid=user-table]');
     expect(new URL(page.url()).searchParams.get('section')).toBe('users');
-    for (const username of ['admin', 'auditor', 'collector', 'leader', 'planner', 'police']) {
+    for (const username of ['admin', 'admin2', 'auditor', 'collector', 'leader', 'planner', 'police']) {
       await page.waitForSelector(`[data-testid=user-table] tr[data-username="${username}"]`);
     }
     // The admin cannot disable their own account from here.
@@ -70,25 +80,60 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     await journey.shot('2-username-error');
   });
 
-  it('creates the account; it appears in the list with its jurisdiction', async () => {
+  it('creates the account waiting for a second administrator; it cannot log in yet', async () => {
     const { page } = journey;
     await page.fill('#new-user-username', NEW_USERNAME);
     await page.click('[data-testid=user-form] button[type=submit]');
-    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已建立账号 ${NEW_USERNAME}`);
-    const row = page.locator(`tr[data-username="${NEW_USERNAME}"]`);
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已建立账号 ${NEW_USERNAME}：其角色须由另一名管理员批准后才能登录`);
+    const row = page.locator(`[data-testid=user-table] tr[data-username="${NEW_USERNAME}"]`);
     await row.waitFor();
-    await expect(row.textContent()).resolves.toMatch(new RegExp(`刘警官.*民警.*${community.name}.*在用.*从未登录`));
-    await journey.shot('3-created');
+    await expect(row.textContent()).resolves.toMatch(new RegExp(`刘警官.*民警.*${community.name}.*在用.*待审批，不能登录.*待本人改密.*从未登录`));
+    // The admin who asked sees the request, but may only withdraw it.
+    const grant = page.locator(`[data-testid=pending-grants] tr[data-username="${NEW_USERNAME}"]`);
+    await grant.waitFor();
+    await expect(grant.textContent()).resolves.toContain('本人提出，须另一名管理员批准');
+    await expect(grant.locator('button:has-text("批准")').count()).resolves.toBe(0);
+    expect(await loginAnswer(NEW_USERNAME, temporaryPassword)).toBe(403);
+    await journey.shot('3-created-pending');
   });
 
-  it('lets the new user log in with the temporary password, as police in that community', async () => {
+  it('a second administrator approves the account', async () => {
     const { page } = journey;
     await journey.logOut();
-    await journey.logIn(NEW_USERNAME, temporaryPassword);
+    await journey.logIn(SECOND_ADMIN);
+    await page.click('nav.sections button:has-text("用户与权限")');
+    const grant = page.locator(`[data-testid=pending-grants] tr[data-username="${NEW_USERNAME}"]`);
+    await expect.poll(() => grant.textContent()).toMatch(new RegExp(`民警.*${community.name}.*新账号.*admin`));
+    await journey.shot('4-approve');
+    await grant.locator('button:has-text("批准")').click();
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已批准 ${NEW_USERNAME} 的授权`);
+    await page.waitForSelector('[data-testid=pending-grants] :text("没有待审批的授权")');
+    await journey.logOut();
+  });
+
+  it('lets the new user log in with the temporary password only to choose their own, then as police in that community', async () => {
+    const { page } = journey;
+    await page.goto(journey.server.url + '/');
+    await page.fill('#login-username', NEW_USERNAME);
+    await page.fill('#login-password', temporaryPassword);
+    await page.click('button[type=submit]');
+    const form = page.locator('[data-testid=password-change]');
+    await form.waitFor();
+    await journey.shot('5-change-password');
+    await page.fill('#password-current', temporaryPassword);
+    await page.fill('#password-new', temporaryPassword);
+    await page.fill('#password-repeat', temporaryPassword);
+    await form.locator('button[type=submit]').click();
+    await expect(form.locator('[role=alert]').textContent()).resolves.toContain('新密码不能与当前密码相同');
+    await page.fill('#password-current', temporaryPassword);
+    await page.fill('#password-new', OWN_PASSWORD);
+    await page.fill('#password-repeat', OWN_PASSWORD);
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('nav a[aria-current=page]');
     expect(new URL(page.url()).pathname).toBe('/police');
     await expect(page.locator('.top-bar').textContent()).resolves.toContain('刘警官');
     await mapReady(page);
-    await journey.shot('4-new-user-home');
+    await journey.shot('6-new-user-home');
     await journey.logOut();
   });
 
@@ -101,7 +146,7 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     await row.locator('button:has-text("修改")').click();
     const form = page.locator('[data-testid=user-form]');
     await form.locator('select[id$="-role"]').selectOption('leader');
-    await journey.shot('5-edit');
+    await journey.shot('7-edit');
     await form.locator('button[type=submit]').click();
     await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已保存 ${NEW_USERNAME} 的修改`);
     await page.waitForFunction((username) => document.querySelector(`tr[data-username="${username}"] .role`)?.textContent === '领导', NEW_USERNAME);
@@ -124,15 +169,19 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     await row.locator('button:has-text("确认停用")').click();
     await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已停用 ${NEW_USERNAME}`);
     await page.waitForSelector(`tr.disabled[data-username="${NEW_USERNAME}"]`);
-    await journey.shot('6-disabled');
+    await journey.shot('8-disabled');
     expect(await loginAnswer(NEW_USERNAME, temporaryPassword)).toBe(401);
   });
 
   it('wrote each change into the audit log, never the password', async () => {
     const rows = await sql<{ action: string; details: string }>`
-      SELECT action, details::text AS details FROM audit_log WHERE username = 'admin' AND target_type = 'user' ORDER BY chain_seq`.execute(journey.server.handle.db);
+      SELECT action, details::text AS details FROM audit_log WHERE username = 'admin' AND target_type = 'user' AND action NOT IN ('login', 'logout')
+      ORDER BY chain_seq`.execute(journey.server.handle.db);
     expect(rows.rows.map((row) => row.action)).toEqual(['create', 'update', 'reset_password', 'disable']);
-    expect(rows.rows.map((row) => row.details).join()).not.toContain(temporaryPassword);
+    const approval = await sql<{ action: string }>`SELECT action FROM audit_log WHERE username = ${SECOND_ADMIN} AND action = 'approve_grant'`.execute(journey.server.handle.db);
+    expect(approval.rows).toHaveLength(1);
+    const everything = await sql<{ row: string }>`SELECT row_to_json(a)::text AS row FROM audit_log a`.execute(journey.server.handle.db);
+    expect(everything.rows.map((row) => row.row).join()).not.toMatch(new RegExp(`${temporaryPassword}|${OWN_PASSWORD}`));
   });
 
   it('publishes a new version of the rental scoring rules with one rule’s points changed', async () => {
@@ -149,7 +198,7 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     await firstPoints.fill(String(rule.points - 0.5));
     await form.locator('button[type=submit]').click();
     await expect(form.locator('[role=status]').textContent()).resolves.toContain(String(before + 1));
-    await journey.shot('7-rules-published');
+    await journey.shot('9-rules-published');
     expect(await latest()).toBe(before + 1);
     const published = await sql<{ points: number }>`
       SELECT points FROM rental_rules WHERE version = ${before + 1} AND label = ${rule.label}`.execute(db);

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
+import { hashPassword } from '../../server/auth/passwords.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
-import { startJourney, type Journey } from './support/journey.ts';
+import { DEMO_PASSWORD, startJourney, type Journey } from './support/journey.ts';
 
 /**
  * The auditor's day: the rows that an administrator's and a police officer's work wrote are in
@@ -29,7 +30,11 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     const db = journey.server.handle.db;
     const grid = (await sql<{ code: string }>`SELECT code FROM grids ORDER BY code LIMIT 1`.execute(db)).rows[0]!;
     const admin = await apiAs(journey.server.url, 'admin');
-    await admin('POST', '/api/users', { username: 'sun.collector', displayName: '孙采集', role: 'collector', jurisdiction: [grid.code], temporaryPassword: 'sun-temporary-2026' });
+    const created = (await admin('POST', '/api/users', { username: 'sun.collector', displayName: '孙采集', role: 'collector', jurisdiction: [grid.code], temporaryPassword: 'sun-temporary-2026' })) as { pendingGrant: { id: number } };
+    // A collector account reads person data: a second administrator approves it.
+    await db.insertInto('users').values({ username: 'admin2', display_name: '第二管理员', role: 'admin', jurisdiction: [], password_hash: await hashPassword(DEMO_PASSWORD('admin2')), collector_id: null }).execute();
+    const secondAdmin = await apiAs(journey.server.url, 'admin2');
+    await secondAdmin('POST', `/api/users/grants/${created.pendingGrant.id}/approve`);
     const police = await apiAs(journey.server.url, 'police');
     const resident = (await sql<{ id_number: string }>`
       SELECT p.id_number FROM persons p JOIN residencies r ON r.person_id = p.id
@@ -38,20 +43,24 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     const units = await sql<{ unit_code: string }>`
       SELECT DISTINCT unit_code FROM residencies WHERE moved_out IS NULL ORDER BY unit_code LIMIT ${UNIT_LOOKS}`.execute(db);
     for (const unit of units.rows) await police('GET', `/api/units/${unit.unit_code}/occupants?purpose=${encodeURIComponent(PURPOSE)}`);
-    auditRows = Number((await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log`.execute(db)).rows[0]!.count);
-    expect(auditRows).toBeGreaterThan(UNIT_LOOKS);
   });
+
+  const countRows = async () => Number((await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log`.execute(journey.server.handle.db)).rows[0]!.count);
   afterAll(async () => journey?.close());
 
-  it('opens the log newest first: the police officer’s last look leads, with its purpose', async () => {
+  it('opens the log newest first: the auditor’s own login, then the police officer’s last look with its purpose', async () => {
     const { page } = journey;
     await journey.logIn('auditor');
+    // Every login is audited: the auditor's is the newest row.
+    auditRows = await countRows();
+    expect(auditRows).toBeGreaterThan(UNIT_LOOKS);
     expect(new URL(page.url()).pathname).toBe('/audit');
     await page.waitForSelector('[data-testid=audit-table]');
     await expect(tableRows().count()).resolves.toBe(50);
     const first = tableRows().first();
     await expect(first.getAttribute('data-seq')).resolves.toBe(String(auditRows));
-    await expect(first.textContent()).resolves.toMatch(new RegExp(`police.*民警.*查看.*${PURPOSE}`));
+    await expect(first.textContent()).resolves.toMatch(/auditor.*审计员.*登录/);
+    await expect(tableRows().nth(1).textContent()).resolves.toMatch(new RegExp(`police.*民警.*查看.*${PURPOSE}`));
     await journey.shot('1-log');
   });
 
@@ -61,9 +70,22 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     await page.click('[data-testid=audit-filters] button[type=submit]');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('user') === 'admin');
     await tableSettled(`[...document.querySelectorAll('[data-testid=audit-table] tbody tr')].every((row) => row.textContent.includes('admin'))`);
-    await expect(shownValues('data-action')).resolves.toEqual(['create']);
+    await expect(shownValues('data-action')).resolves.toEqual(['create', 'login']);
     await expect(tableRows().first().textContent()).resolves.toContain('用户账号');
     await journey.shot('2-by-admin');
+  });
+
+  it('lists the grants: who asked, who approved, when, what', async () => {
+    const { page } = journey;
+    await page.click('nav.views button:has-text("授权审批记录")');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'grants');
+    const grant = page.locator('[data-testid=grant-table] tr[data-username="sun.collector"]');
+    await grant.waitFor();
+    await expect(grant.getAttribute('data-status')).resolves.toBe('approved');
+    await expect(grant.textContent()).resolves.toMatch(/采集员.*新账号.*admin.*admin2.*已批准/);
+    await journey.shot('2b-grants');
+    await page.click('nav.views button:has-text("审计日志")');
+    await page.waitForSelector('[data-testid=audit-table]');
   });
 
   it('filters by action and date; refuses a backwards date range', async () => {

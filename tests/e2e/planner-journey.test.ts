@@ -47,18 +47,75 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
     await journey.shot('1-shortage');
   });
 
-  it('sorts the table by gap both ways', async () => {
+  it('labels each legend class with the gaps it colours: every grid’s gap is named by the class of its colour', async () => {
     const { page } = journey;
-    const gaps = () => page.$$eval('[data-testid=allocation-table] td[data-gap]', (cells) => cells.map((cell) => Number(cell.getAttribute('data-gap'))));
-    const ascending = await gaps();
-    expect(ascending).toEqual(ascending.toSorted((a, b) => a - b));
-    await page.click('[data-testid=sort-gap]');
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === '-gap');
-    await page.waitForFunction(() => {
-      const cells = [...document.querySelectorAll('[data-testid=allocation-table] td[data-gap]')].map((cell) => Number(cell.getAttribute('data-gap')));
-      return cells.length > 0 && cells.every((gap, index) => index === 0 || cells[index - 1]! >= gap);
+    const checked = await page.evaluate(() => {
+      const legend = [...document.querySelectorAll('[data-testid=shortage-legend] li')].map((item) => ({
+        color: getComputedStyle(item.querySelector('.swatch')!).backgroundColor,
+        label: item.textContent!.trim(),
+      }));
+      return [...document.querySelectorAll('[data-testid=allocation-table] td[data-gap]')].map((cell) => ({
+        gap: Number(cell.getAttribute('data-gap')),
+        label: legend.find((entry) => entry.color === getComputedStyle(cell.querySelector('.chip')!).backgroundColor)?.label ?? 'no class of this colour',
+      }));
     });
+    expect(checked.length).toBeGreaterThan(0);
+    for (const { gap, label } of checked) {
+      if (gap === 0) {
+        expect(label).toBe('持平');
+        continue;
+      }
+      expect(label.startsWith(gap < 0 ? '缺' : '富余'), `${gap} in "${label}"`).toBe(true);
+      const [low, high = low] = (label.match(/\d+/g) ?? []).map(Number);
+      expect(Math.abs(gap), `${gap} in "${label}"`).toBeGreaterThanOrEqual(low!);
+      expect(Math.abs(gap), `${gap} in "${label}"`).toBeLessThanOrEqual(high!);
+    }
+  });
+
+  it('sorts the table by every column, both ways, saying so with aria-sort', async () => {
+    const { page } = journey;
+    const sortedBy = (column: string, direction: 'ascending' | 'descending') =>
+      page.waitForFunction(([key, order]) => {
+        const header = document.querySelector(`[data-testid=sort-${key}]`)!.closest('th')!;
+        if (header.getAttribute('aria-sort') !== order) return false;
+        const index = [...header.parentElement!.children].indexOf(header);
+        const values = [...document.querySelectorAll(`[data-testid=allocation-table] tbody tr td:nth-child(${index + 1})`)].map((cell) => cell.getAttribute('data-value')!);
+        const compare = (a: string, b: string) => (key === 'code' ? a.localeCompare(b) : Number(a) - Number(b));
+        return values.length > 1 && values.every((value, at) => at === 0 || (order === 'ascending' ? compare(values[at - 1]!, value) <= 0 : compare(values[at - 1]!, value) >= 0));
+      }, [column, direction] as const).catch((error: Error) => {
+        throw new Error(`table not sorted by ${column} ${direction}: ${error.message}`);
+      });
+    await sortedBy('gap', 'ascending');
+    // Gap last: the table starts sorted by it, so a first click on it would reverse it.
+    for (const column of ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap']) {
+      await page.click(`[data-testid=sort-${column}]`);
+      await sortedBy(column, 'ascending');
+      await page.click(`[data-testid=sort-${column}]`);
+      await sortedBy(column, 'descending');
+      const others = await page.$$eval('[data-testid=allocation-table] th[aria-sort]', (headers, key) =>
+        headers.filter((header) => !header.querySelector(`[data-testid=sort-${key}]`)).map((header) => header.getAttribute('aria-sort')), column);
+      expect(new Set(others)).toEqual(new Set(['none']));
+    }
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('-gap');
     await journey.shot('2-sorted');
+  });
+
+  it('shows how the picked grid’s community need was found and shared out to its grids', async () => {
+    const { page } = journey;
+    await page.locator('[data-testid=allocation-table] tbody tr button').first().click();
+    const grid = new URL(page.url()).searchParams.get('area')!;
+    const panel = page.locator('[data-testid=need-steps]');
+    await panel.waitFor();
+    const allocation = await page.evaluate(async () => (await fetch('/api/collectors/allocation?level=grid')).json());
+    const community = allocation.communities.find((candidate: { code: string }) => grid.startsWith(candidate.code));
+    const gridsOfCommunity = allocation.rows.filter((row: { code: string }) => row.code.startsWith(community.code));
+    expect(gridsOfCommunity.reduce((sum: number, row: { need: number }) => sum + row.need, 0)).toBe(community.need);
+    expect(await panel.locator('h3').textContent()).toContain(community.code);
+    expect(await panel.locator('[data-testid=steps-need]').textContent()).toBe(`社区应配 ${community.need} 名专职协管员`);
+    expect(await panel.locator('ol li[data-rule]').count()).toBe(community.ratios.length);
+    expect(await panel.locator('tbody tr').count()).toBe(community.apportionment.shares.length);
+    expect(await panel.locator(`tbody tr.selected`).getAttribute('data-code')).toBe(grid);
+    await journey.shot('2b-need-steps');
   });
 
   it('tries a what-if ratio and gets a proposal of moves, drawn and listed', async () => {
@@ -96,6 +153,23 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
     expect(moveRows.map((row) => row[1])).toEqual(moves.map((move) => move.from.code));
     const settings = workbook.sheets.get('配备参数')!.map((row) => row.join('='));
     expect(settings.some((line) => line.endsWith('=1500'))).toBe(true);
+  });
+
+  it('says plainly that no move helps when a what-if ratio leaves no collector to spare', async () => {
+    const { page } = journey;
+    const none = await page.evaluate(async () => (await fetch('/api/collectors/rebalance?floatingPerCollector=1&rentalHousesPerCollector=1')).json());
+    expect(none.moves, 'precondition: at one floating person per collector no move helps').toEqual([]);
+    await page.fill('#what-if-floating', '1');
+    await page.fill('#what-if-rental', '1');
+    await page.click('form.what-if button[type=submit]');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('floating') === '1');
+    const panel = page.locator('[data-testid=proposal-none]');
+    await panel.waitFor();
+    const text = (await panel.textContent())!;
+    expect(text).toMatch(/^没有可减少缺口的调配：/);
+    expect(text).toContain(`缺员 ${none.summary.shortageBefore} 名`);
+    await expect(page.locator('[data-testid=proposal]').textContent()).resolves.not.toMatch(/共 ?0 ?步/);
+    await journey.shot('4-no-move-helps');
   });
 
   it('asked nothing of any other origin and threw no page errors', () => {

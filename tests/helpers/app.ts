@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
@@ -5,7 +8,7 @@ import { readConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { detectCapabilities } from '../../server/db/capabilities.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
-import { openTestDatabase } from './database.ts';
+import { openTestDatabase, TEST_AUDIT_HMAC_KEY } from './database.ts';
 import { FIXTURE } from './fixture-city.ts';
 
 export interface TestApp {
@@ -28,7 +31,11 @@ export interface LoggedIn {
 export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const handle = await openTestDatabase();
   // Tests log in far more often than people do; tests of the limits set their own.
-  const config = readConfig({ NODE_ENV: 'test', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', ...environment });
+  // Each app gets its own DATA_DIR, so audit checkpoints of one test file never meet another's database.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-app-'));
+  const config = readConfig({
+    NODE_ENV: 'test', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', DATA_DIR: dataDir, AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY, ...environment,
+  });
   const context: AppContext = { db: handle.db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };
   const app = createApp(context);
   return {
@@ -47,6 +54,9 @@ export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise
         send: (method, url, body = {}) => agent[method](url).set('X-CSRF-Token', csrfToken).send(body),
       };
     },
-    close: () => handle.close(),
+    close: async () => {
+      await handle.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { auditSessionSettings } from '../../server/audit/key.ts';
 import { openDatabase, type DatabaseHandle } from '../../server/db/connection.ts';
 import { migrateToLatest, SQL_DIR } from '../../server/db/migrator.ts';
 
@@ -13,6 +14,9 @@ import { migrateToLatest, SQL_DIR } from '../../server/db/migrator.ts';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const ENGINE_UNDER_TEST = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 const TEMPLATE_ROOT = path.resolve('data/test-template');
+/** The audit chain's key in tests: test databases' sessions hold it, startTestApp's config names it. */
+export const TEST_AUDIT_HMAC_KEY = 'renwu-test-audit-key-0123456789abcdef';
+const AUDIT_SESSION = auditSessionSettings(Buffer.from(TEST_AUDIT_HMAC_KEY, 'utf8'));
 // One template per test run (global setup names it before the workers start), so that two runs
 // on one PostgreSQL server never drop each other's template.
 const TEMPLATE_DB = process.env.RENWU_TEST_TEMPLATE_DB ?? 'renwu_test_template';
@@ -63,7 +67,7 @@ async function dropWhenDisconnected(name: string): Promise<void> {
 export async function prepareTemplate(): Promise<void> {
   if (TEST_DATABASE_URL) {
     await adminQuery([`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`, `CREATE DATABASE ${TEMPLATE_DB}`]);
-    const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, TEMPLATE_DB) });
+    const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, TEMPLATE_DB), sessionSettings: AUDIT_SESSION });
     await migrateToLatest(handle.db);
     await handle.close();
     return;
@@ -74,7 +78,7 @@ export async function prepareTemplate(): Promise<void> {
   const building = `${directory}.building-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
   fs.mkdirSync(building, { recursive: true });
-  const handle = await openDatabase({ pgliteDir: path.join(building, 'db') });
+  const handle = await openDatabase({ pgliteDir: path.join(building, 'db'), sessionSettings: AUDIT_SESSION });
   await migrateToLatest(handle.db);
   await handle.close();
   fs.writeFileSync(path.join(building, 'ready'), new Date().toISOString());
@@ -96,7 +100,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   if (TEST_DATABASE_URL) {
     const name = `renwu_test_${suffix}`;
     await adminQuery([`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`]);
-    const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, name), poolSize: 8 });
+    const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, name), poolSize: 8, sessionSettings: AUDIT_SESSION });
     return {
       ...handle,
       close: async () => {
@@ -107,7 +111,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   }
   const copy = path.join(os.tmpdir(), `renwu-test-${suffix}`);
   fs.cpSync(path.join(TEMPLATE_ROOT, migrationsFingerprint(), 'db'), copy, { recursive: true });
-  const handle = await openDatabase({ pgliteDir: copy });
+  const handle = await openDatabase({ pgliteDir: copy, sessionSettings: AUDIT_SESSION });
   return {
     ...handle,
     close: async () => {

@@ -48,6 +48,16 @@ export interface ImportKindSpec<Row> {
   insert(trx: Kysely<DB>, rows: Row[]): Promise<Record<string, number>>;
 }
 
+/**
+ * A row through its kind's rules, after refusing what PostgreSQL text cannot hold: a NUL
+ * character would otherwise fail the whole job in the database (SQLSTATE 22021) with no row named.
+ */
+export function parseRow<Row>(spec: ImportKindSpec<Row>, fields: Readonly<Record<string, Cell>>, context: ParseContext): Parsed<Row> {
+  const withNul = Object.entries(fields).filter(([, cell]) => typeof cell === 'string' && cell.includes('\u0000'));
+  if (withNul.length > 0) return { problems: withNul.map(([field]) => ({ field, reason: 'contains a NUL character' })) };
+  return spec.parse(fields, context);
+}
+
 /** Turns zod's issues into field problems named by the first path element (the field). */
 export function parseWithSchema<S extends z.ZodType>(schema: S, fields: Readonly<Record<string, Cell>>): Parsed<z.infer<S>> {
   const parsed = schema.safeParse(fields);

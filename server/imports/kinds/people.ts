@@ -132,8 +132,9 @@ function onFileProblems(found: OnFile): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (found.unit_missing) problems.push({ field: 'unitCode', reason: 'no unit with this code is on file' });
   if (found.demolished) problems.push({ field: 'unitCode', reason: 'the unit belongs to a demolished building' });
-  for (const field of found.identity_differs ?? []) {
-    problems.push({ field, reason: 'differs from the person on file with this ID number; correct the person record first' });
+  // One neutral reason, not which field differs: that would tell anyone with a spreadsheet who holds an ID number.
+  if ((found.identity_differs ?? []).length > 0) {
+    problems.push({ field: 'idNumber', reason: 'the details do not match the person on file with this ID number; check the papers, or ask the police station to verify the record' });
   }
   if (found.resident) problems.push({ field: 'idNumber', reason: 'this person already has a current residence; register a move or a move-out first' });
   if (found.moved_out_after) problems.push({ field: 'movedIn', reason: "is before this person's last move-out" });

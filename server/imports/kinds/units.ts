@@ -23,6 +23,7 @@ export const UNIT_FIELDS = [
   { name: 'use', headers: ['房屋用途', '用途', '使用情况'], required: true },
   { name: 'rentalRegistered', headers: ['出租登记', '已出租登记', '是否出租登记'] },
   { name: 'landlordName', headers: ['房东姓名', '业主姓名', '房东', '业主'] },
+  { name: 'letHouseholds', headers: ['分租户数', '出租户数', 'let_households'] },
 ] as const;
 
 const unitSchema = z.object({
@@ -33,6 +34,9 @@ const unitSchema = z.object({
   use: unitUse.required,
   rentalRegistered: optionalBoolean,
   landlordName: optionalText(100),
+  // A unit let to several households (分租) counts as that many rental houses; empty = 1.
+  letHouseholds: z.preprocess(cellNumber, z.number('must be a whole number of households from 1 to 50').int('must be a whole number of households from 1 to 50')
+    .min(1, 'must be a whole number of households from 1 to 50').max(50, 'must be a whole number of households from 1 to 50').default(1)),
 });
 export type UnitRow = z.infer<typeof unitSchema>;
 
@@ -44,6 +48,7 @@ const insertColumns: InputColumns<UnitRow> = {
   use: ['text', (row) => row.use],
   rental_registered: ['boolean', (row) => row.rentalRegistered],
   landlord_name: ['text', (row) => row.landlordName],
+  let_households: ['int', (row) => row.letHouseholds],
 };
 
 export const unitsImport: ImportKindSpec<UnitRow> = {
@@ -55,6 +60,9 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
     // Only a rented unit can be registered as a rental (出租登记).
     if (parsed.row?.rentalRegistered && parsed.row.use !== 'rented') {
       return { problems: [{ field: 'rentalRegistered', reason: 'only a rented unit (出租) can be registered as a rental' }] };
+    }
+    if (parsed.row && parsed.row.letHouseholds > 1 && parsed.row.use !== 'rented') {
+      return { problems: [{ field: 'letHouseholds', reason: 'only a rented unit (出租) can be let to several households (分租)' }] };
     }
     return parsed;
   },
@@ -79,8 +87,8 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
 
   async insert(trx, rows) {
     const result = await sql`
-      INSERT INTO units (code, building_code, floor, room, area_m2, use, rental_registered, landlord_name)
-      SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name
+      INSERT INTO units (code, building_code, floor, room, area_m2, use, rental_registered, landlord_name, let_households)
+      SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name, let_households
       FROM ${inputTable(rows, insertColumns)}`.execute(trx);
     return { units: rowsWritten(result) };
   },

@@ -19,5 +19,5 @@ export function formatValue(value: number, unit: string, locale: Locale): string
 
 /** Units of whole things counted (people, cases, buildings, units), as the heatmap API names them. */
 export function isCountUnit(unit: string): boolean {
-  return unit === '人' || unit === '起' || unit === '栋' || unit === '套';
+  return unit === '人' || unit === '起' || unit === '栋' || unit === '套' || unit === '户';
 }

@@ -38,6 +38,8 @@ import type {
   AuditPage,
   ChainVerification,
   CollectorChoice,
+  GrantList,
+  RoleGrant,
   NewUserInput,
   UserAccount,
   UserChanges,
@@ -165,6 +167,11 @@ export const api = {
     }
   },
 
+  /** One's own new password; it also ends a temporary password's "change it first". */
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return request<void>('POST', '/api/auth/password', { body: { currentPassword, newPassword } });
+  },
+
   async logout(): Promise<void> {
     try {
       await request<unknown>('POST', '/api/auth/logout');
@@ -286,7 +293,8 @@ export const api = {
     return request<Shortage>('GET', `/api/collectors/shortage${query(params)}`, { signal });
   },
 
-  rebalance(params: WhatIf, signal?: AbortSignal): Promise<Rebalance> {
+  /** `reach`: hops over shared grid boundaries a move may span; the server's default when absent. */
+  rebalance(params: WhatIf & { reach?: number }, signal?: AbortSignal): Promise<Rebalance> {
     return request<Rebalance>('GET', `/api/collectors/rebalance${query(params)}`, { signal });
   },
 
@@ -306,6 +314,15 @@ export const api = {
     return request<void>('POST', `/api/users/${id}/password`, { body: { temporaryPassword } });
   },
 
+  /** Two-person grants, newest first (admins and the auditor). */
+  grants(filter: { status?: 'pending' | 'approved' | 'rejected' | 'superseded'; limit?: number; offset?: number }, signal?: AbortSignal): Promise<GrantList> {
+    return request<GrantList>('GET', `/api/users/grants${query({ ...filter })}`, { signal });
+  },
+
+  decideGrant(id: number, decision: 'approve' | 'reject'): Promise<RoleGrant> {
+    return request<RoleGrant>('POST', `/api/users/grants/${id}/${decision}`);
+  },
+
   /** Active collectors an account can be linked to (admins may list them). */
   collectorChoices(signal?: AbortSignal): Promise<{ total: number; collectors: CollectorChoice[] }> {
     return request<{ total: number; collectors: CollectorChoice[] }>('GET', '/api/collectors?active=true&limit=1000', { signal });
@@ -321,7 +338,7 @@ export const api = {
 };
 
 /** Where the planner's export files download from (a plain link: the browser saves the attachment). */
-export function planExportUrl(format: 'csv' | 'xlsx', whatIf: WhatIf): string {
+export function planExportUrl(format: 'csv' | 'xlsx', whatIf: WhatIf & { reach?: number }): string {
   return `/api/collectors/plan.${format}${query(whatIf)}`;
 }
 

@@ -1,10 +1,11 @@
 /** Shapes of the JSON the renwu API returns, as the web app relies on them. */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 // Response shapes the server computes in its pure, shared domain modules.
-import type { AreaAllocation } from '../../../../server/domain/allocation.ts';
+import type { AreaAllocation, CommunityNeedSteps, GridNeedSteps } from '../../../../server/domain/allocation.ts';
 import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
 import type { HouseholdTier } from '../../../../server/domain/rental-scoring.ts';
 import type { UserRecord } from '../../../../server/users/repository.ts';
+import type { GrantRecord } from '../../../../server/users/grant-repository.ts';
 
 export type Role = 'leader' | 'planner' | 'police' | 'collector' | 'admin' | 'auditor';
 
@@ -14,6 +15,8 @@ export interface SessionUser {
   role: Role;
   /** Area codes (district, street, community or grid) this user may see. */
   jurisdiction: string[];
+  /** The password was set by an administrator: the app shows nothing but the password change. */
+  mustChangePassword: boolean;
 }
 
 export interface Session {
@@ -104,7 +107,10 @@ export interface Person {
   idNumber: string;
   name: string;
   sex: 'M' | 'F';
-  birthDate: string;
+  /** Police only: for other roles it would give back the masked digits of the ID number. */
+  birthDate?: string;
+  /** Age in whole years today. */
+  age: number;
   nationality: string;
   ethnicity: string | null;
   hukouAddress: string | null;
@@ -238,7 +244,8 @@ export interface ScoreFactor {
   factor: string;
   label: string;
   pointsEach: number;
-  count: number;
+  /** Null for roles without person data when the factor counts tenants. */
+  count: number | null;
   points: number;
 }
 
@@ -333,10 +340,18 @@ interface PlanningMeta {
 /** One area's allocation figures, as computed by the shared allocation rules, plus its name. */
 export interface AllocationRow extends AreaAllocation {
   name: string;
-  steps?: { decidedBy: 'floating' | 'rental' | 'population' | 'community_minimum' | 'none'; ratioNeed: number; communityMinimumTopUp: number };
+  /** Grid rows: the grid's share of its community's need. */
+  steps?: GridNeedSteps;
+  /** Community rows: how the community's need was found and shared out. */
+  communitySteps?: CommunityNeedSteps;
 }
 
-export type AllocationSort = 'gap' | '-gap' | 'code' | 'need' | '-need';
+export type { CommunityNeedSteps, GridNeedSteps };
+
+/** The columns the staffing table sorts by (server/collectors/schemas.ts ALLOCATION_SORT_COLUMNS); '-column' is largest first. */
+export const ALLOCATION_SORT_COLUMNS = ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap'] as const;
+export type AllocationSortColumn = (typeof ALLOCATION_SORT_COLUMNS)[number];
+export type AllocationSort = AllocationSortColumn | `-${AllocationSortColumn}`;
 
 export interface Allocation extends PlanningMeta {
   level: AreaLevel;
@@ -344,6 +359,8 @@ export interface Allocation extends PlanningMeta {
   totals: AllocationRow;
   total: number;
   rows: AllocationRow[];
+  /** Grid level: the steps of the communities of the rows' grids. */
+  communities?: CommunityNeedSteps[];
 }
 
 export interface Shortage extends PlanningMeta {
@@ -355,8 +372,12 @@ export interface Shortage extends PlanningMeta {
 export type { MoveEnd, ProposedMove };
 
 export interface Rebalance extends PlanningMeta {
-  reach: 'adjacent' | 'community' | 'street';
-  summary: { shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number; moves: number; nonAdjacentMoves: number; crossCommunityMoves: number };
+  /** Hops over shared grid boundaries a move may span (1 = next door). */
+  reach: number;
+  summary: {
+    shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number;
+    moves: number; totalHops: number; nonAdjacentMoves: number; crossCommunityMoves: number;
+  };
   moves: ProposedMove[];
 }
 
@@ -489,6 +510,14 @@ export interface UserList {
   users: UserAccount[];
 }
 
+/** A two-person grant (server/users/grant-repository.ts): asked by one admin, decided by another. */
+export type RoleGrant = OverTheWire<GrantRecord>;
+
+export interface GrantList {
+  total: number;
+  grants: RoleGrant[];
+}
+
 export interface UserListFilter {
   role?: Role;
   status?: 'active' | 'disabled';
@@ -553,5 +582,11 @@ export interface AuditFilter {
 export interface ChainVerification {
   ok: boolean;
   rows: number;
+  /** chain_seq of the first row whose keyed hash or link does not match. */
   firstBrokenSeq: number | null;
+  /** The newest chain_seq in the database. */
+  headSeq: number;
+  /** Rows the checkpoints kept outside the database recorded but the database no longer holds as recorded. */
+  missingTail: { kind: 'missing' | 'replaced'; afterSeq: number; checkpointAt: string; checkpointSeq: number } | null;
+  checkpoints: { valid: number; invalid: number; latest: { at: string; seq: number } | null };
 }

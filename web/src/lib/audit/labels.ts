@@ -6,6 +6,7 @@ type Translate = (key: MessageKey, params?: MessageParams) => string;
 export const AUDIT_ACTIONS = [
   'read', 'search', 'export', 'move_in', 'move', 'move_out', 'correct', 'issue_permit', 'renew_permit', 'revoke_permit',
   'create', 'update', 'assign', 'end_assignment', 'disable', 'enable', 'reset_password', 'change_password', 'refresh', 'score',
+  'login', 'login_failed', 'logout', 'approve_grant', 'reject_grant',
 ] as const;
 
 /** A recorded code in words; a code this version does not know yet is shown as it is. */

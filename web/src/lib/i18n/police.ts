@@ -80,6 +80,7 @@ export const zh = {
 
   'person.name': '姓名',
   'person.idNumber': '证件号码',
+  'person.age': '{age}岁',
   'person.category': '人员类别',
   'sex.M': '男',
   'sex.F': '女',
@@ -209,6 +210,7 @@ export const en: Record<keyof typeof zh, string> = {
 
   'person.name': 'Name',
   'person.idNumber': 'ID number',
+  'person.age': 'age {age}',
   'person.category': 'Category',
   'sex.M': 'Male',
   'sex.F': 'Female',

@@ -52,14 +52,27 @@ export function gapColor(gap: number, maxAbs: number): string {
   return gap < 0 ? PU_OR[3 - step]! : PU_OR[3 + step]!;
 }
 
-/** The diverging legend: from the largest shortage to the largest surplus. */
-export function gapLegend(maxAbs: number): { gap: number; color: string }[] {
-  const steps = Math.max(1, Math.min(3, maxAbs));
-  const values: number[] = [];
-  for (let step = steps; step >= 1; step -= 1) values.push(-Math.ceil((step * maxAbs) / steps));
-  values.push(0);
-  for (let step = 1; step <= steps; step += 1) values.push(Math.ceil((step * maxAbs) / steps));
-  return [...new Set(values)].map((gap) => ({ gap, color: gapColor(gap, maxAbs) }));
+/** One class of the gap legend: every whole gap from `from` to `to` (signed, from ≤ to) is drawn in `color`. */
+export interface GapBin {
+  from: number;
+  to: number;
+  color: string;
+}
+
+/**
+ * The diverging legend, from the largest shortage to the largest surplus. Built from gapColor
+ * itself, gap by gap, so each class names exactly the gaps it colours (a grid short by 3 falls
+ * in the class labelled 3–4, never in one labelled 4).
+ */
+export function gapLegend(maxAbs: number): GapBin[] {
+  const bins: GapBin[] = [];
+  for (let gap = -maxAbs; gap <= maxAbs; gap += 1) {
+    const color = gapColor(gap, maxAbs);
+    const last = bins.at(-1);
+    if (last?.color === color) last.to = gap;
+    else bins.push({ from: gap, to: gap, color });
+  }
+  return bins;
 }
 
 export type Tier = 'red' | 'yellow' | 'green' | 'star';
