@@ -13,17 +13,23 @@ import { apiRoutes } from './routes.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
-const securityHeaders: RequestHandler = (_request, response, next) => {
-  response.set({
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    // Everything the dashboard needs comes from this origin; blob: workers are MapLibre's.
-    'Content-Security-Policy':
-      "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; child-src blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'",
-  });
-  next();
-};
+/**
+ * Everything the dashboard needs comes from this origin (blob: workers are MapLibre's); a
+ * configured intranet basemap adds its one origin to what the map may fetch, and only then.
+ */
+function securityHeaders(basemapOrigin: string | undefined): RequestHandler {
+  const mapSources = basemapOrigin ? ` ${basemapOrigin}` : '';
+  const policy = `default-src 'self'; img-src 'self' data: blob:${mapSources}; worker-src 'self' blob:; child-src blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'${mapSources}; object-src 'none'; frame-ancestors 'none'`;
+  return (_request, response, next) => {
+    response.set({
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Content-Security-Policy': policy,
+    });
+    next();
+  };
+}
 
 export interface AppOptions {
   /** The rate limits' clock (tests step it instead of waiting). */
@@ -35,7 +41,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   app.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: else anyone could pick their address.
   app.set('trust proxy', context.config.trustProxy);
-  app.use(securityHeaders);
+  app.use(securityHeaders(context.config.basemap?.origin));
   const routes = apiRoutes(context);
   app.use(jsonBodies(routes));
   app.use(cookieParser());

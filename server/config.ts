@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { trustProxySetting, type TrustProxy } from './http/trust-proxy.ts';
+import { basemapOf, basemapSettings, type Basemap } from './map/basemap.ts';
 
 /** The environment, read once at start-up and validated; every module imports this frozen object. */
 const environmentSchema = z.object({
@@ -22,7 +23,9 @@ const environmentSchema = z.object({
   LOGIN_BACKOFF_FIRST_SECONDS: z.coerce.number().positive().default(1),
   LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().positive().default(300),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(100).max(100000).default(10000),
+  INSPECTION_BACKDATE_DAYS: z.coerce.number().int().min(0).max(36500).default(31),
   TRUST_PROXY: trustProxySetting,
+  ...basemapSettings,
 });
 
 export type Config = Readonly<{
@@ -54,6 +57,10 @@ export type Config = Readonly<{
   loginBackoff: Readonly<{ firstSeconds: number; maxSeconds: number }>;
   /** Rows an import checks or inserts per database round trip (and between progress updates). */
   importBatchRows: number;
+  /** How many days back a visit may be dated when it is recorded (a month's visits entered late, not years of history). */
+  inspectionBackdateDays: number;
+  /** The office's intranet basemap style and its coordinate system; undefined: no basemap, nothing fetched elsewhere. */
+  basemap: Basemap;
 }>;
 
 export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
@@ -89,6 +96,8 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     }),
     loginBackoff: Object.freeze({ firstSeconds: env.LOGIN_BACKOFF_FIRST_SECONDS, maxSeconds: env.LOGIN_BACKOFF_MAX_SECONDS }),
     importBatchRows: env.IMPORT_BATCH_ROWS,
+    inspectionBackdateDays: env.INSPECTION_BACKDATE_DAYS,
     trustProxy: env.TRUST_PROXY,
+    basemap: basemapOf(env.BASEMAP_STYLE_URL, env.BASEMAP_CRS),
   });
 }

@@ -5,11 +5,13 @@ import { bootDatabase } from './boot.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { logger } from './logger.ts';
+import { announced } from '../scripts/progress.ts';
 
 async function main() {
   const config = readConfig();
   const started = Date.now();
-  const { handle, context, owner } = await bootDatabase(config);
+  // Opening and migrating the embedded database takes seconds on a first start: say so.
+  const { handle, context, owner } = await announced('opening and migrating the database', () => bootDatabase(config));
   // Generating the demo city needs the owner (it sets triggers aside); the server's role cannot.
   const seeded = await seedDemoCityIfEmpty(owner?.context ?? context, owner?.handle ?? handle).finally(() => owner?.handle.close());
   const checkpoints = startAuditCheckpoints(context.db, config);

@@ -16,6 +16,7 @@ import { ogcRoutes } from './ogc/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
 import { exportsRoutes } from './exports/routes.ts';
 import { usersRoutes } from './users/routes.ts';
+import { mapRoutes } from './map/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -35,6 +36,7 @@ const FEATURES: FeatureRoutes[] = [
   openapiRoutes,
   auditRoutes,
   usersRoutes,
+  mapRoutes,
 ];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {

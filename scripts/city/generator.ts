@@ -145,7 +145,8 @@ export class CityGenerator {
       await this.send(sink, 'buildings', buildings);
       await this.send(sink, 'units', buildings.flatMap((building) => building.units));
       grids += 1;
-      report('buildings', grids, this.layout.grids.length);
+      // Counted in grids written: the building total is not known until the last grid is laid out.
+      report('buildings (grids)', grids, this.layout.grids.length);
     }
   }
 
@@ -158,7 +159,7 @@ export class CityGenerator {
       await this.send(sink, 'persons', persons);
       await this.send(sink, 'residencies', residencies);
       [persons, residencies] = [[], []];
-      report('people', done, register.sites.length);
+      report('people (buildings)', done, register.sites.length);
     };
     for (const [index, site] of register.sites.entries()) {
       // A building's households go to the residency planner together: a unit's leavers follow its residents.

@@ -12,16 +12,22 @@ export interface AuthenticateOptions {
   openDuringPasswordChange: boolean;
 }
 
+/** The session a cookie holds while it may still be used: not expired, its user enabled and approved. */
+export async function liveSession(context: AppContext, token: unknown) {
+  if (typeof token !== 'string' || token.length === 0) return undefined;
+  const session = await findSessionUser(context.db, hashToken(token));
+  if (!session || session.disabled || session.awaiting_approval || new Date(session.expires_at) <= new Date()) return undefined;
+  return session;
+}
+
 /**
  * Loads the session from its cookie, checks the role and, for writes, the CSRF token. A user
  * holding a password an administrator set may only change it (or ask who they are, or leave).
  */
 export function authenticate(context: AppContext, roles: readonly Role[], options: AuthenticateOptions = { openDuringPasswordChange: false }): RequestHandler {
   return async (request, _response, next) => {
-    const token: unknown = request.cookies?.[SESSION_COOKIE];
-    if (typeof token !== 'string' || token.length === 0) throw unauthenticated();
-    const session = await findSessionUser(context.db, hashToken(token));
-    if (!session || session.disabled || session.awaiting_approval || new Date(session.expires_at) <= new Date()) throw unauthenticated();
+    const session = await liveSession(context, request.cookies?.[SESSION_COOKIE]);
+    if (!session) throw unauthenticated();
     if (!SAFE_METHODS.has(request.method) && request.get('x-csrf-token') !== session.csrf_token) {
       throw new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header');
     }

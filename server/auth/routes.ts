@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { ROLES } from '../db/schema.ts';
+import { ROLES, type User } from '../db/schema.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
+import { unauthenticated } from '../http/errors.ts';
 import { parseBody } from '../http/validate.ts';
 import { passwordPolicy } from './passwords.ts';
-import { findSessionUser } from './repository.ts';
+import { liveSession } from './middleware.ts';
 import { DEFAULT_BACKOFF, LoginThrottle } from './login-throttle.ts';
 import { changePassword, logIn, loginThrottled, logOut } from './service.ts';
 import { hashToken, principalOf, SESSION_COOKIE } from './session.ts';
@@ -43,11 +44,7 @@ export const authRoutes: FeatureRoutes = (context) => {
           expires: session.expiresAt,
           path: '/',
         });
-        const { user } = session;
-        response.json({
-          user: { username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction, mustChangePassword: user.must_change_password },
-          csrfToken: session.csrfToken,
-        });
+        response.json({ user: sessionUserOf(session.user), csrfToken: session.csrfToken });
       },
     },
     {
@@ -57,15 +54,19 @@ export const authRoutes: FeatureRoutes = (context) => {
       openDuringPasswordChange: true,
       summary: 'The logged-in user (with mustChangePassword) and the CSRF token for writes',
       handler: async (request, response) => {
-        const principal = principalOf(request);
-        const session = await findSessionUser(context.db, hashToken(sessionToken(request)));
-        response.json({
-          user: {
-            username: principal.username, displayName: principal.displayName, role: principal.role, jurisdiction: principal.jurisdiction,
-            mustChangePassword: session?.must_change_password ?? false,
-          },
-          csrfToken: session?.csrf_token,
-        });
+        const session = await liveSession(context, sessionToken(request));
+        if (!session) throw unauthenticated();
+        response.json({ user: sessionUserOf(session), csrfToken: session.csrf_token });
+      },
+    },
+    {
+      method: 'get',
+      path: '/auth/session',
+      access: 'public',
+      summary: 'Who is signed in: { user: null } when nobody is (a state, not an error, so the login page logs no 401); else as /auth/me',
+      handler: async (request, response) => {
+        const session = await liveSession(context, request.cookies?.[SESSION_COOKIE]);
+        response.json(session ? { user: sessionUserOf(session), csrfToken: session.csrf_token } : { user: null });
       },
     },
     {
@@ -95,6 +96,13 @@ export const authRoutes: FeatureRoutes = (context) => {
     },
   ];
 };
+
+type SessionUserRow = Pick<User, 'username' | 'display_name' | 'role' | 'jurisdiction' | 'must_change_password'>;
+
+/** The user as the dashboard sees them (never the password hash or the collector link). */
+const sessionUserOf = (user: SessionUserRow) => ({
+  username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction, mustChangePassword: user.must_change_password,
+});
 
 function sessionToken(request: Request): string {
   return String(request.cookies?.[SESSION_COOKIE] ?? '');

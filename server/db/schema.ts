@@ -66,7 +66,12 @@ export interface UnitsTable {
   landlord_name: string | null;
   /** Households the unit is let to (分租 inside one unit); 1 unless let to several (sql/0014_rental_houses.sql). */
   let_households: Generated<number>;
+  /** Why a collector should visit the unit (sql/0015_unit_checks.sql); null: nothing to check. */
+  to_check: Generated<UnitCheckReason | null>;
+  to_check_since: Generated<DateText | null>;
 }
+
+export type UnitCheckReason = 'unregistered_rental' | 'use_changed' | 'emptied';
 
 export interface PersonsTable {
   id: Generated<number>;

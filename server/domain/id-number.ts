@@ -5,7 +5,18 @@
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARACTERS = '10X98765432';
 
-export type IdProblem = 'format' | 'division' | 'birth_date' | 'future_birth_date' | 'checksum';
+export type IdProblem = 'format' | 'division' | 'birth_date' | 'future_birth_date' | 'too_old' | 'checksum';
+
+/**
+ * Nobody registered is older than this: the oldest people alive are about 117, so a birth date
+ * further back is a typing error (1880 for 1980), not a resident.
+ */
+export const MAX_AGE_YEARS = 120;
+
+/** The earliest birth date a living person can have on `today` (both YYYY-MM-DD). */
+export function oldestBirthDate(today: string): string {
+  return `${String(Number(today.slice(0, 4)) - MAX_AGE_YEARS).padStart(4, '0')}${today.slice(4)}`;
+}
 
 export interface IdNumberCheck {
   ok: boolean;
@@ -34,7 +45,7 @@ function realDate(yyyymmdd: string): string | undefined {
   const day = Number(yyyymmdd.slice(6, 8));
   const date = new Date(Date.UTC(year, month - 1, day));
   const isSame = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  if (!isSame || year < 1880) return undefined;
+  if (!isSame) return undefined;
   return `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
 }
 
@@ -58,6 +69,9 @@ export function checkIdNumber(value: unknown, today: string = new Date().toISOSt
   }
   if (birthDate > today) {
     return { ok: false, problem: 'future_birth_date', message: `ID number: birth date ${birthDate} is in the future` };
+  }
+  if (birthDate < oldestBirthDate(today)) {
+    return { ok: false, problem: 'too_old', message: `ID number: birth date ${birthDate} is more than ${MAX_AGE_YEARS} years ago` };
   }
   const expected = checkCharacter(id.slice(0, 17));
   if (expected !== id[17]) {

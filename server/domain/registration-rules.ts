@@ -3,7 +3,7 @@
  * Pure: dates are 'YYYY-MM-DD' strings and "today" is always passed in. Shared by server and web,
  * so a form can run the same checks before it submits.
  */
-import { ageOn, checkIdNumber, normalizeIdNumber } from './id-number.ts';
+import { ageOn, checkIdNumber, MAX_AGE_YEARS, normalizeIdNumber, oldestBirthDate } from './id-number.ts';
 
 /** Arrivals, moves and departures must be registered within this many days of the event. */
 export const REGISTRATION_DEADLINE_DAYS = 7;
@@ -70,12 +70,14 @@ export interface RegistrationDates {
 /** The event and its registration may not lie in the future, and nobody registers before the event. */
 export function registrationDateProblems(dates: RegistrationDates, today: string): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  if (dates.eventDate > today) {
+  const eventInFuture = dates.eventDate > today;
+  if (eventInFuture) {
     problems.push({ field: dates.eventField, code: 'date_in_future', message: `${dates.eventField} ${dates.eventDate} is after today (${today})` });
   }
   if (dates.registeredAt > today) {
     problems.push({ field: 'registeredAt', code: 'date_in_future', message: `registeredAt ${dates.registeredAt} is after today (${today})` });
-  } else if (dates.registeredAt < dates.eventDate) {
+  } else if (!eventInFuture && dates.registeredAt < dates.eventDate) {
+    // Not compared with a future event: that is the event's own fault (and registeredAt is often today's default, never sent).
     problems.push({
       field: 'registeredAt',
       code: 'registered_before_event',
@@ -177,6 +179,8 @@ function resolvePassport(input: IdentityInput, today: string, at: (field: string
   }
   if (input.birthDate !== undefined && input.birthDate > today) {
     problems.push({ field: at('birthDate'), code: 'date_in_future', message: `birthDate ${input.birthDate} is after today (${today})` });
+  } else if (input.birthDate !== undefined && input.birthDate < oldestBirthDate(today)) {
+    problems.push({ field: at('birthDate'), code: 'too_old', message: `birthDate ${input.birthDate} is more than ${MAX_AGE_YEARS} years ago` });
   }
   if (problems.length > 0) return { problems };
   return { identity: { idType: 'passport', idNumber, sex: input.sex!, birthDate: input.birthDate!, nationality: input.nationality! }, problems };

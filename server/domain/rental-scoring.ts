@@ -49,6 +49,13 @@ export interface RentalRule {
   active: boolean;
 }
 
+/** Short names of China's provinces, autonomous regions and municipalities (and 港澳台): a rule naming one is a rule on origin. */
+const PROVINCE_NAMES = [
+  '北京', '天津', '河北', '山西', '内蒙古', '辽宁', '吉林', '黑龙江', '上海', '江苏', '浙江', '安徽', '福建', '江西', '山东', '河南',
+  '湖北', '湖南', '广东', '广西', '海南', '重庆', '四川', '贵州', '云南', '西藏', '陕西', '甘肃', '青海', '宁夏', '新疆', '台湾',
+  '香港', '澳门', '东北', '潮汕', '客家',
+] as const;
+
 /**
  * Words that mark a rule on origin (birthplace, hukou province, ethnicity). Profiling by region is
  * unlawful discrimination, so no rule may mention them. Mirrored by a CHECK in sql/0005_rentals.sql.
@@ -56,6 +63,8 @@ export interface RentalRule {
 export const ORIGIN_TERMS = [
   'origin', 'hukou', 'birth', 'province', 'ethnic', 'nationality', 'native_place', 'nativeplace',
   '民族', '籍贯', '户籍', '户口', '出生', '省份', '国籍', '地域',
+  // Words that single out people from elsewhere, and the provinces a rule could name instead of "origin".
+  '外地', '外省', '外来', '老乡', '同乡', ...PROVINCE_NAMES,
 ] as const;
 
 /** The first origin term found anywhere in a rule (its factor, parameters or label), if any. */
@@ -129,12 +138,22 @@ export interface FlaggedTenantFact {
   to: string | null;
 }
 
+/**
+ * The building's access-control (门禁) flag, a standing fact of its record: it counts like a visit
+ * that found the doors fine, evidenced on the day the record says so, until a later visit says otherwise.
+ */
+export interface AccessControlFact {
+  recordedOn: string;
+}
+
 /** What happened at one building: enough months before the first scored month for every window. */
 export interface BuildingFacts {
   cases: CaseFact[];
   registrations: RegistrationFact[];
   inspections: InspectionFact[];
   flaggedTenants: FlaggedTenantFact[];
+  /** Absent or null: the building has no access control on record. */
+  accessControl?: AccessControlFact | null;
 }
 
 export const NO_FACTS: BuildingFacts = { cases: [], registrations: [], inspections: [], flaggedTenants: [] };
@@ -195,7 +214,13 @@ export interface ExplainedFactor extends Partial<Record<EvidenceTable, number[]>
   points: number;
   /** How many events there were when a once-a-month factor lists only MAX_SUPPORTING_EVENTS. */
   events?: number;
+  /** The latest day its evidence speaks for ('YYYY-MM-DD'): a finding holds until a later one contradicts it. */
+  lastEvidencedOn?: string;
+  /** Facts of the building's own record that gave the points (e.g. its access control, 门禁). */
+  buildingFlags?: BuildingFlag[];
 }
+
+export type BuildingFlag = 'has_access_control';
 
 /** A once-a-month factor (e.g. tenants registered on time) names this many of its events at most. */
 export const MAX_SUPPORTING_EVENTS = 10;
@@ -264,6 +289,8 @@ export function describeOverride(code: OverrideCode, explanation: ScoreExplanati
 interface RegistrationConduct {
   outcome: 'on_time' | 'late' | null;
   evidence: EventRef[];
+  /** The latest day of its evidence. */
+  on: string | null;
 }
 
 interface MonthFacts {
@@ -285,9 +312,11 @@ class FactsByMonth {
   private readonly months = new Map<number, MonthFacts>();
   private readonly conduct = new Map<number, RegistrationConduct>();
   readonly flaggedTenants: readonly FlaggedTenantFact[];
+  readonly accessControl: AccessControlFact | null;
 
   constructor(facts: BuildingFacts) {
     this.flaggedTenants = facts.flaggedTenants;
+    this.accessControl = facts.accessControl ?? null;
     for (const fact of facts.cases) this.bucket(fact.occurredOn).cases.push(fact);
     for (const fact of facts.registrations) this.bucket(fact.movedIn).registrations.push(fact);
     for (const fact of facts.inspections) this.bucket(fact.visitedOn).inspections.push(fact);
@@ -331,14 +360,34 @@ class FactsByMonth {
     }
     return conduct;
   }
+
+  /** The landlord's latest known conduct up to this month: it holds until a later finding says otherwise. */
+  latestConduct(index: number): RegistrationConduct {
+    for (let back = 0; back < LOOKBACK_MONTHS; back += 1) {
+      const conduct = this.conductIn(index - back);
+      if (conduct.outcome !== null) return conduct;
+    }
+    return NO_CONDUCT;
+  }
+}
+
+const NO_CONDUCT: RegistrationConduct = { outcome: null, evidence: [], on: null };
+
+/** A finding and where it came from: a visit, or the building's record (its access control). */
+interface Finding {
+  inspection: InspectionFact | null;
+  flag?: BuildingFlag;
+  value: boolean;
+  on: string;
 }
 
 interface MonthObservations {
+  month: string;
   flaggedTenants: FlaggedTenantFact[];
   cases: CaseFact[];
   registration: RegistrationConduct;
   clues: InspectionFact[];
-  findings: Record<FindingFactor, { inspection: InspectionFact; value: boolean } | null>;
+  findings: Record<FindingFactor, Finding | null>;
 }
 
 const inspectionRef = (inspection: InspectionFact): EventRef => ['inspections', inspection.inspectionId];
@@ -352,13 +401,19 @@ function registrationConduct(month: MonthFacts): RegistrationConduct {
     ...month.registrations.filter(isLate).map(residencyRef),
     ...checks.filter((inspection) => inspection.tenantsRegistered === false).map(inspectionRef),
   ];
-  if (late.length > 0) return { outcome: 'late', evidence: late };
+  const latestDay = (registrations: RegistrationFact[], inspections: InspectionFact[]) =>
+    latestOf([...registrations.map((fact) => fact.registeredAt), ...inspections.map((inspection) => inspection.visitedOn)]);
+  if (late.length > 0) {
+    return { outcome: 'late', evidence: late, on: latestDay(month.registrations.filter(isLate), checks.filter((check) => check.tenantsRegistered === false)) };
+  }
   const onTime = [...month.registrations.map(residencyRef), ...checks.map(inspectionRef)];
-  return { outcome: onTime.length > 0 ? 'on_time' : null, evidence: onTime };
+  return { outcome: onTime.length > 0 ? 'on_time' : null, evidence: onTime, on: latestDay(month.registrations, checks) };
 }
 
+const latestOf = (days: readonly string[]): string | null => days.reduce<string | null>((latest, day) => (latest === null || day > latest ? day : latest), null);
+
 /** The latest visit up to the month's end that checked this finding; older than 12 months is stale. */
-function latestFinding(byMonth: FactsByMonth, index: number, factor: FindingFactor): MonthObservations['findings'][FindingFactor] {
+function latestVisitFinding(byMonth: FactsByMonth, index: number, factor: FindingFactor): Finding | null {
   const key = FINDINGS[factor];
   for (let back = 0; back < LOOKBACK_MONTHS; back += 1) {
     let latest: InspectionFact | null = null;
@@ -368,9 +423,20 @@ function latestFinding(byMonth: FactsByMonth, index: number, factor: FindingFact
         || (inspection.visitedOn === latest.visitedOn && inspection.inspectionId > latest.inspectionId);
       if (later) latest = inspection;
     }
-    if (latest) return { inspection: latest, value: latest[key] as boolean };
+    if (latest) return { inspection: latest, value: latest[key] as boolean, on: latest.visitedOn };
   }
   return null;
+}
+
+/**
+ * The latest word on a finding: the latest visit, or for the doors the building's access control
+ * (门禁) on record, whichever is later; a visit on or after the day the flag was recorded wins.
+ */
+function latestFinding(byMonth: FactsByMonth, index: number, factor: FindingFactor): Finding | null {
+  const visit = latestVisitFinding(byMonth, index, factor);
+  const flag = factor === 'doors' ? byMonth.accessControl : null;
+  if (!flag || (visit && visit.on >= flag.recordedOn)) return visit;
+  return { inspection: null, flag: 'has_access_control', value: true, on: flag.recordedOn };
 }
 
 /** Flagged tenants who lived there while flagged during the month, each person and flag once. */
@@ -389,9 +455,10 @@ function observeMonth(byMonth: FactsByMonth, month: string): MonthObservations {
   const index = monthNumber(month);
   const facts = byMonth.at(index);
   return {
+    month,
     flaggedTenants: flaggedDuring(byMonth, month),
     cases: facts.cases,
-    registration: byMonth.conductIn(index),
+    registration: byMonth.latestConduct(index),
     clues: facts.inspections.filter((inspection) => inspection.clueGiven),
     findings: {
       doors: latestFinding(byMonth, index, 'doors'),
@@ -415,21 +482,40 @@ function observeWindows(byMonth: FactsByMonth, month: string): ScoreWindows {
 
 // ---------------------------------------------------------------- applying rules
 
-function findingEvidence(finding: MonthObservations['findings'][FindingFactor], wanted: unknown): EventRef[] {
-  return finding && finding.value === wanted ? [inspectionRef(finding.inspection)] : [];
+/** What makes a rule apply: its events (or the building's own flags) and the latest day they speak for. */
+interface Evidence {
+  refs: EventRef[];
+  flags: BuildingFlag[];
+  on: string | null;
 }
 
+const NO_EVIDENCE: Evidence = { refs: [], flags: [], on: null };
+
+function findingEvidence(finding: Finding | null, wanted: unknown): Evidence {
+  if (!finding || finding.value !== wanted) return NO_EVIDENCE;
+  return { refs: finding.inspection ? [inspectionRef(finding.inspection)] : [], flags: finding.flag ? [finding.flag] : [], on: finding.on };
+}
+
+const eventsEvidence = (refs: EventRef[], days: string[]): Evidence => ({ refs, flags: [], on: latestOf(days) });
+
 /** The events that make a rule apply this month; per-event factors count each, the rest apply once. */
-function matchingEvidence(rule: RentalRule, seen: MonthObservations): EventRef[] {
+function matchingEvidence(rule: RentalRule, seen: MonthObservations): Evidence {
   switch (rule.factor) {
-    case 'tenant_flag':
-      return seen.flaggedTenants.filter((tenant) => tenant.flag === rule.params.flag).map(residencyRef);
-    case 'case':
-      return seen.cases.filter((fact) => fact.kind === rule.params.caseKind).map((fact): EventRef => ['cases', fact.caseId]);
-    case 'landlord_registration':
-      return seen.registration.outcome === (rule.params.onTime ? 'on_time' : 'late') ? seen.registration.evidence : [];
+    case 'tenant_flag': {
+      const tenants = seen.flaggedTenants.filter((tenant) => tenant.flag === rule.params.flag);
+      const monthEnd = lastDayOf(seen.month);
+      return eventsEvidence(tenants.map(residencyRef), tenants.map((tenant) => (tenant.to !== null && tenant.to < monthEnd ? tenant.to : monthEnd)));
+    }
+    case 'case': {
+      const cases = seen.cases.filter((fact) => fact.kind === rule.params.caseKind);
+      return eventsEvidence(cases.map((fact): EventRef => ['cases', fact.caseId]), cases.map((fact) => fact.occurredOn));
+    }
+    case 'landlord_registration': {
+      const { outcome, evidence, on } = seen.registration;
+      return outcome === (rule.params.onTime ? 'on_time' : 'late') ? { refs: evidence, flags: [], on } : NO_EVIDENCE;
+    }
     case 'clue':
-      return seen.clues.map(inspectionRef);
+      return eventsEvidence(seen.clues.map(inspectionRef), seen.clues.map((clue) => clue.visitedOn));
     case 'doors':
       return findingEvidence(seen.findings.doors, rule.params.installed);
     case 'neighbours':
@@ -441,13 +527,15 @@ function matchingEvidence(rule: RentalRule, seen: MonthObservations): EventRef[]
 const COUNTS_EACH_EVENT = new Set<RentalFactor>(['tenant_flag', 'case']);
 const roundTenth = (value: number) => Math.round(value * 10) / 10;
 
-function explainFactor(rule: RentalRule, evidence: EventRef[]): ExplainedFactor {
+function explainFactor(rule: RentalRule, { refs, flags, on }: Evidence): ExplainedFactor {
   const eachEvent = COUNTS_EACH_EVENT.has(rule.factor);
-  const count = eachEvent ? evidence.length : 1;
+  const count = eachEvent ? refs.length : 1;
   const factor: ExplainedFactor = { ruleId: rule.id, count, points: roundTenth(rule.points * count) };
-  const named = eachEvent ? evidence : evidence.slice(0, MAX_SUPPORTING_EVENTS);
-  if (named.length < evidence.length) factor.events = evidence.length;
+  const named = eachEvent ? refs : refs.slice(0, MAX_SUPPORTING_EVENTS);
+  if (named.length < refs.length) factor.events = refs.length;
   for (const [table, id] of named) (factor[table] ??= []).push(id);
+  if (flags.length > 0) factor.buildingFlags = flags;
+  if (on !== null) factor.lastEvidencedOn = on;
   return factor;
 }
 
@@ -456,7 +544,7 @@ function applyRules(rules: readonly RentalRule[], seen: MonthObservations): Expl
   for (const rule of rules) {
     if (!rule.active) continue;
     const evidence = matchingEvidence(rule, seen);
-    if (evidence.length > 0) factors.push(explainFactor(rule, evidence));
+    if (evidence.refs.length > 0 || evidence.flags.length > 0) factors.push(explainFactor(rule, evidence));
   }
   return factors;
 }

@@ -8,6 +8,7 @@ import { h3Binner, squareBinner, type Bbox, type PointBinner } from '../domain/h
 import { addDays } from '../domain/registration-rules.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
+import { MAX_POINT_BBOX_SQUARE_DEGREES } from './bbox-limit.ts';
 import { METRICS, type FigureSourceName, type MetricDefinition, type MetricName, type MetricOptions } from './metrics.ts';
 import {
   CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
@@ -18,11 +19,7 @@ import {
 
 /** Cases maps cover the 30 days ending `to` unless told otherwise. */
 export const DEFAULT_CASE_DAYS = 30;
-/**
- * Hex and square cells count people on the fly from residencies: the bbox bounds that work
- * (0.0025 square degrees, e.g. 5 km × 5.5 km: about 72,000 residents in the demo city's centre).
- */
-export const MAX_POINT_BBOX_SQUARE_DEGREES = 0.0025;
+export { MAX_POINT_BBOX_SQUARE_DEGREES };
 export const DEFAULT_PRIVACY_K = 5;
 
 export type HeatmapLevel = AreaLevel | 'hex' | 'square';

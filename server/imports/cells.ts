@@ -79,8 +79,11 @@ const required = requiredOr();
 export const requiredText = (max: number) => z.preprocess(cellText, z.string(required).max(max, `must be at most ${max} characters`));
 export const optionalText = (max: number) => z.preprocess(cellText, z.string().max(max, `must be at most ${max} characters`).optional());
 
-export const requiredInteger = (min: number, max: number) =>
-  z.preprocess(cellNumber, z.number(requiredOr('must be a whole number')).int('must be a whole number').min(min).max(max));
+/** A whole number in a range: 0 or 250 floors reads "must be a whole number from 1 to 200", naming the rule broken. */
+export const requiredInteger = (min: number, max: number) => {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return z.preprocess(cellNumber, z.number(requiredOr(rule)).int(rule).min(min, rule).max(max, rule));
+};
 
 export const optionalBoolean = z.preprocess(cellBoolean, z.boolean(requiredOr('must be 是/否 (yes/no)')).default(false));
 

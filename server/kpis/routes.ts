@@ -4,6 +4,7 @@ import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseQuery } from '../http/validate.ts';
 import { ANALYTICS_READERS, calendarDate } from '../heatmaps/access.ts';
+import { CASE_KINDS } from '../domain/rental-scoring.ts';
 import { buildKpis } from './service.ts';
 
 const kpiQuery = z.object({
@@ -11,6 +12,7 @@ const kpiQuery = z.object({
   asOf: calendarDate.optional(),
   from: calendarDate.optional(),
   to: calendarDate.optional(),
+  caseKind: z.enum(CASE_KINDS).optional().describe('count only cases of this kind in the case figures (出租屋发案占比 of criminal cases)'),
 });
 
 export const kpisRoutes: FeatureRoutes = (context) => [
@@ -21,10 +23,10 @@ export const kpisRoutes: FeatureRoutes = (context) => [
     summary: 'Key indicators (四率 and more) of one area as of a day, each with numerator and denominator',
     schemas: { query: kpiQuery },
     handler: async (request, response) => {
-      const query = parseQuery(kpiQuery, request);
+      const { caseKind, ...query } = parseQuery(kpiQuery, request);
       const principal = principalOf(request);
       assertInJurisdiction(principal, query.area, 'Area');
-      response.json(await buildKpis(context.db, principal, query));
+      response.json(await buildKpis(context.db, principal, { ...query, kind: caseKind }));
     },
   },
 ];

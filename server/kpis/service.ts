@@ -159,6 +159,12 @@ export interface KpiReport {
   kpis: Kpi[];
 }
 
+/** A case figure limited to one kind of case says so in its definition. */
+function limitedTo(definition: KpiDefinition, kind: KpiRequest['kind']): KpiDefinition {
+  if (!kind || definition.source !== 'cases') return definition;
+  return { ...definition, definition: `${definition.definition}; only ${kind === 'criminal' ? 'criminal' : 'public-order'} cases counted` };
+}
+
 export async function buildKpis(db: Kysely<DB>, principal: Principal, input: KpiRequest): Promise<KpiReport> {
   const { asOf } = await resolveAsOf(db, input.asOf);
   const request = { ...input, asOf, from: input.from ?? addDays(input.to ?? asOf, 1 - DEFAULT_CASE_PERIOD_DAYS) };
@@ -175,6 +181,6 @@ export async function buildKpis(db: Kysely<DB>, principal: Principal, input: Kpi
   return {
     area: { code: input.area, level: levelOfCode(input.area), name: population.row.name },
     privacy: { k, applied },
-    kpis: KPIS.map((definition) => evaluate(definition, sums, times[definition.source], applied ? k : null)),
+    kpis: KPIS.map((definition) => evaluate(limitedTo(definition, input.kind), sums, times[definition.source], applied ? k : null)),
   };
 }

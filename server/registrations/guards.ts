@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
-import type { DB } from '../db/schema.ts';
+import type { DB, UnitUse } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { normalizeIdNumber } from '../domain/id-number.ts';
+import { HttpError } from '../http/errors.ts';
 import { notFoundAt, ruleViolation } from './problems.ts';
 import { currentResidency, findUnitForRegistration, lockPerson, personHasLivedIn } from './repository.ts';
 import type { PersonRow } from './visibility.ts';
@@ -23,12 +24,29 @@ export function assertCodeInJurisdiction(principal: Principal, code: string, fie
 }
 
 /** The unit exists and its building still stands; people cannot be registered into rubble. */
-export async function assertUnitOpen(db: Kysely<DB>, code: string, field: string): Promise<void> {
+export async function assertUnitOpen(db: Kysely<DB>, code: string, field: string): Promise<{ use: UnitUse }> {
   const unit = await findUnitForRegistration(db, code);
   if (!unit) throw notFoundAt(field, 'Unit', code);
   if (unit.building_status === 'demolished') {
     throw ruleViolation(409, [{ field, code: 'unit_demolished', message: `Unit ${code} belongs to a demolished building` }]);
   }
+  return { use: unit.use };
+}
+
+/** Unit uses where people rarely live: a move-in there is more often a mistyped room than a fact. */
+const UNUSUAL_HOMES: readonly UnitUse[] = ['shop'];
+
+/**
+ * A move-in into a shop (商铺) may be true (a shopkeeper sleeping at the back) but is usually a
+ * wrong room: 409 confirmation_required, naming the use, until the form says confirmUnitUse: true.
+ */
+export function assertUnitUseConfirmed(code: string, use: UnitUse, confirmed: boolean | undefined): void {
+  if (confirmed === true || !UNUSUAL_HOMES.includes(use)) return;
+  const message = `Unit ${code} is recorded as a ${use}, not a home: check the room, or send confirmUnitUse: true to register the move-in anyway`;
+  throw new HttpError(409, 'confirmation_required', message, {
+    unitUse: use,
+    fields: [{ field: 'confirmUnitUse', code: `confirm_unit_use_${use}`, message }],
+  });
 }
 
 export interface PersonReference {

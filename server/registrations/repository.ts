@@ -8,7 +8,7 @@ export async function findUnitForRegistration(db: Kysely<DB>, code: string) {
   return db
     .selectFrom('units as u')
     .innerJoin('buildings as b', 'b.code', 'u.building_code')
-    .select(['u.code', 'b.status as building_status'])
+    .select(['u.code', 'u.use', 'b.status as building_status'])
     .where('u.code', '=', code)
     .executeTakeFirst();
 }

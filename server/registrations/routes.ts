@@ -9,7 +9,15 @@ import { registerMove, registerMoveIn, registerMoveOut } from './service.ts';
 /** The largest household one form registers at once (a dormitory room uses several forms). */
 const MAX_FAMILY = 20;
 
-const moveInCommon = { unitCode, movedIn: calendarDate, registeredAt: calendarDate.optional() };
+const moveInCommon = {
+  unitCode,
+  movedIn: calendarDate,
+  registeredAt: calendarDate.optional(),
+  confirmUnitUse: z
+    .boolean()
+    .optional()
+    .describe('true: register even though the unit is recorded as a shop (商铺); without it such a move-in answers 409 confirmation_required, details.unitUse naming the use'),
+};
 const moveInBody = z.strictObject({ ...moveInCommon, person: personInput });
 const familyMoveInBody = z.strictObject({ ...moveInCommon, people: z.array(personInput).min(1).max(MAX_FAMILY) });
 const moveBody = z

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { checkUnitCode, PREFIX_LENGTH } from '../domain/codes.ts';
 import { isCalendarDate } from '../domain/registration-rules.ts';
 import { FLOATING_TYPES, PERSON_CATEGORIES } from '../db/schema.ts';
-import { textNumber } from '../http/validate.ts';
+import { bilingual, textNumber } from '../http/validate.ts';
 
 /** Input shapes shared by this feature's routes (zod answers 400 invalid_request naming the field). */
-export const calendarDate = z.string().refine(isCalendarDate, 'must be a real date written YYYY-MM-DD');
+export const calendarDate = z.string().refine(isCalendarDate, bilingual('must be a real date written YYYY-MM-DD', '须为写作 YYYY-MM-DD 的真实日期'));
 
 export const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
@@ -20,7 +20,7 @@ export const numericId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER
 export const idParams = z.object({ id: textNumber(numericId) });
 
 /** Why a person's data is looked at: required on every read of person data, and audited. */
-export const purpose = z.string().trim().min(2, 'say why you look (at least 2 characters)').max(200);
+export const purpose = z.string().trim().min(2, bilingual('say why you look (at least 2 characters)', '请说明查看原因（至少 2 个字符）')).max(200);
 export const purposeQuery = z.object({ purpose });
 
 const text = (max: number) => z.string().trim().min(1).max(max);

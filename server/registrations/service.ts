@@ -1,13 +1,14 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { recordAudit, type AuditEntry } from '../audit/service.ts';
+import { flagIfEmptied, occupyVacantUnit } from './unit-checks.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import {
   eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
   type ResolvedIdentity, type RuleProblem,
 } from '../domain/registration-rules.ts';
-import { assertCodeInJurisdiction, assertUnitOpen, currentResidencyHere, lockReferencedPerson, type PersonReference } from './guards.ts';
+import { assertCodeInJurisdiction, assertUnitOpen, assertUnitUseConfirmed, currentResidencyHere, lockReferencedPerson, type PersonReference } from './guards.ts';
 import { ruleViolation, throwIfAny } from './problems.ts';
 import { closeResidency, currentResidency, insertPersonIfNew, insertResidency, lastMoveOut, lockPerson } from './repository.ts';
 import type { PersonInput } from './schemas.ts';
@@ -25,6 +26,8 @@ export interface MoveInRequest {
   unitCode: string;
   movedIn: string;
   registeredAt: string;
+  /** The registrar confirmed a move-in into a unit that is not usually a home (a shop). */
+  confirmUnitUse?: boolean | undefined;
   arrivals: Arrival[];
 }
 
@@ -57,7 +60,8 @@ export async function registerMoveIn(db: Kysely<DB>, principal: Principal, reque
 
 async function admitAll(db: Kysely<DB>, principal: Principal, request: MoveInRequest, arrivals: ResolvedArrival[], identityConflicts: IdentityConflict[]) {
   return db.transaction().execute(async (trx) => {
-    await assertUnitOpen(trx, request.unitCode, 'unitCode');
+    const unit = await assertUnitOpen(trx, request.unitCode, 'unitCode');
+    assertUnitUseConfirmed(request.unitCode, unit.use, request.confirmUnitUse);
     // Lock people in one order (by ID number) so two families sharing a member cannot deadlock.
     const inLockOrder = [...arrivals].sort((a, b) => (a.identity.idNumber < b.identity.idNumber ? -1 : 1));
     const admitted = new Map<Arrival, AdmittedPerson>();
@@ -69,8 +73,11 @@ async function admitAll(db: Kysely<DB>, principal: Principal, request: MoveInReq
     }
     throwIfAny(409, conflicts);
     const results = arrivals.map((arrival) => admitted.get(arrival)!);
+    const useChange = await occupyVacantUnit(
+      trx, request.unitCode, unit.use, arrivals.map((arrival) => arrival.person.category), results.map((result) => result.residencyId), request.movedIn,
+    );
     // Audit last: its hash chain takes a database-wide lock, which must not be held while waiting for person locks.
-    await recordAudit(trx, principal, results.map((result) => moveInAudit(request.unitCode, result)));
+    await recordAudit(trx, principal, [...results.map((result) => moveInAudit(request.unitCode, result)), ...(useChange ? [useChange] : [])]);
     return results;
   });
 }
@@ -234,7 +241,7 @@ export async function registerMove(db: Kysely<DB>, principal: Principal, request
   throwIfAny(400, registrationDateProblems({ eventField: 'movedOn', eventDate: request.movedOn, registeredAt: request.registeredAt }, today));
   assertCodeInJurisdiction(principal, request.toUnitCode, 'toUnitCode', 'Unit');
   return db.transaction().execute(async (trx) => {
-    await assertUnitOpen(trx, request.toUnitCode, 'toUnitCode');
+    const toUnit = await assertUnitOpen(trx, request.toUnitCode, 'toUnitCode');
     const person = await lockReferencedPerson(trx, principal, request);
     const current = await currentResidency(trx, person.id);
     if (!current) throw ruleViolation(409, [{ field: referenceField(request), code: 'not_resident', message: 'This person has no current residence; register a move-in' }]);
@@ -251,9 +258,19 @@ export async function registerMove(db: Kysely<DB>, principal: Principal, request
       personId: person.id, fromResidencyId: current.id, fromUnitCode: current.unit_code, toResidencyId: opened.id,
       toUnitCode: request.toUnitCode, registeredLate: opened.registered_late, departureUnregistered: closed.departure_unregistered,
     };
+    const unitChanges = [
+      await occupyVacantUnit(trx, request.toUnitCode, toUnit.use, [person.category], [opened.id], request.movedOn),
+      await flagIfEmptied(trx, current.unit_code, request.movedOn),
+    ];
     await auditPersonWrite(trx, principal, 'move', result);
+    await recordUnitChanges(trx, principal, unitChanges);
     return isWithinJurisdiction(current.unit_code, principal.jurisdiction) ? result : { ...result, fromResidencyId: null, fromUnitCode: null };
   });
+}
+
+async function recordUnitChanges(trx: Kysely<DB>, principal: Principal, changes: (AuditEntry | null)[]): Promise<void> {
+  const entries = changes.filter((change): change is AuditEntry => change !== null);
+  if (entries.length > 0) await recordAudit(trx, principal, entries);
 }
 
 /** The result, less the person id that is already the audit row's target. */
@@ -300,7 +317,9 @@ export async function registerMoveOut(db: Kysely<DB>, principal: Principal, requ
       personId: person.id, residencyId: current.id, unitCode: current.unit_code, movedOut: request.movedOut, deregisteredAt,
       departureUnregistered: closed.departure_unregistered,
     };
+    const emptied = await flagIfEmptied(trx, current.unit_code, request.movedOut);
     await auditPersonWrite(trx, principal, 'move_out', result);
+    await recordUnitChanges(trx, principal, [emptied]);
     return result;
   });
 }

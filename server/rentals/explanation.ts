@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import {
   describeOverride,
+  type BuildingFlag,
   EVIDENCE_TABLES,
   type CaseKind,
   type EvidenceTable,
@@ -20,6 +21,9 @@ export type EventDetail =
       neighboursGood: boolean | null; tenantsRegistered: boolean | null; clueGiven: boolean;
     }
   | { type: 'stay'; residencyId: number; movedIn: string; registeredAt: string; daysToRegister: number; personId?: number; unitCode?: string };
+
+const BUILDING_FLAG_LABELS: Record<BuildingFlag, string> = { has_access_control: '门禁 (access control on the building record)' };
+const buildingFlagDetail = (flag: BuildingFlag) => ({ type: 'building' as const, flag, label: BUILDING_FLAG_LABELS[flag] });
 
 type DetailsById = Record<EvidenceTable, Map<number, EventDetail>>;
 
@@ -86,7 +90,11 @@ export async function readableExplanation(db: Kysely<DB>, stored: ScoreExplanati
     const aboutPeople = !seesPersons && (factor.residencies?.length ?? 0) > 0;
     return {
       ruleId: factor.ruleId, factor: rule?.factor ?? null, label: rule?.label ?? null, params: rule?.params ?? null, pointsEach: rule?.points ?? null,
-      count: aboutPeople ? null : factor.count, points: factor.points, events: aboutPeople ? null : factor.events ?? evidence.length, evidence,
+      count: aboutPeople ? null : factor.count, points: factor.points, events: aboutPeople ? null : factor.events ?? evidence.length,
+      evidence: [...evidence, ...(factor.buildingFlags ?? []).map(buildingFlagDetail)],
+      // A finding holds until a later one contradicts it: the card says how old the one it rests on is,
+      // withheld with the stays when the points rest on people.
+      lastEvidencedOn: aboutPeople ? null : factor.lastEvidencedOn ?? null,
     };
   });
   const overrides = stored.overrides.map((code) => ({ code, message: describeOverride(code, stored) }));

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import {
-  addMonths, isLetSeparately, sharedFindings, type BuildingFacts, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact,
+  addMonths, isLetSeparately, sharedFindings, type AccessControlFact, type BuildingFacts, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact,
 } from '../domain/rental-scoring.ts';
 
 /** Case times are instants; the month a case belongs to is the local (China Standard Time) one. */
@@ -48,6 +48,9 @@ export interface FactWindow {
   from: string;
   to: string;
 }
+
+/** The lists of events in a building's facts. */
+type EventList = 'cases' | 'registrations' | 'inspections' | 'flaggedTenants';
 
 /** A fact with where it happened: its building and, when known, its unit. */
 type Of<Fact> = Fact & { building: string; unit: string | null };
@@ -99,6 +102,14 @@ function flaggedTenantQuery(window: FactWindow) {
       AND (f.to_date IS NULL OR f.to_date >= r.moved_in) AND (r.moved_out IS NULL OR r.moved_out >= f.from_date)`;
 }
 
+/** Buildings of the slice whose record says they have access control (门禁), and the day it was recorded. */
+function accessControlQuery(window: FactWindow) {
+  return sql`
+    SELECT b.code AS building, NULL AS unit, (b.created_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "recordedOn"
+    FROM buildings b
+    WHERE b.code BETWEEN ${window.firstCode} AND ${window.lastCode} AND b.has_access_control`;
+}
+
 const noFacts = (): BuildingFacts => ({ cases: [], registrations: [], inspections: [], flaggedTenants: [] });
 
 function factsOf(byCode: Map<string, BuildingFacts>, code: string): BuildingFacts {
@@ -125,10 +136,18 @@ export class SliceFacts {
     this.householdSet = new Set([...householdsOf.values()].flat());
   }
 
-  add<Key extends keyof BuildingFacts>(key: Key, rows: Of<BuildingFacts[Key][number]>[]): void {
+  add<Key extends EventList>(key: Key, rows: Of<BuildingFacts[Key][number]>[]): void {
     for (const { building, unit, ...fact } of rows) {
       (factsOf(this.buildings, building)[key] as unknown[]).push(fact);
       if (unit !== null && this.householdSet.has(unit)) (factsOf(this.households, unit)[key] as unknown[]).push(fact);
+    }
+  }
+
+  /** The building's access control is shared by everyone living there: each household gets it too. */
+  addAccessControl(rows: Of<AccessControlFact>[]): void {
+    for (const { building, recordedOn } of rows) {
+      factsOf(this.buildings, building).accessControl = { recordedOn };
+      for (const household of this.householdsOf.get(building) ?? []) factsOf(this.households, household).accessControl = { recordedOn };
     }
   }
 
@@ -145,7 +164,7 @@ export class SliceFacts {
 
 /**
  * Every fact the scorer needs for a slice of buildings and their households (`householdsOf`:
- * building code → its household unit codes), in four set-based queries.
+ * building code → its household unit codes), in five set-based queries.
  */
 export async function loadFacts(db: Kysely<DB>, window: FactWindow, householdsOf: ReadonlyMap<string, readonly string[]> = new Map()): Promise<SliceFacts> {
   const facts = new SliceFacts(householdsOf);
@@ -153,5 +172,6 @@ export async function loadFacts(db: Kysely<DB>, window: FactWindow, householdsOf
   facts.add('registrations', await rowsAsJson<Of<RegistrationFact>>(db, registrationQuery(window)));
   facts.addInspections(await rowsAsJson<Of<InspectionFact>>(db, inspectionQuery(window)));
   facts.add('flaggedTenants', await rowsAsJson<Of<FlaggedTenantFact>>(db, flaggedTenantQuery(window)));
+  facts.addAccessControl(await rowsAsJson<Of<AccessControlFact>>(db, accessControlQuery(window)));
   return facts;
 }

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/session.ts';
 import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import type { InspectorRole } from '../domain/rental-scoring.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import { personInJurisdiction } from '../registrations/visibility.ts';
 import { recordVisit } from './schedule.ts';
 
@@ -60,6 +60,30 @@ async function checkedPeople(db: Kysely<DB>, principal: Principal, input: Inspec
   });
 }
 
+const RENTAL_FINDINGS = ['doorsOk', 'hygieneGood', 'neighboursGood', 'tenantsRegistered'] as const;
+
+/** Findings about a rental house (doors, hygiene, neighbours, tenants registered, a landlord's clue), as against 人户一致 checks only. */
+const hasRentalFindings = (input: InspectionInput) => input.clueGiven || RENTAL_FINDINGS.some((key) => typeof input[key] === 'boolean');
+
+/**
+ * Rental findings score a rental house, so they need a building with a let unit (or a unit whose
+ * rental is registered). A visit that only checks who lives where (人户一致) may be to any dwelling.
+ */
+async function assertRentalHouse(db: Kysely<DB>, input: InspectionInput): Promise<void> {
+  if (!hasRentalFindings(input)) return;
+  const rental = await db
+    .selectFrom('units')
+    .select('code')
+    .where('building_code', '=', input.buildingCode)
+    .where((where) => where.or([where('use', '=', 'rented'), where('rental_registered', '=', true)]))
+    .limit(1)
+    .executeTakeFirst();
+  if (rental) return;
+  throw new HttpError(409, 'not_a_rental', `Building ${input.buildingCode} has no rented unit and no registered rental: rental findings need a rental house`, {
+    field: 'buildingCode',
+  });
+}
+
 async function assertBuildingAndUnit(db: Kysely<DB>, buildingCode: string, unitCode: string | undefined): Promise<void> {
   const building = await db.selectFrom('buildings').select('code').where('code', '=', buildingCode).executeTakeFirst();
   if (!building) throw notFound('Building', buildingCode);
@@ -72,6 +96,7 @@ async function assertBuildingAndUnit(db: Kysely<DB>, buildingCode: string, unitC
 /** Records a visit by the calling police officer or collector and moves the schedule on. */
 export async function recordInspection(db: Kysely<DB>, principal: Principal, input: InspectionInput): Promise<{ id: number }> {
   await assertBuildingAndUnit(db, input.buildingCode, input.unitCode);
+  await assertRentalHouse(db, input);
   const checks = await checkedPeople(db, principal, input);
   return db.transaction().execute(async (trx) => {
     const role = principal.role as InspectorRole;

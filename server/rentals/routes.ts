@@ -6,10 +6,11 @@ import { parseBuildingCode } from '../buildings/routes.ts';
 import { parseUnitCode } from '../units/routes.ts';
 import { ROLES, type Role } from '../db/schema.ts';
 import { checkUnitCode } from '../domain/codes.ts';
+import { addDays } from '../domain/registration-rules.ts';
 import { INSPECTOR_ROLES, monthsBetween, PERSON_FLAGS } from '../domain/rental-scoring.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
-import { bboxSchema, parseBody, parseQuery, textNumber } from '../http/validate.ts';
+import { bboxSchema, bilingual, parseBody, parseQuery, rule, textNumber, whenFieldsValid } from '../http/validate.ts';
 import { inspectionsOfBuilding, recordInspection } from './inspections.ts';
 import { buildingTiers, gridTierCounts, latestScoredMonth, type CodePrefixes } from './repository.ts';
 import { overdueByCollector, overdueByGrid, overdueVisits } from './schedule.ts';
@@ -26,9 +27,25 @@ const MAX_SCORED_MONTHS = 36;
 
 const month = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM')
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, bilingual('month must be YYYY-MM', '月份须写作 YYYY-MM（如 2026-03）'))
   .transform((text) => `${text}-01`);
-const pastDate = z.iso.date().refine((date) => date <= localToday(), 'date must not be in the future');
+/**
+ * A visit's date: not in the future, and at most `backdateDays` back (config INSPECTION_BACKDATE_DAYS,
+ * default 31): a month's visits may be entered late, but a visit dated years back would rewrite
+ * scores already published, and the schedule would count it as recent.
+ */
+const visitDate = (backdateDays: number) =>
+  z.iso.date().superRefine((date, context) => {
+    const today = localToday();
+    const earliest = addDays(today, -backdateDays);
+    if (date > today) context.addIssue({ code: 'custom', ...rule('date_in_future', `visitedOn ${date} is after today (${today})`, `走访日期 visitedOn ${date} 晚于今天（${today}）`) });
+    else if (date < earliest) {
+      context.addIssue({
+        code: 'custom',
+        ...rule('backdated', `visitedOn ${date} is more than ${backdateDays} days ago: record a visit within ${backdateDays} days`, `走访日期 visitedOn ${date} 早于 ${backdateDays} 天前：走访须在 ${backdateDays} 天内录入`),
+      });
+    }
+  });
 const gridCode = z.string().regex(/^\d{14}$/, 'grid code must have 14 digits');
 const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
@@ -47,15 +64,17 @@ const rulesQuery = z.object({ version: textNumber(z.number().int().min(1)).optio
 const inspectionsQuery = z.object({ limit: textNumber(z.number().int().min(1).max(500).default(100)) });
 const runBody = z
   .object({ from: month, to: month, rulesVersion: z.number().int().min(1).optional() })
-  .refine((body) => body.from <= body.to, { message: 'from must not be after to', path: ['to'] })
-  .refine((body) => monthsBetween(body.from, body.to).length <= MAX_SCORED_MONTHS, { message: `at most ${MAX_SCORED_MONTHS} months per run`, path: ['to'] });
+  .refine((body) => body.from <= body.to, { ...rule('from_after_to', 'from must not be after to', 'from（起始月）不能晚于 to（结束月）'), path: ['to'], ...whenFieldsValid('from', 'to') })
+  .refine((body) => monthsBetween(body.from, body.to).length <= MAX_SCORED_MONTHS, {
+    ...rule('too_many_months', `at most ${MAX_SCORED_MONTHS} months per run`, `每次最多计算 ${MAX_SCORED_MONTHS} 个月`), path: ['to'], ...whenFieldsValid('from', 'to'),
+  });
 const FINDINGS = ['doorsOk', 'hygieneGood', 'neighboursGood', 'tenantsRegistered'] as const;
 // A visit checks the people of one unit or building: a large dormitory floor, not a district.
 const MAX_CHECKED_PEOPLE = 500;
-const inspectionBody = z.strictObject({
+const inspectionBody = (backdateDays: number) => z.strictObject({
   buildingCode: z.string(),
   unitCode: unitCode.optional(),
-  visitedOn: pastDate,
+  visitedOn: visitDate(backdateDays),
   doorsOk: finding,
   hygieneGood: finding,
   neighboursGood: finding,
@@ -122,7 +141,9 @@ function monthlyScoresRoute(
   };
 }
 
-export const rentalsRoutes: FeatureRoutes = (context) => [
+export const rentalsRoutes: FeatureRoutes = (context) => {
+  const visitBody = inspectionBody(context.config.inspectionBackdateDays);
+  return [
   {
     method: 'get',
     path: '/rentals/rules',
@@ -226,10 +247,10 @@ export const rentalsRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/rentals/inspections',
     access: INSPECTORS,
-    schemas: { body: inspectionBody },
+    schemas: { body: visitBody },
     summary: 'Record a visit and its findings (doors, hygiene, neighbours, tenants registered, clue); feeds the next scoring',
     handler: async (request, response) => {
-      const body = parseBody(inspectionBody, request);
+      const body = parseBody(visitBody, request);
       const principal = principalOf(request);
       const buildingCode = parseBuildingCode(body.buildingCode);
       assertInJurisdiction(principal, buildingCode, 'Building');
@@ -276,3 +297,4 @@ export const rentalsRoutes: FeatureRoutes = (context) => [
     },
   },
 ];
+};

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { DB, UnitCheckReason } from '../db/schema.ts';
 import { INSPECTOR_ROLES, RENTAL_TIERS, VISIT_INTERVAL_DAYS, type InspectorRole, type RentalTier } from '../domain/rental-scoring.ts';
 import { codeWithin, type CodePrefixes } from './repository.ts';
 
@@ -74,14 +74,43 @@ function overdueOfRole(role: InspectorRole, filter: OverdueFilter) {
 }
 
 /** Visits past due on `asOf`, most overdue first. A collector filter lists only collector visits. */
-export async function overdueVisits(db: Kysely<DB>, filter: OverdueFilter): Promise<{ visits: OverdueVisit[]; truncated: boolean }> {
+/** A unit the register changed under (sql/0015_unit_checks.sql): the collector visits it. */
+export interface UnitToCheck {
+  unitCode: string;
+  buildingCode: string;
+  gridCode: string;
+  address: string;
+  use: string;
+  reason: UnitCheckReason;
+  since: string;
+}
+
+/** Units flagged for a collector's visit in the caller's scope (and grid, or the collector's grids), oldest first. */
+async function unitsToCheck(db: Kysely<DB>, filter: OverdueFilter): Promise<UnitToCheck[]> {
+  const inGrid = filter.gridCode ? sql`b.grid_code = ${filter.gridCode}` : sql`true`;
+  const ofCollector = filter.collectorId === undefined ? sql`true` : sql`b.grid_code IN ${assignedGrids(filter.collectorId)}`;
+  const result = await sql<UnitToCheck>`
+    SELECT u.code AS "unitCode", u.building_code AS "buildingCode", b.grid_code AS "gridCode", b.address, u.use,
+           u.to_check AS reason, u.to_check_since AS since
+    FROM units u JOIN buildings b ON b.code = u.building_code
+    WHERE u.to_check IS NOT NULL AND ${inGrid} AND ${ofCollector} AND ${codeWithin('u.building_code', filter.prefixes)}
+    ORDER BY u.to_check_since, u.code
+    LIMIT ${filter.limit}`.execute(db);
+  return result.rows;
+}
+
+export async function overdueVisits(
+  db: Kysely<DB>, filter: OverdueFilter,
+): Promise<{ visits: OverdueVisit[]; truncated: boolean; unitsToCheck: UnitToCheck[] }> {
   const roles = filter.role ? [filter.role] : filter.collectorId !== undefined ? ['collector' as const] : INSPECTOR_ROLES;
   const union = sql.join(roles.map((role) => overdueOfRole(role, filter)), sql` UNION ALL `);
   const result = await sql<OverdueVisit>`
     SELECT * FROM (${union}) AS overdue
     ORDER BY "daysOverdue" DESC, "buildingCode", role
     LIMIT ${filter.limit + 1}`.execute(db);
-  return { visits: result.rows.slice(0, filter.limit), truncated: result.rows.length > filter.limit };
+  // Units to check are collector work (issue 15.4): listed beside the collector's visits.
+  const checks = roles.includes('collector') ? await unitsToCheck(db, filter) : [];
+  return { visits: result.rows.slice(0, filter.limit), truncated: result.rows.length > filter.limit, unitsToCheck: checks };
 }
 
 export interface OverdueCount {

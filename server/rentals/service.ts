@@ -7,7 +7,7 @@ import { seesPersonData } from '../domain/privacy.ts';
 import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { CASE_KINDS, originTermIn, PERSON_FLAGS } from '../domain/rental-scoring.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import { parseBody } from '../http/validate.ts';
 import { readableExplanation } from './explanation.ts';
 import { LOCAL_TIME_ZONE } from './facts.ts';
@@ -49,6 +49,9 @@ const points = z
   .refine((value) => value !== 0, 'points must not be 0')
   .refine((value) => Math.abs(value * 10 - Math.round(value * 10)) < 1e-9, 'points have at most one decimal');
 
+/** What makes a rule the same rule across versions: its factor and parameters (points and label may change). */
+const ruleKey = (rule: { factor: string; params: Record<string, unknown> }) => `${rule.factor}:${JSON.stringify(rule.params, Object.keys(rule.params).sort())}`;
+
 const ruleFields = { points, label: z.string().trim().min(1).max(100), active: z.boolean().default(true) };
 const onlyParams = <Shape extends z.ZodRawShape>(shape: Shape) => z.strictObject(shape);
 
@@ -64,12 +67,13 @@ const ruleSchema = z.discriminatedUnion('factor', [
 
 export const ruleSetSchema = z.object({
   note: z.string().trim().max(500).optional(),
+  confirm: z.boolean().optional().describe('true: publish even though the new version drops rules of the current one (else 409 confirmation_required lists them)'),
   rules: z
     .array(ruleSchema)
     .min(1)
     .max(100)
     .refine(
-      (rules) => new Set(rules.map((rule) => `${rule.factor}:${JSON.stringify(rule.params)}`)).size === rules.length,
+      (rules) => new Set(rules.map(ruleKey)).size === rules.length,
       'each factor and parameters may appear once',
     ),
 });
@@ -99,11 +103,29 @@ export function parseRuleSetBody(request: Request) {
 /** Publishes an edited rule set as the next version; earlier scores keep naming the version they used. */
 export async function publishRuleSet(db: Kysely<DB>, principal: Principal, input: z.infer<typeof ruleSetSchema>): Promise<RuleSet> {
   return db.transaction().execute(async (trx) => {
-    const version = (await latestRulesVersion(trx)) + 1;
+    const current = await latestRulesVersion(trx);
+    if (!input.confirm) await askBeforeRemoving(trx, current, input.rules);
+    const version = current + 1;
     await insertRuleSet(trx, version, input.note ?? null, principal.userId, input.rules);
     await recordAudit(trx, principal, { action: 'create', targetType: 'rental_rule_version', targetId: version, details: { rules: input.rules.length } });
     return (await findRuleSet(trx, version))!;
   });
+}
+
+/**
+ * A new version replaces the whole table, so one rule sent alone would drop all the others
+ * unnoticed: until the admin confirms, answer 409 with the rules it would remove.
+ */
+async function askBeforeRemoving(db: Kysely<DB>, currentVersion: number, rules: z.infer<typeof ruleSetSchema>['rules']): Promise<void> {
+  const kept = new Set(rules.map(ruleKey));
+  const removed = ((await findRuleSet(db, currentVersion))?.rules ?? []).filter((rule) => !kept.has(ruleKey(rule)));
+  if (removed.length === 0) return;
+  throw new HttpError(
+    409,
+    'confirmation_required',
+    `Publishing removes ${removed.length} rule(s) of version ${currentVersion}: ${removed.map((rule) => rule.label).join(', ')}. Send confirm: true to publish anyway`,
+    { field: 'rules', version: currentVersion, removed: removed.map(({ id, factor, params, points, label }) => ({ id, factor, params, points, label })) },
+  );
 }
 
 export async function ruleSet(db: Kysely<DB>, version: number | undefined): Promise<RuleSet> {

@@ -40,6 +40,19 @@ describe('login and sessions', () => {
     expect(me.body.user).toMatchObject({ username: 'police', role: 'police' });
   });
 
+  it('says "nobody signed in" as a state (200, user null), and who is once they are', async () => {
+    const anonymous = await request(t.app).get('/api/auth/session').expect(200);
+    expect(anonymous.body).toEqual({ user: null });
+    const garbled = await request(t.app).get('/api/auth/session').set('Cookie', 'renwu_session=not-a-session').expect(200);
+    expect(garbled.body).toEqual({ user: null });
+    const leader = await t.logIn('leader');
+    const session = await leader.get('/api/auth/session').expect(200);
+    expect(session.body.user).toMatchObject({ username: 'leader', role: 'leader', mustChangePassword: false });
+    expect(session.body.csrfToken).toEqual(expect.any(String));
+    await leader.post('/api/auth/logout').expect(204);
+    expect((await leader.get('/api/auth/session').expect(200)).body).toEqual({ user: null });
+  });
+
   it('sets an httpOnly SameSite cookie and never echoes the password', async () => {
     const response = await request(t.app).post('/api/auth/login').send({ username: 'leader', password: FIXTURE.password }).expect(200);
     const cookie = String(response.headers['set-cookie']);

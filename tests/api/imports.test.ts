@@ -111,11 +111,17 @@ describe('file formats and encodings', () => {
     const published = { wgs84: [113.912316, 22.543847] as LonLat, gcj02: [113.9171764808363, 22.540796131694766] as LonLat };
     const truths: LonLat[] = [published.wgs84, [114.2011, 22.7011], [114.2089, 22.7093]];
     const gcj02Points = [published.gcj02, fromWgs84(truths[1]!, 'gcj02'), fromWgs84(truths[2]!, 'gcj02')];
-    const table: Table = [BUILDING_HEADERS, ...gcj02Points.map((point, index) => [newBuilding(201 + index), `火星路${index}号`, 3, '住宅', '物业式', '', '', '', point[0], point[1]])];
+    // A building's point must lie in its grid (issue 15.5): the published pair gets a grid around it.
+    const shenzhenGrid = `${FIXTURE.community}09`;
+    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
+              VALUES (${shenzhenGrid}, ${FIXTURE.community}, '南山测试网格',
+                      ST_GeomFromText('MULTIPOLYGON(((113.90 22.53,113.92 22.53,113.92 22.55,113.90 22.55,113.90 22.53)))', 4326), 4.6)`.execute(t.handle.db);
+    const codes = [`${shenzhenGrid}00201`, newBuilding(202), newBuilding(203)];
+    const table: Table = [BUILDING_HEADERS, ...gcj02Points.map((point, index) => [codes[index]!, `火星路${index}号`, 3, '住宅', '物业式', '', '', '', point[0], point[1]])];
     const { job } = await importAndWait(admin, { kind: 'buildings', crs: 'gcj02', filename: 'amap.csv' }, utf8Csv(table));
     expect(job.status).toBe('done');
     for (const [index, truth] of truths.entries()) {
-      const stored = await pointOf('buildings', newBuilding(201 + index));
+      const stored = await pointOf('buildings', codes[index]!);
       expect(distanceMetres(stored, truth)).toBeLessThan(1);
       expect(distanceMetres(gcj02Points[index]!, truth)).toBeGreaterThan(100);
     }
@@ -326,5 +332,26 @@ describe('large files', () => {
 
   it('keeps CSV text exactly as written (round trip of the GBK helper itself)', () => {
     expect(csvText([['a,b', '"q"'], ['中文', null]])).toBe('"a,b","""q"""\r\n中文,\r\n');
+  });
+});
+
+describe("a building's point and its grid (issue 15.5)", () => {
+  it('refuses a point outside its grid polygon, naming row, field and distance, and imports nothing', async () => {
+    const table: Table = [
+      BUILDING_HEADERS,
+      [newBuilding(151), '测试路151号', 3, '住宅', '物业式', '否', '否', '否', 114.2051, 22.7051],
+      // About 4 km east of the west grid, beyond the east grid too.
+      [newBuilding(152), '测试路152号', 3, '住宅', '物业式', '否', '否', '否', 114.25, 22.705],
+      // About 10 m west of the west grid's edge: inside the 20 m tolerance.
+      [newBuilding(153), '测试路153号', 3, '住宅', '物业式', '否', '否', '否', 114.1999, 22.705],
+    ];
+    const { job, errors } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'outside.csv' }, utf8Csv(table));
+    expect(job).toMatchObject({ status: 'failed', rowsImported: 0 });
+    expect(errors).toEqual([{ row: 3, field: '经度', reason: expect.stringMatching(/is 4\d{3} m outside its grid 44030700100101/) }]);
+    const stored = await t.handle.db.selectFrom('buildings').select('code').where('code', 'in', [newBuilding(151), newBuilding(152), newBuilding(153)]).execute();
+    expect(stored).toEqual([]);
+
+    const { job: accepted } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'inside.csv' }, utf8Csv([table[0]!, table[1]!, table[3]!]));
+    expect(accepted).toMatchObject({ status: 'done', rowsImported: 2 });
   });
 });

@@ -51,6 +51,8 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/health': { notBounded: 'public: counts of the whole city, no places' },
   'POST /api/auth/login': { notBounded: 'public: signing in' },
   'GET /api/auth/me': { notBounded: 'the caller’s own account' },
+  'GET /api/auth/session': { notBounded: 'public: the caller’s own session, or none' },
+  'GET /api/map-config': { notBounded: 'the office’s basemap setting, no places or people' },
   'POST /api/auth/password': { notBounded: 'the caller’s own account' },
   'POST /api/auth/logout': { notBounded: 'the caller’s own account' },
   'GET /api/areas': { list: () => ['district', 'street', 'community', 'grid'].map((level) => ({ method: 'get', url: `/api/areas?level=${level}` })) },
@@ -157,7 +159,7 @@ const NORTH = ANALYTICS.northCommunity;
 const JURISDICTION: Record<Bounded, string> = { collector: FIXTURE.gridWest, police: NORTH, leader: NORTH, planner: NORTH, admin: NORTH, auditor: NORTH };
 
 beforeAll(async () => {
-  t = await startTestApp({ RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000' });
+  t = await startTestApp({ RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000', INSPECTION_BACKDATE_DAYS: '36500' });
   const { personIds } = await insertAnalyticsCity(t.handle.db);
   await insertPermit(t.handle.db, personIds.E4!, { issued: '2025-07-01', expires: '2026-06-30' }, 'JZZ-E4-0');
   await insertUser(t.handle.db, 'district-admin', 'admin');

@@ -28,7 +28,8 @@ interface Kpi {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Inspections replay 2025: allow them to be dated that far back.
+  t = await startTestApp({ INSPECTION_BACKDATE_DAYS: '36500' });
   city = await insertAnalyticsCity(t.handle.db);
   for (const role of ['leader', 'planner', 'admin'] as const) await insertUser(t.handle.db, role, role);
   await insertUser(t.handle.db, 'police', 'police', [FIXTURE.district]);

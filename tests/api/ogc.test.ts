@@ -157,7 +157,7 @@ describe('OGC API Features: items', () => {
   ])('rejects %s with 400 naming %s', async (query, field, message) => {
     const response = await get(`/ogc/collections/buildings/items?${query}`).expect(400);
     const fields: { field: string; message: string }[] = response.body.error.details.fields;
-    expect(fields).toContainEqual({ field, message: expect.stringMatching(message) });
+    expect(fields).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message) }));
     expect(new Set(fields.map((problem) => problem.field))).toEqual(new Set([field]));
   });
 });

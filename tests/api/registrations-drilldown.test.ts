@@ -23,9 +23,11 @@ const ids = {
 const personIds: Record<keyof typeof ids, number> = {} as Record<keyof typeof ids, number>;
 const PURPOSE = 'purpose=' + encodeURIComponent('治安检查');
 
-async function register(key: keyof typeof ids, name: string, unitCode: string, movedIn: string, registeredAt: string, extra: Record<string, unknown> = {}) {
+async function register(
+  key: keyof typeof ids, name: string, unitCode: string, movedIn: string, registeredAt: string, extra: Record<string, unknown> = {}, form: { confirmUnitUse?: boolean } = {},
+) {
   const collector = await signedIn(t, 'collector_west');
-  const response = await collector.post('/api/registrations/move-in', { unitCode, movedIn, registeredAt, person: floatingAdult(ids[key], name, extra) }).expect(201);
+  const response = await collector.post('/api/registrations/move-in', { unitCode, movedIn, registeredAt, ...form, person: floatingAdult(ids[key], name, extra) }).expect(201);
   personIds[key] = response.body.personId;
 }
 
@@ -43,7 +45,7 @@ beforeAll(async () => {
   await register('qian', '钱一', REGISTRATION.westUnit(2, 1), daysAgo(100), daysAgo(100));
   await register('sun', '孙二', REGISTRATION.westUnit(2, 1), daysAgo(50), daysAgo(50));
   await register('li', '李四', REGISTRATION.westUnit(3, 2), daysAgo(5), daysAgo(5));
-  await register('zhangWei85', '张伟', REGISTRATION.westShopUnit, daysAgo(30), daysAgo(20));
+  await register('zhangWei85', '张伟', REGISTRATION.westShopUnit, daysAgo(30), daysAgo(20), {}, { confirmUnitUse: true });
   const police = await signedIn(t, 'police');
   await police.post('/api/registrations/move', { personId: personIds.qian, toUnitCode: REGISTRATION.eastUnit(1), movedOn: daysAgo(10), registeredAt: daysAgo(9) }).expect(201);
   await collector.post('/api/registrations/move-out', { personId: personIds.sun, movedOut: daysAgo(15), foundAbsent: true }).expect(200);

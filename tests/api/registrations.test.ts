@@ -16,9 +16,10 @@ const personByIdNumber = (idNumber: string) => db().selectFrom('persons').select
 const staysOf = (personId: number) => db().selectFrom('residencies').selectAll().where('person_id', '=', personId).orderBy('id').execute();
 
 /** One person's move-in by `username`, expecting `status`; movedIn defaults to yesterday. */
-async function moveIn(status: number, username: string, unitCode: string, person: object, dates: { movedIn?: string; registeredAt?: string } = {}) {
+async function moveIn(status: number, username: string, unitCode: string, person: object, dates: { movedIn?: string; registeredAt?: string; confirmUnitUse?: boolean } = {}) {
   const agent = await t.logIn(username);
-  return agent.post('/api/registrations/move-in', { unitCode, movedIn: dates.movedIn ?? daysAgo(1), registeredAt: dates.registeredAt, person }).expect(status);
+  const { movedIn = daysAgo(1), registeredAt, confirmUnitUse } = dates;
+  return agent.post('/api/registrations/move-in', { unitCode, movedIn, registeredAt, confirmUnitUse, person }).expect(status);
 }
 
 describe('move-in', () => {
@@ -144,6 +145,28 @@ describe('move-in', () => {
       expect(response.body.error.code).toBe('forbidden');
     }
   });
+
+  it('asks for confirmation before a move-in into a shop (商铺): 409 confirmation_required naming the use, then registers when confirmed', async () => {
+    const shopkeeper = floatingAdult(idCard('1983-08-18', 181), '商户');
+    const before = await countRows(t);
+    const unconfirmed = await moveIn(409, 'collector_west', REGISTRATION.westShopUnit, shopkeeper);
+    expect(unconfirmed.body.error).toMatchObject({
+      code: 'confirmation_required',
+      details: { unitUse: 'shop', fields: [{ field: 'confirmUnitUse', code: 'confirm_unit_use_shop' }] },
+    });
+    const household = await (await t.logIn('collector_west')).post('/api/registrations/move-ins', {
+      unitCode: REGISTRATION.westShopUnit, movedIn: daysAgo(1), confirmUnitUse: false, people: [shopkeeper],
+    }).expect(409);
+    expect(household.body.error.code).toBe('confirmation_required');
+    // Strict JSON: the string "true" is not a confirmation.
+    const stringly = await moveIn(400, 'collector_west', REGISTRATION.westShopUnit, shopkeeper, { confirmUnitUse: 'true' as unknown as boolean });
+    expect(stringly.body.error.details.fields.map((entry: { field: string }) => entry.field)).toContain('confirmUnitUse');
+    expect(await countRows(t)).toEqual(before);
+    const confirmed = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, shopkeeper, { confirmUnitUse: true });
+    expect((await staysOf(confirmed.body.personId)).map((stay) => stay.unit_code)).toEqual([REGISTRATION.westShopUnit]);
+    // A home needs no confirmation.
+    await moveIn(201, 'collector_west', REGISTRATION.westUnit(2, 1), floatingAdult(idCard('1984-09-19', 191), '住户'));
+  });
 });
 
 describe('parallel move-ins of one person', () => {
@@ -224,7 +247,7 @@ describe('move between units', () => {
 describe('move-out', () => {
   it('closes the stay; a move-out before the move-in is refused naming movedOut', async () => {
     const idNumber = idCard('1979-07-07', 131);
-    const arrived = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idNumber, '冯三'), { movedIn: daysAgo(20), registeredAt: daysAgo(20) });
+    const arrived = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idNumber, '冯三'), { movedIn: daysAgo(20), registeredAt: daysAgo(20), confirmUnitUse: true });
     const collector = await t.logIn('collector_west');
     const before = await countRows(t);
     const early = await collector.post('/api/registrations/move-out', { personId: arrived.body.personId, movedOut: daysAgo(21) }).expect(400);
@@ -236,8 +259,8 @@ describe('move-out', () => {
 
   it('records a person found gone as an unregistered departure, and flags a deregistration 8 days late', async () => {
     const collector = await t.logIn('collector_west');
-    const absent = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-08', 141), '陈四'), { movedIn: daysAgo(60), registeredAt: daysAgo(60) });
-    const late = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-09', 151), '褚五'), { movedIn: daysAgo(60), registeredAt: daysAgo(60) });
+    const absent = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-08', 141), '陈四'), { movedIn: daysAgo(60), registeredAt: daysAgo(60), confirmUnitUse: true });
+    const late = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-09', 151), '褚五'), { movedIn: daysAgo(60), registeredAt: daysAgo(60), confirmUnitUse: true });
     const found = await collector.post('/api/registrations/move-out', { personId: absent.body.personId, movedOut: daysAgo(30), foundAbsent: true }).expect(200);
     expect(found.body).toMatchObject({ deregisteredAt: null, departureUnregistered: true });
     const eightDays = await collector.post('/api/registrations/move-out', { personId: late.body.personId, movedOut: daysAgo(8), registeredAt: today() }).expect(200);

@@ -23,7 +23,8 @@ const countOf = async (table: 'inspections' | 'rental_rule_versions' | 'rental_r
   Number((await t.handle.db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Visits replay 2024 (scores by month): allow them to be dated that far back.
+  t = await startTestApp({ INSPECTION_BACKDATE_DAYS: '36500' });
   await insertFixtureCity(t.handle.db);
   for (const role of ['admin', 'police', 'leader', 'planner', 'auditor'] as const) await insertUser(t.handle.db, role, role, role === 'admin' ? [] : [FIXTURE.district]);
   await insertUser(t.handle.db, 'east_police', 'police', [FIXTURE.gridEast]);
@@ -82,7 +83,7 @@ describe('rule sets', () => {
 
   it('publishes an edit as a new version; scores record the version they used', async () => {
     const admin = await t.logIn('admin');
-    const published = await admin.post('/api/rentals/rules', { note: '刑事案件加重', rules: [validRule] }).expect(201);
+    const published = await admin.post('/api/rentals/rules', { note: '刑事案件加重', rules: [validRule], confirm: true }).expect(201);
     expect(published.body).toMatchObject({ version: 2, note: '刑事案件加重', rules: [{ factor: 'case', points: -4 }] });
     const old = await admin.get('/api/rentals/rules?version=1').expect(200);
     expect(old.body.rules).toHaveLength(13);

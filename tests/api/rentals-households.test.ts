@@ -40,8 +40,9 @@ beforeAll(async () => {
   await insertTenant(db, room(3), { movedIn: '2024-01-05', registeredAt: '2024-01-08' });
   await insertInspection(db, shared, '2024-01-20', { unitCode: room(3), tenantsRegistered: true, clueGiven: true });
 
-  const keyPerson = await insertTenant(db, room(4), { movedIn: '2023-12-01', registeredAt: '2023-12-03' });
-  const workTarget = await insertTenant(db, room(4), { movedIn: '2023-12-01', registeredAt: '2023-12-02' });
+  // Moved in over 12 months before the first scored month: their on-time registration is no longer evidence.
+  const keyPerson = await insertTenant(db, room(4), { movedIn: '2022-12-01', registeredAt: '2022-12-03' });
+  const workTarget = await insertTenant(db, room(4), { movedIn: '2022-12-01', registeredAt: '2022-12-02' });
   await insertPersonFlag(db, keyPerson, 'key_person', '2024-01-01', '2024-02-29');
   await insertPersonFlag(db, workTarget, 'work_target', '2024-01-01', '2024-02-29');
 
@@ -90,14 +91,15 @@ describe('household tiers month by month', () => {
   });
 
   it('counts a visit to the unit and its tenant’s registration: star while the clue is within 12 months', async () => {
-    // Jan: 10 + 2 (registered on time) + 5 (clue) = 17; Feb–Dec: 10 + 3 (doors), the clue within 12 months
+    // Jan: 10 + 2 (registered on time) + 5 (clue) = 17; Feb–Dec: 10 + 3 (doors) + 2 (the on-time registration
+    // holds until contradicted, issue 15.3), the clue within 12 months
     // and no late registration at this unit, though the building visit found unregistered tenants.
     expect(await householdTiersOf(t.handle.db, room(3))).toEqual(tiersBySpan([
       ['2024-01', '2024-12', 'star'],
       ['2025-01', '2025-03', 'green'],
     ]));
     expect(await scoreIn(room(3), '2024-01')).toBe(17);
-    expect(await scoreIn(room(3), '2024-02')).toBe(13);
+    expect(await scoreIn(room(3), '2024-02')).toBe(15);
   });
 
   it('counts only its own flagged tenants', async () => {
@@ -144,7 +146,7 @@ describe('household score card', () => {
     expect(card.body.households).toEqual([
       { unitCode: room(1), floor: 1, room: '101', score: 10, tier: 'red' },
       { unitCode: room(2), floor: 1, room: '102', score: 13, tier: 'green' },
-      { unitCode: room(3), floor: 1, room: '103', score: 13, tier: 'star' },
+      { unitCode: room(3), floor: 1, room: '103', score: 15, tier: 'star' },
       { unitCode: room(4), floor: 1, room: '104', score: 13, tier: 'red' },
     ]);
     const singleCard = await leader.get(`/api/rentals/buildings/${single}`).expect(200);

@@ -40,11 +40,12 @@ beforeAll(async () => {
   await insertCase(db, house.cases, 'criminal', '2024-01-15T10:00:00+08:00');
   await insertCase(db, house.cases, 'criminal', '2024-03-10T10:00:00+08:00');
 
-  // A key person and a work target live here, flagged for January and February 2024 only.
+  // A key person and a work target live here, flagged for January and February 2024 only. They moved in
+  // (registered on time) over 12 months before, so the landlord's conduct is no longer known (issue 15.3).
   house.flags = await insertRentalHouse(db, 4);
   const flagUnit = fixtureUnitCode(house.flags, 1, 1);
-  tenants.keyPerson = await insertTenant(db, flagUnit, { movedIn: '2023-12-01', registeredAt: '2023-12-03' });
-  tenants.workTarget = await insertTenant(db, flagUnit, { movedIn: '2023-12-01', registeredAt: '2023-12-02' });
+  tenants.keyPerson = await insertTenant(db, flagUnit, { movedIn: '2022-12-01', registeredAt: '2022-12-03' });
+  tenants.workTarget = await insertTenant(db, flagUnit, { movedIn: '2022-12-01', registeredAt: '2022-12-02' });
   await insertPersonFlag(db, tenants.keyPerson, 'key_person', '2024-01-01', '2024-02-29');
   await insertPersonFlag(db, tenants.workTarget, 'work_target', '2024-01-01', '2024-02-29');
 
@@ -57,6 +58,8 @@ beforeAll(async () => {
   house.late = await insertRentalHouse(db, 6);
   await insertTenant(db, fixtureUnitCode(house.late, 1, 1), { movedIn: '2024-02-01', registeredAt: '2024-02-15' });
   await insertInspection(db, house.late, '2024-02-20', { doorsOk: false });
+  // The late registration holds until contradicted (issue 15.3): a visit in March finds the tenants registered.
+  await insertInspection(db, house.late, '2024-03-05', { tenantsRegistered: true });
 
   // A public-order case at 01:00 on 1 May China time, still 30 April in UTC.
   house.timezone = await insertRentalHouse(db, 7);
@@ -89,7 +92,7 @@ describe('tier transitions month by month', () => {
   });
 
   it('is star while the landlord cooperates and gave a clue within 12 months, then green', async () => {
-    // Jan: 10 + 2 + 5 + 3 + 1 + 1 = 22; Feb–Dec: 10 + 3 + 1 + 1 = 15 with the findings carried;
+    // Jan: 10 + 2 + 5 + 3 + 1 + 1 = 22; Feb–Dec: 10 + 2 + 3 + 1 + 1 = 17 with the findings and conduct carried;
     // Jan 2025: the clue, the on-time registration and the findings are over 12 months old → 10, green.
     expect(await tiersOf(t.handle.db, house.star)).toEqual(expectedTiers([
       ['2024-01', '2024-12', 'star'],
@@ -98,7 +101,7 @@ describe('tier transitions month by month', () => {
   });
 
   it('is red for late registration and missing doors, staying red until 3 clean months have passed', async () => {
-    // Jan: nothing known → 10. Feb: 10 − 2 − 3 = 5 → red. Mar, Apr: 10 − 3 = 7 but 1 and 2 clean
+    // Jan: nothing known → 10. Feb: 10 − 2 − 3 = 5 → red. Mar, Apr: 10 + 2 − 3 = 9 but 1 and 2 clean
     // months → red. May → yellow. Jun on: green.
     expect(await tiersOf(t.handle.db, house.late)).toEqual(expectedTiers([
       ['2024-01', '2024-01', 'green'],
@@ -107,7 +110,7 @@ describe('tier transitions month by month', () => {
       ['2024-06', '2025-03', 'green'],
     ]));
     const scores = await t.handle.db.selectFrom('rental_scores').select(['month', 'score']).where('building_code', '=', house.late).orderBy('month').execute();
-    expect(scores.slice(0, 3).map((row) => row.score)).toEqual([10, 5, 7]);
+    expect(scores.slice(0, 3).map((row) => row.score)).toEqual([10, 5, 9]);
   });
 
   it('counts a case in the month it happened in China time', async () => {
@@ -158,8 +161,8 @@ describe('explanations', () => {
     const police = await (await t.logIn('police')).get(path).expect(200);
     expect(police.body.score).toBe(5);
     expect(police.body.explanation.factors.map((factor: { label: string; points: number; evidence: unknown[] }) => [factor.label, factor.points, factor.evidence])).toEqual([
-      ['每名重点人员租客', -3, [expect.objectContaining({ type: 'stay', personId: tenants.keyPerson, unitCode, movedIn: '2023-12-01', daysToRegister: 2 })]],
-      ['每名工作对象租客', -2, [expect.objectContaining({ type: 'stay', personId: tenants.workTarget, unitCode, movedIn: '2023-12-01', daysToRegister: 1 })]],
+      ['每名重点人员租客', -3, [expect.objectContaining({ type: 'stay', personId: tenants.keyPerson, unitCode, movedIn: '2022-12-01', daysToRegister: 2 })]],
+      ['每名工作对象租客', -2, [expect.objectContaining({ type: 'stay', personId: tenants.workTarget, unitCode, movedIn: '2022-12-01', daysToRegister: 1 })]],
     ]);
     expect(JSON.stringify(police.body)).not.toMatch(/租客\d|440307198501/);
     const leader = await (await t.logIn('leader')).get(path).expect(200);
@@ -168,6 +171,7 @@ describe('explanations', () => {
       ['每名重点人员租客', -3, null, []],
       ['每名工作对象租客', -2, null, []],
     ]);
+    expect(leader.body.explanation.factors.map((factor: { lastEvidencedOn: string | null }) => factor.lastEvidencedOn)).toEqual([null, null]);
     const audited = await t.handle.db.selectFrom('audit_log').select(['username', 'target_id']).where('target_type', '=', 'rental_score').execute();
     expect(audited).toContainEqual({ username: 'police', target_id: house.flags });
     expect(audited.some((row) => row.username === 'leader')).toBe(false);

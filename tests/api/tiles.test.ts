@@ -102,7 +102,7 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
   ])('rejects %s with 400 naming %s', async (path, field, message) => {
     const response = await leader.get(`/tiles/${path}.mvt`).expect(400);
     expect(response.body.error.code).toBe('invalid_request');
-    expect(response.body.error.details.fields).toEqual([{ field, message: expect.stringMatching(message) }]);
+    expect(response.body.error.details.fields).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
   });
 
   it('needs a login; any role may read tiles', async () => {

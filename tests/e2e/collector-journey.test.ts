@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
-import { mapReady, startJourney, type Journey } from './support/journey.ts';
+import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
 
 /**
  * Issue 4's "done when", in a browser: a collector registers a family (an adult and a child
@@ -15,6 +15,7 @@ const unavailable = browserUnavailableReason();
 const PURPOSE = '日常核查';
 const ADULT_NAME = '陈建国';
 const CHILD_NAME = '陈小雨';
+const SHOPKEEPER_NAME = '林店主';
 
 interface UnitOccupantsAnswer {
   current: { registrationExempt: boolean; person: { idNumber: string; name: string } }[];
@@ -91,6 +92,8 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
 
   it('marks a mistyped ID number next to the field, in Chinese, and registers nobody', async () => {
     const { page } = journey;
+    // The server turns the wrong check character down (400): that refusal is the point of this step.
+    journey.expectRefusal('/api/registrations/move-ins', 400);
     await page.fill('#people-0-idNumber', withWrongCheck(adultId));
     await page.fill('#people-0-name', ADULT_NAME);
     await page.click('[data-testid=move-in-form] button:has-text("添加家庭成员")');
@@ -104,7 +107,7 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     const registered = await journey.server.handle.db.selectFrom('persons').select('id').where('id_number', 'in', [adultId, childId]).execute();
     expect(registered).toEqual([]);
     await error.scrollIntoViewIfNeeded();
-    await journey.shot('3-id-error');
+    await journey.shot('3-id-error', { alert: true });
   });
 
   it('registers the family once the number is corrected; the occupants list shows them, IDs masked', async () => {
@@ -130,23 +133,60 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     expect(byId.get(childId)).toMatchObject({ registrationExempt: true, person: { name: CHILD_NAME } });
   });
 
-  it('records a visit to the unit: doors checked, the child found at home, the adult not', async () => {
+  it('records a visit to the unit: nothing pre-answered; doors checked, the child found at home, the adult not, the rest unchecked', async () => {
     const { page } = journey;
     const form = page.locator('[data-testid=inspection-form]');
     await form.scrollIntoViewIfNeeded();
+    // A check counts in 人户一致率: every person starts as 未核对, none as found or not found.
+    const people = form.locator('fieldset.people');
+    await expect(people.locator('input[type=radio][value=unchecked]:checked').count()).resolves.toBe(unit.occupants + 2);
+    await expect(people.locator('input[type=radio][value=yes]:checked, input[type=radio][value=no]:checked').count()).resolves.toBe(0);
+    await expect(form.locator('input[type=checkbox]:checked').count()).resolves.toBe(0);
     await form.locator('input[name=inspection-doorsOk][value=yes]').check();
-    await form.locator('label', { hasText: ADULT_NAME }).locator('input[type=checkbox]').uncheck();
+    await people.getByRole('radiogroup', { name: CHILD_NAME }).locator('input[value=yes]').check();
+    await people.getByRole('radiogroup', { name: ADULT_NAME }).locator('input[value=no]').check();
     await form.locator('button[type=submit]').click();
-    await expect(form.locator('[role=status]').textContent()).resolves.toContain(`核对 ${unit.occupants + 2} 人`);
+    await expect(form.locator('[role=status]').textContent()).resolves.toContain('核对 2 人');
     await journey.shot('5-visit');
     const checks = await sql<{ id_number: string; found_here: boolean; registered_here: boolean; doors_ok: boolean }>`
       SELECT p.id_number, c.found_here, c.registered_here, i.doors_ok FROM inspection_person_checks c
       JOIN inspections i ON i.id = c.inspection_id JOIN persons p ON p.id = c.person_id
-      WHERE i.unit_code = ${unit.code} AND p.id_number IN (${adultId}, ${childId}) ORDER BY p.id_number = ${adultId} DESC`.execute(journey.server.handle.db);
+      WHERE i.id = (SELECT max(id) FROM inspections WHERE unit_code = ${unit.code})
+      ORDER BY p.id_number = ${adultId} DESC`.execute(journey.server.handle.db);
+    // Only the two answered checks are recorded: the other occupants were not checked.
     expect(checks.rows).toEqual([
       { id_number: adultId, found_here: false, registered_here: true, doors_ok: true },
       { id_number: childId, found_here: true, registered_here: true, doors_ok: true },
     ]);
+  });
+
+  it('warns before a move-in into a shop (商铺) and registers only once the collector confirms', async () => {
+    const { page } = journey;
+    const db = journey.server.handle.db;
+    const shop = (await sql<{ building: string; unit: string; room: string; lon: number; lat: number }>`
+      SELECT b.code AS building, n.code AS unit, n.room, ST_X(b.point) AS lon, ST_Y(b.point) AS lat FROM units n
+      JOIN buildings b ON b.code = n.building_code JOIN users u ON u.username = 'collector'
+      WHERE n.use = 'shop' AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' ORDER BY n.code LIMIT 1`.execute(db)).rows[0]!;
+    expect(shop).toBeDefined();
+    const shopkeeperId = await freeIdNumber(journey, '19850505', true);
+    await page.goto(`${journey.server.url}/my-grid?z=18.5&c=${shop.lon},${shop.lat}&b=${shop.building}&u=${shop.unit}`);
+    const form = page.locator('[data-testid=move-in-form]');
+    await form.waitFor();
+    // The warning stands before anything is sent (the API's own 409 is tested in tests/api/registrations.test.ts).
+    const warning = form.locator('[data-testid=unit-use-warning]');
+    await warning.waitFor();
+    await expect(warning.textContent()).resolves.toContain('商铺');
+    await page.fill('#people-0-idNumber', shopkeeperId);
+    await page.fill('#people-0-name', SHOPKEEPER_NAME);
+    await warning.scrollIntoViewIfNeeded();
+    await journey.shot('5b-shop-warning');
+    const notYet = await db.selectFrom('persons').select('id').where('id_number', '=', shopkeeperId).execute();
+    expect(notYet).toEqual([]);
+    await warning.locator('button:has-text("确认在此居住并登记")').click();
+    await expect(form.locator('[role=status]').textContent()).resolves.toContain(`已登记 1 人入住 ${shop.room} 室`);
+    const stay = await sql<{ unit_code: string }>`
+      SELECT r.unit_code FROM residencies r JOIN persons p ON p.id = r.person_id WHERE p.id_number = ${shopkeeperId}`.execute(db);
+    expect(stay.rows).toEqual([{ unit_code: shop.unit }]);
   });
 
   it('police find the adult, open the building floor by floor and see both new occupants', async () => {
@@ -171,8 +211,7 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     await journey.shot('6-police-floor-plan');
   });
 
-  it('asked nothing of any other origin and threw no page errors', () => {
-    expect(journey.foreignRequests).toEqual([]);
-    expect(journey.pageErrors).toEqual([]);
+  it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {
+    expectCleanRun(journey);
   });
 });

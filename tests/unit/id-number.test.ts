@@ -6,7 +6,14 @@ const TODAY = '2026-11-23';
 describe('GB 11643 ID numbers', () => {
   it('accepts the DOMAIN.md examples and derives sex and birth date', () => {
     expect(checkIdNumber('11010519491231002X', TODAY)).toEqual({ ok: true, birthDate: '1949-12-31', sex: 'F', divisionCode: '110105' });
-    expect(checkIdNumber('440524188001010014', TODAY)).toEqual({ ok: true, birthDate: '1880-01-01', sex: 'M', divisionCode: '440524' });
+    // Valid as a number; checked on a day when its holder could still be alive (see the 120-year rule below).
+    expect(checkIdNumber('440524188001010014', '1990-01-01')).toEqual({ ok: true, birthDate: '1880-01-01', sex: 'M', divisionCode: '440524' });
+  });
+
+  it('refuses a birth date more than 120 years ago: 1880 is a typing error, not a resident', () => {
+    expect(checkIdNumber('440524188001010014', TODAY)).toMatchObject({ ok: false, problem: 'too_old', message: expect.stringMatching(/120 years/) });
+    expect(checkIdNumber(withCheckCharacter('44052419061122001'), TODAY)).toMatchObject({ ok: false, problem: 'too_old' });
+    expect(checkIdNumber(withCheckCharacter('44052419061123001'), TODAY).ok).toBe(true);
   });
 
   it('accepts a lower-case x check character', () => {

@@ -49,6 +49,8 @@ describe('registration duty and lateness', () => {
   it.each([
     ['an event and its registration tomorrow', '2026-11-24', '2026-11-24', [['movedIn', 'date_in_future'], ['registeredAt', 'date_in_future']]],
     ['a registration tomorrow', '2026-11-20', '2026-11-24', [['registeredAt', 'date_in_future']]],
+    // registeredAt defaults to today when not sent: a future event is the one cause, not "registered before the event".
+    ['an event tomorrow registered today', '2026-11-24', TODAY, [['movedIn', 'date_in_future']]],
     ['a registration before the event', '2026-11-20', '2026-11-19', [['registeredAt', 'registered_before_event']]],
     ['both on today', TODAY, TODAY, []],
   ])('date problems for %s', (_case, eventDate, registeredAt, expected) => {

@@ -96,7 +96,7 @@ describe('score from facts', () => {
     const check = visit('2024-03-20', { tenantsRegistered: false });
     const [month] = scoreBuildingMonths(facts({ ...onTime, inspections: [check] }), ['2024-03-01'], DOMAIN_RULES, null);
     expect(month!.score).toBe(8);
-    expect(month!.explanation.factors).toEqual([{ ruleId: 6, count: 1, points: -2, inspections: [check.inspectionId] }]);
+    expect(month!.explanation.factors).toEqual([{ ruleId: 6, count: 1, points: -2, inspections: [check.inspectionId], lastEvidencedOn: '2024-03-20' }]);
   });
 
   it('carries a visit finding forward for 12 months, the latest visit winning', () => {
@@ -230,10 +230,10 @@ describe('explanations', () => {
     });
     const [month] = scoreBuildingMonths(building, ['2024-01-01'], DOMAIN_RULES, null);
     expect(month!.explanation.factors).toEqual([
-      { ruleId: 1, count: 1, points: -3, residencies: [31] },
-      { ruleId: 4, count: 1, points: -1, cases: [33] },
-      { ruleId: 5, count: 1, points: 2, residencies: [32] },
-      { ruleId: 8, count: 1, points: 3, inspections: [doors.inspectionId] },
+      { ruleId: 1, count: 1, points: -3, residencies: [31], lastEvidencedOn: '2024-01-31' },
+      { ruleId: 4, count: 1, points: -1, cases: [33], lastEvidencedOn: '2024-01-20' },
+      { ruleId: 5, count: 1, points: 2, residencies: [32], lastEvidencedOn: '2024-01-03' },
+      { ruleId: 8, count: 1, points: 3, inspections: [doors.inspectionId], lastEvidencedOn: '2024-01-09' },
     ]);
     expect(month!.score).toBe(11);
   });
@@ -262,5 +262,56 @@ describe('rules on origin', () => {
 
   it('finds nothing in the DOMAIN rules', () => {
     expect(DOMAIN_RULES.filter((rule) => originTermIn(rule) !== undefined)).toEqual([]);
+  });
+});
+
+describe('facts persist until contradicted (issue 15.3)', () => {
+  const registration = (movedIn: string, registeredAt: string) => ({ residencyId: nextId++, movedIn, registeredAt });
+
+  it('keeps the on-time registration points in a month without a visit or a new tenant', () => {
+    const house = facts({
+      registrations: [registration('2025-01-03', '2025-01-05')],
+      inspections: [visit('2025-01-10', { doorsOk: true })],
+    });
+    const [january, february] = scoreBuildingMonths(house, ['2025-01-01', '2025-02-01'], DOMAIN_RULES, null);
+    expect(january!.score).toBe(15);
+    expect(february!.score).toBe(15);
+    expect(february!.explanation.unobserved).not.toContain('landlord_registration');
+    const kept = february!.explanation.factors.find((factor) => factor.ruleId === 5)!;
+    expect(kept).toMatchObject({ points: 2, lastEvidencedOn: '2025-01-05', residencies: [expect.any(Number)] });
+  });
+
+  it('loses them when a later finding says the tenants are not registered', () => {
+    const house = facts({
+      registrations: [registration('2025-01-03', '2025-01-05')],
+      inspections: [visit('2025-03-02', { tenantsRegistered: false })],
+    });
+    const scores = scoreBuildingMonths(house, ['2025-02-01', '2025-03-01', '2025-04-01'], DOMAIN_RULES, null);
+    expect(scores.map((month) => month.score)).toEqual([12, 8, 8]);
+  });
+
+  it("counts the building's access control (门禁) like a visit that found the doors fine", () => {
+    const house = facts({ accessControl: { recordedOn: '2024-06-01' } });
+    const [month] = scoreBuildingMonths(house, ['2025-01-01'], DOMAIN_RULES, null);
+    expect(month!.score).toBe(13);
+    expect(month!.explanation.factors).toEqual([
+      expect.objectContaining({ ruleId: 8, points: 3, buildingFlags: ['has_access_control'], lastEvidencedOn: '2024-06-01' }),
+    ]);
+    expect(month!.explanation.unobserved).not.toContain('doors');
+  });
+
+  it('lets a later visit that found the doors not fine contradict the flag', () => {
+    const house = facts({ accessControl: { recordedOn: '2024-06-01' }, inspections: [visit('2025-01-04', { doorsOk: false })] });
+    const [month] = scoreBuildingMonths(house, ['2025-01-01'], DOMAIN_RULES, null);
+    expect(month!.score).toBe(7);
+  });
+
+  it('says when each point was last evidenced', () => {
+    const house = facts({ cases: [publicOrder('2025-01-20')], inspections: [visit('2024-11-15', { hygieneGood: true })] });
+    const [month] = scoreBuildingMonths(house, ['2025-01-01'], DOMAIN_RULES, null);
+    expect(month!.explanation.factors).toEqual([
+      expect.objectContaining({ ruleId: 4, lastEvidencedOn: '2025-01-20' }),
+      expect.objectContaining({ ruleId: 12, lastEvidencedOn: '2024-11-15' }),
+    ]);
   });
 });

@@ -73,6 +73,28 @@ const insertColumns: InputColumns<BuildingRow> = {
   footprint: ['text', (row) => row.footprint],
 };
 
+/**
+ * How far outside its grid polygon a building's point may lie, in metres: grid outlines are drawn
+ * by hand and points are taken on site, so a point just over the edge is accepted; one farther
+ * out is most likely in another grid, or mistyped (issue 15.5).
+ */
+export const GRID_EDGE_TOLERANCE_M = 20;
+
+const checkColumns: InputColumns<BuildingRow> = {
+  code: insertColumns.code, lon: insertColumns.lon, lat: insertColumns.lat, footprint: insertColumns.footprint,
+};
+
+/** The problem of a row whose point lies outside its grid: the field it was read from and how far out it is. */
+function outsideGridProblem(flagged: { row_number: number; outside_m: number | null; grid_code: string }, rows: readonly { row: number; value: BuildingRow }[]) {
+  const input = rows.find((row) => row.row === flagged.row_number)?.value;
+  return {
+    row: flagged.row_number,
+    field: input?.point ? 'lon' : 'geometry',
+    reason: `the point is ${Number(flagged.outside_m)} m outside its grid ${flagged.grid_code} (${GRID_EDGE_TOLERANCE_M} m allowed at the edge)`
+      + ' / 位置在所属网格之外',
+  };
+}
+
 export const buildingsImport: ImportKindSpec<BuildingRow> = {
   kind: 'buildings',
   fields: BUILDING_FIELDS,
@@ -93,16 +115,22 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
   key: (row) => ({ field: 'code', value: row.code }),
 
   async check(db, rows) {
-    const flagged = await sql<{ row_number: number; grid_missing: boolean; on_file: boolean }>`
-      SELECT input.row_number, g.code IS NULL AS grid_missing, b.code IS NOT NULL AS on_file
-      FROM ${numberedInputTable(rows, { code: ['text', (row) => row.code] })}
+    const flagged = await sql<{ row_number: number; grid_missing: boolean; on_file: boolean; outside_m: number | null; grid_code: string }>`
+      SELECT input.row_number, g.code IS NULL AS grid_missing, b.code IS NOT NULL AS on_file, left(input.code, 14) AS grid_code,
+             CASE WHEN NOT ST_DWithin(input.point::geography, g.geom::geography, ${GRID_EDGE_TOLERANCE_M})
+                  THEN round(ST_Distance(input.point::geography, g.geom::geography)) END AS outside_m
+      FROM (SELECT *, coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326))) AS point
+            FROM ${numberedInputTable(rows, checkColumns)}) AS input
       LEFT JOIN grids AS g ON g.code = left(input.code, 14)
       LEFT JOIN buildings AS b ON b.code = input.code
-      WHERE g.code IS NULL OR b.code IS NOT NULL`.execute(db);
-    return problemsWhere(flagged.rows, [
-      ['grid_missing', 'code', 'its grid (the first 14 digits) does not exist'],
-      ['on_file', 'code', 'a building with this code is already on file (codes are never reused)'],
-    ]);
+      WHERE g.code IS NULL OR b.code IS NOT NULL OR NOT ST_DWithin(input.point::geography, g.geom::geography, ${GRID_EDGE_TOLERANCE_M})`.execute(db);
+    return [
+      ...problemsWhere(flagged.rows, [
+        ['grid_missing', 'code', 'its grid (the first 14 digits) does not exist'],
+        ['on_file', 'code', 'a building with this code is already on file (codes are never reused)'],
+      ]),
+      ...flagged.rows.filter((row) => row.outside_m !== null).map((row) => outsideGridProblem(row, rows)),
+    ];
   },
 
   async insert(trx, rows) {

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser, startRealServer, type RunningServer } from '../../helpers/browser.ts';
+import { expectNoErrorBanner } from './calm.ts';
 
 /**
  * One user's journey through the dashboard: the real server (embedded database, tiny demo
@@ -16,7 +18,19 @@ export interface Journey {
   foreignRequests: string[];
   /** Errors the page threw (must stay empty). */
   pageErrors: string[];
-  shot(step: string): Promise<void>;
+  /** What the page logged as console errors, failed requests included (must stay empty). */
+  consoleErrors: string[];
+  /**
+   * A screenshot of the step, after checking that no error banner is on screen; a step that
+   * means to show one (a form's "fill this in") says so with `{ alert: true }`.
+   */
+  shot(step: string, options?: { alert?: boolean }): Promise<void>;
+  /**
+   * The next refusal of `path` with `status` is what the step tests (a deliberately wrong input
+   * the server must turn down): Chromium logs every 4xx as a console error, so that one entry is
+   * expected rather than counted. Any other, or a second, still fails the journey.
+   */
+  expectRefusal(path: string, status: number): void;
   /** Logs in through the form; the demo password unless another is given. */
   logIn(username: string, password?: string): Promise<void>;
   /** Logs out with the top bar's button and waits for the login form. */
@@ -36,11 +50,24 @@ export async function startJourney(name: string): Promise<Journey> {
     const page = await context.newPage();
     const foreignRequests: string[] = [];
     const pageErrors: string[] = [];
+    const consoleErrors: string[] = [];
+    const expectedRefusals: Array<{ path: string; status: number }> = [];
+    const isExpectedRefusal = (text: string, address: string) => {
+      const index = expectedRefusals.findIndex(({ path: wanted, status }) =>
+        text.includes(`status of ${status} `) && new URL(address, server.url).pathname === wanted);
+      if (index >= 0) expectedRefusals.splice(index, 1);
+      return index >= 0;
+    };
     page.on('request', (request) => {
       const address = request.url();
       if (!address.startsWith(server.url) && !address.startsWith('data:') && !address.startsWith('blob:')) foreignRequests.push(address);
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Nothing is allowlisted: a 401 while logged out, a refused bbox, a missing glyph all count.
+    page.on('console', (message) => {
+      const address = message.location().url;
+      if (message.type() === 'error' && !isExpectedRefusal(message.text(), address)) consoleErrors.push(`${message.text()} (${address})`);
+    });
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     const opened = browser;
     return {
@@ -48,7 +75,10 @@ export async function startJourney(name: string): Promise<Journey> {
       page,
       foreignRequests,
       pageErrors,
-      shot: async (step) => {
+      consoleErrors,
+      expectRefusal: (path, status) => expectedRefusals.push({ path, status }),
+      shot: async (step, options = {}) => {
+        if (!options.alert) await expectNoErrorBanner(page, `${name}-${step}`);
         await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}-${step}.png`) });
       },
       logIn: async (username, password = DEMO_PASSWORD(username)) => {
@@ -72,6 +102,13 @@ export async function startJourney(name: string): Promise<Journey> {
     await server.close();
     throw error;
   }
+}
+
+/** The whole journey asked nothing of other origins, threw nothing and logged no console error. */
+export function expectCleanRun(journey: Journey): void {
+  expect(journey.foreignRequests).toEqual([]);
+  expect(journey.pageErrors).toEqual([]);
+  expect(journey.consoleErrors).toEqual([]);
 }
 
 /** Waits until the map has loaded and placed its first view. */

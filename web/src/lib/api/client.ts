@@ -7,6 +7,7 @@ import type {
   Allocation,
   AllocationSort,
   AreaCollection,
+  MapConfig,
   AreaLevel,
   Building,
   ExpiringPermits,
@@ -159,12 +160,9 @@ export const api = {
 
   /** The current session, or null when nobody is signed in. */
   async me(): Promise<Session | null> {
-    try {
-      return remember(await request<Session>('GET', '/api/auth/me'));
-    } catch (error) {
-      if (error instanceof ApiError && error.isUnauthorized) return null;
-      throw error;
-    }
+    // /api/auth/session answers 200 { user: null } when nobody is: no 401 in the console on the login page.
+    const session = await request<Session | { user: null }>('GET', '/api/auth/session');
+    return session.user ? remember(session) : null;
   },
 
   /** One's own new password; it also ends a temporary password's "change it first". */
@@ -184,6 +182,9 @@ export const api = {
     return request<Health>('GET', '/api/health', { signal });
   },
 
+  mapConfig(signal?: AbortSignal): Promise<MapConfig> {
+    return request<MapConfig>('GET', '/api/map-config', { signal });
+  },
   areas(level: AreaLevel, signal?: AbortSignal): Promise<AreaCollection> {
     return request<AreaCollection>('GET', `/api/areas?level=${level}`, { signal });
   },
@@ -209,7 +210,7 @@ export const api = {
     return request<PersonRecord>('GET', `/api/people/${id}${query({ purpose })}`, { signal });
   },
 
-  registerMoveIns(body: { unitCode: string; movedIn: string; registeredAt?: string; people: PersonInput[] }): Promise<unknown> {
+  registerMoveIns(body: { unitCode: string; movedIn: string; registeredAt?: string; confirmUnitUse?: boolean; people: PersonInput[] }): Promise<unknown> {
     return request<unknown>('POST', '/api/registrations/move-ins', { body });
   },
 
@@ -269,8 +270,9 @@ export const api = {
     return request<RuleSet>('GET', '/api/rentals/rules', { signal });
   },
 
-  publishRentalRules(note: string, rules: Omit<RentalRule, 'id'>[]): Promise<RuleSet> {
-    return request<RuleSet>('POST', '/api/rentals/rules', { body: { note: note || undefined, rules } });
+  /** Without `confirm`, a version that drops rules of the current one answers 409 confirmation_required listing them. */
+  publishRentalRules(note: string, rules: Omit<RentalRule, 'id'>[], confirm = false): Promise<RuleSet> {
+    return request<RuleSet>('POST', '/api/rentals/rules', { body: { note: note || undefined, rules, confirm: confirm || undefined } });
   },
 
   runScoring(from: string, to: string): Promise<ScoringRun> {

@@ -33,6 +33,11 @@ export interface Health {
 export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
 export const areaLevels: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
 
+/** GET /api/map-config: the office's intranet basemap style, or null (no basemap). */
+export interface MapConfig {
+  basemap: { styleUrl: string; crs: 'wgs84' } | null;
+}
+
 export interface AreaProperties {
   code: string;
   name: string;

@@ -7,7 +7,7 @@ export const zh = {
   'caseHeat.legendTitle': '案件热力',
   'caseHeat.few': '少',
   'caseHeat.many': '多',
-  'caseHeat.zoomIn': '案件热力按当前视野统计：请放大地图。',
+  'caseHeat.zoomIn': '放大后显示案件热力（视野不超过约 5 km × 5 km）。',
   'caseHeat.failed': '案件热力加载失败。',
   'legend.unit': '单位：{unit}',
 
@@ -20,6 +20,16 @@ export const zh = {
   'tiers.legendTitle': '出租屋分级（{month}）',
   'tiers.legendUnit': '栋（每个标记一栋出租屋）',
   'tiers.legendNote': '颜色之外每级形状不同：◆红 ▲黄 ●绿 ★星。',
+
+  'mapKey.title': '底图图例',
+  'mapKey.district': '区界',
+  'mapKey.street': '街道界',
+  'mapKey.community': '社区界',
+  'mapKey.grid': '网格界',
+  'mapKey.buildingOutline': '建筑轮廓',
+  'mapKey.buildingNeutral': '建筑（专题图层下为灰色）',
+  'mapKey.selected': '选中的楼栋',
+  'mapKey.names': '街道、社区、网格名称随缩放显示',
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -30,7 +40,7 @@ export const en: Record<keyof typeof zh, string> = {
   'caseHeat.legendTitle': 'Case heat',
   'caseHeat.few': 'few',
   'caseHeat.many': 'many',
-  'caseHeat.zoomIn': 'Case heat is counted for the view: zoom in.',
+  'caseHeat.zoomIn': 'Zoom in to see case heat (a view of about 5 km × 5 km or less).',
   'caseHeat.failed': 'Could not load the case heat.',
   'legend.unit': 'Unit: {unit}',
 
@@ -43,4 +53,14 @@ export const en: Record<keyof typeof zh, string> = {
   'tiers.legendTitle': 'Rental tiers ({month})',
   'tiers.legendUnit': 'buildings (one marker per rental building)',
   'tiers.legendNote': 'Each tier also has its own shape: ◆ red, ▲ yellow, ● green, ★ star.',
+
+  'mapKey.title': 'Map key',
+  'mapKey.district': 'District boundary',
+  'mapKey.street': 'Street boundary',
+  'mapKey.community': 'Community boundary',
+  'mapKey.grid': 'Grid boundary',
+  'mapKey.buildingOutline': 'Building outline',
+  'mapKey.buildingNeutral': 'Building (grey under a thematic layer)',
+  'mapKey.selected': 'Selected building',
+  'mapKey.names': 'Street, community and grid names show as you zoom',
 };

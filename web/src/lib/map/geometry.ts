@@ -1,6 +1,6 @@
-import { bbox } from '@turf/turf';
-import type { FeatureCollection } from 'geojson';
-import type { BBox } from '../api/types.ts';
+import { bbox, featureCollection, point, pointOnFeature } from '@turf/turf';
+import type { FeatureCollection, Point } from 'geojson';
+import type { AreaCollection, AreaProperties, BBox } from '../api/types.ts';
 
 /** The 2-D extent of a collection, or undefined when it holds no coordinates. */
 export function extentOf(collection: FeatureCollection): BBox | undefined {
@@ -9,4 +9,13 @@ export function extentOf(collection: FeatureCollection): BBox | undefined {
   // A 3-D bbox is [minX, minY, minZ, maxX, maxY, maxZ].
   const extent: BBox = box.length === 6 ? [box[0], box[1], box[3], box[4]] : [box[0], box[1], box[2], box[3]];
   return extent.every(Number.isFinite) ? extent : undefined;
+}
+
+/**
+ * One point inside each area, carrying its name and level, for the name labels. Placed once
+ * here rather than by MapLibre, which labels each tile's piece of a polygon separately and so
+ * would repeat a street's name on every tile it crosses.
+ */
+export function labelPoints(collection: AreaCollection): FeatureCollection<Point, AreaProperties> {
+  return featureCollection(collection.features.map((area) => point(pointOnFeature(area).geometry.coordinates, area.properties)));
 }

@@ -1,17 +1,20 @@
 import { ApiError } from '../api/client.ts';
-import { isMessageKey, type MessageKey, type MessageParams } from '../i18n.ts';
+import { isMessageKey, type Locale, type MessageKey, type MessageParams } from '../i18n.ts';
 
 type Translate = (key: MessageKey, params?: MessageParams) => string;
 
 /**
  * What the server said is wrong with a form, per input. Registration errors come as
- * { error: { code, message, details: { fields: [{ field, code?, message }] } } } with stable codes;
- * each is shown next to its input, in the user's language where the code is known.
+ * { error: { code, message, details: { fields: [{ field, code?, message, messageZh? }] } } } with stable codes;
+ * each is shown next to its input, in the user's language: the code's own words where the web
+ * knows the code, else the server's sentence in that language (every invalid_request field has
+ * both, naming the field and the rule: server/http/validate.ts).
  */
 export interface FieldProblem {
   field: string;
   code?: string;
   message: string;
+  messageZh?: string;
 }
 
 export function fieldProblems(error: unknown): FieldProblem[] {
@@ -21,11 +24,12 @@ export function fieldProblems(error: unknown): FieldProblem[] {
   return fields.filter((item): item is FieldProblem => typeof item?.field === 'string' && typeof item?.message === 'string');
 }
 
-/** The sentence for one problem: the code's own words, or a generic one with the server's detail. */
-export function problemText(problem: Pick<FieldProblem, 'code' | 'message'>, t: Translate): string {
+/** The sentence for one problem: the code's own words, or a generic one with the server's detail in `language`. */
+export function problemText(problem: Pick<FieldProblem, 'code' | 'message' | 'messageZh'>, t: Translate, language: Locale = 'en'): string {
   const key = `regError.${problem.code ?? ''}`;
   if (problem.code && isMessageKey(key)) return t(key);
-  return t('regError.generic', { detail: problem.message });
+  const detail = language === 'zh-CN' ? (problem.messageZh ?? problem.message) : problem.message;
+  return t('regError.generic', { detail });
 }
 
 /** The problems about `field` (an exact path such as people.0.idNumber). */
