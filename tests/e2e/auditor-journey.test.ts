@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
 import { expectCleanRun, startJourney, type Journey } from './support/journey.ts';
@@ -90,9 +91,10 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     const { page } = journey;
     await page.fill('#audit-user', '');
     await page.selectOption('#audit-action', 'search');
-    // The server reads dates as UTC days; the rows were written moments ago.
-    const today = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    // The server reads dates as the city's calendar days (UTC+8); the rows were written moments ago.
+    // (A UTC "today" fails every evening from 16:00 UTC, when China is already on the next day.)
+    const today = chinaToday();
+    const tomorrow = addDays(today, 1);
     await page.fill('#audit-from', tomorrow);
     await page.fill('#audit-to', today);
     await expect(page.locator('#audit-range-error').textContent()).resolves.toContain('起始日期不能晚于截止日期');

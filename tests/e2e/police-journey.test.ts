@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chinaToday } from '../../server/domain/registration-rules.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
 import { expectPanelsApart } from './support/calm.ts';
@@ -28,7 +29,7 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     journey = await startJourney('police');
     // The monthly rental scoring an administrator runs, so the map shows tiers.
     const admin = await apiAs(journey.server.url, 'admin');
-    const month = new Date().toISOString().slice(0, 7);
+    const month = chinaToday().slice(0, 7); // the city's month, not UTC's (they differ after 16:00 UTC on a month's last day)
     await admin('POST', '/api/rentals/scores/run', { from: month, to: month });
     // Someone living in a rented unit that has neighbours on its floor.
     const found = await sql<Resident>`
