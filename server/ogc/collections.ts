@@ -55,18 +55,34 @@ const areas = codedAreas(
   (prefixes) => areaVisible('g.code', prefixes),
 );
 
+/** A building's attributes, the same in both building collections. */
+const buildingProperties = sql`jsonb_build_object('code', b.code, 'gridCode', b.grid_code, 'address', b.address, 'floors', b.floors,
+    'use', b.use, 'managementMode', b.management_mode, 'status', b.status)`;
+
+/**
+ * Buildings are published twice, one geometry type per collection (GeoPackage and Shapefile hold
+ * one type a layer): footprints where they are known, and every building as its point.
+ */
 const buildings: OgcCollection = {
   id: 'buildings',
-  title: 'Buildings',
-  description: 'Coded buildings (19 digits): footprint where known, else the point. No owner or landlord data.',
+  title: 'Building footprints',
+  description: 'Coded buildings (19 digits) whose footprint is known, as polygons. Every building, footprint or not, is in building_points. No owner or landlord data.',
   from: sql`buildings b`,
   joins: sql``,
   idColumn: sql<string>`b.code`,
-  geometry: sql`coalesce(b.footprint, b.point)`,
-  properties: sql`jsonb_build_object('code', b.code, 'gridCode', b.grid_code, 'address', b.address, 'floors', b.floors,
-    'use', b.use, 'managementMode', b.management_mode, 'status', b.status)`,
-  // Either GiST index may find a building: its footprint, or its point where it has none.
-  touches: (envelope) => sql<boolean>`(b.footprint && ${envelope} OR b.point && ${envelope})`,
+  geometry: sql`b.footprint`,
+  properties: buildingProperties,
+  touches: (envelope) => sql<boolean>`b.footprint && ${envelope}`,
+  visible: (prefixes) => sql<SqlBool>`b.footprint IS NOT NULL AND ${codeWithin('b.code', prefixes)}`,
+};
+
+const buildingPoints: OgcCollection = {
+  ...buildings,
+  id: 'building_points',
+  title: 'Building points',
+  description: 'Every coded building (19 digits) as its point. No owner or landlord data.',
+  geometry: sql`b.point`,
+  touches: (envelope) => sql<boolean>`b.point && ${envelope}`,
   visible: (prefixes) => codeWithin('b.code', prefixes),
 };
 
@@ -81,7 +97,7 @@ const statistics = codedAreas(
   gridStatisticsJoins,
 );
 
-export const OGC_COLLECTIONS: readonly OgcCollection[] = [areas, grids, buildings, statistics];
+export const OGC_COLLECTIONS: readonly OgcCollection[] = [areas, grids, buildings, buildingPoints, statistics];
 export const OGC_COLLECTION_IDS = OGC_COLLECTIONS.map((collection) => collection.id);
 
 export const findCollection = (id: string) => OGC_COLLECTIONS.find((collection) => collection.id === id);

@@ -3,18 +3,28 @@ import type { Feature } from 'geojson';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { envelopeOf, type Bbox } from '../tiles/feature-sql.ts';
+import { boxesOf, type OgcBbox } from './bbox.ts';
 import type { OgcCollection } from './collections.ts';
 
 const COORDINATE_DECIMALS = 7;
 
-/** Which rows a query reads: those the caller may see, touching the bbox when there is one. */
+/** Which rows a query reads: those the caller may see, whose geometry intersects the bbox when there is one. */
 export interface FeatureFilter {
-  bbox?: Bbox | undefined;
+  bbox?: OgcBbox | undefined;
   prefixes: CodePrefixes;
 }
 
+/**
+ * OGC API Features requires the geometry itself to intersect the box, not its bounding box: the
+ * index finds candidates by envelope (`touches`), ST_Intersects keeps those that really meet it.
+ */
+const intersects = (collection: OgcCollection, box: Bbox) =>
+  sql<boolean>`(${collection.touches(envelopeOf(box))} AND ST_Intersects(${collection.geometry}, ${envelopeOf(box)}))`;
+
+const inBbox = (collection: OgcCollection, bbox: OgcBbox) => sql.join(boxesOf(bbox).map((box) => intersects(collection, box)), sql` OR `);
+
 const condition = (collection: OgcCollection, { bbox, prefixes }: FeatureFilter): RawBuilder<boolean> =>
-  sql<boolean>`${collection.visible(prefixes)} AND ${bbox ? collection.touches(envelopeOf(bbox)) : sql<boolean>`true`}`;
+  sql<boolean>`${collection.visible(prefixes)} AND (${bbox ? inBbox(collection, bbox) : sql<boolean>`true`})`;
 
 function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>) {
   return sql<Feature>`
@@ -24,7 +34,7 @@ function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>) {
     FROM ${collection.from} ${collection.joins} WHERE ${where}`;
 }
 
-/** How many features of the collection touch the bbox (all of them without one). */
+/** How many features of the collection intersect the bbox (all of them without one). */
 export async function countFeatures(db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter): Promise<number> {
   const result = await sql<{ matched: number }>`
     SELECT count(*)::int AS matched FROM ${collection.from} WHERE ${condition(collection, filter)}`.execute(db);

@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
-import { bboxSchema, parseParams, parseQuery, textNumber } from '../http/validate.ts';
+import { parseParams, parseQuery, textNumber } from '../http/validate.ts';
+import { ogcBboxSchema, ogcDatetimeSchema } from './bbox.ts';
 import { OGC_COLLECTION_IDS } from './collections.ts';
 import {
   collectionOrThrow,
@@ -32,16 +34,27 @@ const itemParams = collectionParams.extend({
 });
 export const itemsQuery = z.strictObject({
   f: format,
-  bbox: bboxSchema.optional().describe('minLon,minLat,maxLon,maxLat in WGS84: features whose geometry touches the box'),
+  bbox: ogcBboxSchema.optional().describe('minLon,minLat,maxLon,maxLat (or six numbers with heights) in CRS84: features whose geometry intersects the box; minLon > maxLon crosses the antimeridian'),
   limit: textNumber(z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT)),
   offset: textNumber(z.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0)),
-  datetime: z.string().optional().describe('Accepted and ignored: no published collection has a time dimension'),
+  datetime: ogcDatetimeSchema.optional().describe('An RFC 3339 instant or interval; checked, then without effect: no published collection has a time dimension'),
 });
 
 /** The scheme and host the client used, so that links work behind the dev proxy and for GDAL alike. */
 const originOf = (request: Request) => `${request.protocol}://${request.get('host') ?? 'localhost'}`;
 
 const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
+
+/**
+ * A page of items carries the time it was made (timeStamp), so a tag over the whole body would
+ * never match: the tag covers everything else, and a client revalidating an unchanged page gets
+ * 304 (Express answers it when the request's If-None-Match equals the tag set here).
+ */
+function sendItems(response: Response, document: { timeStamp: string }) {
+  const { timeStamp: _madeAt, ...content } = document;
+  response.set('ETag', `W/"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`);
+  sendAs(response, GEOJSON_TYPE, document);
+}
 
 /**
  * The service's own documents (landing page, conformance, collections) are public. Features are
@@ -75,7 +88,7 @@ export const ogcRoutes: FeatureRoutes = (context) => [
   ogcGet('/conformance', 'OGC API conformance classes (core, GeoJSON)', { query: formatQuery }, documentHandler(() => ({ conformsTo: CONFORMANCE_CLASSES }))),
   ogcGet(
     '/collections',
-    'The published feature collections (areas, grids, buildings, statistics)',
+    'The published feature collections (areas, grids, building footprints and points, statistics)',
     { query: formatQuery },
     documentHandler((request) => collectionsDocument(context, originOf(request))),
   ),
@@ -92,7 +105,7 @@ export const ogcRoutes: FeatureRoutes = (context) => [
     async (request, response) => {
       const collection = collectionOrThrow(parseParams(collectionParams, request).collectionId);
       const { bbox, limit, offset } = parseQuery(itemsQuery, request);
-      sendAs(response, GEOJSON_TYPE, await itemsDocument(context, originOf(request), collection, { bbox, limit, offset }, callerPrefixes(request)));
+      sendItems(response, await itemsDocument(context, originOf(request), collection, { bbox, limit, offset }, callerPrefixes(request)));
     },
     ROLES,
   ),

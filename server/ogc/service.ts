@@ -2,6 +2,7 @@ import type { Feature } from 'geojson';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../http/errors.ts';
 import type { Bbox } from '../tiles/feature-sql.ts';
+import type { OgcBbox } from './bbox.ts';
 import { findCollection, OGC_COLLECTIONS, type OgcCollection } from './collections.ts';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import { cityExtent, countFeatures, findFeature, pageOfFeatures } from './repository.ts';
@@ -74,7 +75,7 @@ export async function oneCollectionDocument(context: AppContext, origin: string,
 }
 
 export interface ItemsQuery {
-  bbox?: Bbox;
+  bbox?: OgcBbox | undefined;
   limit: number;
   offset: number;
 }

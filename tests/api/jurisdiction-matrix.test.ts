@@ -103,7 +103,7 @@ const ENTRIES: Record<string, Entry> = {
   'GET /ogc/collections': { notBounded: 'public service document: no features' },
   'GET /ogc/collections/:collectionId': { notBounded: 'public service document: no features' },
   'GET /ogc/collections/:collectionId/items': {
-    list: () => ['areas', 'grids', 'buildings', 'statistics'].map((collection) => ({ method: 'get', url: `/ogc/collections/${collection}/items?limit=1000` })),
+    list: () => ['areas', 'grids', 'buildings', 'building_points', 'statistics'].map((collection) => ({ method: 'get', url: `/ogc/collections/${collection}/items?limit=1000` })),
   },
   'GET /ogc/collections/:collectionId/items/:featureId': { object: (o) => ({ method: 'get', url: `/ogc/collections/buildings/items/${o.building}` }) },
   'GET /api/exports/grids': { list: () => ({ method: 'get', url: '/api/exports/grids?format=csv' }) },

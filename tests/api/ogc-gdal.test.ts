@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { promisify } from 'node:util';
@@ -23,6 +27,7 @@ if (!gdalVersion) {
   process.stdout.write('\n[renwu tests] skipping the GDAL check of the OGC API: ogrinfo (gdal-bin) is not installed\n');
 }
 
+const pointOnly = `${FIXTURE.gridEast}00002`;
 let t: TestApp;
 let server: Server;
 let datasource: string;
@@ -48,6 +53,9 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
   beforeAll(async () => {
     t = await startTestApp();
     await insertFixtureCity(t.handle.db);
+    // A building known only by its point: Shapefile and GeoPackage layers hold one geometry type.
+    await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+              VALUES (${pointOnly}, ${FIXTURE.gridEast}, '测试路2号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(t.handle.db);
     server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -60,11 +68,11 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     await t?.close();
   });
 
-  it('lists the four collections with their feature counts', async () => {
+  it('lists the five collections with their feature counts', async () => {
     const summary = await ogrinfo('-so', '-al', datasource);
     const counts = Object.fromEntries([...summary.matchAll(/Layer name: (\w+)[\s\S]*?Feature Count: (\d+)/g)].map((match) => [match[1], Number(match[2])]));
-    // The fixture city: district, street, community; two grids; three buildings.
-    expect(counts).toEqual({ areas: 3, grids: 2, buildings: 3, statistics: 2 });
+    // The fixture city: district, street, community; two grids; three footprints and four building points.
+    expect(counts).toEqual({ areas: 3, grids: 2, buildings: 3, building_points: 4, statistics: 2 });
   });
 
   it('reads every building with its attributes, following next links page by page', async () => {
@@ -79,5 +87,19 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     const listing = await ogrinfo('-spat', '114.21', '22.70', '114.22', '22.71', '-geom=NO', datasource, 'buildings');
     const codes = [...listing.matchAll(/code \(String\) = (\d{19})/g)].map((match) => match[1]);
     expect(codes).toEqual([FIXTURE.eastHouse]);
+  });
+
+  it.each(['GPKG', 'ESRI Shapefile'])('copies every collection with ogr2ogr to %s, feature for feature', async (format) => {
+    const folder = await mkdtemp(join(tmpdir(), 'renwu-ogr-'));
+    try {
+      for (const [collection, expected] of [['areas', 3], ['grids', 2], ['buildings', 3], ['building_points', 4], ['statistics', 2]] as const) {
+        const target = join(folder, format === 'GPKG' ? `${collection}.gpkg` : collection);
+        await run('ogr2ogr', ['-f', format, target, datasource, collection], { timeout: 60_000, env: { ...process.env, GDAL_HTTP_COOKIE: sessionCookie } });
+        const copied = (await run('ogrinfo', ['-ro', '-so', '-al', target])).stdout;
+        expect(Number(copied.match(/Feature Count: (\d+)/)?.[1]), collection).toBe(expected);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

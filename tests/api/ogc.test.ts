@@ -48,10 +48,10 @@ describe('OGC API Features: landing, conformance, collections', () => {
     );
   });
 
-  it('lists areas, grids, buildings and statistics, never persons, with the city extent', async () => {
+  it('lists areas, grids, building footprints and points, and statistics, never persons, with the city extent', async () => {
     const response = await get('/ogc/collections').expect(200);
     const collections: { id: string; extent: { spatial: { bbox: number[][] } }; links: Link[] }[] = response.body.collections;
-    expect(collections.map((collection) => collection.id)).toEqual(['areas', 'grids', 'buildings', 'statistics']);
+    expect(collections.map((collection) => collection.id)).toEqual(['areas', 'grids', 'buildings', 'building_points', 'statistics']);
     // The fixture district is the box 114.20–114.22 × 22.70–22.71.
     expect(collections[0].extent.spatial.bbox).toEqual([[114.2, 22.7, 114.22, 22.71]]);
     expect(linkOf(collections[2].links, 'items')).toMatchObject({ type: 'application/geo+json', href: expect.stringMatching(/\/ogc\/collections\/buildings\/items$/) });
@@ -129,7 +129,7 @@ describe('OGC API Features: items', () => {
   });
 
   it('never carries person data', async () => {
-    for (const id of ['areas', 'grids', 'buildings', 'statistics']) {
+    for (const id of ['areas', 'grids', 'buildings', 'building_points', 'statistics']) {
       const response = await get(`/ogc/collections/${id}/items`).expect(200);
       expect(response.text).not.toMatch(/住户|44030719900101/);
     }
@@ -152,6 +152,11 @@ describe('OGC API Features: items', () => {
     ['limit=2.5', 'limit', /whole number/],
     ['offset=-1', 'offset', /0 or more/],
     ['bbox=114.2,22.7,114.21', 'bbox', /four numbers/],
+    ['bbox=114.2,22.71,114.21,22.7', 'bbox', /minLat/],
+    ['bbox=114.2,22.7,5,114.21,22.71,1', 'bbox', /minZ/],
+    ['datetime=garbage', 'datetime', /RFC 3339/],
+    ['datetime=2026-02-30', 'datetime', /RFC 3339/],
+    ['datetime=../..', 'datetime', /RFC 3339/],
     ['f=html', 'f', /json/],
     ['colour=red', '(root)', /colour/],
   ])('rejects %s with 400 naming %s', async (query, field, message) => {
@@ -179,5 +184,68 @@ describe('OGC API Features: who reads the features', () => {
     expect((await codes('buildings')).every((code) => code.startsWith(FIXTURE.gridWest))).toBe(true);
     await westLeader.get(`/ogc/collections/grids/items/${FIXTURE.gridEast}`).expect(404);
     await westLeader.get(`/ogc/collections/buildings/items/${FIXTURE.eastHouse}`).expect(404);
+  });
+});
+
+describe('OGC API Features: bbox on geometry, one geometry type per collection, revalidation', () => {
+  // A triangular grid east of the fixture (its bounding box is the square 114.22–114.23 × 22.70–22.71,
+  // the triangle only its lower-left half) and a building known only by its point.
+  const triangleGrid = '44030700100103';
+  const pointOnly = `${triangleGrid}00001`;
+  beforeAll(async () => {
+    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
+              VALUES (${triangleGrid}, ${FIXTURE.community}, '三角网格',
+                      ST_GeomFromText('MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.22 22.71,114.22 22.7)))', 4326), 0.5)`.execute(t.handle.db);
+    await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+              VALUES (${pointOnly}, ${triangleGrid}, '三角路1号', 2, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.221, 22.701), 4326))`.execute(t.handle.db);
+  });
+
+  const gridIds = async (bbox: string) => idsOf((await get(`/ogc/collections/grids/items?bbox=${bbox}`).expect(200)).body);
+
+  it('matches features whose geometry intersects the bbox, not their bounding box', async () => {
+    // Inside the triangle's bounding box, outside the triangle.
+    const outside = await get('/ogc/collections/grids/items?bbox=114.228,22.708,114.229,22.709').expect(200);
+    expect(outside.body).toMatchObject({ numberMatched: 0, numberReturned: 0 });
+    expect(await gridIds('114.221,22.701,114.222,22.702')).toEqual([triangleGrid]);
+  });
+
+  it('reads a six-number bbox (with heights) and a bbox crossing the antimeridian', async () => {
+    expect(await gridIds('114.201,22.701,0,114.205,22.705,100')).toEqual([FIXTURE.gridWest]);
+    // West edge 170° east of the east edge 114.205°: 170..180 and -180..114.205.
+    expect(await gridIds('170,22.7,114.205,22.71')).toEqual([FIXTURE.gridWest]);
+    expect(await gridIds('114.215,22.7,114.205,22.71')).toEqual([FIXTURE.gridWest, FIXTURE.gridEast, triangleGrid]);
+  });
+
+  it('accepts an RFC 3339 datetime or interval (no collection has a time dimension)', async () => {
+    for (const datetime of ['2026-12-01', '2026-12-01T08:00:00Z', '2026-01-01/2026-12-31', '../2026-12-31', '2026-01-01/..']) {
+      await get(`/ogc/collections/grids/items?datetime=${encodeURIComponent(datetime)}`).expect(200);
+    }
+  });
+
+  it('publishes footprints and points as two collections, each of one geometry type', async () => {
+    const footprints = await get('/ogc/collections/buildings/items').expect(200);
+    const points = await get('/ogc/collections/building_points/items').expect(200);
+    const typesOf = (body: { features: { geometry: { type: string } }[] }) => new Set(body.features.map((feature) => feature.geometry.type));
+    expect(typesOf(footprints.body)).toEqual(new Set(['Polygon']));
+    expect(typesOf(points.body)).toEqual(new Set(['Point']));
+    expect(idsOf(footprints.body)).not.toContain(pointOnly);
+    expect(idsOf(points.body)).toEqual([FIXTURE.westHouse, FIXTURE.westShop, FIXTURE.eastHouse, pointOnly]);
+    await get(`/ogc/collections/buildings/items/${pointOnly}`).expect(404);
+    const point = await get(`/ogc/collections/building_points/items/${pointOnly}`).expect(200);
+    expect(point.body.geometry).toEqual({ type: 'Point', coordinates: [114.221, 22.701] });
+  });
+
+  it('answers 304 to a client revalidating an unchanged page, and 200 once the data change', async () => {
+    // One host for every request: supertest gives each request its own port, and links carry it.
+    const fromGis = (url: string) => get(url).set('Host', 'gis.example.org');
+    const url = '/ogc/collections/grids/items?limit=5';
+    const first = await fromGis(url).expect(200);
+    const tag = first.headers.etag;
+    expect(tag).toBeTruthy();
+    await fromGis(url).set('If-None-Match', tag).expect(304);
+    expect((await fromGis(`${url}&offset=1`).expect(200)).headers.etag).not.toBe(tag);
+    await sql`UPDATE grids SET name = '三角网格（新）' WHERE code = ${triangleGrid}`.execute(t.handle.db);
+    const changed = await fromGis(url).set('If-None-Match', tag).expect(200);
+    expect(changed.headers.etag).not.toBe(tag);
   });
 });
