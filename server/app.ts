@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
+import compression from 'compression';
 import express, { type RequestHandler } from 'express';
 import type { AppContext } from './context.ts';
 import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts';
@@ -53,6 +54,8 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   app.use('/api', mountRoutes(context, routes, budgets));
   app.use('/api', budgets.byAddress('cheap'), notFoundMiddleware);
   // OGC API Features and vector tiles sit at the root paths GIS clients and the map expect.
+  // Both compress (gzip or br, as the client asks): a page of 10,000 features is ~2 MB raw.
+  app.use(['/ogc', '/tiles'], compression());
   app.use(mountRoutes(context, routes, budgets, '/'));
   serveDashboard(app);
   app.use(['/ogc', '/tiles'], budgets.byAddress('cheap'));
@@ -65,7 +68,9 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
 function serveDashboard(app: express.Express) {
   if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
   app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
-  app.get(/^\/(?!api\/|tiles\/|ogc\/).*/, (_request, response) => {
+  // The dashboard's client-side routes get index.html; API, tile, OGC and style paths never do
+  // (a GIS client asking for a tile or style that does not exist gets a JSON 404, not a web page).
+  app.get(/^\/(?!(api|tiles|ogc)(\/|$)|style\.json$).*/, (_request, response) => {
     response.sendFile(path.join(WEB_DIST, 'index.html'));
   });
 }

@@ -80,6 +80,8 @@ const documentHandler =
   (build: (request: Request) => unknown): RouteSpec['handler'] =>
   async (request, response) => {
     parseQuery(formatQuery, request);
+    // Public documents, no cookies read: any web GIS client may fetch them across origins.
+    response.set('Access-Control-Allow-Origin', '*');
     sendAs(response, JSON_TYPE, await build(request));
   };
 

@@ -249,3 +249,28 @@ describe('OGC API Features: bbox on geometry, one geometry type per collection, 
     expect(changed.headers.etag).not.toBe(tag);
   });
 });
+
+describe('OGC API and tiles: transport', () => {
+  it('compresses feature pages with br or gzip, as the client asks', async () => {
+    // Bodies under 1 KB go as they are (compressing them saves nothing): this page is larger.
+    const url = '/ogc/collections/building_points/items';
+    const plain = await get(url).set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBeGreaterThan(1024);
+    const brotli = await get(url).set('Accept-Encoding', 'br').expect(200);
+    expect(brotli.headers['content-encoding']).toBe('br');
+    const gzip = await get(url).set('Accept-Encoding', 'gzip').expect(200);
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gzip.body.type).toBe('FeatureCollection');
+  });
+
+  it('lets web clients of other origins read the public service documents', async () => {
+    const response = await request(t.app).get('/ogc/collections').set('Origin', 'https://gis.example.org').expect(200);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it.each(['/tiles', '/tiles/', '/tiles/nowhere', '/style.json', '/ogc/nowhere'])('answers %s with a JSON 404, never the dashboard page', async (path) => {
+    const response = await get(path).expect(404);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+  });
+});
