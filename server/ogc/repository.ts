@@ -57,13 +57,3 @@ export async function findFeature(db: Kysely<DB>, collection: OgcCollection, fea
   const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`).execute(db);
   return result.rows[0];
 }
-
-/** The city's extent: every published feature lies inside a district, and districts are few. */
-export async function cityExtent(db: Kysely<DB>): Promise<Bbox | undefined> {
-  const result = await sql<{ min_lon: number | null; min_lat: number; max_lon: number; max_lat: number }>`
-    SELECT ST_XMin(extent) AS min_lon, ST_YMin(extent) AS min_lat, ST_XMax(extent) AS max_lon, ST_YMax(extent) AS max_lat
-    FROM (SELECT ST_Extent(geom) AS extent FROM admin_areas WHERE level = 'district') districts`.execute(db);
-  const row = result.rows[0];
-  if (!row || row.min_lon === null) return undefined;
-  return [row.min_lon, row.min_lat, row.max_lon, row.max_lat];
-}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
+import { originOf } from '../http/origin.ts';
 import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
 import { parseParams, parseQuery, textNumber } from '../http/validate.ts';
 import { ogcBboxSchema, ogcDatetimeSchema } from './bbox.ts';
@@ -40,8 +41,6 @@ export const itemsQuery = z.strictObject({
   datetime: ogcDatetimeSchema.optional().describe('An RFC 3339 instant or interval; checked, then without effect: no published collection has a time dimension'),
 });
 
-/** The scheme and host the client used, so that links work behind the dev proxy and for GDAL alike. */
-const originOf = (request: Request) => `${request.protocol}://${request.get('host') ?? 'localhost'}`;
 
 const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
 

@@ -5,7 +5,8 @@ import type { Bbox } from '../tiles/feature-sql.ts';
 import type { OgcBbox } from './bbox.ts';
 import { findCollection, OGC_COLLECTIONS, type OgcCollection } from './collections.ts';
 import type { CodePrefixes } from '../db/code-prefix.ts';
-import { cityExtent, countFeatures, findFeature, pageOfFeatures } from './repository.ts';
+import { cityExtent } from '../areas/repository.ts';
+import { countFeatures, findFeature, pageOfFeatures } from './repository.ts';
 
 /** OGC API - Features - Part 1: Core 1.0 documents. Every href is absolute, from the request's own origin. */
 

@@ -5,12 +5,18 @@ import { gridStatisticsJoins, gridStatisticsProperties } from './feature-sql.ts'
 export const TILE_LAYER_NAMES = ['buildings', 'grids', 'statistics'] as const;
 export type TileLayerName = (typeof TILE_LAYER_NAMES)[number];
 
+/** The deepest zoom served: a z22 tile is ~10 m wide, finer than any footprint. */
+export const TILE_MAX_ZOOM = 22;
+
 export interface TileLayer {
   name: TileLayerName;
   /** Below this zoom the tile is empty: a tile that wide would hold more features than a map can use. */
   minZoom: number;
   /** The most features one tile carries; the rest are dropped and the response says so. */
   maxFeatures: number;
+  /** What the layer is, and its feature properties with their TileJSON types (vector_layers). */
+  description: string;
+  fields: Record<string, 'String' | 'Number'>;
   /**
    * Rows (geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
    * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all).
@@ -31,6 +37,8 @@ const buildings: TileLayer = {
   // A city-scale z13 tile holds ~7,000 buildings (~300 KiB); from z14 one holds ~1,700 (~80 KiB).
   minZoom: 14,
   maxFeatures: MAX_FEATURES_PER_TILE,
+  description: `Coded buildings: points below z${FOOTPRINT_MIN_ZOOM}, footprints (or points where none is known) from z${FOOTPRINT_MIN_ZOOM}`,
+  fields: { code: 'String', use: 'String', floors: 'Number', status: 'String' },
   // Footprints: either index may find a building (its footprint, or its point where it has none).
   select: (envelope, z, prefixes) =>
     z >= FOOTPRINT_MIN_ZOOM
@@ -49,6 +57,8 @@ const grids: TileLayer = {
   name: 'grids',
   minZoom: GRID_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
+  description: 'Base grids (基础网格) with their 14-digit codes',
+  fields: { code: 'String', name: 'String' },
   select: (envelope, _z, prefixes) =>
     sql`SELECT geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
 };
@@ -57,6 +67,8 @@ const statistics: TileLayer = {
   name: 'statistics',
   minZoom: STATISTICS_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
+  description: 'Per-grid counts of buildings, units and current residents (fewer than 5 residents withheld)',
+  fields: { code: 'String', name: 'String', buildings: 'Number', units: 'Number', residents: 'Number' },
   select: (envelope, _z, prefixes) =>
     sql`SELECT g.geom, ${gridStatisticsProperties} AS properties FROM grids g ${gridStatisticsJoins}
         WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`,

@@ -2,21 +2,25 @@ import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
+import { originOf } from '../http/origin.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseParams } from '../http/validate.ts';
-import { TILE_LAYER_NAMES, TILE_LAYERS } from './layers.ts';
-import { renderTile } from './service.ts';
+import { TILE_LAYER_NAMES, TILE_LAYERS, TILE_MAX_ZOOM } from './layers.ts';
+import { renderTile, tileJson } from './service.ts';
 
 export const MVT_MEDIA_TYPE = 'application/vnd.mapbox-vector-tile';
-const MAX_ZOOM = 22;
+const MAX_ZOOM = TILE_MAX_ZOOM;
 // Tiles hold no person data, but they need a login, so only the browser may keep them.
 const TILE_CACHE_CONTROL = 'private, max-age=300';
 
 const wholeNumber = (field: string) => z.string().regex(/^\d{1,8}$/, `${field} must be a whole number`).transform(Number);
 
-export const tileParams = z
-  .object({
-    layer: z.enum(TILE_LAYER_NAMES, { message: `layer must be one of ${TILE_LAYER_NAMES.join(', ')}` }),
+const layerParams = z.object({
+  layer: z.enum(TILE_LAYER_NAMES, { message: `layer must be one of ${TILE_LAYER_NAMES.join(', ')}` }),
+});
+
+export const tileParams = layerParams
+  .extend({
     z: wholeNumber('z').refine((zoom) => zoom <= MAX_ZOOM, `z must be between 0 and ${MAX_ZOOM}`).describe(`Zoom level, 0 to ${MAX_ZOOM}`),
     x: wholeNumber('x').describe('Tile column, 0 to 2^z - 1'),
     y: wholeNumber('y').describe('Tile row from the north, 0 to 2^z - 1'),
@@ -29,6 +33,19 @@ export const tileParams = z
   });
 
 export const tilesRoutes: FeatureRoutes = (context) => [
+  {
+    method: 'get',
+    mount: '/',
+    path: '/tiles/:layer.json',
+    access: ROLES,
+    cost: 'cheap',
+    summary: `TileJSON 3.0.0 of one tile layer (${TILE_LAYER_NAMES.join(', ')}): tile URL, zooms, bounds and fields`,
+    schemas: { params: layerParams },
+    handler: async (request, response) => {
+      const { layer } = parseParams(layerParams, request);
+      response.json(await tileJson(context, originOf(request), TILE_LAYERS[layer]));
+    },
+  },
   {
     method: 'get',
     mount: '/',

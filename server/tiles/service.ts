@@ -1,6 +1,7 @@
+import { cityExtent } from '../areas/repository.ts';
 import type { AppContext } from '../context.ts';
 import { encodeVectorTile } from './encoder.ts';
-import type { TileLayer } from './layers.ts';
+import { TILE_MAX_ZOOM, type TileLayer } from './layers.ts';
 import { geoJsonFeaturesInTile, nativeTile, type TileFeatures, type TileScope } from './repository.ts';
 import type { TileAddress } from './tile-math.ts';
 
@@ -17,4 +18,25 @@ export async function renderTile(context: AppContext, layer: TileLayer, tile: Ti
   if (context.capabilities.nativeVectorTiles) return nativeTile(context.db, layer, tile, scope);
   const { content: features, truncated } = await geoJsonFeaturesInTile(context.db, layer, tile, scope);
   return { content: encodeVectorTile(layer.name, features, tile), truncated };
+}
+
+/**
+ * TileJSON 3.0.0 for one layer, as Martin and pg_tileserv publish it: where the tiles are, the
+ * zooms that hold features, the city's bounds and the layer's fields (vector_layers), so that
+ * QGIS, MapLibre or GDAL can add the layer from this one URL.
+ */
+export async function tileJson(context: AppContext, origin: string, layer: TileLayer) {
+  const bounds = (await cityExtent(context.db)) ?? [-180, -85.0511, 180, 85.0511];
+  return {
+    tilejson: '3.0.0',
+    name: `renwu ${layer.name}`,
+    description: layer.description,
+    scheme: 'xyz',
+    tiles: [`${origin}/tiles/${layer.name}/{z}/{x}/{y}.mvt`],
+    minzoom: layer.minZoom,
+    maxzoom: TILE_MAX_ZOOM,
+    bounds,
+    center: [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, Math.max(layer.minZoom, 14)],
+    vector_layers: [{ id: layer.name, description: layer.description, minzoom: layer.minZoom, maxzoom: TILE_MAX_ZOOM, fields: layer.fields }],
+  };
 }

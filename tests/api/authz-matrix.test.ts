@@ -77,6 +77,7 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/imports/:id': ['admin', 'collector'],
   'GET /api/imports/:id/report.csv': ['admin', 'collector'],
   'GET /tiles/:layer/:z/:x/:y.mvt': ALL,
+  'GET /tiles/:layer.json': ALL,
   'GET /ogc': 'public',
   'GET /ogc/conformance': 'public',
   'GET /ogc/collections': 'public',

@@ -95,6 +95,7 @@ const ENTRIES: Record<string, Entry> = {
   'POST /api/rentals/person-flags': { object: (o) => ({ method: 'post', url: '/api/rentals/person-flags', body: { personId: o.personId, flag: 'key_person', fromDate: '2025-06-01' } }) },
   'GET /api/collectors/public/:areaCode': { notBounded: 'public: the collectors’ names and phones posted in every building' },
   // z13 and z14 tiles around the fixture city, which all three communities' grids touch.
+  'GET /tiles/:layer.json': { notBounded: 'service document: tile URL, zooms, city bounds and field names, no features' },
   'GET /tiles/:layer/:z/:x/:y.mvt': {
     list: () => ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({ method: 'get', url: `/tiles/${tile}.mvt` })),
   },

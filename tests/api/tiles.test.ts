@@ -141,3 +141,34 @@ describe.runIf(ENGINE_UNDER_TEST === 'postgres')('ST_AsMVT and the JS encoder ag
     expect(native.length).toBeGreaterThan(0);
   });
 });
+
+describe('TileJSON', () => {
+  it.each([
+    ['buildings', WEST_Z14],
+    ['grids', WEST_Z14],
+    ['statistics', WEST_Z14],
+  ] as const)('describes the %s layer: tile URL, zooms, city bounds and the fields its tiles carry', async (layer, tile) => {
+    const response = await leader.get(`/tiles/${layer}.json`).set('Host', 'gis.example.org').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const document = response.body;
+    expect(document).toMatchObject({
+      tilejson: '3.0.0',
+      tiles: [`http://gis.example.org/tiles/${layer}/{z}/{x}/{y}.mvt`],
+      minzoom: TILE_LAYERS[layer].minZoom,
+      maxzoom: 22,
+      bounds: [114.2, 22.7, 114.22, 22.71],
+    });
+    // Every property a real tile of the layer carries is declared, and nothing else.
+    const features = decodeTile((await getTile(leader, `${layer}/${tile}`).expect(200)).body)[layer];
+    const carried = new Set(features.flatMap((feature) => Object.keys(feature.properties)));
+    expect(document.vector_layers).toHaveLength(1);
+    expect(document.vector_layers[0].id).toBe(layer);
+    expect(new Set(Object.keys(document.vector_layers[0].fields))).toEqual(carried);
+  });
+
+  it('answers 400 naming the layer for an unknown one, and needs a login', async () => {
+    const response = await leader.get('/tiles/roads.json').expect(400);
+    expect(response.body.error.details.fields[0].field).toBe('layer');
+    await request(t.app).get('/tiles/grids.json').expect(401);
+  });
+});
