@@ -17,6 +17,8 @@ import { openapiRoutes } from './openapi/routes.ts';
 import { exportsRoutes } from './exports/routes.ts';
 import { usersRoutes } from './users/routes.ts';
 import { mapRoutes } from './map/routes.ts';
+import { compoundRoutes } from './compounds/routes.ts';
+import { tokensRoutes } from './tokens/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -37,6 +39,8 @@ const FEATURES: FeatureRoutes[] = [
   auditRoutes,
   usersRoutes,
   mapRoutes,
+  compoundRoutes,
+  tokensRoutes,
 ];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {

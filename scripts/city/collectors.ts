@@ -1,8 +1,10 @@
 /**
- * Information collectors (协管员/信息员): about one full-time collector per 500 floating
- * residents overall, but handed out unevenly so that planners find grids short of staff and
- * grids with a surplus; employers with big dormitories name part-time collectors of their own.
+ * Information collectors (协管员/信息员): staffed close to what the planner's rule asks (need per
+ * community, shared out to its grids, server/domain/allocation.ts), but unevenly, so that planners
+ * find most grids near balance, some short of staff and some with a surplus to move; employers
+ * with big dormitories name part-time collectors of their own.
  */
+import { allocate, DEFAULT_ALLOCATION_SETTINGS, type GridCounts } from '../../server/domain/allocation.ts';
 import type { CityLayout } from './areas.ts';
 import { fromDays, toDays } from './dates.ts';
 import { ValueNoise } from './noise.ts';
@@ -11,9 +13,10 @@ import type { Household } from './people.ts';
 import { rngFor, type Rng } from './random.ts';
 import type { Assignment, Collector, Grid, Site } from './types.ts';
 
-const FLOATING_PER_COLLECTOR = 500;
-const RENTAL_BUILDINGS_PER_COLLECTOR = 50;
 const PART_TIME_STAFF = 200;
+/** Staff over need ranges from STAFFING_LOW to STAFFING_LOW + STAFFING_SPREAD across the district (smooth noise). */
+const STAFFING_LOW = 0.6;
+const STAFFING_SPREAD = 0.8;
 
 export interface CollectorPlan {
   collectors: Collector[];
@@ -22,13 +25,11 @@ export interface CollectorPlan {
 
 export function planCollectors(seed: number, layout: CityLayout, tally: StaffingTally, today: string, firstId: number): CollectorPlan {
   const rng = rngFor(seed, 'collectors');
-  const { floatingByGrid: floating, rentalHousesByGrid: rentals } = tally;
-  const needs = layout.grids.map((grid) => Math.max((floating.get(grid.code) ?? 0) / FLOATING_PER_COLLECTOR, (rentals.get(grid.code) ?? 0) / RENTAL_BUILDINGS_PER_COLLECTOR));
+  const needs = gridNeeds(layout.grids, tally);
   const staffing = new ValueNoise(rng, Math.max(...layout.grids.map((grid) => grid.i)) + 2, Math.max(...layout.grids.map((grid) => grid.j)) + 2, 2.5);
-  const skewed = needs.map((need, index) => need * (0.25 + 1.5 * staffing.at(layout.grids[index]!.i + 0.5, layout.grids[index]!.j + 0.5)));
-  let totalFloating = 0;
-  for (const count of floating.values()) totalFloating += count;
-  const counts = apportion(skewed, Math.max(1, Math.round(totalFloating / FLOATING_PER_COLLECTOR)));
+  // Half smooth (whole neighbourhoods better or worse staffed), half each grid's own luck.
+  const share = (grid: Grid) => 0.5 * staffing.at(grid.i + 0.5, grid.j + 0.5) + 0.5 * rng.next();
+  const counts = layout.grids.map((grid) => Math.round(needs.get(grid.code)! * (STAFFING_LOW + STAFFING_SPREAD * share(grid))));
   const plan: CollectorPlan = { collectors: [], assignments: [] };
   const state = { plan, nextId: firstId, today: toDays(today) };
   layout.grids.forEach((grid, index) => {
@@ -41,17 +42,27 @@ export function planCollectors(seed: number, layout: CityLayout, tally: Staffing
   return plan;
 }
 
+/** Each grid's need under the default rule, from the counts the planner will see on the generation day. */
+function gridNeeds(grids: Grid[], tally: StaffingTally): Map<string, number> {
+  const counts: GridCounts[] = grids.map((grid) => {
+    const floating = tally.floatingByGrid.get(grid.code) ?? 0;
+    const rentalHouses = tally.rentalHousesByGrid.get(grid.code) ?? 0;
+    return { code: grid.code, floating, rentalHouses, rentalBuildings: 0, population: floating, fullTimeAssigned: 0, partTimeAssigned: 0 };
+  });
+  return new Map(allocate(counts, { ...DEFAULT_ALLOCATION_SETTINGS }).grids.map((grid) => [grid.code, grid.need]));
+}
+
 /** What allocating collectors needs to know of the city, counted while its people are planned. */
 export class StaffingTally {
   /** Floating people living in each grid today. */
   readonly floatingByGrid = new Map<string, number>();
-  /** Rental houses (active buildings with a rented unit) in each grid. */
+  /** Rental houses (let units of active buildings) in each grid. */
   readonly rentalHousesByGrid = new Map<string, number>();
   /** Workers each employer houses in its dormitories, and the grid of its first one. */
   private readonly dormStaff = new Map<string, { count: number; gridCode: string }>();
 
   addSite(site: Site): void {
-    if (site.isRentalHouse) this.rentalHousesByGrid.set(site.gridCode, (this.rentalHousesByGrid.get(site.gridCode) ?? 0) + 1);
+    if (site.rentedUnits > 0) this.rentalHousesByGrid.set(site.gridCode, (this.rentalHousesByGrid.get(site.gridCode) ?? 0) + site.rentedUnits);
   }
 
   addHouseholds(households: readonly Household[]): void {
@@ -105,15 +116,4 @@ function addRetired(rng: Rng, state: State, grid: Grid): void {
   collector.active = false;
   const assignment = state.plan.assignments.at(-1)!;
   assignment.endedOn = fromDays(rng.int(Math.min(toDays(assignment.assignedOn) + 90, state.today - 30), state.today - 30));
-}
-
-/** Rounds shares to whole numbers summing to `total` (largest remainder). */
-function apportion(weights: number[], total: number): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0) || 1;
-  const exact = weights.map((weight) => (weight / sum) * total);
-  const counts = exact.map(Math.floor);
-  const order = exact.map((value, index) => ({ index, rest: value - Math.floor(value) })).sort((a, b) => b.rest - a.rest || a.index - b.index);
-  const missing = total - counts.reduce((a, b) => a + b, 0);
-  for (let n = 0; n < missing; n += 1) counts[order[n % order.length]!.index]! += 1;
-  return counts;
 }

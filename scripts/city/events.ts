@@ -44,6 +44,15 @@ const ON_TIME_DELAYS = [[0, 30], [1, 25], [2, 15], [3, 10], [4, 8], [5, 6], [6, 
 const LATE_REGISTRATION = 0.08;
 /** More than REGISTRATION_DEADLINE_DAYS (7) after the event is late. */
 const LATE_AFTER = 8;
+/**
+ * Floating households that moved in without registering and without deregistering where they
+ * lived before: a collector's visit found them, weeks or months later, and registered them then
+ * (a late registration, and an unregistered departure behind it). Until that visit they live in
+ * the district unregistered, so 居住登记率 on those days falls short (the field reports aim at 95 %).
+ */
+const FOUND_BY_VISIT = 0.14;
+const FOUND_AFTER_DAYS = [20, 240] as const;
+const FLOATING_KINDS: ReadonlySet<HouseholdKind> = new Set(['floating_single', 'floating_shared', 'floating_family', 'dorm']);
 
 /**
  * Stays household by household from one random stream. Earlier stays are drawn from the units of
@@ -51,11 +60,14 @@ const LATE_AFTER = 8;
  */
 export class ResidencyPlanner {
   private readonly rng: Rng;
+  /** Its own stream, so that the stays drawn from `rng` are the same with or without it. */
+  private readonly visits: Rng;
   private readonly clock: Clock;
   private readonly pools: UnitPools;
 
   constructor(seed: number, private readonly register: CityRegister, today: string) {
     this.rng = rngFor(seed, 'residencies');
+    this.visits = rngFor(seed, 'found-by-visit');
     this.clock = { today: toDays(today), start: toDays(today) - HISTORY_DAYS };
     this.pools = new UnitPools(register);
   }
@@ -68,6 +80,7 @@ export class ResidencyPlanner {
     for (const household of households) {
       const stays = household.current ? currentStays(rng, household, pools, clock) : departedStays(rng, household, pools, clock, currentSince.get(household.unit));
       if (household.current) currentSince.set(household.unit, stays.at(-1)!.movedIn);
+      if (household.current && FLOATING_KINDS.has(household.kind) && this.visits.chance(FOUND_BY_VISIT)) foundByVisit(this.visits, stays, clock.today);
       for (const person of household.members) addPersonStays(history, this.register, person.id, person.birthDate, stays, clock.today);
     }
     return history;
@@ -114,6 +127,14 @@ function earlierStays(rng: Rng, household: Household, pools: UnitPools, clock: C
     cursor = movedIn;
   }
   return stays;
+}
+
+/** The household's last move went unregistered both ways until a visit found it (FOUND_BY_VISIT). */
+function foundByVisit(rng: Rng, stays: Stay[], today: number): void {
+  const current = stays.at(-1)!;
+  current.registeredAt = Math.min(today, current.movedIn + rng.int(...FOUND_AFTER_DAYS));
+  const before = stays.at(-2);
+  if (before) before.deregisteredAt = null;
 }
 
 function stay(rng: Rng, unit: UnitRef, movedIn: number, movedOut: number | null, today: number): Stay {

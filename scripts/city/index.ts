@@ -10,6 +10,7 @@ import type { DB } from '../../server/db/schema.ts';
 import { chinaToday } from '../../server/domain/registration-rules.ts';
 import type { Scale } from './config.ts';
 import { CityGenerator, STREAMED_TABLES, type CityRows, type CitySummary, type FirstIds, type Progress, type RowSink, type StreamedTable } from './generator.ts';
+import { groupCompounds } from './compounds.ts';
 import { bulkInsert, type Target } from './insert.ts';
 import * as store from './store.ts';
 import { validateCity } from './validate.ts';
@@ -60,6 +61,7 @@ async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds
   const sink = new BufferedSink(target);
   await city.writeRows(sink, report);
   await sink.flush();
+  await groupCompounds(db);
   await store.continueSequences(db, { count: city.rowCounts.permits, firstNumber: firstIds.permitNumber });
   if (pglite) await sql`SET LOCAL session_replication_role = origin`.execute(db);
   await store.storeCollectors(target, city.staff.collectors, city.staff.assignments, (done, total) => report('collectors', done, total));

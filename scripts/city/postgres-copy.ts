@@ -19,6 +19,7 @@ import { openDatabase } from '../../server/db/connection.ts';
 import { migrateToLatest } from '../../server/db/migrator.ts';
 import { chinaToday } from '../../server/domain/registration-rules.ts';
 import { restoreIndexes, setAsideIndexes } from './bulk-indexes.ts';
+import { groupCompounds } from './compounds.ts';
 import { rebuildGridStatistics } from './bulk-statistics.ts';
 import { CityGenerator, STREAMED_TABLES, type CityRows, type CitySummary, type RowSink, type StreamedTable } from './generator.ts';
 import { firstIdsIn, refuseIfNotEmpty, type CityOptions } from './index.ts';
@@ -75,6 +76,8 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
     phases.end('collectors');
     await restoreIndexes(connect, aside, STREAMED_TABLES, options.workers ?? 2, (done, total) => report('indexes', done, total));
     phases.end('indexes');
+    // After the indexes: grouping joins buildings to grids by code.
+    await groupCompounds(db);
 
     const summary = city.summary();
     if (options.validate ?? true) {

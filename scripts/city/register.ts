@@ -31,6 +31,7 @@ export class CityRegister {
       firstUnit: this.units,
       unitCount: building.units.length,
       isRentalHouse: building.status === 'active' && building.units.some((unit) => unit.use === 'rented'),
+      rentedUnits: building.status === 'active' ? building.units.filter((unit) => unit.use === 'rented').length : 0,
     };
     this.reserve(this.units + building.units.length);
     for (const unit of building.units) {

@@ -162,4 +162,6 @@ export interface Site {
   unitCount: number;
   /** Active, with at least one rented unit: a rental house (出租屋). */
   isRentalHouse: boolean;
+  /** Its let units while active: each is a rental house in the collector need (sql/0014_rental_houses.sql). */
+  rentedUnits: number;
 }

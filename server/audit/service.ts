@@ -2,13 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
+import type { AuditAction, AuditTargetType } from '../domain/audit-vocabulary.ts';
 import { chainHead, hashesAt, readCheckpoints, type Checkpoint } from './checkpoints.ts';
 
 export interface AuditEntry {
-  /** What was done: 'read', 'search', 'create', 'update', 'move_in', 'export', … */
-  action: string;
-  /** What it was done to: 'person', 'unit', 'building', 'permit', … */
-  targetType: string;
+  /** What was done: 'read', 'search', 'create', 'update', 'move_in', 'export', … (server/domain/audit-vocabulary.ts) */
+  action: AuditAction;
+  /** What it was done to: 'person', 'unit', 'building', … (server/domain/audit-vocabulary.ts) */
+  targetType: AuditTargetType;
   /** The row's key (a person's numeric id, never an ID number). */
   targetId?: string | number | null;
   purpose?: string | null;

@@ -1,15 +1,18 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Role } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { forbidden, HttpError, unauthenticated } from '../http/errors.ts';
 import { findSessionUser } from './repository.ts';
-import { hashToken, SESSION_COOKIE } from './session.ts';
+import { bearerToken, tokenPrincipal } from '../tokens/service.ts';
+import { hashToken, SESSION_COOKIE, type Principal } from './session.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface AuthenticateOptions {
   /** The route stays open while the user must replace a temporary password. */
   openDuringPasswordChange: boolean;
+  /** A read-only personal access token may stand in for the session (GIS clients). */
+  acceptsAccessToken?: boolean;
 }
 
 /** The session a cookie holds while it may still be used: not expired, its user enabled and approved. */
@@ -21,13 +24,32 @@ export async function liveSession(context: AppContext, token: unknown) {
 }
 
 /**
+ * Without a session, a GIS client may read with a personal access token, on the routes that take
+ * one and only with safe methods: a token never writes.
+ */
+async function tokenPrincipalOrThrow(context: AppContext, request: Request, roles: readonly Role[], options: AuthenticateOptions): Promise<Principal> {
+  const token = bearerToken(request);
+  if (!token) throw unauthenticated();
+  if (!options.acceptsAccessToken || !SAFE_METHODS.has(request.method)) {
+    throw new HttpError(401, 'token_not_accepted', 'Access tokens are read-only and work on /ogc, /tiles and layer exports; log in for this request');
+  }
+  const principal = await tokenPrincipal(context, token, request);
+  if (!roles.includes(principal.role)) throw forbidden(`Role ${principal.role} may not ${request.method} ${request.baseUrl}${request.path}`);
+  return principal;
+}
+
+/**
  * Loads the session from its cookie, checks the role and, for writes, the CSRF token. A user
  * holding a password an administrator set may only change it (or ask who they are, or leave).
  */
 export function authenticate(context: AppContext, roles: readonly Role[], options: AuthenticateOptions = { openDuringPasswordChange: false }): RequestHandler {
   return async (request, _response, next) => {
     const session = await liveSession(context, request.cookies?.[SESSION_COOKIE]);
-    if (!session) throw unauthenticated();
+    if (!session) {
+      request.principal = await tokenPrincipalOrThrow(context, request, roles, options);
+      next();
+      return;
+    }
     if (!SAFE_METHODS.has(request.method) && request.get('x-csrf-token') !== session.csrf_token) {
       throw new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header');
     }

@@ -1,5 +1,6 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { z } from 'zod';
+import { bilingual } from '../http/validate.ts';
 
 // Algorithm is an ambient const enum (unusable as a value here): 2 is Argon2id.
 const ARGON2ID_ALGORITHM = 2 as Algorithm;
@@ -22,4 +23,4 @@ export const passwordPolicy = (field: string) =>
     .string()
     .min(12, `${field} must have at least 12 characters`)
     .max(200)
-    .refine((value) => !value.startsWith(demoPassword('')), `${field} must not follow the demo pattern`);
+    .refine((value) => !value.startsWith(demoPassword('')), bilingual(`${field} must not follow the demo pattern`, '不得沿用演示密码的格式'));

@@ -115,11 +115,11 @@ export async function changePassword(
 ): Promise<void> {
   const user = await db.selectFrom('users').select(['password_hash']).where('id', '=', principal.userId).executeTakeFirstOrThrow();
   if (!(await verifyPassword(user.password_hash, currentPassword))) {
-    throw new HttpError(400, 'invalid_request', 'currentPassword is wrong', { fields: [{ field: 'currentPassword', message: 'wrong password' }] });
+    throw new HttpError(400, 'invalid_request', 'currentPassword is wrong', { fields: [{ field: 'currentPassword', code: 'invalid', message: 'currentPassword is wrong', messageZh: 'currentPassword：当前密码不正确' }] });
   }
   // A temporary password kept as it is would stay known to the administrator who set it.
   if (newPassword === currentPassword) {
-    throw new HttpError(400, 'invalid_request', 'newPassword must differ from the current password', { fields: [{ field: 'newPassword', message: 'must differ from the current password' }] });
+    throw new HttpError(400, 'invalid_request', 'newPassword must differ from the current password', { fields: [{ field: 'newPassword', code: 'invalid', message: 'newPassword must differ from the current password', messageZh: 'newPassword：新密码不能与当前密码相同' }] });
   }
   const passwordHash = await hashPassword(newPassword);
   await db.transaction().execute(async (trx) => {

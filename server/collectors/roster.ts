@@ -18,8 +18,10 @@ export interface CollectorDetail extends CollectorRecord {
   assignments: AssignmentRecord[];
 }
 
-const invalidField = (field: string, message: string) =>
-  new HttpError(400, 'invalid_request', `Invalid body: ${field}: ${message}`, { fields: [{ field, message }] });
+const invalidField = (field: string, message: string, zh: string) =>
+  new HttpError(400, 'invalid_request', `Invalid body: ${field}: ${message}`, {
+    fields: [{ field, code: 'invalid', message: `${field} ${message}`, messageZh: `${field}：${zh}` }],
+  });
 
 async function withAssignments(db: Kysely<DB> | Transaction<DB>, collectors: CollectorRecord[], openOnly: boolean): Promise<CollectorDetail[]> {
   const assignments = await assignmentsOf(db, collectors.map((collector) => collector.id), { openOnly });
@@ -79,7 +81,7 @@ export async function assignCollector(db: Kysely<DB>, principal: Principal, id: 
     }
     const ending = collector.employment === 'full_time' ? open : [];
     if (ending.some((assignment) => startsOn < assignment.assignedOn)) {
-      throw invalidField('startsOn', `must not be before the current assignment started (${ending[0]!.assignedOn})`);
+      throw invalidField('startsOn', `must not be before the current assignment started (${ending[0]!.assignedOn})`, `不能早于当前分配的开始日期（${ending[0]!.assignedOn}）`);
     }
     await endAssignments(trx, ending.map((assignment) => assignment.id), startsOn);
     const assignmentId = await insertAssignment(trx, id, gridCode, startsOn);
@@ -96,7 +98,7 @@ export async function endCollectorAssignment(db: Kysely<DB>, principal: Principa
     await lockedCollector(trx, id);
     const assignment = (await assignmentsOf(trx, [id], { openOnly: true })).find((candidate) => candidate.id === assignmentId);
     if (!assignment) throw notFound('Open assignment', String(assignmentId));
-    if (endedOn < assignment.assignedOn) throw invalidField('endedOn', `must not be before the assignment started (${assignment.assignedOn})`);
+    if (endedOn < assignment.assignedOn) throw invalidField('endedOn', `must not be before the assignment started (${assignment.assignedOn})`, `不能早于分配的开始日期（${assignment.assignedOn}）`);
     await endAssignments(trx, [assignmentId], endedOn);
     await recordAudit(trx, principal, { action: 'end_assignment', targetType: 'collector', targetId: id, details: { assignmentId, gridCode: assignment.gridCode, endedOn } });
     return collectorDetail(trx, id);

@@ -50,7 +50,8 @@ function planningArea(principal: Principal, within: string | undefined): string 
   const [only, ...others] = principal.jurisdiction;
   if (only === undefined || others.length > 0) {
     const message = `within: choose one of your areas (${principal.jurisdiction.join(', ') || 'none'})`;
-    throw badRequest('invalid_request', message, { fields: [{ field: 'within', message }] });
+    const messageZh = `within：请选择您管辖的一个区域（${principal.jurisdiction.join('、') || '无'}）`;
+    throw badRequest('invalid_request', message, { fields: [{ field: 'within', code: 'required', message, messageZh }] });
   }
   return only;
 }

@@ -53,6 +53,8 @@ export interface BuildingsTable {
   point: Geometry;
   footprint: Geometry | null;
   created_at: Timestamp;
+  /** The compound (小区 / 院落) it belongs to, in its own community (sql/0016_compounds.sql). */
+  compound_code: string | null;
 }
 
 export interface UnitsTable {
@@ -193,13 +195,15 @@ export interface SettingsTable {
 
 import type { CollectorTables } from '../collectors/tables.ts';
 import type { HeatmapTables } from '../heatmaps/tables.ts';
+import type { CompoundTables } from '../compounds/tables.ts';
 import type { ImportTables } from '../imports/tables.ts';
 import type { RegistrationTables } from '../registrations/tables.ts';
 import type { RentalTables } from '../rentals/tables.ts';
 import type { UserTables } from '../users/tables.ts';
+import type { TokenTables } from '../tokens/tables.ts';
 
 /** Every table: the core ones here, each feature's from its own tables.ts. */
-export interface DB extends RegistrationTables, HeatmapTables, RentalTables, CollectorTables, ImportTables, UserTables {
+export interface DB extends RegistrationTables, HeatmapTables, RentalTables, CollectorTables, ImportTables, UserTables, CompoundTables, TokenTables {
   admin_areas: AdminAreasTable;
   grids: GridsTable;
   buildings: BuildingsTable;

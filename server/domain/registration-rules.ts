@@ -3,7 +3,7 @@
  * Pure: dates are 'YYYY-MM-DD' strings and "today" is always passed in. Shared by server and web,
  * so a form can run the same checks before it submits.
  */
-import { ageOn, checkIdNumber, MAX_AGE_YEARS, normalizeIdNumber, oldestBirthDate } from './id-number.ts';
+import { ageOn, checkIdNumber, MAX_AGE_YEARS, normalizeIdNumber, oldestBirthDate, type IdProblem } from './id-number.ts';
 
 /** Arrivals, moves and departures must be registered within this many days of the event. */
 export const REGISTRATION_DEADLINE_DAYS = 7;
@@ -15,7 +15,19 @@ export interface RuleProblem {
   field: string;
   code: string;
   message: string;
+  /** The rule in Chinese, naming the field; left out, the error middleware says the code's (server/http/messages-zh.ts). */
+  messageZh?: string;
 }
+
+/** What is wrong with an ID number, in Chinese (the English is checkIdNumber's message). */
+const ID_PROBLEM_ZH: Record<IdProblem, string> = {
+  format: '身份证号码须为 18 位（最后一位可为 X）',
+  division: '身份证号码的行政区划代码不是已知的省份',
+  birth_date: '身份证号码中的出生日期不存在',
+  future_birth_date: '身份证号码中的出生日期晚于今天',
+  too_old: `身份证号码中的出生日期距今超过 ${MAX_AGE_YEARS} 年`,
+  checksum: '身份证号码的校验位不正确',
+};
 
 const DAY_MS = 86_400_000;
 const utcMidnight = (date: string) => Date.parse(`${date}T00:00:00Z`);
@@ -151,7 +163,10 @@ function categoryProblems(input: IdentityInput, at: (field: string) => string): 
 function resolveIdCard(input: IdentityInput, today: string, at: (field: string) => string): IdentityResolution {
   const idNumber = normalizeIdNumber(input.idNumber);
   const check = checkIdNumber(idNumber, today);
-  if (!check.ok) return { problems: [{ field: at('idNumber'), code: 'invalid_id_number', message: check.message ?? 'Invalid ID number' }] };
+  if (!check.ok) {
+    const messageZh = `${at('idNumber')}：${check.problem ? ID_PROBLEM_ZH[check.problem] : '身份证号码不正确'}`;
+    return { problems: [{ field: at('idNumber'), code: 'invalid_id_number', message: check.message ?? 'Invalid ID number', messageZh }] };
+  }
   const derived = { sex: check.sex!, birthDate: check.birthDate! };
   const problems: RuleProblem[] = [];
   if (input.sex !== undefined && input.sex !== derived.sex) {
@@ -180,7 +195,10 @@ function resolvePassport(input: IdentityInput, today: string, at: (field: string
   if (input.birthDate !== undefined && input.birthDate > today) {
     problems.push({ field: at('birthDate'), code: 'date_in_future', message: `birthDate ${input.birthDate} is after today (${today})` });
   } else if (input.birthDate !== undefined && input.birthDate < oldestBirthDate(today)) {
-    problems.push({ field: at('birthDate'), code: 'too_old', message: `birthDate ${input.birthDate} is more than ${MAX_AGE_YEARS} years ago` });
+    problems.push({
+      field: at('birthDate'), code: 'too_old', message: `birthDate ${input.birthDate} is more than ${MAX_AGE_YEARS} years ago`,
+      messageZh: `${at('birthDate')}：出生日期 ${input.birthDate} 距今超过 ${MAX_AGE_YEARS} 年`,
+    });
   }
   if (problems.length > 0) return { problems };
   return { identity: { idType: 'passport', idNumber, sex: input.sex!, birthDate: input.birthDate!, nationality: input.nationality! }, problems };

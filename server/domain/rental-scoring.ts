@@ -58,7 +58,8 @@ const PROVINCE_NAMES = [
 
 /**
  * Words that mark a rule on origin (birthplace, hukou province, ethnicity). Profiling by region is
- * unlawful discrimination, so no rule may mention them. Mirrored by a CHECK in sql/0005_rentals.sql.
+ * unlawful discrimination, so no rule may mention them. Mirrored by CHECKs in sql/0005_rentals.sql and
+ * sql/0017_origin_words.sql (tests/api/validation-messages.test.ts checks that every term is in one).
  */
 export const ORIGIN_TERMS = [
   'origin', 'hukou', 'birth', 'province', 'ethnic', 'nationality', 'native_place', 'nativeplace',

@@ -30,8 +30,8 @@ export interface LayerFeature {
 export type GeometryTypeName = 'POINT' | 'MULTIPOLYGON';
 
 export interface Layer {
-  /** Table and file name: 'grids', 'buildings'. */
-  name: string;
+  /** Table and file name; the audit row's target type is `${name}_layer` (server/domain/audit-vocabulary.ts). */
+  name: 'grids' | 'buildings';
   /** Sheet name and GeoPackage identifier, in Chinese. */
   title: string;
   geometryType: GeometryTypeName;

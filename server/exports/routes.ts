@@ -33,14 +33,14 @@ function layerRoute<Q extends z.ZodType<LayerQuery>>(
   build: (query: z.infer<Q>, principal: Principal, scope: ExportScope) => Promise<Layer>,
 ): RouteSpec {
   return {
-    method: 'get', path, summary, access: LAYER_EXPORTERS, cost: 'bulk', schemas: { query: schema },
+    method: 'get', path, summary, access: LAYER_EXPORTERS, cost: 'bulk', schemas: { query: schema }, acceptsAccessToken: true,
     handler: async (request: Request, response: Response) => {
       const query = parseQuery(schema, request);
       const principal = principalOf(request);
       const scope = await exportScope(context.db, principal, query.area);
       const layer = await build(query, principal, scope);
       await recordAudit(context.db, principal, {
-        action: 'export', targetType: `${layer.name}_layer`, targetId: scopeLabel(scope), details: { format: query.format, crs: query.crs, features: layer.features.length },
+        action: 'export', targetType: `${layer.name}_layer` as const, targetId: scopeLabel(scope), details: { format: query.format, crs: query.crs, features: layer.features.length },
       });
       await sendLayer(response, inCrs(layer, query.crs), query.format, query.crs, fileStem(layer.name, scopeLabel(scope), query.crs));
     },

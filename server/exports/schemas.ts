@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkBuildingCode } from '../domain/codes.ts';
 import { RENTAL_TIERS } from '../domain/rental-scoring.ts';
 import { calendarDate } from '../heatmaps/access.ts';
+import { bilingual } from '../http/validate.ts';
 import { gridCode, purpose } from '../registrations/schemas.ts';
 import { LAYER_FORMATS, TABLE_FORMATS } from './formats.ts';
 import { OUTPUT_CRS } from './layer.ts';
@@ -42,7 +43,7 @@ export const buildingExportQuery = z.object({
 
 const buildingCode = z.string().superRefine((code, context) => {
   const check = checkBuildingCode(code);
-  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'invalid building code' });
+  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'invalid building code', params: { code: 'invalid_building_code', zh: '建筑物编码不正确' } });
 });
 
 export const peopleExportQuery = z
@@ -54,4 +55,4 @@ export const peopleExportQuery = z
     masked: oneOf(['true', 'false'], 'masked').default('false').transform((text) => text === 'true')
       .describe('true: ID and phone numbers masked as for other roles (a copy that leaves the station)'),
   })
-  .refine((query) => (query.building === undefined) !== (query.grid === undefined), { message: 'give either building or grid', path: ['building'] });
+  .refine((query) => (query.building === undefined) !== (query.grid === undefined), { message: bilingual('give either building or grid', '请在楼栋和网格中二选一'), path: ['building'] });

@@ -29,6 +29,7 @@ const heatmapQuery = z.object({
   /** population: a person category or 'all'; cases: a case category. */
   category: z.string().trim().min(1).max(50).optional(),
   tier: z.enum(RENTAL_TIERS).default('red'),
+  breaksFrom: calendarDate.optional().describe('fix the legend classes over the months from this day\'s month to today\'s (at most 36; area levels only): the same breaks whichever month is shown'),
 });
 const refreshBody = z.strictObject({ historyFrom: calendarDate.optional() });
 
@@ -38,7 +39,7 @@ function heatmapRequest(request: Request): HeatmapRequest {
   const { category, ...rest } = query;
   if (metric !== 'population') return { ...rest, metric, category: 'all', caseCategory: category };
   if (category !== undefined && !(POPULATION_CATEGORIES as readonly string[]).includes(category)) {
-    throw invalidField('category', `must be one of ${POPULATION_CATEGORIES.join(', ')}`);
+    throw invalidField('category', `must be one of ${POPULATION_CATEGORIES.join(', ')}`, `必须是以下之一：${POPULATION_CATEGORIES.join('、')}`);
   }
   return { ...rest, metric, category: (category ?? 'all') as CategoryChoice };
 }

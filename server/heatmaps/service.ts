@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import { classBreaks, type ClassBreaks } from '../domain/class-breaks.ts';
+import { fixedBreaks, MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { h3Binner, squareBinner, type Bbox, type PointBinner } from '../domain/hex.ts';
 import { addDays } from '../domain/registration-rules.ts';
@@ -35,6 +36,8 @@ export interface HeatmapRequest extends MetricOptions {
   to?: string;
   kind?: 'criminal' | 'public_order';
   caseCategory?: string;
+  /** Legend classes fixed over the months from this day's month to today's (area levels only). */
+  breaksFrom?: string;
 }
 
 export interface HeatmapCell {
@@ -74,7 +77,7 @@ export interface DayContext {
 export async function resolveAsOf(db: Kysely<DB>, asOf: string | undefined): Promise<DayContext> {
   const window = await populationWindow(db);
   const day = asOf ?? window.today;
-  if (day > window.today) throw invalidField('asOf', `must not be after today (${window.today})`);
+  if (day > window.today) throw invalidField('asOf', `must not be after today (${window.today})`, `不能晚于今天（${window.today}）`);
   return { asOf: day, today: window.today, firstKeptDay: window.firstDay, lastKeptDay: window.lastDay };
 }
 
@@ -84,8 +87,10 @@ export async function keepPopulationWindowCurrent(db: Kysely<DB>): Promise<void>
   if (window.lastDay < window.today) await extendPopulationWindow(db, window.today);
 }
 
-export function invalidField(field: string, message: string): HttpError {
-  return badRequest('invalid_request', `Invalid query: ${field}: ${message}`, { fields: [{ field, message }] });
+/** A query field the schema let through but a rule refuses, in English and Chinese (`zh` without the field's name). */
+export function invalidField(field: string, message: string, zh?: string): HttpError {
+  const issue = { field, code: 'invalid', message: `${field} ${message}`, ...(zh ? { messageZh: `${field}：${zh}` } : {}) };
+  return badRequest('invalid_request', `Invalid query: ${field}: ${message}`, { fields: [issue] });
 }
 
 // ---------------------------------------------------------------- figure sources
@@ -109,7 +114,7 @@ export type SourceParams = Pick<HeatmapRequest, 'asOf' | 'from' | 'to' | 'kind' 
 export async function casePeriodOf(db: Kysely<DB>, request: SourceParams): Promise<CasePeriod> {
   const to = request.to ?? (await resolveAsOf(db, request.asOf)).asOf;
   const from = request.from ?? addDays(to, 1 - DEFAULT_CASE_DAYS);
-  if (from > to) throw invalidField('from', `must not be after to (${to})`);
+  if (from > to) throw invalidField('from', `must not be after to (${to})`, `起始日期不能晚于截止日期（${to}）`);
   return { from, to, kind: request.kind, category: request.caseCategory };
 }
 
@@ -196,10 +201,10 @@ function binPoints(points: PointRow[], binner: PointBinner, columns: readonly st
 }
 
 function assertPointBbox(bbox: Bbox | undefined): Bbox {
-  if (!bbox) throw invalidField('bbox', 'is required for hex and square levels');
+  if (!bbox) throw invalidField('bbox', 'is required for hex and square levels', '六边形和方格层级须给出地图范围');
   const squareDegrees = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]);
   if (squareDegrees > MAX_POINT_BBOX_SQUARE_DEGREES) {
-    throw invalidField('bbox', `covers ${squareDegrees.toFixed(4)} square degrees; hex and square levels allow at most ${MAX_POINT_BBOX_SQUARE_DEGREES}`);
+    throw invalidField('bbox', `covers ${squareDegrees.toFixed(4)} square degrees; hex and square levels allow at most ${MAX_POINT_BBOX_SQUARE_DEGREES}`, `地图范围太大（${squareDegrees.toFixed(4)} 平方度），六边形和方格层级最多 ${MAX_POINT_BBOX_SQUARE_DEGREES} 平方度，请放大地图`);
   }
   return bbox;
 }
@@ -239,6 +244,8 @@ export interface Heatmap {
   privacy: { k: number; applied: boolean; suppressedCells: number };
   cells: HeatmapCell[];
   breaks: ClassBreaks;
+  /** The months the breaks pool over: fixed over a period, or (null) this map's own values. */
+  breaksOver: { from: string; to: string; months: number } | null;
 }
 
 function metricFilters(request: HeatmapRequest): Record<string, string> {
@@ -264,7 +271,15 @@ function finishCell(raw: RawCell, definition: MetricDefinition, options: MetricO
   return cell;
 }
 
-export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<Heatmap> {
+interface FinishedCells {
+  source: FigureSource;
+  cells: HeatmapCell[];
+  k: number;
+  applied: boolean;
+  pointLevel: boolean;
+}
+
+async function finishedCells(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<FinishedCells> {
   const definition = METRICS[request.metric];
   const source = await figureSource(db, definition.source, request);
   const prefixes = visiblePrefixes(principal);
@@ -275,8 +290,49 @@ export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
   const cells = raw.map((cell) => finishCell(cell, definition, request, applied ? k : null));
+  return { source, cells, k, applied, pointLevel };
+}
+
+function shownValues(cells: HeatmapCell[]): number[] {
   const shown: number[] = [];
   for (const cell of cells) if (typeof cell.value === 'number') shown.push(cell.value);
+  return shown;
+}
+
+/** The period's months, checked: area levels only, at most MAX_PERIOD_MONTHS, ending today. */
+async function breakPeriod(db: Kysely<DB>, request: HeatmapRequest, from: string) {
+  if (request.level === 'hex' || request.level === 'square') throw invalidField('breaksFrom', 'applies to area levels (district, street, community, grid) only', '只适用于区、街道、社区和网格层级');
+  const { today } = await resolveAsOf(db, undefined);
+  const windows = monthWindows(from, today);
+  if (windows.length === 0) throw invalidField('breaksFrom', `must not be after today (${today})`, `不能晚于今天（${today}）`);
+  if (windows.length > MAX_PERIOD_MONTHS) throw invalidField('breaksFrom', `covers ${windows.length} months; at most ${MAX_PERIOD_MONTHS}`, `跨 ${windows.length} 个月，最多 ${MAX_PERIOD_MONTHS} 个月`);
+  // Unit figures keep no history: every month would give the same values.
+  return METRICS[request.metric].source === 'units' ? windows.slice(-1) : windows;
+}
+
+/**
+ * Breaks of the values of every month of the period (population and tiers as of each month's
+ * last day, cases within each calendar month), computed as each month's map is: the same
+ * cells, the same suppression. Cached with the response, so a replay pays once.
+ */
+async function breaksOverPeriod(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, from: string) {
+  const windows = await breakPeriod(db, request, from);
+  const valuesByMonth: number[][] = [];
+  // One after the other: the embedded engine has a single connection.
+  for (const window of windows) {
+    const month = { ...request, asOf: window.to, from: window.from, to: window.to, breaksFrom: undefined };
+    valuesByMonth.push(shownValues((await finishedCells(db, principal, month)).cells));
+  }
+  const period = monthWindows(from, windows.at(-1)!.to);
+  return { breaks: fixedBreaks(valuesByMonth), breaksOver: { from: period[0]!.from, to: period.at(-1)!.to, months: period.length } };
+}
+
+export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<Heatmap> {
+  const definition = METRICS[request.metric];
+  const { source, cells, k, applied, pointLevel } = await finishedCells(db, principal, request);
+  const legend = request.breaksFrom
+    ? await breaksOverPeriod(db, principal, request, request.breaksFrom)
+    : { breaks: classBreaks(shownValues(cells)), breaksOver: null };
   return {
     metric: request.metric,
     label: definition.label,
@@ -290,6 +346,6 @@ export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request
     computedFrom: pointLevel ? source.computedFrom.points : source.computedFrom.areas,
     privacy: { k, applied, suppressedCells: cells.filter((cell) => cell.suppressed).length },
     cells,
-    breaks: classBreaks(shown),
+    ...legend,
   };
 }

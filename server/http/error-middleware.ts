@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
+import { chineseOf, fieldChinese } from './messages-zh.ts';
 import { logger } from '../logger.ts';
 
 // Postgres SQLSTATEs that mean the client sent something the constraints refuse.
@@ -40,29 +41,48 @@ function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Renders every error as { error: { code, message, details } }; never leaks stacks or SQL. */
+type FieldEntry = { field?: unknown; code?: unknown; messageZh?: unknown };
+
+/** Every field a 4xx names gets its Chinese too: a field from a rule that wrote only English gets its code's. */
+function withChineseFields(details: unknown, status: number): unknown {
+  const fields = (details as { fields?: unknown } | undefined)?.fields;
+  if (!Array.isArray(fields)) return details;
+  const described = fields.map((entry: FieldEntry) => {
+    if (typeof entry !== 'object' || entry === null || (typeof entry.messageZh === 'string' && entry.messageZh.length > 0)) return entry;
+    return { ...entry, messageZh: fieldChinese(String(entry.field ?? ''), String(entry.code ?? 'invalid'), status) };
+  });
+  return { ...(details as object), fields: described };
+}
+
+/** The one shape of every error answer: { error: { code, message, messageZh, details } }. */
+function sendError(response: Parameters<ErrorRequestHandler>[2], status: number, code: string, message: string, details?: unknown): void {
+  const messageZh = chineseOf(code, status);
+  response.status(status).json({ error: { code, message, messageZh, ...(details === undefined ? {} : { details: withChineseFields(details, status) }) } });
+}
+
+/** Renders every error, in English and Chinese; never leaks stacks or SQL. */
 export const errorMiddleware: ErrorRequestHandler = (error, request, response, _next) => {
   if (error instanceof HttpError) {
-    response.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
+    sendError(response, error.status, error.code, error.message, error.details);
     return;
   }
   const refusedBody = bodyRefusal(error);
   if (refusedBody) {
     const [status, code, message] = refusedBody;
-    response.status(status).json({ error: { code, message } });
+    sendError(response, status, code, message);
     return;
   }
   const mapped = CONSTRAINT_STATES[sqlState(error) ?? ''];
   if (mapped) {
     const [status, code] = mapped;
     const constraint = (error as { constraint?: string }).constraint;
-    response.status(status).json({ error: { code, message: `The database refused the change (${code})`, details: { constraint } } });
+    sendError(response, status, code, `The database refused the change (${code})`, { constraint });
     return;
   }
   logger.error('unhandled error', { method: request.method, path: request.path, error: String(error) });
-  response.status(500).json({ error: { code: 'internal', message: 'Internal error' } });
+  sendError(response, 500, 'internal', 'Internal error');
 };
 
 export const notFoundMiddleware: RequestHandler = (request, response) => {
-  response.status(404).json({ error: { code: 'no_route', message: `No route ${request.method} ${request.path}` } });
+  sendError(response, 404, 'no_route', `No route ${request.method} ${request.path}`);
 };

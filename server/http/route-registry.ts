@@ -36,6 +36,11 @@ export interface RouteSpec {
    * every other route answers them 403 password_change_required.
    */
   openDuringPasswordChange?: true;
+  /**
+   * A GET a GIS client makes (OGC features, tiles, TileJSON, layer exports): a personal access
+   * token (Authorization: Bearer, server/tokens) may stand in for the session cookie.
+   */
+  acceptsAccessToken?: true;
 }
 
 export type MountPoint = '/api' | '/';
@@ -64,7 +69,7 @@ function guardsOf(context: AppContext, spec: RouteSpec, budgets: RequestBudgets 
   const cost = costOf(spec);
   const byAddress = budgets ? [budgets.byAddress(cost)] : [];
   if (spec.access === 'public') return byAddress;
-  return [...byAddress, authenticate(context, spec.access, { openDuringPasswordChange: spec.openDuringPasswordChange ?? false }), ...(budgets ? [budgets.byUser(cost)] : [])];
+  return [...byAddress, authenticate(context, spec.access, { openDuringPasswordChange: spec.openDuringPasswordChange ?? false, acceptsAccessToken: spec.acceptsAccessToken ?? false }), ...(budgets ? [budgets.byUser(cost)] : [])];
 }
 
 /** Mounts the specs hanging at `mount` (the others are left to that mount's router), each behind its guards. */

@@ -144,7 +144,7 @@ export const parseParams = <S extends z.ZodType>(schema: S, request: Request) =>
 export const bboxSchema = z
   .string()
   .transform((text) => text.split(',').map((part) => Number(part)))
-  .refine((numbers) => numbers.length === 4 && numbers.every(Number.isFinite), 'bbox must be four numbers: minLon,minLat,maxLon,maxLat')
-  .refine(([minLon, minLat, maxLon, maxLat]) => minLon! >= -180 && maxLon! <= 180 && minLat! >= -90 && maxLat! <= 90, 'bbox is outside WGS84 bounds')
-  .refine(([minLon, minLat, maxLon, maxLat]) => minLon! < maxLon! && minLat! < maxLat!, 'bbox min must be below max')
+  .refine((numbers) => numbers.length === 4 && numbers.every(Number.isFinite), bilingual('bbox must be four numbers: minLon,minLat,maxLon,maxLat', '须为四个数字：最小经度,最小纬度,最大经度,最大纬度'))
+  .refine(([minLon, minLat, maxLon, maxLat]) => minLon! >= -180 && maxLon! <= 180 && minLat! >= -90 && maxLat! <= 90, bilingual('bbox is outside WGS84 bounds', '超出 WGS84 经纬度范围'))
+  .refine(([minLon, minLat, maxLon, maxLat]) => minLon! < maxLon! && minLat! < maxLat!, bilingual('bbox min must be below max', '最小值须小于最大值'))
   .transform((numbers) => numbers as [number, number, number, number]);

@@ -9,8 +9,11 @@ import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseParams, parseQuery } from '../http/validate.ts';
 import { RUNNER_ID } from './live.ts';
 import { findJob, insertJob, jobErrors, recentJobs, type ImportJobRow } from './repository.ts';
-import { enqueueImport } from './runner.ts';
-import { formatFromName, importQuery, jobListQuery, jobParams, type ImportQuery } from './schemas.ts';
+import { previews, jobOptions } from './previews.ts';
+import { bilingualReason, reasonZh } from './reasons.ts';
+import { enqueueImport, fieldsOf, isUpdatable } from './runner.ts';
+import { formatFromName, importQuery, jobListQuery, jobParams, TEMPLATE_FORMATS, templateParams, type ImportQuery } from './schemas.ts';
+import { sendTemplate } from './templates.ts';
 import type { ImportFormat } from './tables.ts';
 import { IMPORT_MAX_BYTES, receiveUpload, removeFile, type ReceivedFile } from './upload.ts';
 import { jobView } from './view.ts';
@@ -35,6 +38,13 @@ async function visibleJob(context: AppContext, request: Request): Promise<Import
   return job;
 }
 
+/** Mode upsert for a kind that cannot be updated by import (its spec has no `updates`). */
+function modeRefusal(query: ImportQuery): HttpError | undefined {
+  if (query.mode === 'add' || isUpdatable(query.kind)) return undefined;
+  const message = `${query.kind} cannot be updated by an import: use mode=add`;
+  return badRequest('invalid_request', message, { fields: [{ field: 'mode', code: 'not_updatable', message, messageZh: '此类数据不能通过导入更新：请使用“只新增”（mode=add）' }] });
+}
+
 const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const fileRefused = (message: string, field = 'file') => badRequest('invalid_request', message, { fields: [{ field, message }] });
 
@@ -56,6 +66,8 @@ async function acceptUpload(context: AppContext, request: Request, response: Res
   });
   const principal = principalOf(request);
   const query = parseQuery(importQuery, request);
+  const refusal = modeRefusal(query);
+  if (refusal) throw refusal;
   const file = await receiveUpload(request, IMPORT_MAX_BYTES, query.filename);
   const format = formatOf(file, query);
   if (format instanceof HttpError) {
@@ -67,7 +79,9 @@ async function acceptUpload(context: AppContext, request: Request, response: Res
     kind: query.kind, format, crs: query.crs, encoding, file_name: file.fileName ?? null, file_bytes: file.bytes,
     created_by: principal.userId, runner: RUNNER_ID,
   });
-  enqueueImport({ db: context.db, engine: context.engine, id, kind: query.kind, format, crs: query.crs, encoding, file: file.path, principal, today: chinaToday(), batchRows: context.config.importBatchRows });
+  jobOptions.set(id, { mode: query.mode, preview: query.preview });
+  enqueueImport({ db: context.db, engine: context.engine, id, kind: query.kind, format, crs: query.crs, encoding, file: file.path, principal, today: chinaToday(), batchRows: context.config.importBatchRows,
+    mode: query.mode, preview: query.preview });
   const job = await findJob(context.db, id, undefined);
   response.status(202).location(`/api/imports/${id}`).json({ job: jobView(job!, context.engine) });
 }
@@ -79,13 +93,14 @@ async function sendReport(context: AppContext, jobId: number, response: Response
     .set('Content-Disposition', `attachment; filename="import-${jobId}-report.csv"`)
     .set('Cache-Control', 'no-store');
   let page = await jobErrors(context.db, jobId, REPORT_PAGE);
-  response.write(toCsv({ sheet: 'report', columns: ['row', 'field', 'reason'], rows: page.map((error) => [error.row, error.field, error.reason]) }));
+  const line = (error: { row: number; field: string; reason: string }) => [error.row, error.field, error.reason, reasonZh(error.reason)];
+  response.write(toCsv({ sheet: 'report', columns: ['row', 'field', 'reason', '原因'], rows: page.map(line) }));
   while (page.length === REPORT_PAGE) {
     const last = page[page.length - 1]!;
     page = await jobErrors(context.db, jobId, REPORT_PAGE, { row: last.row, seq: last.seq });
     if (page.length === 0) break;
     // toCsv writes a header line (and a byte-order mark) first: the page's first row stands in for it.
-    const [first, ...rest] = page.map((error) => [error.row, error.field, error.reason]);
+    const [first, ...rest] = page.map(line);
     response.write(toCsv({ sheet: 'report', columns: first!.map(String), rows: rest }).slice(1));
   }
   response.end();
@@ -117,6 +132,20 @@ export const importsRoutes: FeatureRoutes = (context) => [
   },
   {
     method: 'get',
+    path: '/imports/templates/:file',
+    access: IMPORTERS,
+    summary: 'An empty import template for a kind (buildings.csv, units.xlsx …): the header row names every column in Chinese and English',
+    schemas: { params: templateParams },
+    handler: async (request, response) => {
+      const { file } = parseParams(templateParams, request);
+      const [kind, format] = file.split('.');
+      const fields = fieldsOf(kind ?? '');
+      if (!fields || !TEMPLATE_FORMATS.includes(format as 'csv')) throw notFound('Import template', file);
+      await sendTemplate(response, kind!, format as 'csv' | 'xlsx', fields);
+    },
+  },
+  {
+    method: 'get',
     path: '/imports/:id',
     access: IMPORTERS,
     summary: "An import job's status, progress and first bad rows",
@@ -124,14 +153,18 @@ export const importsRoutes: FeatureRoutes = (context) => [
     handler: async (request, response) => {
       const job = await visibleJob(context, request);
       const errors = await jobErrors(context.db, job.id, ERRORS_SHOWN);
-      response.json({ job: jobView(job, context.engine), errors: errors.map(({ row, field, reason }) => ({ row, field, reason })) });
+      response.json({
+        job: jobView(job, context.engine),
+        errors: errors.map(({ row, field, reason }) => ({ row, field, ...bilingualReason(reason) })),
+        preview: previews.get(job.id) ?? null,
+      });
     },
   },
   {
     method: 'get',
     path: '/imports/:id/report.csv',
     access: IMPORTERS,
-    summary: "Every bad row of an import job as CSV: row, field, reason",
+    summary: 'Every bad row of an import job as CSV: row, field, reason (English) and 原因 (Chinese)',
     schemas: { params: jobParams },
     handler: async (request, response) => {
       const job = await visibleJob(context, request);

@@ -7,16 +7,20 @@ import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import type { CoordinateSystem } from '../domain/coordinates.ts';
 import { logger } from '../logger.ts';
-import { ColumnMap } from './columns.ts';
+import { ColumnMap, type FieldSpec } from './columns.ts';
 import { buildingsImport } from './kinds/buildings.ts';
 import { casesImport } from './kinds/cases.ts';
-import { parseRow, type ImportKindSpec, type NumberedRow, type RowProblem } from './kinds/kind.ts';
+import { compoundsImport } from './kinds/compounds.ts';
+import {
+  changesOf, parseRow, updateRows, type ImportKindSpec, type NumberedRow, type OnFileRecord, type RowProblem, type UpdatableField,
+} from './kinds/kind.ts';
 import { peopleImport } from './kinds/people.ts';
 import { unitsImport } from './kinds/units.ts';
 import { liveJobs } from './live.ts';
+import { PreviewLog, previews } from './previews.ts';
 import { openSource } from './readers/source.ts';
 import { firstRowsOfRepeatedKeys, forgetKeys, insertErrors, updateJob } from './repository.ts';
-import type { ImportFormat, ImportKind, TextEncoding } from './tables.ts';
+import type { ImportFormat, ImportKind, ImportMode, TextEncoding } from './tables.ts';
 import { removeFile } from './upload.ts';
 
 /**
@@ -46,6 +50,15 @@ export interface ImportJobRun {
   today: string;
   /** Rows per batch: one database round trip checks or inserts this many (config importBatchRows). */
   batchRows: number;
+  /** add: a row on file is a bad row; upsert: it updates the record on file (issue 16.9). */
+  mode: ImportMode;
+  /** Validate and say per row what would change, then stop: nothing is written. */
+  preview: boolean;
+}
+
+/** A valid row waiting for its batch's database checks, with the fields its file states. */
+interface PendingRow<Row> extends NumberedRow<Row> {
+  stated: ReadonlySet<string>;
 }
 
 interface Tally {
@@ -81,7 +94,15 @@ const RUNNERS: Record<ImportKind, (job: ImportJobRun) => Promise<void>> = {
   units: (job) => runPasses(unitsImport, job),
   people: (job) => runPasses(peopleImport, job),
   cases: (job) => runPasses(casesImport, job),
+  compounds: (job) => runPasses(compoundsImport, job),
 };
+
+/** Every kind's spec, for what the routes ask of a kind before a job runs (its columns, whether it can update). */
+const SPECS: readonly { kind: ImportKind; fields: readonly FieldSpec[]; updates?: unknown }[] = [buildingsImport, unitsImport, peopleImport, casesImport, compoundsImport];
+/** Kinds an import may update (mode upsert): those whose spec says how. */
+export const isUpdatable = (kind: ImportKind) => SPECS.some((spec) => spec.kind === kind && spec.updates !== undefined);
+/** A kind's columns (for its template), undefined for a kind not listed here. */
+export const fieldsOf = (kind: string) => SPECS.find((spec) => spec.kind === kind)?.fields;
 
 let lane: Promise<void> = Promise.resolve();
 
@@ -120,10 +141,18 @@ async function runPasses<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun): Pro
   const columns = new ColumnMap(spec.fields);
   liveJobs.update(job.id, { status: 'validating' });
   await updateJob(job.db, job.id, { status: 'validating' });
-  const tally = await validate(spec, job, columns);
+  const preview = job.preview ? previewLogOf(spec, job, columns) : undefined;
+  const tally = await validate(spec, job, columns, preview);
   if (tally.errors > 0) {
     await updateJob(job.db, job.id, { status: 'failed', rows_processed: tally.rows, rows_total: tally.rows, error_count: tally.errors, finished_at: new Date(),
       message: `${tally.errors} problem(s) found; nothing was imported` });
+    return;
+  }
+  if (preview) {
+    const { totals } = preview.result();
+    previews.set(job.id, preview.result());
+    await updateJob(job.db, job.id, { status: 'done', rows_processed: tally.rows, rows_total: tally.rows, finished_at: new Date(),
+      message: `preview: ${totals.added} to add, ${totals.changed} to change, ${totals.unchanged} unchanged; nothing was changed` });
     return;
   }
   liveJobs.update(job.id, { status: 'importing', rowsProcessed: 0, rowsTotal: tally.rows });
@@ -132,17 +161,18 @@ async function runPasses<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun): Pro
 }
 
 /** Pass 1: every row checked, every problem recorded; no row written. */
-async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, columns: ColumnMap): Promise<Tally> {
+async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, columns: ColumnMap, preview: PreviewLog | undefined): Promise<Tally> {
   const source = openSource(job.file, job.format, job.encoding);
   liveJobs.update(job.id, { bytesRead: source.bytesRead });
   const errors = new ErrorLog(job.db, job.id, columns);
   const keySecret = randomBytes(32);
   const grids = job.principal.role === 'collector' ? job.principal.jurisdiction : undefined;
-  let batch: NumberedRow<Row>[] = [];
+  let batch: PendingRow<Row>[] = [];
   let rows = 0;
 
   const checkBatch = async () => {
     await checkAgainstDatabase(spec, job, batch, grids, keySecret, errors);
+    if (preview && errors.count === 0) await previewBatch(spec, job, batch, preview);
     batch = [];
     await errors.flush();
     liveJobs.update(job.id, { rowsProcessed: rows });
@@ -152,18 +182,19 @@ async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colum
   for await (const event of source.events) {
     if (event.type === 'header') {
       const missing = columns.missingRequired(event.headers);
-      errors.add(event.row, missing.map((field) => ({ field: field.headers[0] ?? field.name, reason: `missing column (write one of: ${field.headers.join(', ')})` })));
+      errors.add(event.row, missing.map((field) => ({ field: field.headers[0] ?? field.name, reason: missingColumnReason(field.headers) })));
       if (missing.length > 0) break;
       continue;
     }
     rows += 1;
-    const parsed = parseRow(spec, columns.toFields(event.values), { crs: job.crs, today: job.today, geometry: event.geometry });
+    const fields = columns.toFields(event.values);
+    const parsed = parseRow(spec, fields, { crs: job.crs, today: job.today, geometry: event.geometry });
     if (parsed.problems) {
       errors.add(event.row, parsed.problems);
     } else {
       const outside = grids && outsideGrids(spec.scope(parsed.row), grids);
       if (outside) errors.add(event.row, [outside]);
-      else batch.push({ row: event.row, value: parsed.row });
+      else batch.push({ row: event.row, value: parsed.row, stated: new Set(Object.keys(fields)) });
     }
     // Every batchRows rows, good or bad: the batch is checked and the progress saved.
     if (rows % job.batchRows === 0) await checkBatch();
@@ -177,23 +208,39 @@ function outsideGrids(scope: { field: string; code: string } | undefined, grids:
   return { field: scope.field, reason: 'is outside your grids' };
 }
 
-async function checkAgainstDatabase<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, batch: NumberedRow<Row>[], grids: readonly string[] | undefined, keySecret: Buffer, errors: ErrorLog) {
+function previewLogOf<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, columns: ColumnMap): PreviewLog {
+  const fields = (spec.updates?.fields ?? []) as readonly UpdatableField<never>[];
+  const columnOf = (name: string) => (fields.find((field) => field.name === name)?.readFrom ?? [name]).map((field) => columns.labelOf(field)).join('/');
+  return new PreviewLog(job.principal, spec.kind === 'people', fields, columnOf);
+}
+
+/** Each row of a checked batch as the preview shows it: added, or (mode upsert) changed / unchanged against the record on file. */
+async function previewBatch<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, batch: PendingRow<Row>[], preview: PreviewLog): Promise<void> {
+  const onFile = job.mode === 'upsert' && spec.updates ? await spec.updates.onFile(job.db, batch.map(({ value }) => spec.key(value).value)) : new Map<string, OnFileRecord>();
+  for (const { row, value, stated } of batch) {
+    const key = spec.key(value).value;
+    const record = onFile.get(key);
+    preview.add(row, key, record && changesOf(spec.updates!, value, stated, record));
+  }
+}
+
+async function checkAgainstDatabase<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, batch: PendingRow<Row>[], grids: readonly string[] | undefined, keySecret: Buffer, errors: ErrorLog) {
   if (batch.length === 0) return;
   const keyed = batch.map(({ row, value }) => ({ row, key: spec.key(value).value }));
   const repeated = await firstRowsOfRepeatedKeys(job.db, job.id, keySecret, keyed);
   const keyField = spec.key(batch[0]!.value).field;
   for (const [row, firstRow] of repeated) errors.add(row, [{ field: keyField, reason: `repeats row ${firstRow}` }]);
-  for (const problem of await spec.check(job.db, batch, grids)) errors.add(problem.row, [problem]);
+  for (const problem of await spec.check(job.db, batch, grids, job.mode)) errors.add(problem.row, [problem]);
 }
 
 /** Pass 2: all rows in one transaction, with the audit row and the "done" status. */
 async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, columns: ColumnMap, total: number): Promise<void> {
   await job.db.transaction().execute(async (trx) => {
     const written: Record<string, number> = {};
-    let batch: Row[] = [];
+    let batch: PendingRow<Row>[] = [];
     let rows = 0;
     const insertBatch = async () => {
-      if (batch.length > 0) addCounts(written, await spec.insert(trx, batch));
+      if (batch.length > 0) addCounts(written, await writeBatch(spec, job, trx, batch));
       batch = [];
       liveJobs.update(job.id, { rowsProcessed: rows });
       // The embedded database has one connection, held by this transaction: no heartbeat there.
@@ -201,10 +248,11 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
     };
     for await (const event of openSource(job.file, job.format, job.encoding).events) {
       if (event.type === 'header') continue;
-      const parsed = parseRow(spec, columns.toFields(event.values), { crs: job.crs, today: job.today, geometry: event.geometry });
+      const fields = columns.toFields(event.values);
+      const parsed = parseRow(spec, fields, { crs: job.crs, today: job.today, geometry: event.geometry });
       if (!parsed.row) throw new Error(`row ${event.row} changed between validation and import`);
       rows += 1;
-      batch.push(parsed.row);
+      batch.push({ row: event.row, value: parsed.row, stated: new Set(Object.keys(fields)) });
       if (batch.length >= job.batchRows) await insertBatch();
     }
     await insertBatch();
@@ -212,7 +260,7 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
       action: 'import',
       targetType: 'import_job',
       targetId: job.id,
-      details: { kind: job.kind, format: job.format, crs: job.crs, encoding: job.encoding, rows: total, written },
+      details: { kind: job.kind, mode: job.mode, format: job.format, crs: job.crs, encoding: job.encoding, rows: total, written },
     });
     await trx.updateTable('import_jobs')
       .set({ status: 'done', rows_processed: rows, rows_imported: rows, finished_at: new Date() })
@@ -220,6 +268,34 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
       .execute();
   });
 }
+
+/**
+ * Writes one batch: every row inserted (mode add), or (mode upsert) new rows inserted and rows on
+ * file updated where they differ, each update audited with the fields it changed (never their values).
+ */
+async function writeBatch<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, trx: Kysely<DB>, batch: PendingRow<Row>[]): Promise<Record<string, number>> {
+  const updates = spec.updates;
+  if (job.mode === 'add' || !updates) return spec.insert(trx, batch.map(({ value }) => value));
+  const keyOf = (row: Row) => spec.key(row).value;
+  const onFile = await updates.onFile(trx, batch.map(({ value }) => keyOf(value)));
+  const fresh = batch.filter(({ value }) => !onFile.has(keyOf(value))).map(({ value }) => value);
+  const changed = batch.flatMap(({ value, stated }) => {
+    const record = onFile.get(keyOf(value));
+    const fields = record ? changesOf(updates, value, stated, record).map((change) => change.field) : [];
+    return fields.length > 0 ? [{ row: value, fields, id: record!.id }] : [];
+  });
+  const written = fresh.length > 0 ? await spec.insert(trx, fresh) : {};
+  const updated = await updateRows(trx, updates, keyOf, changed);
+  const onFileRows = batch.filter(({ value }) => onFile.has(keyOf(value))).map(({ value }) => value);
+  if (updates.afterUpdate && onFileRows.length > 0) addCounts(written, await updates.afterUpdate(trx, onFileRows));
+  await recordAudit(trx, job.principal, changed.map(({ id, fields }) => ({
+    action: 'update', targetType: updates.targetType, targetId: id, details: { importJob: job.id, fields },
+  })));
+  return { ...written, [`${updates.table}Updated`]: updated };
+}
+
+/** "missing column (write one of: …)": the report's reason for a required column the file lacks. */
+export const missingColumnReason = (headers: readonly string[]) => `missing column (write one of: ${headers.join(', ')})`;
 
 function addCounts(total: Record<string, number>, counts: Record<string, number>): void {
   for (const [table, count] of Object.entries(counts)) total[table] = (total[table] ?? 0) + count;

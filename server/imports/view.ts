@@ -2,7 +2,8 @@ import type { Engine } from '../db/connection.ts';
 import { liveJobs, RUNNER_ID } from './live.ts';
 import type { ImportJobRow } from './repository.ts';
 import type { CoordinateSystem } from '../domain/coordinates.ts';
-import type { ImportFormat, ImportKind, ImportStatus, TextEncoding } from './tables.ts';
+import { jobOptions } from './previews.ts';
+import type { ImportFormat, ImportKind, ImportMode, ImportStatus, TextEncoding } from './tables.ts';
 
 /** A job as the API shows it (web/src/lib/imports reads this type): the stored row, with live progress when this process runs it. */
 export interface ImportJobView {
@@ -26,6 +27,9 @@ export interface ImportJobView {
   createdAt: string;
   finishedAt: string | null;
   reportUrl: string;
+  /** add or upsert, and whether the job only previews (issue 16.9); known for the jobs this process ran recently. */
+  mode: ImportMode;
+  preview: boolean;
 }
 
 const ACTIVE: ReadonlySet<ImportStatus> = new Set(['queued', 'validating', 'importing']);
@@ -74,5 +78,6 @@ export function jobView(job: ImportJobRow, engine: Engine, now = Date.now()): Im
     createdAt: new Date(job.created_at).toISOString(),
     finishedAt: job.finished_at ? new Date(job.finished_at).toISOString() : null,
     reportUrl: `/api/imports/${job.id}/report.csv`,
+    ...(jobOptions.get(job.id) ?? { mode: 'add', preview: false }),
   };
 }

@@ -14,8 +14,11 @@ import { figureSource, privacyThreshold, resolveAsOf, suppressesSmallCounts, typ
  */
 export const DEFAULT_CASE_PERIOD_DAYS = 365;
 
-/** 'checks': the 人户一致 checks of inspections (sql/0009_person_checks.sql), counted directly. */
-type KpiSource = Exclude<FigureSourceName, 'rental_tiers'> | 'checks';
+/**
+ * 'checks': the 人户一致 checks of inspections (sql/0009_person_checks.sql), counted directly.
+ * 'occupancy': units and the units somebody lived in on asOf, counted directly from residencies.
+ */
+type KpiSource = Exclude<FigureSourceName, 'rental_tiers'> | 'checks' | 'occupancy';
 type Sums = Record<KpiSource, Figures>;
 
 interface KpiDefinition {
@@ -73,6 +76,11 @@ export const KPIS: KpiDefinition[] = [
     definition: 'rental houses (let dwellings: each rented unit, and each household of a unit let to several, 分租) ÷ dwellings (units, a unit let to n households counting n), in active buildings; beside: the let units and the rental buildings (buildings with a let unit); current state',
     parts: ({ units }) => [units.rental_houses!, units.units! - units.rented_units! + units.rental_houses!],
     beside: ({ units }) => ({ rentedUnits: units.rented_units!, rentalBuildings: units.rental_buildings! }),
+  },
+  {
+    key: 'occupancy_rate', label: '住房入住率', unit: '%', target: null, source: 'occupancy',
+    definition: `units with at least one person living there on asOf (moved_in <= asOf < moved_out, or no move-out) ÷ all units, in active buildings`,
+    parts: ({ occupancy }) => [occupancy.occupied!, occupancy.units!],
   },
   {
     key: 'floating_share', label: '流动人口占比', unit: '%', target: null, source: 'population',
@@ -137,6 +145,18 @@ async function checkSums(db: Kysely<DB>, area: string, period: TimeFrame): Promi
   return result.rows[0]!;
 }
 
+/** Units of the area's active buildings, and those somebody lived in on `asOf`. */
+async function occupancySums(db: Kysely<DB>, area: string, asOf: string): Promise<Figures> {
+  const result = await sql<{ occupied: number; units: number }>`
+    SELECT count(*)::int AS units,
+           count(*) FILTER (WHERE EXISTS (
+             SELECT 1 FROM residencies AS r WHERE r.unit_code = u.code
+               AND r.moved_in <= ${asOf}::date AND (r.moved_out IS NULL OR r.moved_out > ${asOf}::date)))::int AS occupied
+    FROM units AS u JOIN buildings AS b ON b.code = u.building_code
+    WHERE b.status = 'active' AND ${codeWithin('u.building_code', [area])}`.execute(db);
+  return result.rows[0]!;
+}
+
 function kpiValue(definition: KpiDefinition, numerator: number, denominator: number): number | null {
   if (definition.unit === '%') return percent(numerator, denominator);
   return denominator > 0 ? roundTo2(numerator / denominator) : null;
@@ -146,7 +166,10 @@ function evaluate(definition: KpiDefinition, sums: Sums, time: TimeFrame, k: num
   const base = { key: definition.key, label: definition.label, unit: definition.unit, target: definition.target, definition: definition.definition, time };
   if (!definition.parts) return { ...base, available: false, reason: definition.unavailable, numerator: null, denominator: null, value: null };
   const [numerator, denominator] = definition.parts(sums);
-  if (k !== null && definition.people && definition.people(numerator, denominator) < k) {
+  // Nobody counted (0 of 0, e.g. a month without checks) is no one to protect: the figure has
+  // no base, it is not withheld. Any other count of fewer than k people is.
+  const nobody = numerator === 0 && denominator === 0;
+  if (k !== null && !nobody && definition.people && definition.people(numerator, denominator) < k) {
     return { ...base, available: true, suppressed: true, numerator: null, denominator: null, value: null };
   }
   const beside = definition.beside ? { beside: definition.beside(sums) } : {};
@@ -174,8 +197,9 @@ export async function buildKpis(db: Kysely<DB>, principal: Principal, input: Kpi
   const cases = await areaSums(db, request, 'cases');
   if (!population.row) throw notFound('Area', input.area);
   const checks = await checkSums(db, input.area, cases.time);
-  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, checks };
-  const times = { population: population.time, units: units.time, cases: cases.time, checks: cases.time };
+  const occupancy = await occupancySums(db, input.area, asOf);
+  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, checks, occupancy };
+  const times = { population: population.time, units: units.time, cases: cases.time, checks: cases.time, occupancy: { asOf } };
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal);
   return {

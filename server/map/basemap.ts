@@ -14,12 +14,10 @@ export const basemapSettings = {
     .transform((text) => (text?.trim() ? text.trim() : undefined))
     .refine((text) => text === undefined || isHttpUrl(text), 'must be an http(s) URL of a MapLibre style JSON'),
   // 天地图 tiles are CGCS2000 (within a metre of WGS84): wgs84. GCJ-02 tiles (AutoNavi-based services)
-  // sit 300–600 m off the app's WGS84 data; until the data is shifted for display such a basemap
-  // is refused at start-up rather than drawn misaligned.
-  BASEMAP_CRS: z
-    .enum(['wgs84', 'gcj02'], { message: 'must be wgs84 or gcj02' })
-    .default('wgs84')
-    .refine((crs) => crs === 'wgs84', 'gcj02 basemaps are not supported yet (they would sit 300–600 m off the data); use a WGS84/CGCS2000 style such as 天地图'),
+  // would sit 300–600 m off the app's WGS84 data: with gcj02 the browser shifts each raster tile of
+  // the style onto the WGS84 grid (web/src/lib/map/gcj02-tiles.ts) and leaves the style's other
+  // sources (vector tiles, GeoJSON), which cannot be shifted that way, out of the map.
+  BASEMAP_CRS: z.enum(['wgs84', 'gcj02'], { message: 'must be wgs84 or gcj02' }).default('wgs84'),
 };
 
 function isHttpUrl(text: string): boolean {

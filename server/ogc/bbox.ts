@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bilingual } from '../http/validate.ts';
 import type { Bbox } from '../tiles/feature-sql.ts';
 
 /**
@@ -11,16 +12,16 @@ export type OgcBbox = readonly number[];
 export const ogcBboxSchema = z
   .string()
   .transform((text) => text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
-  .refine((numbers) => (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite), 'bbox must be four numbers (minLon,minLat,maxLon,maxLat) or six with heights (minLon,minLat,minZ,maxLon,maxLat,maxZ)')
+  .refine((numbers) => (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite), bilingual('bbox must be four numbers (minLon,minLat,maxLon,maxLat) or six with heights (minLon,minLat,minZ,maxLon,maxLat,maxZ)', 'bbox 须为四个数（最小经度,最小纬度,最大经度,最大纬度）或含高程的六个数'))
   .refine((numbers) => {
     const [west, south, east, north] = horizontal(numbers);
     return [west, east].every((lon) => lon >= -180 && lon <= 180) && [south, north].every((lat) => lat >= -90 && lat <= 90);
-  }, 'bbox is outside WGS84 bounds (longitudes -180..180, latitudes -90..90)')
+  }, bilingual('bbox is outside WGS84 bounds (longitudes -180..180, latitudes -90..90)', 'bbox 超出 WGS84 范围（经度 -180..180，纬度 -90..90）'))
   .refine((numbers) => {
     const [, south, , north] = horizontal(numbers);
     return south <= north;
-  }, 'bbox minLat must not be above maxLat')
-  .refine((numbers) => numbers.length === 4 || numbers[2]! <= numbers[5]!, 'bbox minZ must not be above maxZ');
+  }, bilingual('bbox minLat must not be above maxLat', 'bbox 的最小纬度不得大于最大纬度'))
+  .refine((numbers) => numbers.length === 4 || numbers[2]! <= numbers[5]!, bilingual('bbox minZ must not be above maxZ', 'bbox 的最小高程不得大于最大高程'));
 
 /** West, south, east, north of a four- or six-number bbox (heights dropped: every feature is 2D). */
 function horizontal(numbers: OgcBbox): Bbox {
@@ -53,4 +54,4 @@ export const ogcDatetimeSchema = z.string().refine((text) => {
   const parts = text.split('/');
   if (parts.length === 1) return isInstant(parts[0]!);
   return parts.length === 2 && parts.every(isBound) && !parts.every((part) => part === '..' || part === '');
-}, 'datetime must be an RFC 3339 date or date-time (2026-12-01, 2026-12-01T08:00:00Z) or an interval such as 2026-01-01/2026-12-31 or ../2026-12-31');
+}, bilingual('datetime must be an RFC 3339 date or date-time (2026-12-01, 2026-12-01T08:00:00Z) or an interval such as 2026-01-01/2026-12-31 or ../2026-12-31', 'datetime 须为 RFC 3339 日期或时间（如 2026-12-01、2026-12-01T08:00:00Z）或时段（如 2026-01-01/2026-12-31、../2026-12-31）'));

@@ -22,16 +22,34 @@ export interface OgcCollection {
   touches(envelope: RawBuilder<unknown>): RawBuilder<boolean>;
   /** The rows a caller bounded to `prefixes` may read. */
   visible(prefixes: CodePrefixes): RawBuilder<SqlBool>;
+  /**
+   * The properties a client may sort by and that /queryables describes: columns of `from` (the
+   * page is picked before `joins` are made), with their JSON Schema types.
+   */
+  queryables: Readonly<Record<string, Queryable>>;
+  /** Properties a feature carries that are not queryables (figures from `joins`): listable with `properties=`, not sortable. */
+  figures?: readonly string[];
 }
+
+export interface Queryable {
+  column: RawBuilder<unknown>;
+  type: 'string' | 'integer' | 'number';
+  description: string;
+}
+
+const queryable = (column: string, type: Queryable['type'], description: string): Queryable => ({ column: sql.ref(column), type, description });
+const areaCode = queryable('g.code', 'string', 'The area\'s code');
+const areaName = queryable('g.name', 'string', 'The area\'s name');
 
 type Description = Pick<OgcCollection, 'id' | 'title' | 'description'>;
 
 /** A collection over rows keyed by `code` with a `geom` column, read under the alias g. */
 const codedAreas = (
-  description: Description, table: 'grids' | 'admin_areas', properties: RawBuilder<unknown>, joins = sql``,
+  description: Description, table: 'grids' | 'admin_areas', properties: RawBuilder<unknown>, queryables: Record<string, Queryable>, joins = sql``,
   visible = (prefixes: CodePrefixes) => codeWithin('g.code', prefixes),
 ): OgcCollection => ({
   ...description,
+  queryables: { code: areaCode, name: areaName, ...queryables },
   from: sql`${sql.table(table)} g`,
   joins,
   idColumn: sql<string>`g.code`,
@@ -45,12 +63,14 @@ const grids = codedAreas(
   { id: 'grids', title: 'Base grids (基础网格)', description: 'The base grids collectors are assigned to, with their 14-digit codes.' },
   'grids',
   sql`jsonb_build_object('code', g.code, 'name', g.name, 'communityCode', g.community_code, 'areaKm2', round(g.area_km2::numeric, 4))`,
+  { communityCode: queryable('g.community_code', 'string', 'The community (12 digits) the grid lies in'), areaKm2: queryable('g.area_km2', 'number', 'Area in square kilometres') },
 );
 
 const areas = codedAreas(
   { id: 'areas', title: 'Administrative areas', description: 'Districts (6-digit codes), streets (9) and communities (12); `level` tells which.' },
   'admin_areas',
   sql`jsonb_build_object('code', g.code, 'name', g.name, 'level', g.level, 'parentCode', g.parent_code)`,
+  { level: queryable('g.level', 'string', 'district, street or community'), parentCode: queryable('g.parent_code', 'string', 'The enclosing area\'s code') },
   sql``,
   (prefixes) => areaVisible('g.code', prefixes),
 );
@@ -74,6 +94,15 @@ const buildings: OgcCollection = {
   properties: buildingProperties,
   touches: (envelope) => sql<boolean>`b.footprint && ${envelope}`,
   visible: (prefixes) => sql<SqlBool>`b.footprint IS NOT NULL AND ${codeWithin('b.code', prefixes)}`,
+  queryables: {
+    code: queryable('b.code', 'string', 'The building\'s code (19 digits)'),
+    gridCode: queryable('b.grid_code', 'string', 'The base grid (14 digits)'),
+    address: queryable('b.address', 'string', 'Street address'),
+    floors: queryable('b.floors', 'integer', 'Floors above ground'),
+    use: queryable('b.use', 'string', 'What the building is used for'),
+    managementMode: queryable('b.management_mode', 'string', 'How the building is managed'),
+    status: queryable('b.status', 'string', 'active or demolished'),
+  },
 };
 
 const buildingPoints: OgcCollection = {
@@ -94,8 +123,10 @@ const statistics = codedAreas(
   },
   'grids',
   gridStatisticsProperties,
+  {},
   gridStatisticsJoins,
 );
+statistics.figures = ['buildings', 'units', 'residents'];
 
 export const OGC_COLLECTIONS: readonly OgcCollection[] = [areas, grids, buildings, buildingPoints, statistics];
 export const OGC_COLLECTION_IDS = OGC_COLLECTIONS.map((collection) => collection.id);

@@ -14,6 +14,12 @@ export interface FeatureFilter {
   prefixes: CodePrefixes;
 }
 
+/** One key of a page's order: a queryable of the collection, ascending or descending. */
+export interface SortKey {
+  property: string;
+  descending: boolean;
+}
+
 /**
  * OGC API Features requires the geometry itself to intersect the box, not its bounding box: the
  * index finds candidates by envelope (`touches`), ST_Intersects keeps those that really meet it.
@@ -41,15 +47,27 @@ export async function countFeatures(db: Kysely<DB>, collection: OgcCollection, f
   return result.rows[0]?.matched ?? 0;
 }
 
+/** The sort keys, then the code: ties never leave the order to chance, so offsets page through a stable sequence. */
+function orderOf(collection: OgcCollection, sortBy: readonly SortKey[]): RawBuilder<unknown> {
+  const keys = sortBy.map(({ property, descending }) => {
+    const column = collection.queryables[property]!.column;
+    return descending ? sql`${column} DESC NULLS LAST` : sql`${column} ASC NULLS LAST`;
+  });
+  return sql.join([...keys, collection.idColumn]);
+}
+
 /**
- * One page of features in code order, so that offsets page through a stable sequence. The page's
- * ids are picked first: Postgres would otherwise build the GeoJSON of every row the offset skips.
+ * One page of features in the asked order (code order by default). The page's ids are picked
+ * first: Postgres would otherwise build the GeoJSON of every row the offset skips.
  */
-export async function pageOfFeatures(db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, limit: number, offset: number): Promise<Feature[]> {
+export async function pageOfFeatures(
+  db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, page: { limit: number; offset: number; sortBy: readonly SortKey[] },
+): Promise<Feature[]> {
+  const order = orderOf(collection, page.sortBy);
   const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, filter)}
-    ORDER BY ${collection.idColumn} LIMIT ${limit}::int OFFSET ${offset}::int`;
+    ORDER BY ${order} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`;
   const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`)}
-    ORDER BY ${collection.idColumn}`.execute(db);
+    ORDER BY ${order}`.execute(db);
   return result.rows;
 }
 

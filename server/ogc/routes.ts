@@ -6,9 +6,9 @@ import { ROLES } from '../db/schema.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { originOf } from '../http/origin.ts';
 import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
-import { parseParams, parseQuery, textNumber } from '../http/validate.ts';
+import { bilingual, parseParams, parseQuery, rule, textNumber, whenFieldsValid } from '../http/validate.ts';
 import { ogcBboxSchema, ogcDatetimeSchema } from './bbox.ts';
-import { OGC_COLLECTION_IDS } from './collections.ts';
+import { OGC_COLLECTION_IDS, type OgcCollection } from './collections.ts';
 import {
   collectionOrThrow,
   collectionsDocument,
@@ -19,6 +19,7 @@ import {
   JSON_TYPE,
   landingPage,
   oneCollectionDocument,
+  queryablesDocument,
 } from './service.ts';
 
 const DEFAULT_LIMIT = 100;
@@ -39,7 +40,37 @@ export const itemsQuery = z.strictObject({
   limit: textNumber(z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT)),
   offset: textNumber(z.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0)),
   datetime: ogcDatetimeSchema.optional().describe('An RFC 3339 instant or interval; checked, then without effect: no published collection has a time dimension'),
+  sortby: z
+    .string()
+    .regex(/^[+-]?[A-Za-z][A-Za-z0-9]*(,[+-]?[A-Za-z][A-Za-z0-9]*)*$/, bilingual('sortby must be property names separated by commas, each with an optional + or - (e.g. -floors,code)', 'sortby 须为以逗号分隔的属性名，可带 + 或 -（如 -floors,code）'))
+    .transform((text) => text.split(',').map((key) => ({ property: key.replace(/^[+-]/, ''), descending: key.startsWith('-') })))
+    .optional()
+    .describe('Sort keys among the collection\'s queryables (see /queryables), - for descending; ties keep code order'),
+  properties: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/, bilingual('properties must be property names separated by commas', 'properties 须为以逗号分隔的属性名'))
+    .transform((text) => text.split(','))
+    .optional()
+    .describe('Only these properties in each feature (the id and geometry always come)'),
 });
+
+/** The items query of one collection: sort keys and property names must be that collection's. */
+function itemsQueryOf(collection: OgcCollection) {
+  const sortable = Object.keys(collection.queryables);
+  const listable = [...sortable, ...(collection.figures ?? [])];
+  return itemsQuery.superRefine((query, context) => {
+    const unknownSort = query.sortby?.find((key) => !sortable.includes(key.property));
+    if (unknownSort) {
+      const names = sortable.join(', ');
+      context.addIssue({ code: 'custom', path: ['sortby'], ...rule('unknown_property', `sortby: ${unknownSort.property} is not a queryable of ${collection.id} (${names})`, `sortby：${unknownSort.property} 不是 ${collection.id} 可排序的属性（${names}）`) });
+    }
+    const unknownProperty = query.properties?.find((property) => !listable.includes(property));
+    if (unknownProperty) {
+      const names = listable.join(', ');
+      context.addIssue({ code: 'custom', path: ['properties'], ...rule('unknown_property', `properties: ${unknownProperty} is not a property of ${collection.id} (${names})`, `properties：${unknownProperty} 不是 ${collection.id} 的属性（${names}）`) });
+    }
+  }, whenFieldsValid('sortby', 'properties'));
+}
 
 
 const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
@@ -70,18 +101,20 @@ const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: R
   summary,
   schemas,
   handler,
+  // Signed-in reads take a GIS client's access token too (the public documents need none).
+  ...(access === 'public' ? {} : { acceptsAccessToken: true as const }),
 });
 
 const callerPrefixes = (request: Request) => visiblePrefixes(principalOf(request));
 
 /** A JSON document route whose only query parameter is `f`. */
 const documentHandler =
-  (build: (request: Request) => unknown): RouteSpec['handler'] =>
+  (build: (request: Request) => unknown, type = JSON_TYPE): RouteSpec['handler'] =>
   async (request, response) => {
     parseQuery(formatQuery, request);
     // Public documents, no cookies read: any web GIS client may fetch them across origins.
     response.set('Access-Control-Allow-Origin', '*');
-    sendAs(response, JSON_TYPE, await build(request));
+    sendAs(response, type, await build(request));
   };
 
 export const ogcRoutes: FeatureRoutes = (context) => [
@@ -100,13 +133,20 @@ export const ogcRoutes: FeatureRoutes = (context) => [
     documentHandler((request) => oneCollectionDocument(context, originOf(request), parseParams(collectionParams, request).collectionId)),
   ),
   ogcGet(
+    '/collections/:collectionId/queryables',
+    'The properties of a collection a client may sort by (JSON Schema, OGC API Features Part 3)',
+    { params: collectionParams, query: formatQuery },
+    documentHandler((request) => queryablesDocument(originOf(request), parseParams(collectionParams, request).collectionId), 'application/schema+json'),
+  ),
+  ogcGet(
     '/collections/:collectionId/items',
     'Features of a collection as GeoJSON, by bbox, with limit/offset paging, numberMatched and next links',
     { params: collectionParams, query: itemsQuery },
     async (request, response) => {
       const collection = collectionOrThrow(parseParams(collectionParams, request).collectionId);
-      const { bbox, limit, offset } = parseQuery(itemsQuery, request);
-      sendItems(response, await itemsDocument(context, originOf(request), collection, { bbox, limit, offset }, callerPrefixes(request)));
+      const { bbox, limit, offset, sortby, properties } = parseQuery(itemsQueryOf(collection), request);
+      const query = { bbox, limit, offset, sortBy: sortby ?? [], properties };
+      sendItems(response, await itemsDocument(context, originOf(request), collection, query, callerPrefixes(request)));
     },
     ROLES,
   ),

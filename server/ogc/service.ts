@@ -6,7 +6,7 @@ import type { OgcBbox } from './bbox.ts';
 import { findCollection, OGC_COLLECTIONS, type OgcCollection } from './collections.ts';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import { cityExtent } from '../areas/repository.ts';
-import { countFeatures, findFeature, pageOfFeatures } from './repository.ts';
+import { countFeatures, findFeature, pageOfFeatures, type SortKey } from './repository.ts';
 
 /** OGC API - Features - Part 1: Core 1.0 documents. Every href is absolute, from the request's own origin. */
 
@@ -16,7 +16,10 @@ const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 export const CONFORMANCE_CLASSES = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
 ];
+const QUERYABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/queryables';
+const SCHEMA_TYPE = 'application/schema+json';
 
 interface Link {
   href: string;
@@ -53,6 +56,7 @@ function collectionDocument(collection: OgcCollection, origin: string, extent: B
     links: [
       { href: self, rel: 'self', type: JSON_TYPE, title: collection.title },
       { href: `${self}/items`, rel: 'items', type: GEOJSON_TYPE, title: `${collection.title} as GeoJSON` },
+      { href: `${self}/queryables`, rel: QUERYABLES_REL, type: SCHEMA_TYPE, title: 'The properties to sort by (sortby)' },
     ] satisfies Link[],
   };
 }
@@ -79,21 +83,37 @@ export interface ItemsQuery {
   bbox?: OgcBbox | undefined;
   limit: number;
   offset: number;
+  sortBy: readonly SortKey[];
+  /** Only these properties in each feature; all of them when undefined. */
+  properties?: readonly string[] | undefined;
 }
 
-/** A page of items with numberMatched and the links to walk the pages, of the features the caller may see. */
-
-function itemsUrl(origin: string, collection: OgcCollection, { bbox, limit, offset }: ItemsQuery): string {
-  const search = new URLSearchParams({ ...(bbox ? { bbox: bbox.join(',') } : {}), limit: String(limit), offset: String(offset) });
+/** The page's own URL with another offset: bbox, order and properties carry over to next and prev. */
+function itemsUrl(origin: string, collection: OgcCollection, { bbox, limit, offset, sortBy, properties }: ItemsQuery): string {
+  const search = new URLSearchParams({
+    ...(bbox ? { bbox: bbox.join(',') } : {}),
+    ...(sortBy.length > 0 ? { sortby: sortBy.map((key) => `${key.descending ? '-' : ''}${key.property}`).join(',') } : {}),
+    ...(properties ? { properties: properties.join(',') } : {}),
+    limit: String(limit),
+    offset: String(offset),
+  });
   return `${origin}/ogc/collections/${collection.id}/items?${search}`;
 }
 
+/** A feature keeping only the asked properties, in the order asked. */
+function withProperties(feature: Feature, properties: readonly string[] | undefined): Feature {
+  if (!properties) return feature;
+  const all = feature.properties ?? {};
+  return { ...feature, properties: Object.fromEntries(properties.filter((name) => name in all).map((name) => [name, all[name]])) };
+}
+
+/** A page of items with numberMatched and the links to walk the pages, of the features the caller may see. */
 export async function itemsDocument(context: AppContext, origin: string, collection: OgcCollection, query: ItemsQuery, prefixes: CodePrefixes) {
   const filter = { bbox: query.bbox, prefixes };
   const [numberMatched, features] = await Promise.all([
     countFeatures(context.db, collection, filter),
-    pageOfFeatures(context.db, collection, filter, query.limit, query.offset),
-  ]);
+    pageOfFeatures(context.db, collection, filter, query),
+  ]).then(([matched, page]) => [matched, page.map((feature) => withProperties(feature, query.properties))] as const);
   const links: Link[] = [
     { href: itemsUrl(origin, collection, query), rel: 'self', type: GEOJSON_TYPE, title: 'This page' },
     { href: `${origin}/ogc/collections/${collection.id}`, rel: 'collection', type: JSON_TYPE, title: collection.title },
@@ -119,5 +139,24 @@ export async function itemDocument(
       { href: `${collectionUrl}/items/${featureId}`, rel: 'self', type: GEOJSON_TYPE },
       { href: collectionUrl, rel: 'collection', type: JSON_TYPE, title: collection.title },
     ],
+  };
+}
+
+/**
+ * OGC API Features Part 3 queryables: a JSON Schema of the properties `sortby` takes. Filtering
+ * (CQL2) is not offered yet, so only the queryables conformance class is declared.
+ */
+export function queryablesDocument(origin: string, id: string) {
+  const collection = collectionOrThrow(id);
+  const properties = Object.fromEntries(
+    Object.entries(collection.queryables).map(([name, queryable]) => [name, { title: name, description: queryable.description, type: queryable.type }]),
+  );
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `${origin}/ogc/collections/${collection.id}/queryables`,
+    type: 'object',
+    title: collection.title,
+    properties,
+    additionalProperties: false,
   };
 }

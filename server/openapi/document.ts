@@ -109,8 +109,8 @@ const ERROR_SCHEMA = {
   properties: {
     error: {
       type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['code', 'message', 'messageZh'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string', description: 'The same in Chinese' }, details: {} },
     },
   },
 };
@@ -134,7 +134,7 @@ export function buildOpenApiDocument(specs: RouteSpec[]): OpenApiDocument {
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
       schemas: { Error: ERROR_SCHEMA },
       responses: {
-        Error: { description: 'Error: { error: { code, message, details } }', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        Error: { description: 'Error: { error: { code, message, messageZh, details } }', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     },
   };

@@ -83,7 +83,11 @@ function unitPlans(units: BuildingRows[1], stays: BuildingRows[2], principal: Pr
   });
 }
 
-export async function buildingFloorPlan(db: Kysely<DB>, principal: Principal, buildingCode: string, purpose: string) {
+/**
+ * A building's floor plan with the ids of the people it shows, not yet audited: the building
+ * drill-down audits it alone, a compound's drill-down (server/compounds) once for all its buildings.
+ */
+export async function buildingPlan(db: Kysely<DB>, principal: Principal, buildingCode: string) {
   const [building, units, stays] = await readBuilding(db, buildingCode);
   if (!building) throw notFound('Building', buildingCode);
   const plans = unitPlans(units, stays, principal);
@@ -91,8 +95,15 @@ export async function buildingFloorPlan(db: Kysely<DB>, principal: Principal, bu
     const onFloor = plans.filter((plan) => plan.floor === floor).map(({ floor: _floor, ...plan }) => plan);
     return { floor, ...countUnits(onFloor), units: onFloor };
   });
-  await auditPersonReads(db, principal, { view: 'building_drilldown', targetType: 'building', targetId: buildingCode }, stays.map((stay) => stay.id), purpose);
-  return { building, totals: countUnits(plans), floors };
+  return { plan: { building, totals: countUnits(plans), floors }, personIds: stays.map((stay) => stay.id) };
+}
+
+export type BuildingPlan = Awaited<ReturnType<typeof buildingPlan>>['plan'];
+
+export async function buildingFloorPlan(db: Kysely<DB>, principal: Principal, buildingCode: string, purpose: string) {
+  const { plan, personIds } = await buildingPlan(db, principal, buildingCode);
+  await auditPersonReads(db, principal, { view: 'building_drilldown', targetType: 'building', targetId: buildingCode }, personIds, purpose);
+  return plan;
 }
 
 /** A unit with its current occupants and everyone who lived there before, newest first. */

@@ -62,7 +62,7 @@ async function insertPermit(trx: Kysely<DB>, personId: number, issuedOn: string,
     .executeTakeFirstOrThrow();
 }
 
-async function auditPermit(trx: Kysely<DB>, principal: Principal, action: string, permit: PermitRow): Promise<void> {
+async function auditPermit(trx: Kysely<DB>, principal: Principal, action: 'issue_permit' | 'renew_permit', permit: PermitRow): Promise<void> {
   await recordAudit(trx, principal, {
     action, targetType: 'person', targetId: permit.person_id,
     details: { permitId: permit.id, years: permit.years, expiresOn: permit.expires_on, status: permit.status },

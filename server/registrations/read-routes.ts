@@ -5,7 +5,7 @@ import { parseBuildingCode } from '../buildings/routes.ts';
 import { normalizeIdNumber } from '../domain/id-number.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import { parseParams, parseQuery, textNumber } from '../http/validate.ts';
+import { bilingual, parseParams, parseQuery, textNumber } from '../http/validate.ts';
 import { parseUnitCode } from '../units/routes.ts';
 import { buildingFloorPlan, unitOccupants } from './drilldown.ts';
 import { assertCodeInJurisdiction, REGISTRARS } from './guards.ts';
@@ -26,10 +26,10 @@ const searchQuery = z
   })
   .superRefine((query, issues) => {
     if (SEARCH_KEYS.filter((key) => query[key] !== undefined).length !== 1) {
-      issues.addIssue({ code: 'custom', path: ['(root)'], message: `search by exactly one of ${SEARCH_KEYS.join(', ')}` });
+      issues.addIssue({ code: 'custom', path: ['(root)'], message: `search by exactly one of ${SEARCH_KEYS.join(', ')}`, params: { code: 'one_search_key', zh: `只能按 ${SEARCH_KEYS.join('、')} 中的一项查询` } });
     }
     if (query.birthYear !== undefined && query.name === undefined) {
-      issues.addIssue({ code: 'custom', path: ['birthYear'], message: 'birthYear narrows a name search only' });
+      issues.addIssue({ code: 'custom', path: ['birthYear'], message: 'birthYear narrows a name search only', params: { code: 'name_search_only', zh: '出生年份只能配合姓名查询使用' } });
     }
   });
 
@@ -42,7 +42,7 @@ function toSearch(query: z.infer<typeof searchQuery>): PersonSearch {
 
 const reportQuery = z
   .object({ grid: gridCode, from: calendarDate.optional(), to: calendarDate.optional(), purpose })
-  .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, { message: 'from must not be after to', path: ['to'] });
+  .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, { message: bilingual('from must not be after to', '起始日期不能晚于截止日期'), path: ['to'] });
 
 function reportRoute(kind: RegistrationReportKind, path: string, summary: string): FeatureRoutes {
   return (context) => [{

@@ -9,7 +9,7 @@ export const calendarDate = z.string().refine(isCalendarDate, bilingual('must be
 
 export const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
-  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'Invalid unit code' });
+  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'Invalid unit code', params: { code: 'invalid_unit_code', zh: '房屋编码不正确' } });
 });
 
 export const gridCode = z.string().regex(new RegExp(`^\\d{${PREFIX_LENGTH.grid}}$`), `must be a ${PREFIX_LENGTH.grid}-digit grid code`);
@@ -51,7 +51,7 @@ export const personReference = {
 };
 export const exactlyOnePerson = (body: { personId?: number | undefined; idNumber?: string | undefined }) =>
   (body.personId === undefined) !== (body.idNumber === undefined);
-export const exactlyOnePersonIssue = { message: 'give either personId or idNumber', path: ['personId'] };
+export const exactlyOnePersonIssue = { message: bilingual('give either personId or idNumber', '请在人员编号和证件号码中二选一'), path: ['personId'] };
 
 export const CORRECTION_REASONS = ['typing_error', 'document_changed', 'name_changed', 'other'] as const;
 
@@ -72,5 +72,5 @@ export const personCorrection = z
     floatingType: z.enum(FLOATING_TYPES).nullable().optional(),
     employer: text(200).nullable().optional(),
   })
-  .refine((correction) => Object.keys(correction).length > 1, { message: 'name at least one field to correct', path: ['(root)'] });
+  .refine((correction) => Object.keys(correction).length > 1, { message: bilingual('name at least one field to correct', '请至少填写一项要更正的内容'), path: ['(root)'] });
 export type PersonCorrection = z.infer<typeof personCorrection>;

@@ -274,7 +274,7 @@ async function recordUnitChanges(trx: Kysely<DB>, principal: Principal, changes:
 }
 
 /** The result, less the person id that is already the audit row's target. */
-async function auditPersonWrite(trx: Kysely<DB>, principal: Principal, action: string, { personId, ...details }: { personId: number }): Promise<void> {
+async function auditPersonWrite(trx: Kysely<DB>, principal: Principal, action: 'move' | 'move_out', { personId, ...details }: { personId: number }): Promise<void> {
   await recordAudit(trx, principal, { action, targetType: 'person', targetId: personId, details });
 }
 

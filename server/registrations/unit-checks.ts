@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { AuditEntry } from '../audit/service.ts';
+import { recordAudit, type AuditEntry } from '../audit/service.ts';
+import type { Principal } from '../auth/session.ts';
+import { notFound } from '../http/errors.ts';
+import { ruleViolation } from './problems.ts';
 import type { DB, PersonCategory, UnitCheckReason, UnitUse } from '../db/schema.ts';
 
 /**
@@ -31,4 +34,51 @@ export async function flagIfEmptied(trx: Kysely<DB>, unitCode: string, today: st
   if (remaining) return null;
   await trx.updateTable('units').set({ to_check: 'emptied', to_check_since: today }).where('code', '=', unitCode).execute();
   return { action: 'unit_flagged', targetType: 'unit', targetId: unitCode, details: { toCheck: 'emptied', cause: 'last_occupant_left' } };
+}
+
+/** What the collector found at a flagged unit: its actual use, on the day of the visit. */
+export interface UnitCheckFinding {
+  visitedOn: string;
+  use: UnitUse;
+}
+
+export interface UnitCheckResult {
+  unitCode: string;
+  previousUse: UnitUse;
+  use: UnitUse;
+  clearedCheck: UnitCheckReason;
+  visitedOn: string;
+}
+
+/**
+ * The collector's visit to a flagged unit: the register takes the use they found and the flag is
+ * cleared, audited with both uses. A unit the register still has people living in cannot be
+ * found vacant: their move-out is registered first (which flags it again if it empties it).
+ */
+export async function recordUnitCheck(db: Kysely<DB>, principal: Principal, unitCode: string, finding: UnitCheckFinding): Promise<UnitCheckResult> {
+  return db.transaction().execute(async (trx) => {
+    const unit = await trx.selectFrom('units').select(['use', 'to_check', 'to_check_since']).where('code', '=', unitCode).forUpdate().executeTakeFirst();
+    if (!unit) throw notFound('Unit', unitCode);
+    if (unit.to_check === null) throw ruleViolation(409, [{ field: 'code', code: 'no_check_due', message: `Unit ${unitCode} is not flagged for a visit` }]);
+    const since = unit.to_check_since!;
+    if (finding.visitedOn < since) {
+      throw ruleViolation(400, [{ field: 'visitedOn', code: 'visit_before_flag', message: `visitedOn ${finding.visitedOn} is before the unit was flagged (${since})` }]);
+    }
+    if (finding.use === 'vacant' && (await hasCurrentOccupant(trx, unitCode))) {
+      throw ruleViolation(409, [{ field: 'use', code: 'occupied', message: `Unit ${unitCode} has people living in it on the register: register their move-out before finding it vacant` }]);
+    }
+    // A unit found no longer let is no longer a registered rental either.
+    const rental = finding.use === 'rented' ? {} : { rental_registered: false };
+    await trx.updateTable('units').set({ use: finding.use, to_check: null, to_check_since: null, ...rental }).where('code', '=', unitCode).execute();
+    await recordAudit(trx, principal, {
+      action: 'update', targetType: 'unit', targetId: unitCode,
+      details: { cause: 'unit_check', clearedCheck: unit.to_check, flaggedSince: since, visitedOn: finding.visitedOn, from: unit.use, to: finding.use },
+    });
+    return { unitCode, previousUse: unit.use, use: finding.use, clearedCheck: unit.to_check, visitedOn: finding.visitedOn };
+  });
+}
+
+async function hasCurrentOccupant(db: Kysely<DB>, unitCode: string): Promise<boolean> {
+  const row = await db.selectFrom('residencies').select('id').where('unit_code', '=', unitCode).where('moved_out', 'is', null).limit(1).executeTakeFirst();
+  return row !== undefined;
 }

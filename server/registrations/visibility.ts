@@ -88,7 +88,7 @@ export interface PersonDataView {
   /** Which screen or list: 'building_drilldown', 'person', 'late_registrations', … */
   view: string;
   /** The object looked at: the person themself, or the building, unit, grid or search that listed people. */
-  targetType: 'person' | 'building' | 'unit' | 'grid' | 'person_search';
+  targetType: 'person' | 'building' | 'unit' | 'grid' | 'person_search' | 'compound';
   targetId: string | number | null;
   action?: 'read' | 'search';
   /** Extra context; never ID numbers, names or phones (search terms included). */

@@ -53,7 +53,11 @@ async function checkedPeople(db: Kysely<DB>, principal: Principal, input: Inspec
     if (registered === undefined) throw notFound('Person', String(check.personId));
     if (!registered && !check.foundHere) {
       throw badRequest('invalid_request', `people.${index}: person ${check.personId} is neither registered nor found here`, {
-        fields: [{ field: `people.${index}.foundHere`, message: 'a person neither registered nor found in the visited place is not a check of it' }],
+        fields: [{
+          field: `people.${index}.foundHere`, code: 'invalid',
+          message: 'a person neither registered nor found in the visited place is not a check of it',
+          messageZh: `people.${index}.foundHere：既未在此登记、也未在走访时见到的人员不能作为核查对象`,
+        }],
       });
     }
     return { ...check, registeredHere: registered };

@@ -34,7 +34,7 @@ const month = z
  * default 31): a month's visits may be entered late, but a visit dated years back would rewrite
  * scores already published, and the schedule would count it as recent.
  */
-const visitDate = (backdateDays: number) =>
+export const visitDate = (backdateDays: number) =>
   z.iso.date().superRefine((date, context) => {
     const today = localToday();
     const earliest = addDays(today, -backdateDays);
@@ -49,7 +49,7 @@ const visitDate = (backdateDays: number) =>
 const gridCode = z.string().regex(/^\d{14}$/, 'grid code must have 14 digits');
 const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
-  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'invalid unit code' });
+  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'invalid unit code', params: { code: 'invalid_unit_code', zh: '房屋编码不正确' } });
 });
 const finding = z.boolean().nullable().optional();
 
@@ -84,12 +84,12 @@ const inspectionBody = (backdateDays: number) => z.strictObject({
   people: z
     .array(z.strictObject({ personId: z.number().int().positive(), foundHere: z.boolean() }))
     .max(MAX_CHECKED_PEOPLE)
-    .refine((checks) => new Set(checks.map((check) => check.personId)).size === checks.length, 'each person once')
+    .refine((checks) => new Set(checks.map((check) => check.personId)).size === checks.length, bilingual('each person once', '每人只能出现一次'))
     .optional()
     .describe('人户一致 checks: each person registered in (or found in) the visited unit or building, and whether they were found living there'),
 }).refine(
   (body) => FINDINGS.some((key) => typeof body[key] === 'boolean') || body.clueGiven || Boolean(body.notes) || Boolean(body.people?.length),
-  'an inspection needs at least one finding, a clue, a note or a person checked',
+  bilingual('an inspection needs at least one finding, a clue, a note or a person checked', '走访记录至少要有一项发现、线索、备注或人员核查'),
 );
 const overdueQuery = z.object({
   asOf: z.iso.date().optional(),
@@ -101,7 +101,7 @@ const overdueQuery = z.object({
 const summaryQuery = z.object({ by: z.enum(['grid', 'collector']), asOf: z.iso.date().optional() });
 const personFlagBody = z
   .strictObject({ personId: z.number().int().positive(), flag: z.enum(PERSON_FLAGS), fromDate: z.iso.date(), toDate: z.iso.date().optional() })
-  .refine((body) => !body.toDate || body.toDate >= body.fromDate, { message: 'toDate must not be before fromDate', path: ['toDate'] });
+  .refine((body) => !body.toDate || body.toDate >= body.fromDate, { message: bilingual('toDate must not be before fromDate', '截止日期不能早于起始日期'), path: ['toDate'] });
 
 /** What the caller may see (null: everything), after checking that a grid they named is theirs. */
 function visibleScope(request: Request, gridCode: string | undefined): CodePrefixes {

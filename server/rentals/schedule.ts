@@ -80,6 +80,8 @@ export interface UnitToCheck {
   buildingCode: string;
   gridCode: string;
   address: string;
+  /** The room's own label (e.g. 302), as on the door. */
+  room: string;
   use: string;
   reason: UnitCheckReason;
   since: string;
@@ -90,7 +92,7 @@ async function unitsToCheck(db: Kysely<DB>, filter: OverdueFilter): Promise<Unit
   const inGrid = filter.gridCode ? sql`b.grid_code = ${filter.gridCode}` : sql`true`;
   const ofCollector = filter.collectorId === undefined ? sql`true` : sql`b.grid_code IN ${assignedGrids(filter.collectorId)}`;
   const result = await sql<UnitToCheck>`
-    SELECT u.code AS "unitCode", u.building_code AS "buildingCode", b.grid_code AS "gridCode", b.address, u.use,
+    SELECT u.code AS "unitCode", u.building_code AS "buildingCode", b.grid_code AS "gridCode", b.address, u.room, u.use,
            u.to_check AS reason, u.to_check_since AS since
     FROM units u JOIN buildings b ON b.code = u.building_code
     WHERE u.to_check IS NOT NULL AND ${inGrid} AND ${ofCollector} AND ${codeWithin('u.building_code', filter.prefixes)}

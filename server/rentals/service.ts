@@ -3,12 +3,13 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
+import type { AuditTargetType } from '../domain/audit-vocabulary.ts';
 import { seesPersonData } from '../domain/privacy.ts';
 import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { CASE_KINDS, originTermIn, PERSON_FLAGS } from '../domain/rental-scoring.ts';
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
-import { parseBody } from '../http/validate.ts';
+import { bilingual, parseBody } from '../http/validate.ts';
 import { readableExplanation } from './explanation.ts';
 import { LOCAL_TIME_ZONE } from './facts.ts';
 import {
@@ -46,8 +47,8 @@ const points = z
   .number()
   .min(-20)
   .max(20)
-  .refine((value) => value !== 0, 'points must not be 0')
-  .refine((value) => Math.abs(value * 10 - Math.round(value * 10)) < 1e-9, 'points have at most one decimal');
+  .refine((value) => value !== 0, bilingual('points must not be 0', '分值不能为 0'))
+  .refine((value) => Math.abs(value * 10 - Math.round(value * 10)) < 1e-9, bilingual('points have at most one decimal', '分值最多一位小数'));
 
 /** What makes a rule the same rule across versions: its factor and parameters (points and label may change). */
 const ruleKey = (rule: { factor: string; params: Record<string, unknown> }) => `${rule.factor}:${JSON.stringify(rule.params, Object.keys(rule.params).sort())}`;
@@ -74,7 +75,7 @@ export const ruleSetSchema = z.object({
     .max(100)
     .refine(
       (rules) => new Set(rules.map(ruleKey)).size === rules.length,
-      'each factor and parameters may appear once',
+      bilingual('each factor and parameters may appear once', '每个因素及其参数只能出现一次'),
     ),
 });
 
@@ -137,7 +138,7 @@ export async function ruleSet(db: Kysely<DB>, version: number | undefined): Prom
 
 // ---------------------------------------------------------------- score cards
 
-const AUDIT_TARGET: Record<ScoreTable['table'], string> = { rental_scores: 'rental_score', rental_unit_scores: 'rental_unit_score' };
+const AUDIT_TARGET: Record<ScoreTable['table'], AuditTargetType> = { rental_scores: 'rental_score', rental_unit_scores: 'rental_unit_score' };
 
 /**
  * What every score card shows, for a building or a household: the score of one month (default:

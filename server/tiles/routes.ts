@@ -38,6 +38,7 @@ export const tilesRoutes: FeatureRoutes = (context) => [
     mount: '/',
     path: '/tiles/:layer.json',
     access: ROLES,
+    acceptsAccessToken: true,
     cost: 'cheap',
     summary: `TileJSON 3.0.0 of one tile layer (${TILE_LAYER_NAMES.join(', ')}): tile URL, zooms, bounds and fields`,
     schemas: { params: layerParams },
@@ -51,6 +52,7 @@ export const tilesRoutes: FeatureRoutes = (context) => [
     mount: '/',
     path: '/tiles/:layer/:z/:x/:y.mvt',
     access: ROLES,
+    acceptsAccessToken: true,
     // A map view loads dozens at a time.
     cost: 'cheap',
     summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped`,

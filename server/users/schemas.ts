@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { passwordPolicy } from '../auth/passwords.ts';
 import { ROLES } from '../db/schema.ts';
-import { textNumber } from '../http/validate.ts';
+import { bilingual, textNumber } from '../http/validate.ts';
 
 /** The same rule as the users.username CHECK in sql/0001_core.sql, said before the database says it. */
 const username = z
@@ -31,7 +31,7 @@ export type NewUser = z.infer<typeof newUserBody>;
 export const userPatchBody = z
   .strictObject({ displayName, role, jurisdiction, collectorId, disabled: z.boolean({ message: 'disabled must be true or false' }) })
   .partial()
-  .refine((patch) => Object.keys(patch).length > 0, 'give at least one field to change');
+  .refine((patch) => Object.keys(patch).length > 0, bilingual('give at least one field to change', '请至少填写一项要修改的内容'));
 export type UserPatch = z.infer<typeof userPatchBody>;
 
 export const passwordResetBody = z.strictObject({ temporaryPassword: passwordPolicy('temporaryPassword') });

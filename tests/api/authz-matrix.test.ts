@@ -18,6 +18,9 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/auth/me': ALL,
   'GET /api/auth/session': 'public',
   'POST /api/auth/password': ALL,
+  'GET /api/auth/tokens': ALL,
+  'POST /api/auth/tokens': ALL,
+  'DELETE /api/auth/tokens/:id': ALL,
   'POST /api/auth/logout': ALL,
   'GET /api/areas': ALL,
   'GET /api/map-config': ALL,
@@ -37,7 +40,11 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/people/:id/residences': ['collector', 'police'],
   'PATCH /api/people/:id': ['collector', 'police'],
   'GET /api/drilldown/buildings/:code': ['collector', 'police'],
+  'GET /api/compounds': ['leader', 'planner', 'police', 'collector'],
+  'GET /api/compounds.geojson': ['leader', 'planner', 'police', 'collector'],
+  'GET /api/compounds/:code': ['leader', 'planner', 'police', 'collector'],
   'GET /api/units/:code/occupants': ['collector', 'police'],
+  'POST /api/units/:code/check': ['police', 'collector'],
   'GET /api/reports/late-registrations': ['collector', 'police'],
   'GET /api/reports/unregistered-departures': ['collector', 'police'],
   'GET /api/heatmaps': ['leader', 'planner', 'police', 'collector'],
@@ -76,6 +83,7 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/imports': ['admin', 'collector'],
   'GET /api/imports/:id': ['admin', 'collector'],
   'GET /api/imports/:id/report.csv': ['admin', 'collector'],
+  'GET /api/imports/templates/:file': ['admin', 'collector'],
   'GET /tiles/:layer/:z/:x/:y.mvt': ALL,
   'GET /tiles/:layer.json': ALL,
   'GET /ogc': 'public',
@@ -114,6 +122,7 @@ function concreteUrl(spec: RouteSpec): string {
     featureId: FIXTURE.gridWest,
     id: '1',
     assignmentId: '1',
+    file: 'units.csv',
   };
   return path.replace(/:(\w+)/g, (_match, name: string) => {
     if (name === 'code') return path.includes('/units/') ? WEST_UNIT : FIXTURE.westHouse;

@@ -17,7 +17,9 @@ async function cityFingerprint(handle: DatabaseHandle) {
       (SELECT md5(string_agg(code || use, ',' ORDER BY code)) FROM units) AS units,
       (SELECT md5(string_agg(id_number || name || category, ',' ORDER BY id_number)) FROM persons) AS persons,
       (SELECT md5(string_agg(unit_code || moved_in || coalesce(moved_out::text, '-'), ',' ORDER BY unit_code, moved_in)) FROM residencies) AS residencies,
-      (SELECT md5(string_agg(case_no || occurred_at::text, ',' ORDER BY case_no)) FROM cases) AS cases
+      (SELECT md5(string_agg(case_no || occurred_at::text, ',' ORDER BY case_no)) FROM cases) AS cases,
+      (SELECT md5(string_agg(code || name || coalesce(compound_members.codes, ''), ',' ORDER BY code)) FROM compounds
+         LEFT JOIN LATERAL (SELECT string_agg(b.code, '+' ORDER BY b.code) AS codes FROM buildings b WHERE b.compound_code = compounds.code) AS compound_members ON true) AS compounds
     FROM grids`.execute(handle.db);
   return result.rows[0];
 }
@@ -61,5 +63,15 @@ describe('the synthetic city generator', () => {
     expect(byUse.urban_village).toBeGreaterThan(byUse.residential ?? 0);
     const late = await sql<{ n: number }>`SELECT count(*) AS n FROM residencies WHERE registered_at > moved_in + 7`.execute(db);
     expect(late.rows[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('groups property-run and gated buildings into compounds of at most six in their own community', async () => {
+    const result = await sql<{ compounds: number; empty: number; largest: number; elsewhere: number }>`
+      SELECT count(*)::int AS compounds, count(*) FILTER (WHERE members = 0)::int AS empty, max(members)::int AS largest,
+             (SELECT count(*)::int FROM buildings WHERE compound_code IS NOT NULL AND left(compound_code, 12) <> left(code, 12)) AS elsewhere
+      FROM (SELECT c.code, (SELECT count(*) FROM buildings b WHERE b.compound_code = c.code) AS members FROM compounds c) AS sizes`.execute(handles[0]!.db);
+    expect(result.rows[0]).toMatchObject({ empty: 0, elsewhere: 0 });
+    expect(result.rows[0]!.compounds).toBeGreaterThan(0);
+    expect(result.rows[0]!.largest).toBeLessThanOrEqual(6);
   });
 });

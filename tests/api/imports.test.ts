@@ -138,12 +138,12 @@ describe('all rows or none', () => {
     const { job, errors } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'people.csv' }, gbkCsv([PEOPLE_HEADERS, ...rows]));
     expect(job).toMatchObject({ status: 'failed', rowsTotal: 40, rowsImported: 0, errorCount: 1 });
     // Header is row 1, so data row k (from 0) is spreadsheet row k + 2.
-    expect(errors).toEqual([{ row: badIndex + 2, field: '身份证号', reason: expect.stringContaining('check character') }]);
+    expect(errors).toMatchObject([{ row: badIndex + 2, field: '身份证号', reason: expect.stringContaining('check character'), messageZh: '身份证号：校验码不正确' }]);
     expect(await rowCountsOfEveryTable(t)).toEqual(before);
 
     const report = await admin.get(job.reportUrl).expect(200).expect('Content-Type', /text\/csv/);
     const lines = report.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
-    expect(lines[0]).toBe('row,field,reason');
+    expect(lines[0]).toBe('row,field,reason,原因');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(new RegExp(`^${badIndex + 2},身份证号,.*check character`));
   });
@@ -186,7 +186,7 @@ describe('all rows or none', () => {
     baby[2] = '男';
     const { job, errors } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv' }, utf8Csv([PEOPLE_HEADERS, alreadyHere!, baby]));
     expect(job.status).toBe('failed');
-    expect(errors).toEqual([
+    expect(errors).toMatchObject([
       { row: 2, field: '身份证号', reason: expect.stringContaining('already has a current residence') },
       { row: 3, field: '入住日期', reason: expect.stringContaining('before the person') },
     ]);
@@ -206,7 +206,7 @@ describe('all rows or none', () => {
     renamed[0] = '改名字';
     const refused = await importAndWait(admin, { kind: 'people', crs: 'wgs84', format: 'csv' }, utf8Csv([PEOPLE_HEADERS, renamed]));
     // Which detail differs is not said: that would tell anyone with a spreadsheet who holds an ID number.
-    expect(refused.errors).toEqual([{ row: 2, field: expect.stringMatching(/证件号码|身份证/), reason: expect.stringContaining('do not match the person on file') }]);
+    expect(refused.errors).toMatchObject([{ row: 2, field: expect.stringMatching(/证件号码|身份证/), reason: expect.stringContaining('do not match the person on file') }]);
 
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', format: 'csv' }, utf8Csv([PEOPLE_HEADERS, moved]));
     expect(job.status).toBe('done');
@@ -229,7 +229,7 @@ describe('collectors', () => {
     const before = await rowCountsOfEveryTable(t);
     const refused = await importAndWait(collector, { kind: 'units', crs: 'wgs84', filename: 'u.csv' }, utf8Csv(table));
     expect(refused.job.status).toBe('failed');
-    expect(refused.errors).toEqual([{ row: 3, field: '房屋编码', reason: 'is outside your grids' }]);
+    expect(refused.errors).toMatchObject([{ row: 3, field: '房屋编码', reason: 'is outside your grids', messageZh: '不在您负责的网格内' }]);
     expect(await rowCountsOfEveryTable(t)).toEqual(before);
 
     const accepted = await importAndWait(collector, { kind: 'units', crs: 'wgs84', filename: 'u.csv' }, utf8Csv([table[0]!, table[1]!, table[3]!]));
@@ -242,7 +242,7 @@ describe('collectors', () => {
       { properties: { caseNo: 'C-OUT', kind: '治安', category: '纠纷', occurredAt: '2024-06-01 10:00' }, point: [114.215, 22.705] },
     ]);
     const { errors } = await importAndWait(collector, { kind: 'cases', crs: 'wgs84', format: 'geojson' }, file);
-    expect(errors).toEqual([{ row: 2, field: 'lon', reason: 'the case lies outside your grids' }]);
+    expect(errors).toMatchObject([{ row: 2, field: 'lon', reason: 'the case lies outside your grids' }]);
   });
 
   it('sees only their own jobs', async () => {
@@ -275,7 +275,7 @@ describe('refusals before a job starts', () => {
 
   it('answers 400 to an empty file', async () => {
     const response = await admin.upload({ kind: 'units', crs: 'wgs84', format: 'csv' }, Buffer.alloc(0)).expect(400);
-    expect(response.body.error.details.fields).toEqual([{ field: 'file', message: 'The file is empty' }]);
+    expect(response.body.error.details.fields).toEqual([{ field: 'file', message: 'The file is empty', messageZh: expect.stringMatching(/^file：/) }]);
   });
 
   it('answers 415 to a file sent as JSON, so no body is parsed past the 1 MB JSON limit', async () => {
@@ -314,7 +314,7 @@ describe('large files', () => {
     const unitsAfter = (await t.handle.db.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
     expect(unitsAfter - unitsBefore).toBe(rows);
     const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'target_type', 'details']).where('target_type', '=', 'import_job').where('target_id', '=', String(job.id)).execute();
-    expect(audit).toEqual([{ action: 'import', target_type: 'import_job', details: { kind: 'units', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows, written: { units: rows } } }]);
+    expect(audit).toEqual([{ action: 'import', target_type: 'import_job', details: { kind: 'units', mode: 'add', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows, written: { units: rows } } }]);
   });
 
   it('audits people imports with counts only, never an ID number or a name', async () => {
@@ -322,7 +322,7 @@ describe('large files', () => {
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv' }, utf8Csv([PEOPLE_HEADERS, ...rows]));
     expect(job.status).toBe('done');
     const [entry] = await t.handle.db.selectFrom('audit_log').select(['details']).where('target_type', '=', 'import_job').where('target_id', '=', String(job.id)).execute();
-    expect(entry!.details).toEqual({ kind: 'people', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows: 3, written: { personsCreated: 3, personsUpdated: 0, residencies: 3 } });
+    expect(entry!.details).toEqual({ kind: 'people', mode: 'add', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows: 3, written: { personsCreated: 3, personsUpdated: 0, residencies: 3 } });
     const text = JSON.stringify(entry);
     for (const row of rows) {
       expect(text).not.toContain(String(row[1]));
@@ -347,7 +347,7 @@ describe("a building's point and its grid (issue 15.5)", () => {
     ];
     const { job, errors } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'outside.csv' }, utf8Csv(table));
     expect(job).toMatchObject({ status: 'failed', rowsImported: 0 });
-    expect(errors).toEqual([{ row: 3, field: '经度', reason: expect.stringMatching(/is 4\d{3} m outside its grid 44030700100101/) }]);
+    expect(errors).toMatchObject([{ row: 3, field: '经度', reason: expect.stringMatching(/is 4\d{3} m outside its grid 44030700100101/) }]);
     const stored = await t.handle.db.selectFrom('buildings').select('code').where('code', 'in', [newBuilding(151), newBuilding(152), newBuilding(153)]).execute();
     expect(stored).toEqual([]);
 

@@ -101,7 +101,7 @@ describe('failed logins slow the guesser, never lock the owner out', () => {
     expect(shape(disabled)).toEqual(shape(known));
     // The right password of a disabled account answers like a wrong one.
     expect(await loginFrom('127.0.0.9', 'retired', FIXTURE.password)).toMatchObject({ status: 401, body: known[0]!.body });
-    expect(known[0]!.body).toEqual({ error: { code: 'invalid_credentials', message: 'Wrong username or password' } });
+    expect(known[0]!.body).toEqual({ error: { code: 'invalid_credentials', message: 'Wrong username or password', messageZh: '用户名或密码不正确' } });
   });
 
   it('slows an address that sprays many usernames, but not the other addresses', async () => {

@@ -55,7 +55,18 @@ describe('basemap configuration', () => {
     expect(() => readConfig({ BASEMAP_STYLE_URL: 'not a url' })).toThrow(/BASEMAP_STYLE_URL: must be an http\(s\) URL/);
     expect(() => readConfig({ BASEMAP_STYLE_URL: 'file:///etc/style.json' })).toThrow(/BASEMAP_STYLE_URL/);
     expect(() => readConfig({ BASEMAP_CRS: 'bd09' })).toThrow(/BASEMAP_CRS: must be wgs84 or gcj02/);
-    // A GCJ-02 basemap would be drawn 300–600 m off the WGS84 data: refused rather than misaligned.
-    expect(() => readConfig({ BASEMAP_STYLE_URL: 'http://10.1.2.3/style.json', BASEMAP_CRS: 'gcj02' })).toThrow(/BASEMAP_CRS: gcj02 basemaps are not supported yet/);
+    expect(() => readConfig({ BASEMAP_CRS: 'GCJ02' })).toThrow(/BASEMAP_CRS: must be wgs84 or gcj02/);
+  });
+
+  it('accepts a GCJ-02 raster style (the browser shifts its tiles onto WGS84) and reports its CRS', async () => {
+    const styleUrl = 'http://10.1.2.3:8080/styles/amap-raster.json';
+    expect(readConfig({ BASEMAP_STYLE_URL: styleUrl, BASEMAP_CRS: 'gcj02' }).basemap).toMatchObject({ crs: 'gcj02', origin: 'http://10.1.2.3:8080' });
+    const testApp = await appWith({ BASEMAP_STYLE_URL: styleUrl, BASEMAP_CRS: 'gcj02' });
+    const leader = await testApp.logIn('leader1');
+    const response = await leader.get('/api/map-config');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ basemap: { styleUrl, crs: 'gcj02' } });
+    // The shifted tiles are fetched by the page (connect-src) from the office's origin only.
+    expect(response.headers['content-security-policy']).toContain("connect-src 'self' http://10.1.2.3:8080;");
   });
 });

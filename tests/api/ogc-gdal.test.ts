@@ -33,6 +33,8 @@ let server: Server;
 let datasource: string;
 /** The session GDAL sends (GDAL_HTTP_COOKIE): features are read by signed-in users only. */
 let sessionCookie = '';
+/** The session's CSRF token, for the one write the test makes (creating an access token). */
+let csrfToken = '';
 
 // ogrinfo runs as a child process against a real listening server; execFile is asynchronous so
 // that this process keeps answering its requests.
@@ -46,6 +48,7 @@ async function signIn(origin: string, username: string): Promise<string> {
   });
   const cookie = response.headers.getSetCookie().find((header) => header.startsWith('renwu_session='));
   if (!response.ok || !cookie) throw new Error(`login failed: ${response.status}`);
+  csrfToken = ((await response.json()) as { csrfToken: string }).csrfToken;
   return cookie.split(';')[0]!;
 }
 
@@ -101,5 +104,23 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
+  });
+
+  it('reads with a personal access token instead of a cookie (GDAL_HTTP_HEADERS), as QGIS or a script would', async () => {
+    const origin = datasource.replace(/^OAPIF:/, '').replace(/\/ogc$/, '');
+    const created = await fetch(`${origin}/api/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: sessionCookie, 'X-CSRF-Token': csrfToken },
+      body: JSON.stringify({ name: 'GDAL', expiresInDays: 1 }),
+    });
+    expect(created.status).toBe(201);
+    const { token } = (await created.json()) as { token: string };
+    // The token only: no session cookie (GDAL_HTTP_COOKIE) in this environment.
+    const { GDAL_HTTP_COOKIE: _cookie, ...environment } = process.env;
+    const headers = { ...environment, GDAL_HTTP_HEADERS: `Authorization: Bearer ${token}` };
+    const summary = (await run('ogrinfo', ['-ro', '-so', datasource, 'grids'], { timeout: 60_000, env: headers })).stdout;
+    expect(summary).toMatch(/Feature Count: 2/);
+    const tile = (await run('ogrinfo', ['-ro', '-so', '-al', `MVT:${origin}/tiles/grids/13/6694/3565.mvt`], { timeout: 60_000, env: headers })).stdout;
+    expect(tile).toMatch(/Feature Count: 2/);
   });
 });

@@ -274,3 +274,51 @@ describe('OGC API and tiles: transport', () => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
   });
 });
+
+describe('OGC API Features: sortby, properties and queryables', () => {
+  const buildingIds = async (query: string) => idsOf((await get(`/ogc/collections/building_points/items?${query}`).expect(200)).body);
+
+  it('sorts by queryables, ties in code order, and keeps the order across pages', async () => {
+    // Floors: west house 3, west shop 1, east house 2 (and later buildings of this file).
+    const byFloorsDescending = await buildingIds('sortby=-floors&limit=3');
+    expect(byFloorsDescending[0]).toBe(FIXTURE.westHouse);
+    const first = await get('/ogc/collections/building_points/items?sortby=floors,-code&limit=2').expect(200);
+    const next = new URL(linkOf(first.body.links, 'next')!.href);
+    expect(next.searchParams.get('sortby')).toBe('floors,-code');
+    const second = await get(next.pathname + next.search).expect(200);
+    const all = await buildingIds('sortby=floors,-code&limit=100');
+    expect([...idsOf(first.body), ...idsOf(second.body)]).toEqual(all.slice(0, idsOf(first.body).length + idsOf(second.body).length));
+    const floors = (await get('/ogc/collections/building_points/items?sortby=floors,-code&limit=100').expect(200)).body.features.map(
+      (feature: { properties: { floors: number } }) => feature.properties.floors,
+    );
+    expect(floors).toEqual([...floors].sort((a: number, b: number) => a - b));
+  });
+
+  it('returns only the asked properties, and carries them to the next page', async () => {
+    const response = await get('/ogc/collections/statistics/items?properties=name,residents&limit=1').expect(200);
+    expect(Object.keys(response.body.features[0].properties)).toEqual(['name', 'residents']);
+    expect(response.body.features[0].geometry).toBeTruthy();
+    expect(new URL(linkOf(response.body.links, 'next')!.href).searchParams.get('properties')).toBe('name,residents');
+  });
+
+  it.each([
+    ['grids', 'sortby=colour', 'sortby', /not a queryable/],
+    ['statistics', 'sortby=residents', 'sortby', /not a queryable/],
+    ['grids', 'sortby=code;drop', 'sortby', /separated by commas/],
+    ['grids', 'properties=secret', 'properties', /not a property/],
+  ])('answers 400 to %s?%s naming %s', async (collection, query, field, message) => {
+    const response = await get(`/ogc/collections/${collection}/items?${query}`).expect(400);
+    expect(response.body.error.details.fields).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) }));
+  });
+
+  it('describes the queryables as JSON Schema, linked from the collection and declared in conformance', async () => {
+    const response = await request(t.app).get('/ogc/collections/buildings/queryables').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/schema\+json/);
+    expect(response.body).toMatchObject({ type: 'object', properties: { floors: { type: 'integer' }, code: { type: 'string' } } });
+    const collection = await request(t.app).get('/ogc/collections/buildings').expect(200);
+    expect(collection.body.links).toContainEqual(expect.objectContaining({ rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables' }));
+    const conformance = await request(t.app).get('/ogc/conformance').expect(200);
+    expect(conformance.body.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables');
+    await request(t.app).get('/ogc/collections/roads/queryables').expect(404);
+  });
+});

@@ -49,10 +49,47 @@ describe('move-in into a vacant unit', () => {
     const west = await (await t.logIn('collector_west')).get('/api/rentals/overdue?role=collector').expect(200);
     expect(west.body.unitsToCheck).toEqual([
       // Oldest first: the owner moved in yesterday, the tenant left today.
-      expect.objectContaining({ unitCode: vacant(2), use: 'self_occupied', reason: 'use_changed', since: daysAgo(1) }),
+      expect.objectContaining({ unitCode: vacant(2), room: '402', use: 'self_occupied', reason: 'use_changed', since: daysAgo(1) }),
       expect.objectContaining({ unitCode: vacant(1), buildingCode: FIXTURE.westHouse, gridCode: FIXTURE.gridWest, reason: 'emptied', since: daysAgo(0) }),
     ]);
     const east = await (await t.logIn('collector_east')).get('/api/rentals/overdue?role=collector').expect(200);
     expect(east.body.unitsToCheck).toEqual([]);
+  });
+});
+
+describe("the collector's visit clears a unit to check (POST /api/units/:code/check)", () => {
+  const listed = async () => ((await (await t.logIn('collector_west')).get('/api/rentals/overdue?role=collector').expect(200)).body.unitsToCheck as { unitCode: string }[]).map((unit) => unit.unitCode);
+
+  it('refuses bad findings with a 4xx naming the field, and changes nothing', async () => {
+    const collector = await t.logIn('collector_west');
+    const refused = async (code: string, body: object, status: number, field: string) => {
+      const response = await collector.post(`/api/units/${code}/check`, body).expect(status);
+      expect(response.body.error.details.fields[0]).toMatchObject({ field });
+    };
+    await refused(vacant(2), { visitedOn: daysAgo(0) }, 400, 'use');
+    await refused(vacant(2), { visitedOn: daysAgo(0), use: 'castle' }, 400, 'use');
+    await refused(vacant(2), { visitedOn: daysAgo(-1), use: 'self_occupied' }, 400, 'visitedOn');
+    await refused(vacant(2), { visitedOn: daysAgo(2), use: 'self_occupied' }, 400, 'visitedOn');
+    // The owner's household lives there on the register: their move-out comes first.
+    await refused(vacant(2), { visitedOn: daysAgo(0), use: 'vacant' }, 409, 'use');
+    // A unit nobody flagged has nothing to clear.
+    await refused(fixtureUnitCode(FIXTURE.westHouse, 1, 1), { visitedOn: daysAgo(0), use: 'rented' }, 409, 'code');
+    await collector.post('/api/units/123/check', { visitedOn: daysAgo(0), use: 'rented' }).expect(400);
+    // Another grid's collector is told the unit does not exist.
+    await (await t.logIn('collector_east')).post(`/api/units/${vacant(2)}/check`, { visitedOn: daysAgo(0), use: 'self_occupied' }).expect(404);
+    expect(await unitOf(vacant(2))).toEqual({ use: 'self_occupied', rental_registered: false, to_check: 'use_changed' });
+  });
+
+  it('takes the use found, clears the flag, audits both uses, and the unit leaves the list', async () => {
+    expect(await listed()).toEqual([vacant(2), vacant(1)]);
+    const collector = await t.logIn('collector_west');
+    const checked = await collector.post(`/api/units/${vacant(1)}/check`, { visitedOn: daysAgo(0), use: 'vacant' }).expect(200);
+    expect(checked.body).toEqual({ unitCode: vacant(1), previousUse: 'rented', use: 'vacant', clearedCheck: 'emptied', visitedOn: daysAgo(0) });
+    expect(await unitOf(vacant(1))).toEqual({ use: 'vacant', rental_registered: false, to_check: null });
+    expect((await unitAudit(vacant(1))).at(-1)).toEqual({
+      action: 'update', details: { cause: 'unit_check', clearedCheck: 'emptied', flaggedSince: daysAgo(0), visitedOn: daysAgo(0), from: 'rented', to: 'vacant' },
+    });
+    expect(await listed()).toEqual([vacant(2)]);
+    await collector.post(`/api/units/${vacant(1)}/check`, { visitedOn: daysAgo(0), use: 'vacant' }).expect(409);
   });
 });

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
@@ -5,7 +6,11 @@ import { importAndWait, importer, utf8Csv } from '../helpers/import-files.ts';
 import {
   bornYearsAgo, countRows, daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, startRegistrationApp, today,
 } from '../helpers/registration-fixture.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
 import { addDays } from '../../server/domain/registration-rules.ts';
+import { ORIGIN_TERMS } from '../../server/domain/rental-scoring.ts';
 
 /**
  * Issue 15, items 8 and 9: the gaps a replay of field cases found in validation (a 146-year-old,
@@ -69,6 +74,66 @@ describe('field errors name the field and the rule in both languages, first caus
   });
 });
 
+describe('every error answers in Chinese too (issue 15 item 9)', () => {
+  const CJK = /[\u4e00-\u9fff]/;
+  /** An English sentence left in the Chinese: three words in a row. */
+  const ENGLISH_RUN = /[A-Za-z]+ [A-Za-z]+ [A-Za-z]+/;
+  type Answer = { status: number; body: { error: { code: string; messageZh?: string; details?: { fields?: FieldError[] } } } };
+
+  function expectChinese(answer: Answer): void {
+    const { error } = answer.body;
+    expect(answer.status, error.code).toBeGreaterThanOrEqual(400);
+    expect(error.messageZh, error.code).toMatch(CJK);
+    for (const field of error.details?.fields ?? []) {
+      expect(field.messageZh, `${error.code} ${field.field}`).toMatch(CJK);
+      expect(field.messageZh, `${error.code} ${field.field}`).not.toMatch(ENGLISH_RUN);
+      expect(field.messageZh.startsWith(`${field.field}：`) || field.messageZh.includes(field.field), field.messageZh).toBe(true);
+    }
+  }
+
+  it('across features: people, heatmaps, rentals, settings, drill-down, bodies and routes', async () => {
+    const collector = await signedIn(t, 'collector_west');
+    const leader = await signedIn(t, 'leader');
+    const admin = await signedIn(t, 'admin');
+    const police = await signedIn(t, 'police');
+    const answers: Answer[] = [
+      await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(1), person: floatingAdult(idCard('1880-03-01', 61), '百岁') }),
+      await leader.get('/api/heatmaps/population?level=hex'),
+      await leader.get('/api/heatmaps/population?level=hex&bbox=114,22,115'),
+      await leader.get('/api/heatmaps/population?category=martians'),
+      await admin.post('/api/rentals/rules', { rules: [{ factor: 'case', params: { caseKind: 'criminal' }, points: -4, label: '外地人租户' }], confirm: true }),
+      await admin.post('/api/rentals/rules', { rules: [{ factor: 'case', params: { caseKind: 'criminal' }, points: 0.25, label: '每起刑事案件' }] }),
+      await admin.send('put', '/api/collectors/settings', { mode: 'floating_or_rental' }),
+      await police.get(`/api/drilldown/buildings/${FIXTURE.westHouse}`),
+      await police.get('/api/units/123/occupants?purpose=case_investigation'),
+      await police.post('/api/rentals/inspections', { buildingCode: FIXTURE.westHouse, visitedOn: daysAgo(40), doorsOk: true }),
+      await admin.get('/api/no-such-route'),
+      await admin.post('/api/rentals/rules', { rules: [] }),
+    ];
+    for (const answer of answers) expectChinese(answer as unknown as Answer);
+    const [tooOld] = answers;
+    expect(fieldsOf(tooOld as never)[0]!.messageZh).toMatch(/120 年/);
+  });
+
+  it('for a birth date over 120 years ago, in Chinese and English', async () => {
+    const collector = await signedIn(t, 'collector_west');
+    const passport = { idType: 'passport', idNumber: 'E12345678', name: 'Old', sex: 'M', birthDate: '1880-01-01', nationality: 'GBR', category: 'overseas' };
+    const response = await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(1), person: passport });
+    expect(response.status).toBe(400);
+    const tooOld = fieldsOf(response).find((entry) => entry.code === 'too_old');
+    expect(tooOld).toMatchObject({ field: 'person.birthDate', message: expect.stringMatching(/120 years/), messageZh: expect.stringMatching(/^person\.birthDate：.*120 年/) });
+  });
+
+  it('for a body that is not JSON and a wrong password', async () => {
+    const admin = await signedIn(t, 'admin');
+    const notJson = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":');
+    expectChinese(notJson as unknown as Answer);
+    const wrong = await request(t.app).post('/api/auth/login').send({ username: 'admin', password: 'not-the-password' });
+    expectChinese(wrong as unknown as Answer);
+    expect(admin).toBeDefined();
+  });
+});
+
 describe('validation gaps', () => {
   it('refuses a person born more than 120 years ago, and takes one of 119', async () => {
     const collector = await signedIn(t, 'collector_west');
@@ -125,6 +190,23 @@ describe('publishing rules', () => {
     const admin = await signedIn(t, 'admin');
     const response = await admin.post('/api/rentals/rules', { rules: [{ ...validRule, label }], confirm: true }).expect(400);
     expect(response.body.error.code).toBe('discriminatory_rule');
+  });
+
+  // sql/0017_origin_words.sql: the database refuses what the API refuses, for a rule written by SQL.
+  it.each([
+    ['外地人', '外地人租户'],
+    ['a province name', '广东籍租户加分'],
+    ['老乡', '东北老乡群租'],
+  ])('refuses an origin word (%s) in a label inserted straight into rental_rules', async (_what, label) => {
+    const insert = sql`INSERT INTO rental_rules (version, factor, params, points, label) VALUES (1, 'clue', '{}', 1, ${label})`;
+    await expect(insert.execute(t.handle.db)).rejects.toThrow(/rental_rule_never_names_region/);
+  });
+
+  it('mirrors every origin word of the API in a CHECK of the database', () => {
+    const checks = ['0005_rentals.sql', '0017_origin_words.sql'].map((file) => fs.readFileSync(path.join('sql', file), 'utf8')).join('\n');
+    const inChecks = [...checks.matchAll(/!~ '\(([^)]*)\)'/g)].flatMap((match) => match[1]!.split('|'));
+    const covered = (term: string) => inChecks.some((pattern) => new RegExp(`^${pattern}$`).test(term) || term.includes(pattern));
+    expect(ORIGIN_TERMS.filter((term) => !covered(term))).toEqual([]);
   });
 });
 

@@ -201,6 +201,39 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     expect(published.rows[0]?.points).toBe(rule.points - 0.5);
   });
 
+  it('previews an updated register of units (1 to add, 1 to update), then imports it as previewed (issue 16.9)', async () => {
+    const { page } = journey;
+    const db = journey.server.handle.db;
+    const found = await sql<{ code: string; building_code: string; floor: number; use: string; rental_registered: boolean }>`
+      SELECT u.code, u.building_code, u.floor, u.use, u.rental_registered FROM units AS u JOIN buildings AS b ON b.code = u.building_code
+      WHERE b.status <> 'demolished' ORDER BY u.code LIMIT 1`.execute(db);
+    const unit = found.rows[0]!;
+    const fresh = `${unit.building_code}009999`;
+    const csv = [
+      '房屋编码,所在楼层,房号,房屋用途,出租登记',
+      `${unit.code},${unit.floor},E2E-1,${unit.use},${unit.rental_registered ? '是' : '否'}`,
+      `${fresh},1,E2E-2,vacant,否`,
+    ].join('\r\n');
+    await page.click('nav.sections button:has-text("数据导入")');
+    const panel = page.locator('section[aria-labelledby=imports-title]');
+    await panel.locator('select').first().selectOption('units');
+    await page.selectOption('[data-testid=import-mode]', 'upsert');
+    await expect(panel.locator('a[href="/api/imports/templates/units.xlsx"]').count()).resolves.toBe(1);
+    await panel.locator('input[type=file]').setInputFiles({ name: '房屋更新.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await panel.locator('button:has-text("预览")').click();
+    const preview = page.locator('[data-testid=import-preview]');
+    await preview.waitFor();
+    await expect(preview.textContent()).resolves.toContain('将新增 1 行，更新 1 行，0 行不变');
+    await expect(panel.locator('table.preview-rows tr[data-outcome=changed]').textContent()).resolves.toContain('E2E-1');
+    await journey.shot('10-import-preview');
+    expect((await db.selectFrom('units').select('room').where('code', '=', unit.code).executeTakeFirstOrThrow()).room).not.toBe('E2E-1');
+
+    await panel.locator('button:has-text("按此预览导入")').click();
+    await page.waitForSelector('section[aria-labelledby=imports-title] .job[data-status=done]:has-text("已导入 2 行")');
+    const rooms = await db.selectFrom('units').select(['code', 'room']).where('code', 'in', [unit.code, fresh]).orderBy('code').execute();
+    expect(rooms).toEqual([{ code: unit.code, room: 'E2E-1' }, { code: fresh, room: 'E2E-2' }].sort((a, b) => a.code.localeCompare(b.code)));
+  });
+
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {
     expectCleanRun(journey);
   });

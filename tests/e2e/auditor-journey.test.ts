@@ -34,6 +34,9 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     // A collector account reads person data: the demo's second administrator approves it.
     const secondAdmin = await apiAs(journey.server.url, 'admin2');
     await secondAdmin('POST', `/api/users/grants/${created.pendingGrant.id}/approve`);
+    // A layer export: its audit target (grids_layer) is shown in words, like every other.
+    const leader = await apiAs(journey.server.url, 'leader');
+    await leader('GET', '/api/exports/grids?format=geojson');
     const police = await apiAs(journey.server.url, 'police');
     const resident = (await sql<{ id_number: string }>`
       SELECT p.id_number FROM persons p JOIN residencies r ON r.person_id = p.id
@@ -121,6 +124,37 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     await journey.shot('4-older');
     await page.click('button:has-text("← 较新")');
     await page.waitForFunction((seq) => document.querySelector('[data-testid=audit-table] tbody tr')?.getAttribute('data-seq') === seq, String(auditRows));
+  });
+
+  /** Action and target cells that show the recorded code itself (its title) instead of words. */
+  const internalNames = () => journey.page.locator('[data-testid=audit-table] tbody span[title]:not(.details)')
+    .evaluateAll((spans) => spans.filter((span) => span.textContent?.trim() === span.getAttribute('title')).map((span) => span.getAttribute('title')));
+
+  it('says every action and target in words in both languages, never an internal name, and the time zone once', async () => {
+    const { page } = journey;
+    const showExports = async () => {
+      await page.selectOption('#audit-action', 'export');
+      await page.click('[data-testid=audit-filters] button[type=submit]');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('action') === 'export');
+      // A function, not a string: a string predicate that has to poll is eval'd, which the CSP refuses.
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-testid=audit-table] tbody tr')].every((row) => row.dataset.action === 'export'));
+    };
+    await showExports();
+    await expect(tableRows().first().textContent()).resolves.toMatch(/leader.*导出.*网格图层/);
+    await expect(internalNames()).resolves.toEqual([]);
+    await expect(page.locator('[data-testid=time-zone-note]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid=time-zone-note]').textContent()).resolves.toContain('北京时间（UTC+8）');
+    await page.selectOption('.language-switch select', 'en');
+    await page.waitForSelector('[data-testid=audit-table] th:has-text("Action")');
+    await expect(tableRows().first().textContent()).resolves.toMatch(/leader.*Exported.*Grid layer/);
+    await expect(internalNames()).resolves.toEqual([]);
+    await expect(page.locator('[data-testid=time-zone-note]').textContent()).resolves.toContain('Asia/Shanghai (UTC+8)');
+    await journey.shot('4b-exports-in-english');
+    await page.selectOption('.language-switch select', 'zh-CN');
+    await page.click('[data-testid=audit-filters] button:has-text("清除条件")');
+    await page.waitForFunction(() => new URL(location.href).search === '');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 50);
+    await expect(internalNames()).resolves.toEqual([]);
   });
 
   it('verifies the hash chain: intact', async () => {

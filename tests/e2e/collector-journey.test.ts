@@ -189,6 +189,34 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     expect(stay.rows).toEqual([{ unit_code: shop.unit }]);
   });
 
+  it('lists a vacant unit a tenant moved into as a unit to check, with its reason, and clears it with the use found', async () => {
+    const { page } = journey;
+    const db = journey.server.handle.db;
+    const vacant = (await sql<{ code: string; room: string }>`
+      SELECT n.code, n.room FROM units n JOIN buildings b ON b.code = n.building_code JOIN users u ON u.username = 'collector'
+      WHERE n.use = 'vacant' AND n.to_check IS NULL AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' ORDER BY n.code LIMIT 1`.execute(db)).rows[0]!;
+    expect(vacant).toBeDefined();
+    // A tenant's move-in, registered by a colleague: the register now calls the unit let but not registered as a rental.
+    const collector = await apiAs(journey.server.url, 'collector');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const tenant = { idType: 'id_card', idNumber: await freeIdNumber(journey, '19920707', true), name: '周租客', category: 'floating', floatingType: 'single' };
+    await collector('POST', '/api/registrations/move-in', { unitCode: vacant.code, movedIn: today, person: tenant });
+    await page.goto(`${journey.server.url}/my-grid`);
+    const item = page.locator(`[data-testid=units-to-check] li[data-unit="${vacant.code}"]`);
+    await item.waitFor();
+    await expect(item.locator('.reason').textContent()).resolves.toContain('已出租但未办出租登记');
+    await item.scrollIntoViewIfNeeded();
+    await journey.shot('5c-unit-to-check');
+    await item.locator('select').selectOption({ label: '出租' });
+    await item.locator('button:has-text("记录核查")').click();
+    await expect(page.locator('[data-testid=units-to-check] [role=status]').textContent()).resolves.toContain(`${vacant.room} 室已核查，用途：出租`);
+    await item.waitFor({ state: 'detached' });
+    const checked = await db.selectFrom('units').select(['use', 'to_check']).where('code', '=', vacant.code).executeTakeFirstOrThrow();
+    expect(checked).toEqual({ use: 'rented', to_check: null });
+    const audit = await db.selectFrom('audit_log').select(['action', 'username']).where('target_type', '=', 'unit').where('target_id', '=', vacant.code).orderBy('id').execute();
+    expect(audit).toEqual([{ action: 'unit_use_change', username: 'collector' }, { action: 'update', username: 'collector' }]);
+  });
+
   it('police find the adult, open the building floor by floor and see both new occupants', async () => {
     const { page } = journey;
     await journey.logOut();

@@ -1,4 +1,6 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
 import { expectPanelsApart } from './support/calm.ts';
@@ -9,6 +11,22 @@ import { changedShare, waitForColouredMap, type PixelSample } from './support/pi
  * cases, replay a month back with the time slider, and read KPI cards that match the API.
  */
 const unavailable = browserUnavailableReason();
+
+/** The legend's class labels, as the leader reads them. */
+const legendLabels = (page: Page) => page.$$eval('[data-testid=heatmap-legend] li', (items) => items.map((item) => item.textContent?.trim() ?? ''));
+/** Waits until the legend's note says `text` (the note comes from the loaded heatmap, so the map is the new one). */
+const legendSays = (page: Page, text: string) =>
+  page.waitForFunction((wanted) => document.querySelector('[data-testid=heatmap-legend] .note')?.textContent?.includes(wanted), text, { timeout: 60_000 });
+/** The first day of the slider's first month: 35 months before today's. */
+const sliderStart = (today: string) => {
+  const index = Number(today.slice(0, 4)) * 12 + Number(today.slice(5, 7)) - 1 - 35;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+};
+/** The last day of a YYYY-MM month. */
+const lastDayOf = (month: string) => {
+  const [year, number] = month.split('-').map(Number) as [number, number];
+  return `${month}-${String(new Date(Date.UTC(year, number, 0)).getUTCDate()).padStart(2, '0')}`;
+};
 
 describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', () => {
   let journey: Journey;
@@ -111,6 +129,14 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('案件数'));
     await page.waitForFunction(() => document.querySelector('[data-testid=heatmap-legend]')?.textContent?.includes('起'));
     expect(new URL(page.url()).searchParams.get('layer')).toBe('cases');
+    // Issue 16.5: the running month opens on the last 30 days, not a month a few days old, and says so.
+    const today = chinaToday();
+    const from = addDays(today, -29);
+    await legendSays(page, `近30天：${from} 至 ${today}`);
+    await expect(page.locator('[data-testid=map-title]').textContent()).resolves.toContain('近30天');
+    const shown = await page.evaluate(async (query) => (await fetch(`/api/heatmaps/cases?${query}`)).json(), `level=grid&from=${from}&to=${today}`);
+    const caseCount = (shown.cells as { value?: number | null }[]).reduce((sum, cell) => sum + (cell.value ?? 0), 0);
+    expect(caseCount).toBeGreaterThan(0);
     // A month's cases colour a few grids only; the zeros are near-white.
     const cases = await waitForColouredMap(page, 0.02);
     await journey.shot('3-cases');
@@ -134,6 +160,40 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await page.waitForFunction((wanted) => new URL(location.href).searchParams.get('date') === wanted, month);
   });
 
+  it('keeps the legend classes from month to month (fixed over the period); this month\'s only when asked', async () => {
+    const { page } = journey;
+    const month = new URL(page.url()).searchParams.get('date')!;
+    const monthPeriod = `统计期 ${month}-01 至 ${lastDayOf(month)}`;
+    await legendSays(page, monthPeriod);
+    await legendSays(page, '全时段固定');
+    const previousFixed = await legendLabels(page);
+    const slider = page.locator('[data-testid=time-slider]');
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await legendSays(page, `近30天：${addDays(chinaToday(), -29)}`);
+    expect(await legendLabels(page)).toEqual(previousFixed);
+    await slider.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((wanted) => new URL(location.href).searchParams.get('date') === wanted, month);
+    await legendSays(page, monthPeriod);
+    // This month's own classes: a different legend wherever the month's own values differ from the period's.
+    await page.locator('[data-testid=breaks-mode]').selectOption('month');
+    await legendSays(page, '仅按本月');
+    expect(new URL(page.url()).searchParams.get('breaks')).toBe('month');
+    const ownLabels = await legendLabels(page);
+    await journey.shot('4b-own-breaks');
+    const query = `level=grid&from=${month}-01&to=${lastDayOf(month)}`;
+    const [own, fixed] = await page.evaluate(
+      async (asked) => Promise.all(asked.map(async (wanted) => (await fetch(`/api/heatmaps/cases?${wanted}`)).json())),
+      [query, `${query}&breaksFrom=${sliderStart(chinaToday())}`],
+    );
+    expect(fixed.breaksOver.months).toBe(36);
+    if (JSON.stringify(own.breaks.jenks) !== JSON.stringify(fixed.breaks.jenks)) expect(ownLabels).not.toEqual(previousFixed);
+    await page.locator('[data-testid=breaks-mode]').selectOption('period');
+    await legendSays(page, '全时段固定');
+    expect(await legendLabels(page)).toEqual(previousFixed);
+  });
+
   it('shows KPI cards whose values equal the API', async () => {
     const { page } = journey;
     const month = new URL(page.url()).searchParams.get('date')!;
@@ -155,6 +215,14 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
       const number = Number(card!.text.replace(/[,%]/g, '').split(':')[0]!.trim());
       expect(number, kpi.key).toBeCloseTo(kpi.value!, 2);
     }
+    // Issue 16.4: unit figures keep no history and say "current" beside the month; the others are as of the month.
+    for (const key of ['rental_registration_rate', 'responsibility_letter_rate', 'rented_unit_share']) {
+      await expect(page.locator(`[data-kpi=${key}] [data-testid=kpi-current]`).textContent(), key).resolves.toBe('当前');
+    }
+    for (const key of ['registration_rate', 'occupancy_rate']) {
+      await expect(page.locator(`[data-kpi=${key}] [data-testid=kpi-current]`).count(), key).resolves.toBe(0);
+    }
+    expect(shown.some((card) => card.key === 'occupancy_rate')).toBe(true);
     await journey.shot('5-kpis');
   });
 
@@ -176,9 +244,28 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await expect(page.locator('nav a[aria-current=page]').textContent()).resolves.toContain('Overview');
     await page.waitForSelector('[data-testid=heatmap-legend]');
     await journey.shot('7-english');
+    // Units come from i18n: the English legend and ranking say "cases", never the API's 起 or 人/km².
+    await expect(page.locator('[data-testid=heatmap-legend]').textContent()).resolves.toContain('Unit: cases');
+    await expect(page.locator('[data-testid=heatmap-legend]').textContent()).resolves.not.toMatch(/起|人\/km²/);
+    await expect(page.locator('[data-testid=cell-ranking] thead').textContent()).resolves.not.toMatch(/起|人\/km²/);
     expect(new URL(page.url()).search).toBe(view);
     await page.selectOption('.top-bar select', 'zh-CN');
     await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('案件数'));
+  });
+
+  it('opens the 四率 layer on an indicator that varies from grid to grid', async () => {
+    const { page } = journey;
+    await page.goto(journey.server.url + '/overview');
+    await mapReady(page);
+    await page.getByRole('radio', { name: '四率' }).check();
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('发证率'));
+    await legendSays(page, '全时段固定');
+    const rates = await page.evaluate(async () => (await fetch('/api/heatmaps/permit_rate?level=grid')).json());
+    const values = new Set((rates.cells as { value?: number | null }[]).flatMap((cell) => (typeof cell.value === 'number' ? [cell.value] : [])));
+    expect(values.size).toBeGreaterThan(1);
+    expect([...values].every((value) => value === 100)).toBe(false);
+    expect((await legendLabels(page)).length).toBeGreaterThan(2);
+    await journey.shot('8-rates');
   });
 
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {

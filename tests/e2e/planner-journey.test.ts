@@ -120,11 +120,13 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
 
   it('tries a what-if ratio and gets a proposal of moves, drawn and listed', async () => {
     const { page } = journey;
+    // The demo roster is close to the need (issue 15.7): rental houses decide it, so 1500 floating
+    // people per collector changes nothing there, and the one short grid gets a collector from a neighbour.
     await page.fill('#what-if-floating', '1500');
-    await page.fill('#what-if-rental', '200');
+    await page.fill('#what-if-rental', '50');
     await page.click('form.what-if button[type=submit]');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('floating') === '1500');
-    const proposal = await page.evaluate(async () => (await fetch('/api/collectors/rebalance?floatingPerCollector=1500&rentalHousesPerCollector=200')).json());
+    const proposal = await page.evaluate(async () => (await fetch('/api/collectors/rebalance?floatingPerCollector=1500&rentalHousesPerCollector=50')).json());
     moves = proposal.moves;
     expect(moves.length).toBeGreaterThan(0);
     await page.waitForFunction((count) => document.querySelectorAll('[data-testid=proposal] ol li').length === count, moves.length);
@@ -170,6 +172,28 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
     expect(text).toContain(`缺员 ${none.summary.shortageBefore} 名`);
     await expect(page.locator('[data-testid=proposal]').textContent()).resolves.not.toMatch(/共 ?0 ?步/);
     await journey.shot('4-no-move-helps');
+  });
+
+  it('creates a read-only access token for QGIS on the account page, reads OGC with it, then revokes it', async () => {
+    const { page } = journey;
+    await page.click('nav a:has-text("我的账户")');
+    await page.waitForSelector('[data-testid=account-page]');
+    await expect(page.locator('[data-testid=time-zone-note]').count()).resolves.toBe(1);
+    await page.fill('[data-testid=token-name]', '规划科 QGIS');
+    await page.selectOption('[data-testid=token-days]', '30');
+    await page.click('[data-testid=token-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=token-created]');
+    const token = await page.inputValue('[data-testid=token-secret]');
+    expect(token).toMatch(/^rw_/);
+    await page.waitForSelector('[data-testid=token-table] tr[data-state=active]:has-text("规划科 QGIS")');
+    await journey.shot('5-access-token');
+    // What QGIS would send: the token only, no cookie.
+    const withToken = () => fetch(`${journey.server.url}/ogc/collections/grids/items?limit=1`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await withToken()).status).toBe(200);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('[data-testid=token-table] tr:has-text("规划科 QGIS") button:has-text("吊销")');
+    await page.waitForSelector('[data-testid=token-table] tr[data-state=revoked]:has-text("规划科 QGIS")');
+    expect((await withToken()).status).toBe(401);
   });
 
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chinaToday } from '../../server/domain/registration-rules.ts';
+import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
 import { expectPanelsApart } from './support/calm.ts';
@@ -58,7 +58,26 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
       await page.waitForTimeout(800);
     }
     await page.waitForSelector('[data-testid=case-legend]');
+    // Issue 16.5: the default case view is a year up to today, never a near-empty month, and the legend says which.
+    const today = chinaToday();
+    const from = addDays(today, -364);
+    await expect(page.locator('[data-testid=case-legend]').textContent()).resolves.toContain(`统计期 ${from} 至 ${today}`);
+    const district = await page.evaluate(async (query) => (await fetch(`/api/heatmaps/cases?${query}`)).json(), `level=district&from=${from}&to=${today}`);
+    expect((district.cells as { value?: number }[]).reduce((sum, cell) => sum + (cell.value ?? 0), 0)).toBeGreaterThan(0);
     await journey.shot('1b-case-heat');
+  });
+
+  it('draws the compounds (小区/院落) as outlines with their own map key entry', async () => {
+    const { page } = journey;
+    await mapReady(page);
+    const compounds = await page.evaluate(async () => (await (await fetch('/api/compounds.geojson')).json()).features.length as number);
+    expect(compounds).toBeGreaterThan(0);
+    await expect(page.locator('[data-key=compound-outline]').textContent()).resolves.toContain('小区/院落范围');
+    const drawn = await page.evaluate(() => {
+      const container = document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null;
+      return container?.maplibreMap?.getLayer('compound-line') !== undefined;
+    });
+    expect(drawn).toBe(true);
   });
 
   it('keeps its panels and legends apart at 1280×720, 1440×900 and 1920×1080', async () => {

@@ -63,11 +63,12 @@ export interface RunningServer {
 
 /**
  * The real server, as `npm start` runs it, on a free port: a fresh embedded database (or
- * TEST_DATABASE_URL's server) seeded with the tiny demo city, and the built dashboard.
+ * TEST_DATABASE_URL's server) seeded with the tiny demo city, and the built dashboard;
+ * `settings` adds environment settings (a basemap, say).
  */
-export async function startRealServer(): Promise<RunningServer> {
+export async function startRealServer(settings: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-e2e-'));
-  const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000' });
+  const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', ...settings });
   await ensureCurrentDashboard();
   const { handle, context } = await bootDatabase(config);
   await seedDemoCityIfEmpty(context, handle);

@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import request from 'supertest';
 import writeXlsxFile from 'write-excel-file/node';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
+import type { ImportPreview } from '../../server/imports/previews.ts';
 import type { ImportJobView as ImportJob } from '../../server/imports/view.ts';
 import type { TestApp } from './app.ts';
 import { FIXTURE, fixtureUnitCode } from './fixture-city.ts';
@@ -50,13 +51,22 @@ export const unitRows = (count: number, from = 0): Table =>
   Array.from({ length: count }, (_, index) => [freeWestUnit(from + index), 4, `A${from + index}`, 25.5, '出租', '是']);
 
 export type { ImportJobView as ImportJob } from '../../server/imports/view.ts';
+export type { ImportPreview } from '../../server/imports/previews.ts';
+/** A bad row as the API shows it: the reason in English (also `message`) and Chinese (issue 16.8). */
+export interface ImportError {
+  row: number;
+  field: string;
+  reason: string;
+  message: string;
+  messageZh: string;
+}
 
 export interface Importer {
   /** Uploads `body` as the raw request body (or multipart when `multipart`), answers the raw response. */
   upload(query: Record<string, string>, body: Buffer, options?: { contentType?: string; multipart?: string }): request.Test;
   get(url: string): request.Test;
   /** Polls the job until it is done or failed, recording every status seen on the way. */
-  follow(id: number, seen?: ImportJob[]): Promise<{ job: ImportJob; errors: { row: number; field: string; reason: string }[] }>;
+  follow(id: number, seen?: ImportJob[]): Promise<{ job: ImportJob; errors: ImportError[]; preview: ImportPreview | null }>;
 }
 
 export async function importer(t: TestApp, username: string, password = FIXTURE.password): Promise<Importer> {

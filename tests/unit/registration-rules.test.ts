@@ -81,9 +81,9 @@ describe('resolving a person’s identity', () => {
     ]);
   });
 
-  it('passes on the ID checker’s message for an invalid number', () => {
+  it('passes on the ID checker’s message for an invalid number, with the Chinese for what is wrong', () => {
     const { problems } = resolveIdentity({ ...base, idNumber: '110105194912310021' }, TODAY);
-    expect(problems).toEqual([{ field: 'idNumber', code: 'invalid_id_number', message: expect.stringMatching(/expected X/) }]);
+    expect(problems).toEqual([{ field: 'idNumber', code: 'invalid_id_number', message: expect.stringMatching(/expected X/), messageZh: 'idNumber：身份证号码的校验位不正确' }]);
   });
 
   it('requires sex, birth date and nationality for a passport, and passports only for overseas people', () => {

@@ -4,7 +4,9 @@ import { checkBuildingCode } from '../../domain/codes.ts';
 import { toWgs84 } from '../../domain/coordinates.ts';
 import { latitude, longitude, optionalBoolean, optionalText, requiredInteger, requiredText, vocabulary } from '../cells.ts';
 import { footprintOf, withPointOf } from '../geometry.ts';
-import { inputTable, numberedInputTable, parseWithSchema, problemsWhere, rowsWritten, type ImportKindSpec, type InputColumns } from './kind.ts';
+import {
+  copiedFields, inputTable, numberedInputTable, parseWithSchema, problemsWhere, readOnFile, rowsWritten, type ImportKindSpec, type InputColumns,
+} from './kind.ts';
 import { codeField, phoneField } from './shared-fields.ts';
 
 /** 建筑物: one row per building, placed by its point (经度/纬度) or, in GeoJSON, its footprint. */
@@ -95,6 +97,14 @@ function outsideGridProblem(flagged: { row_number: number; outside_m: number | n
   };
 }
 
+/** What an updated register may change of a building on file (mode upsert): not its code, nor its footprint. */
+const UPDATABLE_COLUMNS = {
+  address: 'address', floors: 'floors', use: 'use', managementMode: 'management_mode', hasAccessControl: 'has_access_control',
+  hasVideo: 'has_video', responsibilityLetterSigned: 'responsibility_letter_signed', landlordName: 'landlord_name', landlordPhone: 'landlord_phone',
+};
+
+const pointText = (point: [number, number] | undefined) => (point ? point.map((degrees) => degrees.toFixed(7).replace(/\.?0+$/, '')).join(',') : undefined);
+
 export const buildingsImport: ImportKindSpec<BuildingRow> = {
   kind: 'buildings',
   fields: BUILDING_FIELDS,
@@ -114,7 +124,7 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
   scope: (row) => ({ field: 'code', code: row.code }),
   key: (row) => ({ field: 'code', value: row.code }),
 
-  async check(db, rows) {
+  async check(db, rows, _grids, mode) {
     const flagged = await sql<{ row_number: number; grid_missing: boolean; on_file: boolean; outside_m: number | null; grid_code: string }>`
       SELECT input.row_number, g.code IS NULL AS grid_missing, b.code IS NOT NULL AS on_file, left(input.code, 14) AS grid_code,
              CASE WHEN NOT ST_DWithin(input.point::geography, g.geom::geography, ${GRID_EDGE_TOLERANCE_M})
@@ -127,7 +137,7 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
     return [
       ...problemsWhere(flagged.rows, [
         ['grid_missing', 'code', 'its grid (the first 14 digits) does not exist'],
-        ['on_file', 'code', 'a building with this code is already on file (codes are never reused)'],
+        ...(mode === 'add' ? [['on_file', 'code', 'a building with this code is already on file (codes are never reused)'] as const] : []),
       ]),
       ...flagged.rows.filter((row) => row.outside_m !== null).map((row) => outsideGridProblem(row, rows)),
     ];
@@ -142,5 +152,21 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
              coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_PointOnSurface(shape))
       FROM (SELECT *, ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326) AS shape FROM ${inputTable(rows, insertColumns)}) AS prepared`.execute(trx);
     return { buildings: rowsWritten(result) };
+  },
+
+  updates: {
+    table: 'buildings',
+    keyColumn: 'code',
+    targetType: 'building',
+    fields: [
+      ...copiedFields(insertColumns, UPDATABLE_COLUMNS, { landlordName: 'name', landlordPhone: 'phone' }),
+      // The point as "lon,lat" to 7 decimals (about 1 cm), so that a point read back compares equal.
+      { name: 'point', column: 'point', type: 'text', valueOf: (row) => pointText(row.point), presentWhenSet: true, readFrom: ['lon', 'lat'],
+        set: sql`ST_SetSRID(ST_MakePoint(split_part(input.point, ',', 1)::float8, split_part(input.point, ',', 2)::float8), 4326)` },
+    ],
+    onFile: (db, keys) => readOnFile(db, 'buildings', 'code', keys, {
+      ...UPDATABLE_COLUMNS,
+      point: sql`trim_scale(round(ST_X(target.point)::numeric, 7))::text || ',' || trim_scale(round(ST_Y(target.point)::numeric, 7))::text`,
+    }),
   },
 };

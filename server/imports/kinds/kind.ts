@@ -1,10 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
+import type { AuditTargetType } from '../../domain/audit-vocabulary.ts';
 import type { CoordinateSystem } from '../../domain/coordinates.ts';
 import type { Cell } from '../cells.ts';
 import type { FieldSpec } from '../columns.ts';
-import type { ImportKind } from '../tables.ts';
+import type { ImportKind, ImportMode } from '../tables.ts';
 
 /** What is wrong with one field of one row; `field` is the field name until the report maps it to the file's header. */
 export interface FieldProblem {
@@ -42,10 +43,126 @@ export interface ImportKindSpec<Row> {
   scope(row: Row): { field: string; code: string } | undefined;
   /** What makes a row the same thing as another: a second row with the same key is a duplicate. */
   key(row: Row): { field: string; value: string };
-  /** Missing references, rows already on file and (when `grids` is given) points outside those grids. */
-  check(db: Kysely<DB>, rows: NumberedRow<Row>[], grids: readonly string[] | undefined): Promise<RowProblem[]>;
+  /**
+   * Missing references, rows already on file (in mode 'add') and (when `grids` is given) points
+   * outside those grids. In mode 'upsert' a row on file is not a problem: it will be updated.
+   */
+  check(db: Kysely<DB>, rows: NumberedRow<Row>[], grids: readonly string[] | undefined, mode: ImportMode): Promise<RowProblem[]>;
   /** Inserts valid rows; runs inside the import's one transaction. Returns the rows written per table. */
   insert(trx: Kysely<DB>, rows: Row[]): Promise<Record<string, number>>;
+  /** How rows already on file are updated (mode 'upsert'); a kind without it is imported in mode 'add' only. */
+  updates?: ImportUpdates<Row>;
+}
+
+/** One field an import may update: compared with the value on file, written when it differs. */
+export interface UpdatableField<Row> {
+  /** The kind's field name (as in `fields`): the file's column for it is named in the preview. */
+  name: string;
+  /** The table's column, its SQL type and the row's value for it (undefined = the row does not say). */
+  column: string;
+  type: SqlType;
+  valueOf(row: Row): unknown;
+  /** The SQL that sets the column from `input.<name>` when it is not a plain copy (a point from "lon,lat"). */
+  set?: RawBuilder<unknown>;
+  /** A person's fact (name, phone): masked in the preview for roles that may not see it. */
+  personal?: 'name' | 'phone';
+  /** Present in a row when its value is set, rather than when the file has its column (a point from lon/lat or a geometry). */
+  presentWhenSet?: boolean;
+  /** The fields of the file it is read from, when not its own (a point from lon and lat): the preview names their columns. */
+  readFrom?: readonly string[];
+  /** Compared and previewed, but written by `afterUpdate`, not as a column of the table (a person's unit: a new stay). */
+  writtenAfter?: boolean;
+}
+
+/** The record on file for a key: its id for the audit (never an ID number) and its values by field name. */
+export interface OnFileRecord {
+  id: string;
+  values: Record<string, unknown>;
+}
+
+/**
+ * Mode 'upsert' for a kind (issue 16.9): the fields a file may change, how the records on file are
+ * read, and where they are written. The match key (a code, an ID number) is never changed.
+ */
+export interface ImportUpdates<Row> {
+  table: string;
+  keyColumn: string;
+  /** The audit row's target_type for an updated record. */
+  targetType: AuditTargetType;
+  fields: readonly UpdatableField<Row>[];
+  /** The records on file among `keys`, by key, with every field of `fields` as a row would state it. */
+  onFile(db: Kysely<DB>, keys: readonly string[]): Promise<Map<string, OnFileRecord>>;
+  /** What else an update of these rows writes (a person's new stay): inside the import's transaction. */
+  afterUpdate?(trx: Kysely<DB>, rows: Row[]): Promise<Record<string, number>>;
+}
+
+/**
+ * The updatable fields of a kind whose columns are a plain copy of its insert columns: field name →
+ * column of `insertColumns` (which gives the SQL type and the row's value).
+ */
+export function copiedFields<Row>(insertColumns: InputColumns<Row>, columnOf: Record<string, string>, personal: Record<string, 'name' | 'phone'> = {}): UpdatableField<Row>[] {
+  return Object.entries(columnOf).map(([name, column]) => {
+    const [type, valueOf] = insertColumns[column]!;
+    return { name, column, type, valueOf, ...(personal[name] ? { personal: personal[name] } : {}) };
+  });
+}
+
+/**
+ * Reads the records on file among `keys`: `selects` gives, per field name, the column (or an SQL
+ * expression) holding its value as a row states it; `id` the audit target (the key by default).
+ */
+export async function readOnFile(db: Kysely<DB>, table: string, keyColumn: string, keys: readonly string[], selects: Record<string, string | RawBuilder<unknown>>, id?: RawBuilder<unknown>): Promise<Map<string, OnFileRecord>> {
+  if (keys.length === 0) return new Map();
+  const columns = Object.entries(selects).map(([name, source]) => sql`${typeof source === 'string' ? sql.ref(`target.${source}`) : source} AS ${sql.id(name)}`);
+  const found = await sql<Record<string, unknown> & { match_key: string; record_id: unknown }>`
+    SELECT target.${sql.id(keyColumn)} AS match_key, ${id ?? sql`target.${sql.id(keyColumn)}`} AS record_id, ${sql.join(columns)}
+    FROM ${sql.table(table)} AS target WHERE target.${sql.id(keyColumn)} = ANY(${keys as string[]}::text[])`.execute(db);
+  return new Map(found.rows.map(({ match_key, record_id, ...values }) => [match_key, { id: String(record_id), values }]));
+}
+
+/** Values as compared: numbers by value, an empty cell as null. */
+const comparable = (value: unknown) => (value === undefined || value === '' ? null : typeof value === 'number' ? Number(value.toFixed(7)) : value);
+
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+/**
+ * The fields of `row` that differ from the record on file, among those the row states: a column
+ * the file leaves out is left as it is on file, while an empty cell in a column the file has clears it.
+ */
+export function changesOf<Row>(updates: ImportUpdates<Row>, row: Row, stated: ReadonlySet<string>, onFile: OnFileRecord): FieldChange[] {
+  return updates.fields.flatMap((field) => {
+    const value = field.valueOf(row);
+    if (field.presentWhenSet ? value === undefined : !stated.has(field.name)) return [];
+    const [before, after] = [comparable(onFile.values[field.name]), comparable(value)];
+    return before === after ? [] : [{ field: field.name, old: before, new: after }];
+  });
+}
+
+/** Writes the changed fields of rows on file, one statement per set of changed fields. */
+export async function updateRows<Row>(trx: Kysely<DB>, updates: ImportUpdates<Row>, keyOf: (row: Row) => string, rows: { row: Row; fields: readonly string[] }[]): Promise<number> {
+  const groups = new Map<string, { fields: UpdatableField<Row>[]; rows: Row[] }>();
+  for (const { row, fields } of rows) {
+    const signature = fields.join(',');
+    const group = groups.get(signature) ?? { fields: updates.fields.filter((field) => fields.includes(field.name) && !field.writtenAfter), rows: [] };
+    group.rows.push(row);
+    groups.set(signature, group);
+  }
+  let written = 0;
+  for (const { fields, rows: grouped } of groups.values()) {
+    if (fields.length === 0) continue;
+    const columns: InputColumns<Row> = { match_key: ['text', keyOf] };
+    for (const field of fields) columns[field.name] = [field.type, field.valueOf];
+    const assignments = fields.map((field) => sql`${sql.id(field.column)} = ${field.set ?? sql`input.${sql.id(field.name)}`}`);
+    const result = await sql`
+      UPDATE ${sql.table(updates.table)} AS target SET ${sql.join(assignments)}
+      FROM ${inputTable(grouped, columns)} WHERE target.${sql.id(updates.keyColumn)} = input.match_key`.execute(trx);
+    written += rowsWritten(result);
+  }
+  return written;
 }
 
 /**
@@ -79,7 +196,7 @@ export function inputTable<Row>(rows: readonly Row[], columns: InputColumns<Row>
 }
 
 /** Rows of `problems` whose SQL condition held, as one problem each. */
-export function problemsWhere<Flags extends { row_number: number }>(flagged: Flags[], rules: [keyof Flags, string, string][]): RowProblem[] {
+export function problemsWhere<Flags extends { row_number: number }>(flagged: Flags[], rules: readonly (readonly [keyof Flags, string, string])[]): RowProblem[] {
   return flagged.flatMap((flags) =>
     rules.filter(([flag]) => flags[flag] === true).map(([, field, reason]) => ({ row: flags.row_number, field, reason })),
   );

@@ -7,7 +7,10 @@ import {
 } from '../../domain/registration-rules.ts';
 import { FLOATING_TYPES, PERSON_CATEGORIES } from '../../db/schema.ts';
 import { cellText, optionalDate, optionalText, requiredDate, requiredText, vocabulary } from '../cells.ts';
-import { inputTable, numberedInputTable, parseWithSchema, rowsWritten, type FieldProblem, type ImportKindSpec, type InputColumns, type RowProblem } from './kind.ts';
+import {
+  copiedFields, inputTable, numberedInputTable, parseWithSchema, readOnFile, rowsWritten, type FieldProblem, type ImportKindSpec, type InputColumns, type RowProblem,
+} from './kind.ts';
+import type { ImportMode } from '../tables.ts';
 import { codeField, digitsText, phoneField } from './shared-fields.ts';
 
 /**
@@ -124,11 +127,26 @@ interface OnFile {
   unit_missing: boolean;
   demolished: boolean;
   identity_differs: string[] | null;
-  resident: boolean;
+  /** The unit of the person's current stay, if any; and the unit the row names. */
+  current_unit: string | null;
+  unit_code: string;
   moved_out_after: boolean;
 }
 
-function onFileProblems(found: OnFile): FieldProblem[] {
+/**
+ * A person on file with a current stay: in mode add always a bad row; in mode upsert only when the
+ * stay is in another unit, since an import never rewrites a registered stay (a move is registered as such).
+ */
+function stayProblem(found: OnFile, mode: ImportMode): FieldProblem | undefined {
+  if (found.current_unit === null) return undefined;
+  if (mode === 'add') return { field: 'idNumber', reason: 'this person already has a current residence; register a move or a move-out first' };
+  if (found.current_unit !== found.unit_code) {
+    return { field: 'unitCode', reason: 'this person lives in another unit; register a move or a move-out first (an import does not rewrite registered stays)' };
+  }
+  return undefined;
+}
+
+function onFileProblems(found: OnFile, mode: ImportMode): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (found.unit_missing) problems.push({ field: 'unitCode', reason: 'no unit with this code is on file' });
   if (found.demolished) problems.push({ field: 'unitCode', reason: 'the unit belongs to a demolished building' });
@@ -136,10 +154,23 @@ function onFileProblems(found: OnFile): FieldProblem[] {
   if ((found.identity_differs ?? []).length > 0) {
     problems.push({ field: 'idNumber', reason: 'the details do not match the person on file with this ID number; check the papers, or ask the police station to verify the record' });
   }
-  if (found.resident) problems.push({ field: 'idNumber', reason: 'this person already has a current residence; register a move or a move-out first' });
-  if (found.moved_out_after) problems.push({ field: 'movedIn', reason: "is before this person's last move-out" });
+  const stay = stayProblem(found, mode);
+  if (stay) problems.push(stay);
+  if (found.current_unit === null && found.moved_out_after) problems.push({ field: 'movedIn', reason: "is before this person's last move-out" });
   return problems;
 }
+
+/**
+ * What an updated register may change of a person on file (mode upsert): what changes with a move,
+ * as the move-in form updates it. The ID number is the match key and the identity (name, sex, birth
+ * date, nationality) must agree with the record, so neither is ever changed by an import.
+ */
+const UPDATABLE_COLUMNS = {
+  category: 'category', floatingType: 'floating_type', ethnicity: 'ethnicity', hukouAddress: 'hukou_address', phone: 'phone', employer: 'employer',
+};
+/** Every field of a person is a person's fact: masked in a preview for roles that may not see it. */
+const PERSON_FACTS = { category: 'name', floatingType: 'name', ethnicity: 'name', hukouAddress: 'name', phone: 'phone', employer: 'name' } as const;
+const CURRENT_UNIT = sql`(SELECT r.unit_code FROM residencies AS r WHERE r.person_id = target.id AND r.moved_out IS NULL LIMIT 1)`;
 
 export const peopleImport: ImportKindSpec<PersonRow> = {
   kind: 'people',
@@ -155,7 +186,7 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
   scope: (row) => ({ field: 'unitCode', code: row.unitCode }),
   key: (row) => ({ field: 'idNumber', value: row.identity.idNumber }),
 
-  async check(db, rows) {
+  async check(db, rows, _grids, mode) {
     const input = numberedInputTable(rows, {
       id_type: ['text', (row) => row.identity.idType],
       id_number: ['text', (row) => row.identity.idNumber],
@@ -172,14 +203,14 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
                CASE WHEN p.id_type <> input.id_type THEN 'idType' END, CASE WHEN p.name <> input.name THEN 'name' END,
                CASE WHEN p.sex <> input.sex THEN 'sex' END, CASE WHEN p.birth_date <> input.birth_date THEN 'birthDate' END,
                CASE WHEN p.nationality <> input.nationality THEN 'nationality' END], NULL) END AS identity_differs,
-             EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL) AS resident,
+             (SELECT r.unit_code FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL LIMIT 1) AS current_unit, input.unit_code,
              EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out > input.moved_in) AS moved_out_after
       FROM ${input}
       LEFT JOIN units AS u ON u.code = input.unit_code
       LEFT JOIN buildings AS b ON b.code = u.building_code
       LEFT JOIN persons AS p ON p.id_number = input.id_number
       WHERE u.code IS NULL OR b.status = 'demolished' OR p.id IS NOT NULL`.execute(db);
-    return found.rows.flatMap((row): RowProblem[] => onFileProblems(row).map((problem) => ({ row: row.row_number, ...problem })));
+    return found.rows.flatMap((row): RowProblem[] => onFileProblems(row, mode).map((problem) => ({ row: row.row_number, ...problem })));
   },
 
   async insert(trx, rows) {
@@ -204,5 +235,25 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
       personsUpdated: rowsWritten(updated),
       residencies: rowsWritten(residencies),
     };
+  },
+
+  updates: {
+    table: 'persons',
+    keyColumn: 'id_number',
+    targetType: 'person',
+    fields: [
+      ...copiedFields(personColumns, UPDATABLE_COLUMNS, PERSON_FACTS),
+      { name: 'unitCode', column: 'unit_code', type: 'text', valueOf: (row) => row.unitCode, writtenAfter: true, personal: 'name' },
+    ],
+    onFile: (db, keys) => readOnFile(db, 'persons', 'id_number', keys, { ...UPDATABLE_COLUMNS, unitCode: CURRENT_UNIT }, sql`target.id`),
+    // A person on file without a current stay moves in, as in mode add; one living in the unit named keeps that stay as registered.
+    async afterUpdate(trx, rows) {
+      const residencies = await sql`
+        INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
+        SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
+        FROM ${inputTable(rows, personColumns)} JOIN persons AS p ON p.id_number = input.id_number
+        WHERE NOT EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL)`.execute(trx);
+      return { residencies: rowsWritten(residencies) };
+    },
   },
 };

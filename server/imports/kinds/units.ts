@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { checkUnitCode } from '../../domain/codes.ts';
 import { cellNumber, optionalBoolean, optionalText, requiredInteger, requiredText, vocabulary } from '../cells.ts';
-import { inputTable, numberedInputTable, parseWithSchema, problemsWhere, rowsWritten, type ImportKindSpec, type InputColumns } from './kind.ts';
+import {
+  copiedFields, inputTable, numberedInputTable, parseWithSchema, problemsWhere, readOnFile, rowsWritten, type ImportKindSpec, type InputColumns,
+} from './kind.ts';
 import { codeField } from './shared-fields.ts';
 
 /** 房屋: one row per unit (room or household) of a building already on file. */
@@ -51,6 +53,12 @@ const insertColumns: InputColumns<UnitRow> = {
   let_households: ['int', (row) => row.letHouseholds],
 };
 
+/** What an updated register may change of a unit on file (mode upsert): everything but its code. */
+const UPDATABLE_COLUMNS = {
+  floor: 'floor', room: 'room', areaM2: 'area_m2', use: 'use', rentalRegistered: 'rental_registered',
+  landlordName: 'landlord_name', letHouseholds: 'let_households',
+};
+
 export const unitsImport: ImportKindSpec<UnitRow> = {
   kind: 'units',
   fields: UNIT_FIELDS,
@@ -70,7 +78,7 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
   scope: (row) => ({ field: 'code', code: row.code }),
   key: (row) => ({ field: 'code', value: row.code }),
 
-  async check(db, rows) {
+  async check(db, rows, _grids, mode) {
     const flagged = await sql<{ row_number: number; building_missing: boolean; demolished: boolean; on_file: boolean }>`
       SELECT input.row_number, b.code IS NULL AS building_missing, coalesce(b.status = 'demolished', false) AS demolished,
              u.code IS NOT NULL AS on_file
@@ -81,7 +89,7 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
     return problemsWhere(flagged.rows, [
       ['building_missing', 'code', 'its building (the first 19 digits) is not on file: import the building first'],
       ['demolished', 'code', 'its building is demolished'],
-      ['on_file', 'code', 'a unit with this code is already on file (codes are never reused)'],
+      ...(mode === 'add' ? [['on_file', 'code', 'a unit with this code is already on file (codes are never reused)'] as const] : []),
     ]);
   },
 
@@ -91,5 +99,13 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
       SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name, let_households
       FROM ${inputTable(rows, insertColumns)}`.execute(trx);
     return { units: rowsWritten(result) };
+  },
+
+  updates: {
+    table: 'units',
+    keyColumn: 'code',
+    targetType: 'unit',
+    fields: copiedFields(insertColumns, UPDATABLE_COLUMNS, { landlordName: 'name' }),
+    onFile: (db, keys) => readOnFile(db, 'units', 'code', keys, UPDATABLE_COLUMNS),
   },
 };

@@ -41,8 +41,9 @@ export interface Journey {
 export const DEMO_PASSWORD = (username: string) => `renwu-demo-${username}`;
 const VIEWPORT = { width: 1440, height: 900 };
 
-export async function startJourney(name: string): Promise<Journey> {
-  const server = await startRealServer();
+/** `settings`: environment settings for the server beyond the demo's (e.g. BASEMAP_STYLE_URL). */
+export async function startJourney(name: string, settings: NodeJS.ProcessEnv = {}): Promise<Journey> {
+  const server = await startRealServer(settings);
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();

@@ -22,6 +22,12 @@ function invalidFieldOf(details: unknown): string | undefined {
   return typeof field === 'string' && field.length > 0 ? field : undefined;
 }
 
+/** A query or form field in the user's words where the web knows it ('bbox' → 地图范围), else as the API names it. */
+function fieldLabel(field: string, t: Translate): string {
+  const key = `errorField.${field}`;
+  return isMessageKey(key) ? t(key) : field;
+}
+
 /**
  * A sentence for the user saying what went wrong, always in their language: by error code,
  * then by status. The server's message is for developers (it stays in the network panel).
@@ -32,6 +38,6 @@ export function describeError(error: unknown, t: Translate): string {
   const byCode = `error.code.${error.code}`;
   if (isMessageKey(byCode)) return t(byCode);
   const field = error.status === 400 ? invalidFieldOf(error.details) : undefined;
-  if (field) return t('error.invalidField', { field });
+  if (field) return t('error.invalidField', { field: fieldLabel(field, t) });
   return t(statusKey(error.status), { status: error.status });
 }

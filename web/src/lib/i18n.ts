@@ -19,6 +19,7 @@ import * as households from './i18n/households.ts';
 import * as users from './i18n/users.ts';
 import * as audit from './i18n/audit.ts';
 import * as imports from './i18n/imports.ts';
+import * as account from './i18n/account.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
@@ -39,6 +40,7 @@ const zhCN = {
   ...users.zh,
   ...audit.zh,
   ...imports.zh,
+  ...account.zh,
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -58,6 +60,7 @@ const en: Record<MessageKey, string> = {
   ...users.en,
   ...audit.en,
   ...imports.en,
+  ...account.en,
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -1,4 +1,4 @@
-import type { Locale } from '../i18n.ts';
+import type { Locale, MessageKey } from '../i18n.ts';
 
 /**
  * Numbers as a city office writes them: thousands separated, rates with up to two decimals
@@ -20,4 +20,16 @@ export function formatValue(value: number, unit: string, locale: Locale): string
 /** Units of whole things counted (people, cases, buildings, units), as the heatmap API names them. */
 export function isCountUnit(unit: string): boolean {
   return unit === '人' || unit === '起' || unit === '栋' || unit === '套' || unit === '户';
+}
+
+/** The heatmap and KPI APIs name units in Chinese ('人/km²'); the screen says them in the user's language. */
+const UNIT_KEYS: Record<string, MessageKey> = {
+  '人/km²': 'unit.perKm2', '人': 'unit.people', '起': 'unit.cases', '户': 'unit.households', '栋': 'unit.buildings',
+  '套': 'unit.dwellings', '%': 'unit.percent', ratio: 'unit.ratio',
+};
+
+/** A unit as the user reads it; one this version does not know is shown as the API wrote it. */
+export function unitLabel(unit: string, t: (key: MessageKey) => string): string {
+  const key = UNIT_KEYS[unit];
+  return key ? t(key) : unit;
 }

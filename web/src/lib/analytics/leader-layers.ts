@@ -8,7 +8,8 @@ import type { SequentialScheme } from '../map/scales.ts';
 export const leaderLayers = ['density', 'cases', 'tiers', 'rates'] as const;
 export type LeaderLayer = (typeof leaderLayers)[number];
 
-export const rateChoices = ['registration', 'permit'] as const;
+// 发证率 first and the default: it varies from grid to grid, where 居住登记率 is near 100% in most (issue 16.5).
+export const rateChoices = ['permit', 'registration'] as const;
 export type RateChoice = (typeof rateChoices)[number];
 
 export const leaderLevels = ['grid', 'community', 'hex'] as const satisfies readonly HeatmapLevel[];
@@ -36,7 +37,12 @@ const pick = <T extends string>(choices: readonly T[], text: string | undefined,
   choices.includes(text as T) ? (text as T) : fallback;
 
 export const parseLayer = (text: string | undefined) => pick(leaderLayers, text, 'density');
-export const parseRate = (text: string | undefined) => pick(rateChoices, text, 'registration');
+export const parseRate = (text: string | undefined) => pick(rateChoices, text, 'permit');
+
+/** Legend classes fixed over the slider's months (the default, so months compare) or each month's own. */
+export const breakModes = ['period', 'month'] as const;
+export type BreakMode = (typeof breakModes)[number];
+export const parseBreakMode = (text: string | undefined) => pick(breakModes, text, 'period');
 export const parseLevel = (text: string | undefined) => pick(leaderLevels, text, 'grid');
 
 /** H3 resolution for the zoom: cells a few dozen pixels across. */

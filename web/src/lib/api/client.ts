@@ -4,9 +4,12 @@
  * with the server's `{ error: { code, message, details } }` when there is one.
  */
 import type {
+  AccessToken,
+  NewAccessToken,
   Allocation,
   AllocationSort,
   AreaCollection,
+  CompoundOutlines,
   MapConfig,
   AreaLevel,
   Building,
@@ -46,6 +49,7 @@ import type {
   UserChanges,
   UserList,
   UserListFilter,
+  UnitUse,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -189,6 +193,11 @@ export const api = {
     return request<AreaCollection>('GET', `/api/areas?level=${level}`, { signal });
   },
 
+  /** Compound (小区/院落) outlines inside one's jurisdiction (server/compounds). */
+  compoundOutlines(signal?: AbortSignal): Promise<CompoundOutlines> {
+    return request<CompoundOutlines>('GET', '/api/compounds.geojson', { signal });
+  },
+
   building(code: string, signal?: AbortSignal): Promise<Building> {
     return request<Building>('GET', `/api/buildings/${encodeURIComponent(code)}`, { signal });
   },
@@ -252,6 +261,11 @@ export const api = {
 
   householdScoreCard(unitCode: string, signal?: AbortSignal): Promise<HouseholdScoreCard> {
     return request<HouseholdScoreCard>('GET', `/api/rentals/units/${encodeURIComponent(unitCode)}`, { signal });
+  },
+
+  /** The visit to a unit flagged for checking: the use found there clears the flag. */
+  checkUnit(unitCode: string, body: { visitedOn: string; use: UnitUse }): Promise<{ unitCode: string; use: UnitUse; previousUse: UnitUse }> {
+    return request('POST', `/api/units/${unitCode}/check`, { body });
   },
 
   overdueVisits(params: { role?: 'police' | 'collector'; gridCode?: string }, signal?: AbortSignal): Promise<OverdueVisits> {
@@ -336,6 +350,20 @@ export const api = {
 
   verifyAuditChain(signal?: AbortSignal): Promise<ChainVerification> {
     return request<ChainVerification>('GET', '/api/audit/verify', { signal });
+  },
+
+  /** The caller's own personal access tokens (names and dates, never the tokens). */
+  accessTokens(signal?: AbortSignal): Promise<{ tokens: AccessToken[] }> {
+    return request<{ tokens: AccessToken[] }>('GET', '/api/auth/tokens', { signal });
+  },
+
+  /** A new token: the answer is the only place the token itself is ever shown. */
+  createAccessToken(body: { name: string; expiresInDays: number }): Promise<NewAccessToken> {
+    return request<NewAccessToken>('POST', '/api/auth/tokens', { body });
+  },
+
+  revokeAccessToken(id: number): Promise<void> {
+    return request<void>('DELETE', `/api/auth/tokens/${id}`);
   },
 };
 

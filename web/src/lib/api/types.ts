@@ -33,9 +33,9 @@ export interface Health {
 export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
 export const areaLevels: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
 
-/** GET /api/map-config: the office's intranet basemap style, or null (no basemap). */
+/** GET /api/map-config: the office's intranet basemap style, or null (no basemap); gcj02: its raster tiles are GCJ-02. */
 export interface MapConfig {
-  basemap: { styleUrl: string; crs: 'wgs84' } | null;
+  basemap: { styleUrl: string; crs: 'wgs84' | 'gcj02' } | null;
 }
 
 export interface AreaProperties {
@@ -47,6 +47,15 @@ export interface AreaProperties {
 
 export type AreaFeature = Feature<Polygon | MultiPolygon, AreaProperties>;
 export type AreaCollection = FeatureCollection<Polygon | MultiPolygon, AreaProperties>;
+
+/** GET /api/compounds.geojson: each compound's outline around its buildings (server/compounds). */
+export interface CompoundOutlineProperties {
+  code: string;
+  name: string;
+  communityCode: string;
+  buildings: number;
+}
+export type CompoundOutlines = FeatureCollection<Polygon | MultiPolygon, CompoundOutlineProperties>;
 
 export type BuildingUse =
   | 'residential'
@@ -314,10 +323,26 @@ export interface OverdueVisit {
   daysOverdue: number;
 }
 
+export type UnitCheckReason = 'unregistered_rental' | 'use_changed' | 'emptied';
+
+/** A unit the register changed under (a move-in into a vacant unit, its last occupant left): the collector visits it. */
+export interface UnitToCheck {
+  unitCode: string;
+  buildingCode: string;
+  gridCode: string;
+  address: string;
+  room: string;
+  use: UnitUse;
+  reason: UnitCheckReason;
+  since: string;
+}
+
 export interface OverdueVisits {
   asOf: string;
   visits: OverdueVisit[];
   truncated: boolean;
+  /** Listed to collectors only (empty for police). */
+  unitsToCheck: UnitToCheck[];
 }
 
 // --- collector allocation (server/collectors) ---------------------------------------------------
@@ -417,6 +442,8 @@ export interface Heatmap {
   cells: HeatmapCell[];
   /** Class boundaries [b0 … bn]: class 0 holds b0 ≤ v ≤ b1, class i holds b(i) < v ≤ b(i+1). */
   breaks: { quantile: number[]; jenks: number[] };
+  /** The months the breaks are fixed over (query breaksFrom), or null: this map's own values. */
+  breaksOver: { from: string; to: string; months: number } | null;
 }
 
 export interface HeatmapQuery {
@@ -427,6 +454,8 @@ export interface HeatmapQuery {
   bbox?: string;
   resolution?: number;
   tier?: RentalTier;
+  /** Fix the legend classes over the months from this day's to today's (area levels only). */
+  breaksFrom?: string;
 }
 
 export interface Kpi {
@@ -594,4 +623,22 @@ export interface ChainVerification {
   /** Rows the checkpoints kept outside the database recorded but the database no longer holds as recorded. */
   missingTail: { kind: 'missing' | 'replaced'; afterSeq: number; checkpointAt: string; checkpointSeq: number } | null;
   checkpoints: { valid: number; invalid: number; latest: { at: string; seq: number } | null };
+}
+
+/** A personal access token as its owner lists it (GET /api/auth/tokens): never the token itself. */
+export interface AccessToken {
+  id: number;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** POST /api/auth/tokens: the token, shown this once. */
+export interface NewAccessToken {
+  id: number;
+  name: string;
+  token: string;
+  expiresAt: string;
 }

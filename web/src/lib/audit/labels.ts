@@ -2,12 +2,8 @@ import { isMessageKey, type MessageKey, type MessageParams } from '../i18n.ts';
 
 type Translate = (key: MessageKey, params?: MessageParams) => string;
 
-/** The actions the server records today (server/**: recordAudit), offered as filter choices. */
-export const AUDIT_ACTIONS = [
-  'read', 'search', 'export', 'move_in', 'move', 'move_out', 'correct', 'issue_permit', 'renew_permit', 'revoke_permit',
-  'create', 'update', 'assign', 'end_assignment', 'disable', 'enable', 'reset_password', 'change_password', 'refresh', 'score',
-  'login', 'login_failed', 'logout', 'approve_grant', 'reject_grant',
-] as const;
+/** The actions the server records (server/domain/audit-vocabulary.ts), offered as filter choices. */
+export { AUDIT_ACTIONS } from '../../../../server/domain/audit-vocabulary.ts';
 
 /** A recorded code in words; a code this version does not know yet is shown as it is. */
 function labelOf(prefix: 'auditAction' | 'auditTarget', code: string, t: Translate): string {

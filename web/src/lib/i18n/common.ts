@@ -1,6 +1,7 @@
 /** Words used everywhere: the app, sign-in, roles, areas, building attributes. */
 export const zh = {
   'app.name': '人屋',
+  'time.zoneNote': '时间均为北京时间（UTC+8）。',
   'app.latinName': 'renwu',
   'app.tagline': '实有人口管理 · 一户一码',
 
@@ -115,6 +116,7 @@ export const zh = {
 
 export const en: Record<keyof typeof zh, string> = {
   'app.name': '人屋',
+  'time.zoneNote': 'Times are in Asia/Shanghai (UTC+8).',
   'app.latinName': 'renwu',
   'app.tagline': 'Real population · one code per household',
 

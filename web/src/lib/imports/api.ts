@@ -3,7 +3,8 @@
  * XMLHttpRequest because fetch reports no upload progress, and a 500 MB file needs a bar.
  */
 import type { CoordinateSystem } from '../../../../server/domain/coordinates.ts';
-import type { ImportKind } from '../../../../server/imports/tables.ts';
+import type { ImportPreview } from '../../../../server/imports/previews.ts';
+import type { ImportKind, ImportMode } from '../../../../server/imports/tables.ts';
 import type { ImportJobView as ImportJob } from '../../../../server/imports/view.ts';
 import { api, ApiError, query } from '../api/client.ts';
 
@@ -14,11 +15,20 @@ export type { ImportKind } from '../../../../server/imports/tables.ts';
 /** The job as GET /api/imports/:id answers it. */
 export type { ImportJobView as ImportJob } from '../../../../server/imports/view.ts';
 
+export type { ImportPreview, PreviewRow } from '../../../../server/imports/previews.ts';
+export type { ImportMode } from '../../../../server/imports/tables.ts';
+
+/** A bad row: the reason in English (`message`, also `reason`) and Chinese (`messageZh`). */
 export interface RowError {
   row: number;
   field: string;
   reason: string;
+  message: string;
+  messageZh: string;
 }
+
+/** The empty template of a kind, its header row in Chinese and English. */
+export const templateUrl = (kind: ImportKind, format: 'csv' | 'xlsx') => `/api/imports/templates/${kind}.${format}`;
 
 export const isFinished = (job: ImportJob) => job.status === 'done' || job.status === 'failed';
 
@@ -35,17 +45,26 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 }
 
 export const recentImports = (signal?: AbortSignal) => getJson<{ jobs: ImportJob[] }>(`/api/imports${query({ limit: 20 })}`, signal);
-export const importJob = (id: number, signal?: AbortSignal) => getJson<{ job: ImportJob; errors: RowError[] }>(`/api/imports/${id}`, signal);
+export const importJob = (id: number, signal?: AbortSignal) =>
+  getJson<{ job: ImportJob; errors: RowError[]; preview: ImportPreview | null }>(`/api/imports/${id}`, signal);
+
+/** How a file is imported: add only, or add and update rows on file; `preview` checks and reports without changing anything. */
+export interface ImportOptions {
+  kind: ImportKind;
+  crs: CoordinateSystem;
+  mode: ImportMode;
+  preview: boolean;
+}
 
 /** Uploads `file` as multipart form data; `onProgress` gets the fraction sent. Resolves with the accepted job. */
-export async function uploadImport(file: File, kind: ImportKind, crs: CoordinateSystem, onProgress: (fraction: number) => void): Promise<ImportJob> {
+export async function uploadImport(file: File, { kind, crs, mode, preview }: ImportOptions, onProgress: (fraction: number) => void): Promise<ImportJob> {
   const session = await api.me();
   if (!session) throw new ApiError(401, 'unauthenticated', 'Log in first');
   const form = new FormData();
   form.append('file', file, file.name);
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open('POST', `/api/imports${query({ kind, crs, filename: file.name })}`);
+    request.open('POST', `/api/imports${query({ kind, crs, filename: file.name, mode, preview: String(preview) })}`);
     request.setRequestHeader('X-CSRF-Token', session.csrfToken);
     request.setRequestHeader('Accept', 'application/json');
     request.responseType = 'json';

@@ -31,6 +31,9 @@ export const boundaryStyle: Record<AreaLevel, { color: string; width: number; da
   grid: { color: '#90a4ae', width: 0.6 },
 };
 
+/** Compound (小区/院落) outlines: a violet dashed line, apart from every area boundary's grey. */
+export const compoundOutlineStyle = { color: '#7b1fa2', width: 1.6, dash: [2, 1.5] };
+
 export const gridFillColor = '#78909c';
 
 /** Local CJK fonts first (Windows, macOS, Linux), then whatever sans-serif the browser has. */

@@ -1,7 +1,7 @@
 import type { Role } from '../api/types.ts';
 
 /** Each role's pages, the first being its home after login (DOMAIN.md: who uses it for what). */
-export type PageId = 'overview' | 'allocation' | 'police' | 'my-grid' | 'admin' | 'audit';
+export type PageId = 'overview' | 'allocation' | 'police' | 'my-grid' | 'admin' | 'audit' | 'account';
 
 export const pagePaths: Record<PageId, string> = {
   overview: '/overview',
@@ -10,15 +10,16 @@ export const pagePaths: Record<PageId, string> = {
   'my-grid': '/my-grid',
   admin: '/admin',
   audit: '/audit',
+  account: '/account',
 };
 
 export const pagesOfRole: Record<Role, readonly PageId[]> = {
-  leader: ['overview'],
-  planner: ['allocation', 'overview'],
-  police: ['police'],
-  collector: ['my-grid'],
-  admin: ['admin'],
-  auditor: ['audit'],
+  leader: ['overview', 'account'],
+  planner: ['allocation', 'overview', 'account'],
+  police: ['police', 'account'],
+  collector: ['my-grid', 'account'],
+  admin: ['admin', 'account'],
+  auditor: ['audit', 'account'],
 };
 
 export const homeOf = (role: Role): PageId => pagesOfRole[role][0]!;
