@@ -19,6 +19,7 @@ import { usersRoutes } from './users/routes.ts';
 import { mapRoutes } from './map/routes.ts';
 import { compoundRoutes } from './compounds/routes.ts';
 import { tokensRoutes } from './tokens/routes.ts';
+import { hotspotsRoutes } from './hotspots/routes.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -41,6 +42,7 @@ const FEATURES: FeatureRoutes[] = [
   mapRoutes,
   compoundRoutes,
   tokensRoutes,
+  hotspotsRoutes,
 ];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {

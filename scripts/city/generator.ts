@@ -155,6 +155,7 @@ export class CityGenerator {
     const stays = new ResidencyPlanner(this.seed, register, this.today);
     let persons: Person[] = [];
     let residencies: Residency[] = [];
+    let floatingResidents = 0;
     const flush = async (done: number) => {
       await this.send(sink, 'persons', persons);
       await this.send(sink, 'residencies', residencies);
@@ -170,8 +171,11 @@ export class CityGenerator {
       tally.addHouseholds(households);
       persons.push(...members);
       residencies.push(...history.residencies);
+      floatingResidents += households.filter((household) => household.current)
+        .reduce((sum, household) => sum + household.members.filter((person) => person.category === 'floating').length, 0);
       if (persons.length >= PEOPLE_BATCH) await flush(index + 1);
     }
+    persons.push(...people.unregistered(floatingResidents));
     await flush(register.sites.length);
   }
 

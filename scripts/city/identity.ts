@@ -4,10 +4,16 @@ import { toDays } from './dates.ts';
 import type { Rng } from './random.ts';
 
 export class IdentityFactory {
-  private readonly idCards = new IdCardRegistry();
-  private readonly passports = new Set<string>();
+  constructor(
+    private readonly rng: Rng,
+    private readonly idCards = new IdCardRegistry(),
+    private readonly passports = new Set<string>(),
+  ) {}
 
-  constructor(private readonly rng: Rng) {}
+  /** Draws from `rng`, sharing the numbers handed out so far (and from now on) with this factory. */
+  drawingFrom(rng: Rng): IdentityFactory {
+    return new IdentityFactory(rng, this.idCards, this.passports);
+  }
 
   /** A valid, unused 18-character ID: division + birth date + sequence (odd = male) + check. */
   idNumber(divisionCode: string, birthDate: string, sex: 'M' | 'F'): string {

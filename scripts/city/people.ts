@@ -34,6 +34,13 @@ const RENTED_FLAT: Table = [['floating_single', 0.25], ['floating_shared', 0.2],
 const DEPARTED_CHANCE: Record<UnitUse, number> = { rented: 0.16, dormitory: 0.35, vacant: 0.35, self_occupied: 0.04, shop: 0 };
 
 /**
+ * Floating people living in the district whom nobody registered, per floating resident of the
+ * register: with the late registrations they bring today's 居住登记率 near the 95 % the field
+ * reports aim at (issue 15.7).
+ */
+export const UNREGISTERED_PER_FLOATING = 0.045;
+
+/**
  * Households building by building from one random stream, so the city is the same however the
  * buildings are handed over (all at once for the demo, a grid at a time at city scale).
  */
@@ -41,9 +48,19 @@ export class PeoplePlanner {
   private readonly rng: Rng;
   private readonly factory: PersonFactory;
 
-  constructor(seed: number, today: string, firstId: number, private readonly register: CityRegister) {
+  constructor(private readonly seed: number, today: string, firstId: number, private readonly register: CityRegister) {
     this.rng = rngFor(seed, 'people');
     this.factory = new PersonFactory(this.rng, today, firstId);
+  }
+
+  /**
+   * Floating people who live in the district but were registered nowhere: persons without a
+   * residency, whom a collector's visit finds (server/rentals/demo.ts). Drawn after everyone
+   * else, from their own stream and with ids after the last, so no other row changes.
+   */
+  unregistered(floatingResidents: number): Person[] {
+    const factory = this.factory.branch(rngFor(this.seed, 'unregistered people'));
+    return Array.from({ length: Math.round(floatingResidents * UNREGISTERED_PER_FLOATING) }, () => factory.floatingNewcomer());
   }
 
   /** Each unit's current household, then (sometimes) one that has since left; members in id order. */
@@ -96,12 +113,24 @@ class PersonFactory {
 
   constructor(
     private readonly rng: Rng,
-    today: string,
+    private readonly today: string,
     firstId: number,
+    identities?: IdentityFactory,
   ) {
-    this.identities = new IdentityFactory(rng);
+    this.identities = identities ?? new IdentityFactory(rng);
     this.todayDays = toDays(today);
     this.nextId = firstId;
+  }
+
+  /** A factory drawing from `rng` that continues this one's ids and never repeats its ID numbers. */
+  branch(rng: Rng): PersonFactory {
+    return new PersonFactory(rng, this.today, this.nextId, this.identities.drawingFrom(rng));
+  }
+
+  /** A floating adult on their own, as most people who skip registration are. */
+  floatingNewcomer(): Person {
+    const rng = this.rng;
+    return this.person(this.floatingAdult(pickOrigin(rng), rng.chance(0.6) ? 'M' : 'F', rng.normalInt(27, 6, 18, 50), 'single'));
   }
 
   household(kind: HouseholdKind, building: Site, departed: boolean): Person[] {

@@ -16,7 +16,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_TARGET_TYPES = [
   'person', 'person_search', 'unit', 'building', 'compound', 'grid', 'user', 'collector', 'collector_plan', 'setting', 'grid_stats',
   'inspection', 'person_flag', 'rental_rule_version', 'rental_score', 'rental_unit_score', 'rental_scores',
-  'grids_layer', 'buildings_layer', 'import_job', 'access_token',
+  'grids_layer', 'buildings_layer', 'tiles_archive', 'import_job', 'access_token',
 ] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

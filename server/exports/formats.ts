@@ -53,8 +53,21 @@ const notesLine = (layer: Layer, crs: OutputCrs) =>
   [...layer.notes, ['坐标系', CRS_LABEL[crs]] as const].map(([label, value]) => `${label}: ${value ?? '—'}`).join('; ');
 
 /**
+ * GCJ-02 in a GeoJSON file, as the pre-RFC 7946 `crs` member GDAL/QGIS read: a geographic system
+ * of its own (lon, lat; a datum named so that no tool identifies it as EPSG:4326). Without it GDAL
+ * takes any GeoJSON for EPSG:4326 and the offset coordinates would pass for WGS84.
+ */
+const GCJ02_GEOJSON_CRS = {
+  type: 'name',
+  properties: {
+    name: 'GEOGCS["GCJ-02",DATUM["GCJ-02 (WGS 84 with the national offset, not EPSG:4326)",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]',
+  },
+};
+
+/**
  * RFC 7946 GeoJSON. GCJ-02 output is not what RFC 7946 means by coordinates (WGS84): the
- * foreign member `coordinateSystem` says which one the file holds.
+ * foreign member `coordinateSystem` says which one the file holds, and a `crs` member names
+ * GCJ-02 for GIS software (see GCJ02_GEOJSON_CRS).
  */
 function toGeoJson(layer: Layer, crs: OutputCrs): string {
   const features: Feature[] = layer.features.map((feature) => ({
@@ -67,6 +80,7 @@ function toGeoJson(layer: Layer, crs: OutputCrs): string {
     type: 'FeatureCollection',
     name: layer.name,
     coordinateSystem: CRS_LABEL[crs],
+    ...(crs === 'gcj02' ? { crs: GCJ02_GEOJSON_CRS } : {}),
     notes: Object.fromEntries(layer.notes),
     features,
   };

@@ -39,6 +39,8 @@ export const roundTo2 = (value: number) => Math.round(value * 100) / 100;
 export const percent = (numerator: number, denominator: number) => (denominator > 0 ? roundTo2((100 * numerator) / denominator) : null);
 
 const OPEN_ON_DAY = 'a residency counts on asOf when moved_in <= asOf and (moved_out is null or moved_out > asOf): not on its move-out day';
+/** Who counts as found unregistered: sql/0020_found_unregistered.sql. */
+export const FOUND_UNREGISTERED = 'floating people found living in the area by a visit\'s person check in the 365 days ending asOf (the latest such check) who were registered there on no stay, and who have no residency covering asOf and none registered by asOf that was open after that visit';
 const totalPeople = (sums: Figures) => sums.registered! + sums.lodging! + sums.floating! + sums.overseas!;
 
 export const METRICS: Record<MetricName, MetricDefinition> = {
@@ -66,9 +68,11 @@ export const METRICS: Record<MetricName, MetricDefinition> = {
     label: '居住登记率',
     unit: '%',
     source: 'population',
-    definition: `registered ÷ found × 100: found = floating people living in the cell on asOf; registered = those whose residency was registered on or before asOf (registered_at <= asOf); ${OPEN_ON_DAY}`,
-    reads: () => ['floating_registered', 'floating'],
-    figures: (sums) => ({ registered: sums.floating_registered!, found: sums.floating! }),
+    definition: `registered ÷ found × 100: found = floating people living in the cell on asOf, plus ${FOUND_UNREGISTERED}; registered = floating people living there whose residency was registered on or before asOf (registered_at <= asOf); ${OPEN_ON_DAY}`,
+    reads: () => ['floating_registered', 'floating', 'floating_found_unregistered'],
+    figures: (sums) => ({
+      registered: sums.floating_registered!, found: sums.floating! + sums.floating_found_unregistered!, foundUnregistered: sums.floating_found_unregistered!,
+    }),
     value: (figures) => percent(figures.registered!, figures.found!),
     people: (figures) => figures.found!,
   },

@@ -37,6 +37,19 @@ export const populationSummedToDay = (asOf: string) => sql`
   SELECT grid_code, ${sql.join(POPULATION_COLUMNS.map((column) => sql`sum(${sql.ref(column)})::int AS ${sql.ref(column)}`))}
   FROM grid_population_changes WHERE day <= ${asOf}::date GROUP BY grid_code`;
 
+/**
+ * Floating people a visit found living in the area, registered nowhere, as of `asOf` (per grid):
+ * part of 居住登记率's denominator (sql/0020_found_unregistered.sql says who counts).
+ */
+export const FOUND_UNREGISTERED_COLUMN = 'floating_found_unregistered';
+
+/** The population figures of a day with the found-unregistered count joined in. */
+export const withFoundUnregistered = (population: RawBuilder<unknown>, asOf: string) => sql`
+  SELECT grid_code, ${sql.join(POPULATION_COLUMNS.map((column) => sql`coalesce(p.${sql.ref(column)}, 0)::int AS ${sql.ref(column)}`))},
+         coalesce(f.people, 0)::int AS ${sql.ref(FOUND_UNREGISTERED_COLUMN)}
+  FROM (${population}) AS p
+  FULL JOIN (SELECT grid_code, count(*)::int AS people FROM found_unregistered_on(${asOf}::date) GROUP BY grid_code) AS f USING (grid_code)`;
+
 const caseFilters = (period: CasePeriod, alias: string) => sql`
   ${sql.ref(`${alias}.day`)} BETWEEN ${period.from}::date AND ${period.to}::date
   AND (${period.kind ?? null}::text IS NULL OR ${sql.ref(`${alias}.kind`)} = ${period.kind ?? null})
@@ -137,11 +150,12 @@ async function pointRows(db: Kysely<DB>, query: RawBuilder<unknown>, columns: re
 
 /**
  * Residents of each building on `asOf`, counted directly from residencies (the same rules as
- * the maintained tables, written independently): the bbox bounds the work.
+ * the maintained tables, written independently), and the floating people a visit found there
+ * unregistered (sql/0020_found_unregistered.sql): the bbox bounds the work.
  */
 export function populationByBuilding(db: Kysely<DB>, asOf: string, selection: PointSelection): Promise<PointRow[]> {
   return pointRows(db, sql`
-    SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, n.*
+    SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, n.*, coalesce(f.people, 0) AS ${sql.ref(FOUND_UNREGISTERED_COLUMN)}
     FROM buildings AS b
     CROSS JOIN LATERAL (
       SELECT count(*) FILTER (WHERE p.category = 'registered')::int AS registered,
@@ -157,7 +171,9 @@ export function populationByBuilding(db: Kysely<DB>, asOf: string, selection: Po
       -- A building's units are the codes that extend its code: one index range, no units join.
       WHERE r.unit_code BETWEEN b.code || '000000' AND b.code || '999999'
         AND r.moved_in <= ${asOf}::date AND (r.moved_out IS NULL OR r.moved_out > ${asOf}::date)) AS n
-    WHERE b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`, POPULATION_COLUMNS);
+    LEFT JOIN (SELECT building_code, count(*)::int AS people FROM found_unregistered_on(${asOf}::date) GROUP BY building_code) AS f
+      ON f.building_code = b.code
+    WHERE b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`, [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN]);
 }
 
 export function unitsByBuilding(db: Kysely<DB>, selection: PointSelection): Promise<PointRow[]> {

@@ -12,9 +12,9 @@ import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from './bbox-limit.ts';
 import { METRICS, type FigureSourceName, type MetricDefinition, type MetricName, type MetricOptions } from './metrics.ts';
 import {
-  CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
+  CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, FOUND_UNREGISTERED_COLUMN, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
   populationOnDay, populationSummedToDay, populationWindow, settingValue, sumByArea, tableExists, TIER_COLUMNS, tiersByBuilding,
-  tiersOfMonth, UNIT_COLUMNS, unitsByBuilding, unitStats,
+  tiersOfMonth, UNIT_COLUMNS, unitsByBuilding, unitStats, withFoundUnregistered,
   type AreaLevel, type AreaSelection, type CasePeriod, type Figures, type PointRow, type PointSelection,
 } from './repository.ts';
 
@@ -59,7 +59,8 @@ export interface FigureSource {
   time: TimeFrame;
   /** The table or method the numbers come from, for the response. */
   computedFrom: { areas: string; points: string };
-  perGrid(): RawBuilder<unknown>;
+  /** `reading`: the columns the caller will read (default all), so a source can skip work nobody reads. */
+  perGrid(reading?: readonly string[]): RawBuilder<unknown>;
   points(selection: PointSelection): Promise<PointRow[]>;
 }
 
@@ -99,11 +100,14 @@ async function populationSource(db: Kysely<DB>, asOfInput: string | undefined): 
   const day = await resolveAsOf(db, asOfInput);
   if (day.asOf > day.lastKeptDay) await extendPopulationWindow(db, day.today);
   const kept = day.asOf >= day.firstKeptDay;
+  const maintained = () => (kept ? populationOnDay(day.asOf) : populationSummedToDay(day.asOf));
   return {
-    columns: POPULATION_COLUMNS,
+    columns: [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN],
     time: { asOf: day.asOf },
     computedFrom: { areas: kept ? 'grid_population_daily' : 'grid_population_changes', points: 'residencies (direct count)' },
-    perGrid: () => (kept ? populationOnDay(day.asOf) : populationSummedToDay(day.asOf)),
+    // The found-unregistered count is computed on the day, not maintained: joined only when read.
+    perGrid: (reading = [FOUND_UNREGISTERED_COLUMN]) =>
+      (reading.includes(FOUND_UNREGISTERED_COLUMN) ? withFoundUnregistered(maintained(), day.asOf) : maintained()),
     points: (selection) => populationByBuilding(db, day.asOf, selection),
   };
 }
@@ -180,7 +184,7 @@ interface RawCell {
 }
 
 async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null): Promise<RawCell[]> {
-  const rows = await sumByArea(db, source.perGrid(), columns, selection);
+  const rows = await sumByArea(db, source.perGrid(columns), columns, selection);
   return rows
     .filter((row) => prefixes === null || isWithinJurisdiction(row.code, prefixes))
     .map((row) => ({ code: row.code, name: row.name, areaKm2: row.areaKm2, sums: row.figures }));
@@ -271,7 +275,7 @@ function finishCell(raw: RawCell, definition: MetricDefinition, options: MetricO
   return cell;
 }
 
-interface FinishedCells {
+export interface FinishedCells {
   source: FigureSource;
   cells: HeatmapCell[];
   k: number;
@@ -279,7 +283,7 @@ interface FinishedCells {
   pointLevel: boolean;
 }
 
-async function finishedCells(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<FinishedCells> {
+export async function finishedCells(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<FinishedCells> {
   const definition = METRICS[request.metric];
   const source = await figureSource(db, definition.source, request);
   const prefixes = visiblePrefixes(principal);

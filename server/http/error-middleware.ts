@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
 import { chineseOf, fieldChinese } from './messages-zh.ts';
@@ -54,10 +55,27 @@ function withChineseFields(details: unknown, status: number): unknown {
   return { ...(details as object), fields: described };
 }
 
-/** The one shape of every error answer: { error: { code, message, messageZh, details } }. */
-function sendError(response: Parameters<ErrorRequestHandler>[2], status: number, code: string, message: string, details?: unknown): void {
+type ErrorResponse = Parameters<ErrorRequestHandler>[2];
+
+/** The OGC API answers its errors as RFC 7807 problem details, as OGC API Features recommends. */
+const isOgc = (response: ErrorResponse) => /^\/ogc(\/|\?|$)/.test(response.req.originalUrl);
+
+/**
+ * An RFC 7807 problem: type (a URN per error code), title, status and detail, with the API's own
+ * members beside them (code, detailZh, and the details such as the fields a 400 names).
+ */
+function sendProblem(response: ErrorResponse, status: number, code: string, message: string, messageZh: string, details: unknown): void {
+  const extra = typeof details === 'object' && details !== null && !Array.isArray(details) ? details : {};
+  const problem = { ...extra, type: `urn:renwu:error:${code}`, title: STATUS_CODES[status] ?? 'Error', status, detail: message, code, detailZh: messageZh };
+  response.status(status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** The one shape of every error answer: { error: { code, message, messageZh, details } } (a problem under /ogc). */
+function sendError(response: ErrorResponse, status: number, code: string, message: string, details?: unknown): void {
   const messageZh = chineseOf(code, status);
-  response.status(status).json({ error: { code, message, messageZh, ...(details === undefined ? {} : { details: withChineseFields(details, status) }) } });
+  const described = details === undefined ? undefined : withChineseFields(details, status);
+  if (isOgc(response)) return sendProblem(response, status, code, message, messageZh, described);
+  response.status(status).json({ error: { code, message, messageZh, ...(described === undefined ? {} : { details: described }) } });
 }
 
 /** Renders every error, in English and Chinese; never leaks stacks or SQL. */

@@ -46,6 +46,8 @@ export const ERROR_ZH: Readonly<Record<string, string>> = {
   unknown_field: '含有未知字段',
   invalid_choice: '不符合任何可接受的形式',
   unknown_property: '不是该图层的属性',
+  invalid_filter: '筛选条件（CQL2）无法识别，或用了该图层不可查询的属性',
+  invalid_bbox: '范围框超出 WGS84 经纬度范围或上下颠倒',
   invalid: '不符合规则',
   from_after_to: '起始不能晚于截止',
   one_search_key: '只能按一项条件查询',

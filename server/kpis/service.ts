@@ -4,7 +4,7 @@ import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { addDays } from '../domain/registration-rules.ts';
 import { notFound } from '../http/errors.ts';
-import { percent, roundTo2, type FigureSourceName } from '../heatmaps/metrics.ts';
+import { FOUND_UNREGISTERED, percent, roundTo2, type FigureSourceName } from '../heatmaps/metrics.ts';
 import { AREA_CODE_LENGTH, sumByArea, type AreaLevel, type AreaRow, type Figures } from '../heatmaps/repository.ts';
 import { figureSource, privacyThreshold, resolveAsOf, suppressesSmallCounts, type SourceParams, type TimeFrame } from '../heatmaps/service.ts';
 
@@ -45,8 +45,8 @@ const denominatorPeople = (_numerator: number, denominator: number) => denominat
 export const KPIS: KpiDefinition[] = [
   {
     key: 'registration_rate', label: '居住登记率', unit: '%', target: 95, source: 'population',
-    definition: `floating ${ON_DAY} whose residency was registered on or before asOf ÷ all floating ${ON_DAY}`,
-    parts: ({ population }) => [population.floating_registered!, population.floating!],
+    definition: `floating ${ON_DAY} whose residency was registered on or before asOf ÷ (all floating ${ON_DAY} + ${FOUND_UNREGISTERED})`,
+    parts: ({ population }) => [population.floating_registered!, population.floating! + population.floating_found_unregistered!],
     people: denominatorPeople,
   },
   {

@@ -12,16 +12,28 @@ export type OgcBbox = readonly number[];
 export const ogcBboxSchema = z
   .string()
   .transform((text) => text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
-  .refine((numbers) => (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite), bilingual('bbox must be four numbers (minLon,minLat,maxLon,maxLat) or six with heights (minLon,minLat,minZ,maxLon,maxLat,maxZ)', 'bbox 须为四个数（最小经度,最小纬度,最大经度,最大纬度）或含高程的六个数'))
-  .refine((numbers) => {
-    const [west, south, east, north] = horizontal(numbers);
-    return [west, east].every((lon) => lon >= -180 && lon <= 180) && [south, north].every((lat) => lat >= -90 && lat <= 90);
-  }, bilingual('bbox is outside WGS84 bounds (longitudes -180..180, latitudes -90..90)', 'bbox 超出 WGS84 范围（经度 -180..180，纬度 -90..90）'))
-  .refine((numbers) => {
-    const [, south, , north] = horizontal(numbers);
-    return south <= north;
-  }, bilingual('bbox minLat must not be above maxLat', 'bbox 的最小纬度不得大于最大纬度'))
-  .refine((numbers) => numbers.length === 4 || numbers[2]! <= numbers[5]!, bilingual('bbox minZ must not be above maxZ', 'bbox 的最小高程不得大于最大高程'));
+  .refine((numbers) => (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite), bilingual('bbox must be four numbers (minLon,minLat,maxLon,maxLat) or six with heights (minLon,minLat,minZ,maxLon,maxLat,maxZ)', 'bbox 须为四个数字（最小经度,最小纬度,最大经度,最大纬度）或含高度的六个数字'));
+
+/**
+ * What is wrong with a bbox's ranges once it is in CRS84 order (lon, lat), or undefined. Checked
+ * after bbox-crs is known: an EPSG:4326 box arrives as lat,lon and is swapped first.
+ */
+export function bboxRangeIssue(numbers: OgcBbox): [string, string] | undefined {
+  const [west, south, east, north] = horizontal(numbers);
+  if (![west, east].every((lon) => lon >= -180 && lon <= 180) || ![south, north].every((lat) => lat >= -90 && lat <= 90)) {
+    return ['bbox is outside WGS84 bounds (longitudes -180..180, latitudes -90..90)', 'bbox 超出 WGS84 范围（经度 -180..180，纬度 -90..90）'];
+  }
+  if (south > north) return ['bbox minLat must not be above maxLat', 'bbox 的最小纬度不得大于最大纬度'];
+  if (numbers.length === 6 && numbers[2]! > numbers[5]!) return ['bbox minZ must not be above maxZ', 'bbox 的最小高度不得大于最大高度'];
+  return undefined;
+}
+
+/** A bbox given in EPSG:4326 axis order (lat, lon) put in CRS84 order (lon, lat). */
+export function lonLatOrder(numbers: OgcBbox): OgcBbox {
+  const [a, b, ...rest] = numbers;
+  if (numbers.length === 4) return [b!, a!, rest[1]!, rest[0]!];
+  return [b!, a!, rest[0]!, rest[2]!, rest[1]!, rest[3]!];
+}
 
 /** West, south, east, north of a four- or six-number bbox (heights dropped: every feature is 2D). */
 function horizontal(numbers: OgcBbox): Bbox {

@@ -11,7 +11,14 @@ const COORDINATE_DECIMALS = 7;
 /** Which rows a query reads: those the caller may see, whose geometry intersects the bbox when there is one. */
 export interface FeatureFilter {
   bbox?: OgcBbox | undefined;
+  /** A CQL2 filter's condition (see cql2.ts): parameterised, over the collection's queryables. */
+  where?: RawBuilder<boolean> | undefined;
   prefixes: CodePrefixes;
+}
+
+/** EPSG:4326 lists latitude first (OGC API Features Part 2): the coordinates are swapped on output. */
+export interface OutputAxes {
+  latitudeFirst: boolean;
 }
 
 /** One key of a page's order: a queryable of the collection, ascending or descending. */
@@ -29,13 +36,14 @@ const intersects = (collection: OgcCollection, box: Bbox) =>
 
 const inBbox = (collection: OgcCollection, bbox: OgcBbox) => sql.join(boxesOf(bbox).map((box) => intersects(collection, box)), sql` OR `);
 
-const condition = (collection: OgcCollection, { bbox, prefixes }: FeatureFilter): RawBuilder<boolean> =>
-  sql<boolean>`${collection.visible(prefixes)} AND (${bbox ? inBbox(collection, bbox) : sql<boolean>`true`})`;
+const condition = (collection: OgcCollection, { bbox, where, prefixes }: FeatureFilter): RawBuilder<boolean> =>
+  sql<boolean>`${collection.visible(prefixes)} AND (${bbox ? inBbox(collection, bbox) : sql<boolean>`true`}) AND (${where ?? sql<boolean>`true`})`;
 
-function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>) {
+function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>, { latitudeFirst }: OutputAxes) {
+  const geometry = latitudeFirst ? sql`ST_FlipCoordinates(${collection.geometry})` : collection.geometry;
   return sql<Feature>`
     SELECT 'Feature' AS type, ${collection.idColumn} AS id,
-           ST_AsGeoJSON(${collection.geometry}, ${COORDINATE_DECIMALS}::int)::json AS geometry,
+           ST_AsGeoJSON(${geometry}, ${COORDINATE_DECIMALS}::int)::json AS geometry,
            ${collection.properties} AS properties
     FROM ${collection.from} ${collection.joins} WHERE ${where}`;
 }
@@ -61,17 +69,19 @@ function orderOf(collection: OgcCollection, sortBy: readonly SortKey[]): RawBuil
  * first: Postgres would otherwise build the GeoJSON of every row the offset skips.
  */
 export async function pageOfFeatures(
-  db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, page: { limit: number; offset: number; sortBy: readonly SortKey[] },
+  db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, page: { limit: number; offset: number; sortBy: readonly SortKey[] }, axes: OutputAxes,
 ): Promise<Feature[]> {
   const order = orderOf(collection, page.sortBy);
   const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, filter)}
     ORDER BY ${order} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`;
-  const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`)}
+  const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`, axes)}
     ORDER BY ${order}`.execute(db);
   return result.rows;
 }
 
-export async function findFeature(db: Kysely<DB>, collection: OgcCollection, featureId: string, prefixes: CodePrefixes): Promise<Feature | undefined> {
-  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`).execute(db);
+export async function findFeature(
+  db: Kysely<DB>, collection: OgcCollection, featureId: string, prefixes: CodePrefixes, axes: OutputAxes,
+): Promise<Feature | undefined> {
+  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`, axes).execute(db);
   return result.rows[0];
 }

@@ -7,13 +7,20 @@ import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { originOf } from '../http/origin.ts';
 import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
 import { bilingual, parseParams, parseQuery, rule, textNumber, whenFieldsValid } from '../http/validate.ts';
-import { ogcBboxSchema, ogcDatetimeSchema } from './bbox.ts';
+import { bboxRangeIssue, lonLatOrder, ogcBboxSchema, ogcDatetimeSchema } from './bbox.ts';
+import { FilterError, filterSql } from './cql2.ts';
+import { collectionHtml, collectionsHtml, itemHtml, itemsHtml, jsonHtml, landingHtml } from './html.ts';
 import { OGC_COLLECTION_IDS, type OgcCollection } from './collections.ts';
 import {
   collectionOrThrow,
   collectionsDocument,
   CONFORMANCE_CLASSES,
+  CRS84,
+  EPSG_4326,
   GEOJSON_TYPE,
+  HTML_TYPE,
+  OUTPUT_CRS,
+  type OutputCrsUri,
   itemDocument,
   itemsDocument,
   JSON_TYPE,
@@ -26,17 +33,30 @@ const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10000;
 
 // OGC API Features answers 400 to a query parameter it does not define, hence strict objects.
-const format = z.enum(['json'], { message: 'f must be json (the only encoding served)' }).optional();
+const format = z
+  .enum(['json', 'html'], { message: bilingual('f must be json or html', 'f 须为 json 或 html') })
+  .optional()
+  .describe('json (GeoJSON for features) or html; without f, an Accept header preferring text/html gets html');
+const crsUri = (name: string) =>
+  z
+    .enum(OUTPUT_CRS, { message: bilingual(`${name} must be ${OUTPUT_CRS.join(' or ')} (WGS84; EPSG:4326 lists latitude first)`, `${name} 须为 ${OUTPUT_CRS.join(' 或 ')}（WGS84；EPSG:4326 纬度在前）`) })
+    .optional();
 const formatQuery = z.strictObject({ f: format });
 const collectionParams = z.object({
   collectionId: z.string().meta({ enum: OGC_COLLECTION_IDS, description: 'An unknown collection answers 404' }),
 });
+const itemQuery = z.strictObject({ f: format, crs: crsUri('crs').describe('The coordinates\' system: CRS84 (lon, lat; the default) or EPSG:4326 (lat, lon)') });
 const itemParams = collectionParams.extend({
   featureId: z.string().regex(/^[0-9]{6,25}$/, 'featureId must be a code of 6 to 25 digits'),
 });
 export const itemsQuery = z.strictObject({
   f: format,
-  bbox: ogcBboxSchema.optional().describe('minLon,minLat,maxLon,maxLat (or six numbers with heights) in CRS84: features whose geometry intersects the box; minLon > maxLon crosses the antimeridian'),
+  bbox: ogcBboxSchema.optional().describe('minLon,minLat,maxLon,maxLat (or six numbers with heights) in CRS84, or minLat,minLon,maxLat,maxLon with bbox-crs EPSG:4326: features whose geometry intersects the box; a west edge east of the east edge crosses the antimeridian'),
+  'bbox-crs': crsUri('bbox-crs').describe('The system of bbox: CRS84 (the default) or EPSG:4326 (lat, lon)'),
+  crs: crsUri('crs').describe('The system of the coordinates returned: CRS84 (lon, lat; the default) or EPSG:4326 (lat, lon); the answer names it in Content-Crs'),
+  filter: z.string().optional().describe('A CQL2 filter over the collection\'s queryables (see /queryables): =, <>, <, <=, >, >=, LIKE, IN, BETWEEN, IS NULL, AND, OR, NOT, S_INTERSECTS(geometry, BBOX(...)|POINT(...)|POLYGON(...)); e.g. floors >= 3 AND use IN (\'urban_village\',\'shop\')'),
+  'filter-lang': z.enum(['cql2-text', 'cql2-json'], { message: bilingual('filter-lang must be cql2-text or cql2-json', 'filter-lang 须为 cql2-text 或 cql2-json') }).optional().describe('cql2-text (the default) or cql2-json'),
+  'filter-crs': z.enum([CRS84], { message: bilingual(`filter-crs must be ${CRS84}`, `filter-crs 须为 ${CRS84}`) }).optional().describe('The system of the filter\'s geometry literals: CRS84 only'),
   limit: textNumber(z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT)),
   offset: textNumber(z.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0)),
   datetime: ogcDatetimeSchema.optional().describe('An RFC 3339 instant or interval; checked, then without effect: no published collection has a time dimension'),
@@ -54,7 +74,24 @@ export const itemsQuery = z.strictObject({
     .describe('Only these properties in each feature (the id and geometry always come)'),
 });
 
-/** The items query of one collection: sort keys and property names must be that collection's. */
+/** A filter that cannot be read, or names what the collection does not have, is a 400 naming `filter`. */
+function checkFilter(collection: OgcCollection, query: { filter?: string | undefined; 'filter-lang'?: 'cql2-text' | 'cql2-json' | undefined }, context: z.RefinementCtx) {
+  if (query.filter === undefined) return;
+  try {
+    filterSql(collection, query.filter, query['filter-lang'] ?? 'cql2-text');
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    context.addIssue({ code: 'custom', path: ['filter'], ...rule('invalid_filter', error.message, error.zh) });
+  }
+}
+
+/** The bbox in CRS84 order, then checked against WGS84's ranges. */
+function checkBbox(query: { bbox?: readonly number[] | undefined; 'bbox-crs'?: OutputCrsUri | undefined }, context: z.RefinementCtx) {
+  const issue = query.bbox && bboxRangeIssue(query['bbox-crs'] === EPSG_4326 ? lonLatOrder(query.bbox) : query.bbox);
+  if (issue) context.addIssue({ code: 'custom', path: ['bbox'], ...rule('invalid_bbox', issue[0], issue[1]) });
+}
+
+/** The items query of one collection: sort keys, property names and filter must be that collection's. */
 function itemsQueryOf(collection: OgcCollection) {
   const sortable = Object.keys(collection.queryables);
   const listable = [...sortable, ...(collection.figures ?? [])];
@@ -69,21 +106,38 @@ function itemsQueryOf(collection: OgcCollection) {
       const names = listable.join(', ');
       context.addIssue({ code: 'custom', path: ['properties'], ...rule('unknown_property', `properties: ${unknownProperty} is not a property of ${collection.id} (${names})`, `properties：${unknownProperty} 不是 ${collection.id} 的属性（${names}）`) });
     }
-  }, whenFieldsValid('sortby', 'properties'));
+  }, whenFieldsValid('sortby', 'properties'))
+    .superRefine((query, context) => checkFilter(collection, query, context), whenFieldsValid('filter', 'filter-lang'))
+    .superRefine(checkBbox, whenFieldsValid('bbox', 'bbox-crs'));
 }
 
 
 const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
 
 /**
+ * HTML when f=html, or, without f, when the Accept header prefers text/html to JSON (a browser);
+ * GIS clients and scripts (Accept: any type, or JSON) get JSON.
+ */
+function wantsHtml(request: Request, response: Response, format: 'json' | 'html' | undefined): boolean {
+  if (format) return format === 'html';
+  response.vary('Accept');
+  return request.accepts([JSON_TYPE, GEOJSON_TYPE, HTML_TYPE]) === HTML_TYPE;
+}
+
+/** The answer's coordinate system (OGC API Features Part 2), as a URI in angle brackets. */
+const setContentCrs = (response: Response, crs: OutputCrsUri) => response.set('Content-Crs', `<${crs}>`);
+
+/**
  * A page of items carries the time it was made (timeStamp), so a tag over the whole body would
  * never match: the tag covers everything else, and a client revalidating an unchanged page gets
  * 304 (Express answers it when the request's If-None-Match equals the tag set here).
  */
-function sendItems(response: Response, document: { timeStamp: string }) {
+function sendItems(response: Response, document: { timeStamp: string }, html: string | undefined) {
   const { timeStamp: _madeAt, ...content } = document;
-  response.set('ETag', `W/"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`);
-  sendAs(response, GEOJSON_TYPE, document);
+  const tag = createHash('sha256').update(html ?? JSON.stringify(content)).digest('base64url').slice(0, 27);
+  response.set('ETag', `W/"${html === undefined ? '' : 'h'}${tag}"`);
+  if (html === undefined) sendAs(response, GEOJSON_TYPE, document);
+  else response.type(HTML_TYPE).send(html);
 }
 
 /**
@@ -107,52 +161,78 @@ const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: R
 
 const callerPrefixes = (request: Request) => visiblePrefixes(principalOf(request));
 
-/** A JSON document route whose only query parameter is `f`. */
+/** A document route whose only query parameter is `f`: JSON, or the HTML page `html` makes of the same document. */
 const documentHandler =
-  (build: (request: Request) => unknown, type = JSON_TYPE): RouteSpec['handler'] =>
+  <D>(build: (request: Request) => D | Promise<D>, html: (document: D, request: Request) => string, type = JSON_TYPE): RouteSpec['handler'] =>
   async (request, response) => {
-    parseQuery(formatQuery, request);
+    const { f } = parseQuery(formatQuery, request);
     // Public documents, no cookies read: any web GIS client may fetch them across origins.
     response.set('Access-Control-Allow-Origin', '*');
-    sendAs(response, type, await build(request));
+    const document = await build(request);
+    if (wantsHtml(request, response, f)) response.type(HTML_TYPE).send(html(document, request));
+    else sendAs(response, type, document);
   };
 
+/** A document with no page of its own shows its JSON, escaped. */
+const asJsonPage = (title: string) => (document: unknown, request: Request) => jsonHtml(title, document, `${originOf(request)}${request.path}`);
+
 export const ogcRoutes: FeatureRoutes = (context) => [
-  ogcGet('', 'OGC API Features landing page', { query: formatQuery }, documentHandler((request) => landingPage(originOf(request)))),
-  ogcGet('/conformance', 'OGC API conformance classes (core, GeoJSON)', { query: formatQuery }, documentHandler(() => ({ conformsTo: CONFORMANCE_CLASSES }))),
+  ogcGet('', 'OGC API Features landing page', { query: formatQuery }, documentHandler((request) => landingPage(originOf(request)), landingHtml)),
+  ogcGet(
+    '/conformance',
+    'OGC API conformance classes (Part 1 core, GeoJSON, HTML; Part 2 crs; Part 3 queryables and filters; CQL2 text and JSON)',
+    { query: formatQuery },
+    documentHandler(() => ({ conformsTo: CONFORMANCE_CLASSES }), asJsonPage('Conformance')),
+  ),
   ogcGet(
     '/collections',
     'The published feature collections (areas, grids, building footprints and points, statistics)',
     { query: formatQuery },
-    documentHandler((request) => collectionsDocument(context, originOf(request))),
+    documentHandler((request) => collectionsDocument(context, originOf(request)), collectionsHtml),
   ),
   ogcGet(
     '/collections/:collectionId',
     'One feature collection',
     { params: collectionParams, query: formatQuery },
-    documentHandler((request) => oneCollectionDocument(context, originOf(request), parseParams(collectionParams, request).collectionId)),
+    documentHandler((request) => oneCollectionDocument(context, originOf(request), parseParams(collectionParams, request).collectionId), collectionHtml),
   ),
   ogcGet(
     '/collections/:collectionId/queryables',
-    'The properties of a collection a client may sort by (JSON Schema, OGC API Features Part 3)',
+    'The properties of a collection a client may filter and sort by (JSON Schema, OGC API Features Part 3)',
     { params: collectionParams, query: formatQuery },
-    documentHandler((request) => queryablesDocument(originOf(request), parseParams(collectionParams, request).collectionId), 'application/schema+json'),
+    documentHandler((request) => queryablesDocument(originOf(request), parseParams(collectionParams, request).collectionId), asJsonPage('Queryables'), 'application/schema+json'),
   ),
   ogcGet(
     '/collections/:collectionId/items',
-    'Features of a collection as GeoJSON, by bbox, with limit/offset paging, numberMatched and next links',
+    'Features of a collection as GeoJSON (or HTML), by bbox and CQL2 filter, sorted, with limit/offset paging, numberMatched and next links',
     { params: collectionParams, query: itemsQuery },
     async (request, response) => {
       const collection = collectionOrThrow(parseParams(collectionParams, request).collectionId);
-      const { bbox, limit, offset, sortby, properties } = parseQuery(itemsQueryOf(collection), request);
-      const query = { bbox, limit, offset, sortBy: sortby ?? [], properties };
-      sendItems(response, await itemsDocument(context, originOf(request), collection, query, callerPrefixes(request)));
+      const parsed = parseQuery(itemsQueryOf(collection), request);
+      const bboxCrs = parsed['bbox-crs'];
+      const query = {
+        bbox: parsed.bbox && bboxCrs === EPSG_4326 ? lonLatOrder(parsed.bbox) : parsed.bbox,
+        bboxCrs,
+        filter: parsed.filter,
+        filterLang: parsed['filter-lang'],
+        crs: parsed.crs ?? CRS84,
+        limit: parsed.limit,
+        offset: parsed.offset,
+        sortBy: parsed.sortby ?? [],
+        properties: parsed.properties,
+      };
+      const document = await itemsDocument(context, originOf(request), collection, query, callerPrefixes(request));
+      setContentCrs(response, query.crs);
+      sendItems(response, document, wantsHtml(request, response, parsed.f) ? itemsHtml(collection.title, document) : undefined);
     },
     ROLES,
   ),
-  ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: formatQuery }, async (request, response) => {
+  ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: itemQuery }, async (request, response) => {
     const { collectionId, featureId } = parseParams(itemParams, request);
-    parseQuery(formatQuery, request);
-    sendAs(response, GEOJSON_TYPE, await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, callerPrefixes(request)));
+    const { f, crs = CRS84 } = parseQuery(itemQuery, request);
+    const feature = await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, callerPrefixes(request), crs);
+    setContentCrs(response, crs);
+    if (wantsHtml(request, response, f)) response.type(HTML_TYPE).send(itemHtml(feature));
+    else sendAs(response, GEOJSON_TYPE, feature);
   }, ROLES),
 ];

@@ -53,5 +53,18 @@ export async function registrationReport(
     const [event, registered] = kind === 'late_registrations' ? [stay.movedIn, stay.registeredAt] : [stay.movedOut!, stay.deregisteredAt];
     return { ...stay, daysToRegister: registered === null ? null : daysBetween(event, registered) };
   });
-  return { grid, kind, period, count: stays.length, truncated: rows.length > REPORT_LIMIT, stays };
+  const overdue = kind === 'late_registrations' ? { foundUnregistered: await foundUnregisteredIn(db, grid, period.to) } : {};
+  return { grid, kind, period, count: stays.length, truncated: rows.length > REPORT_LIMIT, stays, ...overdue };
+}
+
+/**
+ * Arrivals later than late: floating people a visit found living in the grid whom nobody has
+ * registered yet (sql/0020_found_unregistered.sql), as of `to` or today. They have no stay to
+ * list, so the report gives their number (no person data); 居住登记率 counts them too.
+ */
+async function foundUnregisteredIn(db: Kysely<DB>, grid: string, to: string | undefined): Promise<number> {
+  const result = await sql<{ people: number }>`
+    SELECT count(*)::int AS people FROM found_unregistered_on(coalesce(${to ?? null}::date, city_today()))
+    WHERE grid_code = ${grid}`.execute(db);
+  return result.rows[0]!.people;
 }

@@ -80,8 +80,8 @@ async function insertDemoHouseholdVisits(db: Kysely<DB>, today: string): Promise
 
 /**
  * 人户一致 checks: at the latest visit to the whole building in the last half year that looked at
- * tenant registration, the residents of about a third of the building's units were checked; most
- * were found at home, fewer where the visit found registration poor.
+ * tenant registration, the residents of every unit were checked (as a registration check goes
+ * room by room); most were found at home, fewer where the visit found registration poor.
  */
 async function insertDemoPersonChecks(db: Kysely<DB>, today: string): Promise<number> {
   const result = await sql`
@@ -94,8 +94,28 @@ async function insertDemoPersonChecks(db: Kysely<DB>, today: string): Promise<nu
            ${unitHash(sql`r.person_id::text || l.visited_on::text || 'found'`)} < CASE WHEN l.tenants_registered THEN 0.97 ELSE 0.8 END,
            true
     FROM latest l
-    JOIN units u ON u.building_code = l.building_code AND ${unitHash(sql`u.code || 'checked'`)} < 0.33
+    JOIN units u ON u.building_code = l.building_code
     JOIN residencies r ON r.unit_code = u.code AND r.moved_in <= l.visited_on AND (r.moved_out IS NULL OR r.moved_out > l.visited_on)`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * People living in the district unregistered (the generator's floating persons without any
+ * residency): each is found by one collector visit to a whole rental building in the last 12
+ * months, spread over the visits by md5 — counted in 居住登记率's denominator
+ * (sql/0020_found_unregistered.sql).
+ */
+async function insertDemoFoundUnregistered(db: Kysely<DB>, today: string): Promise<number> {
+  const result = await sql`
+    WITH unregistered AS (
+      SELECT p.id, row_number() OVER (ORDER BY md5(p.id_number)) - 1 AS n FROM persons p
+      WHERE p.category = 'floating' AND NOT EXISTS (SELECT 1 FROM residencies r WHERE r.person_id = p.id)),
+    visits AS (
+      SELECT i.id, row_number() OVER (ORDER BY md5(i.building_code || i.visited_on::text), i.id) - 1 AS n, count(*) OVER () AS total
+      FROM inspections i
+      WHERE i.inspector_role = 'collector' AND i.unit_code IS NULL AND i.visited_on > ${today}::date - 365)
+    INSERT INTO inspection_person_checks (inspection_id, person_id, found_here, registered_here)
+    SELECT v.id, u.id, true, false FROM unregistered u JOIN visits v ON v.n = u.n % v.total`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
@@ -130,7 +150,7 @@ export async function seedDemoRentals(db: Kysely<DB>, today: string, options: Pi
   const inspections = existing ? 0 : await insertDemoInspections(db, today);
   const householdVisits = existing ? 0 : await insertDemoHouseholdVisits(db, today);
   const personFlags = existing ? 0 : await insertDemoPersonFlags(db, today);
-  const personChecks = existing ? 0 : await insertDemoPersonChecks(db, today);
+  const personChecks = existing ? 0 : (await insertDemoPersonChecks(db, today)) + (await insertDemoFoundUnregistered(db, today));
   const lastMonth = addMonths(monthOf(today), -1);
   const anyRental = await sql<{ any: boolean }>`SELECT EXISTS (${RENTAL_BUILDINGS}) AS any`.execute(db);
   const scoring = anyRental.rows[0]?.any ? await scoreMonths(db, addMonths(lastMonth, -11), lastMonth, options) : null;

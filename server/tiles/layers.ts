@@ -9,7 +9,8 @@ export type TileLayerName = (typeof TILE_LAYER_NAMES)[number];
 export const TILE_MAX_ZOOM = 22;
 
 export interface TileLayer {
-  name: TileLayerName;
+  /** The MVT layer name (a served layer's is its TileLayerName). */
+  name: string;
   /** Below this zoom the tile is empty: a tile that wide would hold more features than a map can use. */
   minZoom: number;
   /** The most features one tile carries; the rest are dropped and the response says so. */
@@ -17,17 +18,33 @@ export interface TileLayer {
   /** What the layer is, and its feature properties with their TileJSON types (vector_layers). */
   description: string;
   fields: Record<string, 'String' | 'Number'>;
+  /** How a feature's numeric MVT id (feature-state without promoteId) follows from its code. */
+  featureId: string;
   /**
-   * Rows (geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
+   * Rows (id bigint, geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
    * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all).
    */
   select(envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes): RawBuilder<unknown>;
 }
 
+/** A layer's TileJSON description, saying how its feature ids are made. */
+export const vectorLayerDescription = (layer: TileLayer) => `${layer.description}; feature id: ${layer.featureId}`;
+
 /** From this zoom buildings are drawn as footprints; below it (down to minZoom) as points. */
 export const FOOTPRINT_MIN_ZOOM = 15;
 
 const buildingProperties = sql`jsonb_build_object('code', code, 'use', use, 'floors', floors, 'status', status)`;
+
+/**
+ * MVT ids are read into doubles, exact only up to 2^53 (16 digits). A 19-digit building code
+ * does not fit, but its first four digits (province and city) are the same for every building
+ * of the one city a deployment serves, so the other 15 digits (district down to building,
+ * at most 999,999,999,999,999) are unique, stable and fit. Grid and area codes (≤ 14 digits) fit whole.
+ */
+const BUILDING_ID_DIGITS = 15;
+const buildingId = sql`right(code, ${BUILDING_ID_DIGITS}::int)::bigint AS id`;
+/** A 14-digit grid code (or a shorter area code) as the numeric feature id, whole. */
+export const codeAsId = (column: string) => sql`${sql.ref(column)}::bigint AS id`;
 
 /** A guard against a dense spot or a wide tile: ~10,000 features is ~500 KiB of tile. */
 const MAX_FEATURES_PER_TILE = 10000;
@@ -39,12 +56,13 @@ const buildings: TileLayer = {
   maxFeatures: MAX_FEATURES_PER_TILE,
   description: `Coded buildings: points below z${FOOTPRINT_MIN_ZOOM}, footprints (or points where none is known) from z${FOOTPRINT_MIN_ZOOM}`,
   fields: { code: 'String', use: 'String', floors: 'Number', status: 'String' },
+  featureId: `the building code without its first four digits (province and city): its last ${BUILDING_ID_DIGITS} digits as a number`,
   // Footprints: either index may find a building (its footprint, or its point where it has none).
   select: (envelope, z, prefixes) =>
     z >= FOOTPRINT_MIN_ZOOM
-      ? sql`SELECT coalesce(footprint, point) AS geom, ${buildingProperties} AS properties
+      ? sql`SELECT ${buildingId}, coalesce(footprint, point) AS geom, ${buildingProperties} AS properties
             FROM buildings WHERE (footprint && ${envelope} OR point && ${envelope}) AND ${codeWithin('code', prefixes)}`
-      : sql`SELECT point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope} AND ${codeWithin('code', prefixes)}`,
+      : sql`SELECT ${buildingId}, point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope} AND ${codeWithin('code', prefixes)}`,
 };
 
 // A base grid (~300 m) is 4 px wide at z11; a z11 tile holds ~3,000 of them (~200 KiB).
@@ -59,8 +77,9 @@ const grids: TileLayer = {
   maxFeatures: MAX_FEATURES_PER_TILE,
   description: 'Base grids (基础网格) with their 14-digit codes',
   fields: { code: 'String', name: 'String' },
+  featureId: 'the 14-digit grid code as a number',
   select: (envelope, _z, prefixes) =>
-    sql`SELECT geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
+    sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
 };
 
 const statistics: TileLayer = {
@@ -69,9 +88,29 @@ const statistics: TileLayer = {
   maxFeatures: MAX_FEATURES_PER_TILE,
   description: 'Per-grid counts of buildings, units and current residents (fewer than 5 residents withheld)',
   fields: { code: 'String', name: 'String', buildings: 'Number', units: 'Number', residents: 'Number' },
+  featureId: 'the 14-digit grid code as a number',
   select: (envelope, _z, prefixes) =>
-    sql`SELECT g.geom, ${gridStatisticsProperties} AS properties FROM grids g ${gridStatisticsJoins}
+    sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties} AS properties FROM grids g ${gridStatisticsJoins}
         WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`,
 };
 
 export const TILE_LAYERS: Record<TileLayerName, TileLayer> = { buildings, grids, statistics };
+
+/** Below this zoom a district's outline is a few pixels: the areas layer starts here. */
+const AREA_MIN_ZOOM = 8;
+
+/**
+ * District, street and community boundaries (admin_areas): in the offline archive (PMTiles) only,
+ * where no other service draws them; the dashboard draws them from /api/areas.
+ */
+export const areas: TileLayer = {
+  name: 'areas',
+  minZoom: AREA_MIN_ZOOM,
+  maxFeatures: MAX_FEATURES_PER_TILE,
+  description: 'Districts, streets and communities (区、街道、社区) with their codes',
+  fields: { code: 'String', name: 'String', level: 'String' },
+  featureId: 'the 6-, 9- or 12-digit area code as a number',
+  select: (envelope, _z, prefixes) =>
+    sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name, 'level', level) AS properties
+        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
+};

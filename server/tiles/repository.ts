@@ -35,9 +35,9 @@ export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAdd
     WITH features AS MATERIALIZED (${featuresTouching(layer, tile, scope)}),
     shaped AS (
       SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int),
-                          ${TILE_EXTENT}::int, ${TILE_BUFFER}::int, true) AS geom, properties
+                          ${TILE_EXTENT}::int, ${TILE_BUFFER}::int, true) AS geom, properties, id
       FROM features LIMIT ${maxFeatures}::int)
-    SELECT (SELECT ST_AsMVT(shaped.*, ${layer.name}::text, ${TILE_EXTENT}::int, 'geom') FROM shaped) AS mvt,
+    SELECT (SELECT ST_AsMVT(shaped.*, ${layer.name}::text, ${TILE_EXTENT}::int, 'geom', 'id') FROM shaped) AS mvt,
            (SELECT count(*)::int FROM features) AS touching`.execute(db);
   const row = result.rows[0];
   return { content: new Uint8Array(row?.mvt ?? []), truncated: (row?.touching ?? 0) > maxFeatures };
@@ -46,9 +46,12 @@ export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAdd
 /** The same features as GeoJSON in WGS84, for the JS encoder where PostGIS cannot encode MVT. */
 export async function geoJsonFeaturesInTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, scope: TileScope): Promise<TileFeatures<Feature[]>> {
   const { maxFeatures } = scope;
-  const result = await sql<Pick<Feature, 'geometry' | 'properties'>>`
-    SELECT ST_AsGeoJSON(geom, 7)::json AS geometry, properties
+  // As text: drivers differ on int8 (string or bigint). Every id fits a double (TileLayer.featureId).
+  const result = await sql<Pick<Feature, 'geometry' | 'properties'> & { id: string }>`
+    SELECT id::text AS id, ST_AsGeoJSON(geom, 7)::json AS geometry, properties
     FROM (${featuresTouching(layer, tile, scope)}) features`.execute(db);
-  const features: Feature[] = result.rows.slice(0, maxFeatures).map((row) => ({ type: 'Feature', geometry: row.geometry, properties: row.properties }));
+  const features: Feature[] = result.rows
+    .slice(0, maxFeatures)
+    .map((row) => ({ type: 'Feature', id: Number(row.id), geometry: row.geometry, properties: row.properties }));
   return { content: features, truncated: result.rows.length > maxFeatures };
 }

@@ -1,14 +1,21 @@
 import { z } from 'zod';
+import { recordAudit } from '../audit/service.ts';
 import { principalOf } from '../auth/session.ts';
+import { sendAttachment } from '../collectors/export.ts';
 import { ROLES } from '../db/schema.ts';
+import { fileStem, LAYER_EXPORTERS } from '../exports/scope.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { originOf } from '../http/origin.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseParams } from '../http/validate.ts';
+import { parseParams, parseQuery } from '../http/validate.ts';
+import { archiveQuery, buildArchive } from './archive.ts';
 import { TILE_LAYER_NAMES, TILE_LAYERS, TILE_MAX_ZOOM } from './layers.ts';
 import { renderTile, tileJson } from './service.ts';
+import { mapLibreStyle } from './style.ts';
+import { createTileCache } from './tile-cache.ts';
 
 export const MVT_MEDIA_TYPE = 'application/vnd.mapbox-vector-tile';
+const PMTILES_MEDIA_TYPE = 'application/vnd.pmtiles';
 const MAX_ZOOM = TILE_MAX_ZOOM;
 // Tiles hold no person data, but they need a login, so only the browser may keep them.
 const TILE_CACHE_CONTROL = 'private, max-age=300';
@@ -32,43 +39,92 @@ export const tileParams = layerParams
     }
   });
 
-export const tilesRoutes: FeatureRoutes = (context) => [
-  {
-    method: 'get',
-    mount: '/',
-    path: '/tiles/:layer.json',
-    access: ROLES,
-    acceptsAccessToken: true,
-    cost: 'cheap',
-    summary: `TileJSON 3.0.0 of one tile layer (${TILE_LAYER_NAMES.join(', ')}): tile URL, zooms, bounds and fields`,
-    schemas: { params: layerParams },
-    handler: async (request, response) => {
-      const { layer } = parseParams(layerParams, request);
-      response.json(await tileJson(context, originOf(request), TILE_LAYERS[layer]));
+/** What the jurisdiction is called in the file name and the audit row. */
+const jurisdictionLabel = (prefixes: readonly string[] | null) => (prefixes === null ? 'all' : prefixes.join('_') || 'none');
+
+export const tilesRoutes: FeatureRoutes = (context) => {
+  const keptTiles = createTileCache();
+  return [
+    {
+      method: 'get',
+      mount: '/',
+      path: '/style.json',
+      access: ROLES,
+      acceptsAccessToken: true,
+      cost: 'cheap',
+      summary: `MapLibre style (version 8) of the dashboard's vector layers (${TILE_LAYER_NAMES.join(', ')}) in its colours, each source a TileJSON URL; no glyphs or sprite`,
+      handler: (request, response) => {
+        response.set('Cache-Control', 'private, max-age=300');
+        response.json(mapLibreStyle(originOf(request)));
+      },
     },
-  },
-  {
-    method: 'get',
-    mount: '/',
-    path: '/tiles/:layer/:z/:x/:y.mvt',
-    access: ROLES,
-    acceptsAccessToken: true,
-    // A map view loads dozens at a time.
-    cost: 'cheap',
-    summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped`,
-    schemas: { params: tileParams },
-    handler: async (request, response) => {
-      const { layer, ...tile } = parseParams(tileParams, request);
-      const rendered = await renderTile(context, TILE_LAYERS[layer], tile, { prefixes: visiblePrefixes(principalOf(request)) });
-      response.set('Cache-Control', TILE_CACHE_CONTROL);
-      // The same URL carries different features for a collector and a planner sharing a browser.
-      response.set('Vary', 'Cookie');
-      if (rendered.truncated) response.set('X-Tile-Truncated', 'true');
-      if (rendered.content.length === 0) {
-        response.status(204).end();
-        return;
-      }
-      response.type(MVT_MEDIA_TYPE).send(Buffer.from(rendered.content.buffer, rendered.content.byteOffset, rendered.content.byteLength));
+    {
+      method: 'get',
+      path: '/exports/pmtiles',
+      access: LAYER_EXPORTERS,
+      acceptsAccessToken: true,
+      cost: 'bulk',
+      summary: 'Offline tiles: the public layers (areas, grids, grid statistics with small resident counts withheld) of the caller\'s jurisdiction as one PMTiles v3 archive, for MapLibre or QGIS on the intranet',
+      schemas: { query: archiveQuery },
+      handler: async (request, response) => {
+        const query = parseQuery(archiveQuery, request);
+        const principal = principalOf(request);
+        const prefixes = visiblePrefixes(principal);
+        const archive = await buildArchive(context, query, prefixes);
+        const scope = jurisdictionLabel(prefixes);
+        await recordAudit(context.db, principal, {
+          action: 'export', targetType: 'tiles_archive', targetId: scope, details: { layers: query.layers, minzoom: query.minzoom, maxzoom: query.maxzoom, tiles: archive.tiles },
+        });
+        sendAttachment(response, `${fileStem('tiles', scope)}.pmtiles`, PMTILES_MEDIA_TYPE, archive.bytes);
+      },
     },
-  },
-];
+    {
+      method: 'get',
+      mount: '/',
+      path: '/tiles/:layer.json',
+      access: ROLES,
+      acceptsAccessToken: true,
+      cost: 'cheap',
+      summary: `TileJSON 3.0.0 of one tile layer (${TILE_LAYER_NAMES.join(', ')}): tile URL, zooms, bounds and fields`,
+      schemas: { params: layerParams },
+      handler: async (request, response) => {
+        const { layer } = parseParams(layerParams, request);
+        response.json(await tileJson(context, originOf(request), TILE_LAYERS[layer]));
+      },
+    },
+    {
+      method: 'get',
+      mount: '/',
+      path: '/tiles/:layer/:z/:x/:y.mvt',
+      access: ROLES,
+      acceptsAccessToken: true,
+      // A map view loads dozens at a time.
+      cost: 'cheap',
+      summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped; an ETag per data version and jurisdiction (304 on If-None-Match)`,
+      schemas: { params: tileParams },
+      handler: async (request, response) => {
+        const { layer, ...tile } = parseParams(tileParams, request);
+        const prefixes = visiblePrefixes(principalOf(request));
+        const read = await keptTiles.read(context.db, { layer, tile, prefixes }, request.headers['if-none-match'], (trx) =>
+          renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
+        );
+        response.set('Cache-Control', TILE_CACHE_CONTROL);
+        // The same URL carries different features for a collector and a planner sharing a browser.
+        response.set('Vary', 'Cookie, Authorization');
+        response.set('ETag', read.etag);
+        if (read.notModified) {
+          response.status(304).end();
+          return;
+        }
+        const rendered = read.tile;
+        response.set('X-Renwu-Cache', read.hit ? 'hit' : 'miss');
+        if (rendered.truncated) response.set('X-Tile-Truncated', 'true');
+        if (rendered.content.length === 0) {
+          response.status(204).end();
+          return;
+        }
+        response.type(MVT_MEDIA_TYPE).send(Buffer.from(rendered.content.buffer, rendered.content.byteOffset, rendered.content.byteLength));
+      },
+    },
+  ];
+};

@@ -1,7 +1,7 @@
 import { cityExtent } from '../areas/repository.ts';
 import type { AppContext } from '../context.ts';
 import { encodeVectorTile } from './encoder.ts';
-import { TILE_MAX_ZOOM, type TileLayer } from './layers.ts';
+import { TILE_MAX_ZOOM, vectorLayerDescription, type TileLayer } from './layers.ts';
 import { geoJsonFeaturesInTile, nativeTile, type TileFeatures, type TileScope } from './repository.ts';
 import type { TileAddress } from './tile-math.ts';
 
@@ -37,6 +37,6 @@ export async function tileJson(context: AppContext, origin: string, layer: TileL
     maxzoom: TILE_MAX_ZOOM,
     bounds,
     center: [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, Math.max(layer.minZoom, 14)],
-    vector_layers: [{ id: layer.name, description: layer.description, minzoom: layer.minZoom, maxzoom: TILE_MAX_ZOOM, fields: layer.fields }],
+    vector_layers: [{ id: layer.name, description: vectorLayerDescription(layer), minzoom: layer.minZoom, maxzoom: TILE_MAX_ZOOM, fields: layer.fields }],
   };
 }

@@ -304,6 +304,21 @@ describe.runIf(gdal)(`GDAL reads the GeoPackages (${gdal})`, () => {
     expect(summary).toMatch(/GCJ-02/);
     expect(Number(/Feature Count: (\d+)/.exec(summary)?.[1])).toBe(3);
   });
+
+  it('labels a gcj02 GeoJSON as GCJ-02 so that GDAL never reads it as EPSG:4326 (issue 22 item 5)', async () => {
+    const file = await download('planner', '/api/exports/grids?format=geojson&crs=gcj02');
+    expect(file.disposition).toMatch(/filename="grids-.*-gcj02\.geojson"/);
+    const path = join(directory, 'grids-gcj02.geojson');
+    await writeFile(path, file.body);
+    const summary = await ogrinfoSummary(path);
+    expect(summary).toMatch(/GEOGCRS\["GCJ-02"/);
+    expect(summary).not.toMatch(/ID\["EPSG",4326\]|GEOGCRS\["WGS 84"/);
+    expect(Number(/Feature Count: (\d+)/.exec(summary)?.[1])).toBe(3);
+    // The WGS84 file stays plain RFC 7946, which GDAL reads as WGS 84.
+    const wgsPath = join(directory, 'grids-wgs84.geojson');
+    await writeFile(wgsPath, (await download('planner', '/api/exports/grids?format=geojson')).body);
+    expect(await ogrinfoSummary(wgsPath)).toMatch(/GEOGCRS\["WGS 84"/);
+  });
 });
 
 describe('GCJ-02 output', () => {

@@ -90,6 +90,10 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/heatmaps': { notBounded: 'the list of metrics and their definitions' },
   'GET /api/heatmaps/:metric': { list: () => ({ method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01' }) },
   'GET /api/kpis': { object: (o) => ({ method: 'get', url: `/api/kpis?area=${o.grid}&asOf=2025-06-01` }) },
+  // A `within` outside one's area answers 404: tests/api/hotspots.test.ts.
+  'GET /api/hotspots': {
+    list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating_density'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots?metric=${metric}&level=${level}&asOf=2025-06-01` }))),
+  },
   'GET /api/rentals/rules': { notBounded: 'the city’s scoring rules' },
   'GET /api/rentals/tiers': { list: () => ({ method: 'get', url: '/api/rentals/tiers' }) },
   'GET /api/rentals/tiers/grids': { list: () => ({ method: 'get', url: '/api/rentals/tiers/grids' }) },
@@ -104,6 +108,7 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/collectors/public/:areaCode': { notBounded: 'public: the collectors’ names and phones posted in every building' },
   // z13 and z14 tiles around the fixture city, which all three communities' grids touch.
   'GET /tiles/:layer.json': { notBounded: 'service document: tile URL, zooms, city bounds and field names, no features' },
+  'GET /style.json': { notBounded: 'a MapLibre style: colours and the TileJSON URLs, no features' },
   'GET /tiles/:layer/:z/:x/:y.mvt': {
     list: () => ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({ method: 'get', url: `/tiles/${tile}.mvt` })),
   },
@@ -111,12 +116,16 @@ const ENTRIES: Record<string, Entry> = {
   'GET /ogc/conformance': { notBounded: 'public service document: no features' },
   'GET /ogc/collections': { notBounded: 'public service document: no features' },
   'GET /ogc/collections/:collectionId': { notBounded: 'public service document: no features' },
+  'GET /ogc/collections/:collectionId/queryables': { notBounded: 'public service document: property names and types, no features' },
   'GET /ogc/collections/:collectionId/items': {
     list: () => ['areas', 'grids', 'buildings', 'building_points', 'statistics'].map((collection) => ({ method: 'get', url: `/ogc/collections/${collection}/items?limit=1000` })),
   },
   'GET /ogc/collections/:collectionId/items/:featureId': { object: (o) => ({ method: 'get', url: `/ogc/collections/buildings/items/${o.building}` }) },
   'GET /api/exports/grids': { list: () => ({ method: 'get', url: '/api/exports/grids?format=csv' }) },
   'GET /api/exports/buildings': { list: () => ({ method: 'get', url: '/api/exports/buildings?format=csv' }) },
+  // Its tiles are gzipped, so the byte scan here only sees the header and metadata: the decoded tiles
+  // are checked for the caller's jurisdiction in tests/api/pmtiles.test.ts.
+  'GET /api/exports/pmtiles': { list: () => ({ method: 'get', url: '/api/exports/pmtiles?minzoom=13&maxzoom=14' }) },
   'GET /api/exports/people': { object: (o) => ({ method: 'get', url: `/api/exports/people?building=${o.building}&${PURPOSE}` }) },
   'POST /api/imports': { notBounded: 'rows outside the caller’s grids are refused row by row (tests/api/imports.test.ts)' },
   'GET /api/imports': { list: () => ({ method: 'get', url: '/api/imports' }), except: { admin: ADMIN_IMPORTS } },

@@ -92,6 +92,15 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     expect(codes).toEqual([FIXTURE.eastHouse]);
   });
 
+  it('filters by attribute (-where), whether GDAL sends it as a CQL2 filter or filters the pages itself', async () => {
+    // Floors in the fixture: 3, 1, 2, and the point-only building 1.
+    const listing = await ogrinfo('-geom=NO', '-where', 'floors >= 2 AND use = \'urban_village\'', datasource, 'building_points');
+    const codes = [...listing.matchAll(/code \(String\) = (\d{19})/g)].map((match) => match[1]);
+    const expected = await sql<{ code: string }>`SELECT code FROM buildings WHERE floors >= 2 AND use = 'urban_village' ORDER BY code`.execute(t.handle.db);
+    expect(codes).toEqual(expected.rows.map((row) => row.code));
+    expect(codes.length).toBeGreaterThan(0);
+  });
+
   it.each(['GPKG', 'ESRI Shapefile'])('copies every collection with ogr2ogr to %s, feature for feature', async (format) => {
     const folder = await mkdtemp(join(tmpdir(), 'renwu-ogr-'));
     try {

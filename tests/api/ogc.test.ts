@@ -61,9 +61,12 @@ describe('OGC API Features: landing, conformance, collections', () => {
 
   it('describes one collection and answers 404 for an unknown one', async () => {
     const response = await get('/ogc/collections/grids').expect(200);
-    expect(response.body).toMatchObject({ id: 'grids', itemType: 'feature', crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84'] });
+    expect(response.body).toMatchObject({
+      id: 'grids', itemType: 'feature', storageCrs: 'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
+      crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84', 'http://www.opengis.net/def/crs/EPSG/0/4326'],
+    });
     const missing = await get('/ogc/collections/roads').expect(404);
-    expect(missing.body.error.code).toBe('not_found');
+    expect(missing.body.code).toBe('not_found');
   });
 });
 
@@ -143,7 +146,7 @@ describe('OGC API Features: items', () => {
     expect(linkOf(response.body.links, 'collection')?.href).toMatch(/\/ogc\/collections\/grids$/);
     await get(`/ogc/collections/grids/items/${FIXTURE.gridEast}9`).expect(404);
     const bad = await get('/ogc/collections/grids/items/east').expect(400);
-    expect(bad.body.error.details.fields[0].field).toBe('featureId');
+    expect(bad.body.fields[0].field).toBe('featureId');
   });
 
   it.each([
@@ -157,11 +160,11 @@ describe('OGC API Features: items', () => {
     ['datetime=garbage', 'datetime', /RFC 3339/],
     ['datetime=2026-02-30', 'datetime', /RFC 3339/],
     ['datetime=../..', 'datetime', /RFC 3339/],
-    ['f=html', 'f', /json/],
+    ['f=xml', 'f', /json or html/],
     ['colour=red', '(root)', /colour/],
   ])('rejects %s with 400 naming %s', async (query, field, message) => {
     const response = await get(`/ogc/collections/buildings/items?${query}`).expect(400);
-    const fields: { field: string; message: string }[] = response.body.error.details.fields;
+    const fields: { field: string; message: string }[] = response.body.fields;
     expect(fields).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message) }));
     expect(new Set(fields.map((problem) => problem.field))).toEqual(new Set([field]));
   });
@@ -269,9 +272,10 @@ describe('OGC API and tiles: transport', () => {
     expect(response.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it.each(['/tiles', '/tiles/', '/tiles/nowhere', '/style.json', '/ogc/nowhere'])('answers %s with a JSON 404, never the dashboard page', async (path) => {
+  it.each(['/tiles', '/tiles/', '/tiles/nowhere', '/ogc/nowhere'])('answers %s with a JSON 404, never the dashboard page', async (path) => {
     const response = await get(path).expect(404);
-    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    // Under /ogc an error is an RFC 7807 problem (application/problem+json), JSON all the same.
+    expect(response.headers['content-type']).toMatch(/^application\/(problem\+)?json/);
   });
 });
 
@@ -308,7 +312,7 @@ describe('OGC API Features: sortby, properties and queryables', () => {
     ['grids', 'properties=secret', 'properties', /not a property/],
   ])('answers 400 to %s?%s naming %s', async (collection, query, field, message) => {
     const response = await get(`/ogc/collections/${collection}/items?${query}`).expect(400);
-    expect(response.body.error.details.fields).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) }));
+    expect(response.body.fields).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) }));
   });
 
   it('describes the queryables as JSON Schema, linked from the collection and declared in conformance', async () => {

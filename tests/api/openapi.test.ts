@@ -32,11 +32,11 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('places the tile and OGC routes at the root and the others under /api', () => {
+  it('places the tile, style and OGC routes at the root and the others under /api', () => {
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/tiles/{layer}/{z}/{x}/{y}.mvt', '/ogc/collections/{collectionId}/items', '/api/buildings/{code}', '/api/openapi.json']),
+      expect.arrayContaining(['/tiles/{layer}/{z}/{x}/{y}.mvt', '/style.json', '/ogc/collections/{collectionId}/items', '/api/buildings/{code}', '/api/openapi.json']),
     );
-    expect(Object.keys(document.paths).every((path) => /^\/(api|ogc|tiles)(\/|$)/.test(path))).toBe(true);
+    expect(Object.keys(document.paths).every((path) => /^\/(api|ogc|tiles)(\/|$)/.test(path) || path === '/style.json')).toBe(true);
   });
 
   it('describes the tile route from the zod schema that validates it, with its roles', () => {

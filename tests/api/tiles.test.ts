@@ -1,3 +1,4 @@
+import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
@@ -81,6 +82,19 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
     expect(byCode[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2 });
   });
 
+  it('gives every feature a numeric id for feature-state: grid codes whole, building codes without province and city', async () => {
+    const buildings = decodeTile((await getTile(leader, `buildings/${WEST_Z14}`).expect(200)).body).buildings;
+    expect(buildings.map((feature) => [feature.id, feature.properties.code])).toEqual(
+      expect.arrayContaining([FIXTURE.westHouse, FIXTURE.westShop].map((code) => [Number(code.slice(4)), code])),
+    );
+    for (const layer of ['grids', 'statistics'] as const) {
+      const cells = decodeTile((await getTile(leader, `${layer}/${WEST_Z14}`).expect(200)).body)[layer];
+      expect(cells.map((cell) => [cell.id, cell.properties.code]).sort()).toEqual([FIXTURE.gridWest, FIXTURE.gridEast].map((code) => [Number(code), code]).sort());
+    }
+    // Ids stay exact in a double: the largest possible building id is below 2^53.
+    expect(Number.isSafeInteger(Number('9'.repeat(15)))).toBe(true);
+  });
+
   it('answers 204 for an empty tile and for zooms below a layer’s minimum, still cacheable', async () => {
     const far = await getTile(leader, 'buildings/14/0/0').expect(204);
     expect(far.headers['cache-control']).toBe('private, max-age=300');
@@ -122,6 +136,50 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
   });
 });
 
+describe('tiles kept per data version', () => {
+  it('gives a tile an ETag, answers 304 to a client that holds it, and serves it again from the cache', async () => {
+    const first = await getTile(leader, `grids/${WEST_Z14}`).expect(200);
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    const again = await getTile(leader, `grids/${WEST_Z14}`).expect(200);
+    expect(again.headers.etag).toBe(etag);
+    expect(again.headers['x-renwu-cache']).toBe('hit');
+    expect(Buffer.compare(again.body, first.body)).toBe(0);
+    const held = await leader.get(`/tiles/grids/${WEST_Z14}.mvt`).set('If-None-Match', etag).expect(304);
+    expect(held.headers.etag).toBe(etag);
+    // Another tile, another layer: another ETag.
+    expect((await getTile(leader, `statistics/${WEST_Z14}`).expect(200)).headers.etag).not.toBe(etag);
+    expect((await getTile(leader, `grids/${EAST_GRID_Z15}`).expect(200)).headers.etag).not.toBe(etag);
+  });
+
+  it('keys tiles on the caller’s jurisdiction: a collector never gets the leader’s tile', async () => {
+    const leaders = await getTile(leader, `grids/${WEST_Z14}`).expect(200);
+    const collector = await t.logIn('collector');
+    const collectors = await getTile(collector, `grids/${WEST_Z14}`).expect(200);
+    expect(collectors.headers.etag).not.toBe(leaders.headers.etag);
+    expect(codesOf(decodeTile(collectors.body).grids)).toEqual([FIXTURE.gridWest]);
+    await collector.get(`/tiles/grids/${WEST_Z14}.mvt`).set('If-None-Match', leaders.headers.etag).expect(200);
+  });
+
+  it('renders a tile afresh once the data changes, and the old ETag no longer matches', async () => {
+    const before = await getTile(leader, `grids/${WEST_Z14}`).expect(200);
+    await t.handle.db.updateTable('grids').set({ name: '西网格（改）' }).where('code', '=', FIXTURE.gridWest).execute();
+    try {
+      const after = await asBinary(leader.get(`/tiles/grids/${WEST_Z14}.mvt`).set('If-None-Match', before.headers.etag)).expect(200);
+      expect(after.headers.etag).not.toBe(before.headers.etag);
+      expect(after.headers['x-renwu-cache']).toBe('miss');
+      expect(decodeTile(after.body).grids.find((grid) => grid.properties.code === FIXTURE.gridWest)?.properties.name).toBe('西网格（改）');
+    } finally {
+      await t.handle.db.updateTable('grids').set({ name: '西网格' }).where('code', '=', FIXTURE.gridWest).execute();
+    }
+  });
+
+  it('gives empty tiles an ETag too', async () => {
+    const empty = await getTile(leader, 'buildings/14/0/0').expect(204);
+    await leader.get('/tiles/buildings/14/0/0.mvt').set('If-None-Match', empty.headers.etag).expect(304);
+  });
+});
+
 describe.runIf(ENGINE_UNDER_TEST === 'postgres')('ST_AsMVT and the JS encoder agree on PostGIS', () => {
   it.each([
     ['buildings', WEST_Z14],
@@ -136,7 +194,7 @@ describe.runIf(ENGINE_UNDER_TEST === 'postgres')('ST_AsMVT and the JS encoder ag
     const native = decodeTile((await getTile(leader, `${layer}/${tile}`).expect(200)).body)[layer];
     const fallback = decodeTile((await asBinary(fallbackAgent.get(`/tiles/${layer}/${tile}.mvt`)).expect(200)).body)[layer];
     const summary = (features: typeof native) =>
-      features.map((feature) => ({ type: feature.type, properties: feature.properties })).sort((a, b) => String(a.properties.code).localeCompare(String(b.properties.code)));
+      features.map((feature) => ({ type: feature.type, id: feature.id, properties: feature.properties })).sort((a, b) => String(a.properties.code).localeCompare(String(b.properties.code)));
     expect(summary(fallback)).toEqual(summary(native));
     expect(native.length).toBeGreaterThan(0);
   });
@@ -163,6 +221,7 @@ describe('TileJSON', () => {
     const carried = new Set(features.flatMap((feature) => Object.keys(feature.properties)));
     expect(document.vector_layers).toHaveLength(1);
     expect(document.vector_layers[0].id).toBe(layer);
+    expect(document.vector_layers[0].description).toMatch(/feature id: .*as a number/);
     expect(new Set(Object.keys(document.vector_layers[0].fields))).toEqual(carried);
   });
 
@@ -170,5 +229,38 @@ describe('TileJSON', () => {
     const response = await leader.get('/tiles/roads.json').expect(400);
     expect(response.body.error.details.fields[0].field).toBe('layer');
     await request(t.app).get('/tiles/grids.json').expect(401);
+  });
+});
+
+describe('style.json', () => {
+  it('is a MapLibre style the style-spec validator accepts, each source a TileJSON on this origin, nothing from other origins', async () => {
+    const response = await leader.get('/style.json').set('Host', 'gis.example.org').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const style = response.body;
+    expect(validateStyleMin(style)).toEqual([]);
+    expect(style.version).toBe(8);
+    expect(style.glyphs).toBeUndefined();
+    expect(style.sprite).toBeUndefined();
+    expect(style.sources).toEqual({
+      buildings: { type: 'vector', url: 'http://gis.example.org/tiles/buildings.json' },
+      grids: { type: 'vector', url: 'http://gis.example.org/tiles/grids.json' },
+      statistics: { type: 'vector', url: 'http://gis.example.org/tiles/statistics.json' },
+    });
+    const drawn = style.layers.filter((layer: { source?: string }) => layer.source).map((layer: { id: string; 'source-layer': string }) => [layer.id, layer['source-layer']]);
+    expect(drawn).toEqual(
+      expect.arrayContaining([
+        ['statistics-fill', 'statistics'],
+        ['grids-outline', 'grids'],
+        ['buildings-fill', 'buildings'],
+      ]),
+    );
+    // The dashboard's colours: grid outline and the urban-village fill.
+    const text = JSON.stringify(style);
+    expect(text).toContain('#90a4ae');
+    expect(text).toContain('#e15759');
+  });
+
+  it('needs a login like the tiles it points at', async () => {
+    await request(t.app).get('/style.json').expect(401);
   });
 });

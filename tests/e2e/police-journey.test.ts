@@ -24,6 +24,8 @@ interface Resident {
 describe.skipIf(unavailable)('police journey (headless Chromium, real server)', () => {
   let journey: Journey;
   let resident: Resident;
+  /** The compound opened from the list of those in view. */
+  let compoundCode: string;
 
   beforeAll(async () => {
     journey = await startJourney('police');
@@ -78,6 +80,69 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
       return container?.maplibreMap?.getLayer('compound-line') !== undefined;
     });
     expect(drawn).toBe(true);
+  });
+
+  it('opens a compound in view from the list: its totals are those of GET /api/compounds; Close and Back work', async () => {
+    const { page } = journey;
+    const first = page.locator('[data-testid=compound-list] button[data-compound]').first();
+    await first.waitFor();
+    compoundCode = (await first.getAttribute('data-compound'))!;
+    await first.click();
+    await page.waitForFunction((code) => new URL(location.href).searchParams.get('compound') === code, compoundCode);
+    await page.waitForSelector('[data-testid=compound-totals]');
+    const shown = await page.locator('[data-testid=compound-totals] [data-total]').evaluateAll((items) =>
+      Object.fromEntries(items.map((item) => [(item as HTMLElement).dataset.total!, (item as HTMLElement).dataset.value!])));
+    const listed = await page.evaluate(async (code) =>
+      ((await (await fetch('/api/compounds')).json()).compounds as Array<Record<string, unknown>>).find((compound) => compound.code === code), compoundCode);
+    expect(listed).toBeDefined();
+    for (const key of ['buildings', 'units', 'occupiedUnits', 'letUnits', 'rentalHouses', 'residents', 'occupancyRate']) {
+      expect(shown[key], key).toBe(String(listed![key] ?? ''));
+    }
+    expect(Number(shown.buildings)).toBeGreaterThan(0);
+    await expect(page.locator('[data-testid=compound-drawer] h2').textContent()).resolves.toBe(listed!.name);
+    // No purpose stated yet: the buildings' head counts wait for one.
+    await expect(page.locator('[data-testid=compound-drawer]').textContent()).resolves.toContain('请先在左侧“查询事由”中说明事由');
+    await journey.shot('1d-compound');
+    // The map is narrower beside the drawer: its overlays still keep apart.
+    await expectPanelsApart(page, async () => {
+      await mapReady(page);
+      await page.waitForTimeout(500);
+    });
+    await page.click('[data-testid=compound-drawer] button.close');
+    await page.waitForSelector('[data-testid=compound-drawer]', { state: 'detached' });
+    await page.goBack();
+    await page.waitForSelector('[data-testid=compound-drawer]');
+    await page.click('[data-testid=compound-drawer] button.close');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('compound'));
+  });
+
+  it('opens a compound by a click on its outline', async () => {
+    const { page } = journey;
+    // A corner of a drawn outline, on the map canvas itself (not under a panel or a building).
+    const target = await page.evaluate(() => {
+      const container = document.querySelector('.maplibregl-map') as (HTMLElement & { maplibreMap?: import('maplibre-gl').Map }) | null;
+      const map = container!.maplibreMap!;
+      const box = container!.getBoundingClientRect();
+      for (const feature of map.queryRenderedFeatures({ layers: ['compound-line'] })) {
+        const rings = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.type === 'LineString' ? [feature.geometry.coordinates] : [];
+        for (const [lng, lat] of rings.flat() as Array<[number, number]>) {
+          const point = map.project([lng, lat]);
+          const x = box.x + point.x;
+          const y = box.y + point.y;
+          const onCanvas = document.elementFromPoint(x, y)?.classList.contains('maplibregl-canvas');
+          if (onCanvas && map.queryRenderedFeatures([point.x, point.y], { layers: ['building-fill', 'building-point'] }).length === 0) {
+            return { x, y, code: String(feature.properties.code) };
+          }
+        }
+      }
+      return undefined;
+    });
+    expect(target).toBeDefined();
+    await page.mouse.click(target!.x, target!.y);
+    await page.waitForFunction((code) => new URL(location.href).searchParams.get('compound') === code, target!.code);
+    await page.waitForSelector('[data-testid=compound-totals]');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('compound'));
   });
 
   it('keeps its panels and legends apart at 1280×720, 1440×900 and 1920×1080', async () => {
@@ -180,6 +245,36 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     await page.goBack();
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('b'));
     await page.waitForSelector('[data-testid=building-drawer]', { state: 'detached' });
+  });
+
+  it('opens a compound by its link, lists its buildings with their totals and opens one into its floor plan', async () => {
+    const { page } = journey;
+    // A pasted or bookmarked link: the compound lives in the URL.
+    await page.evaluate((code) => {
+      const next = new URL(location.href);
+      next.searchParams.set('compound', code);
+      history.pushState(null, '', next);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, compoundCode);
+    const rows = page.locator('[data-testid=compound-buildings] button[data-building]');
+    await rows.first().waitFor();
+    const drilldown = await page.evaluate(async ({ code, purpose }) =>
+      (await fetch(`/api/compounds/${code}?purpose=${encodeURIComponent(purpose)}`)).json(), { code: compoundCode, purpose: PURPOSE });
+    expect(await rows.count()).toBe(drilldown.buildings.length);
+    expect(drilldown.buildings.length).toBe(drilldown.totals.buildings);
+    await journey.shot('6-compound-buildings');
+    const buildingCode = (await rows.first().getAttribute('data-building'))!;
+    await rows.first().click();
+    await page.waitForFunction((code) => new URL(location.href).searchParams.get('b') === code, buildingCode);
+    expect(new URL(page.url()).searchParams.get('compound')).toBe(compoundCode);
+    await page.waitForSelector('[data-testid=floor-plan]');
+    await journey.shot('7-compound-building');
+    // Back to the compound, with the crumb above the building.
+    await page.click('button.back-to-compound');
+    await page.waitForSelector('[data-testid=building-drawer]', { state: 'detached' });
+    await page.waitForSelector('[data-testid=compound-buildings]');
+    await page.click('[data-testid=compound-drawer] button.close');
+    await page.waitForSelector('[data-testid=compound-drawer]', { state: 'detached' });
   });
 
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {

@@ -41,6 +41,8 @@ export function asBinary(test: request.Test): request.Test {
 
 export interface DecodedFeature {
   type: 'Unknown' | 'Point' | 'LineString' | 'Polygon';
+  /** The MVT feature id (undefined when the tile carries none). */
+  id: number | undefined;
   properties: Record<string, number | string | boolean>;
 }
 
@@ -51,7 +53,7 @@ export function decodeTile(body: Buffer): Record<string, DecodedFeature[]> {
   for (const [name, layer] of Object.entries(tile.layers)) {
     layers[name] = Array.from({ length: layer.length }, (_, index) => {
       const feature = layer.feature(index);
-      return { type: VectorTileFeature.types[feature.type], properties: feature.properties };
+      return { type: VectorTileFeature.types[feature.type], id: feature.id, properties: feature.properties };
     });
   }
   return layers;

@@ -20,6 +20,7 @@ import * as users from './i18n/users.ts';
 import * as audit from './i18n/audit.ts';
 import * as imports from './i18n/imports.ts';
 import * as account from './i18n/account.ts';
+import * as compounds from './i18n/compounds.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
@@ -41,6 +42,7 @@ const zhCN = {
   ...audit.zh,
   ...imports.zh,
   ...account.zh,
+  ...compounds.zh,
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -61,6 +63,7 @@ const en: Record<MessageKey, string> = {
   ...audit.en,
   ...imports.en,
   ...account.en,
+  ...compounds.en,
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -1,6 +1,6 @@
 /**
  * The address bar as reactive state: the page is the path (/overview, /police, …) and what the
- * user looks at lives in the query (layer, area, date, z, c, building, unit), so any view can be
+ * user looks at lives in the query (layer, area, date, z, c, building, unit, compound), so any view can be
  * bookmarked or sent to a colleague, and Back/Forward walk through what the user did.
  *
  * Discrete choices (a layer, an area, a month, a building) push a history entry; moving the map

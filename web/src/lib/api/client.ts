@@ -9,6 +9,8 @@ import type {
   Allocation,
   AllocationSort,
   AreaCollection,
+  CompoundDrilldown,
+  CompoundList,
   CompoundOutlines,
   MapConfig,
   AreaLevel,
@@ -196,6 +198,16 @@ export const api = {
   /** Compound (小区/院落) outlines inside one's jurisdiction (server/compounds). */
   compoundOutlines(signal?: AbortSignal): Promise<CompoundOutlines> {
     return request<CompoundOutlines>('GET', '/api/compounds.geojson', { signal });
+  },
+
+  /** Compounds with their totals and occupancy rate, inside an area (default: one's jurisdiction). */
+  compounds(within?: string, signal?: AbortSignal): Promise<CompoundList> {
+    return request<CompoundList>('GET', `/api/compounds${query({ within })}`, { signal });
+  },
+
+  /** A compound's buildings with their totals; police and collectors state a purpose (people are read and audited). */
+  compound(code: string, purpose: string | undefined, signal?: AbortSignal): Promise<CompoundDrilldown> {
+    return request<CompoundDrilldown>('GET', `/api/compounds/${encodeURIComponent(code)}${query({ purpose })}`, { signal });
   },
 
   building(code: string, signal?: AbortSignal): Promise<Building> {

@@ -57,6 +57,43 @@ export interface CompoundOutlineProperties {
 }
 export type CompoundOutlines = FeatureCollection<Polygon | MultiPolygon, CompoundOutlineProperties>;
 
+/** A compound's totals (server/compounds): occupancy rate = occupied units ÷ units, in percent. */
+export interface CompoundTotals {
+  buildings: number;
+  units: number;
+  occupiedUnits: number;
+  letUnits: number;
+  rentalHouses: number;
+  /** null: fewer than k people, withheld from roles that work with aggregates. */
+  residents: number | null;
+  occupancyRate: number | null;
+}
+
+export interface CompoundSummary extends CompoundTotals {
+  code: string;
+  name: string;
+  communityCode: string;
+}
+
+/** GET /api/compounds?within= */
+export interface CompoundList {
+  within: string | null;
+  compounds: CompoundSummary[];
+}
+
+/** One building of a compound's drill-down; leaders and planners get no people and may get a withheld count. */
+export interface CompoundBuilding {
+  building: BuildingSummary;
+  totals: { unitCount: number; occupiedUnitCount: number; occupantCount: number | null };
+}
+
+/** GET /api/compounds/:code */
+export interface CompoundDrilldown {
+  compound: { code: string; name: string; communityCode: string };
+  totals: CompoundTotals;
+  buildings: CompoundBuilding[];
+}
+
 export type BuildingUse =
   | 'residential'
   | 'mixed'

@@ -90,6 +90,7 @@ export const zh = {
   'auditTarget.rental_unit_score': '出租户评分',
   'auditTarget.grids_layer': '网格图层',
   'auditTarget.buildings_layer': '楼栋图层',
+  'auditTarget.tiles_archive': '离线瓦片包',
   'auditTarget.import_job': '导入任务',
   'auditTarget.access_token': '访问令牌',
 } as const;
@@ -185,6 +186,7 @@ export const en: Record<keyof typeof zh, string> = {
   'auditTarget.rental_unit_score': 'Household rental score',
   'auditTarget.grids_layer': 'Grid layer',
   'auditTarget.buildings_layer': 'Building layer',
+  'auditTarget.tiles_archive': 'Offline tile archive',
   'auditTarget.import_job': 'Import job',
   'auditTarget.access_token': 'Access token',
 };
