@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import type { AppContext } from '../context.ts';
 import type { Principal } from '../auth/session.ts';
-import { hashToken } from '../auth/session.ts';
+import { hashToken, newToken } from '../auth/session.ts';
 import { recordAudit } from '../audit/service.ts';
-import { randomBytes } from 'node:crypto';
 import { HttpError, notFound } from '../http/errors.ts';
 import { findTokenUser, insertToken, markTokenUsed, revokeToken } from './repository.ts';
 
@@ -12,7 +11,7 @@ const TOKEN_PREFIX = 'rw_';
 const DAY_MS = 86_400_000;
 
 export async function createToken(context: AppContext, principal: Principal, request: { name: string; expiresInDays: number }) {
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const token = `${TOKEN_PREFIX}${newToken()}`;
   const expiresAt = new Date(Date.now() + request.expiresInDays * DAY_MS);
   return context.db.transaction().execute(async (trx) => {
     const row = await insertToken(trx, { userId: principal.userId, name: request.name, tokenHash: hashToken(token), expiresAt });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
+import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay, type KpiAnswer as Kpi } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 
 /**
@@ -13,13 +13,6 @@ import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts
 let t: TestApp;
 let planner: LoggedIn;
 
-interface Kpi {
-  key: string;
-  numerator: number | null;
-  denominator: number | null;
-  value: number | null;
-  definition: string;
-}
 interface Cell {
   code: string;
   value: number | null;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
+import { insertAnalyticsCity, type KpiAnswer as Kpi } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
 
 /**
@@ -13,14 +13,6 @@ let t: TestApp;
 let leader: LoggedIn;
 let planner: LoggedIn;
 
-interface Kpi {
-  key: string;
-  numerator: number | null;
-  denominator: number | null;
-  value: number | null;
-  suppressed?: boolean;
-  time: Record<string, unknown>;
-}
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { ANALYTICS, insertAnalyticsCity, type AnalyticsCity } from '../helpers/analytics-fixture.ts';
+import { ANALYTICS, insertAnalyticsCity, type AnalyticsCity, type KpiAnswer as Kpi } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 
 /**
@@ -16,16 +16,6 @@ let t: TestApp;
 let city: AnalyticsCity;
 let planner: LoggedIn;
 
-interface Kpi {
-  key: string;
-  numerator: number | null;
-  denominator: number | null;
-  value: number | null;
-  target: number | null;
-  available: boolean;
-  suppressed?: boolean;
-  time: Record<string, unknown>;
-}
 
 beforeAll(async () => {
   // Inspections replay 2025: allow them to be dated that far back.

@@ -186,3 +186,16 @@ export async function gridArea(db: Kysely<DB>, code: string): Promise<number> {
   const row = await db.selectFrom('grids').select('area_km2').where('code', '=', code).executeTakeFirstOrThrow();
   return row.area_km2;
 }
+
+/** One KPI card as GET /api/kpis answers it (the fields the KPI tests read). */
+export interface KpiAnswer {
+  key: string;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  target: number | null;
+  available: boolean;
+  suppressed?: boolean;
+  definition: string;
+  time: Record<string, unknown>;
+}
