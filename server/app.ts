@@ -9,7 +9,7 @@ import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts'
 import { jsonBodies } from './http/json-body.ts';
 import { RateLimiter, rateLimit, requestBudgets } from './http/rate-limit.ts';
 import { rejectNulCharacters } from './http/reject-nul.ts';
-import { mountRoutes } from './http/route-registry.ts';
+import { mountRoutes } from './http/mount-routes.ts';
 import { apiRoutes } from './routes.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');

@@ -11,6 +11,7 @@ const environmentSchema = z.object({
   MIGRATION_DATABASE_URL: z.string().url().optional(),
   AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
+  AUDIT_LINK_INTERVAL_MS: z.coerce.number().int().min(10).max(1000).default(500),
   DATA_DIR: z.string().default('data'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DEMO_SEED: z.coerce.number().int().default(20261123),
@@ -38,6 +39,8 @@ export type Config = Readonly<{
   auditHmacKey: string | undefined;
   /** How often the audit chain's head is checkpointed to a file outside the database. */
   auditCheckpointSeconds: number;
+  /** How often the sequencer links committed audit rows to the keyed chain (at most a second). */
+  auditLinkIntervalMs: number;
   dataDir: string;
   pgliteDir: string;
   production: boolean;
@@ -81,6 +84,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     migrationDatabaseUrl: env.MIGRATION_DATABASE_URL,
     auditHmacKey: env.AUDIT_HMAC_KEY,
     auditCheckpointSeconds: env.AUDIT_CHECKPOINT_SECONDS,
+    auditLinkIntervalMs: env.AUDIT_LINK_INTERVAL_MS,
     dataDir,
     pgliteDir: path.join(dataDir, 'db'),
     production: env.NODE_ENV === 'production',

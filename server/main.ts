@@ -1,5 +1,6 @@
 import { createApp, ensureDashboardBuilt } from './app.ts';
 import { startAuditCheckpoints } from './audit/checkpoints.ts';
+import { startAuditSequencer } from './audit/sequencer.ts';
 import { demoPassword } from './auth/passwords.ts';
 import { bootDatabase } from './boot.ts';
 import { readConfig } from './config.ts';
@@ -14,6 +15,7 @@ async function main() {
   const { handle, context, owner } = await announced('opening and migrating the database', () => bootDatabase(config));
   // Generating the demo city needs the owner (it sets triggers aside); the server's role cannot.
   const seeded = await seedDemoCityIfEmpty(owner?.context ?? context, owner?.handle ?? handle).finally(() => owner?.handle.close());
+  const sequencer = startAuditSequencer(context.db, config);
   const checkpoints = startAuditCheckpoints(context.db, config);
   await ensureDashboardBuilt();
   const server = createApp(context).listen(config.port, config.host, () => {
@@ -30,7 +32,8 @@ async function main() {
   });
   const shutDown = () => {
     server.close();
-    void checkpoints.stop().finally(() => handle.close()).finally(() => process.exit(0));
+    // Link what is left first, so the last checkpoint records it.
+    void sequencer.stop().finally(() => checkpoints.stop()).finally(() => handle.close()).finally(() => process.exit(0));
   };
   process.on('SIGINT', shutDown);
   process.on('SIGTERM', shutDown);

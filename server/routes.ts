@@ -20,6 +20,7 @@ import { mapRoutes } from './map/routes.ts';
 import { compoundRoutes } from './compounds/routes.ts';
 import { tokensRoutes } from './tokens/routes.ts';
 import { hotspotsRoutes } from './hotspots/routes.ts';
+import { withDeclaredResponses } from './openapi/declared-responses.ts';
 
 /** Every feature's routes, mounted under /api. Add a feature here and to the authorisation matrix. */
 const FEATURES: FeatureRoutes[] = [
@@ -46,5 +47,5 @@ const FEATURES: FeatureRoutes[] = [
 ];
 
 export function apiRoutes(context: AppContext): RouteSpec[] {
-  return FEATURES.flatMap((feature) => feature(context));
+  return FEATURES.flatMap((feature) => feature(context)).map(withDeclaredResponses);
 }

@@ -22,7 +22,7 @@ import type { AppContext } from '../../server/context.ts';
 import { detectCapabilities } from '../../server/db/capabilities.ts';
 import { openDatabase } from '../../server/db/connection.ts';
 import type { DB } from '../../server/db/schema.ts';
-import { chinaToday } from '../../server/domain/registration-rules.ts';
+import { chinaToday } from '../../server/domain/calendar.ts';
 import { buildHeatmap } from '../../server/heatmaps/service.ts';
 import { buildingFloorPlan } from '../../server/registrations/drilldown.ts';
 import { TILE_LAYERS, type TileLayerName } from '../../server/tiles/layers.ts';

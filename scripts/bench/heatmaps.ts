@@ -4,7 +4,7 @@
  * over residencies, persons, units and buildings, on the same data.
  */
 import { performance } from 'node:perf_hooks';
-import { addDays } from '../../server/domain/registration-rules.ts';
+import { addDays } from '../../server/domain/calendar.ts';
 import { percentiles, underLoad, unexpectedStatuses, type ApiSession, type Percentiles } from './client.ts';
 import { latencyFigure, ratioFigure, type Figure } from './figures.ts';
 import { query } from './target.ts';

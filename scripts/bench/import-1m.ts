@@ -21,7 +21,7 @@ import { detectCapabilities } from '../../server/db/capabilities.ts';
 import { openDatabase } from '../../server/db/connection.ts';
 import { migrateToLatest } from '../../server/db/migrator.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
-import { addDays } from '../../server/domain/registration-rules.ts';
+import { addDays } from '../../server/domain/calendar.ts';
 
 const ROWS = Number(process.argv.slice(2).find((argument) => /^\d+$/.test(argument)) ?? 1_000_000);
 const KEEP = process.argv.includes('--keep');

@@ -7,7 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
-import { addDays } from '../../server/domain/registration-rules.ts';
+import { addDays } from '../../server/domain/calendar.ts';
 import { percentiles, underLoad, type ApiSession } from './client.ts';
 import { latencyFigure, type Figure } from './figures.ts';
 import { query } from './target.ts';

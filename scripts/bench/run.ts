@@ -14,14 +14,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chinaToday } from '../../server/domain/registration-rules.ts';
+import { chinaToday } from '../../server/domain/calendar.ts';
 import { parseScale, type Scale } from '../city/index.ts';
 import { renderProgress } from '../progress.ts';
 import { ApiSession } from './client.ts';
 import { measureDrilldown } from './drilldown.ts';
 import { guarded, printTable, saveReport, skippedFigure, type Figure } from './figures.ts';
 import { measureFirstPaint } from './first-paint.ts';
+import { measureHealth } from './health.ts';
 import { measureHeatmaps } from './heatmaps.ts';
+import { measureHotspots } from './hotspots.ts';
 import { describeMachine, noteEnd, type Machine } from './machine.ts';
 import { measureRegistrations, type WriteCheck } from './registrations.ts';
 import { startApp } from './server.ts';
@@ -38,15 +40,16 @@ export interface BenchSizes {
   writeConcurrency: number;
   tilesPerZoom: number;
   paintRuns: number;
+  hotspotRequests: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
   heatmapRequests: 200, sliderRequests: 140, concurrency: 8, naiveRuns: 3,
-  drilldownRequests: 400, writes: 4000, writeConcurrency: 32, tilesPerZoom: 40, paintRuns: 3,
+  drilldownRequests: 400, writes: 4000, writeConcurrency: 32, tilesPerZoom: 40, paintRuns: 3, hotspotRequests: 30,
 };
 export const SMOKE_SIZES: BenchSizes = {
   heatmapRequests: 16, sliderRequests: 12, concurrency: 4, naiveRuns: 1,
-  drilldownRequests: 16, writes: 40, writeConcurrency: 8, tilesPerZoom: 3, paintRuns: 1,
+  drilldownRequests: 16, writes: 40, writeConcurrency: 8, tilesPerZoom: 3, paintRuns: 1, hotspotRequests: 3,
 };
 
 /** What the report says when the registrations could not be measured at all. */
@@ -133,6 +136,8 @@ async function measureAll(
     agreement = measured.agreement;
     return measured.figures;
   });
+  log('hot spots…');
+  const hotspots = await guarded('hotspots.city', 'Gi* hot spots, whole city', 'ms', () => measureHotspots(leader, databaseUrl, today, sizes.hotspotRequests));
   log('drill-down…');
   const drilldown = await guarded('drilldown', 'drill-down of one building', 'ms', async () => [await measureDrilldown(police, databaseUrl, sizes.drilldownRequests, sizes.concurrency)]);
   log('registrations…');
@@ -144,12 +149,14 @@ async function measureAll(
   });
   log('tiles…');
   const tiles = await guarded('tiles', 'vector tiles', 'ms', () => measureTiles(leader, databaseUrl, sizes.tilesPerZoom, sizes.concurrency));
+  log('health…');
+  const health = await guarded('health', 'GET /api/health', 'ms', async () => [await measureHealth(leader, sizes.heatmapRequests, sizes.concurrency)]);
   log('first paint…');
   const paintLabel = 'first painted heatmap in headless Chromium';
   const paint = options.browser === false
     ? [skippedFigure('firstPaint', paintLabel, 'ms', '--no-browser')]
     : await guarded('firstPaint', paintLabel, 'ms', async () => [await measureFirstPaint(leader, sizes.paintRuns, options.rebuildDashboard ?? true)]);
-  return { figures: [...heatmaps, ...drilldown, ...writes, ...tiles, ...paint], checks: { noLostWrites, heatmapMatchesNaive: agreement } };
+  return { figures: [...heatmaps, ...hotspots, ...drilldown, ...writes, ...tiles, ...health, ...paint], checks: { noLostWrites, heatmapMatchesNaive: agreement } };
 }
 
 async function withClient<T>(databaseUrl: string, use: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '../../server/auth/passwords.ts';
-import { chinaToday } from '../../server/domain/registration-rules.ts';
+import { chinaToday } from '../../server/domain/calendar.ts';
 import type { Scale } from '../city/index.ts';
 import { loadCityWithCopy } from '../city/postgres-copy.ts';
 

@@ -175,7 +175,13 @@ export class CityGenerator {
         .reduce((sum, household) => sum + household.members.filter((person) => person.category === 'floating').length, 0);
       if (persons.length >= PEOPLE_BATCH) await flush(index + 1);
     }
-    persons.push(...people.unregistered(floatingResidents));
+    // Sent in batches: at city scale the unregistered are hundreds of thousands of rows, too many
+    // to spread into one push (a call's arguments live on the stack).
+    const unregistered = people.unregistered(floatingResidents);
+    for (let start = 0; start < unregistered.length; start += PEOPLE_BATCH) {
+      persons = persons.concat(unregistered.slice(start, start + PEOPLE_BATCH));
+      if (persons.length >= PEOPLE_BATCH) await flush(register.sites.length);
+    }
     await flush(register.sites.length);
   }
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { areaVisible, type CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
-import type { Bbox } from '../tiles/feature-sql.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 
 export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
 

@@ -16,6 +16,7 @@ export const areaRoutes: FeatureRoutes = (context) => [
     path: '/areas',
     access: ROLES,
     summary: 'Areas of one level (district, street, community, grid) as GeoJSON',
+    schemas: { query: areasQuery },
     handler: async (request, response) => {
       const { level } = parseQuery(areasQuery, request);
       const prefixes = visiblePrefixes(principalOf(request));

@@ -59,9 +59,15 @@ function parseCheckpoint(line: string): Checkpoint | undefined {
   return undefined;
 }
 
-/** The chain's newest row (seq 0 / 'genesis' when empty). */
+/** The chain's newest linked row (seq 0 / 'genesis' when none); rows the sequencer has not linked are not in it yet. */
 export async function chainHead(db: Kysely<DB>): Promise<{ seq: number; head: string }> {
-  const row = await db.selectFrom('audit_log').select(['chain_seq', 'hash']).orderBy('chain_seq', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('audit_log')
+    .select(['chain_seq', 'hash'])
+    .where('chain_seq', 'is not', null)
+    .orderBy('chain_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return { seq: Number(row?.chain_seq ?? 0), head: row?.hash ?? 'genesis' };
 }
 

@@ -8,7 +8,7 @@ import { verifyAuditTrail } from './service.ts';
 const MAX_PAGE = 500;
 const auditQuery = z.object({
   limit: textNumber(z.number().int().min(1).max(MAX_PAGE).default(100)),
-  /** Rows with chain_seq below this (keyset paging, newest first). */
+  /** Rows with seq below this (keyset paging, newest first; seq is the row's insert order, chain_seq its place in the chain once linked). */
   before: textNumber(z.number().int().positive()).optional(),
   username: z.string().trim().max(40).optional(),
   action: z.string().trim().max(40).optional(),
@@ -32,10 +32,10 @@ export const auditRoutes: FeatureRoutes = (context) => [
       const filter = parseQuery(auditQuery, request);
       let query = context.db
         .selectFrom('audit_log')
-        .select(['chain_seq', 'at', 'username', 'role', 'action', 'target_type', 'target_id', 'purpose', 'details', 'hash'])
-        .orderBy('chain_seq', 'desc')
+        .select(['id as seq', 'chain_seq', 'at', 'username', 'role', 'action', 'target_type', 'target_id', 'purpose', 'details', 'hash'])
+        .orderBy('id', 'desc')
         .limit(filter.limit);
-      if (filter.before) query = query.where('chain_seq', '<', filter.before);
+      if (filter.before) query = query.where('id', '<', filter.before);
       if (filter.username) query = query.where('username', '=', filter.username);
       if (filter.action) query = query.where('action', '=', filter.action);
       if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
@@ -43,7 +43,7 @@ export const auditRoutes: FeatureRoutes = (context) => [
       if (filter.to) query = query.where('at', '<', new Date(startOfCityDay(filter.to).getTime() + 86_400_000));
       const rows = await query.execute();
       const last = rows.at(-1);
-      response.json({ rows, next: rows.length === filter.limit && last ? `?before=${last.chain_seq}&limit=${filter.limit}` : null });
+      response.json({ rows, next: rows.length === filter.limit && last ? `?before=${last.seq}&limit=${filter.limit}` : null });
     },
   },
   {

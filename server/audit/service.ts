@@ -17,7 +17,10 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Appends audit rows; the database trigger chains their hashes. Use inside the write's transaction. */
+/**
+ * Appends audit rows, unlinked and without any lock, inside the write's transaction (so no audited
+ * write or read exists without its row); the sequencer links them to the keyed chain (sequencer.ts).
+ */
 export async function recordAudit(db: Kysely<DB>, principal: Principal | undefined, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
@@ -40,30 +43,76 @@ export async function recordAudit(db: Kysely<DB>, principal: Principal | undefin
 
 export interface ChainVerification {
   ok: boolean;
+  /** Linked rows checked (the chain; rows not yet linked are counted in `unlinked`). */
   rows: number;
   /** chain_seq of the first row whose stored hash or parent link does not match. */
   firstBrokenSeq: number | null;
+  /** Committed rows the sequencer has not linked yet (normally under a second old). */
+  unlinked: UnlinkedTail;
 }
 
+export interface UnlinkedTail {
+  rows: number;
+  /** When the oldest of them was written (ISO 8601), null when none. */
+  oldestAt: string | null;
+  /** Its age in seconds when verified: above AUDIT_LINK_INTERVAL_MS means the sequencer is behind or stopped. */
+  oldestAgeSeconds: number | null;
+}
+
+/** Ranges of chain_seq verified at once, on separate connections where the engine has several. */
+const VERIFY_PARTS = 4;
+
 /**
- * Recomputes every keyed hash in chain order; an edited, inserted or deleted row shows as a
- * break, and so does a row re-chained by anyone without the key. Needs a session holding the key.
+ * Recomputes every linked row's keyed hash in chain order; an edited, inserted or deleted row
+ * shows as a break, and so does a row re-chained by anyone without the key. Rows not yet linked
+ * by the sequencer are reported apart. Needs a session holding the key. The chain is checked in
+ * VERIFY_PARTS ranges of chain_seq at once, each also reading the row before it for its first link.
  */
 export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainVerification> {
-  const result = await sql<{ rows: number; first_broken: number | null }>`
+  const bounds = await sql<{ low: number | null; high: number | null }>`
+    SELECT least(min(chain_seq), 1)::bigint AS low, max(chain_seq)::bigint AS high FROM audit_log WHERE chain_seq IS NOT NULL`.execute(db);
+  const low = Number(bounds.rows[0]?.low ?? 1);
+  const high = Number(bounds.rows[0]?.high ?? 0);
+  const size = Math.max(1, Math.ceil((high - low + 1) / VERIFY_PARTS));
+  const starts = Array.from({ length: VERIFY_PARTS }, (_, index) => low + index * size).filter((start, index) => index === 0 || start <= high);
+  const parts = await Promise.all(starts.map((start) => verifyChainPart(db, start, start + size - 1, start === low)));
+  const broken = parts.map((part) => part.firstBroken).filter((seq): seq is number => seq !== null);
+  const unlinked = await unlinkedTail(db);
+  const firstBrokenSeq = broken.length ? Math.min(...broken) : null;
+  return { ok: firstBrokenSeq === null, rows: parts.reduce((sum, part) => sum + part.rows, 0), firstBrokenSeq, unlinked };
+}
+
+/** Checks rows first..last (and their links to the row before); the first range starts at genesis. */
+async function verifyChainPart(db: Kysely<DB>, first: number, last: number, fromGenesis: boolean) {
+  const result = await sql<{ rows: number; first_broken: string | null }>`
     WITH ordered AS (
       SELECT a.chain_seq, a.hash, a.prev_hash,
-             lag(a.hash) OVER (ORDER BY a.chain_seq) AS parent_hash,
-             lag(a.chain_seq) OVER (ORDER BY a.chain_seq) AS parent_seq,
-             audit_row_digest(a.prev_hash, a) AS recomputed
-      FROM audit_log a)
+             lag(a.hash) OVER chain AS parent_hash,
+             lag(a.chain_seq) OVER chain AS parent_seq,
+             encode(sha256(p.outer_pad || sha256(p.inner_pad || convert_to(audit_row_message(a.prev_hash, a), 'UTF8'))), 'hex') AS recomputed
+      FROM audit_log a CROSS JOIN audit_hmac_pads() p
+      WHERE a.chain_seq BETWEEN ${fromGenesis ? first : first - 1} AND ${last}
+      WINDOW chain AS (ORDER BY a.chain_seq))
     SELECT count(*)::int AS rows,
            min(chain_seq) FILTER (WHERE hash IS DISTINCT FROM recomputed
               OR prev_hash IS DISTINCT FROM coalesce(parent_hash, 'genesis')
               OR chain_seq IS DISTINCT FROM coalesce(parent_seq, 0) + 1) AS first_broken
-    FROM ordered`.execute(db);
-  const row = result.rows[0] ?? { rows: 0, first_broken: null };
-  return { ok: row.first_broken === null, rows: row.rows, firstBrokenSeq: row.first_broken };
+    FROM ordered WHERE chain_seq >= ${first}`.execute(db);
+  const row = result.rows[0];
+  return { rows: row?.rows ?? 0, firstBroken: row?.first_broken == null ? null : Number(row.first_broken) };
+}
+
+async function unlinkedTail(db: Kysely<DB>): Promise<UnlinkedTail> {
+  const result = await sql<{ rows: number; oldest_at: Date | null; age: number | null }>`
+    SELECT count(*)::int AS rows, min(at) AS oldest_at,
+           round(extract(epoch FROM clock_timestamp() - min(at))::numeric, 3)::float8 AS age
+    FROM audit_log WHERE chain_seq IS NULL`.execute(db);
+  const row = result.rows[0];
+  return {
+    rows: row?.rows ?? 0,
+    oldestAt: row?.oldest_at ? new Date(row.oldest_at).toISOString() : null,
+    oldestAgeSeconds: row?.age ?? null,
+  };
 }
 
 /** Rows the checkpoints outside the database recorded but the database no longer holds as recorded. */
@@ -78,7 +127,7 @@ export interface MissingTail {
 }
 
 export interface TrailVerification extends ChainVerification {
-  /** The database's newest chain_seq (0 when empty). */
+  /** The newest linked chain_seq (0 when none). */
   headSeq: number;
   missingTail: MissingTail | null;
   checkpoints: {

@@ -4,6 +4,7 @@ import { ROLES, type User } from '../db/schema.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { unauthenticated } from '../http/errors.ts';
 import { parseBody } from '../http/validate.ts';
+import type { SessionUser } from './contract.ts';
 import { passwordPolicy } from './passwords.ts';
 import { liveSession } from './middleware.ts';
 import { DEFAULT_BACKOFF, LoginThrottle } from './login-throttle.ts';
@@ -29,6 +30,7 @@ export const authRoutes: FeatureRoutes = (context) => {
       path: '/auth/login',
       access: 'public',
       summary: 'Log in with username and password; sets the session cookie. Repeated failures from one address wait (429, Retry-After); every attempt is audited',
+      schemas: { body: loginBody },
       handler: async (request, response) => {
         const { username, password } = parseBody(loginBody, request);
         const outcome = await logIn(context.db, context.config, throttle, { username, password, address: clientAddress(request) });
@@ -100,7 +102,7 @@ export const authRoutes: FeatureRoutes = (context) => {
 type SessionUserRow = Pick<User, 'username' | 'display_name' | 'role' | 'jurisdiction' | 'must_change_password'>;
 
 /** The user as the dashboard sees them (never the password hash or the collector link). */
-const sessionUserOf = (user: SessionUserRow) => ({
+const sessionUserOf = (user: SessionUserRow): SessionUser => ({
   username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction, mustChangePassword: user.must_change_password,
 });
 

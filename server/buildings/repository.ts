@@ -1,22 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import type { Bbox } from '../domain/coordinates.ts';
+import type { z } from 'zod';
+import type { buildingDetail } from './contract.ts';
 import type { DB } from '../db/schema.ts';
 
-export interface BuildingDetail {
-  code: string;
-  gridCode: string;
-  address: string;
-  floors: number;
-  use: string;
-  managementMode: string;
-  status: string;
-  hasAccessControl: boolean;
-  hasVideo: boolean;
-  responsibilityLetterSigned: boolean;
-  landlordName: string | null;
-  point: [number, number];
-  unitCount: number;
-}
+/** One building as the API sends it: the contract's shape, so the two cannot drift. */
+export type BuildingDetail = z.infer<typeof buildingDetail>;
 
 export async function findBuilding(db: Kysely<DB>, code: string): Promise<BuildingDetail | undefined> {
   const row = await db
@@ -51,7 +41,7 @@ export async function findBuilding(db: Kysely<DB>, code: string): Promise<Buildi
 /** Footprints (or points where a building has none) inside a bbox and the caller's jurisdiction, at most `limit` of them. */
 export async function buildingsInBbox(
   db: Kysely<DB>,
-  bbox: [number, number, number, number],
+  bbox: Bbox,
   limit: number,
   prefixes: CodePrefixes,
 ): Promise<{ features: unknown[]; truncated: boolean }> {

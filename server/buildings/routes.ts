@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { checkBuildingCode } from '../domain/codes.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import { seesPersonData } from '../domain/privacy.ts';
 import { ROLES } from '../db/schema.ts';
 import { badRequest, notFound } from '../http/errors.ts';
@@ -14,7 +15,7 @@ const footprintQuery = z.object({
   bbox: bboxSchema.optional(),
   limit: textNumber(z.number().int().min(1).max(MAX_FOOTPRINTS).default(MAX_FOOTPRINTS)),
 });
-const WHOLE_WORLD: [number, number, number, number] = [-180, -90, 180, 90];
+const WHOLE_WORLD: Bbox = [-180, -90, 180, 90];
 
 export function parseBuildingCode(code: unknown): string {
   const check = checkBuildingCode(code);

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import {
   assignmentsOf, endAssignments, findCollector, gridExists, insertAssignment, insertCollector, listCollectors, updateCollector,

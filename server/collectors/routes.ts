@@ -4,7 +4,7 @@ import { principalOf, type Principal } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../db/schema.ts';
 import { DEFAULT_ALLOCATION_SETTINGS, type AllocationSettings } from '../domain/allocation.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ALLOCATION_MODES } from '../domain/allocation.ts';
 import { REBALANCE_REACH } from '../domain/rebalance.ts';
-import { isCalendarDate } from '../domain/registration-rules.ts';
-import { textNumber } from '../http/validate.ts';
+import { calendarDate, textNumber } from '../http/validate.ts';
 
 type NumberSchema = (min: number, max: number) => z.ZodType<number, unknown>;
 
@@ -70,7 +69,6 @@ export const planCsvQuery = rebalanceQuery.extend({
 // ---------------------------------------------------------------------------------------------
 // Collectors and assignments
 
-const calendarDate = z.string().refine(isCalendarDate, 'must be a real date written YYYY-MM-DD');
 const gridCode = z.string().regex(/^\d{12}(?!00)\d{2}$/, 'gridCode must be a 14-digit grid code');
 const queryBoolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((text) => text === 'true');
 

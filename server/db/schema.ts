@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Role } from '../domain/roles.ts';
 
 /**
  * Table types for Kysely, written to match sql/*.sql. Geometry columns are read through
@@ -29,13 +30,13 @@ export const MANAGEMENT_MODES = ['hotel', 'property', 'employer', 'patrol', 'gat
 export const UNIT_USES = ['self_occupied', 'rented', 'vacant', 'shop', 'dormitory'] as const;
 export const PERSON_CATEGORIES = ['registered', 'lodging', 'floating', 'overseas'] as const;
 export const FLOATING_TYPES = ['single', 'shared', 'dormitory', 'family'] as const;
-export const ROLES = ['leader', 'planner', 'police', 'collector', 'admin', 'auditor'] as const;
 export type BuildingUse = (typeof BUILDING_USES)[number];
 export type ManagementMode = (typeof MANAGEMENT_MODES)[number];
 export type UnitUse = (typeof UNIT_USES)[number];
 export type PersonCategory = (typeof PERSON_CATEGORIES)[number];
 export type FloatingType = (typeof FLOATING_TYPES)[number];
-export type Role = (typeof ROLES)[number];
+// Roles live in a leaf module (users/tables.ts reads them too); re-exported for the many readers of this file.
+export { ROLES, type Role } from '../domain/roles.ts';
 
 export interface BuildingsTable {
   code: string;

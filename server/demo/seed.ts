@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DatabaseHandle } from '../db/connection.ts';
 import { demoUsersFor, insertDemoUsers } from '../auth/demo-users.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import { logger } from '../logger.ts';
 import { seedDemoRentals } from '../rentals/service.ts';
 import { generateCity, type CityOptions } from '../../scripts/city/index.ts';

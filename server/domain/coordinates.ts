@@ -14,6 +14,9 @@ export type CoordinateSystem = (typeof COORDINATE_SYSTEMS)[number];
 /** [longitude, latitude] in degrees. */
 export type LonLat = readonly [number, number];
 
+/** A WGS84 box in degrees, as GeoJSON and OGC write it: the one box type of server and web. */
+export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
+
 const SEMI_MAJOR_AXIS = 6378245.0; // Krasovsky 1940, as the GCJ-02 formula uses
 const ECCENTRICITY_SQUARED = 0.00669342162296594323;
 const BAIDU_FACTOR = (Math.PI * 3000.0) / 180.0;

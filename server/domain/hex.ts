@@ -1,4 +1,5 @@
 import { cellArea, latLngToCell } from 'h3-js';
+import type { Bbox } from './coordinates.ts';
 
 /**
  * Map cells that are not administrative areas: H3 hexagons and ground squares. Points (buildings,
@@ -7,14 +8,12 @@ import { cellArea, latLngToCell } from 'h3-js';
 export const H3_RESOLUTION = { min: 5, max: 10, default: 8 } as const;
 export const SQUARE_METRES = { min: 100, max: 5000, default: 500 } as const;
 
-export type Bbox = readonly [number, number, number, number];
-
 export interface CellOfPoint {
   /** Stable identifier: the H3 index, or "column:row" of the square grid. */
   code: string;
   areaKm2: number;
   /** minLon, minLat, maxLon, maxLat of a square cell (a client draws H3 cells from the index). */
-  bounds?: [number, number, number, number];
+  bounds?: Bbox;
 }
 
 export type PointBinner = (lon: number, lat: number) => CellOfPoint;
@@ -42,7 +41,7 @@ export function squareBinner(metres: number, bbox: Bbox): PointBinner {
   return (lon, lat) => {
     const column = Math.floor(lon / longitudeStep);
     const row = Math.floor(lat / latitudeStep);
-    const bounds: [number, number, number, number] = [
+    const bounds: Bbox = [
       column * longitudeStep, row * latitudeStep, (column + 1) * longitudeStep, (row + 1) * latitudeStep,
     ];
     return { code: `${column}:${row}`, areaKm2, bounds };

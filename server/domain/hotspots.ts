@@ -147,6 +147,11 @@ export interface TrendTest {
   z: number;
   /** Two-sided, from the normal distribution. */
   p: number;
+  /**
+   * Kendall's tau-b of the series against time: S / √(n₀ (n₀ − n₁)), n₀ = n(n−1)/2, n₁ = Σ_t t(t−1)/2
+   * (time has no ties); 0 where undefined (fewer than two distinct values). What R's Kendall::MannKendall reports.
+   */
+  tau: number;
 }
 
 /**
@@ -158,15 +163,30 @@ export function mannKendall(series: readonly number[]): TrendTest {
   const n = series.length;
   let s = 0;
   for (let k = 0; k < n - 1; k++) {
-    for (let j = k + 1; j < n; j++) s += Math.sign(series[j]! - series[k]!);
+    const earlier = series[k]!;
+    for (let j = k + 1; j < n; j++) {
+      const later = series[j]!;
+      if (later > earlier) s++;
+      else if (later < earlier) s--;
+    }
   }
-  const groups = new Map<number, number>();
-  for (const value of series) groups.set(value, (groups.get(value) ?? 0) + 1);
+  // Groups of equal values: runs in a sorted copy (cheaper than a Map, run 20,000 times per request).
+  const sorted = Float64Array.from(series).sort();
   let ties = 0;
-  for (const t of groups.values()) ties += t * (t - 1) * (2 * t + 5);
+  let tiedPairs = 0;
+  for (let start = 0; start < n;) {
+    let end = start + 1;
+    while (end < n && sorted[end] === sorted[start]) end++;
+    const t = end - start;
+    ties += t * (t - 1) * (2 * t + 5);
+    tiedPairs += (t * (t - 1)) / 2;
+    start = end;
+  }
   const variance = (n * (n - 1) * (2 * n + 5) - ties) / 18;
   const z = variance > 0 && s !== 0 ? (s - Math.sign(s)) / Math.sqrt(variance) : 0;
-  return { s, variance, z, p: twoSidedP(z) };
+  const pairs = (n * (n - 1)) / 2;
+  const tau = pairs > tiedPairs ? s / Math.sqrt(pairs * (pairs - tiedPairs)) : 0;
+  return { s, variance, z, p: twoSidedP(z), tau };
 }
 
 export const EMERGING_CATEGORIES = [
@@ -229,6 +249,66 @@ export interface EmergingResult {
   trend: TrendTest;
   /** The cell's Gi* class in each step, oldest first. */
   classes: HotspotClass[];
+  /** The cell's Gi* z-score in each step, oldest first (NaN where undefined). */
+  zScores: number[];
+  /** The cell's Gi*, p, q and class in the final step. */
+  final: HotspotResult;
+}
+
+/**
+ * Gi*, p, BH-adjusted q and class of every cell for one step, on typed arrays: the same arithmetic,
+ * in the same order, as getisOrdGiStar, twoSidedP, benjaminiHochberg and hotspotClass (so the
+ * same numbers as hotspots()), at a cost emerging hot spots can pay 36 times over 20,000 cells.
+ * The q-values come from one native sort of the p-values: tied p-values share their q.
+ */
+function stepScores(values: Float64Array, neighbours: Neighbours, fdr: boolean) {
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = sum / n;
+  let squaredDeviations = 0;
+  for (let i = 0; i < n; i++) squaredDeviations += (values[i]! - mean) * (values[i]! - mean);
+  const s = Math.sqrt(squaredDeviations / n);
+  const z = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const around = neighbours[i]!;
+    let local = values[i]!;
+    for (const j of around) local += values[j]!;
+    const weights = around.length + 1;
+    const spread = s * Math.sqrt((n * weights - weights * weights) / (n - 1));
+    z[i] = spread > 0 ? (local - mean * weights) / spread : Number.NaN;
+    p[i] = twoSidedP(z[i]!);
+  }
+  // Benjamini–Hochberg over the defined p-values, ascending (NaN sorts last in a typed array).
+  const sorted = Float64Array.from(p).sort();
+  let m = 0;
+  while (m < n && !Number.isNaN(sorted[m]!)) m++;
+  const qSorted = new Float64Array(m);
+  let running = 1;
+  for (let rank = m; rank >= 1; rank--) {
+    running = Math.min(running, (sorted[rank - 1]! * m) / rank);
+    qSorted[rank - 1] = running;
+  }
+  const q = new Float64Array(n);
+  const classes = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(p[i]!)) {
+      q[i] = Number.NaN;
+    } else {
+      // The last rank holding this p-value (binary search): where the running minimum settles for ties.
+      let low = 0;
+      let high = m - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if (sorted[middle]! <= p[i]!) low = middle;
+        else high = middle - 1;
+      }
+      q[i] = qSorted[low]!;
+    }
+    classes[i] = hotspotClass(z[i]!, fdr ? q[i]! : p[i]!);
+  }
+  return { z, p, q, classes };
 }
 
 /**
@@ -238,10 +318,16 @@ export interface EmergingResult {
  * all equal) counts as 0: no clustering.
  */
 export function emergingHotspots(valuesByStep: readonly (readonly number[])[], neighbours: Neighbours, options: { fdr: boolean; trendAlpha?: number } = { fdr: true }): EmergingResult[] {
-  const steps = valuesByStep.map((values) => hotspots(values, neighbours, { fdr: options.fdr }));
+  const steps = valuesByStep.map((values) => {
+    if (values.length !== neighbours.length) throw new Error(`emergingHotspots: ${values.length} values but ${neighbours.length} neighbour lists`);
+    return stepScores(Float64Array.from(values), neighbours, options.fdr);
+  });
   return neighbours.map((_, i) => {
-    const classes = steps.map((step) => step[i]!.class);
-    const trend = mannKendall(steps.map((step) => (Number.isNaN(step[i]!.z) ? 0 : step[i]!.z)));
-    return { pattern: emergingCategory(classes, trend, options.trendAlpha), trend, classes };
+    const classes = steps.map((step) => step.classes[i]! as HotspotClass);
+    const zScores = steps.map((step) => step.z[i]!);
+    const trend = mannKendall(zScores.map((z) => (Number.isNaN(z) ? 0 : z)));
+    const last = steps.at(-1)!;
+    const final: HotspotResult = { z: last.z[i]!, p: last.p[i]!, q: last.q[i]!, class: classes.at(-1)! };
+    return { pattern: emergingCategory(classes, trend, options.trendAlpha), trend, classes, zScores, final };
   });
 }

@@ -3,7 +3,11 @@
  * Pure: dates are 'YYYY-MM-DD' strings and "today" is always passed in. Shared by server and web,
  * so a form can run the same checks before it submits.
  */
+import { addDays, addYears, daysBetween } from './calendar.ts';
 import { ageOn, checkIdNumber, MAX_AGE_YEARS, normalizeIdNumber, oldestBirthDate, type IdProblem } from './id-number.ts';
+
+/** scripts/city still imports chinaToday from here; the calendar's home is ./calendar.ts. */
+export { chinaToday } from './calendar.ts';
 
 /** Arrivals, moves and departures must be registered within this many days of the event. */
 export const REGISTRATION_DEADLINE_DAYS = 7;
@@ -28,37 +32,6 @@ const ID_PROBLEM_ZH: Record<IdProblem, string> = {
   too_old: `身份证号码中的出生日期距今超过 ${MAX_AGE_YEARS} 年`,
   checksum: '身份证号码的校验位不正确',
 };
-
-const DAY_MS = 86_400_000;
-const utcMidnight = (date: string) => Date.parse(`${date}T00:00:00Z`);
-
-/** True for a real calendar date written 'YYYY-MM-DD' (no 2026-02-30). */
-export function isCalendarDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const parsed = utcMidnight(text);
-  return Number.isFinite(parsed) && new Date(parsed).toISOString().slice(0, 10) === text;
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((utcMidnight(to) - utcMidnight(from)) / DAY_MS);
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(utcMidnight(date) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The same calendar day `years` later; 29 February falls back to 28 February in common years. */
-export function addYears(date: string, years: number): string {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const target = new Date(Date.UTC(year + years, month - 1, day));
-  if (target.getUTCMonth() !== month - 1) target.setUTCDate(0);
-  return target.toISOString().slice(0, 10);
-}
-
-/** Today's date in China (UTC+8): a registration made at 07:00 in Shenzhen is not dated yesterday. */
-export function chinaToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
 
 // --- registration duty and lateness ------------------------------------------------------------
 

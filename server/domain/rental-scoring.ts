@@ -3,6 +3,8 @@
  * month by month, then the overrides of DOMAIN.md, and explains every point. Shared by the
  * server (monthly scoring) and the web app (rule editor, score card).
  */
+import { lastDayOfMonth } from './calendar.ts';
+import { isRegisteredLate } from './registration-rules.ts';
 
 export const RENTAL_FACTORS = ['tenant_flag', 'case', 'landlord_registration', 'clue', 'doors', 'neighbours', 'hygiene'] as const;
 export const PERSON_FLAGS = ['key_person', 'work_target'] as const;
@@ -21,8 +23,6 @@ export const BASE_SCORE = 10;
 export const RED_BELOW = 6;
 export const GREEN_FROM = 7;
 export const STAR_FROM = 9;
-/** Registration more than this many days after moving in is late (DOMAIN: within 7 days). */
-export const LATE_REGISTRATION_DAYS = 7;
 export const FORCED_RED_CRIMINAL_CASES = 2;
 export const FORCED_RED_WINDOW_MONTHS = 6;
 export const RED_RECOVERY_CLEAN_MONTHS = 3;
@@ -95,12 +95,6 @@ export function monthsBetween(from: string, to: string): string[] {
   return Array.from({ length: Math.max(count, 0) }, (_, offset) => addMonths(from, offset));
 }
 
-/** The last day of a month, 'YYYY-MM-DD'. */
-export function lastDayOf(month: string): string {
-  return new Date(Date.parse(addMonths(month, 1)) - 86_400_000).toISOString().slice(0, 10);
-}
-
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
 
 // ---------------------------------------------------------------- facts
@@ -397,7 +391,8 @@ const residencyRef = (fact: { residencyId: number }): EventRef => ['residencies'
 /** Late if any new tenant was registered late or a visit found unregistered tenants; on time if evidence says so. */
 function registrationConduct(month: MonthFacts): RegistrationConduct {
   const checks = month.inspections.filter((inspection) => inspection.tenantsRegistered !== null);
-  const isLate = (registration: RegistrationFact) => daysBetween(registration.movedIn, registration.registeredAt) > LATE_REGISTRATION_DAYS;
+  // The registration deadline of registration-rules (the stored residencies.registered_late); tenants' exemption is not read here.
+  const isLate = (registration: RegistrationFact) => isRegisteredLate(registration.movedIn, registration.registeredAt, false);
   const late = [
     ...month.registrations.filter(isLate).map(residencyRef),
     ...checks.filter((inspection) => inspection.tenantsRegistered === false).map(inspectionRef),
@@ -442,7 +437,7 @@ function latestFinding(byMonth: FactsByMonth, index: number, factor: FindingFact
 
 /** Flagged tenants who lived there while flagged during the month, each person and flag once. */
 function flaggedDuring(byMonth: FactsByMonth, month: string): FlaggedTenantFact[] {
-  const last = lastDayOf(month);
+  const last = lastDayOfMonth(month);
   const seen = new Set<string>();
   return byMonth.flaggedTenants.filter((tenant) => {
     const key = `${tenant.flag}:${tenant.personId}`;
@@ -504,7 +499,7 @@ function matchingEvidence(rule: RentalRule, seen: MonthObservations): Evidence {
   switch (rule.factor) {
     case 'tenant_flag': {
       const tenants = seen.flaggedTenants.filter((tenant) => tenant.flag === rule.params.flag);
-      const monthEnd = lastDayOf(seen.month);
+      const monthEnd = lastDayOfMonth(seen.month);
       return eventsEvidence(tenants.map(residencyRef), tenants.map((tenant) => (tenant.to !== null && tenant.to < monthEnd ? tenant.to : monthEnd)));
     }
     case 'case': {

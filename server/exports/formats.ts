@@ -8,6 +8,14 @@ import type { Layer, LayerColumn, OutputCrs, Value } from './layer.ts';
  * The export formats. CSV (UTF-8 with a BOM, formula-safe) and XLSX reuse the collectors'
  * writers; GeoJSON and GeoPackage carry the geometry. Spreadsheets get Chinese headers and
  * wording, GIS formats the machine names and codes.
+ *
+ * Codes (12-digit communities, 14-digit grids, 19-digit buildings, 18-character ID numbers) must
+ * reach the user whole. XLSX is the spreadsheet format: its code cells are text cells, which Excel
+ * and WPS show as typed. CSV is the format for GIS and scripts: GDAL's CSV driver (and so QGIS
+ * through it) reads every field as String unless told otherwise, so codes keep every digit. Excel
+ * opening a CSV guesses types and turns long digit strings into rounded numbers; no CSV spelling
+ * avoids that without breaking GDAL (="..." arrives in GDAL as formula text), so the web app offers
+ * XLSX first and labels CSV as the GIS/script format rather than writing codes differently.
  */
 export const LAYER_FORMATS = ['csv', 'xlsx', 'geojson', 'gpkg'] as const;
 export type LayerFormat = (typeof LAYER_FORMATS)[number];

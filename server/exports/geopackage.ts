@@ -1,11 +1,15 @@
 import type { Geometry, Position } from 'geojson';
-import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from 'sql.js';
+import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
 import { extentOf, positionsOf, type ColumnType, type Extent, type Layer, type OutputCrs, type Value } from './layer.ts';
 
 /**
- * OGC GeoPackage 1.3 (OGC 12-128r18) writer: an SQLite file built in memory with sql.js (SQLite
- * compiled to WebAssembly, so nothing native to build), holding the three required metadata
- * tables, one feature table and its geometries as GeoPackage binary (header + ISO WKB).
+ * OGC GeoPackage 1.3 (OGC 12-128r18) writer: an SQLite file built in memory with SQLite's official
+ * WebAssembly build (@sqlite.org/sqlite-wasm: nothing native to build, and, unlike sql.js, compiled
+ * with the R*Tree module), holding the three required metadata tables, one feature table, its
+ * geometries as GeoPackage binary (header + ISO WKB) and its spatial index (gpkg_rtree_index), so
+ * that QGIS and GDAL answer bbox queries on a large export without reading every feature.
+ *
+ * The package is pinned to 3.50.4-build1: later builds declare Node >= 22 and this project runs on 20.
  */
 
 // PRAGMA application_id 'GPKG' and user_version 10300 (GeoPackage 1.3), as the standard requires.
@@ -133,54 +137,110 @@ export function geoPackageGeometry(geometry: Geometry, srsId: number): Buffer {
 
 // ---------------------------------------------------------------- the file
 
-let sqlJs: Promise<SqlJsStatic> | undefined;
-/** The WebAssembly module loads once per process, on the first GeoPackage asked for. */
-const loadSqlJs = () => (sqlJs ??= initSqlJs());
+type Sqlite3 = Awaited<ReturnType<typeof sqlite3InitModule>>;
+type Database = InstanceType<Sqlite3['oo1']['DB']>;
+type SqlValue = string | number | null | Uint8Array;
+
+let sqlite3: Promise<Sqlite3> | undefined;
+/** The WebAssembly module loads once per process, on the first GeoPackage asked for (quietly: it logs its version). */
+const loadSqlite = () => (sqlite3 ??= sqlite3InitModule({ print: () => undefined, printErr: () => undefined }));
 
 // MEDIUMINT is the standard's 32-bit integer: GIS tools read it as Integer rather than Integer64.
 const SQLITE_TYPE: Record<ColumnType, string> = { text: 'TEXT', integer: 'MEDIUMINT', real: 'DOUBLE', boolean: 'BOOLEAN' };
+const GEOMETRY_COLUMN = 'geom';
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const sqliteValue = (value: Value): SqlValue => (typeof value === 'boolean' ? Number(value) : value);
 
 function writeMetadata(db: Database, layer: Layer, reference: SpatialReference, extent: Extent | null, description: string): void {
-  db.run(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${USER_VERSION};`);
-  db.run(METADATA_TABLES);
+  db.exec(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${USER_VERSION};`);
+  db.exec(METADATA_TABLES);
   // EPSG:4326 is always listed (the standard requires it), GCJ-02 besides when the file is in it.
   for (const listed of new Set([SPATIAL_REFERENCES.wgs84, reference])) {
-    db.run('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)', [
-      listed.name, listed.srsId, listed.organization, listed.srsId, listed.definition, listed.description,
-    ]);
+    db.exec('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)', {
+      bind: [listed.name, listed.srsId, listed.organization, listed.srsId, listed.definition, listed.description],
+    });
   }
-  db.run('INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-    layer.name, 'features', layer.title, description, ...(extent ?? [null, null, null, null]), reference.srsId,
-  ]);
-  db.run('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', [layer.name, 'geom', layer.geometryType, reference.srsId]);
+  db.exec('INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', {
+    bind: [layer.name, 'features', layer.title, description, ...(extent ?? [null, null, null, null]), reference.srsId],
+  });
+  db.exec('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', { bind: [layer.name, GEOMETRY_COLUMN, layer.geometryType, reference.srsId] });
 }
 
+/** Features get fids 1, 2, … in the layer's order, so that the spatial index can name them. */
 function writeFeatures(db: Database, layer: Layer, srsId: number): void {
   const columns = layer.columns.map((column) => `${quoteIdentifier(column.key)} ${SQLITE_TYPE[column.type]}`);
-  db.run(`CREATE TABLE ${quoteIdentifier(layer.name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom ${layer.geometryType}, ${columns.join(', ')})`);
-  const names = ['geom', ...layer.columns.map((column) => quoteIdentifier(column.key))];
+  db.exec(`CREATE TABLE ${quoteIdentifier(layer.name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, ${GEOMETRY_COLUMN} ${layer.geometryType}, ${columns.join(', ')})`);
+  const names = ['fid', GEOMETRY_COLUMN, ...layer.columns.map((column) => quoteIdentifier(column.key))];
   const insert = db.prepare(`INSERT INTO ${quoteIdentifier(layer.name)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
   try {
-    for (const feature of layer.features) insert.run([geoPackageGeometry(feature.geometry, srsId), ...feature.values.map(sqliteValue)]);
+    layer.features.forEach((feature, index) => {
+      insert.bind([index + 1, geoPackageGeometry(feature.geometry, srsId), ...feature.values.map(sqliteValue)]).stepReset();
+    });
   } finally {
-    insert.free();
+    insert.finalize();
   }
+}
+
+// ---------------------------------------------------------------- spatial index
+
+/**
+ * The spatial index as GeoPackage's RTree extension (OGC 12-128r18 annex F.3) defines it: an
+ * R*Tree virtual table of each feature's envelope, declared in gpkg_extensions, and the triggers
+ * that keep it in step when a GIS edits the file. The triggers are the standard's own text (as
+ * GDAL 3.6 writes them); they call ST_* functions that GeoPackage readers provide, so they are
+ * created after the rows are in and never run here.
+ */
+function writeSpatialIndex(db: Database, layer: Layer): void {
+  const table = quoteIdentifier(layer.name);
+  const rtreeName = `rtree_${layer.name}_${GEOMETRY_COLUMN}`;
+  const rtree = quoteIdentifier(rtreeName);
+  db.exec(`CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+    scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))`);
+  db.exec("INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')", {
+    bind: [layer.name, GEOMETRY_COLUMN],
+  });
+  db.exec(`CREATE VIRTUAL TABLE ${rtree} USING rtree(id, minx, maxx, miny, maxy)`);
+  const insert = db.prepare(`INSERT INTO ${rtree} VALUES (?, ?, ?, ?, ?)`);
+  try {
+    layer.features.forEach((feature, index) => {
+      const [minX, minY, maxX, maxY] = extentOf(positionsOf(feature.geometry))!;
+      insert.bind([index + 1, minX, maxX, minY, maxY]).stepReset();
+    });
+  } finally {
+    insert.finalize();
+  }
+  for (const trigger of rtreeTriggers(table, rtree, rtreeName)) db.exec(trigger);
+}
+
+function rtreeTriggers(table: string, rtree: string, rtreeName: string): string[] {
+  const g = quoteIdentifier(GEOMETRY_COLUMN);
+  const name = (suffix: string) => quoteIdentifier(`${rtreeName}_${suffix}`);
+  const present = (row: 'NEW' | 'OLD') => `(${row}.${g} NOTNULL AND NOT ST_IsEmpty(${row}.${g}))`;
+  const absent = (row: 'NEW' | 'OLD') => `(${row}.${g} ISNULL OR ST_IsEmpty(${row}.${g}))`;
+  const upsert = `INSERT OR REPLACE INTO ${rtree} VALUES (NEW.fid, ST_MinX(NEW.${g}), ST_MaxX(NEW.${g}), ST_MinY(NEW.${g}), ST_MaxY(NEW.${g}));`;
+  return [
+    `CREATE TRIGGER ${name('insert')} AFTER INSERT ON ${table} WHEN ${present('NEW')} BEGIN ${upsert} END`,
+    `CREATE TRIGGER ${name('update1')} AFTER UPDATE OF ${g} ON ${table} WHEN OLD.fid = NEW.fid AND ${present('NEW')} BEGIN ${upsert} END`,
+    `CREATE TRIGGER ${name('update2')} AFTER UPDATE OF ${g} ON ${table} WHEN OLD.fid = NEW.fid AND ${absent('NEW')} BEGIN DELETE FROM ${rtree} WHERE id = OLD.fid; END`,
+    `CREATE TRIGGER ${name('update3')} AFTER UPDATE ON ${table} WHEN OLD.fid != NEW.fid AND ${present('NEW')} BEGIN DELETE FROM ${rtree} WHERE id = OLD.fid; ${upsert} END`,
+    `CREATE TRIGGER ${name('update4')} AFTER UPDATE ON ${table} WHEN OLD.fid != NEW.fid AND ${absent('NEW')} BEGIN DELETE FROM ${rtree} WHERE id IN (OLD.fid, NEW.fid); END`,
+    `CREATE TRIGGER ${name('delete')} AFTER DELETE ON ${table} WHEN OLD.${g} NOT NULL BEGIN DELETE FROM ${rtree} WHERE id = OLD.fid; END`,
+  ];
 }
 
 /** The layer as a GeoPackage file. `description` goes into gpkg_contents (what the figures describe). */
 export async function toGeoPackage(layer: Layer, crs: OutputCrs, description: string): Promise<Buffer> {
-  const SQL = await loadSqlJs();
-  const db = new SQL.Database();
+  const sqlite = await loadSqlite();
+  const db = new sqlite.oo1.DB(':memory:');
   try {
     const reference = SPATIAL_REFERENCES[crs];
     const extent = extentOf(layer.features.flatMap((feature) => positionsOf(feature.geometry)));
     writeMetadata(db, layer, reference, extent, description);
-    db.run('BEGIN');
-    writeFeatures(db, layer, reference.srsId);
-    db.run('COMMIT');
-    return Buffer.from(db.export());
+    db.transaction(() => {
+      writeFeatures(db, layer, reference.srsId);
+      writeSpatialIndex(db, layer);
+    });
+    return Buffer.from(sqlite.capi.sqlite3_js_db_export(db));
   } finally {
     db.close();
   }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { checkBuildingCode } from '../domain/codes.ts';
 import { RENTAL_TIERS } from '../domain/rental-scoring.ts';
-import { calendarDate } from '../heatmaps/access.ts';
-import { bilingual } from '../http/validate.ts';
+import { bilingual, calendarDate } from '../http/validate.ts';
 import { gridCode, purpose } from '../registrations/schemas.ts';
 import { LAYER_FORMATS, TABLE_FORMATS } from './formats.ts';
 import { OUTPUT_CRS } from './layer.ts';

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB, Role } from '../db/schema.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import { visiblePrefixes } from '../heatmaps/service.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { codeWithin } from '../registrations/visibility.ts';

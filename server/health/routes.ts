@@ -1,19 +1,16 @@
-import { sql } from 'kysely';
 import type { FeatureRoutes } from '../http/route-registry.ts';
+import { COUNTED_TABLES, countCityRows, type CountedTable } from './repository.ts';
 
 export const healthRoutes: FeatureRoutes = (context) => [
   {
     method: 'get',
     path: '/health',
     access: 'public',
-    summary: 'Liveness, database engine, PostGIS version and row counts',
+    summary: 'Liveness, database engine, PostGIS version and row counts (exact up to 10,000 rows, estimated above)',
     handler: async (_request, response) => {
-      // Exact counts: cheap at demo scale. At city scale (millions of rows) they make the probe
-      // slow; reading pg_class.reltuples instead is the planned change (city-scale issue).
-      const counts = await sql<{ buildings: number; units: number; persons: number }>`
-        SELECT (SELECT count(*) FROM buildings)::int AS buildings,
-               (SELECT count(*) FROM units)::int AS units,
-               (SELECT count(*) FROM persons)::int AS persons`.execute(context.db);
+      const counted = await countCityRows(context.db);
+      const counts = Object.fromEntries(COUNTED_TABLES.map((table) => [table, counted[table].rows])) as Record<CountedTable, number>;
+      const estimatedCounts = COUNTED_TABLES.filter((table) => counted[table].precision === 'estimate');
       response.json({
         status: 'ok',
         database: {
@@ -22,7 +19,9 @@ export const healthRoutes: FeatureRoutes = (context) => [
           postgres: context.capabilities.postgresVersion,
           nativeVectorTiles: context.capabilities.nativeVectorTiles,
         },
-        counts: counts.rows[0],
+        counts,
+        // Which counts are the planner's estimates (large tables); exact counts belong to the KPIs.
+        estimatedCounts,
       });
     },
   },

@@ -1,6 +1,3 @@
-import { z } from 'zod';
-import { isCalendarDate } from '../domain/registration-rules.ts';
-
 /**
  * Who reads grid analytics (heatmaps and KPIs). Aggregates carry no person data, so leader,
  * planner and police may read them (police and collectors only inside their jurisdiction,
@@ -8,5 +5,3 @@ import { isCalendarDate } from '../domain/registration-rules.ts';
  * (三权分立) and get 403.
  */
 export const ANALYTICS_READERS = ['leader', 'planner', 'police', 'collector'] as const;
-
-export const calendarDate = z.string().refine(isCalendarDate, 'must be a real date written YYYY-MM-DD');

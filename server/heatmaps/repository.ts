@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Bbox } from '../domain/hex.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import { codeWithin, type CodePrefixes } from '../rentals/repository.ts';
 
 /**

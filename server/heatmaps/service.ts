@@ -1,12 +1,13 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { z } from 'zod';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import { classBreaks, type ClassBreaks } from '../domain/class-breaks.ts';
 import { fixedBreaks, MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
-import { h3Binner, squareBinner, type Bbox, type PointBinner } from '../domain/hex.ts';
-import { addDays } from '../domain/registration-rules.ts';
+import type { Bbox } from '../domain/coordinates.ts';
+import { h3Binner, squareBinner, type PointBinner } from '../domain/hex.ts';
+import { privacyKOf } from '../domain/privacy.ts';
+import { addDays } from '../domain/calendar.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from './bbox-limit.ts';
@@ -21,7 +22,6 @@ import {
 /** Cases maps cover the 30 days ending `to` unless told otherwise. */
 export const DEFAULT_CASE_DAYS = 30;
 export { MAX_POINT_BBOX_SQUARE_DEGREES };
-export const DEFAULT_PRIVACY_K = 5;
 
 export type HeatmapLevel = AreaLevel | 'hex' | 'square';
 
@@ -44,7 +44,7 @@ export interface HeatmapCell {
   code: string;
   name?: string | null;
   areaKm2: number;
-  bounds?: [number, number, number, number];
+  bounds?: Bbox;
   value?: number | null;
   suppressed?: true;
   figures?: Figures;
@@ -179,7 +179,7 @@ interface RawCell {
   code: string;
   name?: string | null;
   areaKm2: number;
-  bounds?: [number, number, number, number];
+  bounds?: Bbox;
   sums: Figures;
 }
 
@@ -221,12 +221,9 @@ async function pointCells(source: FigureSource, request: HeatmapRequest, prefixe
 
 // ---------------------------------------------------------------- privacy
 
-const privacySetting = z.object({ k: z.number().int().min(1).max(1000) });
-
-/** k for the leader's suppression: settings key 'privacy' ({"k": n}), default 5. */
+/** k for the leader's suppression (and for tiles and OGC): the 'privacy' setting read by privacyKOf. */
 export async function privacyThreshold(db: Kysely<DB>): Promise<number> {
-  const parsed = privacySetting.safeParse(await settingValue(db, 'privacy'));
-  return parsed.success ? parsed.data.k : DEFAULT_PRIVACY_K;
+  return privacyKOf(await settingValue(db, 'privacy'));
 }
 
 /** Leaders see no figure about fewer than k people. */

@@ -6,7 +6,7 @@ import { isWithinJurisdiction } from '../domain/codes.ts';
 import { CONFIDENCE_LEVELS, hotspots, type HotspotClass, type Neighbours } from '../domain/hotspots.ts';
 import { METRICS, type MetricName, type RentalTier } from '../heatmaps/metrics.ts';
 import { finishedCells, type HeatmapCell, type HeatmapRequest, type TimeFrame } from '../heatmaps/service.ts';
-import { touchingPairs, type HotspotLevel } from './repository.ts';
+import { touchingPairsOfVersion, type HotspotLevel } from './repository.ts';
 
 /**
  * Hot spots (issue 21): Getis-Ord Gi* over the cells of one level, from the same figures,
@@ -21,7 +21,7 @@ export const HOTSPOT_METRICS = ['cases', 'floating_density', 'red_rentals', 'yel
 export type HotspotMetric = (typeof HOTSPOT_METRICS)[number];
 
 /** The heatmap metric (and rental tier) each hot-spot metric is computed from. */
-const HEATMAP_METRIC: Record<HotspotMetric, { metric: MetricName; tier: RentalTier }> = {
+export const HEATMAP_METRIC: Record<HotspotMetric, { metric: MetricName; tier: RentalTier }> = {
   cases: { metric: 'cases', tier: 'red' },
   floating_density: { metric: 'floating_density', tier: 'red' },
   red_rentals: { metric: 'rental_tiers', tier: 'red' },
@@ -93,7 +93,7 @@ function heatmapRequestOf(request: HotspotRequest): HeatmapRequest {
 }
 
 /** Neighbour lists by index into `codes`, keeping only pairs of cells in the study area. */
-function neighbourLists(codes: readonly string[], pairs: readonly { code: string; neighbour: string }[]): Neighbours {
+export function neighbourLists(codes: readonly string[], pairs: readonly { code: string; neighbour: string }[]): Neighbours {
   const indexOf = new Map(codes.map((code, index) => [code, index]));
   const lists: number[][] = codes.map(() => []);
   for (const pair of pairs) {
@@ -130,7 +130,7 @@ export async function buildHotspots(db: Kysely<DB>, principal: Principal, reques
   const inside = request.within === undefined ? cells : cells.filter((cell) => isWithinJurisdiction(cell.code, [request.within!]));
   const studied = inside.filter((cell) => typeof cell.value === 'number');
   const prefixes: CodePrefixes = request.within === undefined ? principal.jurisdiction : [request.within];
-  const pairs = await touchingPairs(db, request.level, prefixes);
+  const pairs = await touchingPairsOfVersion(db, request.level, prefixes);
   const scored = scoredCells(studied, neighbourLists(studied.map((cell) => cell.code), pairs), request.fdr);
   const byCode = new Map(scored.map((cell) => [cell.code, cell]));
   const definition = METRICS[HEATMAP_METRIC[request.metric].metric];

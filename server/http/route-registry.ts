@@ -1,16 +1,17 @@
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Role } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import { authenticate } from '../auth/middleware.ts';
 import { PERSON_DATA_ROLES } from '../domain/privacy.ts';
-import type { CostClass, RequestBudgets } from './rate-limit.ts';
+import type { CostClass } from './rate-limit.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
- * Every route declares who may call it. The app mounts routes only through this registry,
- * so the authorisation-matrix test can enumerate every route with its roles.
+ * Every route declares who may call it. The app mounts routes only through this registry
+ * (mountRoutes in ./mount-routes.ts), so the authorisation-matrix test can enumerate every route
+ * with its roles. This file holds the declarations only and imports no feature: features, their
+ * contracts and auth import it without a loop.
  */
 export interface RouteSpec {
   method: HttpMethod;
@@ -41,7 +42,23 @@ export interface RouteSpec {
    * token (Authorization: Bearer, server/tokens) may stand in for the session cookie.
    */
   acceptsAccessToken?: true;
+  /**
+   * What the route answers, by status: its success (with the zod schema of the body it sends, the
+   * feature's contract.ts) and any error it adds to those every route of its kind may give (see
+   * server/openapi/document.ts). The OpenAPI document is generated from these; the handler does not read them.
+   */
+  responses?: RouteResponses;
 }
+
+/** One answer of a route: a JSON body has a zod schema; other media (CSV, tiles, HTML) name their type. */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** Left out: application/json when there is a schema, no body when there is none; several when the route picks one. */
+  contentType?: string | readonly string[];
+  example?: unknown;
+}
+export type RouteResponses = { [status: number]: ResponseSpec };
 
 export type MountPoint = '/api' | '/';
 export interface RouteSchemas {
@@ -62,24 +79,4 @@ export function costOf(spec: RouteSpec): CostClass {
   if (spec.method !== 'get') return 'audited';
   const personDataOnly = spec.access !== 'public' && spec.access.every((role) => PERSON_DATA_ROLES.has(role));
   return personDataOnly ? 'audited' : 'normal';
-}
-
-/** The rate-limit charges of a route: to the address before login is checked, to the user after. */
-function guardsOf(context: AppContext, spec: RouteSpec, budgets: RequestBudgets | undefined): RequestHandler[] {
-  const cost = costOf(spec);
-  const byAddress = budgets ? [budgets.byAddress(cost)] : [];
-  if (spec.access === 'public') return byAddress;
-  return [...byAddress, authenticate(context, spec.access, { openDuringPasswordChange: spec.openDuringPasswordChange ?? false, acceptsAccessToken: spec.acceptsAccessToken ?? false }), ...(budgets ? [budgets.byUser(cost)] : [])];
-}
-
-/** Mounts the specs hanging at `mount` (the others are left to that mount's router), each behind its guards. */
-export function mountRoutes(context: AppContext, specs: RouteSpec[], budgets?: RequestBudgets, mount: MountPoint = '/api'): express.Router {
-  const router = express.Router();
-  for (const spec of specs.filter((candidate) => mountOf(candidate) === mount)) {
-    const guards = guardsOf(context, spec, budgets);
-    router[spec.method](spec.path, ...guards, async (request, response) => {
-      await spec.handler(request, response);
-    });
-  }
-  return router;
 }

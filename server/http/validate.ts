@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { addDays, chinaToday, isCalendarDate } from '../domain/calendar.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import { HttpError } from './errors.ts';
 
 /**
@@ -22,8 +24,29 @@ export function bilingual(message: string, zh: string): string {
   return message;
 }
 
+/** A calendar day in a query or body: the one schema of every date field (server/domain/calendar.ts). */
+export const calendarDate = z.string().refine(isCalendarDate, bilingual('must be a real date written YYYY-MM-DD', '须为写作 YYYY-MM-DD 的真实日期'));
+
 /** A custom rule's code and Chinese text ride in zod's `params`: `refine(check, rule('from_after_to', 'en', 'zh'))`. */
 export const rule = (code: string, message: string, zh: string) => ({ message, params: { code, zh } });
+
+/**
+ * A visit's date: not in the future, and at most `backdateDays` back (config INSPECTION_BACKDATE_DAYS,
+ * default 31): a month's visits may be entered late, but a visit dated years back would rewrite
+ * scores already published, and the schedule would count it as recent.
+ */
+export const visitDate = (backdateDays: number) =>
+  z.iso.date().superRefine((date, context) => {
+    const today = chinaToday();
+    const earliest = addDays(today, -backdateDays);
+    if (date > today) context.addIssue({ code: 'custom', ...rule('date_in_future', `visitedOn ${date} is after today (${today})`, `走访日期 visitedOn ${date} 晚于今天（${today}）`) });
+    else if (date < earliest) {
+      context.addIssue({
+        code: 'custom',
+        ...rule('backdated', `visitedOn ${date} is more than ${backdateDays} days ago: record a visit within ${backdateDays} days`, `走访日期 visitedOn ${date} 早于 ${backdateDays} 天前：走访须在 ${backdateDays} 天内录入`),
+      });
+    }
+  });
 
 type Issue = z.core.$ZodIssue;
 type Bound = { origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean };
@@ -147,4 +170,4 @@ export const bboxSchema = z
   .refine((numbers) => numbers.length === 4 && numbers.every(Number.isFinite), bilingual('bbox must be four numbers: minLon,minLat,maxLon,maxLat', '须为四个数字：最小经度,最小纬度,最大经度,最大纬度'))
   .refine(([minLon, minLat, maxLon, maxLat]) => minLon! >= -180 && maxLon! <= 180 && minLat! >= -90 && maxLat! <= 90, bilingual('bbox is outside WGS84 bounds', '超出 WGS84 经纬度范围'))
   .refine(([minLon, minLat, maxLon, maxLat]) => minLon! < maxLon! && minLat! < maxLat!, bilingual('bbox min must be below max', '最小值须小于最大值'))
-  .transform((numbers) => numbers as [number, number, number, number]);
+  .transform((numbers) => numbers as Bbox);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCalendarDate } from '../domain/registration-rules.ts';
+import { isCalendarDate } from '../domain/calendar.ts';
 
 /**
  * What one cell of an office file holds once read: CSV gives text, XLSX numbers, dates and
@@ -7,6 +7,12 @@ import { isCalendarDate } from '../domain/registration-rules.ts';
  * the way a clerk wrote them (是/否, 2024/3/5, Chinese labels) and hand back one clean value.
  */
 export type Cell = string | number | boolean | Date | null;
+
+/** A row of a table: its number (the header is 1, as a spreadsheet shows it) and its cells. */
+export interface SheetRow {
+  row: number;
+  cells: Cell[];
+}
 
 const pad = (value: number) => String(value).padStart(2, '0');
 

@@ -3,7 +3,7 @@ import { principalOf, type Principal } from '../auth/session.ts';
 import { toCsv } from '../collectors/export.ts';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../db/schema.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseParams, parseQuery } from '../http/validate.ts';

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseQuery } from '../http/validate.ts';
-import { ANALYTICS_READERS, calendarDate } from '../heatmaps/access.ts';
+import { calendarDate, parseQuery } from '../http/validate.ts';
+import { ANALYTICS_READERS } from '../heatmaps/access.ts';
 import { CASE_KINDS } from '../domain/rental-scoring.ts';
 import { buildKpis } from './service.ts';
 

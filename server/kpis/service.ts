@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
-import { addDays } from '../domain/registration-rules.ts';
+import { addDays } from '../domain/calendar.ts';
 import { notFound } from '../http/errors.ts';
 import { FOUND_UNREGISTERED, percent, roundTo2, type FigureSourceName } from '../heatmaps/metrics.ts';
 import { AREA_CODE_LENGTH, sumByArea, type AreaLevel, type AreaRow, type Figures } from '../heatmaps/repository.ts';

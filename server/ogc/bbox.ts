@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bilingual } from '../http/validate.ts';
-import type { Bbox } from '../tiles/feature-sql.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 
 /**
  * The bbox of OGC API Features Part 1 (requirement /req/core/fc-bbox-definition): four numbers

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { areaVisible, codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
-import { gridStatisticsJoins, gridStatisticsProperties, MIN_PEOPLE_PUBLISHED } from '../tiles/feature-sql.ts';
+import { DEFAULT_PRIVACY_K } from '../domain/privacy.ts';
+import { gridStatisticsJoins, gridStatisticsProperties } from '../tiles/feature-sql.ts';
 
 /**
  * The feature collections the OGC API publishes. None holds person data: persons, units and
@@ -17,7 +18,8 @@ export interface OgcCollection {
   /** The feature id: a unique, indexed code, also the paging order. */
   idColumn: RawBuilder<string>;
   geometry: RawBuilder<unknown>;
-  properties: RawBuilder<unknown>;
+  /** The feature's properties as jsonb; counts of fewer than `privacyK` people (the privacy setting) withheld. */
+  properties(privacyK: number): RawBuilder<unknown>;
   /** Index-friendly test of a row against a WGS84 envelope. */
   touches(envelope: RawBuilder<unknown>): RawBuilder<boolean>;
   /** The rows a caller bounded to `prefixes` may read. */
@@ -45,7 +47,7 @@ type Description = Pick<OgcCollection, 'id' | 'title' | 'description'>;
 
 /** A collection over rows keyed by `code` with a `geom` column, read under the alias g. */
 const codedAreas = (
-  description: Description, table: 'grids' | 'admin_areas', properties: RawBuilder<unknown>, queryables: Record<string, Queryable>, joins = sql``,
+  description: Description, table: 'grids' | 'admin_areas', properties: OgcCollection['properties'], queryables: Record<string, Queryable>, joins = sql``,
   visible = (prefixes: CodePrefixes) => codeWithin('g.code', prefixes),
 ): OgcCollection => ({
   ...description,
@@ -62,14 +64,14 @@ const codedAreas = (
 const grids = codedAreas(
   { id: 'grids', title: 'Base grids (基础网格)', description: 'The base grids collectors are assigned to, with their 14-digit codes.' },
   'grids',
-  sql`jsonb_build_object('code', g.code, 'name', g.name, 'communityCode', g.community_code, 'areaKm2', round(g.area_km2::numeric, 4))`,
+  () => sql`jsonb_build_object('code', g.code, 'name', g.name, 'communityCode', g.community_code, 'areaKm2', round(g.area_km2::numeric, 4))`,
   { communityCode: queryable('g.community_code', 'string', 'The community (12 digits) the grid lies in'), areaKm2: queryable('g.area_km2', 'number', 'Area in square kilometres') },
 );
 
 const areas = codedAreas(
   { id: 'areas', title: 'Administrative areas', description: 'Districts (6-digit codes), streets (9) and communities (12); `level` tells which.' },
   'admin_areas',
-  sql`jsonb_build_object('code', g.code, 'name', g.name, 'level', g.level, 'parentCode', g.parent_code)`,
+  () => sql`jsonb_build_object('code', g.code, 'name', g.name, 'level', g.level, 'parentCode', g.parent_code)`,
   { level: queryable('g.level', 'string', 'district, street or community'), parentCode: queryable('g.parent_code', 'string', 'The enclosing area\'s code') },
   sql``,
   (prefixes) => areaVisible('g.code', prefixes),
@@ -91,7 +93,7 @@ const buildings: OgcCollection = {
   joins: sql``,
   idColumn: sql<string>`b.code`,
   geometry: sql`b.footprint`,
-  properties: buildingProperties,
+  properties: () => buildingProperties,
   touches: (envelope) => sql<boolean>`b.footprint && ${envelope}`,
   visible: (prefixes) => sql<SqlBool>`b.footprint IS NOT NULL AND ${codeWithin('b.code', prefixes)}`,
   queryables: {
@@ -119,7 +121,7 @@ const statistics = codedAreas(
   {
     id: 'statistics',
     title: 'Per-grid statistics',
-    description: `Counts of active buildings, their units and current residents per base grid. A resident count below ${MIN_PEOPLE_PUBLISHED} is withheld (null) so that no household can be singled out.`,
+    description: `Counts of active buildings, their units and current residents per base grid. A resident count below k (the privacy setting, ${DEFAULT_PRIVACY_K} unless set) is withheld (null) so that no household can be singled out.`,
   },
   'grids',
   gridStatisticsProperties,

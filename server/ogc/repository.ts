@@ -2,7 +2,8 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Feature } from 'geojson';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
-import { envelopeOf, type Bbox } from '../tiles/feature-sql.ts';
+import type { Bbox } from '../domain/coordinates.ts';
+import { envelopeOf } from '../tiles/feature-sql.ts';
 import { boxesOf, type OgcBbox } from './bbox.ts';
 import type { OgcCollection } from './collections.ts';
 
@@ -19,6 +20,11 @@ export interface FeatureFilter {
 /** EPSG:4326 lists latitude first (OGC API Features Part 2): the coordinates are swapped on output. */
 export interface OutputAxes {
   latitudeFirst: boolean;
+}
+
+/** How features are written out: their axes, and k of the privacy setting (smaller counts of people withheld). */
+export interface FeatureOutput extends OutputAxes {
+  privacyK: number;
 }
 
 /** One key of a page's order: a queryable of the collection, ascending or descending. */
@@ -39,12 +45,12 @@ const inBbox = (collection: OgcCollection, bbox: OgcBbox) => sql.join(boxesOf(bb
 const condition = (collection: OgcCollection, { bbox, where, prefixes }: FeatureFilter): RawBuilder<boolean> =>
   sql<boolean>`${collection.visible(prefixes)} AND (${bbox ? inBbox(collection, bbox) : sql<boolean>`true`}) AND (${where ?? sql<boolean>`true`})`;
 
-function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>, { latitudeFirst }: OutputAxes) {
+function selectFeatures(collection: OgcCollection, where: RawBuilder<boolean>, { latitudeFirst, privacyK }: FeatureOutput) {
   const geometry = latitudeFirst ? sql`ST_FlipCoordinates(${collection.geometry})` : collection.geometry;
   return sql<Feature>`
     SELECT 'Feature' AS type, ${collection.idColumn} AS id,
            ST_AsGeoJSON(${geometry}, ${COORDINATE_DECIMALS}::int)::json AS geometry,
-           ${collection.properties} AS properties
+           ${collection.properties(privacyK)} AS properties
     FROM ${collection.from} ${collection.joins} WHERE ${where}`;
 }
 
@@ -69,19 +75,19 @@ function orderOf(collection: OgcCollection, sortBy: readonly SortKey[]): RawBuil
  * first: Postgres would otherwise build the GeoJSON of every row the offset skips.
  */
 export async function pageOfFeatures(
-  db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, page: { limit: number; offset: number; sortBy: readonly SortKey[] }, axes: OutputAxes,
+  db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, page: { limit: number; offset: number; sortBy: readonly SortKey[] }, output: FeatureOutput,
 ): Promise<Feature[]> {
   const order = orderOf(collection, page.sortBy);
   const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, filter)}
     ORDER BY ${order} LIMIT ${page.limit}::int OFFSET ${page.offset}::int`;
-  const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`, axes)}
+  const result = await sql<Feature>`${selectFeatures(collection, sql<boolean>`${collection.idColumn} IN (${pageIds})`, output)}
     ORDER BY ${order}`.execute(db);
   return result.rows;
 }
 
 export async function findFeature(
-  db: Kysely<DB>, collection: OgcCollection, featureId: string, prefixes: CodePrefixes, axes: OutputAxes,
+  db: Kysely<DB>, collection: OgcCollection, featureId: string, prefixes: CodePrefixes, output: FeatureOutput,
 ): Promise<Feature | undefined> {
-  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`, axes).execute(db);
+  const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`, output).execute(db);
   return result.rows[0];
 }

@@ -1,7 +1,8 @@
 import type { Feature } from 'geojson';
 import type { AppContext } from '../context.ts';
+import { privacyThreshold } from '../heatmaps/service.ts';
 import { notFound } from '../http/errors.ts';
-import type { Bbox } from '../tiles/feature-sql.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import { lonLatOrder, type OgcBbox } from './bbox.ts';
 import { filterSql, GEOMETRY_PROPERTY, type FilterLang } from './cql2.ts';
 import { findCollection, OGC_COLLECTIONS, type OgcCollection } from './collections.ts';
@@ -159,7 +160,7 @@ export async function itemsDocument(context: AppContext, origin: string, collect
   const filter = { bbox: query.bbox, where, prefixes };
   const [numberMatched, features] = await Promise.all([
     countFeatures(context.db, collection, filter),
-    pageOfFeatures(context.db, collection, filter, query, axesOf(query.crs)),
+    privacyThreshold(context.db).then((privacyK) => pageOfFeatures(context.db, collection, filter, query, { ...axesOf(query.crs), privacyK })),
   ]).then(([matched, page]) => [matched, page.map((feature) => withProperties(feature, query.properties))] as const);
   const links: Link[] = [
     { href: itemsUrl(origin, collection, query), rel: 'self', type: GEOJSON_TYPE, title: 'This page' },
@@ -178,7 +179,7 @@ export async function itemsDocument(context: AppContext, origin: string, collect
 export async function itemDocument(
   context: AppContext, origin: string, collection: OgcCollection, featureId: string, prefixes: CodePrefixes, crs: OutputCrsUri,
 ): Promise<Feature & { links: Link[] }> {
-  const feature = await findFeature(context.db, collection, featureId, prefixes, axesOf(crs));
+  const feature = await findFeature(context.db, collection, featureId, prefixes, { ...axesOf(crs), privacyK: await privacyThreshold(context.db) });
   if (!feature) throw notFound('Feature', featureId);
   const collectionUrl = `${origin}/ogc/collections/${collection.id}`;
   return {

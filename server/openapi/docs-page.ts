@@ -30,9 +30,9 @@ function operationSection(path: string, method: string, operation: Operation): s
     ? `<table><thead><tr><th>name</th><th>in</th><th>required</th><th>schema</th><th>description</th></tr></thead>
        <tbody>${operation.parameters.map(parameterRow).join('')}</tbody></table>`
     : '';
-  const body = operation.requestBody
-    ? `<details><summary>JSON body</summary><pre>${escapeHtml(JSON.stringify(operation.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
-    : '';
+  const body = Object.entries(operation.requestBody?.content ?? {})
+    .map(([media, { schema }]) => `<details><summary>${escapeHtml(media === 'application/json' ? 'JSON body' : `body (${media})`)}</summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`)
+    .join('');
   return `<article id="${escapeHtml(operation.operationId)}">
     <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
     <p>${escapeHtml(operation.summary)}</p><p class="access">${escapeHtml(access)}</p>${parameters}${body}</article>`;

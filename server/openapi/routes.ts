@@ -1,5 +1,9 @@
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { buildOpenApiDocument, type OpenApiDocument } from './document.ts';
+import { z } from 'zod';
+import { buildOpenApiDocument, OPENAPI_MEDIA_TYPE, type OpenApiDocument } from './document.ts';
+
+/** The document's outline; its full shape is the OpenAPI 3.1 specification's own schema. */
+const openApiDocumentShape = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
 import { renderDocsPage } from './docs-page.ts';
 
 export const openapiRoutes: FeatureRoutes = (context) => {
@@ -14,8 +18,19 @@ export const openapiRoutes: FeatureRoutes = (context) => {
       access: 'public',
       cost: 'cheap',
       summary: 'The OpenAPI 3.1 document of this whole API, generated from the route registry and its zod schemas',
-      handler: async (_request, response) => {
-        response.json(await documentOnce());
+      responses: {
+        200: {
+          description: 'The document; as application/json to a client that asks only for that',
+          contentType: OPENAPI_MEDIA_TYPE,
+          schema: openApiDocumentShape,
+          example: { openapi: '3.1.0', info: { title: 'renwu (人屋) API', version: '0.1.0' }, paths: {} },
+        },
+      },
+      handler: async (request, response) => {
+        const document = await documentOnce();
+        // The OpenAPI media type (what the OGC landing page announces), unless the client names only plain JSON.
+        const type = request.accepts([OPENAPI_MEDIA_TYPE, 'application/json']) === 'application/json' ? 'application/json' : OPENAPI_MEDIA_TYPE;
+        response.type(type).send(JSON.stringify(document));
       },
     },
     {
@@ -24,6 +39,7 @@ export const openapiRoutes: FeatureRoutes = (context) => {
       access: 'public',
       cost: 'cheap',
       summary: 'The OpenAPI document as a readable HTML page',
+      responses: { 200: { description: 'The page (no script)', contentType: 'text/html' } },
       handler: async (_request, response) => {
         response.type('html').send(renderDocsPage(await documentOnce()));
       },

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { principalOf } from '../auth/session.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseBody, parseQuery, textNumber } from '../http/validate.ts';
+import { calendarDate, parseBody, parseQuery, textNumber } from '../http/validate.ts';
 import { REGISTRARS } from './guards.ts';
 import { expiringPermits, issuePermit, renewPermit, revokePermit, REVOCATION_REASONS } from './permits.ts';
 import { recordActionRoute } from './route-factories.ts';
-import { calendarDate, gridCode, numericId, purpose } from './schemas.ts';
+import { gridCode, numericId, purpose } from './schemas.ts';
 
 const years = z.number().int().min(1).max(10);
 const issueBody = z.strictObject({ personId: numericId, years, issuedOn: calendarDate.optional() });

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Principal } from '../auth/session.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { DB, PermitsTable } from '../db/schema.ts';
+import { addDays, addYears } from '../domain/calendar.ts';
 import {
-  addDays, addYears, DEFAULT_PERMIT_SETTINGS, PERMIT_CATEGORIES, permitExpiry, permitYearsProblem, renewalOpensOn, renewalProblem,
-  type PermitSettings,
+  DEFAULT_PERMIT_SETTINGS, PERMIT_CATEGORIES, permitExpiry, permitYearsProblem, renewalOpensOn, renewalProblem, type PermitSettings,
 } from '../domain/registration-rules.ts';
 import { HttpError } from '../http/errors.ts';
 import { assertGridVisible, currentResidencyHere, lockReferencedPerson, lockVisiblePerson } from './guards.ts';

@@ -5,14 +5,14 @@ import { parseBuildingCode } from '../buildings/routes.ts';
 import { normalizeIdNumber } from '../domain/id-number.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import { bilingual, parseParams, parseQuery, textNumber } from '../http/validate.ts';
+import { bilingual, calendarDate, parseParams, parseQuery, textNumber } from '../http/validate.ts';
 import { parseUnitCode } from '../units/routes.ts';
 import { buildingFloorPlan, unitOccupants } from './drilldown.ts';
 import { assertCodeInJurisdiction, REGISTRARS } from './guards.ts';
 import { correctPerson, readPerson, readResidenceHistory, searchPeople, type PersonSearch } from './people.ts';
 import { personDataRoute, recordActionRoute } from './route-factories.ts';
 import { registrationReport, type RegistrationReportKind } from './reports.ts';
-import { calendarDate, gridCode, idNumber, idParams, personCorrection, purpose } from './schemas.ts';
+import { gridCode, idNumber, idParams, personCorrection, purpose } from './schemas.ts';
 
 const SEARCH_KEYS = ['idNumber', 'name', 'address', 'code'] as const;
 const searchQuery = z

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
-import { daysBetween } from '../domain/registration-rules.ts';
+import { daysBetween } from '../domain/calendar.ts';
 import { assertGridVisible } from './guards.ts';
 import { presentStay, selectStays } from './stays.ts';
 import { auditPersonReads, codeWithin } from './visibility.ts';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
 import { REGISTRARS } from './guards.ts';

@@ -3,7 +3,8 @@ import type { FeatureRoutes } from '../http/route-registry.ts';
 import { permitRoutes } from './permit-routes.ts';
 import { readRoutes } from './read-routes.ts';
 import { registrationRoute, type Registrar } from './route-factories.ts';
-import { calendarDate, exactlyOnePerson, exactlyOnePersonIssue, personInput, personReference, unitCode } from './schemas.ts';
+import { calendarDate } from '../http/validate.ts';
+import { exactlyOnePerson, exactlyOnePersonIssue, personInput, personReference, unitCode } from './schemas.ts';
 import { registerMove, registerMoveIn, registerMoveOut } from './service.ts';
 
 /** The largest household one form registers at once (a dormitory room uses several forms). */

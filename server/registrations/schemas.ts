@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { checkUnitCode, PREFIX_LENGTH } from '../domain/codes.ts';
-import { isCalendarDate } from '../domain/registration-rules.ts';
 import { FLOATING_TYPES, PERSON_CATEGORIES } from '../db/schema.ts';
-import { bilingual, textNumber } from '../http/validate.ts';
+import { bilingual, calendarDate, textNumber } from '../http/validate.ts';
 
 /** Input shapes shared by this feature's routes (zod answers 400 invalid_request naming the field). */
-export const calendarDate = z.string().refine(isCalendarDate, bilingual('must be a real date written YYYY-MM-DD', '须为写作 YYYY-MM-DD 的真实日期'));
-
 export const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
   if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'Invalid unit code', params: { code: 'invalid_unit_code', zh: '房屋编码不正确' } });

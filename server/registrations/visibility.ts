@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/service.ts';
 import { codeWithin } from '../db/code-prefix.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
 import { ageOn, maskIdNumber, maskPhone } from '../domain/id-number.ts';
-import { chinaToday } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 
 /**
  * Who may see which person, and in what form. Police see everything inside their jurisdiction;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { CITY_TIME_ZONE } from '../domain/calendar.ts';
 import {
   describeOverride,
   type BuildingFlag,
@@ -11,7 +12,6 @@ import {
   type RentalRule,
   type ScoreExplanation,
 } from '../domain/rental-scoring.ts';
-import { LOCAL_TIME_ZONE } from './facts.ts';
 
 /** The events behind a factor as the score card shows them. Person ids only for roles that may see them. */
 export type EventDetail =
@@ -34,7 +34,7 @@ async function caseDetails(db: Kysely<DB>, ids: number[]) {
   if (ids.length === 0) return [];
   const result = await sql<Extract<EventDetail, { type: 'case' }>>`
     SELECT 'case' AS type, id AS "caseId", case_no AS "caseNo", kind, category,
-           (occurred_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "occurredOn"
+           (occurred_at AT TIME ZONE ${CITY_TIME_ZONE})::date AS "occurredOn"
     FROM cases WHERE id = ANY(${ids}::bigint[]) ORDER BY occurred_at`.execute(db);
   return result.rows;
 }

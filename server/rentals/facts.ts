@@ -1,11 +1,9 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { CITY_TIME_ZONE } from '../domain/calendar.ts';
 import {
   addMonths, isLetSeparately, sharedFindings, type AccessControlFact, type BuildingFacts, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact,
 } from '../domain/rental-scoring.ts';
-
-/** Case times are instants; the month a case belongs to is the local (China Standard Time) one. */
-export const LOCAL_TIME_ZONE = 'Asia/Shanghai';
 
 /** A unit `u` is let when it is used as a rental or registered as one (出租登记). */
 export const RENTAL_UNIT = sql`(u.use = 'rented' OR u.rental_registered)`;
@@ -62,11 +60,11 @@ const unitCodeRange = (window: FactWindow) => sql`r.unit_code BETWEEN ${`${windo
 function caseQuery(window: FactWindow) {
   return sql`
     SELECT c.building_code AS building, c.unit_code AS unit, c.id AS "caseId", c.kind,
-           (c.occurred_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "occurredOn"
+           (c.occurred_at AT TIME ZONE ${CITY_TIME_ZONE})::date AS "occurredOn"
     FROM cases c
     WHERE c.building_code BETWEEN ${window.firstCode} AND ${window.lastCode}
-      AND c.occurred_at >= (${window.since}::date::timestamp AT TIME ZONE ${LOCAL_TIME_ZONE})
-      AND c.occurred_at < (${addMonths(window.to, 1)}::date::timestamp AT TIME ZONE ${LOCAL_TIME_ZONE})`;
+      AND c.occurred_at >= (${window.since}::date::timestamp AT TIME ZONE ${CITY_TIME_ZONE})
+      AND c.occurred_at < (${addMonths(window.to, 1)}::date::timestamp AT TIME ZONE ${CITY_TIME_ZONE})`;
 }
 
 function registrationQuery(window: FactWindow) {
@@ -105,7 +103,7 @@ function flaggedTenantQuery(window: FactWindow) {
 /** Buildings of the slice whose record says they have access control (门禁), and the day it was recorded. */
 function accessControlQuery(window: FactWindow) {
   return sql`
-    SELECT b.code AS building, NULL AS unit, (b.created_at AT TIME ZONE ${LOCAL_TIME_ZONE})::date AS "recordedOn"
+    SELECT b.code AS building, NULL AS unit, (b.created_at AT TIME ZONE ${CITY_TIME_ZONE})::date AS "recordedOn"
     FROM buildings b
     WHERE b.code BETWEEN ${window.firstCode} AND ${window.lastCode} AND b.has_access_control`;
 }

@@ -1,9 +1,8 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import type { HouseholdTier, MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
-
-export type Bbox = [number, number, number, number];
 
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 

@@ -6,16 +6,16 @@ import { parseBuildingCode } from '../buildings/routes.ts';
 import { parseUnitCode } from '../units/routes.ts';
 import { ROLES, type Role } from '../db/schema.ts';
 import { checkUnitCode } from '../domain/codes.ts';
-import { addDays } from '../domain/registration-rules.ts';
+import { chinaToday } from '../domain/calendar.ts';
 import { INSPECTOR_ROLES, monthsBetween, PERSON_FLAGS } from '../domain/rental-scoring.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
-import { bboxSchema, bilingual, parseBody, parseQuery, rule, textNumber, whenFieldsValid } from '../http/validate.ts';
+import { bboxSchema, bilingual, parseBody, parseQuery, rule, textNumber, visitDate, whenFieldsValid } from '../http/validate.ts';
 import { inspectionsOfBuilding, recordInspection } from './inspections.ts';
 import { buildingTiers, gridTierCounts, latestScoredMonth, type CodePrefixes } from './repository.ts';
 import { overdueByCollector, overdueByGrid, overdueVisits } from './schedule.ts';
 import {
-  flagPerson, householdScoreCard, householdsOfBuilding, localToday, parseRuleSetBody, publishRuleSet, ruleSet, ruleSetSchema, scoreCard,
+  flagPerson, householdScoreCard, householdsOfBuilding, parseRuleSetBody, publishRuleSet, ruleSet, ruleSetSchema, scoreCard,
   scoreMonths, visiblePrefixes,
 } from './service.ts';
 
@@ -29,23 +29,6 @@ const month = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, bilingual('month must be YYYY-MM', '月份须写作 YYYY-MM（如 2026-03）'))
   .transform((text) => `${text}-01`);
-/**
- * A visit's date: not in the future, and at most `backdateDays` back (config INSPECTION_BACKDATE_DAYS,
- * default 31): a month's visits may be entered late, but a visit dated years back would rewrite
- * scores already published, and the schedule would count it as recent.
- */
-export const visitDate = (backdateDays: number) =>
-  z.iso.date().superRefine((date, context) => {
-    const today = localToday();
-    const earliest = addDays(today, -backdateDays);
-    if (date > today) context.addIssue({ code: 'custom', ...rule('date_in_future', `visitedOn ${date} is after today (${today})`, `走访日期 visitedOn ${date} 晚于今天（${today}）`) });
-    else if (date < earliest) {
-      context.addIssue({
-        code: 'custom',
-        ...rule('backdated', `visitedOn ${date} is more than ${backdateDays} days ago: record a visit within ${backdateDays} days`, `走访日期 visitedOn ${date} 早于 ${backdateDays} 天前：走访须在 ${backdateDays} 天内录入`),
-      });
-    }
-  });
 const gridCode = z.string().regex(/^\d{14}$/, 'grid code must have 14 digits');
 const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
@@ -266,7 +249,7 @@ export const rentalsRoutes: FeatureRoutes = (context) => {
     handler: async (request, response) => {
       const query = parseQuery(overdueQuery, request);
       const prefixes = visibleScope(request, query.gridCode);
-      const asOf = query.asOf ?? localToday();
+      const asOf = query.asOf ?? chinaToday();
       const result = await overdueVisits(context.db, { ...query, asOf, prefixes });
       response.json({ asOf, ...result });
     },
@@ -279,7 +262,7 @@ export const rentalsRoutes: FeatureRoutes = (context) => {
     summary: 'Scheduled rental buildings and overdue visits per grid or per collector',
     handler: async (request, response) => {
       const query = parseQuery(summaryQuery, request);
-      const asOf = query.asOf ?? localToday();
+      const asOf = query.asOf ?? chinaToday();
       const prefixes = visibleScope(request, undefined);
       const rows = query.by === 'grid' ? await overdueByGrid(context.db, asOf, prefixes) : await overdueByCollector(context.db, asOf, prefixes);
       response.json({ asOf, by: query.by, rows });

@@ -11,7 +11,6 @@ import { CASE_KINDS, originTermIn, PERSON_FLAGS } from '../domain/rental-scoring
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import { bilingual, parseBody } from '../http/validate.ts';
 import { readableExplanation } from './explanation.ts';
-import { LOCAL_TIME_ZONE } from './facts.ts';
 import {
   BUILDING_SCORES,
   findBuildingSummary,
@@ -35,11 +34,6 @@ export { seedDemoRentals, type DemoRentals } from './demo.ts';
 export { visiblePrefixes } from '../http/jurisdiction.ts';
 
 /** Roles that may see which person a tenant flag or a late registration is about (by id only). */
-
-/** Today in China Standard Time, 'YYYY-MM-DD': visits and schedules are local dates. */
-export function localToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: LOCAL_TIME_ZONE }).format(now);
-}
 
 // ---------------------------------------------------------------- rule sets
 

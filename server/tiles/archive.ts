@@ -2,11 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import type { DB } from '../db/schema.ts';
+import { privacyThreshold } from '../heatmaps/service.ts';
 import { badRequest } from '../http/errors.ts';
 import { bilingual } from '../http/validate.ts';
 import { areas, TILE_LAYERS, vectorLayerDescription, type TileLayer } from './layers.ts';
 import { writePmtiles, type ArchiveTile } from './pmtiles.ts';
+import type { TileScope } from './repository.ts';
 import { renderTile } from './service.ts';
 import type { TileAddress } from './tile-math.ts';
 
@@ -52,10 +55,8 @@ export const archiveQuery = z
   });
 export type ArchiveQuery = z.infer<typeof archiveQuery>;
 
-type Bounds = [number, number, number, number];
-
 /** The extent of the areas and grids within the jurisdiction; null when it holds none. */
-async function extentOf(db: Kysely<DB>, prefixes: CodePrefixes): Promise<Bounds | null> {
+async function extentOf(db: Kysely<DB>, prefixes: CodePrefixes): Promise<Bbox | null> {
   const result = await sql<{ min_lon: number | null; min_lat: number; max_lon: number; max_lat: number }>`
     SELECT ST_XMin(box) AS min_lon, ST_YMin(box) AS min_lat, ST_XMax(box) AS max_lon, ST_YMax(box) AS max_lat
     FROM (SELECT ST_Extent(geom)::box2d AS box FROM (
@@ -73,7 +74,7 @@ function rowOf(lat: number, tilesPerSide: number): number {
 }
 
 /** Every tile of zooms minzoom..maxzoom that the bounds touch. */
-export function tilesCovering([minLon, minLat, maxLon, maxLat]: Bounds, minzoom: number, maxzoom: number): TileAddress[] {
+export function tilesCovering([minLon, minLat, maxLon, maxLat]: Bbox, minzoom: number, maxzoom: number): TileAddress[] {
   const tiles: TileAddress[] = [];
   for (let z = minzoom; z <= maxzoom; z++) {
     const side = 2 ** z;
@@ -85,10 +86,10 @@ export function tilesCovering([minLon, minLat, maxLon, maxLat]: Bounds, minzoom:
 }
 
 /** One archive tile: the layers' MVTs back to back (an MVT's layers are a repeated field, so concatenated tiles are one tile). */
-async function archiveTile(context: AppContext, layers: TileLayer[], tile: TileAddress, prefixes: CodePrefixes): Promise<ArchiveTile | null> {
+async function archiveTile(context: AppContext, layers: TileLayer[], tile: TileAddress, scope: Pick<TileScope, 'prefixes' | 'privacyK'>): Promise<ArchiveTile | null> {
   const parts: Uint8Array[] = [];
   for (const layer of layers) {
-    const rendered = await renderTile(context, layer, tile, { prefixes });
+    const rendered = await renderTile(context, layer, tile, scope);
     if (rendered.content.length > 0) parts.push(rendered.content);
   }
   return parts.length === 0 ? null : { ...tile, data: Buffer.concat(parts) };
@@ -111,14 +112,15 @@ export async function buildArchive(context: AppContext, query: ArchiveQuery, pre
       });
     }
     const snapshot = { ...context, db: trx };
+    const privacyK = await privacyThreshold(trx);
     const tiles: ArchiveTile[] = [];
     for (const address of addresses) {
-      const tile = await archiveTile(snapshot, layers, address, prefixes);
+      const tile = await archiveTile(snapshot, layers, address, { prefixes, privacyK });
       if (tile) tiles.push(tile);
     }
     const metadata = {
       name: 'renwu',
-      description: 'Areas, grids and grid statistics (resident counts below 5 withheld) for offline use',
+      description: `Areas, grids and grid statistics (resident counts below ${privacyK} withheld) for offline use`,
       type: 'overlay',
       format: 'pbf',
       vector_layers: layers.map((layer) => ({

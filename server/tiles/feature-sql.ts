@@ -1,21 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { Bbox } from '../domain/coordinates.ts';
 
 /**
  * SQL pieces shared by vector tiles and the OGC API: both read rows shaped
  * (id text, geom geometry(4326), properties jsonb) and filter them by a WGS84 box.
  */
 
-export type Bbox = [number, number, number, number];
-
 /** A bound-parameter envelope; comparing a geometry column to it with && uses the column's GiST index. */
 export const envelopeOf = ([minLon, minLat, maxLon, maxLat]: Bbox): RawBuilder<unknown> =>
   sql`ST_MakeEnvelope(${minLon}::float8, ${minLat}::float8, ${maxLon}::float8, ${maxLat}::float8, 4326)`;
-
-/**
- * Published people counts below this are withheld (k-anonymity): a cell with two residents
- * would otherwise point at a household. The DOMAIN default k=5.
- */
-export const MIN_PEOPLE_PUBLISHED = 5;
 
 /**
  * Joins from grids (alias g) to the per-grid tables server/heatmaps maintains (sql/0003_heatmaps.sql):
@@ -33,10 +26,13 @@ export const gridStatisticsJoins = sql`
 
 const currentResidents = sql`(coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0))`;
 
-/** Per-grid counts as jsonb, over grids g with gridStatisticsJoins; resident counts below MIN_PEOPLE_PUBLISHED are withheld. */
-export const gridStatisticsProperties = sql`jsonb_build_object(
+/**
+ * Per-grid counts as jsonb, over grids g with gridStatisticsJoins. Resident counts below k (the
+ * privacy setting, privacyThreshold) are withheld: a cell with two residents would otherwise point at a household.
+ */
+export const gridStatisticsProperties = (k: number) => sql`jsonb_build_object(
   'code', g.code,
   'name', g.name,
   'buildings', coalesce(s.buildings, 0),
   'units', coalesce(s.units, 0),
-  'residents', CASE WHEN ${currentResidents} >= ${MIN_PEOPLE_PUBLISHED}::int THEN ${currentResidents}::int END)`;
+  'residents', CASE WHEN ${currentResidents} >= ${k}::int THEN ${currentResidents}::int END)`;

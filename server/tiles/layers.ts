@@ -22,9 +22,10 @@ export interface TileLayer {
   featureId: string;
   /**
    * Rows (id bigint, geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
-   * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all).
+   * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all);
+   * counts of fewer than `privacyK` people are withheld.
    */
-  select(envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes): RawBuilder<unknown>;
+  select(envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes, privacyK: number): RawBuilder<unknown>;
 }
 
 /** A layer's TileJSON description, saying how its feature ids are made. */
@@ -86,11 +87,11 @@ const statistics: TileLayer = {
   name: 'statistics',
   minZoom: STATISTICS_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
-  description: 'Per-grid counts of buildings, units and current residents (fewer than 5 residents withheld)',
+  description: 'Per-grid counts of buildings, units and current residents (counts of fewer than k residents, the privacy setting, withheld)',
   fields: { code: 'String', name: 'String', buildings: 'Number', units: 'Number', residents: 'Number' },
   featureId: 'the 14-digit grid code as a number',
-  select: (envelope, _z, prefixes) =>
-    sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties} AS properties FROM grids g ${gridStatisticsJoins}
+  select: (envelope, _z, prefixes, privacyK) =>
+    sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties(privacyK)} AS properties FROM grids g ${gridStatisticsJoins}
         WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`,
 };
 

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import type { Bbox } from '../domain/coordinates.ts';
 import type { TileAddress } from './tile-math.ts';
 
 /**
@@ -20,7 +21,7 @@ export interface ArchiveDescription {
   minZoom: number;
   maxZoom: number;
   /** [minLon, minLat, maxLon, maxLat] in WGS84. */
-  bounds: [number, number, number, number];
+  bounds: Bbox;
   metadata: Record<string, unknown>;
 }
 

@@ -17,14 +17,16 @@ export interface TileScope {
   /** The caller's jurisdiction (null = the whole city). */
   prefixes: CodePrefixes;
   maxFeatures: number;
+  /** k of the privacy setting: counts of fewer people are withheld. */
+  privacyK: number;
 }
 
 /**
  * The layer's features touching the tile (with its buffer), at most maxFeatures + 1 of them so
  * that the caller can tell a full tile from a cut one.
  */
-function featuresTouching(layer: TileLayer, tile: TileAddress, { prefixes, maxFeatures }: TileScope) {
-  return sql`${layer.select(envelopeOf(tileBoundsWithBuffer(tile)), tile.z, prefixes)} LIMIT ${maxFeatures + 1}::int`;
+function featuresTouching(layer: TileLayer, tile: TileAddress, { prefixes, maxFeatures, privacyK }: TileScope) {
+  return sql`${layer.select(envelopeOf(tileBoundsWithBuffer(tile)), tile.z, prefixes, privacyK)} LIMIT ${maxFeatures + 1}::int`;
 }
 
 /** The encoded tile straight from PostGIS (ST_AsMVT): clipping and quantising in 3857 happen there. */

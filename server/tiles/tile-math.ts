@@ -1,4 +1,5 @@
 /** Web-Mercator (XYZ) tile arithmetic: pure, no I/O. */
+import type { Bbox } from '../domain/coordinates.ts';
 
 export interface TileAddress {
   z: number;
@@ -18,7 +19,7 @@ const latitudeOf = (y: number, tilesPerSide: number) => (Math.atan(Math.sinh(Mat
  * features just outside still reach the tile edge. Mercator keeps edges straight in lon/lat, so a
  * box here is exactly ST_Transform(ST_TileEnvelope(z, x, y, margin => buffer), 4326).
  */
-export function tileBoundsWithBuffer({ z, x, y }: TileAddress, buffer = TILE_BUFFER / TILE_EXTENT): [number, number, number, number] {
+export function tileBoundsWithBuffer({ z, x, y }: TileAddress, buffer = TILE_BUFFER / TILE_EXTENT): Bbox {
   const tilesPerSide = 2 ** z;
   return [
     longitudeOf(x - buffer, tilesPerSide),

@@ -1,15 +1,10 @@
 import { sql, type Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { tokenView } from '../auth/contract.ts';
 import type { DB } from '../db/schema.ts';
 
-/** A token as its owner sees it: never the token itself (only its hash is kept). */
-export interface TokenView {
-  id: number;
-  name: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** A token as its owner sees it: never the token itself (only its hash is kept). The wire shape is the contract's. */
+export type TokenView = z.infer<typeof tokenView>;
 
 const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
 

@@ -7,9 +7,8 @@ import { ROLES, UNIT_USES } from '../db/schema.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseBody } from '../http/validate.ts';
+import { parseBody, visitDate } from '../http/validate.ts';
 import { recordUnitCheck } from '../registrations/unit-checks.ts';
-import { visitDate } from '../rentals/routes.ts';
 import { findUnit } from './repository.ts';
 
 export function parseUnitCode(code: unknown): string {

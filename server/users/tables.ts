@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { Role } from '../db/schema.ts';
+import type { Role } from '../domain/roles.ts';
 
 /** Kysely types of the tables this feature owns (sql/0013_login_and_grants.sql). Composed into DB in server/db/schema.ts. */
 export type GrantStatus = 'pending' | 'approved' | 'rejected' | 'superseded';

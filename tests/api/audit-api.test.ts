@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkPending } from '../../server/audit/sequencer.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 
@@ -23,11 +24,17 @@ describe('the auditor’s view of the audit log', () => {
     expect(page.body.rows[0]).toMatchObject({ username: 'police', role: 'police', action: 'change_password', target_type: 'user' });
     expect(JSON.stringify(page.body)).not.toContain('password-2026');
     const next = await auditor.get(`/api/audit${page.body.next}&username=police`).expect(200);
-    expect(next.body.rows[0].chain_seq).toBeLessThan(page.body.rows[0].chain_seq);
+    expect(next.body.rows[0].seq).toBeLessThan(page.body.rows[0].seq);
     // Logins are audited too: police signs in, changes the password twice, the auditor signs in.
-    const actions = await t.handle.db.selectFrom('audit_log').select('action').orderBy('chain_seq').execute();
+    const actions = await t.handle.db.selectFrom('audit_log').select('action').orderBy('id').execute();
     expect(actions.map((row) => row.action)).toEqual(['login', 'change_password', 'change_password', 'login']);
-    expect((await auditor.get('/api/audit/verify').expect(200)).body).toMatchObject({ ok: true, rows: 4, firstBrokenSeq: null });
+    // Not linked yet: verify covers no row and reports the four as the unlinked tail …
+    expect((await auditor.get('/api/audit/verify').expect(200)).body).toMatchObject({ ok: true, rows: 0, unlinked: { rows: 4 } });
+    // … and once the sequencer has run, the chain holds them, in insert order on this one connection.
+    await linkPending(t.handle.db);
+    expect((await auditor.get('/api/audit/verify').expect(200)).body).toMatchObject({ ok: true, rows: 4, firstBrokenSeq: null, unlinked: { rows: 0 } });
+    const linked = (await auditor.get('/api/audit?limit=4').expect(200)).body.rows;
+    expect(linked.map((row: { chain_seq: number }) => row.chain_seq)).toEqual([4, 3, 2, 1]);
   });
 
   it('reports the first row edited behind the application’s back', async () => {

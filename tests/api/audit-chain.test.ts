@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkPending } from '../../server/audit/sequencer.ts';
 import { recordAudit, verifyAuditChain } from '../../server/audit/service.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
@@ -16,7 +17,11 @@ describe('audit log hash chain', () => {
       recordAudit(handle.db, undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' }),
     );
     await Promise.all(writes);
-    expect(await verifyAuditChain(handle.db)).toEqual({ ok: true, rows: 20, firstBrokenSeq: null });
+    const unlinked = await verifyAuditChain(handle.db);
+    expect(unlinked).toMatchObject({ ok: true, rows: 0, firstBrokenSeq: null, unlinked: { rows: 20 } });
+    expect(unlinked.unlinked.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(await linkPending(handle.db)).toEqual({ linked: 20, busy: false });
+    expect(await verifyAuditChain(handle.db)).toEqual({ ok: true, rows: 20, firstBrokenSeq: null, unlinked: { rows: 0, oldestAt: null, oldestAgeSeconds: null } });
 
     await expect(sql`UPDATE audit_log SET purpose = 'x' WHERE chain_seq = 5`.execute(handle.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_log WHERE chain_seq = 5`.execute(handle.db)).rejects.toThrow(/append-only/);

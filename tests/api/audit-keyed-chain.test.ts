@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHead, checkpointPath, readCheckpoints, startAuditCheckpoints, writeAuditCheckpoint } from '../../server/audit/checkpoints.ts';
 import { AUDIT_KEY_FILE, auditKeyFor, hmacHex, hmacPads } from '../../server/audit/key.ts';
+import { linkPending } from '../../server/audit/sequencer.ts';
 import { recordAudit, verifyAuditTrail } from '../../server/audit/service.ts';
 import { readConfig } from '../../server/config.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -27,8 +28,11 @@ const db = () => t.handle.db;
 const TEST_PADS = hmacPads(Buffer.from(TEST_AUDIT_HMAC_KEY, 'utf8'));
 /** Gives a session back the test key's pads after a test took them away or replaced them. */
 const restoreKey = sql`SELECT set_config('renwu.audit_ikey', ${TEST_PADS.inner}, false), set_config('renwu.audit_okey', ${TEST_PADS.outer}, false)`;
-const record = (count: number) =>
-  Promise.all(Array.from({ length: count }, (_, index) => recordAudit(db(), undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' })));
+/** Appends rows and lets the sequencer link them, as the server does within AUDIT_LINK_INTERVAL_MS. */
+async function record(count: number) {
+  await Promise.all(Array.from({ length: count }, (_, index) => recordAudit(db(), undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' })));
+  await linkPending(db());
+}
 const verify = () => verifyAuditTrail(db(), t.context.config);
 /** As a superuser or owner going around the application (PGlite's one user is both). */
 async function asOwnerWithoutTriggers(statement: ReturnType<typeof sql>) {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { writeAuditCheckpoint } from '../../server/audit/checkpoints.ts';
 import { hmacPads } from '../../server/audit/key.ts';
+import { linkPending } from '../../server/audit/sequencer.ts';
 import { recordAudit } from '../../server/audit/service.ts';
 import { bootDatabase, type BootedDatabase } from '../../server/boot.ts';
 import { readConfig, type Config } from '../../server/config.ts';
@@ -89,6 +90,8 @@ describe.skipIf(unavailable)('the audit trail against the database’s own accou
     for (let index = 0; index < 10; index += 1) {
       await recordAudit(booted.context.db, undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' });
     }
+    // The server's role links through audit_link_pending (SECURITY DEFINER) although it may not UPDATE audit_log.
+    expect((await linkPending(booted.context.db)).linked).toBe(11);
     owner = await sessionOf('owner');
     app = await sessionOf('app');
   }, 120_000);

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditSessionSettings } from '../../server/audit/key.ts';
+import { linkPending } from '../../server/audit/sequencer.ts';
 import { recordAudit, verifyAuditChain } from '../../server/audit/service.ts';
 import { openDatabase, type DatabaseHandle } from '../../server/db/connection.ts';
 import { migrateToLatest, SQL_DIR } from '../../server/db/migrator.ts';
@@ -53,10 +54,11 @@ describe('upgrading an unkeyed audit chain', () => {
     await migrateToLatest(handle.db);
     const rekeyed = (await sql<{ hash: string }>`SELECT hash FROM audit_log WHERE chain_seq = 1`.execute(handle.db)).rows[0]!.hash;
     expect(rekeyed).not.toBe(legacyHash);
-    expect(await verifyAuditChain(handle.db)).toEqual({ ok: false, rows: 6, firstBrokenSeq: 5 });
+    expect(await verifyAuditChain(handle.db)).toEqual({ ok: false, rows: 6, firstBrokenSeq: 5, unlinked: { rows: 0, oldestAt: null, oldestAgeSeconds: null } });
 
     // Rows before the edit are keyed and sound; new rows chain on with the key.
     await recordAudit(handle.db, undefined, { action: 'read', targetType: 'person', targetId: 7 });
+    await linkPending(handle.db);
     const brokenAt = await sql<{ seq: number }>`
       SELECT chain_seq AS seq FROM audit_log WHERE hash IS DISTINCT FROM audit_row_digest(prev_hash, audit_log) ORDER BY chain_seq`.execute(handle.db);
     expect(brokenAt.rows.map((row) => row.seq)).toEqual([5, 6]);

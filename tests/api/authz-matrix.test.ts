@@ -52,6 +52,8 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'POST /api/heatmaps/refresh': ['admin'],
   'GET /api/kpis': ['leader', 'planner', 'police', 'collector'],
   'GET /api/hotspots': ['leader', 'planner', 'police', 'collector'],
+  'GET /api/hotspots/emerging': ['leader', 'planner', 'police', 'collector'],
+  'GET /api/hotspots/changes': ['leader', 'planner', 'police', 'collector'],
   'GET /api/rentals/rules': ALL,
   'POST /api/rentals/rules': ['admin'],
   'POST /api/rentals/scores/run': ['admin'],

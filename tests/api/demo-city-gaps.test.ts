@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsersFor, insertDemoUsers } from '../../server/auth/demo-users.ts';
 import { demoPassword } from '../../server/auth/passwords.ts';
-import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
+import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { seedDemoRentals } from '../../server/rentals/service.ts';
 import { generateCity, type CitySummary } from '../../scripts/city/index.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';

@@ -7,7 +7,7 @@ import { distanceMetres, fromWgs84, gcj02ToWgs84 } from '../../server/domain/coo
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
 import {
-  decodeGeometry, geoPackageValidator, ogrinfoSummary, ogrinfoVersion, openGeoPackage, rowsOf, validateGeoPackage,
+  type Database, decodeGeometry, geoPackageValidator, ogrinfoSql, ogrinfoSummary, ogrinfoVersion, openGeoPackage, rowsOf, validateGeoPackage,
 } from '../helpers/export-geopackage.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 import { parseCsv, readXlsx } from '../e2e/support/files.ts';
@@ -150,6 +150,53 @@ describe('grid layer figures', () => {
   });
 });
 
+/**
+ * The GeoPackage RTree spatial index (gpkg_rtree_index): declared in gpkg_extensions, one entry per
+ * feature holding its envelope (SQLite's R*Tree stores 32-bit floats rounded outwards by up to two steps, hence the
+ * tolerance), and the six triggers the standard requires to keep it in step with edits.
+ */
+function expectSpatialIndex(db: Database, layer: string): void {
+  expect(rowsOf(db, 'SELECT table_name, column_name, extension_name, scope FROM gpkg_extensions')).toEqual([
+    { table_name: layer, column_name: 'geom', extension_name: 'gpkg_rtree_index', scope: 'write-only' },
+  ]);
+  const entries = rowsOf(db, `SELECT id, minx, maxx, miny, maxy FROM rtree_${layer}_geom ORDER BY id`);
+  const features = rowsOf(db, `SELECT fid, geom FROM ${layer} ORDER BY fid`);
+  expect(entries.map((entry) => entry.id)).toEqual(features.map((feature) => feature.fid));
+  features.forEach((feature, index) => {
+    const positions = decodeGeometry(feature.geom as Uint8Array).polygons.flat(2);
+    const [minX, maxX] = [Math.min(...positions.map(([x]) => x!)), Math.max(...positions.map(([x]) => x!))];
+    const [minY, maxY] = [Math.min(...positions.map(([, y]) => y!)), Math.max(...positions.map(([, y]) => y!))];
+    const entry = entries[index]! as Record<'minx' | 'maxx' | 'miny' | 'maxy', number>;
+    expect(entry.minx).toBeLessThanOrEqual(minX);
+    expect(entry.miny).toBeLessThanOrEqual(minY);
+    expect(entry.maxx).toBeGreaterThanOrEqual(maxX);
+    expect(entry.maxy).toBeGreaterThanOrEqual(maxY);
+    expect(Math.max(minX - entry.minx, minY - entry.miny, entry.maxx - maxX, entry.maxy - maxY)).toBeLessThan(3e-5);
+  });
+  const triggers = rowsOf(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").map((row) => row.name);
+  expect(triggers).toEqual(['delete', 'insert', 'update1', 'update2', 'update3', 'update4'].map((suffix) => `rtree_${layer}_geom_${suffix}`));
+}
+
+/**
+ * The cells of one column of an XLSX sheet as ExcelJS reads them: their type and their value. Excel
+ * shows a String cell as typed, so an 18/19-digit code stays whole (a Number cell keeps 15 digits).
+ */
+async function xlsxColumn(file: Buffer, sheet: string, column: string): Promise<{ type: number; value: unknown }[]> {
+  const ExcelJS = (await import('exceljs')).default;
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(file as unknown as ArrayBuffer);
+  const worksheet = workbook.getWorksheet(sheet)!;
+  const header = (worksheet.getRow(1).values as unknown[]).indexOf(column);
+  expect(header, `column ${column}`).toBeGreaterThan(0);
+  const cells: { type: number; value: unknown }[] = [];
+  worksheet.eachRow((row, number) => {
+    if (number > 1) cells.push({ type: row.getCell(header).type, value: row.getCell(header).value });
+  });
+  return cells;
+}
+
+const XLSX_STRING = 3; // ExcelJS ValueType.String
+
 describe('grid layer formats', () => {
   it('CSV: UTF-8 with a BOM, Chinese headers, the same figures as the GeoJSON, and the file named', async () => {
     const file = await download('planner', `/api/exports/grids?format=csv&${PERIOD}`);
@@ -198,6 +245,7 @@ describe('grid layer formats', () => {
       expect(contents).toMatchObject({ table_name: 'grids', data_type: 'features', identifier: '网格统计', srs_id: 4326, min_x: 114.2, min_y: 22.7, max_x: 114.22, max_y: 22.72 });
       expect(rowsOf(db, 'SELECT * FROM gpkg_geometry_columns')).toEqual([{ table_name: 'grids', column_name: 'geom', geometry_type_name: 'MULTIPOLYGON', srs_id: 4326, z: 0, m: 0 }]);
       expect(rowsOf(db, 'PRAGMA integrity_check')[0]!.integrity_check).toBe('ok');
+      expectSpatialIndex(db, 'grids');
 
       const features = rowsOf(db, 'SELECT * FROM grids ORDER BY fid');
       const apiGrids = await heatmapCells('planner', 'population', 'asOf=2025-06-30');
@@ -215,6 +263,22 @@ describe('grid layer formats', () => {
       });
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('codes in spreadsheets', () => {
+  it.each([
+    ['grids', '网格统计', '网格编码', 14],
+    ['buildings', '建筑与出租屋等级', '建筑编码', 19],
+  ] as const)('XLSX: the %s layer’s codes are text cells with every digit, so Excel neither rounds nor reformats them', async (layer, sheet, column, digits) => {
+    const file = (await download('planner', `/api/exports/${layer}?format=xlsx`)).body;
+    const collection = await geoJson('planner', `/api/exports/${layer}?format=geojson`);
+    const cells = await xlsxColumn(file, sheet, column);
+    expect(cells.map((cell) => cell.value)).toEqual(collection.features.map((feature) => feature.properties.code));
+    for (const cell of cells) {
+      expect(cell.type).toBe(XLSX_STRING);
+      expect(cell.value).toMatch(new RegExp(`^\\d{${digits}}$`));
     }
   });
 });
@@ -249,6 +313,7 @@ describe('building layer', () => {
     const db = await openGeoPackage((await download('planner', '/api/exports/buildings?format=gpkg')).body);
     try {
       expect(rowsOf(db, 'SELECT geometry_type_name FROM gpkg_geometry_columns')).toEqual([{ geometry_type_name: 'POINT' }]);
+      expectSpatialIndex(db, 'buildings');
       const features = rowsOf(db, 'SELECT * FROM buildings ORDER BY fid');
       const collection = await geoJson('planner', '/api/exports/buildings?format=geojson');
       expect(features.map((feature) => feature.code)).toEqual(collection.features.map((feature) => feature.id));
@@ -286,6 +351,19 @@ describe.runIf(gdal)(`GDAL reads the GeoPackages (${gdal})`, () => {
     expect(summary).toMatch(new RegExp(crsName));
     expect(Number(/Feature Count: (\d+)/.exec(summary)?.[1])).toBe(collection.features.length);
     expect(summary).toMatch(/code: String/);
+    // GDAL finds the RTree index, so QGIS and ogr2ogr -spat read only the features in view.
+    expect(await ogrinfoSql(path, `SELECT HasSpatialIndex('${layer}', 'geom')`)).toMatch(/HasSpatialIndex \(Integer\) = 1/);
+  });
+
+  it.each(['grids', 'buildings'])('keeps the %s spatial index in step when GDAL edits the file (the RTree triggers run there)', async (layer) => {
+    const path = join(directory, `${layer}-edited.gpkg`);
+    await writeFile(path, (await download('planner', `/api/exports/${layer}?format=gpkg`)).body);
+    const entries = async () => Number(/n \(Integer\) = (\d+)/.exec(await ogrinfoSql(path, `SELECT count(*) AS n FROM rtree_${layer}_geom`))?.[1]);
+    const before = await entries();
+    expect(before).toBeGreaterThan(1);
+    await ogrinfoSql(path, `DELETE FROM ${layer} WHERE fid = 1`, { write: true });
+    await ogrinfoSql(path, `UPDATE ${layer} SET geom = NULL WHERE fid = 2`, { write: true });
+    expect(await entries()).toBe(before - 2);
   });
 
   const validator = geoPackageValidator();
@@ -295,6 +373,18 @@ describe.runIf(gdal)(`GDAL reads the GeoPackages (${gdal})`, () => {
       await writeFile(path, (await download('planner', `/api/exports/${layer}?format=gpkg&crs=${crs}`)).body);
       await validateGeoPackage(validator!, path);
     }
+  });
+
+  it.each([
+    ['grids', '网格编码'],
+    ['buildings', '建筑编码'],
+  ])('reads the %s CSV’s codes as String with every digit (GDAL’s CSV driver types no field unless told)', async (layer, column) => {
+    const path = join(directory, `${layer}.csv`);
+    await writeFile(path, (await download('planner', `/api/exports/${layer}?format=csv`)).body);
+    const listing = (await ogrinfoSql(path, `SELECT "${column}" FROM "${layer}"`));
+    const codes = [...listing.matchAll(new RegExp(`${column} \\((\\w+)\\) = (\\S+)`, 'g'))].map((match) => [match[1], match[2]]);
+    const collection = await geoJson('planner', `/api/exports/${layer}?format=geojson`);
+    expect(codes).toEqual(collection.features.map((feature) => ['String', feature.properties.code]));
   });
 
   it('names the GCJ-02 system in a gcj02 GeoPackage', async () => {
@@ -481,6 +571,10 @@ describe('occupant lists (police only)', () => {
     const [header, ...rows] = workbook.sheets.get('现住人员')!;
     const expected = await currentOccupants(FIXTURE.gridEast);
     expect(rows.map((row) => row[header!.indexOf('证件号码')])).toEqual(expected.map((row) => row.id_number));
+    // ID numbers (18 characters, mostly digits) and unit codes are text cells: Excel would round them as numbers.
+    for (const column of ['证件号码', '单元编码']) {
+      expect((await xlsxColumn((await download('police', url)).body, '现住人员', column)).every((cell) => cell.type === XLSX_STRING), column).toBe(true);
+    }
     const audit = await t.handle.db.selectFrom('audit_log').select(['target_type', 'target_id', 'details']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ target_type: 'grid', target_id: FIXTURE.gridEast, details: { format: 'xlsx', people: expected.length } });
   });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../server/db/migrator.ts';
+import { countCityRows } from '../../server/health/repository.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
@@ -21,6 +22,19 @@ describe('health and start-up', () => {
     const response = await request(t.app).get('/api/health').expect(200);
     expect(response.body).toMatchObject({ status: 'ok', database: { engine: ENGINE_UNDER_TEST }, counts: { buildings: 3, units: 9, persons: 0 } });
     expect(response.body.database.postgis).toMatch(/^3\.\d+/);
+    expect(response.body.estimatedCounts).toEqual([]);
+  });
+
+  it('counts small tables exactly and reports the planner estimate past the limit, saying which', async () => {
+    await sql`ANALYZE units`.execute(t.handle.db);
+    // A limit of 5 stands in for the 10,000 of the probe: the 3 buildings are counted, the 9 units estimated.
+    const counted = await countCityRows(t.handle.db, 5);
+    expect(counted.buildings).toEqual({ rows: 3, precision: 'exact' });
+    expect(counted.units).toEqual({ rows: 9, precision: 'estimate' });
+    // A stale estimate never reports fewer rows than the bounded scan saw.
+    await sql`UPDATE pg_class SET reltuples = 1 WHERE oid = 'units'::regclass`.execute(t.handle.db);
+    expect((await countCityRows(t.handle.db, 5)).units).toEqual({ rows: 6, precision: 'estimate' });
+    await sql`ANALYZE units`.execute(t.handle.db);
   });
 
   it('detects vector-tile support: native on PostGIS, absent in the embedded build', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classBreaks } from '../../server/domain/class-breaks.ts';
 import { monthWindows } from '../../server/domain/period-breaks.ts';
-import { chinaToday } from '../../server/domain/registration-rules.ts';
+import { chinaToday } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
 import { insertUser } from '../helpers/fixture-city.ts';

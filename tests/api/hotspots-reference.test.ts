@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { touchingPairs } from '../../server/hotspots/repository.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { insertUser } from '../helpers/fixture-city.ts';
+import { HOTSPOT_FEATURES as features, insertCases, loadHotspotGrids } from '../helpers/hotspot-grids.ts';
 
 /**
  * Gi* against an independent reference (issue 21): R's spdep::localG on 48 real-shaped grid
@@ -13,10 +13,6 @@ import { insertUser } from '../helpers/fixture-city.ts';
  * gets as many cases as its fixture count, and GET /api/hotspots must give R's neighbours
  * (from PostGIS) and R's z-scores within 1e-6.
  */
-interface Feature {
-  properties: { code: string; communityCode: string; count: number };
-  geometry: { coordinates: number[][][] };
-}
 interface Reference {
   spdep: string;
   codes: string[];
@@ -35,38 +31,16 @@ interface Cell {
 }
 
 const here = new URL('../fixtures/hotspots/', import.meta.url);
-const features = (JSON.parse(readFileSync(new URL('grids.geojson', here), 'utf8')) as { features: Feature[] }).features;
 const reference = JSON.parse(readFileSync(new URL('reference.json', here), 'utf8')) as Reference;
 const DAY = '2025-06-10';
-
-const wktOf = (feature: Feature) => `POLYGON(${feature.geometry.coordinates.map((ring) => `(${ring.map(([lon, lat]) => `${lon} ${lat}`).join(',')})`).join(',')})`;
 
 let t: TestApp;
 let planner: LoggedIn;
 
-async function loadFixtureGrids(): Promise<void> {
-  const db = t.handle.db;
-  const district = features[0]!.properties.code.slice(0, 6);
-  const union = (length: number, code: string) => sql`(SELECT ST_Multi(ST_Union(ST_GeomFromText(w, 4326))) FROM unnest(${features.filter((f) => f.properties.code.startsWith(code)).map(wktOf)}::text[]) AS w)`;
-  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${district}, 'district', NULL, '参照区', ${union(6, district)})`.execute(db);
-  for (const [level, length] of [['street', 9], ['community', 12]] as const) {
-    for (const code of new Set(features.map((f) => f.properties.code.slice(0, length)))) {
-      await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${code.slice(0, length === 9 ? 6 : 9)}, ${code}, ${union(length, code)})`.execute(db);
-    }
-  }
-  for (const feature of features) {
-    const { code, communityCode, count } = feature.properties;
-    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
-              VALUES (${code}, ${communityCode}, ${code}, ST_Multi(ST_GeomFromText(${wktOf(feature)}, 4326)), ST_Area(ST_GeomFromText(${wktOf(feature)}, 4326)::geography) / 1e6)`.execute(db);
-    await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
-              SELECT ${code} || '-' || n, 'criminal', '盗窃', ${`${DAY} 10:00:00+08`}::timestamptz, ST_PointOnSurface(g.geom), g.code
-              FROM grids AS g CROSS JOIN generate_series(1, ${count}::int) AS n WHERE g.code = ${code}`.execute(db);
-  }
-}
-
 beforeAll(async () => {
   t = await startTestApp();
-  await loadFixtureGrids();
+  await loadHotspotGrids(t.handle.db);
+  await insertCases(t.handle.db, DAY, features.map((f) => f.properties.code), features.map((f) => f.properties.count));
   await insertUser(t.handle.db, 'planner', 'planner', [features[0]!.properties.code.slice(0, 6)]);
   planner = await t.logIn('planner');
 });

@@ -94,6 +94,13 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/hotspots': {
     list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating_density'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots?metric=${metric}&level=${level}&asOf=2025-06-01` }))),
   },
+  // A `within` outside one's area answers 404: tests/api/hotspots-trends-access.test.ts.
+  'GET /api/hotspots/emerging': {
+    list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating_density'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots/emerging?metric=${metric}&level=${level}&to=2025-12-31&months=12` }))),
+  },
+  'GET /api/hotspots/changes': {
+    list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots/changes?metric=${metric}&level=${level}&asOf=2025-06-30&limit=200` }))),
+  },
   'GET /api/rentals/rules': { notBounded: 'the city’s scoring rules' },
   'GET /api/rentals/tiers': { list: () => ({ method: 'get', url: '/api/rentals/tiers' }) },
   'GET /api/rentals/tiers/grids': { list: () => ({ method: 'get', url: '/api/rentals/tiers/grids' }) },

@@ -59,7 +59,7 @@ async function attempts(address: string, username: string, times: number): Promi
 async function loginAudit() {
   const rows = await sql<{ action: string; username: string | null; target_id: string | null; details: Record<string, unknown>; row: string }>`
     SELECT action, username, target_id, details, row_to_json(a)::text AS row FROM audit_log a
-    WHERE action IN ('login', 'login_failed', 'logout') ORDER BY chain_seq`.execute(t.handle.db);
+    WHERE action IN ('login', 'login_failed', 'logout') ORDER BY id`.execute(t.handle.db);
   return rows.rows;
 }
 

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { geoPackageValidator, validateGeoPackage } from '../helpers/export-geopackage.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 
 const run = promisify(execFile);
@@ -28,6 +29,28 @@ if (!gdalVersion) {
 }
 
 const pointOnly = `${FIXTURE.gridEast}00002`;
+const validator = geoPackageValidator();
+
+/** Where each collection's geometry is stored: the test counts ST_Intersects there, independently of the OGC code. */
+const GEOMETRY_OF: Record<string, { table: string; column: string }> = {
+  areas: { table: 'admin_areas', column: 'geom' },
+  grids: { table: 'grids', column: 'geom' },
+  statistics: { table: 'grids', column: 'geom' },
+  buildings: { table: 'buildings', column: 'footprint' },
+  building_points: { table: 'buildings', column: 'point' },
+};
+
+type Box = readonly [number, number, number, number];
+const boxPolygon = ([minX, minY, maxX, maxY]: Box) => [[minX, minY], [maxX, minY], [maxX, maxY], [minX, maxY], [minX, minY]];
+
+/** PostGIS's count of the collection's rows whose geometry meets the polygon (the planner sees the whole fixture city). */
+async function intersectingCount(collection: string, ring: number[][]): Promise<number> {
+  const { table, column } = GEOMETRY_OF[collection]!;
+  const wkt = `POLYGON((${ring.map(([x, y]) => `${x} ${y}`).join(',')}))`;
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}
+    WHERE ST_Intersects(${sql.ref(column)}, ST_GeomFromText(${wkt}, 4326))`.execute(t.handle.db);
+  return rows[0]!.n;
+}
 let t: TestApp;
 let server: Server;
 let datasource: string;
@@ -50,6 +73,21 @@ async function signIn(origin: string, username: string): Promise<string> {
   if (!response.ok || !cookie) throw new Error(`login failed: ${response.status}`);
   csrfToken = ((await response.json()) as { csrfToken: string }).csrfToken;
   return cookie.split(';')[0]!;
+}
+
+/** GET an OGC API document as the signed-in planner. */
+async function ogcJson(path: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${datasource.replace(/^OAPIF:/, '')}${path}`, { headers: { Cookie: sessionCookie, Accept: 'application/json' } });
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+const collectionIds = async () => ((await ogcJson('/collections')).collections as { id: string }[]).map((collection) => collection.id);
+
+/** The API's numberMatched for the collection's items, with the query parameters given. */
+async function numberMatched(collection: string, parameters: Record<string, string> = {}): Promise<number> {
+  const query = new URLSearchParams({ limit: '1', ...parameters });
+  return (await ogcJson(`/collections/${collection}/items?${query}`)).numberMatched as number;
 }
 
 describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
@@ -101,17 +139,48 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     expect(codes.length).toBeGreaterThan(0);
   });
 
-  it.each(['GPKG', 'ESRI Shapefile'])('copies every collection with ogr2ogr to %s, feature for feature', async (format) => {
+  it.each(['GPKG', 'ESRI Shapefile'])('copies every collection /ogc/collections lists with ogr2ogr to %s, feature for feature', async (format) => {
+    const collections = await collectionIds();
+    expect(collections.sort()).toEqual(Object.keys(GEOMETRY_OF).sort());
     const folder = await mkdtemp(join(tmpdir(), 'renwu-ogr-'));
     try {
-      for (const [collection, expected] of [['areas', 3], ['grids', 2], ['buildings', 3], ['building_points', 4], ['statistics', 2]] as const) {
+      for (const collection of collections) {
         const target = join(folder, format === 'GPKG' ? `${collection}.gpkg` : collection);
         await run('ogr2ogr', ['-f', format, target, datasource, collection], { timeout: 60_000, env: { ...process.env, GDAL_HTTP_COOKIE: sessionCookie } });
         const copied = (await run('ogrinfo', ['-ro', '-so', '-al', target])).stdout;
-        expect(Number(copied.match(/Feature Count: (\d+)/)?.[1]), collection).toBe(expected);
+        expect(Number(copied.match(/Feature Count: (\d+)/)?.[1]), collection).toBe(await numberMatched(collection));
+        if (format === 'GPKG' && validator) await validateGeoPackage(validator, target);
       }
     } finally {
       await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  // Extents that cut through the fixture city's grids and buildings rather than holding all or none.
+  const BOXES = [[114.2055, 22.701, 114.2165, 22.709], [114.212, 22.702, 114.218, 22.708], [114.19, 22.69, 114.2005, 22.7005]] as const;
+
+  it.each(BOXES)('bbox %s, %s, %s, %s (ogrinfo -spat) finds in every collection the features PostGIS ST_Intersects counts', async (...box) => {
+    const polygon = boxPolygon(box);
+    let cutCollections = 0;
+    for (const collection of await collectionIds()) {
+      const listing = await ogrinfo('-geom=NO', '-spat', ...box.map(String), datasource, collection);
+      const found = listing.match(/^OGRFeature\(/gm)?.length ?? 0;
+      const expected = await intersectingCount(collection, polygon);
+      expect(found, `${collection} in ${box.join(',')}`).toBe(expected);
+      if (expected > 0 && expected < (await numberMatched(collection))) cutCollections += 1;
+    }
+    // Each extent keeps some features of some collection and leaves others out: the filter is really applied.
+    expect(cutCollections).toBeGreaterThan(0);
+  });
+
+  it.each(BOXES)('a CQL2 S_INTERSECTS filter (%s, %s, %s, %s) matches in every collection the PostGIS ST_Intersects count', async (...box) => {
+    const polygon = boxPolygon(box);
+    const filter = `S_INTERSECTS(geometry, POLYGON((${polygon.map(([x, y]) => `${x} ${y}`).join(', ')})))`;
+    for (const collection of await collectionIds()) {
+      const expected = await intersectingCount(collection, polygon);
+      expect(await numberMatched(collection, { filter, 'filter-lang': 'cql2-text' }), `${collection} text`).toBe(expected);
+      const json = { op: 's_intersects', args: [{ property: 'geometry' }, { type: 'Polygon', coordinates: [polygon] }] };
+      expect(await numberMatched(collection, { filter: JSON.stringify(json), 'filter-lang': 'cql2-json' }), `${collection} json`).toBe(expected);
     }
   });
 

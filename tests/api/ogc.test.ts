@@ -114,6 +114,22 @@ describe('OGC API Features: items', () => {
     expect(byId[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2, residents: null });
   });
 
+  it('withholds resident counts below the privacy setting\'s k, the k heatmaps use', async () => {
+    const residentsById = async () => {
+      const response = await get('/ogc/collections/statistics/items').expect(200);
+      return Object.fromEntries(response.body.features.map((feature: { id: string; properties: { residents: number | null } }) => [feature.id, feature.properties.residents]));
+    };
+    try {
+      // West has 6 residents, East 3: k=7 withholds both, k=3 publishes both.
+      await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 7}')`.execute(t.handle.db);
+      expect(await residentsById()).toEqual({ [FIXTURE.gridWest]: null, [FIXTURE.gridEast]: null });
+      await sql`UPDATE settings SET value = '{"k": 3}' WHERE key = 'privacy'`.execute(t.handle.db);
+      expect(await residentsById()).toEqual({ [FIXTURE.gridWest]: 6, [FIXTURE.gridEast]: 3 });
+    } finally {
+      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+    }
+  });
+
   it('counts people who moved in after the population window was last carried forward', async () => {
     // As if a day passed with no read extending the maintained window: today's move-ins are then
     // only in the change rows, which the statistics add to the last materialised day.

@@ -42,7 +42,8 @@ describe('OpenAPI document', () => {
   it('describes the tile route from the zod schema that validates it, with its roles', () => {
     const tile = document.paths['/tiles/{layer}/{z}/{x}/{y}.mvt'].get;
     expect(tile['x-roles']).toEqual([...ROLES]);
-    expect(tile.security).toEqual([{ session: [] }]);
+    // A GIS client may send a personal access token instead of the session cookie.
+    expect(tile.security).toEqual([{ session: [] }, { accessToken: [] }]);
     expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'layer')).toMatchObject({ in: 'path', required: true, schema: { enum: ['buildings', 'grids', 'statistics'] } });
     expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'z')?.schema).toMatchObject({ type: 'string', pattern: '^\\d{1,8}$', description: 'Zoom level, 0 to 22' });
   });
@@ -50,7 +51,7 @@ describe('OpenAPI document', () => {
   it('gives the OGC items query the bounds its validator enforces', async () => {
     const items = document.paths['/ogc/collections/{collectionId}/items'].get;
     expect(items['x-roles']).toEqual([...ROLES]);
-    expect(items.security).toEqual([{ session: [] }]);
+    expect(items.security).toEqual([{ session: [] }, { accessToken: [] }]);
     const limit = parameter('/ogc/collections/{collectionId}/items', 'get', 'limit');
     expect(limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000, default: 100 } });
     expect(parameter('/ogc/collections/{collectionId}/items', 'get', 'bbox')?.schema.type).toBe('string');

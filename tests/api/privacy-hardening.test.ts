@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIdNumber } from '../../server/domain/id-number.ts';
-import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
+import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { scoreMonths } from '../../server/rentals/service.ts';
 import type { LoggedIn, TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode } from '../helpers/fixture-city.ts';

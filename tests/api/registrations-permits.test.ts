@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { addDays, addYears } from '../../server/domain/registration-rules.ts';
+import { addDays, addYears } from '../../server/domain/calendar.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
 import { countRows, daysAgo, signedIn, floatingAdult, idCard, REGISTRATION, startRegistrationApp, today } from '../helpers/registration-fixture.ts';

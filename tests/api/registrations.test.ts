@@ -3,7 +3,7 @@ import type { TestApp } from '../helpers/app.ts';
 import {
   bornYearsAgo, countRows, daysAgo, floatingAdult, idCard, logInWithPatch, REGISTRATION, startRegistrationApp, today,
 } from '../helpers/registration-fixture.ts';
-import { addDays } from '../../server/domain/registration-rules.ts';
+import { addDays } from '../../server/domain/calendar.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
+import { sql } from 'kysely';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
@@ -80,6 +81,22 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
     // West: houses 00001 (6 units) and 00002 (1 shop), 5 people in unit 101. East: 1 house, 2 units, 4 people (< 5).
     expect(byCode[FIXTURE.gridWest]).toEqual({ code: FIXTURE.gridWest, name: '西网格', buildings: 2, units: 7, residents: 5 });
     expect(byCode[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2 });
+  });
+
+  it('withholds resident counts below the privacy setting\'s k, the k heatmaps use', async () => {
+    const residentsByCode = async () => {
+      const cells = decodeTile((await getTile(leader, `statistics/${WEST_Z14}`).expect(200)).body).statistics;
+      return Object.fromEntries(cells.map((cell) => [cell.properties.code, cell.properties.residents]));
+    };
+    try {
+      // West has 5 residents, East 4: k=6 withholds both, k=4 publishes both.
+      await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 6}')`.execute(t.handle.db);
+      expect(await residentsByCode()).toEqual({ [FIXTURE.gridWest]: undefined, [FIXTURE.gridEast]: undefined });
+      await sql`UPDATE settings SET value = '{"k": 4}' WHERE key = 'privacy'`.execute(t.handle.db);
+      expect(await residentsByCode()).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 4 });
+    } finally {
+      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+    }
   });
 
   it('gives every feature a numeric id for feature-state: grid codes whole, building codes without province and city', async () => {

@@ -92,7 +92,7 @@ describe('an admin-created police account', () => {
   it('audits the request and the approval, naming both administrators', async () => {
     const id = String(await userId('wang.police'));
     const rows = await sql<{ action: string; username: string; details: Record<string, unknown> }>`
-      SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${id} AND action IN ('create', 'approve_grant') ORDER BY chain_seq`.execute(t.handle.db);
+      SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${id} AND action IN ('create', 'approve_grant') ORDER BY id`.execute(t.handle.db);
     expect(rows.rows).toEqual([
       { action: 'create', username: 'admin', details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, grantId } },
       { action: 'approve_grant', username: 'admin2', details: { grantId, role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, requestedBy: 'admin' } },

@@ -36,7 +36,7 @@ async function fingerprint(): Promise<unknown> {
 async function auditRowsAbout(id: number) {
   const rows = await sql<{ action: string; username: string; details: Record<string, unknown> }>`
     SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${String(id)}
-    AND action NOT IN ('login', 'login_failed', 'logout', 'approve_grant') ORDER BY chain_seq`.execute(t.handle.db);
+    AND action NOT IN ('login', 'login_failed', 'logout', 'approve_grant') ORDER BY id`.execute(t.handle.db);
   return rows.rows;
 }
 

@@ -9,7 +9,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { addDays } from '../../server/domain/registration-rules.ts';
+import { addDays } from '../../server/domain/calendar.ts';
 import { ORIGIN_TERMS } from '../../server/domain/rental-scoring.ts';
 
 /**

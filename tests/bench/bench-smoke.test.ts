@@ -14,7 +14,7 @@ import { TEST_DATABASE_URL } from '../helpers/database.ts';
 const unavailable = TEST_DATABASE_URL ? undefined : 'TEST_DATABASE_URL is not set: the bench needs a real PostgreSQL + PostGIS server';
 if (unavailable) process.stdout.write(`[renwu tests] skipping the bench smoke test: ${unavailable}\n`);
 
-const FIGURES = ['heatmap.city', 'heatmap.city.naive', 'heatmap.city.ratio', 'slider', 'slider.naive', 'slider.ratio', 'drilldown', 'writes', 'writes.latency', 'tiles', 'firstPaint'];
+const FIGURES = ['heatmap.city', 'heatmap.city.naive', 'heatmap.city.ratio', 'slider', 'slider.naive', 'slider.ratio', 'hotspots.city', 'hotspots.emerging', 'hotspots.emerging.sql', 'hotspots.changes', 'drilldown', 'writes', 'writes.latency', 'tiles', 'health', 'firstPaint'];
 
 describe.skipIf(unavailable)('the benchmark at tiny scale (real server, real PostGIS)', () => {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-bench-'));

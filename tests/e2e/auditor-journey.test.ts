@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
+import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
 import { expectCleanRun, startJourney, type Journey } from './support/journey.ts';
@@ -48,6 +48,15 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
   });
 
   const countRows = async () => Number((await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log`.execute(journey.server.handle.db)).rows[0]!.count);
+  /** The sequencer links new rows within AUDIT_LINK_INTERVAL_MS (until then the table shows "…" for their chain number). */
+  const allLinked = async () => {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const unlinked = (await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log WHERE chain_seq IS NULL`.execute(journey.server.handle.db)).rows[0]!.count;
+      if (unlinked === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the audit sequencer left rows unlinked for 10 s');
+  };
   afterAll(async () => journey?.close());
 
   it('opens the log newest first: the auditor’s own login, then the police officer’s last look with its purpose', async () => {
@@ -57,6 +66,9 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     auditRows = await countRows();
     expect(auditRows).toBeGreaterThan(UNIT_LOOKS);
     expect(new URL(page.url()).pathname).toBe('/audit');
+    await page.waitForSelector('[data-testid=audit-table]');
+    await allLinked();
+    await page.reload();
     await page.waitForSelector('[data-testid=audit-table]');
     await expect(tableRows().count()).resolves.toBe(50);
     const first = tableRows().first();

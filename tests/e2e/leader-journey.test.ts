@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
+import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
 import { expectPanelsApart } from './support/calm.ts';
 import { changedShare, waitForColouredMap, type PixelSample } from './support/pixels.ts';
+import { expectChangesOfApi, expectLegendCountsOfApi, expectTooltipOfApi } from './support/hotspots.ts';
 
 /**
  * The leader's day: log in, see the floating-population heatmap of the district, switch to
@@ -266,6 +267,61 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     expect([...values].every((value) => value === 100)).toBe(false);
     expect((await legendLabels(page)).length).toBeGreaterThan(2);
     await journey.shot('8-rates');
+  });
+
+  it('turns the hot-spot layer on: the legend counts each class as the API does, a cell shows the API\'s z and p', async () => {
+    const { page } = journey;
+    await page.goto(journey.server.url + '/overview');
+    await mapReady(page);
+    await page.getByRole('radio', { name: '热点分析' }).check();
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-title]')?.textContent?.includes('热点分析'));
+    expect(new URL(page.url()).searchParams.get('layer')).toBe('hotspots');
+    // The running month: cases of the last 30 days, as the page asks (no date: the server's today).
+    const answer = await expectLegendCountsOfApi(page, 'metric=cases&level=grid');
+    await expect(page.locator('[data-testid=hotspot-legend] .note').textContent()).resolves.toContain('Getis-Ord Gi*');
+    await expectTooltipOfApi(page, answer);
+    await journey.shot('9-hotspots');
+    await expectPanelsApart(page, async () => {
+      await mapReady(page);
+      await page.waitForSelector('[data-testid=hotspot-legend]');
+      await page.waitForTimeout(500);
+    });
+  });
+
+  it('shows emerging hot spots with a legend that explains each category', async () => {
+    const { page } = journey;
+    await page.locator('[data-testid=hotspot-mode]').selectOption('emerging');
+    await page.waitForSelector('[data-testid=hotspot-legend][data-kind=emerging]', { timeout: 60_000 });
+    expect(new URL(page.url()).searchParams.get('hs')).toBe('emerging');
+    const answer = await page.evaluate(async () => (await fetch('/api/hotspots/emerging?metric=cases&level=grid')).json());
+    const shown = await page.$$eval('[data-testid=hotspot-legend] li[data-category]', (items) =>
+      items.map((item) => [item.getAttribute('data-category'), item.querySelector('.count')?.textContent?.trim()]));
+    const categories = answer.categories as { category: string; cells: number; definitionZh: string }[];
+    expect(shown.filter(([category]) => category !== 'suppressed').sort()).toEqual(categories.map((entry) => [entry.category, String(entry.cells)]).sort());
+    // A category opens onto its meaning.
+    const populated = categories.find((entry) => entry.cells > 0)!;
+    await page.locator(`[data-testid=hotspot-legend] li[data-category=${populated.category}] summary`).click();
+    await expect(page.locator(`[data-testid=hotspot-legend] li[data-category=${populated.category}] .definition`).textContent()).resolves.toBe(populated.definitionZh);
+    await journey.shot('10-emerging');
+  });
+
+  it('ranks grids by what changed against last month; a row takes the map to its grid', async () => {
+    const { page } = journey;
+    await page.waitForSelector('[data-testid=changes-panel] tbody tr', { timeout: 60_000 });
+    await expectChangesOfApi(page, 'metric=floating&level=grid&against=last_month&limit=20');
+    await journey.shot('11-changes');
+    // The same month last year, for cases.
+    await page.locator('[data-testid=changes-metric]').selectOption('cases');
+    await page.locator('[data-testid=changes-against]').selectOption('last_year');
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('chg'), params.get('vs')]).toEqual(['cases', 'last_year']);
+    const lastYear = await page.evaluate(async () => (await fetch('/api/hotspots/changes?metric=cases&level=grid&against=last_year&limit=20')).json());
+    await page.waitForFunction((baseDate) => {
+      const panel = document.querySelector('[data-testid=changes-panel]');
+      if (!panel || panel.querySelector('[aria-busy=true]')) return false;
+      return panel.querySelector('[data-testid=changes-period]')?.textContent?.includes(baseDate) || panel.querySelector('.status-empty') !== null;
+    }, lastYear.baseDate as string, { timeout: 60_000 });
+    await journey.shot('11b-changes-last-year');
   });
 
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {

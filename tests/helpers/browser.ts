@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { createApp, WEB_DIST } from '../../server/app.ts';
+import { startAuditSequencer } from '../../server/audit/sequencer.ts';
 import { bootDatabase } from '../../server/boot.ts';
 import { readConfig } from '../../server/config.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
@@ -72,6 +73,8 @@ export async function startRealServer(settings: NodeJS.ProcessEnv = {}): Promise
   await ensureCurrentDashboard();
   const { handle, context } = await bootDatabase(config);
   await seedDemoCityIfEmpty(context, handle);
+  // As server/main.ts: the sequencer links audit rows to the chain (issue #19).
+  const sequencer = startAuditSequencer(context.db, config);
   const server = createApp(context).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -80,6 +83,7 @@ export async function startRealServer(settings: NodeJS.ProcessEnv = {}): Promise
     handle,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sequencer.stop();
       await handle.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import request from 'supertest';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
-import { addDays, chinaToday } from '../../server/domain/registration-rules.ts';
+import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from './app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from './fixture-city.ts';
 

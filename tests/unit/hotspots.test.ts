@@ -113,7 +113,13 @@ describe('Mann-Kendall trend test', () => {
     expect(trend.variance).toBeCloseTo(8 / 3, 12);
     expect(trend.z).toBeCloseTo(0.6123724356957945, 12);
     expect(trend.p).toBeCloseTo(0.5402913746074199, 12);
-    expect(mannKendall([2, 2, 2])).toEqual({ s: 0, variance: 0, z: 0, p: 1 });
+    expect(mannKendall([2, 2, 2])).toEqual({ s: 0, variance: 0, z: 0, p: 1, tau: 0 });
+  });
+
+  it('gives Kendall\'s tau-b against time (R: cor(x, seq_along(x), method = "kendall"))', () => {
+    expect(mannKendall([1, 1, 2]).tau).toBeCloseTo(0.81649658092772615, 14);
+    expect(mannKendall([3, 1, 4, 1, 5, 9, 2, 6]).tau).toBeCloseTo(0.40006613209931935, 14);
+    expect(mannKendall([1, 2, 3, 4, 5]).tau).toBe(1);
   });
 });
 
@@ -157,6 +163,21 @@ describe('emerging hot spot categories (ArcGIS definitions, ten steps, oldest fi
     ['hot in 80%, not in the final step', series(H, H, H, H, H, H, H, H, O, O)],
   ])('no pattern: %s', (_name, classes) => {
     expect(emergingCategory(classes, noTrend)).toEqual({ kind: 'none', category: null });
+  });
+
+  it('gives, on its typed-array path, the very z, p, q and classes of hotspots(), tied p-values included', () => {
+    // A symmetric line: mirrored cells tie in p, so the BH q-values of ties are exercised.
+    const values = [[9, 1, 1, 1, 1, 1, 1, 9], [30, 12, 5, 1, 1, 5, 12, 30], [4, 4, 4, 4, 4, 4, 4, 4]];
+    const line = values[0]!.map((_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < 8));
+    for (const fdr of [true, false]) {
+      const results = emergingHotspots(values, line, { fdr });
+      results.forEach((result, i) => {
+        const steps = values.map((step) => hotspots(step, line, { fdr })[i]!);
+        expect(result.classes).toEqual(steps.map((step) => step.class));
+        expect(result.zScores).toEqual(steps.map((step) => step.z));
+        expect(result.final).toEqual(steps.at(-1));
+      });
+    }
   });
 
   it('scores each step with Gi* and the trend of each cell\'s z-scores', () => {

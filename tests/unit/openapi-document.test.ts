@@ -45,10 +45,32 @@ describe('OpenAPI generation from route specs', () => {
   it('states access as security plus x-roles, or x-public', () => {
     const protectedRoute = document.paths['/api/units/{code}/occupants'].post;
     expect(protectedRoute).toMatchObject({ security: [{ session: [] }], 'x-roles': ['police', 'collector'] });
-    expect(Object.keys(protectedRoute.responses)).toEqual(['200', '400', '401', '403', 'default']);
+    expect(protectedRoute.security).toEqual([{ session: [], csrf: [] }]);
+    // No declared success: a bare 200; then the errors a write with a path parameter and a body can give.
+    expect(Object.keys(protectedRoute.responses)).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', 'default']);
     const publicRoute = document.paths['/ogc/things/{thingId}'].get;
     expect(publicRoute).toMatchObject({ security: [], 'x-public': true, tags: ['ogc'], operationId: 'getOgcThingsThingId' });
     expect(publicRoute['x-roles']).toBeUndefined();
+  });
+
+  it('describes declared answers: a zod schema as JSON with an example, other media as text or bytes, a 204 bare', () => {
+    const declared = buildOpenApiDocument([
+      {
+        method: 'get', path: '/things', access: 'public', summary: 'Things', handler: noop,
+        responses: { 200: { description: 'The things', schema: z.object({ things: z.array(z.object({ code: z.string().meta({ examples: ['A1'] }), count: z.number().int().min(0) })) }) } },
+      },
+      { method: 'get', path: '/things.csv', access: 'public', summary: 'Things as CSV', handler: noop, responses: { 200: { description: 'CSV', contentType: 'text/csv' } } },
+      { method: 'delete', path: '/things/:id', access: ['admin'], summary: 'Remove', handler: noop, responses: { 204: { description: 'Removed' }, 409: { description: 'In use' } } },
+    ]);
+    const json = declared.paths['/api/things'].get.responses['200'] as { content: Record<string, { schema: Record<string, unknown>; example: unknown }> };
+    expect(json.content['application/json'].example).toEqual({ things: [{ code: 'A1', count: 0 }] });
+    expect(json.content['application/json'].schema.required).toEqual(['things']);
+    expect((declared.paths['/api/things.csv'].get.responses['200'] as { content: object }).content).toEqual({ 'text/csv': { schema: { type: 'string' } } });
+    const removal = declared.paths['/api/things/{id}'].delete.responses;
+    expect(removal['204']).toEqual({ description: 'Removed' });
+    expect(removal['200']).toBeUndefined();
+    expect(removal['409']).toMatchObject({ description: 'In use', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+    expect(removal['404']).toEqual({ $ref: '#/components/responses/Error404' });
   });
 
   it('renders the page with every operation and escapes text', () => {

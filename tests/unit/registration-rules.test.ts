@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
+import { addDays, addYears, chinaToday, daysBetween, isCalendarDate } from '../../server/domain/calendar.ts';
 import {
-  addDays, addYears, chinaToday, daysBetween, DEFAULT_PERMIT_SETTINGS, eventBeforeBirthProblem, isCalendarDate, isRegisteredLate,
-  isRegistrationExempt, permitExpiry, permitYearsProblem, registrationDateProblems, renewalOpensOn, renewalProblem, resolveIdentity,
+  DEFAULT_PERMIT_SETTINGS, eventBeforeBirthProblem, isRegisteredLate, isRegistrationExempt, permitExpiry, permitYearsProblem,
+  registrationDateProblems, renewalOpensOn, renewalProblem, resolveIdentity,
 } from '../../server/domain/registration-rules.ts';
 import { prefixUpperBound } from '../../server/registrations/visibility.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { lastDayOfMonth } from '../../server/domain/calendar.ts';
 import {
   addMonths,
   decideTier,
-  lastDayOf,
   monthsBetween,
   NO_FACTS,
   originTermIn,
@@ -55,7 +55,7 @@ describe('months', () => {
     expect(addMonths('2024-01-01', -1)).toBe('2023-12-01');
     expect(monthsBetween('2024-11-01', '2025-02-01')).toEqual(['2024-11-01', '2024-12-01', '2025-01-01', '2025-02-01']);
     expect(monthsBetween('2025-02-01', '2024-11-01')).toEqual([]);
-    expect(lastDayOf('2024-02-01')).toBe('2024-02-29');
+    expect(lastDayOfMonth('2024-02-01')).toBe('2024-02-29');
   });
 });
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Cell } from '../cells.ts';
+import type { Cell, SheetRow } from '../cells.ts';
 import type { ImportFormat, TextEncoding } from '../tables.ts';
 import { csvRecords } from './csv.ts';
 import { geoJsonFeatures } from './geojson.ts';
@@ -13,12 +13,6 @@ import { xlsxRows } from './xlsx.ts';
 export type SourceEvent =
   | { type: 'header'; row: number; headers: string[] }
   | { type: 'record'; row: number; values: Record<string, Cell>; geometry?: unknown };
-
-/** A row of a table: its number (the header is 1, as a spreadsheet shows it) and its cells. */
-export interface SheetRow {
-  row: number;
-  cells: Cell[];
-}
 
 export interface Source {
   events: AsyncIterable<SourceEvent>;

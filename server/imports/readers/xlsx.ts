@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Cell } from '../cells.ts';
-import type { SheetRow } from './source.ts';
+import type { Cell, SheetRow } from '../cells.ts';
 
 /**
  * The first worksheet of an XLSX workbook, row by row, with exceljs's streaming reader: the

@@ -21,6 +21,7 @@ import * as audit from './i18n/audit.ts';
 import * as imports from './i18n/imports.ts';
 import * as account from './i18n/account.ts';
 import * as compounds from './i18n/compounds.ts';
+import * as hotspots from './i18n/hotspots.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
@@ -43,6 +44,7 @@ const zhCN = {
   ...imports.zh,
   ...account.zh,
   ...compounds.zh,
+  ...hotspots.zh,
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -64,6 +66,7 @@ const en: Record<MessageKey, string> = {
   ...imports.en,
   ...account.en,
   ...compounds.en,
+  ...hotspots.en,
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

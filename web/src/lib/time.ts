@@ -3,7 +3,7 @@ import type { Locale } from './i18n.ts';
 /**
  * The one zone every moment is shown in: the city's (Asia/Shanghai, UTC+8, no daylight saving),
  * whatever the browser's own zone is. The server's calendar day is the same zone's
- * (chinaToday() in server/domain/registration-rules.ts), so a time and its day never disagree.
+ * (chinaToday() in server/domain/calendar.ts, whose CITY_TIME_ZONE this is), so a time and its day never disagree.
  * Pages that show times say the zone once (TimeZoneNote.svelte, 'time.zoneNote').
  */
 export const CITY_TIME_ZONE = 'Asia/Shanghai';

@@ -2,10 +2,10 @@ import type { HeatmapLevel, HeatmapMetric } from '../api/types.ts';
 import type { SequentialScheme } from '../map/scales.ts';
 
 /**
- * The leader's map layers (issue 5: density / cases / tiers / rates) and how each maps onto a
- * heatmap metric and a colour scheme. The URL holds layer, rate and level by these names.
+ * The leader's map layers (issue 5: density / cases / tiers / rates; issue 21: hot spots) and how
+ * each maps onto a heatmap metric and a colour scheme. The URL holds layer, rate and level by these names.
  */
-export const leaderLayers = ['density', 'cases', 'tiers', 'rates'] as const;
+export const leaderLayers = ['density', 'cases', 'tiers', 'rates', 'hotspots'] as const;
 export type LeaderLayer = (typeof leaderLayers)[number];
 
 // 发证率 first and the default: it varies from grid to grid, where 居住登记率 is near 100% in most (issue 16.5).
@@ -16,13 +16,15 @@ export const leaderLevels = ['grid', 'community', 'hex'] as const satisfies read
 export type LeaderLevel = (typeof leaderLevels)[number];
 
 const RATE_METRICS: Record<RateChoice, HeatmapMetric> = { registration: 'registration_rate', permit: 'permit_rate' };
-const LAYER_METRICS: Record<Exclude<LeaderLayer, 'rates'>, HeatmapMetric> = {
+const LAYER_METRICS: Record<Exclude<LeaderLayer, 'rates' | 'hotspots'>, HeatmapMetric> = {
   density: 'floating_density',
   cases: 'cases',
   tiers: 'rental_tiers',
 };
 
-export function metricOf(layer: LeaderLayer, rate: RateChoice): HeatmapMetric {
+/** The heatmap a layer draws; undefined for hot spots, which draw their own answer (lib/hotspots). */
+export function metricOf(layer: LeaderLayer, rate: RateChoice): HeatmapMetric | undefined {
+  if (layer === 'hotspots') return undefined;
   return layer === 'rates' ? RATE_METRICS[rate] : LAYER_METRICS[layer];
 }
 
@@ -31,6 +33,7 @@ export const schemeOf: Record<LeaderLayer, SequentialScheme> = {
   cases: 'purple',
   tiers: 'warm',
   rates: 'green',
+  hotspots: 'warm',
 };
 
 const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T =>

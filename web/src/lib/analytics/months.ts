@@ -1,13 +1,11 @@
 /**
  * The months the time slider replays: the last three years, month by month, ending with the
- * current one. A month is shown as of its last day (today for the current month). Pure.
+ * current one. A month is shown as of its last day (today for the current month). Pure; today
+ * in China and day arithmetic come from the server's calendar (server/domain/calendar.ts).
  */
-export const REPLAY_MONTHS = 36;
+import { lastDayOfMonth } from '../../../../server/domain/calendar.ts';
 
-/** Today's date in China (one time zone), YYYY-MM-DD, whatever the browser's zone. */
-export function chinaToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+export const REPLAY_MONTHS = 36;
 
 /** YYYY-MM of `count` consecutive months ending with today's month, oldest first. */
 export function recentMonths(today: string, count = REPLAY_MONTHS): string[] {
@@ -26,9 +24,7 @@ export function isMonth(text: string | undefined): text is string {
 
 /** The day a month is shown as of: its last day, or today while it is still running. */
 export function monthEnd(month: string, today: string): string {
-  const [year, number] = month.split('-').map(Number) as [number, number];
-  const lastDay = new Date(Date.UTC(year, number, 0)).getUTCDate();
-  const end = `${month}-${String(lastDay).padStart(2, '0')}`;
+  const end = lastDayOfMonth(month);
   return end < today ? end : today;
 }
 

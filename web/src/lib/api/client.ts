@@ -5,6 +5,14 @@
  */
 import type {
   AccessToken,
+  ChangeMetric,
+  ChangesQuery,
+  EmergingHotspots,
+  EmergingQuery,
+  HotspotChanges,
+  HotspotMap,
+  HotspotMetric,
+  HotspotQuery,
   NewAccessToken,
   Allocation,
   AllocationSort,
@@ -286,6 +294,18 @@ export const api = {
 
   heatmap(metric: HeatmapMetric, params: HeatmapQuery, signal?: AbortSignal): Promise<Heatmap> {
     return request<Heatmap>('GET', `/api/heatmaps/${metric}${query({ ...params })}`, { signal });
+  },
+
+  hotspots(metric: HotspotMetric, params: HotspotQuery, signal?: AbortSignal): Promise<HotspotMap> {
+    return request<HotspotMap>('GET', `/api/hotspots${query({ metric, ...params })}`, { signal });
+  },
+
+  emergingHotspots(metric: HotspotMetric, params: EmergingQuery, signal?: AbortSignal): Promise<EmergingHotspots> {
+    return request<EmergingHotspots>('GET', `/api/hotspots/emerging${query({ metric, ...params })}`, { signal });
+  },
+
+  hotspotChanges(metric: ChangeMetric, params: ChangesQuery, signal?: AbortSignal): Promise<HotspotChanges> {
+    return request<HotspotChanges>('GET', `/api/hotspots/changes${query({ metric, ...params })}`, { signal });
   },
 
   kpis(params: { area: string; asOf?: string }, signal?: AbortSignal): Promise<KpiReport> {

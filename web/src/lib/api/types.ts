@@ -4,6 +4,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import type { AreaAllocation, CommunityNeedSteps, GridNeedSteps } from '../../../../server/domain/allocation.ts';
 import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
 import type { HouseholdTier } from '../../../../server/domain/rental-scoring.ts';
+import type { Bbox } from '../../../../server/domain/coordinates.ts';
 import type { UserRecord } from '../../../../server/users/repository.ts';
 import type { GrantRecord } from '../../../../server/users/grant-repository.ts';
 
@@ -28,6 +29,8 @@ export interface Health {
   status: 'ok';
   database: { engine: 'pglite' | 'postgres'; postgis: string };
   counts: { buildings: number; units: number; persons: number };
+  /** Tables whose count is the planner's estimate (over 10,000 rows). */
+  estimatedCounts: ('buildings' | 'units' | 'persons')[];
 }
 
 export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
@@ -138,8 +141,8 @@ export interface Building extends BuildingSummary {
   unitCount: number;
 }
 
-/** [minLon, minLat, maxLon, maxLat] */
-export type BBox = [number, number, number, number];
+/** [minLon, minLat, maxLon, maxLat], the server's one box type. */
+export type { Bbox } from '../../../../server/domain/coordinates.ts';
 
 // --- people, floor plans, occupants (server/registrations) -----------------------------------
 
@@ -458,7 +461,7 @@ export interface HeatmapCell {
   code: string;
   name?: string | null;
   areaKm2: number;
-  bounds?: [number, number, number, number];
+  bounds?: Bbox;
   value?: number | null;
   /** Withheld: fewer than k people (leaders only). */
   suppressed?: true;
@@ -493,6 +496,137 @@ export interface HeatmapQuery {
   tier?: RentalTier;
   /** Fix the legend classes over the months from this day's to today's (area levels only). */
   breaksFrom?: string;
+}
+
+// --- hot spots (server/hotspots, issue 21) ------------------------------------------------------
+
+export type HotspotMetric = 'cases' | 'floating_density' | 'red_rentals' | 'yellow_rentals';
+export type HotspotLevel = 'grid' | 'community';
+/** Gi* class: 3/2/1 hot at 99/95/90% confidence, 0 not significant, -1/-2/-3 cold. */
+export type HotspotClass = -3 | -2 | -1 | 0 | 1 | 2 | 3;
+export interface HotspotPrivacy {
+  k: number;
+  applied: boolean;
+  suppressedCells: number;
+}
+
+export interface HotspotCell {
+  code: string;
+  name?: string | null;
+  value?: number;
+  z?: number | null;
+  p?: number | null;
+  /** Benjamini–Hochberg adjusted p-value. */
+  q?: number | null;
+  class?: HotspotClass;
+  neighbours?: number;
+  suppressed?: true;
+}
+
+/** GET /api/hotspots: Getis-Ord Gi* per grid or community. */
+export interface HotspotMap {
+  metric: HotspotMetric;
+  label: string;
+  unit: string;
+  definition: string;
+  level: HotspotLevel;
+  within: string | null;
+  time: HeatmapTime;
+  method: { statistic: string; neighbourhood: string; pValue: string; fdr: boolean; studyArea: string };
+  privacy: HotspotPrivacy;
+  /** Hot to cold, with the number of cells in each class. */
+  classes: { class: HotspotClass; label: string; labelZh: string; confidence: number | null; cells: number }[];
+  cells: HotspotCell[];
+}
+
+export interface HotspotQuery {
+  level: HotspotLevel;
+  within?: string;
+  asOf?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface EmergingCategory {
+  category: string;
+  label: string;
+  labelZh: string;
+  definition: string;
+  definitionZh: string;
+  hot: boolean;
+  cells: number;
+}
+
+/** A suppressed cell (fewer than k people) carries its code and name only. */
+export interface EmergingCell {
+  code: string;
+  name?: string | null;
+  category?: string;
+  /** Mann-Kendall trend of the cell's monthly Gi* z-scores. */
+  trend?: { tau: number; z: number; p: number } | null;
+  latest?: { z: number; p: number; q?: number; class: HotspotClass } | null;
+  hotMonths?: number;
+  coldMonths?: number;
+  suppressed?: true;
+}
+
+/** GET /api/hotspots/emerging: emerging hot-spot categories from monthly Gi*. */
+export interface EmergingHotspots {
+  metric: HotspotMetric;
+  level: HotspotLevel;
+  within: string | null;
+  months: string[];
+  method: { statistic: string; neighbourhood: string; trend: string; reference: string };
+  privacy: HotspotPrivacy;
+  categories: EmergingCategory[];
+  cells: EmergingCell[];
+}
+
+export interface EmergingQuery {
+  level: HotspotLevel;
+  within?: string;
+  to?: string;
+  months?: number;
+}
+
+export type ChangeMetric = 'floating' | 'cases';
+export type ChangeBaseline = 'last_month' | 'last_year';
+
+export interface ChangeRow {
+  code: string;
+  name?: string | null;
+  current: number | null;
+  previous: number | null;
+  change: number | null;
+  changePct: number | null;
+  p: number | null;
+  q: number | null;
+  significant: boolean;
+  direction: 'up' | 'down' | 'same';
+  suppressed?: true;
+}
+
+/** GET /api/hotspots/changes: grids ranked by the change against last month or the same month last year. */
+export interface HotspotChanges {
+  metric: ChangeMetric;
+  level: HotspotLevel;
+  within: string | null;
+  asOf: string;
+  baseDate: string;
+  against: ChangeBaseline;
+  method: { test: string; fdr: boolean; alpha?: number };
+  privacy: HotspotPrivacy;
+  /** Cells in the study area, tested or not, before the limit. */
+  totalCells?: number;
+  rows: ChangeRow[];
+}
+
+export interface ChangesQuery {
+  level: HotspotLevel;
+  against: ChangeBaseline;
+  within?: string;
+  asOf?: string;
+  limit?: number;
 }
 
 export interface Kpi {
@@ -623,7 +757,10 @@ export interface CollectorChoice {
 // --- Audit log (server/audit) ------------------------------------------------------------------
 
 export interface AuditRow {
-  chain_seq: number;
+  /** Insert order (paging key). */
+  seq: number;
+  /** Place in the keyed chain; null until the sequencer links the row (within a second). */
+  chain_seq: number | null;
   at: string;
   username: string | null;
   role: string | null;
@@ -655,8 +792,10 @@ export interface ChainVerification {
   rows: number;
   /** chain_seq of the first row whose keyed hash or link does not match. */
   firstBrokenSeq: number | null;
-  /** The newest chain_seq in the database. */
+  /** The newest linked chain_seq in the database. */
   headSeq: number;
+  /** Rows the sequencer has not linked yet: not covered by this check. */
+  unlinked: { rows: number; oldestAt: string | null; oldestAgeSeconds: number | null };
   /** Rows the checkpoints kept outside the database recorded but the database no longer holds as recorded. */
   missingTail: { kind: 'missing' | 'replaced'; afterSeq: number; checkpointAt: string; checkpointSeq: number } | null;
   checkpoints: { valid: number; invalid: number; latest: { at: string; seq: number } | null };

@@ -1,5 +1,5 @@
 import { api } from '../api/client.ts';
-import { areaLevels, type AreaCollection, type AreaLevel, type AreaProperties, type BBox } from '../api/types.ts';
+import { areaLevels, type AreaCollection, type AreaLevel, type AreaProperties, type Bbox } from '../api/types.ts';
 import { extentOf } from './geometry.ts';
 
 const emptyCollection: AreaCollection = { type: 'FeatureCollection', features: [] };
@@ -27,7 +27,7 @@ export class AreaData {
   isEmpty = $derived(areaLevels.every((level) => this.collections[level].features.length === 0));
 
   /** The district outline's extent, or the widest level that has anything. */
-  extent = $derived.by((): BBox | undefined => {
+  extent = $derived.by((): Bbox | undefined => {
     for (const level of areaLevels) {
       const extent = extentOf(this.collections[level]);
       if (extent) return extent;

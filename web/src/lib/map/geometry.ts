@@ -1,13 +1,13 @@
 import { bbox, featureCollection, point, pointOnFeature } from '@turf/turf';
 import type { FeatureCollection, Point } from 'geojson';
-import type { AreaCollection, AreaProperties, BBox } from '../api/types.ts';
+import type { AreaCollection, AreaProperties, Bbox } from '../api/types.ts';
 
 /** The 2-D extent of a collection, or undefined when it holds no coordinates. */
-export function extentOf(collection: FeatureCollection): BBox | undefined {
+export function extentOf(collection: FeatureCollection): Bbox | undefined {
   if (collection.features.length === 0) return undefined;
   const box = bbox(collection);
   // A 3-D bbox is [minX, minY, minZ, maxX, maxY, maxZ].
-  const extent: BBox = box.length === 6 ? [box[0], box[1], box[3], box[4]] : [box[0], box[1], box[2], box[3]];
+  const extent: Bbox = box.length === 6 ? [box[0], box[1], box[3], box[4]] : [box[0], box[1], box[2], box[3]];
   return extent.every(Number.isFinite) ? extent : undefined;
 }
 

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { instant, row } from '../domain/contract-shapes.ts';
+import type { RouteResponses } from '../http/route-registry.ts';
+
+/** One audit row as stored (snake_case columns, as the auditor's CSV shows them). */
+export const auditRow = row({
+  seq: z.number().int(),
+  chain_seq: z.number().int().nullable(),
+  at: instant,
+  username: z.string().nullable(),
+  role: z.string().nullable(),
+  action: z.string().meta({ examples: ['export'] }),
+  target_type: z.string().nullable(),
+  target_id: z.string().nullable(),
+  purpose: z.string().nullable(),
+  details: z.unknown(),
+  hash: z.string().nullable(),
+});
+export const auditPage = z.object({ rows: z.array(auditRow), next: z.string().nullable().meta({ description: 'The query of the next page, null on the last', examples: ['?before=120&limit=100'] }) });
+export const trailVerification = row({
+  ok: z.boolean(),
+  rows: z.number().int(),
+  firstBrokenSeq: z.number().int().nullable(),
+  headSeq: z.number().int(),
+  missingTail: row({}).nullable(),
+  checkpoints: z.object({ valid: z.number().int(), invalid: z.number().int(), latest: z.object({ at: instant, seq: z.number().int() }).nullable() }),
+});
+
+export const auditResponses: Record<string, RouteResponses> = {
+  'get /api/audit': { 200: { description: 'Audit rows, newest first', schema: auditPage } },
+  'get /api/audit/verify': { 200: { description: 'The keyed chain and the checkpoints, verified', schema: trailVerification } },
+  'get /api/audit/checkpoints': { 200: { description: 'The keyed checkpoint file, one JSON object a line', contentType: 'application/x-ndjson' } },
+};

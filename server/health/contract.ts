@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { RouteResponses } from '../http/route-registry.ts';
+
+/** GET /api/health: liveness, the database and its row counts (estimated at city scale). */
+export const healthAnswer = z.object({
+  status: z.literal('ok'),
+  database: z.object({
+    engine: z.enum(['pglite', 'postgres']),
+    postgis: z.string().nullable().meta({ examples: ['3.6.2'] }),
+    postgres: z.string().nullable().meta({ examples: ['18.3'] }),
+    nativeVectorTiles: z.boolean(),
+  }),
+  counts: z.object({ buildings: z.number().int(), units: z.number().int(), persons: z.number().int() }),
+  estimatedCounts: z.array(z.string()).optional().meta({ description: 'The counts read from planner estimates rather than counted' }),
+});
+
+export const healthResponses: Record<string, RouteResponses> = {
+  'get /api/health': { 200: { description: 'The server is up', schema: healthAnswer } },
+};

@@ -1,0 +1,30 @@
+import express, { type RequestHandler } from 'express';
+import { authenticate } from '../auth/middleware.ts';
+import type { AppContext } from '../context.ts';
+import type { RequestBudgets } from './rate-limit.ts';
+import { costOf, mountOf, type MountPoint, type RouteSpec } from './route-registry.ts';
+
+/**
+ * Mounting the declared routes (./route-registry.ts) behind their guards: apart from the
+ * declarations, so that auth, which declares routes and contracts itself, is not imported by them.
+ */
+
+/** The rate-limit charges of a route: to the address before login is checked, to the user after. */
+function guardsOf(context: AppContext, spec: RouteSpec, budgets: RequestBudgets | undefined): RequestHandler[] {
+  const cost = costOf(spec);
+  const byAddress = budgets ? [budgets.byAddress(cost)] : [];
+  if (spec.access === 'public') return byAddress;
+  return [...byAddress, authenticate(context, spec.access, { openDuringPasswordChange: spec.openDuringPasswordChange ?? false, acceptsAccessToken: spec.acceptsAccessToken ?? false }), ...(budgets ? [budgets.byUser(cost)] : [])];
+}
+
+/** Mounts the specs hanging at `mount` (the others are left to that mount's router), each behind its guards. */
+export function mountRoutes(context: AppContext, specs: RouteSpec[], budgets?: RequestBudgets, mount: MountPoint = '/api'): express.Router {
+  const router = express.Router();
+  for (const spec of specs.filter((candidate) => mountOf(candidate) === mount)) {
+    const guards = guardsOf(context, spec, budgets);
+    router[spec.method](spec.path, ...guards, async (request, response) => {
+      await spec.handler(request, response);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { buildingCode, day } from '../domain/contract-shapes.ts';
+import type { RouteResponses } from '../http/route-registry.ts';
+
+const unitCode = z.string().meta({ examples: ['4403070010010100001010101'] });
+/** One unit with its occupant count (withheld, null, under k for roles without person data). */
+export const unitAnswer = z.object({
+  code: unitCode,
+  buildingCode,
+  gridCode: z.string(),
+  address: z.string(),
+  floor: z.number().int(),
+  room: z.number().int(),
+  areaM2: z.number().nullable(),
+  use: z.string(),
+  rentalRegistered: z.boolean(),
+  buildingStatus: z.string(),
+  currentOccupants: z.number().int().nullable(),
+  currentOccupantsSuppressed: z.boolean(),
+});
+export const unitCheckAnswer = z.object({ unitCode, previousUse: z.string(), use: z.string(), clearedCheck: z.string().nullable(), visitedOn: day });
+
+export const unitResponses: Record<string, RouteResponses> = {
+  'get /api/units/:code': { 200: { description: 'The unit', schema: unitAnswer } },
+  'post /api/units/:code/check': { 200: { description: 'The visit is recorded and the flag cleared', schema: unitCheckAnswer } },
+};

@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ROLES, type Role } from '../../server/db/schema.ts';
+import { DECLARED_RESPONSES, responseKeyOf } from '../../server/openapi/declared-responses.ts';
+import { exampleOf } from '../../server/openapi/document.ts';
+import { urlPathOf, type RouteSpec } from '../../server/http/route-registry.ts';
+import { apiRoutes } from '../../server/routes.ts';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+
+/**
+ * The OpenAPI document as a contract: it passes `redocly lint` (recommended rules), every
+ * operation says what it answers on success, and what the server really sends matches the zod
+ * schema the document was generated from, so the two cannot drift apart unnoticed.
+ */
+
+type Operation = { operationId: string; responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }> };
+let t: TestApp;
+let served: request.Response;
+const callers = new Map<Role, LoggedIn>();
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertFixtureCity(t.handle.db);
+  for (const role of ROLES) {
+    await insertUser(t.handle.db, role, role, role === 'collector' ? [FIXTURE.gridWest] : [FIXTURE.district]);
+    callers.set(role, await t.logIn(role));
+  }
+  served = await request(t.app).get('/api/openapi.json').expect(200);
+}, 120_000);
+afterAll(async () => t?.close());
+
+const operations = () =>
+  Object.entries(served.body.paths as Record<string, Record<string, Operation>>).flatMap(([template, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${template}`, operation })),
+  );
+
+describe('the served OpenAPI document', () => {
+  it('is served as the OpenAPI media type the OGC landing page announces, and as JSON to a client that asks for JSON', async () => {
+    const landing = await request(t.app).get('/ogc?f=json').expect(200);
+    const link = (landing.body.links as { rel: string; type: string }[]).find((candidate) => candidate.rel === 'service-desc')!;
+    expect(link.type).toBe('application/vnd.oai.openapi+json;version=3.1');
+    expect(served.headers['content-type']).toMatch(/^application\/vnd\.oai\.openapi\+json; ?version=3\.1/);
+    expect(JSON.parse(served.text).openapi).toBe('3.1.0');
+    const plain = await request(t.app).get('/api/openapi.json').set('Accept', 'application/json').expect(200);
+    expect(plain.headers['content-type']).toMatch(/^application\/json/);
+    expect(plain.body.openapi).toBe('3.1.0');
+    const anything = await request(t.app).get('/api/openapi.json').set('Accept', 'text/html, */*;q=0.1').expect(200);
+    expect(anything.headers['content-type']).toMatch(/^application\/vnd\.oai\.openapi\+json/);
+  });
+
+  it('passes `redocly lint` with the recommended rules and no error', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-openapi-'));
+    const file = path.join(directory, 'openapi.json');
+    fs.writeFileSync(file, served.text);
+    const redocly = path.resolve('node_modules/.bin/redocly');
+    const run = await promisify(execFile)(redocly, ['lint', '--extends', 'recommended', '--format', 'json', file], { maxBuffer: 64 * 1024 * 1024 })
+      .then(({ stdout }) => stdout)
+      .catch((failure: { stdout?: string }) => failure.stdout ?? '');
+    fs.rmSync(directory, { recursive: true, force: true });
+    const problems = (JSON.parse(run.slice(run.indexOf('{'))).problems ?? []) as { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[];
+    const errors = problems.filter((problem) => problem.severity === 'error');
+    const warnings = problems.filter((problem) => problem.severity === 'warn');
+    console.log(`redocly lint: ${errors.length} errors, ${warnings.length} warnings (${[...new Set(warnings.map((warning) => warning.ruleId))].join(', ')})`);
+    expect(errors.map((error) => `${error.ruleId} ${error.location[0]?.pointer}: ${error.message}`)).toEqual([]);
+  }, 120_000);
+
+  it('gives every operation a success answer with a schema or media type, and an example for JSON', () => {
+    const lacking = operations().filter(({ operation }) => {
+      const successes = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
+      const described = successes.some(([status, response]) => status === '204' || Object.values(response.content ?? {}).some((media) => media.schema));
+      const jsonWithoutExample = successes.some(([, response]) => Object.entries(response.content ?? {}).some(([type, media]) => /[/+]json\b/.test(type) && media.example === undefined));
+      return !described || jsonWithoutExample;
+    });
+    expect(lacking.map(({ name }) => name)).toEqual([]);
+  });
+
+  it('lists 401/403 on protected routes, 404 where a path names a thing, 429 everywhere, and RFC 7807 problems under /ogc', () => {
+    for (const { name, operation } of operations()) {
+      const statuses = Object.keys(operation.responses);
+      expect(statuses, name).toContain('429');
+      if (name.includes('{')) expect(statuses, name).toContain('404');
+    }
+    const items = served.body.paths['/ogc/collections/{collectionId}/items'].get.responses;
+    expect(items['400'].$ref).toBe('#/components/responses/Problem400');
+    expect(served.body.components.responses.Problem400.content['application/problem+json'].example).toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(served.body.paths['/api/units/{code}'].get.responses['401'].$ref).toBe('#/components/responses/Error401');
+  });
+
+  it('keys every declared answer to a registered route, so none is left behind by a renamed path', () => {
+    const routes = new Set(apiRoutes(t.context).map(responseKeyOf));
+    expect(Object.keys(DECLARED_RESPONSES).filter((key) => !routes.has(key))).toEqual([]);
+  });
+
+  it('describes the login body, the multipart upload of imports and the 202/204 answers', () => {
+    const login = served.body.paths['/api/auth/login'].post;
+    expect(login.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
+    const upload = served.body.paths['/api/imports'].post;
+    expect(upload.requestBody.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { type: 'string', format: 'binary' } } });
+    expect(Object.keys(upload.responses)).toContain('202');
+    expect(Object.keys(served.body.paths['/api/auth/logout'].post.responses)).toContain('204');
+    expect(served.body.paths['/api/auth/logout'].post.security).toEqual([{ session: [], csrf: [] }]);
+  });
+});
+
+/** The query parameters a route requires, each at the example its schema gives (the first enum value, ...). */
+function requiredQueryOf(spec: RouteSpec): string {
+  if (!spec.schemas?.query) return '';
+  const schema = z.toJSONSchema(spec.schemas.query, { io: 'input', unrepresentable: 'any' }) as { required?: string[]; properties?: Record<string, Record<string, unknown>> };
+  const query = new URLSearchParams((schema.required ?? []).map((name) => [name, String(exampleOf(schema.properties?.[name] ?? {}))]));
+  return query.size > 0 ? `?${query}` : '';
+}
+
+/** A caller allowed on the route: the first role of its access list (anonymous for public routes). */
+function callerOf(spec: RouteSpec): LoggedIn | request.Agent {
+  if (spec.access === 'public') return request.agent(t.app);
+  return callers.get(spec.access[0])!;
+}
+
+describe('what the server sends matches the declared zod schemas', () => {
+  it('for every GET route without path parameters that its first role can call on the test city', async () => {
+    const checked: string[] = [];
+    const refused: string[] = [];
+    const specs = apiRoutes(t.context).filter((spec) => spec.method === 'get' && !spec.path.includes(':'));
+    for (const spec of specs) {
+      const success = spec.responses?.[200];
+      if (!success?.schema || ![success.contentType ?? 'application/json'].flat().some((type) => /json/.test(type))) continue;
+      const response = await callerOf(spec).get(urlPathOf(spec) + requiredQueryOf(spec));
+      if (response.status !== 200) {
+        refused.push(`${urlPathOf(spec)} ${response.status}`);
+        continue;
+      }
+      const body = response.body && Object.keys(response.body).length > 0 ? response.body : JSON.parse(response.text);
+      const parsed = success.schema.safeParse(body);
+      expect(parsed.success ? [] : parsed.error.issues.slice(0, 5), `GET ${urlPathOf(spec)}`).toEqual([]);
+      checked.push(urlPathOf(spec));
+    }
+    console.log(`checked ${checked.length} GET answers against their schemas; not 200 (need query parameters): ${refused.join(', ') || 'none'}`);
+    expect(checked.length).toBeGreaterThanOrEqual(25);
+  }, 180_000);
+
+  // Routes that name a thing or need a real code: called on the fixture city by a role allowed to.
+  const NAMED: [Role, string, string][] = [
+    ['planner', 'get /api/buildings/:code', `/api/buildings/${FIXTURE.westHouse}`],
+    ['planner', 'get /api/kpis', `/api/kpis?area=${FIXTURE.district}`],
+    ['planner', 'get /api/heatmaps/:metric', `/api/heatmaps/floating_density?level=grid`],
+    ['planner', 'get /tiles/:layer.json', '/tiles/grids.json'],
+    ['planner', 'get /ogc/collections/:collectionId', '/ogc/collections/grids?f=json'],
+    ['planner', 'get /ogc/collections/:collectionId/queryables', '/ogc/collections/grids/queryables?f=json'],
+    ['planner', 'get /ogc/collections/:collectionId/items', '/ogc/collections/grids/items?f=json'],
+    ['planner', 'get /ogc/collections/:collectionId/items/:featureId', `/ogc/collections/grids/items/${FIXTURE.gridWest}?f=json`],
+    ['police', 'get /api/rentals/buildings/:code/inspections', `/api/rentals/buildings/${FIXTURE.westHouse}/inspections`],
+    ['police', 'get /api/reports/late-registrations', `/api/reports/late-registrations?grid=${FIXTURE.gridWest}&purpose=openapi%20contract%20test`],
+    ['police', 'get /api/permits/expiring', `/api/permits/expiring?grid=${FIXTURE.gridWest}&purpose=openapi%20contract%20test`],
+  ];
+  it.each(NAMED)('as %s: %s', async (role, key, url) => {
+    const success = DECLARED_RESPONSES[key]?.[200];
+    expect(success?.schema, key).toBeDefined();
+    const response = await callers.get(role)!.get(url).expect(200);
+    const body = response.body && Object.keys(response.body).length > 0 ? response.body : JSON.parse(response.text);
+    const parsed = success!.schema!.safeParse(body);
+    expect(parsed.success ? [] : parsed.error.issues.slice(0, 5)).toEqual([]);
+  });
+});
