@@ -27,16 +27,21 @@ export type Neighbours = readonly (readonly number[])[];
  * neighbourhood is the whole study area, so that the variance is zero).
  */
 export function getisOrdGiStar(values: readonly number[], neighbours: Neighbours): number[] {
+  if (neighbours.length !== values.length) throw new Error(`getisOrdGiStar: ${values.length} values but ${neighbours.length} neighbour lists`);
+  return Array.from(giStarScores(values, neighbours));
+}
+
+/** The Gi* arithmetic, on any array of values: plain arrays for hotspots(), typed ones for emerging hot spots. */
+function giStarScores(values: ArrayLike<number>, neighbours: Neighbours): Float64Array {
   const n = values.length;
-  if (neighbours.length !== n) throw new Error(`getisOrdGiStar: ${n} values but ${neighbours.length} neighbour lists`);
   let sum = 0;
-  for (const value of values) sum += value;
+  for (let i = 0; i < n; i++) sum += values[i]!;
   const mean = sum / n;
   // The population variance, computed around the mean for accuracy (Σx²/n − X̄² cancels badly).
   let squaredDeviations = 0;
-  for (const value of values) squaredDeviations += (value - mean) * (value - mean);
+  for (let i = 0; i < n; i++) squaredDeviations += (values[i]! - mean) * (values[i]! - mean);
   const s = Math.sqrt(squaredDeviations / n);
-  const z = new Array<number>(n);
+  const z = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const around = neighbours[i]!;
     let local = values[i]!;
@@ -263,23 +268,9 @@ export interface EmergingResult {
  */
 function stepScores(values: Float64Array, neighbours: Neighbours, fdr: boolean) {
   const n = values.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i]!;
-  const mean = sum / n;
-  let squaredDeviations = 0;
-  for (let i = 0; i < n; i++) squaredDeviations += (values[i]! - mean) * (values[i]! - mean);
-  const s = Math.sqrt(squaredDeviations / n);
-  const z = new Float64Array(n);
+  const z = giStarScores(values, neighbours);
   const p = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const around = neighbours[i]!;
-    let local = values[i]!;
-    for (const j of around) local += values[j]!;
-    const weights = around.length + 1;
-    const spread = s * Math.sqrt((n * weights - weights * weights) / (n - 1));
-    z[i] = spread > 0 ? (local - mean * weights) / spread : Number.NaN;
-    p[i] = twoSidedP(z[i]!);
-  }
+  for (let i = 0; i < n; i++) p[i] = twoSidedP(z[i]!);
   // Benjamini–Hochberg over the defined p-values, ascending (NaN sorts last in a typed array).
   const sorted = Float64Array.from(p).sort();
   let m = 0;

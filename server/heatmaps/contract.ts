@@ -27,10 +27,27 @@ export const heatmapAnswer = row({
   breaks: row({}),
   breaksOver: z.object({ from: day, to: day, months: z.number().int() }).nullable(),
 });
+/** The same heat map with values only, one per cell in the order of GET /api/heatmaps/cells (shape=values). */
+export const heatmapValuesAnswer = z.object({
+  ...heatmapAnswer.omit({ cells: true }).shape,
+  dataVersion: z.string(),
+  order: z.string().meta({ description: 'The cell order the values follow: the `order` of GET /api/heatmaps/cells', examples: ['grid-20000-3q2x8YQy0m1Vb7xP'] }),
+  values: z.array(z.number().nullable()).meta({ description: 'One per cell of the order; null where undefined or withheld' }),
+  suppressed: z.array(z.number().int()).meta({ description: 'Indexes of the cells withheld (fewer than k people)' }),
+});
+/** The cells of an area level the caller may see, in heatmap order. */
+export const cellOrderAnswer = z.object({
+  order: z.string(),
+  level: z.enum(['district', 'street', 'community', 'grid']),
+  dataVersion: z.string(),
+  codes: z.array(z.string()),
+  names: z.array(z.string().nullable()),
+});
 export const refreshAnswer = z.object({ refreshed: z.literal(true), seconds: z.number(), keptDays: z.object({ from: day, to: day }) });
 
 export const heatmapResponses: Record<string, RouteResponses> = {
   'get /api/heatmaps': { 200: { description: 'The metrics and levels a heat map can show', schema: heatmapCatalogue } },
-  'get /api/heatmaps/:metric': { 200: { description: 'The heat map', schema: heatmapAnswer } },
+  'get /api/heatmaps/cells': { 200: { description: 'The cell order of a level', schema: cellOrderAnswer } },
+  'get /api/heatmaps/:metric': { 200: { description: 'The heat map: cells (shape=cells, the default) or values in cell order (shape=values)', schema: z.union([heatmapAnswer, heatmapValuesAnswer]) } },
   'post /api/heatmaps/refresh': { 200: { description: 'The statistics are recomputed', schema: refreshAnswer } },
 };

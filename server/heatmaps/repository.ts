@@ -248,3 +248,17 @@ export async function settingValue(db: Kysely<DB>, key: string): Promise<unknown
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
   return row?.value;
 }
+
+/**
+ * Every cell of an area level with its name, in the order the heatmaps list them (by code,
+ * byte order): the same cells sumByArea gives without a bbox, read without any figures.
+ */
+export async function areaCellsOf(db: Kysely<DB>, level: AreaLevel): Promise<{ code: string; name: string | null }[]> {
+  const query = level === 'grid'
+    ? sql<{ code: string; name: string | null }>`SELECT code, name FROM grids ORDER BY code COLLATE "C"`
+    : sql<{ code: string; name: string | null }>`
+        SELECT cells.code, a.name FROM (SELECT left(code, ${AREA_CODE_LENGTH[level]}) AS code FROM grids GROUP BY 1) AS cells
+        LEFT JOIN admin_areas AS a ON a.code = cells.code
+        ORDER BY cells.code COLLATE "C"`;
+  return (await query.execute(db)).rows;
+}

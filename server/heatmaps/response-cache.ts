@@ -26,11 +26,16 @@ export interface ResponseCache {
   read(db: Kysely<DB>, requestKey: string, compute: (trx: Transaction<DB>) => Promise<unknown>): Promise<{ body: CachedJson; hit: boolean }>;
 }
 
+const versionOf = async (db: Kysely<DB>) => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+
 const DEFAULT_MAX_GZIP_BYTES = 64 * 1024 * 1024;
 
 export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): ResponseCache {
   // A Map iterates in insertion order: re-inserting on each hit makes the first key the least recently used.
   const entries = new Map<string, CachedJson>();
+  // Requests for a key being computed wait for that computation rather than repeat it (eight
+  // slider requests in flight for one month cost one computation).
+  const computing = new Map<string, Promise<CachedJson>>();
   let heldBytes = 0;
 
   function remember(key: string, body: CachedJson): void {
@@ -43,23 +48,42 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
     }
   }
 
+  function keptFor(key: string): CachedJson | undefined {
+    const kept = entries.get(key);
+    if (kept) {
+      entries.delete(key);
+      entries.set(key, kept);
+    }
+    return kept;
+  }
+
   return {
-    read: (db, requestKey, compute) =>
-      db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-        const version = await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(trx);
-        const key = `${version.rows[0]!.key}\n${requestKey}`;
-        const kept = entries.get(key);
-        if (kept) {
-          entries.delete(key);
-          entries.set(key, kept);
-          return { body: kept, hit: true };
+    read: async (db, requestKey, compute) => {
+      // A kept answer needs only the key (one statement, one snapshot); a computed one reads the key
+      // again in the snapshot it computes in.
+      const kept = keptFor(`${await versionOf(db)}\n${requestKey}`);
+      if (kept) return { body: kept, hit: true };
+      return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+        const key = `${await versionOf(trx)}\n${requestKey}`;
+        const keptMeanwhile = keptFor(key);
+        if (keptMeanwhile) return { body: keptMeanwhile, hit: true };
+        const pending = computing.get(key);
+        if (pending) return { body: await pending, hit: true };
+        const computed = (async () => {
+          const json = Buffer.from(JSON.stringify(await compute(trx)));
+          // Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little.
+          const body: CachedJson = { json, gzip: gzipSync(json, { level: 1 }), etag: `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"` };
+          remember(key, body);
+          return body;
+        })();
+        computing.set(key, computed);
+        try {
+          return { body: await computed, hit: false };
+        } finally {
+          computing.delete(key);
         }
-        const json = Buffer.from(JSON.stringify(await compute(trx)));
-        // Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little.
-        const body: CachedJson = { json, gzip: gzipSync(json, { level: 1 }), etag: `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"` };
-        remember(key, body);
-        return { body, hit: false };
-      }),
+      });
+    },
   };
 }
 

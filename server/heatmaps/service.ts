@@ -11,6 +11,7 @@ import { addDays } from '../domain/calendar.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from './bbox-limit.ts';
+import type { MonthEndStore } from './month-ends.ts';
 import { METRICS, type FigureSourceName, type MetricDefinition, type MetricName, type MetricOptions } from './metrics.ts';
 import {
   CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, FOUND_UNREGISTERED_COLUMN, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
@@ -61,6 +62,8 @@ export interface FigureSource {
   computedFrom: { areas: string; points: string };
   /** `reading`: the columns the caller will read (default all), so a source can skip work nobody reads. */
   perGrid(reading?: readonly string[]): RawBuilder<unknown>;
+  /** The day whose per-grid figures a MonthEndStore may hold precomputed (population only). */
+  keptDay?: string;
   points(selection: PointSelection): Promise<PointRow[]>;
 }
 
@@ -105,6 +108,7 @@ async function populationSource(db: Kysely<DB>, asOfInput: string | undefined): 
     columns: [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN],
     time: { asOf: day.asOf },
     computedFrom: { areas: kept ? 'grid_population_daily' : 'grid_population_changes', points: 'residencies (direct count)' },
+    keptDay: day.asOf,
     // The found-unregistered count is computed on the day, not maintained: joined only when read.
     perGrid: (reading = [FOUND_UNREGISTERED_COLUMN]) =>
       (reading.includes(FOUND_UNREGISTERED_COLUMN) ? withFoundUnregistered(maintained(), day.asOf) : maintained()),
@@ -183,8 +187,10 @@ interface RawCell {
   sums: Figures;
 }
 
-async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null): Promise<RawCell[]> {
-  const rows = await sumByArea(db, source.perGrid(columns), columns, selection);
+async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null, months?: MonthEndStore): Promise<RawCell[]> {
+  // A whole-city slider month precomputed for this very snapshot, else summed by the database.
+  const precomputed = months && source.keptDay && !selection.bbox ? await months.areaRows(db, source.keptDay, selection.level, columns) : undefined;
+  const rows = precomputed ?? await sumByArea(db, source.perGrid(columns), columns, selection);
   return rows
     .filter((row) => prefixes === null || isWithinJurisdiction(row.code, prefixes))
     .map((row) => ({ code: row.code, name: row.name, areaKm2: row.areaKm2, sums: row.figures }));
@@ -280,14 +286,15 @@ export interface FinishedCells {
   pointLevel: boolean;
 }
 
-export async function finishedCells(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<FinishedCells> {
+/** `months`: the time slider's precomputed month-ends, read when they hold the request's day (same answer, sooner). */
+export async function finishedCells(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, months?: MonthEndStore): Promise<FinishedCells> {
   const definition = METRICS[request.metric];
   const source = await figureSource(db, definition.source, request);
   const prefixes = visiblePrefixes(principal);
   const pointLevel = request.level === 'hex' || request.level === 'square';
   const raw = pointLevel
     ? await pointCells(source, request, prefixes)
-    : await areaCells(db, source, definition.reads?.(request) ?? source.columns, { level: request.level as AreaLevel, bbox: request.bbox }, prefixes);
+    : await areaCells(db, source, definition.reads?.(request) ?? source.columns, { level: request.level as AreaLevel, bbox: request.bbox }, prefixes, months);
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
   const cells = raw.map((cell) => finishCell(cell, definition, request, applied ? k : null));
@@ -316,23 +323,23 @@ async function breakPeriod(db: Kysely<DB>, request: HeatmapRequest, from: string
  * last day, cases within each calendar month), computed as each month's map is: the same
  * cells, the same suppression. Cached with the response, so a replay pays once.
  */
-async function breaksOverPeriod(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, from: string) {
+async function breaksOverPeriod(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, from: string, months?: MonthEndStore) {
   const windows = await breakPeriod(db, request, from);
   const valuesByMonth: number[][] = [];
   // One after the other: the embedded engine has a single connection.
   for (const window of windows) {
     const month = { ...request, asOf: window.to, from: window.from, to: window.to, breaksFrom: undefined };
-    valuesByMonth.push(shownValues((await finishedCells(db, principal, month)).cells));
+    valuesByMonth.push(shownValues((await finishedCells(db, principal, month, months)).cells));
   }
   const period = monthWindows(from, windows.at(-1)!.to);
   return { breaks: fixedBreaks(valuesByMonth), breaksOver: { from: period[0]!.from, to: period.at(-1)!.to, months: period.length } };
 }
 
-export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest): Promise<Heatmap> {
+export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, months?: MonthEndStore): Promise<Heatmap> {
   const definition = METRICS[request.metric];
-  const { source, cells, k, applied, pointLevel } = await finishedCells(db, principal, request);
+  const { source, cells, k, applied, pointLevel } = await finishedCells(db, principal, request, months);
   const legend = request.breaksFrom
-    ? await breaksOverPeriod(db, principal, request, request.breaksFrom)
+    ? await breaksOverPeriod(db, principal, request, request.breaksFrom, months)
     : { breaks: classBreaks(shownValues(cells)), breaksOver: null };
   return {
     metric: request.metric,

@@ -43,7 +43,11 @@ export const tileParams = layerParams
 const jurisdictionLabel = (prefixes: readonly string[] | null) => (prefixes === null ? 'all' : prefixes.join('_') || 'none');
 
 export const tilesRoutes: FeatureRoutes = (context) => {
-  const keptTiles = createTileCache();
+  // After a data change the tiles in view are rendered again in the background (issue 18).
+  const keptTiles = createTileCache(undefined, {
+    db: context.db,
+    render: (trx, { layer, tile, prefixes }) => renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
+  });
   return [
     {
       method: 'get',

@@ -27,6 +27,25 @@ export type TileRead = { etag: string; notModified: true } | { etag: string; not
 
 export interface TileCache {
   read(db: Kysely<DB>, request: TileRequest, ifNoneMatch: string | undefined, render: (trx: Transaction<DB>) => Promise<RenderedTile>): Promise<TileRead>;
+  /** The refill under way after a data change, if any (tests wait on it). */
+  refilled(): Promise<void>;
+  heldBytes(): number;
+}
+
+/**
+ * Renders any tile again, for the refill after a data change: the tiles people were looking at
+ * are rendered for the new version in the background, one at a time, most recently used first,
+ * so that a pan after a write finds them kept (issue 18).
+ */
+export type TileRenderer = (trx: Transaction<DB>, request: TileRequest) => Promise<RenderedTile>;
+
+/** At most this many tiles are rendered again after one data change. */
+const MAX_REFILL_TILES = 2000;
+
+interface KeptTile {
+  version: string;
+  request: TileRequest;
+  tile: RenderedTile;
 }
 
 /** ~400 typical z14 tiles of 80 KiB. */
@@ -34,7 +53,7 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 /** What an entry costs beyond its bytes (an empty tile still takes a slot). */
 const ENTRY_OVERHEAD_BYTES = 256;
 
-const sizeOf = (tile: RenderedTile) => tile.content.byteLength + ENTRY_OVERHEAD_BYTES;
+const sizeOf = (kept: KeptTile) => kept.tile.content.byteLength + ENTRY_OVERHEAD_BYTES;
 
 function keyOf(version: string, { layer, tile, prefixes }: TileRequest): string {
   const jurisdiction = prefixes === null ? '*' : [...prefixes].sort().join(',');
@@ -52,37 +71,93 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-export function createTileCache(maxBytes = DEFAULT_MAX_BYTES): TileCache {
-  // A Map iterates in insertion order: re-inserting on each hit makes the first key the least recently used.
-  const entries = new Map<string, RenderedTile>();
-  let heldBytes = 0;
+const versionOf = async (db: Kysely<DB>) => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
 
-  function remember(key: string, tile: RenderedTile): void {
-    entries.set(key, tile);
-    heldBytes += sizeOf(tile);
-    for (const [oldKey, old] of entries) {
+export function createTileCache(maxBytes = DEFAULT_MAX_BYTES, refill?: { db: Kysely<DB>; render: TileRenderer }): TileCache {
+  // A Map iterates in insertion order: re-inserting on each hit makes the first key the least recently used.
+  const entries = new Map<string, KeptTile>();
+  let heldBytes = 0;
+  let latestVersion: string | undefined;
+  let refilling: Promise<void> | undefined;
+
+  function forget(key: string): void {
+    const old = entries.get(key);
+    if (!old) return;
+    entries.delete(key);
+    heldBytes -= sizeOf(old);
+  }
+
+  function remember(key: string, kept: KeptTile): void {
+    forget(key);
+    entries.set(key, kept);
+    heldBytes += sizeOf(kept);
+    for (const oldKey of entries.keys()) {
       if (heldBytes <= maxBytes) break;
-      entries.delete(oldKey);
-      heldBytes -= sizeOf(old);
+      forget(oldKey);
     }
   }
 
+  /** Renders the older versions' tiles again at `version`, newest first; stops when the data moves on again. */
+  async function refillFor(version: string, { db, render }: { db: Kysely<DB>; render: TileRenderer }): Promise<void> {
+    const stale = [...entries].filter(([, kept]) => kept.version !== version).reverse().slice(0, MAX_REFILL_TILES);
+    for (const [oldKey, { request }] of stale) {
+      const current = await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+        const now = await versionOf(trx);
+        if (now !== version) return false;
+        const key = keyOf(now, request);
+        if (!entries.has(key)) remember(key, { version: now, request, tile: await render(trx, request) });
+        return true;
+      });
+      forget(oldKey);
+      if (!current) return;
+    }
+  }
+
+  function noteVersion(version: string): void {
+    if (version === latestVersion) return;
+    latestVersion = version;
+    if (!refill || refilling) return;
+    refilling = refillFor(version, refill)
+      .catch(() => undefined) // a refill is only a head start: a failed one leaves tiles to be rendered on request
+      .finally(() => { refilling = undefined; });
+  }
+
+  /** The answer without rendering at `version`: 304 for the client's own ETag, or the kept tile. */
+  function keptRead(version: string, request: TileRequest, ifNoneMatch: string | undefined): TileRead | undefined {
+    const key = keyOf(version, request);
+    const etag = etagOf(key);
+    if (matches(ifNoneMatch, etag)) return { etag, notModified: true };
+    const kept = entries.get(key);
+    if (!kept) return undefined;
+    entries.delete(key);
+    entries.set(key, kept);
+    return { etag, notModified: false, tile: kept.tile, hit: true };
+  }
+
   return {
-    read: (db, request, ifNoneMatch, render) =>
-      db.transaction().setIsolationLevel('repeatable read').execute(async (trx): Promise<TileRead> => {
-        const version = await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(trx);
-        const key = keyOf(version.rows[0]!.key, request);
-        const etag = etagOf(key);
-        if (matches(ifNoneMatch, etag)) return { etag, notModified: true };
-        const kept = entries.get(key);
-        if (kept) {
-          entries.delete(key);
-          entries.set(key, kept);
-          return { etag, notModified: false, tile: kept, hit: true };
-        }
+    read: async (db, request, ifNoneMatch, render) => {
+      // A 304 or a kept tile needs only the version (one statement, one snapshot); a rendered one
+      // reads it again in the snapshot it renders in.
+      // The refill of the other tiles starts once this one is answered: the caller waits for no one.
+      const known = await versionOf(db);
+      const kept = keptRead(known, request, ifNoneMatch);
+      if (kept) {
+        noteVersion(known);
+        return kept;
+      }
+      const rendered = await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+        const version = await versionOf(trx);
+        const keptMeanwhile = keptRead(version, request, ifNoneMatch);
+        if (keptMeanwhile) return { version, read: keptMeanwhile };
+        const key = keyOf(version, request);
         const tile = await render(trx);
-        remember(key, tile);
-        return { etag, notModified: false, tile, hit: false };
-      }),
+        remember(key, { version, request, tile });
+        return { version, read: { etag: etagOf(key), notModified: false, tile, hit: false } satisfies TileRead };
+      });
+      noteVersion(rendered.version);
+      return rendered.read;
+    },
+    refilled: async () => { await refilling; },
+    heldBytes: () => heldBytes,
   };
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   const databaseUrl = TEST_DATABASE_URL ? Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${databaseName}` }).toString() : undefined;
   handle = await openDatabase({ databaseUrl, pgliteDir: 'memory://', sessionSettings: auditSessionSettings(KEY) });
   await migrateToLatest(handle.db, legacyDir);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await handle?.close();

@@ -49,6 +49,7 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'GET /api/reports/unregistered-departures': ['collector', 'police'],
   'GET /api/heatmaps': ['leader', 'planner', 'police', 'collector'],
   'GET /api/heatmaps/:metric': ['leader', 'planner', 'police', 'collector'],
+  'GET /api/heatmaps/cells': ['leader', 'planner', 'police', 'collector'],
   'POST /api/heatmaps/refresh': ['admin'],
   'GET /api/kpis': ['leader', 'planner', 'police', 'collector'],
   'GET /api/hotspots': ['leader', 'planner', 'police', 'collector'],

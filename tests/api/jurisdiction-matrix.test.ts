@@ -88,7 +88,13 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/reports/late-registrations': { object: (o) => ({ method: 'get', url: `/api/reports/late-registrations?grid=${o.grid}&${PURPOSE}` }) },
   'GET /api/reports/unregistered-departures': { object: (o) => ({ method: 'get', url: `/api/reports/unregistered-departures?grid=${o.grid}&${PURPOSE}` }) },
   'GET /api/heatmaps': { notBounded: 'the list of metrics and their definitions' },
-  'GET /api/heatmaps/:metric': { list: () => ({ method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01' }) },
+  'GET /api/heatmaps/:metric': {
+    list: () => [
+      { method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01' },
+      { method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01&shape=values' },
+    ],
+  },
+  'GET /api/heatmaps/cells': { list: () => [{ method: 'get', url: '/api/heatmaps/cells?level=grid' }, { method: 'get', url: '/api/heatmaps/cells?level=community' }] },
   'GET /api/kpis': { object: (o) => ({ method: 'get', url: `/api/kpis?area=${o.grid}&asOf=2025-06-01` }) },
   // A `within` outside one's area answers 404: tests/api/hotspots.test.ts.
   'GET /api/hotspots': {

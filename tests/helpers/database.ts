@@ -34,13 +34,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 async function adminQuery(statements: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    for (const statement of statements) await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  await queryAt(TEST_DATABASE_URL!, statements);
 }
 
 /**
@@ -63,8 +57,77 @@ async function dropWhenDisconnected(name: string): Promise<void> {
   }
 }
 
+interface CitusNode {
+  host: string;
+  port: number;
+  isCoordinator: boolean;
+}
+
+/**
+ * The nodes of the Citus cluster TEST_DATABASE_URL's database belongs to; undefined on plain
+ * PostgreSQL. A Citus database cannot be copied from a template (its metadata names shards that
+ * live in the workers' databases of the template's name), so on Citus each test file gets a new
+ * database (created on every node by CREATE DATABASE propagation), joined to the same nodes and
+ * migrated, which distributes its tables (sql/0027_citus.sql).
+ */
+async function citusNodes(): Promise<CitusNode[] | undefined> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows: extension } = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+    if (extension.length === 0) return undefined;
+    const { rows } = await client.query('SELECT nodename, nodeport, groupid FROM pg_dist_node ORDER BY groupid');
+    return rows.map((row) => ({ host: row.nodename, port: row.nodeport, isCoordinator: row.groupid === 0 }));
+  } finally {
+    await client.end();
+  }
+}
+
+let citusCluster: Promise<CitusNode[] | undefined> | undefined;
+export const onCitus = (): Promise<CitusNode[] | undefined> => (citusCluster ??= TEST_DATABASE_URL ? citusNodes() : Promise.resolve(undefined));
+
+async function queryAt(url: string, statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+function onNode(node: CitusNode, name: string): string {
+  const parsed = new URL(withDatabase(TEST_DATABASE_URL!, name));
+  parsed.hostname = node.host;
+  parsed.port = String(node.port);
+  return parsed.toString();
+}
+
+/**
+ * Makes a new database on every node of the cluster and registers the nodes in it. CREATE
+ * DATABASE reaches the workers (citus.enable_create_database_propagation), their citus extension
+ * does not: each worker gets it before it is added (postgis then follows from the coordinator).
+ */
+async function createCitusDatabase(name: string, nodes: CitusNode[]): Promise<void> {
+  await adminQuery([`CREATE DATABASE ${name}`]);
+  for (const worker of nodes.filter((node) => !node.isCoordinator)) await queryAt(onNode(worker, name), ['CREATE EXTENSION citus']);
+  const client = new pg.Client({ connectionString: withDatabase(TEST_DATABASE_URL!, name) });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION citus');
+    await client.query('CREATE EXTENSION postgis');
+    for (const node of nodes) {
+      if (node.isCoordinator) await client.query('SELECT citus_set_coordinator_host($1, $2)', [node.host, node.port]);
+      else await client.query('SELECT citus_add_node($1, $2)', [node.host, node.port]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** Builds the template once per run (PGlite: reused across runs while sql/ is unchanged). */
 export async function prepareTemplate(): Promise<void> {
+  if (TEST_DATABASE_URL && (await onCitus())) return; // no template on Citus: see citusNodes
   if (TEST_DATABASE_URL) {
     await adminQuery([`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`, `CREATE DATABASE ${TEMPLATE_DB}`]);
     const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, TEMPLATE_DB), sessionSettings: AUDIT_SESSION });
@@ -91,7 +154,7 @@ export async function prepareTemplate(): Promise<void> {
 
 /** Drops this run's PostgreSQL template (global teardown). */
 export async function dropTemplate(): Promise<void> {
-  if (TEST_DATABASE_URL) await dropWhenDisconnected(TEMPLATE_DB);
+  if (TEST_DATABASE_URL && !(await onCitus())) await dropWhenDisconnected(TEMPLATE_DB);
 }
 
 /** A fresh migrated database for one test file; close() removes it. */
@@ -99,8 +162,11 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
   if (TEST_DATABASE_URL) {
     const name = `renwu_test_${suffix}`;
-    await adminQuery([`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`]);
+    const citus = await onCitus();
+    if (citus) await createCitusDatabase(name, citus);
+    else await adminQuery([`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`]);
     const handle = await openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, name), poolSize: 8, sessionSettings: AUDIT_SESSION });
+    if (citus) await migrateToLatest(handle.db);
     return {
       ...handle,
       close: async () => {

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Principal } from '../auth/session.ts';
+import type { DB } from '../db/schema.ts';
+import { isWithinJurisdiction } from '../domain/codes.ts';
+import { visiblePrefixes } from '../http/jurisdiction.ts';
+import { areaCellsOf, type AreaLevel } from './repository.ts';
+import type { Heatmap } from './service.ts';
+
+/**
+ * The compact heatmap (issue 18): shapes and cell names travel once per data version, in a
+ * stable cell order; a heatmap then carries one value per cell in that order. A whole-city grid
+ * map is 20,000 short numbers instead of 20,000 objects with figures (2.35 MB of JSON).
+ */
+
+/** Names one cell order: the same level and codes give the same id, any change another. */
+export function cellOrderId(level: AreaLevel, codes: readonly string[]): string {
+  const hash = createHash('sha256').update(level);
+  for (const code of codes) hash.update(`,${code}`);
+  return `${level}-${codes.length}-${hash.digest('base64url').slice(0, 16)}`;
+}
+
+/** An opaque name of the data a kept answer was computed from (read in the answer's snapshot). */
+export async function dataVersionOf(db: Kysely<DB>): Promise<string> {
+  const result = await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db);
+  return createHash('sha256').update(result.rows[0]!.key).digest('base64url').slice(0, 16);
+}
+
+export interface CellOrder {
+  order: string;
+  level: AreaLevel;
+  dataVersion: string;
+  codes: string[];
+  names: (string | null)[];
+}
+
+/** The cells of `level` the caller may see (the heatmaps' own jurisdiction rule), in heatmap order. */
+export async function cellOrder(db: Kysely<DB>, principal: Principal, level: AreaLevel): Promise<CellOrder> {
+  const prefixes = visiblePrefixes(principal);
+  const cells = (await areaCellsOf(db, level)).filter((cell) => prefixes === null || isWithinJurisdiction(cell.code, prefixes));
+  const codes = cells.map((cell) => cell.code);
+  return { order: cellOrderId(level, codes), level, dataVersion: await dataVersionOf(db), codes, names: cells.map((cell) => cell.name) };
+}
+
+export type CompactHeatmap = Omit<Heatmap, 'cells'> & {
+  dataVersion: string;
+  order: string;
+  /** One per cell of the order: the value, or null (undefined for the cell, or withheld). */
+  values: (number | null)[];
+  /** Indexes (into the order) of the cells withheld from this caller (fewer than k people). */
+  suppressed: number[];
+};
+
+export function compactHeatmap(heatmap: Heatmap, dataVersion: string): CompactHeatmap {
+  const { cells, ...legend } = heatmap;
+  const values = new Array<number | null>(cells.length);
+  const suppressed: number[] = [];
+  cells.forEach((cell, index) => {
+    values[index] = cell.value ?? null;
+    if (cell.suppressed) suppressed.push(index);
+  });
+  const order = cellOrderId(heatmap.level as AreaLevel, cells.map((cell) => cell.code));
+  return { ...legend, dataVersion, order, values, suppressed };
+}

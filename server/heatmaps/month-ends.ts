@@ -1,0 +1,174 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
+import { addDays } from '../domain/calendar.ts';
+import {
+  AREA_CODE_LENGTH, FOUND_UNREGISTERED_COLUMN, POPULATION_COLUMNS, populationOnDay, populationSummedToDay, populationWindow, sumByArea, withFoundUnregistered,
+  type AreaLevel, type AreaRow,
+} from './repository.ts';
+
+/**
+ * The time slider's population figures, precomputed (issue 18): the per-grid counts of each of the
+ * MAX_PERIOD_MONTHS month-ends before today's month, for the whole city, read once per data version
+ * in the background, with the same SQL the map itself runs for those days (so the same numbers),
+ * and rolled up to districts, streets and communities here. A slider position is then summed from
+ * typed arrays in memory instead of read from a daily table of millions of rows.
+ *
+ * Kept for one data version at a time (analytics_snapshot_key, sql/0008): a reader whose snapshot has
+ * another key gets nothing and computes the figures as before. Memory: one Int32Array of
+ * (columns × grids) per month, 36 × 7 × 4 bytes = 1 KiB per grid (20 MiB for 20,000 grids).
+ */
+export const KEPT_COLUMNS = [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN] as const;
+const LEVELS: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
+
+interface AreaDirectory {
+  rows: Omit<AreaRow, 'figures'>[];
+  /** For each grid (in the grid level's order), the index of its area in `rows`. */
+  areaOfGrid: Int32Array;
+}
+
+interface KeptVersion {
+  key: string;
+  grids: Map<string, number>;
+  areas: Record<AreaLevel, AreaDirectory>;
+  /** Month-end day → KEPT_COLUMNS.length × grids counts, column-major. */
+  days: Map<string, Int32Array>;
+}
+
+export interface MonthEndStore {
+  /**
+   * Starts the background precomputation when the data version moved on (at most one at a time);
+   * with `watchMs`, from then on also checks the version that often, so that months are ready again
+   * soon after a write rather than after the next slider request.
+   */
+  refresh(db: Kysely<DB>, watchMs?: number): void;
+  /** The rows sumByArea would give for `day` at `level` (whole city), when kept for the reader's snapshot. */
+  areaRows(db: Kysely<DB>, day: string, level: AreaLevel, columns: readonly string[]): Promise<AreaRow[] | undefined>;
+  /** The precomputation under way, if any (tests wait on it). */
+  settled(): Promise<void>;
+  heldBytes(): number;
+  keptDays(): string[];
+  stop(): void;
+}
+
+/** The month-ends the slider offers: the last day of each of the months before today's. */
+export function sliderMonthEnds(today: string): string[] {
+  const first = Number(today.slice(0, 4)) * 12 + Number(today.slice(5, 7)) - 1 - MAX_PERIOD_MONTHS;
+  const firstDay = `${Math.floor(first / 12)}-${String((first % 12) + 1).padStart(2, '0')}-01`;
+  return monthWindows(firstDay, addDays(`${today.slice(0, 7)}-01`, -1)).map((window) => window.to);
+}
+
+/** A per-grid source with no rows: sumByArea then lists every area (with zeros). */
+const NO_FIGURES = sql`SELECT NULL::text AS grid_code, 0 AS none WHERE false`;
+
+const snapshotKey = async (db: Kysely<DB>) => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+
+async function areaDirectory(db: Kysely<DB>, level: AreaLevel, grids: Map<string, number>): Promise<AreaDirectory> {
+  // The map's own roll-up with no figures: the same areas, names and summed areas, in the same order.
+  const rows = (await sumByArea(db, NO_FIGURES, ['none'], { level })).map(({ code, name, areaKm2 }) => ({ code, name, areaKm2 }));
+  const index = new Map(rows.map((row, position) => [row.code, position]));
+  const areaOfGrid = new Int32Array(grids.size);
+  for (const [code, position] of grids) areaOfGrid[position] = index.get(code.slice(0, AREA_CODE_LENGTH[level])) ?? -1;
+  return { rows, areaOfGrid };
+}
+
+async function dayCounts(db: Kysely<DB>, day: string, kept: boolean, grids: Map<string, number>): Promise<Int32Array> {
+  const population = kept ? populationOnDay(day) : populationSummedToDay(day);
+  const result = await sql<Record<string, number> & { grid_code: string }>`${withFoundUnregistered(population, day)}`.execute(db);
+  const counts = new Int32Array(KEPT_COLUMNS.length * grids.size);
+  for (const row of result.rows) {
+    const position = grids.get(row.grid_code);
+    if (position === undefined) continue; // not a grid of the map (the map's LEFT JOIN from grids drops it too)
+    KEPT_COLUMNS.forEach((column, index) => { counts[index * grids.size + position] = Number(row[column] ?? 0); });
+  }
+  return counts;
+}
+
+/** Every month-end in one REPEATABLE READ snapshot, keyed by that snapshot's data version. */
+async function computeVersion(db: Kysely<DB>): Promise<KeptVersion> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+    const key = await snapshotKey(trx);
+    const window = await populationWindow(trx);
+    const gridRows = (await sumByArea(trx, NO_FIGURES, ['none'], { level: 'grid' })).map((row) => row.code);
+    const grids = new Map(gridRows.map((code, position) => [code, position]));
+    const areas = {} as Record<AreaLevel, AreaDirectory>;
+    for (const level of LEVELS) areas[level] = await areaDirectory(trx, level, grids);
+    const days = new Map<string, Int32Array>();
+    // A day after the kept window would need the window extended first (a write): left to the map itself.
+    for (const day of sliderMonthEnds(window.today).filter((end) => end <= window.lastDay)) {
+      days.set(day, await dayCounts(trx, day, day >= window.firstDay, grids));
+    }
+    return { key, grids, areas, days };
+  });
+}
+
+function rollUp(version: KeptVersion, counts: Int32Array, level: AreaLevel, columns: readonly string[]): AreaRow[] {
+  const directory = version.areas[level];
+  const gridCount = version.grids.size;
+  const sums = columns.map(() => new Float64Array(directory.rows.length));
+  columns.forEach((column, c) => {
+    const offset = KEPT_COLUMNS.indexOf(column as (typeof KEPT_COLUMNS)[number]) * gridCount;
+    const target = sums[c]!;
+    for (let grid = 0; grid < gridCount; grid += 1) {
+      const area = directory.areaOfGrid[grid]!;
+      if (area >= 0) target[area] += counts[offset + grid]!;
+    }
+  });
+  return directory.rows.map((row, position) => {
+    const figures: Record<string, number> = {};
+    columns.forEach((column, c) => { figures[column] = sums[c]![position]!; });
+    return { code: row.code, name: row.name, areaKm2: row.areaKm2, figures };
+  });
+}
+
+export function createMonthEndStore(log: (message: string, fields: Record<string, unknown>) => void = () => {}): MonthEndStore {
+  let current: KeptVersion | undefined;
+  let running: Promise<void> | undefined;
+  let lastAsked: string | undefined;
+  let watching: ReturnType<typeof setInterval> | undefined;
+
+  async function recompute(db: Kysely<DB>): Promise<void> {
+    const started = Date.now();
+    const next = await computeVersion(db);
+    current = next;
+    log('time slider months precomputed', { months: next.days.size, grids: next.grids.size, ms: Date.now() - started });
+  }
+
+  const store: MonthEndStore = {
+    refresh(db, watchMs) {
+      if (watchMs && !watching) {
+        watching = setInterval(() => store.refresh(db), watchMs);
+        watching.unref();
+      }
+      if (running) return;
+      running = (async () => {
+        const key = await snapshotKey(db);
+        if (current?.key === key || lastAsked === key) return;
+        lastAsked = key;
+        await recompute(db);
+      })()
+        .catch((error: unknown) => {
+          // A closed database (the app stopped) or a broken one: stop watching; the next slider request starts again.
+          store.stop();
+          lastAsked = undefined;
+          log('time slider precomputation failed', { error: error instanceof Error ? error.message : String(error) });
+        })
+        .finally(() => { running = undefined; });
+    },
+    async areaRows(db, day, level, columns) {
+      const version = current;
+      const counts = version?.days.get(day);
+      if (!version || !counts || !columns.every((column) => (KEPT_COLUMNS as readonly string[]).includes(column))) return undefined;
+      if ((await snapshotKey(db)) !== version.key) return undefined;
+      return rollUp(version, counts, level, columns);
+    },
+    settled: async () => { await running; },
+    heldBytes: () => [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, 0),
+    keptDays: () => [...(current?.days.keys() ?? [])],
+    stop: () => {
+      if (watching) clearInterval(watching);
+      watching = undefined;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,145 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../server/auth/session.ts';
+import { createMonthEndStore, KEPT_COLUMNS, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
+import type { MetricName } from '../../server/heatmaps/metrics.ts';
+import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
+import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { ENGINE_UNDER_TEST, TEST_DATABASE_URL } from '../helpers/database.ts';
+import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+
+/**
+ * The time slider's precomputed month-ends (server/heatmaps/month-ends.ts, issue 18): a map read
+ * from them must be exactly the map computed from the tables, at every level, for every
+ * population metric, for a leader (small counts suppressed) and a planner; a write must make them
+ * stale at once (the next answer is computed afresh and includes it); and they hold a fixed
+ * number of bytes per grid, for one data version only.
+ */
+let t: TestApp;
+let planner: LoggedIn;
+let store: MonthEndStore;
+let monthEnds: string[];
+
+const principal = (role: 'leader' | 'planner'): Principal => ({ userId: 0, username: role, displayName: role, role, jurisdiction: [FIXTURE.district], collectorId: null });
+const LEVELS = ['district', 'street', 'community', 'grid'] as const;
+const METRICS: { metric: MetricName; category?: 'all' | 'floating' | 'registered' }[] = [
+  { metric: 'floating_density' }, { metric: 'population', category: 'all' }, { metric: 'population', category: 'floating' },
+  { metric: 'registration_rate' }, { metric: 'permit_rate' },
+];
+const requestOf = (metric: MetricName, level: (typeof LEVELS)[number], asOf: string, category: 'all' | 'floating' | 'registered' = 'all'): HeatmapRequest =>
+  ({ metric, level, asOf, category, tier: 'red', resolution: 8, metres: 500 });
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertAnalyticsCity(t.handle.db);
+  await insertUser(t.handle.db, 'planner', 'planner');
+  planner = await t.logIn('planner');
+  const today = (await sql<{ today: string }>`SELECT city_today() AS today`.execute(t.handle.db)).rows[0]!.today;
+  monthEnds = sliderMonthEnds(today);
+  store = createMonthEndStore();
+  store.refresh(t.handle.db);
+  await store.settled();
+});
+afterAll(async () => {
+  store?.stop();
+  await t?.close();
+});
+
+describe('time slider month-ends', () => {
+  it('are the 36 month-ends before today\'s month, oldest first', () => {
+    expect(monthEnds).toHaveLength(36);
+    expect(monthEnds.every((day, index) => index === 0 || day > monthEnds[index - 1]!)).toBe(true);
+    expect(sliderMonthEnds('2026-03-15')).toContain('2026-02-28');
+    expect(sliderMonthEnds('2026-03-15').at(-1)).toBe('2026-02-28');
+    expect(sliderMonthEnds('2026-03-15')[0]).toBe('2023-03-31');
+  });
+
+  it('answer exactly what the tables give, at every level, metric and role, inside and before the kept days', async () => {
+    expect(store.keptDays()).toEqual(monthEnds);
+    // Before the kept window (2024-01-01, summed from the changes), during the fixture's stays, and recent.
+    const days = [monthEnds[0]!, '2025-01-31', '2025-02-28', '2025-05-31', '2025-06-30', monthEnds.at(-1)!].filter((day) => monthEnds.includes(day));
+    expect(days.length).toBeGreaterThanOrEqual(5);
+    for (const role of ['leader', 'planner'] as const) {
+      for (const level of LEVELS) {
+        for (const { metric, category } of METRICS) {
+          for (const day of days) {
+            const request = requestOf(metric, level, day, category);
+            const fromTables = await buildHeatmap(t.handle.db, principal(role), request);
+            const fromMonths = await buildHeatmap(t.handle.db, principal(role), request, store);
+            expect(fromMonths, `${role} ${metric} ${level} ${day}`).toEqual(fromTables);
+          }
+        }
+      }
+    }
+  });
+
+  it('give the same legend fixed over 36 months (breaksFrom) as the tables', async () => {
+    for (const level of ['community', 'grid'] as const) {
+      const request = { ...requestOf('registration_rate', level, monthEnds.at(-1)!), breaksFrom: monthEnds[1]! }; // 35 month-ends and today's month: the most a legend spans
+      const fromTables = await buildHeatmap(t.handle.db, principal('leader'), request);
+      expect(await buildHeatmap(t.handle.db, principal('leader'), request, store)).toEqual(fromTables);
+    }
+  });
+
+  it('are read for a kept day (the answer has figures where the fixture has people)', async () => {
+    const map = await buildHeatmap(t.handle.db, principal('planner'), requestOf('population', 'grid', '2025-02-28'), store);
+    expect(map.cells.find((cell) => cell.code === FIXTURE.gridWest)?.figures?.people).toBeGreaterThan(0);
+  });
+
+  it('are stale after a move-in: the next answer includes it, and the background brings them up to date', async () => {
+    const day = '2025-05-31';
+    const asked = `/api/heatmaps/population?level=grid&category=floating&asOf=${day}`;
+    const floatingIn = (body: { cells: { code: string; figures?: Record<string, number> }[] }) =>
+      body.cells.find((cell) => cell.code === ANALYTICS.northGrid)?.figures?.people ?? 0;
+    const before = floatingIn((await planner.get(asked).expect(200)).body);
+    const kept = await store.areaRows(t.handle.db, day, 'grid', ['floating']);
+    expect(kept).toBeDefined();
+
+    const person = await insertPerson(t.handle.db, 'floating', 'month-end mover');
+    await insertStay(t.handle.db, person, { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 1), movedIn: '2025-05-10', registeredAt: '2025-05-11' });
+
+    // The old version's months are not read for the new snapshot …
+    expect(await store.areaRows(t.handle.db, day, 'grid', ['floating'])).toBeUndefined();
+    // … so the very next answer counts the new resident,
+    const after = await planner.get(asked).expect(200);
+    expect(floatingIn(after.body)).toBe(before + 1);
+    // and once recomputed, the kept months count them too.
+    store.refresh(t.handle.db);
+    await store.settled();
+    const rows = await store.areaRows(t.handle.db, day, 'grid', ['floating']);
+    expect(rows?.find((row) => row.code === ANALYTICS.northGrid)?.figures.floating).toBe(before + 1);
+  });
+
+  it('hold one data version: 36 months × the kept columns × 4 bytes per grid, no more', async () => {
+    const grids = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(t.handle.db)).rows[0]!.n);
+    const bound = 36 * KEPT_COLUMNS.length * 4 * grids;
+    expect(store.heldBytes()).toBeLessThanOrEqual(bound);
+    expect(store.heldBytes()).toBeGreaterThan(0);
+    // Another write, another version: the store replaces its months rather than adding to them.
+    await insertStay(t.handle.db, await insertPerson(t.handle.db, 'floating', 'second mover'), { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 2), movedIn: '2025-04-10', registeredAt: '2025-04-11' });
+    store.refresh(t.handle.db);
+    await store.settled();
+    expect(store.heldBytes()).toBeLessThanOrEqual(bound);
+    expect(store.keptDays()).toHaveLength(36);
+  });
+
+  // sql/0026: transaction ids are cluster-wide; a write in progress in another database must not make
+  // this database's kept months (and heatmaps, and tiles) stale.
+  it.runIf(ENGINE_UNDER_TEST === 'postgres')('keep their data version while another database has a write in progress', async () => {
+    const keyNow = async () => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(t.handle.db)).rows[0]!.key;
+    const before = await keyNow();
+    const elsewhere = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      expect(await keyNow()).toBe(before);
+      expect(await store.areaRows(t.handle.db, '2025-05-31', 'grid', ['floating'])).toBeDefined();
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
+    }
+  });
+});
