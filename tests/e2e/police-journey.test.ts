@@ -5,7 +5,6 @@ import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
 import { expectPanelsApart } from './support/calm.ts';
 import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
-import { expectChangesOfApi, expectLegendCountsOfApi, expectTooltipOfApi } from './support/hotspots.ts';
 
 /**
  * The police officer's day: state why they look, find a person by ID number, open the building
@@ -30,6 +29,9 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
 
   beforeAll(async () => {
     journey = await startJourney('police');
+    // On PGlite inside the full suite (other files busy on the same cores) opening a compound or a
+    // neighbouring unit took over Playwright's default 30 s here; alone it takes a few seconds.
+    journey.page.setDefaultTimeout(90_000);
     // The monthly rental scoring an administrator runs, so the map shows tiers.
     const admin = await apiAs(journey.server.url, 'admin');
     const month = chinaToday().slice(0, 7); // the city's month, not UTC's (they differ after 16:00 UTC on a month's last day)
@@ -276,29 +278,6 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     await page.waitForSelector('[data-testid=compound-buildings]');
     await page.click('[data-testid=compound-drawer] button.close');
     await page.waitForSelector('[data-testid=compound-drawer]', { state: 'detached' });
-  });
-
-  it('turns the hot-spot layer on (legend counts, a cell\'s z and p as the API says) and opens what changed into the map', async () => {
-    const { page } = journey;
-    await page.goto(journey.server.url + '/police');
-    await mapReady(page);
-    // Case heat off, so that the pointer reaches the hot-spot cells under it.
-    await page.getByRole('checkbox', { name: '案件热力（近一年）' }).uncheck();
-    await page.getByRole('checkbox', { name: '热点分析' }).check();
-    expect(new URL(page.url()).searchParams.get('hotspots')).toBe('on');
-    const answer = await expectLegendCountsOfApi(page, 'metric=cases&level=grid');
-    await expectTooltipOfApi(page, answer);
-    await journey.shot('9-hotspots');
-    // The hot-spot legend, the tier legend and the map key stay apart.
-    await expectPanelsApart(page, async () => {
-      await mapReady(page);
-      await page.waitForSelector('[data-testid=hotspot-legend]');
-      await page.waitForTimeout(500);
-    });
-    await page.click('[data-testid=changes-toggle]');
-    expect(new URL(page.url()).searchParams.get('panel')).toBe('changes');
-    await expectChangesOfApi(page, 'metric=floating&level=grid&against=last_month&limit=20');
-    await journey.shot('10-changes');
   });
 
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {
