@@ -10,7 +10,7 @@
  *
  * Small cities are written in one transaction (either engine). `--scale shenzhen` (about 670,000
  * buildings, 8.9 million units, 14 million people) and `--copy` stream the rows into PostgreSQL
- * with COPY instead and build indexes and statistics afterwards (scripts/city/postgres-copy.ts):
+ * with COPY instead and build indexes and statistics afterwards (server/demo/city/postgres-copy.ts):
  * that needs DATABASE_URL, and a database of its own (a failed load is not rolled back).
  */
 import { spawnSync } from 'node:child_process';
@@ -18,9 +18,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../server/db/connection.ts';
 import { migrateToLatest } from '../server/db/migrator.ts';
-import { generateCity, parseScale, type CitySummary } from './city/index.ts';
-import { loadCityWithCopy } from './city/postgres-copy.ts';
-import { renderProgress } from './progress.ts';
+import { generateCity, parseScale, type CitySummary } from '../server/demo/city/index.ts';
+import { loadCityWithCopy } from '../server/demo/city/postgres-copy.ts';
+import { renderProgress } from '../server/progress.ts';
 
 const USAGE = 'usage: npx tsx scripts/generate-city.ts [--seed N] [--scale tiny|small|demo|shenzhen|<factor>] [--today YYYY-MM-DD] [--data-dir DIR] [--copy] [--no-checks] [--workers N]';
 

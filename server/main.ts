@@ -6,7 +6,7 @@ import { bootDatabase } from './boot.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { logger } from './logger.ts';
-import { announced } from '../scripts/progress.ts';
+import { announced } from './progress.ts';
 
 async function main() {
   const config = readConfig();

@@ -6,8 +6,11 @@ import { buildingRoutes } from './buildings/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { FeatureRoutes, RouteSpec } from './http/route-registry.ts';
 import { unitRoutes } from './units/routes.ts';
-import { registrationsRoutes } from './registrations/routes.ts';
+import { peopleRoutes } from './people/routes.ts';
+import { permitsRoutes } from './permits/routes.ts';
+import { reportsRoutes } from './reports/routes.ts';
 import { heatmapsRoutes } from './heatmaps/routes.ts';
+import { kpisRoutes } from './kpis/routes.ts';
 import { rentalsRoutes } from './rentals/routes.ts';
 import { collectorsRoutes } from './collectors/routes.ts';
 import { importsRoutes } from './imports/routes.ts';
@@ -29,8 +32,11 @@ const FEATURES: FeatureRoutes[] = [
   areaRoutes,
   buildingRoutes,
   unitRoutes,
-  registrationsRoutes,
+  peopleRoutes,
+  permitsRoutes,
+  reportsRoutes,
   heatmapsRoutes,
+  kpisRoutes,
   rentalsRoutes,
   collectorsRoutes,
   importsRoutes,

@@ -24,7 +24,7 @@ import { openDatabase } from '../../server/db/connection.ts';
 import type { DB } from '../../server/db/schema.ts';
 import { chinaToday } from '../../server/domain/calendar.ts';
 import { buildHeatmap } from '../../server/heatmaps/service.ts';
-import { buildingFloorPlan } from '../../server/registrations/drilldown.ts';
+import { buildingFloorPlan } from '../../server/buildings/service.ts';
 import { TILE_LAYERS, type TileLayerName } from '../../server/tiles/layers.ts';
 import { renderTile } from '../../server/tiles/service.ts';
 import { NAIVE_POPULATION_BY_GRID, pastMonthEnds } from './heatmaps.ts';

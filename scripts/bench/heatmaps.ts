@@ -96,7 +96,7 @@ function compareCompact(cells: readonly (HeatmapCell & { value?: number | null }
   return { comparedCells: cells.length, mismatches: mismatches.length, firstMismatches: mismatches.slice(0, 5), passed: cells.length === compact.values.length && mismatches.length === 0 };
 }
 
-/** What the server sends a client that takes gzip: level 1, as server/heatmaps/response-cache.ts. */
+/** What the server sends a client that takes gzip: level 1, as server/http/kept-answers.ts. */
 function gzippedBytes(body: unknown): number {
   return gzipSync(Buffer.from(JSON.stringify(body)), { level: 1 }).length;
 }

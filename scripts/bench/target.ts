@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { chinaToday } from '../../server/domain/calendar.ts';
-import type { Scale } from '../city/index.ts';
-import { loadCityWithCopy } from '../city/postgres-copy.ts';
+import type { Scale } from '../../server/demo/city/index.ts';
+import { loadCityWithCopy } from '../../server/demo/city/postgres-copy.ts';
 
 export interface Target {
   databaseUrl: string;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { areaCode, featureCollection, GEOJSON } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { areaCode, featureCollection, GEOJSON, type RouteResponses } from '../domain/contract-shapes.ts';
+import { AREA_LEVELS } from '../domain/word-lists.ts';
 
 export const areaProperties = z.object({
   code: areaCode,
   name: z.string().meta({ examples: ['南湾街道'] }),
-  level: z.enum(['district', 'street', 'community', 'grid']),
+  level: z.enum(AREA_LEVELS),
   parentCode: z.string().nullable(),
   areaKm2: z.number().optional().meta({ description: 'Grids only' }),
 });

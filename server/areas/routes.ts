@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseQuery } from '../http/validate.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { areasAsGeoJson } from './repository.ts';
 
 const areasQuery = z.object({
@@ -11,16 +9,15 @@ const areasQuery = z.object({
 });
 
 export const areaRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'get',
     path: '/areas',
     access: ROLES,
     summary: 'Areas of one level (district, street, community, grid) as GeoJSON',
     schemas: { query: areasQuery },
-    handler: async (request, response) => {
-      const { level } = parseQuery(areasQuery, request);
-      const prefixes = visiblePrefixes(principalOf(request));
-      response.type('application/geo+json').send(JSON.stringify(await areasAsGeoJson(context.db, level, prefixes)));
+    handler: async ({ query, principal }, _request, response) => {
+      const prefixes = visiblePrefixes(principal);
+      response.type('application/geo+json').send(JSON.stringify(await areasAsGeoJson(context.db, query.level, prefixes)));
     },
-  },
+  }),
 ];

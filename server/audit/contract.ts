@@ -1,28 +1,31 @@
 import { z } from 'zod';
-import { instant, row } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { instant, type RouteResponses } from '../domain/contract-shapes.ts';
 
 /** One audit row as stored (snake_case columns, as the auditor's CSV shows them). */
-export const auditRow = row({
+export const auditRow = z.object({
   seq: z.number().int(),
   chain_seq: z.number().int().nullable(),
   at: instant,
   username: z.string().nullable(),
   role: z.string().nullable(),
   action: z.string().meta({ examples: ['export'] }),
-  target_type: z.string().nullable(),
+  target_type: z.string(),
   target_id: z.string().nullable(),
   purpose: z.string().nullable(),
-  details: z.unknown(),
+  details: z.record(z.string(), z.unknown()),
   hash: z.string().nullable(),
 });
 export const auditPage = z.object({ rows: z.array(auditRow), next: z.string().nullable().meta({ description: 'The query of the next page, null on the last', examples: ['?before=120&limit=100'] }) });
-export const trailVerification = row({
+export const trailVerification = z.object({
   ok: z.boolean(),
   rows: z.number().int(),
   firstBrokenSeq: z.number().int().nullable(),
   headSeq: z.number().int(),
-  missingTail: row({}).nullable(),
+  unlinked: z.object({ rows: z.number().int(), oldestAt: instant.nullable(), oldestAgeSeconds: z.number().nullable() }).meta({ description: 'Rows the sequencer has not linked yet: not covered by this check' }),
+  missingTail: z
+    .object({ kind: z.enum(['missing', 'replaced']), afterSeq: z.number().int(), checkpointAt: instant, checkpointSeq: z.number().int() })
+    .nullable()
+    .meta({ description: 'Rows the checkpoints kept outside the database recorded but the database no longer holds as recorded' }),
   checkpoints: z.object({ valid: z.number().int(), invalid: z.number().int(), latest: z.object({ at: instant, seq: z.number().int() }).nullable() }),
 });
 

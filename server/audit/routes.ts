@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseQuery, textNumber } from '../http/validate.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { textNumber } from '../http/validate.ts';
 import { checkpointPath, CHECKPOINT_FILE } from './checkpoints.ts';
+import { auditPage } from './repository.ts';
 import { verifyAuditTrail } from './service.ts';
 
 const MAX_PAGE = 500;
@@ -22,48 +23,40 @@ const startOfCityDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
 
 /** The auditor's view of the log (三权分立: only the auditor reads it; nobody can change it). */
 export const auditRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'get',
     path: '/audit',
     access: ['auditor'],
     summary: 'Browse the audit log, newest first, with filters and keyset paging',
     schemas: { query: auditQuery },
-    handler: async (request, response) => {
-      const filter = parseQuery(auditQuery, request);
-      let query = context.db
-        .selectFrom('audit_log')
-        .select(['id as seq', 'chain_seq', 'at', 'username', 'role', 'action', 'target_type', 'target_id', 'purpose', 'details', 'hash'])
-        .orderBy('id', 'desc')
-        .limit(filter.limit);
-      if (filter.before) query = query.where('id', '<', filter.before);
-      if (filter.username) query = query.where('username', '=', filter.username);
-      if (filter.action) query = query.where('action', '=', filter.action);
-      if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
-      if (filter.from) query = query.where('at', '>=', startOfCityDay(filter.from));
-      if (filter.to) query = query.where('at', '<', new Date(startOfCityDay(filter.to).getTime() + 86_400_000));
-      const rows = await query.execute();
+    handler: async ({ query: filter }, _request, response) => {
+      const rows = await auditPage(context.db, {
+        ...filter,
+        from: filter.from ? startOfCityDay(filter.from) : undefined,
+        until: filter.to ? new Date(startOfCityDay(filter.to).getTime() + 86_400_000) : undefined,
+      });
       const last = rows.at(-1);
       response.json({ rows, next: rows.length === filter.limit && last ? `?before=${last.seq}&limit=${filter.limit}` : null });
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/audit/verify',
     access: ['auditor'],
     summary: 'Recompute the keyed hash chain and compare it with the checkpoints kept outside the database; reports the first broken row or the missing tail',
-    handler: async (_request, response) => {
+    handler: async (_input, _request, response) => {
       response.json(await verifyAuditTrail(context.db, context.config));
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/audit/checkpoints',
     access: ['auditor'],
     summary: 'Download the keyed checkpoints of the chain head (JSON lines), to keep outside the server',
-    handler: async (_request, response) => {
+    handler: async (_input, _request, response) => {
       const file = checkpointPath(context.config);
       response.type('application/x-ndjson').attachment(CHECKPOINT_FILE);
       response.send(fs.existsSync(file) ? fs.readFileSync(file) : '');
     },
-  },
+  }),
 ];

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import type { AuditAction, AuditTargetType } from '../domain/audit-vocabulary.ts';
 import { chainHead, hashesAt, readCheckpoints, type Checkpoint } from './checkpoints.ts';
+import { insertAuditRows } from './repository.ts';
 
 export interface AuditEntry {
   /** What was done: 'read', 'search', 'create', 'update', 'move_in', 'export', … (server/domain/audit-vocabulary.ts) */
@@ -24,21 +25,19 @@ export interface AuditEntry {
 export async function recordAudit(db: Kysely<DB>, principal: Principal | undefined, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
-  await db
-    .insertInto('audit_log')
-    .values(
-      list.map((entry) => ({
-        user_id: principal?.userId ?? null,
-        username: principal?.username ?? null,
-        role: principal?.role ?? null,
-        action: entry.action,
-        target_type: entry.targetType,
-        target_id: entry.targetId == null ? null : String(entry.targetId),
-        purpose: entry.purpose ?? null,
-        details: JSON.stringify(entry.details ?? {}),
-      })),
-    )
-    .execute();
+  await insertAuditRows(
+    db,
+    list.map((entry) => ({
+      user_id: principal?.userId ?? null,
+      username: principal?.username ?? null,
+      role: principal?.role ?? null,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId == null ? null : String(entry.targetId),
+      purpose: entry.purpose ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+    })),
+  );
 }
 
 export interface ChainVerification {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { instant, roleShape } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { instant, roleShape, type RouteResponses } from '../domain/contract-shapes.ts';
 
 /** The user as the dashboard sees them (never the password hash or the collector link). */
 export const sessionUser = z.object({

@@ -24,3 +24,18 @@ export async function insertSession(db: Kysely<DB>, session: { tokenHash: string
 export async function deleteSession(db: Kysely<DB>, tokenHash: string) {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }
+
+export async function passwordHashOf(db: Kysely<DB>, userId: number): Promise<string> {
+  const user = await db.selectFrom('users').select(['password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+  return user.password_hash;
+}
+
+/** The user's own new password: no longer a demo account, no change pending. */
+export async function setOwnPassword(db: Kysely<DB>, userId: number, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash, is_demo: false, must_change_password: false }).where('id', '=', userId).execute();
+}
+
+/** Ends every session of the user except the one kept (the caller's own). */
+export async function deleteOtherSessions(db: Kysely<DB>, userId: number, keepSessionHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '<>', keepSessionHash).execute();
+}

@@ -1,15 +1,14 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { ROLES, type User } from '../db/schema.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { unauthenticated } from '../http/errors.ts';
-import { parseBody } from '../http/validate.ts';
 import type { SessionUser } from './contract.ts';
 import { passwordPolicy } from './passwords.ts';
 import { liveSession } from './middleware.ts';
 import { DEFAULT_BACKOFF, LoginThrottle } from './login-throttle.ts';
 import { changePassword, logIn, loginThrottled, logOut } from './service.ts';
-import { hashToken, principalOf, SESSION_COOKIE } from './session.ts';
+import { hashToken, SESSION_COOKIE } from './session.ts';
 
 const passwordChangeBody = z.object({
   currentPassword: z.string().min(1, 'currentPassword is required').max(200),
@@ -25,14 +24,13 @@ export const authRoutes: FeatureRoutes = (context) => {
   // One per app: the failures it counts live as long as the process (see login-throttle.ts).
   const throttle = new LoginThrottle({ ...DEFAULT_BACKOFF, ...context.config.loginBackoff });
   return [
-    {
+    route({
       method: 'post',
       path: '/auth/login',
       access: 'public',
       summary: 'Log in with username and password; sets the session cookie. Repeated failures from one address wait (429, Retry-After); every attempt is audited',
       schemas: { body: loginBody },
-      handler: async (request, response) => {
-        const { username, password } = parseBody(loginBody, request);
+      handler: async ({ body: { username, password } }, request, response) => {
         const outcome = await logIn(context.db, context.config, throttle, { username, password, address: clientAddress(request) });
         if ('retryAfterSeconds' in outcome) {
           response.set('Retry-After', String(outcome.retryAfterSeconds));
@@ -48,54 +46,53 @@ export const authRoutes: FeatureRoutes = (context) => {
         });
         response.json({ user: sessionUserOf(session.user), csrfToken: session.csrfToken });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/auth/me',
       access: ROLES,
       openDuringPasswordChange: true,
       summary: 'The logged-in user (with mustChangePassword) and the CSRF token for writes',
-      handler: async (request, response) => {
+      handler: async (_input, request, response) => {
         const session = await liveSession(context, sessionToken(request));
         if (!session) throw unauthenticated();
         response.json({ user: sessionUserOf(session), csrfToken: session.csrf_token });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/auth/session',
       access: 'public',
       summary: 'Who is signed in: { user: null } when nobody is (a state, not an error, so the login page logs no 401); else as /auth/me',
-      handler: async (request, response) => {
+      handler: async (_input, request, response) => {
         const session = await liveSession(context, request.cookies?.[SESSION_COOKIE]);
         response.json(session ? { user: sessionUserOf(session), csrfToken: session.csrf_token } : { user: null });
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/auth/password',
       access: ROLES,
       openDuringPasswordChange: true,
       summary: 'Change one\'s own password (clears a temporary password\'s mustChangePassword); ends every other session of the user',
       schemas: { body: passwordChangeBody },
-      handler: async (request, response) => {
-        const { currentPassword, newPassword } = parseBody(passwordChangeBody, request);
-        await changePassword(context.db, principalOf(request), currentPassword, newPassword, hashToken(sessionToken(request)));
+      handler: async ({ body: { currentPassword, newPassword }, principal }, request, response) => {
+        await changePassword(context.db, principal, currentPassword, newPassword, hashToken(sessionToken(request)));
         response.status(204).end();
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/auth/logout',
       access: ROLES,
       openDuringPasswordChange: true,
       summary: 'End this session (audited)',
-      handler: async (request, response: Response) => {
-        await logOut(context.db, principalOf(request), sessionToken(request), clientAddress(request));
+      handler: async ({ principal }, request, response) => {
+        await logOut(context.db, principal, sessionToken(request), clientAddress(request));
         response.clearCookie(SESSION_COOKIE, { path: '/' });
         response.status(204).end();
       },
-    },
+    }),
   ];
 };
 

@@ -4,7 +4,7 @@ import type { DB, User } from '../db/schema.ts';
 import { HttpError } from '../http/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { deleteSession, findUserByUsername, insertSession } from './repository.ts';
+import { deleteOtherSessions, deleteSession, findUserByUsername, insertSession, passwordHashOf, setOwnPassword } from './repository.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hashToken, newToken, type Principal } from './session.ts';
 
@@ -113,8 +113,7 @@ export async function changePassword(
   newPassword: string,
   keepSessionHash: string,
 ): Promise<void> {
-  const user = await db.selectFrom('users').select(['password_hash']).where('id', '=', principal.userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(user.password_hash, currentPassword))) {
+  if (!(await verifyPassword(await passwordHashOf(db, principal.userId), currentPassword))) {
     throw new HttpError(400, 'invalid_request', 'currentPassword is wrong', { fields: [{ field: 'currentPassword', code: 'invalid', message: 'currentPassword is wrong', messageZh: 'currentPassword：当前密码不正确' }] });
   }
   // A temporary password kept as it is would stay known to the administrator who set it.
@@ -123,9 +122,9 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(newPassword);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ password_hash: passwordHash, is_demo: false, must_change_password: false }).where('id', '=', principal.userId).execute();
+    await setOwnPassword(trx, principal.userId, passwordHash);
     // Someone who learnt the old password loses the sessions they opened with it.
-    await trx.deleteFrom('sessions').where('user_id', '=', principal.userId).where('token_hash', '<>', keepSessionHash).execute();
+    await deleteOtherSessions(trx, principal.userId, keepSessionHash);
     await recordAudit(trx, principal, { action: 'change_password', targetType: 'user', targetId: principal.userId });
   });
 }

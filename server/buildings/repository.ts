@@ -4,6 +4,7 @@ import type { Bbox } from '../domain/coordinates.ts';
 import type { z } from 'zod';
 import type { buildingDetail } from './contract.ts';
 import type { DB } from '../db/schema.ts';
+import { selectStays } from '../person-data/repository.ts';
 
 /** One building as the API sends it: the contract's shape, so the two cannot drift. */
 export type BuildingDetail = z.infer<typeof buildingDetail>;
@@ -57,4 +58,21 @@ export async function buildingsInBbox(
     LIMIT ${limit + 1}`.execute(db);
   const truncated = result.rows.length > limit;
   return { features: result.rows.slice(0, limit).map((row) => row.feature), truncated };
+}
+
+/** Building, units and current stays for the drill-down: three independent reads that a pool runs side by side. */
+export function readBuildingPlan(db: Kysely<DB>, buildingCode: string) {
+  return Promise.all([
+    db.selectFrom('buildings')
+      .select(['code', 'grid_code as gridCode', 'address', 'floors', 'use', 'management_mode as managementMode', 'status'])
+      .where('code', '=', buildingCode)
+      .executeTakeFirst(),
+    db.selectFrom('units')
+      .select(['code', 'floor', 'room', 'use', 'rental_registered', 'area_m2'])
+      .where('building_code', '=', buildingCode)
+      .orderBy('floor').orderBy('room').orderBy('code')
+      .execute(),
+    // Current stays by unit-code range: served by residencies_current_by_unit_idx.
+    selectStays(db).where(codeWithin('r.unit_code', [buildingCode])).where('r.moved_out', 'is', null).orderBy('p.name').orderBy('p.id').execute(),
+  ]);
 }

@@ -1,14 +1,17 @@
+import type { Request } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
-import { checkBuildingCode } from '../domain/codes.ts';
+import { principalOf, type Principal } from '../auth/session.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import { seesPersonData } from '../domain/privacy.ts';
 import { ROLES } from '../db/schema.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { parseBuildingCode } from '../http/code-params.ts';
+import { notFound } from '../http/errors.ts';
 import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { bboxSchema, parseQuery, textNumber } from '../http/validate.ts';
+import { personDataRoute } from '../person-data/route-factories.ts';
 import { buildingsInBbox, findBuilding } from './repository.ts';
+import { buildingFloorPlan } from './service.ts';
 
 const MAX_FOOTPRINTS = 20000;
 const footprintQuery = z.object({
@@ -17,10 +20,10 @@ const footprintQuery = z.object({
 });
 const WHOLE_WORLD: Bbox = [-180, -90, 180, 90];
 
-export function parseBuildingCode(code: unknown): string {
-  const check = checkBuildingCode(code);
-  if (!check.ok) throw badRequest('invalid_building_code', check.message ?? 'Invalid building code', { part: check.badPart });
-  return code as string;
+function buildingInJurisdiction(request: Request, principal: Principal): string {
+  const code = parseBuildingCode(request.params.code);
+  assertInJurisdiction(principal, code, 'Building');
+  return code;
 }
 
 export const buildingRoutes: FeatureRoutes = (context) => [
@@ -50,4 +53,5 @@ export const buildingRoutes: FeatureRoutes = (context) => [
       response.json(seesPersonData(principal) ? building : { ...building, landlordName: null });
     },
   },
+  ...personDataRoute('/drilldown/buildings/:code', 'Floor plan data: floors → units (use, rental status, counts) → current occupants', undefined, buildingInJurisdiction, buildingFloorPlan)(context),
 ];

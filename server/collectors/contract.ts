@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { CSV, row, XLSX } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { ALLOCATION_MODES } from '../domain/allocation.ts';
+import { CSV, day, type RouteResponses, row, XLSX } from '../domain/contract-shapes.ts';
 
 export const allocationSettings = z.object({
-  mode: z.string().meta({ examples: ['floating_or_rental'] }),
+  mode: z.enum(ALLOCATION_MODES),
   floatingPerCollector: z.number(),
   rentalHousesPerCollector: z.number(),
   populationPerCollector: z.number(),
@@ -24,8 +24,18 @@ export const publicCardAnswer = z.object({
   area: row({ code: z.string(), name: z.string() }),
   collectors: z.array(z.object({ name: z.string(), photoUrl: z.string().nullable(), area: z.object({ code: z.string(), name: z.string() }) })),
 });
-const collector = row({ id: z.number().int(), name: z.string() });
-export const collectorListAnswer = z.object({ total: z.number().int(), collectors: z.array(collector) });
+/** A collector with their assignments (roster.ts CollectorDetail). */
+export const collectorView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  photoUrl: z.string().nullable(),
+  employment: z.enum(['full_time', 'part_time']),
+  employer: z.string().nullable(),
+  active: z.boolean(),
+  assignments: z.array(z.object({ id: z.number().int(), collectorId: z.number().int(), gridCode: z.string(), gridName: z.string(), assignedOn: day, endedOn: day.nullable() })),
+});
+export const collectorListAnswer = z.object({ total: z.number().int(), collectors: z.array(collectorView) });
 
 const json = (description: string, schema: z.ZodType, status = 200): RouteResponses => ({ [status]: { description, schema } });
 
@@ -40,9 +50,9 @@ export const collectorResponses: Record<string, RouteResponses> = {
   'get /api/collectors/plan.xlsx': { 200: { description: 'The allocation plan as an Excel workbook', contentType: XLSX } },
   'get /api/collectors/public/:areaCode': json('The public card of the area', publicCardAnswer),
   'get /api/collectors': json('Collectors with their open assignments', collectorListAnswer),
-  'post /api/collectors': { ...json('The new collector', collector, 201), 409: { description: 'A collector with that ID number exists' } },
-  'get /api/collectors/:id': json('The collector with assignments', collector),
-  'patch /api/collectors/:id': json('The changed collector', collector),
+  'post /api/collectors': { ...json('The new collector', collectorView, 201), 409: { description: 'A collector with that ID number exists' } },
+  'get /api/collectors/:id': json('The collector with assignments', collectorView),
+  'patch /api/collectors/:id': json('The changed collector', collectorView),
   'post /api/collectors/:id/assignments': { ...json('The new assignment', row({ id: z.number().int() }), 201), 409: { description: 'The collector already serves that grid' } },
   'post /api/collectors/:id/assignments/:assignmentId/end': json('The ended assignment', row({ id: z.number().int() })),
 };

@@ -1,16 +1,8 @@
-import type { Response } from 'express';
-import writeXlsxFile from 'write-excel-file/node';
 import type { AllocationSettings, ApportionBasis, CommunityNeedSteps, DecidingRule, RatioRule } from '../domain/allocation.ts';
+import type { PlanTable } from '../http/attachments.ts';
 import type { AllocationView, RebalanceProposal } from './service.ts';
 
-/** The plan as tables: one CSV file, or one sheet each in an XLSX workbook. Labels are Chinese, for the people who print it. */
-export type Cell = string | number | boolean | null;
-
-export interface PlanTable {
-  sheet: string;
-  columns: string[];
-  rows: Cell[][];
-}
+/** The plan as tables (server/http/attachments.ts writes them as CSV or XLSX). Labels are Chinese, for the people who print it. */
 
 const YES_NO = (value: boolean) => (value ? '是' : '否');
 
@@ -97,39 +89,4 @@ export function settingsTable(settings: AllocationSettings, whatIf: boolean): Pl
       ['模拟测算(未保存)', YES_NO(whatIf)],
     ],
   };
-}
-
-// A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-function csvCell(cell: Cell): string {
-  if (cell === null) return '';
-  if (typeof cell !== 'string') return String(cell);
-  const safe = FORMULA_START.test(cell) ? `'${cell}` : cell;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** RFC 4180 CSV with a UTF-8 byte-order mark, without which Excel reads Chinese as mojibake. */
-export function toCsv(table: PlanTable): string {
-  const lines = [table.columns, ...table.rows].map((row) => row.map(csvCell).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-export async function toXlsx(tables: PlanTable[]): Promise<Buffer> {
-  return writeXlsxFile(
-    tables.map((table) => ({
-      sheet: table.sheet,
-      stickyRowsCount: 1,
-      columns: table.columns.map((column) => ({ width: Math.max(10, column.length * 2 + 2) })),
-      data: [table.columns.map((column) => ({ value: column, fontWeight: 'bold' as const })), ...table.rows],
-    })),
-  ).toBuffer();
-}
-
-export function sendAttachment(response: Response, fileName: string, contentType: string, body: string | Buffer): void {
-  response
-    .set('Content-Type', contentType)
-    .set('Content-Disposition', `attachment; filename="${fileName}"`)
-    .set('Cache-Control', 'no-store')
-    .send(body);
 }

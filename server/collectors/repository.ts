@@ -1,26 +1,9 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { CodeRange } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
-import { populationOnDay, populationWindow } from '../heatmaps/repository.ts';
-import { keepPopulationWindowCurrent } from '../heatmaps/service.ts';
+import { populationTodayPerGrid } from '../heatmaps/service.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
-
-/**
- * The codes that start with a prefix, as a range [from, below): a btree on a code column answers
- * it without LIKE (which needs text_pattern_ops outside the C collation). null = everywhere.
- */
-export interface CodeRange {
-  prefix: string;
-  from: string;
-  /** The next prefix of the same length ("440307" → "440308"); null after "999…". */
-  below: string | null;
-}
-
-export function codeRange(prefix: string | null | undefined): CodeRange | null {
-  if (!prefix) return null;
-  const next = (BigInt(prefix) + 1n).toString().padStart(prefix.length, '0');
-  return { prefix, from: prefix, below: next.length > prefix.length ? null : next };
-}
 
 /** SQL condition "column lies in the range" (true when there is no range); a range may span prefixes (adjacency chunks). */
 function inRange(column: string, range: CodeRange | null): RawBuilder<boolean> {
@@ -52,10 +35,9 @@ export interface GridCountRow {
  * heatmaps maintain (sql/0003_heatmaps.sql): a city of 14 million is not counted per request.
  */
 export async function gridCounts(db: Db, range: CodeRange | null): Promise<GridCountRow[]> {
-  await keepPopulationWindowCurrent(db);
-  const { today } = await populationWindow(db);
+  const peopleToday = await populationTodayPerGrid(db);
   const result = await sql<GridCountRow>`
-    WITH people AS (${populationOnDay(today)}),
+    WITH people AS (${peopleToday}),
     staffing AS (
       SELECT a.grid_code,
              count(*) FILTER (WHERE c.employment = 'full_time')::int AS full_time,

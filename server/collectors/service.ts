@@ -8,11 +8,12 @@ import {
 } from '../domain/allocation.ts';
 import { PREFIX_LENGTH } from '../domain/codes.ts';
 import { planRebalancing, type MoveEnd, type PlannedMove, type ProposedMove } from '../domain/rebalance.ts';
+import { codeRange, type CodeRange } from '../db/code-prefix.ts';
 import { HttpError } from '../http/errors.ts';
 import { logger } from '../logger.ts';
 import {
-  adjacentPairs, areaNames, codeRange, employersWithStaff, fullTimeCollectorsIn, gridCentroids, gridCounts, readSetting, refreshAdjacencyIfStale, writeSetting,
-  type CodeRange, type MovableCollector,
+  adjacentPairs, areaNames, employersWithStaff, fullTimeCollectorsIn, gridCentroids, gridCounts, readSetting, refreshAdjacencyIfStale, writeSetting,
+  type MovableCollector,
 } from './repository.ts';
 import { allocationSettingsBody, type AllocationSort, type AllocationSortColumn } from './schemas.ts';
 

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
 import { COMPOUND_CODE } from '../domain/compounds.ts';
 import { seesPersonData } from '../domain/privacy.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { bilingual, parseParams, parseQuery } from '../http/validate.ts';
-import { purpose } from '../registrations/schemas.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { bilingual, parseQuery } from '../http/validate.ts';
+import { purpose } from '../person-data/schemas.ts';
 import { compoundDrilldown, compoundOutlineCollection, listCompounds } from './service.ts';
 
 /** Who reads compounds: everyone who reads figures of places; people only police and collectors (in the service). */
@@ -27,30 +26,28 @@ const drilldownQuery = z.object({ purpose: purpose.optional() });
 const personDataQuery = z.object({ purpose });
 
 export const compoundRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'get',
     path: '/compounds',
     access: READERS,
     summary: 'Compounds (小区/院落) inside an area (default: the caller’s jurisdiction) with buildings, units, occupied and let units, rental houses, residents (under k withheld from aggregate roles) and the occupancy rate',
     schemas: { query: listQuery },
-    handler: async (request, response) => {
-      const { within } = parseQuery(listQuery, request);
-      const principal = principalOf(request);
+    handler: async ({ query: { within }, principal }, _request, response) => {
       if (within !== undefined) assertInJurisdiction(principal, within, 'Area');
       response.json(await listCompounds(context.db, principal, within));
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/compounds.geojson',
     access: READERS,
     summary: 'Compound outlines (convex hull of their buildings, widened 10 m) inside the caller’s jurisdiction, as GeoJSON',
-    handler: async (request, response) => {
-      const outlines = await compoundOutlineCollection(context.db, principalOf(request));
+    handler: async ({ principal }, _request, response) => {
+      const outlines = await compoundOutlineCollection(context.db, principal);
       response.type('application/geo+json').send(JSON.stringify(outlines));
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/compounds/:code',
     access: READERS,
@@ -58,11 +55,9 @@ export const compoundRoutes: FeatureRoutes = (context) => [
     cost: 'audited',
     summary: 'One compound: buildings → floors → units (→ current occupants for police and collectors, purpose required, audited) with totals',
     schemas: { params: codeParams, query: drilldownQuery },
-    handler: async (request, response) => {
-      const { code } = parseParams(codeParams, request);
-      const principal = principalOf(request);
+    handler: async ({ params: { code }, principal }, request, response) => {
       const { purpose: why } = seesPersonData(principal) ? parseQuery(personDataQuery, request) : { purpose: undefined };
       response.json(await compoundDrilldown(context.db, principal, code, why));
     },
-  },
+  }),
 ];

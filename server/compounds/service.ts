@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import { countOfPeopleFor, seesPersonData } from '../domain/privacy.ts';
-import { percent } from '../heatmaps/metrics.ts';
+import { percent } from '../domain/heatmap-metrics.ts';
 import { privacyThreshold } from '../heatmaps/service.ts';
 import { notFound } from '../http/errors.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
-import { buildingPlan, type BuildingPlan, type FloorCounts } from '../registrations/drilldown.ts';
-import { auditPersonReads } from '../registrations/visibility.ts';
+import { buildingPlan, type BuildingPlan, type FloorCounts } from '../buildings/service.ts';
+import { auditPersonReads } from '../person-data/visibility.ts';
 import { compoundFigures, compoundOutlines, memberBuildings, type CompoundFigures } from './repository.ts';
 
 /**

@@ -22,3 +22,9 @@ export async function detectCapabilities(db: Kysely<DB>): Promise<Capabilities> 
     nativeVectorTiles: Boolean(mvt.rows[0]?.present) && hasProtobuf,
   };
 }
+
+/** Whether a table exists (optional tables such as rental_scores appear once a migration or a job made them). */
+export async function tableExists(db: Kysely<DB>, name: string): Promise<boolean> {
+  const result = await sql<{ present: boolean }>`SELECT to_regclass(${name}) IS NOT NULL AS present`.execute(db);
+  return Boolean(result.rows[0]?.present);
+}

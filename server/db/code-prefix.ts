@@ -42,3 +42,20 @@ export function areaVisible(column: string, prefixes: CodePrefixes): RawBuilder<
   if (prefixes === null) return sql<SqlBool>`true`;
   return sql<SqlBool>`(${codeWithin(column, prefixes)} OR ${sql.ref(column)} = ANY(${enclosingAreaCodes(prefixes)}::text[]))`;
 }
+
+/**
+ * The codes that start with a prefix, as a range [from, below): a btree on a code column answers
+ * it without LIKE (which needs text_pattern_ops outside the C collation). null = everywhere.
+ */
+export interface CodeRange {
+  prefix: string;
+  from: string;
+  /** The next prefix of the same length ("440307" → "440308"); null after "999…". */
+  below: string | null;
+}
+
+export function codeRange(prefix: string | null | undefined): CodeRange | null {
+  if (!prefix) return null;
+  const next = (BigInt(prefix) + 1n).toString().padStart(prefix.length, '0');
+  return { prefix, from: prefix, below: next.length > prefix.length ? null : next };
+}

@@ -106,7 +106,7 @@ class PGliteConnection implements DatabaseConnection {
     return { rows: (last?.rows ?? []) as R[], affectedRows: last?.affectedRows };
   }
 
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: Kysely requires the method; PGlite cannot stream, so it only throws.
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('PGlite does not stream query results');
   }

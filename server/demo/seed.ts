@@ -5,8 +5,8 @@ import { demoUsersFor, insertDemoUsers } from '../auth/demo-users.ts';
 import { chinaToday } from '../domain/calendar.ts';
 import { logger } from '../logger.ts';
 import { seedDemoRentals } from '../rentals/service.ts';
-import { generateCity, type CityOptions } from '../../scripts/city/index.ts';
-import { renderProgress } from '../../scripts/progress.ts';
+import { generateCity, type CityOptions } from './city/index.ts';
+import { renderProgress } from '../progress.ts';
 
 /**
  * On first start (no buildings yet) generate the deterministic demo city and its users.

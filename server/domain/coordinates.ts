@@ -18,6 +18,7 @@ export type LonLat = readonly [number, number];
 export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
 const SEMI_MAJOR_AXIS = 6378245.0; // Krasovsky 1940, as the GCJ-02 formula uses
+// biome-ignore lint/correctness/noPrecisionLoss: the published GCJ-02 constant, kept as written (the double it rounds to is what runs).
 const ECCENTRICITY_SQUARED = 0.00669342162296594323;
 const BAIDU_FACTOR = (Math.PI * 3000.0) / 180.0;
 

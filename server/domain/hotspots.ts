@@ -135,10 +135,13 @@ export interface HotspotResult {
 
 /** Gi*, p, q and class of every cell, in the order of `values`. */
 export function hotspots(values: readonly number[], neighbours: Neighbours, options: { fdr: boolean } = { fdr: true }): HotspotResult[] {
-  const z = getisOrdGiStar(values, neighbours);
-  const p = z.map(twoSidedP);
-  const q = benjaminiHochberg(p);
-  return z.map((score, i) => ({ z: score, p: p[i]!, q: q[i]!, class: hotspotClass(score, options.fdr ? q[i]! : p[i]!) }));
+  if (neighbours.length !== values.length) throw new Error(`hotspots: ${values.length} values but ${neighbours.length} neighbour lists`);
+  // The typed-array step (the arithmetic of getisOrdGiStar, twoSidedP and benjaminiHochberg): one
+  // native sort instead of a comparator sort, a few ms rather than tens over 20,000 cells.
+  const { z, p, q, classes } = stepScores(Float64Array.from(values), neighbours, options.fdr);
+  const results: HotspotResult[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) results[i] = { z: z[i]!, p: p[i]!, q: q[i]!, class: classes[i]! as HotspotClass };
+  return results;
 }
 
 // ---------------------------------------------------------------- emerging hot spots

@@ -205,7 +205,7 @@ function describePlan(grids: RebalanceGrid[], rawMoves: RawMove[]): RebalancePla
     gaps[to] = toGapBefore + 1;
     return {
       from, to, hops, adjacent: hops === 1, sameCommunity: communityOf(from) === communityOf(to),
-      fromGapBefore, fromGapAfter: gaps[from]!, toGapBefore, toGapAfter: gaps[to]!,
+      fromGapBefore, fromGapAfter: gaps[from], toGapBefore, toGapAfter: gaps[to],
     };
   });
   const shortageAfter = shortageOf(gaps);

@@ -6,9 +6,6 @@
 import { addDays, addYears, daysBetween } from './calendar.ts';
 import { ageOn, checkIdNumber, MAX_AGE_YEARS, normalizeIdNumber, oldestBirthDate, type IdProblem } from './id-number.ts';
 
-/** scripts/city still imports chinaToday from here; the calendar's home is ./calendar.ts. */
-export { chinaToday } from './calendar.ts';
-
 /** Arrivals, moves and departures must be registered within this many days of the event. */
 export const REGISTRATION_DEADLINE_DAYS = 7;
 /** People younger than this on the day of the event carry no registration duty of their own. */

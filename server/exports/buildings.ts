@@ -2,9 +2,10 @@ import type { Point } from 'geojson';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { RentalTier } from '../domain/rental-scoring.ts';
-import { latestScoredMonth } from '../rentals/repository.ts';
+import { shownScoreMonth } from '../rentals/service.ts';
 import type { Layer, LayerColumn, Value } from './layer.ts';
-import { assertWithinCap, inScope, MAX_LAYER_FEATURES, type ExportScope } from './scope.ts';
+import { inScope, type ExportScope } from './repository.ts';
+import { assertWithinCap, MAX_LAYER_FEATURES } from './scope.ts';
 
 /**
  * The building layer: active buildings in scope as points, with their units, rentals and the
@@ -48,7 +49,7 @@ export interface BuildingLayerRequest {
 type BuildingRow = Record<string, unknown> & { geometry: Point };
 
 export async function buildingLayer(db: Kysely<DB>, request: BuildingLayerRequest): Promise<Layer> {
-  const month = request.month ?? (await latestScoredMonth(db));
+  const month = await shownScoreMonth(db, request.month);
   const result = await sql<BuildingRow>`
     SELECT b.code, b.grid_code, b.address, b.floors, b.use, b.management_mode, b.has_access_control, b.has_video,
            b.responsibility_letter_signed, n.units, n.rented_units, n.rental_houses, n.registered_rental_units,

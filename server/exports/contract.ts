@@ -1,5 +1,4 @@
-import { CSV, GEOJSON, XLSX } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { CSV, GEOJSON, type RouteResponses, XLSX } from '../domain/contract-shapes.ts';
 
 /** Layer downloads: the format parameter picks one of these. */
 const LAYER_FORMATS = [CSV, XLSX, GEOJSON, 'application/geopackage+sqlite3'];

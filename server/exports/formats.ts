@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Feature, FeatureCollection } from 'geojson';
-import { sendAttachment, toCsv, toXlsx, type Cell, type PlanTable } from '../collectors/export.ts';
+import { sendAttachment, toCsv, toXlsx, type Cell, type PlanTable } from '../http/attachments.ts';
 import { toGeoPackage } from './geopackage.ts';
 import type { Layer, LayerColumn, OutputCrs, Value } from './layer.ts';
 

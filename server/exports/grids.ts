@@ -1,14 +1,13 @@
-import type { Geometry } from 'geojson';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
-import { codeRange } from '../collectors/repository.ts';
+import { codeRange } from '../db/code-prefix.ts';
 import { computeAllocation, savedAllocationSettings } from '../collectors/service.ts';
 import type { DB } from '../db/schema.ts';
-import { METRICS, percent, type MetricName, type MetricOptions } from '../heatmaps/metrics.ts';
-import type { Figures } from '../heatmaps/repository.ts';
+import { METRICS, percent, type Figures, type MetricName, type MetricOptions } from '../domain/heatmap-metrics.ts';
 import { figureSource, privacyThreshold, suppressesSmallCounts, type FigureSource, type SourceParams } from '../heatmaps/service.ts';
 import type { Layer, LayerColumn, LayerFeature, Value } from './layer.ts';
-import { assertWithinCap, inScope, MAX_LAYER_FEATURES, type ExportScope } from './scope.ts';
+import { gridRowsWithFigures, type ExportScope, type GridRow } from './repository.ts';
+import { assertWithinCap, MAX_LAYER_FEATURES } from './scope.ts';
 
 /**
  * The grid layer: every grid in scope with the figures the heatmaps and KPI cards show, read from
@@ -96,33 +95,10 @@ export interface GridLayerRequest extends SourceParams {
   scope: ExportScope;
 }
 
-interface GridRow extends Record<string, unknown> {
-  code: string;
-  name: string;
-  community_code: string;
-  area_km2: number;
-  geometry: Geometry;
-  anchor_lon: number;
-  anchor_lat: number;
-}
-
 async function gridRows(db: Kysely<DB>, sources: FigureSource[], scope: ExportScope): Promise<GridRow[]> {
-  const named = sources.map((source, index) => ({ source, alias: `figures_${index}` }));
-  const ctes = named.map(({ source, alias }) => sql`${sql.id(alias)} AS (${source.perGrid()})`);
-  const figures = named.flatMap(({ source, alias }) =>
-    source.columns.map((column) => sql`coalesce(${sql.ref(`${alias}.${column}`)}, 0)::int AS ${sql.ref(column)}`));
-  const joins = named.map(({ alias }) => sql`LEFT JOIN ${sql.id(alias)} ON ${sql.ref(`${alias}.grid_code`)} = g.code`);
-  const result = await sql<GridRow>`
-    WITH ${sql.join(ctes)}
-    SELECT g.code, g.name, g.community_code, g.area_km2, ST_AsGeoJSON(g.geom, 7)::json AS geometry,
-           ST_X(ST_PointOnSurface(g.geom)) AS anchor_lon, ST_Y(ST_PointOnSurface(g.geom)) AS anchor_lat,
-           ${sql.join(figures)}
-    FROM grids AS g ${sql.join(joins, sql` `)}
-    WHERE ${inScope('g.code', scope)}
-    ORDER BY g.code
-    LIMIT ${MAX_LAYER_FEATURES + 1}`.execute(db);
-  assertWithinCap(result.rows.length, MAX_LAYER_FEATURES, 'area');
-  return result.rows;
+  const rows = await gridRowsWithFigures(db, sources, scope, MAX_LAYER_FEATURES + 1);
+  assertWithinCap(rows.length, MAX_LAYER_FEATURES, 'area');
+  return rows;
 }
 
 /** Need, full- and part-time assigned and gap per grid, computed over whole communities (their minimum applies per community). */

@@ -1,14 +1,15 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
-import type { PlanTable } from '../collectors/export.ts';
+import type { PlanTable } from '../http/attachments.ts';
 import type { DB } from '../db/schema.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import { notFound } from '../http/errors.ts';
-import { presentStay, selectStays, type StayView } from '../registrations/stays.ts';
-import { codeWithin, maskedPerson } from '../registrations/visibility.ts';
+import { presentStay, type StayView } from '../person-data/stays.ts';
+import { maskedPerson } from '../person-data/visibility.ts';
 import { spreadsheetCell, type TableFormat } from './formats.ts';
 import type { LayerColumn, Value } from './layer.ts';
+import { buildingOrGridExists, currentStaysIn } from './repository.ts';
 import { assertWithinCap, MAX_PERSON_ROWS } from './scope.ts';
 
 /**
@@ -57,21 +58,9 @@ const PERSON_COLUMNS: PersonColumn[] = [
 ];
 
 async function assertTargetExists(db: Kysely<DB>, target: ExportTarget): Promise<void> {
-  const table = target.kind === 'building' ? 'buildings' : 'grids';
-  const found = await db.selectFrom(table).select('code').where('code', '=', target.code).executeTakeFirst();
-  if (!found) throw notFound(target.kind === 'building' ? 'Building' : 'Grid', target.code);
+  if (!(await buildingOrGridExists(db, target.kind === 'building' ? 'buildings' : 'grids', target.code))) throw notFound(target.kind === 'building' ? 'Building' : 'Grid', target.code);
 }
 
-function currentStays(db: Kysely<DB>, target: ExportTarget) {
-  return selectStays(db)
-    .innerJoin('units as u', 'u.code', 'r.unit_code')
-    .select(['u.floor', 'u.room'])
-    .where(codeWithin('r.unit_code', [target.code]))
-    .where('r.moved_out', 'is', null)
-    .orderBy('r.unit_code').orderBy('p.name').orderBy('p.id')
-    .limit(MAX_PERSON_ROWS + 1)
-    .execute();
-}
 
 const masking = (view: StayView): StayView => ({ ...view, person: maskedPerson(view.person) });
 
@@ -87,7 +76,7 @@ export async function occupantsTable(db: Kysely<DB>, principal: Principal, reque
   const { target } = request;
   assertInJurisdiction(principal, target.code, target.kind === 'building' ? 'Building' : 'Grid');
   await assertTargetExists(db, target);
-  const stays = await currentStays(db, target);
+  const stays = await currentStaysIn(db, target.code, MAX_PERSON_ROWS + 1);
   assertWithinCap(stays.length, MAX_PERSON_ROWS, target.kind);
   const columns = PERSON_COLUMNS.filter((column) => !(request.masked && column.wholeOnly));
   const rows = stays.map((stay) => {

@@ -1,17 +1,18 @@
-import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
-import { principalOf, type Principal } from '../auth/session.ts';
+import type { Principal } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
-import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
-import { parseQuery } from '../http/validate.ts';
+import { route, type FeatureRoutes, type RouteSpec } from '../http/route-registry.ts';
 import { buildingLayer } from './buildings.ts';
 import { sendLayer, sendTables, type LayerFormat } from './formats.ts';
 import { gridLayer } from './grids.ts';
 import { inCrs, type Layer, type OutputCrs } from './layer.ts';
 import { occupantsTable } from './people.ts';
 import { buildingExportQuery, gridExportQuery, peopleExportQuery } from './schemas.ts';
-import { exportScope, fileStem, LAYER_EXPORTERS, PERSON_EXPORTERS, type ExportScope } from './scope.ts';
+import type { ExportScope } from './repository.ts';
+import { exportScope } from './scope.ts';
+import { LAYER_EXPORTERS, PERSON_EXPORTERS } from '../domain/roles.ts';
+import { fileStem } from '../http/attachments.ts';
 
 /** Downloads: aggregated layers in four formats, and police lists of occupants (issue 9). */
 
@@ -32,19 +33,18 @@ function layerRoute<Q extends z.ZodType<LayerQuery>>(
   context: AppContext, path: string, summary: string, schema: Q,
   build: (query: z.infer<Q>, principal: Principal, scope: ExportScope) => Promise<Layer>,
 ): RouteSpec {
-  return {
+  return route({
     method: 'get', path, summary, access: LAYER_EXPORTERS, cost: 'bulk', schemas: { query: schema }, acceptsAccessToken: true,
-    handler: async (request: Request, response: Response) => {
-      const query = parseQuery(schema, request);
-      const principal = principalOf(request);
+    handler: async ({ query, principal }, _request, response) => {
       const scope = await exportScope(context.db, principal, query.area);
-      const layer = await build(query, principal, scope);
+      // `schema` parsed it; TypeScript cannot resolve the parsed type of a schema that is a type parameter.
+      const layer = await build(query as z.infer<Q>, principal, scope);
       await recordAudit(context.db, principal, {
         action: 'export', targetType: `${layer.name}_layer` as const, targetId: scopeLabel(scope), details: { format: query.format, crs: query.crs, features: layer.features.length },
       });
       await sendLayer(response, inCrs(layer, query.crs), query.format, query.crs, fileStem(layer.name, scopeLabel(scope), query.crs));
     },
-  };
+  });
 }
 
 export const exportsRoutes: FeatureRoutes = (context) => [
@@ -54,18 +54,17 @@ export const exportsRoutes: FeatureRoutes = (context) => [
   layerRoute(context, '/exports/buildings',
     'Active buildings as points with units, rentals and the rental tier of a scoring month, as CSV, XLSX, GeoJSON or GeoPackage',
     buildingExportQuery, ({ month, tier }, _principal, scope) => buildingLayer(context.db, { scope, month, tier })),
-  {
+  route({
     method: 'get',
     path: '/exports/people',
     access: PERSON_EXPORTERS,
     cost: 'bulk',
     summary: 'Police: the current occupants of a building or grid in their jurisdiction as CSV or XLSX; purpose required, audited',
     schemas: { query: peopleExportQuery },
-    handler: async (request, response) => {
-      const { format, building, grid, purpose, masked } = parseQuery(peopleExportQuery, request);
+    handler: async ({ query: { format, building, grid, purpose, masked }, principal }, _request, response) => {
       const target = building ? { kind: 'building' as const, code: building } : { kind: 'grid' as const, code: grid! };
-      const table = await occupantsTable(context.db, principalOf(request), { target, purpose, format, masked });
+      const table = await occupantsTable(context.db, principal, { target, purpose, format, masked });
       await sendTables(response, format, fileStem('people', target.code), [table]);
     },
-  },
+  }),
 ];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkBuildingCode } from '../domain/codes.ts';
 import { RENTAL_TIERS } from '../domain/rental-scoring.ts';
 import { bilingual, calendarDate } from '../http/validate.ts';
-import { gridCode, purpose } from '../registrations/schemas.ts';
+import { gridCode, purpose } from '../person-data/schemas.ts';
 import { LAYER_FORMATS, TABLE_FORMATS } from './formats.ts';
 import { OUTPUT_CRS } from './layer.ts';
 

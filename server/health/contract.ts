@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteResponses } from '../http/route-registry.ts';
+import type { RouteResponses } from '../domain/contract-shapes.ts';
 
 /** GET /api/health: liveness, the database and its row counts (estimated at city scale). */
 export const healthAnswer = z.object({
@@ -11,7 +11,7 @@ export const healthAnswer = z.object({
     nativeVectorTiles: z.boolean(),
   }),
   counts: z.object({ buildings: z.number().int(), units: z.number().int(), persons: z.number().int() }),
-  estimatedCounts: z.array(z.string()).optional().meta({ description: 'The counts read from planner estimates rather than counted' }),
+  estimatedCounts: z.array(z.enum(['buildings', 'units', 'persons'])).meta({ description: 'The counts read from planner estimates rather than counted' }),
 });
 
 export const healthResponses: Record<string, RouteResponses> = {

@@ -1,13 +1,13 @@
-import type { FeatureRoutes } from '../http/route-registry.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { COUNTED_TABLES, countCityRows, type CountedTable } from './repository.ts';
 
 export const healthRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'get',
     path: '/health',
     access: 'public',
     summary: 'Liveness, database engine, PostGIS version and row counts (exact up to 10,000 rows, estimated above)',
-    handler: async (_request, response) => {
+    handler: async (_input, _request, response) => {
       const counted = await countCityRows(context.db);
       const counts = Object.fromEntries(COUNTED_TABLES.map((table) => [table, counted[table].rows])) as Record<CountedTable, number>;
       const estimatedCounts = COUNTED_TABLES.filter((table) => counted[table].precision === 'estimate');
@@ -24,5 +24,5 @@ export const healthRoutes: FeatureRoutes = (context) => [
         estimatedCounts,
       });
     },
-  },
+  }),
 ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { day, row } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { day, privacyNote, type RouteResponses, row, timeFrame } from '../domain/contract-shapes.ts';
+import { AREA_LEVELS, HEATMAP_LEVELS, HEATMAP_METRICS } from '../domain/word-lists.ts';
 
 const bounds = z.object({ min: z.number(), max: z.number(), default: z.number() });
 export const heatmapCatalogue = z.object({
@@ -10,22 +10,34 @@ export const heatmapCatalogue = z.object({
   squareMetres: bounds,
 });
 
+/** One cell: an area code, an H3 index (level hex) or a square's code (level square). */
+export const heatmapCell = z.object({
+  code: z.string(),
+  name: z.string().nullable().optional(),
+  areaKm2: z.number(),
+  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional().meta({ description: '[minLon, minLat, maxLon, maxLat]' }),
+  value: z.number().nullable().optional(),
+  suppressed: z.literal(true).optional().meta({ description: 'Withheld: fewer than k people (roles that work with aggregates)' }),
+  figures: z.record(z.string(), z.number()).optional(),
+});
 /** One heat map: cells with values, the class breaks, and how small counts were withheld. */
-export const heatmapAnswer = row({
-  metric: z.string(),
+export const heatmapAnswer = z.object({
+  metric: z.enum(HEATMAP_METRICS),
   label: z.string(),
-  level: z.string(),
+  level: z.enum(HEATMAP_LEVELS),
   resolution: z.number().int().optional(),
   metres: z.number().optional(),
   unit: z.string(),
   definition: z.string(),
-  time: row({}),
+  time: timeFrame,
   filters: z.record(z.string(), z.string()),
   computedFrom: z.string(),
-  privacy: z.object({ k: z.number().int(), applied: z.boolean(), suppressedCells: z.number().int() }),
-  cells: z.array(row({})),
-  breaks: row({}),
-  breaksOver: z.object({ from: day, to: day, months: z.number().int() }).nullable(),
+  privacy: privacyNote,
+  cells: z.array(heatmapCell),
+  breaks: z.object({ quantile: z.array(z.number()), jenks: z.array(z.number()) })
+    .meta({ description: 'Class boundaries [b0 … bn]: class 0 holds b0 ≤ v ≤ b1, class i holds b(i) < v ≤ b(i+1)' }),
+  breaksOver: z.object({ from: day, to: day, months: z.number().int() }).nullable()
+    .meta({ description: "The months the breaks are fixed over (query breaksFrom), or null: this map's own values" }),
 });
 /** The same heat map with values only, one per cell in the order of GET /api/heatmaps/cells (shape=values). */
 export const heatmapValuesAnswer = z.object({
@@ -38,7 +50,7 @@ export const heatmapValuesAnswer = z.object({
 /** The cells of an area level the caller may see, in heatmap order. */
 export const cellOrderAnswer = z.object({
   order: z.string(),
-  level: z.enum(['district', 'street', 'community', 'grid']),
+  level: z.enum(AREA_LEVELS),
   dataVersion: z.string(),
   codes: z.array(z.string()),
   names: z.array(z.string().nullable()),

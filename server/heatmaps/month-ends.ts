@@ -2,9 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
+import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
 import {
   AREA_CODE_LENGTH, FOUND_UNREGISTERED_COLUMN, POPULATION_COLUMNS, populationOnDay, populationSummedToDay, populationWindow, sumByArea, withFoundUnregistered,
-  type AreaLevel, type AreaRow,
+  type AreaLevel, type AreaRow, type CasePeriod,
 } from './repository.ts';
 
 /**
@@ -17,7 +18,13 @@ import {
  * Kept for one data version at a time (analytics_snapshot_key, sql/0008): a reader whose snapshot has
  * another key gets nothing and computes the figures as before. Memory: one Int32Array of
  * (columns × grids) per month, 36 × 7 × 4 bytes = 1 KiB per grid (20 MiB for 20,000 grids).
+ *
+ * The same version also keeps every grid's cases per day (./case-days.ts, ≈ 17 MiB at Shenzhen
+ * scale): the case figures of any period, for the case heatmaps and the hot spots (issue 21).
  */
+/** How often the kept figures check the data version once in use on PostgreSQL (shared by many readers). */
+export const KEPT_FIGURES_WATCH_MS = 5000;
+
 export const KEPT_COLUMNS = [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN] as const;
 const LEVELS: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
 
@@ -33,6 +40,13 @@ interface KeptVersion {
   areas: Record<AreaLevel, AreaDirectory>;
   /** Month-end day → KEPT_COLUMNS.length × grids counts, column-major. */
   days: Map<string, Int32Array>;
+  cases: CaseDays;
+}
+
+/** Figures of the areas of one level (`codes`, in the map's order) at several steps: `counts[step][area]`. */
+export interface AreaSeries {
+  codes: string[];
+  counts: Float64Array[];
 }
 
 export interface MonthEndStore {
@@ -44,6 +58,15 @@ export interface MonthEndStore {
   refresh(db: Kysely<DB>, watchMs?: number): void;
   /** The rows sumByArea would give for `day` at `level` (whole city), when kept for the reader's snapshot. */
   areaRows(db: Kysely<DB>, day: string, level: AreaLevel, columns: readonly string[]): Promise<AreaRow[] | undefined>;
+  /** The rows sumByArea would give for casesInPeriod(period) at `level` (whole city), when kept for the reader's snapshot. */
+  caseRows(db: Kysely<DB>, period: CasePeriod, level: AreaLevel, columns: readonly string[]): Promise<AreaRow[] | undefined>;
+  /**
+   * Cases of each period per area of `level` (the areas in the map's order, as caseRows lists
+   * them): what casesInPeriod sums, for many periods at once (emerging hot spots' months).
+   */
+  casesByPeriod(db: Kysely<DB>, periods: readonly CasePeriod[], level: AreaLevel): Promise<AreaSeries | undefined>;
+  /** One population column per area of `level` on each of `days`, when every one of them is a kept month-end (emerging hot spots of floating people). */
+  populationOnDays(db: Kysely<DB>, days: readonly string[], level: AreaLevel, column: (typeof KEPT_COLUMNS)[number]): Promise<AreaSeries | undefined>;
   /** The precomputation under way, if any (tests wait on it). */
   settled(): Promise<void>;
   heldBytes(): number;
@@ -98,27 +121,36 @@ async function computeVersion(db: Kysely<DB>): Promise<KeptVersion> {
     for (const day of sliderMonthEnds(window.today).filter((end) => end <= window.lastDay)) {
       days.set(day, await dayCounts(trx, day, day >= window.firstDay, grids));
     }
-    return { key, grids, areas, days };
+    return { key, grids, areas, days, cases: await loadCaseDays(trx, grids) };
   });
 }
 
-function rollUp(version: KeptVersion, counts: Int32Array, level: AreaLevel, columns: readonly string[]): AreaRow[] {
+/** Sums one column of a column-major per-grid array (`order` names its columns) into the areas of `level`. */
+function areaSums(version: KeptVersion, counts: Int32Array, order: readonly string[], column: string, level: AreaLevel): Float64Array {
   const directory = version.areas[level];
   const gridCount = version.grids.size;
-  const sums = columns.map(() => new Float64Array(directory.rows.length));
-  columns.forEach((column, c) => {
-    const offset = KEPT_COLUMNS.indexOf(column as (typeof KEPT_COLUMNS)[number]) * gridCount;
-    const target = sums[c]!;
-    for (let grid = 0; grid < gridCount; grid += 1) {
-      const area = directory.areaOfGrid[grid]!;
-      if (area >= 0) target[area] += counts[offset + grid]!;
-    }
-  });
+  const offset = order.indexOf(column) * gridCount;
+  const sums = new Float64Array(directory.rows.length);
+  for (let grid = 0; grid < gridCount; grid += 1) {
+    const area = directory.areaOfGrid[grid]!;
+    if (area >= 0) sums[area]! += counts[offset + grid]!;
+  }
+  return sums;
+}
+
+function rollUp(version: KeptVersion, counts: Int32Array, order: readonly string[], level: AreaLevel, columns: readonly string[]): AreaRow[] {
+  const directory = version.areas[level];
+  const sums = columns.map((column) => areaSums(version, counts, order, column, level));
   return directory.rows.map((row, position) => {
     const figures: Record<string, number> = {};
     columns.forEach((column, c) => { figures[column] = sums[c]![position]!; });
     return { code: row.code, name: row.name, areaKm2: row.areaKm2, figures };
   });
+}
+
+/** The kept version when it is the reader's snapshot's, else undefined. */
+async function versionFor(db: Kysely<DB>, version: KeptVersion | undefined): Promise<KeptVersion | undefined> {
+  return version && (await snapshotKey(db)) === version.key ? version : undefined;
 }
 
 export function createMonthEndStore(log: (message: string, fields: Record<string, unknown>) => void = () => {}): MonthEndStore {
@@ -160,15 +192,48 @@ export function createMonthEndStore(log: (message: string, fields: Record<string
       const counts = version?.days.get(day);
       if (!version || !counts || !columns.every((column) => (KEPT_COLUMNS as readonly string[]).includes(column))) return undefined;
       if ((await snapshotKey(db)) !== version.key) return undefined;
-      return rollUp(version, counts, level, columns);
+      return rollUp(version, counts, KEPT_COLUMNS, level, columns);
+    },
+    async caseRows(db, period, level, columns) {
+      const version = await versionFor(db, current);
+      if (!version || !keepsPeriod(period) || !columns.every((column) => (CASE_FIGURE_ORDER as readonly string[]).includes(column))) return undefined;
+      return rollUp(version, casesOfPeriod(version.cases, period), CASE_FIGURE_ORDER, level, columns);
+    },
+    async casesByPeriod(db, periods, level) {
+      const version = await versionFor(db, current);
+      if (!version || !periods.every((period) => keepsPeriod(period) && period.kind === undefined)) return undefined;
+      const counts = casesOfPeriods(version.cases, periods).map((perGrid) => areaSums(version, perGrid, ['cases'], 'cases', level));
+      return { codes: version.areas[level].rows.map((row) => row.code), counts };
+    },
+    async populationOnDays(db, days, level, column) {
+      const version = await versionFor(db, current);
+      const perDay = days.map((day) => version?.days.get(day));
+      if (!version || perDay.some((counts) => counts === undefined)) return undefined;
+      const counts = perDay.map((perGrid) => areaSums(version, perGrid!, KEPT_COLUMNS, column, level));
+      return { codes: version.areas[level].rows.map((row) => row.code), counts };
     },
     settled: async () => { await running; },
-    heldBytes: () => [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, 0),
+    heldBytes: () => [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, current ? caseDaysBytes(current.cases) : 0),
     keptDays: () => [...(current?.days.keys() ?? [])],
     stop: () => {
       if (watching) clearInterval(watching);
       watching = undefined;
     },
   };
+  return store;
+}
+
+/**
+ * One store per database handle: the heatmaps and the hot spots (issue 21) read the same kept
+ * figures, so they are computed and held once per app.
+ */
+const storesByDatabase = new WeakMap<Kysely<DB>, MonthEndStore>();
+
+export function monthEndStoreOf(db: Kysely<DB>, log?: (message: string, fields: Record<string, unknown>) => void): MonthEndStore {
+  let store = storesByDatabase.get(db);
+  if (!store) {
+    store = createMonthEndStore(log);
+    storesByDatabase.set(db, store);
+  }
   return store;
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Bbox } from '../domain/coordinates.ts';
-import { codeWithin, type CodePrefixes } from '../rentals/repository.ts';
+import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import type { Figures } from '../domain/heatmap-metrics.ts';
 
 /**
  * Reads behind the heatmaps and KPIs. Area levels (district … grid) sum the maintained per-grid
@@ -9,9 +10,6 @@ import { codeWithin, type CodePrefixes } from '../rentals/repository.ts';
  */
 export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
 export const AREA_CODE_LENGTH: Record<AreaLevel, number> = { district: 6, street: 9, community: 12, grid: 14 };
-
-/** Named whole-number figures of one grid, area or point, e.g. { floating: 12, registered: 40 }. */
-export type Figures = Record<string, number>;
 
 export const POPULATION_COLUMNS = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted'] as const;
 export const CASE_COLUMNS = ['cases', 'criminal', 'public_order', 'in_rental'] as const;
@@ -61,6 +59,10 @@ export const casesInPeriod = (period: CasePeriod) => sql`
          coalesce(sum(c.cases) FILTER (WHERE c.kind = 'public_order'), 0)::int AS public_order,
          sum(c.in_rental)::int AS in_rental
   FROM grid_case_daily AS c WHERE ${caseFilters(period, 'c')} GROUP BY c.grid_code`;
+
+/** A per-grid source with the columns and no rows (before any month was scored). */
+export const noRows = (columns: readonly string[]) =>
+  sql`SELECT NULL::text AS grid_code, ${sql.join(columns.map((column) => sql`0 AS ${sql.ref(column)}`))} WHERE false`;
 
 export const unitStats = () => sql`SELECT grid_code, ${sql.join(UNIT_COLUMNS.map((column) => sql.ref(column)))} FROM grid_unit_stats`;
 
@@ -231,11 +233,6 @@ export async function refreshGridStats(db: Kysely<DB>, historyFrom: string | nul
   await db.transaction().execute(async (trx) => {
     await sql`SELECT refresh_grid_stats(${historyFrom}::date)`.execute(trx);
   });
-}
-
-export async function tableExists(db: Kysely<DB>, name: string): Promise<boolean> {
-  const result = await sql<{ present: boolean }>`SELECT to_regclass(${name}) IS NOT NULL AS present`.execute(db);
-  return Boolean(result.rows[0]?.present);
 }
 
 /** The latest scoring month on or before `asOf`, or null when nothing was scored by then. */

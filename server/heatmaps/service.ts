@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import { classBreaks, type ClassBreaks } from '../domain/class-breaks.ts';
@@ -10,14 +10,17 @@ import { privacyKOf } from '../domain/privacy.ts';
 import { addDays } from '../domain/calendar.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
-import { MAX_POINT_BBOX_SQUARE_DEGREES } from './bbox-limit.ts';
+import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../domain/bbox-limit.ts';
+import { tableExists } from '../db/capabilities.ts';
 import type { MonthEndStore } from './month-ends.ts';
-import { METRICS, type FigureSourceName, type MetricDefinition, type MetricName, type MetricOptions } from './metrics.ts';
+// What hotspots/ reads of the kept month ends: other features import it from here, never from month-ends.ts.
+export { KEPT_FIGURES_WATCH_MS, monthEndStoreOf, type AreaSeries, type MonthEndStore } from './month-ends.ts';
+import { METRICS, type FigureSourceName, type Figures, type MetricDefinition, type MetricName, type MetricOptions } from '../domain/heatmap-metrics.ts';
 import {
   CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, FOUND_UNREGISTERED_COLUMN, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
-  populationOnDay, populationSummedToDay, populationWindow, settingValue, sumByArea, tableExists, TIER_COLUMNS, tiersByBuilding,
+  noRows, populationOnDay, populationSummedToDay, populationWindow, settingValue, sumByArea, TIER_COLUMNS, tiersByBuilding,
   tiersOfMonth, UNIT_COLUMNS, unitsByBuilding, unitStats, withFoundUnregistered,
-  type AreaLevel, type AreaSelection, type CasePeriod, type Figures, type PointRow, type PointSelection,
+  type AreaLevel, type AreaRow, type AreaSelection, type CasePeriod, type PointRow, type PointSelection,
 } from './repository.ts';
 
 /** Cases maps cover the 30 days ending `to` unless told otherwise. */
@@ -64,6 +67,8 @@ export interface FigureSource {
   perGrid(reading?: readonly string[]): RawBuilder<unknown>;
   /** The day whose per-grid figures a MonthEndStore may hold precomputed (population only). */
   keptDay?: string;
+  /** The period whose per-grid case figures a MonthEndStore may hold precomputed (cases only). */
+  keptPeriod?: CasePeriod;
   points(selection: PointSelection): Promise<PointRow[]>;
 }
 
@@ -89,6 +94,16 @@ export async function resolveAsOf(db: Kysely<DB>, asOf: string | undefined): Pro
 export async function keepPopulationWindowCurrent(db: Kysely<DB>): Promise<void> {
   const window = await populationWindow(db);
   if (window.lastDay < window.today) await extendPopulationWindow(db, window.today);
+}
+
+/**
+ * Per-grid population today, as SQL another feature may join (collectors' grid counts): the kept
+ * window is extended to today first, so the daily table holds the day.
+ */
+export async function populationTodayPerGrid(db: Kysely<DB>): Promise<RawBuilder<unknown>> {
+  await keepPopulationWindowCurrent(db);
+  const { today } = await populationWindow(db);
+  return populationOnDay(today);
 }
 
 /** A query field the schema let through but a rule refuses, in English and Chinese (`zh` without the field's name). */
@@ -132,6 +147,7 @@ async function caseSource(db: Kysely<DB>, request: SourceParams): Promise<Figure
     columns: CASE_COLUMNS,
     time: { from: period.from, to: period.to },
     computedFrom: { areas: 'grid_case_daily', points: 'cases (direct count)' },
+    keptPeriod: period,
     perGrid: () => casesInPeriod(period),
     points: (selection) => casePoints(db, period, selection),
   };
@@ -147,9 +163,6 @@ function unitSource(db: Kysely<DB>): FigureSource {
   };
 }
 
-const NO_ROWS = (columns: readonly string[]) =>
-  sql`SELECT NULL::text AS grid_code, ${sql.join(columns.map((column) => sql`0 AS ${sql.ref(column)}`))} WHERE false`;
-
 async function tierSource(db: Kysely<DB>, asOfInput: string | undefined): Promise<FigureSource> {
   if (!(await tableExists(db, 'rental_scores'))) {
     throw new HttpError(409, 'not_available', 'Rental tiers are not available: the rental scoring tables (issue 6) are not installed');
@@ -161,7 +174,7 @@ async function tierSource(db: Kysely<DB>, asOfInput: string | undefined): Promis
     columns: TIER_COLUMNS,
     time: { asOf: day.asOf, scoringMonth: month },
     computedFrom: { areas: perGridTable ? 'rental_tier_counts' : 'rental_scores', points: 'rental_scores' },
-    perGrid: () => (month ? tiersOfMonth(month, perGridTable) : NO_ROWS(TIER_COLUMNS)),
+    perGrid: () => (month ? tiersOfMonth(month, perGridTable) : noRows(TIER_COLUMNS)),
     points: async (selection) => (month ? tiersByBuilding(db, month, selection) : []),
   };
 }
@@ -177,7 +190,6 @@ export function figureSource(db: Kysely<DB>, name: FigureSourceName, request: So
 
 // ---------------------------------------------------------------- cells
 
-export { visiblePrefixes };
 
 interface RawCell {
   code: string;
@@ -187,13 +199,22 @@ interface RawCell {
   sums: Figures;
 }
 
-async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null, months?: MonthEndStore): Promise<RawCell[]> {
-  // A whole-city slider month precomputed for this very snapshot, else summed by the database.
-  const precomputed = months && source.keptDay && !selection.bbox ? await months.areaRows(db, source.keptDay, selection.level, columns) : undefined;
+/** Whole-city figures precomputed for this very snapshot (a slider month, or cases of a period), if any. */
+function precomputedRows(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, months?: MonthEndStore) {
+  if (!months || selection.bbox || selection.code) return undefined;
+  if (source.keptDay) return months.areaRows(db, source.keptDay, selection.level, columns);
+  if (source.keptPeriod) return months.caseRows(db, source.keptPeriod, selection.level, columns);
+  return undefined;
+}
+
+async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null, months?: MonthEndStore): Promise<{ raw: RawCell[]; precomputed: boolean }> {
+  // Precomputed for this snapshot, else summed by the database.
+  const precomputed = await precomputedRows(db, source, columns, selection, months);
   const rows = precomputed ?? await sumByArea(db, source.perGrid(columns), columns, selection);
-  return rows
+  const raw = rows
     .filter((row) => prefixes === null || isWithinJurisdiction(row.code, prefixes))
     .map((row) => ({ code: row.code, name: row.name, areaKm2: row.areaKm2, sums: row.figures }));
+  return { raw, precomputed: precomputed !== undefined };
 }
 
 function binPoints(points: PointRow[], binner: PointBinner, columns: readonly string[]): RawCell[] {
@@ -228,6 +249,12 @@ async function pointCells(source: FigureSource, request: HeatmapRequest, prefixe
 // ---------------------------------------------------------------- privacy
 
 /** k for the leader's suppression (and for tiles and OGC): the 'privacy' setting read by privacyKOf. */
+/** One area's sums of a figure source (the KPIs' figures): the sums the area heatmap shows for it; undefined for an area with no grids. */
+export async function sumOverArea(db: Kysely<DB>, source: FigureSource, level: AreaLevel, code: string): Promise<AreaRow | undefined> {
+  const [row] = await sumByArea(db, source.perGrid(), source.columns, { level, code });
+  return row;
+}
+
 export async function privacyThreshold(db: Kysely<DB>): Promise<number> {
   return privacyKOf(await settingValue(db, 'privacy'));
 }
@@ -284,6 +311,8 @@ export interface FinishedCells {
   k: number;
   applied: boolean;
   pointLevel: boolean;
+  /** Read from the figures a MonthEndStore keeps for this snapshot rather than summed by the database. */
+  precomputed: boolean;
 }
 
 /** `months`: the time slider's precomputed month-ends, read when they hold the request's day (same answer, sooner). */
@@ -292,13 +321,13 @@ export async function finishedCells(db: Kysely<DB>, principal: Principal, reques
   const source = await figureSource(db, definition.source, request);
   const prefixes = visiblePrefixes(principal);
   const pointLevel = request.level === 'hex' || request.level === 'square';
-  const raw = pointLevel
-    ? await pointCells(source, request, prefixes)
+  const { raw, precomputed } = pointLevel
+    ? { raw: await pointCells(source, request, prefixes), precomputed: false }
     : await areaCells(db, source, definition.reads?.(request) ?? source.columns, { level: request.level as AreaLevel, bbox: request.bbox }, prefixes, months);
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
   const cells = raw.map((cell) => finishCell(cell, definition, request, applied ? k : null));
-  return { source, cells, k, applied, pointLevel };
+  return { source, cells, k, applied, pointLevel, precomputed };
 }
 
 function shownValues(cells: HeatmapCell[]): number[] {

@@ -5,7 +5,7 @@ import { isWithinJurisdiction } from '../domain/codes.ts';
 import { compareCounts, MIN_TESTABLE_TOTAL, shiftMonths, type Direction } from '../domain/count-change.ts';
 import { benjaminiHochberg } from '../domain/hotspots.ts';
 import { addDays, daysBetween } from '../domain/calendar.ts';
-import { finishedCells, resolveAsOf, type HeatmapCell, type HeatmapRequest } from '../heatmaps/service.ts';
+import { finishedCells, resolveAsOf, type HeatmapCell, type HeatmapRequest, type MonthEndStore } from '../heatmaps/service.ts';
 import type { HotspotLevel } from './repository.ts';
 
 /**
@@ -14,10 +14,9 @@ import type { HotspotLevel } from './repository.ts';
  * Benjamini–Hochberg q over every tested cell of the study area. The counts are the heatmaps'
  * own (server/heatmaps/service.ts): the same jurisdiction and the same small-cell suppression.
  */
-export const CHANGE_METRICS = ['floating', 'cases'] as const;
-export type ChangeMetric = (typeof CHANGE_METRICS)[number];
-export const CHANGE_BASES = ['last_month', 'last_year'] as const;
-export type ChangeBase = (typeof CHANGE_BASES)[number];
+import { CHANGE_BASES, CHANGE_METRICS, type ChangeBase, type ChangeMetric } from '../domain/word-lists.ts';
+
+export { CHANGE_BASES, CHANGE_METRICS, type ChangeBase, type ChangeMetric };
 export const MAX_CHANGE_ROWS = 200;
 /** Significant: q (or p, for one test) at or under 5%. */
 export const CHANGE_ALPHA = 0.05;
@@ -85,14 +84,14 @@ function byChange(a: ChangeRow, b: ChangeRow): number {
   return Math.abs(b.change) - Math.abs(a.change) || (a.p ?? 2) - (b.p ?? 2) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
-export async function buildChanges(db: Kysely<DB>, principal: Principal, request: ChangesRequest): Promise<Changes> {
+export async function buildChanges(db: Kysely<DB>, principal: Principal, request: ChangesRequest, kept?: MonthEndStore): Promise<Changes> {
   const asOf = (await resolveAsOf(db, request.asOf)).asOf;
   const baseDate = shiftMonths(asOf, request.against === 'last_month' ? -1 : -12);
   const windows: { current: Window; base: Window } = request.metric === 'floating'
     ? { current: { asOf }, base: { asOf: baseDate } }
     : { current: caseWindow(asOf), base: caseWindow(baseDate) };
-  const current = await finishedCells(db, principal, windowRequest(request.metric, request.level, windows.current));
-  const base = await finishedCells(db, principal, windowRequest(request.metric, request.level, windows.base));
+  const current = await finishedCells(db, principal, windowRequest(request.metric, request.level, windows.current), kept);
+  const base = await finishedCells(db, principal, windowRequest(request.metric, request.level, windows.base), kept);
   const inside = (cell: HeatmapCell) => request.within === undefined || isWithinJurisdiction(cell.code, [request.within]);
   const baseByCode = new Map(base.cells.map((cell) => [cell.code, cell]));
   const pairs = current.cells.filter(inside).map((cell) => ({ cell, then: baseByCode.get(cell.code) }));

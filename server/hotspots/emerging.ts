@@ -7,14 +7,15 @@ import { EMERGING_CATEGORIES, emergingHotspots, TREND_ALPHA, type EmergingCatego
 import { isMonthEnd, shiftMonths } from '../domain/count-change.ts';
 import { monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
-import { METRICS } from '../heatmaps/metrics.ts';
-import { tableExists } from '../heatmaps/repository.ts';
-import { invalidField, privacyThreshold, resolveAsOf, suppressesSmallCounts, visiblePrefixes } from '../heatmaps/service.ts';
+import { METRICS } from '../domain/heatmap-metrics.ts';
+import { tableExists } from '../db/capabilities.ts';
+import { invalidField, privacyThreshold, resolveAsOf, suppressesSmallCounts, type AreaSeries, type MonthEndStore } from '../heatmaps/service.ts';
+import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { HttpError } from '../http/errors.ts';
 import {
   casesByMonth, cellsOfLevel, floatingChangesByMonth, tierByMonth, touchingPairsOfVersion, type HotspotLevel, type StepCount, type StudyCell,
 } from './repository.ts';
-import { HEATMAP_METRIC, HOTSPOT_METRICS, NEIGHBOURHOOD, neighbourLists, type HotspotMetric } from './service.ts';
+import { figuresRead, HEATMAP_METRIC, HOTSPOT_METRICS, NEIGHBOURHOOD, neighbourLists, printedP, printedZ, type FiguresRead, type HotspotMetric } from './service.ts';
 
 /**
  * Emerging hot spots (issue 21): Gi* of every month of the period over one neighbourhood, then
@@ -129,7 +130,7 @@ export interface EmergingMap {
   level: HotspotLevel;
   within: string | null;
   months: string[];
-  method: { statistic: string; neighbourhood: string; trend: string; reference: string; fdr: boolean; monthValues: string; studyArea: string };
+  method: { statistic: string; neighbourhood: string; trend: string; reference: string; fdr: boolean; monthValues: string; studyArea: string; figures: FiguresRead };
   privacy: { k: number; applied: boolean; suppressedCells: number; rule: string };
   categories: { category: CategoryKey; label: string; labelZh: string; definition: string; definitionZh: string; hot: boolean; cells: number }[];
   cells: EmergingCell[];
@@ -158,13 +159,19 @@ const MONTH_VALUES: Record<HotspotMetric, string> = {
   yellow_rentals: 'yellow-tier rental buildings in the latest scoring month on or before each month\'s last day, as GET /api/hotspots?metric=yellow_rentals&asOf=<last day>',
 };
 
-/** Counts per cell (rows) and month (columns), zero where nothing was counted. */
-async function countMatrix(db: Kysely<DB>, request: EmergingRequest, prefixes: CodePrefixes, monthEnds: string[], cells: StudyCell[]): Promise<Float64Array[]> {
-  const from = firstOfMonth(monthEnds[0]!);
-  const to = monthEnds.at(-1)!;
-  const rows = await monthCounts(db, request, prefixes, from, to, monthEnds);
-  const indexOf = new Map(cells.map((cell, index) => [cell.code, index]));
+/** Counts per cell (rows) and month (columns), zero where nothing was counted; `precomputed` when read from the kept figures. */
+async function countMatrix(db: Kysely<DB>, request: EmergingRequest, prefixes: CodePrefixes, monthEnds: string[], cells: StudyCell[], kept?: MonthEndStore): Promise<{ matrix: Float64Array[]; precomputed: boolean }> {
   const matrix = cells.map(() => new Float64Array(monthEnds.length));
+  const indexOf = new Map(cells.map((cell, index) => [cell.code, index]));
+  const keptSeries = await keptMonthSeries(db, request, monthEnds, kept);
+  if (keptSeries) {
+    keptSeries.codes.forEach((code, area) => {
+      const index = indexOf.get(code);
+      if (index !== undefined) keptSeries.counts.forEach((counts, step) => { matrix[index]![step] = counts[area]!; });
+    });
+    return { matrix, precomputed: true };
+  }
+  const rows = await monthCounts(db, request, prefixes, firstOfMonth(monthEnds[0]!), monthEnds.at(-1)!, monthEnds);
   for (const row of rows) {
     const index = indexOf.get(row.code);
     if (index !== undefined && row.step < monthEnds.length) matrix[index]![row.step]! += row.count;
@@ -173,7 +180,18 @@ async function countMatrix(db: Kysely<DB>, request: EmergingRequest, prefixes: C
     // Net changes → people present at each month end: a running total over the months.
     for (const series of matrix) for (let step = 1; step < series.length; step++) series[step]! += series[step - 1]!;
   }
-  return matrix;
+  return { matrix, precomputed: false };
+}
+
+/**
+ * Each month's counts per cell from the figures kept for this snapshot, when they hold them: cases
+ * within each calendar month (cases per day), floating people on each month-end (the slider's months).
+ */
+async function keptMonthSeries(db: Kysely<DB>, request: EmergingRequest, monthEnds: string[], kept?: MonthEndStore): Promise<AreaSeries | undefined> {
+  if (!kept) return undefined;
+  if (request.metric === 'cases') return kept.casesByPeriod(db, monthEnds.map((end) => ({ from: firstOfMonth(end), to: end })), request.level);
+  if (request.metric === 'floating_density') return kept.populationOnDays(db, monthEnds, request.level, 'floating');
+  return undefined;
 }
 
 async function monthCounts(db: Kysely<DB>, request: EmergingRequest, prefixes: CodePrefixes, from: string, to: string, monthEnds: string[]): Promise<StepCount[]> {
@@ -208,20 +226,20 @@ function scoredCell(cell: StudyCell, result: EmergingResult): EmergingCell {
     name: cell.name,
     category,
     // No trend where Gi* was undefined in every month (nothing to test).
-    trend: result.zScores.some(Number.isFinite) ? { tau: result.trend.tau, z: result.trend.z, p: result.trend.p } : null,
-    latest: Number.isFinite(final.z) ? { z: final.z, p: final.p, q: final.q, class: final.class } : null,
+    trend: result.zScores.some(Number.isFinite) ? { tau: printedZ(result.trend.tau)!, z: printedZ(result.trend.z)!, p: printedP(result.trend.p)! } : null,
+    latest: Number.isFinite(final.z) ? { z: printedZ(final.z)!, p: printedP(final.p)!, q: printedP(final.q)!, class: final.class } : null,
     hotMonths: result.classes.filter((level) => level > 0).length,
     coldMonths: result.classes.filter((level) => level < 0).length,
   };
 }
 
-export async function buildEmergingHotspots(db: Kysely<DB>, principal: Principal, request: EmergingRequest): Promise<EmergingMap> {
+export async function buildEmergingHotspots(db: Kysely<DB>, principal: Principal, request: EmergingRequest, kept?: MonthEndStore): Promise<EmergingMap> {
   const monthEnds = await periodMonthEnds(db, request.to, request.months);
   const visible = visiblePrefixes(principal);
   const prefixes: CodePrefixes = request.within === undefined ? visible : [request.within];
   const cells = (await cellsOfLevel(db, request.level, prefixes))
     .filter((cell) => (visible === null || isWithinJurisdiction(cell.code, visible)) && (request.within === undefined || isWithinJurisdiction(cell.code, [request.within])));
-  const counts = await countMatrix(db, request, prefixes, monthEnds, cells);
+  const { matrix: counts, precomputed } = await countMatrix(db, request, prefixes, monthEnds, cells, kept);
 
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal) && METRICS[HEATMAP_METRIC[request.metric].metric].people !== undefined;
@@ -250,6 +268,7 @@ export async function buildEmergingHotspots(db: Kysely<DB>, principal: Principal
       fdr: request.fdr,
       monthValues: MONTH_VALUES[request.metric],
       studyArea: 'the cells the caller may see (their jurisdiction, narrowed by within), less suppressed cells; a month whose Gi* is undefined for a cell counts as z = 0',
+      figures: figuresRead(precomputed),
     },
     privacy: {
       k, applied, suppressedCells: suppressed.filter(Boolean).length,

@@ -3,7 +3,9 @@ import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 
 /** The area levels hot spots are computed for: grids, and communities (unions of their grids). */
-export type HotspotLevel = 'grid' | 'community';
+import type { HotspotLevel } from '../domain/word-lists.ts';
+
+export type { HotspotLevel };
 
 /**
  * Queen contiguity from the polygons: each pair of cells of `level` inside `prefixes` whose
@@ -26,17 +28,43 @@ export async function touchingPairs(db: Kysely<DB>, level: HotspotLevel, prefixe
 }
 
 /**
- * touchingPairs, kept per data version (sql/0008_analytics_version.sql, which grids and
- * admin_areas bump): the spatial self-join costs seconds over 20,000 grids, and every hot-spot
- * request of one version (another metric, month or period) needs the same pairs. A few study
- * areas are kept, the least recently used dropped first.
+ * A fingerprint of the rows whose shapes make the neighbourhood of `level`: any insert, update or
+ * delete changes a row's transaction id (xmin) or the count, and so the hash. Cheaper than the
+ * data version (sql/0008), which every registration moves on, while the shapes change only by
+ * an import of grids or areas.
+ */
+async function shapesFingerprint(db: Kysely<DB>, level: HotspotLevel): Promise<string> {
+  // Read once per data version (a cheap key): the hashing scan costs ~8 ms over 20,000 grids.
+  const version = (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+  const known = printsOfVersion.get(`${version}|${level}`);
+  if (known) return known;
+  const print = await shapesFingerprintNow(db, level);
+  // Only the current version is worth keeping (both levels of it).
+  for (const key of printsOfVersion.keys()) if (!key.startsWith(`${version}|`)) printsOfVersion.delete(key);
+  printsOfVersion.set(`${version}|${level}`, print);
+  return print;
+}
+
+const printsOfVersion = new Map<string, string>();
+
+async function shapesFingerprintNow(db: Kysely<DB>, level: HotspotLevel): Promise<string> {
+  const rows = level === 'grid'
+    ? sql<{ print: string }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM grids`
+    : sql<{ print: string }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM admin_areas WHERE level = 'community'`;
+  return (await rows.execute(db)).rows[0]!.print;
+}
+
+/**
+ * touchingPairs, kept per version of the shapes (shapesFingerprint): the spatial self-join costs
+ * seconds over 20,000 grids, and every hot-spot request (another metric, month or period, and
+ * after any registration) needs the same pairs. A few study areas are kept, the least recently
+ * used dropped first.
  */
 const keptPairs = new Map<string, Promise<{ code: string; neighbour: string }[]>>();
 const KEPT_PAIR_SETS = 8;
 
 export async function touchingPairsOfVersion(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes): Promise<{ code: string; neighbour: string }[]> {
-  const version = await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db);
-  const key = JSON.stringify([version.rows[0]!.key, level, prefixes]);
+  const key = JSON.stringify([await shapesFingerprint(db, level), level, prefixes]);
   let pairs = keptPairs.get(key);
   if (pairs) {
     keptPairs.delete(key);

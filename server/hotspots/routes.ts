@@ -1,12 +1,14 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
-import { ANALYTICS_READERS } from '../heatmaps/access.ts';
-import { createResponseCache, sendCachedJson } from '../heatmaps/response-cache.ts';
-import { invalidField, keepPopulationWindowCurrent, suppressesSmallCounts, visiblePrefixes } from '../heatmaps/service.ts';
-import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { calendarDate, parseQuery, textNumber } from '../http/validate.ts';
+import type { Principal } from '../auth/session.ts';
+import type { DB } from '../db/schema.ts';
+import { ANALYTICS_READERS } from '../domain/roles.ts';
+import { createResponseCache, sendCachedJson } from '../http/kept-answers.ts';
+import { invalidField, keepPopulationWindowCurrent, KEPT_FIGURES_WATCH_MS, monthEndStoreOf, suppressesSmallCounts } from '../heatmaps/service.ts';
+import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { calendarDate, textNumber } from '../http/validate.ts';
 import { buildHotspots, HOTSPOT_METRICS, type HotspotRequest } from './service.ts';
 import { buildEmergingHotspots, MAX_MONTHS, MIN_MONTHS, type EmergingRequest } from './emerging.ts';
 import { buildChanges, CHANGE_BASES, CHANGE_METRICS, MAX_CHANGE_ROWS, type ChangesRequest } from './changes.ts';
@@ -50,41 +52,50 @@ const changesQuery = z.object({
 });
 
 /** `within` fits the level and lies inside the caller's jurisdiction (404 outside, as everywhere). */
-function checkWithin(request: Request, level: (typeof LEVELS)[number], within: string | undefined): void {
+function checkWithin(principal: Principal, level: (typeof LEVELS)[number], within: string | undefined): void {
   if (within === undefined) return;
   if (level === 'community' && within.length > 12) {
     throw invalidField('within', 'must be a district, street or community code for level community', '社区层级须给出区、街道或社区代码');
   }
-  assertInJurisdiction(principalOf(request), within, 'Area');
+  assertInJurisdiction(principal, within, 'Area');
 }
 
-function hotspotRequest(request: Request): HotspotRequest {
-  const { category, ...query } = parseQuery(hotspotQuery, request);
+function hotspotRequest({ category, ...query }: z.output<typeof hotspotQuery>, principal: Principal): HotspotRequest {
   if (query.metric !== 'cases') {
     if (query.kind !== undefined) throw invalidField('kind', 'applies to metric cases only', '只适用于案件指标（cases）');
     if (category !== undefined) throw invalidField('category', 'applies to metric cases only', '只适用于案件指标（cases）');
   }
-  checkWithin(request, query.level, query.within);
+  checkWithin(principal, query.level, query.within);
   return { ...query, caseCategory: category };
 }
 
-function emergingRequest(request: Request): EmergingRequest {
-  const query = parseQuery(emergingQuery, request);
-  checkWithin(request, query.level, query.within);
+function emergingRequest(query: z.output<typeof emergingQuery>, principal: Principal): EmergingRequest {
+  checkWithin(principal, query.level, query.within);
   return query;
 }
 
-function changesRequest(request: Request): ChangesRequest {
-  const query = parseQuery(changesQuery, request);
-  checkWithin(request, query.level, query.within);
+function changesRequest(query: z.output<typeof changesQuery>, principal: Principal): ChangesRequest {
+  checkWithin(principal, query.level, query.within);
   return query;
 }
 
 /** Hot and cold spots (Getis-Ord Gi*) per grid or community. */
 export const hotspotsRoutes: FeatureRoutes = (context) => {
   const kept = createResponseCache();
+  // The heatmaps' kept figures (cases per day, month-end population): on PostgreSQL, started by the
+  // first hot-spot request and watched from then on; on the embedded engine, read when the
+  // heatmaps have them (computing them there would hold its one connection for seconds).
+  const keptFigures = monthEndStoreOf(context.db);
+  /** One answer, kept per data version and what the caller may see, after the kept days and figures are brought up to date. */
+  const sendKept = async (request: Request, response: Response, principal: Principal, asked: unknown, build: (trx: Transaction<DB>) => Promise<unknown>) => {
+    await keepPopulationWindowCurrent(context.db);
+    if (context.engine === 'postgres') keptFigures.refresh(context.db, KEPT_FIGURES_WATCH_MS);
+    const requestKey = JSON.stringify([request.path, asked, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
+    const { body, hit } = await kept.read(context.db, requestKey, build);
+    sendCachedJson(request, response, body, hit);
+  };
   return [
-    {
+    route({
       method: 'get',
       path: '/hotspots',
       access: ANALYTICS_READERS,
@@ -92,46 +103,34 @@ export const hotspotsRoutes: FeatureRoutes = (context) => {
       cost: 'cheap',
       summary: 'Getis-Ord Gi* hot and cold spots per grid or community: z, p, FDR-adjusted q and class at 90/95/99% confidence',
       schemas: { query: hotspotQuery },
-      handler: async (request, response) => {
-        const principal = principalOf(request);
-        const hotspots = hotspotRequest(request);
-        await keepPopulationWindowCurrent(context.db);
-        const requestKey = JSON.stringify([hotspots, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
-        const { body, hit } = await kept.read(context.db, requestKey, (trx) => buildHotspots(trx, principal, hotspots));
-        sendCachedJson(request, response, body, hit);
+      handler: async ({ query, principal }, request, response) => {
+        const hotspots = hotspotRequest(query, principal);
+        await sendKept(request, response, principal, hotspots, (trx) => buildHotspots(trx, principal, hotspots, keptFigures));
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/hotspots/emerging',
       access: ANALYTICS_READERS,
       cost: 'cheap',
       summary: 'Emerging hot spots over 12–36 months: per cell the Mann-Kendall trend of its monthly Gi* z-scores and ArcGIS\'s category (new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical; hot and cold)',
       schemas: { query: emergingQuery },
-      handler: async (request, response) => {
-        const principal = principalOf(request);
-        const emerging = emergingRequest(request);
-        await keepPopulationWindowCurrent(context.db);
-        const requestKey = JSON.stringify(['emerging', emerging, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
-        const { body, hit } = await kept.read(context.db, requestKey, (trx) => buildEmergingHotspots(trx, principal, emerging));
-        sendCachedJson(request, response, body, hit);
+      handler: async ({ query, principal }, request, response) => {
+        const emerging = emergingRequest(query, principal);
+        await sendKept(request, response, principal, emerging, (trx) => buildEmergingHotspots(trx, principal, emerging, keptFigures));
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/hotspots/changes',
       access: ANALYTICS_READERS,
       cost: 'cheap',
       summary: 'What changed: cells ranked by the change in floating people or cases against last month or the same month last year, with a conditional Poisson (binomial) test and FDR',
       schemas: { query: changesQuery },
-      handler: async (request, response) => {
-        const principal = principalOf(request);
-        const changes = changesRequest(request);
-        await keepPopulationWindowCurrent(context.db);
-        const requestKey = JSON.stringify(['changes', changes, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
-        const { body, hit } = await kept.read(context.db, requestKey, (trx) => buildChanges(trx, principal, changes));
-        sendCachedJson(request, response, body, hit);
+      handler: async ({ query, principal }, request, response) => {
+        const changes = changesRequest(query, principal);
+        await sendKept(request, response, principal, changes, (trx) => buildChanges(trx, principal, changes, keptFigures));
       },
-    },
+    }),
   ];
 };

@@ -74,8 +74,8 @@ function sendProblem(response: ErrorResponse, status: number, code: string, mess
 function sendError(response: ErrorResponse, status: number, code: string, message: string, details?: unknown): void {
   const messageZh = chineseOf(code, status);
   const described = details === undefined ? undefined : withChineseFields(details, status);
-  if (isOgc(response)) return sendProblem(response, status, code, message, messageZh, described);
-  response.status(status).json({ error: { code, message, messageZh, ...(described === undefined ? {} : { details: described }) } });
+  if (isOgc(response)) sendProblem(response, status, code, message, messageZh, described);
+  else response.status(status).json({ error: { code, message, messageZh, ...(described === undefined ? {} : { details: described }) } });
 }
 
 /** Renders every error, in English and Chinese; never leaks stacks or SQL. */

@@ -1,8 +1,10 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import type { RouteResponses } from '../domain/contract-shapes.ts';
 import type { Role } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { PERSON_DATA_ROLES } from '../domain/privacy.ts';
+import { unauthenticated } from './errors.ts';
 import type { CostClass } from './rate-limit.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -19,7 +21,11 @@ export interface RouteSpec {
   /** 'public' routes need no login; otherwise the roles allowed (checked before the handler). */
   access: 'public' | readonly Role[];
   summary: string;
-  handler: (request: Request, response: Response) => Promise<void> | void;
+  /**
+   * Runs once the guards passed and the declared schemas parsed (mountRoutes): `input` holds what
+   * they parsed. Write handlers with route() below, which types that input from the schemas.
+   */
+  handler: (request: Request, response: Response, input: ParsedInput) => Promise<void> | void;
   /** Where `path` hangs: '/api' (the default) or '/' for the standard URLs GIS clients expect (/tiles, /ogc). */
   mount?: MountPoint;
   /** The zod schemas the handler parses with; the OpenAPI document is generated from these same objects. */
@@ -50,21 +56,69 @@ export interface RouteSpec {
   responses?: RouteResponses;
 }
 
-/** One answer of a route: a JSON body has a zod schema; other media (CSV, tiles, HTML) name their type. */
-export interface ResponseSpec {
-  description: string;
-  schema?: z.ZodType;
-  /** Left out: application/json when there is a schema, no body when there is none; several when the route picks one. */
-  contentType?: string | readonly string[];
-  example?: unknown;
-}
-export type RouteResponses = { [status: number]: ResponseSpec };
+// A route's answers are declared in its feature's contract.ts, which imports nothing but zod and domain/.
+export type { ResponseSpec, RouteResponses } from '../domain/contract-shapes.ts';
 
 export type MountPoint = '/api' | '/';
 export interface RouteSchemas {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+}
+
+/** What mountRoutes parsed from a request with the route's declared schemas; undefined where none is declared. */
+export interface ParsedInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+type Access = RouteSpec['access'];
+/** The caller authenticate sets (server/auth/session.ts declares it on Request): named so, this file imports no feature. */
+type Principal = NonNullable<Request['principal']>;
+/** The parsed value of a declared schema, undefined where the route declares none. */
+type ParsedBy<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** A public route may be called without a login (principal null); any other has passed authenticate. */
+type PrincipalFor<A extends Access> = A extends 'public' ? Principal | null : Principal;
+
+/** The typed input of a route() handler: the parsed params, query and body, and the caller. */
+export interface RouteInput<S extends RouteSchemas, A extends Access = readonly Role[]> {
+  params: ParsedBy<S['params']>;
+  query: ParsedBy<S['query']>;
+  body: ParsedBy<S['body']>;
+  principal: PrincipalFor<A>;
+}
+
+/** A route as route() takes it: a RouteSpec whose handler receives the typed input first. */
+export type TypedRouteSpec<S extends RouteSchemas, A extends Access> = Omit<RouteSpec, 'access' | 'schemas' | 'handler'> & {
+  access: A;
+  schemas?: S;
+  handler: (input: RouteInput<S, A>, request: Request, response: Response) => Promise<void> | void;
+};
+
+/**
+ * Declares a route whose handler takes its input already parsed: the registry (mountRoutes)
+ * validates params, query and body against `schemas` after the guards and before the handler,
+ * answering 400 invalid_request with the failed fields (validate.ts), so the handler never parses.
+ *
+ *   route({ method: 'get', path: '/areas', access: ROLES, summary: '…', schemas: { query: areasQuery },
+ *     handler: async ({ query, principal }, request, response) => { … } })
+ *
+ * A route that reads its own body (readsOwnBody: an upload) gets `body` undefined and reads it itself.
+ */
+export function route<const S extends RouteSchemas = Record<never, never>, const A extends Access = Access>(spec: TypedRouteSpec<S, A>): RouteSpec {
+  const { handler, ...declaration } = spec;
+  return {
+    ...declaration,
+    handler: (request, response, parsed) => handler({ ...(parsed as Omit<RouteInput<S, A>, 'principal'>), principal: principalFor(spec.access, request) }, request, response),
+  };
+}
+
+function principalFor<A extends Access>(access: A, request: Request): PrincipalFor<A> {
+  if (access === 'public') return (request.principal ?? null) as PrincipalFor<A>;
+  // authenticate ran before the handler for every non-public route: a missing principal is a wiring fault.
+  if (!request.principal) throw unauthenticated();
+  return request.principal as PrincipalFor<A>;
 }
 
 export type FeatureRoutes = (context: AppContext) => RouteSpec[];

@@ -159,6 +159,18 @@ const NUMBER_TEXT = /^-?\d{1,20}(\.\d{1,20})?$/;
 export const textNumber = <S extends z.ZodType<number, number | undefined>>(number: S) =>
   z.preprocess((value) => (typeof value === 'string' && NUMBER_TEXT.test(value) ? Number(value) : value), number);
 
+/**
+ * The registry's parse (mountRoutes): a route's declared params, then query, then body, each
+ * answering as parseParams/parseQuery/parseBody do; `readsOwnBody` routes leave the body to their handler.
+ */
+export function parseDeclared(schemas: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType } | undefined, request: Request, readsOwnBody: boolean) {
+  return {
+    params: schemas?.params ? parseOrThrow(schemas.params, request.params, 'path') : undefined,
+    query: schemas?.query ? parseOrThrow(schemas.query, request.query, 'query') : undefined,
+    body: schemas?.body && !readsOwnBody ? parseOrThrow(schemas.body, request.body, 'body') : undefined,
+  };
+}
+
 export const parseBody = <S extends z.ZodType>(schema: S, request: Request) => parseOrThrow(schema, request.body, 'body');
 export const parseQuery = <S extends z.ZodType>(schema: S, request: Request) => parseOrThrow(schema, request.query, 'query');
 export const parseParams = <S extends z.ZodType>(schema: S, request: Request) => parseOrThrow(schema, request.params, 'path');

@@ -45,6 +45,6 @@ function isRingList(value: unknown): value is [number, number][][] {
   return value.every((ring) => {
     if (!Array.isArray(ring) || ring.length < 4 || !ring.every(isPosition)) return false;
     const [first, last] = [ring[0] as number[], ring[ring.length - 1] as number[]];
-    return first[0] === last[0] && first[1] === last[1] && ring.every(([lon, lat]) => Math.abs(lon!) <= 180 && Math.abs(lat!) <= 90);
+    return first[0] === last[0] && first[1] === last[1] && ring.every(([lon, lat]) => Math.abs(lon) <= 180 && Math.abs(lat) <= 90);
   });
 }

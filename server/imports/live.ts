@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ImportStatus } from './tables.ts';
+import type { ImportStatus } from '../domain/word-lists.ts';
 
 /**
  * Progress of the jobs this process is running, for the status endpoint. The table has it too,

@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/session.ts';
 import { maskIdNumber, maskPhone } from '../domain/id-number.ts';
 import type { FieldChange, UpdatableField } from './kinds/kind.ts';
-import type { ImportMode } from './tables.ts';
+import type { ImportMode } from '../domain/word-lists.ts';
+import type { ImportPreview, PreviewRow, RowOutcome } from './contract.ts';
 
 /**
  * What a preview (issue 16.9) found, per row: added, changed (which fields, old → new) or
@@ -10,27 +11,9 @@ import type { ImportMode } from './tables.ts';
  * file again without `preview`. (A server restart forgets previews; the job itself stays.)
  */
 
-export type RowOutcome = 'added' | 'changed' | 'unchanged';
-
-export interface PreviewChange extends FieldChange {
-  /** The file's column for the field, as the bad-row report names it. */
-  column: string;
-}
-
-export interface PreviewRow {
-  row: number;
-  /** The match key: a code, or a masked ID number. */
-  key: string;
-  outcome: RowOutcome;
-  changes: PreviewChange[];
-}
-
-export interface ImportPreview {
-  totals: Record<RowOutcome, number>;
-  /** The first PREVIEW_ROWS rows in file order; `truncated` when there were more. */
-  rows: PreviewRow[];
-  truncated: boolean;
-}
+/** A change as a preview row lists it (the contract's previewRow): the file's column for the field, as the bad-row report names it. */
+type PreviewChange = ImportPreview['rows'][number]['changes'][number];
+export type { ImportPreview, PreviewRow, RowOutcome };
 
 export interface JobOptions {
   mode: ImportMode;

@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
-import { principalOf, type Principal } from '../auth/session.ts';
-import { toCsv } from '../collectors/export.ts';
+import type { Principal } from '../auth/session.ts';
+import { toCsv } from '../http/attachments.ts';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../db/schema.ts';
 import { chinaToday } from '../domain/calendar.ts';
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseParams, parseQuery } from '../http/validate.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { RUNNER_ID } from './live.ts';
 import { findJob, insertJob, jobErrors, recentJobs, type ImportJobRow } from './repository.ts';
 import { previews, jobOptions } from './previews.ts';
@@ -14,7 +13,7 @@ import { bilingualReason, reasonZh } from './reasons.ts';
 import { enqueueImport, fieldsOf, isUpdatable } from './runner.ts';
 import { formatFromName, importQuery, jobListQuery, jobParams, TEMPLATE_FORMATS, templateParams, type ImportQuery } from './schemas.ts';
 import { sendTemplate } from './templates.ts';
-import type { ImportFormat } from './tables.ts';
+import type { ImportFormat } from '../domain/word-lists.ts';
 import { IMPORT_MAX_BYTES, receiveUpload, removeFile, type ReceivedFile } from './upload.ts';
 import { jobView } from './view.ts';
 
@@ -31,9 +30,8 @@ const REPORT_PAGE = 5000;
 const onlyOwnJobs = (principal: Principal) => (principal.role === 'collector' ? principal.userId : undefined);
 
 /** The job named in the path, when the caller may see it (404 otherwise, also for another collector's job). */
-async function visibleJob(context: AppContext, request: Request): Promise<ImportJobRow> {
-  const { id } = parseParams(jobParams, request);
-  const job = await findJob(context.db, id, onlyOwnJobs(principalOf(request)));
+async function visibleJob(context: AppContext, id: number, principal: Principal): Promise<ImportJobRow> {
+  const job = await findJob(context.db, id, onlyOwnJobs(principal));
   if (!job) throw notFound('Import job', String(id));
   return job;
 }
@@ -59,13 +57,7 @@ function formatOf(file: ReceivedFile, query: ImportQuery): ImportFormat | HttpEr
   return format;
 }
 
-async function acceptUpload(context: AppContext, request: Request, response: Response): Promise<void> {
-  // A request refused before its body was read (bad query, too large) is drained, not left hanging.
-  response.on('finish', () => {
-    if (!request.readableEnded) request.resume();
-  });
-  const principal = principalOf(request);
-  const query = parseQuery(importQuery, request);
+async function acceptUpload(context: AppContext, { query, principal }: { query: ImportQuery; principal: Principal }, request: Request, response: Response): Promise<void> {
   const refusal = modeRefusal(query);
   if (refusal) throw refusal;
   const file = await receiveUpload(request, IMPORT_MAX_BYTES, query.filename);
@@ -107,7 +99,7 @@ async function sendReport(context: AppContext, jobId: number, response: Response
 }
 
 export const importsRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'post',
     path: '/imports',
     access: IMPORTERS,
@@ -116,42 +108,40 @@ export const importsRoutes: FeatureRoutes = (context) => [
     readsOwnBody: true,
     summary: `Upload a file to import (CSV in UTF-8 or GBK, XLSX, GeoJSON; at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB): answers 202 with the job`,
     schemas: { query: importQuery },
-    handler: (request, response) => acceptUpload(context, request, response),
-  },
-  {
+    handler: (input, request, response) => acceptUpload(context, input, request, response),
+  }),
+  route({
     method: 'get',
     path: '/imports',
     access: IMPORTERS,
     summary: 'The most recent import jobs (a collector sees their own)',
     schemas: { query: jobListQuery },
-    handler: async (request, response) => {
-      const { limit } = parseQuery(jobListQuery, request);
-      const jobs = await recentJobs(context.db, limit, onlyOwnJobs(principalOf(request)));
+    handler: async ({ query: { limit }, principal }, _request, response) => {
+      const jobs = await recentJobs(context.db, limit, onlyOwnJobs(principal));
       response.json({ jobs: jobs.map((job) => jobView(job, context.engine)) });
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/imports/templates/:file',
     access: IMPORTERS,
     summary: 'An empty import template for a kind (buildings.csv, units.xlsx …): the header row names every column in Chinese and English',
     schemas: { params: templateParams },
-    handler: async (request, response) => {
-      const { file } = parseParams(templateParams, request);
+    handler: async ({ params: { file } }, _request, response) => {
       const [kind, format] = file.split('.');
       const fields = fieldsOf(kind ?? '');
       if (!fields || !TEMPLATE_FORMATS.includes(format as 'csv')) throw notFound('Import template', file);
       await sendTemplate(response, kind!, format as 'csv' | 'xlsx', fields);
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/imports/:id',
     access: IMPORTERS,
     summary: "An import job's status, progress and first bad rows",
     schemas: { params: jobParams },
-    handler: async (request, response) => {
-      const job = await visibleJob(context, request);
+    handler: async ({ params, principal }, _request, response) => {
+      const job = await visibleJob(context, params.id, principal);
       const errors = await jobErrors(context.db, job.id, ERRORS_SHOWN);
       response.json({
         job: jobView(job, context.engine),
@@ -159,16 +149,16 @@ export const importsRoutes: FeatureRoutes = (context) => [
         preview: previews.get(job.id) ?? null,
       });
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/imports/:id/report.csv',
     access: IMPORTERS,
     summary: 'Every bad row of an import job as CSV: row, field, reason (English) and 原因 (Chinese)',
     schemas: { params: jobParams },
-    handler: async (request, response) => {
-      const job = await visibleJob(context, request);
+    handler: async ({ params, principal }, _request, response) => {
+      const job = await visibleJob(context, params.id, principal);
       await sendReport(context, job.id, response);
     },
-  },
+  }),
 ];

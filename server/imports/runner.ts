@@ -20,7 +20,7 @@ import { liveJobs } from './live.ts';
 import { PreviewLog, previews } from './previews.ts';
 import { openSource } from './readers/source.ts';
 import { firstRowsOfRepeatedKeys, forgetKeys, insertErrors, updateJob } from './repository.ts';
-import type { ImportFormat, ImportKind, ImportMode, TextEncoding } from './tables.ts';
+import type { ImportFormat, ImportKind, ImportMode, TextEncoding } from '../domain/word-lists.ts';
 import { removeFile } from './upload.ts';
 
 /**

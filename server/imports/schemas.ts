@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { COORDINATE_SYSTEMS } from '../domain/coordinates.ts';
 import { textNumber } from '../http/validate.ts';
-import { idParams } from '../registrations/schemas.ts';
-import { IMPORT_FORMATS, IMPORT_KINDS, IMPORT_MODES } from './tables.ts';
+import { idParams } from '../person-data/schemas.ts';
+import { IMPORT_FORMATS, IMPORT_KINDS, IMPORT_MODES } from '../domain/word-lists.ts';
 
 /** The import is described in the query string: the body is the file. */
 export const importQuery = z.strictObject({

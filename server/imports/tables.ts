@@ -1,18 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ImportFormat, ImportKind, ImportStatus, TextEncoding } from '../domain/word-lists.ts';
 
-/** Kysely types of the tables this feature owns (sql/0006_imports.sql). Composed into DB in server/db/schema.ts. */
+/** Kysely types of the tables this feature owns (sql/0006_imports.sql); their word lists are in domain/word-lists.ts. Composed into DB in server/db/schema.ts. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-
-export const IMPORT_KINDS = ['buildings', 'units', 'people', 'cases', 'compounds'] as const;
-export const IMPORT_FORMATS = ['csv', 'xlsx', 'geojson'] as const;
-/** add: rows on file are bad rows; upsert: rows on file (same code or ID number) are updated (issue 16.9). */
-export const IMPORT_MODES = ['add', 'upsert'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
-export const IMPORT_STATUSES = ['queued', 'validating', 'importing', 'done', 'failed'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
-export type ImportStatus = (typeof IMPORT_STATUSES)[number];
-export type TextEncoding = 'utf-8' | 'gbk';
 
 export interface ImportJobsTable {
   id: Generated<number>;

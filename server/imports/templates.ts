@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { sendAttachment, toCsv, toXlsx, type PlanTable } from '../collectors/export.ts';
+import { sendAttachment, toCsv, toXlsx, type PlanTable } from '../http/attachments.ts';
 import type { FieldSpec } from './columns.ts';
 
 /**

@@ -8,7 +8,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { Utf8Detector } from './readers/text.ts';
-import type { TextEncoding } from './tables.ts';
+import type { TextEncoding } from '../domain/word-lists.ts';
 
 /**
  * The uploaded file, streamed to a temporary file as it arrives (never held in memory), its
@@ -106,6 +106,7 @@ function receiveMultipart(request: Request, maxBytes: number, fileName?: string)
 
 /** Only the last path segment, without control characters, at most 200 characters. */
 function cleanFileName(fileName: string | undefined): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
   const base = fileName?.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
   return base ? base : undefined;
 }

@@ -1,36 +1,12 @@
 import type { Engine } from '../db/connection.ts';
 import { liveJobs, RUNNER_ID } from './live.ts';
 import type { ImportJobRow } from './repository.ts';
-import type { CoordinateSystem } from '../domain/coordinates.ts';
 import { jobOptions } from './previews.ts';
-import type { ImportFormat, ImportKind, ImportMode, ImportStatus, TextEncoding } from './tables.ts';
+import type { ImportStatus } from '../domain/word-lists.ts';
+import type { ImportJobView } from './contract.ts';
 
-/** A job as the API shows it (web/src/lib/imports reads this type): the stored row, with live progress when this process runs it. */
-export interface ImportJobView {
-  id: number;
-  kind: ImportKind;
-  format: ImportFormat;
-  crs: CoordinateSystem;
-  encoding: TextEncoding | null;
-  fileName: string | null;
-  fileBytes: number;
-  status: ImportStatus;
-  rowsProcessed: number;
-  /** Known once validation has read the whole file. */
-  rowsTotal: number | null;
-  rowsImported: number;
-  errorCount: number;
-  message: string | null;
-  /** 0…1 for a progress bar: validation is the first half, the import the second; null when unknown. */
-  progress: number | null;
-  createdBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-  reportUrl: string;
-  /** add or upsert, and whether the job only previews (issue 16.9); known for the jobs this process ran recently. */
-  mode: ImportMode;
-  preview: boolean;
-}
+/** A job as the API shows it (the contract's importJob, which the web reads too). */
+export type { ImportJobView };
 
 const ACTIVE: ReadonlySet<ImportStatus> = new Set(['queued', 'validating', 'importing']);
 /** A job whose process has said nothing for this long has died with it. */

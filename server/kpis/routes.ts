@@ -3,7 +3,7 @@ import { principalOf } from '../auth/session.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
 import type { FeatureRoutes } from '../http/route-registry.ts';
 import { calendarDate, parseQuery } from '../http/validate.ts';
-import { ANALYTICS_READERS } from '../heatmaps/access.ts';
+import { ANALYTICS_READERS } from '../domain/roles.ts';
 import { CASE_KINDS } from '../domain/rental-scoring.ts';
 import { buildKpis } from './service.ts';
 

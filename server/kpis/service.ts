@@ -4,9 +4,10 @@ import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { addDays } from '../domain/calendar.ts';
 import { notFound } from '../http/errors.ts';
-import { FOUND_UNREGISTERED, percent, roundTo2, type FigureSourceName } from '../heatmaps/metrics.ts';
-import { AREA_CODE_LENGTH, sumByArea, type AreaLevel, type AreaRow, type Figures } from '../heatmaps/repository.ts';
-import { figureSource, privacyThreshold, resolveAsOf, suppressesSmallCounts, type SourceParams, type TimeFrame } from '../heatmaps/service.ts';
+import { PREFIX_LENGTH } from '../domain/codes.ts';
+import { FOUND_UNREGISTERED, percent, roundTo2, type FigureSourceName, type Figures } from '../domain/heatmap-metrics.ts';
+import { AREA_LEVELS, type AreaLevel } from '../domain/word-lists.ts';
+import { figureSource, privacyThreshold, resolveAsOf, sumOverArea, suppressesSmallCounts, type SourceParams, type TimeFrame } from '../heatmaps/service.ts';
 
 /**
  * Key indicators (四率 and more) of one area, from the district down to a grid, as of a day.
@@ -122,14 +123,14 @@ export interface KpiRequest extends SourceParams {
 }
 
 function levelOfCode(code: string): AreaLevel {
-  const level = (Object.keys(AREA_CODE_LENGTH) as AreaLevel[]).find((candidate) => AREA_CODE_LENGTH[candidate] === code.length);
+  const level = AREA_LEVELS.find((candidate) => PREFIX_LENGTH[candidate] === code.length);
   if (!level) throw new Error(`no area level has ${code.length}-digit codes`);
   return level;
 }
 
-async function areaSums(db: Kysely<DB>, request: KpiRequest, source: Exclude<FigureSourceName, 'rental_tiers'>): Promise<{ row: AreaRow | undefined; time: TimeFrame }> {
+async function areaSums(db: Kysely<DB>, request: KpiRequest, source: Exclude<FigureSourceName, 'rental_tiers'>): Promise<{ row: Awaited<ReturnType<typeof sumOverArea>>; time: TimeFrame }> {
   const figures = await figureSource(db, source, request);
-  const [row] = await sumByArea(db, figures.perGrid(), figures.columns, { level: levelOfCode(request.area), code: request.area });
+  const row = await sumOverArea(db, figures, levelOfCode(request.area), request.area);
   return { row, time: figures.time };
 }
 

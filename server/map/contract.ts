@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteResponses } from '../http/route-registry.ts';
+import type { RouteResponses } from '../domain/contract-shapes.ts';
 
 export const mapConfig = z.object({ basemap: z.object({ styleUrl: z.string(), crs: z.enum(['wgs84', 'gcj02']) }).nullable() });
 

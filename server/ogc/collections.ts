@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { areaVisible, codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import { DEFAULT_PRIVACY_K } from '../domain/privacy.ts';
-import { gridStatisticsJoins, gridStatisticsProperties } from '../tiles/feature-sql.ts';
+import { gridStatisticsJoins, gridStatisticsProperties } from '../db/feature-sql.ts';
 
 /**
  * The feature collections the OGC API publishes. None holds person data: persons, units and

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { feature, featureCollection, GEOJSON, instant } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { feature, featureCollection, GEOJSON, instant, type RouteResponses } from '../domain/contract-shapes.ts';
 
 /** OGC API - Features documents, as JSON (or as HTML when f=html or the browser asks). */
 export const ogcLink = z.looseObject({ href: z.string(), rel: z.string().meta({ examples: ['self'] }), type: z.string().optional(), title: z.string().optional() });

@@ -3,7 +3,7 @@ import type { Feature } from 'geojson';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import type { Bbox } from '../domain/coordinates.ts';
-import { envelopeOf } from '../tiles/feature-sql.ts';
+import { envelopeOf } from '../db/feature-sql.ts';
 import { boxesOf, type OgcBbox } from './bbox.ts';
 import type { OgcCollection } from './collections.ts';
 

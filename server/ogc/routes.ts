@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
 import { ROLES } from '../db/schema.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { originOf } from '../http/origin.ts';
-import type { FeatureRoutes, RouteSchemas, RouteSpec } from '../http/route-registry.ts';
-import { bilingual, parseParams, parseQuery, rule, textNumber, whenFieldsValid } from '../http/validate.ts';
+import { route, type FeatureRoutes, type RouteSchemas, type RouteSpec, type TypedRouteSpec } from '../http/route-registry.ts';
+import { bilingual, parseQuery, rule, textNumber, whenFieldsValid } from '../http/validate.ts';
 import { bboxRangeIssue, lonLatOrder, ogcBboxSchema, ogcDatetimeSchema } from './bbox.ts';
 import { FilterError, filterSql } from './cql2.ts';
 import { collectionHtml, collectionsHtml, itemHtml, itemsHtml, jsonHtml, landingHtml } from './html.ts';
@@ -145,7 +144,9 @@ function sendItems(response: Response, document: { timeStamp: string }, html: st
  * read by signed-in users only and cut to their jurisdiction like every other read: the figures
  * of a district are not public, and a leader of one community reads that community.
  */
-const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: RouteSpec['handler'], access: RouteSpec['access'] = 'public'): RouteSpec => ({
+const ogcGet = <const S extends RouteSchemas, const A extends RouteSpec['access'] = 'public'>(
+  path: string, summary: string, schemas: S, handler: TypedRouteSpec<S, A>['handler'], access: A = 'public' as A,
+): RouteSpec => route({
   method: 'get',
   mount: '/',
   path: `/ogc${path}`,
@@ -159,17 +160,19 @@ const ogcGet = (path: string, summary: string, schemas: RouteSchemas, handler: R
   ...(access === 'public' ? {} : { acceptsAccessToken: true as const }),
 });
 
-const callerPrefixes = (request: Request) => visiblePrefixes(principalOf(request));
+type CollectionParams = z.output<typeof collectionParams>;
 
-/** A document route whose only query parameter is `f`: JSON, or the HTML page `html` makes of the same document. */
+/**
+ * A document route whose only query parameter is `f`: JSON, or the HTML page `html` makes of the
+ * same document; `build` gets the route's parsed path parameters (none, or the collection's).
+ */
 const documentHandler =
-  <D>(build: (request: Request) => D | Promise<D>, html: (document: D, request: Request) => string, type = JSON_TYPE): RouteSpec['handler'] =>
-  async (request, response) => {
-    const { f } = parseQuery(formatQuery, request);
+  <D, P = undefined>(build: (request: Request, params: P) => D | Promise<D>, html: (document: D, request: Request) => string, type = JSON_TYPE) =>
+  async ({ params, query }: { params: P; query: z.output<typeof formatQuery> }, request: Request, response: Response) => {
     // Public documents, no cookies read: any web GIS client may fetch them across origins.
     response.set('Access-Control-Allow-Origin', '*');
-    const document = await build(request);
-    if (wantsHtml(request, response, f)) response.type(HTML_TYPE).send(html(document, request));
+    const document = await build(request, params);
+    if (wantsHtml(request, response, query.f)) response.type(HTML_TYPE).send(html(document, request));
     else sendAs(response, type, document);
   };
 
@@ -194,20 +197,21 @@ export const ogcRoutes: FeatureRoutes = (context) => [
     '/collections/:collectionId',
     'One feature collection',
     { params: collectionParams, query: formatQuery },
-    documentHandler((request) => oneCollectionDocument(context, originOf(request), parseParams(collectionParams, request).collectionId), collectionHtml),
+    documentHandler((request, { collectionId }: CollectionParams) => oneCollectionDocument(context, originOf(request), collectionId), collectionHtml),
   ),
   ogcGet(
     '/collections/:collectionId/queryables',
     'The properties of a collection a client may filter and sort by (JSON Schema, OGC API Features Part 3)',
     { params: collectionParams, query: formatQuery },
-    documentHandler((request) => queryablesDocument(originOf(request), parseParams(collectionParams, request).collectionId), asJsonPage('Queryables'), 'application/schema+json'),
+    documentHandler((request, { collectionId }: CollectionParams) => queryablesDocument(originOf(request), collectionId), asJsonPage('Queryables'), 'application/schema+json'),
   ),
   ogcGet(
     '/collections/:collectionId/items',
     'Features of a collection as GeoJSON (or HTML), by bbox and CQL2 filter, sorted, with limit/offset paging, numberMatched and next links',
     { params: collectionParams, query: itemsQuery },
-    async (request, response) => {
-      const collection = collectionOrThrow(parseParams(collectionParams, request).collectionId);
+    async ({ params, principal }, request, response) => {
+      const collection = collectionOrThrow(params.collectionId);
+      // The registry checked the query's form; sort keys, properties and filter are checked against this collection.
       const parsed = parseQuery(itemsQueryOf(collection), request);
       const bboxCrs = parsed['bbox-crs'];
       const query = {
@@ -221,16 +225,14 @@ export const ogcRoutes: FeatureRoutes = (context) => [
         sortBy: parsed.sortby ?? [],
         properties: parsed.properties,
       };
-      const document = await itemsDocument(context, originOf(request), collection, query, callerPrefixes(request));
+      const document = await itemsDocument(context, originOf(request), collection, query, visiblePrefixes(principal));
       setContentCrs(response, query.crs);
       sendItems(response, document, wantsHtml(request, response, parsed.f) ? itemsHtml(collection.title, document) : undefined);
     },
     ROLES,
   ),
-  ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: itemQuery }, async (request, response) => {
-    const { collectionId, featureId } = parseParams(itemParams, request);
-    const { f, crs = CRS84 } = parseQuery(itemQuery, request);
-    const feature = await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, callerPrefixes(request), crs);
+  ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: itemQuery }, async ({ params: { collectionId, featureId }, query: { f, crs = CRS84 }, principal }, request, response) => {
+    const feature = await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, visiblePrefixes(principal), crs);
     setContentCrs(response, crs);
     if (wantsHtml(request, response, f)) response.type(HTML_TYPE).send(itemHtml(feature));
     else sendAs(response, GEOJSON_TYPE, feature);

@@ -7,7 +7,7 @@ import { lonLatOrder, type OgcBbox } from './bbox.ts';
 import { filterSql, GEOMETRY_PROPERTY, type FilterLang } from './cql2.ts';
 import { findCollection, OGC_COLLECTIONS, type OgcCollection } from './collections.ts';
 import type { CodePrefixes } from '../db/code-prefix.ts';
-import { cityExtent } from '../areas/repository.ts';
+import { cityBounds } from '../areas/service.ts';
 import { countFeatures, findFeature, pageOfFeatures, type OutputAxes, type SortKey } from './repository.ts';
 
 /** OGC API - Features - Part 1: Core 1.0 documents. Every href is absolute, from the request's own origin. */
@@ -105,7 +105,7 @@ export function collectionOrThrow(id: string): OgcCollection {
 }
 
 export async function collectionsDocument(context: AppContext, origin: string) {
-  const extent = await cityExtent(context.db);
+  const extent = await cityBounds(context.db);
   return {
     links: [{ href: `${origin}/ogc/collections`, rel: 'self', type: JSON_TYPE, title: 'The feature collections' }, htmlAlternate(`${origin}/ogc/collections`)] satisfies Link[],
     collections: OGC_COLLECTIONS.map((collection) => collectionDocument(collection, origin, extent)),
@@ -113,7 +113,7 @@ export async function collectionsDocument(context: AppContext, origin: string) {
 }
 
 export async function oneCollectionDocument(context: AppContext, origin: string, id: string) {
-  return collectionDocument(collectionOrThrow(id), origin, await cityExtent(context.db));
+  return collectionDocument(collectionOrThrow(id), origin, await cityBounds(context.db));
 }
 
 export interface ItemsQuery {

@@ -13,7 +13,9 @@ import { importResponses } from '../imports/contract.ts';
 import { kpiResponses } from '../kpis/contract.ts';
 import { mapResponses } from '../map/contract.ts';
 import { ogcResponses } from '../ogc/contract.ts';
-import { registrationResponses } from '../registrations/contract.ts';
+import { peopleResponses } from '../people/contract.ts';
+import { permitResponses } from '../permits/contract.ts';
+import { reportResponses } from '../reports/contract.ts';
 import { rentalResponses } from '../rentals/contract.ts';
 import { tileResponses } from '../tiles/contract.ts';
 import { unitResponses } from '../units/contract.ts';
@@ -25,7 +27,7 @@ import { userResponses } from '../users/contract.ts';
  * each route, so the contracts stay zod-only modules the web client can import.
  */
 export const DECLARED_RESPONSES: Readonly<Record<string, RouteResponses>> = {
-  ...healthResponses, ...authResponses, ...areaResponses, ...buildingResponses, ...unitResponses, ...registrationResponses,
+  ...healthResponses, ...authResponses, ...areaResponses, ...buildingResponses, ...unitResponses, ...peopleResponses, ...permitResponses, ...reportResponses,
   ...heatmapResponses, ...kpiResponses, ...rentalResponses, ...collectorResponses, ...importResponses, ...tileResponses,
   ...ogcResponses, ...exportResponses, ...auditResponses, ...userResponses, ...mapResponses, ...compoundResponses, ...hotspotResponses,
 };

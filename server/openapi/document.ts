@@ -55,7 +55,7 @@ function inputSchemaOf(schema: z.ZodType): JsonSchema {
 
 /** Express ':name' segments as OpenAPI '{name}' templates. */
 export const templateOf = (spec: RouteSpec) => urlPathOf(spec).replace(/:(\w+)/g, '{$1}');
-const pathParameterNames = (spec: RouteSpec) => [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]);
+const pathParameterNames = (spec: RouteSpec) => [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
 
 function parametersOf(spec: RouteSpec): Parameter[] {
   const pathSchema = spec.schemas?.params ? inputSchemaOf(spec.schemas.params) : {};
@@ -82,7 +82,7 @@ const operationIdOf = (spec: RouteSpec) =>
   templateOf(spec)
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
-    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
 
 type ResponseObject = { $ref: string } | { description: string; content?: Record<string, MediaType>; headers?: Record<string, unknown> };
@@ -108,7 +108,8 @@ export function exampleOf(schema: JsonSchema): unknown {
   for (const key of ['const', 'default'] as const) if (schema[key] !== undefined) return schema[key];
   if (Array.isArray(schema.enum)) return schema.enum[0];
   const variants = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-  if (variants) return exampleOf(variants.find((variant) => variant.type !== 'null') ?? variants[0]);
+  const variant = variants?.find((candidate) => candidate.type !== 'null') ?? variants?.[0];
+  if (variant) return exampleOf(variant);
   if (Array.isArray(schema.allOf)) return exampleOf(schema.allOf[0] as JsonSchema);
   const type = Array.isArray(schema.type) ? schema.type.find((name) => name !== 'null') : schema.type;
   switch (type) {

@@ -1,4 +1,4 @@
-import type { FeatureRoutes } from '../http/route-registry.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { z } from 'zod';
 import { buildOpenApiDocument, OPENAPI_MEDIA_TYPE, type OpenApiDocument } from './document.ts';
 
@@ -12,7 +12,7 @@ export const openapiRoutes: FeatureRoutes = (context) => {
   // at load time, which would be an import cycle. Routes do not change while the server runs.
   const documentOnce = () => (document ??= import('../routes.ts').then(({ apiRoutes }) => buildOpenApiDocument(apiRoutes(context))));
   return [
-    {
+    route({
       method: 'get',
       path: '/openapi.json',
       access: 'public',
@@ -26,23 +26,23 @@ export const openapiRoutes: FeatureRoutes = (context) => {
           example: { openapi: '3.1.0', info: { title: 'renwu (人屋) API', version: '0.1.0' }, paths: {} },
         },
       },
-      handler: async (request, response) => {
+      handler: async (_input, request, response) => {
         const document = await documentOnce();
         // The OpenAPI media type (what the OGC landing page announces), unless the client names only plain JSON.
         const type = request.accepts([OPENAPI_MEDIA_TYPE, 'application/json']) === 'application/json' ? 'application/json' : OPENAPI_MEDIA_TYPE;
         response.type(type).send(JSON.stringify(document));
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/docs',
       access: 'public',
       cost: 'cheap',
       summary: 'The OpenAPI document as a readable HTML page',
       responses: { 200: { description: 'The page (no script)', contentType: 'text/html' } },
-      handler: async (_request, response) => {
+      handler: async (_input, _request, response) => {
         response.type('html').send(renderDocsPage(await documentOnce()));
       },
-    },
+    }),
   ];
 };

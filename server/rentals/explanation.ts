@@ -1,25 +1,20 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { CITY_TIME_ZONE } from '../domain/calendar.ts';
 import {
   describeOverride,
   type BuildingFlag,
   EVIDENCE_TABLES,
-  type CaseKind,
   type EvidenceTable,
   type ExplainedFactor,
-  type InspectorRole,
   type RentalRule,
   type ScoreExplanation,
 } from '../domain/rental-scoring.ts';
+import { casesById, inspectionsById, staysById, type CaseEvidence, type InspectionEvidence } from './repository/evidence.ts';
 
 /** The events behind a factor as the score card shows them. Person ids only for roles that may see them. */
 export type EventDetail =
-  | { type: 'case'; caseId: number; caseNo: string; kind: CaseKind; category: string; occurredOn: string }
-  | {
-      type: 'inspection'; inspectionId: number; visitedOn: string; role: InspectorRole; doorsOk: boolean | null; hygieneGood: boolean | null;
-      neighboursGood: boolean | null; tenantsRegistered: boolean | null; clueGiven: boolean;
-    }
+  | CaseEvidence
+  | InspectionEvidence
   | { type: 'stay'; residencyId: number; movedIn: string; registeredAt: string; daysToRegister: number; personId?: number; unitCode?: string };
 
 const BUILDING_FLAG_LABELS: Record<BuildingFlag, string> = { has_access_control: '门禁 (access control on the building record)' };
@@ -30,38 +25,10 @@ type DetailsById = Record<EvidenceTable, Map<number, EventDetail>>;
 const idsIn = (factors: ExplainedFactor[], table: EvidenceTable) => [...new Set(factors.flatMap((factor) => factor[table] ?? []))];
 const byId = <Detail extends EventDetail>(rows: Detail[], id: (row: Detail) => number) => new Map<number, EventDetail>(rows.map((row) => [id(row), row]));
 
-async function caseDetails(db: Kysely<DB>, ids: number[]) {
-  if (ids.length === 0) return [];
-  const result = await sql<Extract<EventDetail, { type: 'case' }>>`
-    SELECT 'case' AS type, id AS "caseId", case_no AS "caseNo", kind, category,
-           (occurred_at AT TIME ZONE ${CITY_TIME_ZONE})::date AS "occurredOn"
-    FROM cases WHERE id = ANY(${ids}::bigint[]) ORDER BY occurred_at`.execute(db);
-  return result.rows;
-}
-
-async function inspectionDetails(db: Kysely<DB>, ids: number[]) {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('inspections')
-    .select([
-      sql<'inspection'>`'inspection'`.as('type'), 'id as inspectionId', 'visited_on as visitedOn', 'inspector_role as role', 'doors_ok as doorsOk',
-      'hygiene_good as hygieneGood', 'neighbours_good as neighboursGood', 'tenants_registered as tenantsRegistered', 'clue_given as clueGiven',
-    ])
-    .where('id', 'in', ids)
-    .orderBy('visited_on')
-    .execute();
-  return rows;
-}
-
 async function stayDetails(db: Kysely<DB>, ids: number[], seesPersons: boolean): Promise<Extract<EventDetail, { type: 'stay' }>[]> {
   // Stays are facts about people: roles without person data get neither the events nor their dates.
   if (ids.length === 0 || !seesPersons) return [];
-  const rows = await db
-    .selectFrom('residencies')
-    .select(['id', 'person_id', 'unit_code', 'moved_in', 'registered_at', sql<number>`registered_at - moved_in`.as('days')])
-    .where('id', 'in', ids)
-    .orderBy('moved_in')
-    .execute();
+  const rows = await staysById(db, ids);
   return rows.map((row) => ({
     type: 'stay', residencyId: row.id, movedIn: row.moved_in, registeredAt: row.registered_at, daysToRegister: row.days,
     personId: row.person_id, unitCode: row.unit_code,
@@ -70,8 +37,8 @@ async function stayDetails(db: Kysely<DB>, ids: number[], seesPersons: boolean):
 
 async function loadDetails(db: Kysely<DB>, factors: ExplainedFactor[], seesPersons: boolean): Promise<DetailsById> {
   return {
-    cases: byId(await caseDetails(db, idsIn(factors, 'cases')), (row) => row.caseId),
-    inspections: byId(await inspectionDetails(db, idsIn(factors, 'inspections')), (row) => row.inspectionId),
+    cases: byId(await casesById(db, idsIn(factors, 'cases')), (row) => row.caseId),
+    inspections: byId(await inspectionsById(db, idsIn(factors, 'inspections')), (row) => row.inspectionId),
     residencies: byId(await stayDetails(db, idsIn(factors, 'residencies'), seesPersons), (row) => row.residencyId),
   };
 }

@@ -1,12 +1,12 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
-import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import type { InspectorRole } from '../domain/rental-scoring.ts';
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
-import { personInJurisdiction } from '../registrations/visibility.ts';
-import { recordVisit } from './schedule.ts';
+import { personInJurisdiction } from '../person-data/visibility.ts';
+import { codeExists, hasRentalUnit, insertInspection, insertPersonChecks, registeredAtVisit } from './repository/inspections.ts';
+import { recordVisit } from './repository/schedule.ts';
 
 export interface InspectionInput {
   buildingCode: string;
@@ -39,15 +39,7 @@ interface CheckedPerson extends PersonCheckInput {
 async function checkedPeople(db: Kysely<DB>, principal: Principal, input: InspectionInput): Promise<CheckedPerson[]> {
   const checks = input.people ?? [];
   if (checks.length === 0) return [];
-  const place = input.unitCode ? sql<SqlBool>`r.unit_code = ${input.unitCode}` : codeWithin('r.unit_code', [input.buildingCode]);
-  const rows = await sql<{ id: number; registered_here: boolean }>`
-    SELECT p.id, EXISTS (
-      SELECT 1 FROM residencies r
-      WHERE r.person_id = p.id AND ${place} AND r.moved_in <= ${input.visitedOn}::date
-        AND (r.moved_out IS NULL OR r.moved_out > ${input.visitedOn}::date)) AS registered_here
-    FROM persons p
-    WHERE p.id = ANY(${checks.map((check) => check.personId)}::bigint[]) AND ${personInJurisdiction(principal, 'p.id')}`.execute(db);
-  const registeredHere = new Map(rows.rows.map((row) => [row.id, row.registered_here]));
+  const registeredHere = await registeredAtVisit(db, checks.map((check) => check.personId), input, personInJurisdiction(principal, 'p.id'));
   return checks.map((check, index) => {
     const registered = registeredHere.get(check.personId);
     if (registered === undefined) throw notFound('Person', String(check.personId));
@@ -75,26 +67,17 @@ const hasRentalFindings = (input: InspectionInput) => input.clueGiven || RENTAL_
  */
 async function assertRentalHouse(db: Kysely<DB>, input: InspectionInput): Promise<void> {
   if (!hasRentalFindings(input)) return;
-  const rental = await db
-    .selectFrom('units')
-    .select('code')
-    .where('building_code', '=', input.buildingCode)
-    .where((where) => where.or([where('use', '=', 'rented'), where('rental_registered', '=', true)]))
-    .limit(1)
-    .executeTakeFirst();
-  if (rental) return;
+  if (await hasRentalUnit(db, input.buildingCode)) return;
   throw new HttpError(409, 'not_a_rental', `Building ${input.buildingCode} has no rented unit and no registered rental: rental findings need a rental house`, {
     field: 'buildingCode',
   });
 }
 
 async function assertBuildingAndUnit(db: Kysely<DB>, buildingCode: string, unitCode: string | undefined): Promise<void> {
-  const building = await db.selectFrom('buildings').select('code').where('code', '=', buildingCode).executeTakeFirst();
-  if (!building) throw notFound('Building', buildingCode);
+  if (!(await codeExists(db, 'buildings', buildingCode))) throw notFound('Building', buildingCode);
   if (unitCode === undefined) return;
   if (!unitCode.startsWith(buildingCode)) throw badRequest('unit_not_in_building', `Unit ${unitCode} is not in building ${buildingCode}`, { field: 'unitCode' });
-  const unit = await db.selectFrom('units').select('code').where('code', '=', unitCode).executeTakeFirst();
-  if (!unit) throw notFound('Unit', unitCode);
+  if (!(await codeExists(db, 'units', unitCode))) throw notFound('Unit', unitCode);
 }
 
 /** Records a visit by the calling police officer or collector and moves the schedule on. */
@@ -104,50 +87,27 @@ export async function recordInspection(db: Kysely<DB>, principal: Principal, inp
   const checks = await checkedPeople(db, principal, input);
   return db.transaction().execute(async (trx) => {
     const role = principal.role as InspectorRole;
-    const row = await trx
-      .insertInto('inspections')
-      .values({
-        building_code: input.buildingCode,
-        unit_code: input.unitCode ?? null,
-        inspector_user_id: principal.userId,
-        collector_id: role === 'collector' ? principal.collectorId : null,
-        inspector_role: role,
-        visited_on: input.visitedOn,
-        doors_ok: input.doorsOk ?? null,
-        hygiene_good: input.hygieneGood ?? null,
-        neighbours_good: input.neighboursGood ?? null,
-        tenants_registered: input.tenantsRegistered ?? null,
-        clue_given: input.clueGiven,
-        notes: input.notes ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (checks.length > 0) {
-      await trx
-        .insertInto('inspection_person_checks')
-        .values(checks.map((check) => ({ inspection_id: row.id, person_id: check.personId, found_here: check.foundHere, registered_here: check.registeredHere })))
-        .execute();
-    }
+    const id = await insertInspection(trx, {
+      building_code: input.buildingCode,
+      unit_code: input.unitCode ?? null,
+      inspector_user_id: principal.userId,
+      collector_id: role === 'collector' ? principal.collectorId : null,
+      inspector_role: role,
+      visited_on: input.visitedOn,
+      doors_ok: input.doorsOk ?? null,
+      hygiene_good: input.hygieneGood ?? null,
+      neighbours_good: input.neighboursGood ?? null,
+      tenants_registered: input.tenantsRegistered ?? null,
+      clue_given: input.clueGiven,
+      notes: input.notes ?? null,
+    });
+    await insertPersonChecks(trx, checks.map((check) => ({ inspection_id: id, person_id: check.personId, found_here: check.foundHere, registered_here: check.registeredHere })));
     await recordVisit(trx, input.buildingCode, role, input.visitedOn);
     await recordAudit(trx, principal, {
-      action: 'create', targetType: 'inspection', targetId: row.id,
+      action: 'create', targetType: 'inspection', targetId: id,
       details: { buildingCode: input.buildingCode, visitedOn: input.visitedOn, checkedPeople: checks.length },
     });
-    return { id: row.id };
+    return { id };
   });
 }
 
-export async function inspectionsOfBuilding(db: Kysely<DB>, buildingCode: string, limit: number) {
-  return db
-    .selectFrom('inspections')
-    .select([
-      'id', 'unit_code as unitCode', 'inspector_role as role', 'inspector_user_id as inspectorUserId', 'collector_id as collectorId',
-      'visited_on as visitedOn', 'doors_ok as doorsOk', 'hygiene_good as hygieneGood', 'neighbours_good as neighboursGood',
-      'tenants_registered as tenantsRegistered', 'clue_given as clueGiven', 'notes',
-    ])
-    .where('building_code', '=', buildingCode)
-    .orderBy('visited_on', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}

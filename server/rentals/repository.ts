@@ -1,12 +1,9 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import type { HouseholdTier, MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
-
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
-
-export { codeWithin, type CodePrefixes };
 
 // ---------------------------------------------------------------- rules
 
@@ -260,4 +257,20 @@ export async function findBuildingSummary(db: Kysely<DB>, code: string) {
     .where('code', '=', code)
     .executeTakeFirst();
   return row && { code: row.code, gridCode: row.grid_code, address: row.address, point: [row.lon, row.lat] as [number, number] };
+}
+
+/** The unit a person lives in now (their open stay), if any. */
+export async function currentUnitOfPerson(db: Kysely<DB>, personId: number): Promise<string | undefined> {
+  const residence = await db
+    .selectFrom('residencies')
+    .select('unit_code')
+    .where('person_id', '=', personId)
+    .where('moved_out', 'is', null)
+    .executeTakeFirst();
+  return residence?.unit_code;
+}
+
+export async function insertPersonFlag(db: Kysely<DB>, flag: Insertable<DB['person_flags']>): Promise<number> {
+  const row = await db.insertInto('person_flags').values(flag).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -1,22 +1,22 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
-import { principalOf, type Principal } from '../auth/session.ts';
-import { parseBuildingCode } from '../buildings/routes.ts';
-import { parseUnitCode } from '../units/routes.ts';
+import type { Principal } from '../auth/session.ts';
+import { parseBuildingCode, parseUnitCode } from '../http/code-params.ts';
 import { ROLES, type Role } from '../db/schema.ts';
 import { checkUnitCode } from '../domain/codes.ts';
 import { chinaToday } from '../domain/calendar.ts';
 import { INSPECTOR_ROLES, monthsBetween, PERSON_FLAGS } from '../domain/rental-scoring.ts';
-import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import type { FeatureRoutes, RouteSpec } from '../http/route-registry.ts';
-import { bboxSchema, bilingual, parseBody, parseQuery, rule, textNumber, visitDate, whenFieldsValid } from '../http/validate.ts';
-import { inspectionsOfBuilding, recordInspection } from './inspections.ts';
-import { buildingTiers, gridTierCounts, latestScoredMonth, type CodePrefixes } from './repository.ts';
-import { overdueByCollector, overdueByGrid, overdueVisits } from './schedule.ts';
+import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
+import { route, type FeatureRoutes, type RouteSpec } from '../http/route-registry.ts';
+import { bboxSchema, bilingual, rule, textNumber, visitDate, whenFieldsValid } from '../http/validate.ts';
+import { recordInspection } from './inspections.ts';
+import { inspectionsOfBuilding } from './repository/inspections.ts';
+import type { CodePrefixes } from '../db/code-prefix.ts';
+import { buildingTiers, gridTierCounts } from './repository.ts';
+import { overdueByCollector, overdueByGrid, overdueVisits } from './repository/schedule.ts';
 import {
-  flagPerson, householdScoreCard, householdsOfBuilding, parseRuleSetBody, publishRuleSet, ruleSet, ruleSetSchema, scoreCard,
-  scoreMonths, visiblePrefixes,
+  flagPerson, householdScoreCard, householdsOfBuilding, publishRuleSet, ruleSet, ruleSetSchema, scoreCard,
+  scoreMonths, shownScoreMonth,
 } from './service.ts';
 
 /** Tiers are about buildings, not people: these roles read them (police and collectors in their area). */
@@ -87,8 +87,7 @@ const personFlagBody = z
   .refine((body) => !body.toDate || body.toDate >= body.fromDate, { message: bilingual('toDate must not be before fromDate', '截止日期不能早于起始日期'), path: ['toDate'] });
 
 /** What the caller may see (null: everything), after checking that a grid they named is theirs. */
-function visibleScope(request: Request, gridCode: string | undefined): CodePrefixes {
-  const principal = principalOf(request);
+function visibleScope(principal: Principal, gridCode: string | undefined): CodePrefixes {
   if (gridCode) assertInJurisdiction(principal, gridCode, 'Grid');
   return visiblePrefixes(principal);
 }
@@ -108,48 +107,44 @@ function monthlyScoresRoute(
   place: ScoredPlace,
   read: (principal: Principal, code: string, month: string | undefined) => Promise<unknown>,
 ): RouteSpec {
-  return {
+  return route({
     method: 'get',
     path,
     access: TIER_READERS,
     schemas: { query: monthQuery },
     summary,
-    handler: async (request, response) => {
+    handler: async ({ query, principal }, request, response) => {
       const code = place.parse(request.params.code);
-      const principal = principalOf(request);
       assertInJurisdiction(principal, code, place.kind);
-      const { month: wanted } = parseQuery(monthQuery, request);
-      response.json(await read(principal, code, wanted));
+      response.json(await read(principal, code, query.month));
     },
-  };
+  });
 }
 
 export const rentalsRoutes: FeatureRoutes = (context) => {
   const visitBody = inspectionBody(context.config.inspectionBackdateDays);
   return [
-  {
+  route({
     method: 'get',
     path: '/rentals/rules',
     access: ROLES,
     schemas: { query: rulesQuery },
     summary: 'The rental scoring rule set: the latest version, or ?version=N',
-    handler: async (request, response) => {
-      const { version } = parseQuery(rulesQuery, request);
+    handler: async ({ query: { version } }, _request, response) => {
       response.json(await ruleSet(context.db, version));
     },
-  },
-  {
+  }),
+  route({
     method: 'post',
     path: '/rentals/rules',
     access: ['admin'],
     schemas: { body: ruleSetSchema },
     summary: 'Publish an edited rule set as a new version (rules on origin are refused: discriminatory_rule)',
-    handler: async (request, response) => {
-      const input = parseRuleSetBody(request);
-      response.status(201).json(await publishRuleSet(context.db, principalOf(request), input));
+    handler: async ({ body, principal }, _request, response) => {
+      response.status(201).json(await publishRuleSet(context.db, principal, body));
     },
-  },
-  {
+  }),
+  route({
     method: 'post',
     path: '/rentals/scores/run',
     access: ['admin'],
@@ -157,23 +152,21 @@ export const rentalsRoutes: FeatureRoutes = (context) => {
     schemas: { body: runBody },
     summary:
       'Score every rental building, and each household of buildings let separately (分租), for months from..to (YYYY-MM); re-running replaces them with the same result',
-    handler: async (request, response) => {
-      const body = parseBody(runBody, request);
+    handler: async ({ body, principal }, _request, response) => {
       const run = await scoreMonths(context.db, body.from, body.to, { rulesVersion: body.rulesVersion });
-      await recordAudit(context.db, principalOf(request), { action: 'score', targetType: 'rental_scores', details: { ...run } });
+      await recordAudit(context.db, principal, { action: 'score', targetType: 'rental_scores', details: { ...run } });
       response.json(run);
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/rentals/tiers',
     access: TIER_READERS,
     schemas: { query: tiersQuery },
     summary: 'Tier, score and star flag of each scored rental building in a bbox or grid, for a map layer (default: latest month)',
-    handler: async (request, response) => {
-      const query = parseQuery(tiersQuery, request);
-      const prefixes = visibleScope(request, query.gridCode);
-      const shown = query.month ?? (await latestScoredMonth(context.db));
+    handler: async ({ query, principal }, _request, response) => {
+      const prefixes = visibleScope(principal, query.gridCode);
+      const shown = await shownScoreMonth(context.db, query.month);
       if (!shown) {
         response.json({ month: null, buildings: [], truncated: false });
         return;
@@ -181,20 +174,19 @@ export const rentalsRoutes: FeatureRoutes = (context) => {
       const area = { bbox: query.bbox, gridCode: query.gridCode, prefixes };
       response.json({ month: shown, ...(await buildingTiers(context.db, shown, area, query.limit)) });
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/rentals/tiers/grids',
     access: TIER_READERS,
     schemas: { query: monthQuery },
     summary: 'Red, yellow, green and star building counts per grid for one month (feeds the rental_tiers heatmap)',
-    handler: async (request, response) => {
-      const query = parseQuery(monthQuery, request);
-      const shown = query.month ?? (await latestScoredMonth(context.db));
-      const grids = shown ? await gridTierCounts(context.db, shown, visibleScope(request, undefined)) : [];
+    handler: async ({ query, principal }, _request, response) => {
+      const shown = await shownScoreMonth(context.db, query.month);
+      const grids = shown ? await gridTierCounts(context.db, shown, visibleScope(principal, undefined)) : [];
       response.json({ month: shown, grids });
     },
-  },
+  }),
   monthlyScoresRoute(
     '/rentals/buildings/:code',
     "A rental building's score card: score, tier and the explanation of every point for ?month= (default latest), its tier history, visit schedule and households' tiers (分租)",
@@ -213,71 +205,65 @@ export const rentalsRoutes: FeatureRoutes = (context) => {
     UNIT,
     (principal, code, month) => householdScoreCard(context.db, principal, code, month),
   ),
-  {
+  route({
     method: 'get',
     path: '/rentals/buildings/:code/inspections',
     access: INSPECTORS,
     schemas: { query: inspectionsQuery },
     summary: 'Visits recorded at a building, newest first',
-    handler: async (request, response) => {
+    handler: async ({ query: { limit }, principal }, request, response) => {
       const code = parseBuildingCode(request.params.code);
-      assertInJurisdiction(principalOf(request), code, 'Building');
-      const { limit } = parseQuery(inspectionsQuery, request);
+      assertInJurisdiction(principal, code, 'Building');
       response.json({ inspections: await inspectionsOfBuilding(context.db, code, limit) });
     },
-  },
-  {
+  }),
+  route({
     method: 'post',
     path: '/rentals/inspections',
     access: INSPECTORS,
     schemas: { body: visitBody },
     summary: 'Record a visit and its findings (doors, hygiene, neighbours, tenants registered, clue); feeds the next scoring',
-    handler: async (request, response) => {
-      const body = parseBody(visitBody, request);
-      const principal = principalOf(request);
+    handler: async ({ body, principal }, _request, response) => {
       const buildingCode = parseBuildingCode(body.buildingCode);
       assertInJurisdiction(principal, buildingCode, 'Building');
       response.status(201).json(await recordInspection(context.db, principal, { ...body, buildingCode }));
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/rentals/overdue',
     access: TIER_READERS,
     schemas: { query: overdueQuery },
     summary: 'Visits past due per the tier schedule (red: police 10 days, collector weekly; yellow: 2 weeks; green: monthly), by grid or collector',
-    handler: async (request, response) => {
-      const query = parseQuery(overdueQuery, request);
-      const prefixes = visibleScope(request, query.gridCode);
+    handler: async ({ query, principal }, _request, response) => {
+      const prefixes = visibleScope(principal, query.gridCode);
       const asOf = query.asOf ?? chinaToday();
       const result = await overdueVisits(context.db, { ...query, asOf, prefixes });
       response.json({ asOf, ...result });
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/rentals/overdue/summary',
     access: TIER_READERS,
     schemas: { query: summaryQuery },
     summary: 'Scheduled rental buildings and overdue visits per grid or per collector',
-    handler: async (request, response) => {
-      const query = parseQuery(summaryQuery, request);
+    handler: async ({ query, principal }, _request, response) => {
       const asOf = query.asOf ?? chinaToday();
-      const prefixes = visibleScope(request, undefined);
+      const prefixes = visibleScope(principal, undefined);
       const rows = query.by === 'grid' ? await overdueByGrid(context.db, asOf, prefixes) : await overdueByCollector(context.db, asOf, prefixes);
       response.json({ asOf, by: query.by, rows });
     },
-  },
-  {
+  }),
+  route({
     method: 'post',
     path: '/rentals/person-flags',
     access: ['police'],
     schemas: { body: personFlagBody },
     summary: 'Flag a person living in the jurisdiction as a key person (重点人员) or work target (工作对象) for a period',
-    handler: async (request, response) => {
-      const body = parseBody(personFlagBody, request);
-      response.status(201).json(await flagPerson(context.db, principalOf(request), body));
+    handler: async ({ body, principal }, _request, response) => {
+      response.status(201).json(await flagPerson(context.db, principal, body));
     },
-  },
+  }),
 ];
 };

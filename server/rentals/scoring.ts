@@ -7,7 +7,7 @@ import {
   BUILDING_SCORES, deleteScores, findRuleSet, HOUSEHOLD_SCORES, insertScores, latestRulesVersion, refreshTierCounts, scoresOfMonth,
   type PreviousScore, type ScoreRow, type ScoreTable,
 } from './repository.ts';
-import { refreshSchedule } from './schedule.ts';
+import { refreshSchedule } from './repository/schedule.ts';
 
 /**
  * Houses (buildings and households) scored per round of fact queries: bounds memory at city scale,

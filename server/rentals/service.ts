@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
@@ -9,7 +8,7 @@ import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { CASE_KINDS, originTermIn, PERSON_FLAGS } from '../domain/rental-scoring.ts';
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
-import { bilingual, parseBody } from '../http/validate.ts';
+import { bilingual } from '../http/validate.ts';
 import { readableExplanation } from './explanation.ts';
 import {
   BUILDING_SCORES,
@@ -18,20 +17,26 @@ import {
   findRuleSet,
   findScore,
   HOUSEHOLD_SCORES,
+  currentUnitOfPerson,
   householdTiers,
+  insertPersonFlag,
   insertRuleSet,
   latestHouseholdMonth,
   latestRulesVersion,
+  latestScoredMonth,
   scoreHistory,
-  type CodePrefixes,
   type RuleSet,
   type ScoreTable,
 } from './repository.ts';
+import { scheduleOfBuilding } from './repository/schedule.ts';
 
 export { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
 export { seedDemoRentals, type DemoRentals } from './demo.ts';
 
-export { visiblePrefixes } from '../http/jurisdiction.ts';
+/** The month a tier view shows: the one asked for, else the latest scored one (null before any scoring). */
+export async function shownScoreMonth(db: Kysely<DB>, asked: string | undefined): Promise<string | null> {
+  return asked ?? (await latestScoredMonth(db));
+}
 
 /** Roles that may see which person a tenant flag or a late registration is about (by id only). */
 
@@ -60,7 +65,7 @@ const ruleSchema = z.discriminatedUnion('factor', [
   z.object({ factor: z.literal('hygiene'), params: onlyParams({ good: z.boolean() }), ...ruleFields }),
 ]);
 
-export const ruleSetSchema = z.object({
+const ruleSetShape = z.object({
   note: z.string().trim().max(500).optional(),
   confirm: z.boolean().optional().describe('true: publish even though the new version drops rules of the current one (else 409 confirmation_required lists them)'),
   rules: z
@@ -90,10 +95,14 @@ function refuseOriginRules(body: unknown): void {
   });
 }
 
-export function parseRuleSetBody(request: Request) {
-  refuseOriginRules(request.body);
-  return parseBody(ruleSetSchema, request);
-}
+/**
+ * A rule set to publish. Its first step refuses origin rules with 400 discriminatory_rule (an
+ * HttpError thrown out of the parse, which zod does not catch), before the shape is checked.
+ */
+export const ruleSetSchema = z.preprocess((body) => {
+  refuseOriginRules(body);
+  return body;
+}, ruleSetShape);
 
 /** Publishes an edited rule set as the next version; earlier scores keep naming the version they used. */
 export async function publishRuleSet(db: Kysely<DB>, principal: Principal, input: z.infer<typeof ruleSetSchema>): Promise<RuleSet> {
@@ -166,7 +175,7 @@ export async function scoreCard(db: Kysely<DB>, principal: Principal, code: stri
   const building = await findBuildingSummary(db, code);
   if (!building) throw notFound('Building', code);
   const scored = await scoreOfMonth(db, principal, BUILDING_SCORES, code, month, 'Rental score of building');
-  const schedule = await db.selectFrom('rental_schedule').selectAll().where('building_code', '=', code).executeTakeFirst();
+  const schedule = await scheduleOfBuilding(db, code);
   return {
     building,
     ...scored,
@@ -211,20 +220,11 @@ export interface PersonFlagInput {
 
 /** Police flag a person living in their jurisdiction as a key person or work target, for a period. */
 export async function flagPerson(db: Kysely<DB>, principal: Principal, input: PersonFlagInput): Promise<{ id: number }> {
-  const residence = await db
-    .selectFrom('residencies')
-    .select('unit_code')
-    .where('person_id', '=', input.personId)
-    .where('moved_out', 'is', null)
-    .executeTakeFirst();
-  if (!residence || !isWithinJurisdiction(residence.unit_code, principal.jurisdiction)) throw notFound('Person', String(input.personId));
+  const unitCode = await currentUnitOfPerson(db, input.personId);
+  if (!unitCode || !isWithinJurisdiction(unitCode, principal.jurisdiction)) throw notFound('Person', String(input.personId));
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('person_flags')
-      .values({ person_id: input.personId, flag: input.flag, from_date: input.fromDate, to_date: input.toDate ?? null, created_by: principal.userId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, principal, { action: 'create', targetType: 'person_flag', targetId: input.personId, details: { flag: input.flag, flagId: row.id } });
-    return { id: row.id };
+    const id = await insertPersonFlag(trx, { person_id: input.personId, flag: input.flag, from_date: input.fromDate, to_date: input.toDate ?? null, created_by: principal.userId });
+    await recordAudit(trx, principal, { action: 'create', targetType: 'person_flag', targetId: input.personId, details: { flag: input.flag, flagId: id } });
+    return { id };
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteResponses } from '../http/route-registry.ts';
+import type { RouteResponses } from '../domain/contract-shapes.ts';
 
 /** A MapLibre style, version 8 (its full shape is the MapLibre style specification). */
 export const styleAnswer = z.looseObject({

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
-import { gridStatisticsJoins, gridStatisticsProperties } from './feature-sql.ts';
+import { gridStatisticsJoins, gridStatisticsProperties } from '../db/feature-sql.ts';
 
 export const TILE_LAYER_NAMES = ['buildings', 'grids', 'statistics'] as const;
 export type TileLayerName = (typeof TILE_LAYER_NAMES)[number];

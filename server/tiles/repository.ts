@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Feature } from 'geojson';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
-import { envelopeOf } from './feature-sql.ts';
+import { envelopeOf } from '../db/feature-sql.ts';
 import type { TileLayer } from './layers.ts';
 import { TILE_BUFFER, TILE_EXTENT, tileBoundsWithBuffer, type TileAddress } from './tile-math.ts';
 

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
-import { principalOf } from '../auth/session.ts';
-import { sendAttachment } from '../collectors/export.ts';
 import { ROLES } from '../db/schema.ts';
-import { fileStem, LAYER_EXPORTERS } from '../exports/scope.ts';
+import { LAYER_EXPORTERS } from '../domain/roles.ts';
+import { fileStem, sendAttachment } from '../http/attachments.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { originOf } from '../http/origin.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseParams, parseQuery } from '../http/validate.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { archiveQuery, buildArchive } from './archive.ts';
 import { TILE_LAYER_NAMES, TILE_LAYERS, TILE_MAX_ZOOM } from './layers.ts';
 import { renderTile, tileJson } from './service.ts';
@@ -49,7 +47,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
     render: (trx, { layer, tile, prefixes }) => renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
   });
   return [
-    {
+    route({
       method: 'get',
       mount: '/',
       path: '/style.json',
@@ -57,12 +55,12 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       acceptsAccessToken: true,
       cost: 'cheap',
       summary: `MapLibre style (version 8) of the dashboard's vector layers (${TILE_LAYER_NAMES.join(', ')}) in its colours, each source a TileJSON URL; no glyphs or sprite`,
-      handler: (request, response) => {
+      handler: (_input, request, response) => {
         response.set('Cache-Control', 'private, max-age=300');
         response.json(mapLibreStyle(originOf(request)));
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/exports/pmtiles',
       access: LAYER_EXPORTERS,
@@ -70,9 +68,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       cost: 'bulk',
       summary: 'Offline tiles: the public layers (areas, grids, grid statistics with small resident counts withheld) of the caller\'s jurisdiction as one PMTiles v3 archive, for MapLibre or QGIS on the intranet',
       schemas: { query: archiveQuery },
-      handler: async (request, response) => {
-        const query = parseQuery(archiveQuery, request);
-        const principal = principalOf(request);
+      handler: async ({ query, principal }, _request, response) => {
         const prefixes = visiblePrefixes(principal);
         const archive = await buildArchive(context, query, prefixes);
         const scope = jurisdictionLabel(prefixes);
@@ -81,8 +77,8 @@ export const tilesRoutes: FeatureRoutes = (context) => {
         });
         sendAttachment(response, `${fileStem('tiles', scope)}.pmtiles`, PMTILES_MEDIA_TYPE, archive.bytes);
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       mount: '/',
       path: '/tiles/:layer.json',
@@ -91,12 +87,11 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       cost: 'cheap',
       summary: `TileJSON 3.0.0 of one tile layer (${TILE_LAYER_NAMES.join(', ')}): tile URL, zooms, bounds and fields`,
       schemas: { params: layerParams },
-      handler: async (request, response) => {
-        const { layer } = parseParams(layerParams, request);
+      handler: async ({ params: { layer } }, request, response) => {
         response.json(await tileJson(context, originOf(request), TILE_LAYERS[layer]));
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       mount: '/',
       path: '/tiles/:layer/:z/:x/:y.mvt',
@@ -106,9 +101,8 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       cost: 'cheap',
       summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped; an ETag per data version and jurisdiction (304 on If-None-Match)`,
       schemas: { params: tileParams },
-      handler: async (request, response) => {
-        const { layer, ...tile } = parseParams(tileParams, request);
-        const prefixes = visiblePrefixes(principalOf(request));
+      handler: async ({ params: { layer, ...tile }, principal }, request, response) => {
+        const prefixes = visiblePrefixes(principal);
         const read = await keptTiles.read(context.db, { layer, tile, prefixes }, request.headers['if-none-match'], (trx) =>
           renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
         );
@@ -129,6 +123,6 @@ export const tilesRoutes: FeatureRoutes = (context) => {
         }
         response.type(MVT_MEDIA_TYPE).send(Buffer.from(rendered.content.buffer, rendered.content.byteOffset, rendered.content.byteLength));
       },
-    },
+    }),
   ];
 };

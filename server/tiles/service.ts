@@ -1,4 +1,4 @@
-import { cityExtent } from '../areas/repository.ts';
+import { cityBounds } from '../areas/service.ts';
 import type { AppContext } from '../context.ts';
 import { privacyThreshold } from '../heatmaps/service.ts';
 import { encodeVectorTile } from './encoder.ts';
@@ -30,7 +30,7 @@ export async function renderTile(context: AppContext, layer: TileLayer, tile: Ti
  * QGIS, MapLibre or GDAL can add the layer from this one URL.
  */
 export async function tileJson(context: AppContext, origin: string, layer: TileLayer) {
-  const bounds = (await cityExtent(context.db)) ?? [-180, -85.0511, 180, 85.0511];
+  const bounds = (await cityBounds(context.db)) ?? [-180, -85.0511, 180, 85.0511];
   return {
     tilejson: '3.0.0',
     name: `renwu ${layer.name}`,

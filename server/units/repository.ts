@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { DB, UnitCheckReason, UnitUse } from '../db/schema.ts';
+import { selectStays } from '../person-data/repository.ts';
 
 export async function findUnit(db: Kysely<DB>, code: string) {
   const row = await db
@@ -31,4 +32,33 @@ export async function findUnit(db: Kysely<DB>, code: string) {
     buildingStatus: row.building_status,
     currentOccupants: row.current_occupants ?? 0,
   };
+}
+
+/** Everyone who lived in the unit, newest stay first. */
+export async function unitStays(db: Kysely<DB>, unitCode: string) {
+  return selectStays(db).where('r.unit_code', '=', unitCode).orderBy('r.moved_in', 'desc').orderBy('r.id', 'desc').execute();
+}
+
+export async function hasCurrentOccupant(db: Kysely<DB>, unitCode: string): Promise<boolean> {
+  const row = await db.selectFrom('residencies').select('id').where('unit_code', '=', unitCode).where('moved_out', 'is', null).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The use the unit takes from its new occupants; flagged for the collector's visit. */
+export async function setUseAfterMoveIn(db: Kysely<DB>, unitCode: string, use: UnitUse, toCheck: UnitCheckReason, since: string): Promise<void> {
+  await db.updateTable('units').set({ use, rental_registered: false, to_check: toCheck, to_check_since: since }).where('code', '=', unitCode).execute();
+}
+
+export async function flagEmptied(db: Kysely<DB>, unitCode: string, since: string): Promise<void> {
+  await db.updateTable('units').set({ to_check: 'emptied', to_check_since: since }).where('code', '=', unitCode).execute();
+}
+
+export async function lockUnitCheck(db: Kysely<DB>, unitCode: string) {
+  return db.selectFrom('units').select(['use', 'to_check', 'to_check_since']).where('code', '=', unitCode).forUpdate().executeTakeFirst();
+}
+
+/** The use found on a visit; the flag is cleared. A unit found no longer let is no longer a registered rental either. */
+export async function recordFoundUse(db: Kysely<DB>, unitCode: string, use: UnitUse): Promise<void> {
+  const rental = use === 'rented' ? {} : { rental_registered: false };
+  await db.updateTable('units').set({ use, to_check: null, to_check_since: null, ...rental }).where('code', '=', unitCode).execute();
 }

@@ -1,24 +1,26 @@
+import type { Request } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
-import { checkUnitCode } from '../domain/codes.ts';
+import { principalOf, type Principal } from '../auth/session.ts';
 import { countOfPeopleFor } from '../domain/privacy.ts';
 import { privacyThreshold } from '../heatmaps/service.ts';
 import { ROLES, UNIT_USES } from '../db/schema.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { parseUnitCode } from '../http/code-params.ts';
+import { notFound } from '../http/errors.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { parseBody, visitDate } from '../http/validate.ts';
-import { recordUnitCheck } from '../registrations/unit-checks.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { visitDate } from '../http/validate.ts';
+import { personDataRoute } from '../person-data/route-factories.ts';
 import { findUnit } from './repository.ts';
-
-export function parseUnitCode(code: unknown): string {
-  const check = checkUnitCode(code);
-  if (!check.ok) throw badRequest('invalid_unit_code', check.message ?? 'Invalid unit code', { part: check.badPart });
-  return code as string;
-}
+import { recordUnitCheck, unitOccupants } from './service.ts';
 
 /** The visit to a unit flagged for checking (units.to_check): the day, and the use found there. */
 const unitCheckBody = (backdateDays: number) => z.strictObject({ visitedOn: visitDate(backdateDays), use: z.enum(UNIT_USES) });
+
+function unitInJurisdiction(request: Request, principal: Principal): string {
+  const code = parseUnitCode(request.params.code);
+  assertInJurisdiction(principal, code, 'Unit');
+  return code;
+}
 
 export const unitRoutes: FeatureRoutes = (context) => [
   {
@@ -36,18 +38,17 @@ export const unitRoutes: FeatureRoutes = (context) => [
       response.json({ ...unit, currentOccupants, currentOccupantsSuppressed: currentOccupants === null });
     },
   },
-  {
+  route({
     method: 'post',
     path: '/units/:code/check',
     access: ['police', 'collector'],
     schemas: { body: unitCheckBody(context.config.inspectionBackdateDays) },
     summary: 'Record the visit to a unit flagged for checking (move-in into a vacant unit, last occupant left): the use found there; clears the flag, audited',
-    handler: async (request, response) => {
+    handler: async ({ body, principal }, request, response) => {
       const code = parseUnitCode(request.params.code);
-      const principal = principalOf(request);
       assertInJurisdiction(principal, code, 'Unit');
-      const body = parseBody(unitCheckBody(context.config.inspectionBackdateDays), request);
       response.json(await recordUnitCheck(context.db, principal, code, body));
     },
-  },
+  }),
+  ...personDataRoute('/units/:code/occupants', 'A unit’s current occupants and past residents, newest first', undefined, unitInJurisdiction, unitOccupants)(context),
 ];

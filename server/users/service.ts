@@ -5,7 +5,7 @@ import type { Principal } from '../auth/session.ts';
 import type { DB, Role } from '../db/schema.ts';
 import type { RuleProblem } from '../domain/registration-rules.ts';
 import { HttpError, notFound } from '../http/errors.ts';
-import { ruleViolation, throwIfAny } from '../registrations/problems.ts';
+import { ruleViolation, throwIfAny } from '../http/problems.ts';
 import { decideGrant, findGrant, insertGrant, supersedePendingGrant, type GrantRecord } from './grant-repository.ts';
 import {
   activeCollectorExists, existingAreaCodes, findUser, insertUser, revokeSessions, setTemporaryPassword, updateUser, usernameTaken,

@@ -43,8 +43,8 @@ function startServer(databaseUrl: string, dataDir: string): Promise<ChildProcess
         resolve(child);
       }
     };
-    child.stdout!.on('data', listen);
-    child.stderr!.on('data', listen);
+    child.stdout.on('data', listen);
+    child.stderr.on('data', listen);
     child.on('exit', (code) => reject(new Error(`the server exited (${code}) before it started:\n${output}`)));
   });
 }

@@ -4,7 +4,7 @@ import { demoUsersFor, insertDemoUsers } from '../../server/auth/demo-users.ts';
 import { demoPassword } from '../../server/auth/passwords.ts';
 import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { seedDemoRentals } from '../../server/rentals/service.ts';
-import { generateCity, type CitySummary } from '../../scripts/city/index.ts';
+import { generateCity, type CitySummary } from '../../server/demo/city/index.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
 import { checkIdNumber } from '../../server/domain/id-number.ts';
-import { generateCity, type CitySummary } from '../../scripts/city/index.ts';
+import { generateCity, type CitySummary } from '../../server/demo/city/index.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 
 const OPTIONS = { seed: 7, scale: 'tiny', today: '2026-11-01' } as const;

@@ -3,8 +3,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../server/auth/session.ts';
 import { createMonthEndStore, KEPT_COLUMNS, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
-import type { MetricName } from '../../server/heatmaps/metrics.ts';
+import type { MetricName } from '../../server/domain/heatmap-metrics.ts';
 import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
+import { buildEmergingHotspots } from '../../server/hotspots/emerging.ts';
+import { buildHotspots } from '../../server/hotspots/service.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST, TEST_DATABASE_URL } from '../helpers/database.ts';
@@ -112,9 +114,61 @@ describe('time slider month-ends', () => {
     expect(rows?.find((row) => row.code === ANALYTICS.northGrid)?.figures.floating).toBe(before + 1);
   });
 
-  it('hold one data version: 36 months × the kept columns × 4 bytes per grid, no more', async () => {
+  // Cases per grid and day (server/heatmaps/case-days.ts, issue 21): any period, any kind, at every level.
+  const PERIODS: { from: string; to: string; kind?: 'criminal' | 'public_order' }[] = [
+    { from: '2025-05-01', to: '2025-05-31' }, { from: '2025-04-01', to: '2025-07-31' }, { from: '2025-05-10', to: '2025-05-10' },
+    { from: '2025-05-11', to: '2025-06-09' }, { from: '2025-01-01', to: '2025-12-31', kind: 'criminal' }, { from: '2025-04-30', to: '2025-05-20', kind: 'public_order' },
+    { from: '2024-01-01', to: '2024-12-31' },
+  ];
+
+  it('answer case maps of any period and kind exactly as the tables do, at every level and role', async () => {
+    for (const role of ['leader', 'planner'] as const) {
+      for (const level of LEVELS) {
+        for (const period of PERIODS) {
+          const request = { ...requestOf('cases', level, period.to), from: period.from, to: period.to, kind: period.kind };
+          const fromTables = await buildHeatmap(t.handle.db, principal(role), request);
+          expect(await buildHeatmap(t.handle.db, principal(role), request, store), `${role} ${level} ${JSON.stringify(period)}`).toEqual(fromTables);
+        }
+      }
+    }
+    const total = await buildHeatmap(t.handle.db, principal('planner'), { ...requestOf('cases', 'district', '2025-12-31'), from: '2025-01-01' }, store);
+    expect(total.cells.reduce((sum, cell) => sum + (cell.value ?? 0), 0)).toBeGreaterThanOrEqual(4); // the fixture's cases are in the kept days
+  });
+
+  it('leave a case category to the database (not kept)', async () => {
+    expect(await store.caseRows(t.handle.db, { from: '2025-05-01', to: '2025-05-31', category: 'theft' }, 'grid', ['cases'])).toBeUndefined();
+    expect(await store.caseRows(t.handle.db, { from: '2025-05-01', to: '2025-05-31' }, 'grid', ['cases'])).toBeDefined();
+  });
+
+  it('give hot spots and emerging hot spots of cases the same answers as the tables, read from memory', async () => {
+    for (const level of ['grid', 'community'] as const) {
+      const request = { metric: 'cases' as const, level, from: '2025-04-01', to: '2025-06-30', fdr: true };
+      const fromTables = await buildHotspots(t.handle.db, principal('planner'), request);
+      const fromStore = await buildHotspots(t.handle.db, principal('planner'), request, store);
+      expect(fromTables.method.figures).toBe('summed by the database');
+      expect(fromStore.method.figures).toBe('kept per data version');
+      expect({ ...fromStore, method: fromTables.method }).toEqual(fromTables);
+
+      for (const metric of ['cases', 'floating_density'] as const) {
+        for (const role of ['leader', 'planner'] as const) {
+          const emerging = { metric, level, months: 24, to: monthEnds.at(-1)!, fdr: true };
+          const emergingFromTables = await buildEmergingHotspots(t.handle.db, principal(role), emerging);
+          const emergingFromStore = await buildEmergingHotspots(t.handle.db, principal(role), emerging, store);
+          expect(emergingFromStore.method.figures, `${metric} ${role}`).toBe('kept per data version');
+          expect({ ...emergingFromStore, method: emergingFromTables.method }, `${metric} ${level} ${role}`).toEqual(emergingFromTables);
+        }
+      }
+    }
+    // A period ending before the kept month-ends is read from the tables.
+    const early = await buildEmergingHotspots(t.handle.db, principal('planner'), { metric: 'floating_density', level: 'grid', months: 12, to: '2021-12-31', fdr: true }, store);
+    expect(early.method.figures).toBe('summed by the database');
+  });
+
+  it('hold one data version: 36 months × the kept columns × 4 bytes per grid and the cases per day, no more', async () => {
     const grids = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(t.handle.db)).rows[0]!.n);
-    const bound = 36 * KEPT_COLUMNS.length * 4 * grids;
+    const caseDays = Number((await sql<{ n: number }>`SELECT count(DISTINCT (grid_code, day))::int AS n FROM grid_case_daily`.execute(t.handle.db)).rows[0]!.n);
+    // Per (grid, day): its day and four running counts; per grid: where its days start.
+    const bound = 36 * KEPT_COLUMNS.length * 4 * grids + 4 * (grids + 1) + 4 * caseDays + 4 * 4 * (caseDays + 1);
     expect(store.heldBytes()).toBeLessThanOrEqual(bound);
     expect(store.heldBytes()).toBeGreaterThan(0);
     // Another write, another version: the store replaces its months rather than adding to them.

@@ -234,7 +234,7 @@ describe('hex and square cells', () => {
     // All 12 people of 06-01: West 7, East 4, North 1.
     expect(squares.reduce((sum, cell) => sum + (cell.value ?? 0), 0)).toBe(12);
     const westHouse = squares.find((cell) => cell.bounds![0]! <= 114.203 && 114.203 < cell.bounds![2]! && cell.bounds![1]! <= 22.703 && 22.703 < cell.bounds![3]!);
-    expect(westHouse?.bounds![3]! - westHouse!.bounds![1]!).toBeCloseTo(1000 / 111195, 5);
+    expect(westHouse!.bounds![3]! - westHouse!.bounds![1]!).toBeCloseTo(1000 / 111195, 5);
   });
 
   it('bins case points', async () => {

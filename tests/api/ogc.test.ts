@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
+import { defined } from '../helpers/defined.ts';
 
 let t: TestApp;
 let reader: LoggedIn;
@@ -53,8 +54,8 @@ describe('OGC API Features: landing, conformance, collections', () => {
     const collections: { id: string; extent: { spatial: { bbox: number[][] } }; links: Link[] }[] = response.body.collections;
     expect(collections.map((collection) => collection.id)).toEqual(['areas', 'grids', 'buildings', 'building_points', 'statistics']);
     // The fixture district is the box 114.20–114.22 × 22.70–22.71.
-    expect(collections[0].extent.spatial.bbox).toEqual([[114.2, 22.7, 114.22, 22.71]]);
-    expect(linkOf(collections[2].links, 'items')).toMatchObject({ type: 'application/geo+json', href: expect.stringMatching(/\/ogc\/collections\/buildings\/items$/) });
+    expect(defined(collections[0], 'the first collection').extent.spatial.bbox).toEqual([[114.2, 22.7, 114.22, 22.71]]);
+    expect(linkOf(defined(collections[2], 'the third collection').links, 'items')).toMatchObject({ type: 'application/geo+json', href: expect.stringMatching(/\/ogc\/collections\/buildings\/items$/) });
     await get('/ogc/collections/persons').expect(404);
     await get('/ogc/collections/persons/items').expect(404);
   });
@@ -135,7 +136,7 @@ describe('OGC API Features: items', () => {
     // only in the change rows, which the statistics add to the last materialised day.
     const { rows } = await sql<{ today: string }>`SELECT city_today()::text AS today`.execute(t.handle.db);
     await sql`UPDATE grid_population_window SET last_day = city_today() - 1`.execute(t.handle.db);
-    await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 2, 31, { movedIn: rows[0].today });
+    await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 2, 31, { movedIn: defined(rows[0], 'the city day').today });
     const response = await get(`/ogc/collections/statistics/items/${FIXTURE.gridEast}`).expect(200);
     // 3 earlier residents + 2 today = 5: now published.
     expect(response.body.properties.residents).toBe(5);
@@ -259,7 +260,7 @@ describe('OGC API Features: bbox on geometry, one geometry type per collection, 
     const fromGis = (url: string) => get(url).set('Host', 'gis.example.org');
     const url = '/ogc/collections/grids/items?limit=5';
     const first = await fromGis(url).expect(200);
-    const tag = first.headers.etag;
+    const tag = defined(first.headers.etag, 'an ETag');
     expect(tag).toBeTruthy();
     await fromGis(url).set('If-None-Match', tag).expect(304);
     expect((await fromGis(`${url}&offset=1`).expect(200)).headers.etag).not.toBe(tag);

@@ -7,6 +7,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, codesOf, decodeTile, insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
+import { defined } from '../helpers/defined.ts';
 
 // The fixture city (lon 114.20–114.22, lat 22.70–22.71): z13 6694/3565 holds all of it,
 // z14 13389/7130 both grids (see tests/api/tiles.test.ts).
@@ -50,7 +51,7 @@ async function tileOf(archive: PMTiles, [z, x, y]: readonly [number, number, num
 describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
   it('places tiles on the Hilbert curve as the spec does', () => {
     expect(tileIdOf({ z: 0, x: 0, y: 0 })).toBe(0);
-    expect([[0, 0], [0, 1], [1, 1], [1, 0]].map(([x, y]) => tileIdOf({ z: 1, x, y }))).toEqual([1, 2, 3, 4]);
+    expect(([[0, 0], [0, 1], [1, 1], [1, 0]] as const).map(([x, y]) => tileIdOf({ z: 1, x, y }))).toEqual([1, 2, 3, 4]);
     expect(tileIdOf({ z: 2, x: 0, y: 0 })).toBe(5);
   });
 
@@ -63,7 +64,7 @@ describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
     expect([header.minLon, header.minLat, header.maxLon, header.maxLat].map((degrees) => Number(degrees.toFixed(5)))).toEqual([114.2, 22.7, 114.22, 22.71]);
     const metadata = (await archive.getMetadata()) as { vector_layers: { id: string; fields: Record<string, string> }[] };
     expect(metadata.vector_layers.map((layer) => layer.id)).toEqual(['areas', 'grids', 'statistics']);
-    expect(Object.keys(metadata.vector_layers[2].fields)).toContain('residents');
+    expect(Object.keys(defined(metadata.vector_layers[2], 'the statistics layer').fields)).toContain('residents');
   });
 
   it('holds areas, grids and k-anonymised statistics in each tile, with numeric feature ids', async () => {
@@ -71,11 +72,11 @@ describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
     const tile = await tileOf(archive, BOTH_GRIDS_Z14);
     expect(codesOf(tile.areas)).toEqual([FIXTURE.district, FIXTURE.street, FIXTURE.community].sort());
     expect(codesOf(tile.grids)).toEqual([FIXTURE.gridWest, FIXTURE.gridEast]);
-    const byCode = Object.fromEntries(tile.statistics.map((cell) => [cell.properties.code, cell.properties]));
+    const byCode = Object.fromEntries(defined(tile.statistics, 'the statistics layer').map((cell) => [cell.properties.code, cell.properties]));
     expect(byCode[FIXTURE.gridWest]?.residents).toBe(5);
     // Four residents: withheld, as in the served tiles.
     expect(byCode[FIXTURE.gridEast]).not.toHaveProperty('residents');
-    expect(tile.grids.map((grid) => grid.id).sort()).toEqual([Number(FIXTURE.gridWest), Number(FIXTURE.gridEast)].sort());
+    expect(defined(tile.grids, 'the grids layer').map((grid) => grid.id).sort()).toEqual([Number(FIXTURE.gridWest), Number(FIXTURE.gridEast)].sort());
     // Statistics start at z12, grids at z11: a z13 tile holds both; zooms outside the archive hold nothing.
     expect(Object.keys(await tileOf(archive, ALL_Z13)).sort()).toEqual(['areas', 'grids', 'statistics']);
     expect(await archive.getZxy(15, 26779, 14261)).toBeUndefined();

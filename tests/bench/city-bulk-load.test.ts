@@ -3,9 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../server/db/connection.ts';
 import { migrateToLatest } from '../../server/db/migrator.ts';
-import { generateCity } from '../../scripts/city/index.ts';
-import { loadCityWithCopy } from '../../scripts/city/postgres-copy.ts';
-import { refreshGridStats } from '../../scripts/city/store.ts';
+import { generateCity } from '../../server/demo/city/index.ts';
+import { loadCityWithCopy } from '../../server/demo/city/postgres-copy.ts';
+import { refreshGridStats } from '../../server/demo/city/store.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
 
 /**

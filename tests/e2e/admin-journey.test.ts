@@ -163,7 +163,8 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     const row = page.locator(`tr[data-username="${NEW_USERNAME}"]`);
     await row.locator('button:has-text("停用")').click();
     await row.locator('button:has-text("确认停用")').click();
-    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已停用 ${NEW_USERNAME}`);
+    // The notice of the step before stays until the PATCH answers: wait for the new one.
+    await expect.poll(() => page.locator('[data-testid=users-notice]').textContent(), { timeout: 30_000 }).toContain(`已停用 ${NEW_USERNAME}`);
     await page.waitForSelector(`tr.disabled[data-username="${NEW_USERNAME}"]`);
     await journey.shot('8-disabled');
     expect(await loginAnswer(NEW_USERNAME, temporaryPassword)).toBe(401);

@@ -52,7 +52,7 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
     const checked = await page.evaluate(() => {
       const legend = [...document.querySelectorAll('[data-testid=shortage-legend] li')].map((item) => ({
         color: getComputedStyle(item.querySelector('.swatch')!).backgroundColor,
-        label: item.textContent!.trim(),
+        label: item.textContent.trim(),
       }));
       return [...document.querySelectorAll('[data-testid=allocation-table] td[data-gap]')].map((cell) => ({
         gap: Number(cell.getAttribute('data-gap')),

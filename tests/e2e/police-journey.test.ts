@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { apiAs } from './support/api.ts';
 import { expectPanelsApart } from './support/calm.ts';
 import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
+import { expectChangesOfApi, expectLegendCountsOfApi, expectTooltipOfApi } from './support/hotspots.ts';
 
 /**
  * The police officer's day: state why they look, find a person by ID number, open the building
@@ -29,9 +31,6 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
 
   beforeAll(async () => {
     journey = await startJourney('police');
-    // On PGlite inside the full suite (other files busy on the same cores) opening a compound or a
-    // neighbouring unit took over Playwright's default 30 s here; alone it takes a few seconds.
-    journey.page.setDefaultTimeout(90_000);
     // The monthly rental scoring an administrator runs, so the map shows tiers.
     const admin = await apiAs(journey.server.url, 'admin');
     const month = chinaToday().slice(0, 7); // the city's month, not UTC's (they differ after 16:00 UTC on a month's last day)
@@ -119,30 +118,33 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('compound'));
   });
 
+  it('opens only the building when a click falls on its tier marker where it meets a compound outline', async () => {
+    const { page } = journey;
+    // Zoomed out, tier markers cover many outline corners: MapLibre tells both layers of such a click.
+    const corner = (await outlineCorners(page)).find((point) => point.tierBuilding !== undefined);
+    expect(corner, 'an outline corner under a tier marker').toBeDefined();
+    await page.mouse.click(corner!.x, corner!.y);
+    await page.waitForFunction((code) => new URL(location.href).searchParams.get('b') === code, corner!.tierBuilding!);
+    expect(new URL(page.url()).searchParams.get('compound')).toBeNull();
+    await page.waitForSelector('[data-testid=building-drawer]');
+    await page.goBack();
+    await page.waitForSelector('[data-testid=building-drawer]', { state: 'detached' });
+  });
+
   it('opens a compound by a click on its outline', async () => {
     const { page } = journey;
-    // A corner of a drawn outline, on the map canvas itself (not under a panel or a building).
-    const target = await page.evaluate(() => {
-      const container = document.querySelector('.maplibregl-map') as (HTMLElement & { maplibreMap?: import('maplibre-gl').Map }) | null;
-      const map = container!.maplibreMap!;
-      const box = container!.getBoundingClientRect();
-      for (const feature of map.queryRenderedFeatures({ layers: ['compound-line'] })) {
-        const rings = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.type === 'LineString' ? [feature.geometry.coordinates] : [];
-        for (const [lng, lat] of rings.flat() as Array<[number, number]>) {
-          const point = map.project([lng, lat]);
-          const x = box.x + point.x;
-          const y = box.y + point.y;
-          const onCanvas = document.elementFromPoint(x, y)?.classList.contains('maplibregl-canvas');
-          if (onCanvas && map.queryRenderedFeatures([point.x, point.y], { layers: ['building-fill', 'building-point'] }).length === 0) {
-            return { x, y, code: String(feature.properties.code) };
-          }
-        }
-      }
-      return undefined;
-    });
+    // A corner of a drawn outline clear of buildings and their markers (zoomed in until there is one).
+    let target: OutlineCorner | undefined;
+    for (let zoomIns = 0; zoomIns < 3 && !target; zoomIns += 1) {
+      const corners = await outlineCorners(page);
+      target = corners.find((point) => point.tierBuilding === undefined);
+      if (!target) await zoomInAround(page, corners[0]!);
+    }
     expect(target).toBeDefined();
     await page.mouse.click(target!.x, target!.y);
     await page.waitForFunction((code) => new URL(location.href).searchParams.get('compound') === code, target!.code);
+    // The click opened the compound alone: a building opened by the same click would hide its panel.
+    expect(new URL(page.url()).searchParams.get('b')).toBeNull();
     await page.waitForSelector('[data-testid=compound-totals]');
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('compound'));
@@ -280,7 +282,84 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     await page.waitForSelector('[data-testid=compound-drawer]', { state: 'detached' });
   });
 
+  it('turns the hot-spot layer on (legend counts, a cell\'s z and p as the API says) and opens what changed into the map', async () => {
+    const { page } = journey;
+    await page.goto(journey.server.url + '/police');
+    await mapReady(page);
+    // Case heat off, so that the pointer reaches the hot-spot cells under it.
+    await page.getByRole('checkbox', { name: '案件热力（近一年）' }).uncheck();
+    await page.getByRole('checkbox', { name: '热点分析' }).check();
+    expect(new URL(page.url()).searchParams.get('hotspots')).toBe('on');
+    const answer = await expectLegendCountsOfApi(page, 'metric=cases&level=grid');
+    await expectTooltipOfApi(page, answer);
+    await journey.shot('9-hotspots');
+    // The hot-spot legend, the tier legend and the map key stay apart.
+    await expectPanelsApart(page, async () => {
+      await mapReady(page);
+      await page.waitForSelector('[data-testid=hotspot-legend]');
+      await page.waitForTimeout(500);
+    });
+    await page.click('[data-testid=changes-toggle]');
+    expect(new URL(page.url()).searchParams.get('panel')).toBe('changes');
+    await expectChangesOfApi(page, 'metric=floating&level=grid&against=last_month&limit=20');
+    // The map moved under the still pointer: no tooltip is left naming the cell it was over before.
+    await expect(page.locator('[data-testid=hotspot-tooltip]').count()).resolves.toBe(0);
+    await journey.shot('10-changes');
+  });
+
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {
     expectCleanRun(journey);
   });
 });
+
+interface OutlineCorner {
+  x: number;
+  y: number;
+  /** The compound whose outline has this corner. */
+  code: string;
+  /** The building whose rental tier marker covers the corner, if one does. */
+  tierBuilding?: string;
+  lng: number;
+  lat: number;
+}
+
+/**
+ * Corners of the drawn compound outlines on the map canvas itself (not under a panel, not on a
+ * building), once the map is at rest: a drawer just closed widens the map and a building just
+ * opened pans it, and corners measured before that would be clicked where something else now lies.
+ */
+async function outlineCorners(page: Page): Promise<OutlineCorner[]> {
+  return page.evaluate(async () => {
+    const container = document.querySelector('.maplibregl-map') as (HTMLElement & { maplibreMap?: import('maplibre-gl').Map }) | null;
+    const map = container!.maplibreMap!;
+    map.resize();
+    await new Promise((resolve) => {
+      map.once('idle', resolve);
+      map.triggerRepaint();
+    });
+    const box = container!.getBoundingClientRect();
+    const corners: OutlineCorner[] = [];
+    for (const feature of map.queryRenderedFeatures({ layers: ['compound-line'] })) {
+      const rings = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.type === 'LineString' ? [feature.geometry.coordinates] : [];
+      for (const [lng, lat] of rings.flat() as Array<[number, number]>) {
+        const point = map.project([lng, lat]);
+        const [x, y] = [box.x + point.x, box.y + point.y];
+        const onCanvas = document.elementFromPoint(x, y)?.classList.contains('maplibregl-canvas');
+        if (!onCanvas || map.queryRenderedFeatures([point.x, point.y], { layers: ['building-fill', 'building-point'] }).length > 0) continue;
+        const marker = map.queryRenderedFeatures([point.x, point.y], { layers: ['rental-tier-markers'] })[0];
+        corners.push({ x, y, lng, lat, code: String(feature.properties.code), tierBuilding: marker ? String(marker.properties.code) : undefined });
+      }
+    }
+    return corners;
+  });
+}
+
+/** One zoom level closer, centred on a corner, once the map has drawn it. */
+async function zoomInAround(page: Page, corner: OutlineCorner): Promise<void> {
+  await page.evaluate(async ({ lng, lat }) => {
+    const map = (document.querySelector('.maplibregl-map') as HTMLElement & { maplibreMap: import('maplibre-gl').Map }).maplibreMap;
+    const drawn = new Promise((resolve) => map.once('idle', resolve));
+    map.jumpTo({ center: [lng, lat], zoom: map.getZoom() + 1 });
+    await drawn;
+  }, corner);
+}

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
+import type { KyselyPlugin } from 'kysely';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { readConfig } from '../../server/config.ts';
@@ -28,7 +29,12 @@ export interface LoggedIn {
   csrfToken: string;
 }
 
-export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Kysely plugins on the app's database (not on `handle.db`), e.g. tests/helpers/hot-paths.ts's query recorder. */
+  plugins?: KyselyPlugin[];
+}
+
+export async function startTestApp(environment: NodeJS.ProcessEnv = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const handle = await openTestDatabase();
   // Tests log in far more often than people do; tests of the limits set their own.
   // Each app gets its own DATA_DIR, so audit checkpoints of one test file never meet another's database.
@@ -36,7 +42,8 @@ export async function startTestApp(environment: NodeJS.ProcessEnv = {}): Promise
   const config = readConfig({
     NODE_ENV: 'test', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', DATA_DIR: dataDir, AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY, ...environment,
   });
-  const context: AppContext = { db: handle.db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };
+  const db = (options.plugins ?? []).reduce((withPlugins, plugin) => withPlugins.withPlugin(plugin), handle.db);
+  const context: AppContext = { db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };
   const app = createApp(context);
   return {
     app,

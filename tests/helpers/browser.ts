@@ -8,6 +8,7 @@ import { startAuditSequencer } from '../../server/audit/sequencer.ts';
 import { bootDatabase } from '../../server/boot.ts';
 import { readConfig } from '../../server/config.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
+import { createScratchDatabase, TEST_DATABASE_URL } from './database.ts';
 import { seedDemoCityIfEmpty } from '../../server/demo/seed.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -69,7 +70,10 @@ export interface RunningServer {
  */
 export async function startRealServer(settings: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-e2e-'));
-  const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', ...settings });
+  // With TEST_DATABASE_URL the journeys run on PostgreSQL too (a database of their own), not only on PGlite.
+  const scratch = TEST_DATABASE_URL ? await createScratchDatabase() : undefined;
+  const database = scratch ? { DATABASE_URL: scratch.url } : {};
+  const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', ...database, ...settings });
   await ensureCurrentDashboard();
   const { handle, context } = await bootDatabase(config);
   await seedDemoCityIfEmpty(context, handle);
@@ -85,6 +89,7 @@ export async function startRealServer(settings: NodeJS.ProcessEnv = {}): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sequencer.stop();
       await handle.close();
+      await scratch?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -21,9 +21,12 @@ const AUDIT_SESSION = auditSessionSettings(Buffer.from(TEST_AUDIT_HMAC_KEY, 'utf
 // on one PostgreSQL server never drop each other's template.
 const TEMPLATE_DB = process.env.RENWU_TEST_TEMPLATE_DB ?? 'renwu_test_template';
 
+/** The migrations, as the migrator picks them (sql/snapshots/ holds the hot paths' SQL, not migrations). */
+const isMigrationFile = (name: string) => /^\d{4}_.+\.sql$/.test(name);
+
 function migrationsFingerprint(): string {
   const hash = createHash('sha256');
-  for (const name of fs.readdirSync(SQL_DIR).sort()) hash.update(name).update(fs.readFileSync(path.join(SQL_DIR, name)));
+  for (const name of fs.readdirSync(SQL_DIR).filter(isMigrationFile).sort()) hash.update(name).update(fs.readFileSync(path.join(SQL_DIR, name)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -155,6 +158,18 @@ export async function prepareTemplate(): Promise<void> {
 /** Drops this run's PostgreSQL template (global teardown). */
 export async function dropTemplate(): Promise<void> {
   if (TEST_DATABASE_URL && !(await onCitus())) await dropWhenDisconnected(TEMPLATE_DB);
+}
+
+/**
+ * A fresh empty database on TEST_DATABASE_URL's server for a whole real server (the browser
+ * journeys boot and migrate it as `npm start` does): its address, and drop() to remove it.
+ */
+export async function createScratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `renwu_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const citus = await onCitus();
+  if (citus) await createCitusDatabase(name, citus);
+  else await adminQuery([`CREATE DATABASE ${name}`]);
+  return { url: withDatabase(TEST_DATABASE_URL!, name), drop: () => dropWhenDisconnected(name) };
 }
 
 /** A fresh migrated database for one test file; close() removes it. */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { addDays, chinaToday } from '../../server/domain/calendar.ts';
-import { startTestApp, type LoggedIn, type TestApp } from './app.ts';
+import { startTestApp, type LoggedIn, type TestApp, type TestAppOptions } from './app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from './fixture-city.ts';
 
 /**
@@ -17,8 +17,8 @@ export const REGISTRATION = {
   westShopUnit: fixtureUnitCode(FIXTURE.westShop, 1, 1),
 } as const;
 
-export async function startRegistrationApp(): Promise<TestApp> {
-  const t = await startTestApp();
+export async function startRegistrationApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const t = await startTestApp({}, options);
   const db = t.handle.db;
   await insertFixtureCity(db);
   for (const role of ['leader', 'planner', 'police', 'admin', 'auditor'] as const) await insertUser(db, role, role);

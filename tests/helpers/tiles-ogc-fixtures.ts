@@ -59,4 +59,11 @@ export function decodeTile(body: Buffer): Record<string, DecodedFeature[]> {
   return layers;
 }
 
+/** The features of one layer of a tile, or a failure naming the layer the tile lacks. */
+export function layerOf(body: Buffer, name: string): DecodedFeature[] {
+  const layer = decodeTile(body)[name];
+  if (!layer) throw new Error(`the tile has no ${name} layer`);
+  return layer;
+}
+
 export const codesOf = (features: DecodedFeature[] | undefined) => (features ?? []).map((feature) => String(feature.properties.code)).sort();

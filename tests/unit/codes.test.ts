@@ -33,6 +33,7 @@ describe('house codes', () => {
 
   it('rejects a unit code whose unit part is all zeros, and non-strings', () => {
     expect(checkUnitCode('4403070030030400042000000')).toMatchObject({ ok: false, badPart: 'unit' });
+    // biome-ignore lint/correctness/noPrecisionLoss: a number that is no code is the input under test.
     expect(checkUnitCode(4403070030030400042000003)).toMatchObject({ ok: false, badPart: 'format' });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percent } from '../../server/heatmaps/metrics.ts';
+import { percent } from '../../server/domain/heatmap-metrics.ts';
 import { formatRate, occupancyRate } from '../../web/src/lib/compounds/format.ts';
 
 /**

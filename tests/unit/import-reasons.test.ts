@@ -27,6 +27,7 @@ const BAD_ROWS: [ImportKindSpec<never>, Record<string, unknown>[]][] = [
     { code: '44030700100101', address: 'a', floors: 1.5, use: '住宅', managementMode: '物业式' },
     { code: '0003070010010100001', address: 'a', floors: 3, use: '住宅', managementMode: '物业式', lon: 114.2 },
     { code: '4403070000010100001', address: 'a', floors: 3, use: '住宅', managementMode: '物业式', lon: 114.2, lat: 22.7 },
+    // biome-ignore lint/correctness/noPrecisionLoss: a code typed as a number (Excel does this) is the input under test.
     { code: 4403070010010100001, address: 'a', floors: 3, use: '住宅', managementMode: '物业式', lon: 114.2, lat: 22.7 },
   ]],
   [unitsImport as ImportKindSpec<never>, [

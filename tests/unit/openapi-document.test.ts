@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RouteSpec } from '../../server/http/route-registry.ts';
 import { buildOpenApiDocument } from '../../server/openapi/document.ts';
 import { describeSchema, renderDocsPage } from '../../server/openapi/docs-page.ts';
+import { defined, operationAt } from '../helpers/defined.ts';
 
 const noop = () => undefined;
 const specs: RouteSpec[] = [
@@ -29,26 +30,26 @@ describe('OpenAPI generation from route specs', () => {
   });
 
   it('tags each operation with its feature, the first path word without extension', () => {
-    expect(document.paths['/api/units/{code}/occupants'].post.tags).toEqual(['units']);
-    expect(document.paths['/api/units.geojson'].get.tags).toEqual(['units']);
+    expect(operationAt(document, '/api/units/{code}/occupants', 'post').tags).toEqual(['units']);
+    expect(operationAt(document, '/api/units.geojson', 'get').tags).toEqual(['units']);
   });
 
   it('takes path parameters and the JSON body from the zod schemas, input side', () => {
-    const operation = document.paths['/api/units/{code}/occupants'].post;
+    const operation = operationAt(document, '/api/units/{code}/occupants', 'post');
     expect(operation.parameters).toEqual([{ name: 'code', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{25}$' } }]);
-    const body = operation.requestBody!.content['application/json'].schema;
+    const body = defined(operation.requestBody?.content['application/json'], 'a JSON request body').schema;
     expect(body.required).toEqual(['personId', 'movedIn']);
     expect(body.properties).toMatchObject({ personId: { type: 'integer', exclusiveMinimum: 0 }, note: { type: 'string', maxLength: 200 } });
     expect(body.$schema).toBeUndefined();
   });
 
   it('states access as security plus x-roles, or x-public', () => {
-    const protectedRoute = document.paths['/api/units/{code}/occupants'].post;
+    const protectedRoute = operationAt(document, '/api/units/{code}/occupants', 'post');
     expect(protectedRoute).toMatchObject({ security: [{ session: [] }], 'x-roles': ['police', 'collector'] });
     expect(protectedRoute.security).toEqual([{ session: [], csrf: [] }]);
     // No declared success: a bare 200; then the errors a write with a path parameter and a body can give.
     expect(Object.keys(protectedRoute.responses)).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', 'default']);
-    const publicRoute = document.paths['/ogc/things/{thingId}'].get;
+    const publicRoute = operationAt(document, '/ogc/things/{thingId}', 'get');
     expect(publicRoute).toMatchObject({ security: [], 'x-public': true, tags: ['ogc'], operationId: 'getOgcThingsThingId' });
     expect(publicRoute['x-roles']).toBeUndefined();
   });
@@ -62,11 +63,12 @@ describe('OpenAPI generation from route specs', () => {
       { method: 'get', path: '/things.csv', access: 'public', summary: 'Things as CSV', handler: noop, responses: { 200: { description: 'CSV', contentType: 'text/csv' } } },
       { method: 'delete', path: '/things/:id', access: ['admin'], summary: 'Remove', handler: noop, responses: { 204: { description: 'Removed' }, 409: { description: 'In use' } } },
     ]);
-    const json = declared.paths['/api/things'].get.responses['200'] as { content: Record<string, { schema: Record<string, unknown>; example: unknown }> };
-    expect(json.content['application/json'].example).toEqual({ things: [{ code: 'A1', count: 0 }] });
-    expect(json.content['application/json'].schema.required).toEqual(['things']);
-    expect((declared.paths['/api/things.csv'].get.responses['200'] as { content: object }).content).toEqual({ 'text/csv': { schema: { type: 'string' } } });
-    const removal = declared.paths['/api/things/{id}'].delete.responses;
+    const json = operationAt(declared, '/api/things', 'get').responses['200'] as { content: Record<string, { schema: Record<string, unknown>; example: unknown }> };
+    const jsonBody = defined(json.content['application/json'], 'a JSON answer');
+    expect(jsonBody.example).toEqual({ things: [{ code: 'A1', count: 0 }] });
+    expect(jsonBody.schema.required).toEqual(['things']);
+    expect((operationAt(declared, '/api/things.csv', 'get').responses['200'] as { content: object }).content).toEqual({ 'text/csv': { schema: { type: 'string' } } });
+    const removal = operationAt(declared, '/api/things/{id}', 'delete').responses;
     expect(removal['204']).toEqual({ description: 'Removed' });
     expect(removal['200']).toBeUndefined();
     expect(removal['409']).toMatchObject({ description: 'In use', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });

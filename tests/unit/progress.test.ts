@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announced, createProgressPrinter, type ProgressStream } from '../../scripts/progress.ts';
+import { announced, createProgressPrinter, type ProgressStream } from '../../server/progress.ts';
 
 /** A stream that keeps what was written; isTTY as a log file or a terminal would say. */
 function capture(isTTY: boolean): ProgressStream & { text: () => string } {

@@ -5,7 +5,7 @@ import {
   DEFAULT_PERMIT_SETTINGS, eventBeforeBirthProblem, isRegisteredLate, isRegistrationExempt, permitExpiry, permitYearsProblem,
   registrationDateProblems, renewalOpensOn, renewalProblem, resolveIdentity,
 } from '../../server/domain/registration-rules.ts';
-import { prefixUpperBound } from '../../server/registrations/visibility.ts';
+import { prefixUpperBound } from '../../server/db/code-prefix.ts';
 
 const TODAY = '2026-11-23';
 

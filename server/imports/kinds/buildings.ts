@@ -59,7 +59,8 @@ const buildingSchema = z.object({
 
 export type BuildingRow = Omit<z.infer<typeof buildingSchema>, 'lon' | 'lat'> & { point?: [number, number]; footprint?: string };
 
-const insertColumns: InputColumns<BuildingRow> = {
+// `satisfies` keeps the literal keys, so checkColumns below can name them without an index check.
+const insertColumns = {
   code: ['text', (row) => row.code],
   address: ['text', (row) => row.address],
   floors: ['int', (row) => row.floors],
@@ -73,7 +74,7 @@ const insertColumns: InputColumns<BuildingRow> = {
   lon: ['float8', (row) => row.point?.[0]],
   lat: ['float8', (row) => row.point?.[1]],
   footprint: ['text', (row) => row.footprint],
-};
+} satisfies InputColumns<BuildingRow>;
 
 /**
  * How far outside its grid polygon a building's point may lie, in metres: grid outlines are drawn

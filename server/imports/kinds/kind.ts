@@ -5,7 +5,7 @@ import type { AuditTargetType } from '../../domain/audit-vocabulary.ts';
 import type { CoordinateSystem } from '../../domain/coordinates.ts';
 import type { Cell } from '../cells.ts';
 import type { FieldSpec } from '../columns.ts';
-import type { ImportKind, ImportMode } from '../tables.ts';
+import type { ImportKind, ImportMode } from '../../domain/word-lists.ts';
 
 /** What is wrong with one field of one row; `field` is the field name until the report maps it to the file's header. */
 export interface FieldProblem {

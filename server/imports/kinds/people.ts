@@ -5,12 +5,11 @@ import {
   eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
   type ResolvedIdentity, type RuleProblem,
 } from '../../domain/registration-rules.ts';
-import { FLOATING_TYPES, PERSON_CATEGORIES } from '../../db/schema.ts';
+import { FLOATING_TYPES, PERSON_CATEGORIES, type ImportMode } from '../../domain/word-lists.ts';
 import { cellText, optionalDate, optionalText, requiredDate, requiredText, vocabulary } from '../cells.ts';
 import {
   copiedFields, inputTable, numberedInputTable, parseWithSchema, readOnFile, rowsWritten, type FieldProblem, type ImportKindSpec, type InputColumns, type RowProblem,
 } from './kind.ts';
-import type { ImportMode } from '../tables.ts';
 import { codeField, digitsText, phoneField } from './shared-fields.ts';
 
 /**

@@ -35,6 +35,7 @@ export class CsvParser {
         }
       }
       switch (this.state) {
+        // biome-ignore lint/suspicious/noFallthroughSwitchClause: a field start that is no quote goes on as an unquoted field.
         case State.FieldStart:
           if (char === QUOTE) {
             this.state = State.Quoted;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Cell, SheetRow } from '../cells.ts';
-import type { ImportFormat, TextEncoding } from '../tables.ts';
+import type { ImportFormat, TextEncoding } from '../../domain/word-lists.ts';
 import { csvRecords } from './csv.ts';
 import { geoJsonFeatures } from './geojson.ts';
 import { decodedText } from './text.ts';

@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import type { TextEncoding } from '../tables.ts';
+import type { TextEncoding } from '../../domain/word-lists.ts';
 
 /**
  * Text files (CSV, GeoJSON) arrive in UTF-8 or, from Chinese Windows and older office software,

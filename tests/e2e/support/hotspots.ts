@@ -27,6 +27,10 @@ export async function expectLegendCountsOfApi(page: Page, query: string): Promis
   const expected = answer.classes.map((entry) => [String(entry.class), String(entry.cells)]);
   if (answer.privacy.applied) expected.push(['suppressed', String(answer.privacy.suppressedCells)]);
   expect(shown).toEqual(expected);
+  // Withheld cells are hatched on the map, and so is their legend swatch (not a grey a class could have).
+  if (answer.privacy.applied) {
+    await expect(page.locator('[data-testid=hotspot-legend] li[data-class=suppressed] .swatch').getAttribute('data-pattern')).resolves.toBe('hatch');
+  }
   return answer;
 }
 
@@ -81,12 +85,12 @@ export async function expectChangesOfApi(page: Page, query: string): Promise<voi
   await row.locator('button').click();
   // The camera (c=lon,lat in the URL) comes to rest on the grid, which the URL names as the spot.
   await page.waitForFunction(
-    ({ code, box }) => {
+    ({ code, west, east, south, north }) => {
       const params = new URL(location.href).searchParams;
       const [lon, lat] = (params.get('c') ?? '').split(',').map(Number) as [number, number];
-      return params.get('spot') === code && lon >= box[0] && lon <= box[1] && lat >= box[2] && lat <= box[3];
+      return params.get('spot') === code && lon >= west && lon <= east && lat >= south && lat <= north;
     },
-    { code: first.code, box: [west, east, south, north] },
+    { code: first.code, west, east, south, north },
     { timeout: 30_000 },
   );
   await expect(row.getAttribute('class')).resolves.toContain('selected');

@@ -24,7 +24,7 @@ export interface ChoroplethOptions {
 
 /**
  * Drawn under the grid lines, buildings and boundaries, so the areas stay readable on top.
- * @deck.gl/mapbox reads beforeId from each interleaved layer, but deck's layer types do not
+ * @deck.gl/maplibre reads beforeId from each interleaved layer, but deck's layer types do not
  * declare it: spread this into a layer's props.
  */
 export const underOutlines = { beforeId: 'grid-line' } as object;

@@ -1,6 +1,6 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { Bbox } from '../api/types.ts';
-import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../../../../server/heatmaps/bbox-limit.ts';
+import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../../../../server/domain/bbox-limit.ts';
 
 /** The server counts hexagons on the fly for at most this many square degrees: the same number. */
 export const MAX_HEX_SQUARE_DEGREES = MAX_POINT_BBOX_SQUARE_DEGREES;

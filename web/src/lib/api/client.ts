@@ -1,7 +1,8 @@
 /**
  * The one HTTP client of the web app. Same origin, cookie session; every non-GET request
  * carries the CSRF token the server handed out at login (or /me). Failures become ApiError
- * with the server's `{ error: { code, message, details } }` when there is one.
+ * with the server's `{ error: { code, message, details } }` when there is one. File uploads (imports)
+ * go through here too, with the same errors.
  */
 import type {
   AccessToken,
@@ -60,7 +61,11 @@ import type {
   UserList,
   UserListFilter,
   UnitUse,
+  ImportDetail,
+  ImportJob,
 } from './types.ts';
+import type { CoordinateSystem } from '../../../../server/domain/coordinates.ts';
+import type { ImportKind, ImportMode } from '../../../../server/domain/word-lists.ts';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -104,18 +109,24 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
+/** The ApiError of a failed answer, from the server's `{ error: { code, message, details } }` when there is one. */
+function errorOf(status: number, statusText: string, body: unknown): ApiError {
+  const error = (body as ErrorBody | undefined)?.error;
+  const code = typeof error?.code === 'string' ? error.code : `http_${status}`;
+  const message = typeof error?.message === 'string' ? error.message : statusText || 'Request failed';
+  return new ApiError(status, code, message, error?.details);
+}
+
 async function errorFrom(response: Response): Promise<ApiError> {
-  let body: ErrorBody | undefined;
-  try {
-    body = (await response.json()) as ErrorBody;
-  } catch {
-    body = undefined;
+  const body: unknown = await response.json().catch(() => undefined);
+  return errorOf(response.status, response.statusText, body);
+}
+
+/** Tells the listeners a request that needed a session got 401 (not the login or session probes themselves). */
+function noticeUnauthorized(error: ApiError, path: string): void {
+  if (error.isUnauthorized && path !== '/api/auth/login' && path !== '/api/auth/me') {
+    for (const listener of unauthorizedListeners) listener();
   }
-  const error = body?.error;
-  const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
-  const message =
-    typeof error?.message === 'string' ? error.message : response.statusText || 'Request failed';
-  return new ApiError(response.status, code, message, error?.details);
 }
 
 async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
@@ -139,13 +150,47 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
 
   if (!response.ok) {
     const error = await errorFrom(response);
-    if (error.isUnauthorized && path !== '/api/auth/login' && path !== '/api/auth/me') {
-      for (const listener of unauthorizedListeners) listener();
-    }
+    noticeUnauthorized(error, path);
     throw error;
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/**
+ * POSTs `form` as multipart form data to `path`, answering with the parsed body of status `accepted`.
+ * XMLHttpRequest rather than fetch: fetch reports no upload progress, and a 500 MB file needs a bar.
+ */
+async function upload<T>(path: string, form: FormData, accepted: number, onProgress: (fraction: number) => void): Promise<T> {
+  if (!csrfToken) await api.me();
+  if (!csrfToken) throw new ApiError(401, 'unauthenticated', 'Log in first');
+  const token = csrfToken;
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', path);
+    request.setRequestHeader('X-CSRF-Token', token);
+    request.setRequestHeader('Accept', 'application/json');
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    request.onload = () => {
+      if (request.status === accepted) return resolve(request.response as T);
+      const error = errorOf(request.status, request.statusText, request.response);
+      noticeUnauthorized(error, path);
+      reject(error);
+    };
+    request.onerror = () => reject(new ApiError(0, 'network_error', 'The upload was interrupted'));
+    request.send(form);
+  });
+}
+
+/** How a file is imported: add only, or add and update rows on file; `preview` checks and reports without changing anything. */
+export interface ImportOptions {
+  kind: ImportKind;
+  crs: CoordinateSystem;
+  mode: ImportMode;
+  preview: boolean;
 }
 
 function remember(session: Session): Session {
@@ -397,7 +442,27 @@ export const api = {
   revokeAccessToken(id: number): Promise<void> {
     return request<void>('DELETE', `/api/auth/tokens/${id}`);
   },
+
+  /** The caller's most recent import jobs. */
+  recentImports(signal?: AbortSignal): Promise<{ jobs: ImportJob[] }> {
+    return request<{ jobs: ImportJob[] }>('GET', `/api/imports${query({ limit: 20 })}`, { signal });
+  },
+
+  importJob(id: number, signal?: AbortSignal): Promise<ImportDetail> {
+    return request<ImportDetail>('GET', `/api/imports/${id}`, { signal });
+  },
+
+  /** Uploads `file` for import; `onProgress` gets the fraction sent. Resolves with the accepted job (202). */
+  async uploadImport(file: File, { kind, crs, mode, preview }: ImportOptions, onProgress: (fraction: number) => void): Promise<ImportJob> {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    const path = `/api/imports${query({ kind, crs, filename: file.name, mode, preview: String(preview) })}`;
+    return (await upload<{ job: ImportJob }>(path, form, 202, onProgress)).job;
+  },
 };
+
+/** The empty template of an import kind, its header row in Chinese and English. */
+export const importTemplateUrl = (kind: ImportKind, format: 'csv' | 'xlsx') => `/api/imports/templates/${kind}.${format}`;
 
 /** Where the planner's export files download from (a plain link: the browser saves the attachment). */
 export function planExportUrl(format: 'csv' | 'xlsx', whatIf: WhatIf & { reach?: number }): string {

@@ -1,118 +1,38 @@
-/** Shapes of the JSON the renwu API returns, as the web app relies on them. */
+/**
+ * Shapes of the JSON the renwu API returns, as the web app relies on them. Most are inferred from
+ * the server's contracts in ./contracts.ts; the ones still written out here are listed there
+ * with the reason (their server folder is being moved, or their contract is not spelled out yet).
+ */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-// Response shapes the server computes in its pure, shared domain modules.
+// Response shapes and word lists the server computes in its pure, shared domain modules.
 import type { AreaAllocation, CommunityNeedSteps, GridNeedSteps } from '../../../../server/domain/allocation.ts';
 import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
-import type { HouseholdTier } from '../../../../server/domain/rental-scoring.ts';
-import type { Bbox } from '../../../../server/domain/coordinates.ts';
-import type { UserRecord } from '../../../../server/users/repository.ts';
-import type { GrantRecord } from '../../../../server/users/grant-repository.ts';
+import type { RentalTier } from '../../../../server/domain/rental-scoring.ts';
+import type { Role } from '../../../../server/domain/roles.ts';
+import type {
+  AreaLevel, BuildingStatus, BuildingUse, ChangeBase, ChangeMetric, FloatingType, HeatmapLevel, HeatmapMetric, HotspotClass, HotspotLevel,
+  HotspotMetric, ManagementMode, PersonCategory, UnitCheckReason, UnitUse,
+} from '../../../../server/domain/word-lists.ts';
+import type { AllocationSettings, AreaProperties, CompoundOutlineProperties, HeatmapTime, HouseholdTier } from './contracts.ts';
 
-export type Role = 'leader' | 'planner' | 'police' | 'collector' | 'admin' | 'auditor';
-
-export interface SessionUser {
-  username: string;
-  displayName: string;
-  role: Role;
-  /** Area codes (district, street, community or grid) this user may see. */
-  jurisdiction: string[];
-  /** The password was set by an administrator: the app shows nothing but the password change. */
-  mustChangePassword: boolean;
-}
-
-export interface Session {
-  user: SessionUser;
-  csrfToken: string;
-}
-
-export interface Health {
-  status: 'ok';
-  database: { engine: 'pglite' | 'postgres'; postgis: string };
-  counts: { buildings: number; units: number; persons: number };
-  /** Tables whose count is the planner's estimate (over 10,000 rows). */
-  estimatedCounts: ('buildings' | 'units' | 'persons')[];
-}
-
-export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
-export const areaLevels: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
-
-/** GET /api/map-config: the office's intranet basemap style, or null (no basemap); gcj02: its raster tiles are GCJ-02. */
-export interface MapConfig {
-  basemap: { styleUrl: string; crs: 'wgs84' | 'gcj02' } | null;
-}
-
-export interface AreaProperties {
-  code: string;
-  name: string;
-  level: AreaLevel;
-  parentCode: string | null;
-}
+// The answers inferred from the server's contracts, and the domain's word lists under the names the web reads them by.
+export type * from './contracts.ts';
+export type {
+  AreaLevel, BuildingStatus, BuildingUse, ChangeMetric, FloatingType, HeatmapLevel, HeatmapMetric, HotspotClass, HotspotLevel, HotspotMetric,
+  ManagementMode, PersonCategory, RentalTier, Role, UnitCheckReason, UnitUse,
+};
+export {
+  AREA_LEVELS as areaLevels, BUILDING_USES as buildingUses, FLOATING_TYPES as floatingTypes,
+  PERSON_CATEGORIES as personCategories, UNIT_USES as unitUses,
+} from '../../../../server/domain/word-lists.ts';
+/** The baseline a change is measured against (the API's `against`). */
+export type ChangeBaseline = ChangeBase;
+export { ROLES as roles } from '../../../../server/domain/roles.ts';
 
 export type AreaFeature = Feature<Polygon | MultiPolygon, AreaProperties>;
 export type AreaCollection = FeatureCollection<Polygon | MultiPolygon, AreaProperties>;
 
-/** GET /api/compounds.geojson: each compound's outline around its buildings (server/compounds). */
-export interface CompoundOutlineProperties {
-  code: string;
-  name: string;
-  communityCode: string;
-  buildings: number;
-}
 export type CompoundOutlines = FeatureCollection<Polygon | MultiPolygon, CompoundOutlineProperties>;
-
-/** A compound's totals (server/compounds): occupancy rate = occupied units ÷ units, in percent. */
-export interface CompoundTotals {
-  buildings: number;
-  units: number;
-  occupiedUnits: number;
-  letUnits: number;
-  rentalHouses: number;
-  /** null: fewer than k people, withheld from roles that work with aggregates. */
-  residents: number | null;
-  occupancyRate: number | null;
-}
-
-export interface CompoundSummary extends CompoundTotals {
-  code: string;
-  name: string;
-  communityCode: string;
-}
-
-/** GET /api/compounds?within= */
-export interface CompoundList {
-  within: string | null;
-  compounds: CompoundSummary[];
-}
-
-/** One building of a compound's drill-down; leaders and planners get no people and may get a withheld count. */
-export interface CompoundBuilding {
-  building: BuildingSummary;
-  totals: { unitCount: number; occupiedUnitCount: number; occupantCount: number | null };
-}
-
-/** GET /api/compounds/:code */
-export interface CompoundDrilldown {
-  compound: { code: string; name: string; communityCode: string };
-  totals: CompoundTotals;
-  buildings: CompoundBuilding[];
-}
-
-export type BuildingUse =
-  | 'residential'
-  | 'mixed'
-  | 'factory_dormitory'
-  | 'shop_house'
-  | 'urban_village';
-export const buildingUses: readonly BuildingUse[] = [
-  'residential',
-  'mixed',
-  'factory_dormitory',
-  'shop_house',
-  'urban_village',
-];
-
-export type ManagementMode = 'hotel' | 'property' | 'employer' | 'patrol' | 'gated';
-export type BuildingStatus = 'active' | 'demolished';
 
 /** What a building carries in the /tiles/buildings vector tiles. */
 export interface BuildingTileProperties {
@@ -146,13 +66,7 @@ export type { Bbox } from '../../../../server/domain/coordinates.ts';
 
 // --- people, floor plans, occupants (server/registrations) -----------------------------------
 
-export type UnitUse = 'self_occupied' | 'rented' | 'vacant' | 'shop' | 'dormitory';
-export const unitUses: readonly UnitUse[] = ['self_occupied', 'rented', 'vacant', 'shop', 'dormitory'];
 export type RentalStatus = 'registered' | 'unregistered' | 'not_rented';
-export type PersonCategory = 'registered' | 'lodging' | 'floating' | 'overseas';
-export const personCategories: readonly PersonCategory[] = ['registered', 'lodging', 'floating', 'overseas'];
-export type FloatingType = 'single' | 'shared' | 'dormitory' | 'family';
-export const floatingTypes: readonly FloatingType[] = ['single', 'shared', 'dormitory', 'family'];
 
 /** A person as the caller may see them: ID and phone are masked for everyone but police. */
 export interface Person {
@@ -276,23 +190,6 @@ export interface PersonInput {
 
 // --- rental tiers (server/rentals) -------------------------------------------------------------
 
-export type RentalTier = 'red' | 'yellow' | 'green' | 'star';
-
-export interface BuildingTier {
-  code: string;
-  point: [number, number];
-  tier: RentalTier;
-  score: number;
-  star: boolean;
-}
-
-export interface TierMap {
-  /** YYYY-MM-01 of the scored month, or null when nothing has been scored yet. */
-  month: string | null;
-  buildings: BuildingTier[];
-  truncated: boolean;
-}
-
 export interface ScoreFactor {
   ruleId: number;
   factor: string;
@@ -336,66 +233,12 @@ export interface ScoreCard {
   } | null;
 }
 
-/** A household: a let unit of a building let separately (分租), scored on its own. */
-export type { HouseholdTier };
-
-export interface HouseholdTiers {
-  building: string;
-  /** YYYY-MM-01, or null when none of its units is scored as a household. */
-  month: string | null;
-  households: HouseholdTier[];
-}
-
 /** GET /api/rentals/units/:code: a household's score card; no visit schedule of its own. */
 export interface HouseholdScoreCard extends Omit<ScoreCard, 'schedule' | 'households'> {
   unit: { code: string; buildingCode: string; floor: number; room: string; use: UnitUse; rentalRegistered: boolean };
 }
 
-export interface OverdueVisit {
-  buildingCode: string;
-  gridCode: string;
-  address: string;
-  tier: RentalTier;
-  role: 'police' | 'collector';
-  intervalDays: number;
-  lastVisit: string | null;
-  dueOn: string;
-  daysOverdue: number;
-}
-
-export type UnitCheckReason = 'unregistered_rental' | 'use_changed' | 'emptied';
-
-/** A unit the register changed under (a move-in into a vacant unit, its last occupant left): the collector visits it. */
-export interface UnitToCheck {
-  unitCode: string;
-  buildingCode: string;
-  gridCode: string;
-  address: string;
-  room: string;
-  use: UnitUse;
-  reason: UnitCheckReason;
-  since: string;
-}
-
-export interface OverdueVisits {
-  asOf: string;
-  visits: OverdueVisit[];
-  truncated: boolean;
-  /** Listed to collectors only (empty for police). */
-  unitsToCheck: UnitToCheck[];
-}
-
 // --- collector allocation (server/collectors) ---------------------------------------------------
-
-export interface AllocationSettings {
-  mode: 'floating_or_rental' | 'population';
-  floatingPerCollector: number;
-  rentalHousesPerCollector: number;
-  populationPerCollector: number;
-  smallCommunityFloatingBelow: number;
-  smallCommunityMinimum: number;
-  employerFloatingStaffForPartTime: number;
-}
 
 /** What-if overrides sent as query parameters; nothing is saved. */
 export type WhatIf = Partial<Pick<AllocationSettings, 'floatingPerCollector' | 'rentalHousesPerCollector' | 'populationPerCollector'>>;
@@ -453,39 +296,6 @@ export interface Rebalance extends PlanningMeta {
 
 // --- heatmaps and KPIs (server/heatmaps, server/kpis) -------------------------------------------
 
-export type HeatmapMetric = 'floating_density' | 'population' | 'cases' | 'rental_units' | 'rental_tiers' | 'registration_rate' | 'permit_rate';
-export type HeatmapLevel = 'district' | 'street' | 'community' | 'grid' | 'hex' | 'square';
-
-export interface HeatmapCell {
-  /** An area code, an H3 index (level hex) or a square's code (level square). */
-  code: string;
-  name?: string | null;
-  areaKm2: number;
-  bounds?: Bbox;
-  value?: number | null;
-  /** Withheld: fewer than k people (leaders only). */
-  suppressed?: true;
-  figures?: Record<string, number>;
-}
-
-export type HeatmapTime = { asOf: string } | { from: string; to: string } | { current: true } | { asOf: string; scoringMonth: string | null };
-
-export interface Heatmap {
-  metric: HeatmapMetric;
-  label: string;
-  level: HeatmapLevel;
-  unit: string;
-  definition: string;
-  time: HeatmapTime;
-  filters: Record<string, string>;
-  privacy: { k: number; applied: boolean; suppressedCells: number };
-  cells: HeatmapCell[];
-  /** Class boundaries [b0 … bn]: class 0 holds b0 ≤ v ≤ b1, class i holds b(i) < v ≤ b(i+1). */
-  breaks: { quantile: number[]; jenks: number[] };
-  /** The months the breaks are fixed over (query breaksFrom), or null: this map's own values. */
-  breaksOver: { from: string; to: string; months: number } | null;
-}
-
 export interface HeatmapQuery {
   level: HeatmapLevel;
   asOf?: string;
@@ -500,45 +310,6 @@ export interface HeatmapQuery {
 
 // --- hot spots (server/hotspots, issue 21) ------------------------------------------------------
 
-export type HotspotMetric = 'cases' | 'floating_density' | 'red_rentals' | 'yellow_rentals';
-export type HotspotLevel = 'grid' | 'community';
-/** Gi* class: 3/2/1 hot at 99/95/90% confidence, 0 not significant, -1/-2/-3 cold. */
-export type HotspotClass = -3 | -2 | -1 | 0 | 1 | 2 | 3;
-export interface HotspotPrivacy {
-  k: number;
-  applied: boolean;
-  suppressedCells: number;
-}
-
-export interface HotspotCell {
-  code: string;
-  name?: string | null;
-  value?: number;
-  z?: number | null;
-  p?: number | null;
-  /** Benjamini–Hochberg adjusted p-value. */
-  q?: number | null;
-  class?: HotspotClass;
-  neighbours?: number;
-  suppressed?: true;
-}
-
-/** GET /api/hotspots: Getis-Ord Gi* per grid or community. */
-export interface HotspotMap {
-  metric: HotspotMetric;
-  label: string;
-  unit: string;
-  definition: string;
-  level: HotspotLevel;
-  within: string | null;
-  time: HeatmapTime;
-  method: { statistic: string; neighbourhood: string; pValue: string; fdr: boolean; studyArea: string };
-  privacy: HotspotPrivacy;
-  /** Hot to cold, with the number of cells in each class. */
-  classes: { class: HotspotClass; label: string; labelZh: string; confidence: number | null; cells: number }[];
-  cells: HotspotCell[];
-}
-
 export interface HotspotQuery {
   level: HotspotLevel;
   within?: string;
@@ -547,78 +318,11 @@ export interface HotspotQuery {
   to?: string;
 }
 
-export interface EmergingCategory {
-  category: string;
-  label: string;
-  labelZh: string;
-  definition: string;
-  definitionZh: string;
-  hot: boolean;
-  cells: number;
-}
-
-/** A suppressed cell (fewer than k people) carries its code and name only. */
-export interface EmergingCell {
-  code: string;
-  name?: string | null;
-  category?: string;
-  /** Mann-Kendall trend of the cell's monthly Gi* z-scores. */
-  trend?: { tau: number; z: number; p: number } | null;
-  latest?: { z: number; p: number; q?: number; class: HotspotClass } | null;
-  hotMonths?: number;
-  coldMonths?: number;
-  suppressed?: true;
-}
-
-/** GET /api/hotspots/emerging: emerging hot-spot categories from monthly Gi*. */
-export interface EmergingHotspots {
-  metric: HotspotMetric;
-  level: HotspotLevel;
-  within: string | null;
-  months: string[];
-  method: { statistic: string; neighbourhood: string; trend: string; reference: string };
-  privacy: HotspotPrivacy;
-  categories: EmergingCategory[];
-  cells: EmergingCell[];
-}
-
 export interface EmergingQuery {
   level: HotspotLevel;
   within?: string;
   to?: string;
   months?: number;
-}
-
-export type ChangeMetric = 'floating' | 'cases';
-export type ChangeBaseline = 'last_month' | 'last_year';
-
-export interface ChangeRow {
-  code: string;
-  name?: string | null;
-  current: number | null;
-  previous: number | null;
-  change: number | null;
-  changePct: number | null;
-  p: number | null;
-  q: number | null;
-  significant: boolean;
-  direction: 'up' | 'down' | 'same';
-  suppressed?: true;
-}
-
-/** GET /api/hotspots/changes: grids ranked by the change against last month or the same month last year. */
-export interface HotspotChanges {
-  metric: ChangeMetric;
-  level: HotspotLevel;
-  within: string | null;
-  asOf: string;
-  baseDate: string;
-  against: ChangeBaseline;
-  method: { test: string; fdr: boolean; alpha?: number };
-  privacy: HotspotPrivacy;
-  /** Cells in the study area, tested or not, before the limit. */
-  totalCells?: number;
-  rows: ChangeRow[];
 }
 
 export interface ChangesQuery {
@@ -652,34 +356,6 @@ export interface KpiReport {
 
 // --- administration (server/rentals rules, server/collectors settings) -------------------------
 
-export interface RentalRule {
-  id: number;
-  factor: string;
-  params: Record<string, unknown>;
-  points: number;
-  label: string;
-  active: boolean;
-}
-
-export interface RuleSet {
-  version: number;
-  note: string | null;
-  createdAt: string;
-  rules: RentalRule[];
-}
-
-export interface ScoringRun {
-  from: string;
-  to: string;
-  months: number;
-  rulesVersion: number;
-  buildings: number;
-  scores: number;
-  households: number;
-  householdScores: number;
-  millis: number;
-}
-
 export interface ExpiringPermit {
   id: number;
   personId: number;
@@ -701,27 +377,6 @@ export interface ExpiringPermits {
 }
 
 // --- User administration (server/users) --------------------------------------------------------
-
-export const roles: readonly Role[] = ['leader', 'planner', 'police', 'collector', 'admin', 'auditor'];
-
-/** What JSON makes of a server record: its dates arrive as ISO strings. */
-type OverTheWire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
-
-/** A user account as the admin screen receives it (server/users/repository.ts). */
-export type UserAccount = OverTheWire<UserRecord>;
-
-export interface UserList {
-  total: number;
-  users: UserAccount[];
-}
-
-/** A two-person grant (server/users/grant-repository.ts): asked by one admin, decided by another. */
-export type RoleGrant = OverTheWire<GrantRecord>;
-
-export interface GrantList {
-  total: number;
-  grants: RoleGrant[];
-}
 
 export interface UserListFilter {
   role?: Role;
@@ -745,37 +400,7 @@ export interface NewUserInput extends UserAssignment {
 
 export type UserChanges = Partial<UserAssignment> & { disabled?: boolean };
 
-/** A collector record as the admin picks one to link an account to (GET /api/collectors). */
-export interface CollectorChoice {
-  id: number;
-  name: string;
-  employment: 'full_time' | 'part_time';
-  active: boolean;
-  assignments: { gridCode: string; gridName: string }[];
-}
-
 // --- Audit log (server/audit) ------------------------------------------------------------------
-
-export interface AuditRow {
-  /** Insert order (paging key). */
-  seq: number;
-  /** Place in the keyed chain; null until the sequencer links the row (within a second). */
-  chain_seq: number | null;
-  at: string;
-  username: string | null;
-  role: string | null;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  purpose: string | null;
-  details: Record<string, unknown>;
-  hash: string;
-}
-
-export interface AuditPage {
-  rows: AuditRow[];
-  next: string | null;
-}
 
 export interface AuditFilter {
   username?: string;
@@ -785,36 +410,4 @@ export interface AuditFilter {
   /** Rows with a lower chain number than this (keyset paging, newest first). */
   before?: number;
   limit?: number;
-}
-
-export interface ChainVerification {
-  ok: boolean;
-  rows: number;
-  /** chain_seq of the first row whose keyed hash or link does not match. */
-  firstBrokenSeq: number | null;
-  /** The newest linked chain_seq in the database. */
-  headSeq: number;
-  /** Rows the sequencer has not linked yet: not covered by this check. */
-  unlinked: { rows: number; oldestAt: string | null; oldestAgeSeconds: number | null };
-  /** Rows the checkpoints kept outside the database recorded but the database no longer holds as recorded. */
-  missingTail: { kind: 'missing' | 'replaced'; afterSeq: number; checkpointAt: string; checkpointSeq: number } | null;
-  checkpoints: { valid: number; invalid: number; latest: { at: string; seq: number } | null };
-}
-
-/** A personal access token as its owner lists it (GET /api/auth/tokens): never the token itself. */
-export interface AccessToken {
-  id: number;
-  name: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-/** POST /api/auth/tokens: the token, shown this once. */
-export interface NewAccessToken {
-  id: number;
-  name: string;
-  token: string;
-  expiresAt: string;
 }

@@ -1,3 +1,6 @@
+import {
+  CHANGE_BASES as changeBaselines, CHANGE_METRICS as changeMetrics, HOTSPOT_LEVELS as hotspotLevels, HOTSPOT_METRICS as hotspotMetrics,
+} from '../../../../server/domain/word-lists.ts';
 import type { ChangeBaseline, ChangeMetric, EmergingCategory, HotspotClass, HotspotLevel, HotspotMetric } from '../api/types.ts';
 
 /**
@@ -81,10 +84,8 @@ export function formatChangePct(changePct: number | null | undefined): string {
 
 export const hotspotModes = ['gi', 'emerging'] as const;
 export type HotspotMode = (typeof hotspotModes)[number];
-export const hotspotMetrics = ['cases', 'floating_density', 'red_rentals', 'yellow_rentals'] as const satisfies readonly HotspotMetric[];
-export const hotspotLevels = ['grid', 'community'] as const satisfies readonly HotspotLevel[];
-export const changeMetrics = ['floating', 'cases'] as const satisfies readonly ChangeMetric[];
-export const changeBaselines = ['last_month', 'last_year'] as const satisfies readonly ChangeBaseline[];
+// The server's word lists (server/domain/word-lists.ts), under the names the web reads them by.
+export { changeBaselines, changeMetrics, hotspotLevels, hotspotMetrics };
 
 const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T =>
   choices.includes(text as T) ? (text as T) : fallback;

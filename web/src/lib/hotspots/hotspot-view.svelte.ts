@@ -3,10 +3,12 @@ import { api } from '../api/client.ts';
 import { Resource } from '../api/resource.svelte.ts';
 import type { EmergingHotspots, HotspotMap } from '../api/types.ts';
 import type { AreaData } from '../map/area-data.svelte.ts';
-import { suppressedColor } from '../map/scales.ts';
 import { spotLayer, type HoveredSpot } from './hotspot-layers.ts';
 import { url } from '../url-state.svelte.ts';
 import { categoryColors, classColor, parseHotspotSettings, type HotspotSettings } from './hotspot-style.ts';
+
+/** A cell withheld under k (fewer people than the privacy threshold): hatched, never coloured. */
+const withheld = (cell: { suppressed?: true }) => cell.suppressed === true;
 
 /** What the legend and tooltip read: the Gi* answer or the emerging one. */
 export type HotspotAnswer = { kind: 'gi'; map: HotspotMap } | { kind: 'emerging'; map: EmergingHotspots };
@@ -80,18 +82,18 @@ export class HotspotView {
     const answer = this.answer(settings);
     if (answer?.kind === 'gi') {
       const gi = answer.map;
-      return [spotLayer({
-        id: 'hotspot-gi', areas, level: gi.level, cells: gi.cells, onhover,
-        colorOf: (cell) => (cell.suppressed ? suppressedColor : cell.class === undefined ? undefined : classColor(cell.class)),
-      })];
+      return spotLayer({
+        id: 'hotspot-gi', areas, level: gi.level, cells: gi.cells, onhover, withheld,
+        colorOf: (cell) => (cell.class === undefined ? undefined : classColor(cell.class)),
+      });
     }
     if (answer?.kind === 'emerging') {
       const emerging = answer.map;
       const colors = categoryColors(emerging.categories);
-      return [spotLayer({
-        id: 'hotspot-emerging', areas, level: emerging.level, cells: emerging.cells, onhover,
-        colorOf: (cell) => (cell.suppressed ? suppressedColor : cell.category === undefined ? undefined : colors.get(cell.category)),
-      })];
+      return spotLayer({
+        id: 'hotspot-emerging', areas, level: emerging.level, cells: emerging.cells, onhover, withheld,
+        colorOf: (cell) => (cell.category === undefined ? undefined : colors.get(cell.category)),
+      });
     }
     return [];
   }

@@ -41,10 +41,11 @@ export class AreaData {
     try {
       const loaded = await Promise.all(areaLevels.map((level) => api.areas(level, signal)));
       this.collections = {
-        district: loaded[0],
-        street: loaded[1],
-        community: loaded[2],
-        grid: loaded[3],
+        // One answer per level of areaLevels, in its order.
+        district: loaded[0]!,
+        street: loaded[1]!,
+        community: loaded[2]!,
+        grid: loaded[3]!,
       };
       this.status = 'ready';
     } catch (error) {

@@ -18,6 +18,10 @@ export type SequentialScheme = keyof typeof sequentialSchemes;
 
 /** Cells withheld because fewer than k people live there (k-anonymity). */
 export const suppressedColor = '#d9d9d9';
+/** Hot-spot maps hatch withheld cells (lines of this colour on suppressedColor), so no one reads them as a class. */
+export const withheldHatchColor = '#737373';
+/** The same hatching as a CSS background, for the legend's swatch (lines falling left to right, as deck draws them, about 4 px apart). */
+export const withheldHatchCss = `repeating-linear-gradient(45deg, ${withheldHatchColor} 0 1.5px, ${suppressedColor} 1.5px 5.5px)`;
 export const noDataColor = '#f0f0f0';
 
 export function sequentialColors(scheme: SequentialScheme, classes: number): string[] {

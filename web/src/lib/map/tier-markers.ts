@@ -50,6 +50,9 @@ function markerImage(tier: Tier): ImageData {
 
 export const tierImageId = (tier: Tier) => `tier-${tier}`;
 
+/** The MapLibre layer of the tier markers (TierLayer.svelte); a click on one opens its building. */
+export const TIER_MARKER_LAYER = 'rental-tier-markers';
+
 /** Supplies the markers whenever the map asks for one it lacks (also after a style reload). */
 export function provideTierMarkers(map: MapLibreMap): () => void {
   map.setMissingStyleImageResolver((id) => {

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { day, row } from '../domain/contract-shapes.ts';
+import type { RouteResponses } from '../http/route-registry.ts';
+
+/** What the residence-permit routes answer. */
+
+export const permitView = z.object({
+  id: z.number().int(),
+  personId: z.number().int(),
+  permitNo: z.string(),
+  issuedOn: day,
+  expiresOn: day,
+  years: z.number().int(),
+  status: z.string().meta({ examples: ['valid'] }),
+  revokedOn: day.nullable(),
+  renewedFrom: z.number().int().nullable(),
+  renewalOpensOn: day,
+});
+export const expiringPermitsAnswer = row({ permits: z.array(row({})).optional() });
+
+export const permitResponses: Record<string, RouteResponses> = {
+  'post /api/permits': { 201: { description: 'The permit', schema: permitView }, 409: { description: 'The person already holds a valid permit' } },
+  'post /api/permits/:id/renew': { 201: { description: 'The renewed permit', schema: permitView }, 409: { description: 'Outside the renewal window, or not valid' } },
+  'post /api/permits/:id/revoke': { 200: { description: 'The revoked permit', schema: permitView }, 409: { description: 'The permit is not valid' } },
+  'get /api/permits/expiring': { 200: { description: 'Permits expiring within the days asked, in the grid (audited per person)', schema: expiringPermitsAnswer } },
+};
