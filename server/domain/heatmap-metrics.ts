@@ -1,4 +1,4 @@
-import { PERSON_CATEGORIES, type PersonCategory } from './word-lists.ts';
+import { HEATMAP_METRICS as METRIC_NAMES, PERSON_CATEGORIES, type HeatmapMetric as MetricName, type PersonCategory } from './word-lists.ts';
 
 /**
  * What each heatmap metric shows: its source of per-grid figures, the figures a cell carries
@@ -6,8 +6,6 @@ import { PERSON_CATEGORIES, type PersonCategory } from './word-lists.ts';
  * leader's small-cell suppression).
  */
 // The list lives in domain/word-lists.ts (the web and the contracts read it too).
-import { HEATMAP_METRICS as METRIC_NAMES, type HeatmapMetric as MetricName } from './word-lists.ts';
-
 export { METRIC_NAMES, type MetricName };
 
 /** Named whole-number figures of one grid, area or point, e.g. { floating: 12, registered: 40 }. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
+import { analyticsSnapshotKey } from '../db/data-version.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { areaCellsOf, type AreaLevel } from './repository.ts';
@@ -22,8 +23,7 @@ export function cellOrderId(level: AreaLevel, codes: readonly string[]): string 
 
 /** An opaque name of the data a kept answer was computed from (read in the answer's snapshot). */
 export async function dataVersionOf(db: Kysely<DB>): Promise<string> {
-  const result = await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db);
-  return createHash('sha256').update(result.rows[0]!.key).digest('base64url').slice(0, 16);
+  return createHash('sha256').update(await analyticsSnapshotKey(db)).digest('base64url').slice(0, 16);
 }
 
 export interface CellOrder {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { analyticsSnapshotKey } from '../db/data-version.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
@@ -84,7 +85,7 @@ export function sliderMonthEnds(today: string): string[] {
 /** A per-grid source with no rows: sumByArea then lists every area (with zeros). */
 const NO_FIGURES = sql`SELECT NULL::text AS grid_code, 0 AS none WHERE false`;
 
-const snapshotKey = async (db: Kysely<DB>) => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+const snapshotKey = analyticsSnapshotKey;
 
 async function areaDirectory(db: Kysely<DB>, level: AreaLevel, grids: Map<string, number>): Promise<AreaDirectory> {
   // The map's own roll-up with no figures: the same areas, names and summed areas, in the same order.
@@ -188,11 +189,11 @@ export function createMonthEndStore(log: (message: string, fields: Record<string
         .finally(() => { running = undefined; });
     },
     async areaRows(db, day, level, columns) {
-      const version = current;
-      const counts = version?.days.get(day);
-      if (!version || !counts || !columns.every((column) => (KEPT_COLUMNS as readonly string[]).includes(column))) return undefined;
-      if ((await snapshotKey(db)) !== version.key) return undefined;
-      return rollUp(version, counts, KEPT_COLUMNS, level, columns);
+      const kept = current;
+      const counts = kept?.days.get(day);
+      if (!counts || !columns.every((column) => (KEPT_COLUMNS as readonly string[]).includes(column))) return undefined;
+      const version = await versionFor(db, kept);
+      return version && rollUp(version, counts, KEPT_COLUMNS, level, columns);
     },
     async caseRows(db, period, level, columns) {
       const version = await versionFor(db, current);

@@ -5,6 +5,7 @@ import { isWithinJurisdiction } from '../domain/codes.ts';
 import { compareCounts, MIN_TESTABLE_TOTAL, shiftMonths, type Direction } from '../domain/count-change.ts';
 import { benjaminiHochberg } from '../domain/hotspots.ts';
 import { addDays, daysBetween } from '../domain/calendar.ts';
+import { CHANGE_BASES, CHANGE_METRICS, type ChangeBase, type ChangeMetric } from '../domain/word-lists.ts';
 import { finishedCells, resolveAsOf, type HeatmapCell, type HeatmapRequest, type MonthEndStore } from '../heatmaps/service.ts';
 import type { HotspotLevel } from './repository.ts';
 
@@ -14,8 +15,6 @@ import type { HotspotLevel } from './repository.ts';
  * Benjamini–Hochberg q over every tested cell of the study area. The counts are the heatmaps'
  * own (server/heatmaps/service.ts): the same jurisdiction and the same small-cell suppression.
  */
-import { CHANGE_BASES, CHANGE_METRICS, type ChangeBase, type ChangeMetric } from '../domain/word-lists.ts';
-
 export { CHANGE_BASES, CHANGE_METRICS, type ChangeBase, type ChangeMetric };
 export const MAX_CHANGE_ROWS = 200;
 /** Significant: q (or p, for one test) at or under 5%. */

@@ -1,10 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import { analyticsSnapshotKey } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 
-/** The area levels hot spots are computed for: grids, and communities (unions of their grids). */
 import type { HotspotLevel } from '../domain/word-lists.ts';
 
+/** The area levels hot spots are computed for: grids, and communities (unions of their grids). */
 export type { HotspotLevel };
 
 /**
@@ -35,7 +36,7 @@ export async function touchingPairs(db: Kysely<DB>, level: HotspotLevel, prefixe
  */
 async function shapesFingerprint(db: Kysely<DB>, level: HotspotLevel): Promise<string> {
   // Read once per data version (a cheap key): the hashing scan costs ~8 ms over 20,000 grids.
-  const version = (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+  const version = await analyticsSnapshotKey(db);
   const known = printsOfVersion.get(`${version}|${level}`);
   if (known) return known;
   const print = await shapesFingerprintNow(db, level);

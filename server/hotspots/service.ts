@@ -3,7 +3,7 @@ import type { Principal } from '../auth/session.ts';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
-import type { FIGURES_READ } from '../domain/word-lists.ts';
+import { HOTSPOT_METRICS, type FIGURES_READ, type HotspotMetric } from '../domain/word-lists.ts';
 import { CONFIDENCE_LEVELS, hotspots, type HotspotClass, type Neighbours } from '../domain/hotspots.ts';
 import { METRICS, type MetricName, type RentalTier } from '../domain/heatmap-metrics.ts';
 import { finishedCells, type HeatmapCell, type HeatmapRequest, type MonthEndStore, type TimeFrame } from '../heatmaps/service.ts';
@@ -18,8 +18,6 @@ import { touchingPairsOfVersion, type HotspotLevel } from './repository.ts';
  * them can be read back from a z-score. A cell a leader may not see (fewer than k people) is
  * left out likewise: neither scored nor counted in its neighbours' sums.
  */
-import { HOTSPOT_METRICS, type HotspotMetric } from '../domain/word-lists.ts';
-
 export { HOTSPOT_METRICS, type HotspotMetric };
 
 /** The heatmap metric (and rental tier) each hot-spot metric is computed from. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { analyticsSnapshotKey } from '../db/data-version.ts';
 
 /**
  * Whole-city area heatmaps are read far more often than the figures change, and building one
@@ -26,7 +27,7 @@ export interface ResponseCache {
   read(db: Kysely<DB>, requestKey: string, compute: (trx: Transaction<DB>) => Promise<unknown>): Promise<{ body: CachedJson; hit: boolean }>;
 }
 
-const versionOf = async (db: Kysely<DB>) => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+const versionOf = analyticsSnapshotKey;
 
 const DEFAULT_MAX_GZIP_BYTES = 64 * 1024 * 1024;
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
+import { analyticsSnapshotKey } from '../db/data-version.ts';
 import type { TileLayerName } from './layers.ts';
 import type { RenderedTile } from './service.ts';
 import type { TileAddress } from './tile-math.ts';
@@ -71,7 +72,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-const versionOf = async (db: Kysely<DB>) => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
+const versionOf = analyticsSnapshotKey;
 
 export function createTileCache(maxBytes = DEFAULT_MAX_BYTES, refill?: { db: Kysely<DB>; render: TileRenderer }): TileCache {
   // A Map iterates in insertion order: re-inserting on each hit makes the first key the least recently used.
