@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { auditKeyFor, hmacHex } from './key.ts';
+import { chainHead, hashesAt } from './repository.ts';
 
 /**
  * Keyed checkpoints of the audit chain's head, kept OUTSIDE the database (a JSON-lines file
@@ -59,27 +60,6 @@ function parseCheckpoint(line: string): Checkpoint | undefined {
   return undefined;
 }
 
-/** The chain's newest linked row (seq 0 / 'genesis' when none); rows the sequencer has not linked are not in it yet. */
-export async function chainHead(db: Kysely<DB>): Promise<{ seq: number; head: string }> {
-  const row = await db
-    .selectFrom('audit_log')
-    .select(['chain_seq', 'hash'])
-    .where('chain_seq', 'is not', null)
-    .orderBy('chain_seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return { seq: Number(row?.chain_seq ?? 0), head: row?.hash ?? 'genesis' };
-}
-
-/** The stored hash of each of these rows (absent rows left out). */
-export async function hashesAt(db: Kysely<DB>, seqs: number[]): Promise<Map<number, string>> {
-  if (seqs.length === 0) return new Map();
-  const rows = await sql<{ seq: number; hash: string | null }>`
-    SELECT a.chain_seq AS seq, a.hash FROM audit_log a
-    WHERE a.chain_seq IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb))`.execute(db);
-  return new Map(rows.rows.map((row) => [Number(row.seq), row.hash ?? '']));
-}
-
 export type CheckpointOutcome = 'written' | 'unchanged' | 'refused';
 
 /**
@@ -99,7 +79,7 @@ export async function writeAuditCheckpoint(db: Kysely<DB>, config: Config, now =
     if (last.seq === current.seq) return 'unchanged';
   }
   const point = { at: now.toISOString(), ...current };
-  appendDurably(checkpointPath(config), JSON.stringify({ ...point, mac: checkpointMac(auditKeyFor(config), point) }) + '\n');
+  appendDurably(checkpointPath(config), `${JSON.stringify({ ...point, mac: checkpointMac(auditKeyFor(config), point) })}\n`);
   return 'written';
 }
 

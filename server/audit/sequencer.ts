@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
+import { linkPendingBatch } from './repository.ts';
 
 /**
  * The audit chain's sequencer (issue #19, docs/audit.md). Requests insert their audit rows
@@ -24,8 +25,7 @@ export interface LinkOutcome {
 export async function linkPending(db: Kysely<DB>): Promise<LinkOutcome> {
   let linked = 0;
   for (;;) {
-    const result = await sql<{ linked: number }>`SELECT audit_link_pending(${BATCH_ROWS}) AS linked`.execute(db);
-    const batch = Number(result.rows[0]?.linked ?? 0);
+    const batch = await linkPendingBatch(db, BATCH_ROWS);
     if (batch < 0) return { linked, busy: true };
     linked += batch;
     if (batch < BATCH_ROWS) return { linked, busy: false };

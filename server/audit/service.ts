@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import type { AuditAction, AuditTargetType } from '../domain/audit-vocabulary.ts';
-import { chainHead, hashesAt, readCheckpoints, type Checkpoint } from './checkpoints.ts';
-import { insertAuditRows } from './repository.ts';
+import { readCheckpoints, type Checkpoint } from './checkpoints.ts';
+import { chainHead, hashesAt, insertAuditRows, linkedSeqBounds, unlinkedRows, verifyChainRange } from './repository.ts';
 
 export interface AuditEntry {
   /** What was done: 'read', 'search', 'create', 'update', 'move_in', 'export', … (server/domain/audit-vocabulary.ts) */
@@ -60,53 +60,54 @@ export interface UnlinkedTail {
 
 /** Ranges of chain_seq verified at once, on separate connections where the engine has several. */
 const VERIFY_PARTS = 4;
+/**
+ * At most this many rows per query (≈ 5 µs of CPU a row), so that each query stays well inside
+ * the statement timeout (15 s) on a loaded machine however long the log grows.
+ */
+const ROWS_PER_QUERY = 250_000;
 
 /**
  * Recomputes every linked row's keyed hash in chain order; an edited, inserted or deleted row
  * shows as a break, and so does a row re-chained by anyone without the key. Rows not yet linked
  * by the sequencer are reported apart. Needs a session holding the key. The chain is checked in
- * VERIFY_PARTS ranges of chain_seq at once, each also reading the row before it for its first link.
+ * ranges of chain_seq of at most ROWS_PER_QUERY rows, VERIFY_PARTS at once, each also reading the
+ * row before it for its first link.
  */
 export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainVerification> {
-  const bounds = await sql<{ low: number | null; high: number | null }>`
-    SELECT least(min(chain_seq), 1)::bigint AS low, max(chain_seq)::bigint AS high FROM audit_log WHERE chain_seq IS NOT NULL`.execute(db);
-  const low = Number(bounds.rows[0]?.low ?? 1);
-  const high = Number(bounds.rows[0]?.high ?? 0);
-  const size = Math.max(1, Math.ceil((high - low + 1) / VERIFY_PARTS));
-  const starts = Array.from({ length: VERIFY_PARTS }, (_, index) => low + index * size).filter((start, index) => index === 0 || start <= high);
-  const parts = await Promise.all(starts.map((start) => verifyChainPart(db, start, start + size - 1, start === low)));
+  const { low, high } = await linkedSeqBounds(db);
+  const ranges = splitRange(low, Math.max(low, high));
+  const parts = await inParallel(ranges.map(([first, last]) => () => verifyChainRange(db, first, last, first === low)), VERIFY_PARTS);
   const broken = parts.map((part) => part.firstBroken).filter((seq): seq is number => seq !== null);
   const unlinked = await unlinkedTail(db);
   const firstBrokenSeq = broken.length ? Math.min(...broken) : null;
   return { ok: firstBrokenSeq === null, rows: parts.reduce((sum, part) => sum + part.rows, 0), firstBrokenSeq, unlinked };
 }
 
-/** Checks rows first..last (and their links to the row before); the first range starts at genesis. */
-async function verifyChainPart(db: Kysely<DB>, first: number, last: number, fromGenesis: boolean) {
-  const result = await sql<{ rows: number; first_broken: string | null }>`
-    WITH ordered AS (
-      SELECT a.chain_seq, a.hash, a.prev_hash,
-             lag(a.hash) OVER chain AS parent_hash,
-             lag(a.chain_seq) OVER chain AS parent_seq,
-             encode(sha256(p.outer_pad || sha256(p.inner_pad || convert_to(audit_row_message(a.prev_hash, a), 'UTF8'))), 'hex') AS recomputed
-      FROM audit_log a CROSS JOIN audit_hmac_pads() p
-      WHERE a.chain_seq BETWEEN ${fromGenesis ? first : first - 1} AND ${last}
-      WINDOW chain AS (ORDER BY a.chain_seq))
-    SELECT count(*)::int AS rows,
-           min(chain_seq) FILTER (WHERE hash IS DISTINCT FROM recomputed
-              OR prev_hash IS DISTINCT FROM coalesce(parent_hash, 'genesis')
-              OR chain_seq IS DISTINCT FROM coalesce(parent_seq, 0) + 1) AS first_broken
-    FROM ordered WHERE chain_seq >= ${first}`.execute(db);
-  const row = result.rows[0];
-  return { rows: row?.rows ?? 0, firstBroken: row?.first_broken == null ? null : Number(row.first_broken) };
+/** first..last in VERIFY_PARTS consecutive ranges, more when one would exceed ROWS_PER_QUERY. */
+function splitRange(first: number, last: number): Array<[number, number]> {
+  const count = Math.max(VERIFY_PARTS, Math.ceil((last - first + 1) / ROWS_PER_QUERY));
+  const size = Math.max(1, Math.ceil((last - first + 1) / count));
+  const ranges: Array<[number, number]> = [];
+  for (let start = first; start <= last; start += size) ranges.push([start, Math.min(last, start + size - 1)]);
+  return ranges;
+}
+
+/** Runs the tasks, at most `limit` at a time; their results in order. */
+async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
 }
 
 async function unlinkedTail(db: Kysely<DB>): Promise<UnlinkedTail> {
-  const result = await sql<{ rows: number; oldest_at: Date | null; age: number | null }>`
-    SELECT count(*)::int AS rows, min(at) AS oldest_at,
-           round(extract(epoch FROM clock_timestamp() - min(at))::numeric, 3)::float8 AS age
-    FROM audit_log WHERE chain_seq IS NULL`.execute(db);
-  const row = result.rows[0];
+  const row = await unlinkedRows(db);
   return {
     rows: row?.rows ?? 0,
     oldestAt: row?.oldest_at ? new Date(row.oldest_at).toISOString() : null,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
 import { demoPassword, hashPassword } from './passwords.ts';
+import { currentGridsOf, firstAssignedCollector, insertDemoUserIfNew } from './repository.ts';
 
 export interface DemoUser {
   username: string;
@@ -16,15 +17,8 @@ export interface DemoUser {
  * police see the whole district; the collector sees the grids of the collector they are linked to.
  */
 export async function demoUsersFor(db: Kysely<DB>, districtCode: string): Promise<DemoUser[]> {
-  const collector = await db
-    .selectFrom('collector_assignments')
-    .select(['collector_id'])
-    .where('ended_on', 'is', null)
-    .orderBy('collector_id')
-    .executeTakeFirst();
-  const collectorGrids = collector
-    ? (await db.selectFrom('collector_assignments').select('grid_code').where('collector_id', '=', collector.collector_id).where('ended_on', 'is', null).execute()).map((row) => row.grid_code)
-    : [];
+  const collector = await firstAssignedCollector(db);
+  const collectorGrids = collector ? await currentGridsOf(db, collector.collector_id) : [];
   return [
     { username: 'leader', role: 'leader', displayName: '区领导（演示）', jurisdiction: [districtCode], collectorId: null },
     { username: 'planner', role: 'planner', displayName: '综治规划员（演示）', jurisdiction: [districtCode], collectorId: null },
@@ -38,18 +32,14 @@ export async function demoUsersFor(db: Kysely<DB>, districtCode: string): Promis
 
 export async function insertDemoUsers(db: Kysely<DB>, users: DemoUser[]): Promise<void> {
   for (const user of users) {
-    await db
-      .insertInto('users')
-      .values({
-        username: user.username,
-        display_name: user.displayName,
-        role: user.role,
-        password_hash: await hashPassword(demoPassword(user.username)),
-        jurisdiction: user.jurisdiction,
-        collector_id: user.collectorId,
-        is_demo: true,
-      })
-      .onConflict((conflict) => conflict.column('username').doNothing())
-      .execute();
+    await insertDemoUserIfNew(db, {
+      username: user.username,
+      display_name: user.displayName,
+      role: user.role,
+      password_hash: await hashPassword(demoPassword(user.username)),
+      jurisdiction: user.jurisdiction,
+      collector_id: user.collectorId,
+      is_demo: true,
+    });
   }
 }

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DB, User } from '../db/schema.ts';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB, User, UsersTable } from '../db/schema.ts';
 
 export async function findUserByUsername(db: Kysely<DB>, username: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
@@ -38,4 +38,20 @@ export async function setOwnPassword(db: Kysely<DB>, userId: number, passwordHas
 /** Ends every session of the user except the one kept (the caller's own). */
 export async function deleteOtherSessions(db: Kysely<DB>, userId: number, keepSessionHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '<>', keepSessionHash).execute();
+}
+
+/** The demo's collector user: the collector with the lowest id among those assigned now (demo-users.ts). */
+export async function firstAssignedCollector(db: Kysely<DB>) {
+  return db.selectFrom('collector_assignments').select(['collector_id']).where('ended_on', 'is', null).orderBy('collector_id').executeTakeFirst();
+}
+
+/** The grids a collector is assigned to now. */
+export async function currentGridsOf(db: Kysely<DB>, collectorId: number): Promise<string[]> {
+  const rows = await db.selectFrom('collector_assignments').select('grid_code').where('collector_id', '=', collectorId).where('ended_on', 'is', null).execute();
+  return rows.map((row) => row.grid_code);
+}
+
+/** A demo user, unless a user of that name exists already (that one is left as it is). */
+export async function insertDemoUserIfNew(db: Kysely<DB>, user: Insertable<UsersTable>): Promise<void> {
+  await db.insertInto('users').values(user).onConflict((conflict) => conflict.column('username').doNothing()).execute();
 }

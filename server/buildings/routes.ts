@@ -1,14 +1,14 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { principalOf, type Principal } from '../auth/session.ts';
+import type { Principal } from '../auth/session.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import { seesPersonData } from '../domain/privacy.ts';
 import { ROLES } from '../db/schema.ts';
 import { parseBuildingCode } from '../http/code-params.ts';
 import { notFound } from '../http/errors.ts';
 import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { bboxSchema, parseQuery, textNumber } from '../http/validate.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { bboxSchema, textNumber } from '../http/validate.ts';
 import { personDataRoute } from '../person-data/route-factories.ts';
 import { buildingsInBbox, findBuilding } from './repository.ts';
 import { buildingFloorPlan } from './service.ts';
@@ -20,38 +20,36 @@ const footprintQuery = z.object({
 });
 const WHOLE_WORLD: Bbox = [-180, -90, 180, 90];
 
-function buildingInJurisdiction(request: Request, principal: Principal): string {
+function buildingInJurisdiction({ principal }: { principal: Principal }, request: Request): string {
   const code = parseBuildingCode(request.params.code);
   assertInJurisdiction(principal, code, 'Building');
   return code;
 }
 
 export const buildingRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'get',
     path: '/buildings.geojson',
     access: ROLES,
     summary: 'Building footprints inside a bbox and the caller\'s jurisdiction as GeoJSON (capped; see truncated)',
-    handler: async (request, response) => {
-      const { bbox, limit } = parseQuery(footprintQuery, request);
-      const { features, truncated } = await buildingsInBbox(context.db, bbox ?? WHOLE_WORLD, limit, visiblePrefixes(principalOf(request)));
+    schemas: { query: footprintQuery },
+    handler: async ({ query: { bbox, limit }, principal }, _request, response) => {
+      const { features, truncated } = await buildingsInBbox(context.db, bbox ?? WHOLE_WORLD, limit, visiblePrefixes(principal));
       response.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', truncated, features }));
     },
-  },
-  {
+  }),
+  route({
     method: 'get',
     path: '/buildings/:code',
     access: ROLES,
     summary: 'One building by its 19-digit code',
-    handler: async (request, response) => {
-      const code = parseBuildingCode(request.params.code);
-      const principal = principalOf(request);
-      assertInJurisdiction(principal, code, 'Building');
+    handler: async ({ principal }, request, response) => {
+      const code = buildingInJurisdiction({ principal }, request);
       const building = await findBuilding(context.db, code);
       if (!building) throw notFound('Building', code);
       // The landlord is a person: named only to police and collectors.
       response.json(seesPersonData(principal) ? building : { ...building, landlordName: null });
     },
-  },
+  }),
   ...personDataRoute('/drilldown/buildings/:code', 'Floor plan data: floors → units (use, rental status, counts) → current occupants', undefined, buildingInJurisdiction, buildingFloorPlan)(context),
 ];

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { UNIT_USES, type DB, type UnitUse } from '../db/schema.ts';
 import { notFound } from '../http/errors.ts';
-import { presentStay, rentalStatusOf, type RentalStatus, type StayView } from '../person-data/stays.ts';
+import type { RentalStatus } from '../domain/word-lists.ts';
+import { presentStay, rentalStatusOf, type StayView } from '../person-data/stays.ts';
 import { auditPersonReads } from '../person-data/visibility.ts';
 import { readBuildingPlan } from './repository.ts';
 

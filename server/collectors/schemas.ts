@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALLOCATION_MODES } from '../domain/allocation.ts';
+import { ALLOCATION_MODES, ALLOCATION_SORT_COLUMNS, type AllocationSort, type AllocationSortColumn } from '../domain/allocation.ts';
 import { REBALANCE_REACH } from '../domain/rebalance.ts';
 import { calendarDate, textNumber } from '../http/validate.ts';
 
@@ -34,10 +34,7 @@ const pageOffset = textNumber(z.number().int().min(0).max(10_000_000).default(0)
 const AREA_LEVELS = ['grid', 'community', 'street', 'district'] as const;
 const level = z.enum(AREA_LEVELS, { message: `level must be one of ${AREA_LEVELS.join(', ')}` }).default('grid');
 
-/** Every column of the planner's table sorts; '-column' sorts it largest first. */
-export const ALLOCATION_SORT_COLUMNS = ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap'] as const;
-export type AllocationSortColumn = (typeof ALLOCATION_SORT_COLUMNS)[number];
-export type AllocationSort = AllocationSortColumn | `-${AllocationSortColumn}`;
+export type { AllocationSort, AllocationSortColumn };
 export const ALLOCATION_SORTS: AllocationSort[] = ALLOCATION_SORT_COLUMNS.flatMap((column) => [column, `-${column}` as const]);
 
 export const allocationQuery = z.strictObject({

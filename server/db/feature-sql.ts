@@ -2,8 +2,9 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Bbox } from '../domain/coordinates.ts';
 
 /**
- * SQL pieces shared by vector tiles and the OGC API: both read rows shaped
- * (id text, geom geometry(4326), properties jsonb) and filter them by a WGS84 box.
+ * SQL pieces shared by several features' repositories: vector tiles and the OGC API both read rows
+ * shaped (id text, geom geometry(4326), properties jsonb) and filter them by a WGS84 box; exports
+ * and heatmaps count a building's units alike.
  */
 
 /** A bound-parameter envelope; comparing a geometry column to it with && uses the column's GiST index. */
@@ -36,3 +37,14 @@ export const gridStatisticsProperties = (k: number) => sql`jsonb_build_object(
   'buildings', coalesce(s.buildings, 0),
   'units', coalesce(s.units, 0),
   'residents', CASE WHEN ${currentResidents} >= ${k}::int THEN ${currentResidents}::int END)`;
+
+/**
+ * Each building b's units as the lateral `n`: units, rented units, registered rental units and
+ * rental houses (a unit let to several households counts each, sql/0014_rental_houses.sql). Read by
+ * the building export layer and the heatmaps' unit points, which must count alike.
+ */
+export const unitCountsOfBuilding = sql`CROSS JOIN LATERAL (
+      SELECT count(*)::int AS units, count(*) FILTER (WHERE u.use = 'rented')::int AS rented_units,
+             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units,
+             coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses
+      FROM units AS u WHERE u.building_code = b.code) AS n`;

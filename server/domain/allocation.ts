@@ -35,6 +35,10 @@
 import { PREFIX_LENGTH } from './codes.ts';
 
 export const ALLOCATION_MODES = ['floating_or_rental', 'population'] as const;
+/** Every column of the planner's table sorts (GET /api/collectors/allocation?sort=); '-column' sorts it largest first. */
+export const ALLOCATION_SORT_COLUMNS = ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap'] as const;
+export type AllocationSortColumn = (typeof ALLOCATION_SORT_COLUMNS)[number];
+export type AllocationSort = AllocationSortColumn | `-${AllocationSortColumn}`;
 export type AllocationMode = (typeof ALLOCATION_MODES)[number];
 
 export interface AllocationSettings {

@@ -269,7 +269,7 @@ export interface EmergingResult {
  * same numbers as hotspots()), at a cost emerging hot spots can pay 36 times over 20,000 cells.
  * The q-values come from one native sort of the p-values: tied p-values share their q.
  */
-function stepScores(values: Float64Array, neighbours: Neighbours, fdr: boolean) {
+export function stepScores(values: Float64Array, neighbours: Neighbours, fdr: boolean) {
   const n = values.length;
   const z = giStarScores(values, neighbours);
   const p = new Float64Array(n);

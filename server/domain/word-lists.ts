@@ -12,6 +12,14 @@ export const BUILDING_STATUSES = ['active', 'demolished'] as const;
 export const UNIT_USES = ['self_occupied', 'rented', 'vacant', 'shop', 'dormitory'] as const;
 export const PERSON_CATEGORIES = ['registered', 'lodging', 'floating', 'overseas'] as const;
 export const FLOATING_TYPES = ['single', 'shared', 'dormitory', 'family'] as const;
+export const ID_TYPES = ['id_card', 'passport'] as const;
+export const SEXES = ['M', 'F'] as const;
+/** A residence permit (居住证): valid, replaced by its renewal, or revoked. */
+export const PERMIT_STATUSES = ['valid', 'renewed', 'revoked'] as const;
+/** 出租登记 of a unit: a rented unit is registered as a rental or not; any other use is not rented. */
+export const RENTAL_STATUSES = ['registered', 'unregistered', 'not_rented'] as const;
+/** What GET /api/people/search finds people by: exactly one of these per search. */
+export const PERSON_SEARCH_KEYS = ['idNumber', 'name', 'address', 'code'] as const;
 /** Why a collector should visit a unit (sql/0015_unit_checks.sql). */
 export const UNIT_CHECK_REASONS = ['unregistered_rental', 'use_changed', 'emptied'] as const;
 
@@ -23,6 +31,9 @@ export type UnitUse = (typeof UNIT_USES)[number];
 export type PersonCategory = (typeof PERSON_CATEGORIES)[number];
 export type FloatingType = (typeof FLOATING_TYPES)[number];
 export type UnitCheckReason = (typeof UNIT_CHECK_REASONS)[number];
+export type PermitStatus = (typeof PERMIT_STATUSES)[number];
+export type RentalStatus = (typeof RENTAL_STATUSES)[number];
+export type PersonSearchKey = (typeof PERSON_SEARCH_KEYS)[number];
 
 // Imports (server/imports): what a file holds, how it is read, where its job stands.
 export const IMPORT_KINDS = ['buildings', 'units', 'people', 'cases', 'compounds'] as const;

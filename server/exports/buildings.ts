@@ -1,10 +1,9 @@
-import type { Point } from 'geojson';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { RentalTier } from '../domain/rental-scoring.ts';
 import { shownScoreMonth } from '../rentals/service.ts';
 import type { Layer, LayerColumn, Value } from './layer.ts';
-import { inScope, type ExportScope } from './repository.ts';
+import { buildingLayerRows, type ExportScope } from './repository.ts';
 import { assertWithinCap, MAX_LAYER_FEATURES } from './scope.ts';
 
 /**
@@ -45,33 +44,16 @@ export interface BuildingLayerRequest {
   tier?: RentalTier;
 }
 
-// Columns come back under their keys; numeric and bigint arrive as JS numbers (server/db/connection.ts).
-type BuildingRow = Record<string, unknown> & { geometry: Point };
-
 export async function buildingLayer(db: Kysely<DB>, request: BuildingLayerRequest): Promise<Layer> {
   const month = await shownScoreMonth(db, request.month);
-  const result = await sql<BuildingRow>`
-    SELECT b.code, b.grid_code, b.address, b.floors, b.use, b.management_mode, b.has_access_control, b.has_video,
-           b.responsibility_letter_signed, n.units, n.rented_units, n.rental_houses, n.registered_rental_units,
-           s.tier, s.score, s.clean_months, ST_AsGeoJSON(b.point, 7)::json AS geometry
-    FROM buildings AS b
-    CROSS JOIN LATERAL (
-      SELECT count(*)::int AS units, count(*) FILTER (WHERE u.use = 'rented')::int AS rented_units,
-             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units,
-             coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses
-      FROM units AS u WHERE u.building_code = b.code) AS n
-    LEFT JOIN rental_scores AS s ON s.building_code = b.code AND s.month = ${month}::date
-    WHERE b.status = 'active' AND ${inScope('b.code', request.scope)}
-      AND (${request.tier ?? null}::text IS NULL OR s.tier = ${request.tier ?? null})
-    ORDER BY b.code
-    LIMIT ${MAX_LAYER_FEATURES + 1}`.execute(db);
-  assertWithinCap(result.rows.length, MAX_LAYER_FEATURES, 'area');
+  const rows = await buildingLayerRows(db, request.scope, month, request.tier ?? null, MAX_LAYER_FEATURES + 1);
+  assertWithinCap(rows.length, MAX_LAYER_FEATURES, 'area');
   return {
     name: 'buildings',
     title: '建筑与出租屋等级',
     geometryType: 'POINT',
     columns: BUILDING_COLUMNS,
-    features: result.rows.map((row) => ({
+    features: rows.map((row) => ({
       geometry: row.geometry,
       anchor: row.geometry.coordinates as [number, number],
       values: BUILDING_COLUMNS.map((column) => (row[column.key] ?? null) as Value),

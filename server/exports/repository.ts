@@ -1,10 +1,11 @@
-import type { Geometry } from 'geojson';
+import type { Geometry, Point } from 'geojson';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { codeWithin } from '../db/code-prefix.ts';
+import { unitCountsOfBuilding } from '../db/feature-sql.ts';
 import type { DB } from '../db/schema.ts';
 import { selectStays } from '../person-data/repository.ts';
 
-/** The exports' queries: the scope's areas, the grid layer's rows and the occupants of a building or grid. */
+/** The exports' queries: the scope's areas, the grid and building layers' rows and the occupants of a building or grid. */
 
 /** Code prefixes an export covers; null = the whole city (exports/scope.ts cuts it to the caller's jurisdiction). */
 export type ExportScope = readonly string[] | null;
@@ -69,4 +70,23 @@ export function currentStaysIn(db: Kysely<DB>, code: string, limit: number) {
     .orderBy('r.unit_code').orderBy('p.name').orderBy('p.id')
     .limit(limit)
     .execute();
+}
+
+// Columns come back under their keys; numeric and bigint arrive as JS numbers (server/db/connection.ts).
+export type BuildingRow = Record<string, unknown> & { geometry: Point };
+
+/** Active buildings in scope as points with their unit counts and the rental tier of `month` (buildings.ts describes the columns). */
+export async function buildingLayerRows(db: Kysely<DB>, scope: ExportScope, month: string | null, tier: string | null, limit: number): Promise<BuildingRow[]> {
+  const result = await sql<BuildingRow>`
+    SELECT b.code, b.grid_code, b.address, b.floors, b.use, b.management_mode, b.has_access_control, b.has_video,
+           b.responsibility_letter_signed, n.units, n.rented_units, n.rental_houses, n.registered_rental_units,
+           s.tier, s.score, s.clean_months, ST_AsGeoJSON(b.point, 7)::json AS geometry
+    FROM buildings AS b
+    ${unitCountsOfBuilding}
+    LEFT JOIN rental_scores AS s ON s.building_code = b.code AND s.month = ${month}::date
+    WHERE b.status = 'active' AND ${inScope('b.code', scope)}
+      AND (${tier}::text IS NULL OR s.tier = ${tier})
+    ORDER BY b.code
+    LIMIT ${limit}`.execute(db);
+  return result.rows;
 }

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { CasePeriod } from './repository.ts';
+import { caseDaysOfGrids, type CasePeriod } from './repository.ts';
 
 /**
  * Cases per grid and day, kept in memory per data version (issue 21: hot spots of any period,
@@ -30,22 +30,10 @@ export const dayNumber = (date: string) => Date.UTC(Number(date.slice(0, 4)), Nu
 
 /** Reads every grid's daily case counts, in the order of `grids` (code → position); grids not listed are skipped. */
 export async function loadCaseDays(db: Kysely<DB>, grids: Map<string, number>): Promise<CaseDays> {
-  // One row per grid with its days and counts as arrays: 20,000 rows to parse rather than 861,000.
-  const result = await sql<{ grid_code: string; days: number[]; criminal: number[]; public_order: number[]; in_rental_criminal: number[]; in_rental_public_order: number[] }>`
-    SELECT grid_code, array_agg(day ORDER BY day) AS days,
-           array_agg(criminal ORDER BY day) AS criminal, array_agg(public_order ORDER BY day) AS public_order,
-           array_agg(in_rental_criminal ORDER BY day) AS in_rental_criminal, array_agg(in_rental_public_order ORDER BY day) AS in_rental_public_order
-    FROM (
-      SELECT grid_code, (day - DATE '1970-01-01') AS day,
-             coalesce(sum(cases) FILTER (WHERE kind = 'criminal'), 0)::int AS criminal,
-             coalesce(sum(cases) FILTER (WHERE kind = 'public_order'), 0)::int AS public_order,
-             coalesce(sum(in_rental) FILTER (WHERE kind = 'criminal'), 0)::int AS in_rental_criminal,
-             coalesce(sum(in_rental) FILTER (WHERE kind = 'public_order'), 0)::int AS in_rental_public_order
-      FROM grid_case_daily GROUP BY grid_code, day) AS per_day
-    GROUP BY grid_code`.execute(db);
-  const byPosition: (typeof result.rows[number] | undefined)[] = new Array(grids.size);
+  const gridRows = await caseDaysOfGrids(db);
+  const byPosition: (typeof gridRows[number] | undefined)[] = new Array(grids.size);
   let rows = 0;
-  for (const row of result.rows) {
+  for (const row of gridRows) {
     const position = grids.get(row.grid_code);
     if (position === undefined) continue; // not a grid of the map
     byPosition[position] = row;

@@ -6,7 +6,7 @@ import { analyticsSnapshotKey } from '../db/data-version.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { areaCellsOf, type AreaLevel } from './repository.ts';
-import type { Heatmap } from './service.ts';
+import type { CellColumns, Heatmap } from './service.ts';
 
 /**
  * The compact heatmap (issue 18): shapes and cell names travel once per data version, in a
@@ -51,14 +51,12 @@ export type CompactHeatmap = Omit<Heatmap, 'cells'> & {
   suppressed: number[];
 };
 
-export function compactHeatmap(heatmap: Heatmap, dataVersion: string): CompactHeatmap {
-  const { cells, ...legend } = heatmap;
-  const values = new Array<number | null>(cells.length);
+export function compactHeatmap(head: Omit<Heatmap, 'cells'>, columns: CellColumns, dataVersion: string): CompactHeatmap {
+  const values = new Array<number | null>(columns.values.length);
   const suppressed: number[] = [];
-  cells.forEach((cell, index) => {
-    values[index] = cell.value ?? null;
-    if (cell.suppressed) suppressed.push(index);
+  columns.values.forEach((value, index) => {
+    values[index] = Number.isNaN(value) ? null : value;
+    if (columns.suppressed[index]) suppressed.push(index);
   });
-  const order = cellOrderId(heatmap.level as AreaLevel, cells.map((cell) => cell.code));
-  return { ...legend, dataVersion, order, values, suppressed };
+  return { ...head, dataVersion, order: cellOrderId(head.level as AreaLevel, columns.codes), values, suppressed };
 }

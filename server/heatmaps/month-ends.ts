@@ -1,11 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
 import {
-  AREA_CODE_LENGTH, FOUND_UNREGISTERED_COLUMN, POPULATION_COLUMNS, populationOnDay, populationSummedToDay, populationWindow, sumByArea, withFoundUnregistered,
+  AREA_CODE_LENGTH, areasOfLevel, FOUND_UNREGISTERED_COLUMN, POPULATION_COLUMNS, populationPerGridOnDay, populationWindow,
   type AreaLevel, type AreaRow, type CasePeriod,
 } from './repository.ts';
 
@@ -44,6 +44,26 @@ interface KeptVersion {
   cases: CaseDays;
 }
 
+/**
+ * The areas of one level with their figures column by column: `sums[c][i]` is `columns[c]` of
+ * `rows[i]`. A whole-city grid map is then a few typed arrays rather than 20,000 row objects
+ * (the hot spots read it so: issue 21).
+ */
+export interface AreaColumns {
+  rows: readonly Omit<AreaRow, 'figures'>[];
+  columns: readonly string[];
+  sums: Float64Array[];
+}
+
+/** The row objects sumByArea gives, from columns. */
+export function rowsOfColumns({ rows, columns, sums }: AreaColumns): AreaRow[] {
+  return rows.map((row, position) => {
+    const figures: Record<string, number> = {};
+    columns.forEach((column, c) => { figures[column] = sums[c]![position]!; });
+    return { code: row.code, name: row.name, areaKm2: row.areaKm2, figures };
+  });
+}
+
 /** Figures of the areas of one level (`codes`, in the map's order) at several steps: `counts[step][area]`. */
 export interface AreaSeries {
   codes: string[];
@@ -57,10 +77,10 @@ export interface MonthEndStore {
    * soon after a write rather than after the next slider request.
    */
   refresh(db: Kysely<DB>, watchMs?: number): void;
-  /** The rows sumByArea would give for `day` at `level` (whole city), when kept for the reader's snapshot. */
-  areaRows(db: Kysely<DB>, day: string, level: AreaLevel, columns: readonly string[]): Promise<AreaRow[] | undefined>;
-  /** The rows sumByArea would give for casesInPeriod(period) at `level` (whole city), when kept for the reader's snapshot. */
-  caseRows(db: Kysely<DB>, period: CasePeriod, level: AreaLevel, columns: readonly string[]): Promise<AreaRow[] | undefined>;
+  /** What sumByArea would give for `day` at `level` (whole city), column by column, when kept for the reader's snapshot. */
+  areaColumns(db: Kysely<DB>, day: string, level: AreaLevel, columns: readonly string[]): Promise<AreaColumns | undefined>;
+  /** What sumByArea would give for casesInPeriod(period) at `level` (whole city), column by column, when kept for the reader's snapshot. */
+  caseColumns(db: Kysely<DB>, period: CasePeriod, level: AreaLevel, columns: readonly string[]): Promise<AreaColumns | undefined>;
   /**
    * Cases of each period per area of `level` (the areas in the map's order, as caseRows lists
    * them): what casesInPeriod sums, for many periods at once (emerging hot spots' months).
@@ -82,14 +102,11 @@ export function sliderMonthEnds(today: string): string[] {
   return monthWindows(firstDay, addDays(`${today.slice(0, 7)}-01`, -1)).map((window) => window.to);
 }
 
-/** A per-grid source with no rows: sumByArea then lists every area (with zeros). */
-const NO_FIGURES = sql`SELECT NULL::text AS grid_code, 0 AS none WHERE false`;
-
 const snapshotKey = analyticsSnapshotKey;
 
 async function areaDirectory(db: Kysely<DB>, level: AreaLevel, grids: Map<string, number>): Promise<AreaDirectory> {
   // The map's own roll-up with no figures: the same areas, names and summed areas, in the same order.
-  const rows = (await sumByArea(db, NO_FIGURES, ['none'], { level })).map(({ code, name, areaKm2 }) => ({ code, name, areaKm2 }));
+  const rows = await areasOfLevel(db, level);
   const index = new Map(rows.map((row, position) => [row.code, position]));
   const areaOfGrid = new Int32Array(grids.size);
   for (const [code, position] of grids) areaOfGrid[position] = index.get(code.slice(0, AREA_CODE_LENGTH[level])) ?? -1;
@@ -97,10 +114,8 @@ async function areaDirectory(db: Kysely<DB>, level: AreaLevel, grids: Map<string
 }
 
 async function dayCounts(db: Kysely<DB>, day: string, kept: boolean, grids: Map<string, number>): Promise<Int32Array> {
-  const population = kept ? populationOnDay(day) : populationSummedToDay(day);
-  const result = await sql<Record<string, number> & { grid_code: string }>`${withFoundUnregistered(population, day)}`.execute(db);
   const counts = new Int32Array(KEPT_COLUMNS.length * grids.size);
-  for (const row of result.rows) {
+  for (const row of await populationPerGridOnDay(db, day, kept)) {
     const position = grids.get(row.grid_code);
     if (position === undefined) continue; // not a grid of the map (the map's LEFT JOIN from grids drops it too)
     KEPT_COLUMNS.forEach((column, index) => { counts[index * grids.size + position] = Number(row[column] ?? 0); });
@@ -113,7 +128,7 @@ async function computeVersion(db: Kysely<DB>): Promise<KeptVersion> {
   return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
     const key = await snapshotKey(trx);
     const window = await populationWindow(trx);
-    const gridRows = (await sumByArea(trx, NO_FIGURES, ['none'], { level: 'grid' })).map((row) => row.code);
+    const gridRows = (await areasOfLevel(trx, 'grid')).map((row) => row.code);
     const grids = new Map(gridRows.map((code, position) => [code, position]));
     const areas = {} as Record<AreaLevel, AreaDirectory>;
     for (const level of LEVELS) areas[level] = await areaDirectory(trx, level, grids);
@@ -139,14 +154,8 @@ function areaSums(version: KeptVersion, counts: Int32Array, order: readonly stri
   return sums;
 }
 
-function rollUp(version: KeptVersion, counts: Int32Array, order: readonly string[], level: AreaLevel, columns: readonly string[]): AreaRow[] {
-  const directory = version.areas[level];
-  const sums = columns.map((column) => areaSums(version, counts, order, column, level));
-  return directory.rows.map((row, position) => {
-    const figures: Record<string, number> = {};
-    columns.forEach((column, c) => { figures[column] = sums[c]![position]!; });
-    return { code: row.code, name: row.name, areaKm2: row.areaKm2, figures };
-  });
+function rollUp(version: KeptVersion, counts: Int32Array, order: readonly string[], level: AreaLevel, columns: readonly string[]): AreaColumns {
+  return { rows: version.areas[level].rows, columns, sums: columns.map((column) => areaSums(version, counts, order, column, level)) };
 }
 
 /** The kept version when it is the reader's snapshot's, else undefined. */
@@ -188,14 +197,14 @@ export function createMonthEndStore(log: (message: string, fields: Record<string
         })
         .finally(() => { running = undefined; });
     },
-    async areaRows(db, day, level, columns) {
+    async areaColumns(db, day, level, columns) {
       const kept = current;
       const counts = kept?.days.get(day);
       if (!counts || !columns.every((column) => (KEPT_COLUMNS as readonly string[]).includes(column))) return undefined;
       const version = await versionFor(db, kept);
       return version && rollUp(version, counts, KEPT_COLUMNS, level, columns);
     },
-    async caseRows(db, period, level, columns) {
+    async caseColumns(db, period, level, columns) {
       const version = await versionFor(db, current);
       if (!version || !keepsPeriod(period) || !columns.every((column) => (CASE_FIGURE_ORDER as readonly string[]).includes(column))) return undefined;
       return rollUp(version, casesOfPeriod(version.cases, period), CASE_FIGURE_ORDER, level, columns);

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import { unitCountsOfBuilding } from '../db/feature-sql.ts';
 import type { Figures } from '../domain/heatmap-metrics.ts';
 
 /**
@@ -183,11 +184,7 @@ export function unitsByBuilding(db: Kysely<DB>, selection: PointSelection): Prom
     SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, 1 AS buildings, n.units, n.rented_units, n.registered_rental_units, n.rental_houses,
            (n.rented_units > 0)::int AS rental_buildings, (n.rented_units > 0 AND b.responsibility_letter_signed)::int AS signed_rental_buildings
     FROM buildings AS b
-    CROSS JOIN LATERAL (
-      SELECT count(*)::int AS units, count(*) FILTER (WHERE u.use = 'rented')::int AS rented_units,
-             count(*) FILTER (WHERE u.use = 'rented' AND u.rental_registered)::int AS registered_rental_units,
-             coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses
-      FROM units AS u WHERE u.building_code = b.code) AS n
+    ${unitCountsOfBuilding}
     WHERE b.status = 'active' AND b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`, UNIT_COLUMNS);
 }
 
@@ -258,4 +255,38 @@ export async function areaCellsOf(db: Kysely<DB>, level: AreaLevel): Promise<{ c
         LEFT JOIN admin_areas AS a ON a.code = cells.code
         ORDER BY cells.code COLLATE "C"`;
   return (await query.execute(db)).rows;
+}
+
+/**
+ * Every grid's case counts per day, per kind (criminal, public order; in rentals apart), one row
+ * per grid with its days (since 1970-01-01) and counts as arrays: 20,000 rows to parse rather
+ * than 861,000 (server/heatmaps/case-days.ts keeps them per data version).
+ */
+export async function caseDaysOfGrids(db: Kysely<DB>) {
+  const result = await sql<{ grid_code: string; days: number[]; criminal: number[]; public_order: number[]; in_rental_criminal: number[]; in_rental_public_order: number[] }>`
+    SELECT grid_code, array_agg(day ORDER BY day) AS days,
+           array_agg(criminal ORDER BY day) AS criminal, array_agg(public_order ORDER BY day) AS public_order,
+           array_agg(in_rental_criminal ORDER BY day) AS in_rental_criminal, array_agg(in_rental_public_order ORDER BY day) AS in_rental_public_order
+    FROM (
+      SELECT grid_code, (day - DATE '1970-01-01') AS day,
+             coalesce(sum(cases) FILTER (WHERE kind = 'criminal'), 0)::int AS criminal,
+             coalesce(sum(cases) FILTER (WHERE kind = 'public_order'), 0)::int AS public_order,
+             coalesce(sum(in_rental) FILTER (WHERE kind = 'criminal'), 0)::int AS in_rental_criminal,
+             coalesce(sum(in_rental) FILTER (WHERE kind = 'public_order'), 0)::int AS in_rental_public_order
+      FROM grid_case_daily GROUP BY grid_code, day) AS per_day
+    GROUP BY grid_code`.execute(db);
+  return result.rows;
+}
+
+/** The areas of `level` in the map's order (code, name, summed area), as sumByArea lists them, without figures. */
+export async function areasOfLevel(db: Kysely<DB>, level: AreaLevel): Promise<Omit<AreaRow, 'figures'>[]> {
+  // A per-grid source with no rows: sumByArea then lists every area (with zeros).
+  const noFigures = sql`SELECT NULL::text AS grid_code, 0 AS none WHERE false`;
+  return (await sumByArea(db, noFigures, ['none'], { level })).map(({ code, name, areaKm2 }) => ({ code, name, areaKm2 }));
+}
+
+/** Every grid's population columns and found-unregistered people on `day`: from the kept daily window (`kept`), else summed from the changes. */
+export async function populationPerGridOnDay(db: Kysely<DB>, day: string, kept: boolean): Promise<(Record<string, number> & { grid_code: string })[]> {
+  const population = kept ? populationOnDay(day) : populationSummedToDay(day);
+  return (await sql<Record<string, number> & { grid_code: string }>`${withFoundUnregistered(population, day)}`.execute(db)).rows;
 }

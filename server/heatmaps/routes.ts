@@ -7,13 +7,13 @@ import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { bboxSchema, calendarDate, textNumber } from '../http/validate.ts';
 import { ANALYTICS_READERS } from '../domain/roles.ts';
 import { METRIC_NAMES, METRICS, RENTAL_TIERS, type CategoryChoice } from '../domain/heatmap-metrics.ts';
-import { populationWindow, refreshGridStats } from './repository.ts';
+import { populationWindow, refreshGridStats, type AreaLevel } from './repository.ts';
 import { cellOrder, compactHeatmap, dataVersionOf } from './compact.ts';
 import { KEPT_FIGURES_WATCH_MS, monthEndStoreOf } from './month-ends.ts';
 import { createResponseCache, sendCachedJson } from '../http/kept-answers.ts';
 import { logger } from '../logger.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
-import { buildHeatmap, invalidField, keepPopulationWindowCurrent, suppressesSmallCounts, type HeatmapRequest } from './service.ts';
+import { buildHeatmap, buildHeatmapColumns, invalidField, keepPopulationWindowCurrent, suppressesSmallCounts, type HeatmapRequest } from './service.ts';
 
 const LEVELS = ['district', 'street', 'community', 'grid', 'hex', 'square'] as const;
 const AREA_LEVELS = ['district', 'street', 'community', 'grid'] as const;
@@ -111,7 +111,11 @@ const heatmapSpecs: FeatureRoutes = (context) => {
           monthEnds.refresh(context.db, monthEndWatchMs);
         }
         const compute = shape === 'values'
-          ? async (trx: Transaction<DB>) => compactHeatmap(await buildHeatmap(trx, principal, asked, monthEnds), await dataVersionOf(trx))
+          ? async (trx: Transaction<DB>) => {
+            // An area level: hex and square were answered above.
+            const { head, columns } = await buildHeatmapColumns(trx, principal, { ...asked, level: asked.level as AreaLevel }, monthEnds);
+            return compactHeatmap(head, columns, await dataVersionOf(trx));
+          }
           : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
         const { body, hit } = await keptHeatmaps.read(context.db, requestKey, compute);
         sendCachedJson(request, response, body, hit);

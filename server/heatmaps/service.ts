@@ -12,7 +12,7 @@ import { badRequest, HttpError } from '../http/errors.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../domain/bbox-limit.ts';
 import { tableExists } from '../db/capabilities.ts';
-import type { MonthEndStore } from './month-ends.ts';
+import { rowsOfColumns, type AreaColumns, type MonthEndStore } from './month-ends.ts';
 // What hotspots/ reads of the kept month ends: other features import it from here, never from month-ends.ts.
 export { KEPT_FIGURES_WATCH_MS, monthEndStoreOf, type AreaSeries, type MonthEndStore } from './month-ends.ts';
 import { METRICS, type FigureSourceName, type Figures, type MetricDefinition, type MetricName, type MetricOptions } from '../domain/heatmap-metrics.ts';
@@ -200,17 +200,17 @@ interface RawCell {
 }
 
 /** Whole-city figures precomputed for this very snapshot (a slider month, or cases of a period), if any. */
-function precomputedRows(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, months?: MonthEndStore) {
+async function precomputedColumns(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, months?: MonthEndStore) {
   if (!months || selection.bbox || selection.code) return undefined;
-  if (source.keptDay) return months.areaRows(db, source.keptDay, selection.level, columns);
-  if (source.keptPeriod) return months.caseRows(db, source.keptPeriod, selection.level, columns);
+  if (source.keptDay) return months.areaColumns(db, source.keptDay, selection.level, columns);
+  if (source.keptPeriod) return months.caseColumns(db, source.keptPeriod, selection.level, columns);
   return undefined;
 }
 
 async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null, months?: MonthEndStore): Promise<{ raw: RawCell[]; precomputed: boolean }> {
   // Precomputed for this snapshot, else summed by the database.
-  const precomputed = await precomputedRows(db, source, columns, selection, months);
-  const rows = precomputed ?? await sumByArea(db, source.perGrid(columns), columns, selection);
+  const precomputed = await precomputedColumns(db, source, columns, selection, months);
+  const rows = precomputed ? rowsOfColumns(precomputed) : await sumByArea(db, source.perGrid(columns), columns, selection);
   const raw = rows
     .filter((row) => prefixes === null || isWithinJurisdiction(row.code, prefixes))
     .map((row) => ({ code: row.code, name: row.name, areaKm2: row.areaKm2, sums: row.figures }));
@@ -290,13 +290,17 @@ function metricFilters(request: HeatmapRequest): Record<string, string> {
   return Object.fromEntries(Object.entries({ kind: request.kind, category: request.caseCategory }).filter(([, value]) => value !== undefined)) as Record<string, string>;
 }
 
+/** Whether a cell's figures are withheld from the caller: about fewer than k people, where k applies (null: it does not). */
+const withheld = (definition: MetricDefinition, figures: Figures, k: number | null) =>
+  k !== null && definition.people !== undefined && definition.people(figures) < k;
+
 // Plain assignments rather than object spreads: this runs for every one of 20,000 grids.
 function finishCell(raw: RawCell, definition: MetricDefinition, options: MetricOptions, k: number | null): HeatmapCell {
   const figures = definition.figures(raw.sums, options);
   const cell: HeatmapCell = { code: raw.code, areaKm2: Math.round(raw.areaKm2 * 1e4) / 1e4 };
   if (raw.name !== undefined) cell.name = raw.name;
   if (raw.bounds) cell.bounds = raw.bounds;
-  if (k !== null && definition.people && definition.people(figures) < k) {
+  if (withheld(definition, figures, k)) {
     cell.suppressed = true;
   } else {
     cell.value = definition.value(figures, raw.areaKm2, options);
@@ -328,6 +332,54 @@ export async function finishedCells(db: Kysely<DB>, principal: Principal, reques
   const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
   const cells = raw.map((cell) => finishCell(cell, definition, request, applied ? k : null));
   return { source, cells, k, applied, pointLevel, precomputed };
+}
+
+/**
+ * An area map's cells column by column: what finishedCells gives for a whole-city area level,
+ * without an object per cell (the hot spots' input, issue 21: at 20,000 grids the objects cost
+ * more than the statistic).
+ */
+export interface CellColumns {
+  source: FigureSource;
+  k: number;
+  applied: boolean;
+  precomputed: boolean;
+  codes: string[];
+  names: (string | null)[];
+  /** The mapped value; NaN where it is undefined for the cell (null in a map) or withheld. */
+  values: Float64Array;
+  /** 1 where the cell is withheld from the caller (fewer than k people). */
+  suppressed: Uint8Array;
+}
+
+export async function cellColumns(db: Kysely<DB>, principal: Principal, request: HeatmapRequest & { level: AreaLevel }, months?: MonthEndStore): Promise<CellColumns> {
+  const definition = METRICS[request.metric];
+  const source = await figureSource(db, definition.source, request);
+  const columns = definition.reads?.(request) ?? source.columns;
+  const selection = { level: request.level };
+  const kept = await precomputedColumns(db, source, columns, selection, months);
+  const table = kept ?? columnsOfRows(await sumByArea(db, source.perGrid(columns), columns, selection), columns);
+  const k = await privacyThreshold(db);
+  const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
+  const prefixes = visiblePrefixes(principal);
+  const rows = prefixes === null ? table.rows : table.rows.filter((row) => isWithinJurisdiction(row.code, prefixes));
+  const values = new Float64Array(rows.length);
+  const suppressed = new Uint8Array(rows.length);
+  const sums: Figures = {};
+  // Plain loops: this runs for every one of 20,000 grids, per request.
+  for (let index = 0, position = 0; index < rows.length; index += 1, position += 1) {
+    const row = rows[index]!;
+    while (table.rows[position] !== row) position += 1;
+    for (let c = 0; c < columns.length; c += 1) sums[columns[c]!] = table.sums[c]![position]!;
+    const figures = definition.figures(sums, request);
+    suppressed[index] = withheld(definition, figures, applied ? k : null) ? 1 : 0;
+    values[index] = suppressed[index] ? Number.NaN : definition.value(figures, row.areaKm2, request) ?? Number.NaN;
+  }
+  return { source, k, applied, precomputed: kept !== undefined, codes: rows.map((row) => row.code), names: rows.map((row) => row.name), values, suppressed };
+}
+
+function columnsOfRows(rows: AreaRow[], columns: readonly string[]): AreaColumns {
+  return { rows, columns, sums: columns.map((column) => Float64Array.from(rows, (row) => row.figures[column] ?? 0)) };
 }
 
 function shownValues(cells: HeatmapCell[]): number[] {
@@ -365,11 +417,35 @@ async function breaksOverPeriod(db: Kysely<DB>, principal: Principal, request: H
 }
 
 export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, months?: MonthEndStore): Promise<Heatmap> {
-  const definition = METRICS[request.metric];
   const { source, cells, k, applied, pointLevel } = await finishedCells(db, principal, request, months);
   const legend = request.breaksFrom
     ? await breaksOverPeriod(db, principal, request, request.breaksFrom, months)
     : { breaks: classBreaks(shownValues(cells)), breaksOver: null };
+  const suppressedCells = cells.filter((cell) => cell.suppressed).length;
+  return { ...heatmapHead(request, source, { k, applied, suppressedCells }, pointLevel, legend), cells };
+}
+
+/**
+ * A whole-city area heatmap with its cells column by column (the compact answer of issue 18):
+ * the same head as buildHeatmap's, and its cells' values without an object per cell.
+ */
+export async function buildHeatmapColumns(db: Kysely<DB>, principal: Principal, request: HeatmapRequest & { level: AreaLevel }, months?: MonthEndStore): Promise<{ head: Omit<Heatmap, 'cells'>; columns: CellColumns }> {
+  const columns = await cellColumns(db, principal, request, months);
+  const legend = request.breaksFrom
+    ? await breaksOverPeriod(db, principal, request, request.breaksFrom, months)
+    : { breaks: classBreaks(definedValues(columns.values)), breaksOver: null };
+  const suppressedCells = columns.suppressed.reduce((count, withheldCell) => count + withheldCell, 0);
+  return { head: heatmapHead(request, columns.source, { k: columns.k, applied: columns.applied, suppressedCells }, false, legend), columns };
+}
+
+function definedValues(values: Float64Array): number[] {
+  const defined: number[] = [];
+  for (const value of values) if (!Number.isNaN(value)) defined.push(value);
+  return defined;
+}
+
+function heatmapHead(request: HeatmapRequest, source: FigureSource, privacy: Heatmap['privacy'], pointLevel: boolean, legend: Pick<Heatmap, 'breaks' | 'breaksOver'>): Omit<Heatmap, 'cells'> {
+  const definition = METRICS[request.metric];
   return {
     metric: request.metric,
     label: definition.label,
@@ -381,8 +457,7 @@ export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request
     time: source.time,
     filters: metricFilters(request),
     computedFrom: pointLevel ? source.computedFrom.points : source.computedFrom.areas,
-    privacy: { k, applied, suppressedCells: cells.filter((cell) => cell.suppressed).length },
-    cells,
+    privacy,
     ...legend,
   };
 }

@@ -48,10 +48,14 @@ async function shapesFingerprint(db: Kysely<DB>, level: HotspotLevel): Promise<s
 
 const printsOfVersion = new Map<string, string>();
 
+/** The rows whose shapes make each level's neighbourhood. */
+const SHAPES_OF_LEVEL: Record<HotspotLevel, RawBuilder<unknown>> = {
+  grid: sql`grids`,
+  community: sql`admin_areas WHERE level = 'community'`,
+};
+
 async function shapesFingerprintNow(db: Kysely<DB>, level: HotspotLevel): Promise<string> {
-  const rows = level === 'grid'
-    ? sql<{ print: string }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM grids`
-    : sql<{ print: string }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM admin_areas WHERE level = 'community'`;
+  const rows = sql<{ print: string }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM ${SHAPES_OF_LEVEL[level]}`;
   return (await rows.execute(db)).rows[0]!.print;
 }
 

@@ -9,7 +9,7 @@ import { invalidField, keepPopulationWindowCurrent, KEPT_FIGURES_WATCH_MS, month
 import { assertInJurisdiction, visiblePrefixes } from '../http/jurisdiction.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { calendarDate, textNumber } from '../http/validate.ts';
-import { buildHotspots, HOTSPOT_METRICS, type HotspotRequest } from './service.ts';
+import { hotspotsJson, HOTSPOT_METRICS, type HotspotRequest } from './service.ts';
 import { buildEmergingHotspots, MAX_MONTHS, MIN_MONTHS, type EmergingRequest } from './emerging.ts';
 import { buildChanges, CHANGE_BASES, CHANGE_METRICS, MAX_CHANGE_ROWS, type ChangesRequest } from './changes.ts';
 
@@ -105,7 +105,7 @@ export const hotspotsRoutes: FeatureRoutes = (context) => {
       schemas: { query: hotspotQuery },
       handler: async ({ query, principal }, request, response) => {
         const hotspots = hotspotRequest(query, principal);
-        await sendKept(request, response, principal, hotspots, (trx) => buildHotspots(trx, principal, hotspots, keptFigures));
+        await sendKept(request, response, principal, hotspots, (trx) => hotspotsJson(trx, principal, hotspots, keptFigures));
       },
     }),
     route({

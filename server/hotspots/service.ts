@@ -4,9 +4,10 @@ import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { HOTSPOT_METRICS, type FIGURES_READ, type HotspotMetric } from '../domain/word-lists.ts';
-import { CONFIDENCE_LEVELS, hotspots, type HotspotClass, type Neighbours } from '../domain/hotspots.ts';
+import { CONFIDENCE_LEVELS, stepScores, type HotspotClass, type Neighbours } from '../domain/hotspots.ts';
 import { METRICS, type MetricName, type RentalTier } from '../domain/heatmap-metrics.ts';
-import { finishedCells, type HeatmapCell, type HeatmapRequest, type MonthEndStore, type TimeFrame } from '../heatmaps/service.ts';
+import { cellColumns, type CellColumns, type HeatmapRequest, type MonthEndStore, type TimeFrame } from '../heatmaps/service.ts';
+import { EncodedFragments, JsonBytes, type GzippedJson } from '../http/json-writer.ts';
 import { touchingPairsOfVersion, type HotspotLevel } from './repository.ts';
 
 /**
@@ -84,7 +85,7 @@ export interface HotspotMap {
   cells: HotspotCell[];
 }
 
-function heatmapRequestOf(request: HotspotRequest): HeatmapRequest {
+function heatmapRequestOf(request: HotspotRequest): HeatmapRequest & { level: HotspotLevel } {
   const { metric, tier } = HEATMAP_METRIC[request.metric];
   return {
     metric, tier, level: request.level, category: 'all', resolution: 0, metres: 0,
@@ -124,42 +125,110 @@ function buildNeighbourLists(codes: readonly string[], pairs: readonly { code: s
 /**
  * What an answer prints: z-scores to 1e-10 and p- and q-values to 10 significant digits. Far
  * beyond any use (R's spdep agrees to 1e-6), and about a tenth less JSON over 20,000 cells than
- * printing every binary digit. Undefined (NaN) is null.
+ * printing every binary digit. Undefined (NaN) is null. Written as text first (toFixed and
+ * toPrecision, trailing zeros dropped): a fifth of the cost of printing the rounded number, and
+ * what hotspotsJson writes as it is.
  */
-export const printedZ = (value: number) => (Number.isFinite(value) ? Math.round(value * 1e10) / 1e10 : null);
-export const printedP = (value: number) => (Number.isFinite(value) ? Number(value.toPrecision(10)) : null);
+export const zText = (value: number) => (Number.isFinite(value) ? withoutTrailingZeros(value.toFixed(10)) : 'null');
+export const pText = (value: number) => (Number.isFinite(value) ? withoutTrailingZeros(value.toPrecision(10)) : 'null');
+export const printedZ = (value: number) => (Number.isFinite(value) ? Number(zText(value)) : null);
+export const printedP = (value: number) => (Number.isFinite(value) ? Number(pText(value)) : null);
 
-function scoredCells(cells: HeatmapCell[], neighbours: Neighbours, fdr: boolean): HotspotCell[] {
-  const values = cells.map((cell) => cell.value as number);
-  const results = hotspots(values, neighbours, { fdr });
-  return cells.map((cell, i) => {
-    const result = results[i]!;
-    return { code: cell.code, name: cell.name, value: values[i], z: printedZ(result.z), p: printedP(result.p), q: printedP(result.q), class: result.class, neighbours: neighbours[i]!.length };
-  });
-}
-
-function legend(cells: HotspotCell[]): HotspotMap['classes'] {
-  return CLASS_ORDER.map((level) => ({
-    class: level,
-    ...CLASS_LABELS[level],
-    confidence: CONFIDENCE_LEVELS.find((entry) => entry.level === Math.abs(level))?.confidence ?? null,
-    cells: cells.filter((cell) => cell.class === level).length,
-  }));
+/** "0.0500000000" → "0.05", "1.200000000e-7" → "1.2e-7", "-0.0000000000" → "0". */
+function withoutTrailingZeros(text: string): string {
+  const exponentAt = text.indexOf('e');
+  const digits = exponentAt < 0 ? text : text.slice(0, exponentAt);
+  if (!digits.includes('.')) return text;
+  let end = digits.length;
+  while (digits.charCodeAt(end - 1) === 48) end -= 1; // '0'
+  if (digits.charCodeAt(end - 1) === 46) end -= 1; // '.'
+  const tidy = digits.slice(0, end) + (exponentAt < 0 ? '' : text.slice(exponentAt));
+  return tidy === '-0' ? '0' : tidy;
 }
 
 /** Where the figures came from: the ones kept in memory for this data version (server/heatmaps/month-ends.ts), or the tables. */
 export type FiguresRead = (typeof FIGURES_READ)[number];
 export const figuresRead = (precomputed: boolean): FiguresRead => (precomputed ? 'kept per data version' : 'summed by the database');
 
-/** `kept`: the figures kept per data version, read when they hold what the request asks (same answer, sooner). */
-export async function buildHotspots(db: Kysely<DB>, principal: Principal, request: HotspotRequest, kept?: MonthEndStore): Promise<HotspotMap> {
-  const { source, cells, k, applied, precomputed } = await finishedCells(db, principal, heatmapRequestOf(request), kept);
-  const inside = request.within === undefined ? cells : cells.filter((cell) => isWithinJurisdiction(cell.code, [request.within!]));
-  const studied = inside.filter((cell) => typeof cell.value === 'number');
+/**
+ * One Gi* map, column by column (cells in the map's order, those inside the study area and the
+ * caller's jurisdiction): the answer before it is written as objects (buildHotspots) or straight
+ * as JSON (hotspotsJson, what the API sends: 20,000 cells as objects and JSON.stringify cost more
+ * than the statistic at Shenzhen scale).
+ */
+interface ScoredMap {
+  head: Omit<HotspotMap, 'cells'>;
+  codes: string[];
+  names: (string | null)[];
+  values: Float64Array;
+  /** Per cell: STUDIED (scored), WITHHELD (under k) or neither (no value). */
+  state: Uint8Array;
+  z: Float64Array;
+  p: Float64Array;
+  q: Float64Array;
+  classes: Int8Array;
+  neighbours: Int32Array;
+}
+
+const STUDIED = 1;
+const WITHHELD = 2;
+
+async function scoredMap(db: Kysely<DB>, principal: Principal, request: HotspotRequest, kept?: MonthEndStore): Promise<ScoredMap> {
+  const map = await cellColumns(db, principal, heatmapRequestOf(request), kept);
+  const inside = insideStudyArea(map, request.within);
+  const studied = inside.filter((index) => !Number.isNaN(map.values[index]!));
   const prefixes: CodePrefixes = request.within === undefined ? principal.jurisdiction : [request.within];
-  const pairs = await touchingPairsOfVersion(db, request.level, prefixes);
-  const scored = scoredCells(studied, neighbourLists(studied.map((cell) => cell.code), pairs), request.fdr);
-  const byCode = new Map(scored.map((cell) => [cell.code, cell]));
+  const neighbours = neighbourLists(studied.map((index) => map.codes[index]!), await touchingPairsOfVersion(db, request.level, prefixes));
+  const studiedValues = new Float64Array(studied.length);
+  for (let s = 0; s < studied.length; s += 1) studiedValues[s] = map.values[studied[s]!]!;
+  const scores = stepScores(studiedValues, neighbours, request.fdr);
+  const cells = inside.length;
+  const scored: ScoredMap = {
+    head: headOf(request, map, scores.classes, inside.filter((index) => map.suppressed[index]).length),
+    codes: inside.map((index) => map.codes[index]!),
+    names: inside.map((index) => map.names[index]!),
+    values: new Float64Array(cells), state: new Uint8Array(cells),
+    z: new Float64Array(cells), p: new Float64Array(cells), q: new Float64Array(cells), classes: new Int8Array(cells), neighbours: new Int32Array(cells),
+  };
+  // Scores by study position, written at each cell's position among `inside` (both ascending).
+  for (let position = 0, s = 0; position < cells; position += 1) {
+    const index = inside[position]!;
+    scored.values[position] = map.values[index]!;
+    if (map.suppressed[index]) scored.state[position] = WITHHELD;
+    if (studied[s] !== index) continue;
+    scored.state[position] = STUDIED;
+    scored.z[position] = scores.z[s]!;
+    scored.p[position] = scores.p[s]!;
+    scored.q[position] = scores.q[s]!;
+    scored.classes[position] = scores.classes[s]!;
+    scored.neighbours[position] = neighbours[s]!.length;
+    s += 1;
+  }
+  return scored;
+}
+
+/** Indexes of the map's cells inside `within` (all of them without it). */
+function insideStudyArea(map: CellColumns, within: string | undefined): number[] {
+  const inside: number[] = [];
+  for (let index = 0; index < map.codes.length; index += 1) {
+    if (within === undefined || isWithinJurisdiction(map.codes[index]!, [within])) inside.push(index);
+  }
+  return inside;
+}
+
+/** The legend, hot to cold, with the number of scored cells in each class. */
+function legend(classes: Int8Array): HotspotMap['classes'] {
+  const counts = new Map<number, number>();
+  for (const level of classes) counts.set(level, (counts.get(level) ?? 0) + 1);
+  return CLASS_ORDER.map((level) => ({
+    class: level,
+    ...CLASS_LABELS[level],
+    confidence: CONFIDENCE_LEVELS.find((entry) => entry.level === Math.abs(level))?.confidence ?? null,
+    cells: counts.get(level) ?? 0,
+  }));
+}
+
+function headOf(request: HotspotRequest, map: CellColumns, classes: Int8Array, suppressedCells: number): Omit<HotspotMap, 'cells'> {
   const definition = METRICS[HEATMAP_METRIC[request.metric].metric];
   return {
     metric: request.metric,
@@ -168,17 +237,64 @@ export async function buildHotspots(db: Kysely<DB>, principal: Principal, reques
     definition: definition.definition,
     level: request.level,
     within: request.within ?? null,
-    time: source.time,
+    time: map.source.time,
     method: {
       statistic: 'Getis-Ord Gi* (z-score)',
       neighbourhood: NEIGHBOURHOOD,
       pValue: 'two-sided, from the standard normal distribution',
       fdr: request.fdr,
       studyArea: 'the cells the caller may see (their jurisdiction, narrowed by within), less suppressed cells',
-      figures: figuresRead(precomputed),
+      figures: figuresRead(map.precomputed),
     },
-    privacy: { k, applied, suppressedCells: inside.filter((cell) => cell.suppressed).length },
-    classes: legend(scored),
-    cells: inside.map((cell) => byCode.get(cell.code) ?? { code: cell.code, name: cell.name, ...(cell.suppressed && { suppressed: true as const }) }),
+    privacy: { k: map.k, applied: map.applied, suppressedCells },
+    classes: legend(classes),
   };
+}
+
+/** `kept`: the figures kept per data version, read when they hold what the request asks (same answer, sooner). */
+export async function buildHotspots(db: Kysely<DB>, principal: Principal, request: HotspotRequest, kept?: MonthEndStore): Promise<HotspotMap> {
+  const map = await scoredMap(db, principal, request, kept);
+  return { ...map.head, cells: map.codes.map((_, index) => cellOf(map, index)) };
+}
+
+function cellOf(map: ScoredMap, index: number): HotspotCell {
+  const cell: HotspotCell = { code: map.codes[index]!, name: map.names[index] };
+  if (map.state[index] === STUDIED) {
+    cell.value = map.values[index];
+    cell.z = printedZ(map.z[index]!);
+    cell.p = printedP(map.p[index]!);
+    cell.q = printedP(map.q[index]!);
+    cell.class = map.classes[index] as HotspotClass;
+    cell.neighbours = map.neighbours[index];
+  } else if (map.state[index] === WITHHELD) {
+    cell.suppressed = true;
+  }
+  return cell;
+}
+
+/**
+ * buildHotspots' answer written as gzipped JSON: what JSON.stringify gives for its objects, parsed
+ * back the same (tests/api/hotspots.test.ts), without building them.
+ */
+export async function hotspotsJson(db: Kysely<DB>, principal: Principal, request: HotspotRequest, kept?: MonthEndStore): Promise<GzippedJson> {
+  const map = await scoredMap(db, principal, request, kept);
+  const json = new JsonBytes().text(JSON.stringify({ ...map.head, cells: [] }).slice(0, -']}'.length));
+  const last = map.codes.length - 1;
+  for (let index = 0; index <= last; index += 1) {
+    const code = map.codes[index]!;
+    const name = map.names[index] ?? null;
+    json.encoded(cellStarts.of(code, name, () => `{"code":${JSON.stringify(code)},"name":${JSON.stringify(name)}`));
+    json.ascii(index < last ? `${cellFigures(map, index)},` : cellFigures(map, index));
+  }
+  return json.ascii(']}').gzipped();
+}
+
+/** Each cell's code and name, encoded once (every cell of a city fits). */
+const cellStarts = new EncodedFragments(200_000);
+
+/** The rest of one cell as JSON, after its code and name: cellOf's object (same keys in the same order, the same values). */
+function cellFigures(map: ScoredMap, index: number): string {
+  if (map.state[index] === WITHHELD) return ',"suppressed":true}';
+  if (map.state[index] !== STUDIED) return '}';
+  return `,"value":${map.values[index]},"z":${zText(map.z[index]!)},"p":${pText(map.p[index]!)},"q":${pText(map.q[index]!)},"class":${map.classes[index]},"neighbours":${map.neighbours[index]}}`;
 }

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
+import { GzippedJson } from './json-writer.ts';
 
 /**
  * Whole-city area heatmaps are read far more often than the figures change, and building one
@@ -71,9 +72,11 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
         const pending = computing.get(key);
         if (pending) return { body: await pending, hit: true };
         const computed = (async () => {
-          const json = Buffer.from(JSON.stringify(await compute(trx)));
+          const answer = await compute(trx);
+          const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
           // Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little.
-          const body: CachedJson = { json, gzip: gzipSync(json, { level: 1 }), etag: `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"` };
+          const json = answer instanceof GzippedJson ? undefined : Buffer.from(JSON.stringify(answer));
+          const body: CachedJson = answer instanceof GzippedJson ? { gzip: answer.gzip, etag } : { json, gzip: gzipSync(json!, { level: 1 }), etag };
           remember(key, body);
           return body;
         })();

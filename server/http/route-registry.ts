@@ -77,7 +77,7 @@ type Access = RouteSpec['access'];
 /** The caller authenticate sets (server/auth/session.ts declares it on Request): named so, this file imports no feature. */
 type Principal = NonNullable<Request['principal']>;
 /** The parsed value of a declared schema, undefined where the route declares none. */
-type ParsedBy<S> = S extends z.ZodType ? z.output<S> : undefined;
+export type ParsedBy<S> = S extends z.ZodType ? z.output<S> : undefined;
 /** A public route may be called without a login (principal null); any other has passed authenticate. */
 type PrincipalFor<A extends Access> = A extends 'public' ? Principal | null : Principal;
 

@@ -11,15 +11,14 @@ import { ColumnMap, type FieldSpec } from './columns.ts';
 import { buildingsImport } from './kinds/buildings.ts';
 import { casesImport } from './kinds/cases.ts';
 import { compoundsImport } from './kinds/compounds.ts';
-import {
-  changesOf, parseRow, updateRows, type ImportKindSpec, type NumberedRow, type OnFileRecord, type RowProblem, type UpdatableField,
-} from './kinds/kind.ts';
+import { changesOf, parseRow, updateRows, type ImportKindSpec, type RowProblem, type UpdatableField } from './kinds/kind.ts';
 import { peopleImport } from './kinds/people.ts';
 import { unitsImport } from './kinds/units.ts';
 import { liveJobs } from './live.ts';
 import { PreviewLog, previews } from './previews.ts';
 import { openSource } from './readers/source.ts';
 import { firstRowsOfRepeatedKeys, forgetKeys, insertErrors, updateJob } from './repository.ts';
+import type { NumberedRow, OnFileRecord } from './repository/batches.ts';
 import type { ImportFormat, ImportKind, ImportMode, TextEncoding } from '../domain/word-lists.ts';
 import { removeFile } from './upload.ts';
 
@@ -262,10 +261,7 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
       targetId: job.id,
       details: { kind: job.kind, mode: job.mode, format: job.format, crs: job.crs, encoding: job.encoding, rows: total, written },
     });
-    await trx.updateTable('import_jobs')
-      .set({ status: 'done', rows_processed: rows, rows_imported: rows, finished_at: new Date() })
-      .where('id', '=', job.id)
-      .execute();
+    await updateJob(trx, job.id, { status: 'done', rows_processed: rows, rows_imported: rows, finished_at: new Date() });
   });
 }
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { principalOf } from '../auth/session.ts';
 import { assertInJurisdiction } from '../http/jurisdiction.ts';
-import type { FeatureRoutes } from '../http/route-registry.ts';
-import { calendarDate, parseQuery } from '../http/validate.ts';
+import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { calendarDate } from '../http/validate.ts';
 import { ANALYTICS_READERS } from '../domain/roles.ts';
 import { CASE_KINDS } from '../domain/rental-scoring.ts';
 import { buildKpis } from './service.ts';
@@ -16,17 +15,15 @@ const kpiQuery = z.object({
 });
 
 export const kpisRoutes: FeatureRoutes = (context) => [
-  {
+  route({
     method: 'get',
     path: '/kpis',
     access: ANALYTICS_READERS,
     summary: 'Key indicators (四率 and more) of one area as of a day, each with numerator and denominator',
     schemas: { query: kpiQuery },
-    handler: async (request, response) => {
-      const { caseKind, ...query } = parseQuery(kpiQuery, request);
-      const principal = principalOf(request);
+    handler: async ({ query: { caseKind, ...query }, principal }, _request, response) => {
       assertInJurisdiction(principal, query.area, 'Area');
       response.json(await buildKpis(context.db, principal, { ...query, kind: caseKind }));
     },
-  },
+  }),
 ];

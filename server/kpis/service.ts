@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
-import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { addDays } from '../domain/calendar.ts';
 import { notFound } from '../http/errors.ts';
@@ -8,6 +7,7 @@ import { PREFIX_LENGTH } from '../domain/codes.ts';
 import { FOUND_UNREGISTERED, percent, roundTo2, type FigureSourceName, type Figures } from '../domain/heatmap-metrics.ts';
 import { AREA_LEVELS, type AreaLevel } from '../domain/word-lists.ts';
 import { figureSource, privacyThreshold, resolveAsOf, sumOverArea, suppressesSmallCounts, type SourceParams, type TimeFrame } from '../heatmaps/service.ts';
+import { checkSums, occupancySums } from './repository.ts';
 
 /**
  * Key indicators (四率 and more) of one area, from the district down to a grid, as of a day.
@@ -132,30 +132,6 @@ async function areaSums(db: Kysely<DB>, request: KpiRequest, source: Exclude<Fig
   const figures = await figureSource(db, source, request);
   const row = await sumOverArea(db, figures, levelOfCode(request.area), request.area);
   return { row, time: figures.time };
-}
-
-/** The latest 人户一致 check of each person inspected in the area during the period. */
-async function checkSums(db: Kysely<DB>, area: string, period: TimeFrame): Promise<Figures> {
-  if (!('from' in period)) throw new Error('person checks are counted over a period');
-  const result = await sql<{ consistent: number; checked: number }>`
-    SELECT count(*) FILTER (WHERE found_here AND registered_here)::int AS consistent, count(*)::int AS checked
-    FROM (SELECT DISTINCT ON (c.person_id) c.found_here, c.registered_here
-          FROM inspection_person_checks c JOIN inspections i ON i.id = c.inspection_id
-          WHERE i.visited_on BETWEEN ${period.from}::date AND ${period.to}::date AND ${codeWithin('i.building_code', [area])}
-          ORDER BY c.person_id, i.visited_on DESC, i.id DESC) AS latest`.execute(db);
-  return result.rows[0]!;
-}
-
-/** Units of the area's active buildings, and those somebody lived in on `asOf`. */
-async function occupancySums(db: Kysely<DB>, area: string, asOf: string): Promise<Figures> {
-  const result = await sql<{ occupied: number; units: number }>`
-    SELECT count(*)::int AS units,
-           count(*) FILTER (WHERE EXISTS (
-             SELECT 1 FROM residencies AS r WHERE r.unit_code = u.code
-               AND r.moved_in <= ${asOf}::date AND (r.moved_out IS NULL OR r.moved_out > ${asOf}::date)))::int AS occupied
-    FROM units AS u JOIN buildings AS b ON b.code = u.building_code
-    WHERE b.status = 'active' AND ${codeWithin('u.building_code', [area])}`.execute(db);
-  return result.rows[0]!;
 }
 
 function kpiValue(definition: KpiDefinition, numerator: number, denominator: number): number | null {

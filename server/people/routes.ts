@@ -1,8 +1,8 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import { normalizeIdNumber } from '../domain/id-number.ts';
+import { PERSON_SEARCH_KEYS as SEARCH_KEYS } from '../domain/word-lists.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
-import { calendarDate, parseParams, textNumber } from '../http/validate.ts';
+import { calendarDate, textNumber } from '../http/validate.ts';
 import { assertCodeInJurisdiction, REGISTRARS } from '../person-data/guards.ts';
 import { personDataRoute, recordActionRoute, registrationRoute, type Registrar } from '../person-data/route-factories.ts';
 import {
@@ -52,7 +52,6 @@ const registrationRoutes: FeatureRoutes = (context) => [
   ...registrationRoute('/registrations/move-out', 'Register a departure (foundAbsent: the person left without deregistering)', moveOutBody, 200, registerMoveOut)(context),
 ];
 
-const SEARCH_KEYS = ['idNumber', 'name', 'address', 'code'] as const;
 const searchQuery = z
   .object({
     purpose,
@@ -78,7 +77,7 @@ function toSearch(query: z.infer<typeof searchQuery>): PersonSearch {
   return { by: 'code', code: query.code! };
 }
 
-const personId = (request: Request) => parseParams(idParams, request).id;
+const personId = ({ params }: { params: z.output<typeof idParams> }) => params.id;
 
 const personRoutes: FeatureRoutes = (context) => [
   route({

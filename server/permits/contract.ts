@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { day, row } from '../domain/contract-shapes.ts';
-import type { RouteResponses } from '../http/route-registry.ts';
+import { day, gridCode } from '../domain/contract-shapes.ts';
+import { permitStatus, personView, unitCode } from '../domain/person-shapes.ts';
+import type { RouteResponses } from '../domain/contract-shapes.ts';
 
 /** What the residence-permit routes answer. */
 
@@ -11,12 +12,14 @@ export const permitView = z.object({
   issuedOn: day,
   expiresOn: day,
   years: z.number().int(),
-  status: z.string().meta({ examples: ['valid'] }),
+  status: permitStatus,
   revokedOn: day.nullable(),
   renewedFrom: z.number().int().nullable(),
   renewalOpensOn: day,
 });
-export const expiringPermitsAnswer = row({ permits: z.array(row({})).optional() });
+/** A permit about to expire, with its holder (as the caller may see them) and the unit they live in. */
+export const expiringPermit = permitView.extend({ unitCode, person: personView });
+export const expiringPermitsAnswer = z.object({ grid: gridCode, from: day, until: day, permits: z.array(expiringPermit) });
 
 export const permitResponses: Record<string, RouteResponses> = {
   'post /api/permits': { 201: { description: 'The permit', schema: permitView }, 409: { description: 'The person already holds a valid permit' } },

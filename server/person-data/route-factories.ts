@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import { chinaToday } from '../domain/calendar.ts';
-import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { route, type FeatureRoutes, type ParsedBy } from '../http/route-registry.ts';
 import { REGISTRARS } from './guards.ts';
 import { idParams, purposeQuery } from './schemas.ts';
 
@@ -40,13 +40,14 @@ export function registrationRoute<Schema extends z.ZodType<{ registeredAt?: stri
 
 /**
  * A GET of person data about one target named in the path: the purpose comes from the query and
- * `read` audits every person it returns. `target` reads the path and checks the jurisdiction.
+ * `read` audits every person it returns. `target` names the target from the parsed `params` (or,
+ * where none are declared, from a path code read with http/code-params.ts) and checks the jurisdiction.
  */
-export function personDataRoute<Target>(
+export function personDataRoute<const Params extends z.ZodType | undefined, Target>(
   path: string,
   summary: string,
-  params: z.ZodType | undefined,
-  target: (request: Request, principal: Principal) => Target,
+  params: Params,
+  target: (input: { params: ParsedBy<Params>; principal: Principal }, request: Request) => Target,
   read: (db: Kysely<DB>, principal: Principal, target: Target, purpose: string) => Promise<unknown>,
 ): FeatureRoutes {
   return (context) => [route({
@@ -55,8 +56,8 @@ export function personDataRoute<Target>(
     access: REGISTRARS,
     summary: `${summary}; purpose required, audited per person`,
     schemas: { params, query: purposeQuery },
-    handler: async ({ query, principal }, request, response) => {
-      response.json(await read(context.db, principal, target(request, principal), query.purpose));
+    handler: async ({ params: parsed, query, principal }, request, response) => {
+      response.json(await read(context.db, principal, target({ params: parsed as ParsedBy<Params>, principal }, request), query.purpose));
     },
   })];
 }

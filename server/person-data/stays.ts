@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/session.ts';
 import type { UnitUse } from '../db/schema.ts';
+import type { RentalStatus } from '../domain/word-lists.ts';
 import { presentPerson, type PersonRow, type PersonView } from './visibility.ts';
 
 /**
@@ -59,8 +60,6 @@ export interface StayView extends StayRecord {
 export function presentStay(row: StayRow & PersonRow, principal: Principal): StayView {
   return { ...stayRecordOf(row), person: presentPerson(row, principal) };
 }
-
-export type RentalStatus = 'registered' | 'unregistered' | 'not_rented';
 
 /** 出租登记: a rented unit either is registered as a rental or is not. */
 export function rentalStatusOf(use: UnitUse, rentalRegistered: boolean): RentalStatus {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildingCode, day, instant, type RouteResponses, row } from '../domain/contract-shapes.ts';
-import { INSPECTOR_ROLES, RENTAL_TIERS } from '../domain/rental-scoring.ts';
+import { CASE_KINDS, INSPECTOR_ROLES, RENTAL_FACTORS, RENTAL_TIERS } from '../domain/rental-scoring.ts';
 import { UNIT_CHECK_REASONS, UNIT_USES } from '../domain/word-lists.ts';
 
 export const rentalRule = z.object({ id: z.number().int(), factor: z.string(), params: z.record(z.string(), z.unknown()), points: z.number(), label: z.string(), active: z.boolean() });
@@ -58,6 +58,79 @@ export const overdueAnswer = z.object({ asOf: day, visits: z.array(overdueVisit)
 export const overdueSummaryAnswer = z.object({ asOf: day, by: z.string(), rows: z.array(row({})) });
 export const inspectionsAnswer = z.object({ inspections: z.array(row({ id: z.number().int() })) });
 
+// Score cards: a month's score with the explanation of every point (rentals/explanation.ts readableExplanation).
+
+/** An event behind a factor (rentals/repository/evidence.ts): a case, a visit, a tenant's stay, or the building's own record. */
+const evidence = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('case'), caseId: z.number().int(), caseNo: z.string(), kind: z.enum(CASE_KINDS), category: z.string(), occurredOn: day }),
+  z.object({
+    type: z.literal('inspection'), inspectionId: z.number().int(), visitedOn: day, role: z.enum(INSPECTOR_ROLES), doorsOk: z.boolean().nullable(),
+    hygieneGood: z.boolean().nullable(), neighboursGood: z.boolean().nullable(), tenantsRegistered: z.boolean().nullable(), clueGiven: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('stay'), residencyId: z.number().int(), movedIn: day, registeredAt: day, daysToRegister: z.number().int(),
+    personId: z.number().int().optional(), unitCode: z.string().optional(),
+  }),
+  z.object({ type: z.literal('building'), flag: z.literal('has_access_control'), label: z.string() }),
+]);
+/** One factor that gave points; its counts and events are null (withheld) where they are tenants and the caller sees no person data. */
+export const scoreFactor = z.object({
+  ruleId: z.number().int(),
+  factor: z.enum(RENTAL_FACTORS).nullable(),
+  label: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()).nullable(),
+  pointsEach: z.number().nullable(),
+  count: z.number().int().nullable(),
+  points: z.number(),
+  events: z.number().int().nullable(),
+  evidence: z.array(evidence),
+  lastEvidencedOn: day.nullable(),
+});
+const scoreExplanation = z.object({
+  base: z.number(),
+  factors: z.array(scoreFactor),
+  scoreTier: z.enum(['red', 'yellow', 'green']).meta({ description: 'The tier the score alone gives, before overrides' }),
+  previousTier: tier.nullable(),
+  overrides: z.array(z.object({ code: z.string(), message: z.string() })),
+  windows: z.object({
+    criminalCasesThisMonth: z.number().int(), criminalCases6Months: z.number().int(), criminalCases12Months: z.number().int(),
+    cooperative: z.boolean(), clueWithin12Months: z.boolean(),
+  }),
+  cleanMonths: z.number().int(),
+  unobserved: z.array(z.enum(RENTAL_FACTORS)),
+});
+/** What a building's and a household's score cards share: one month's score, its explanation, and the whole history. */
+const scoredMonth = {
+  building: z.object({ code: buildingCode, gridCode: z.string(), address: z.string(), point: z.tuple([z.number(), z.number()]) }),
+  month: day,
+  score: z.number(),
+  tier,
+  star: z.boolean(),
+  rulesVersion: z.number().int(),
+  computedAt: instant,
+  explanation: scoreExplanation,
+  history: z.array(z.object({ month: day, score: z.number(), tier, rulesVersion: z.number().int() })),
+};
+/** GET /api/rentals/buildings/:code: the score card with the visit schedule and the tiers of its households (分租; else empty). */
+export const scoreCardAnswer = z.object({
+  ...scoredMonth,
+  schedule: z.object({
+    tier,
+    policeIntervalDays: z.number().int().nullable().meta({ description: 'null: the tier calls for no visits by that role' }),
+    collectorIntervalDays: z.number().int().nullable(),
+    lastPoliceVisit: day.nullable(),
+    lastCollectorVisit: day.nullable(),
+    policeDueOn: day.nullable(),
+    collectorDueOn: day.nullable(),
+  }).nullable(),
+  households: z.array(householdTier),
+});
+/** GET /api/rentals/units/:code: a household's score card; no visit schedule of its own. */
+export const householdScoreCardAnswer = z.object({
+  ...scoredMonth,
+  unit: z.object({ code: z.string(), buildingCode, floor: z.number().int(), room: z.string(), use: z.enum(UNIT_USES), rentalRegistered: z.boolean() }),
+});
+
 const json = (description: string, schema: z.ZodType, status = 200): RouteResponses => ({ [status]: { description, schema } });
 
 export const rentalResponses: Record<string, RouteResponses> = {
@@ -66,9 +139,9 @@ export const rentalResponses: Record<string, RouteResponses> = {
   'post /api/rentals/scores/run': json('The scoring run', scoringRun),
   'get /api/rentals/tiers': json('Buildings by risk tier for the month', tiersAnswer),
   'get /api/rentals/tiers/grids': json('Tier counts per grid for the month', gridTiersAnswer),
-  'get /api/rentals/buildings/:code': json("The building's score with its explanation", row({})),
+  'get /api/rentals/buildings/:code': json("The building's score with its explanation", scoreCardAnswer),
   'get /api/rentals/buildings/:code/households': json("The building's rented households", householdsAnswer),
-  'get /api/rentals/units/:code': json("The unit's score with its explanation", row({})),
+  'get /api/rentals/units/:code': json("The unit's score with its explanation", householdScoreCardAnswer),
   'get /api/rentals/buildings/:code/inspections': json('Inspections of the building, newest first', inspectionsAnswer),
   'post /api/rentals/inspections': json('The recorded inspection', row({ id: z.number().int() }), 201),
   'get /api/rentals/overdue': json('Visits overdue by tier, and units flagged for checking', overdueAnswer),

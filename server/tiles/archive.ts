@@ -1,15 +1,13 @@
-import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { Bbox } from '../domain/coordinates.ts';
-import type { DB } from '../db/schema.ts';
 import { privacyThreshold } from '../heatmaps/service.ts';
 import { badRequest } from '../http/errors.ts';
 import { bilingual } from '../http/validate.ts';
 import { areas, TILE_LAYERS, vectorLayerDescription, type TileLayer } from './layers.ts';
 import { writePmtiles, type ArchiveTile } from './pmtiles.ts';
-import type { TileScope } from './repository.ts';
+import { extentOf, type TileScope } from './repository.ts';
 import { renderTile } from './service.ts';
 import type { TileAddress } from './tile-math.ts';
 
@@ -54,17 +52,6 @@ export const archiveQuery = z
     message: bilingual('maxzoom must not be below minzoom', 'maxzoom 不能小于 minzoom'),
   });
 export type ArchiveQuery = z.infer<typeof archiveQuery>;
-
-/** The extent of the areas and grids within the jurisdiction; null when it holds none. */
-async function extentOf(db: Kysely<DB>, prefixes: CodePrefixes): Promise<Bbox | null> {
-  const result = await sql<{ min_lon: number | null; min_lat: number; max_lon: number; max_lat: number }>`
-    SELECT ST_XMin(box) AS min_lon, ST_YMin(box) AS min_lat, ST_XMax(box) AS max_lon, ST_YMax(box) AS max_lat
-    FROM (SELECT ST_Extent(geom)::box2d AS box FROM (
-      SELECT geom FROM grids WHERE ${codeWithin('code', prefixes)}
-      UNION ALL SELECT geom FROM admin_areas WHERE ${codeWithin('code', prefixes)}) shapes) extent`.execute(db);
-  const row = result.rows[0];
-  return row && row.min_lon !== null ? [row.min_lon, row.min_lat, row.max_lon, row.max_lat] : null;
-}
 
 const columnOf = (lon: number, tilesPerSide: number) => Math.min(tilesPerSide - 1, Math.max(0, Math.floor(((lon + 180) / 360) * tilesPerSide)));
 function rowOf(lat: number, tilesPerSide: number): number {

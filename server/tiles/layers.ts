@@ -1,6 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
-import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
-import { gridStatisticsJoins, gridStatisticsProperties } from '../db/feature-sql.ts';
+import type { RawBuilder } from 'kysely';
+import type { CodePrefixes } from '../db/code-prefix.ts';
+import { areaRows, BUILDING_ID_DIGITS, buildingFootprintRows, buildingPointRows, gridRows, gridStatisticsRows } from './repository/layer-rows.ts';
 
 export const TILE_LAYER_NAMES = ['buildings', 'grids', 'statistics'] as const;
 export type TileLayerName = (typeof TILE_LAYER_NAMES)[number];
@@ -23,7 +23,7 @@ export interface TileLayer {
   /**
    * Rows (id bigint, geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
    * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all);
-   * counts of fewer than `privacyK` people are withheld.
+   * counts of fewer than `privacyK` people are withheld. The SQL is in repository/layer-rows.ts.
    */
   select(envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes, privacyK: number): RawBuilder<unknown>;
 }
@@ -33,19 +33,6 @@ export const vectorLayerDescription = (layer: TileLayer) => `${layer.description
 
 /** From this zoom buildings are drawn as footprints; below it (down to minZoom) as points. */
 export const FOOTPRINT_MIN_ZOOM = 15;
-
-const buildingProperties = sql`jsonb_build_object('code', code, 'use', use, 'floors', floors, 'status', status)`;
-
-/**
- * MVT ids are read into doubles, exact only up to 2^53 (16 digits). A 19-digit building code
- * does not fit, but its first four digits (province and city) are the same for every building
- * of the one city a deployment serves, so the other 15 digits (district down to building,
- * at most 999,999,999,999,999) are unique, stable and fit. Grid and area codes (≤ 14 digits) fit whole.
- */
-const BUILDING_ID_DIGITS = 15;
-const buildingId = sql`right(code, ${BUILDING_ID_DIGITS}::int)::bigint AS id`;
-/** A 14-digit grid code (or a shorter area code) as the numeric feature id, whole. */
-export const codeAsId = (column: string) => sql`${sql.ref(column)}::bigint AS id`;
 
 /** A guard against a dense spot or a wide tile: ~10,000 features is ~500 KiB of tile. */
 const MAX_FEATURES_PER_TILE = 10000;
@@ -58,12 +45,7 @@ const buildings: TileLayer = {
   description: `Coded buildings: points below z${FOOTPRINT_MIN_ZOOM}, footprints (or points where none is known) from z${FOOTPRINT_MIN_ZOOM}`,
   fields: { code: 'String', use: 'String', floors: 'Number', status: 'String' },
   featureId: `the building code without its first four digits (province and city): its last ${BUILDING_ID_DIGITS} digits as a number`,
-  // Footprints: either index may find a building (its footprint, or its point where it has none).
-  select: (envelope, z, prefixes) =>
-    z >= FOOTPRINT_MIN_ZOOM
-      ? sql`SELECT ${buildingId}, coalesce(footprint, point) AS geom, ${buildingProperties} AS properties
-            FROM buildings WHERE (footprint && ${envelope} OR point && ${envelope}) AND ${codeWithin('code', prefixes)}`
-      : sql`SELECT ${buildingId}, point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope} AND ${codeWithin('code', prefixes)}`,
+  select: (envelope, z, prefixes) => (z >= FOOTPRINT_MIN_ZOOM ? buildingFootprintRows(envelope, prefixes) : buildingPointRows(envelope, prefixes)),
 };
 
 // A base grid (~300 m) is 4 px wide at z11; a z11 tile holds ~3,000 of them (~200 KiB).
@@ -79,8 +61,7 @@ const grids: TileLayer = {
   description: 'Base grids (基础网格) with their 14-digit codes',
   fields: { code: 'String', name: 'String' },
   featureId: 'the 14-digit grid code as a number',
-  select: (envelope, _z, prefixes) =>
-    sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
+  select: (envelope, _z, prefixes) => gridRows(envelope, prefixes),
 };
 
 const statistics: TileLayer = {
@@ -90,9 +71,7 @@ const statistics: TileLayer = {
   description: 'Per-grid counts of buildings, units and current residents (counts of fewer than k residents, the privacy setting, withheld)',
   fields: { code: 'String', name: 'String', buildings: 'Number', units: 'Number', residents: 'Number' },
   featureId: 'the 14-digit grid code as a number',
-  select: (envelope, _z, prefixes, privacyK) =>
-    sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties(privacyK)} AS properties FROM grids g ${gridStatisticsJoins}
-        WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`,
+  select: (envelope, _z, prefixes, privacyK) => gridStatisticsRows(envelope, prefixes, privacyK),
 };
 
 export const TILE_LAYERS: Record<TileLayerName, TileLayer> = { buildings, grids, statistics };
@@ -111,7 +90,5 @@ export const areas: TileLayer = {
   description: 'Districts, streets and communities (区、街道、社区) with their codes',
   fields: { code: 'String', name: 'String', level: 'String' },
   featureId: 'the 6-, 9- or 12-digit area code as a number',
-  select: (envelope, _z, prefixes) =>
-    sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name, 'level', level) AS properties
-        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`,
+  select: (envelope, _z, prefixes) => areaRows(envelope, prefixes),
 };

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Feature } from 'geojson';
-import type { CodePrefixes } from '../db/code-prefix.ts';
+import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
+import type { Bbox } from '../domain/coordinates.ts';
 import { envelopeOf } from '../db/feature-sql.ts';
 import type { TileLayer } from './layers.ts';
 import { TILE_BUFFER, TILE_EXTENT, tileBoundsWithBuffer, type TileAddress } from './tile-math.ts';
@@ -56,4 +57,15 @@ export async function geoJsonFeaturesInTile(db: Kysely<DB>, layer: TileLayer, ti
     .slice(0, maxFeatures)
     .map((row) => ({ type: 'Feature', id: Number(row.id), geometry: row.geometry, properties: row.properties }));
   return { content: features, truncated: result.rows.length > maxFeatures };
+}
+
+/** The extent of the areas and grids within the jurisdiction; null when it holds none. */
+export async function extentOf(db: Kysely<DB>, prefixes: CodePrefixes): Promise<Bbox | null> {
+  const result = await sql<{ min_lon: number | null; min_lat: number; max_lon: number; max_lat: number }>`
+    SELECT ST_XMin(box) AS min_lon, ST_YMin(box) AS min_lat, ST_XMax(box) AS max_lon, ST_YMax(box) AS max_lat
+    FROM (SELECT ST_Extent(geom)::box2d AS box FROM (
+      SELECT geom FROM grids WHERE ${codeWithin('code', prefixes)}
+      UNION ALL SELECT geom FROM admin_areas WHERE ${codeWithin('code', prefixes)}) shapes) extent`.execute(db);
+  const row = result.rows[0];
+  return row && row.min_lon !== null ? [row.min_lon, row.min_lat, row.max_lon, row.max_lat] : null;
 }

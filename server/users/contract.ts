@@ -17,7 +17,7 @@ export const userView = z.object({
   createdAt: instant,
   pendingGrant: z.object({ id: z.number().int(), role: roleShape, jurisdiction: z.array(z.string()), collectorId: z.number().int().nullable() }).nullable(),
 });
-/** A two-person grant (grant-repository.ts GrantRecord): asked by one admin, decided by another. */
+/** A two-person grant (repository/grants.ts GrantRecord): asked by one admin, decided by another. */
 export const grantView = z.object({
   id: z.number().int(),
   kind: z.enum(['create', 'change']),

@@ -1,6 +1,6 @@
 import type { Role } from '../db/schema.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
-import { listGrants } from './grant-repository.ts';
+import { listGrants } from './repository/grants.ts';
 import { listUsers } from './repository.ts';
 import { grantIdParams, grantListQuery, newUserBody, passwordResetBody, userIdParams, userListQuery, userPatchBody } from './schemas.ts';
 import { approveGrant, changeUser, createUser, rejectGrant, resetPassword } from './service.ts';

@@ -6,7 +6,7 @@ import type { DB, Role } from '../db/schema.ts';
 import type { RuleProblem } from '../domain/registration-rules.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { ruleViolation, throwIfAny } from '../http/problems.ts';
-import { decideGrant, findGrant, insertGrant, supersedePendingGrant, type GrantRecord } from './grant-repository.ts';
+import { decideGrant, findGrant, insertGrant, supersedePendingGrant, type GrantRecord } from './repository/grants.ts';
 import {
   activeCollectorExists, existingAreaCodes, findUser, insertUser, revokeSessions, setTemporaryPassword, updateUser, usernameTaken,
   type UserChanges, type UserRecord,

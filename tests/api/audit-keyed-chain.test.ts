@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainHead, checkpointPath, readCheckpoints, startAuditCheckpoints, writeAuditCheckpoint } from '../../server/audit/checkpoints.ts';
+import { checkpointPath, readCheckpoints, startAuditCheckpoints, writeAuditCheckpoint } from '../../server/audit/checkpoints.ts';
+import { chainHead } from '../../server/audit/repository.ts';
 import { AUDIT_KEY_FILE, auditKeyFor, hmacHex, hmacPads } from '../../server/audit/key.ts';
 import { linkPending } from '../../server/audit/sequencer.ts';
 import { recordAudit, verifyAuditTrail } from '../../server/audit/service.ts';
@@ -127,7 +128,7 @@ describe('checkpoints outside the database', () => {
   it('ignores and counts a checkpoint line not made with the key', async () => {
     const file = checkpointPath(t.context.config);
     const before = fs.readFileSync(file, 'utf8');
-    fs.appendFileSync(file, JSON.stringify({ at: '2026-12-02T00:00:00.000Z', seq: 99, head: 'x', mac: hmacHex(Buffer.from('another key of 32 characters....'), 'x') }) + '\n');
+    fs.appendFileSync(file, `${JSON.stringify({ at: '2026-12-02T00:00:00.000Z', seq: 99, head: 'x', mac: hmacHex(Buffer.from('another key of 32 characters....'), 'x') })}\n`);
     expect(await verify()).toMatchObject({ ok: true, missingTail: null, checkpoints: { invalid: 1 } });
     fs.writeFileSync(file, before);
   });

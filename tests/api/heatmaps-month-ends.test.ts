@@ -1,12 +1,13 @@
+import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../server/auth/session.ts';
-import { createMonthEndStore, KEPT_COLUMNS, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
+import { createMonthEndStore, KEPT_COLUMNS, rowsOfColumns, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
 import type { MetricName } from '../../server/domain/heatmap-metrics.ts';
 import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
 import { buildEmergingHotspots } from '../../server/hotspots/emerging.ts';
-import { buildHotspots } from '../../server/hotspots/service.ts';
+import { buildHotspots, hotspotsJson } from '../../server/hotspots/service.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST, TEST_DATABASE_URL } from '../helpers/database.ts';
@@ -96,22 +97,22 @@ describe('time slider month-ends', () => {
     const floatingIn = (body: { cells: { code: string; figures?: Record<string, number> }[] }) =>
       body.cells.find((cell) => cell.code === ANALYTICS.northGrid)?.figures?.people ?? 0;
     const before = floatingIn((await planner.get(asked).expect(200)).body);
-    const kept = await store.areaRows(t.handle.db, day, 'grid', ['floating']);
+    const kept = await store.areaColumns(t.handle.db, day, 'grid', ['floating']);
     expect(kept).toBeDefined();
 
     const person = await insertPerson(t.handle.db, 'floating', 'month-end mover');
     await insertStay(t.handle.db, person, { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 1), movedIn: '2025-05-10', registeredAt: '2025-05-11' });
 
     // The old version's months are not read for the new snapshot …
-    expect(await store.areaRows(t.handle.db, day, 'grid', ['floating'])).toBeUndefined();
+    expect(await store.areaColumns(t.handle.db, day, 'grid', ['floating'])).toBeUndefined();
     // … so the very next answer counts the new resident,
     const after = await planner.get(asked).expect(200);
     expect(floatingIn(after.body)).toBe(before + 1);
     // and once recomputed, the kept months count them too.
     store.refresh(t.handle.db);
     await store.settled();
-    const rows = await store.areaRows(t.handle.db, day, 'grid', ['floating']);
-    expect(rows?.find((row) => row.code === ANALYTICS.northGrid)?.figures.floating).toBe(before + 1);
+    const columns = await store.areaColumns(t.handle.db, day, 'grid', ['floating']);
+    expect(columns && rowsOfColumns(columns).find((row) => row.code === ANALYTICS.northGrid)?.figures.floating).toBe(before + 1);
   });
 
   // Cases per grid and day (server/heatmaps/case-days.ts, issue 21): any period, any kind, at every level.
@@ -136,8 +137,8 @@ describe('time slider month-ends', () => {
   });
 
   it('leave a case category to the database (not kept)', async () => {
-    expect(await store.caseRows(t.handle.db, { from: '2025-05-01', to: '2025-05-31', category: 'theft' }, 'grid', ['cases'])).toBeUndefined();
-    expect(await store.caseRows(t.handle.db, { from: '2025-05-01', to: '2025-05-31' }, 'grid', ['cases'])).toBeDefined();
+    expect(await store.caseColumns(t.handle.db, { from: '2025-05-01', to: '2025-05-31', category: 'theft' }, 'grid', ['cases'])).toBeUndefined();
+    expect(await store.caseColumns(t.handle.db, { from: '2025-05-01', to: '2025-05-31' }, 'grid', ['cases'])).toBeDefined();
   });
 
   it('give hot spots and emerging hot spots of cases the same answers as the tables, read from memory', async () => {
@@ -162,6 +163,21 @@ describe('time slider month-ends', () => {
     // A period ending before the kept month-ends is read from the tables.
     const early = await buildEmergingHotspots(t.handle.db, principal('planner'), { metric: 'floating_density', level: 'grid', months: 12, to: '2021-12-31', fdr: true }, store);
     expect(early.method.figures).toBe('summed by the database');
+  });
+
+  it('write the hot-spot answer as JSON that parses to the very objects buildHotspots gives', async () => {
+    for (const role of ['leader', 'planner'] as const) {
+      for (const metric of ['cases', 'floating_density'] as const) {
+        for (const level of ['grid', 'community'] as const) {
+          const request = { metric, level, asOf: '2025-06-01', from: '2025-04-01', to: '2025-06-30', fdr: role === 'leader' };
+          for (const kept of [undefined, store]) {
+            const objects = await buildHotspots(t.handle.db, principal(role), request, kept);
+            const text = gunzipSync((await hotspotsJson(t.handle.db, principal(role), request, kept)).gzip).toString('utf8');
+            expect(JSON.parse(text), `${role} ${metric} ${level}`).toEqual(objects);
+          }
+        }
+      }
+    }
   });
 
   it('hold one data version: 36 months × the kept columns × 4 bytes per grid and the cases per day, no more', async () => {
@@ -190,7 +206,7 @@ describe('time slider month-ends', () => {
       await elsewhere.query('BEGIN');
       await elsewhere.query('SELECT pg_current_xact_id()');
       expect(await keyNow()).toBe(before);
-      expect(await store.areaRows(t.handle.db, '2025-05-31', 'grid', ['floating'])).toBeDefined();
+      expect(await store.areaColumns(t.handle.db, '2025-05-31', 'grid', ['floating'])).toBeDefined();
     } finally {
       await elsewhere.query('ROLLBACK').catch(() => undefined);
       await elsewhere.end();

@@ -12,7 +12,9 @@ import { exampleOf } from '../../server/openapi/document.ts';
 import { urlPathOf, type RouteSpec } from '../../server/http/route-registry.ts';
 import { apiRoutes } from '../../server/routes.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { addDays, addYears, chinaToday } from '../../server/domain/calendar.ts';
+import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { daysAgo, floatingAdult, idCard } from '../helpers/registration-fixture.ts';
 
 /**
  * The OpenAPI document as a contract: it passes `redocly lint` (recommended rules), every
@@ -221,6 +223,58 @@ describe('what the server sends on writes and on things made for the purpose mat
     expect(hotspots.body.time).toHaveProperty('asOf');
     const tiers = await callers.get('planner')!.get('/api/heatmaps/rental_tiers?level=grid').expect(200);
     expect(mismatchOf('get /api/heatmaps/:metric', tiers)).toEqual([]);
+  });
+
+  it('a person moved in, corrected and given a permit: floor plan, unit, occupants, search, record, history and expiring permits, whole (police) and masked (collector)', async () => {
+    const police = callers.get('police')!;
+    const unitCode = fixtureUnitCode(FIXTURE.westHouse, 1, 1);
+    const purpose = `purpose=${encodeURIComponent('契约检查')}`;
+    const movedIn = await police.post('/api/registrations/move-in', { unitCode, movedIn: daysAgo(30), person: floatingAdult(idCard('1990-06-15', 7), '契约人') }).expect(201);
+    expect(mismatchOf('post /api/registrations/move-in', movedIn)).toEqual([]);
+    const personId = movedIn.body.personId as number;
+    const corrected = await police.send('patch', `/api/people/${personId}`, { reason: 'typing_error', employer: '契约公司' }).expect(200);
+    expect(mismatchOf('patch /api/people/:id', corrected)).toEqual([]);
+    const permit = await police.post('/api/permits', { personId, years: 1, issuedOn: addYears(addDays(chinaToday(), 10), -1) }).expect(201);
+    expect(mismatchOf('post /api/permits', permit)).toEqual([]);
+    for (const role of ['police', 'collector'] as const) {
+      const caller = callers.get(role)!;
+      const reads = [
+        ['get /api/drilldown/buildings/:code', `/api/drilldown/buildings/${FIXTURE.westHouse}?${purpose}`],
+        ['get /api/units/:code/occupants', `/api/units/${unitCode}/occupants?${purpose}`],
+        ['get /api/people/search', `/api/people/search?code=${FIXTURE.westHouse}&${purpose}`],
+        ['get /api/people/:id', `/api/people/${personId}?${purpose}`],
+        ['get /api/people/:id/residences', `/api/people/${personId}/residences?${purpose}`],
+        ['get /api/permits/expiring', `/api/permits/expiring?grid=${FIXTURE.gridWest}&${purpose}`],
+        ['get /api/reports/late-registrations', `/api/reports/late-registrations?grid=${FIXTURE.gridWest}&${purpose}`],
+      ] as const;
+      for (const [key, url] of reads) {
+        const response = await caller.get(url);
+        expect(response.status, `${role} ${url}`).toBe(200);
+        expect(mismatchOf(key, response), `${role} ${key}`).toEqual([]);
+      }
+      const searched = await caller.get(`/api/people/search?code=${FIXTURE.westHouse}&${purpose}`).expect(200);
+      expect(searched.body.hits.map((hit: { person: { id: number } }) => hit.person.id)).toContain(personId);
+      expect('birthDate' in searched.body.hits[0].person).toBe(role === 'police');
+      const late = await caller.get(`/api/reports/late-registrations?grid=${FIXTURE.gridWest}&${purpose}`).expect(200);
+      expect(late.body.stays.map((stay: { person: { id: number } }) => stay.person.id)).toContain(personId);
+    }
+    for (const role of ['planner', 'leader'] as const) {
+      expect(mismatchOf('get /api/units/:code', await callers.get(role)!.get(`/api/units/${unitCode}`).expect(200))).toEqual([]);
+    }
+  });
+
+  it('the score cards of a building and of a household, with and without person data', async () => {
+    await callers.get('admin')!.post('/api/rentals/scores/run', { from: '2025-05', to: '2025-06' }).expect(200);
+    for (const role of ['police', 'planner'] as const) {
+      const building = await callers.get(role)!.get(`/api/rentals/buildings/${FIXTURE.westHouse}`).expect(200);
+      expect(mismatchOf('get /api/rentals/buildings/:code', building), role).toEqual([]);
+      expect(building.body.history.length).toBeGreaterThan(0);
+      const households = await callers.get(role)!.get(`/api/rentals/buildings/${FIXTURE.westHouse}/households`).expect(200);
+      for (const household of households.body.households as { unitCode: string }[]) {
+        const card = await callers.get(role)!.get(`/api/rentals/units/${household.unitCode}`).expect(200);
+        expect(mismatchOf('get /api/rentals/units/:code', card), role).toEqual([]);
+      }
+    }
   });
 
   it('a collector created by an admin, with assignments', async () => {

@@ -1,12 +1,11 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { checkBuildingCode } from '../../domain/codes.ts';
 import { toWgs84 } from '../../domain/coordinates.ts';
 import { latitude, longitude, optionalBoolean, optionalText, requiredInteger, requiredText, vocabulary } from '../cells.ts';
 import { footprintOf, withPointOf } from '../geometry.ts';
-import {
-  copiedFields, inputTable, numberedInputTable, parseWithSchema, problemsWhere, readOnFile, rowsWritten, type ImportKindSpec, type InputColumns,
-} from './kind.ts';
+import { inputTable, numberedInputTable, readOnFile, type InputColumns } from '../repository/batches.ts';
+import { buildingsToRefuse, insertBuildings, POINT_AS_TEXT, POINT_FROM_TEXT } from '../repository/buildings.ts';
+import { copiedFields, parseWithSchema, problemsWhere, type ImportKindSpec } from './kind.ts';
 import { codeField, phoneField } from './shared-fields.ts';
 
 /** 建筑物: one row per building, placed by its point (经度/纬度) or, in GeoJSON, its footprint. */
@@ -126,33 +125,18 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
   key: (row) => ({ field: 'code', value: row.code }),
 
   async check(db, rows, _grids, mode) {
-    const flagged = await sql<{ row_number: number; grid_missing: boolean; on_file: boolean; outside_m: number | null; grid_code: string }>`
-      SELECT input.row_number, g.code IS NULL AS grid_missing, b.code IS NOT NULL AS on_file, left(input.code, 14) AS grid_code,
-             CASE WHEN NOT ST_DWithin(input.point::geography, g.geom::geography, ${GRID_EDGE_TOLERANCE_M})
-                  THEN round(ST_Distance(input.point::geography, g.geom::geography)) END AS outside_m
-      FROM (SELECT *, coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326))) AS point
-            FROM ${numberedInputTable(rows, checkColumns)}) AS input
-      LEFT JOIN grids AS g ON g.code = left(input.code, 14)
-      LEFT JOIN buildings AS b ON b.code = input.code
-      WHERE g.code IS NULL OR b.code IS NOT NULL OR NOT ST_DWithin(input.point::geography, g.geom::geography, ${GRID_EDGE_TOLERANCE_M})`.execute(db);
+    const flagged = await buildingsToRefuse(db, numberedInputTable(rows, checkColumns), GRID_EDGE_TOLERANCE_M);
     return [
-      ...problemsWhere(flagged.rows, [
+      ...problemsWhere(flagged, [
         ['grid_missing', 'code', 'its grid (the first 14 digits) does not exist'],
         ...(mode === 'add' ? [['on_file', 'code', 'a building with this code is already on file (codes are never reused)'] as const] : []),
       ]),
-      ...flagged.rows.filter((row) => row.outside_m !== null).map((row) => outsideGridProblem(row, rows)),
+      ...flagged.filter((row) => row.outside_m !== null).map((row) => outsideGridProblem(row, rows)),
     ];
   },
 
   async insert(trx, rows) {
-    const result = await sql`
-      INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, has_access_control, has_video,
-                             responsibility_letter_signed, landlord_name, landlord_phone, footprint, point)
-      SELECT code, left(code, 14), address, floors, use, management_mode, has_access_control, has_video,
-             responsibility_letter_signed, landlord_name, landlord_phone, shape,
-             coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_PointOnSurface(shape))
-      FROM (SELECT *, ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326) AS shape FROM ${inputTable(rows, insertColumns)}) AS prepared`.execute(trx);
-    return { buildings: rowsWritten(result) };
+    return { buildings: await insertBuildings(trx, inputTable(rows, insertColumns)) };
   },
 
   updates: {
@@ -163,11 +147,8 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
       ...copiedFields(insertColumns, UPDATABLE_COLUMNS, { landlordName: 'name', landlordPhone: 'phone' }),
       // The point as "lon,lat" to 7 decimals (about 1 cm), so that a point read back compares equal.
       { name: 'point', column: 'point', type: 'text', valueOf: (row) => pointText(row.point), presentWhenSet: true, readFrom: ['lon', 'lat'],
-        set: sql`ST_SetSRID(ST_MakePoint(split_part(input.point, ',', 1)::float8, split_part(input.point, ',', 2)::float8), 4326)` },
+        set: POINT_FROM_TEXT },
     ],
-    onFile: (db, keys) => readOnFile(db, 'buildings', 'code', keys, {
-      ...UPDATABLE_COLUMNS,
-      point: sql`trim_scale(round(ST_X(target.point)::numeric, 7))::text || ',' || trim_scale(round(ST_Y(target.point)::numeric, 7))::text`,
-    }),
+    onFile: (db, keys) => readOnFile(db, 'buildings', 'code', keys, { ...UPDATABLE_COLUMNS, point: POINT_AS_TEXT }),
   },
 };

@@ -1,10 +1,11 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { buildingCodeOfUnit, checkBuildingCode, checkUnitCode, gridCodeOf } from '../../domain/codes.ts';
 import { toWgs84 } from '../../domain/coordinates.ts';
 import { cellText, latitude, longitude, requiredMoment, requiredText, vocabulary } from '../cells.ts';
 import { withPointOf } from '../geometry.ts';
-import { inputTable, numberedInputTable, parseWithSchema, problemsWhere, rowsWritten, type FieldProblem, type ImportKindSpec, type InputColumns } from './kind.ts';
+import { inputTable, numberedInputTable, type InputColumns } from '../repository/batches.ts';
+import { casesToRefuse, insertCases } from '../repository/cases.ts';
+import { parseWithSchema, problemsWhere, type FieldProblem, type ImportKindSpec } from './kind.ts';
 import { optionalCodeField } from './shared-fields.ts';
 
 /**
@@ -72,10 +73,6 @@ const insertColumns: InputColumns<CaseRow> = {
   unit_code: ['text', (row) => row.unitCode],
 };
 
-/** The grid a case is counted in: given, else its building's, else the one its point lies in. */
-const caseGrid = sql`coalesce(input.grid_code, left(input.building_code, 14),
-  (SELECT g.code FROM grids AS g WHERE ST_Intersects(g.geom, ST_SetSRID(ST_MakePoint(input.lon, input.lat), 4326)) ORDER BY g.code LIMIT 1))`;
-
 export const casesImport: ImportKindSpec<CaseRow> = {
   kind: 'cases',
   fields: CASE_FIELDS,
@@ -99,15 +96,8 @@ export const casesImport: ImportKindSpec<CaseRow> = {
   key: (row) => ({ field: 'caseNo', value: row.caseNo }),
 
   async check(db, rows, grids) {
-    const input = numberedInputTable(rows, insertColumns);
-    const flagged = await sql<{ row_number: number; on_file: boolean; grid_missing: boolean; building_missing: boolean; unit_missing: boolean; outside: boolean }>`
-      SELECT input.row_number, EXISTS (SELECT 1 FROM cases AS c WHERE c.case_no = input.case_no) AS on_file,
-             input.grid_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM grids AS g WHERE g.code = input.grid_code) AS grid_missing,
-             input.building_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buildings AS b WHERE b.code = input.building_code) AS building_missing,
-             input.unit_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units AS u WHERE u.code = input.unit_code) AS unit_missing,
-             ${grids ? sql`NOT coalesce(${caseGrid} LIKE ANY (${grids.map((prefix) => `${prefix}%`)}::text[]), false)` : sql`false`} AS outside
-      FROM ${input}`.execute(db);
-    return problemsWhere(flagged.rows, [
+    const flagged = await casesToRefuse(db, numberedInputTable(rows, insertColumns), grids);
+    return problemsWhere(flagged, [
       ['on_file', 'caseNo', 'a case with this number is already on file'],
       ['grid_missing', 'gridCode', 'no grid with this code is on file'],
       ['building_missing', 'buildingCode', 'no building with this code is on file'],
@@ -117,11 +107,6 @@ export const casesImport: ImportKindSpec<CaseRow> = {
   },
 
   async insert(trx, rows) {
-    const result = await sql`
-      INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
-      SELECT input.case_no, input.kind, input.category, input.occurred_at, ST_SetSRID(ST_MakePoint(input.lon, input.lat), 4326),
-             ${caseGrid}, input.building_code, input.unit_code
-      FROM ${inputTable(rows, insertColumns)}`.execute(trx);
-    return { cases: rowsWritten(result) };
+    return { cases: await insertCases(trx, inputTable(rows, insertColumns)) };
   },
 };

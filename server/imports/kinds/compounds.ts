@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { checkBuildingCode } from '../../domain/codes.ts';
 import { communityOfBuilding, communityOfCompound, COMPOUND_CODE, splitCodeList } from '../../domain/compounds.ts';
 import { cellText, requiredOr, requiredText } from '../cells.ts';
-import { inputTable, numberedInputTable, parseWithSchema, rowsWritten, type ImportKindSpec, type InputColumns, type RowProblem } from './kind.ts';
+import { inputTable, numberedInputTable, type InputColumns } from '../repository/batches.ts';
+import { compoundsToRefuse, groupBuildings, insertCompounds, membersToRefuse } from '../repository/compounds.ts';
+import { parseWithSchema, type ImportKindSpec, type RowProblem } from './kind.ts';
 
 /**
  * 小区 / 院落: one row per compound, naming its buildings (楼栋编码, several codes in one cell).
@@ -48,13 +49,8 @@ const memberColumns: InputColumns<{ code: string; building: string }> = {
 };
 
 async function compoundsOnFile(db: Parameters<ImportKindSpec<CompoundRow>['check']>[0], rows: { row: number; value: CompoundRow }[]): Promise<RowProblem[]> {
-  const found = await sql<{ row_number: number; community_missing: boolean; on_file: boolean }>`
-    SELECT input.row_number, a.code IS NULL AS community_missing, c.code IS NOT NULL AS on_file
-    FROM ${numberedInputTable(rows, { code: ['text', (row: CompoundRow) => row.code] })}
-    LEFT JOIN admin_areas AS a ON a.code = left(input.code, 12) AND a.level = 'community'
-    LEFT JOIN compounds AS c ON c.code = input.code
-    WHERE a.code IS NULL OR c.code IS NOT NULL`.execute(db);
-  return found.rows.flatMap((row) => [
+  const found = await compoundsToRefuse(db, numberedInputTable(rows, { code: ['text', (row: CompoundRow) => row.code] }));
+  return found.flatMap((row) => [
     ...(row.community_missing ? [{ row: row.row_number, field: 'code', reason: 'its community (the first 12 digits) does not exist' }] : []),
     ...(row.on_file ? [{ row: row.row_number, field: 'code', reason: 'a compound with this code is already on file' }] : []),
   ]);
@@ -62,13 +58,8 @@ async function compoundsOnFile(db: Parameters<ImportKindSpec<CompoundRow>['check
 
 async function membersNotFree(db: Parameters<ImportKindSpec<CompoundRow>['check']>[0], rows: { row: number; value: CompoundRow }[]): Promise<RowProblem[]> {
   const members = rows.flatMap(({ row, value }) => value.buildings.map((building) => ({ row, value: { code: value.code, building } })));
-  const found = await sql<{ row_number: number; building: string; compound_code: string | null; missing: boolean }>`
-    SELECT input.row_number, input.building, b.compound_code, b.code IS NULL AS missing
-    FROM ${numberedInputTable(members, memberColumns)}
-    LEFT JOIN buildings AS b ON b.code = input.building
-    WHERE b.code IS NULL OR (b.compound_code IS NOT NULL AND b.compound_code <> input.code)
-    ORDER BY input.row_number, input.building`.execute(db);
-  return found.rows.map((row) => ({
+  const found = await membersToRefuse(db, numberedInputTable(members, memberColumns));
+  return found.map((row) => ({
     row: row.row_number,
     field: 'buildings',
     reason: row.missing
@@ -104,13 +95,9 @@ export const compoundsImport: ImportKindSpec<CompoundRow> = {
   },
 
   async insert(trx, rows) {
-    const inserted = await sql`
-      INSERT INTO compounds (code, community_code, name)
-      SELECT code, left(code, 12), name FROM ${inputTable(rows, { code: ['text', (row) => row.code], name: ['text', (row) => row.name] })}`.execute(trx);
+    const inserted = await insertCompounds(trx, inputTable(rows, { code: ['text', (row) => row.code], name: ['text', (row) => row.name] }));
     const members = rows.flatMap((row) => row.buildings.map((building) => ({ code: row.code, building })));
-    const grouped = await sql`
-      UPDATE buildings AS b SET compound_code = input.code
-      FROM ${inputTable(members, memberColumns)} WHERE b.code = input.building`.execute(trx);
-    return { compounds: rowsWritten(inserted), buildings: rowsWritten(grouped) };
+    const grouped = await groupBuildings(trx, inputTable(members, memberColumns));
+    return { compounds: inserted, buildings: grouped };
   },
 };

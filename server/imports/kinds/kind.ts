@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
 import type { AuditTargetType } from '../../domain/audit-vocabulary.ts';
@@ -6,6 +6,7 @@ import type { CoordinateSystem } from '../../domain/coordinates.ts';
 import type { Cell } from '../cells.ts';
 import type { FieldSpec } from '../columns.ts';
 import type { ImportKind, ImportMode } from '../../domain/word-lists.ts';
+import { inputTable, updateMatchedRows, type InputColumns, type NumberedRow, type OnFileRecord, type SqlType } from '../repository/batches.ts';
 
 /** What is wrong with one field of one row; `field` is the field name until the report maps it to the file's header. */
 export interface FieldProblem {
@@ -25,11 +26,6 @@ export interface ParseContext {
 }
 
 export type Parsed<Row> = { row: Row; problems?: undefined } | { row?: undefined; problems: FieldProblem[] };
-
-export interface NumberedRow<Row> {
-  row: number;
-  value: Row;
-}
 
 /**
  * One kind of import (buildings, units, people, cases): its columns, its per-row rules (pure,
@@ -74,12 +70,6 @@ export interface UpdatableField<Row> {
   writtenAfter?: boolean;
 }
 
-/** The record on file for a key: its id for the audit (never an ID number) and its values by field name. */
-export interface OnFileRecord {
-  id: string;
-  values: Record<string, unknown>;
-}
-
 /**
  * Mode 'upsert' for a kind (issue 16.9): the fields a file may change, how the records on file are
  * read, and where they are written. The match key (a code, an ID number) is never changed.
@@ -105,19 +95,6 @@ export function copiedFields<Row>(insertColumns: InputColumns<Row>, columnOf: Re
     const [type, valueOf] = insertColumns[column]!;
     return { name, column, type, valueOf, ...(personal[name] ? { personal: personal[name] } : {}) };
   });
-}
-
-/**
- * Reads the records on file among `keys`: `selects` gives, per field name, the column (or an SQL
- * expression) holding its value as a row states it; `id` the audit target (the key by default).
- */
-export async function readOnFile(db: Kysely<DB>, table: string, keyColumn: string, keys: readonly string[], selects: Record<string, string | RawBuilder<unknown>>, id?: RawBuilder<unknown>): Promise<Map<string, OnFileRecord>> {
-  if (keys.length === 0) return new Map();
-  const columns = Object.entries(selects).map(([name, source]) => sql`${typeof source === 'string' ? sql.ref(`target.${source}`) : source} AS ${sql.id(name)}`);
-  const found = await sql<Record<string, unknown> & { match_key: string; record_id: unknown }>`
-    SELECT target.${sql.id(keyColumn)} AS match_key, ${id ?? sql`target.${sql.id(keyColumn)}`} AS record_id, ${sql.join(columns)}
-    FROM ${sql.table(table)} AS target WHERE target.${sql.id(keyColumn)} = ANY(${keys as string[]}::text[])`.execute(db);
-  return new Map(found.rows.map(({ match_key, record_id, ...values }) => [match_key, { id: String(record_id), values }]));
 }
 
 /** Values as compared: numbers by value, an empty cell as null. */
@@ -156,11 +133,7 @@ export async function updateRows<Row>(trx: Kysely<DB>, updates: ImportUpdates<Ro
     if (fields.length === 0) continue;
     const columns: InputColumns<Row> = { match_key: ['text', keyOf] };
     for (const field of fields) columns[field.name] = [field.type, field.valueOf];
-    const assignments = fields.map((field) => sql`${sql.id(field.column)} = ${field.set ?? sql`input.${sql.id(field.name)}`}`);
-    const result = await sql`
-      UPDATE ${sql.table(updates.table)} AS target SET ${sql.join(assignments)}
-      FROM ${inputTable(grouped, columns)} WHERE target.${sql.id(updates.keyColumn)} = input.match_key`.execute(trx);
-    written += rowsWritten(result);
+    written += await updateMatchedRows(trx, updates.table, updates.keyColumn, fields, inputTable(grouped, columns));
   }
   return written;
 }
@@ -182,32 +155,9 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, fields: Readonly
   return { problems: parsed.error.issues.map((issue) => ({ field: String(issue.path[0] ?? '(row)'), reason: issue.message })) };
 }
 
-type SqlType = 'text' | 'int' | 'float8' | 'boolean' | 'date' | 'timestamptz';
-export type InputColumns<Row> = Record<string, readonly [SqlType, (row: Row) => unknown]>;
-
-/**
- * A batch of rows as one table expression, `unnest($1::text[], $2::int[], …) AS input(…)`: one
- * parameter per column whatever the batch size, so a batch is one short statement on both engines.
- */
-export function inputTable<Row>(rows: readonly Row[], columns: InputColumns<Row>): RawBuilder<unknown> {
-  const entries = Object.entries(columns);
-  const arrays = entries.map(([, [type, valueOf]]) => sql`${rows.map((row) => valueOf(row) ?? null)}::${sql.raw(type)}[]`);
-  return sql`unnest(${sql.join(arrays)}) AS input(${sql.join(entries.map(([name]) => sql.id(name)))})`;
-}
-
 /** Rows of `problems` whose SQL condition held, as one problem each. */
 export function problemsWhere<Flags extends { row_number: number }>(flagged: Flags[], rules: readonly (readonly [keyof Flags, string, string])[]): RowProblem[] {
   return flagged.flatMap((flags) =>
     rules.filter(([flag]) => flags[flag] === true).map(([, field, reason]) => ({ row: flags.row_number, field, reason })),
   );
 }
-
-/** The same, for rows of a file with their row numbers as column row_number (the checks report by row). */
-export function numberedInputTable<Row>(rows: readonly NumberedRow<Row>[], columns: InputColumns<Row>): RawBuilder<unknown> {
-  const lifted: InputColumns<NumberedRow<Row>> = { row_number: ['int', (row) => row.row] };
-  for (const [name, [type, valueOf]] of Object.entries(columns)) lifted[name] = [type, (row) => valueOf(row.value)];
-  return inputTable(rows, lifted);
-}
-
-/** Rows a statement wrote, as both engines report it. */
-export const rowsWritten = (result: { numAffectedRows?: bigint }) => Number(result.numAffectedRows ?? 0);

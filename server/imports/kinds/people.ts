@@ -1,15 +1,16 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { checkUnitCode } from '../../domain/codes.ts';
 import {
   eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
   type ResolvedIdentity, type RuleProblem,
 } from '../../domain/registration-rules.ts';
-import { FLOATING_TYPES, PERSON_CATEGORIES, type ImportMode } from '../../domain/word-lists.ts';
+import type { FLOATING_TYPES, ImportMode, PERSON_CATEGORIES } from '../../domain/word-lists.ts';
 import { cellText, optionalDate, optionalText, requiredDate, requiredText, vocabulary } from '../cells.ts';
+import { inputTable, numberedInputTable, readOnFile, type InputColumns } from '../repository/batches.ts';
 import {
-  copiedFields, inputTable, numberedInputTable, parseWithSchema, readOnFile, rowsWritten, type FieldProblem, type ImportKindSpec, type InputColumns, type RowProblem,
-} from './kind.ts';
+  CURRENT_UNIT, insertNewPeople, insertStays, insertStaysOfPeopleWithout, PERSON_ID, peopleToCheck, updatePeopleOnFile, type PersonOnFile,
+} from '../repository/people.ts';
+import { copiedFields, parseWithSchema, type FieldProblem, type ImportKindSpec, type RowProblem } from './kind.ts';
 import { codeField, digitsText, phoneField } from './shared-fields.ts';
 
 /**
@@ -121,22 +122,12 @@ const personColumns: InputColumns<PersonRow> = {
   registration_exempt: ['boolean', (row) => row.registrationExempt],
 };
 
-interface OnFile {
-  row_number: number;
-  unit_missing: boolean;
-  demolished: boolean;
-  identity_differs: string[] | null;
-  /** The unit of the person's current stay, if any; and the unit the row names. */
-  current_unit: string | null;
-  unit_code: string;
-  moved_out_after: boolean;
-}
 
 /**
  * A person on file with a current stay: in mode add always a bad row; in mode upsert only when the
  * stay is in another unit, since an import never rewrites a registered stay (a move is registered as such).
  */
-function stayProblem(found: OnFile, mode: ImportMode): FieldProblem | undefined {
+function stayProblem(found: PersonOnFile, mode: ImportMode): FieldProblem | undefined {
   if (found.current_unit === null) return undefined;
   if (mode === 'add') return { field: 'idNumber', reason: 'this person already has a current residence; register a move or a move-out first' };
   if (found.current_unit !== found.unit_code) {
@@ -145,7 +136,7 @@ function stayProblem(found: OnFile, mode: ImportMode): FieldProblem | undefined 
   return undefined;
 }
 
-function onFileProblems(found: OnFile, mode: ImportMode): FieldProblem[] {
+function onFileProblems(found: PersonOnFile, mode: ImportMode): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (found.unit_missing) problems.push({ field: 'unitCode', reason: 'no unit with this code is on file' });
   if (found.demolished) problems.push({ field: 'unitCode', reason: 'the unit belongs to a demolished building' });
@@ -169,7 +160,6 @@ const UPDATABLE_COLUMNS = {
 };
 /** Every field of a person is a person's fact: masked in a preview for roles that may not see it. */
 const PERSON_FACTS = { category: 'name', floatingType: 'name', ethnicity: 'name', hukouAddress: 'name', phone: 'phone', employer: 'name' } as const;
-const CURRENT_UNIT = sql`(SELECT r.unit_code FROM residencies AS r WHERE r.person_id = target.id AND r.moved_out IS NULL LIMIT 1)`;
 
 export const peopleImport: ImportKindSpec<PersonRow> = {
   kind: 'people',
@@ -196,44 +186,17 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
       unit_code: ['text', (row) => row.unitCode],
       moved_in: ['date', (row) => row.movedIn],
     });
-    const found = await sql<OnFile>`
-      SELECT input.row_number, u.code IS NULL AS unit_missing, coalesce(b.status = 'demolished', false) AS demolished,
-             CASE WHEN p.id IS NOT NULL THEN array_remove(ARRAY[
-               CASE WHEN p.id_type <> input.id_type THEN 'idType' END, CASE WHEN p.name <> input.name THEN 'name' END,
-               CASE WHEN p.sex <> input.sex THEN 'sex' END, CASE WHEN p.birth_date <> input.birth_date THEN 'birthDate' END,
-               CASE WHEN p.nationality <> input.nationality THEN 'nationality' END], NULL) END AS identity_differs,
-             (SELECT r.unit_code FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL LIMIT 1) AS current_unit, input.unit_code,
-             EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out > input.moved_in) AS moved_out_after
-      FROM ${input}
-      LEFT JOIN units AS u ON u.code = input.unit_code
-      LEFT JOIN buildings AS b ON b.code = u.building_code
-      LEFT JOIN persons AS p ON p.id_number = input.id_number
-      WHERE u.code IS NULL OR b.status = 'demolished' OR p.id IS NOT NULL`.execute(db);
-    return found.rows.flatMap((row): RowProblem[] => onFileProblems(row, mode).map((problem) => ({ row: row.row_number, ...problem })));
+    const found = await peopleToCheck(db, input);
+    return found.flatMap((row): RowProblem[] => onFileProblems(row, mode).map((problem) => ({ row: row.row_number, ...problem })));
   },
 
   async insert(trx, rows) {
     const input = inputTable(rows, personColumns);
     // People already on file: category, contacts and employer change with a move, as in the move-in form.
-    const updated = await sql`
-      UPDATE persons AS p SET category = input.category, floating_type = input.floating_type,
-        ethnicity = coalesce(input.ethnicity, p.ethnicity), hukou_address = coalesce(input.hukou_address, p.hukou_address),
-        phone = coalesce(input.phone, p.phone), employer = coalesce(input.employer, p.employer)
-      FROM ${input} WHERE p.id_number = input.id_number`.execute(trx);
-    const created = await sql`
-      INSERT INTO persons (id_type, id_number, nationality, name, sex, birth_date, ethnicity, hukou_address, phone, category, floating_type, employer)
-      SELECT id_type, id_number, nationality, name, sex, birth_date, ethnicity, hukou_address, phone, category, floating_type, employer
-      FROM ${input}
-      ON CONFLICT (id_number) DO NOTHING`.execute(trx);
-    const residencies = await sql`
-      INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
-      SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
-      FROM ${input} JOIN persons AS p ON p.id_number = input.id_number`.execute(trx);
-    return {
-      personsCreated: rowsWritten(created),
-      personsUpdated: rowsWritten(updated),
-      residencies: rowsWritten(residencies),
-    };
+    const updated = await updatePeopleOnFile(trx, input);
+    const created = await insertNewPeople(trx, input);
+    const residencies = await insertStays(trx, input);
+    return { personsCreated: created, personsUpdated: updated, residencies };
   },
 
   updates: {
@@ -244,15 +207,10 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
       ...copiedFields(personColumns, UPDATABLE_COLUMNS, PERSON_FACTS),
       { name: 'unitCode', column: 'unit_code', type: 'text', valueOf: (row) => row.unitCode, writtenAfter: true, personal: 'name' },
     ],
-    onFile: (db, keys) => readOnFile(db, 'persons', 'id_number', keys, { ...UPDATABLE_COLUMNS, unitCode: CURRENT_UNIT }, sql`target.id`),
+    onFile: (db, keys) => readOnFile(db, 'persons', 'id_number', keys, { ...UPDATABLE_COLUMNS, unitCode: CURRENT_UNIT }, PERSON_ID),
     // A person on file without a current stay moves in, as in mode add; one living in the unit named keeps that stay as registered.
     async afterUpdate(trx, rows) {
-      const residencies = await sql`
-        INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
-        SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
-        FROM ${inputTable(rows, personColumns)} JOIN persons AS p ON p.id_number = input.id_number
-        WHERE NOT EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL)`.execute(trx);
-      return { residencies: rowsWritten(residencies) };
+      return { residencies: await insertStaysOfPeopleWithout(trx, inputTable(rows, personColumns)) };
     },
   },
 };

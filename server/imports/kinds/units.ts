@@ -1,10 +1,9 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { checkUnitCode } from '../../domain/codes.ts';
 import { cellNumber, optionalBoolean, optionalText, requiredInteger, requiredText, vocabulary } from '../cells.ts';
-import {
-  copiedFields, inputTable, numberedInputTable, parseWithSchema, problemsWhere, readOnFile, rowsWritten, type ImportKindSpec, type InputColumns,
-} from './kind.ts';
+import { inputTable, numberedInputTable, readOnFile, type InputColumns } from '../repository/batches.ts';
+import { insertUnits, unitsToRefuse } from '../repository/units.ts';
+import { copiedFields, parseWithSchema, problemsWhere, type ImportKindSpec } from './kind.ts';
 import { codeField } from './shared-fields.ts';
 
 /** 房屋: one row per unit (room or household) of a building already on file. */
@@ -79,14 +78,8 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
   key: (row) => ({ field: 'code', value: row.code }),
 
   async check(db, rows, _grids, mode) {
-    const flagged = await sql<{ row_number: number; building_missing: boolean; demolished: boolean; on_file: boolean }>`
-      SELECT input.row_number, b.code IS NULL AS building_missing, coalesce(b.status = 'demolished', false) AS demolished,
-             u.code IS NOT NULL AS on_file
-      FROM ${numberedInputTable(rows, { code: ['text', (row) => row.code] })}
-      LEFT JOIN buildings AS b ON b.code = left(input.code, 19)
-      LEFT JOIN units AS u ON u.code = input.code
-      WHERE b.code IS NULL OR b.status = 'demolished' OR u.code IS NOT NULL`.execute(db);
-    return problemsWhere(flagged.rows, [
+    const flagged = await unitsToRefuse(db, numberedInputTable(rows, { code: ['text', (row) => row.code] }));
+    return problemsWhere(flagged, [
       ['building_missing', 'code', 'its building (the first 19 digits) is not on file: import the building first'],
       ['demolished', 'code', 'its building is demolished'],
       ...(mode === 'add' ? [['on_file', 'code', 'a unit with this code is already on file (codes are never reused)'] as const] : []),
@@ -94,11 +87,7 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
   },
 
   async insert(trx, rows) {
-    const result = await sql`
-      INSERT INTO units (code, building_code, floor, room, area_m2, use, rental_registered, landlord_name, let_households)
-      SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name, let_households
-      FROM ${inputTable(rows, insertColumns)}`.execute(trx);
-    return { units: rowsWritten(result) };
+    return { units: await insertUnits(trx, inputTable(rows, insertColumns)) };
   },
 
   updates: {

@@ -1,9 +1,7 @@
-import { GeoJsonLayer, PolygonLayer } from '@deck.gl/layers';
+import { PolygonLayer } from '@deck.gl/layers';
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { cellToBoundary } from 'h3-js';
-import type { AreaLevel, Heatmap, HeatmapCell } from '../api/types.ts';
-import type { AreaData } from '../map/area-data.svelte.ts';
-import { joinAreas, type AreaFeature } from '../map/join-areas.ts';
+import type { Heatmap, HeatmapCell } from '../api/types.ts';
 import { classIndex, hexToRgba, suppressedColor, type Rgba } from '../map/scales.ts';
 
 export interface HoveredCell {
@@ -14,12 +12,9 @@ export interface HoveredCell {
 
 export interface ChoroplethOptions {
   heatmap: Heatmap;
-  areas: AreaData;
   /** One colour per class of heatmap.breaks.jenks. */
   colors: string[];
-  selectedCode?: string;
   onhover: (hovered: HoveredCell | undefined) => void;
-  onselect?: (cell: HeatmapCell) => void;
 }
 
 /**
@@ -30,11 +25,8 @@ export interface ChoroplethOptions {
 export const underOutlines = { beforeId: 'grid-line' } as object;
 const OPACITY = 0.78;
 const OUTLINE: Rgba = [255, 255, 255, 160];
-const SELECTED_OUTLINE: Rgba = [17, 17, 17, 255];
 
 type Hexagon = { cell: HeatmapCell; ring: number[][] };
-type Picked = AreaFeature<HeatmapCell> | Hexagon;
-const cellOf = (picked: Picked) => ('properties' in picked ? picked.properties.row : picked.cell);
 
 function colourer(heatmap: Heatmap, colors: string[]): (cell: HeatmapCell) => Rgba {
   const breaks = heatmap.breaks.jenks;
@@ -48,41 +40,22 @@ function colourer(heatmap: Heatmap, colors: string[]): (cell: HeatmapCell) => Rg
 }
 
 /**
- * The heatmap as deck.gl layers: areas (grids, communities) joined to their boundaries by code,
- * or H3 hexagons drawn from their index with h3-js. (deck's H3HexagonLayer does the same, but
- * @deck.gl/geo-layers needs @deck.gl/mesh-layers, which this project does not install.)
+ * A hexagon heatmap as a deck.gl layer, drawn from each H3 index with h3-js. (deck's
+ * H3HexagonLayer does the same, but @deck.gl/geo-layers needs @deck.gl/mesh-layers, which this
+ * project does not install.) Area levels are MapLibre's own fill layer coloured by feature state
+ * (HeatmapFill.svelte, issue 18); ground squares are not drawn.
  */
 export function choroplethLayers(options: ChoroplethOptions): Layer[] {
-  const { heatmap, areas, colors, selectedCode, onhover, onselect } = options;
+  const { heatmap, colors, onhover } = options;
+  if (heatmap.level !== 'hex') return [];
   const fill = colourer(heatmap, colors);
-  const events = {
-    pickable: true,
-    onHover: (info: PickingInfo<Picked>) => onhover(info.object ? { cell: cellOf(info.object), x: info.x, y: info.y } : undefined),
-    onClick: (info: PickingInfo<Picked>) => {
-      if (info.object) onselect?.(cellOf(info.object));
-    },
-  };
-  if (heatmap.level === 'hex') {
-    const hexagons: Hexagon[] = heatmap.cells.map((cell) => ({ cell, ring: cellToBoundary(cell.code, true) }));
-    return [
-      new PolygonLayer<Hexagon>({
-        id: 'heatmap-hex', ...underOutlines, data: hexagons, getPolygon: (hexagon) => hexagon.ring,
-        getFillColor: (hexagon) => fill(hexagon.cell), getLineColor: OUTLINE, lineWidthUnits: 'pixels', getLineWidth: 1,
-        stroked: true, opacity: OPACITY, ...events,
-      }),
-    ];
-  }
-  if (heatmap.level === 'square') return [];
-  const isSelected = (feature: AreaFeature<HeatmapCell>) => feature.properties.row.code === selectedCode;
+  const hexagons: Hexagon[] = heatmap.cells.map((cell) => ({ cell, ring: cellToBoundary(cell.code, true) }));
   return [
-    new GeoJsonLayer<AreaFeature<HeatmapCell>['properties']>({
-      id: 'heatmap-areas', ...underOutlines, data: joinAreas(areas, heatmap.level as AreaLevel, heatmap.cells),
-      getFillColor: (feature) => fill(feature.properties.row),
-      getLineColor: (feature) => (isSelected(feature as AreaFeature<HeatmapCell>) ? SELECTED_OUTLINE : OUTLINE),
-      getLineWidth: (feature) => (isSelected(feature as AreaFeature<HeatmapCell>) ? 3 : 1),
-      lineWidthUnits: 'pixels', stroked: true, filled: true, opacity: OPACITY,
-      updateTriggers: { getLineColor: selectedCode, getLineWidth: selectedCode },
-      ...events,
+    new PolygonLayer<Hexagon>({
+      id: 'heatmap-hex', ...underOutlines, data: hexagons, getPolygon: (hexagon) => hexagon.ring,
+      getFillColor: (hexagon) => fill(hexagon.cell), getLineColor: OUTLINE, lineWidthUnits: 'pixels', getLineWidth: 1,
+      stroked: true, opacity: OPACITY, pickable: true,
+      onHover: (info: PickingInfo<Hexagon>) => onhover(info.object ? { cell: info.object.cell, x: info.x, y: info.y } : undefined),
     }),
   ];
 }

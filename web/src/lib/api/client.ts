@@ -28,6 +28,8 @@ import type {
   FloorPlan,
   Health,
   Heatmap,
+  HeatmapValues,
+  CellOrder,
   HeatmapMetric,
   HouseholdScoreCard,
   HouseholdTiers,
@@ -339,6 +341,16 @@ export const api = {
 
   heatmap(metric: HeatmapMetric, params: HeatmapQuery, signal?: AbortSignal): Promise<Heatmap> {
     return request<Heatmap>('GET', `/api/heatmaps/${metric}${query({ ...params })}`, { signal });
+  },
+
+  /** The heatmap as values only, in the order of heatmapCells (area levels, no bbox). */
+  heatmapValues(metric: HeatmapMetric, params: HeatmapQuery, signal?: AbortSignal): Promise<HeatmapValues> {
+    return request<HeatmapValues>('GET', `/api/heatmaps/${metric}${query({ ...params, shape: 'values' })}`, { signal });
+  },
+
+  /** An area level's cells in heatmap order (kept per data version, answered 304 when unchanged). */
+  heatmapCells(level: AreaLevel, signal?: AbortSignal): Promise<CellOrder> {
+    return request<CellOrder>('GET', `/api/heatmaps/cells${query({ level })}`, { signal });
   },
 
   hotspots(metric: HotspotMetric, params: HotspotQuery, signal?: AbortSignal): Promise<HotspotMap> {

@@ -9,16 +9,25 @@ import type { z } from 'zod';
 import type { auditPage, auditRow, trailVerification } from '../../../../server/audit/contract.ts';
 import type { newToken, sessionAnswer, sessionUser, tokenView } from '../../../../server/auth/contract.ts';
 import type { areaProperties } from '../../../../server/areas/contract.ts';
+import type { buildingDetail, buildingSummary, floorCounts, floorPlanAnswer, unitPlan } from '../../../../server/buildings/contract.ts';
 import type { compoundBuilding, compoundDrilldown, compoundList, compoundOutlines, compoundTotals, compoundView } from '../../../../server/compounds/contract.ts';
-import type { allocationSettings, collectorView } from '../../../../server/collectors/contract.ts';
+import type {
+  allocationAnswer, allocationRow, allocationSettings, collectorView, communityNeedSteps, gridNeedSteps, proposedMove, rebalanceAnswer, shortageAnswer,
+} from '../../../../server/collectors/contract.ts';
+import type { personView, residenceView, stayDates, stayView } from '../../../../server/domain/person-shapes.ts';
 import type { healthAnswer } from '../../../../server/health/contract.ts';
-import type { heatmapAnswer, heatmapCell } from '../../../../server/heatmaps/contract.ts';
+import type { cellOrderAnswer, heatmapAnswer, heatmapCell, heatmapValuesAnswer } from '../../../../server/heatmaps/contract.ts';
 import type { changeRow, changesAnswer, emergingAnswer, emergingCategory, emergingCell, hotspotAnswer, hotspotCell } from '../../../../server/hotspots/contract.ts';
 import type { importDetail, importJob, importPreview, previewRow, rowError } from '../../../../server/imports/contract.ts';
 import type { mapConfig } from '../../../../server/map/contract.ts';
+import type { kpi, kpiReport } from '../../../../server/kpis/contract.ts';
+import type { peopleSearchAnswer, personAnswer } from '../../../../server/people/contract.ts';
+import type { expiringPermit, expiringPermitsAnswer } from '../../../../server/permits/contract.ts';
 import type {
-  buildingTier, householdsAnswer, householdTier, overdueAnswer, overdueVisit, rentalRule, ruleSetAnswer, scoringRun, tiersAnswer, unitToCheck,
+  buildingTier, householdsAnswer, householdScoreCardAnswer, householdTier, overdueAnswer, overdueVisit, rentalRule, ruleSetAnswer, scoreCardAnswer, scoreFactor,
+  scoringRun, tiersAnswer, unitToCheck,
 } from '../../../../server/rentals/contract.ts';
+import type { occupantsAnswer, unitDetail } from '../../../../server/units/contract.ts';
 import type { grantList, grantView, userList, userView } from '../../../../server/users/contract.ts';
 
 // Auth (server/auth)
@@ -75,6 +84,10 @@ export type ImportDetail = z.infer<typeof importDetail>;
 export type HeatmapCell = z.infer<typeof heatmapCell>;
 /** GET /api/heatmaps/:metric (shape=cells). */
 export type Heatmap = z.infer<typeof heatmapAnswer>;
+/** GET /api/heatmaps/:metric?shape=values: one value per cell in the order of GET /api/heatmaps/cells. */
+export type HeatmapValues = z.infer<typeof heatmapValuesAnswer>;
+/** GET /api/heatmaps/cells: an area level's cells (codes and names) in heatmap order, once per data version. */
+export type CellOrder = z.infer<typeof cellOrderAnswer>;
 /** Which moment or period the figures describe. */
 export type HeatmapTime = Heatmap['time'];
 
@@ -106,19 +119,70 @@ export type OverdueVisit = z.infer<typeof overdueVisit>;
 export type UnitToCheck = z.infer<typeof unitToCheck>;
 export type OverdueVisits = z.infer<typeof overdueAnswer>;
 
-// Collectors (server/collectors)
+// Collectors (server/collectors): settings, the roster, and the planner's allocation, shortage and rebalancing answers.
 export type AllocationSettings = z.infer<typeof allocationSettings>;
 /** A collector record as the admin picks one to link an account to (GET /api/collectors). */
 export type CollectorChoice = z.infer<typeof collectorView>;
+/** How a community's need was found and shared out, step by step. */
+export type CommunityNeedSteps = z.infer<typeof communityNeedSteps>;
+/** A grid's need: its share of its community's. */
+export type GridNeedSteps = z.infer<typeof gridNeedSteps>;
+/** One area's allocation figures plus its name; grid rows carry their steps, community rows theirs. */
+export type AllocationRow = z.infer<typeof allocationRow>;
+/** GET /api/collectors/allocation */
+export type Allocation = z.infer<typeof allocationAnswer>;
+/** GET /api/collectors/shortage */
+export type Shortage = z.infer<typeof shortageAnswer>;
+export type ProposedMove = z.infer<typeof proposedMove>;
+export type MoveEnd = ProposedMove['from'];
+/** GET /api/collectors/rebalance */
+export type Rebalance = z.infer<typeof rebalanceAnswer>;
+
+// People, stays and residences (server/domain/person-shapes.ts), as people, buildings, units and permits answer them.
+/** A person as the caller may see them: ID and phone are masked, the birth date left out, for everyone but police. */
+export type Person = z.infer<typeof personView>;
+/** The dates of one stay and the registration rules they break (late, never deregistered). */
+export type StayDates = z.infer<typeof stayDates>;
+export type Stay = z.infer<typeof stayView>;
+export type Residence = z.infer<typeof residenceView>;
+
+// Buildings and units (server/buildings, server/units)
+/** What every view of a building starts with. */
+export type BuildingSummary = z.infer<typeof buildingSummary>;
+export type Building = z.infer<typeof buildingDetail>;
+export type UnitPlan = z.infer<typeof unitPlan>;
+export type FloorCounts = z.infer<typeof floorCounts>;
+/** GET /api/drilldown/buildings/:code: floors → units → current occupants. */
+export type FloorPlan = z.infer<typeof floorPlanAnswer>;
+export type UnitDetail = z.infer<typeof unitDetail>;
+/** GET /api/units/:code/occupants */
+export type UnitOccupants = z.infer<typeof occupantsAnswer>;
+
+// People and permits (server/people, server/permits)
+/** GET /api/people/search */
+export type PersonSearchResult = z.infer<typeof peopleSearchAnswer>;
+/** GET /api/people/:id: the person with current residence and permits. */
+export type PersonRecord = z.infer<typeof personAnswer>;
+export type ExpiringPermit = z.infer<typeof expiringPermit>;
+/** GET /api/permits/expiring */
+export type ExpiringPermits = z.infer<typeof expiringPermitsAnswer>;
+
+// KPIs (server/kpis)
+export type Kpi = z.infer<typeof kpi>;
+/** GET /api/kpis */
+export type KpiReport = z.infer<typeof kpiReport>;
+
+// Rental score cards (server/rentals)
+export type ScoreFactor = z.infer<typeof scoreFactor>;
+/** GET /api/rentals/buildings/:code: the score card with its visit schedule and the tiers of its households (分租). */
+export type ScoreCard = z.infer<typeof scoreCardAnswer>;
+/** GET /api/rentals/units/:code: a household's score card; no visit schedule of its own. */
+export type HouseholdScoreCard = z.infer<typeof householdScoreCardAnswer>;
 
 /*
- * Still written out by hand in ./types.ts, and why:
- * - buildings, units, people, permits, reports (Building, BuildingSummary, FloorPlan, UnitOccupants, Person,
- *   PersonRecord, PersonSearchResult, ExpiringPermits, …) and KPIs (KpiReport): their server folders are
- *   being split out of server/registrations (issue 17 item 1); their contracts are outlines until then.
- * - ScoreCard, HouseholdScoreCard (server/rentals): the explanation is an outline in the contract.
- * - Allocation, Shortage, Rebalance (server/collectors): their rows are domain types (domain/allocation.ts,
- *   domain/rebalance.ts) that the contract does not spell out yet.
- * - Queries and bodies the web sends (HeatmapQuery, UserListFilter, NewUserInput, …): the routes' request
- *   schemas are not in the contracts.
+ * Still written out by hand in ./types.ts, and why: shapes the web builds itself and sends, that no
+ * server contract declares (they live in the routes' request schemas, which import http/ helpers the
+ * web may not read): the query shapes (HeatmapQuery, HotspotQuery, EmergingQuery, ChangesQuery,
+ * UserListFilter, AuditFilter, WhatIf), the bodies (PersonInput, NewUserInput, UserAssignment,
+ * UserChanges), and the properties of the /tiles/buildings vector tiles (BuildingTileProperties).
  */

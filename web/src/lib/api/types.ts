@@ -1,26 +1,26 @@
 /**
- * Shapes of the JSON the renwu API returns, as the web app relies on them. Most are inferred from
- * the server's contracts in ./contracts.ts; the ones still written out here are listed there
- * with the reason (their server folder is being moved, or their contract is not spelled out yet).
+ * Shapes of the JSON the renwu API returns, as the web app relies on them: every answer is inferred
+ * from the server's contracts in ./contracts.ts. What is still written out here is what the web
+ * builds and sends itself (queries, form bodies) and the vector-tile properties; ./contracts.ts
+ * ends with the list and the reason.
  */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-// Response shapes and word lists the server computes in its pure, shared domain modules.
-import type { AreaAllocation, CommunityNeedSteps, GridNeedSteps } from '../../../../server/domain/allocation.ts';
-import type { MoveEnd, ProposedMove } from '../../../../server/domain/rebalance.ts';
+// Word lists the server keeps in its pure, shared domain modules.
 import type { RentalTier } from '../../../../server/domain/rental-scoring.ts';
 import type { Role } from '../../../../server/domain/roles.ts';
 import type {
   AreaLevel, BuildingStatus, BuildingUse, ChangeBase, ChangeMetric, FloatingType, HeatmapLevel, HeatmapMetric, HotspotClass, HotspotLevel,
-  HotspotMetric, ManagementMode, PersonCategory, UnitCheckReason, UnitUse,
+  HotspotMetric, ManagementMode, PermitStatus, PersonCategory, RentalStatus, UnitCheckReason, UnitUse,
 } from '../../../../server/domain/word-lists.ts';
-import type { AllocationSettings, AreaProperties, CompoundOutlineProperties, HeatmapTime, HouseholdTier } from './contracts.ts';
+import type { AllocationSettings, AreaProperties, BuildingSummary, CompoundOutlineProperties, Person } from './contracts.ts';
 
 // The answers inferred from the server's contracts, and the domain's word lists under the names the web reads them by.
 export type * from './contracts.ts';
 export type {
   AreaLevel, BuildingStatus, BuildingUse, ChangeMetric, FloatingType, HeatmapLevel, HeatmapMetric, HotspotClass, HotspotLevel, HotspotMetric,
-  ManagementMode, PersonCategory, RentalTier, Role, UnitCheckReason, UnitUse,
+  ManagementMode, PermitStatus, PersonCategory, RentalStatus, RentalTier, Role, UnitCheckReason, UnitUse,
 };
+export { ALLOCATION_SORT_COLUMNS, type AllocationSort, type AllocationSortColumn } from '../../../../server/domain/allocation.ts';
 export {
   AREA_LEVELS as areaLevels, BUILDING_USES as buildingUses, FLOATING_TYPES as floatingTypes,
   PERSON_CATEGORIES as personCategories, UNIT_USES as unitUses,
@@ -34,150 +34,23 @@ export type AreaCollection = FeatureCollection<Polygon | MultiPolygon, AreaPrope
 
 export type CompoundOutlines = FeatureCollection<Polygon | MultiPolygon, CompoundOutlineProperties>;
 
-/** What a building carries in the /tiles/buildings vector tiles. */
-export interface BuildingTileProperties {
-  code: string;
-  use: BuildingUse;
-  floors: number;
-  status: BuildingStatus;
-}
-
-/** What every view of a building starts with. */
-export interface BuildingSummary {
-  code: string;
-  gridCode: string;
-  address: string;
-  floors: number;
-  use: BuildingUse;
-  managementMode: ManagementMode;
-  status: BuildingStatus;
-}
-
-export interface Building extends BuildingSummary {
-  hasAccessControl: boolean;
-  hasVideo: boolean;
-  responsibilityLetterSigned: boolean;
-  point: [number, number];
-  unitCount: number;
-}
+/** What a building carries in the /tiles/buildings vector tiles (binary, so no JSON contract checks them). */
+export type BuildingTileProperties = Pick<BuildingSummary, 'code' | 'use' | 'floors' | 'status'>;
 
 /** [minLon, minLat, maxLon, maxLat], the server's one box type. */
 export type { Bbox } from '../../../../server/domain/coordinates.ts';
 
-// --- people, floor plans, occupants (server/registrations) -----------------------------------
+// --- people (server/people) -------------------------------------------------------------------
 
-export type RentalStatus = 'registered' | 'unregistered' | 'not_rented';
+export type { PersonSearchKey } from '../../../../server/domain/word-lists.ts';
+export { PERSON_SEARCH_KEYS as personSearchKeys } from '../../../../server/domain/word-lists.ts';
 
-/** A person as the caller may see them: ID and phone are masked for everyone but police. */
-export interface Person {
-  id: number;
-  idType: 'id_card' | 'passport';
-  idNumber: string;
-  name: string;
-  sex: 'M' | 'F';
-  /** Police only: for other roles it would give back the masked digits of the ID number. */
-  birthDate?: string;
-  /** Age in whole years today. */
-  age: number;
-  nationality: string;
-  ethnicity: string | null;
-  hukouAddress: string | null;
-  phone: string | null;
-  category: PersonCategory;
-  floatingType: FloatingType | null;
-  employer: string | null;
-}
-
-/** The dates of one stay and the registration rules they break (late, never deregistered). */
-export interface StayDates {
-  movedIn: string;
-  registeredAt: string;
-  movedOut: string | null;
-  deregisteredAt: string | null;
-  registrationExempt: boolean;
-  registeredLate: boolean;
-  departureUnregistered: boolean;
-}
-
-export interface Stay extends StayDates {
-  residencyId: number;
-  unitCode: string;
-  person: Person;
-}
-
-export interface UnitPlan {
-  code: string;
-  room: string;
-  use: UnitUse;
-  rentalStatus: RentalStatus;
-  areaM2: number | null;
-  occupantCount: number;
-  occupants: Stay[];
-}
-
-export interface FloorCounts {
-  unitCount: number;
-  occupiedUnitCount: number;
-  occupantCount: number;
-  unitsByUse: Record<UnitUse, number>;
-  rentals: { registered: number; unregistered: number };
-}
-
-export interface FloorPlan {
-  building: BuildingSummary;
-  totals: FloorCounts;
-  floors: Array<FloorCounts & { floor: number; units: UnitPlan[] }>;
-}
-
-export interface UnitDetail {
-  code: string;
-  buildingCode: string;
-  gridCode: string;
-  address: string;
-  floor: number;
-  room: string;
-  areaM2: number | null;
-  use: UnitUse;
-  rentalRegistered: boolean;
-  buildingStatus: BuildingStatus;
-  currentOccupants: number;
-  rentalStatus: RentalStatus;
-}
-
-export interface UnitOccupants {
-  unit: UnitDetail;
-  current: Stay[];
-  past: Stay[];
-}
-
-export type PersonSearchKey = 'idNumber' | 'name' | 'address' | 'code';
-export const personSearchKeys: readonly PersonSearchKey[] = ['idNumber', 'name', 'address', 'code'];
-
-export interface PersonSearchResult {
-  hits: Array<{ person: Person; currentResidence: { unitCode: string; address: string; room: string } | null }>;
-  truncated: boolean;
-}
-
-export interface Residence extends StayDates {
-  residencyId: number;
-  unitCode: string;
-  address: string;
-  floor: number;
-  room: string;
-}
-
-export interface PersonRecord {
-  person: Person;
-  currentResidence: Residence | null;
-  permits: Array<{ id: number; permitNo: string; issuedOn: string; expiresOn: string; years: number; status: 'valid' | 'renewed' | 'revoked'; revokedOn: string | null }>;
-}
-
-/** The person part of a move-in form, as POST /registrations/move-ins takes it. */
+/** The person part of a move-in form, as POST /registrations/move-ins takes it (server/person-data/schemas.ts personInput). */
 export interface PersonInput {
-  idType: 'id_card' | 'passport';
+  idType: Person['idType'];
   idNumber: string;
   name: string;
-  sex?: 'M' | 'F';
+  sex?: Person['sex'];
   birthDate?: string;
   nationality?: string;
   ethnicity?: string;
@@ -188,113 +61,12 @@ export interface PersonInput {
   employer?: string;
 }
 
-// --- rental tiers (server/rentals) -------------------------------------------------------------
-
-export interface ScoreFactor {
-  ruleId: number;
-  factor: string;
-  label: string;
-  pointsEach: number;
-  /** Null for roles without person data when the factor counts tenants. */
-  count: number | null;
-  points: number;
-}
-
-export interface ScoreCard {
-  building: { code: string; gridCode: string; address: string; point: [number, number] };
-  month: string;
-  score: number;
-  tier: RentalTier;
-  star: boolean;
-  rulesVersion: number;
-  explanation: {
-    base: number;
-    factors: ScoreFactor[];
-    score: number;
-    scoreTier: Exclude<RentalTier, 'star'>;
-    tier: RentalTier;
-    previousTier: RentalTier | null;
-    overrides: Array<{ code: string; message: string }>;
-    windows: { criminalCasesThisMonth: number; criminalCases6Months: number; criminalCases12Months: number; cooperative: boolean; clueWithin12Months: boolean };
-    cleanMonths: number;
-    unobserved: string[];
-  };
-  history: Array<{ month: string; score: number; tier: RentalTier; rulesVersion: number }>;
-  /** The tiers of its households that month when it is let separately (分租); else empty. */
-  households?: HouseholdTier[];
-  schedule: {
-    tier: RentalTier;
-    policeIntervalDays: number;
-    collectorIntervalDays: number;
-    lastPoliceVisit: string | null;
-    lastCollectorVisit: string | null;
-    policeDueOn: string | null;
-    collectorDueOn: string | null;
-  } | null;
-}
-
-/** GET /api/rentals/units/:code: a household's score card; no visit schedule of its own. */
-export interface HouseholdScoreCard extends Omit<ScoreCard, 'schedule' | 'households'> {
-  unit: { code: string; buildingCode: string; floor: number; room: string; use: UnitUse; rentalRegistered: boolean };
-}
-
 // --- collector allocation (server/collectors) ---------------------------------------------------
 
 /** What-if overrides sent as query parameters; nothing is saved. */
 export type WhatIf = Partial<Pick<AllocationSettings, 'floatingPerCollector' | 'rentalHousesPerCollector' | 'populationPerCollector'>>;
 
-interface PlanningMeta {
-  within: string | null;
-  whatIf: boolean;
-  settings: AllocationSettings;
-  savedSettings: AllocationSettings;
-}
-
-/** One area's allocation figures, as computed by the shared allocation rules, plus its name. */
-export interface AllocationRow extends AreaAllocation {
-  name: string;
-  /** Grid rows: the grid's share of its community's need. */
-  steps?: GridNeedSteps;
-  /** Community rows: how the community's need was found and shared out. */
-  communitySteps?: CommunityNeedSteps;
-}
-
-export type { CommunityNeedSteps, GridNeedSteps };
-
-/** The columns the staffing table sorts by (server/collectors/schemas.ts ALLOCATION_SORT_COLUMNS); '-column' is largest first. */
-export const ALLOCATION_SORT_COLUMNS = ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap'] as const;
-export type AllocationSortColumn = (typeof ALLOCATION_SORT_COLUMNS)[number];
-export type AllocationSort = AllocationSortColumn | `-${AllocationSortColumn}`;
-
-export interface Allocation extends PlanningMeta {
-  level: AreaLevel;
-  sort: AllocationSort;
-  totals: AllocationRow;
-  total: number;
-  rows: AllocationRow[];
-  /** Grid level: the steps of the communities of the rows' grids. */
-  communities?: CommunityNeedSteps[];
-}
-
-export interface Shortage extends PlanningMeta {
-  level: AreaLevel;
-  scale: { maxShortage: number; maxSurplus: number; maxAbsGap: number };
-  areas: Array<{ code: string; need: number; assigned: number; gap: number }>;
-}
-
-export type { MoveEnd, ProposedMove };
-
-export interface Rebalance extends PlanningMeta {
-  /** Hops over shared grid boundaries a move may span (1 = next door). */
-  reach: number;
-  summary: {
-    shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number;
-    moves: number; totalHops: number; nonAdjacentMoves: number; crossCommunityMoves: number;
-  };
-  moves: ProposedMove[];
-}
-
-// --- heatmaps and KPIs (server/heatmaps, server/kpis) -------------------------------------------
+// --- heatmaps (server/heatmaps) ------------------------------------------------------------------
 
 export interface HeatmapQuery {
   level: HeatmapLevel;
@@ -331,49 +103,6 @@ export interface ChangesQuery {
   within?: string;
   asOf?: string;
   limit?: number;
-}
-
-export interface Kpi {
-  key: string;
-  label: string;
-  unit: '%' | 'ratio';
-  target: number | null;
-  definition: string;
-  time: HeatmapTime;
-  available: boolean;
-  reason?: string;
-  suppressed?: true;
-  numerator: number | null;
-  denominator: number | null;
-  value: number | null;
-}
-
-export interface KpiReport {
-  area: { code: string; level: AreaLevel; name: string | null };
-  privacy: { k: number; applied: boolean };
-  kpis: Kpi[];
-}
-
-// --- administration (server/rentals rules, server/collectors settings) -------------------------
-
-export interface ExpiringPermit {
-  id: number;
-  personId: number;
-  permitNo: string;
-  issuedOn: string;
-  expiresOn: string;
-  years: number;
-  status: 'valid' | 'renewed' | 'revoked';
-  renewalOpensOn: string;
-  unitCode: string;
-  person: Person;
-}
-
-export interface ExpiringPermits {
-  grid: string;
-  from: string;
-  until: string;
-  permits: ExpiringPermit[];
 }
 
 // --- User administration (server/users) --------------------------------------------------------

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
-import type { GrantListQuery } from './schemas.ts';
-import type { GrantStatus } from './tables.ts';
+import type { DB, Role } from '../../db/schema.ts';
+import type { GrantListQuery } from '../schemas.ts';
+import type { GrantStatus } from '../tables.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 

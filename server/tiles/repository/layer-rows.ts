@@ -1,0 +1,43 @@
+import { sql, type RawBuilder } from 'kysely';
+import { codeWithin, type CodePrefixes } from '../../db/code-prefix.ts';
+import { gridStatisticsJoins, gridStatisticsProperties } from '../../db/feature-sql.ts';
+
+/**
+ * The rows of each tile layer (layers.ts names them per layer): id bigint, geom in EPSG:4326 and
+ * properties jsonb of the features touching `envelope`, limited to codes under `prefixes` (null = all).
+ * ../repository.ts wraps one in the tile's statement (ST_AsMVT, or GeoJSON for the JS encoder).
+ */
+
+const buildingProperties = sql`jsonb_build_object('code', code, 'use', use, 'floors', floors, 'status', status)`;
+
+/**
+ * MVT ids are read into doubles, exact only up to 2^53 (16 digits). A 19-digit building code
+ * does not fit, but its first four digits (province and city) are the same for every building
+ * of the one city a deployment serves, so the other 15 digits (district down to building,
+ * at most 999,999,999,999,999) are unique, stable and fit. Grid and area codes (≤ 14 digits) fit whole.
+ */
+export const BUILDING_ID_DIGITS = 15;
+const buildingId = sql`right(code, ${BUILDING_ID_DIGITS}::int)::bigint AS id`;
+/** A 14-digit grid code (or a shorter area code) as the numeric feature id, whole. */
+const codeAsId = (column: string) => sql`${sql.ref(column)}::bigint AS id`;
+
+/** Buildings as footprints: either index may find a building (its footprint, or its point where it has none). */
+export const buildingFootprintRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
+  sql`SELECT ${buildingId}, coalesce(footprint, point) AS geom, ${buildingProperties} AS properties
+            FROM buildings WHERE (footprint && ${envelope} OR point && ${envelope}) AND ${codeWithin('code', prefixes)}`;
+
+/** Buildings as points. */
+export const buildingPointRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
+  sql`SELECT ${buildingId}, point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope} AND ${codeWithin('code', prefixes)}`;
+
+export const gridRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
+  sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`;
+
+/** Grids with their maintained counts; counts of fewer than `privacyK` residents withheld. */
+export const gridStatisticsRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes, privacyK: number) =>
+  sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties(privacyK)} AS properties FROM grids g ${gridStatisticsJoins}
+        WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`;
+
+export const areaRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
+  sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name, 'level', level) AS properties
+        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`;
