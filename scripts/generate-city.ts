@@ -22,7 +22,8 @@ import { generateCity, parseScale, type CitySummary } from '../server/demo/city/
 import { loadCityWithCopy } from '../server/demo/city/postgres-copy.ts';
 import { renderProgress } from '../server/progress.ts';
 
-const USAGE = 'usage: npx tsx scripts/generate-city.ts [--seed N] [--scale tiny|small|demo|shenzhen|<factor>] [--today YYYY-MM-DD] [--data-dir DIR] [--copy] [--no-checks] [--workers N]';
+const USAGE =
+  'usage: npx tsx scripts/generate-city.ts [--seed N] [--scale tiny|small|demo|shenzhen|<factor>] [--today YYYY-MM-DD] [--data-dir DIR] [--copy] [--no-checks] [--workers N]';
 
 interface Arguments {
   seed: number;
@@ -58,7 +59,15 @@ function readArguments(): Arguments {
   if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error(`--workers must be 1 to 16, got "${values.workers}"`);
   const dataDir = values['data-dir'] ?? path.join(process.env.DATA_DIR ?? 'data', 'db');
   const scale = parseScale(values.scale ?? process.env.DEMO_SCALE ?? 'demo');
-  return { seed, scale, today: values.today, dataDir: path.resolve(dataDir), copy: Boolean(values.copy) || scale === 'shenzhen', checks: !values['no-checks'], workers };
+  return {
+    seed,
+    scale,
+    today: values.today,
+    dataDir: path.resolve(dataDir),
+    copy: Boolean(values.copy) || scale === 'shenzhen',
+    checks: !values['no-checks'],
+    workers,
+  };
 }
 
 /** The progress bar, redrawn at most five times a second (the generator reports every grid). */
@@ -106,7 +115,12 @@ async function main(): Promise<void> {
     if (!databaseUrl) throw new Error('--copy and --scale shenzhen load PostgreSQL with COPY: set DATABASE_URL');
     process.stderr.write('loading PostgreSQL (DATABASE_URL) with COPY\n');
     const loaded = await loadCityWithCopy({
-      databaseUrl, seed: args.seed, scale: args.scale, today: args.today, workers: args.workers, validate: args.checks,
+      databaseUrl,
+      seed: args.seed,
+      scale: args.scale,
+      today: args.today,
+      workers: args.workers,
+      validate: args.checks,
       onProgress: throttledProgress(),
       onPhase: (phase, seconds) => process.stderr.write(`  ${phase}: ${seconds.toFixed(1)} s\n`),
     });

@@ -48,7 +48,10 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   app.use(cookieParser());
   app.use(rejectNulCharacters);
   const limits = context.config.rateLimits;
-  app.use('/api/auth/login', rateLimit(new RateLimiter(limits.loginPerMinute), (request) => request.ip, 'to log in from this address'));
+  app.use(
+    '/api/auth/login',
+    rateLimit(new RateLimiter(limits.loginPerMinute), (request) => request.ip, 'to log in from this address'),
+  );
   // Each route is charged its cost class to the address, and once logged in to the user too.
   const budgets = requestBudgets(limits, options.now);
   app.use('/api', mountRoutes(context, routes, budgets));

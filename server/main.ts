@@ -33,7 +33,11 @@ async function main() {
   const shutDown = () => {
     server.close();
     // Link what is left first, so the last checkpoint records it.
-    void sequencer.stop().finally(() => checkpoints.stop()).finally(() => handle.close()).finally(() => process.exit(0));
+    void sequencer
+      .stop()
+      .finally(() => checkpoints.stop())
+      .finally(() => handle.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', shutDown);
   process.on('SIGTERM', shutDown);

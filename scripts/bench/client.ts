@@ -27,7 +27,10 @@ export class ApiSession {
     });
     if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${await response.text()}`);
     const { csrfToken } = (await response.json()) as { csrfToken: string };
-    const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = response.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     return new ApiSession(baseUrl, cookie, csrfToken);
   }
 
@@ -37,11 +40,15 @@ export class ApiSession {
   }
 
   post(path: string, body: unknown, keepBody = false): Promise<Timed> {
-    return this.timed(path, {
-      method: 'POST',
-      headers: { cookie: this.cookie, 'x-csrf-token': this.csrfToken, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }, keepBody);
+    return this.timed(
+      path,
+      {
+        method: 'POST',
+        headers: { cookie: this.cookie, 'x-csrf-token': this.csrfToken, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+      keepBody,
+    );
   }
 
   private async timed(path: string, init: RequestInit, keepBody: boolean): Promise<Timed> {

@@ -45,8 +45,11 @@ interface HotPath {
 async function hotPaths(databaseUrl: string): Promise<HotPath[]> {
   const today = chinaToday();
   const users = await ensureBenchUsers(databaseUrl);
-  const ids = await query<{ username: string; id: string; jurisdiction: string[] }>(databaseUrl,
-    'SELECT username, id, jurisdiction FROM users WHERE username = ANY ($1)', [[users.leader.username, users.police.username]]);
+  const ids = await query<{ username: string; id: string; jurisdiction: string[] }>(
+    databaseUrl,
+    'SELECT username, id, jurisdiction FROM users WHERE username = ANY ($1)',
+    [[users.leader.username, users.police.username]],
+  );
   const principal = (username: string, role: Principal['role']): Principal => {
     const row = ids.find((candidate) => candidate.username === username)!;
     return { userId: Number(row.id), username, displayName: username, role, jurisdiction: row.jurisdiction, collectorId: null };
@@ -54,10 +57,15 @@ async function hotPaths(databaseUrl: string): Promise<HotPath[]> {
   const leader = principal(users.leader.username, 'leader');
   const police = principal(users.police.username, 'police');
   // The building with the most current residents: the heaviest drill-down there is.
-  const [building] = await query<{ code: string }>(databaseUrl, `
-    SELECT left(unit_code, 19) AS code FROM residencies WHERE moved_out IS NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`);
-  const [extent] = await query<{ west: number; south: number; east: number; north: number }>(databaseUrl,
-    'SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north FROM (SELECT ST_Extent(geom) AS e FROM grids) AS x');
+  const [building] = await query<{ code: string }>(
+    databaseUrl,
+    `
+    SELECT left(unit_code, 19) AS code FROM residencies WHERE moved_out IS NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+  );
+  const [extent] = await query<{ west: number; south: number; east: number; north: number }>(
+    databaseUrl,
+    'SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north FROM (SELECT ST_Extent(geom) AS e FROM grids) AS x',
+  );
   const middleTile = (z: number) => {
     const tiles = sampleTiles(extent!, z, Number.MAX_SAFE_INTEGER);
     return tiles[Math.floor(tiles.length / 2)]!;
@@ -69,9 +77,21 @@ async function hotPaths(databaseUrl: string): Promise<HotPath[]> {
   });
   const heatmap = { metric: 'floating_density', level: 'grid', resolution: 8, metres: 500, category: 'all', tier: 'red' } as const;
   return [
-    { name: 'heatmap-city', description: 'GET /api/heatmaps/floating_density?level=grid (leader, whole city, today)', run: (context) => buildHeatmap(context.db, leader, heatmap) },
-    { name: 'heatmap-past-month', description: 'GET /api/heatmaps/floating_density?level=grid&asOf=<last month end> (time slider)', run: (context) => buildHeatmap(context.db, leader, { ...heatmap, asOf: pastMonthEnds(today, 1)[0] }) },
-    { name: 'drilldown-building', description: `GET /api/drilldown/buildings/<code> (police; the building with the most residents)`, run: (context) => buildingFloorPlan(context.db, police, building!.code, '查询计划') },
+    {
+      name: 'heatmap-city',
+      description: 'GET /api/heatmaps/floating_density?level=grid (leader, whole city, today)',
+      run: (context) => buildHeatmap(context.db, leader, heatmap),
+    },
+    {
+      name: 'heatmap-past-month',
+      description: 'GET /api/heatmaps/floating_density?level=grid&asOf=<last month end> (time slider)',
+      run: (context) => buildHeatmap(context.db, leader, { ...heatmap, asOf: pastMonthEnds(today, 1)[0] }),
+    },
+    {
+      name: 'drilldown-building',
+      description: `GET /api/drilldown/buildings/<code> (police; the building with the most residents)`,
+      run: (context) => buildingFloorPlan(context.db, police, building!.code, '查询计划'),
+    },
     tile('grids', 12),
     tile('statistics', 13),
     tile('buildings', 15),
@@ -99,7 +119,9 @@ async function explain(client: pg.Client, statement: Recorded): Promise<string> 
   if (!/^\s*(select|with)\b/i.test(statement.sql)) return '(a write: not explained)';
   await client.query('BEGIN');
   try {
-    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) ${statement.sql}`, [...statement.parameters]);
+    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) ${statement.sql}`, [
+      ...statement.parameters,
+    ]);
     return result.rows.map((row) => row['QUERY PLAN']).join('\n');
   } finally {
     await client.query('ROLLBACK');
@@ -112,12 +134,14 @@ function abridged(text: string): string {
 }
 
 function render(path: Pick<HotPath, 'name' | 'description'>, header: string, statements: { statement: Recorded; plan: string }[]): string {
-  const parts = statements.map(({ statement, plan }, index) => [
-    `-- statement ${index + 1} of ${statements.length}`,
-    statement.sql.trim().replace(/\s+\n/g, '\n'),
-    `-- parameters: ${abridged(JSON.stringify(statement.parameters))}`,
-    plan,
-  ].join('\n'));
+  const parts = statements.map(({ statement, plan }, index) =>
+    [
+      `-- statement ${index + 1} of ${statements.length}`,
+      statement.sql.trim().replace(/\s+\n/g, '\n'),
+      `-- parameters: ${abridged(JSON.stringify(statement.parameters))}`,
+      plan,
+    ].join('\n'),
+  );
   return [`-- ${path.description}`, header, '', parts.join('\n\n'), ''].join('\n');
 }
 
@@ -130,14 +154,20 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const handle = await openDatabase({ databaseUrl });
   const capabilities = await detectCapabilities(handle.db).finally(() => handle.close());
-  const [counts] = await query<{ scale: string | null; grids: string; persons: string }>(databaseUrl,
-    `SELECT (SELECT value ->> 'scale' FROM settings WHERE key = 'demo_city') AS scale, (SELECT count(*) FROM grids) AS grids, (SELECT count(*) FROM persons) AS persons`);
+  const [counts] = await query<{ scale: string | null; grids: string; persons: string }>(
+    databaseUrl,
+    `SELECT (SELECT value ->> 'scale' FROM settings WHERE key = 'demo_city') AS scale, (SELECT count(*) FROM grids) AS grids, (SELECT count(*) FROM persons) AS persons`,
+  );
   const header = `-- ${counts!.scale ?? 'unknown'} city: ${counts!.grids} grids, ${counts!.persons} persons; PostgreSQL ${(await query<{ v: string }>(databaseUrl, "SELECT current_setting('server_version') AS v"))[0]!.v}; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)`;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const paths = await hotPaths(databaseUrl);
-    const naive: HotPath = { name: 'naive-population-by-grid', description: 'The naive whole-city heatmap the bench compares with (GROUP BY over the base tables)', run: async () => {} };
+    const naive: HotPath = {
+      name: 'naive-population-by-grid',
+      description: 'The naive whole-city heatmap the bench compares with (GROUP BY over the base tables)',
+      run: async () => {},
+    };
     for (const hot of [...paths, naive]) {
       const recorded = hot === naive ? [{ sql: NAIVE_POPULATION_BY_GRID, parameters: [chinaToday()] }] : await recordPath(databaseUrl, hot, capabilities);
       const statements = [];
@@ -151,6 +181,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`\nexplain: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`\nexplain: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -23,7 +23,12 @@ export interface Figure {
 
 export function latencyFigure(key: string, label: string, stats: Percentiles, targetP95Ms?: number, detail?: Record<string, unknown>): Figure {
   return {
-    key, label, unit: 'ms', p50: stats.p50, p95: stats.p95, n: stats.n,
+    key,
+    label,
+    unit: 'ms',
+    p50: stats.p50,
+    p95: stats.p95,
+    n: stats.n,
     ...(targetP95Ms !== undefined && { target: { text: `p95 < ${targetP95Ms} ms`, met: stats.p95 < targetP95Ms } }),
     ...(detail && { detail }),
   };
@@ -33,7 +38,10 @@ export function latencyFigure(key: string, label: string, stats: Percentiles, ta
 export function ratioFigure(key: string, label: string, naive: Percentiles, api: Percentiles, minimum?: number): Figure {
   const value = Math.round((naive.p50 / api.p95) * 10) / 10;
   return {
-    key, label, unit: '×', value,
+    key,
+    label,
+    unit: '×',
+    value,
     ...(minimum !== undefined && { target: { text: `≥ ${minimum}×`, met: value >= minimum } }),
     detail: { naiveP50OverApiP50: Math.round((naive.p50 / api.p50) * 10) / 10, naiveP50OverApiP95: value },
   };
@@ -64,7 +72,13 @@ function verdict(figure: Figure): string {
 }
 
 export function printTable(figures: readonly Figure[]): string {
-  const rows = figures.map((figure) => [figure.label, shown(figure), figure.n !== undefined ? String(figure.n) : '', figure.target?.text ?? '', verdict(figure)]);
+  const rows = figures.map((figure) => [
+    figure.label,
+    shown(figure),
+    figure.n !== undefined ? String(figure.n) : '',
+    figure.target?.text ?? '',
+    verdict(figure),
+  ]);
   const header = ['measure', 'p50 / p95 (or value)', 'n', 'target', 'result'];
   const widths = header.map((title, column) => Math.max(width(title), ...rows.map((row) => width(row[column]!))));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell + ' '.repeat(widths[column]! - width(cell))).join(' | ')} |`;

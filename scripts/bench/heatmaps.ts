@@ -47,7 +47,12 @@ interface HeatmapCell {
   figures?: Record<string, number>;
 }
 
-export async function measureHeatmaps(leader: ApiSession, databaseUrl: string, today: string, sizes: HeatmapSizes): Promise<{ figures: Figure[]; agreement: Record<string, unknown> }> {
+export async function measureHeatmaps(
+  leader: ApiSession,
+  databaseUrl: string,
+  today: string,
+  sizes: HeatmapSizes,
+): Promise<{ figures: Figure[]; agreement: Record<string, unknown> }> {
   // First call: extends the kept days to today if the calendar moved on, and warms the server.
   const first = await leader.get(CITY_HEATMAP, true);
   if (first.status !== 200) throw new Error(`GET ${CITY_HEATMAP} answered ${first.status}`);
@@ -70,15 +75,34 @@ export async function measureHeatmaps(leader: ApiSession, databaseUrl: string, t
   const apiSlider = percentiles(slider.results.map((result) => result.ms));
   // wireBytes: the body gzipped as the server sends it (the timed client reads it unzipped: `bytes`).
   const detail = (load: typeof city, body?: unknown) => ({
-    concurrency: sizes.concurrency, requestsPerSecond: round(load.results.length / load.seconds), bytes: load.results[0]?.bytes, ...(body !== undefined && { wireBytes: gzippedBytes(body) }), cells: cells.length,
+    concurrency: sizes.concurrency,
+    requestsPerSecond: round(load.results.length / load.seconds),
+    bytes: load.results[0]?.bytes,
+    ...(body !== undefined && { wireBytes: gzippedBytes(body) }),
+    cells: cells.length,
   });
   return {
     figures: [
-      latencyFigure('heatmap.city', `heatmap API, whole city (${cells.length} grids, values only: shape=values), ${sizes.concurrency} concurrent`, apiCity, 50, detail(city, compact.body)),
-      latencyFigure('heatmap.city.cells', `heatmap API, whole city, one object per cell (shape=cells), ${sizes.concurrency} concurrent`, percentiles(fullCity.results.map((result) => result.ms)), undefined, detail(fullCity, first.body)),
+      latencyFigure(
+        'heatmap.city',
+        `heatmap API, whole city (${cells.length} grids, values only: shape=values), ${sizes.concurrency} concurrent`,
+        apiCity,
+        50,
+        detail(city, compact.body),
+      ),
+      latencyFigure(
+        'heatmap.city.cells',
+        `heatmap API, whole city, one object per cell (shape=cells), ${sizes.concurrency} concurrent`,
+        percentiles(fullCity.results.map((result) => result.ms)),
+        undefined,
+        detail(fullCity, first.body),
+      ),
       latencyFigure('heatmap.city.naive', 'naive GROUP BY, whole city, today', naiveToday.stats),
       ratioFigure('heatmap.city.ratio', 'naive p50 ÷ API p95 (values only), whole city', naiveToday.stats, apiCity, 200),
-      latencyFigure('slider', `time slider: heatmap (values only) as of a past month end, ${sizes.concurrency} concurrent`, apiSlider, 100, { ...detail(slider), months: months.length }),
+      latencyFigure('slider', `time slider: heatmap (values only) as of a past month end, ${sizes.concurrency} concurrent`, apiSlider, 100, {
+        ...detail(slider),
+        months: months.length,
+      }),
       latencyFigure('slider.naive', 'naive GROUP BY as of a past month end', naivePast.stats),
       ratioFigure('slider.ratio', 'naive p50 ÷ API p95, time slider', naivePast.stats, apiSlider),
     ],
@@ -86,14 +110,25 @@ export async function measureHeatmaps(leader: ApiSession, databaseUrl: string, t
   };
 }
 
-interface CompactAnswer { values: (number | null)[]; suppressed: number[] }
+interface CompactAnswer {
+  values: (number | null)[];
+  suppressed: number[];
+}
 
 /** The compact answer joined to the cell order must carry the full answer's values, grid by grid. */
 function compareCompact(cells: readonly (HeatmapCell & { value?: number | null })[], compact: CompactAnswer, order: { codes: string[] }) {
   const suppressed = new Set(compact.suppressed);
-  const mismatches = cells.filter((cell, index) => order.codes[index] !== cell.code || Boolean(cell.suppressed) !== suppressed.has(index) || (cell.value ?? null) !== compact.values[index])
+  const mismatches = cells
+    .filter(
+      (cell, index) => order.codes[index] !== cell.code || Boolean(cell.suppressed) !== suppressed.has(index) || (cell.value ?? null) !== compact.values[index],
+    )
     .map((cell) => cell.code);
-  return { comparedCells: cells.length, mismatches: mismatches.length, firstMismatches: mismatches.slice(0, 5), passed: cells.length === compact.values.length && mismatches.length === 0 };
+  return {
+    comparedCells: cells.length,
+    mismatches: mismatches.length,
+    firstMismatches: mismatches.slice(0, 5),
+    passed: cells.length === compact.values.length && mismatches.length === 0,
+  };
 }
 
 /** What the server sends a client that takes gzip: level 1, as server/http/kept-answers.ts. */
@@ -135,7 +170,13 @@ function compareWithNaive(cells: readonly HeatmapCell[], naive: readonly NaiveRo
     compared += 1;
     if (cell.figures.floating !== Number(byGrid.get(cell.code)?.floating ?? 0)) mismatches.push(cell.code);
   }
-  return { comparedCells: compared, suppressedCells: cells.length - compared, mismatches: mismatches.length, firstMismatches: mismatches.slice(0, 5), passed: compared > 0 && mismatches.length === 0 };
+  return {
+    comparedCells: compared,
+    suppressedCells: cells.length - compared,
+    mismatches: mismatches.length,
+    firstMismatches: mismatches.slice(0, 5),
+    passed: compared > 0 && mismatches.length === 0,
+  };
 }
 
 function round(value: number): number {

@@ -60,9 +60,14 @@ export async function measureHotspots(leader: ApiSession, databaseUrl: string, t
   const cells = (first.body as { cells: unknown[] }).cells.length;
   const kept = await waitForKeptFigures(leader, today);
   const giStar = checked('Gi*', await sequential(requests, (index) => leader.get(`/api/hotspots?metric=cases&to=${days[index]}`)));
-  const emerging = checked('emerging', await sequential(requests, (index) =>
-    leader.get(`/api/hotspots/emerging?metric=cases&months=${36 - (index % 25)}&fdr=${index < 25 ? 'true' : 'false'}`)));
-  const changes = checked('changes', await sequential(requests, (index) => leader.get(`/api/hotspots/changes?metric=floating&asOf=${days[index]}&against=last_month`)));
+  const emerging = checked(
+    'emerging',
+    await sequential(requests, (index) => leader.get(`/api/hotspots/emerging?metric=cases&months=${36 - (index % 25)}&fdr=${index < 25 ? 'true' : 'false'}`)),
+  );
+  const changes = checked(
+    'changes',
+    await sequential(requests, (index) => leader.get(`/api/hotspots/changes?metric=floating&asOf=${days[index]}&against=last_month`)),
+  );
 
   const monthEnds = pastMonthEnds(today, 36);
   const sqlTimings: number[] = [];

@@ -46,8 +46,14 @@ async function recreateDatabase(): Promise<void> {
 /** One community of GRIDS grids (0.01° squares), each with its buildings and units, by set-based SQL. */
 async function insertCity(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<void> {
   const all = `MULTIPOLYGON(((114 22.7,${114 + GRIDS * 0.01} 22.7,${114 + GRIDS * 0.01} 22.71,114 22.71,114 22.7)))`;
-  for (const [code, level, parent] of [['440307', 'district', null], ['440307001', 'street', '440307'], [COMMUNITY, 'community', '440307001']] as const) {
-    await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${parent}, ${code}, ST_GeomFromText(${all}, 4326))`.execute(db);
+  for (const [code, level, parent] of [
+    ['440307', 'district', null],
+    ['440307001', 'street', '440307'],
+    [COMMUNITY, 'community', '440307001'],
+  ] as const) {
+    await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${parent}, ${code}, ST_GeomFromText(${all}, 4326))`.execute(
+      db,
+    );
   }
   await sql`
     INSERT INTO grids (code, community_code, name, geom, area_km2)
@@ -63,7 +69,17 @@ async function insertCity(db: Awaited<ReturnType<typeof openDatabase>>['db']): P
     INSERT INTO units (code, building_code, floor, room, area_m2, use)
     SELECT b.code || lpad(u::text, 6, '0'), b.code, 1 + u / 25, u::text, 40, 'rented'
     FROM buildings AS b, generate_series(1, ${UNITS_PER_BUILDING}) AS u`.execute(db);
-  await db.insertInto('users').values({ username: 'bench-admin', display_name: 'bench', role: 'admin', jurisdiction: [], password_hash: await hashPassword(PASSWORD), collector_id: null }).execute();
+  await db
+    .insertInto('users')
+    .values({
+      username: 'bench-admin',
+      display_name: 'bench',
+      role: 'admin',
+      jurisdiction: [],
+      password_hash: await hashPassword(PASSWORD),
+      collector_id: null,
+    })
+    .execute();
 }
 
 const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴霞'];
@@ -80,7 +96,18 @@ function personLine(index: number): string {
   const idNumber = withCheckCharacter(`440306${birth}${String(Math.floor(index / 20_000)).padStart(3, '0')}`);
   const male = Math.floor(index / 20_000) % 2 === 1;
   const movedIn = addDays('2023-01-01', index % 1000);
-  return [NAMES[index % NAMES.length], idNumber, male ? '男' : '女', index % 5 === 0 ? '寄住' : '流动人口', unitCodeOf(index), movedIn, addDays(movedIn, index % 12), '13800138000'].join(',') + '\r\n';
+  return (
+    [
+      NAMES[index % NAMES.length],
+      idNumber,
+      male ? '男' : '女',
+      index % 5 === 0 ? '寄住' : '流动人口',
+      unitCodeOf(index),
+      movedIn,
+      addDays(movedIn, index % 12),
+      '13800138000',
+    ].join(',') + '\r\n'
+  );
 }
 
 async function writeCsv(file: string): Promise<number> {
@@ -103,12 +130,19 @@ async function writeCsv(file: string): Promise<number> {
 /** Streams the file from disk into the upload: the client side holds no more of it than the server. */
 function upload(port: number, cookie: string, csrf: string, file: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ port, method: 'POST', path: '/api/imports?kind=people&crs=wgs84&format=csv&filename=bench.csv',
-      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'text/csv', 'content-length': fs.statSync(file).size } }, (response) => {
-      let body = '';
-      response.on('data', (part) => (body += part));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = http.request(
+      {
+        port,
+        method: 'POST',
+        path: '/api/imports?kind=people&crs=wgs84&format=csv&filename=bench.csv',
+        headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'text/csv', 'content-length': fs.statSync(file).size },
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (part) => (body += part));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('error', reject);
     fs.createReadStream(file).pipe(request);
   });
@@ -128,7 +162,11 @@ async function main(): Promise<void> {
   const server = app.listen(0);
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-admin', password: PASSWORD }) });
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench-admin', password: PASSWORD }),
+  });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
 
@@ -152,7 +190,9 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     job = ((await (await fetch(`${base}/api/imports/${jobId}`, { headers: { cookie } })).json()) as { job: typeof job }).job;
     phases[job.status] ??= performance.now();
-    process.stderr.write(`\r  ${job.status.padEnd(10)} ${job.rowsProcessed.toLocaleString('en').padStart(10)} rows  rss ${(peakRss / 1024 / 1024).toFixed(0)} MB   `);
+    process.stderr.write(
+      `\r  ${job.status.padEnd(10)} ${job.rowsProcessed.toLocaleString('en').padStart(10)} rows  rss ${(peakRss / 1024 / 1024).toFixed(0)} MB   `,
+    );
     if (job.status === 'done' || job.status === 'failed') break;
   }
   const finished = performance.now();
@@ -161,14 +201,29 @@ async function main(): Promise<void> {
   process.stderr.write('\n');
   const persons = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM persons`.execute(handle.db)).rows[0]!.n;
   const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
-  console.log(JSON.stringify({
-    rows: ROWS, fileMB: Math.round(bytes / 1024 / 1024), status: job.status, errors: job.errorCount, message: job.message, personsStored: persons,
-    seconds: { total: seconds(started, finished), upload: seconds(started, uploaded), toImporting: phases.importing ? seconds(uploaded, phases.importing) : null,
-      importing: phases.importing ? seconds(phases.importing, finished) : null },
-    peakRssMB: Math.round(peakRss / 1024 / 1024),
-    peakHeapHeldMB: collectGarbage ? Math.round(peakHeldHeap / 1024 / 1024) : 'run with node --expose-gc --import tsx to measure',
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}`,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        rows: ROWS,
+        fileMB: Math.round(bytes / 1024 / 1024),
+        status: job.status,
+        errors: job.errorCount,
+        message: job.message,
+        personsStored: persons,
+        seconds: {
+          total: seconds(started, finished),
+          upload: seconds(started, uploaded),
+          toImporting: phases.importing ? seconds(uploaded, phases.importing) : null,
+          importing: phases.importing ? seconds(phases.importing, finished) : null,
+        },
+        peakRssMB: Math.round(peakRss / 1024 / 1024),
+        peakHeapHeldMB: collectGarbage ? Math.round(peakHeldHeap / 1024 / 1024) : 'run with node --expose-gc --import tsx to measure',
+        machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}`,
+      },
+      null,
+      2,
+    ),
+  );
 
   server.close();
   await handle.close();

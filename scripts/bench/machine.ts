@@ -19,7 +19,8 @@ export interface Machine {
 
 export async function describeMachine(client: pg.Client): Promise<Machine> {
   const versions = await client.query<{ postgres: string; postgis: string }>(
-    `SELECT current_setting('server_version') AS postgres, postgis_full_version() AS postgis`);
+    `SELECT current_setting('server_version') AS postgres, postgis_full_version() AS postgis`,
+  );
   const postgis = /POSTGIS="([^"]+)"/.exec(versions.rows[0]!.postgis)?.[1] ?? versions.rows[0]!.postgis;
   return {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',

@@ -48,17 +48,41 @@ export interface BenchSizes {
 }
 
 export const FULL_SIZES: BenchSizes = {
-  heatmapRequests: 200, sliderRequests: 140, concurrency: 8, naiveRuns: 3,
-  drilldownRequests: 400, writes: 4000, writeConcurrency: 32, tilesPerZoom: 40, paintRuns: 3, hotspotRequests: 30,
+  heatmapRequests: 200,
+  sliderRequests: 140,
+  concurrency: 8,
+  naiveRuns: 3,
+  drilldownRequests: 400,
+  writes: 4000,
+  writeConcurrency: 32,
+  tilesPerZoom: 40,
+  paintRuns: 3,
+  hotspotRequests: 30,
 };
 export const SMOKE_SIZES: BenchSizes = {
-  heatmapRequests: 16, sliderRequests: 12, concurrency: 4, naiveRuns: 1,
-  drilldownRequests: 16, writes: 40, writeConcurrency: 8, tilesPerZoom: 3, paintRuns: 1, hotspotRequests: 3,
+  heatmapRequests: 16,
+  sliderRequests: 12,
+  concurrency: 4,
+  naiveRuns: 1,
+  drilldownRequests: 16,
+  writes: 40,
+  writeConcurrency: 8,
+  tilesPerZoom: 3,
+  paintRuns: 1,
+  hotspotRequests: 3,
 };
 
 /** What the report says when the registrations could not be measured at all. */
 const NOT_CHECKED: WriteCheck = {
-  passed: false, acknowledged: 0, refused: {}, persons: 0, currentResidenciesInTheirUnits: 0, auditRows: 0, gridCountsRaisedBy: 0, gridsChecked: 0, gridMismatches: [],
+  passed: false,
+  acknowledged: 0,
+  refused: {},
+  persons: 0,
+  currentResidenciesInTheirUnits: 0,
+  auditRows: 0,
+  gridCountsRaisedBy: 0,
+  gridsChecked: 0,
+  gridMismatches: [],
 };
 
 export interface BenchOptions {
@@ -97,7 +121,13 @@ export interface BenchReport {
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const startedAt = new Date().toISOString();
-  const target = await openTarget({ databaseUrl: options.databaseUrl, serverUrl: options.serverUrl, scale: options.scale, keep: options.keep ?? false, report: options.progress ?? renderProgress });
+  const target = await openTarget({
+    databaseUrl: options.databaseUrl,
+    serverUrl: options.serverUrl,
+    scale: options.scale,
+    keep: options.keep ?? false,
+    report: options.progress ?? renderProgress,
+  });
   try {
     const machine = await withClient(target.databaseUrl, describeMachine);
     const database = new URL(target.databaseUrl).pathname.slice(1);
@@ -113,8 +143,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const measured = await measureAll(sessions, target.databaseUrl, options, log);
       noteEnd(machine);
       const report: BenchReport = {
-        startedAt, finishedAt: new Date().toISOString(), scale: target.scale, database, machine, city,
-        ...(target.loadSeconds && { loadSeconds: target.loadSeconds }), sizes: options.sizes, ...measured,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        scale: target.scale,
+        database,
+        machine,
+        city,
+        ...(target.loadSeconds && { loadSeconds: target.loadSeconds }),
+        sizes: options.sizes,
+        ...measured,
       };
       report.file = saveReport(options.outDir, target.scale, report);
       return report;
@@ -139,32 +176,57 @@ async function measureAll(
   const ifWanted = async (section: BenchSection, measure: () => Promise<Figure[]>) => (!options.only || options.only.includes(section) ? measure() : []);
   log('heatmaps…');
   let agreement: Record<string, unknown> = { passed: false, reason: 'not measured' };
-  const heatmaps = await ifWanted('heatmaps', () => guarded('heatmap.city', 'heatmap API, whole city', 'ms', async () => {
-    const measured = await measureHeatmaps(leader, databaseUrl, today, { requests: sizes.heatmapRequests, sliderRequests: sizes.sliderRequests, concurrency: sizes.concurrency, naiveRuns: sizes.naiveRuns });
-    agreement = measured.agreement;
-    return measured.figures;
-  }));
+  const heatmaps = await ifWanted('heatmaps', () =>
+    guarded('heatmap.city', 'heatmap API, whole city', 'ms', async () => {
+      const measured = await measureHeatmaps(leader, databaseUrl, today, {
+        requests: sizes.heatmapRequests,
+        sliderRequests: sizes.sliderRequests,
+        concurrency: sizes.concurrency,
+        naiveRuns: sizes.naiveRuns,
+      });
+      agreement = measured.agreement;
+      return measured.figures;
+    }),
+  );
   log('hot spots…');
-  const hotspots = await ifWanted('hotspots', () => guarded('hotspots.city', 'Gi* hot spots, whole city', 'ms', () => measureHotspots(leader, databaseUrl, today, sizes.hotspotRequests)));
+  const hotspots = await ifWanted('hotspots', () =>
+    guarded('hotspots.city', 'Gi* hot spots, whole city', 'ms', () => measureHotspots(leader, databaseUrl, today, sizes.hotspotRequests)),
+  );
   log('drill-down…');
-  const drilldown = await ifWanted('drilldown', () => guarded('drilldown', 'drill-down of one building', 'ms', async () => [await measureDrilldown(police, databaseUrl, sizes.drilldownRequests, sizes.concurrency)]));
+  const drilldown = await ifWanted('drilldown', () =>
+    guarded('drilldown', 'drill-down of one building', 'ms', async () => [
+      await measureDrilldown(police, databaseUrl, sizes.drilldownRequests, sizes.concurrency),
+    ]),
+  );
   log('registrations…');
   let noLostWrites: WriteCheck = { ...NOT_CHECKED };
-  const writes = await ifWanted('registrations', () => guarded('writes', 'registrations (move-in)', 'writes/s', async () => {
-    const measured = await measureRegistrations(police, databaseUrl, today, sizes.writes, sizes.writeConcurrency);
-    noLostWrites = measured.check;
-    return measured.figures;
-  }));
+  const writes = await ifWanted('registrations', () =>
+    guarded('writes', 'registrations (move-in)', 'writes/s', async () => {
+      const measured = await measureRegistrations(police, databaseUrl, today, sizes.writes, sizes.writeConcurrency);
+      noLostWrites = measured.check;
+      return measured.figures;
+    }),
+  );
   log('tiles…');
-  const tiles = await ifWanted('tiles', () => guarded('tiles', 'vector tiles', 'ms', () => measureTiles(leader, databaseUrl, sizes.tilesPerZoom, sizes.concurrency)));
+  const tiles = await ifWanted('tiles', () =>
+    guarded('tiles', 'vector tiles', 'ms', () => measureTiles(leader, databaseUrl, sizes.tilesPerZoom, sizes.concurrency)),
+  );
   log('health…');
-  const health = await ifWanted('health', () => guarded('health', 'GET /api/health', 'ms', async () => [await measureHealth(leader, sizes.heatmapRequests, sizes.concurrency)]));
+  const health = await ifWanted('health', () =>
+    guarded('health', 'GET /api/health', 'ms', async () => [await measureHealth(leader, sizes.heatmapRequests, sizes.concurrency)]),
+  );
   log('first paint…');
   const paintLabel = 'first painted heatmap in headless Chromium';
-  const paint = options.browser === false
-    ? [skippedFigure('firstPaint', paintLabel, 'ms', '--no-browser')]
-    : await ifWanted('firstPaint', () => guarded('firstPaint', paintLabel, 'ms', async () => [await measureFirstPaint(leader, sizes.paintRuns, options.rebuildDashboard ?? true)]));
-  return { figures: [...heatmaps, ...hotspots, ...drilldown, ...writes, ...tiles, ...health, ...paint], checks: { noLostWrites, heatmapMatchesNaive: agreement } };
+  const paint =
+    options.browser === false
+      ? [skippedFigure('firstPaint', paintLabel, 'ms', '--no-browser')]
+      : await ifWanted('firstPaint', () =>
+          guarded('firstPaint', paintLabel, 'ms', async () => [await measureFirstPaint(leader, sizes.paintRuns, options.rebuildDashboard ?? true)]),
+        );
+  return {
+    figures: [...heatmaps, ...hotspots, ...drilldown, ...writes, ...tiles, ...health, ...paint],
+    checks: { noLostWrites, heatmapMatchesNaive: agreement },
+  };
 }
 
 async function withClient<T>(databaseUrl: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -187,7 +249,9 @@ function summaryLines(report: BenchReport): string[] {
   const { machine, checks } = report;
   return [
     '',
-    `renwu bench — ${report.scale} city: ${Object.entries(report.city).map(([table, count]) => `${count.toLocaleString('en')} ${table}`).join(', ')}`,
+    `renwu bench — ${report.scale} city: ${Object.entries(report.city)
+      .map(([table, count]) => `${count.toLocaleString('en')} ${table}`)
+      .join(', ')}`,
     `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; PostgreSQL ${machine.postgres}, PostGIS ${machine.postgis}; Node ${machine.node}`,
     `load average before ${machine.loadAverage.before.join(' ')}, after ${machine.loadAverage.after?.join(' ')} (other jobs share the cores)`,
     '',
@@ -233,7 +297,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    process.stderr.write(`\nbench: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`\nbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   });
 }

@@ -24,7 +24,11 @@ const LAYERS = ['grids', 'statistics', 'buildings'] as const;
 const ZOOMS = [11, 12, 13, 14, 15, 16] as const;
 const CONCURRENCY = 8;
 
-const load = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const line = (label: string, results: readonly Timed[]) => {
   const stats = percentiles(results.map((result) => result.ms));
   const failed = unexpectedStatuses(results, [200, 204]);
@@ -39,20 +43,31 @@ async function slider(session: ApiSession, label: string, shape: string | undefi
 }
 
 async function tiles(session: ApiSession, databaseUrl: string, perZoom: number, label: string): Promise<void> {
-  const [extent] = await query<{ west: number; south: number; east: number; north: number }>(databaseUrl,
-    'SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north FROM (SELECT ST_Extent(geom) AS e FROM grids) AS x');
-  const requests = LAYERS.flatMap((layer) => ZOOMS.flatMap((z) => sampleTiles(extent!, z, perZoom).map(([x, y]) => ({ layer, z, path: `/tiles/${layer}/${z}/${x}/${y}.mvt` }))));
+  const [extent] = await query<{ west: number; south: number; east: number; north: number }>(
+    databaseUrl,
+    'SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north FROM (SELECT ST_Extent(geom) AS e FROM grids) AS x',
+  );
+  const requests = LAYERS.flatMap((layer) =>
+    ZOOMS.flatMap((z) => sampleTiles(extent!, z, perZoom).map(([x, y]) => ({ layer, z, path: `/tiles/${layer}/${z}/${x}/${y}.mvt` }))),
+  );
   const run = await underLoad(requests.length, CONCURRENCY, (index) => session.get(requests[index]!.path));
   console.log(line(`tiles ${label} all`, run.results));
   for (const layer of LAYERS) {
     for (const z of ZOOMS) {
-      console.log(line(`  ${layer} z${z}`, run.results.filter((_, index) => requests[index]!.layer === layer && requests[index]!.z === z)));
+      console.log(
+        line(
+          `  ${layer} z${z}`,
+          run.results.filter((_, index) => requests[index]!.layer === layer && requests[index]!.z === z),
+        ),
+      );
     }
   }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'tiles-per-zoom': { type: 'string' }, settle: { type: 'string' }, only: { type: 'string' }, shape: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'tiles-per-zoom': { type: 'string' }, settle: { type: 'string' }, only: { type: 'string' }, shape: { type: 'string' } },
+  });
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL must name a loaded city');
   const only = (values.only ?? 'slider,tiles').split(',');

@@ -55,8 +55,10 @@ export async function openTarget(choice: TargetChoice): Promise<Target> {
 }
 
 async function recordedScale(databaseUrl: string): Promise<string> {
-  const rows = await query<{ scale: string | null; buildings: boolean }>(databaseUrl,
-    `SELECT (SELECT value ->> 'scale' FROM settings WHERE key = 'demo_city') AS scale, EXISTS (SELECT 1 FROM buildings) AS buildings`);
+  const rows = await query<{ scale: string | null; buildings: boolean }>(
+    databaseUrl,
+    `SELECT (SELECT value ->> 'scale' FROM settings WHERE key = 'demo_city') AS scale, EXISTS (SELECT 1 FROM buildings) AS buildings`,
+  );
   if (!rows[0]?.buildings) throw new Error('DATABASE_URL holds no city: load one first (npm run generate -- --scale shenzhen)');
   return rows[0].scale ?? 'unknown';
 }
@@ -76,12 +78,15 @@ export async function ensureBenchUsers(databaseUrl: string): Promise<{ leader: B
   const users = { leader: { username: 'bench.leader', password: '' }, police: { username: 'bench.police', password: '' } };
   for (const [role, user] of Object.entries(users)) {
     user.password = randomBytes(12).toString('base64url');
-    await query(databaseUrl, `
+    await query(
+      databaseUrl,
+      `
       INSERT INTO users (username, display_name, role, password_hash, jurisdiction)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash,
         jurisdiction = EXCLUDED.jurisdiction, disabled = false, must_change_password = false, awaiting_approval = false`,
-    [user.username, `基准测试 ${role}`, role, await hashPassword(user.password), districts]);
+      [user.username, `基准测试 ${role}`, role, await hashPassword(user.password), districts],
+    );
   }
   return users;
 }

@@ -7,14 +7,24 @@ import { latencyFigure, type Figure } from './figures.ts';
 import { query } from './target.ts';
 
 const LAYER_ZOOMS: readonly [string, number][] = [
-  ['grids', 11], ['grids', 12], ['grids', 13], ['statistics', 12], ['statistics', 13], ['buildings', 14], ['buildings', 15],
+  ['grids', 11],
+  ['grids', 12],
+  ['grids', 13],
+  ['statistics', 12],
+  ['statistics', 13],
+  ['buildings', 14],
+  ['buildings', 15],
 ];
 
 export async function measureTiles(session: ApiSession, databaseUrl: string, tilesPerZoom: number, concurrency: number): Promise<Figure[]> {
-  const [extent] = await query<{ west: number; south: number; east: number; north: number }>(databaseUrl,
-    'SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north FROM (SELECT ST_Extent(geom) AS e FROM grids) AS x');
+  const [extent] = await query<{ west: number; south: number; east: number; north: number }>(
+    databaseUrl,
+    'SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north FROM (SELECT ST_Extent(geom) AS e FROM grids) AS x',
+  );
   if (!extent) throw new Error('the city has no grids');
-  const requests = LAYER_ZOOMS.flatMap(([layer, z]) => sampleTiles(extent, z, tilesPerZoom).map(([x, y]) => ({ layer, z, path: `/tiles/${layer}/${z}/${x}/${y}.mvt` })));
+  const requests = LAYER_ZOOMS.flatMap(([layer, z]) =>
+    sampleTiles(extent, z, tilesPerZoom).map(([x, y]) => ({ layer, z, path: `/tiles/${layer}/${z}/${x}/${y}.mvt` })),
+  );
   await session.get(requests[0]!.path);
   const load = await underLoad(requests.length, concurrency, (index) => session.get(requests[index]!.path));
   const failures = unexpectedStatuses(load.results, [200, 204]);
@@ -24,7 +34,10 @@ export async function measureTiles(session: ApiSession, databaseUrl: string, til
     const results = load.results.filter((_, index) => requests[index]!.layer === layer && requests[index]!.z === z);
     const stats = percentiles(results.map((result) => result.ms));
     const bytes = results.map((result) => result.bytes);
-    return latencyFigure(`tiles.${layer}.z${z}`, `  ${layer} z${z}`, stats, undefined, { maxBytes: Math.max(...bytes), empty: results.filter((result) => result.status === 204).length });
+    return latencyFigure(`tiles.${layer}.z${z}`, `  ${layer} z${z}`, stats, undefined, {
+      maxBytes: Math.max(...bytes),
+      empty: results.filter((result) => result.status === 204).length,
+    });
   });
   return [latencyFigure('tiles', `vector tiles z11–z15 (${requests.length} tiles), ${concurrency} concurrent`, all, 50, { concurrency }), ...perZoom];
 }

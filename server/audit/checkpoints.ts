@@ -69,11 +69,17 @@ export type CheckpointOutcome = 'written' | 'unchanged' | 'refused';
  */
 export async function writeAuditCheckpoint(db: Kysely<DB>, config: Config, now = new Date()): Promise<CheckpointOutcome> {
   const current = await chainHead(db);
-  const last = readCheckpoints(config).valid.reduce<Checkpoint | undefined>((latest, point) => (!latest || point.seq >= latest.seq ? point : latest), undefined);
+  const last = readCheckpoints(config).valid.reduce<Checkpoint | undefined>(
+    (latest, point) => (!latest || point.seq >= latest.seq ? point : latest),
+    undefined,
+  );
   if (last) {
     const stored = (await hashesAt(db, [last.seq])).get(last.seq);
     if (last.seq > 0 && stored !== last.head) {
-      logger.error('audit log lost or replaced rows recorded by the last checkpoint; no new checkpoint written', { checkpointSeq: last.seq, headSeq: current.seq });
+      logger.error('audit log lost or replaced rows recorded by the last checkpoint; no new checkpoint written', {
+        checkpointSeq: last.seq,
+        headSeq: current.seq,
+      });
       return 'refused';
     }
     if (last.seq === current.seq) return 'unchanged';

@@ -15,13 +15,21 @@ export const auditRow = z.object({
   details: z.record(z.string(), z.unknown()),
   hash: z.string().nullable(),
 });
-export const auditPage = z.object({ rows: z.array(auditRow), next: z.string().nullable().meta({ description: 'The query of the next page, null on the last', examples: ['?before=120&limit=100'] }) });
+export const auditPage = z.object({
+  rows: z.array(auditRow),
+  next: z
+    .string()
+    .nullable()
+    .meta({ description: 'The query of the next page, null on the last', examples: ['?before=120&limit=100'] }),
+});
 export const trailVerification = z.object({
   ok: z.boolean(),
   rows: z.number().int(),
   firstBrokenSeq: z.number().int().nullable(),
   headSeq: z.number().int(),
-  unlinked: z.object({ rows: z.number().int(), oldestAt: instant.nullable(), oldestAgeSeconds: z.number().nullable() }).meta({ description: 'Rows the sequencer has not linked yet: not covered by this check' }),
+  unlinked: z
+    .object({ rows: z.number().int(), oldestAt: instant.nullable(), oldestAgeSeconds: z.number().nullable() })
+    .meta({ description: 'Rows the sequencer has not linked yet: not covered by this check' }),
   missingTail: z
     .object({ kind: z.enum(['missing', 'replaced']), afterSeq: z.number().int(), checkpointAt: instant, checkpointSeq: z.number().int() })
     .nullable()

@@ -27,7 +27,7 @@ export function auditKeyFor(config: Config): Buffer {
 
 function keyFromFile(config: Config): Buffer {
   if (config.production) {
-    throw new Error('AUDIT_HMAC_KEY is required in production: the audit chain\'s key must come from the environment, not a file the server made');
+    throw new Error("AUDIT_HMAC_KEY is required in production: the audit chain's key must come from the environment, not a file the server made");
   }
   const file = path.join(config.dataDir, AUDIT_KEY_FILE);
   if (!fs.existsSync(file)) {

@@ -2,7 +2,9 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import type { AuditLogTable, DB } from '../db/schema.ts';
 
 /** One audit row as written: who (copied, so a renamed or deleted user's rows still say who), what, to what; the chain columns are the sequencer's. */
-export type AuditRowValues = Required<Pick<Insertable<AuditLogTable>, 'user_id' | 'username' | 'role' | 'action' | 'target_type' | 'target_id' | 'purpose' | 'details'>>;
+export type AuditRowValues = Required<
+  Pick<Insertable<AuditLogTable>, 'user_id' | 'username' | 'role' | 'action' | 'target_type' | 'target_id' | 'purpose' | 'details'>
+>;
 
 /** Appends rows unlinked; the sequencer links them to the chain (sequencer.ts). */
 export async function insertAuditRows(db: Kysely<DB>, rows: AuditRowValues[]): Promise<void> {
@@ -70,7 +72,12 @@ export async function linkedSeqBounds(db: Kysely<DB>): Promise<{ low: number; hi
  * Checks rows first..last (and their links to the row before); the first range starts at genesis.
  * Each row's keyed hash is recomputed set-based with the session's HMAC pads (audit_hmac_pads).
  */
-export async function verifyChainRange(db: Kysely<DB>, first: number, last: number, fromGenesis: boolean): Promise<{ rows: number; firstBroken: number | null }> {
+export async function verifyChainRange(
+  db: Kysely<DB>,
+  first: number,
+  last: number,
+  fromGenesis: boolean,
+): Promise<{ rows: number; firstBroken: number | null }> {
   const result = await sql<{ rows: number; first_broken: string | null }>`
     WITH ordered AS (
       SELECT a.chain_seq, a.hash, a.prev_hash,

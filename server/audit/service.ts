@@ -76,7 +76,14 @@ const ROWS_PER_QUERY = 250_000;
 export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainVerification> {
   const { low, high } = await linkedSeqBounds(db);
   const ranges = splitRange(low, Math.max(low, high));
-  const parts = await inParallel(ranges.map(([first, last]) => () => verifyChainRange(db, first, last, first === low)), VERIFY_PARTS);
+  const parts = await inParallel(
+    ranges.map(
+      ([first, last]) =>
+        () =>
+          verifyChainRange(db, first, last, first === low),
+    ),
+    VERIFY_PARTS,
+  );
   const broken = parts.map((part) => part.firstBroken).filter((seq): seq is number => seq !== null);
   const unlinked = await unlinkedTail(db);
   const firstBrokenSeq = broken.length ? Math.min(...broken) : null;

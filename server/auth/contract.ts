@@ -15,8 +15,20 @@ export const sessionAnswer = z.object({ user: sessionUser, csrfToken: z.string()
 export const maybeSessionAnswer = z.union([sessionAnswer, z.object({ user: z.null() })]);
 
 /** A personal access token as its owner sees it: never the token itself. */
-export const tokenView = z.object({ id: z.number().int(), name: z.string().meta({ examples: ['QGIS'] }), createdAt: instant, expiresAt: instant, lastUsedAt: instant.nullable(), revokedAt: instant.nullable() });
-export const newToken = z.object({ id: z.number().int(), name: z.string(), token: z.string().meta({ description: 'Shown once: only its hash is kept' }), expiresAt: instant });
+export const tokenView = z.object({
+  id: z.number().int(),
+  name: z.string().meta({ examples: ['QGIS'] }),
+  createdAt: instant,
+  expiresAt: instant,
+  lastUsedAt: instant.nullable(),
+  revokedAt: instant.nullable(),
+});
+export const newToken = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  token: z.string().meta({ description: 'Shown once: only its hash is kept' }),
+  expiresAt: instant,
+});
 
 export const authResponses: Record<string, RouteResponses> = {
   'post /api/auth/login': {

@@ -9,7 +9,19 @@ export async function findSessionUser(db: Kysely<DB>, tokenHash: string) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.jurisdiction', 'users.collector_id', 'users.disabled', 'users.must_change_password', 'users.awaiting_approval', 'sessions.csrf_token', 'sessions.expires_at'])
+    .select([
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.role',
+      'users.jurisdiction',
+      'users.collector_id',
+      'users.disabled',
+      'users.must_change_password',
+      'users.awaiting_approval',
+      'sessions.csrf_token',
+      'sessions.expires_at',
+    ])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
@@ -53,5 +65,9 @@ export async function currentGridsOf(db: Kysely<DB>, collectorId: number): Promi
 
 /** A demo user, unless a user of that name exists already (that one is left as it is). */
 export async function insertDemoUserIfNew(db: Kysely<DB>, user: Insertable<UsersTable>): Promise<void> {
-  await db.insertInto('users').values(user).onConflict((conflict) => conflict.column('username').doNothing()).execute();
+  await db
+    .insertInto('users')
+    .values(user)
+    .onConflict((conflict) => conflict.column('username').doNothing())
+    .execute();
 }

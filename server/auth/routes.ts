@@ -28,7 +28,8 @@ export const authRoutes: FeatureRoutes = (context) => {
       method: 'post',
       path: '/auth/login',
       access: 'public',
-      summary: 'Log in with username and password; sets the session cookie. Repeated failures from one address wait (429, Retry-After); every attempt is audited',
+      summary:
+        'Log in with username and password; sets the session cookie. Repeated failures from one address wait (429, Retry-After); every attempt is audited',
       schemas: { body: loginBody },
       handler: async ({ body: { username, password } }, request, response) => {
         const outcome = await logIn(context.db, context.config, throttle, { username, password, address: clientAddress(request) });
@@ -74,7 +75,7 @@ export const authRoutes: FeatureRoutes = (context) => {
       path: '/auth/password',
       access: ROLES,
       openDuringPasswordChange: true,
-      summary: 'Change one\'s own password (clears a temporary password\'s mustChangePassword); ends every other session of the user',
+      summary: "Change one's own password (clears a temporary password's mustChangePassword); ends every other session of the user",
       schemas: { body: passwordChangeBody },
       handler: async ({ body: { currentPassword, newPassword }, principal }, request, response) => {
         await changePassword(context.db, principal, currentPassword, newPassword, hashToken(sessionToken(request)));
@@ -100,7 +101,11 @@ type SessionUserRow = Pick<User, 'username' | 'display_name' | 'role' | 'jurisdi
 
 /** The user as the dashboard sees them (never the password hash or the collector link). */
 const sessionUserOf = (user: SessionUserRow): SessionUser => ({
-  username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction, mustChangePassword: user.must_change_password,
+  username: user.username,
+  displayName: user.display_name,
+  role: user.role,
+  jurisdiction: user.jurisdiction,
+  mustChangePassword: user.must_change_password,
 });
 
 function sessionToken(request: Request): string {

@@ -78,7 +78,10 @@ async function openSession(db: Kysely<DB>, config: Config, user: User, address: 
   await db.transaction().execute(async (trx) => {
     await insertSession(trx, { tokenHash: hashToken(token), userId: user.id, csrfToken, expiresAt });
     await recordAudit(trx, principalOfUser(user), {
-      action: 'login', targetType: 'user', targetId: user.id, details: { address, mustChangePassword: user.must_change_password },
+      action: 'login',
+      targetType: 'user',
+      targetId: user.id,
+      details: { address, mustChangePassword: user.must_change_password },
     });
   });
   return { token, csrfToken, expiresAt, user };
@@ -91,12 +94,20 @@ async function openSession(db: Kysely<DB>, config: Config, user: User, address: 
 async function auditFailure(db: Kysely<DB>, attempt: LoginAttempt, user: User | undefined, reason: FailureReason): Promise<void> {
   const typed = USERNAME_PATTERN.test(attempt.username) ? { username: attempt.username } : { usernameMalformed: true };
   await recordAudit(db, undefined, {
-    action: 'login_failed', targetType: 'user', targetId: user?.id ?? null, details: { ...typed, address: attempt.address, reason },
+    action: 'login_failed',
+    targetType: 'user',
+    targetId: user?.id ?? null,
+    details: { ...typed, address: attempt.address, reason },
   });
 }
 
 const principalOfUser = (user: User): Principal => ({
-  userId: user.id, username: user.username, displayName: user.display_name, role: user.role, jurisdiction: user.jurisdiction, collectorId: user.collector_id,
+  userId: user.id,
+  username: user.username,
+  displayName: user.display_name,
+  role: user.role,
+  jurisdiction: user.jurisdiction,
+  collectorId: user.collector_id,
 });
 
 export async function logOut(db: Kysely<DB>, principal: Principal, token: string, address: string): Promise<void> {
@@ -114,11 +125,22 @@ export async function changePassword(
   keepSessionHash: string,
 ): Promise<void> {
   if (!(await verifyPassword(await passwordHashOf(db, principal.userId), currentPassword))) {
-    throw new HttpError(400, 'invalid_request', 'currentPassword is wrong', { fields: [{ field: 'currentPassword', code: 'invalid', message: 'currentPassword is wrong', messageZh: 'currentPassword：当前密码不正确' }] });
+    throw new HttpError(400, 'invalid_request', 'currentPassword is wrong', {
+      fields: [{ field: 'currentPassword', code: 'invalid', message: 'currentPassword is wrong', messageZh: 'currentPassword：当前密码不正确' }],
+    });
   }
   // A temporary password kept as it is would stay known to the administrator who set it.
   if (newPassword === currentPassword) {
-    throw new HttpError(400, 'invalid_request', 'newPassword must differ from the current password', { fields: [{ field: 'newPassword', code: 'invalid', message: 'newPassword must differ from the current password', messageZh: 'newPassword：新密码不能与当前密码相同' }] });
+    throw new HttpError(400, 'invalid_request', 'newPassword must differ from the current password', {
+      fields: [
+        {
+          field: 'newPassword',
+          code: 'invalid',
+          message: 'newPassword must differ from the current password',
+          messageZh: 'newPassword：新密码不能与当前密码相同',
+        },
+      ],
+    });
   }
   const passwordHash = await hashPassword(newPassword);
   await db.transaction().execute(async (trx) => {

@@ -5,7 +5,9 @@ import { BUILDING_STATUSES, BUILDING_USES, MANAGEMENT_MODES, UNIT_USES } from '.
 import type { RouteResponses } from '../domain/contract-shapes.ts';
 
 export const buildingFeatureProperties = z.object({ code: buildingCode, use: z.string(), floors: z.number().int(), status: z.string(), address: z.string() });
-export const buildingsAnswer = featureCollection(buildingFeatureProperties, { truncated: z.boolean().meta({ description: 'More buildings than one answer holds: zoom in' }) });
+export const buildingsAnswer = featureCollection(buildingFeatureProperties, {
+  truncated: z.boolean().meta({ description: 'More buildings than one answer holds: zoom in' }),
+});
 
 /** What every view of a building starts with. */
 export const buildingSummary = z.object({

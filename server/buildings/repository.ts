@@ -13,8 +13,17 @@ export async function findBuilding(db: Kysely<DB>, code: string): Promise<Buildi
   const row = await db
     .selectFrom('buildings as b')
     .select([
-      'b.code', 'b.grid_code', 'b.address', 'b.floors', 'b.use', 'b.management_mode', 'b.status',
-      'b.has_access_control', 'b.has_video', 'b.responsibility_letter_signed', 'b.landlord_name',
+      'b.code',
+      'b.grid_code',
+      'b.address',
+      'b.floors',
+      'b.use',
+      'b.management_mode',
+      'b.status',
+      'b.has_access_control',
+      'b.has_video',
+      'b.responsibility_letter_signed',
+      'b.landlord_name',
       sql<number>`ST_X(b.point)`.as('lon'),
       sql<number>`ST_Y(b.point)`.as('lat'),
       (eb) => eb.selectFrom('units').select(sql<number>`count(*)::int`.as('n')).whereRef('units.building_code', '=', 'b.code').as('unit_count'),
@@ -40,12 +49,7 @@ export async function findBuilding(db: Kysely<DB>, code: string): Promise<Buildi
 }
 
 /** Footprints (or points where a building has none) inside a bbox and the caller's jurisdiction, at most `limit` of them. */
-export async function buildingsInBbox(
-  db: Kysely<DB>,
-  bbox: Bbox,
-  limit: number,
-  prefixes: CodePrefixes,
-): Promise<{ features: unknown[]; truncated: boolean }> {
+export async function buildingsInBbox(db: Kysely<DB>, bbox: Bbox, limit: number, prefixes: CodePrefixes): Promise<{ features: unknown[]; truncated: boolean }> {
   const [minLon, minLat, maxLon, maxLat] = bbox;
   const result = await sql<{ feature: unknown }>`
     SELECT json_build_object('type', 'Feature', 'id', code,
@@ -63,16 +67,25 @@ export async function buildingsInBbox(
 /** Building, units and current stays for the drill-down: three independent reads that a pool runs side by side. */
 export function readBuildingPlan(db: Kysely<DB>, buildingCode: string) {
   return Promise.all([
-    db.selectFrom('buildings')
+    db
+      .selectFrom('buildings')
       .select(['code', 'grid_code as gridCode', 'address', 'floors', 'use', 'management_mode as managementMode', 'status'])
       .where('code', '=', buildingCode)
       .executeTakeFirst(),
-    db.selectFrom('units')
+    db
+      .selectFrom('units')
       .select(['code', 'floor', 'room', 'use', 'rental_registered', 'area_m2'])
       .where('building_code', '=', buildingCode)
-      .orderBy('floor').orderBy('room').orderBy('code')
+      .orderBy('floor')
+      .orderBy('room')
+      .orderBy('code')
       .execute(),
     // Current stays by unit-code range: served by residencies_current_by_unit_idx.
-    selectStays(db).where(codeWithin('r.unit_code', [buildingCode])).where('r.moved_out', 'is', null).orderBy('p.name').orderBy('p.id').execute(),
+    selectStays(db)
+      .where(codeWithin('r.unit_code', [buildingCode]))
+      .where('r.moved_out', 'is', null)
+      .orderBy('p.name')
+      .orderBy('p.id')
+      .execute(),
   ]);
 }

@@ -31,7 +31,7 @@ export const buildingRoutes: FeatureRoutes = (context) => [
     method: 'get',
     path: '/buildings.geojson',
     access: ROLES,
-    summary: 'Building footprints inside a bbox and the caller\'s jurisdiction as GeoJSON (capped; see truncated)',
+    summary: "Building footprints inside a bbox and the caller's jurisdiction as GeoJSON (capped; see truncated)",
     schemas: { query: footprintQuery },
     handler: async ({ query: { bbox, limit }, principal }, _request, response) => {
       const { features, truncated } = await buildingsInBbox(context.db, bbox ?? WHOLE_WORLD, limit, visiblePrefixes(principal));
@@ -51,5 +51,11 @@ export const buildingRoutes: FeatureRoutes = (context) => [
       response.json(seesPersonData(principal) ? building : { ...building, landlordName: null });
     },
   }),
-  ...personDataRoute('/drilldown/buildings/:code', 'Floor plan data: floors → units (use, rental status, counts) → current occupants', undefined, buildingInJurisdiction, buildingFloorPlan)(context),
+  ...personDataRoute(
+    '/drilldown/buildings/:code',
+    'Floor plan data: floors → units (use, rental status, counts) → current occupants',
+    undefined,
+    buildingInJurisdiction,
+    buildingFloorPlan,
+  )(context),
 ];

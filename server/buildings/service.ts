@@ -61,8 +61,14 @@ function unitPlans(units: BuildingRows[1], stays: BuildingRows[2], principal: Pr
   return units.map((unit) => {
     const occupants = occupantsByUnit.get(unit.code) ?? [];
     return {
-      floor: unit.floor, code: unit.code, room: unit.room, use: unit.use, rentalStatus: rentalStatusOf(unit.use, unit.rental_registered),
-      areaM2: unit.area_m2, occupantCount: occupants.length, occupants,
+      floor: unit.floor,
+      code: unit.code,
+      room: unit.room,
+      use: unit.use,
+      rentalStatus: rentalStatusOf(unit.use, unit.rental_registered),
+      areaM2: unit.area_m2,
+      occupantCount: occupants.length,
+      occupants,
     };
   });
 }
@@ -75,7 +81,10 @@ export async function buildingPlan(db: Kysely<DB>, principal: Principal, buildin
   const [building, units, stays] = await readBuildingPlan(db, buildingCode);
   if (!building) throw notFound('Building', buildingCode);
   const plans = unitPlans(units, stays, principal);
-  const floors = floorNumbers(building.floors, units.map((unit) => unit.floor)).map((floor) => {
+  const floors = floorNumbers(
+    building.floors,
+    units.map((unit) => unit.floor),
+  ).map((floor) => {
     const onFloor = plans.filter((plan) => plan.floor === floor).map(({ floor: _floor, ...plan }) => plan);
     return { floor, ...countUnits(onFloor), units: onFloor };
   });

@@ -23,7 +23,13 @@ const decidingRule = z.enum(['floating', 'rental', 'population', 'community_mini
 const apportionBasis = z.enum(['floating', 'rental', 'population', 'equal']);
 /** One grid's share of its community's need, by largest remainder (domain/allocation.ts GridShare). */
 const gridShare = z.object({
-  code: z.string(), count: z.number(), quota: z.number(), floor: z.number().int(), remainder: z.number(), extra: z.number().int(), need: z.number().int(),
+  code: z.string(),
+  count: z.number(),
+  quota: z.number(),
+  floor: z.number().int(),
+  remainder: z.number(),
+  extra: z.number().int(),
+  need: z.number().int(),
 });
 /** How a community's need was found and shared out (domain/allocation.ts CommunityNeedSteps). */
 export const communityNeedSteps = z.object({
@@ -37,7 +43,12 @@ export const communityNeedSteps = z.object({
   ratios: z.array(z.object({ rule: ratioRule, count: z.number(), perCollector: z.number(), quotient: z.number(), need: z.number().int() })),
   ratioNeed: z.number().int(),
   smallCommunity: z.object({
-    floating: z.number(), floatingBelow: z.number(), isSmallCommunity: z.boolean(), minimum: z.number(), kind: z.enum(['exactly', 'at_least']), applied: z.boolean(),
+    floating: z.number(),
+    floatingBelow: z.number(),
+    isSmallCommunity: z.boolean(),
+    minimum: z.number(),
+    kind: z.enum(['exactly', 'at_least']),
+    applied: z.boolean(),
   }),
   need: z.number().int(),
   decidedBy: decidingRule,
@@ -45,7 +56,12 @@ export const communityNeedSteps = z.object({
 });
 /** A grid's need: its share of its community's (domain/allocation.ts GridNeedSteps). */
 export const gridNeedSteps = gridShare.extend({
-  mode, communityCode: z.string(), communityNeed: z.number().int(), communityDecidedBy: decidingRule, basis: apportionBasis, basisTotal: z.number(),
+  mode,
+  communityCode: z.string(),
+  communityNeed: z.number().int(),
+  communityDecidedBy: decidingRule,
+  basis: apportionBasis,
+  basisTotal: z.number(),
 });
 /** One area's allocation figures (domain/allocation.ts AreaAllocation); level 'all' for the total of everything asked. */
 export const areaAllocation = z.object({
@@ -92,7 +108,13 @@ export const shortageAnswer = z.object({
 });
 export const employersAnswer = z.object({ ...viewMeta, employers: z.array(row({})) });
 /** One end of a proposed move (domain/rebalance.ts MoveEnd). */
-const moveEnd = z.object({ code: z.string(), name: z.string(), centroid: z.tuple([z.number(), z.number()]).nullable(), gapBefore: z.number().int(), gapAfter: z.number().int() });
+const moveEnd = z.object({
+  code: z.string(),
+  name: z.string(),
+  centroid: z.tuple([z.number(), z.number()]).nullable(),
+  gapBefore: z.number().int(),
+  gapAfter: z.number().int(),
+});
 /** A move of one full-time collector (domain/rebalance.ts ProposedMove). */
 export const proposedMove = z.object({
   step: z.number().int(),
@@ -107,8 +129,14 @@ export const rebalanceAnswer = z.object({
   ...viewMeta,
   reach: z.number().int(),
   summary: z.object({
-    shortageBefore: z.number().int(), shortageAfter: z.number().int(), shortageRemoved: z.number().int(), surplusBefore: z.number().int(),
-    moves: z.number().int(), totalHops: z.number().int(), nonAdjacentMoves: z.number().int(), crossCommunityMoves: z.number().int(),
+    shortageBefore: z.number().int(),
+    shortageAfter: z.number().int(),
+    shortageRemoved: z.number().int(),
+    surplusBefore: z.number().int(),
+    moves: z.number().int(),
+    totalHops: z.number().int(),
+    nonAdjacentMoves: z.number().int(),
+    crossCommunityMoves: z.number().int(),
   }),
   moves: z.array(proposedMove),
 });
@@ -125,7 +153,9 @@ export const collectorView = z.object({
   employment: z.enum(['full_time', 'part_time']),
   employer: z.string().nullable(),
   active: z.boolean(),
-  assignments: z.array(z.object({ id: z.number().int(), collectorId: z.number().int(), gridCode: z.string(), gridName: z.string(), assignedOn: day, endedOn: day.nullable() })),
+  assignments: z.array(
+    z.object({ id: z.number().int(), collectorId: z.number().int(), gridCode: z.string(), gridName: z.string(), assignedOn: day, endedOn: day.nullable() }),
+  ),
 });
 export const collectorListAnswer = z.object({ total: z.number().int(), collectors: z.array(collectorView) });
 
@@ -145,7 +175,10 @@ export const collectorResponses: Record<string, RouteResponses> = {
   'post /api/collectors': { ...json('The new collector', collectorView, 201), 409: { description: 'A collector with that ID number exists' } },
   'get /api/collectors/:id': json('The collector with assignments', collectorView),
   'patch /api/collectors/:id': json('The changed collector', collectorView),
-  'post /api/collectors/:id/assignments': { ...json('The new assignment', row({ id: z.number().int() }), 201), 409: { description: 'The collector already serves that grid' } },
+  'post /api/collectors/:id/assignments': {
+    ...json('The new assignment', row({ id: z.number().int() }), 201),
+    409: { description: 'The collector already serves that grid' },
+  },
   'post /api/collectors/:id/assignments/:assignmentId/end': json('The ended assignment', row({ id: z.number().int() })),
 };
 

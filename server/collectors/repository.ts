@@ -148,7 +148,8 @@ export async function gridCentroids(db: Db, codes: string[]): Promise<Map<string
   if (codes.length === 0) return new Map();
   const rows = await db
     .selectFrom(
-      db.selectFrom('grids')
+      db
+        .selectFrom('grids')
         .select(['code', sql<string>`CASE WHEN ST_Contains(geom, ST_Centroid(geom)) THEN ST_Centroid(geom) ELSE ST_PointOnSurface(geom) END`.as('point')])
         .where('code', 'in', codes)
         .as('g'),
@@ -243,12 +244,20 @@ export async function listCollectors(db: Db, filter: CollectorFilter): Promise<{
   if (filter.unassigned) query = query.where(sql<boolean>`NOT ${hasOpenAssignment(null)}`);
   else if (filter.range) query = query.where(hasOpenAssignment(filter.range));
   const total = await query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-  const collectors = await query.select([...COLLECTOR_COLUMNS]).orderBy('c.id').limit(filter.limit).offset(filter.offset).execute();
+  const collectors = await query
+    .select([...COLLECTOR_COLUMNS])
+    .orderBy('c.id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
   return { total: total.n, collectors };
 }
 
 export async function findCollector(db: Db, id: number, options: { lock?: boolean } = {}): Promise<CollectorRecord | undefined> {
-  const query = db.selectFrom('collectors as c').select([...COLLECTOR_COLUMNS]).where('c.id', '=', id);
+  const query = db
+    .selectFrom('collectors as c')
+    .select([...COLLECTOR_COLUMNS])
+    .where('c.id', '=', id);
   return (options.lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
@@ -266,7 +275,14 @@ export async function assignmentsOf(db: Db, collectorIds: number[], options: { o
 export async function insertCollector(db: Db, fields: CollectorFields): Promise<number> {
   const row = await db
     .insertInto('collectors')
-    .values({ name: fields.name, phone: fields.phone, photo_url: fields.photoUrl, employment: fields.employment, employer: fields.employer, active: fields.active })
+    .values({
+      name: fields.name,
+      phone: fields.phone,
+      photo_url: fields.photoUrl,
+      employment: fields.employment,
+      employer: fields.employer,
+      active: fields.active,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -276,7 +292,12 @@ export async function updateCollector(db: Db, id: number, fields: Partial<Collec
   await db
     .updateTable('collectors')
     .set({
-      name: fields.name, phone: fields.phone, photo_url: fields.photoUrl, employment: fields.employment, employer: fields.employer, active: fields.active,
+      name: fields.name,
+      phone: fields.phone,
+      photo_url: fields.photoUrl,
+      employment: fields.employment,
+      employer: fields.employer,
+      active: fields.active,
     })
     .where('id', '=', id)
     .execute();

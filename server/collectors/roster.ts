@@ -5,8 +5,18 @@ import type { DB } from '../db/schema.ts';
 import { chinaToday } from '../domain/calendar.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import {
-  assignmentsOf, endAssignments, findCollector, gridExists, insertAssignment, insertCollector, listCollectors, updateCollector,
-  type AssignmentRecord, type CollectorFields, type CollectorFilter, type CollectorRecord,
+  assignmentsOf,
+  endAssignments,
+  findCollector,
+  gridExists,
+  insertAssignment,
+  insertCollector,
+  listCollectors,
+  updateCollector,
+  type AssignmentRecord,
+  type CollectorFields,
+  type CollectorFilter,
+  type CollectorRecord,
 } from './repository.ts';
 
 /**
@@ -24,7 +34,11 @@ const invalidField = (field: string, message: string, zh: string) =>
   });
 
 async function withAssignments(db: Kysely<DB> | Transaction<DB>, collectors: CollectorRecord[], openOnly: boolean): Promise<CollectorDetail[]> {
-  const assignments = await assignmentsOf(db, collectors.map((collector) => collector.id), { openOnly });
+  const assignments = await assignmentsOf(
+    db,
+    collectors.map((collector) => collector.id),
+    { openOnly },
+  );
   return collectors.map((collector) => ({ ...collector, assignments: assignments.filter((assignment) => assignment.collectorId === collector.id) }));
 }
 
@@ -60,11 +74,20 @@ export async function changeCollector(db: Kysely<DB>, principal: Principal, id: 
     const collector = await lockedCollector(trx, id);
     const open = await assignmentsOf(trx, [id], { openOnly: true });
     if (patch.employment === 'full_time' && collector.employment === 'part_time' && open.length > 1) {
-      throw new HttpError(409, 'several_open_assignments', `Collector ${id} serves ${open.length} grids; a full-time collector owns one. End the others first.`);
+      throw new HttpError(
+        409,
+        'several_open_assignments',
+        `Collector ${id} serves ${open.length} grids; a full-time collector owns one. End the others first.`,
+      );
     }
     await updateCollector(trx, id, patch);
     // A collector who leaves the service stops serving their grids today.
-    if (patch.active === false) await endAssignments(trx, open.map((assignment) => assignment.id), chinaToday());
+    if (patch.active === false)
+      await endAssignments(
+        trx,
+        open.map((assignment) => assignment.id),
+        chinaToday(),
+      );
     await recordAudit(trx, principal, { action: 'update', targetType: 'collector', targetId: id, details: { fields: Object.keys(patch) } });
     return collectorDetail(trx, id);
   });
@@ -81,26 +104,52 @@ export async function assignCollector(db: Kysely<DB>, principal: Principal, id: 
     }
     const ending = collector.employment === 'full_time' ? open : [];
     if (ending.some((assignment) => startsOn < assignment.assignedOn)) {
-      throw invalidField('startsOn', `must not be before the current assignment started (${ending[0]!.assignedOn})`, `不能早于当前分配的开始日期（${ending[0]!.assignedOn}）`);
+      throw invalidField(
+        'startsOn',
+        `must not be before the current assignment started (${ending[0]!.assignedOn})`,
+        `不能早于当前分配的开始日期（${ending[0]!.assignedOn}）`,
+      );
     }
-    await endAssignments(trx, ending.map((assignment) => assignment.id), startsOn);
+    await endAssignments(
+      trx,
+      ending.map((assignment) => assignment.id),
+      startsOn,
+    );
     const assignmentId = await insertAssignment(trx, id, gridCode, startsOn);
     await recordAudit(trx, principal, {
-      action: 'assign', targetType: 'collector', targetId: id,
+      action: 'assign',
+      targetType: 'collector',
+      targetId: id,
       details: { gridCode, startsOn, assignmentId, endedAssignments: ending.map((assignment) => assignment.id) },
     });
     return collectorDetail(trx, id);
   });
 }
 
-export async function endCollectorAssignment(db: Kysely<DB>, principal: Principal, id: number, assignmentId: number, endedOn: string): Promise<CollectorDetail> {
+export async function endCollectorAssignment(
+  db: Kysely<DB>,
+  principal: Principal,
+  id: number,
+  assignmentId: number,
+  endedOn: string,
+): Promise<CollectorDetail> {
   return db.transaction().execute(async (trx) => {
     await lockedCollector(trx, id);
     const assignment = (await assignmentsOf(trx, [id], { openOnly: true })).find((candidate) => candidate.id === assignmentId);
     if (!assignment) throw notFound('Open assignment', String(assignmentId));
-    if (endedOn < assignment.assignedOn) throw invalidField('endedOn', `must not be before the assignment started (${assignment.assignedOn})`, `不能早于分配的开始日期（${assignment.assignedOn}）`);
+    if (endedOn < assignment.assignedOn)
+      throw invalidField(
+        'endedOn',
+        `must not be before the assignment started (${assignment.assignedOn})`,
+        `不能早于分配的开始日期（${assignment.assignedOn}）`,
+      );
     await endAssignments(trx, [assignmentId], endedOn);
-    await recordAudit(trx, principal, { action: 'end_assignment', targetType: 'collector', targetId: id, details: { assignmentId, gridCode: assignment.gridCode, endedOn } });
+    await recordAudit(trx, principal, {
+      action: 'end_assignment',
+      targetType: 'collector',
+      targetId: id,
+      details: { assignmentId, gridCode: assignment.gridCode, endedOn },
+    });
     return collectorDetail(trx, id);
   });
 }

@@ -13,11 +13,31 @@ import { codeRange } from '../db/code-prefix.ts';
 import { collectorsServing, findPublicArea } from './repository.ts';
 import { assignCollector, changeCollector, collectorDetail, createCollector, endCollectorAssignment, listCollectorDetails } from './roster.ts';
 import {
-  allocationQuery, allocationSettingsBody, assignmentBody, assignmentParams, collectorIdParams, collectorListQuery, collectorPatchBody,
-  employersQuery, endAssignmentBody, newCollectorBody, planCsvQuery, publicAreaParams, rebalanceQuery, shortageQuery,
+  allocationQuery,
+  allocationSettingsBody,
+  assignmentBody,
+  assignmentParams,
+  collectorIdParams,
+  collectorListQuery,
+  collectorPatchBody,
+  employersQuery,
+  endAssignmentBody,
+  newCollectorBody,
+  planCsvQuery,
+  publicAreaParams,
+  rebalanceQuery,
+  shortageQuery,
 } from './schemas.ts';
 import {
-  allocationRows, communityStepsOf, computeAllocation, proposeRebalancing, saveAllocationSettings, savedAllocationSettings, sortAndPage, totalsOf, withOverrides,
+  allocationRows,
+  communityStepsOf,
+  computeAllocation,
+  proposeRebalancing,
+  saveAllocationSettings,
+  savedAllocationSettings,
+  sortAndPage,
+  totalsOf,
+  withOverrides,
 } from './service.ts';
 
 /**
@@ -80,7 +100,8 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     method: 'get',
     path: '/collectors/allocation',
     access: PLANNING_READERS,
-    summary: 'Need, assigned and gap per grid/community/street/district with each step: the community need (ratios over the whole community, ceiling, small-community rule) and its share-out to grids by largest remainder; sortable; what-if ratios as query parameters',
+    summary:
+      'Need, assigned and gap per grid/community/street/district with each step: the community need (ratios over the whole community, ceiling, small-community rule) and its share-out to grids by largest remainder; sortable; what-if ratios as query parameters',
     schemas: { query: allocationQuery },
     handler: async ({ query, principal }, _request, response) => {
       const { view, meta } = await planningInput(context, principal, query, true);
@@ -147,7 +168,8 @@ const planningRoutes = (context: AppContext): RouteSpec[] => [
     path: '/collectors/plan.xlsx',
     access: PLANNING_READERS,
     cost: 'bulk',
-    summary: 'The rebalancing plan, the per-community need, the per-grid allocation, the employers’ part-time requirement and the settings used, as an Excel workbook',
+    summary:
+      'The rebalancing plan, the per-community need, the per-grid allocation, the employers’ part-time requirement and the settings used, as an Excel workbook',
     schemas: { query: rebalanceQuery },
     handler: async ({ query, principal }, _request, response) => {
       const { view, meta } = await planningInput(context, principal, query, true);
@@ -179,7 +201,11 @@ const publicRoutes = (context: AppContext): RouteSpec[] => [
       const collectors = await collectorsServing(context.db, codeRange(areaCode)!);
       response.set('Cache-Control', 'public, max-age=300').json({
         area,
-        collectors: collectors.map((collector) => ({ name: collector.name, photoUrl: collector.photoUrl, area: { code: collector.gridCode, name: collector.gridName } })),
+        collectors: collectors.map((collector) => ({
+          name: collector.name,
+          photoUrl: collector.photoUrl,
+          area: { code: collector.gridCode, name: collector.gridName },
+        })),
       });
     },
   }),

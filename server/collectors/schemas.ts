@@ -24,7 +24,6 @@ export const allocationSettingsBody = z.strictObject(settingsFields((min, max) =
 /** What-if overrides: any setting as a query parameter; nothing is saved. */
 const whatIfFields = z.object(settingsFields((min, max) => textNumber(z.number().int().min(min).max(max)))).partial().shape;
 
-
 const within = z
   .string()
   .regex(/^(\d{6}|\d{9}|\d{12}|\d{14})$/, 'within must be a district (6 digits), street (9), community (12) or grid (14) code')
@@ -54,7 +53,14 @@ const reachMessage = `reach must be a whole number of hops from ${REBALANCE_REAC
 /** Hops over shared grid boundaries a collector may be moved; 'adjacent' (the old name for 1) still works. */
 const reach = z.preprocess(
   (value) => (value === 'adjacent' ? 1 : value),
-  textNumber(z.number({ message: reachMessage }).int(reachMessage).min(REBALANCE_REACH.min, reachMessage).max(REBALANCE_REACH.max, reachMessage).default(REBALANCE_REACH.default)),
+  textNumber(
+    z
+      .number({ message: reachMessage })
+      .int(reachMessage)
+      .min(REBALANCE_REACH.min, reachMessage)
+      .max(REBALANCE_REACH.max, reachMessage)
+      .default(REBALANCE_REACH.default),
+  ),
 );
 export const rebalanceQuery = z.strictObject({ ...whatIfFields, within, reach });
 
@@ -71,9 +77,16 @@ const queryBoolean = z.enum(['true', 'false'], { message: 'must be true or false
 
 const collectorFields = {
   name: z.string().trim().min(1, 'name must not be empty').max(50),
-  phone: z.string().regex(/^[0-9+\- ]{5,20}$/, 'phone must be 5–20 digits, spaces, + or -').nullable(),
+  phone: z
+    .string()
+    .regex(/^[0-9+\- ]{5,20}$/, 'phone must be 5–20 digits, spaces, + or -')
+    .nullable(),
   // Shown on the public card: only our own paths or https, never javascript: or data: URLs.
-  photoUrl: z.string().max(500).regex(/^(https:\/\/|\/)[^\s"'<>]*$/, 'photoUrl must be an https:// URL or a path starting with /').nullable(),
+  photoUrl: z
+    .string()
+    .max(500)
+    .regex(/^(https:\/\/|\/)[^\s"'<>]*$/, 'photoUrl must be an https:// URL or a path starting with /')
+    .nullable(),
   employment: z.enum(['full_time', 'part_time'], { message: 'employment must be full_time or part_time' }),
   employer: z.string().trim().min(1).max(100).nullable(),
   active: z.boolean(),

@@ -3,8 +3,19 @@ import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import {
-  allocate, DEFAULT_ALLOCATION_SETTINGS, employerRequirement, gridAsArea, groupBy, rollUp, totalOf,
-  type AllocationSettings, type AreaAllocation, type AreaLevel, type CommunityNeedSteps, type EmployerRequirement, type GridAllocation,
+  allocate,
+  DEFAULT_ALLOCATION_SETTINGS,
+  employerRequirement,
+  gridAsArea,
+  groupBy,
+  rollUp,
+  totalOf,
+  type AllocationSettings,
+  type AreaAllocation,
+  type AreaLevel,
+  type CommunityNeedSteps,
+  type EmployerRequirement,
+  type GridAllocation,
 } from '../domain/allocation.ts';
 import { PREFIX_LENGTH } from '../domain/codes.ts';
 import { planRebalancing, type MoveEnd, type PlannedMove, type ProposedMove } from '../domain/rebalance.ts';
@@ -12,7 +23,15 @@ import { codeRange, type CodeRange } from '../db/code-prefix.ts';
 import { HttpError } from '../http/errors.ts';
 import { logger } from '../logger.ts';
 import {
-  adjacentPairs, areaNames, employersWithStaff, fullTimeCollectorsIn, gridCentroids, gridCounts, readSetting, refreshAdjacencyIfStale, writeSetting,
+  adjacentPairs,
+  areaNames,
+  employersWithStaff,
+  fullTimeCollectorsIn,
+  gridCentroids,
+  gridCounts,
+  readSetting,
+  refreshAdjacencyIfStale,
+  writeSetting,
   type MovableCollector,
 } from './repository.ts';
 import { allocationSettingsBody, type AllocationSort, type AllocationSortColumn } from './schemas.ts';
@@ -80,7 +99,10 @@ function wholeCommunities(range: CodeRange | null): CodeRange | null {
  * second pass over floating residents, so views that never show it (map, plan) skip it.
  */
 export async function computeAllocation(
-  db: Kysely<DB>, settings: AllocationSettings, range: CodeRange | null, options: { withEmployers: boolean },
+  db: Kysely<DB>,
+  settings: AllocationSettings,
+  range: CodeRange | null,
+  options: { withEmployers: boolean },
 ): Promise<AllocationView> {
   const [counts, staff] = await Promise.all([
     gridCounts(db, wholeCommunities(range)),
@@ -119,7 +141,10 @@ export async function allocationRows(db: Kysely<DB>, view: AllocationView, level
     return view.grids.map((grid) => ({ ...gridAsArea(grid), name: grid.name, communityCode: grid.communityCode, steps: grid.steps }));
   }
   const areas = rollUp(view.grids, view.employers, level);
-  const names = await areaNames(db, areas.map((area) => area.code));
+  const names = await areaNames(
+    db,
+    areas.map((area) => area.code),
+  );
   return areas.map((area) => ({
     ...area,
     name: names.get(area.code) ?? '',
@@ -149,13 +174,18 @@ export function totalsOf(view: AllocationView): AreaAllocation {
 
 export type { MoveEnd, ProposedMove };
 
-
 export interface RebalanceProposal {
   /** Hops over shared grid boundaries a move may span. */
   reach: number;
   summary: {
-    shortageBefore: number; shortageAfter: number; shortageRemoved: number; surplusBefore: number;
-    moves: number; totalHops: number; nonAdjacentMoves: number; crossCommunityMoves: number;
+    shortageBefore: number;
+    shortageAfter: number;
+    shortageRemoved: number;
+    surplusBefore: number;
+    moves: number;
+    totalHops: number;
+    nonAdjacentMoves: number;
+    crossCommunityMoves: number;
   };
   moves: ProposedMove[];
 }
@@ -165,24 +195,33 @@ export async function proposeRebalancing(db: Kysely<DB>, view: AllocationView, r
   const pairs = await adjacentPairs(db, view.range);
   const plan = solveOrExplain(() => planRebalancing({ grids: view.grids, adjacentPairs: pairs, reach }));
   const codes = [...new Set(plan.moves.flatMap((move) => [move.from, move.to]))];
-  const [centroids, roster] = await Promise.all([
-    gridCentroids(db, codes),
-    fullTimeCollectorsIn(db, [...new Set(plan.moves.map((move) => move.from))]),
-  ]);
+  const [centroids, roster] = await Promise.all([gridCentroids(db, codes), fullTimeCollectorsIn(db, [...new Set(plan.moves.map((move) => move.from))])]);
   const names = new Map(view.grids.map((grid) => [grid.code, grid.name]));
   const nextCollector = collectorQueue(roster);
-  const end = (code: string, before: number, after: number): MoveEnd => ({ code, name: names.get(code) ?? '', centroid: centroids.get(code) ?? null, gapBefore: before, gapAfter: after });
-  const moves = plan.moves.map((move: PlannedMove, index): ProposedMove => ({
-    step: index + 1,
-    from: end(move.from, move.fromGapBefore, move.fromGapAfter),
-    to: end(move.to, move.toGapBefore, move.toGapAfter),
-    hops: move.hops,
-    adjacent: move.adjacent,
-    sameCommunity: move.sameCommunity,
-    collector: nextCollector(move.from),
-  }));
+  const end = (code: string, before: number, after: number): MoveEnd => ({
+    code,
+    name: names.get(code) ?? '',
+    centroid: centroids.get(code) ?? null,
+    gapBefore: before,
+    gapAfter: after,
+  });
+  const moves = plan.moves.map(
+    (move: PlannedMove, index): ProposedMove => ({
+      step: index + 1,
+      from: end(move.from, move.fromGapBefore, move.fromGapAfter),
+      to: end(move.to, move.toGapBefore, move.toGapAfter),
+      hops: move.hops,
+      adjacent: move.adjacent,
+      sameCommunity: move.sameCommunity,
+      collector: nextCollector(move.from),
+    }),
+  );
   const { shortageBefore, shortageAfter, shortageRemoved, surplusBefore, totalHops, nonAdjacentMoves, crossCommunityMoves } = plan;
-  return { reach, summary: { shortageBefore, shortageAfter, shortageRemoved, surplusBefore, moves: moves.length, totalHops, nonAdjacentMoves, crossCommunityMoves }, moves };
+  return {
+    reach,
+    summary: { shortageBefore, shortageAfter, shortageRemoved, surplusBefore, moves: moves.length, totalHops, nonAdjacentMoves, crossCommunityMoves },
+    moves,
+  };
 }
 
 function solveOrExplain<T>(solve: () => T): T {

@@ -61,9 +61,14 @@ export async function compoundFigures(db: Kysely<DB>, jurisdiction: CodePrefixes
 
 /** The active buildings of a compound inside the jurisdiction, by code. */
 export async function memberBuildings(db: Kysely<DB>, code: string, jurisdiction: CodePrefixes): Promise<string[]> {
-  const rows = await db.selectFrom('buildings').select('code')
-    .where('compound_code', '=', code).where('status', '=', 'active').where(codeWithin('code', jurisdiction))
-    .orderBy('code').execute();
+  const rows = await db
+    .selectFrom('buildings')
+    .select('code')
+    .where('compound_code', '=', code)
+    .where('status', '=', 'active')
+    .where(codeWithin('code', jurisdiction))
+    .orderBy('code')
+    .execute();
   return rows.map((row) => row.code);
 }
 

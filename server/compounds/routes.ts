@@ -11,16 +11,27 @@ import { compoundDrilldown, compoundOutlineCollection, listCompounds } from './s
 const READERS = ['leader', 'planner', 'police', 'collector'] as const;
 
 const listQuery = z.object({
-  within: z.string().regex(/^(\d{6}|\d{9}|\d{12}|\d{14})$/, bilingual(
-    'must be an area code: district (6 digits), street (9), community (12) or grid (14)',
-    '须为区域编码：区（6 位）、街道（9 位）、社区（12 位）或网格（14 位）',
-  )).optional(),
+  within: z
+    .string()
+    .regex(
+      /^(\d{6}|\d{9}|\d{12}|\d{14})$/,
+      bilingual(
+        'must be an area code: district (6 digits), street (9), community (12) or grid (14)',
+        '须为区域编码：区（6 位）、街道（9 位）、社区（12 位）或网格（14 位）',
+      ),
+    )
+    .optional(),
 });
 const codeParams = z.object({
-  code: z.string().regex(COMPOUND_CODE, bilingual(
-    'must be a compound code: the community code (12 digits), a hyphen and 3 digits, e.g. 440307001001-001',
-    '须为小区编码：社区编码（12 位）、连字符和 3 位数字，如 440307001001-001',
-  )),
+  code: z
+    .string()
+    .regex(
+      COMPOUND_CODE,
+      bilingual(
+        'must be a compound code: the community code (12 digits), a hyphen and 3 digits, e.g. 440307001001-001',
+        '须为小区编码：社区编码（12 位）、连字符和 3 位数字，如 440307001001-001',
+      ),
+    ),
 });
 const drilldownQuery = z.object({ purpose: purpose.optional() });
 const personDataQuery = z.object({ purpose });
@@ -30,7 +41,8 @@ export const compoundRoutes: FeatureRoutes = (context) => [
     method: 'get',
     path: '/compounds',
     access: READERS,
-    summary: 'Compounds (小区/院落) inside an area (default: the caller’s jurisdiction) with buildings, units, occupied and let units, rental houses, residents (under k withheld from aggregate roles) and the occupancy rate',
+    summary:
+      'Compounds (小区/院落) inside an area (default: the caller’s jurisdiction) with buildings, units, occupied and let units, rental houses, residents (under k withheld from aggregate roles) and the occupancy rate',
     schemas: { query: listQuery },
     handler: async ({ query: { within }, principal }, _request, response) => {
       if (within !== undefined) assertInJurisdiction(principal, within, 'Area');

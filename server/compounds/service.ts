@@ -73,8 +73,17 @@ export async function compoundDrilldown(db: Kysely<DB>, principal: Principal, co
   const { code: _code, name, communityCode, ...totals } = viewOf(figures, principal, k);
   const compound = { code, name, communityCode };
   if (!seesPersonData(principal)) return { compound, totals, buildings: plans.map((plan) => aggregatePlan(plan, principal, k)) };
-  await auditPersonReads(db, principal, {
-    view: 'compound_drilldown', targetType: 'compound', targetId: code, details: { buildings: plans.map((plan) => plan.building.code) },
-  }, personIds, purpose ?? '');
+  await auditPersonReads(
+    db,
+    principal,
+    {
+      view: 'compound_drilldown',
+      targetType: 'compound',
+      targetId: code,
+      details: { buildings: plans.map((plan) => plan.building.code) },
+    },
+    personIds,
+    purpose ?? '',
+  );
   return { compound, totals, buildings: plans };
 }

@@ -48,8 +48,11 @@ export async function warnIfServerOwnsAuditLog(db: Kysely<DB>): Promise<boolean>
   const row = result.rows[0];
   const exposed = Boolean(row && (row.owns || row.superuser));
   if (exposed) {
-    logger.warn('the server connects as the owner of audit_log (or a superuser): its own account can truncate or rewrite the audit trail; ' +
-      'set MIGRATION_DATABASE_URL to an owner role and DATABASE_URL to a role that owns nothing (docs/audit.md)', { role: row!.role });
+    logger.warn(
+      'the server connects as the owner of audit_log (or a superuser): its own account can truncate or rewrite the audit trail; ' +
+        'set MIGRATION_DATABASE_URL to an owner role and DATABASE_URL to a role that owns nothing (docs/audit.md)',
+      { role: row!.role },
+    );
   }
   return exposed;
 }

@@ -29,8 +29,17 @@ export interface GridsTable {
 // The word lists live in domain/word-lists.ts (the contracts and the web read them there);
 // re-exported for the readers of this file that the feature moves of issue 17 have not reached yet.
 export {
-  BUILDING_USES, FLOATING_TYPES, MANAGEMENT_MODES, PERSON_CATEGORIES, UNIT_USES,
-  type BuildingUse, type FloatingType, type ManagementMode, type PersonCategory, type UnitCheckReason, type UnitUse,
+  BUILDING_USES,
+  FLOATING_TYPES,
+  MANAGEMENT_MODES,
+  PERSON_CATEGORIES,
+  UNIT_USES,
+  type BuildingUse,
+  type FloatingType,
+  type ManagementMode,
+  type PersonCategory,
+  type UnitCheckReason,
+  type UnitUse,
 } from '../domain/word-lists.ts';
 // Roles live in a leaf module (users/tables.ts reads them too); re-exported for the many readers of this file.
 export { ROLES, type Role } from '../domain/roles.ts';

@@ -19,10 +19,7 @@ export async function seedDemoCityIfEmpty(context: AppContext, handle: DatabaseH
   if (existing.rows[0]?.any || context.config.production) return { demoUsers: context.config.production ? [] : await demoUsers() };
   const started = Date.now();
   logger.info('generating the demo city (first run only)', { seed: context.config.demoSeed, scale: context.config.demoScale });
-  const summary = await generateCity(
-    handle,
-    { seed: context.config.demoSeed, scale: parseScale(context.config.demoScale), onProgress: renderProgress },
-  );
+  const summary = await generateCity(handle, { seed: context.config.demoSeed, scale: parseScale(context.config.demoScale), onProgress: renderProgress });
   await insertDemoUsers(context.db, await demoUsersFor(context.db, summary.districtCode));
   // Inspections, tenant flags and twelve months of rental tiers, so the tier layers are not empty.
   const rentals = await seedDemoRentals(context.db, chinaToday(), { pglite: handle.pglite });

@@ -181,10 +181,7 @@ const COUNT_OF: Record<RatioRule, (counts: CountedFigures) => number> = {
 
 function ratioStepsFor(counts: CountedFigures, settings: AllocationSettings): RatioStep[] {
   if (settings.mode === 'population') return [ratioStep('population', counts.population, settings.populationPerCollector)];
-  return [
-    ratioStep('floating', counts.floating, settings.floatingPerCollector),
-    ratioStep('rental', counts.rentalHouses, settings.rentalHousesPerCollector),
-  ];
+  return [ratioStep('floating', counts.floating, settings.floatingPerCollector), ratioStep('rental', counts.rentalHouses, settings.rentalHousesPerCollector)];
 }
 
 /** The small-community rule: exactly the minimum under the floating threshold (a floor in population mode). */
@@ -225,8 +222,13 @@ export function largestRemainder(seats: number, weights: number[], keys: string[
   return rows.map((row) => {
     const extra = extras.has(row.index) ? 1 : 0;
     return {
-      code: keys[row.index]!, count: row.weight, quota: round4((seats * row.weight) / total), floor: row.floor,
-      remainder: round4(row.remainderNumerator / total), extra, need: row.floor + extra,
+      code: keys[row.index]!,
+      count: row.weight,
+      quota: round4((seats * row.weight) / total),
+      floor: row.floor,
+      remainder: round4(row.remainderNumerator / total),
+      extra,
+      need: row.floor + extra,
     };
   });
 }
@@ -241,7 +243,11 @@ function apportion(grids: GridCounts[], need: number, preferred: RatioRule): App
   const sorted = [...grids].sort((a, b) => a.code.localeCompare(b.code));
   const basis = apportionBasis(sorted, preferred);
   const weights = sorted.map((grid) => (basis === 'equal' ? 1 : COUNT_OF[basis](grid)));
-  const shares = largestRemainder(need, weights, sorted.map((grid) => grid.code));
+  const shares = largestRemainder(
+    need,
+    weights,
+    sorted.map((grid) => grid.code),
+  );
   const leftAfterFloors = need - sumOf(shares, (share) => share.floor);
   return { basis, total: weights.reduce((sum, weight) => sum + weight, 0), leftAfterFloors, shares };
 }
@@ -256,7 +262,15 @@ export function communityAllocation(code: string, grids: GridCounts[], settings:
   };
   const { ratios, ratioNeed, ratioWinner, smallCommunity, need, decidedBy } = communityNeed(totals, settings);
   return {
-    code, mode: settings.mode, grids: grids.length, ...totals, ratios, ratioNeed, smallCommunity, need, decidedBy,
+    code,
+    mode: settings.mode,
+    grids: grids.length,
+    ...totals,
+    ratios,
+    ratioNeed,
+    smallCommunity,
+    need,
+    decidedBy,
     apportionment: apportion(grids, need, ratioWinner),
   };
 }
@@ -265,8 +279,13 @@ const communityOf = (gridCode: string) => gridCode.slice(0, PREFIX_LENGTH.commun
 
 function gridAllocation(counts: GridCounts, community: CommunityNeedSteps, share: GridShare): GridAllocation {
   const steps: GridNeedSteps = {
-    ...share, mode: community.mode, communityCode: community.code, communityNeed: community.need, communityDecidedBy: community.decidedBy,
-    basis: community.apportionment.basis, basisTotal: community.apportionment.total,
+    ...share,
+    mode: community.mode,
+    communityCode: community.code,
+    communityNeed: community.need,
+    communityDecidedBy: community.decidedBy,
+    basis: community.apportionment.basis,
+    basisTotal: community.apportionment.total,
   };
   return { ...counts, communityCode: community.code, need: share.need, gap: counts.fullTimeAssigned - share.need, steps };
 }
@@ -349,7 +368,23 @@ export interface AreaAllocation {
 const SUMMED_FIELDS = ['floating', 'rentalHouses', 'rentalBuildings', 'population', 'need', 'fullTimeAssigned', 'partTimeAssigned', 'gap'] as const;
 
 function emptyArea(code: string, level: AreaAllocation['level']): AreaAllocation {
-  return { code, level, grids: 0, floating: 0, rentalHouses: 0, rentalBuildings: 0, population: 0, need: 0, fullTimeAssigned: 0, partTimeAssigned: 0, gap: 0, shortage: 0, surplus: 0, partTimeRequired: 0, partTimeNamed: 0 };
+  return {
+    code,
+    level,
+    grids: 0,
+    floating: 0,
+    rentalHouses: 0,
+    rentalBuildings: 0,
+    population: 0,
+    need: 0,
+    fullTimeAssigned: 0,
+    partTimeAssigned: 0,
+    gap: 0,
+    shortage: 0,
+    surplus: 0,
+    partTimeRequired: 0,
+    partTimeNamed: 0,
+  };
 }
 
 /** Sums grids, and employer requirements by their home community, into areas keyed by a code prefix. */
@@ -388,10 +423,21 @@ export function totalOf(grids: GridAllocation[], employers: EmployerRequirement[
 /** A grid as an area row, so all levels share one table shape. */
 export function gridAsArea(grid: GridAllocation): AreaAllocation {
   return {
-    code: grid.code, level: 'grid', grids: 1, floating: grid.floating, rentalHouses: grid.rentalHouses, rentalBuildings: grid.rentalBuildings,
+    code: grid.code,
+    level: 'grid',
+    grids: 1,
+    floating: grid.floating,
+    rentalHouses: grid.rentalHouses,
+    rentalBuildings: grid.rentalBuildings,
     population: grid.population,
-    need: grid.need, fullTimeAssigned: grid.fullTimeAssigned, partTimeAssigned: grid.partTimeAssigned, gap: grid.gap,
-    shortage: Math.max(0, -grid.gap), surplus: Math.max(0, grid.gap), partTimeRequired: 0, partTimeNamed: 0,
+    need: grid.need,
+    fullTimeAssigned: grid.fullTimeAssigned,
+    partTimeAssigned: grid.partTimeAssigned,
+    gap: grid.gap,
+    shortage: Math.max(0, -grid.gap),
+    surplus: Math.max(0, grid.gap),
+    partTimeRequired: 0,
+    partTimeNamed: 0,
   };
 }
 

@@ -50,9 +50,7 @@ export function wgs84ToGcj02(point: LonLat): [number, number] {
   const sinLat = Math.sin(radLat);
   const magic = 1 - ECCENTRICITY_SQUARED * sinLat * sinLat;
   const sqrtMagic = Math.sqrt(magic);
-  const dLat =
-    (latitudeShift(lon - 105.0, lat - 35.0) * 180.0) /
-    (((SEMI_MAJOR_AXIS * (1 - ECCENTRICITY_SQUARED)) / (magic * sqrtMagic)) * Math.PI);
+  const dLat = (latitudeShift(lon - 105.0, lat - 35.0) * 180.0) / (((SEMI_MAJOR_AXIS * (1 - ECCENTRICITY_SQUARED)) / (magic * sqrtMagic)) * Math.PI);
   const dLon = (longitudeShift(lon - 105.0, lat - 35.0) * 180.0) / ((SEMI_MAJOR_AXIS / sqrtMagic) * Math.cos(radLat) * Math.PI);
   return [lon + dLon, lat + dLat];
 }

@@ -42,7 +42,8 @@ export const percent = (numerator: number, denominator: number) => (denominator 
 
 const OPEN_ON_DAY = 'a residency counts on asOf when moved_in <= asOf and (moved_out is null or moved_out > asOf): not on its move-out day';
 /** Who counts as found unregistered: sql/0020_found_unregistered.sql. */
-export const FOUND_UNREGISTERED = 'floating people found living in the area by a visit\'s person check in the 365 days ending asOf (the latest such check) who were registered there on no stay, and who have no residency covering asOf and none registered by asOf that was open after that visit';
+export const FOUND_UNREGISTERED =
+  "floating people found living in the area by a visit's person check in the 365 days ending asOf (the latest such check) who were registered there on no stay, and who have no residency covering asOf and none registered by asOf that was open after that visit";
 const totalPeople = (sums: Figures) => sums.registered! + sums.lodging! + sums.floating! + sums.overseas!;
 
 export const METRICS: Record<MetricName, MetricDefinition> = {
@@ -73,7 +74,9 @@ export const METRICS: Record<MetricName, MetricDefinition> = {
     definition: `registered ÷ found × 100: found = floating people living in the cell on asOf, plus ${FOUND_UNREGISTERED}; registered = floating people living there whose residency was registered on or before asOf (registered_at <= asOf); ${OPEN_ON_DAY}`,
     reads: () => ['floating_registered', 'floating', 'floating_found_unregistered'],
     figures: (sums) => ({
-      registered: sums.floating_registered!, found: sums.floating! + sums.floating_found_unregistered!, foundUnregistered: sums.floating_found_unregistered!,
+      registered: sums.floating_registered!,
+      found: sums.floating! + sums.floating_found_unregistered!,
+      foundUnregistered: sums.floating_found_unregistered!,
     }),
     value: (figures) => percent(figures.registered!, figures.found!),
     people: (figures) => figures.found!,
@@ -92,7 +95,8 @@ export const METRICS: Record<MetricName, MetricDefinition> = {
     label: '案件数',
     unit: '起',
     source: 'cases',
-    definition: 'criminal and public-order cases whose local (Asia/Shanghai) date lies in [from, to], filtered by kind and category when given; a case belongs to its grid code, else to its building\'s grid; cases with neither are not counted. inRental: in a rented unit, or (no unit) in a building with a rented unit',
+    definition:
+      "criminal and public-order cases whose local (Asia/Shanghai) date lies in [from, to], filtered by kind and category when given; a case belongs to its grid code, else to its building's grid; cases with neither are not counted. inRental: in a rented unit, or (no unit) in a building with a rented unit",
     figures: (sums) => ({ cases: sums.cases!, criminal: sums.criminal!, publicOrder: sums.public_order!, inRental: sums.in_rental! }),
     value: (figures) => figures.cases!,
   },
@@ -100,10 +104,14 @@ export const METRICS: Record<MetricName, MetricDefinition> = {
     label: '出租房屋',
     unit: '户',
     source: 'units',
-    definition: 'rental houses (出租房屋) = let dwellings in active buildings: each unit whose use is rented, and each household of a unit let to several (分租, units.let_households) apart; rentedUnits counts the let units, rentalBuildings the buildings with one (beside, not the value); current state (units keep no history, so asOf does not apply)',
+    definition:
+      'rental houses (出租房屋) = let dwellings in active buildings: each unit whose use is rented, and each household of a unit let to several (分租, units.let_households) apart; rentedUnits counts the let units, rentalBuildings the buildings with one (beside, not the value); current state (units keep no history, so asOf does not apply)',
     figures: (sums) => ({
-      rentalHouses: sums.rental_houses!, rentedUnits: sums.rented_units!, rentalBuildings: sums.rental_buildings!,
-      registeredRentalUnits: sums.registered_rental_units!, units: sums.units!,
+      rentalHouses: sums.rental_houses!,
+      rentedUnits: sums.rented_units!,
+      rentalBuildings: sums.rental_buildings!,
+      registeredRentalUnits: sums.registered_rental_units!,
+      units: sums.units!,
     }),
     value: (figures) => figures.rentalHouses!,
   },
@@ -112,7 +120,13 @@ export const METRICS: Record<MetricName, MetricDefinition> = {
     unit: '栋',
     source: 'rental_tiers',
     definition: 'rental buildings per tier in the latest scoring month on or before asOf; the value is the count of the chosen tier (default red)',
-    figures: (sums) => ({ red: sums.red!, yellow: sums.yellow!, green: sums.green!, star: sums.star!, scored: sums.red! + sums.yellow! + sums.green! + sums.star! }),
+    figures: (sums) => ({
+      red: sums.red!,
+      yellow: sums.yellow!,
+      green: sums.green!,
+      star: sums.star!,
+      scored: sums.red! + sums.yellow! + sums.green! + sums.star!,
+    }),
     value: (figures, _areaKm2, options) => figures[options.tier]!,
   },
 };

@@ -41,9 +41,7 @@ export function squareBinner(metres: number, bbox: Bbox): PointBinner {
   return (lon, lat) => {
     const column = Math.floor(lon / longitudeStep);
     const row = Math.floor(lat / latitudeStep);
-    const bounds: Bbox = [
-      column * longitudeStep, row * latitudeStep, (column + 1) * longitudeStep, (row + 1) * latitudeStep,
-    ];
+    const bounds: Bbox = [column * longitudeStep, row * latitudeStep, (column + 1) * longitudeStep, (row + 1) * latitudeStep];
     return { code: `${column}:${row}`, areaKm2, bounds };
   };
 }

@@ -70,7 +70,7 @@ function erfcNonNegative(x: number): number {
       term *= (2 * x * x) / (2 * k + 1);
       total += term;
     }
-    return 1 - ((2 / SQRT_PI) * Math.exp(-x * x) * total);
+    return 1 - (2 / SQRT_PI) * Math.exp(-x * x) * total;
   }
   // Evaluated from the tail back to the head: 60 levels are ample for x >= 2.
   let fraction = x;
@@ -182,7 +182,7 @@ export function mannKendall(series: readonly number[]): TrendTest {
   const sorted = Float64Array.from(series).sort();
   let ties = 0;
   let tiedPairs = 0;
-  for (let start = 0; start < n;) {
+  for (let start = 0; start < n; ) {
     let end = start + 1;
     while (end < n && sorted[end] === sorted[start]) end++;
     const t = end - start;
@@ -197,9 +197,7 @@ export function mannKendall(series: readonly number[]): TrendTest {
   return { s, variance, z, p: twoSidedP(z), tau };
 }
 
-export const EMERGING_CATEGORIES = [
-  'new', 'consecutive', 'intensifying', 'persistent', 'diminishing', 'sporadic', 'oscillating', 'historical',
-] as const;
+export const EMERGING_CATEGORIES = ['new', 'consecutive', 'intensifying', 'persistent', 'diminishing', 'sporadic', 'oscillating', 'historical'] as const;
 export type EmergingCategory = (typeof EMERGING_CATEGORIES)[number];
 
 /** A cell's pattern over the time steps: a category of hot or cold spot, or none. */
@@ -311,7 +309,11 @@ export function stepScores(values: Float64Array, neighbours: Neighbours, fdr: bo
  * `valuesByStep[t][i]` is cell i's value in step t. An undefined z (a step whose values are
  * all equal) counts as 0: no clustering.
  */
-export function emergingHotspots(valuesByStep: readonly (readonly number[])[], neighbours: Neighbours, options: { fdr: boolean; trendAlpha?: number } = { fdr: true }): EmergingResult[] {
+export function emergingHotspots(
+  valuesByStep: readonly (readonly number[])[],
+  neighbours: Neighbours,
+  options: { fdr: boolean; trendAlpha?: number } = { fdr: true },
+): EmergingResult[] {
   const steps = valuesByStep.map((values) => {
     if (values.length !== neighbours.length) throw new Error(`emergingHotspots: ${values.length} values but ${neighbours.length} neighbour lists`);
     return stepScores(Float64Array.from(values), neighbours, options.fdr);

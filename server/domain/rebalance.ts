@@ -111,7 +111,10 @@ function reachableShortGrids(problem: RebalanceProblem): Map<number, { grid: num
         queue.push(next);
       }
     }
-    reachable.set(start, [...hops].filter(([grid]) => gapOf(grid) < 0).map(([grid, distance]) => ({ grid, hops: distance })));
+    reachable.set(
+      start,
+      [...hops].filter(([grid]) => gapOf(grid) < 0).map(([grid, distance]) => ({ grid, hops: distance })),
+    );
   });
   return reachable;
 }
@@ -204,8 +207,15 @@ function describePlan(grids: RebalanceGrid[], rawMoves: RawMove[]): RebalancePla
     gaps[from] = fromGapBefore - 1;
     gaps[to] = toGapBefore + 1;
     return {
-      from, to, hops, adjacent: hops === 1, sameCommunity: communityOf(from) === communityOf(to),
-      fromGapBefore, fromGapAfter: gaps[from], toGapBefore, toGapAfter: gaps[to],
+      from,
+      to,
+      hops,
+      adjacent: hops === 1,
+      sameCommunity: communityOf(from) === communityOf(to),
+      fromGapBefore,
+      fromGapAfter: gaps[from],
+      toGapBefore,
+      toGapAfter: gaps[to],
     };
   });
   const shortageAfter = shortageOf(gaps);

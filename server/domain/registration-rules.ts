@@ -122,7 +122,11 @@ export function resolveIdentity(input: IdentityInput, today: string, prefix = ''
 function categoryProblems(input: IdentityInput, at: (field: string) => string): RuleProblem[] {
   const problems: RuleProblem[] = [];
   if ((input.category === 'overseas') !== (input.idType === 'passport')) {
-    problems.push({ field: at('category'), code: 'category_id_type_mismatch', message: 'Foreigners (category overseas) register with a passport, everyone else with an ID card' });
+    problems.push({
+      field: at('category'),
+      code: 'category_id_type_mismatch',
+      message: 'Foreigners (category overseas) register with a passport, everyone else with an ID card',
+    });
   }
   if (input.floatingType != null && input.category !== 'floating') {
     problems.push({ field: at('floatingType'), code: 'floating_type_not_floating', message: 'floatingType applies only to category floating' });
@@ -143,7 +147,11 @@ function resolveIdCard(input: IdentityInput, today: string, at: (field: string) 
     problems.push({ field: at('sex'), code: 'id_mismatch', message: `sex ${input.sex} disagrees with the ID number, which says ${derived.sex}` });
   }
   if (input.birthDate !== undefined && input.birthDate !== derived.birthDate) {
-    problems.push({ field: at('birthDate'), code: 'id_mismatch', message: `birthDate ${input.birthDate} disagrees with the ID number, which says ${derived.birthDate}` });
+    problems.push({
+      field: at('birthDate'),
+      code: 'id_mismatch',
+      message: `birthDate ${input.birthDate} disagrees with the ID number, which says ${derived.birthDate}`,
+    });
   }
   if (input.nationality !== undefined && input.nationality !== CHINA) {
     problems.push({ field: at('nationality'), code: 'id_mismatch', message: `An ID card holder's nationality is ${CHINA}` });
@@ -166,7 +174,9 @@ function resolvePassport(input: IdentityInput, today: string, at: (field: string
     problems.push({ field: at('birthDate'), code: 'date_in_future', message: `birthDate ${input.birthDate} is after today (${today})` });
   } else if (input.birthDate !== undefined && input.birthDate < oldestBirthDate(today)) {
     problems.push({
-      field: at('birthDate'), code: 'too_old', message: `birthDate ${input.birthDate} is more than ${MAX_AGE_YEARS} years ago`,
+      field: at('birthDate'),
+      code: 'too_old',
+      message: `birthDate ${input.birthDate} is more than ${MAX_AGE_YEARS} years ago`,
       messageZh: `${at('birthDate')}：出生日期 ${input.birthDate} 距今超过 ${MAX_AGE_YEARS} 年`,
     });
   }

@@ -51,9 +51,43 @@ export interface RentalRule {
 
 /** Short names of China's provinces, autonomous regions and municipalities (and 港澳台): a rule naming one is a rule on origin. */
 const PROVINCE_NAMES = [
-  '北京', '天津', '河北', '山西', '内蒙古', '辽宁', '吉林', '黑龙江', '上海', '江苏', '浙江', '安徽', '福建', '江西', '山东', '河南',
-  '湖北', '湖南', '广东', '广西', '海南', '重庆', '四川', '贵州', '云南', '西藏', '陕西', '甘肃', '青海', '宁夏', '新疆', '台湾',
-  '香港', '澳门', '东北', '潮汕', '客家',
+  '北京',
+  '天津',
+  '河北',
+  '山西',
+  '内蒙古',
+  '辽宁',
+  '吉林',
+  '黑龙江',
+  '上海',
+  '江苏',
+  '浙江',
+  '安徽',
+  '福建',
+  '江西',
+  '山东',
+  '河南',
+  '湖北',
+  '湖南',
+  '广东',
+  '广西',
+  '海南',
+  '重庆',
+  '四川',
+  '贵州',
+  '云南',
+  '西藏',
+  '陕西',
+  '甘肃',
+  '青海',
+  '宁夏',
+  '新疆',
+  '台湾',
+  '香港',
+  '澳门',
+  '东北',
+  '潮汕',
+  '客家',
 ] as const;
 
 /**
@@ -62,10 +96,29 @@ const PROVINCE_NAMES = [
  * sql/0017_origin_words.sql (tests/api/validation-messages.test.ts checks that every term is in one).
  */
 export const ORIGIN_TERMS = [
-  'origin', 'hukou', 'birth', 'province', 'ethnic', 'nationality', 'native_place', 'nativeplace',
-  '民族', '籍贯', '户籍', '户口', '出生', '省份', '国籍', '地域',
+  'origin',
+  'hukou',
+  'birth',
+  'province',
+  'ethnic',
+  'nationality',
+  'native_place',
+  'nativeplace',
+  '民族',
+  '籍贯',
+  '户籍',
+  '户口',
+  '出生',
+  '省份',
+  '国籍',
+  '地域',
   // Words that single out people from elsewhere, and the provinces a rule could name instead of "origin".
-  '外地', '外省', '外来', '老乡', '同乡', ...PROVINCE_NAMES,
+  '外地',
+  '外省',
+  '外来',
+  '老乡',
+  '同乡',
+  ...PROVINCE_NAMES,
 ] as const;
 
 /** The first origin term found anywhere in a rule (its factor, parameters or label), if any. */
@@ -94,8 +147,6 @@ export function monthsBetween(from: string, to: string): string[] {
   const count = monthNumber(to) - monthNumber(from) + 1;
   return Array.from({ length: Math.max(count, 0) }, (_, offset) => addMonths(from, offset));
 }
-
-
 
 // ---------------------------------------------------------------- facts
 
@@ -346,7 +397,6 @@ class FactsByMonth {
     return this.months.get(index) ?? NO_MONTH_FACTS;
   }
 
-
   conductIn(index: number): RegistrationConduct {
     let conduct = this.conduct.get(index);
     if (!conduct) {
@@ -400,13 +450,21 @@ function registrationConduct(month: MonthFacts): RegistrationConduct {
   const latestDay = (registrations: RegistrationFact[], inspections: InspectionFact[]) =>
     latestOf([...registrations.map((fact) => fact.registeredAt), ...inspections.map((inspection) => inspection.visitedOn)]);
   if (late.length > 0) {
-    return { outcome: 'late', evidence: late, on: latestDay(month.registrations.filter(isLate), checks.filter((check) => check.tenantsRegistered === false)) };
+    return {
+      outcome: 'late',
+      evidence: late,
+      on: latestDay(
+        month.registrations.filter(isLate),
+        checks.filter((check) => check.tenantsRegistered === false),
+      ),
+    };
   }
   const onTime = [...month.registrations.map(residencyRef), ...checks.map(inspectionRef)];
   return { outcome: onTime.length > 0 ? 'on_time' : null, evidence: onTime, on: latestDay(month.registrations, checks) };
 }
 
-const latestOf = (days: readonly string[]): string | null => days.reduce<string | null>((latest, day) => (latest === null || day > latest ? day : latest), null);
+const latestOf = (days: readonly string[]): string | null =>
+  days.reduce<string | null>((latest, day) => (latest === null || day > latest ? day : latest), null);
 
 /** The latest visit up to the month's end that checked this finding; older than 12 months is stale. */
 function latestVisitFinding(byMonth: FactsByMonth, index: number, factor: FindingFactor): Finding | null {
@@ -415,8 +473,8 @@ function latestVisitFinding(byMonth: FactsByMonth, index: number, factor: Findin
     let latest: InspectionFact | null = null;
     for (const inspection of byMonth.at(index - back).inspections) {
       if (inspection[key] === null) continue;
-      const later = !latest || inspection.visitedOn > latest.visitedOn
-        || (inspection.visitedOn === latest.visitedOn && inspection.inspectionId > latest.inspectionId);
+      const later =
+        !latest || inspection.visitedOn > latest.visitedOn || (inspection.visitedOn === latest.visitedOn && inspection.inspectionId > latest.inspectionId);
       if (later) latest = inspection;
     }
     if (latest) return { inspection: latest, value: latest[key] as boolean, on: latest.visitedOn };
@@ -500,18 +558,27 @@ function matchingEvidence(rule: RentalRule, seen: MonthObservations): Evidence {
     case 'tenant_flag': {
       const tenants = seen.flaggedTenants.filter((tenant) => tenant.flag === rule.params.flag);
       const monthEnd = lastDayOfMonth(seen.month);
-      return eventsEvidence(tenants.map(residencyRef), tenants.map((tenant) => (tenant.to !== null && tenant.to < monthEnd ? tenant.to : monthEnd)));
+      return eventsEvidence(
+        tenants.map(residencyRef),
+        tenants.map((tenant) => (tenant.to !== null && tenant.to < monthEnd ? tenant.to : monthEnd)),
+      );
     }
     case 'case': {
       const cases = seen.cases.filter((fact) => fact.kind === rule.params.caseKind);
-      return eventsEvidence(cases.map((fact): EventRef => ['cases', fact.caseId]), cases.map((fact) => fact.occurredOn));
+      return eventsEvidence(
+        cases.map((fact): EventRef => ['cases', fact.caseId]),
+        cases.map((fact) => fact.occurredOn),
+      );
     }
     case 'landlord_registration': {
       const { outcome, evidence, on } = seen.registration;
       return outcome === (rule.params.onTime ? 'on_time' : 'late') ? { refs: evidence, flags: [], on } : NO_EVIDENCE;
     }
     case 'clue':
-      return eventsEvidence(seen.clues.map(inspectionRef), seen.clues.map((clue) => clue.visitedOn));
+      return eventsEvidence(
+        seen.clues.map(inspectionRef),
+        seen.clues.map((clue) => clue.visitedOn),
+      );
     case 'doors':
       return findingEvidence(seen.findings.doors, rule.params.installed);
     case 'neighbours':
@@ -604,7 +671,14 @@ function scoreOneMonth(byMonth: FactsByMonth, month: string, rules: readonly Ren
   const previousTier = previous?.tier ?? null;
   const { tier, overrides } = decideTier({ score, scoreTier, windows, previousTier, cleanMonths });
   const explanation: ScoreExplanation = {
-    base: BASE_SCORE, factors, scoreTier, previousTier, overrides, windows, cleanMonths, unobserved: unobservedFactors(seen),
+    base: BASE_SCORE,
+    factors,
+    scoreTier,
+    previousTier,
+    overrides,
+    windows,
+    cleanMonths,
+    unobserved: unobservedFactors(seen),
   };
   return { month, score, tier, cleanMonths, explanation };
 }

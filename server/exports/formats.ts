@@ -53,7 +53,11 @@ function layerTable(layer: Layer, crs: OutputCrs): PlanTable {
 }
 
 function notesTable(layer: Layer, crs: OutputCrs): PlanTable {
-  return { sheet: '导出说明', columns: ['项目', '值'], rows: [...layer.notes.map(([label, value]) => [label, spreadsheetCell(value)]), ['坐标系', CRS_LABEL[crs]]] };
+  return {
+    sheet: '导出说明',
+    columns: ['项目', '值'],
+    rows: [...layer.notes.map(([label, value]) => [label, spreadsheetCell(value)]), ['坐标系', CRS_LABEL[crs]]],
+  };
 }
 
 /** Notes as one line, for GeoPackage's gpkg_contents.description. */

@@ -35,12 +35,19 @@ interface SpatialReference {
  * than silently treating offset coordinates as EPSG:4326.
  */
 const SPATIAL_REFERENCES: Record<OutputCrs, SpatialReference> = {
-  wgs84: { srsId: 4326, name: 'WGS 84 geodetic', organization: 'EPSG', definition: WGS84_WKT, description: 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid' },
+  wgs84: {
+    srsId: 4326,
+    name: 'WGS 84 geodetic',
+    organization: 'EPSG',
+    definition: WGS84_WKT,
+    description: 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid',
+  },
   gcj02: {
     srsId: 990002,
     name: 'GCJ-02',
     organization: 'NONE',
-    definition: 'GEOGCS["GCJ-02",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AXIS["Latitude",NORTH],AXIS["Longitude",EAST]]',
+    definition:
+      'GEOGCS["GCJ-02",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AXIS["Latitude",NORTH],AXIS["Longitude",EAST]]',
     description: 'GCJ-02 ("Mars coordinates"): WGS 84 offset by the national obfuscation formula, as AMap and Tencent maps use; not EPSG:4326',
   },
 };
@@ -169,7 +176,9 @@ function writeMetadata(db: Database, layer: Layer, reference: SpatialReference, 
 /** Features get fids 1, 2, … in the layer's order, so that the spatial index can name them. */
 function writeFeatures(db: Database, layer: Layer, srsId: number): void {
   const columns = layer.columns.map((column) => `${quoteIdentifier(column.key)} ${SQLITE_TYPE[column.type]}`);
-  db.exec(`CREATE TABLE ${quoteIdentifier(layer.name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, ${GEOMETRY_COLUMN} ${layer.geometryType}, ${columns.join(', ')})`);
+  db.exec(
+    `CREATE TABLE ${quoteIdentifier(layer.name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, ${GEOMETRY_COLUMN} ${layer.geometryType}, ${columns.join(', ')})`,
+  );
   const names = ['fid', GEOMETRY_COLUMN, ...layer.columns.map((column) => quoteIdentifier(column.key))];
   const insert = db.prepare(`INSERT INTO ${quoteIdentifier(layer.name)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
   try {

@@ -27,17 +27,28 @@ interface GridFigure {
 
 const ALL_PEOPLE: MetricOptions = { category: 'all', tier: 'red' };
 
-const count = (key: string, label: string, people?: (sums: Figures) => number): GridFigure =>
-  ({ key, label, type: 'integer', value: (sums) => sums[key] ?? 0, people });
+const count = (key: string, label: string, people?: (sums: Figures) => number): GridFigure => ({
+  key,
+  label,
+  type: 'integer',
+  value: (sums) => sums[key] ?? 0,
+  people,
+});
 const ofFloating = (sums: Figures) => sums.floating!;
-const ratio = (key: string, label: string, numerator: string, denominator: string): GridFigure =>
-  ({ key, label, type: 'real', value: (sums) => percent(sums[numerator]!, sums[denominator]!) });
+const ratio = (key: string, label: string, numerator: string, denominator: string): GridFigure => ({
+  key,
+  label,
+  type: 'real',
+  value: (sums) => percent(sums[numerator]!, sums[denominator]!),
+});
 
 /** A heatmap metric as a column: the same value and the same people it is about. */
 function metric(key: string, label: string, name: MetricName, type: GridFigure['type'] = 'real'): GridFigure {
   const definition = METRICS[name];
   return {
-    key, label, type,
+    key,
+    label,
+    type,
     value: (sums, areaKm2) => definition.value(definition.figures(sums, ALL_PEOPLE), areaKm2, ALL_PEOPLE),
     people: (sums) => definition.people!(definition.figures(sums, ALL_PEOPLE)),
   };
@@ -105,9 +116,17 @@ async function gridRows(db: Kysely<DB>, sources: FigureSource[], scope: ExportSc
 async function collectorFigures(db: Kysely<DB>, scope: ExportScope): Promise<Map<string, Figures>> {
   const single = scope?.length === 1 ? scope[0]!.slice(0, 12) : null;
   const view = await computeAllocation(db, await savedAllocationSettings(db), codeRange(single), { withEmployers: false });
-  return new Map(view.grids.map((grid) => [grid.code, {
-    collectors_need: grid.need, collectors_full_time: grid.fullTimeAssigned, collectors_part_time: grid.partTimeAssigned, collectors_gap: grid.gap,
-  }]));
+  return new Map(
+    view.grids.map((grid) => [
+      grid.code,
+      {
+        collectors_need: grid.need,
+        collectors_full_time: grid.fullTimeAssigned,
+        collectors_part_time: grid.partTimeAssigned,
+        collectors_gap: grid.gap,
+      },
+    ]),
+  );
 }
 
 function gridFeature(row: GridRow, collectors: Figures | undefined, k: number | null): LayerFeature {

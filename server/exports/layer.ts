@@ -56,10 +56,14 @@ function convertPosition(position: Position, crs: OutputCrs): Position {
 function convertGeometry(geometry: Geometry, crs: OutputCrs): Geometry {
   const ring = (positions: Position[]) => positions.map((position) => convertPosition(position, crs));
   switch (geometry.type) {
-    case 'Point': return { type: 'Point', coordinates: convertPosition(geometry.coordinates, crs) };
-    case 'Polygon': return { type: 'Polygon', coordinates: geometry.coordinates.map(ring) };
-    case 'MultiPolygon': return { type: 'MultiPolygon', coordinates: geometry.coordinates.map((polygon) => polygon.map(ring)) };
-    default: throw new Error(`layers hold points and polygons, not ${geometry.type}`);
+    case 'Point':
+      return { type: 'Point', coordinates: convertPosition(geometry.coordinates, crs) };
+    case 'Polygon':
+      return { type: 'Polygon', coordinates: geometry.coordinates.map(ring) };
+    case 'MultiPolygon':
+      return { type: 'MultiPolygon', coordinates: geometry.coordinates.map((polygon) => polygon.map(ring)) };
+    default:
+      throw new Error(`layers hold points and polygons, not ${geometry.type}`);
   }
 }
 
@@ -79,10 +83,14 @@ export function inCrs(layer: Layer, crs: OutputCrs): Layer {
 /** Every position of a point or (multi)polygon, for extents. */
 export function positionsOf(geometry: Geometry): Position[] {
   switch (geometry.type) {
-    case 'Point': return [geometry.coordinates];
-    case 'Polygon': return geometry.coordinates.flat();
-    case 'MultiPolygon': return geometry.coordinates.flat(2);
-    default: throw new Error(`layers hold points and polygons, not ${geometry.type}`);
+    case 'Point':
+      return [geometry.coordinates];
+    case 'Polygon':
+      return geometry.coordinates.flat();
+    case 'MultiPolygon':
+      return geometry.coordinates.flat(2);
+    default:
+      throw new Error(`layers hold points and polygons, not ${geometry.type}`);
   }
 }
 

@@ -58,9 +58,9 @@ const PERSON_COLUMNS: PersonColumn[] = [
 ];
 
 async function assertTargetExists(db: Kysely<DB>, target: ExportTarget): Promise<void> {
-  if (!(await buildingOrGridExists(db, target.kind === 'building' ? 'buildings' : 'grids', target.code))) throw notFound(target.kind === 'building' ? 'Building' : 'Grid', target.code);
+  if (!(await buildingOrGridExists(db, target.kind === 'building' ? 'buildings' : 'grids', target.code)))
+    throw notFound(target.kind === 'building' ? 'Building' : 'Grid', target.code);
 }
-
 
 const masking = (view: StayView): StayView => ({ ...view, person: maskedPerson(view.person) });
 

@@ -14,9 +14,10 @@ export const inScope = (column: string, scope: ExportScope): RawBuilder<SqlBool>
 
 /** Whether a grid (14 digits) or another admin area (district, street, community) has this code. */
 export async function areaExists(db: Kysely<DB>, code: string): Promise<boolean> {
-  const found = code.length === 14
-    ? await db.selectFrom('grids').select('code').where('code', '=', code).executeTakeFirst()
-    : await db.selectFrom('admin_areas').select('code').where('code', '=', code).executeTakeFirst();
+  const found =
+    code.length === 14
+      ? await db.selectFrom('grids').select('code').where('code', '=', code).executeTakeFirst()
+      : await db.selectFrom('admin_areas').select('code').where('code', '=', code).executeTakeFirst();
   return found !== undefined;
 }
 
@@ -46,7 +47,8 @@ export async function gridRowsWithFigures(db: Kysely<DB>, sources: PerGridFigure
   const named = sources.map((source, index) => ({ source, alias: `figures_${index}` }));
   const ctes = named.map(({ source, alias }) => sql`${sql.id(alias)} AS (${source.perGrid()})`);
   const figures = named.flatMap(({ source, alias }) =>
-    source.columns.map((column) => sql`coalesce(${sql.ref(`${alias}.${column}`)}, 0)::int AS ${sql.ref(column)}`));
+    source.columns.map((column) => sql`coalesce(${sql.ref(`${alias}.${column}`)}, 0)::int AS ${sql.ref(column)}`),
+  );
   const joins = named.map(({ alias }) => sql`LEFT JOIN ${sql.id(alias)} ON ${sql.ref(`${alias}.grid_code`)} = g.code`);
   const result = await sql<GridRow>`
     WITH ${sql.join(ctes)}
@@ -67,7 +69,9 @@ export function currentStaysIn(db: Kysely<DB>, code: string, limit: number) {
     .select(['u.floor', 'u.room'])
     .where(codeWithin('r.unit_code', [code]))
     .where('r.moved_out', 'is', null)
-    .orderBy('r.unit_code').orderBy('p.name').orderBy('p.id')
+    .orderBy('r.unit_code')
+    .orderBy('p.name')
+    .orderBy('p.id')
     .limit(limit)
     .execute();
 }

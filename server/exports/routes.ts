@@ -30,17 +30,29 @@ const scopeLabel = (scope: ExportScope) => (scope === null ? 'all' : scope.join(
  * collectors' plan), convert the coordinates and send the file.
  */
 function layerRoute<Q extends z.ZodType<LayerQuery>>(
-  context: AppContext, path: string, summary: string, schema: Q,
+  context: AppContext,
+  path: string,
+  summary: string,
+  schema: Q,
   build: (query: z.infer<Q>, principal: Principal, scope: ExportScope) => Promise<Layer>,
 ): RouteSpec {
   return route({
-    method: 'get', path, summary, access: LAYER_EXPORTERS, cost: 'bulk', schemas: { query: schema }, acceptsAccessToken: true,
+    method: 'get',
+    path,
+    summary,
+    access: LAYER_EXPORTERS,
+    cost: 'bulk',
+    schemas: { query: schema },
+    acceptsAccessToken: true,
     handler: async ({ query, principal }, _request, response) => {
       const scope = await exportScope(context.db, principal, query.area);
       // `schema` parsed it; TypeScript cannot resolve the parsed type of a schema that is a type parameter.
       const layer = await build(query as z.infer<Q>, principal, scope);
       await recordAudit(context.db, principal, {
-        action: 'export', targetType: `${layer.name}_layer` as const, targetId: scopeLabel(scope), details: { format: query.format, crs: query.crs, features: layer.features.length },
+        action: 'export',
+        targetType: `${layer.name}_layer` as const,
+        targetId: scopeLabel(scope),
+        details: { format: query.format, crs: query.crs, features: layer.features.length },
       });
       await sendLayer(response, inCrs(layer, query.crs), query.format, query.crs, fileStem(layer.name, scopeLabel(scope), query.crs));
     },
@@ -48,12 +60,20 @@ function layerRoute<Q extends z.ZodType<LayerQuery>>(
 }
 
 export const exportsRoutes: FeatureRoutes = (context) => [
-  layerRoute(context, '/exports/grids',
+  layerRoute(
+    context,
+    '/exports/grids',
     'Grids with their population, rate, case, rental, tier and collector figures as CSV, XLSX, GeoJSON or GeoPackage; leaders get small counts suppressed',
-    gridExportQuery, ({ asOf, from, to }, principal, scope) => gridLayer(context.db, principal, { scope, asOf, from, to })),
-  layerRoute(context, '/exports/buildings',
+    gridExportQuery,
+    ({ asOf, from, to }, principal, scope) => gridLayer(context.db, principal, { scope, asOf, from, to }),
+  ),
+  layerRoute(
+    context,
+    '/exports/buildings',
     'Active buildings as points with units, rentals and the rental tier of a scoring month, as CSV, XLSX, GeoJSON or GeoPackage',
-    buildingExportQuery, ({ month, tier }, _principal, scope) => buildingLayer(context.db, { scope, month, tier })),
+    buildingExportQuery,
+    ({ month, tier }, _principal, scope) => buildingLayer(context.db, { scope, month, tier }),
+  ),
   route({
     method: 'get',
     path: '/exports/people',

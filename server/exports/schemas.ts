@@ -42,7 +42,8 @@ export const buildingExportQuery = z.object({
 
 const buildingCode = z.string().superRefine((code, context) => {
   const check = checkBuildingCode(code);
-  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'invalid building code', params: { code: 'invalid_building_code', zh: '建筑物编码不正确' } });
+  if (!check.ok)
+    context.addIssue({ code: 'custom', message: check.message ?? 'invalid building code', params: { code: 'invalid_building_code', zh: '建筑物编码不正确' } });
 });
 
 export const peopleExportQuery = z
@@ -51,7 +52,12 @@ export const peopleExportQuery = z
     building: buildingCode.optional().describe('The current occupants of this building'),
     grid: gridCode.optional().describe('The current occupants of this grid'),
     purpose,
-    masked: oneOf(['true', 'false'], 'masked').default('false').transform((text) => text === 'true')
+    masked: oneOf(['true', 'false'], 'masked')
+      .default('false')
+      .transform((text) => text === 'true')
       .describe('true: ID and phone numbers masked as for other roles (a copy that leaves the station)'),
   })
-  .refine((query) => (query.building === undefined) !== (query.grid === undefined), { message: bilingual('give either building or grid', '请在楼栋和网格中二选一'), path: ['building'] });
+  .refine((query) => (query.building === undefined) !== (query.grid === undefined), {
+    message: bilingual('give either building or grid', '请在楼栋和网格中二选一'),
+    path: ['building'],
+  });

@@ -18,9 +18,7 @@ export const MAX_PERSON_ROWS = 5_000;
 export async function exportScope(db: Kysely<DB>, principal: Principal, area: string | undefined): Promise<ExportScope> {
   const bounded = visiblePrefixes(principal);
   if (area === undefined) return bounded;
-  const overlap = bounded === null
-    ? [area]
-    : bounded.flatMap((prefix) => (area.startsWith(prefix) ? [area] : prefix.startsWith(area) ? [prefix] : []));
+  const overlap = bounded === null ? [area] : bounded.flatMap((prefix) => (area.startsWith(prefix) ? [area] : prefix.startsWith(area) ? [prefix] : []));
   if (overlap.length === 0 || !(await areaExists(db, area))) throw notFound('Area', area);
   return [...new Set(overlap)];
 }

@@ -6,8 +6,14 @@ export const healthAnswer = z.object({
   status: z.literal('ok'),
   database: z.object({
     engine: z.enum(['pglite', 'postgres']),
-    postgis: z.string().nullable().meta({ examples: ['3.6.2'] }),
-    postgres: z.string().nullable().meta({ examples: ['18.3'] }),
+    postgis: z
+      .string()
+      .nullable()
+      .meta({ examples: ['3.6.2'] }),
+    postgres: z
+      .string()
+      .nullable()
+      .meta({ examples: ['18.3'] }),
     nativeVectorTiles: z.boolean(),
   }),
   counts: z.object({ buildings: z.number().int(), units: z.number().int(), persons: z.number().int() }),

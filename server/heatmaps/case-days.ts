@@ -31,7 +31,7 @@ export const dayNumber = (date: string) => Date.UTC(Number(date.slice(0, 4)), Nu
 /** Reads every grid's daily case counts, in the order of `grids` (code → position); grids not listed are skipped. */
 export async function loadCaseDays(db: Kysely<DB>, grids: Map<string, number>): Promise<CaseDays> {
   const gridRows = await caseDaysOfGrids(db);
-  const byPosition: (typeof gridRows[number] | undefined)[] = new Array(grids.size);
+  const byPosition: ((typeof gridRows)[number] | undefined)[] = new Array(grids.size);
   let rows = 0;
   for (const row of gridRows) {
     const position = grids.get(row.grid_code);
@@ -93,7 +93,8 @@ export function casesOfPeriod(kept: CaseDays, period: CasePeriod): Int32Array {
     out[grid] = criminalCases + publicOrderCases;
     out[grids + grid] = criminalCases;
     out[2 * grids + grid] = publicOrderCases;
-    out[3 * grids + grid] = (withCriminal ? rentalCriminal[high]! - rentalCriminal[low]! : 0) + (withPublicOrder ? rentalPublicOrder[high]! - rentalPublicOrder[low]! : 0);
+    out[3 * grids + grid] =
+      (withCriminal ? rentalCriminal[high]! - rentalCriminal[low]! : 0) + (withPublicOrder ? rentalPublicOrder[high]! - rentalPublicOrder[low]! : 0);
   }
   return out;
 }

@@ -23,7 +23,10 @@ export function cellOrderId(level: AreaLevel, codes: readonly string[]): string 
 
 /** An opaque name of the data a kept answer was computed from (read in the answer's snapshot). */
 export async function dataVersionOf(db: Kysely<DB>): Promise<string> {
-  return createHash('sha256').update(await analyticsSnapshotKey(db)).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(await analyticsSnapshotKey(db))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export interface CellOrder {

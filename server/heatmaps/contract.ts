@@ -34,16 +34,21 @@ export const heatmapAnswer = z.object({
   computedFrom: z.string(),
   privacy: privacyNote,
   cells: z.array(heatmapCell),
-  breaks: z.object({ quantile: z.array(z.number()), jenks: z.array(z.number()) })
+  breaks: z
+    .object({ quantile: z.array(z.number()), jenks: z.array(z.number()) })
     .meta({ description: 'Class boundaries [b0 … bn]: class 0 holds b0 ≤ v ≤ b1, class i holds b(i) < v ≤ b(i+1)' }),
-  breaksOver: z.object({ from: day, to: day, months: z.number().int() }).nullable()
+  breaksOver: z
+    .object({ from: day, to: day, months: z.number().int() })
+    .nullable()
     .meta({ description: "The months the breaks are fixed over (query breaksFrom), or null: this map's own values" }),
 });
 /** The same heat map with values only, one per cell in the order of GET /api/heatmaps/cells (shape=values). */
 export const heatmapValuesAnswer = z.object({
   ...heatmapAnswer.omit({ cells: true }).shape,
   dataVersion: z.string(),
-  order: z.string().meta({ description: 'The cell order the values follow: the `order` of GET /api/heatmaps/cells', examples: ['grid-20000-3q2x8YQy0m1Vb7xP'] }),
+  order: z
+    .string()
+    .meta({ description: 'The cell order the values follow: the `order` of GET /api/heatmaps/cells', examples: ['grid-20000-3q2x8YQy0m1Vb7xP'] }),
   values: z.array(z.number().nullable()).meta({ description: 'One per cell of the order; null where undefined or withheld' }),
   suppressed: z.array(z.number().int()).meta({ description: 'Indexes of the cells withheld (fewer than k people)' }),
 });
@@ -60,6 +65,11 @@ export const refreshAnswer = z.object({ refreshed: z.literal(true), seconds: z.n
 export const heatmapResponses: Record<string, RouteResponses> = {
   'get /api/heatmaps': { 200: { description: 'The metrics and levels a heat map can show', schema: heatmapCatalogue } },
   'get /api/heatmaps/cells': { 200: { description: 'The cell order of a level', schema: cellOrderAnswer } },
-  'get /api/heatmaps/:metric': { 200: { description: 'The heat map: cells (shape=cells, the default) or values in cell order (shape=values)', schema: z.union([heatmapAnswer, heatmapValuesAnswer]) } },
+  'get /api/heatmaps/:metric': {
+    200: {
+      description: 'The heat map: cells (shape=cells, the default) or values in cell order (shape=values)',
+      schema: z.union([heatmapAnswer, heatmapValuesAnswer]),
+    },
+  },
   'post /api/heatmaps/refresh': { 200: { description: 'The statistics are recomputed', schema: refreshAnswer } },
 };

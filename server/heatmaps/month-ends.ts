@@ -5,8 +5,15 @@ import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
 import {
-  AREA_CODE_LENGTH, areasOfLevel, FOUND_UNREGISTERED_COLUMN, POPULATION_COLUMNS, populationPerGridOnDay, populationWindow,
-  type AreaLevel, type AreaRow, type CasePeriod,
+  AREA_CODE_LENGTH,
+  areasOfLevel,
+  FOUND_UNREGISTERED_COLUMN,
+  POPULATION_COLUMNS,
+  populationPerGridOnDay,
+  populationWindow,
+  type AreaLevel,
+  type AreaRow,
+  type CasePeriod,
 } from './repository.ts';
 
 /**
@@ -59,7 +66,9 @@ export interface AreaColumns {
 export function rowsOfColumns({ rows, columns, sums }: AreaColumns): AreaRow[] {
   return rows.map((row, position) => {
     const figures: Record<string, number> = {};
-    columns.forEach((column, c) => { figures[column] = sums[c]![position]!; });
+    columns.forEach((column, c) => {
+      figures[column] = sums[c]![position]!;
+    });
     return { code: row.code, name: row.name, areaKm2: row.areaKm2, figures };
   });
 }
@@ -118,27 +127,32 @@ async function dayCounts(db: Kysely<DB>, day: string, kept: boolean, grids: Map<
   for (const row of await populationPerGridOnDay(db, day, kept)) {
     const position = grids.get(row.grid_code);
     if (position === undefined) continue; // not a grid of the map (the map's LEFT JOIN from grids drops it too)
-    KEPT_COLUMNS.forEach((column, index) => { counts[index * grids.size + position] = Number(row[column] ?? 0); });
+    KEPT_COLUMNS.forEach((column, index) => {
+      counts[index * grids.size + position] = Number(row[column] ?? 0);
+    });
   }
   return counts;
 }
 
 /** Every month-end in one REPEATABLE READ snapshot, keyed by that snapshot's data version. */
 async function computeVersion(db: Kysely<DB>): Promise<KeptVersion> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-    const key = await snapshotKey(trx);
-    const window = await populationWindow(trx);
-    const gridRows = (await areasOfLevel(trx, 'grid')).map((row) => row.code);
-    const grids = new Map(gridRows.map((code, position) => [code, position]));
-    const areas = {} as Record<AreaLevel, AreaDirectory>;
-    for (const level of LEVELS) areas[level] = await areaDirectory(trx, level, grids);
-    const days = new Map<string, Int32Array>();
-    // A day after the kept window would need the window extended first (a write): left to the map itself.
-    for (const day of sliderMonthEnds(window.today).filter((end) => end <= window.lastDay)) {
-      days.set(day, await dayCounts(trx, day, day >= window.firstDay, grids));
-    }
-    return { key, grids, areas, days, cases: await loadCaseDays(trx, grids) };
-  });
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const key = await snapshotKey(trx);
+      const window = await populationWindow(trx);
+      const gridRows = (await areasOfLevel(trx, 'grid')).map((row) => row.code);
+      const grids = new Map(gridRows.map((code, position) => [code, position]));
+      const areas = {} as Record<AreaLevel, AreaDirectory>;
+      for (const level of LEVELS) areas[level] = await areaDirectory(trx, level, grids);
+      const days = new Map<string, Int32Array>();
+      // A day after the kept window would need the window extended first (a write): left to the map itself.
+      for (const day of sliderMonthEnds(window.today).filter((end) => end <= window.lastDay)) {
+        days.set(day, await dayCounts(trx, day, day >= window.firstDay, grids));
+      }
+      return { key, grids, areas, days, cases: await loadCaseDays(trx, grids) };
+    });
 }
 
 /** Sums one column of a column-major per-grid array (`order` names its columns) into the areas of `level`. */
@@ -195,7 +209,9 @@ export function createMonthEndStore(log: (message: string, fields: Record<string
           lastAsked = undefined;
           log('time slider precomputation failed', { error: error instanceof Error ? error.message : String(error) });
         })
-        .finally(() => { running = undefined; });
+        .finally(() => {
+          running = undefined;
+        });
     },
     async areaColumns(db, day, level, columns) {
       const kept = current;
@@ -222,7 +238,9 @@ export function createMonthEndStore(log: (message: string, fields: Record<string
       const counts = perDay.map((perGrid) => areaSums(version, perGrid!, KEPT_COLUMNS, column, level));
       return { codes: version.areas[level].rows.map((row) => row.code), counts };
     },
-    settled: async () => { await running; },
+    settled: async () => {
+      await running;
+    },
     heldBytes: () => [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, current ? caseDaysBytes(current.cases) : 0),
     keptDays: () => [...(current?.days.keys() ?? [])],
     stop: () => {

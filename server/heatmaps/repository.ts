@@ -14,7 +14,15 @@ export const AREA_CODE_LENGTH: Record<AreaLevel, number> = { district: 6, street
 
 export const POPULATION_COLUMNS = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted'] as const;
 export const CASE_COLUMNS = ['cases', 'criminal', 'public_order', 'in_rental'] as const;
-export const UNIT_COLUMNS = ['buildings', 'units', 'rented_units', 'registered_rental_units', 'rental_houses', 'rental_buildings', 'signed_rental_buildings'] as const;
+export const UNIT_COLUMNS = [
+  'buildings',
+  'units',
+  'rented_units',
+  'registered_rental_units',
+  'rental_houses',
+  'rental_buildings',
+  'signed_rental_buildings',
+] as const;
 export const TIER_COLUMNS = ['red', 'yellow', 'green', 'star'] as const;
 
 export interface CasePeriod {
@@ -103,14 +111,15 @@ export async function sumByArea(db: Kysely<DB>, perGrid: RawBuilder<unknown>, co
   const only = selection.code ?? null;
   const envelope = selection.bbox ? sql`ST_MakeEnvelope(${selection.bbox[0]}, ${selection.bbox[1]}, ${selection.bbox[2]}, ${selection.bbox[3]}, 4326)` : null;
   const inBbox = (geometry: string) => (envelope ? sql`${sql.ref(geometry)} && ${envelope}` : sql`true`);
-  const query = selection.level === 'grid'
-    ? sql<Record<string, number> & { code: string; name: string | null; area_km2: number }>`
+  const query =
+    selection.level === 'grid'
+      ? sql<Record<string, number> & { code: string; name: string | null; area_km2: number }>`
         WITH per_grid AS (${perGrid})
         SELECT g.code, g.name, g.area_km2, ${sql.join(columns.map((column) => sql`coalesce(s.${sql.ref(column)}, 0)::int AS ${sql.ref(column)}`))}
         FROM grids AS g LEFT JOIN per_grid AS s ON s.grid_code = g.code
         WHERE (${only}::text IS NULL OR g.code = ${only}) AND ${inBbox('g.geom')}
         ORDER BY g.code COLLATE "C"`
-    : sql<Record<string, number> & { code: string; name: string | null; area_km2: number }>`
+      : sql<Record<string, number> & { code: string; name: string | null; area_km2: number }>`
         WITH per_grid AS (${perGrid}),
         cells AS (
           SELECT left(g.code, ${length}) AS code, sum(g.area_km2) AS area_km2,
@@ -157,7 +166,9 @@ async function pointRows(db: Kysely<DB>, query: RawBuilder<unknown>, columns: re
  * unregistered (sql/0020_found_unregistered.sql): the bbox bounds the work.
  */
 export function populationByBuilding(db: Kysely<DB>, asOf: string, selection: PointSelection): Promise<PointRow[]> {
-  return pointRows(db, sql`
+  return pointRows(
+    db,
+    sql`
     SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, n.*, coalesce(f.people, 0) AS ${sql.ref(FOUND_UNREGISTERED_COLUMN)}
     FROM buildings AS b
     CROSS JOIN LATERAL (
@@ -176,32 +187,46 @@ export function populationByBuilding(db: Kysely<DB>, asOf: string, selection: Po
         AND r.moved_in <= ${asOf}::date AND (r.moved_out IS NULL OR r.moved_out > ${asOf}::date)) AS n
     LEFT JOIN (SELECT building_code, count(*)::int AS people FROM found_unregistered_on(${asOf}::date) GROUP BY building_code) AS f
       ON f.building_code = b.code
-    WHERE b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`, [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN]);
+    WHERE b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`,
+    [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN],
+  );
 }
 
 export function unitsByBuilding(db: Kysely<DB>, selection: PointSelection): Promise<PointRow[]> {
-  return pointRows(db, sql`
+  return pointRows(
+    db,
+    sql`
     SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, 1 AS buildings, n.units, n.rented_units, n.registered_rental_units, n.rental_houses,
            (n.rented_units > 0)::int AS rental_buildings, (n.rented_units > 0 AND b.responsibility_letter_signed)::int AS signed_rental_buildings
     FROM buildings AS b
     ${unitCountsOfBuilding}
-    WHERE b.status = 'active' AND b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`, UNIT_COLUMNS);
+    WHERE b.status = 'active' AND b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}`,
+    UNIT_COLUMNS,
+  );
 }
 
 export function tiersByBuilding(db: Kysely<DB>, month: string, selection: PointSelection): Promise<PointRow[]> {
-  return pointRows(db, sql`
+  return pointRows(
+    db,
+    sql`
     SELECT ST_X(b.point) AS lon, ST_Y(b.point) AS lat, ${tierCounts(sql`s.tier`)}
     FROM rental_scores AS s JOIN buildings AS b ON b.code = s.building_code
     WHERE s.month = ${month}::date AND b.point && ${envelope(selection.bbox)} AND ${codeWithin('b.code', selection.prefixes)}
-    GROUP BY b.code, b.point`, TIER_COLUMNS);
+    GROUP BY b.code, b.point`,
+    TIER_COLUMNS,
+  );
 }
 
 export function casePoints(db: Kysely<DB>, period: CasePeriod, selection: PointSelection): Promise<PointRow[]> {
-  return pointRows(db, sql`
+  return pointRows(
+    db,
+    sql`
     SELECT ST_X(f.point) AS lon, ST_Y(f.point) AS lat, 1 AS cases, (f.kind = 'criminal')::int AS criminal,
            (f.kind = 'public_order')::int AS public_order, f.in_rental::int AS in_rental
     FROM case_facts AS f
-    WHERE f.point && ${envelope(selection.bbox)} AND ${caseFilters(period, 'f')} AND ${codeWithin('f.grid_code', selection.prefixes)}`, CASE_COLUMNS);
+    WHERE f.point && ${envelope(selection.bbox)} AND ${caseFilters(period, 'f')} AND ${codeWithin('f.grid_code', selection.prefixes)}`,
+    CASE_COLUMNS,
+  );
 }
 
 // ---------------------------------------------------------------- upkeep and lookups
@@ -248,9 +273,10 @@ export async function settingValue(db: Kysely<DB>, key: string): Promise<unknown
  * byte order): the same cells sumByArea gives without a bbox, read without any figures.
  */
 export async function areaCellsOf(db: Kysely<DB>, level: AreaLevel): Promise<{ code: string; name: string | null }[]> {
-  const query = level === 'grid'
-    ? sql<{ code: string; name: string | null }>`SELECT code, name FROM grids ORDER BY code COLLATE "C"`
-    : sql<{ code: string; name: string | null }>`
+  const query =
+    level === 'grid'
+      ? sql<{ code: string; name: string | null }>`SELECT code, name FROM grids ORDER BY code COLLATE "C"`
+      : sql<{ code: string; name: string | null }>`
         SELECT cells.code, a.name FROM (SELECT left(code, ${AREA_CODE_LENGTH[level]}) AS code FROM grids GROUP BY 1) AS cells
         LEFT JOIN admin_areas AS a ON a.code = cells.code
         ORDER BY cells.code COLLATE "C"`;
@@ -263,7 +289,14 @@ export async function areaCellsOf(db: Kysely<DB>, level: AreaLevel): Promise<{ c
  * than 861,000 (server/heatmaps/case-days.ts keeps them per data version).
  */
 export async function caseDaysOfGrids(db: Kysely<DB>) {
-  const result = await sql<{ grid_code: string; days: number[]; criminal: number[]; public_order: number[]; in_rental_criminal: number[]; in_rental_public_order: number[] }>`
+  const result = await sql<{
+    grid_code: string;
+    days: number[];
+    criminal: number[];
+    public_order: number[];
+    in_rental_criminal: number[];
+    in_rental_public_order: number[];
+  }>`
     SELECT grid_code, array_agg(day ORDER BY day) AS days,
            array_agg(criminal ORDER BY day) AS criminal, array_agg(public_order ORDER BY day) AS public_order,
            array_agg(in_rental_criminal ORDER BY day) AS in_rental_criminal, array_agg(in_rental_public_order ORDER BY day) AS in_rental_public_order

@@ -33,18 +33,29 @@ const heatmapQuery = z.object({
   /** population: a person category or 'all'; cases: a case category. */
   category: z.string().trim().min(1).max(50).optional(),
   tier: z.enum(RENTAL_TIERS).default('red'),
-  breaksFrom: calendarDate.optional().describe('fix the legend classes over the months from this day\'s month to today\'s (at most 36; area levels only): the same breaks whichever month is shown'),
-  shape: z.enum(SHAPES, { message: `shape must be one of ${SHAPES.join(', ')}` }).default('cells')
+  breaksFrom: calendarDate
+    .optional()
+    .describe(
+      "fix the legend classes over the months from this day's month to today's (at most 36; area levels only): the same breaks whichever month is shown",
+    ),
+  shape: z
+    .enum(SHAPES, { message: `shape must be one of ${SHAPES.join(', ')}` })
+    .default('cells')
     .describe('cells: one object per cell with its figures; values: one value per cell in the order of GET /api/heatmaps/cells (area levels, no bbox)'),
 });
 const cellsQuery = z.object({ level: z.enum(AREA_LEVELS, { message: `level must be one of ${AREA_LEVELS.join(', ')}` }).default('grid') });
 const refreshBody = z.strictObject({ historyFrom: calendarDate.optional() });
 
 function heatmapRequest(
-  { metric }: z.output<typeof heatmapParams>, { category, ...rest }: z.output<typeof heatmapQuery>,
+  { metric }: z.output<typeof heatmapParams>,
+  { category, ...rest }: z.output<typeof heatmapQuery>,
 ): HeatmapRequest & { shape: (typeof SHAPES)[number] } {
   if (rest.shape === 'values' && (rest.level === 'hex' || rest.level === 'square' || rest.bbox)) {
-    throw invalidField('shape', 'values needs an area level (district, street, community, grid) and no bbox: its cells follow the whole level\'s order', '只适用于区、街道、社区和网格层级且不带地图范围');
+    throw invalidField(
+      'shape',
+      "values needs an area level (district, street, community, grid) and no bbox: its cells follow the whole level's order",
+      '只适用于区、街道、社区和网格层级且不带地图范围',
+    );
   }
   if (metric !== 'population') return { ...rest, metric, category: 'all', caseCategory: category };
   if (category !== undefined && !(POPULATION_CATEGORIES as readonly string[]).includes(category)) {
@@ -70,7 +81,12 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       cost: 'cheap',
       summary: 'The heatmap metrics with their labels, units and definitions',
       handler: (_input, _request, response) => {
-        const metrics = METRIC_NAMES.map((name) => ({ metric: name, label: METRICS[name].label, unit: METRICS[name].unit, definition: METRICS[name].definition }));
+        const metrics = METRIC_NAMES.map((name) => ({
+          metric: name,
+          label: METRICS[name].label,
+          unit: METRICS[name].unit,
+          definition: METRICS[name].definition,
+        }));
         response.json({ metrics, levels: LEVELS, h3Resolution: H3_RESOLUTION, squareMetres: SQUARE_METRES });
       },
     }),
@@ -110,13 +126,14 @@ const heatmapSpecs: FeatureRoutes = (context) => {
         if (asked.asOf !== undefined || asked.breaksFrom !== undefined || (monthEndWatchMs && METRICS[asked.metric].source === 'cases')) {
           monthEnds.refresh(context.db, monthEndWatchMs);
         }
-        const compute = shape === 'values'
-          ? async (trx: Transaction<DB>) => {
-            // An area level: hex and square were answered above.
-            const { head, columns } = await buildHeatmapColumns(trx, principal, { ...asked, level: asked.level as AreaLevel }, monthEnds);
-            return compactHeatmap(head, columns, await dataVersionOf(trx));
-          }
-          : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
+        const compute =
+          shape === 'values'
+            ? async (trx: Transaction<DB>) => {
+                // An area level: hex and square were answered above.
+                const { head, columns } = await buildHeatmapColumns(trx, principal, { ...asked, level: asked.level as AreaLevel }, monthEnds);
+                return compactHeatmap(head, columns, await dataVersionOf(trx));
+              }
+            : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
         const { body, hit } = await keptHeatmaps.read(context.db, requestKey, compute);
         sendCachedJson(request, response, body, hit);
       },

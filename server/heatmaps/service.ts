@@ -17,10 +17,33 @@ import { rowsOfColumns, type AreaColumns, type MonthEndStore } from './month-end
 export { KEPT_FIGURES_WATCH_MS, monthEndStoreOf, type AreaSeries, type MonthEndStore } from './month-ends.ts';
 import { METRICS, type FigureSourceName, type Figures, type MetricDefinition, type MetricName, type MetricOptions } from '../domain/heatmap-metrics.ts';
 import {
-  CASE_COLUMNS, casePoints, casesInPeriod, extendPopulationWindow, FOUND_UNREGISTERED_COLUMN, latestScoredMonthBy, POPULATION_COLUMNS, populationByBuilding,
-  noRows, populationOnDay, populationSummedToDay, populationWindow, settingValue, sumByArea, TIER_COLUMNS, tiersByBuilding,
-  tiersOfMonth, UNIT_COLUMNS, unitsByBuilding, unitStats, withFoundUnregistered,
-  type AreaLevel, type AreaRow, type AreaSelection, type CasePeriod, type PointRow, type PointSelection,
+  CASE_COLUMNS,
+  casePoints,
+  casesInPeriod,
+  extendPopulationWindow,
+  FOUND_UNREGISTERED_COLUMN,
+  latestScoredMonthBy,
+  POPULATION_COLUMNS,
+  populationByBuilding,
+  noRows,
+  populationOnDay,
+  populationSummedToDay,
+  populationWindow,
+  settingValue,
+  sumByArea,
+  TIER_COLUMNS,
+  tiersByBuilding,
+  tiersOfMonth,
+  UNIT_COLUMNS,
+  unitsByBuilding,
+  unitStats,
+  withFoundUnregistered,
+  type AreaLevel,
+  type AreaRow,
+  type AreaSelection,
+  type CasePeriod,
+  type PointRow,
+  type PointSelection,
 } from './repository.ts';
 
 /** Cases maps cover the 30 days ending `to` unless told otherwise. */
@@ -126,7 +149,7 @@ async function populationSource(db: Kysely<DB>, asOfInput: string | undefined): 
     keptDay: day.asOf,
     // The found-unregistered count is computed on the day, not maintained: joined only when read.
     perGrid: (reading = [FOUND_UNREGISTERED_COLUMN]) =>
-      (reading.includes(FOUND_UNREGISTERED_COLUMN) ? withFoundUnregistered(maintained(), day.asOf) : maintained()),
+      reading.includes(FOUND_UNREGISTERED_COLUMN) ? withFoundUnregistered(maintained(), day.asOf) : maintained(),
     points: (selection) => populationByBuilding(db, day.asOf, selection),
   };
 }
@@ -181,15 +204,18 @@ async function tierSource(db: Kysely<DB>, asOfInput: string | undefined): Promis
 
 export function figureSource(db: Kysely<DB>, name: FigureSourceName, request: SourceParams): Promise<FigureSource> {
   switch (name) {
-    case 'population': return populationSource(db, request.asOf);
-    case 'cases': return caseSource(db, request);
-    case 'units': return Promise.resolve(unitSource(db));
-    case 'rental_tiers': return tierSource(db, request.asOf);
+    case 'population':
+      return populationSource(db, request.asOf);
+    case 'cases':
+      return caseSource(db, request);
+    case 'units':
+      return Promise.resolve(unitSource(db));
+    case 'rental_tiers':
+      return tierSource(db, request.asOf);
   }
 }
 
 // ---------------------------------------------------------------- cells
-
 
 interface RawCell {
   code: string;
@@ -207,7 +233,14 @@ async function precomputedColumns(db: Kysely<DB>, source: FigureSource, columns:
   return undefined;
 }
 
-async function areaCells(db: Kysely<DB>, source: FigureSource, columns: readonly string[], selection: AreaSelection, prefixes: readonly string[] | null, months?: MonthEndStore): Promise<{ raw: RawCell[]; precomputed: boolean }> {
+async function areaCells(
+  db: Kysely<DB>,
+  source: FigureSource,
+  columns: readonly string[],
+  selection: AreaSelection,
+  prefixes: readonly string[] | null,
+  months?: MonthEndStore,
+): Promise<{ raw: RawCell[]; precomputed: boolean }> {
   // Precomputed for this snapshot, else summed by the database.
   const precomputed = await precomputedColumns(db, source, columns, selection, months);
   const rows = precomputed ? rowsOfColumns(precomputed) : await sumByArea(db, source.perGrid(columns), columns, selection);
@@ -235,7 +268,11 @@ function assertPointBbox(bbox: Bbox | undefined): Bbox {
   if (!bbox) throw invalidField('bbox', 'is required for hex and square levels', '六边形和方格层级须给出地图范围');
   const squareDegrees = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]);
   if (squareDegrees > MAX_POINT_BBOX_SQUARE_DEGREES) {
-    throw invalidField('bbox', `covers ${squareDegrees.toFixed(4)} square degrees; hex and square levels allow at most ${MAX_POINT_BBOX_SQUARE_DEGREES}`, `地图范围太大（${squareDegrees.toFixed(4)} 平方度），六边形和方格层级最多 ${MAX_POINT_BBOX_SQUARE_DEGREES} 平方度，请放大地图`);
+    throw invalidField(
+      'bbox',
+      `covers ${squareDegrees.toFixed(4)} square degrees; hex and square levels allow at most ${MAX_POINT_BBOX_SQUARE_DEGREES}`,
+      `地图范围太大（${squareDegrees.toFixed(4)} 平方度），六边形和方格层级最多 ${MAX_POINT_BBOX_SQUARE_DEGREES} 平方度，请放大地图`,
+    );
   }
   return bbox;
 }
@@ -287,7 +324,10 @@ function metricFilters(request: HeatmapRequest): Record<string, string> {
   if (request.metric === 'population') return { category: request.category };
   if (request.metric === 'rental_tiers') return { tier: request.tier };
   if (definition.source !== 'cases') return {};
-  return Object.fromEntries(Object.entries({ kind: request.kind, category: request.caseCategory }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  return Object.fromEntries(Object.entries({ kind: request.kind, category: request.caseCategory }).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
 }
 
 /** Whether a cell's figures are withheld from the caller: about fewer than k people, where k applies (null: it does not). */
@@ -352,7 +392,12 @@ export interface CellColumns {
   suppressed: Uint8Array;
 }
 
-export async function cellColumns(db: Kysely<DB>, principal: Principal, request: HeatmapRequest & { level: AreaLevel }, months?: MonthEndStore): Promise<CellColumns> {
+export async function cellColumns(
+  db: Kysely<DB>,
+  principal: Principal,
+  request: HeatmapRequest & { level: AreaLevel },
+  months?: MonthEndStore,
+): Promise<CellColumns> {
   const definition = METRICS[request.metric];
   const source = await figureSource(db, definition.source, request);
   const columns = definition.reads?.(request) ?? source.columns;
@@ -373,7 +418,7 @@ export async function cellColumns(db: Kysely<DB>, principal: Principal, request:
     for (let c = 0; c < columns.length; c += 1) sums[columns[c]!] = table.sums[c]![position]!;
     const figures = definition.figures(sums, request);
     suppressed[index] = withheld(definition, figures, applied ? k : null) ? 1 : 0;
-    values[index] = suppressed[index] ? Number.NaN : definition.value(figures, row.areaKm2, request) ?? Number.NaN;
+    values[index] = suppressed[index] ? Number.NaN : (definition.value(figures, row.areaKm2, request) ?? Number.NaN);
   }
   return { source, k, applied, precomputed: kept !== undefined, codes: rows.map((row) => row.code), names: rows.map((row) => row.name), values, suppressed };
 }
@@ -390,11 +435,17 @@ function shownValues(cells: HeatmapCell[]): number[] {
 
 /** The period's months, checked: area levels only, at most MAX_PERIOD_MONTHS, ending today. */
 async function breakPeriod(db: Kysely<DB>, request: HeatmapRequest, from: string) {
-  if (request.level === 'hex' || request.level === 'square') throw invalidField('breaksFrom', 'applies to area levels (district, street, community, grid) only', '只适用于区、街道、社区和网格层级');
+  if (request.level === 'hex' || request.level === 'square')
+    throw invalidField('breaksFrom', 'applies to area levels (district, street, community, grid) only', '只适用于区、街道、社区和网格层级');
   const { today } = await resolveAsOf(db, undefined);
   const windows = monthWindows(from, today);
   if (windows.length === 0) throw invalidField('breaksFrom', `must not be after today (${today})`, `不能晚于今天（${today}）`);
-  if (windows.length > MAX_PERIOD_MONTHS) throw invalidField('breaksFrom', `covers ${windows.length} months; at most ${MAX_PERIOD_MONTHS}`, `跨 ${windows.length} 个月，最多 ${MAX_PERIOD_MONTHS} 个月`);
+  if (windows.length > MAX_PERIOD_MONTHS)
+    throw invalidField(
+      'breaksFrom',
+      `covers ${windows.length} months; at most ${MAX_PERIOD_MONTHS}`,
+      `跨 ${windows.length} 个月，最多 ${MAX_PERIOD_MONTHS} 个月`,
+    );
   // Unit figures keep no history: every month would give the same values.
   return METRICS[request.metric].source === 'units' ? windows.slice(-1) : windows;
 }
@@ -429,7 +480,12 @@ export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request
  * A whole-city area heatmap with its cells column by column (the compact answer of issue 18):
  * the same head as buildHeatmap's, and its cells' values without an object per cell.
  */
-export async function buildHeatmapColumns(db: Kysely<DB>, principal: Principal, request: HeatmapRequest & { level: AreaLevel }, months?: MonthEndStore): Promise<{ head: Omit<Heatmap, 'cells'>; columns: CellColumns }> {
+export async function buildHeatmapColumns(
+  db: Kysely<DB>,
+  principal: Principal,
+  request: HeatmapRequest & { level: AreaLevel },
+  months?: MonthEndStore,
+): Promise<{ head: Omit<Heatmap, 'cells'>; columns: CellColumns }> {
   const columns = await cellColumns(db, principal, request, months);
   const legend = request.breaksFrom
     ? await breaksOverPeriod(db, principal, request, request.breaksFrom, months)
@@ -444,7 +500,13 @@ function definedValues(values: Float64Array): number[] {
   return defined;
 }
 
-function heatmapHead(request: HeatmapRequest, source: FigureSource, privacy: Heatmap['privacy'], pointLevel: boolean, legend: Pick<Heatmap, 'breaks' | 'breaksOver'>): Omit<Heatmap, 'cells'> {
+function heatmapHead(
+  request: HeatmapRequest,
+  source: FigureSource,
+  privacy: Heatmap['privacy'],
+  pointLevel: boolean,
+  legend: Pick<Heatmap, 'breaks' | 'breaksOver'>,
+): Omit<Heatmap, 'cells'> {
   const definition = METRICS[request.metric];
   return {
     metric: request.metric,

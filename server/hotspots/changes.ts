@@ -52,7 +52,12 @@ export interface Changes {
   baseDate: string;
   against: ChangeBase;
   method: {
-    test: string; fdr: true; alpha: number; minimumTotal: number; definition: string; ranking: string;
+    test: string;
+    fdr: true;
+    alpha: number;
+    minimumTotal: number;
+    definition: string;
+    ranking: string;
     windows: { current: Window; base: Window };
   };
   privacy: { k: number; applied: boolean; suppressedCells: number; rule: string };
@@ -73,7 +78,8 @@ function windowRequest(metric: ChangeMetric, level: HotspotLevel, window: Window
 
 const DEFINITION: Record<ChangeMetric, string> = {
   floating: 'floating residents present on asOf against those present on baseDate (as the population heatmap with category floating counts them)',
-  cases: 'cases in the month-long window ending on asOf (the days after the same day a month earlier, up to asOf: a whole calendar month when asOf is a month end) against the same window ending on baseDate',
+  cases:
+    'cases in the month-long window ending on asOf (the days after the same day a month earlier, up to asOf: a whole calendar month when asOf is a month end) against the same window ending on baseDate',
 };
 
 const windowDays = (window: { from: string; to: string }) => daysBetween(window.from, window.to) + 1;
@@ -86,9 +92,8 @@ function byChange(a: ChangeRow, b: ChangeRow): number {
 export async function buildChanges(db: Kysely<DB>, principal: Principal, request: ChangesRequest, kept?: MonthEndStore): Promise<Changes> {
   const asOf = (await resolveAsOf(db, request.asOf)).asOf;
   const baseDate = shiftMonths(asOf, request.against === 'last_month' ? -1 : -12);
-  const windows: { current: Window; base: Window } = request.metric === 'floating'
-    ? { current: { asOf }, base: { asOf: baseDate } }
-    : { current: caseWindow(asOf), base: caseWindow(baseDate) };
+  const windows: { current: Window; base: Window } =
+    request.metric === 'floating' ? { current: { asOf }, base: { asOf: baseDate } } : { current: caseWindow(asOf), base: caseWindow(baseDate) };
   const current = await finishedCells(db, principal, windowRequest(request.metric, request.level, windows.current), kept);
   const base = await finishedCells(db, principal, windowRequest(request.metric, request.level, windows.base), kept);
   const inside = (cell: HeatmapCell) => request.within === undefined || isWithinJurisdiction(cell.code, [request.within]);
@@ -96,18 +101,24 @@ export async function buildChanges(db: Kysely<DB>, principal: Principal, request
   const pairs = current.cells.filter(inside).map((cell) => ({ cell, then: baseByCode.get(cell.code) }));
   // A cell a leader may not see in either month takes no part: no row, no test, not counted in the FDR.
   const shown = pairs.filter(({ cell, then }) => typeof cell.value === 'number' && typeof then?.value === 'number');
-  const exposures = request.metric === 'cases'
-    ? [windowDays(windows.current as { from: string; to: string }), windowDays(windows.base as { from: string; to: string })]
-    : [1, 1];
+  const exposures =
+    request.metric === 'cases'
+      ? [windowDays(windows.current as { from: string; to: string }), windowDays(windows.base as { from: string; to: string })]
+      : [1, 1];
   const rows = shown.map(({ cell, then }) => ({
-    code: cell.code, name: cell.name ?? null, current: cell.value as number, previous: then!.value as number,
+    code: cell.code,
+    name: cell.name ?? null,
+    current: cell.value as number,
+    previous: then!.value as number,
     ...compareCounts(cell.value as number, then!.value as number, exposures[0], exposures[1]),
   }));
   const q = benjaminiHochberg(rows.map((row) => row.p ?? Number.NaN));
-  const ranked: ChangeRow[] = rows.map((row, index) => {
-    const adjusted = Number.isNaN(q[index]!) ? null : q[index]!;
-    return { ...row, q: adjusted, significant: adjusted !== null && adjusted <= CHANGE_ALPHA };
-  }).sort(byChange);
+  const ranked: ChangeRow[] = rows
+    .map((row, index) => {
+      const adjusted = Number.isNaN(q[index]!) ? null : q[index]!;
+      return { ...row, q: adjusted, significant: adjusted !== null && adjusted <= CHANGE_ALPHA };
+    })
+    .sort(byChange);
   return {
     metric: request.metric,
     level: request.level,
@@ -116,9 +127,10 @@ export async function buildChanges(db: Kysely<DB>, principal: Principal, request
     baseDate,
     against: request.against,
     method: {
-      test: request.metric === 'cases'
-        ? 'conditional Poisson (exact binomial) test of two counts, two-sided, the windows\' lengths in days as exposures'
-        : 'conditional Poisson (exact binomial) test of two counts, two-sided, equal exposures',
+      test:
+        request.metric === 'cases'
+          ? "conditional Poisson (exact binomial) test of two counts, two-sided, the windows' lengths in days as exposures"
+          : 'conditional Poisson (exact binomial) test of two counts, two-sided, equal exposures',
       fdr: true,
       alpha: CHANGE_ALPHA,
       minimumTotal: MIN_TESTABLE_TOTAL,
@@ -127,7 +139,8 @@ export async function buildChanges(db: Kysely<DB>, principal: Principal, request
       windows,
     },
     privacy: {
-      k: current.k, applied: current.applied,
+      k: current.k,
+      applied: current.applied,
       suppressedCells: pairs.length - shown.length,
       rule: 'for leaders, a cell about fewer than k people on either date is left out (no row)',
     },

@@ -30,7 +30,8 @@ export const hotspotAnswer = z.object({
   time: timeFrame,
   method: z.object({ statistic: z.string(), neighbourhood: z.string(), pValue: z.string(), fdr: z.boolean(), studyArea: z.string(), figures: figuresRead }),
   privacy: privacyNote,
-  classes: z.array(z.object({ class: hotspotClass, label: z.string(), labelZh: z.string(), confidence: z.number().nullable(), cells: z.number().int() }))
+  classes: z
+    .array(z.object({ class: hotspotClass, label: z.string(), labelZh: z.string(), confidence: z.number().nullable(), cells: z.number().int() }))
     .meta({ description: 'The legend, hot to cold, with the number of cells in each class' }),
   cells: z.array(hotspotCell),
 });
@@ -49,7 +50,11 @@ export const emergingCell = z.object({
   code: z.string(),
   name: z.string().nullable(),
   category: z.string().optional(),
-  trend: z.object({ tau: z.number(), z: z.number(), p: z.number() }).nullable().optional().meta({ description: "Mann-Kendall trend of the cell's monthly Gi* z-scores" }),
+  trend: z
+    .object({ tau: z.number(), z: z.number(), p: z.number() })
+    .nullable()
+    .optional()
+    .meta({ description: "Mann-Kendall trend of the cell's monthly Gi* z-scores" }),
   latest: z.object({ z: z.number(), p: z.number(), q: z.number(), class: hotspotClass }).nullable().optional(),
   hotMonths: z.number().int().optional(),
   coldMonths: z.number().int().optional(),
@@ -61,7 +66,16 @@ export const emergingAnswer = z.object({
   level,
   within: z.string().nullable(),
   months: z.array(day),
-  method: z.object({ statistic: z.string(), neighbourhood: z.string(), trend: z.string(), reference: z.string(), fdr: z.boolean(), monthValues: z.string(), studyArea: z.string(), figures: figuresRead }),
+  method: z.object({
+    statistic: z.string(),
+    neighbourhood: z.string(),
+    trend: z.string(),
+    reference: z.string(),
+    fdr: z.boolean(),
+    monthValues: z.string(),
+    studyArea: z.string(),
+    figures: figuresRead,
+  }),
   privacy,
   categories: z.array(emergingCategory),
   cells: z.array(emergingCell),

@@ -13,9 +13,26 @@ import { invalidField, privacyThreshold, resolveAsOf, suppressesSmallCounts, typ
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { HttpError } from '../http/errors.ts';
 import {
-  casesByMonth, cellsOfLevel, floatingChangesByMonth, tierByMonth, touchingPairsOfVersion, type HotspotLevel, type StepCount, type StudyCell,
+  casesByMonth,
+  cellsOfLevel,
+  floatingChangesByMonth,
+  tierByMonth,
+  touchingPairsOfVersion,
+  type HotspotLevel,
+  type StepCount,
+  type StudyCell,
 } from './repository.ts';
-import { figuresRead, HEATMAP_METRIC, HOTSPOT_METRICS, NEIGHBOURHOOD, neighbourLists, printedP, printedZ, type FiguresRead, type HotspotMetric } from './service.ts';
+import {
+  figuresRead,
+  HEATMAP_METRIC,
+  HOTSPOT_METRICS,
+  NEIGHBOURHOOD,
+  neighbourLists,
+  printedP,
+  printedZ,
+  type FiguresRead,
+  type HotspotMetric,
+} from './service.ts';
 
 /**
  * Emerging hot spots (issue 21): Gi* of every month of the period over one neighbourhood, then
@@ -51,39 +68,51 @@ interface CategoryText {
 
 /** ArcGIS's wording, paraphrased; "hot" read as significant at 90% or more in that month's Gi* (after FDR when asked). */
 const HOT_TEXT: Record<EmergingCategory, CategoryText> = {
-  new: { label: 'New hot spot', labelZh: '新增热点', definition: 'a hot spot in the final month and never before', definitionZh: '最后一个月为显著热点，此前从未是热点' },
+  new: {
+    label: 'New hot spot',
+    labelZh: '新增热点',
+    definition: 'a hot spot in the final month and never before',
+    definitionZh: '最后一个月为显著热点，此前从未是热点',
+  },
   consecutive: {
-    label: 'Consecutive hot spot', labelZh: '连续热点',
+    label: 'Consecutive hot spot',
+    labelZh: '连续热点',
     definition: 'one uninterrupted run of at least two hot months ending in the final month, never hot before the run, hot in under 90% of the months',
     definitionZh: '以最后一个月结束、至少连续两个月的热点，此前从未是热点，热点月份少于90%',
   },
   intensifying: {
-    label: 'Intensifying hot spot', labelZh: '加剧热点',
+    label: 'Intensifying hot spot',
+    labelZh: '加剧热点',
     definition: 'hot in at least 90% of the months, the final one included, and clustering of high values rises significantly over time (Mann-Kendall)',
     definitionZh: '至少90%的月份（含最后一个月）为热点，且高值聚集强度随时间显著上升（Mann-Kendall 检验）',
   },
   persistent: {
-    label: 'Persistent hot spot', labelZh: '持续热点',
+    label: 'Persistent hot spot',
+    labelZh: '持续热点',
     definition: 'hot in at least 90% of the months, the final one included, with no significant trend in the intensity of clustering',
     definitionZh: '至少90%的月份（含最后一个月）为热点，聚集强度无显著趋势',
   },
   diminishing: {
-    label: 'Diminishing hot spot', labelZh: '减弱热点',
+    label: 'Diminishing hot spot',
+    labelZh: '减弱热点',
     definition: 'hot in at least 90% of the months, the final one included, and clustering of high values falls significantly over time (Mann-Kendall)',
     definitionZh: '至少90%的月份（含最后一个月）为热点，且高值聚集强度随时间显著下降（Mann-Kendall 检验）',
   },
   sporadic: {
-    label: 'Sporadic hot spot', labelZh: '零星热点',
+    label: 'Sporadic hot spot',
+    labelZh: '零星热点',
     definition: 'hot in the final month, on and off before, in under 90% of the months, and never a cold spot',
     definitionZh: '最后一个月为热点，此前时有时无，热点月份少于90%，从未是冷点',
   },
   oscillating: {
-    label: 'Oscillating hot spot', labelZh: '振荡热点',
+    label: 'Oscillating hot spot',
+    labelZh: '振荡热点',
     definition: 'hot in the final month, a cold spot in some earlier month, hot in under 90% of the months',
     definitionZh: '最后一个月为热点，此前某月曾是冷点，热点月份少于90%',
   },
   historical: {
-    label: 'Historical hot spot', labelZh: '历史热点',
+    label: 'Historical hot spot',
+    labelZh: '历史热点',
     definition: 'not hot in the final month, but hot in at least 90% of the months',
     definitionZh: '最后一个月不是热点，但至少90%的月份为热点',
   },
@@ -92,8 +121,25 @@ const HOT_TEXT: Record<EmergingCategory, CategoryText> = {
 /** The cold-spot text: the hot one mirrored (hot ↔ cold, high ↔ low, rises ↔ falls). */
 function coldText(text: CategoryText): CategoryText {
   const swap = (value: string, pairs: [string, string][]) => pairs.reduce((out, [from, to]) => out.replaceAll(from, to), value);
-  const english: [string, string][] = [['hot spot', '\u0000'], ['cold spot', 'hot spot'], ['\u0000', 'cold spot'], ['hot', 'cold'], ['high values', 'low values'], ['rises', '\u0001'], ['falls', 'rises'], ['\u0001', 'falls']];
-  const chinese: [string, string][] = [['热点', '\u0000'], ['冷点', '热点'], ['\u0000', '冷点'], ['高值', '低值'], ['上升', '\u0001'], ['下降', '上升'], ['\u0001', '下降']];
+  const english: [string, string][] = [
+    ['hot spot', '\u0000'],
+    ['cold spot', 'hot spot'],
+    ['\u0000', 'cold spot'],
+    ['hot', 'cold'],
+    ['high values', 'low values'],
+    ['rises', '\u0001'],
+    ['falls', 'rises'],
+    ['\u0001', 'falls'],
+  ];
+  const chinese: [string, string][] = [
+    ['热点', '\u0000'],
+    ['冷点', '热点'],
+    ['\u0000', '冷点'],
+    ['高值', '低值'],
+    ['上升', '\u0001'],
+    ['下降', '上升'],
+    ['\u0001', '下降'],
+  ];
   return {
     label: swap(text.label, [['hot spot', 'cold spot']]),
     labelZh: swap(text.labelZh, [['热点', '冷点']]),
@@ -103,8 +149,10 @@ function coldText(text: CategoryText): CategoryText {
 }
 
 const NO_PATTERN: CategoryText = {
-  label: 'No pattern detected', labelZh: '未发现模式',
-  definition: 'none of the hot or cold spot patterns above', definitionZh: '不属于以上任何热点或冷点模式',
+  label: 'No pattern detected',
+  labelZh: '未发现模式',
+  definition: 'none of the hot or cold spot patterns above',
+  definitionZh: '不属于以上任何热点或冷点模式',
 };
 
 /** The legend in ArcGIS's order: the eight hot-spot patterns, the eight cold-spot ones, then no pattern. */
@@ -130,7 +178,16 @@ export interface EmergingMap {
   level: HotspotLevel;
   within: string | null;
   months: string[];
-  method: { statistic: string; neighbourhood: string; trend: string; reference: string; fdr: boolean; monthValues: string; studyArea: string; figures: FiguresRead };
+  method: {
+    statistic: string;
+    neighbourhood: string;
+    trend: string;
+    reference: string;
+    fdr: boolean;
+    monthValues: string;
+    studyArea: string;
+    figures: FiguresRead;
+  };
   privacy: { k: number; applied: boolean; suppressedCells: number; rule: string };
   categories: { category: CategoryKey; label: string; labelZh: string; definition: string; definitionZh: string; hot: boolean; cells: number }[];
   cells: EmergingCell[];
@@ -154,20 +211,32 @@ const firstOfMonth = (date: string) => `${date.slice(0, 8)}01`;
 
 const MONTH_VALUES: Record<HotspotMetric, string> = {
   cases: 'cases within each calendar month (grid_case_daily), as GET /api/hotspots?metric=cases&from=<first day>&to=<last day>',
-  floating_density: 'floating people present on each month\'s last day ÷ the cell\'s km², as GET /api/hotspots?metric=floating_density&asOf=<last day>',
-  red_rentals: 'red-tier rental buildings in the latest scoring month on or before each month\'s last day, as GET /api/hotspots?metric=red_rentals&asOf=<last day>',
-  yellow_rentals: 'yellow-tier rental buildings in the latest scoring month on or before each month\'s last day, as GET /api/hotspots?metric=yellow_rentals&asOf=<last day>',
+  floating_density: "floating people present on each month's last day ÷ the cell's km², as GET /api/hotspots?metric=floating_density&asOf=<last day>",
+  red_rentals:
+    "red-tier rental buildings in the latest scoring month on or before each month's last day, as GET /api/hotspots?metric=red_rentals&asOf=<last day>",
+  yellow_rentals:
+    "yellow-tier rental buildings in the latest scoring month on or before each month's last day, as GET /api/hotspots?metric=yellow_rentals&asOf=<last day>",
 };
 
 /** Counts per cell (rows) and month (columns), zero where nothing was counted; `precomputed` when read from the kept figures. */
-async function countMatrix(db: Kysely<DB>, request: EmergingRequest, prefixes: CodePrefixes, monthEnds: string[], cells: StudyCell[], kept?: MonthEndStore): Promise<{ matrix: Float64Array[]; precomputed: boolean }> {
+async function countMatrix(
+  db: Kysely<DB>,
+  request: EmergingRequest,
+  prefixes: CodePrefixes,
+  monthEnds: string[],
+  cells: StudyCell[],
+  kept?: MonthEndStore,
+): Promise<{ matrix: Float64Array[]; precomputed: boolean }> {
   const matrix = cells.map(() => new Float64Array(monthEnds.length));
   const indexOf = new Map(cells.map((cell, index) => [cell.code, index]));
   const keptSeries = await keptMonthSeries(db, request, monthEnds, kept);
   if (keptSeries) {
     keptSeries.codes.forEach((code, area) => {
       const index = indexOf.get(code);
-      if (index !== undefined) keptSeries.counts.forEach((counts, step) => { matrix[index]![step] = counts[area]!; });
+      if (index !== undefined)
+        keptSeries.counts.forEach((counts, step) => {
+          matrix[index]![step] = counts[area]!;
+        });
     });
     return { matrix, precomputed: true };
   }
@@ -189,15 +258,29 @@ async function countMatrix(db: Kysely<DB>, request: EmergingRequest, prefixes: C
  */
 async function keptMonthSeries(db: Kysely<DB>, request: EmergingRequest, monthEnds: string[], kept?: MonthEndStore): Promise<AreaSeries | undefined> {
   if (!kept) return undefined;
-  if (request.metric === 'cases') return kept.casesByPeriod(db, monthEnds.map((end) => ({ from: firstOfMonth(end), to: end })), request.level);
+  if (request.metric === 'cases')
+    return kept.casesByPeriod(
+      db,
+      monthEnds.map((end) => ({ from: firstOfMonth(end), to: end })),
+      request.level,
+    );
   if (request.metric === 'floating_density') return kept.populationOnDays(db, monthEnds, request.level, 'floating');
   return undefined;
 }
 
-async function monthCounts(db: Kysely<DB>, request: EmergingRequest, prefixes: CodePrefixes, from: string, to: string, monthEnds: string[]): Promise<StepCount[]> {
+async function monthCounts(
+  db: Kysely<DB>,
+  request: EmergingRequest,
+  prefixes: CodePrefixes,
+  from: string,
+  to: string,
+  monthEnds: string[],
+): Promise<StepCount[]> {
   switch (request.metric) {
-    case 'cases': return casesByMonth(db, request.level, prefixes, from, to);
-    case 'floating_density': return floatingChangesByMonth(db, request.level, prefixes, from, to);
+    case 'cases':
+      return casesByMonth(db, request.level, prefixes, from, to);
+    case 'floating_density':
+      return floatingChangesByMonth(db, request.level, prefixes, from, to);
     case 'red_rentals':
     case 'yellow_rentals': {
       if (!(await tableExists(db, 'rental_scores'))) {
@@ -237,8 +320,10 @@ export async function buildEmergingHotspots(db: Kysely<DB>, principal: Principal
   const monthEnds = await periodMonthEnds(db, request.to, request.months);
   const visible = visiblePrefixes(principal);
   const prefixes: CodePrefixes = request.within === undefined ? visible : [request.within];
-  const cells = (await cellsOfLevel(db, request.level, prefixes))
-    .filter((cell) => (visible === null || isWithinJurisdiction(cell.code, visible)) && (request.within === undefined || isWithinJurisdiction(cell.code, [request.within])));
+  const cells = (await cellsOfLevel(db, request.level, prefixes)).filter(
+    (cell) =>
+      (visible === null || isWithinJurisdiction(cell.code, visible)) && (request.within === undefined || isWithinJurisdiction(cell.code, [request.within])),
+  );
   const { matrix: counts, precomputed } = await countMatrix(db, request, prefixes, monthEnds, cells, kept);
 
   const k = await privacyThreshold(db);
@@ -249,7 +334,10 @@ export async function buildEmergingHotspots(db: Kysely<DB>, principal: Principal
   const studied = cells.map((_, index) => index).filter((index) => !suppressed[index] && values[index]!.every((value) => value !== null));
 
   const pairs = await touchingPairsOfVersion(db, request.level, prefixes);
-  const neighbours = neighbourLists(studied.map((index) => cells[index]!.code), pairs);
+  const neighbours = neighbourLists(
+    studied.map((index) => cells[index]!.code),
+    pairs,
+  );
   const valuesByStep = monthEnds.map((_, step) => studied.map((index) => values[index]![step] as number));
   const results = emergingHotspots(valuesByStep, neighbours, { fdr: request.fdr });
   const scored = new Map(studied.map((index, position) => [index, scoredCell(cells[index]!, results[position]!)]));
@@ -267,15 +355,21 @@ export async function buildEmergingHotspots(db: Kysely<DB>, principal: Principal
       reference: 'ArcGIS Emerging Hot Spot Analysis',
       fdr: request.fdr,
       monthValues: MONTH_VALUES[request.metric],
-      studyArea: 'the cells the caller may see (their jurisdiction, narrowed by within), less suppressed cells; a month whose Gi* is undefined for a cell counts as z = 0',
+      studyArea:
+        'the cells the caller may see (their jurisdiction, narrowed by within), less suppressed cells; a month whose Gi* is undefined for a cell counts as z = 0',
       figures: figuresRead(precomputed),
     },
     privacy: {
-      k, applied, suppressedCells: suppressed.filter(Boolean).length,
+      k,
+      applied,
+      suppressedCells: suppressed.filter(Boolean).length,
       rule: 'for leaders, a cell about fewer than k people in any month of the period is left out of every month',
     },
     categories: CATEGORY_LEGEND.map((entry) => ({
-      category: entry.category, ...entry.text, hot: entry.hot, cells: [...scored.values()].filter((cell) => cell.category === entry.category).length,
+      category: entry.category,
+      ...entry.text,
+      hot: entry.hot,
+      cells: [...scored.values()].filter((cell) => cell.category === entry.category).length,
     })),
     cells: out,
   };

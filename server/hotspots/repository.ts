@@ -16,12 +16,13 @@ export type { HotspotLevel };
  * Each pair appears once per direction.
  */
 export async function touchingPairs(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes): Promise<{ code: string; neighbour: string }[]> {
-  const result = level === 'grid'
-    ? await sql<{ code: string; neighbour: string }>`
+  const result =
+    level === 'grid'
+      ? await sql<{ code: string; neighbour: string }>`
         SELECT a.code, b.code AS neighbour
         FROM grids AS a JOIN grids AS b ON a.code <> b.code AND a.geom && b.geom AND ST_Intersects(a.geom, b.geom)
         WHERE ${codeWithin('a.code', prefixes)} AND ${codeWithin('b.code', prefixes)}`.execute(db)
-    : await sql<{ code: string; neighbour: string }>`
+      : await sql<{ code: string; neighbour: string }>`
         SELECT a.code, b.code AS neighbour
         FROM admin_areas AS a JOIN admin_areas AS b ON a.code <> b.code AND a.geom && b.geom AND ST_Intersects(a.geom, b.geom)
         WHERE a.level = 'community' AND b.level = 'community' AND ${codeWithin('a.code', prefixes)} AND ${codeWithin('b.code', prefixes)}`.execute(db);
@@ -55,7 +56,9 @@ const SHAPES_OF_LEVEL: Record<HotspotLevel, RawBuilder<unknown>> = {
 };
 
 async function shapesFingerprintNow(db: Kysely<DB>, level: HotspotLevel): Promise<string> {
-  const rows = sql<{ print: string }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM ${SHAPES_OF_LEVEL[level]}`;
+  const rows = sql<{
+    print: string;
+  }>`SELECT current_database() || ':' || count(*) || ':' || coalesce(sum(hashtextextended(code || ':' || xmin::text, 0)), 0) AS print FROM ${SHAPES_OF_LEVEL[level]}`;
   return (await rows.execute(db)).rows[0]!.print;
 }
 
@@ -97,10 +100,11 @@ export interface StudyCell {
 
 /** The grids, or the communities that have grids (their area the sum of their grids'), whose grids lie inside `prefixes`. */
 export async function cellsOfLevel(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes): Promise<StudyCell[]> {
-  const result = level === 'grid'
-    ? await sql<{ code: string; name: string | null; area_km2: number }>`
+  const result =
+    level === 'grid'
+      ? await sql<{ code: string; name: string | null; area_km2: number }>`
         SELECT code, name, area_km2 FROM grids WHERE ${codeWithin('code', prefixes)} ORDER BY code COLLATE "C"`.execute(db)
-    : await sql<{ code: string; name: string | null; area_km2: number }>`
+      : await sql<{ code: string; name: string | null; area_km2: number }>`
         SELECT left(g.code, 12) AS code, a.name, sum(g.area_km2) AS area_km2
         FROM grids AS g LEFT JOIN admin_areas AS a ON a.code = left(g.code, 12)
         WHERE ${codeWithin('g.code', prefixes)} GROUP BY 1, a.name ORDER BY left(g.code, 12) COLLATE "C"`.execute(db);
@@ -125,11 +129,14 @@ async function stepCounts(query: RawBuilder<{ code: string; step: number; count:
 
 /** Cases per cell and calendar month, `from` (a month's first day) … `to`, in one query (grid_case_daily). */
 export function casesByMonth(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes, from: string, to: string): Promise<StepCount[]> {
-  return stepCounts(sql<{ code: string; step: number; count: number }>`
+  return stepCounts(
+    sql<{ code: string; step: number; count: number }>`
     SELECT left(grid_code, ${CODE_LENGTH[level]}) AS code, ${monthNumber('day')} - ${monthNumberOf(from)} AS step, sum(cases)::int AS count
     FROM grid_case_daily
     WHERE day BETWEEN ${from}::date AND ${to}::date AND ${codeWithin('grid_code', prefixes)}
-    GROUP BY 1, 2`, db);
+    GROUP BY 1, 2`,
+    db,
+  );
 }
 
 /**
@@ -138,27 +145,40 @@ export function casesByMonth(db: Kysely<DB>, level: HotspotLevel, prefixes: Code
  * present on each month's last day: what populationSummedToDay gives day by day, in one query.
  */
 export function floatingChangesByMonth(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes, from: string, to: string): Promise<StepCount[]> {
-  return stepCounts(sql<{ code: string; step: number; count: number }>`
+  return stepCounts(
+    sql<{ code: string; step: number; count: number }>`
     SELECT left(grid_code, ${CODE_LENGTH[level]}) AS code, greatest(${monthNumber('day')} - ${monthNumberOf(from)}, 0) AS step, sum(floating)::int AS count
     FROM grid_population_changes
     WHERE day <= ${to}::date AND ${codeWithin('grid_code', prefixes)}
-    GROUP BY 1, 2`, db);
+    GROUP BY 1, 2`,
+    db,
+  );
 }
 
 /**
  * Rental buildings of one tier per cell as of each month end: the latest scoring month on or
  * before it (as the rental-tier heatmap picks it), from rental_tier_counts when installed.
  */
-export function tierByMonth(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes, monthEnds: readonly string[], tier: 'red' | 'yellow', perGridTable: boolean): Promise<StepCount[]> {
+export function tierByMonth(
+  db: Kysely<DB>,
+  level: HotspotLevel,
+  prefixes: CodePrefixes,
+  monthEnds: readonly string[],
+  tier: 'red' | 'yellow',
+  perGridTable: boolean,
+): Promise<StepCount[]> {
   const ends = sql.join(monthEnds.map((end, step) => sql`(${step}::int, ${end}::date)`));
   const counts = perGridTable
     ? sql`SELECT month, grid_code, ${sql.ref(tier)} AS tier_count FROM rental_tier_counts`
     : sql`SELECT month, left(building_code, 14) AS grid_code, count(*) FILTER (WHERE tier = ${tier})::int AS tier_count FROM rental_scores GROUP BY 1, 2`;
-  return stepCounts(sql<{ code: string; step: number; count: number }>`
+  return stepCounts(
+    sql<{ code: string; step: number; count: number }>`
     WITH ends(step, month_end) AS (VALUES ${ends}),
     picked AS (SELECT step, (SELECT max(month) FROM rental_scores WHERE month <= month_end) AS month FROM ends)
     SELECT left(t.grid_code, ${CODE_LENGTH[level]}) AS code, picked.step, sum(t.tier_count)::int AS count
     FROM picked JOIN (${counts}) AS t ON t.month = picked.month
     WHERE ${codeWithin('t.grid_code', prefixes)}
-    GROUP BY 1, 2`, db);
+    GROUP BY 1, 2`,
+    db,
+  );
 }

@@ -15,7 +15,10 @@ import { buildChanges, CHANGE_BASES, CHANGE_METRICS, MAX_CHANGE_ROWS, type Chang
 
 const LEVELS = ['grid', 'community'] as const;
 
-const withinQuery = z.string().regex(/^(\d{6}|\d{9}|\d{12}|\d{14})$/, 'must be a district (6), street (9), community (12) or grid (14) code').optional()
+const withinQuery = z
+  .string()
+  .regex(/^(\d{6}|\d{9}|\d{12}|\d{14})$/, 'must be a district (6), street (9), community (12) or grid (14) code')
+  .optional()
   .describe('bound the study area to this area inside your jurisdiction');
 
 const hotspotQuery = z.object({
@@ -27,7 +30,10 @@ const hotspotQuery = z.object({
   to: calendarDate.optional(),
   kind: z.enum(['criminal', 'public_order']).optional(),
   category: z.string().trim().min(1).max(50).optional().describe('case category (metric cases only)'),
-  fdr: z.enum(['true', 'false'], { message: 'fdr must be true or false' }).default('true').transform((text) => text === 'true')
+  fdr: z
+    .enum(['true', 'false'], { message: 'fdr must be true or false' })
+    .default('true')
+    .transform((text) => text === 'true')
     .describe('judge significance by the Benjamini–Hochberg adjusted p-value (default true)'),
 });
 
@@ -35,11 +41,20 @@ const emergingQuery = z.object({
   metric: z.enum(HOTSPOT_METRICS, { message: `metric must be one of ${HOTSPOT_METRICS.join(', ')}` }),
   level: z.enum(LEVELS, { message: `level must be one of ${LEVELS.join(', ')}` }).default('grid'),
   within: withinQuery,
-  to: calendarDate.optional().describe('the last month\'s last day (default: the latest month end on or before today)'),
-  months: textNumber(z.number().int(`months must be a whole number from ${MIN_MONTHS} to ${MAX_MONTHS}`)
-    .min(MIN_MONTHS, `months must be at least ${MIN_MONTHS}`).max(MAX_MONTHS, `months must be at most ${MAX_MONTHS}`).default(MAX_MONTHS)),
-  fdr: z.enum(['true', 'false'], { message: 'fdr must be true or false' }).default('true').transform((text) => text === 'true')
-    .describe('judge each month\'s hot and cold spots by the Benjamini–Hochberg adjusted p-value (default true)'),
+  to: calendarDate.optional().describe("the last month's last day (default: the latest month end on or before today)"),
+  months: textNumber(
+    z
+      .number()
+      .int(`months must be a whole number from ${MIN_MONTHS} to ${MAX_MONTHS}`)
+      .min(MIN_MONTHS, `months must be at least ${MIN_MONTHS}`)
+      .max(MAX_MONTHS, `months must be at most ${MAX_MONTHS}`)
+      .default(MAX_MONTHS),
+  ),
+  fdr: z
+    .enum(['true', 'false'], { message: 'fdr must be true or false' })
+    .default('true')
+    .transform((text) => text === 'true')
+    .describe("judge each month's hot and cold spots by the Benjamini–Hochberg adjusted p-value (default true)"),
 });
 
 const changesQuery = z.object({
@@ -48,7 +63,14 @@ const changesQuery = z.object({
   within: withinQuery,
   asOf: calendarDate.optional().describe('the day compared (default today in China)'),
   against: z.enum(CHANGE_BASES, { message: `against must be one of ${CHANGE_BASES.join(', ')}` }).default('last_month'),
-  limit: textNumber(z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_CHANGE_ROWS, `limit must be at most ${MAX_CHANGE_ROWS}`).default(50)),
+  limit: textNumber(
+    z
+      .number()
+      .int('limit must be a whole number')
+      .min(1, 'limit must be at least 1')
+      .max(MAX_CHANGE_ROWS, `limit must be at most ${MAX_CHANGE_ROWS}`)
+      .default(50),
+  ),
 });
 
 /** `within` fits the level and lies inside the caller's jurisdiction (404 outside, as everywhere). */
@@ -113,7 +135,8 @@ export const hotspotsRoutes: FeatureRoutes = (context) => {
       path: '/hotspots/emerging',
       access: ANALYTICS_READERS,
       cost: 'cheap',
-      summary: 'Emerging hot spots over 12–36 months: per cell the Mann-Kendall trend of its monthly Gi* z-scores and ArcGIS\'s category (new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical; hot and cold)',
+      summary:
+        "Emerging hot spots over 12–36 months: per cell the Mann-Kendall trend of its monthly Gi* z-scores and ArcGIS's category (new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical; hot and cold)",
       schemas: { query: emergingQuery },
       handler: async ({ query, principal }, request, response) => {
         const emerging = emergingRequest(query, principal);
@@ -125,7 +148,8 @@ export const hotspotsRoutes: FeatureRoutes = (context) => {
       path: '/hotspots/changes',
       access: ANALYTICS_READERS,
       cost: 'cheap',
-      summary: 'What changed: cells ranked by the change in floating people or cases against last month or the same month last year, with a conditional Poisson (binomial) test and FDR',
+      summary:
+        'What changed: cells ranked by the change in floating people or cases against last month or the same month last year, with a conditional Poisson (binomial) test and FDR',
       schemas: { query: changesQuery },
       handler: async ({ query, principal }, request, response) => {
         const changes = changesRequest(query, principal);

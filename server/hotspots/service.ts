@@ -88,8 +88,17 @@ export interface HotspotMap {
 function heatmapRequestOf(request: HotspotRequest): HeatmapRequest & { level: HotspotLevel } {
   const { metric, tier } = HEATMAP_METRIC[request.metric];
   return {
-    metric, tier, level: request.level, category: 'all', resolution: 0, metres: 0,
-    asOf: request.asOf, from: request.from, to: request.to, kind: request.kind, caseCategory: request.caseCategory,
+    metric,
+    tier,
+    level: request.level,
+    category: 'all',
+    resolution: 0,
+    metres: 0,
+    asOf: request.asOf,
+    from: request.from,
+    to: request.to,
+    kind: request.kind,
+    caseCategory: request.caseCategory,
   };
 }
 
@@ -178,7 +187,10 @@ async function scoredMap(db: Kysely<DB>, principal: Principal, request: HotspotR
   const inside = insideStudyArea(map, request.within);
   const studied = inside.filter((index) => !Number.isNaN(map.values[index]!));
   const prefixes: CodePrefixes = request.within === undefined ? principal.jurisdiction : [request.within];
-  const neighbours = neighbourLists(studied.map((index) => map.codes[index]!), await touchingPairsOfVersion(db, request.level, prefixes));
+  const neighbours = neighbourLists(
+    studied.map((index) => map.codes[index]!),
+    await touchingPairsOfVersion(db, request.level, prefixes),
+  );
   const studiedValues = new Float64Array(studied.length);
   for (let s = 0; s < studied.length; s += 1) studiedValues[s] = map.values[studied[s]!]!;
   const scores = stepScores(studiedValues, neighbours, request.fdr);
@@ -187,8 +199,13 @@ async function scoredMap(db: Kysely<DB>, principal: Principal, request: HotspotR
     head: headOf(request, map, scores.classes, inside.filter((index) => map.suppressed[index]).length),
     codes: inside.map((index) => map.codes[index]!),
     names: inside.map((index) => map.names[index]!),
-    values: new Float64Array(cells), state: new Uint8Array(cells),
-    z: new Float64Array(cells), p: new Float64Array(cells), q: new Float64Array(cells), classes: new Int8Array(cells), neighbours: new Int32Array(cells),
+    values: new Float64Array(cells),
+    state: new Uint8Array(cells),
+    z: new Float64Array(cells),
+    p: new Float64Array(cells),
+    q: new Float64Array(cells),
+    classes: new Int8Array(cells),
+    neighbours: new Int32Array(cells),
   };
   // Scores by study position, written at each cell's position among `inside` (both ascending).
   for (let position = 0, s = 0; position < cells; position += 1) {

@@ -42,11 +42,7 @@ export async function toXlsx(tables: PlanTable[]): Promise<Buffer> {
 }
 
 export function sendAttachment(response: Response, fileName: string, contentType: string, body: string | Buffer): void {
-  response
-    .set('Content-Type', contentType)
-    .set('Content-Disposition', `attachment; filename="${fileName}"`)
-    .set('Cache-Control', 'no-store')
-    .send(body);
+  response.set('Content-Type', contentType).set('Content-Disposition', `attachment; filename="${fileName}"`).set('Cache-Control', 'no-store').send(body);
 }
 
 /** e.g. 'grids-440307001-2025-06-30-gcj02': what, where, when, and the coordinate system when not WGS84. */

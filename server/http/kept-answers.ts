@@ -65,28 +65,31 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
       // again in the snapshot it computes in.
       const kept = keptFor(`${await versionOf(db)}\n${requestKey}`);
       if (kept) return { body: kept, hit: true };
-      return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-        const key = `${await versionOf(trx)}\n${requestKey}`;
-        const keptMeanwhile = keptFor(key);
-        if (keptMeanwhile) return { body: keptMeanwhile, hit: true };
-        const pending = computing.get(key);
-        if (pending) return { body: await pending, hit: true };
-        const computed = (async () => {
-          const answer = await compute(trx);
-          const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
-          // Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little.
-          const json = answer instanceof GzippedJson ? undefined : Buffer.from(JSON.stringify(answer));
-          const body: CachedJson = answer instanceof GzippedJson ? { gzip: answer.gzip, etag } : { json, gzip: gzipSync(json!, { level: 1 }), etag };
-          remember(key, body);
-          return body;
-        })();
-        computing.set(key, computed);
-        try {
-          return { body: await computed, hit: false };
-        } finally {
-          computing.delete(key);
-        }
-      });
+      return db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          const key = `${await versionOf(trx)}\n${requestKey}`;
+          const keptMeanwhile = keptFor(key);
+          if (keptMeanwhile) return { body: keptMeanwhile, hit: true };
+          const pending = computing.get(key);
+          if (pending) return { body: await pending, hit: true };
+          const computed = (async () => {
+            const answer = await compute(trx);
+            const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
+            // Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little.
+            const json = answer instanceof GzippedJson ? undefined : Buffer.from(JSON.stringify(answer));
+            const body: CachedJson = answer instanceof GzippedJson ? { gzip: answer.gzip, etag } : { json, gzip: gzipSync(json!, { level: 1 }), etag };
+            remember(key, body);
+            return body;
+          })();
+          computing.set(key, computed);
+          try {
+            return { body: await computed, hit: false };
+          } finally {
+            computing.delete(key);
+          }
+        });
     },
   };
 }

@@ -15,7 +15,14 @@ function guardsOf(context: AppContext, spec: RouteSpec, budgets: RequestBudgets 
   const cost = costOf(spec);
   const byAddress = budgets ? [budgets.byAddress(cost)] : [];
   if (spec.access === 'public') return byAddress;
-  return [...byAddress, authenticate(context, spec.access, { openDuringPasswordChange: spec.openDuringPasswordChange ?? false, acceptsAccessToken: spec.acceptsAccessToken ?? false }), ...(budgets ? [budgets.byUser(cost)] : [])];
+  return [
+    ...byAddress,
+    authenticate(context, spec.access, {
+      openDuringPasswordChange: spec.openDuringPasswordChange ?? false,
+      acceptsAccessToken: spec.acceptsAccessToken ?? false,
+    }),
+    ...(budgets ? [budgets.byUser(cost)] : []),
+  ];
 }
 
 /**

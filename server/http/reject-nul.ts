@@ -22,7 +22,8 @@ function firstBadField(root: unknown): Finding | undefined {
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_BODY_DEPTH) return { field: path || '(root)', message: `nests more than ${MAX_BODY_DEPTH} levels deep`, zh: `嵌套超过 ${MAX_BODY_DEPTH} 层` };
+    if (depth >= MAX_BODY_DEPTH)
+      return { field: path || '(root)', message: `nests more than ${MAX_BODY_DEPTH} levels deep`, zh: `嵌套超过 ${MAX_BODY_DEPTH} 层` };
     const children = Object.entries(value).reverse();
     for (const [key, child] of children) pending.push({ value: child, path: path ? `${path}.${key}` : key, depth: depth + 1 });
   }

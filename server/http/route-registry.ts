@@ -110,7 +110,8 @@ export function route<const S extends RouteSchemas = Record<never, never>, const
   const { handler, ...declaration } = spec;
   return {
     ...declaration,
-    handler: (request, response, parsed) => handler({ ...(parsed as Omit<RouteInput<S, A>, 'principal'>), principal: principalFor(spec.access, request) }, request, response),
+    handler: (request, response, parsed) =>
+      handler({ ...(parsed as Omit<RouteInput<S, A>, 'principal'>), principal: principalFor(spec.access, request) }, request, response),
   };
 }
 

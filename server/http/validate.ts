@@ -39,11 +39,19 @@ export const visitDate = (backdateDays: number) =>
   z.iso.date().superRefine((date, context) => {
     const today = chinaToday();
     const earliest = addDays(today, -backdateDays);
-    if (date > today) context.addIssue({ code: 'custom', ...rule('date_in_future', `visitedOn ${date} is after today (${today})`, `走访日期 visitedOn ${date} 晚于今天（${today}）`) });
+    if (date > today)
+      context.addIssue({
+        code: 'custom',
+        ...rule('date_in_future', `visitedOn ${date} is after today (${today})`, `走访日期 visitedOn ${date} 晚于今天（${today}）`),
+      });
     else if (date < earliest) {
       context.addIssue({
         code: 'custom',
-        ...rule('backdated', `visitedOn ${date} is more than ${backdateDays} days ago: record a visit within ${backdateDays} days`, `走访日期 visitedOn ${date} 早于 ${backdateDays} 天前：走访须在 ${backdateDays} 天内录入`),
+        ...rule(
+          'backdated',
+          `visitedOn ${date} is more than ${backdateDays} days ago: record a visit within ${backdateDays} days`,
+          `走访日期 visitedOn ${date} 早于 ${backdateDays} 天前：走访须在 ${backdateDays} 天内录入`,
+        ),
       });
     }
   });
@@ -58,20 +66,36 @@ const isRequired = (issue: Issue) => issue.code === 'invalid_type' && 'input' in
 function boundWords(issue: Bound, side: 'min' | 'max'): [string, string] {
   const limit = String(side === 'min' ? issue.minimum : issue.maximum);
   const strict = issue.inclusive === false;
-  if (issue.origin === 'string') return side === 'min' ? [`must have at least ${limit} characters`, `至少 ${limit} 个字符`] : [`must have at most ${limit} characters`, `最多 ${limit} 个字符`];
-  if (issue.origin === 'array' || issue.origin === 'set') return side === 'min' ? [`must have at least ${limit} items`, `至少 ${limit} 项`] : [`must have at most ${limit} items`, `最多 ${limit} 项`];
+  if (issue.origin === 'string')
+    return side === 'min'
+      ? [`must have at least ${limit} characters`, `至少 ${limit} 个字符`]
+      : [`must have at most ${limit} characters`, `最多 ${limit} 个字符`];
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return side === 'min' ? [`must have at least ${limit} items`, `至少 ${limit} 项`] : [`must have at most ${limit} items`, `最多 ${limit} 项`];
   if (side === 'min') return strict ? [`must be more than ${limit}`, `必须大于 ${limit}`] : [`must be at least ${limit}`, `不得小于 ${limit}`];
   return strict ? [`must be less than ${limit}`, `必须小于 ${limit}`] : [`must be at most ${limit}`, `不得大于 ${limit}`];
 }
 
-const TYPE_ZH: Record<string, string> = { string: '文本', number: '数字', int: '整数', boolean: '是/否（true/false）', array: '列表', object: '对象', date: '日期' };
+const TYPE_ZH: Record<string, string> = {
+  string: '文本',
+  number: '数字',
+  int: '整数',
+  boolean: '是/否（true/false）',
+  array: '列表',
+  object: '对象',
+  date: '日期',
+};
 
 /** The rule code and its wording in both languages, for zod's own issue kinds. */
 function ruleOf(issue: Issue): { code: string; en: string; zh: string } {
   switch (issue.code) {
     case 'invalid_type':
       if (isRequired(issue)) return { code: 'required', en: 'is required', zh: '为必填项' };
-      return { code: 'wrong_type', en: `must be a ${issue.expected === 'int' ? 'whole number' : issue.expected}`, zh: `必须是${TYPE_ZH[issue.expected] ?? issue.expected}` };
+      return {
+        code: 'wrong_type',
+        en: `must be a ${issue.expected === 'int' ? 'whole number' : issue.expected}`,
+        zh: `必须是${TYPE_ZH[issue.expected] ?? issue.expected}`,
+      };
     case 'too_small': {
       const [en, zh] = boundWords(issue as Bound, 'min');
       return { code: 'too_small', en, zh };
@@ -135,8 +159,7 @@ const isZodDefault = (message: string) => /^(Invalid input|Invalid option|Too sm
  * so a bad month is not also reported as "from must not be after to".
  */
 export const whenFieldsValid = (...fields: string[]) => ({
-  when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
-    !payload.issues.some((issue) => fields.includes(String(issue.path?.[0]))),
+  when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) => !payload.issues.some((issue) => fields.includes(String(issue.path?.[0]))),
 });
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
@@ -179,7 +202,13 @@ export const parseParams = <S extends z.ZodType>(schema: S, request: Request) =>
 export const bboxSchema = z
   .string()
   .transform((text) => text.split(',').map((part) => Number(part)))
-  .refine((numbers) => numbers.length === 4 && numbers.every(Number.isFinite), bilingual('bbox must be four numbers: minLon,minLat,maxLon,maxLat', '须为四个数字：最小经度,最小纬度,最大经度,最大纬度'))
-  .refine(([minLon, minLat, maxLon, maxLat]) => minLon! >= -180 && maxLon! <= 180 && minLat! >= -90 && maxLat! <= 90, bilingual('bbox is outside WGS84 bounds', '超出 WGS84 经纬度范围'))
+  .refine(
+    (numbers) => numbers.length === 4 && numbers.every(Number.isFinite),
+    bilingual('bbox must be four numbers: minLon,minLat,maxLon,maxLat', '须为四个数字：最小经度,最小纬度,最大经度,最大纬度'),
+  )
+  .refine(
+    ([minLon, minLat, maxLon, maxLat]) => minLon! >= -180 && maxLon! <= 180 && minLat! >= -90 && maxLat! <= 90,
+    bilingual('bbox is outside WGS84 bounds', '超出 WGS84 经纬度范围'),
+  )
   .refine(([minLon, minLat, maxLon, maxLat]) => minLon! < maxLon! && minLat! < maxLat!, bilingual('bbox min must be below max', '最小值须小于最大值'))
   .transform((numbers) => numbers as Bbox);

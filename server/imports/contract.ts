@@ -33,7 +33,9 @@ export const previewRow = z.object({
   row: z.number().int(),
   key: z.string(),
   outcome: rowOutcome,
-  changes: z.array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown(), column: z.string().meta({ description: "The file's column for the field" }) })),
+  changes: z.array(
+    z.object({ field: z.string(), old: z.unknown(), new: z.unknown(), column: z.string().meta({ description: "The file's column for the field" }) }),
+  ),
 });
 /** What a preview import found (previews.ts): totals per outcome and the first rows in file order. */
 export const importPreview = z.object({

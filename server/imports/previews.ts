@@ -55,7 +55,12 @@ export class PreviewLog {
 
   private shown(change: FieldChange): PreviewChange {
     const personal = this.fields.find((field) => field.name === change.field)?.personal;
-    return { field: change.field, column: this.columnOf(change.field), old: masked(change.old, personal, this.principal), new: masked(change.new, personal, this.principal) };
+    return {
+      field: change.field,
+      column: this.columnOf(change.field),
+      old: masked(change.old, personal, this.principal),
+      new: masked(change.new, personal, this.principal),
+    };
   }
 
   result(): ImportPreview {

@@ -10,10 +10,23 @@ type Translation = [RegExp, (...parts: string[]) => string];
 
 const CODE_KIND: Record<string, string> = { Building: '建筑物', Unit: '房屋' };
 const CODE_PART: Record<string, string> = {
-  province: '省', city: '市', district: '区', street: '街道', community: '社区', grid: '基础网格', building: '建筑', unit: '房屋',
+  province: '省',
+  city: '市',
+  district: '区',
+  street: '街道',
+  community: '社区',
+  grid: '基础网格',
+  building: '建筑',
+  unit: '房屋',
 };
 const FIELD: Record<string, string> = {
-  movedIn: '入住日期', registeredAt: '登记日期', birthDate: '出生日期', sex: '性别', nationality: '国籍', floatingType: '流动类型', idNumber: '证件号码',
+  movedIn: '入住日期',
+  registeredAt: '登记日期',
+  birthDate: '出生日期',
+  sex: '性别',
+  nationality: '国籍',
+  floatingType: '流动类型',
+  idNumber: '证件号码',
 };
 const field = (name: string) => FIELD[name] ?? name;
 
@@ -49,11 +62,20 @@ const TRANSLATIONS: Translation[] = [
   [/^(Building|Unit) code must be a string of (\d+) digits$/, (kind, length) => `${CODE_KIND[kind]}编码须为 ${length} 位数字`],
   [/^(Building|Unit) code must contain digits only, got "(.*)"$/, (kind, got) => `${CODE_KIND[kind]}编码只能包含数字，实际为“${got}”`],
   [/^(Building|Unit) code must have (\d+) digits, got (\d+)$/, (kind, length, got) => `${CODE_KIND[kind]}编码须为 ${length} 位，实际为 ${got} 位`],
-  [/^(Building|Unit) code: (\w+) part \(.*?\) "(\d*)" is not a province code \((.*)\)$/, (kind, _part, value, range) => `${CODE_KIND[kind]}编码：省级代码“${value}”不是有效的省份代码（${range}）`],
-  [/^(Building|Unit) code: (\w+) part \(.*?\) "(\d*)" must not be all zeros$/, (kind, part, value) => `${CODE_KIND[kind]}编码：${CODE_PART[part] ?? part}部分“${value}”不能全为 0`],
+  [
+    /^(Building|Unit) code: (\w+) part \(.*?\) "(\d*)" is not a province code \((.*)\)$/,
+    (kind, _part, value, range) => `${CODE_KIND[kind]}编码：省级代码“${value}”不是有效的省份代码（${range}）`,
+  ],
+  [
+    /^(Building|Unit) code: (\w+) part \(.*?\) "(\d*)" must not be all zeros$/,
+    (kind, part, value) => `${CODE_KIND[kind]}编码：${CODE_PART[part] ?? part}部分“${value}”不能全为 0`,
+  ],
   [/^its grid \(the first 14 digits\) does not exist$/, () => '所属网格（前 14 位）不存在'],
   [/^a building with this code is already on file .*$/, () => '该编码的建筑物已在册（编码不重复使用）'],
-  [/^the point is (\d+) m outside its grid (\d+) \((\d+) m allowed at the edge\).*$/, (metres, grid, allowed) => `位置在所属网格 ${grid} 之外 ${metres} 米（边界允许 ${allowed} 米）`],
+  [
+    /^the point is (\d+) m outside its grid (\d+) \((\d+) m allowed at the edge\).*$/,
+    (metres, grid, allowed) => `位置在所属网格 ${grid} 之外 ${metres} 米（边界允许 ${allowed} 米）`,
+  ],
   [/^its building \(the first 19 digits\) is not on file.*$/, () => '所属建筑物（前 19 位）不在册：请先导入建筑物'],
   [/^its building is demolished$/, () => '所属建筑物已拆除'],
   [/^a unit with this code is already on file .*$/, () => '该编码的房屋已在册（编码不重复使用）'],

@@ -12,11 +12,19 @@ export async function insertJob(db: Kysely<DB>, values: Insertable<ImportJobsTab
 }
 
 export async function updateJob(db: Kysely<DB>, id: number, changes: Updateable<ImportJobsTable>): Promise<void> {
-  await db.updateTable('import_jobs').set({ ...changes, heartbeat_at: sql`now()` }).where('id', '=', id).execute();
+  await db
+    .updateTable('import_jobs')
+    .set({ ...changes, heartbeat_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
 }
 
 function jobsQuery(db: Kysely<DB>) {
-  return db.selectFrom('import_jobs').innerJoin('users', 'users.id', 'import_jobs.created_by').selectAll('import_jobs').select('users.username as created_by_username');
+  return db
+    .selectFrom('import_jobs')
+    .innerJoin('users', 'users.id', 'import_jobs.created_by')
+    .selectAll('import_jobs')
+    .select('users.username as created_by_username');
 }
 
 /** One job, when `onlyCreatedBy` (a collector's own user id) is unset or matches. */
@@ -58,7 +66,12 @@ export async function insertErrors(db: Kysely<DB>, jobId: number, firstSeq: numb
  * twice in this batch), the row that had it first. Keys are stored as an HMAC under a secret
  * that lives only as long as the job, so the table never holds an ID number or a guessable hash.
  */
-export async function firstRowsOfRepeatedKeys(db: Kysely<DB>, jobId: number, secret: Buffer, keyed: { row: number; key: string }[]): Promise<Map<number, number>> {
+export async function firstRowsOfRepeatedKeys(
+  db: Kysely<DB>,
+  jobId: number,
+  secret: Buffer,
+  keyed: { row: number; key: string }[],
+): Promise<Map<number, number>> {
   const hashes = keyed.map(({ key }) => createHmac('sha256', secret).update(key).digest('base64url'));
   const rows = keyed.map(({ row }) => row);
   const inserted = await sql<{ row_number: number }>`

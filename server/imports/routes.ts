@@ -40,7 +40,9 @@ async function visibleJob(context: AppContext, id: number, principal: Principal)
 function modeRefusal(query: ImportQuery): HttpError | undefined {
   if (query.mode === 'add' || isUpdatable(query.kind)) return undefined;
   const message = `${query.kind} cannot be updated by an import: use mode=add`;
-  return badRequest('invalid_request', message, { fields: [{ field: 'mode', code: 'not_updatable', message, messageZh: '此类数据不能通过导入更新：请使用“只新增”（mode=add）' }] });
+  return badRequest('invalid_request', message, {
+    fields: [{ field: 'mode', code: 'not_updatable', message, messageZh: '此类数据不能通过导入更新：请使用“只新增”（mode=add）' }],
+  });
 }
 
 const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -57,7 +59,12 @@ function formatOf(file: ReceivedFile, query: ImportQuery): ImportFormat | HttpEr
   return format;
 }
 
-async function acceptUpload(context: AppContext, { query, principal }: { query: ImportQuery; principal: Principal }, request: Request, response: Response): Promise<void> {
+async function acceptUpload(
+  context: AppContext,
+  { query, principal }: { query: ImportQuery; principal: Principal },
+  request: Request,
+  response: Response,
+): Promise<void> {
   const refusal = modeRefusal(query);
   if (refusal) throw refusal;
   const file = await receiveUpload(request, IMPORT_MAX_BYTES, query.filename);
@@ -68,14 +75,36 @@ async function acceptUpload(context: AppContext, { query, principal }: { query: 
   }
   const encoding = format === 'xlsx' ? null : file.encoding;
   const id = await insertJob(context.db, {
-    kind: query.kind, format, crs: query.crs, encoding, file_name: file.fileName ?? null, file_bytes: file.bytes,
-    created_by: principal.userId, runner: RUNNER_ID,
+    kind: query.kind,
+    format,
+    crs: query.crs,
+    encoding,
+    file_name: file.fileName ?? null,
+    file_bytes: file.bytes,
+    created_by: principal.userId,
+    runner: RUNNER_ID,
   });
   jobOptions.set(id, { mode: query.mode, preview: query.preview });
-  enqueueImport({ db: context.db, engine: context.engine, id, kind: query.kind, format, crs: query.crs, encoding, file: file.path, principal, today: chinaToday(), batchRows: context.config.importBatchRows,
-    mode: query.mode, preview: query.preview });
+  enqueueImport({
+    db: context.db,
+    engine: context.engine,
+    id,
+    kind: query.kind,
+    format,
+    crs: query.crs,
+    encoding,
+    file: file.path,
+    principal,
+    today: chinaToday(),
+    batchRows: context.config.importBatchRows,
+    mode: query.mode,
+    preview: query.preview,
+  });
   const job = await findJob(context.db, id, undefined);
-  response.status(202).location(`/api/imports/${id}`).json({ job: jobView(job!, context.engine) });
+  response
+    .status(202)
+    .location(`/api/imports/${id}`)
+    .json({ job: jobView(job!, context.engine) });
 }
 
 /** Every bad row as CSV (row, field, reason), read from the database a page at a time. */

@@ -34,7 +34,6 @@ import { removeFile } from './upload.ts';
  * requests, the job's progress among them, are served between its batches.
  */
 
-
 export interface ImportJobRun {
   db: Kysely<DB>;
   engine: Engine;
@@ -97,7 +96,13 @@ const RUNNERS: Record<ImportKind, (job: ImportJobRun) => Promise<void>> = {
 };
 
 /** Every kind's spec, for what the routes ask of a kind before a job runs (its columns, whether it can update). */
-const SPECS: readonly { kind: ImportKind; fields: readonly FieldSpec[]; updates?: unknown }[] = [buildingsImport, unitsImport, peopleImport, casesImport, compoundsImport];
+const SPECS: readonly { kind: ImportKind; fields: readonly FieldSpec[]; updates?: unknown }[] = [
+  buildingsImport,
+  unitsImport,
+  peopleImport,
+  casesImport,
+  compoundsImport,
+];
 /** Kinds an import may update (mode upsert): those whose spec says how. */
 export const isUpdatable = (kind: ImportKind) => SPECS.some((spec) => spec.kind === kind && spec.updates !== undefined);
 /** A kind's columns (for its template), undefined for a kind not listed here. */
@@ -143,15 +148,26 @@ async function runPasses<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun): Pro
   const preview = job.preview ? previewLogOf(spec, job, columns) : undefined;
   const tally = await validate(spec, job, columns, preview);
   if (tally.errors > 0) {
-    await updateJob(job.db, job.id, { status: 'failed', rows_processed: tally.rows, rows_total: tally.rows, error_count: tally.errors, finished_at: new Date(),
-      message: `${tally.errors} problem(s) found; nothing was imported` });
+    await updateJob(job.db, job.id, {
+      status: 'failed',
+      rows_processed: tally.rows,
+      rows_total: tally.rows,
+      error_count: tally.errors,
+      finished_at: new Date(),
+      message: `${tally.errors} problem(s) found; nothing was imported`,
+    });
     return;
   }
   if (preview) {
     const { totals } = preview.result();
     previews.set(job.id, preview.result());
-    await updateJob(job.db, job.id, { status: 'done', rows_processed: tally.rows, rows_total: tally.rows, finished_at: new Date(),
-      message: `preview: ${totals.added} to add, ${totals.changed} to change, ${totals.unchanged} unchanged; nothing was changed` });
+    await updateJob(job.db, job.id, {
+      status: 'done',
+      rows_processed: tally.rows,
+      rows_total: tally.rows,
+      finished_at: new Date(),
+      message: `preview: ${totals.added} to add, ${totals.changed} to change, ${totals.unchanged} unchanged; nothing was changed`,
+    });
     return;
   }
   liveJobs.update(job.id, { status: 'importing', rowsProcessed: 0, rowsTotal: tally.rows });
@@ -181,7 +197,10 @@ async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colum
   for await (const event of source.events) {
     if (event.type === 'header') {
       const missing = columns.missingRequired(event.headers);
-      errors.add(event.row, missing.map((field) => ({ field: field.headers[0] ?? field.name, reason: missingColumnReason(field.headers) })));
+      errors.add(
+        event.row,
+        missing.map((field) => ({ field: field.headers[0] ?? field.name, reason: missingColumnReason(field.headers) })),
+      );
       if (missing.length > 0) break;
       continue;
     }
@@ -215,7 +234,13 @@ function previewLogOf<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, columns
 
 /** Each row of a checked batch as the preview shows it: added, or (mode upsert) changed / unchanged against the record on file. */
 async function previewBatch<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, batch: PendingRow<Row>[], preview: PreviewLog): Promise<void> {
-  const onFile = job.mode === 'upsert' && spec.updates ? await spec.updates.onFile(job.db, batch.map(({ value }) => spec.key(value).value)) : new Map<string, OnFileRecord>();
+  const onFile =
+    job.mode === 'upsert' && spec.updates
+      ? await spec.updates.onFile(
+          job.db,
+          batch.map(({ value }) => spec.key(value).value),
+        )
+      : new Map<string, OnFileRecord>();
   for (const { row, value, stated } of batch) {
     const key = spec.key(value).value;
     const record = onFile.get(key);
@@ -223,7 +248,14 @@ async function previewBatch<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, b
   }
 }
 
-async function checkAgainstDatabase<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, batch: PendingRow<Row>[], grids: readonly string[] | undefined, keySecret: Buffer, errors: ErrorLog) {
+async function checkAgainstDatabase<Row>(
+  spec: ImportKindSpec<Row>,
+  job: ImportJobRun,
+  batch: PendingRow<Row>[],
+  grids: readonly string[] | undefined,
+  keySecret: Buffer,
+  errors: ErrorLog,
+) {
   if (batch.length === 0) return;
   const keyed = batch.map(({ row, value }) => ({ row, key: spec.key(value).value }));
   const repeated = await firstRowsOfRepeatedKeys(job.db, job.id, keySecret, keyed);
@@ -271,9 +303,16 @@ async function importAll<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colu
  */
 async function writeBatch<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, trx: Kysely<DB>, batch: PendingRow<Row>[]): Promise<Record<string, number>> {
   const updates = spec.updates;
-  if (job.mode === 'add' || !updates) return spec.insert(trx, batch.map(({ value }) => value));
+  if (job.mode === 'add' || !updates)
+    return spec.insert(
+      trx,
+      batch.map(({ value }) => value),
+    );
   const keyOf = (row: Row) => spec.key(row).value;
-  const onFile = await updates.onFile(trx, batch.map(({ value }) => keyOf(value)));
+  const onFile = await updates.onFile(
+    trx,
+    batch.map(({ value }) => keyOf(value)),
+  );
   const fresh = batch.filter(({ value }) => !onFile.has(keyOf(value))).map(({ value }) => value);
   const changed = batch.flatMap(({ value, stated }) => {
     const record = onFile.get(keyOf(value));
@@ -284,9 +323,16 @@ async function writeBatch<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, trx
   const updated = await updateRows(trx, updates, keyOf, changed);
   const onFileRows = batch.filter(({ value }) => onFile.has(keyOf(value))).map(({ value }) => value);
   if (updates.afterUpdate && onFileRows.length > 0) addCounts(written, await updates.afterUpdate(trx, onFileRows));
-  await recordAudit(trx, job.principal, changed.map(({ id, fields }) => ({
-    action: 'update', targetType: updates.targetType, targetId: id, details: { importJob: job.id, fields },
-  })));
+  await recordAudit(
+    trx,
+    job.principal,
+    changed.map(({ id, fields }) => ({
+      action: 'update',
+      targetType: updates.targetType,
+      targetId: id,
+      details: { importJob: job.id, fields },
+    })),
+  );
   return { ...written, [`${updates.table}Updated`]: updated };
 }
 

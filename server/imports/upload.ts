@@ -68,7 +68,11 @@ export async function saveStream(body: Readable, maxBytes: number, fileName?: st
 export async function receiveUpload(request: Request, maxBytes: number, fileName?: string): Promise<ReceivedFile> {
   if (request.is('application/json')) {
     // The JSON API's media type is not a file's: a GeoJSON file comes as application/geo+json or multipart.
-    throw new HttpError(415, 'unsupported_media_type', 'Send the file as multipart/form-data (field "file") or as the raw body with its own content type (text/csv, application/geo+json …), not application/json');
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'Send the file as multipart/form-data (field "file") or as the raw body with its own content type (text/csv, application/geo+json …), not application/json',
+    );
   }
   if (request.is('multipart/form-data')) return receiveMultipart(request, maxBytes, fileName);
   return saveStream(request, maxBytes, fileName);
@@ -96,7 +100,9 @@ function receiveMultipart(request: Request, maxBytes: number, fileName?: string)
         reject(error);
       });
     });
-    parser.on('error', () => reject(badRequest('invalid_request', 'Malformed multipart body', { fields: [{ field: 'file', message: 'malformed multipart body' }] })));
+    parser.on('error', () =>
+      reject(badRequest('invalid_request', 'Malformed multipart body', { fields: [{ field: 'file', message: 'malformed multipart body' }] })),
+    );
     parser.on('close', () => {
       if (!sawFile) reject(badRequest('invalid_request', 'No file in field "file"', { fields: [{ field: 'file', message: 'is required' }] }));
     });
@@ -104,10 +110,12 @@ function receiveMultipart(request: Request, maxBytes: number, fileName?: string)
   });
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** Only the last path segment, without control characters, at most 200 characters. */
 function cleanFileName(fileName: string | undefined): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  const base = fileName?.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  const base = fileName?.split(/[\\/]/).pop()?.replace(CONTROL_CHARACTERS, '').trim().slice(0, 200);
   return base ? base : undefined;
 }
 

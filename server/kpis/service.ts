@@ -45,57 +45,100 @@ const denominatorPeople = (_numerator: number, denominator: number) => denominat
 
 export const KPIS: KpiDefinition[] = [
   {
-    key: 'registration_rate', label: '居住登记率', unit: '%', target: 95, source: 'population',
+    key: 'registration_rate',
+    label: '居住登记率',
+    unit: '%',
+    target: 95,
+    source: 'population',
     definition: `floating ${ON_DAY} whose residency was registered on or before asOf ÷ (all floating ${ON_DAY} + ${FOUND_UNREGISTERED})`,
     parts: ({ population }) => [population.floating_registered!, population.floating! + population.floating_found_unregistered!],
     people: denominatorPeople,
   },
   {
-    key: 'permit_rate', label: '发证率', unit: '%', target: 90, source: 'population',
+    key: 'permit_rate',
+    label: '发证率',
+    unit: '%',
+    target: 90,
+    source: 'population',
     definition: `floating ${ON_DAY} holding a residence permit valid on asOf (issued_on <= asOf <= expires_on, not revoked by asOf) ÷ all floating ${ON_DAY} (the eligible)`,
     parts: ({ population }) => [population.floating_permitted!, population.floating!],
     people: denominatorPeople,
   },
   {
-    key: 'rental_registration_rate', label: '出租登记率', unit: '%', target: null, source: 'units',
+    key: 'rental_registration_rate',
+    label: '出租登记率',
+    unit: '%',
+    target: null,
+    source: 'units',
     definition: 'rented units registered as rentals ÷ units whose use is rented, in active buildings; current state',
     parts: ({ units }) => [units.registered_rental_units!, units.rented_units!],
   },
   {
-    key: 'household_consistency_rate', label: '人户一致率', unit: '%', target: null, source: 'checks',
-    definition: 'people checked by inspections in the period (the latest check of each person) who were found living where they were registered on the visit day ÷ people checked',
+    key: 'household_consistency_rate',
+    label: '人户一致率',
+    unit: '%',
+    target: null,
+    source: 'checks',
+    definition:
+      'people checked by inspections in the period (the latest check of each person) who were found living where they were registered on the visit day ÷ people checked',
     parts: ({ checks }) => [checks.consistent!, checks.checked!],
     people: denominatorPeople,
   },
   {
-    key: 'responsibility_letter_rate', label: '治安责任书签订率', unit: '%', target: 90, source: 'units',
+    key: 'responsibility_letter_rate',
+    label: '治安责任书签订率',
+    unit: '%',
+    target: 90,
+    source: 'units',
     definition: 'rental buildings (active, with at least one rented unit) with a signed security-responsibility letter ÷ rental buildings; current state',
     parts: ({ units }) => [units.signed_rental_buildings!, units.rental_buildings!],
   },
   {
-    key: 'rented_unit_share', label: '出租房屋占比', unit: '%', target: null, source: 'units',
-    definition: 'rental houses (let dwellings: each rented unit, and each household of a unit let to several, 分租) ÷ dwellings (units, a unit let to n households counting n), in active buildings; beside: the let units and the rental buildings (buildings with a let unit); current state',
+    key: 'rented_unit_share',
+    label: '出租房屋占比',
+    unit: '%',
+    target: null,
+    source: 'units',
+    definition:
+      'rental houses (let dwellings: each rented unit, and each household of a unit let to several, 分租) ÷ dwellings (units, a unit let to n households counting n), in active buildings; beside: the let units and the rental buildings (buildings with a let unit); current state',
     parts: ({ units }) => [units.rental_houses!, units.units! - units.rented_units! + units.rental_houses!],
     beside: ({ units }) => ({ rentedUnits: units.rented_units!, rentalBuildings: units.rental_buildings! }),
   },
   {
-    key: 'occupancy_rate', label: '住房入住率', unit: '%', target: null, source: 'occupancy',
+    key: 'occupancy_rate',
+    label: '住房入住率',
+    unit: '%',
+    target: null,
+    source: 'occupancy',
     definition: `units with at least one person living there on asOf (moved_in <= asOf < moved_out, or no move-out) ÷ all units, in active buildings`,
     parts: ({ occupancy }) => [occupancy.occupied!, occupancy.units!],
   },
   {
-    key: 'floating_share', label: '流动人口占比', unit: '%', target: null, source: 'population',
+    key: 'floating_share',
+    label: '流动人口占比',
+    unit: '%',
+    target: null,
+    source: 'population',
     definition: `floating ${ON_DAY} ÷ all ${ON_DAY} (registered, lodging, floating, overseas)`,
     parts: ({ population: p }) => [p.floating!, p.registered! + p.lodging! + p.floating! + p.overseas!],
     people: denominatorPeople,
   },
   {
-    key: 'rental_case_share', label: '出租屋发案占比', unit: '%', target: null, source: 'cases',
-    definition: 'cases in the period that happened in rental housing (a rented unit, or without a unit a building with a rented unit) ÷ all cases in the period',
+    key: 'rental_case_share',
+    label: '出租屋发案占比',
+    unit: '%',
+    target: null,
+    source: 'cases',
+    definition:
+      'cases in the period that happened in rental housing (a rented unit, or without a unit a building with a rented unit) ÷ all cases in the period',
     parts: ({ cases }) => [cases.in_rental!, cases.cases!],
   },
   {
-    key: 'floating_to_registered_ratio', label: '流动人口与户籍人口之比', unit: 'ratio', target: null, source: 'population',
+    key: 'floating_to_registered_ratio',
+    label: '流动人口与户籍人口之比',
+    unit: 'ratio',
+    target: null,
+    source: 'population',
     definition: `floating ${ON_DAY} ÷ registered (local hukou) ${ON_DAY}; the value v reads v : 1`,
     parts: ({ population }) => [population.floating!, population.registered!],
     people: (numerator, denominator) => Math.min(numerator, denominator),
@@ -128,7 +171,11 @@ function levelOfCode(code: string): AreaLevel {
   return level;
 }
 
-async function areaSums(db: Kysely<DB>, request: KpiRequest, source: Exclude<FigureSourceName, 'rental_tiers'>): Promise<{ row: Awaited<ReturnType<typeof sumOverArea>>; time: TimeFrame }> {
+async function areaSums(
+  db: Kysely<DB>,
+  request: KpiRequest,
+  source: Exclude<FigureSourceName, 'rental_tiers'>,
+): Promise<{ row: Awaited<ReturnType<typeof sumOverArea>>; time: TimeFrame }> {
   const figures = await figureSource(db, source, request);
   const row = await sumOverArea(db, figures, levelOfCode(request.area), request.area);
   return { row, time: figures.time };

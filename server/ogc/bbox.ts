@@ -12,7 +12,13 @@ export type OgcBbox = readonly number[];
 export const ogcBboxSchema = z
   .string()
   .transform((text) => text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
-  .refine((numbers) => (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite), bilingual('bbox must be four numbers (minLon,minLat,maxLon,maxLat) or six with heights (minLon,minLat,minZ,maxLon,maxLat,maxZ)', 'bbox 须为四个数字（最小经度,最小纬度,最大经度,最大纬度）或含高度的六个数字'));
+  .refine(
+    (numbers) => (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite),
+    bilingual(
+      'bbox must be four numbers (minLon,minLat,maxLon,maxLat) or six with heights (minLon,minLat,minZ,maxLon,maxLat,maxZ)',
+      'bbox 须为四个数字（最小经度,最小纬度,最大经度,最大纬度）或含高度的六个数字',
+    ),
+  );
 
 /**
  * What is wrong with a bbox's ranges once it is in CRS84 order (lon, lat), or undefined. Checked
@@ -37,14 +43,20 @@ export function lonLatOrder(numbers: OgcBbox): OgcBbox {
 
 /** West, south, east, north of a four- or six-number bbox (heights dropped: every feature is 2D). */
 function horizontal(numbers: OgcBbox): Bbox {
-  const [west, south, east, north] = numbers.length === 6 ? [numbers[0]!, numbers[1]!, numbers[3]!, numbers[4]!] : [numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!];
+  const [west, south, east, north] =
+    numbers.length === 6 ? [numbers[0]!, numbers[1]!, numbers[3]!, numbers[4]!] : [numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!];
   return [west, south, east, north];
 }
 
 /** The boxes to intersect: one, or two split at the antimeridian. */
 export function boxesOf(bbox: OgcBbox): Bbox[] {
   const [west, south, east, north] = horizontal(bbox);
-  return west <= east ? [[west, south, east, north]] : [[west, south, 180, north], [-180, south, east, north]];
+  return west <= east
+    ? [[west, south, east, north]]
+    : [
+        [west, south, 180, north],
+        [-180, south, east, north],
+      ];
 }
 
 /**
@@ -62,8 +74,14 @@ function isCalendarDay(text: string): boolean {
 const isInstant = (text: string) => INSTANT.test(text) && isCalendarDay(text) && !Number.isNaN(Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text));
 const isBound = (text: string) => text === '..' || text === '' || isInstant(text);
 
-export const ogcDatetimeSchema = z.string().refine((text) => {
-  const parts = text.split('/');
-  if (parts.length === 1) return isInstant(parts[0]!);
-  return parts.length === 2 && parts.every(isBound) && !parts.every((part) => part === '..' || part === '');
-}, bilingual('datetime must be an RFC 3339 date or date-time (2026-12-01, 2026-12-01T08:00:00Z) or an interval such as 2026-01-01/2026-12-31 or ../2026-12-31', 'datetime 须为 RFC 3339 日期或时间（如 2026-12-01、2026-12-01T08:00:00Z）或时段（如 2026-01-01/2026-12-31、../2026-12-31）'));
+export const ogcDatetimeSchema = z.string().refine(
+  (text) => {
+    const parts = text.split('/');
+    if (parts.length === 1) return isInstant(parts[0]!);
+    return parts.length === 2 && parts.every(isBound) && !parts.every((part) => part === '..' || part === '');
+  },
+  bilingual(
+    'datetime must be an RFC 3339 date or date-time (2026-12-01, 2026-12-01T08:00:00Z) or an interval such as 2026-01-01/2026-12-31 or ../2026-12-31',
+    'datetime 须为 RFC 3339 日期或时间（如 2026-12-01、2026-12-01T08:00:00Z）或时段（如 2026-01-01/2026-12-31、../2026-12-31）',
+  ),
+);

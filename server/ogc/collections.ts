@@ -40,14 +40,18 @@ export interface Queryable {
 }
 
 const queryable = (column: string, type: Queryable['type'], description: string): Queryable => ({ column: sql.ref(column), type, description });
-const areaCode = queryable('g.code', 'string', 'The area\'s code');
-const areaName = queryable('g.name', 'string', 'The area\'s name');
+const areaCode = queryable('g.code', 'string', "The area's code");
+const areaName = queryable('g.name', 'string', "The area's name");
 
 type Description = Pick<OgcCollection, 'id' | 'title' | 'description'>;
 
 /** A collection over rows keyed by `code` with a `geom` column, read under the alias g. */
 const codedAreas = (
-  description: Description, table: 'grids' | 'admin_areas', properties: OgcCollection['properties'], queryables: Record<string, Queryable>, joins = sql``,
+  description: Description,
+  table: 'grids' | 'admin_areas',
+  properties: OgcCollection['properties'],
+  queryables: Record<string, Queryable>,
+  joins = sql``,
   visible = (prefixes: CodePrefixes) => codeWithin('g.code', prefixes),
 ): OgcCollection => ({
   ...description,
@@ -65,14 +69,17 @@ const grids = codedAreas(
   { id: 'grids', title: 'Base grids (基础网格)', description: 'The base grids collectors are assigned to, with their 14-digit codes.' },
   'grids',
   () => sql`jsonb_build_object('code', g.code, 'name', g.name, 'communityCode', g.community_code, 'areaKm2', round(g.area_km2::numeric, 4))`,
-  { communityCode: queryable('g.community_code', 'string', 'The community (12 digits) the grid lies in'), areaKm2: queryable('g.area_km2', 'number', 'Area in square kilometres') },
+  {
+    communityCode: queryable('g.community_code', 'string', 'The community (12 digits) the grid lies in'),
+    areaKm2: queryable('g.area_km2', 'number', 'Area in square kilometres'),
+  },
 );
 
 const areas = codedAreas(
   { id: 'areas', title: 'Administrative areas', description: 'Districts (6-digit codes), streets (9) and communities (12); `level` tells which.' },
   'admin_areas',
   () => sql`jsonb_build_object('code', g.code, 'name', g.name, 'level', g.level, 'parentCode', g.parent_code)`,
-  { level: queryable('g.level', 'string', 'district, street or community'), parentCode: queryable('g.parent_code', 'string', 'The enclosing area\'s code') },
+  { level: queryable('g.level', 'string', 'district, street or community'), parentCode: queryable('g.parent_code', 'string', "The enclosing area's code") },
   sql``,
   (prefixes) => areaVisible('g.code', prefixes),
 );
@@ -88,7 +95,8 @@ const buildingProperties = sql`jsonb_build_object('code', b.code, 'gridCode', b.
 const buildings: OgcCollection = {
   id: 'buildings',
   title: 'Building footprints',
-  description: 'Coded buildings (19 digits) whose footprint is known, as polygons. Every building, footprint or not, is in building_points. No owner or landlord data.',
+  description:
+    'Coded buildings (19 digits) whose footprint is known, as polygons. Every building, footprint or not, is in building_points. No owner or landlord data.',
   from: sql`buildings b`,
   joins: sql``,
   idColumn: sql<string>`b.code`,
@@ -97,7 +105,7 @@ const buildings: OgcCollection = {
   touches: (envelope) => sql<boolean>`b.footprint && ${envelope}`,
   visible: (prefixes) => sql<SqlBool>`b.footprint IS NOT NULL AND ${codeWithin('b.code', prefixes)}`,
   queryables: {
-    code: queryable('b.code', 'string', 'The building\'s code (19 digits)'),
+    code: queryable('b.code', 'string', "The building's code (19 digits)"),
     gridCode: queryable('b.grid_code', 'string', 'The base grid (14 digits)'),
     address: queryable('b.address', 'string', 'Street address'),
     floors: queryable('b.floors', 'integer', 'Floors above ground'),

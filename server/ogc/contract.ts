@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { feature, featureCollection, GEOJSON, instant, type RouteResponses } from '../domain/contract-shapes.ts';
 
 /** OGC API - Features documents, as JSON (or as HTML when f=html or the browser asks). */
-export const ogcLink = z.looseObject({ href: z.string(), rel: z.string().meta({ examples: ['self'] }), type: z.string().optional(), title: z.string().optional() });
+export const ogcLink = z.looseObject({
+  href: z.string(),
+  rel: z.string().meta({ examples: ['self'] }),
+  type: z.string().optional(),
+  title: z.string().optional(),
+});
 export const landingPage = z.looseObject({ title: z.string(), description: z.string(), links: z.array(ogcLink) });
 export const conformance = z.object({ conformsTo: z.array(z.string()).meta({ examples: [['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core']] }) });
 export const collection = z.looseObject({
@@ -16,7 +21,12 @@ export const collection = z.looseObject({
   links: z.array(ogcLink),
 });
 export const collections = z.object({ links: z.array(ogcLink), collections: z.array(collection) });
-export const queryables = z.looseObject({ $schema: z.string().optional(), $id: z.string().optional(), type: z.literal('object'), properties: z.record(z.string(), z.unknown()) });
+export const queryables = z.looseObject({
+  $schema: z.string().optional(),
+  $id: z.string().optional(),
+  type: z.literal('object'),
+  properties: z.record(z.string(), z.unknown()),
+});
 export const items = featureCollection(z.record(z.string(), z.unknown()).nullable(), {
   numberMatched: z.number().int().optional(),
   numberReturned: z.number().int().optional(),

@@ -12,7 +12,10 @@ export type FilterLang = 'cql2-text' | 'cql2-json';
 
 /** A filter the parser refuses, in English and Chinese: the route answers 400 naming `filter`. */
 export class FilterError extends Error {
-  constructor(message: string, readonly zh: string) {
+  constructor(
+    message: string,
+    readonly zh: string,
+  ) {
     super(message);
   }
 }
@@ -47,7 +50,8 @@ const fail = (message: string, zh: string): never => {
 
 type Token = { kind: 'word' | 'string' | 'number' | 'symbol'; text: string; at: number };
 
-const TOKEN = /\s*(?:(?<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?<string>'(?:[^']|'')*')|(?<quoted>"[A-Za-z_][A-Za-z0-9_]*")|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<symbol><>|<=|>=|[=<>(),]))/y;
+const TOKEN =
+  /\s*(?:(?<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?<string>'(?:[^']|'')*')|(?<quoted>"[A-Za-z_][A-Za-z0-9_]*")|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<symbol><>|<=|>=|[=<>(),]))/y;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -173,7 +177,10 @@ class TextParser {
       const node: FilterNode = { op: 'isNull', operand: left };
       return negated ? { op: 'not', arg: node } : node;
     }
-    return fail(`expected a comparison (=, <>, <, <=, >, >=, LIKE, IN, BETWEEN, IS NULL) but found "${operator.text}"`, `应为比较运算（=、<>、<、<=、>、>=、LIKE、IN、BETWEEN、IS NULL），实为“${operator.text}”`);
+    return fail(
+      `expected a comparison (=, <>, <, <=, >, >=, LIKE, IN, BETWEEN, IS NULL) but found "${operator.text}"`,
+      `应为比较运算（=、<>、<、<=、>、>=、LIKE、IN、BETWEEN、IS NULL），实为“${operator.text}”`,
+    );
   }
 
   private scalar(): Scalar {
@@ -211,7 +218,8 @@ class TextParser {
     this.index++;
     this.expectSymbol('(');
     const property = this.next();
-    if (property.kind !== 'word' || property.text !== GEOMETRY_PROPERTY) fail(`S_INTERSECTS takes the property ${GEOMETRY_PROPERTY} first`, `S_INTERSECTS 的第一个参数须为 ${GEOMETRY_PROPERTY}`);
+    if (property.kind !== 'word' || property.text !== GEOMETRY_PROPERTY)
+      fail(`S_INTERSECTS takes the property ${GEOMETRY_PROPERTY} first`, `S_INTERSECTS 的第一个参数须为 ${GEOMETRY_PROPERTY}`);
     this.expectSymbol(',');
     const geometry = this.geometryLiteral();
     this.expectSymbol(')');
@@ -225,7 +233,11 @@ class TextParser {
     if (this.isWord('BBOX', token)) geometry = { kind: 'bbox', box: this.numbers() };
     else if (this.isWord('POINT', token)) geometry = { kind: 'geojson', geojson: { type: 'Point', coordinates: [this.number(), this.number()] } };
     else if (this.isWord('POLYGON', token)) geometry = { kind: 'geojson', geojson: { type: 'Polygon', coordinates: this.rings() } };
-    else return fail(`S_INTERSECTS takes a BBOX, POINT or POLYGON literal, not "${token.text}"`, `S_INTERSECTS 只接受 BBOX、POINT 或 POLYGON，不接受“${token.text}”`);
+    else
+      return fail(
+        `S_INTERSECTS takes a BBOX, POINT or POLYGON literal, not "${token.text}"`,
+        `S_INTERSECTS 只接受 BBOX、POINT 或 POLYGON，不接受“${token.text}”`,
+      );
     this.expectSymbol(')');
     return geometry;
   }
@@ -258,11 +270,13 @@ function jsonScalar(value: unknown): Scalar {
 
 function jsonGeometry(value: unknown): Geometry {
   if (isObject(value) && Array.isArray(value.bbox) && Object.keys(value).length === 1) return { kind: 'bbox', box: value.bbox.map(checkedNumber) };
-  if (isObject(value) && (value.type === 'Point' || value.type === 'Polygon') && Array.isArray(value.coordinates)) return { kind: 'geojson', geojson: { type: value.type, coordinates: value.coordinates } };
+  if (isObject(value) && (value.type === 'Point' || value.type === 'Polygon') && Array.isArray(value.coordinates))
+    return { kind: 'geojson', geojson: { type: value.type, coordinates: value.coordinates } };
   return fail('S_INTERSECTS takes a {"bbox": [...]} or a GeoJSON Point or Polygon', 'S_INTERSECTS 只接受 {"bbox": [...]} 或 GeoJSON 的 Point、Polygon');
 }
 
-const checkedNumber = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : fail('a coordinate is not a number', '坐标须为数字'));
+const checkedNumber = (value: unknown): number =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fail('a coordinate is not a number', '坐标须为数字');
 
 function argsOf(value: Record<string, unknown>, count?: number): unknown[] {
   const args = value.args;
@@ -275,7 +289,8 @@ function argsOf(value: Record<string, unknown>, count?: number): unknown[] {
 function jsonNode(value: unknown, depth: number, counter: { nodes: number }): FilterNode {
   if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`, `嵌套超过 ${MAX_DEPTH} 层`);
   if (++counter.nodes > MAX_NODES) fail(`has more than ${MAX_NODES} terms`, `条件超过 ${MAX_NODES} 项`);
-  if (!isObject(value) || typeof value.op !== 'string') return fail('each expression must be an object with "op" and "args"', '每个表达式须为含 "op" 与 "args" 的对象');
+  if (!isObject(value) || typeof value.op !== 'string')
+    return fail('each expression must be an object with "op" and "args"', '每个表达式须为含 "op" 与 "args" 的对象');
   const op = value.op;
   if (op === 'and' || op === 'or') return { op, args: argsOf(value).map((arg) => jsonNode(arg, depth + 1, counter)) };
   if (op === 'not') return { op, arg: jsonNode(argsOf(value, 1)[0], depth + 1, counter) };
@@ -299,7 +314,8 @@ function jsonNode(value: unknown, depth: number, counter: { nodes: number }): Fi
   if (op === 'isNull') return { op, operand: jsonScalar(argsOf(value, 1)[0]) };
   if (op === 's_intersects') {
     const [property, geometry] = argsOf(value, 2);
-    if (!isObject(property) || property.property !== GEOMETRY_PROPERTY) fail(`s_intersects takes {"property": "${GEOMETRY_PROPERTY}"} first`, `s_intersects 的第一个参数须为 {"property": "${GEOMETRY_PROPERTY}"}`);
+    if (!isObject(property) || property.property !== GEOMETRY_PROPERTY)
+      fail(`s_intersects takes {"property": "${GEOMETRY_PROPERTY}"} first`, `s_intersects 的第一个参数须为 {"property": "${GEOMETRY_PROPERTY}"}`);
     return { op, geometry: jsonGeometry(geometry) };
   }
   return fail(`unknown operator "${op.slice(0, 40)}"`, `未知运算符“${op.slice(0, 40)}”`);
@@ -318,7 +334,8 @@ function queryableOf(collection: OgcCollection, name: string): Queryable {
   return fail(`${name.slice(0, 60)} is not a queryable of ${collection.id} (${names})`, `${name.slice(0, 60)} 不是 ${collection.id} 可查询的属性（${names}）`);
 }
 
-const typeOf = (collection: OgcCollection, scalar: Scalar): ValueType => (scalar.kind === 'property' ? typeOfQueryable(queryableOf(collection, scalar.name)) : scalar.kind);
+const typeOf = (collection: OgcCollection, scalar: Scalar): ValueType =>
+  scalar.kind === 'property' ? typeOfQueryable(queryableOf(collection, scalar.name)) : scalar.kind;
 
 /** Literals are bound parameters, cast so that Postgres knows their type even beside another literal. */
 function scalarSql(collection: OgcCollection, scalar: Scalar): RawBuilder<unknown> {
@@ -348,7 +365,8 @@ function geometrySql(geometry: Geometry): RawBuilder<unknown> {
     const box = geometry.box;
     if (box.length !== 4 && box.length !== 6) fail('BBOX takes four numbers (or six with heights)', 'BBOX 须为四个数字（或含高度的六个）');
     const [west, south, east, north] = box.length === 6 ? [box[0], box[1], box[3], box[4]] : box;
-    if (!inWgs84(west!, south!) || !inWgs84(east!, north!) || south! > north!) fail('BBOX is outside WGS84 bounds or its south is above its north', 'BBOX 超出 WGS84 范围或南边界大于北边界');
+    if (!inWgs84(west!, south!) || !inWgs84(east!, north!) || south! > north!)
+      fail('BBOX is outside WGS84 bounds or its south is above its north', 'BBOX 超出 WGS84 范围或南边界大于北边界');
     return sql`ST_MakeEnvelope(${west}::double precision, ${south}::double precision, ${east}::double precision, ${north}::double precision, 4326)`;
   }
   checkCoordinates(geometry.geojson);
@@ -356,16 +374,20 @@ function geometrySql(geometry: Geometry): RawBuilder<unknown> {
 }
 
 const inWgs84 = (lon: number, lat: number) => lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
-const isPosition = (value: unknown) => Array.isArray(value) && value.length === 2 && value.every((n) => typeof n === 'number' && Number.isFinite(n)) && inWgs84(value[0], value[1]);
+const isPosition = (value: unknown) =>
+  Array.isArray(value) && value.length === 2 && value.every((n) => typeof n === 'number' && Number.isFinite(n)) && inWgs84(value[0], value[1]);
 
 /** Checked here so a bad literal is a 400 naming the filter, never a database error. */
 function checkCoordinates(geojson: { type: 'Point' | 'Polygon'; coordinates: unknown }): void {
   const coordinates = geojson.coordinates;
   if (geojson.type === 'Point' && isPosition(coordinates)) return;
-  const validRing = (ring: unknown) => Array.isArray(ring) && ring.length >= 4 && ring.length <= 1000 && ring.every(isPosition)
-    && ring[0][0] === ring.at(-1)[0] && ring[0][1] === ring.at(-1)[1];
+  const validRing = (ring: unknown) =>
+    Array.isArray(ring) && ring.length >= 4 && ring.length <= 1000 && ring.every(isPosition) && ring[0][0] === ring.at(-1)[0] && ring[0][1] === ring.at(-1)[1];
   if (geojson.type === 'Polygon' && Array.isArray(coordinates) && coordinates.length >= 1 && coordinates.length <= 20 && coordinates.every(validRing)) return;
-  fail(`the ${geojson.type.toUpperCase()} is not valid: positions are lon lat within WGS84, a polygon ring is closed with at least four positions`, `${geojson.type.toUpperCase()} 无效：坐标为 WGS84 的经度 纬度，多边形的环须闭合且至少四个点`);
+  fail(
+    `the ${geojson.type.toUpperCase()} is not valid: positions are lon lat within WGS84, a polygon ring is closed with at least four positions`,
+    `${geojson.type.toUpperCase()} 无效：坐标为 WGS84 的经度 纬度，多边形的环须闭合且至少四个点`,
+  );
 }
 
 function nodeSql(collection: OgcCollection, node: FilterNode): RawBuilder<boolean> {
@@ -373,7 +395,10 @@ function nodeSql(collection: OgcCollection, node: FilterNode): RawBuilder<boolea
   switch (node.op) {
     case 'and':
     case 'or':
-      return sql<boolean>`(${sql.join(node.args.map((arg) => nodeSql(collection, arg)), node.op === 'and' ? sql` AND ` : sql` OR `)})`;
+      return sql<boolean>`(${sql.join(
+        node.args.map((arg) => nodeSql(collection, arg)),
+        node.op === 'and' ? sql` AND ` : sql` OR `,
+      )})`;
     case 'not':
       return sql<boolean>`(NOT ${nodeSql(collection, node.arg)})`;
     case 'like':

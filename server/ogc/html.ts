@@ -101,7 +101,9 @@ export function itemsHtml(title: string, document: { numberMatched: number; numb
     const url = new URL(self.href);
     return anchor({ href: `${url.origin}${url.pathname}/${encodeURIComponent(String(id))}`, rel: 'item' }, String(id));
   };
-  const rows = document.features.map((feature) => `<tr><td>${itemLink(feature.id)}</td>${names.map((name) => `<td>${escapeHtml(cellText(feature.properties?.[name]))}</td>`).join('')}</tr>`);
+  const rows = document.features.map(
+    (feature) => `<tr><td>${itemLink(feature.id)}</td>${names.map((name) => `<td>${escapeHtml(cellText(feature.properties?.[name]))}</td>`).join('')}</tr>`,
+  );
   const table = `<table><thead><tr><th>id</th>${names.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const counts = paragraph(`${document.numberReturned} of ${document.numberMatched} features`);
   return page(title, `${counts}${table}`, document.links);

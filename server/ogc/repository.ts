@@ -40,7 +40,11 @@ export interface SortKey {
 const intersects = (collection: OgcCollection, box: Bbox) =>
   sql<boolean>`(${collection.touches(envelopeOf(box))} AND ST_Intersects(${collection.geometry}, ${envelopeOf(box)}))`;
 
-const inBbox = (collection: OgcCollection, bbox: OgcBbox) => sql.join(boxesOf(bbox).map((box) => intersects(collection, box)), sql` OR `);
+const inBbox = (collection: OgcCollection, bbox: OgcBbox) =>
+  sql.join(
+    boxesOf(bbox).map((box) => intersects(collection, box)),
+    sql` OR `,
+  );
 
 const condition = (collection: OgcCollection, { bbox, where, prefixes }: FeatureFilter): RawBuilder<boolean> =>
   sql<boolean>`${collection.visible(prefixes)} AND (${bbox ? inBbox(collection, bbox) : sql<boolean>`true`}) AND (${where ?? sql<boolean>`true`})`;
@@ -75,7 +79,11 @@ function orderOf(collection: OgcCollection, sortBy: readonly SortKey[]): RawBuil
  * first: Postgres would otherwise build the GeoJSON of every row the offset skips.
  */
 export async function pageOfFeatures(
-  db: Kysely<DB>, collection: OgcCollection, filter: FeatureFilter, page: { limit: number; offset: number; sortBy: readonly SortKey[] }, output: FeatureOutput,
+  db: Kysely<DB>,
+  collection: OgcCollection,
+  filter: FeatureFilter,
+  page: { limit: number; offset: number; sortBy: readonly SortKey[] },
+  output: FeatureOutput,
 ): Promise<Feature[]> {
   const order = orderOf(collection, page.sortBy);
   const pageIds = sql`SELECT ${collection.idColumn} FROM ${collection.from} WHERE ${condition(collection, filter)}
@@ -86,7 +94,11 @@ export async function pageOfFeatures(
 }
 
 export async function findFeature(
-  db: Kysely<DB>, collection: OgcCollection, featureId: string, prefixes: CodePrefixes, output: FeatureOutput,
+  db: Kysely<DB>,
+  collection: OgcCollection,
+  featureId: string,
+  prefixes: CodePrefixes,
+  output: FeatureOutput,
 ): Promise<Feature | undefined> {
   const result = await selectFeatures(collection, sql<boolean>`${collection.idColumn} = ${featureId} AND ${collection.visible(prefixes)}`, output).execute(db);
   return result.rows[0];

@@ -38,43 +38,87 @@ const format = z
   .describe('json (GeoJSON for features) or html; without f, an Accept header preferring text/html gets html');
 const crsUri = (name: string) =>
   z
-    .enum(OUTPUT_CRS, { message: bilingual(`${name} must be ${OUTPUT_CRS.join(' or ')} (WGS84; EPSG:4326 lists latitude first)`, `${name} 须为 ${OUTPUT_CRS.join(' 或 ')}（WGS84；EPSG:4326 纬度在前）`) })
+    .enum(OUTPUT_CRS, {
+      message: bilingual(
+        `${name} must be ${OUTPUT_CRS.join(' or ')} (WGS84; EPSG:4326 lists latitude first)`,
+        `${name} 须为 ${OUTPUT_CRS.join(' 或 ')}（WGS84；EPSG:4326 纬度在前）`,
+      ),
+    })
     .optional();
 const formatQuery = z.strictObject({ f: format });
 const collectionParams = z.object({
   collectionId: z.string().meta({ enum: OGC_COLLECTION_IDS, description: 'An unknown collection answers 404' }),
 });
-const itemQuery = z.strictObject({ f: format, crs: crsUri('crs').describe('The coordinates\' system: CRS84 (lon, lat; the default) or EPSG:4326 (lat, lon)') });
+const itemQuery = z.strictObject({ f: format, crs: crsUri('crs').describe("The coordinates' system: CRS84 (lon, lat; the default) or EPSG:4326 (lat, lon)") });
 const itemParams = collectionParams.extend({
   featureId: z.string().regex(/^[0-9]{6,25}$/, 'featureId must be a code of 6 to 25 digits'),
 });
 export const itemsQuery = z.strictObject({
   f: format,
-  bbox: ogcBboxSchema.optional().describe('minLon,minLat,maxLon,maxLat (or six numbers with heights) in CRS84, or minLat,minLon,maxLat,maxLon with bbox-crs EPSG:4326: features whose geometry intersects the box; a west edge east of the east edge crosses the antimeridian'),
+  bbox: ogcBboxSchema
+    .optional()
+    .describe(
+      'minLon,minLat,maxLon,maxLat (or six numbers with heights) in CRS84, or minLat,minLon,maxLat,maxLon with bbox-crs EPSG:4326: features whose geometry intersects the box; a west edge east of the east edge crosses the antimeridian',
+    ),
   'bbox-crs': crsUri('bbox-crs').describe('The system of bbox: CRS84 (the default) or EPSG:4326 (lat, lon)'),
-  crs: crsUri('crs').describe('The system of the coordinates returned: CRS84 (lon, lat; the default) or EPSG:4326 (lat, lon); the answer names it in Content-Crs'),
-  filter: z.string().optional().describe('A CQL2 filter over the collection\'s queryables (see /queryables): =, <>, <, <=, >, >=, LIKE, IN, BETWEEN, IS NULL, AND, OR, NOT, S_INTERSECTS(geometry, BBOX(...)|POINT(...)|POLYGON(...)); e.g. floors >= 3 AND use IN (\'urban_village\',\'shop\')'),
-  'filter-lang': z.enum(['cql2-text', 'cql2-json'], { message: bilingual('filter-lang must be cql2-text or cql2-json', 'filter-lang 须为 cql2-text 或 cql2-json') }).optional().describe('cql2-text (the default) or cql2-json'),
-  'filter-crs': z.enum([CRS84], { message: bilingual(`filter-crs must be ${CRS84}`, `filter-crs 须为 ${CRS84}`) }).optional().describe('The system of the filter\'s geometry literals: CRS84 only'),
-  limit: textNumber(z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT)),
+  crs: crsUri('crs').describe(
+    'The system of the coordinates returned: CRS84 (lon, lat; the default) or EPSG:4326 (lat, lon); the answer names it in Content-Crs',
+  ),
+  filter: z
+    .string()
+    .optional()
+    .describe(
+      "A CQL2 filter over the collection's queryables (see /queryables): =, <>, <, <=, >, >=, LIKE, IN, BETWEEN, IS NULL, AND, OR, NOT, S_INTERSECTS(geometry, BBOX(...)|POINT(...)|POLYGON(...)); e.g. floors >= 3 AND use IN ('urban_village','shop')",
+    ),
+  'filter-lang': z
+    .enum(['cql2-text', 'cql2-json'], { message: bilingual('filter-lang must be cql2-text or cql2-json', 'filter-lang 须为 cql2-text 或 cql2-json') })
+    .optional()
+    .describe('cql2-text (the default) or cql2-json'),
+  'filter-crs': z
+    .enum([CRS84], { message: bilingual(`filter-crs must be ${CRS84}`, `filter-crs 须为 ${CRS84}`) })
+    .optional()
+    .describe("The system of the filter's geometry literals: CRS84 only"),
+  limit: textNumber(
+    z
+      .number()
+      .int('limit must be a whole number')
+      .min(1, 'limit must be at least 1')
+      .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
+      .default(DEFAULT_LIMIT),
+  ),
   offset: textNumber(z.number().int('offset must be a whole number').min(0, 'offset must be 0 or more').default(0)),
-  datetime: ogcDatetimeSchema.optional().describe('An RFC 3339 instant or interval; checked, then without effect: no published collection has a time dimension'),
+  datetime: ogcDatetimeSchema
+    .optional()
+    .describe('An RFC 3339 instant or interval; checked, then without effect: no published collection has a time dimension'),
   sortby: z
     .string()
-    .regex(/^[+-]?[A-Za-z][A-Za-z0-9]*(,[+-]?[A-Za-z][A-Za-z0-9]*)*$/, bilingual('sortby must be property names separated by commas, each with an optional + or - (e.g. -floors,code)', 'sortby 须为以逗号分隔的属性名，可带 + 或 -（如 -floors,code）'))
+    .regex(
+      /^[+-]?[A-Za-z][A-Za-z0-9]*(,[+-]?[A-Za-z][A-Za-z0-9]*)*$/,
+      bilingual(
+        'sortby must be property names separated by commas, each with an optional + or - (e.g. -floors,code)',
+        'sortby 须为以逗号分隔的属性名，可带 + 或 -（如 -floors,code）',
+      ),
+    )
     .transform((text) => text.split(',').map((key) => ({ property: key.replace(/^[+-]/, ''), descending: key.startsWith('-') })))
     .optional()
-    .describe('Sort keys among the collection\'s queryables (see /queryables), - for descending; ties keep code order'),
+    .describe("Sort keys among the collection's queryables (see /queryables), - for descending; ties keep code order"),
   properties: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/, bilingual('properties must be property names separated by commas', 'properties 须为以逗号分隔的属性名'))
+    .regex(
+      /^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/,
+      bilingual('properties must be property names separated by commas', 'properties 须为以逗号分隔的属性名'),
+    )
     .transform((text) => text.split(','))
     .optional()
     .describe('Only these properties in each feature (the id and geometry always come)'),
 });
 
 /** A filter that cannot be read, or names what the collection does not have, is a 400 naming `filter`. */
-function checkFilter(collection: OgcCollection, query: { filter?: string | undefined; 'filter-lang'?: 'cql2-text' | 'cql2-json' | undefined }, context: z.RefinementCtx) {
+function checkFilter(
+  collection: OgcCollection,
+  query: { filter?: string | undefined; 'filter-lang'?: 'cql2-text' | 'cql2-json' | undefined },
+  context: z.RefinementCtx,
+) {
   if (query.filter === undefined) return;
   try {
     filterSql(collection, query.filter, query['filter-lang'] ?? 'cql2-text');
@@ -94,22 +138,41 @@ function checkBbox(query: { bbox?: readonly number[] | undefined; 'bbox-crs'?: O
 function itemsQueryOf(collection: OgcCollection) {
   const sortable = Object.keys(collection.queryables);
   const listable = [...sortable, ...(collection.figures ?? [])];
-  return itemsQuery.superRefine((query, context) => {
-    const unknownSort = query.sortby?.find((key) => !sortable.includes(key.property));
-    if (unknownSort) {
-      const names = sortable.join(', ');
-      context.addIssue({ code: 'custom', path: ['sortby'], ...rule('unknown_property', `sortby: ${unknownSort.property} is not a queryable of ${collection.id} (${names})`, `sortby：${unknownSort.property} 不是 ${collection.id} 可排序的属性（${names}）`) });
-    }
-    const unknownProperty = query.properties?.find((property) => !listable.includes(property));
-    if (unknownProperty) {
-      const names = listable.join(', ');
-      context.addIssue({ code: 'custom', path: ['properties'], ...rule('unknown_property', `properties: ${unknownProperty} is not a property of ${collection.id} (${names})`, `properties：${unknownProperty} 不是 ${collection.id} 的属性（${names}）`) });
-    }
-  }, whenFieldsValid('sortby', 'properties'))
+  return itemsQuery
+    .superRefine(
+      (query, context) => {
+        const unknownSort = query.sortby?.find((key) => !sortable.includes(key.property));
+        if (unknownSort) {
+          const names = sortable.join(', ');
+          context.addIssue({
+            code: 'custom',
+            path: ['sortby'],
+            ...rule(
+              'unknown_property',
+              `sortby: ${unknownSort.property} is not a queryable of ${collection.id} (${names})`,
+              `sortby：${unknownSort.property} 不是 ${collection.id} 可排序的属性（${names}）`,
+            ),
+          });
+        }
+        const unknownProperty = query.properties?.find((property) => !listable.includes(property));
+        if (unknownProperty) {
+          const names = listable.join(', ');
+          context.addIssue({
+            code: 'custom',
+            path: ['properties'],
+            ...rule(
+              'unknown_property',
+              `properties: ${unknownProperty} is not a property of ${collection.id} (${names})`,
+              `properties：${unknownProperty} 不是 ${collection.id} 的属性（${names}）`,
+            ),
+          });
+        }
+      },
+      whenFieldsValid('sortby', 'properties'),
+    )
     .superRefine((query, context) => checkFilter(collection, query, context), whenFieldsValid('filter', 'filter-lang'))
     .superRefine(checkBbox, whenFieldsValid('bbox', 'bbox-crs'));
 }
-
 
 const sendAs = (response: Response, type: string, document: unknown) => response.type(type).send(JSON.stringify(document));
 
@@ -133,7 +196,10 @@ const setContentCrs = (response: Response, crs: OutputCrsUri) => response.set('C
  */
 function sendItems(response: Response, document: { timeStamp: string }, html: string | undefined) {
   const { timeStamp: _madeAt, ...content } = document;
-  const tag = createHash('sha256').update(html ?? JSON.stringify(content)).digest('base64url').slice(0, 27);
+  const tag = createHash('sha256')
+    .update(html ?? JSON.stringify(content))
+    .digest('base64url')
+    .slice(0, 27);
   response.set('ETag', `W/"${html === undefined ? '' : 'h'}${tag}"`);
   if (html === undefined) sendAs(response, GEOJSON_TYPE, document);
   else response.type(HTML_TYPE).send(html);
@@ -145,20 +211,25 @@ function sendItems(response: Response, document: { timeStamp: string }, html: st
  * of a district are not public, and a leader of one community reads that community.
  */
 const ogcGet = <const S extends RouteSchemas, const A extends RouteSpec['access'] = 'public'>(
-  path: string, summary: string, schemas: S, handler: TypedRouteSpec<S, A>['handler'], access: A = 'public' as A,
-): RouteSpec => route({
-  method: 'get',
-  mount: '/',
-  path: `/ogc${path}`,
-  access,
-  // GDAL pages through a city in tens of thousands of requests; each page is bounded by limit.
-  cost: 'cheap',
-  summary,
-  schemas,
-  handler,
-  // Signed-in reads take a GIS client's access token too (the public documents need none).
-  ...(access === 'public' ? {} : { acceptsAccessToken: true as const }),
-});
+  path: string,
+  summary: string,
+  schemas: S,
+  handler: TypedRouteSpec<S, A>['handler'],
+  access: A = 'public' as A,
+): RouteSpec =>
+  route({
+    method: 'get',
+    mount: '/',
+    path: `/ogc${path}`,
+    access,
+    // GDAL pages through a city in tens of thousands of requests; each page is bounded by limit.
+    cost: 'cheap',
+    summary,
+    schemas,
+    handler,
+    // Signed-in reads take a GIS client's access token too (the public documents need none).
+    ...(access === 'public' ? {} : { acceptsAccessToken: true as const }),
+  });
 
 type CollectionParams = z.output<typeof collectionParams>;
 
@@ -180,7 +251,12 @@ const documentHandler =
 const asJsonPage = (title: string) => (document: unknown, request: Request) => jsonHtml(title, document, `${originOf(request)}${request.path}`);
 
 export const ogcRoutes: FeatureRoutes = (context) => [
-  ogcGet('', 'OGC API Features landing page', { query: formatQuery }, documentHandler((request) => landingPage(originOf(request)), landingHtml)),
+  ogcGet(
+    '',
+    'OGC API Features landing page',
+    { query: formatQuery },
+    documentHandler((request) => landingPage(originOf(request)), landingHtml),
+  ),
   ogcGet(
     '/conformance',
     'OGC API conformance classes (Part 1 core, GeoJSON, HTML; Part 2 crs; Part 3 queryables and filters; CQL2 text and JSON)',
@@ -203,7 +279,11 @@ export const ogcRoutes: FeatureRoutes = (context) => [
     '/collections/:collectionId/queryables',
     'The properties of a collection a client may filter and sort by (JSON Schema, OGC API Features Part 3)',
     { params: collectionParams, query: formatQuery },
-    documentHandler((request, { collectionId }: CollectionParams) => queryablesDocument(originOf(request), collectionId), asJsonPage('Queryables'), 'application/schema+json'),
+    documentHandler(
+      (request, { collectionId }: CollectionParams) => queryablesDocument(originOf(request), collectionId),
+      asJsonPage('Queryables'),
+      'application/schema+json',
+    ),
   ),
   ogcGet(
     '/collections/:collectionId/items',
@@ -231,10 +311,16 @@ export const ogcRoutes: FeatureRoutes = (context) => [
     },
     ROLES,
   ),
-  ogcGet('/collections/:collectionId/items/:featureId', 'One feature by its code', { params: itemParams, query: itemQuery }, async ({ params: { collectionId, featureId }, query: { f, crs = CRS84 }, principal }, request, response) => {
-    const feature = await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, visiblePrefixes(principal), crs);
-    setContentCrs(response, crs);
-    if (wantsHtml(request, response, f)) response.type(HTML_TYPE).send(itemHtml(feature));
-    else sendAs(response, GEOJSON_TYPE, feature);
-  }, ROLES),
+  ogcGet(
+    '/collections/:collectionId/items/:featureId',
+    'One feature by its code',
+    { params: itemParams, query: itemQuery },
+    async ({ params: { collectionId, featureId }, query: { f, crs = CRS84 }, principal }, request, response) => {
+      const feature = await itemDocument(context, originOf(request), collectionOrThrow(collectionId), featureId, visiblePrefixes(principal), crs);
+      setContentCrs(response, crs);
+      if (wantsHtml(request, response, f)) response.type(HTML_TYPE).send(itemHtml(feature));
+      else sendAs(response, GEOJSON_TYPE, feature);
+    },
+    ROLES,
+  ),
 ];

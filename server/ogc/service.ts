@@ -107,7 +107,10 @@ export function collectionOrThrow(id: string): OgcCollection {
 export async function collectionsDocument(context: AppContext, origin: string) {
   const extent = await cityBounds(context.db);
   return {
-    links: [{ href: `${origin}/ogc/collections`, rel: 'self', type: JSON_TYPE, title: 'The feature collections' }, htmlAlternate(`${origin}/ogc/collections`)] satisfies Link[],
+    links: [
+      { href: `${origin}/ogc/collections`, rel: 'self', type: JSON_TYPE, title: 'The feature collections' },
+      htmlAlternate(`${origin}/ogc/collections`),
+    ] satisfies Link[],
     collections: OGC_COLLECTIONS.map((collection) => collectionDocument(collection, origin, extent)),
   };
 }
@@ -131,7 +134,11 @@ export interface ItemsQuery {
 }
 
 /** The page's own URL with another offset: bbox, filter, crs, order and properties carry over to next and prev. */
-function itemsUrl(origin: string, collection: OgcCollection, { bbox, bboxCrs, filter, filterLang, crs, limit, offset, sortBy, properties }: ItemsQuery): string {
+function itemsUrl(
+  origin: string,
+  collection: OgcCollection,
+  { bbox, bboxCrs, filter, filterLang, crs, limit, offset, sortBy, properties }: ItemsQuery,
+): string {
   const search = new URLSearchParams({
     // Written back as the client wrote it: lat,lon for an EPSG:4326 bbox (the swap is its own inverse).
     ...(bbox ? { bbox: (bboxCrs === EPSG_4326 ? lonLatOrder(bbox) : bbox).join(',') } : {}),
@@ -171,13 +178,23 @@ export async function itemsDocument(context: AppContext, origin: string, collect
     links.push({ href: itemsUrl(origin, collection, { ...query, offset: query.offset + query.limit }), rel: 'next', type: GEOJSON_TYPE, title: 'Next page' });
   }
   if (query.offset > 0) {
-    links.push({ href: itemsUrl(origin, collection, { ...query, offset: Math.max(0, query.offset - query.limit) }), rel: 'prev', type: GEOJSON_TYPE, title: 'Previous page' });
+    links.push({
+      href: itemsUrl(origin, collection, { ...query, offset: Math.max(0, query.offset - query.limit) }),
+      rel: 'prev',
+      type: GEOJSON_TYPE,
+      title: 'Previous page',
+    });
   }
   return { type: 'FeatureCollection', numberMatched, numberReturned: features.length, timeStamp: new Date().toISOString(), features, links };
 }
 
 export async function itemDocument(
-  context: AppContext, origin: string, collection: OgcCollection, featureId: string, prefixes: CodePrefixes, crs: OutputCrsUri,
+  context: AppContext,
+  origin: string,
+  collection: OgcCollection,
+  featureId: string,
+  prefixes: CodePrefixes,
+  crs: OutputCrsUri,
 ): Promise<Feature & { links: Link[] }> {
   const feature = await findFeature(context.db, collection, featureId, prefixes, { ...axesOf(crs), privacyK: await privacyThreshold(context.db) });
   if (!feature) throw notFound('Feature', featureId);
@@ -206,7 +223,11 @@ export function queryablesDocument(origin: string, id: string) {
     properties: {
       ...properties,
       // The geometry is queryable with S_INTERSECTS only (filter), never sortable.
-      [GEOMETRY_PROPERTY]: { title: GEOMETRY_PROPERTY, description: 'The feature\'s geometry (S_INTERSECTS with a BBOX, POINT or POLYGON)', format: 'geometry-any' },
+      [GEOMETRY_PROPERTY]: {
+        title: GEOMETRY_PROPERTY,
+        description: "The feature's geometry (S_INTERSECTS with a BBOX, POINT or POLYGON)",
+        format: 'geometry-any',
+      },
     },
     additionalProperties: false,
   };

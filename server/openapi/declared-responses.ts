@@ -27,9 +27,27 @@ import { userResponses } from '../users/contract.ts';
  * each route, so the contracts stay zod-only modules the web client can import.
  */
 export const DECLARED_RESPONSES: Readonly<Record<string, RouteResponses>> = {
-  ...healthResponses, ...authResponses, ...areaResponses, ...buildingResponses, ...unitResponses, ...peopleResponses, ...permitResponses, ...reportResponses,
-  ...heatmapResponses, ...kpiResponses, ...rentalResponses, ...collectorResponses, ...importResponses, ...tileResponses,
-  ...ogcResponses, ...exportResponses, ...auditResponses, ...userResponses, ...mapResponses, ...compoundResponses, ...hotspotResponses,
+  ...healthResponses,
+  ...authResponses,
+  ...areaResponses,
+  ...buildingResponses,
+  ...unitResponses,
+  ...peopleResponses,
+  ...permitResponses,
+  ...reportResponses,
+  ...heatmapResponses,
+  ...kpiResponses,
+  ...rentalResponses,
+  ...collectorResponses,
+  ...importResponses,
+  ...tileResponses,
+  ...ogcResponses,
+  ...exportResponses,
+  ...auditResponses,
+  ...userResponses,
+  ...mapResponses,
+  ...compoundResponses,
+  ...hotspotResponses,
 };
 
 export const responseKeyOf = (spec: RouteSpec) => `${spec.method} ${urlPathOf(spec)}`;

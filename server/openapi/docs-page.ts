@@ -31,7 +31,10 @@ function operationSection(path: string, method: string, operation: Operation): s
        <tbody>${operation.parameters.map(parameterRow).join('')}</tbody></table>`
     : '';
   const body = Object.entries(operation.requestBody?.content ?? {})
-    .map(([media, { schema }]) => `<details><summary>${escapeHtml(media === 'application/json' ? 'JSON body' : `body (${media})`)}</summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`)
+    .map(
+      ([media, { schema }]) =>
+        `<details><summary>${escapeHtml(media === 'application/json' ? 'JSON body' : `body (${media})`)}</summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`,
+    )
     .join('');
   return `<article id="${escapeHtml(operation.operationId)}">
     <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
@@ -58,7 +61,9 @@ article{border-top:1px solid #d9e2ec;padding:.5rem 0}h3{margin:.25rem 0;font-siz
 export function renderDocsPage(document: OpenApiDocument): string {
   const sections = [...operationsByTag(document)].sort(([a], [b]) => a.localeCompare(b));
   const contents = sections.map(([tag]) => `<a href="#tag-${escapeHtml(tag)}">${escapeHtml(tag)}</a>`).join(' · ');
-  const body = sections.map(([tag, operations]) => `<section id="tag-${escapeHtml(tag)}"><h2>${escapeHtml(tag)}</h2>${operations.join('\n')}</section>`).join('\n');
+  const body = sections
+    .map(([tag, operations]) => `<section id="tag-${escapeHtml(tag)}"><h2>${escapeHtml(tag)}</h2>${operations.join('\n')}</section>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(document.info.title)}</title><style>${STYLE}</style></head>

@@ -75,7 +75,12 @@ function parametersOf(spec: RouteSpec): Parameter[] {
 const describedBy = (schema: JsonSchema) => (typeof schema.description === 'string' ? { description: schema.description } : {});
 
 /** The first path word after /api, less any extension, names the feature: its tag. */
-const tagOf = (spec: RouteSpec) => (urlPathOf(spec).split('/').filter((part) => part && part !== 'api')[0] ?? 'api').replace(/\..*$/, '');
+const tagOf = (spec: RouteSpec) =>
+  (
+    urlPathOf(spec)
+      .split('/')
+      .filter((part) => part && part !== 'api')[0] ?? 'api'
+  ).replace(/\..*$/, '');
 
 const operationIdOf = (spec: RouteSpec) =>
   spec.method +
@@ -144,7 +149,12 @@ function numberExampleOf(schema: JsonSchema): number {
   return 1;
 }
 
-const STRING_FORMATS: Record<string, string> = { date: '2026-12-04', 'date-time': '2026-12-04T08:00:00.000Z', uuid: '3f2b8c1e-4d5a-4b6c-8e7f-9a0b1c2d3e4f', uri: 'https://example.org/' };
+const STRING_FORMATS: Record<string, string> = {
+  date: '2026-12-04',
+  'date-time': '2026-12-04T08:00:00.000Z',
+  uuid: '3f2b8c1e-4d5a-4b6c-8e7f-9a0b1c2d3e4f',
+  uri: 'https://example.org/',
+};
 function stringExampleOf(schema: JsonSchema): string {
   const format = typeof schema.format === 'string' ? STRING_FORMATS[schema.format] : undefined;
   if (format) return format;
@@ -198,7 +208,12 @@ function responsesOf(spec: RouteSpec): Operation['responses'] {
     responses[status] = { description: response.description, ...(content ? { content } : {}) };
   }
   if (successes.length === 0) responses['200'] = { description: 'Success' };
-  const errors = new Set([...errorStatusesOf(spec), ...Object.keys(own).map(Number).filter((status) => status >= 400)]);
+  const errors = new Set([
+    ...errorStatusesOf(spec),
+    ...Object.keys(own)
+      .map(Number)
+      .filter((status) => status >= 400),
+  ]);
   for (const status of [...errors].sort((a, b) => a - b)) responses[String(status)] = errorResponseOf(spec, status, own[status]);
   responses.default = { $ref: `#/components/responses/${errorFamilyOf(spec)}` };
   return responses;
@@ -244,7 +259,12 @@ function operationOf(spec: RouteSpec): Operation {
 const FIELD_ISSUE_SCHEMA = {
   type: 'object',
   required: ['field', 'code', 'message', 'messageZh'],
-  properties: { field: { type: 'string', examples: ['limit'] }, code: { type: 'string', examples: ['too_big'] }, message: { type: 'string' }, messageZh: { type: 'string' } },
+  properties: {
+    field: { type: 'string', examples: ['limit'] },
+    code: { type: 'string', examples: ['too_big'] },
+    message: { type: 'string' },
+    messageZh: { type: 'string' },
+  },
 };
 
 const ERROR_SCHEMA = {
@@ -287,7 +307,7 @@ const ERROR_ANSWERS: Record<number, [description: string, code: string, message:
   400: ['The request is invalid: the answer names each refused field', 'invalid_request', 'Invalid query: limit must be at most 10000'],
   401: ['Not logged in, or the session has ended', 'unauthenticated', 'Log in first'],
   403: ['The role, jurisdiction or a pending password change does not allow this', 'forbidden', 'Your role may not do this'],
-  404: ['Nothing has that identifier (or it lies outside the caller\'s jurisdiction)', 'not_found', 'Building 440304001001 not found'],
+  404: ["Nothing has that identifier (or it lies outside the caller's jurisdiction)", 'not_found', 'Building 440304001001 not found'],
   409: ['The change conflicts with what is stored', 'conflict', 'The database refused the change (conflict)'],
   413: ['The request body is too large', 'body_too_large', 'Request body is too large'],
   415: ['The body is not in a media type the route reads', 'unsupported_charset', 'A JSON body must be UTF-8'],
@@ -305,15 +325,28 @@ function errorComponents(): Record<string, unknown> {
       ...(headers ? { headers } : {}),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: { error: { code, message, messageZh } } } },
     };
-    const problem = { type: `urn:renwu:error:${code}`, title: STATUS_CODES[Number(status)], status: Number(status), detail: message, code, detailZh: messageZh };
+    const problem = {
+      type: `urn:renwu:error:${code}`,
+      title: STATUS_CODES[Number(status)],
+      status: Number(status),
+      detail: message,
+      code,
+      detailZh: messageZh,
+    };
     components[`Problem${status}`] = {
       description,
       ...(headers ? { headers } : {}),
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, example: problem } },
     };
   }
-  components.Error = { description: 'Any other error (500 internal, 503 query_timeout)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-  components.Problem = { description: 'Any other error, as an RFC 7807 problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  components.Error = {
+    description: 'Any other error (500 internal, 503 query_timeout)',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
+  components.Problem = {
+    description: 'Any other error, as an RFC 7807 problem',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
   return components;
 }
 

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { buildOpenApiDocument, OPENAPI_MEDIA_TYPE, type OpenApiDocument } from './document.ts';
 
 /** The document's outline; its full shape is the OpenAPI 3.1 specification's own schema. */
-const openApiDocumentShape = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+const openApiDocumentShape = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
 import { renderDocsPage } from './docs-page.ts';
 
 export const openapiRoutes: FeatureRoutes = (context) => {

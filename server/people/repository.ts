@@ -87,12 +87,7 @@ export async function residenceRows(db: Kysely<DB>, principal: Principal, person
 
 /** The person, when they have lived in the principal's jurisdiction. */
 export async function findVisiblePerson(db: Kysely<DB>, principal: Principal, personId: number): Promise<PersonRow | undefined> {
-  return db
-    .selectFrom('persons as p')
-    .select(PERSON_COLUMNS)
-    .where('p.id', '=', personId)
-    .where(personInJurisdiction(principal, 'p.id'))
-    .executeTakeFirst();
+  return db.selectFrom('persons as p').select(PERSON_COLUMNS).where('p.id', '=', personId).where(personInJurisdiction(principal, 'p.id')).executeTakeFirst();
 }
 
 export type PersonSearch =
@@ -117,7 +112,8 @@ export async function searchPersons(db: Kysely<DB>, principal: Principal, search
   if (search.by === 'idNumber') query = query.where('p.id_number', '=', search.idNumber).where(personInJurisdiction(principal, 'p.id'));
   if (search.by === 'name') {
     query = query.where('p.name', '=', search.name).where(personInJurisdiction(principal, 'p.id'));
-    if (search.birthYear !== undefined) query = query.where('p.birth_date', '>=', `${search.birthYear}-01-01`).where('p.birth_date', '<=', `${search.birthYear}-12-31`);
+    if (search.birthYear !== undefined)
+      query = query.where('p.birth_date', '>=', `${search.birthYear}-01-01`).where('p.birth_date', '<=', `${search.birthYear}-12-31`);
   }
   if (search.by === 'address') {
     query = query.where(codeWithin('r.unit_code', principal.jurisdiction)).where(sql<boolean>`b.address ILIKE ${`%${escapeLike(search.address)}%`}`);

@@ -6,7 +6,15 @@ import { calendarDate, textNumber } from '../http/validate.ts';
 import { assertCodeInJurisdiction, REGISTRARS } from '../person-data/guards.ts';
 import { personDataRoute, recordActionRoute, registrationRoute, type Registrar } from '../person-data/route-factories.ts';
 import {
-  exactlyOnePerson, exactlyOnePersonIssue, idNumber, idParams, personCorrection, personInput, personReference, purpose, unitCode,
+  exactlyOnePerson,
+  exactlyOnePersonIssue,
+  idNumber,
+  idParams,
+  personCorrection,
+  personInput,
+  personReference,
+  purpose,
+  unitCode,
 } from '../person-data/schemas.ts';
 import type { PersonSearch } from './repository.ts';
 import { correctPerson, readPerson, readResidenceHistory, registerMove, registerMoveIn, registerMoveOut, searchPeople } from './service.ts';
@@ -21,7 +29,9 @@ const moveInCommon = {
   confirmUnitUse: z
     .boolean()
     .optional()
-    .describe('true: register even though the unit is recorded as a shop (商铺); without it such a move-in answers 409 confirmation_required, details.unitUse naming the use'),
+    .describe(
+      'true: register even though the unit is recorded as a shop (商铺); without it such a move-in answers 409 confirmation_required, details.unitUse naming the use',
+    ),
 };
 const moveInBody = z.strictObject({ ...moveInCommon, person: personInput });
 const familyMoveInBody = z.strictObject({ ...moveInCommon, people: z.array(personInput).min(1).max(MAX_FAMILY) });
@@ -43,13 +53,34 @@ const moveInHousehold: Registrar<z.infer<typeof familyMoveInBody>> = async (db, 
 };
 
 const registrationRoutes: FeatureRoutes = (context) => [
-  ...registrationRoute('/registrations/move-in',
+  ...registrationRoute(
+    '/registrations/move-in',
     'Register one person moving into a unit (created or matched by ID/passport number); 409 already_resident if they live elsewhere',
-    moveInBody, 201, moveInOne)(context),
-  ...registrationRoute('/registrations/move-ins', 'Register a household moving into one unit: all people or none', familyMoveInBody, 201, moveInHousehold)(context),
-  ...registrationRoute('/registrations/move', 'Register a move between units: closes the current stay and opens the new one in one transaction',
-    moveBody, 201, registerMove)(context),
-  ...registrationRoute('/registrations/move-out', 'Register a departure (foundAbsent: the person left without deregistering)', moveOutBody, 200, registerMoveOut)(context),
+    moveInBody,
+    201,
+    moveInOne,
+  )(context),
+  ...registrationRoute(
+    '/registrations/move-ins',
+    'Register a household moving into one unit: all people or none',
+    familyMoveInBody,
+    201,
+    moveInHousehold,
+  )(context),
+  ...registrationRoute(
+    '/registrations/move',
+    'Register a move between units: closes the current stay and opens the new one in one transaction',
+    moveBody,
+    201,
+    registerMove,
+  )(context),
+  ...registrationRoute(
+    '/registrations/move-out',
+    'Register a departure (foundAbsent: the person left without deregistering)',
+    moveOutBody,
+    200,
+    registerMoveOut,
+  )(context),
 ];
 
 const searchQuery = z
@@ -59,14 +90,27 @@ const searchQuery = z
     name: z.string().trim().min(1).max(100).optional(),
     birthYear: textNumber(z.number().int().min(1880).max(2200)).optional(),
     address: z.string().trim().min(2).max(100).optional(),
-    code: z.string().regex(/^\d{14,25}$/, 'must be the first 14 to 25 digits of a unit code (grid, building or unit)').optional(),
+    code: z
+      .string()
+      .regex(/^\d{14,25}$/, 'must be the first 14 to 25 digits of a unit code (grid, building or unit)')
+      .optional(),
   })
   .superRefine((query, issues) => {
     if (SEARCH_KEYS.filter((key) => query[key] !== undefined).length !== 1) {
-      issues.addIssue({ code: 'custom', path: ['(root)'], message: `search by exactly one of ${SEARCH_KEYS.join(', ')}`, params: { code: 'one_search_key', zh: `只能按 ${SEARCH_KEYS.join('、')} 中的一项查询` } });
+      issues.addIssue({
+        code: 'custom',
+        path: ['(root)'],
+        message: `search by exactly one of ${SEARCH_KEYS.join(', ')}`,
+        params: { code: 'one_search_key', zh: `只能按 ${SEARCH_KEYS.join('、')} 中的一项查询` },
+      });
     }
     if (query.birthYear !== undefined && query.name === undefined) {
-      issues.addIssue({ code: 'custom', path: ['birthYear'], message: 'birthYear narrows a name search only', params: { code: 'name_search_only', zh: '出生年份只能配合姓名查询使用' } });
+      issues.addIssue({
+        code: 'custom',
+        path: ['birthYear'],
+        message: 'birthYear narrows a name search only',
+        params: { code: 'name_search_only', zh: '出生年份只能配合姓名查询使用' },
+      });
     }
   });
 
@@ -92,9 +136,21 @@ const personRoutes: FeatureRoutes = (context) => [
     },
   }),
   ...personDataRoute('/people/:id', 'One person with current residence and permits (collectors: masked ID and phone)', idParams, personId, readPerson)(context),
-  ...personDataRoute('/people/:id/residences', 'A person’s residence history, newest first (collectors: stays in their grids only)', idParams, personId, readResidenceHistory)(context),
-  ...recordActionRoute('patch', '/people/:id', 'Correct a person’s fields (reason required); only changed field names are audited',
-    personCorrection, 200, correctPerson)(context),
+  ...personDataRoute(
+    '/people/:id/residences',
+    'A person’s residence history, newest first (collectors: stays in their grids only)',
+    idParams,
+    personId,
+    readResidenceHistory,
+  )(context),
+  ...recordActionRoute(
+    'patch',
+    '/people/:id',
+    'Correct a person’s fields (reason required); only changed field names are audited',
+    personCorrection,
+    200,
+    correctPerson,
+  )(context),
 ];
 
 /** Registration forms first; `/people/search` before `/people/:id`, which would take "search" for an id. */

@@ -4,19 +4,42 @@ import { recordAudit, type AuditEntry } from '../audit/service.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import {
-  eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
-  type IdentityInput, type ResolvedIdentity, type RuleProblem,
+  eventBeforeBirthProblem,
+  isRegistrationExempt,
+  registrationDateProblems,
+  resolveIdentity,
+  type IdentityInput,
+  type ResolvedIdentity,
+  type RuleProblem,
 } from '../domain/registration-rules.ts';
 import { notFoundAt, ruleViolation, throwIfAny } from '../http/problems.ts';
-import { assertCodeInJurisdiction, assertUnitOpen, assertUnitUseConfirmed, currentResidencyHere, lockReferencedPerson, type PersonReference } from '../person-data/guards.ts';
+import {
+  assertCodeInJurisdiction,
+  assertUnitOpen,
+  assertUnitUseConfirmed,
+  currentResidencyHere,
+  lockReferencedPerson,
+  type PersonReference,
+} from '../person-data/guards.ts';
 import { currentResidency, lockPerson } from '../person-data/repository.ts';
 import type { PersonCorrection, PersonInput } from '../person-data/schemas.ts';
 import { stayRecordOf, type StayRecord } from '../person-data/stays.ts';
 import { auditPersonReads, presentPerson, type PersonRow, type PersonView } from '../person-data/visibility.ts';
 import { flagIfEmptied, occupyVacantUnit } from '../units/service.ts';
 import {
-  closeResidency, findVisiblePerson, idNumberHolder, insertPersonIfNew, insertResidency, lastMoveOut, permitsOf, residenceRows, searchPersons,
-  setRegistrationExempt, staysOfPerson, updatePerson, type PersonSearch,
+  closeResidency,
+  findVisiblePerson,
+  idNumberHolder,
+  insertPersonIfNew,
+  insertResidency,
+  lastMoveOut,
+  permitsOf,
+  residenceRows,
+  searchPersons,
+  setRegistrationExempt,
+  staysOfPerson,
+  updatePerson,
+  type PersonSearch,
 } from './repository.ts';
 
 /**
@@ -83,7 +106,12 @@ async function admitAll(db: Kysely<DB>, principal: Principal, request: MoveInReq
     throwIfAny(409, conflicts);
     const results = arrivals.map((arrival) => admitted.get(arrival)!);
     const useChange = await occupyVacantUnit(
-      trx, request.unitCode, unit.use, arrivals.map((arrival) => arrival.person.category), results.map((result) => result.residencyId), request.movedIn,
+      trx,
+      request.unitCode,
+      unit.use,
+      arrivals.map((arrival) => arrival.person.category),
+      results.map((result) => result.residencyId),
+      request.movedIn,
     );
     // Audit last: its hash chain takes a database-wide lock, which must not be held while waiting for person locks.
     await recordAudit(trx, principal, [...results.map((result) => moveInAudit(request.unitCode, result)), ...(useChange ? [useChange] : [])]);
@@ -112,7 +140,11 @@ function resolveArrivals(request: MoveInRequest, today: string): ResolvedArrival
 }
 
 async function admit(
-  trx: Kysely<DB>, principal: Principal, request: MoveInRequest, arrival: ResolvedArrival, identityConflicts: IdentityConflict[],
+  trx: Kysely<DB>,
+  principal: Principal,
+  request: MoveInRequest,
+  arrival: ResolvedArrival,
+  identityConflicts: IdentityConflict[],
 ): Promise<{ admitted: AdmittedPerson } | RuleProblem[]> {
   const { person, created } = await lockOrCreatePerson(trx, arrival);
   const differing = created ? [] : differingIdentityFields(person, arrival);
@@ -124,14 +156,26 @@ async function admit(
   } else {
     const movedOutLast = await lastMoveOut(trx, person.id);
     if (movedOutLast !== null && request.movedIn < movedOutLast) {
-      problems.push({ field: 'movedIn', code: 'overlaps_history', message: `movedIn ${request.movedIn} is before this person's last move-out on ${movedOutLast}` });
+      problems.push({
+        field: 'movedIn',
+        code: 'overlaps_history',
+        message: `movedIn ${request.movedIn} is before this person's last move-out on ${movedOutLast}`,
+      });
     }
   }
   if (problems.length > 0) return problems;
   if (!created) await updateChangeableFields(trx, person, arrival.person);
   const exempt = isRegistrationExempt(person.birth_date, request.movedIn);
-  const residency = await insertResidency(trx, { personId: person.id, unitCode: request.unitCode, movedIn: request.movedIn, registeredAt: request.registeredAt, exempt });
-  return { admitted: { personId: person.id, personCreated: created, residencyId: residency.id, registeredLate: residency.registered_late, registrationExempt: exempt } };
+  const residency = await insertResidency(trx, {
+    personId: person.id,
+    unitCode: request.unitCode,
+    movedIn: request.movedIn,
+    registeredAt: request.registeredAt,
+    exempt,
+  });
+  return {
+    admitted: { personId: person.id, personCreated: created, residencyId: residency.id, registeredLate: residency.registered_late, registrationExempt: exempt },
+  };
 }
 
 async function lockOrCreatePerson(trx: Kysely<DB>, arrival: ResolvedArrival): Promise<{ person: PersonRow; created: boolean }> {
@@ -190,19 +234,26 @@ function identityConflictProblem(field: string): RuleProblem {
 }
 
 async function auditIdentityConflicts(db: Kysely<DB>, principal: Principal, unitCode: string, conflicts: IdentityConflict[]): Promise<void> {
-  await recordAudit(db, principal, conflicts.map((conflict) => ({
-    action: 'identity_conflict', targetType: 'person', targetId: conflict.personId, details: { unitCode, fields: conflict.fields },
-  })));
+  await recordAudit(
+    db,
+    principal,
+    conflicts.map((conflict) => ({
+      action: 'identity_conflict',
+      targetType: 'person',
+      targetId: conflict.personId,
+      details: { unitCode, fields: conflict.fields },
+    })),
+  );
 }
 
 /** Category, contacts and employer change with a move; the form's values replace the stored ones. */
 async function updateChangeableFields(trx: Kysely<DB>, stored: PersonRow, person: PersonInput): Promise<void> {
   await updatePerson(trx, stored.id, {
-      category: person.category,
-      floating_type: person.floatingType ?? null,
-      ethnicity: person.ethnicity ?? stored.ethnicity,
-      hukou_address: person.hukouAddress ?? stored.hukou_address,
-      phone: person.phone ?? stored.phone,
+    category: person.category,
+    floating_type: person.floatingType ?? null,
+    ethnicity: person.ethnicity ?? stored.ethnicity,
+    hukou_address: person.hukouAddress ?? stored.hukou_address,
+    phone: person.phone ?? stored.phone,
     employer: person.employer ?? stored.employer,
   });
 }
@@ -218,7 +269,13 @@ function moveInAudit(unitCode: string, result: AdmittedPerson): AuditEntry {
     action: 'move_in',
     targetType: 'person',
     targetId: result.personId,
-    details: { residencyId: result.residencyId, unitCode, personCreated: result.personCreated, registeredLate: result.registeredLate, registrationExempt: result.registrationExempt },
+    details: {
+      residencyId: result.residencyId,
+      unitCode,
+      personCreated: result.personCreated,
+      registeredLate: result.registeredLate,
+      registrationExempt: result.registrationExempt,
+    },
   };
 }
 
@@ -249,19 +306,28 @@ export async function registerMove(db: Kysely<DB>, principal: Principal, request
     const toUnit = await assertUnitOpen(trx, request.toUnitCode, 'toUnitCode');
     const person = await lockReferencedPerson(trx, principal, request);
     const current = await currentResidency(trx, person.id);
-    if (!current) throw ruleViolation(409, [{ field: referenceField(request), code: 'not_resident', message: 'This person has no current residence; register a move-in' }]);
+    if (!current)
+      throw ruleViolation(409, [{ field: referenceField(request), code: 'not_resident', message: 'This person has no current residence; register a move-in' }]);
     if (current.unit_code === request.toUnitCode) {
       throw ruleViolation(409, [{ field: 'toUnitCode', code: 'same_unit', message: `This person already lives in unit ${request.toUnitCode}` }]);
     }
     assertNotBeforeMoveIn(request.movedOn, current.moved_in, 'movedOn', isWithinJurisdiction(current.unit_code, principal.jurisdiction));
     const closed = await closeResidency(trx, current.id, request.movedOn, request.registeredAt);
     const opened = await insertResidency(trx, {
-      personId: person.id, unitCode: request.toUnitCode, movedIn: request.movedOn, registeredAt: request.registeredAt,
+      personId: person.id,
+      unitCode: request.toUnitCode,
+      movedIn: request.movedOn,
+      registeredAt: request.registeredAt,
       exempt: isRegistrationExempt(person.birth_date, request.movedOn),
     });
     const result: MoveResult = {
-      personId: person.id, fromResidencyId: current.id, fromUnitCode: current.unit_code, toResidencyId: opened.id,
-      toUnitCode: request.toUnitCode, registeredLate: opened.registered_late, departureUnregistered: closed.departure_unregistered,
+      personId: person.id,
+      fromResidencyId: current.id,
+      fromUnitCode: current.unit_code,
+      toResidencyId: opened.id,
+      toUnitCode: request.toUnitCode,
+      registeredLate: opened.registered_late,
+      departureUnregistered: closed.departure_unregistered,
     };
     const unitChanges = [
       await occupyVacantUnit(trx, request.toUnitCode, toUnit.use, [person.category], [opened.id], request.movedOn),
@@ -279,7 +345,12 @@ async function recordUnitChanges(trx: Kysely<DB>, principal: Principal, changes:
 }
 
 /** The result, less the person id that is already the audit row's target. */
-async function auditPersonWrite(trx: Kysely<DB>, principal: Principal, action: 'move' | 'move_out', { personId, ...details }: { personId: number }): Promise<void> {
+async function auditPersonWrite(
+  trx: Kysely<DB>,
+  principal: Principal,
+  action: 'move' | 'move_out',
+  { personId, ...details }: { personId: number },
+): Promise<void> {
   await recordAudit(trx, principal, { action, targetType: 'person', targetId: personId, details });
 }
 
@@ -319,7 +390,11 @@ export async function registerMoveOut(db: Kysely<DB>, principal: Principal, requ
     const deregisteredAt = request.foundAbsent ? null : request.registeredAt;
     const closed = await closeResidency(trx, current.id, request.movedOut, deregisteredAt);
     const result: MoveOutResult = {
-      personId: person.id, residencyId: current.id, unitCode: current.unit_code, movedOut: request.movedOut, deregisteredAt,
+      personId: person.id,
+      residencyId: current.id,
+      unitCode: current.unit_code,
+      movedOut: request.movedOut,
+      deregisteredAt,
       departureUnregistered: closed.departure_unregistered,
     };
     const emptied = await flagIfEmptied(trx, current.unit_code, request.movedOut);
@@ -382,12 +457,19 @@ export async function searchPeople(db: Kysely<DB>, principal: Principal, search:
   const rows = await searchPersons(db, principal, search, SEARCH_LIMIT + 1);
   const hits: SearchHit[] = rows.slice(0, SEARCH_LIMIT).map((row) => ({
     person: presentPerson(row, principal),
-    currentResidence: row.unit_code !== null && (principal.role === 'police' || isWithinJurisdiction(row.unit_code, principal.jurisdiction))
-      ? { unitCode: row.unit_code, address: row.address!, room: row.room! }
-      : null,
+    currentResidence:
+      row.unit_code !== null && (principal.role === 'police' || isWithinJurisdiction(row.unit_code, principal.jurisdiction))
+        ? { unitCode: row.unit_code, address: row.address!, room: row.room! }
+        : null,
   }));
   const view = { view: 'search', action: 'search', targetType: 'person_search', targetId: null, details: { by: search.by } } as const;
-  await auditPersonReads(db, principal, view, hits.map((hit) => hit.person.id), purpose);
+  await auditPersonReads(
+    db,
+    principal,
+    view,
+    hits.map((hit) => hit.person.id),
+    purpose,
+  );
   return { hits, truncated: rows.length > SEARCH_LIMIT };
 }
 
@@ -413,7 +495,12 @@ export async function correctPerson(db: Kysely<DB>, principal: Principal, person
       await updatePerson(trx, personId, updated);
       if (updated.birth_date !== stored.birth_date) await recomputeExemptions(trx, personId, updated.birth_date);
     }
-    await recordAudit(trx, principal, { action: 'correct', targetType: 'person', targetId: personId, details: { fields: changedFields, reason: correction.reason } });
+    await recordAudit(trx, principal, {
+      action: 'correct',
+      targetType: 'person',
+      targetId: personId,
+      details: { fields: changedFields, reason: correction.reason },
+    });
     return { person: presentPerson({ id: personId, ...updated }, principal), changedFields };
   });
 }
@@ -435,7 +522,11 @@ function correctedValues(stored: PersonRow, correction: PersonCorrection, today:
   const { identity, problems } = resolveIdentity(input, today);
   throwIfAny(400, problems);
   return {
-    id_type: identity!.idType, id_number: identity!.idNumber, sex: identity!.sex, birth_date: identity!.birthDate, nationality: identity!.nationality,
+    id_type: identity!.idType,
+    id_number: identity!.idNumber,
+    sex: identity!.sex,
+    birth_date: identity!.birthDate,
+    nationality: identity!.nationality,
     name: correction.name ?? stored.name,
     category,
     floating_type: (input.floatingType ?? null) as PersonRow['floating_type'],
@@ -451,7 +542,8 @@ const pick = <T>(given: T | null | undefined, stored: T | null): T | null => (gi
 
 async function assertIdNumberFree(trx: Kysely<DB>, stored: PersonRow, idNumber: string): Promise<void> {
   if (idNumber === stored.id_number) return;
-  if ((await idNumberHolder(trx, idNumber)) !== undefined) throw ruleViolation(409, [{ field: 'idNumber', code: 'id_number_taken', message: 'Another person is on file with this ID number' }]);
+  if ((await idNumberHolder(trx, idNumber)) !== undefined)
+    throw ruleViolation(409, [{ field: 'idNumber', code: 'id_number_taken', message: 'Another person is on file with this ID number' }]);
 }
 
 /** A corrected birth date can move a stay across the age-16 line, and with it the late flags. */

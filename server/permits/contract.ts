@@ -23,7 +23,12 @@ export const expiringPermitsAnswer = z.object({ grid: gridCode, from: day, until
 
 export const permitResponses: Record<string, RouteResponses> = {
   'post /api/permits': { 201: { description: 'The permit', schema: permitView }, 409: { description: 'The person already holds a valid permit' } },
-  'post /api/permits/:id/renew': { 201: { description: 'The renewed permit', schema: permitView }, 409: { description: 'Outside the renewal window, or not valid' } },
+  'post /api/permits/:id/renew': {
+    201: { description: 'The renewed permit', schema: permitView },
+    409: { description: 'Outside the renewal window, or not valid' },
+  },
   'post /api/permits/:id/revoke': { 200: { description: 'The revoked permit', schema: permitView }, 409: { description: 'The permit is not valid' } },
-  'get /api/permits/expiring': { 200: { description: 'Permits expiring within the days asked, in the grid (audited per person)', schema: expiringPermitsAnswer } },
+  'get /api/permits/expiring': {
+    200: { description: 'Permits expiring within the days asked, in the grid (audited per person)', schema: expiringPermitsAnswer },
+  },
 };

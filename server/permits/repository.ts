@@ -19,7 +19,11 @@ export async function insertPermit(trx: Kysely<DB>, personId: number, issuedOn: 
     .values({
       person_id: personId,
       permit_no: sql<string>`'JZZ' || lpad(nextval('permit_number_seq')::text, 10, '0')`,
-      issued_on: issuedOn, expires_on: expiresOn, years, revoked_on: null, renewed_from: renewedFrom,
+      issued_on: issuedOn,
+      expires_on: expiresOn,
+      years,
+      revoked_on: null,
+      renewed_from: renewedFrom,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -28,8 +32,11 @@ export async function insertPermit(trx: Kysely<DB>, personId: number, issuedOn: 
 /** A valid permit of the person that has not expired on `onDay`. */
 export async function heldPermit(trx: Kysely<DB>, personId: number, onDay: string) {
   return trx
-    .selectFrom('permits').select(['permit_no', 'expires_on'])
-    .where('person_id', '=', personId).where('status', '=', 'valid').where('expires_on', '>=', onDay)
+    .selectFrom('permits')
+    .select(['permit_no', 'expires_on'])
+    .where('person_id', '=', personId)
+    .where('status', '=', 'valid')
+    .where('expires_on', '>=', onDay)
     .executeTakeFirst();
 }
 
@@ -47,9 +54,7 @@ export async function markRenewed(trx: Kysely<DB>, permitId: number): Promise<vo
 }
 
 export async function markRevoked(trx: Kysely<DB>, permitId: number, revokedOn: string): Promise<PermitRow> {
-  return trx
-    .updateTable('permits').set({ status: 'revoked', revoked_on: revokedOn }).where('id', '=', permitId)
-    .returningAll().executeTakeFirstOrThrow();
+  return trx.updateTable('permits').set({ status: 'revoked', revoked_on: revokedOn }).where('id', '=', permitId).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Valid permits of the grid's current residents expiring between `from` and `until`, with their holders. */

@@ -25,10 +25,17 @@ export const permitsRoutes: FeatureRoutes = (context) => [
       response.status(201).json(await issuePermit(context.db, principal, { ...body, issuedOn: body.issuedOn ?? today }, today));
     },
   }),
-  ...recordActionRoute('post', '/permits/:id/renew', 'Renew a permit, only within the renewal window (default 30 days) before it expires',
-    renewBody, 201, (db, principal, id, body, today) => renewPermit(db, principal, id, body.years, today))(context),
-  ...recordActionRoute('post', '/permits/:id/revoke', 'Revoke a valid permit', revokeBody, 200,
-    (db, principal, id, body, today) => revokePermit(db, principal, id, body.reason, today))(context),
+  ...recordActionRoute(
+    'post',
+    '/permits/:id/renew',
+    'Renew a permit, only within the renewal window (default 30 days) before it expires',
+    renewBody,
+    201,
+    (db, principal, id, body, today) => renewPermit(db, principal, id, body.years, today),
+  )(context),
+  ...recordActionRoute('post', '/permits/:id/revoke', 'Revoke a valid permit', revokeBody, 200, (db, principal, id, body, today) =>
+    revokePermit(db, principal, id, body.reason, today),
+  )(context),
   route({
     method: 'get',
     path: '/permits/expiring',

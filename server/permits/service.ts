@@ -5,14 +5,28 @@ import { recordAudit } from '../audit/service.ts';
 import type { DB } from '../db/schema.ts';
 import { addDays, addYears } from '../domain/calendar.ts';
 import {
-  DEFAULT_PERMIT_SETTINGS, PERMIT_CATEGORIES, permitExpiry, permitYearsProblem, renewalOpensOn, renewalProblem, type PermitSettings,
+  DEFAULT_PERMIT_SETTINGS,
+  PERMIT_CATEGORIES,
+  permitExpiry,
+  permitYearsProblem,
+  renewalOpensOn,
+  renewalProblem,
+  type PermitSettings,
 } from '../domain/registration-rules.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundAt, ruleViolation, throwIfAny } from '../http/problems.ts';
 import { assertGridVisible, currentResidencyHere, lockReferencedPerson, lockVisiblePerson } from '../person-data/guards.ts';
 import { auditPersonReads, presentPerson } from '../person-data/visibility.ts';
 import {
-  expiringInGrid, heldPermit, insertPermit, lockPermitRow, markRenewed, markRevoked, permitHolder, permitSettingsValue, type PermitRow,
+  expiringInGrid,
+  heldPermit,
+  insertPermit,
+  lockPermitRow,
+  markRenewed,
+  markRevoked,
+  permitHolder,
+  permitSettingsValue,
+  type PermitRow,
 } from './repository.ts';
 
 /** Residence permits (居住证): issue, renew within the window before expiry, revoke, and list those expiring. */
@@ -46,14 +60,24 @@ export interface PermitView {
 
 function presentPermit(row: PermitRow, settings: PermitSettings): PermitView {
   return {
-    id: row.id, personId: row.person_id, permitNo: row.permit_no, issuedOn: row.issued_on, expiresOn: row.expires_on, years: row.years,
-    status: row.status, revokedOn: row.revoked_on, renewedFrom: row.renewed_from, renewalOpensOn: renewalOpensOn(row.expires_on, settings),
+    id: row.id,
+    personId: row.person_id,
+    permitNo: row.permit_no,
+    issuedOn: row.issued_on,
+    expiresOn: row.expires_on,
+    years: row.years,
+    status: row.status,
+    revokedOn: row.revoked_on,
+    renewedFrom: row.renewed_from,
+    renewalOpensOn: renewalOpensOn(row.expires_on, settings),
   };
 }
 
 async function auditPermit(trx: Kysely<DB>, principal: Principal, action: 'issue_permit' | 'renew_permit', permit: PermitRow): Promise<void> {
   await recordAudit(trx, principal, {
-    action, targetType: 'person', targetId: permit.person_id,
+    action,
+    targetType: 'person',
+    targetId: permit.person_id,
     details: { permitId: permit.id, years: permit.years, expiresOn: permit.expires_on, status: permit.status },
   });
 }
@@ -74,11 +98,15 @@ export async function issuePermit(db: Kysely<DB>, principal: Principal, request:
     const person = await lockReferencedPerson(trx, principal, { personId: request.personId });
     await currentResidencyHere(trx, principal, person, 'personId');
     if (!PERMIT_CATEGORIES.includes(person.category)) {
-      throw ruleViolation(409, [{ field: 'personId', code: 'not_eligible', message: `A residence permit is for categories ${PERMIT_CATEGORIES.join(' and ')}, not ${person.category}` }]);
+      throw ruleViolation(409, [
+        { field: 'personId', code: 'not_eligible', message: `A residence permit is for categories ${PERMIT_CATEGORIES.join(' and ')}, not ${person.category}` },
+      ]);
     }
     const held = await heldPermit(trx, person.id, request.issuedOn);
     if (held) {
-      throw ruleViolation(409, [{ field: 'personId', code: 'permit_exists', message: `This person holds permit ${held.permit_no}, valid until ${held.expires_on}; renew it instead` }]);
+      throw ruleViolation(409, [
+        { field: 'personId', code: 'permit_exists', message: `This person holds permit ${held.permit_no}, valid until ${held.expires_on}; renew it instead` },
+      ]);
     }
     const permit = await insertPermit(trx, person.id, request.issuedOn, permitExpiry(request.issuedOn, request.years), request.years, null);
     await auditPermit(trx, principal, 'issue_permit', permit);
@@ -99,7 +127,10 @@ async function lockPermit(trx: Kysely<DB>, principal: Principal, permitId: numbe
 /** Renews within the window before expiry: the new permit runs on from the old expiry date. */
 export async function renewPermit(db: Kysely<DB>, principal: Principal, permitId: number, years: number, today: string): Promise<PermitView> {
   const settings = await readPermitSettings(db);
-  throwIfAny(400, [permitYearsProblem(years, settings)].filter((problem) => problem !== undefined));
+  throwIfAny(
+    400,
+    [permitYearsProblem(years, settings)].filter((problem) => problem !== undefined),
+  );
   return db.transaction().execute(async (trx) => {
     const { person, permit } = await lockPermit(trx, principal, permitId);
     await currentResidencyHere(trx, principal, person, 'id');
@@ -133,7 +164,13 @@ export async function expiringPermits(db: Kysely<DB>, principal: Principal, grid
   const settings = await readPermitSettings(db);
   const until = addDays(today, days);
   const rows = await expiringInGrid(db, grid, today, until);
-  await auditPersonReads(db, principal, { view: 'expiring_permits', targetType: 'grid', targetId: grid }, rows.map((row) => row.id), purpose);
+  await auditPersonReads(
+    db,
+    principal,
+    { view: 'expiring_permits', targetType: 'grid', targetId: grid },
+    rows.map((row) => row.id),
+    purpose,
+  );
   const permits = rows.map((row) => ({
     ...presentPermit({ ...row, id: row.permit_id }, settings),
     unitCode: row.unit_code,

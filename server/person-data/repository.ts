@@ -57,5 +57,8 @@ export async function gridExists(db: Kysely<DB>, grid: string): Promise<boolean>
 
 /** Stays (residency rows) with their person: one query shape for the drill-down, occupants, reports and exports. */
 export function selectStays(db: Kysely<DB>) {
-  return db.selectFrom('residencies as r').innerJoin('persons as p', 'p.id', 'r.person_id').select([...PERSON_COLUMNS, ...STAY_COLUMNS]);
+  return db
+    .selectFrom('residencies as r')
+    .innerJoin('persons as p', 'p.id', 'r.person_id')
+    .select([...PERSON_COLUMNS, ...STAY_COLUMNS]);
 }

@@ -24,18 +24,20 @@ export function registrationRoute<Schema extends z.ZodType<{ registeredAt?: stri
   status: number,
   register: Registrar<z.infer<Schema>>,
 ): FeatureRoutes {
-  return (context) => [route({
-    method: 'post',
-    path,
-    access: REGISTRARS,
-    summary,
-    schemas: { body },
-    handler: async ({ body: parsed, principal }, _request, response) => {
-      const form = parsed as z.infer<Schema>;
-      const today = chinaToday();
-      response.status(status).json(await register(context.db, principal, { ...form, registeredAt: form.registeredAt ?? today }, today));
-    },
-  })];
+  return (context) => [
+    route({
+      method: 'post',
+      path,
+      access: REGISTRARS,
+      summary,
+      schemas: { body },
+      handler: async ({ body: parsed, principal }, _request, response) => {
+        const form = parsed as z.infer<Schema>;
+        const today = chinaToday();
+        response.status(status).json(await register(context.db, principal, { ...form, registeredAt: form.registeredAt ?? today }, today));
+      },
+    }),
+  ];
 }
 
 /**
@@ -50,16 +52,18 @@ export function personDataRoute<const Params extends z.ZodType | undefined, Targ
   target: (input: { params: ParsedBy<Params>; principal: Principal }, request: Request) => Target,
   read: (db: Kysely<DB>, principal: Principal, target: Target, purpose: string) => Promise<unknown>,
 ): FeatureRoutes {
-  return (context) => [route({
-    method: 'get',
-    path,
-    access: REGISTRARS,
-    summary: `${summary}; purpose required, audited per person`,
-    schemas: { params, query: purposeQuery },
-    handler: async ({ params: parsed, query, principal }, request, response) => {
-      response.json(await read(context.db, principal, target({ params: parsed as ParsedBy<Params>, principal }, request), query.purpose));
-    },
-  })];
+  return (context) => [
+    route({
+      method: 'get',
+      path,
+      access: REGISTRARS,
+      summary: `${summary}; purpose required, audited per person`,
+      schemas: { params, query: purposeQuery },
+      handler: async ({ params: parsed, query, principal }, request, response) => {
+        response.json(await read(context.db, principal, target({ params: parsed as ParsedBy<Params>, principal }, request), query.purpose));
+      },
+    }),
+  ];
 }
 
 export type RecordAction<Body> = (db: Kysely<DB>, principal: Principal, id: number, body: Body, today: string) => Promise<unknown>;
@@ -73,14 +77,16 @@ export function recordActionRoute<Schema extends z.ZodType>(
   status: number,
   act: RecordAction<z.infer<Schema>>,
 ): FeatureRoutes {
-  return (context) => [route({
-    method,
-    path,
-    access: REGISTRARS,
-    summary,
-    schemas: { params: idParams, body },
-    handler: async ({ params, body: parsed, principal }, _request, response) => {
-      response.status(status).json(await act(context.db, principal, params.id, parsed as z.infer<Schema>, chinaToday()));
-    },
-  })];
+  return (context) => [
+    route({
+      method,
+      path,
+      access: REGISTRARS,
+      summary,
+      schemas: { params: idParams, body },
+      handler: async ({ params, body: parsed, principal }, _request, response) => {
+        response.status(status).json(await act(context.db, principal, params.id, parsed as z.infer<Schema>, chinaToday()));
+      },
+    }),
+  ];
 }

@@ -6,7 +6,8 @@ import { bilingual, calendarDate, textNumber } from '../http/validate.ts';
 /** Input shapes shared by the routes that read or write person data (zod answers 400 invalid_request naming the field). */
 export const unitCode = z.string().superRefine((code, context) => {
   const check = checkUnitCode(code);
-  if (!check.ok) context.addIssue({ code: 'custom', message: check.message ?? 'Invalid unit code', params: { code: 'invalid_unit_code', zh: '房屋编码不正确' } });
+  if (!check.ok)
+    context.addIssue({ code: 'custom', message: check.message ?? 'Invalid unit code', params: { code: 'invalid_unit_code', zh: '房屋编码不正确' } });
 });
 
 export const gridCode = z.string().regex(new RegExp(`^\\d{${PREFIX_LENGTH.grid}}$`), `must be a ${PREFIX_LENGTH.grid}-digit grid code`);
@@ -31,7 +32,10 @@ export const personInput = z.strictObject({
   name: text(100),
   sex: z.enum(['M', 'F']).optional(),
   birthDate: calendarDate.optional(),
-  nationality: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 3166 alpha-3 code such as CHN').optional(),
+  nationality: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 3166 alpha-3 code such as CHN')
+    .optional(),
   ethnicity: text(40).optional(),
   hukouAddress: text(200).optional(),
   phone: phone.optional(),
@@ -69,5 +73,8 @@ export const personCorrection = z
     floatingType: z.enum(FLOATING_TYPES).nullable().optional(),
     employer: text(200).nullable().optional(),
   })
-  .refine((correction) => Object.keys(correction).length > 1, { message: bilingual('name at least one field to correct', '请至少填写一项要更正的内容'), path: ['(root)'] });
+  .refine((correction) => Object.keys(correction).length > 1, {
+    message: bilingual('name at least one field to correct', '请至少填写一项要更正的内容'),
+    path: ['(root)'],
+  });
 export type PersonCorrection = z.infer<typeof personCorrection>;

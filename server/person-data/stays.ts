@@ -11,8 +11,15 @@ import { presentPerson, type PersonRow, type PersonView } from './visibility.ts'
 
 /** The residency columns of a stay, for a select on `residencies as r`. */
 export const STAY_COLUMNS = [
-  'r.id as residency_id', 'r.unit_code', 'r.moved_in', 'r.registered_at', 'r.moved_out', 'r.deregistered_at',
-  'r.registration_exempt', 'r.registered_late', 'r.departure_unregistered',
+  'r.id as residency_id',
+  'r.unit_code',
+  'r.moved_in',
+  'r.registered_at',
+  'r.moved_out',
+  'r.deregistered_at',
+  'r.registration_exempt',
+  'r.registered_late',
+  'r.departure_unregistered',
 ] as const;
 
 interface StayRow {

@@ -21,12 +21,37 @@ export const seesFullIdentity = (principal: Principal) => principal.role === 'po
 
 /** Person columns every presentation needs, for a select on `persons as p`. */
 export const PERSON_COLUMNS = [
-  'p.id', 'p.id_type', 'p.id_number', 'p.name', 'p.sex', 'p.birth_date', 'p.nationality', 'p.ethnicity',
-  'p.hukou_address', 'p.phone', 'p.category', 'p.floating_type', 'p.employer',
+  'p.id',
+  'p.id_type',
+  'p.id_number',
+  'p.name',
+  'p.sex',
+  'p.birth_date',
+  'p.nationality',
+  'p.ethnicity',
+  'p.hukou_address',
+  'p.phone',
+  'p.category',
+  'p.floating_type',
+  'p.employer',
 ] as const;
 
-export type PersonRow = Pick<Selectable<PersonsTable>, 'id' | 'id_type' | 'id_number' | 'name' | 'sex' | 'birth_date' | 'nationality'
-  | 'ethnicity' | 'hukou_address' | 'phone' | 'category' | 'floating_type' | 'employer'>;
+export type PersonRow = Pick<
+  Selectable<PersonsTable>,
+  | 'id'
+  | 'id_type'
+  | 'id_number'
+  | 'name'
+  | 'sex'
+  | 'birth_date'
+  | 'nationality'
+  | 'ethnicity'
+  | 'hukou_address'
+  | 'phone'
+  | 'category'
+  | 'floating_type'
+  | 'employer'
+>;
 
 export interface PersonView {
   id: number;
@@ -98,7 +123,13 @@ export interface PersonDataView {
  * details.personIds (ids only). One row instead of one per person keeps a 1000-line report from
  * paying the hash chain's per-row cost; audit_log_person_ids_idx answers "who looked at person X".
  */
-export async function auditPersonReads(db: Kysely<DB>, principal: Principal, view: PersonDataView, personIds: Iterable<number>, purpose: string): Promise<void> {
+export async function auditPersonReads(
+  db: Kysely<DB>,
+  principal: Principal,
+  view: PersonDataView,
+  personIds: Iterable<number>,
+  purpose: string,
+): Promise<void> {
   await recordAudit(db, principal, {
     action: view.action ?? 'read',
     targetType: view.targetType,

@@ -3,7 +3,14 @@ import { buildingCode, day, instant, type RouteResponses, row } from '../domain/
 import { CASE_KINDS, INSPECTOR_ROLES, RENTAL_FACTORS, RENTAL_TIERS } from '../domain/rental-scoring.ts';
 import { UNIT_CHECK_REASONS, UNIT_USES } from '../domain/word-lists.ts';
 
-export const rentalRule = z.object({ id: z.number().int(), factor: z.string(), params: z.record(z.string(), z.unknown()), points: z.number(), label: z.string(), active: z.boolean() });
+export const rentalRule = z.object({
+  id: z.number().int(),
+  factor: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  points: z.number(),
+  label: z.string(),
+  active: z.boolean(),
+});
 export const ruleSetAnswer = z.object({
   version: z.number().int(),
   note: z.string().nullable(),
@@ -11,7 +18,10 @@ export const ruleSetAnswer = z.object({
   createdAt: instant,
   rules: z.array(rentalRule),
 });
-const month = z.string().nullable().meta({ description: 'The month scored (YYYY-MM), null before the first run', examples: ['2026-11'] });
+const month = z
+  .string()
+  .nullable()
+  .meta({ description: 'The month scored (YYYY-MM), null before the first run', examples: ['2026-11'] });
 const tier = z.enum(RENTAL_TIERS);
 /** A scored building on the tier map. */
 export const buildingTier = z.object({ code: buildingCode, point: z.tuple([z.number(), z.number()]), tier, score: z.number(), star: z.boolean() });
@@ -54,7 +64,12 @@ export const unitToCheck = z.object({
   since: day,
 });
 export const gridTiersAnswer = z.object({ month, grids: z.array(row({ code: z.string() })) });
-export const overdueAnswer = z.object({ asOf: day, visits: z.array(overdueVisit), truncated: z.boolean(), unitsToCheck: z.array(unitToCheck).meta({ description: 'Listed to collectors only (empty for police)' }) });
+export const overdueAnswer = z.object({
+  asOf: day,
+  visits: z.array(overdueVisit),
+  truncated: z.boolean(),
+  unitsToCheck: z.array(unitToCheck).meta({ description: 'Listed to collectors only (empty for police)' }),
+});
 export const overdueSummaryAnswer = z.object({ asOf: day, by: z.string(), rows: z.array(row({})) });
 export const inspectionsAnswer = z.object({ inspections: z.array(row({ id: z.number().int() })) });
 
@@ -64,12 +79,24 @@ export const inspectionsAnswer = z.object({ inspections: z.array(row({ id: z.num
 const evidence = z.discriminatedUnion('type', [
   z.object({ type: z.literal('case'), caseId: z.number().int(), caseNo: z.string(), kind: z.enum(CASE_KINDS), category: z.string(), occurredOn: day }),
   z.object({
-    type: z.literal('inspection'), inspectionId: z.number().int(), visitedOn: day, role: z.enum(INSPECTOR_ROLES), doorsOk: z.boolean().nullable(),
-    hygieneGood: z.boolean().nullable(), neighboursGood: z.boolean().nullable(), tenantsRegistered: z.boolean().nullable(), clueGiven: z.boolean(),
+    type: z.literal('inspection'),
+    inspectionId: z.number().int(),
+    visitedOn: day,
+    role: z.enum(INSPECTOR_ROLES),
+    doorsOk: z.boolean().nullable(),
+    hygieneGood: z.boolean().nullable(),
+    neighboursGood: z.boolean().nullable(),
+    tenantsRegistered: z.boolean().nullable(),
+    clueGiven: z.boolean(),
   }),
   z.object({
-    type: z.literal('stay'), residencyId: z.number().int(), movedIn: day, registeredAt: day, daysToRegister: z.number().int(),
-    personId: z.number().int().optional(), unitCode: z.string().optional(),
+    type: z.literal('stay'),
+    residencyId: z.number().int(),
+    movedIn: day,
+    registeredAt: day,
+    daysToRegister: z.number().int(),
+    personId: z.number().int().optional(),
+    unitCode: z.string().optional(),
   }),
   z.object({ type: z.literal('building'), flag: z.literal('has_access_control'), label: z.string() }),
 ]);
@@ -93,8 +120,11 @@ const scoreExplanation = z.object({
   previousTier: tier.nullable(),
   overrides: z.array(z.object({ code: z.string(), message: z.string() })),
   windows: z.object({
-    criminalCasesThisMonth: z.number().int(), criminalCases6Months: z.number().int(), criminalCases12Months: z.number().int(),
-    cooperative: z.boolean(), clueWithin12Months: z.boolean(),
+    criminalCasesThisMonth: z.number().int(),
+    criminalCases6Months: z.number().int(),
+    criminalCases12Months: z.number().int(),
+    cooperative: z.boolean(),
+    clueWithin12Months: z.boolean(),
   }),
   cleanMonths: z.number().int(),
   unobserved: z.array(z.enum(RENTAL_FACTORS)),
@@ -114,15 +144,17 @@ const scoredMonth = {
 /** GET /api/rentals/buildings/:code: the score card with the visit schedule and the tiers of its households (分租; else empty). */
 export const scoreCardAnswer = z.object({
   ...scoredMonth,
-  schedule: z.object({
-    tier,
-    policeIntervalDays: z.number().int().nullable().meta({ description: 'null: the tier calls for no visits by that role' }),
-    collectorIntervalDays: z.number().int().nullable(),
-    lastPoliceVisit: day.nullable(),
-    lastCollectorVisit: day.nullable(),
-    policeDueOn: day.nullable(),
-    collectorDueOn: day.nullable(),
-  }).nullable(),
+  schedule: z
+    .object({
+      tier,
+      policeIntervalDays: z.number().int().nullable().meta({ description: 'null: the tier calls for no visits by that role' }),
+      collectorIntervalDays: z.number().int().nullable(),
+      lastPoliceVisit: day.nullable(),
+      lastCollectorVisit: day.nullable(),
+      policeDueOn: day.nullable(),
+      collectorDueOn: day.nullable(),
+    })
+    .nullable(),
   households: z.array(householdTier),
 });
 /** GET /api/rentals/units/:code: a household's score card; no visit schedule of its own. */

@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { addMonths, monthOf } from '../domain/rental-scoring.ts';
 import {
-  anyInspection, anyRentalBuilding, insertDemoFoundUnregistered, insertDemoHouseholdVisits, insertDemoInspections, insertDemoPersonChecks, insertDemoPersonFlags,
+  anyInspection,
+  anyRentalBuilding,
+  insertDemoFoundUnregistered,
+  insertDemoHouseholdVisits,
+  insertDemoInspections,
+  insertDemoPersonChecks,
+  insertDemoPersonFlags,
 } from './repository/demo.ts';
 import { scoreMonths, type ScoringOptions, type ScoringRun } from './scoring.ts';
 

@@ -30,8 +30,13 @@ async function stayDetails(db: Kysely<DB>, ids: number[], seesPersons: boolean):
   if (ids.length === 0 || !seesPersons) return [];
   const rows = await staysById(db, ids);
   return rows.map((row) => ({
-    type: 'stay', residencyId: row.id, movedIn: row.moved_in, registeredAt: row.registered_at, daysToRegister: row.days,
-    personId: row.person_id, unitCode: row.unit_code,
+    type: 'stay',
+    residencyId: row.id,
+    movedIn: row.moved_in,
+    registeredAt: row.registered_at,
+    daysToRegister: row.days,
+    personId: row.person_id,
+    unitCode: row.unit_code,
   }));
 }
 
@@ -56,12 +61,18 @@ export async function readableExplanation(db: Kysely<DB>, stored: ScoreExplanati
     // How many tenants a person-based factor counted is a count of people (under k as a rule): withheld.
     const aboutPeople = !seesPersons && (factor.residencies?.length ?? 0) > 0;
     return {
-      ruleId: factor.ruleId, factor: rule?.factor ?? null, label: rule?.label ?? null, params: rule?.params ?? null, pointsEach: rule?.points ?? null,
-      count: aboutPeople ? null : factor.count, points: factor.points, events: aboutPeople ? null : factor.events ?? evidence.length,
+      ruleId: factor.ruleId,
+      factor: rule?.factor ?? null,
+      label: rule?.label ?? null,
+      params: rule?.params ?? null,
+      pointsEach: rule?.points ?? null,
+      count: aboutPeople ? null : factor.count,
+      points: factor.points,
+      events: aboutPeople ? null : (factor.events ?? evidence.length),
       evidence: [...evidence, ...(factor.buildingFlags ?? []).map(buildingFlagDetail)],
       // A finding holds until a later one contradicts it: the card says how old the one it rests on is,
       // withheld with the stays when the points rest on people.
-      lastEvidencedOn: aboutPeople ? null : factor.lastEvidencedOn ?? null,
+      lastEvidencedOn: aboutPeople ? null : (factor.lastEvidencedOn ?? null),
     };
   });
   const overrides = stored.overrides.map((code) => ({ code, message: describeOverride(code, stored) }));

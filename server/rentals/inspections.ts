@@ -39,17 +39,25 @@ interface CheckedPerson extends PersonCheckInput {
 async function checkedPeople(db: Kysely<DB>, principal: Principal, input: InspectionInput): Promise<CheckedPerson[]> {
   const checks = input.people ?? [];
   if (checks.length === 0) return [];
-  const registeredHere = await registeredAtVisit(db, checks.map((check) => check.personId), input, personInJurisdiction(principal, 'p.id'));
+  const registeredHere = await registeredAtVisit(
+    db,
+    checks.map((check) => check.personId),
+    input,
+    personInJurisdiction(principal, 'p.id'),
+  );
   return checks.map((check, index) => {
     const registered = registeredHere.get(check.personId);
     if (registered === undefined) throw notFound('Person', String(check.personId));
     if (!registered && !check.foundHere) {
       throw badRequest('invalid_request', `people.${index}: person ${check.personId} is neither registered nor found here`, {
-        fields: [{
-          field: `people.${index}.foundHere`, code: 'invalid',
-          message: 'a person neither registered nor found in the visited place is not a check of it',
-          messageZh: `people.${index}.foundHere：既未在此登记、也未在走访时见到的人员不能作为核查对象`,
-        }],
+        fields: [
+          {
+            field: `people.${index}.foundHere`,
+            code: 'invalid',
+            message: 'a person neither registered nor found in the visited place is not a check of it',
+            messageZh: `people.${index}.foundHere：既未在此登记、也未在走访时见到的人员不能作为核查对象`,
+          },
+        ],
       });
     }
     return { ...check, registeredHere: registered };
@@ -76,7 +84,8 @@ async function assertRentalHouse(db: Kysely<DB>, input: InspectionInput): Promis
 async function assertBuildingAndUnit(db: Kysely<DB>, buildingCode: string, unitCode: string | undefined): Promise<void> {
   if (!(await codeExists(db, 'buildings', buildingCode))) throw notFound('Building', buildingCode);
   if (unitCode === undefined) return;
-  if (!unitCode.startsWith(buildingCode)) throw badRequest('unit_not_in_building', `Unit ${unitCode} is not in building ${buildingCode}`, { field: 'unitCode' });
+  if (!unitCode.startsWith(buildingCode))
+    throw badRequest('unit_not_in_building', `Unit ${unitCode} is not in building ${buildingCode}`, { field: 'unitCode' });
   if (!(await codeExists(db, 'units', unitCode))) throw notFound('Unit', unitCode);
 }
 
@@ -101,13 +110,17 @@ export async function recordInspection(db: Kysely<DB>, principal: Principal, inp
       clue_given: input.clueGiven,
       notes: input.notes ?? null,
     });
-    await insertPersonChecks(trx, checks.map((check) => ({ inspection_id: id, person_id: check.personId, found_here: check.foundHere, registered_here: check.registeredHere })));
+    await insertPersonChecks(
+      trx,
+      checks.map((check) => ({ inspection_id: id, person_id: check.personId, found_here: check.foundHere, registered_here: check.registeredHere })),
+    );
     await recordVisit(trx, input.buildingCode, role, input.visitedOn);
     await recordAudit(trx, principal, {
-      action: 'create', targetType: 'inspection', targetId: id,
+      action: 'create',
+      targetType: 'inspection',
+      targetId: id,
       details: { buildingCode: input.buildingCode, visitedOn: input.visitedOn, checkedPeople: checks.length },
     });
     return { id };
   });
 }
-

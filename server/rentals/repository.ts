@@ -24,7 +24,10 @@ export interface NewRule {
 }
 
 export async function latestRulesVersion(db: Kysely<DB>): Promise<number> {
-  const row = await db.selectFrom('rental_rule_versions').select((eb) => eb.fn.max('version').as('version')).executeTakeFirst();
+  const row = await db
+    .selectFrom('rental_rule_versions')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .executeTakeFirst();
   return row?.version ?? 0;
 }
 
@@ -71,7 +74,8 @@ const scoreColumns = (scores: ScoreTable) => `${scores.key}, month, score, tier,
 /** COPY text format: tab-separated; JSON.stringify leaves no tab or newline, only backslashes to escape. */
 function copyText(rows: ScoreRow[], rulesVersion: number): string {
   const lines = rows.map(({ code, score }) =>
-    [code, score.month, score.score, score.tier, score.cleanMonths, JSON.stringify(score.explanation).replaceAll('\\', '\\\\'), rulesVersion].join('\t'));
+    [code, score.month, score.score, score.tier, score.cleanMonths, JSON.stringify(score.explanation).replaceAll('\\', '\\\\'), rulesVersion].join('\t'),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -86,7 +90,12 @@ export async function insertScores(db: Kysely<DB>, scores: ScoreTable, rows: Sco
     return;
   }
   const records = rows.map(({ code, score }) => ({
-    k: code, m: score.month, s: score.score, t: score.tier, c: score.cleanMonths, e: score.explanation,
+    k: code,
+    m: score.month,
+    s: score.score,
+    t: score.tier,
+    c: score.cleanMonths,
+    e: score.explanation,
   }));
   await sql`
     INSERT INTO ${sql.table(scores.table)} (${sql.raw(scoreColumns(scores))})
@@ -127,7 +136,10 @@ export async function refreshTierCounts(db: Kysely<DB>, from: string, to: string
 }
 
 export async function latestScoredMonth(db: Kysely<DB>): Promise<string | null> {
-  const row = await db.selectFrom('rental_scores').select((eb) => eb.fn.max('month').as('month')).executeTakeFirst();
+  const row = await db
+    .selectFrom('rental_scores')
+    .select((eb) => eb.fn.max('month').as('month'))
+    .executeTakeFirst();
   return row?.month ?? null;
 }
 
@@ -161,7 +173,11 @@ export async function buildingTiers(db: Kysely<DB>, month: string, area: TierAre
     ORDER BY b.code
     LIMIT ${limit + 1}`.execute(db);
   const buildings = result.rows.slice(0, limit).map((row) => ({
-    code: row.code, point: [row.lon, row.lat] as [number, number], tier: row.tier, score: row.score, star: row.tier === 'star',
+    code: row.code,
+    point: [row.lon, row.lat] as [number, number],
+    tier: row.tier,
+    score: row.score,
+    star: row.tier === 'star',
   }));
   return { buildings, truncated: result.rows.length > limit };
 }
@@ -261,12 +277,7 @@ export async function findBuildingSummary(db: Kysely<DB>, code: string) {
 
 /** The unit a person lives in now (their open stay), if any. */
 export async function currentUnitOfPerson(db: Kysely<DB>, personId: number): Promise<string | undefined> {
-  const residence = await db
-    .selectFrom('residencies')
-    .select('unit_code')
-    .where('person_id', '=', personId)
-    .where('moved_out', 'is', null)
-    .executeTakeFirst();
+  const residence = await db.selectFrom('residencies').select('unit_code').where('person_id', '=', personId).where('moved_out', 'is', null).executeTakeFirst();
   return residence?.unit_code;
 }
 

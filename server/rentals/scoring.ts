@@ -4,8 +4,17 @@ import type { DB } from '../db/schema.ts';
 import { addMonths, LOOKBACK_MONTHS, monthsBetween, NO_FACTS, scoreBuildingMonths, type BuildingFacts, type RentalRule } from '../domain/rental-scoring.ts';
 import { loadFacts, rentalBuildings, type RentalBuilding } from './facts.ts';
 import {
-  BUILDING_SCORES, deleteScores, findRuleSet, HOUSEHOLD_SCORES, insertScores, latestRulesVersion, refreshTierCounts, scoresOfMonth,
-  type PreviousScore, type ScoreRow, type ScoreTable,
+  BUILDING_SCORES,
+  deleteScores,
+  findRuleSet,
+  HOUSEHOLD_SCORES,
+  insertScores,
+  latestRulesVersion,
+  refreshTierCounts,
+  scoresOfMonth,
+  type PreviousScore,
+  type ScoreRow,
+  type ScoreTable,
 } from './repository.ts';
 import { refreshSchedule } from './repository/schedule.ts';
 
@@ -72,8 +81,7 @@ function scoreHouses(
   months: string[],
   rules: RentalRule[],
 ): ScoreRow[] {
-  return codes.flatMap((code) =>
-    scoreBuildingMonths(facts.get(code) ?? NO_FACTS, months, rules, previous.get(code) ?? null).map((score) => ({ code, score })));
+  return codes.flatMap((code) => scoreBuildingMonths(facts.get(code) ?? NO_FACTS, months, rules, previous.get(code) ?? null).map((score) => ({ code, score })));
 }
 
 async function scoreSlice(db: Kysely<DB>, buildings: RentalBuilding[], months: string[], rules: RentalRule[]): Promise<SliceScores> {
@@ -86,11 +94,18 @@ async function scoreSlice(db: Kysely<DB>, buildings: RentalBuilding[], months: s
   const facts = await loadFacts(db, { firstCode, lastCode, since: addMonths(from, 1 - LOOKBACK_MONTHS), from, to }, householdsOf);
   const monthBefore = addMonths(from, -1);
   const previous = await scoresOfMonth(db, BUILDING_SCORES, monthBefore, firstCode, lastCode);
-  const previousHouseholds = households.length === 0
-    ? new Map<string, PreviousScore>()
-    : await scoresOfMonth(db, HOUSEHOLD_SCORES, monthBefore, households[0]!, households[households.length - 1]!);
+  const previousHouseholds =
+    households.length === 0
+      ? new Map<string, PreviousScore>()
+      : await scoresOfMonth(db, HOUSEHOLD_SCORES, monthBefore, households[0]!, households[households.length - 1]!);
   return {
-    buildings: scoreHouses(buildings.map((building) => building.code), facts.buildings, previous, months, rules),
+    buildings: scoreHouses(
+      buildings.map((building) => building.code),
+      facts.buildings,
+      previous,
+      months,
+      rules,
+    ),
     households: scoreHouses(households, facts.households, previousHouseholds, months, rules),
   };
 }

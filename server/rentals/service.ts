@@ -67,7 +67,10 @@ const ruleSchema = z.discriminatedUnion('factor', [
 
 const ruleSetShape = z.object({
   note: z.string().trim().max(500).optional(),
-  confirm: z.boolean().optional().describe('true: publish even though the new version drops rules of the current one (else 409 confirmation_required lists them)'),
+  confirm: z
+    .boolean()
+    .optional()
+    .describe('true: publish even though the new version drops rules of the current one (else 409 confirmation_required lists them)'),
   rules: z
     .array(ruleSchema)
     .min(1)
@@ -155,7 +158,10 @@ async function scoreOfMonth(db: Kysely<DB>, principal: Principal, scores: ScoreT
   const { rules } = await ruleSet(db, score.rulesVersion);
   if (seesPersons) {
     await recordAudit(db, principal, {
-      action: 'read', targetType: AUDIT_TARGET[scores.table], targetId: code, details: { month: score.month },
+      action: 'read',
+      targetType: AUDIT_TARGET[scores.table],
+      targetId: code,
+      details: { month: score.month },
     });
   }
   return {
@@ -223,7 +229,13 @@ export async function flagPerson(db: Kysely<DB>, principal: Principal, input: Pe
   const unitCode = await currentUnitOfPerson(db, input.personId);
   if (!unitCode || !isWithinJurisdiction(unitCode, principal.jurisdiction)) throw notFound('Person', String(input.personId));
   return db.transaction().execute(async (trx) => {
-    const id = await insertPersonFlag(trx, { person_id: input.personId, flag: input.flag, from_date: input.fromDate, to_date: input.toDate ?? null, created_by: principal.userId });
+    const id = await insertPersonFlag(trx, {
+      person_id: input.personId,
+      flag: input.flag,
+      from_date: input.fromDate,
+      to_date: input.toDate ?? null,
+      created_by: principal.userId,
+    });
     await recordAudit(trx, principal, { action: 'create', targetType: 'person_flag', targetId: input.personId, details: { flag: input.flag, flagId: id } });
     return { id };
   });

@@ -8,19 +8,24 @@ import { registrationReport } from './service.ts';
 
 const reportQuery = z
   .object({ grid: gridCode, from: calendarDate.optional(), to: calendarDate.optional(), purpose })
-  .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, { message: bilingual('from must not be after to', '起始日期不能晚于截止日期'), path: ['to'] });
+  .refine((query) => query.from === undefined || query.to === undefined || query.from <= query.to, {
+    message: bilingual('from must not be after to', '起始日期不能晚于截止日期'),
+    path: ['to'],
+  });
 
 function reportRoute(kind: RegistrationReportKind, path: string, summary: string): FeatureRoutes {
-  return (context) => [route({
-    method: 'get',
-    path,
-    access: REGISTRARS,
-    summary,
-    schemas: { query: reportQuery },
-    handler: async ({ query: { grid, from, to, purpose: why }, principal }, _request, response) => {
-      response.json(await registrationReport(context.db, principal, kind, grid, { from, to }, why));
-    },
-  })];
+  return (context) => [
+    route({
+      method: 'get',
+      path,
+      access: REGISTRARS,
+      summary,
+      schemas: { query: reportQuery },
+      handler: async ({ query: { grid, from, to, purpose: why }, principal }, _request, response) => {
+        response.json(await registrationReport(context.db, principal, kind, grid, { from, to }, why));
+      },
+    }),
+  ];
 }
 
 export const reportsRoutes: FeatureRoutes = (context) => [

@@ -25,7 +25,13 @@ export async function registrationReport(
   await assertGridVisible(db, principal, grid);
   const rows = await flaggedStays(db, kind, grid, period, REPORT_LIMIT + 1);
   const listed = rows.slice(0, REPORT_LIMIT);
-  await auditPersonReads(db, principal, { view: kind, targetType: 'grid', targetId: grid }, listed.map((row) => row.id), purpose);
+  await auditPersonReads(
+    db,
+    principal,
+    { view: kind, targetType: 'grid', targetId: grid },
+    listed.map((row) => row.id),
+    purpose,
+  );
   const stays = listed.map((row) => {
     const stay = presentStay(row, principal);
     // How long the registration took; null for a departure nobody deregistered.

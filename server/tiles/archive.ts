@@ -30,7 +30,10 @@ const zoom = (field: string, fallback: number) =>
     .string()
     .regex(/^\d{1,2}$/, bilingual(`${field} must be a whole number`, `${field} 须为整数`))
     .transform(Number)
-    .refine((value) => value <= ARCHIVE_MAX_ZOOM, bilingual(`${field} must be between 0 and ${ARCHIVE_MAX_ZOOM}`, `${field} 须在 0 到 ${ARCHIVE_MAX_ZOOM} 之间`))
+    .refine(
+      (value) => value <= ARCHIVE_MAX_ZOOM,
+      bilingual(`${field} must be between 0 and ${ARCHIVE_MAX_ZOOM}`, `${field} 须在 0 到 ${ARCHIVE_MAX_ZOOM} 之间`),
+    )
     .default(fallback)
     .describe(`${field === 'minzoom' ? 'Shallowest' : 'Deepest'} zoom in the archive, 0 to ${ARCHIVE_MAX_ZOOM} (default ${fallback})`);
 
@@ -39,7 +42,13 @@ export const archiveQuery = z
     layers: z
       .string()
       .transform((list) => list.split(',').map((name) => name.trim()))
-      .refine((names) => names.every((name) => (ARCHIVE_LAYER_NAMES as string[]).includes(name)), bilingual(`layers must be a comma-separated list of ${ARCHIVE_LAYER_NAMES.join(', ')}`, `layers 须为逗号分隔的图层名：${ARCHIVE_LAYER_NAMES.join('、')}`))
+      .refine(
+        (names) => names.every((name) => (ARCHIVE_LAYER_NAMES as string[]).includes(name)),
+        bilingual(
+          `layers must be a comma-separated list of ${ARCHIVE_LAYER_NAMES.join(', ')}`,
+          `layers 须为逗号分隔的图层名：${ARCHIVE_LAYER_NAMES.join('、')}`,
+        ),
+      )
       .transform((names) => [...new Set(names)] as ArchiveLayerName[])
       .default(ARCHIVE_LAYER_NAMES)
       .describe(`Comma-separated layers: ${ARCHIVE_LAYER_NAMES.join(', ')} (default all)`),
@@ -73,7 +82,12 @@ export function tilesCovering([minLon, minLat, maxLon, maxLat]: Bbox, minzoom: n
 }
 
 /** One archive tile: the layers' MVTs back to back (an MVT's layers are a repeated field, so concatenated tiles are one tile). */
-async function archiveTile(context: AppContext, layers: TileLayer[], tile: TileAddress, scope: Pick<TileScope, 'prefixes' | 'privacyK'>): Promise<ArchiveTile | null> {
+async function archiveTile(
+  context: AppContext,
+  layers: TileLayer[],
+  tile: TileAddress,
+  scope: Pick<TileScope, 'prefixes' | 'privacyK'>,
+): Promise<ArchiveTile | null> {
   const parts: Uint8Array[] = [];
   for (const layer of layers) {
     const rendered = await renderTile(context, layer, tile, scope);
@@ -90,30 +104,41 @@ export interface Archive {
 /** The PMTiles archive of the chosen layers over the caller's jurisdiction, read in one snapshot. */
 export async function buildArchive(context: AppContext, query: ArchiveQuery, prefixes: CodePrefixes): Promise<Archive> {
   const layers = query.layers.map((name) => ARCHIVE_LAYERS[name]);
-  return context.db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-    const bounds = (await extentOf(trx, prefixes)) ?? [0, 0, 0, 0];
-    const addresses = tilesCovering(bounds, query.minzoom, query.maxzoom);
-    if (addresses.length > MAX_ARCHIVE_TILES) {
-      throw badRequest('export_too_large', `maxzoom ${query.maxzoom} needs ${addresses.length} tiles over this area, more than ${MAX_ARCHIVE_TILES}; choose a smaller maxzoom`, {
-        fields: [{ field: 'maxzoom', message: `must be smaller: the archive would hold more than ${MAX_ARCHIVE_TILES} tiles` }],
-      });
-    }
-    const snapshot = { ...context, db: trx };
-    const privacyK = await privacyThreshold(trx);
-    const tiles: ArchiveTile[] = [];
-    for (const address of addresses) {
-      const tile = await archiveTile(snapshot, layers, address, { prefixes, privacyK });
-      if (tile) tiles.push(tile);
-    }
-    const metadata = {
-      name: 'renwu',
-      description: `Areas, grids and grid statistics (resident counts below ${privacyK} withheld) for offline use`,
-      type: 'overlay',
-      format: 'pbf',
-      vector_layers: layers.map((layer) => ({
-        id: layer.name, description: vectorLayerDescription(layer), minzoom: Math.max(layer.minZoom, query.minzoom), maxzoom: query.maxzoom, fields: layer.fields,
-      })),
-    };
-    return { bytes: writePmtiles(tiles, { minZoom: query.minzoom, maxZoom: query.maxzoom, bounds, metadata }), tiles: tiles.length };
-  });
+  return context.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const bounds = (await extentOf(trx, prefixes)) ?? [0, 0, 0, 0];
+      const addresses = tilesCovering(bounds, query.minzoom, query.maxzoom);
+      if (addresses.length > MAX_ARCHIVE_TILES) {
+        throw badRequest(
+          'export_too_large',
+          `maxzoom ${query.maxzoom} needs ${addresses.length} tiles over this area, more than ${MAX_ARCHIVE_TILES}; choose a smaller maxzoom`,
+          {
+            fields: [{ field: 'maxzoom', message: `must be smaller: the archive would hold more than ${MAX_ARCHIVE_TILES} tiles` }],
+          },
+        );
+      }
+      const snapshot = { ...context, db: trx };
+      const privacyK = await privacyThreshold(trx);
+      const tiles: ArchiveTile[] = [];
+      for (const address of addresses) {
+        const tile = await archiveTile(snapshot, layers, address, { prefixes, privacyK });
+        if (tile) tiles.push(tile);
+      }
+      const metadata = {
+        name: 'renwu',
+        description: `Areas, grids and grid statistics (resident counts below ${privacyK} withheld) for offline use`,
+        type: 'overlay',
+        format: 'pbf',
+        vector_layers: layers.map((layer) => ({
+          id: layer.name,
+          description: vectorLayerDescription(layer),
+          minzoom: Math.max(layer.minZoom, query.minzoom),
+          maxzoom: query.maxzoom,
+          fields: layer.fields,
+        })),
+      };
+      return { bytes: writePmtiles(tiles, { minZoom: query.minzoom, maxZoom: query.maxzoom, bounds, metadata }), tiles: tiles.length };
+    });
 }

@@ -19,7 +19,9 @@ export const tileJsonAnswer = z.object({
   maxzoom: z.number().int(),
   bounds: z.array(z.number()).length(4),
   center: z.array(z.number()).length(3),
-  vector_layers: z.array(z.looseObject({ id: z.string(), description: z.string(), minzoom: z.number().int(), maxzoom: z.number().int(), fields: z.record(z.string(), z.string()) })),
+  vector_layers: z.array(
+    z.looseObject({ id: z.string(), description: z.string(), minzoom: z.number().int(), maxzoom: z.number().int(), fields: z.record(z.string(), z.string()) }),
+  ),
 });
 
 export const tileResponses: Record<string, RouteResponses> = {

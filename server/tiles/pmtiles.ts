@@ -111,9 +111,7 @@ function directories(entries: Entry[]): { root: Buffer; leaves: Buffer } {
 
 const toE7 = (degrees: number) => Math.round(degrees * 1e7);
 
-function header(fields: {
-  root: number; metadata: number; leaves: number; tileData: number; tiles: number; description: ArchiveDescription;
-}): Buffer {
+function header(fields: { root: number; metadata: number; leaves: number; tileData: number; tiles: number; description: ArchiveDescription }): Buffer {
   const { root, metadata, leaves, tileData, tiles, description } = fields;
   const bytes = Buffer.alloc(HEADER_BYTES);
   bytes.write('PMTiles', 0, 'ascii');

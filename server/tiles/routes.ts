@@ -18,7 +18,11 @@ const MAX_ZOOM = TILE_MAX_ZOOM;
 // Tiles hold no person data, but they need a login, so only the browser may keep them.
 const TILE_CACHE_CONTROL = 'private, max-age=300';
 
-const wholeNumber = (field: string) => z.string().regex(/^\d{1,8}$/, `${field} must be a whole number`).transform(Number);
+const wholeNumber = (field: string) =>
+  z
+    .string()
+    .regex(/^\d{1,8}$/, `${field} must be a whole number`)
+    .transform(Number);
 
 const layerParams = z.object({
   layer: z.enum(TILE_LAYER_NAMES, { message: `layer must be one of ${TILE_LAYER_NAMES.join(', ')}` }),
@@ -26,7 +30,9 @@ const layerParams = z.object({
 
 export const tileParams = layerParams
   .extend({
-    z: wholeNumber('z').refine((zoom) => zoom <= MAX_ZOOM, `z must be between 0 and ${MAX_ZOOM}`).describe(`Zoom level, 0 to ${MAX_ZOOM}`),
+    z: wholeNumber('z')
+      .refine((zoom) => zoom <= MAX_ZOOM, `z must be between 0 and ${MAX_ZOOM}`)
+      .describe(`Zoom level, 0 to ${MAX_ZOOM}`),
     x: wholeNumber('x').describe('Tile column, 0 to 2^z - 1'),
     y: wholeNumber('y').describe('Tile row from the north, 0 to 2^z - 1'),
   })
@@ -66,14 +72,18 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       access: LAYER_EXPORTERS,
       acceptsAccessToken: true,
       cost: 'bulk',
-      summary: 'Offline tiles: the public layers (areas, grids, grid statistics with small resident counts withheld) of the caller\'s jurisdiction as one PMTiles v3 archive, for MapLibre or QGIS on the intranet',
+      summary:
+        "Offline tiles: the public layers (areas, grids, grid statistics with small resident counts withheld) of the caller's jurisdiction as one PMTiles v3 archive, for MapLibre or QGIS on the intranet",
       schemas: { query: archiveQuery },
       handler: async ({ query, principal }, _request, response) => {
         const prefixes = visiblePrefixes(principal);
         const archive = await buildArchive(context, query, prefixes);
         const scope = jurisdictionLabel(prefixes);
         await recordAudit(context.db, principal, {
-          action: 'export', targetType: 'tiles_archive', targetId: scope, details: { layers: query.layers, minzoom: query.minzoom, maxzoom: query.maxzoom, tiles: archive.tiles },
+          action: 'export',
+          targetType: 'tiles_archive',
+          targetId: scope,
+          details: { layers: query.layers, minzoom: query.minzoom, maxzoom: query.maxzoom, tiles: archive.tiles },
         });
         sendAttachment(response, `${fileStem('tiles', scope)}.pmtiles`, PMTILES_MEDIA_TYPE, archive.bytes);
       },

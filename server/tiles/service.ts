@@ -17,7 +17,9 @@ export type RenderedTile = TileFeatures<Uint8Array>;
 export async function renderTile(context: AppContext, layer: TileLayer, tile: TileAddress, options: Partial<TileScope> = {}): Promise<RenderedTile> {
   if (tile.z < layer.minZoom) return { content: new Uint8Array(), truncated: false };
   const scope: TileScope = {
-    prefixes: options.prefixes ?? null, maxFeatures: options.maxFeatures ?? layer.maxFeatures, privacyK: options.privacyK ?? await privacyThreshold(context.db),
+    prefixes: options.prefixes ?? null,
+    maxFeatures: options.maxFeatures ?? layer.maxFeatures,
+    privacyK: options.privacyK ?? (await privacyThreshold(context.db)),
   };
   if (context.capabilities.nativeVectorTiles) return nativeTile(context.db, layer, tile, scope);
   const { content: features, truncated } = await geoJsonFeaturesInTile(context.db, layer, tile, scope);

@@ -100,15 +100,21 @@ export function createTileCache(maxBytes = DEFAULT_MAX_BYTES, refill?: { db: Kys
 
   /** Renders the older versions' tiles again at `version`, newest first; stops when the data moves on again. */
   async function refillFor(version: string, { db, render }: { db: Kysely<DB>; render: TileRenderer }): Promise<void> {
-    const stale = [...entries].filter(([, kept]) => kept.version !== version).reverse().slice(0, MAX_REFILL_TILES);
+    const stale = [...entries]
+      .filter(([, kept]) => kept.version !== version)
+      .reverse()
+      .slice(0, MAX_REFILL_TILES);
     for (const [oldKey, { request }] of stale) {
-      const current = await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-        const now = await versionOf(trx);
-        if (now !== version) return false;
-        const key = keyOf(now, request);
-        if (!entries.has(key)) remember(key, { version: now, request, tile: await render(trx, request) });
-        return true;
-      });
+      const current = await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          const now = await versionOf(trx);
+          if (now !== version) return false;
+          const key = keyOf(now, request);
+          if (!entries.has(key)) remember(key, { version: now, request, tile: await render(trx, request) });
+          return true;
+        });
       forget(oldKey);
       if (!current) return;
     }
@@ -120,7 +126,9 @@ export function createTileCache(maxBytes = DEFAULT_MAX_BYTES, refill?: { db: Kys
     if (!refill || refilling) return;
     refilling = refillFor(version, refill)
       .catch(() => undefined) // a refill is only a head start: a failed one leaves tiles to be rendered on request
-      .finally(() => { refilling = undefined; });
+      .finally(() => {
+        refilling = undefined;
+      });
   }
 
   /** The answer without rendering at `version`: 304 for the client's own ETag, or the kept tile. */
@@ -146,19 +154,24 @@ export function createTileCache(maxBytes = DEFAULT_MAX_BYTES, refill?: { db: Kys
         noteVersion(known);
         return kept;
       }
-      const rendered = await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-        const version = await versionOf(trx);
-        const keptMeanwhile = keptRead(version, request, ifNoneMatch);
-        if (keptMeanwhile) return { version, read: keptMeanwhile };
-        const key = keyOf(version, request);
-        const tile = await render(trx);
-        remember(key, { version, request, tile });
-        return { version, read: { etag: etagOf(key), notModified: false, tile, hit: false } satisfies TileRead };
-      });
+      const rendered = await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          const version = await versionOf(trx);
+          const keptMeanwhile = keptRead(version, request, ifNoneMatch);
+          if (keptMeanwhile) return { version, read: keptMeanwhile };
+          const key = keyOf(version, request);
+          const tile = await render(trx);
+          remember(key, { version, request, tile });
+          return { version, read: { etag: etagOf(key), notModified: false, tile, hit: false } satisfies TileRead };
+        });
       noteVersion(rendered.version);
       return rendered.read;
     },
-    refilled: async () => { await refilling; },
+    refilled: async () => {
+      await refilling;
+    },
     heldBytes: () => heldBytes,
   };
 }

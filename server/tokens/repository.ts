@@ -11,7 +11,12 @@ const iso = (value: Date | null) => (value ? new Date(value).toISOString() : nul
 export async function listTokens(db: Kysely<DB>, userId: number): Promise<TokenView[]> {
   const rows = await db.selectFrom('access_tokens').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute();
   return rows.map((row) => ({
-    id: Number(row.id), name: row.name, createdAt: iso(row.created_at)!, expiresAt: iso(row.expires_at)!, lastUsedAt: iso(row.last_used_at), revokedAt: iso(row.revoked_at),
+    id: Number(row.id),
+    name: row.name,
+    createdAt: iso(row.created_at)!,
+    expiresAt: iso(row.expires_at)!,
+    lastUsedAt: iso(row.last_used_at),
+    revokedAt: iso(row.revoked_at),
   }));
 }
 
@@ -41,8 +46,16 @@ export async function findTokenUser(db: Kysely<DB>, tokenHash: string) {
     .selectFrom('access_tokens')
     .innerJoin('users', 'users.id', 'access_tokens.user_id')
     .select([
-      'access_tokens.id as token_id', 'users.id', 'users.username', 'users.display_name', 'users.role', 'users.jurisdiction', 'users.collector_id',
-      'users.disabled', 'users.must_change_password', 'users.awaiting_approval',
+      'access_tokens.id as token_id',
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.role',
+      'users.jurisdiction',
+      'users.collector_id',
+      'users.disabled',
+      'users.must_change_password',
+      'users.awaiting_approval',
     ])
     .where('access_tokens.token_hash', '=', tokenHash)
     .where('access_tokens.revoked_at', 'is', null)

@@ -19,7 +19,8 @@ export const tokensRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/auth/tokens',
     access: ROLES,
-    summary: 'Create a read-only personal access token for GIS clients (Authorization: Bearer) on OGC features, vector tiles, TileJSON and layer exports; the token is in this answer only (audited)',
+    summary:
+      'Create a read-only personal access token for GIS clients (Authorization: Bearer) on OGC features, vector tiles, TileJSON and layer exports; the token is in this answer only (audited)',
     schemas: { body: newTokenBody },
     handler: async ({ body, principal }, _request, response) => {
       response.status(201).json(await createToken(context, principal, body));

@@ -9,5 +9,8 @@ export const newTokenBody = z.strictObject({
 });
 
 export const tokenIdParams = z.object({
-  id: z.string().regex(/^[1-9][0-9]{0,12}$/, 'id must be a token number').transform(Number),
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,12}$/, 'id must be a token number')
+    .transform(Number),
 });

@@ -15,7 +15,12 @@ export async function createToken(context: AppContext, principal: Principal, req
   const expiresAt = new Date(Date.now() + request.expiresInDays * DAY_MS);
   return context.db.transaction().execute(async (trx) => {
     const row = await insertToken(trx, { userId: principal.userId, name: request.name, tokenHash: hashToken(token), expiresAt });
-    await recordAudit(trx, principal, { action: 'token_create', targetType: 'access_token', targetId: row.id, details: { name: request.name, expiresAt: expiresAt.toISOString() } });
+    await recordAudit(trx, principal, {
+      action: 'token_create',
+      targetType: 'access_token',
+      targetId: row.id,
+      details: { name: request.name, expiresAt: expiresAt.toISOString() },
+    });
     return { id: Number(row.id), name: request.name, token, expiresAt: expiresAt.toISOString() };
   });
 }
@@ -36,7 +41,8 @@ export function bearerToken(request: Request): string | undefined {
   return match[1];
 }
 
-const invalidToken = () => new HttpError(401, 'invalid_token', 'The access token is unknown, revoked or expired, or its account cannot be used: create a new one on your account page');
+const invalidToken = () =>
+  new HttpError(401, 'invalid_token', 'The access token is unknown, revoked or expired, or its account cannot be used: create a new one on your account page');
 
 /**
  * The principal a token stands for, checked as a session is (the account enabled, approved, its
@@ -47,9 +53,19 @@ export async function tokenPrincipal(context: AppContext, token: string, request
   const found = await findTokenUser(context.db, hashToken(token));
   if (!found || found.disabled || found.awaiting_approval || found.must_change_password) throw invalidToken();
   const principal: Principal = {
-    userId: found.id, username: found.username, displayName: found.display_name, role: found.role, jurisdiction: found.jurisdiction, collectorId: found.collector_id,
+    userId: found.id,
+    username: found.username,
+    displayName: found.display_name,
+    role: found.role,
+    jurisdiction: found.jurisdiction,
+    collectorId: found.collector_id,
   };
   await markTokenUsed(context.db, found.token_id);
-  await recordAudit(context.db, principal, { action: 'token_use', targetType: 'access_token', targetId: found.token_id, details: { method: request.method, path: request.baseUrl + request.path } });
+  await recordAudit(context.db, principal, {
+    action: 'token_use',
+    targetType: 'access_token',
+    targetId: found.token_id,
+    details: { method: request.method, path: request.baseUrl + request.path },
+  });
   return principal;
 }

@@ -23,7 +23,13 @@ export const unitAnswer = unitFacts.extend({
   currentOccupants: z.number().int().nullable(),
   currentOccupantsSuppressed: z.boolean(),
 });
-export const unitCheckAnswer = z.object({ unitCode, previousUse: z.enum(UNIT_USES), use: z.enum(UNIT_USES), clearedCheck: z.enum(UNIT_CHECK_REASONS), visitedOn: day });
+export const unitCheckAnswer = z.object({
+  unitCode,
+  previousUse: z.enum(UNIT_USES),
+  use: z.enum(UNIT_USES),
+  clearedCheck: z.enum(UNIT_CHECK_REASONS),
+  visitedOn: day,
+});
 
 /** The unit heading its occupants list (police and collectors only: the count is never withheld). */
 export const unitDetail = unitFacts.extend({ currentOccupants: z.number().int(), rentalStatus });

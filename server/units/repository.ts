@@ -7,10 +7,19 @@ export async function findUnit(db: Kysely<DB>, code: string) {
     .selectFrom('units as u')
     .innerJoin('buildings as b', 'b.code', 'u.building_code')
     .select([
-      'u.code', 'u.building_code', 'u.floor', 'u.room', 'u.area_m2', 'u.use', 'u.rental_registered',
-      'b.address', 'b.grid_code', 'b.status as building_status',
+      'u.code',
+      'u.building_code',
+      'u.floor',
+      'u.room',
+      'u.area_m2',
+      'u.use',
+      'u.rental_registered',
+      'b.address',
+      'b.grid_code',
+      'b.status as building_status',
       (eb) =>
-        eb.selectFrom('residencies as r')
+        eb
+          .selectFrom('residencies as r')
           .select(sql<number>`count(*)::int`.as('n'))
           .whereRef('r.unit_code', '=', 'u.code')
           .where('r.moved_out', 'is', null)
@@ -60,5 +69,9 @@ export async function lockUnitCheck(db: Kysely<DB>, unitCode: string) {
 /** The use found on a visit; the flag is cleared. A unit found no longer let is no longer a registered rental either. */
 export async function recordFoundUse(db: Kysely<DB>, unitCode: string, use: UnitUse): Promise<void> {
   const rental = use === 'rented' ? {} : { rental_registered: false };
-  await db.updateTable('units').set({ use, to_check: null, to_check_since: null, ...rental }).where('code', '=', unitCode).execute();
+  await db
+    .updateTable('units')
+    .set({ use, to_check: null, to_check_since: null, ...rental })
+    .where('code', '=', unitCode)
+    .execute();
 }

@@ -46,5 +46,11 @@ export const unitRoutes: FeatureRoutes = (context) => [
       response.json(await recordUnitCheck(context.db, principal, unitInJurisdiction({ principal }, request), body));
     },
   }),
-  ...personDataRoute('/units/:code/occupants', 'A unit’s current occupants and past residents, newest first', undefined, unitInJurisdiction, unitOccupants)(context),
+  ...personDataRoute(
+    '/units/:code/occupants',
+    'A unit’s current occupants and past residents, newest first',
+    undefined,
+    unitInJurisdiction,
+    unitOccupants,
+  )(context),
 ];

@@ -16,7 +16,13 @@ export async function unitOccupants(db: Kysely<DB>, principal: Principal, unitCo
   if (!unit) throw notFound('Unit', unitCode);
   const stays = await unitStays(db, unitCode);
   const views = stays.map((stay) => presentStay(stay, principal));
-  await auditPersonReads(db, principal, { view: 'unit_occupants', targetType: 'unit', targetId: unitCode }, stays.map((stay) => stay.id), purpose);
+  await auditPersonReads(
+    db,
+    principal,
+    { view: 'unit_occupants', targetType: 'unit', targetId: unitCode },
+    stays.map((stay) => stay.id),
+    purpose,
+  );
   return {
     unit: { ...unit, rentalStatus: rentalStatusOf(unit.use, unit.rentalRegistered) },
     current: views.filter((view) => view.movedOut === null),
@@ -39,12 +45,22 @@ function useAfterMoveIn(categories: readonly PersonCategory[]): { use: UnitUse; 
 }
 
 export async function occupyVacantUnit(
-  trx: Kysely<DB>, unitCode: string, previousUse: UnitUse, categories: readonly PersonCategory[], residencyIds: number[], today: string,
+  trx: Kysely<DB>,
+  unitCode: string,
+  previousUse: UnitUse,
+  categories: readonly PersonCategory[],
+  residencyIds: number[],
+  today: string,
 ): Promise<AuditEntry | null> {
   if (previousUse !== 'vacant') return null;
   const { use, toCheck } = useAfterMoveIn(categories);
   await setUseAfterMoveIn(trx, unitCode, use, toCheck, today);
-  return { action: 'unit_use_change', targetType: 'unit', targetId: unitCode, details: { from: previousUse, to: use, toCheck, cause: 'move_in', residencyIds } };
+  return {
+    action: 'unit_use_change',
+    targetType: 'unit',
+    targetId: unitCode,
+    details: { from: previousUse, to: use, toCheck, cause: 'move_in', residencyIds },
+  };
 }
 
 /** After a departure: a unit nobody lives in any more is flagged for a visit. */
@@ -80,14 +96,24 @@ export async function recordUnitCheck(db: Kysely<DB>, principal: Principal, unit
     if (unit.to_check === null) throw ruleViolation(409, [{ field: 'code', code: 'no_check_due', message: `Unit ${unitCode} is not flagged for a visit` }]);
     const since = unit.to_check_since!;
     if (finding.visitedOn < since) {
-      throw ruleViolation(400, [{ field: 'visitedOn', code: 'visit_before_flag', message: `visitedOn ${finding.visitedOn} is before the unit was flagged (${since})` }]);
+      throw ruleViolation(400, [
+        { field: 'visitedOn', code: 'visit_before_flag', message: `visitedOn ${finding.visitedOn} is before the unit was flagged (${since})` },
+      ]);
     }
     if (finding.use === 'vacant' && (await hasCurrentOccupant(trx, unitCode))) {
-      throw ruleViolation(409, [{ field: 'use', code: 'occupied', message: `Unit ${unitCode} has people living in it on the register: register their move-out before finding it vacant` }]);
+      throw ruleViolation(409, [
+        {
+          field: 'use',
+          code: 'occupied',
+          message: `Unit ${unitCode} has people living in it on the register: register their move-out before finding it vacant`,
+        },
+      ]);
     }
     await recordFoundUse(trx, unitCode, finding.use);
     await recordAudit(trx, principal, {
-      action: 'update', targetType: 'unit', targetId: unitCode,
+      action: 'update',
+      targetType: 'unit',
+      targetId: unitCode,
       details: { cause: 'unit_check', clearedCheck: unit.to_check, flaggedSince: since, visitedOn: finding.visitedOn, from: unit.use, to: finding.use },
     });
     return { unitCode, previousUse: unit.use, use: finding.use, clearedCheck: unit.to_check, visitedOn: finding.visitedOn };

@@ -39,10 +39,19 @@ export const grantList = z.object({ total: z.number().int(), grants: z.array(gra
 
 export const userResponses: Record<string, RouteResponses> = {
   'get /api/users': { 200: { description: 'The users', schema: userList } },
-  'post /api/users': { 201: { description: 'The new user (a wider role waits for a second admin: awaitingApproval, pendingGrant)', schema: userView }, 409: { description: 'The username is taken' } },
+  'post /api/users': {
+    201: { description: 'The new user (a wider role waits for a second admin: awaitingApproval, pendingGrant)', schema: userView },
+    409: { description: 'The username is taken' },
+  },
   'patch /api/users/:id': { 200: { description: 'The changed user (a wider role waits for a second admin: pendingGrant)', schema: userView } },
   'post /api/users/:id/password': { 204: { description: 'A temporary password is set; the user changes it at next login' } },
   'get /api/users/grants': { 200: { description: 'Grants of wider access awaiting a second admin', schema: grantList } },
-  'post /api/users/grants/:id/approve': { 200: { description: 'The approved grant', schema: grantView }, 409: { description: 'The grant is no longer pending' } },
-  'post /api/users/grants/:id/reject': { 200: { description: 'The rejected grant', schema: grantView }, 409: { description: 'The grant is no longer pending' } },
+  'post /api/users/grants/:id/approve': {
+    200: { description: 'The approved grant', schema: grantView },
+    409: { description: 'The grant is no longer pending' },
+  },
+  'post /api/users/grants/:id/reject': {
+    200: { description: 'The rejected grant', schema: grantView },
+    409: { description: 'The grant is no longer pending' },
+  },
 };

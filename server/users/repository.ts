@@ -37,28 +37,52 @@ export interface UserRecord {
 }
 
 function selectUsers(db: Db) {
-  return db
-    .selectFrom('users as u')
-    .leftJoin('collectors as c', 'c.id', 'u.collector_id')
-    // At most one pending grant per user (unique index role_grants_one_pending).
-    .leftJoin('role_grants as g', (join) => join.onRef('g.user_id', '=', 'u.id').on('g.status', '=', 'pending'))
-    .leftJoin('users as requester', 'requester.id', 'g.requested_by')
-    .select([
-      'u.id', 'u.username', 'u.display_name as displayName', 'u.role', 'u.jurisdiction', 'u.collector_id as collectorId',
-      'c.name as collectorName', 'u.disabled', 'u.is_demo as isDemo', 'u.must_change_password as mustChangePassword',
-      'u.awaiting_approval as awaitingApproval', 'u.last_login_at as lastLoginAt', 'u.created_at as createdAt',
-      'g.id as grantId', 'g.role as grantRole', 'g.jurisdiction as grantJurisdiction', 'g.collector_id as grantCollectorId',
-      'requester.username as grantRequestedBy', 'g.requested_at as grantRequestedAt',
-    ]);
+  return (
+    db
+      .selectFrom('users as u')
+      .leftJoin('collectors as c', 'c.id', 'u.collector_id')
+      // At most one pending grant per user (unique index role_grants_one_pending).
+      .leftJoin('role_grants as g', (join) => join.onRef('g.user_id', '=', 'u.id').on('g.status', '=', 'pending'))
+      .leftJoin('users as requester', 'requester.id', 'g.requested_by')
+      .select([
+        'u.id',
+        'u.username',
+        'u.display_name as displayName',
+        'u.role',
+        'u.jurisdiction',
+        'u.collector_id as collectorId',
+        'c.name as collectorName',
+        'u.disabled',
+        'u.is_demo as isDemo',
+        'u.must_change_password as mustChangePassword',
+        'u.awaiting_approval as awaitingApproval',
+        'u.last_login_at as lastLoginAt',
+        'u.created_at as createdAt',
+        'g.id as grantId',
+        'g.role as grantRole',
+        'g.jurisdiction as grantJurisdiction',
+        'g.collector_id as grantCollectorId',
+        'requester.username as grantRequestedBy',
+        'g.requested_at as grantRequestedAt',
+      ])
+  );
 }
 
 type UserRow = Awaited<ReturnType<ReturnType<typeof selectUsers>['executeTakeFirstOrThrow']>>;
 
 function toRecord(row: UserRow): UserRecord {
   const { grantId, grantRole, grantJurisdiction, grantCollectorId, grantRequestedBy, grantRequestedAt, ...user } = row;
-  const pendingGrant = grantId === null
-    ? null
-    : { id: grantId, role: grantRole!, jurisdiction: grantJurisdiction!, collectorId: grantCollectorId, requestedBy: grantRequestedBy!, requestedAt: grantRequestedAt! };
+  const pendingGrant =
+    grantId === null
+      ? null
+      : {
+          id: grantId,
+          role: grantRole!,
+          jurisdiction: grantJurisdiction!,
+          collectorId: grantCollectorId,
+          requestedBy: grantRequestedBy!,
+          requestedAt: grantRequestedAt!,
+        };
   return { ...user, pendingGrant };
 }
 
@@ -67,7 +91,10 @@ export async function listUsers(db: Db, filter: UserListQuery): Promise<{ total:
   if (filter.role) query = query.where('u.role', '=', filter.role);
   if (filter.status) query = query.where('u.disabled', '=', filter.status === 'disabled');
   if (filter.q) query = query.where(sql<boolean>`strpos(u.username, ${filter.q.toLowerCase()}) > 0`);
-  const { total } = await query.clearSelect().select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  const { total } = await query
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
   const rows = await query.orderBy('u.username').limit(filter.limit).offset(filter.offset).execute();
   return { total: Number(total), users: rows.map(toRecord) };
 }

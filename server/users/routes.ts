@@ -25,7 +25,8 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/users',
     access: USER_ADMINS,
-    summary: 'Create an account with a role, jurisdiction (existing area or grid codes) and a temporary password to be changed at first login (audited). A police, collector or admin account waits for a second admin (pendingGrant) before it can log in',
+    summary:
+      'Create an account with a role, jurisdiction (existing area or grid codes) and a temporary password to be changed at first login (audited). A police, collector or admin account waits for a second admin (pendingGrant) before it can log in',
     schemas: { body: newUserBody },
     handler: async ({ body, principal }, _request, response) => {
       response.status(201).json(await createUser(context.db, principal, body));
@@ -35,7 +36,8 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'patch',
     path: '/users/:id',
     access: USER_ADMINS,
-    summary: 'Change display name, role, jurisdiction or collector link, or disable/enable (disabling ends the sessions; audited). Giving police, collector or admin, or widening a police or collector jurisdiction, becomes a pendingGrant for a second admin',
+    summary:
+      'Change display name, role, jurisdiction or collector link, or disable/enable (disabling ends the sessions; audited). Giving police, collector or admin, or widening a police or collector jurisdiction, becomes a pendingGrant for a second admin',
     schemas: { params: userIdParams, body: userPatchBody },
     handler: async ({ params: { id }, body: patch, principal }, _request, response) => {
       response.json(await changeUser(context.db, principal, id, patch));
@@ -45,7 +47,8 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/users/:id/password',
     access: USER_ADMINS,
-    summary: 'Set a temporary password (same policy as a password change) that must be changed at next login; ends the user’s sessions (audited, never the password)',
+    summary:
+      'Set a temporary password (same policy as a password change) that must be changed at next login; ends the user’s sessions (audited, never the password)',
     schemas: { params: userIdParams, body: passwordResetBody },
     handler: async ({ params: { id }, body: { temporaryPassword }, principal }, _request, response) => {
       await resetPassword(context.db, principal, id, temporaryPassword);
@@ -66,7 +69,8 @@ export const usersRoutes: FeatureRoutes = (context) => [
     method: 'post',
     path: '/users/grants/:id/approve',
     access: USER_ADMINS,
-    summary: 'Approve a pending grant: only an admin other than the one who asked (and other than its account); the role and jurisdiction take effect now (audited)',
+    summary:
+      'Approve a pending grant: only an admin other than the one who asked (and other than its account); the role and jurisdiction take effect now (audited)',
     schemas: { params: grantIdParams },
     handler: async ({ params: { id }, principal }, _request, response) => {
       response.json(await approveGrant(context.db, principal, id));

@@ -8,8 +8,16 @@ import { HttpError, notFound } from '../http/errors.ts';
 import { ruleViolation, throwIfAny } from '../http/problems.ts';
 import { decideGrant, findGrant, insertGrant, supersedePendingGrant, type GrantRecord } from './repository/grants.ts';
 import {
-  activeCollectorExists, existingAreaCodes, findUser, insertUser, revokeSessions, setTemporaryPassword, updateUser, usernameTaken,
-  type UserChanges, type UserRecord,
+  activeCollectorExists,
+  existingAreaCodes,
+  findUser,
+  insertUser,
+  revokeSessions,
+  setTemporaryPassword,
+  updateUser,
+  usernameTaken,
+  type UserChanges,
+  type UserRecord,
 } from './repository.ts';
 import type { NewUser, UserPatch } from './schemas.ts';
 
@@ -54,7 +62,8 @@ async function assignmentProblems(db: Kysely<DB> | Transaction<DB>, assignment: 
     const field = `jurisdiction.${index}`;
     if (!existing.has(code)) problems.push({ field, code: 'unknown_area', message: `no area or grid has code ${code}` });
     // A collector registers people in their own grids only (DOMAIN.md), never a whole community.
-    else if (role === 'collector' && code.length !== GRID_CODE_LENGTH) problems.push({ field, code: 'grid_required', message: `a collector acts in grids: ${code} is not a grid code` });
+    else if (role === 'collector' && code.length !== GRID_CODE_LENGTH)
+      problems.push({ field, code: 'grid_required', message: `a collector acts in grids: ${code} is not a grid code` });
   });
   if (collectorId !== null && role !== 'collector') {
     problems.push({ field: 'collectorId', code: 'collector_link_needs_collector_role', message: 'only a collector account can be linked to a collector' });
@@ -77,7 +86,12 @@ export function needsSecondPerson(before: Assignment | undefined, after: Assignm
 }
 
 /** Stores the assignment as a request for a second person, replacing one still waiting. */
-async function requestGrant(trx: Transaction<DB>, principal: Principal, user: { id: number; before: Assignment | undefined }, after: Assignment): Promise<number> {
+async function requestGrant(
+  trx: Transaction<DB>,
+  principal: Principal,
+  user: { id: number; before: Assignment | undefined },
+  after: Assignment,
+): Promise<number> {
   await supersedePendingGrant(trx, user.id, principal.userId);
   return insertGrant(trx, {
     userId: user.id,
@@ -102,8 +116,16 @@ export async function createUser(db: Kysely<DB>, principal: Principal, input: Ne
     const id = await insertUser(trx, { ...input, passwordHash, awaitingApproval });
     const grantId = awaitingApproval ? await requestGrant(trx, principal, { id, before: undefined }, input) : undefined;
     await recordAudit(trx, principal, {
-      action: 'create', targetType: 'user', targetId: id,
-      details: { username: input.username, role: input.role, jurisdiction: input.jurisdiction, collectorId: input.collectorId, ...(grantId ? { grantId } : {}) },
+      action: 'create',
+      targetType: 'user',
+      targetId: id,
+      details: {
+        username: input.username,
+        role: input.role,
+        jurisdiction: input.jurisdiction,
+        collectorId: input.collectorId,
+        ...(grantId ? { grantId } : {}),
+      },
     });
     return (await findUser(trx, id))!;
   });
@@ -114,7 +136,8 @@ function selfLockoutProblems(principal: Principal, id: number, patch: UserPatch)
   if (id !== principal.userId) return [];
   const problems: RuleProblem[] = [];
   if (patch.disabled === true) problems.push({ field: 'disabled', code: 'cannot_lock_out_self', message: 'you cannot disable your own account' });
-  if (patch.role !== undefined && patch.role !== principal.role) problems.push({ field: 'role', code: 'cannot_lock_out_self', message: 'you cannot change your own role' });
+  if (patch.role !== undefined && patch.role !== principal.role)
+    problems.push({ field: 'role', code: 'cannot_lock_out_self', message: 'you cannot change your own role' });
   return problems;
 }
 
@@ -149,10 +172,16 @@ export async function changeUser(db: Kysely<DB>, principal: Principal, id: numbe
     await updateUser(trx, id, changes);
     const sessionsRevoked = patch.disabled === true ? await revokeSessions(trx, id) : 0;
     await recordAudit(trx, principal, {
-      action: auditActionOf(patch), targetType: 'user', targetId: id,
+      action: auditActionOf(patch),
+      targetType: 'user',
+      targetId: id,
       // The display name may be a person's real name: only that it changed is recorded.
       details: {
-        fields: Object.keys(patch), role: assignment?.role, jurisdiction: assignment?.jurisdiction, collectorId: assignment?.collectorId, sessionsRevoked,
+        fields: Object.keys(patch),
+        role: assignment?.role,
+        jurisdiction: assignment?.jurisdiction,
+        collectorId: assignment?.collectorId,
+        sessionsRevoked,
         ...(grantId ? { grantId } : {}),
       },
     });
@@ -189,14 +218,17 @@ async function pendingGrantFor(trx: Transaction<DB>, principal: Principal, grant
 export async function approveGrant(db: Kysely<DB>, principal: Principal, grantId: number): Promise<GrantRecord> {
   return db.transaction().execute(async (trx) => {
     const grant = await pendingGrantFor(trx, principal, grantId);
-    if (grant.requestedBy === principal.username) throw secondPersonRequired('The administrator who asked for a grant cannot approve it: a second administrator must');
+    if (grant.requestedBy === principal.username)
+      throw secondPersonRequired('The administrator who asked for a grant cannot approve it: a second administrator must');
     if (!(await findUser(trx, grant.userId, { lock: true }))) throw notFound('User', String(grant.userId));
     const assignment: Assignment = { role: grant.role, jurisdiction: grant.jurisdiction, collectorId: grant.collectorId };
     throwIfAny(409, await assignmentProblems(trx, assignment));
     await updateUser(trx, grant.userId, { ...assignment, awaitingApproval: false });
     await decideGrant(trx, grantId, 'approved', principal.userId);
     await recordAudit(trx, principal, {
-      action: 'approve_grant', targetType: 'user', targetId: grant.userId,
+      action: 'approve_grant',
+      targetType: 'user',
+      targetId: grant.userId,
       details: { grantId, role: grant.role, jurisdiction: grant.jurisdiction, collectorId: grant.collectorId, requestedBy: grant.requestedBy },
     });
     return (await findGrant(trx, grantId))!;
@@ -211,7 +243,9 @@ export async function rejectGrant(db: Kysely<DB>, principal: Principal, grantId:
     const user = await findUser(trx, grant.userId, { lock: true });
     if (user?.awaitingApproval) await updateUser(trx, grant.userId, { disabled: true });
     await recordAudit(trx, principal, {
-      action: 'reject_grant', targetType: 'user', targetId: grant.userId,
+      action: 'reject_grant',
+      targetType: 'user',
+      targetId: grant.userId,
       details: { grantId, role: grant.role, jurisdiction: grant.jurisdiction, requestedBy: grant.requestedBy, disabled: user?.awaitingApproval ?? false },
     });
     return (await findGrant(trx, grantId))!;

@@ -82,7 +82,9 @@ describe('budgets by cost', () => {
     const leaderTabs = await Promise.all(Array.from({ length: 8 }, () => logIn(dashboard, 'leader')));
     // Each client: a heatmap (time slider) every second and 12 tiles as the map pans: 104 requests a second in all.
     const dashboardUrl = (client: number, tick: number) =>
-      tick % 13 === 0 ? `/api/heatmaps/floating_density?level=grid&asOf=2025-${String(1 + (tick % 12)).padStart(2, '0')}-01` : `/tiles/buildings/14/${13390 + client}/${7110 + (tick % 13)}.mvt`;
+      tick % 13 === 0
+        ? `/api/heatmaps/floating_density?level=grid&asOf=2025-${String(1 + (tick % 12)).padStart(2, '0')}-01`
+        : `/tiles/buildings/14/${13390 + client}/${7110 + (tick % 13)}.mvt`;
     const dashboardStatuses = await drive(dashboardClock, leaderTabs, 13, 10, dashboardUrl);
     expect(dashboardStatuses).toHaveLength(1040);
     expect(count(dashboardStatuses, 429)).toBe(0);
@@ -91,7 +93,13 @@ describe('budgets by cost', () => {
     const scraperClock = { now: 0 };
     const scraped = appWith({}, scraperClock);
     const scraperConnections = await Promise.all(Array.from({ length: 8 }, () => logIn(scraped, 'police')));
-    const scraperStatuses = await drive(scraperClock, scraperConnections, 13, 10, () => `/api/drilldown/buildings/${FIXTURE.westHouse}?purpose=${encodeURIComponent('批量核查')}`);
+    const scraperStatuses = await drive(
+      scraperClock,
+      scraperConnections,
+      13,
+      10,
+      () => `/api/drilldown/buildings/${FIXTURE.westHouse}?purpose=${encodeURIComponent('批量核查')}`,
+    );
     // 6,000 points buy 300 drill-downs and the refill 100 more over 10 s: the rest are refused.
     expect(count(scraperStatuses, 200)).toBeLessThan(450);
     expect(count(scraperStatuses, 429)).toBeGreaterThan(550);
@@ -152,7 +160,9 @@ describe('client addresses and X-Forwarded-For (TRUST_PROXY)', () => {
     const logins = appWith({ RATE_LIMIT_LOGIN_PER_MINUTE: '8' });
     const loginStatuses: number[] = [];
     for (let index = 0; index < 10; index += 1) {
-      loginStatuses.push((await request(logins).post('/api/auth/login').set('X-Forwarded-For', rotated(index)).send({ username: 'nobody', password: 'x' })).status);
+      loginStatuses.push(
+        (await request(logins).post('/api/auth/login').set('X-Forwarded-For', rotated(index)).send({ username: 'nobody', password: 'x' })).status,
+      );
     }
     expect(loginStatuses.slice(8)).toEqual([429, 429]);
   });
@@ -171,7 +181,12 @@ describe('client addresses and X-Forwarded-For (TRUST_PROXY)', () => {
     expect(readConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(readConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(readConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(readConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fc00::/7, 192.168.1.1/255.255.255.0' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fc00::/7', '192.168.1.1/255.255.255.0']);
+    expect(readConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fc00::/7, 192.168.1.1/255.255.255.0' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fc00::/7',
+      '192.168.1.1/255.255.255.0',
+    ]);
     for (const wrong of ['proxy.example.com', '10.0.0.0/33', 'loopback;uniquelocal', '-1']) {
       expect(() => readConfig({ TRUST_PROXY: wrong }), wrong).toThrow(/TRUST_PROXY/);
     }
@@ -188,7 +203,10 @@ describe('login and request hygiene', () => {
   });
 
   it('refuses an oversized body with 413 and malformed JSON with 400', async () => {
-    const big = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ username: 'a', password: 'x'.repeat(2_000_000) }));
+    const big = await request(t.app)
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ username: 'a', password: 'x'.repeat(2_000_000) }));
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('body_too_large');
     const malformed = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"username": ');

@@ -49,7 +49,7 @@ describe('personal access tokens', () => {
     expect((await planner.get('/api/auth/tokens').expect(200)).body.tokens).toEqual([]);
   });
 
-  it('reads OGC features, tiles, TileJSON and layer exports with the token, cut to the user\'s jurisdiction, each use audited', async () => {
+  it("reads OGC features, tiles, TileJSON and layer exports with the token, cut to the user's jurisdiction, each use audited", async () => {
     const { id, token } = await newToken(westLeader);
     const grids = await withToken(token, '/ogc/collections/grids/items').expect(200);
     expect(grids.body.features.map((feature: { id: string }) => feature.id)).toEqual([FIXTURE.gridWest]);
@@ -60,7 +60,10 @@ describe('personal access tokens', () => {
     expect(exported.text).not.toContain(FIXTURE.gridEast);
     const uses = (await auditRows('token_use')).filter((row) => row.target_id === String(id));
     expect(uses.map((row) => (row.details as { path: string }).path)).toEqual([
-      '/ogc/collections/grids/items', '/tiles/grids.json', '/tiles/grids/13/6694/3565.mvt', '/api/exports/grids',
+      '/ogc/collections/grids/items',
+      '/tiles/grids.json',
+      '/tiles/grids/13/6694/3565.mvt',
+      '/api/exports/grids',
     ]);
     expect(uses.every((row) => row.username === 'west-leader')).toBe(true);
     const listed = await westLeader.get('/api/auth/tokens').expect(200);

@@ -49,8 +49,7 @@ describe('the auditor’s view of the audit log', () => {
     // 2026-01-01 20:00 UTC is 2026-01-02 04:00 in Shenzhen.
     await sql`INSERT INTO audit_log (at, action, target_type) VALUES ('2026-01-01T20:00:00Z', 'late_night', 'test')`.execute(t.handle.db);
     const auditor = await t.logIn('auditor');
-    const onDay = async (day: string) =>
-      (await auditor.get(`/api/audit?action=late_night&from=${day}&to=${day}`).expect(200)).body.rows.length;
+    const onDay = async (day: string) => (await auditor.get(`/api/audit?action=late_night&from=${day}&to=${day}`).expect(200)).body.rows.length;
     expect([await onDay('2026-01-01'), await onDay('2026-01-02')]).toEqual([0, 1]);
   });
 

@@ -21,7 +21,12 @@ describe('audit log hash chain', () => {
     expect(unlinked).toMatchObject({ ok: true, rows: 0, firstBrokenSeq: null, unlinked: { rows: 20 } });
     expect(unlinked.unlinked.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(await linkPending(handle.db)).toEqual({ linked: 20, busy: false });
-    expect(await verifyAuditChain(handle.db)).toEqual({ ok: true, rows: 20, firstBrokenSeq: null, unlinked: { rows: 0, oldestAt: null, oldestAgeSeconds: null } });
+    expect(await verifyAuditChain(handle.db)).toEqual({
+      ok: true,
+      rows: 20,
+      firstBrokenSeq: null,
+      unlinked: { rows: 0, oldestAt: null, oldestAgeSeconds: null },
+    });
 
     await expect(sql`UPDATE audit_log SET purpose = 'x' WHERE chain_seq = 5`.execute(handle.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_log WHERE chain_seq = 5`.execute(handle.db)).rejects.toThrow(/append-only/);

@@ -26,8 +26,15 @@ const baseUrl = `http://127.0.0.1:${PORT}`;
 function startServer(databaseUrl: string, dataDir: string): Promise<ChildProcess> {
   const child = spawn('npx', ['tsx', 'server/main.ts'], {
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'test',
-      AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY, RATE_LIMIT_LOGIN_PER_MINUTE: '10000', AUDIT_LINK_INTERVAL_MS: '200',
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      NODE_ENV: 'test',
+      AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
+      RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+      AUDIT_LINK_INTERVAL_MS: '200',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that killHard reaches the node process under npx and tsx.
@@ -99,7 +106,10 @@ describe.skipIf(unavailable)('a server killed with SIGKILL during 8-client regis
         const person = floatingAdult(idCard(bornYearsAgo(20 + index), sequence), `压测${index}-${sequence}`);
         const unitCode = REGISTRATION.westUnit(1 + (sequence % 3), 1 + (index % 2));
         try {
-          const response = await agent.post('/api/registrations/move-in').set('X-CSRF-Token', csrf).send({ unitCode, movedIn: daysAgo(1), person });
+          const response = await agent
+            .post('/api/registrations/move-in')
+            .set('X-CSRF-Token', csrf)
+            .send({ unitCode, movedIn: daysAgo(1), person });
           if (response.status === 201) acknowledged.push(Number(response.body.personId));
         } catch {
           return; // the server is gone: what it did not acknowledge may or may not have landed
@@ -132,4 +142,3 @@ describe.skipIf(unavailable)('a server killed with SIGKILL during 8-client regis
     expect(verified.rows).toBeGreaterThanOrEqual(acknowledged.length);
   }, 240_000);
 });
-

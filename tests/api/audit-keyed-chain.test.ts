@@ -31,7 +31,9 @@ const TEST_PADS = hmacPads(Buffer.from(TEST_AUDIT_HMAC_KEY, 'utf8'));
 const restoreKey = sql`SELECT set_config('renwu.audit_ikey', ${TEST_PADS.inner}, false), set_config('renwu.audit_okey', ${TEST_PADS.outer}, false)`;
 /** Appends rows and lets the sequencer link them, as the server does within AUDIT_LINK_INTERVAL_MS. */
 async function record(count: number) {
-  await Promise.all(Array.from({ length: count }, (_, index) => recordAudit(db(), undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' })));
+  await Promise.all(
+    Array.from({ length: count }, (_, index) => recordAudit(db(), undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' })),
+  );
   await linkPending(db());
 }
 const verify = () => verifyAuditTrail(db(), t.context.config);
@@ -56,37 +58,43 @@ describe('the keyed audit chain', () => {
   });
 
   it('refuses to append from a session that does not hold the key', async () => {
-    await db().connection().execute(async (session) => {
-      await sql`SELECT set_config('renwu.audit_ikey', '', false), set_config('renwu.audit_okey', '', false)`.execute(session);
-      try {
-        await expect(sql`INSERT INTO audit_log (action, target_type) VALUES ('forged', 'person')`.execute(session)).rejects.toThrow(/audit key is not set/);
-      } finally {
-        await restoreKey.execute(session);
-      }
-    });
+    await db()
+      .connection()
+      .execute(async (session) => {
+        await sql`SELECT set_config('renwu.audit_ikey', '', false), set_config('renwu.audit_okey', '', false)`.execute(session);
+        try {
+          await expect(sql`INSERT INTO audit_log (action, target_type) VALUES ('forged', 'person')`.execute(session)).rejects.toThrow(/audit key is not set/);
+        } finally {
+          await restoreKey.execute(session);
+        }
+      });
     expect(await verify()).toMatchObject({ ok: true, rows: 5 });
   });
 
   it('names the first row re-chained with another key (or with the old unkeyed digest)', async () => {
     const original = await sql<{ id: number; prev_hash: string; hash: string }>`SELECT id, prev_hash, hash FROM audit_log ORDER BY chain_seq`.execute(db());
-    await db().connection().execute(async (session) => {
-      await sql`SELECT set_config('renwu.audit_ikey', repeat('36', 64), false), set_config('renwu.audit_okey', repeat('5c', 64), false)`.execute(session);
-      try {
-        await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(session);
-        await sql`UPDATE audit_log SET purpose = '篡改' WHERE chain_seq = 3`.execute(session);
-        // Re-chain from row 3 on with the wrong key, in order, as a forger would.
-        for (const seq of [3, 4, 5]) {
-          await sql`UPDATE audit_log a SET prev_hash = p.hash, hash = audit_row_digest(p.hash, a)
+    await db()
+      .connection()
+      .execute(async (session) => {
+        await sql`SELECT set_config('renwu.audit_ikey', repeat('36', 64), false), set_config('renwu.audit_okey', repeat('5c', 64), false)`.execute(session);
+        try {
+          await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(session);
+          await sql`UPDATE audit_log SET purpose = '篡改' WHERE chain_seq = 3`.execute(session);
+          // Re-chain from row 3 on with the wrong key, in order, as a forger would.
+          for (const seq of [3, 4, 5]) {
+            await sql`UPDATE audit_log a SET prev_hash = p.hash, hash = audit_row_digest(p.hash, a)
             FROM audit_log p WHERE a.chain_seq = ${seq} AND p.chain_seq = ${seq - 1}`.execute(session);
+          }
+          await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(session);
+        } finally {
+          await restoreKey.execute(session);
         }
-        await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(session);
-      } finally {
-        await restoreKey.execute(session);
-      }
-    });
+      });
     expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: 3 });
     // The unkeyed digest of sql/0001 fares no better.
-    await asOwnerWithoutTriggers(sql`UPDATE audit_log SET hash = encode(sha256(convert_to(audit_row_message(prev_hash, audit_log), 'UTF8')), 'hex') WHERE chain_seq = 2`);
+    await asOwnerWithoutTriggers(
+      sql`UPDATE audit_log SET hash = encode(sha256(convert_to(audit_row_message(prev_hash, audit_log), 'UTF8')), 'hex') WHERE chain_seq = 2`,
+    );
     expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: 2 });
     for (const row of original.rows) {
       await asOwnerWithoutTriggers(sql`UPDATE audit_log SET prev_hash = ${row.prev_hash}, hash = ${row.hash}, purpose = '核查' WHERE id = ${row.id}`);
@@ -114,11 +122,15 @@ describe('checkpoints outside the database', () => {
     const auditor = await t.logIn('auditor');
     await writeAuditCheckpoint(db(), t.context.config);
     const head = await chainHead(db());
-    const response = await auditor.get('/api/audit/checkpoints').buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done(null, text));
-    }).expect(200);
+    const response = await auditor
+      .get('/api/audit/checkpoints')
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
     expect(response.headers['content-disposition']).toContain('audit-checkpoints.jsonl');
     expect(response.body).toBe(fs.readFileSync(checkpointPath(t.context.config), 'utf8'));
     const verified = (await auditor.get('/api/audit/verify').expect(200)).body;
@@ -128,7 +140,10 @@ describe('checkpoints outside the database', () => {
   it('ignores and counts a checkpoint line not made with the key', async () => {
     const file = checkpointPath(t.context.config);
     const before = fs.readFileSync(file, 'utf8');
-    fs.appendFileSync(file, `${JSON.stringify({ at: '2026-12-02T00:00:00.000Z', seq: 99, head: 'x', mac: hmacHex(Buffer.from('another key of 32 characters....'), 'x') })}\n`);
+    fs.appendFileSync(
+      file,
+      `${JSON.stringify({ at: '2026-12-02T00:00:00.000Z', seq: 99, head: 'x', mac: hmacHex(Buffer.from('another key of 32 characters....'), 'x') })}\n`,
+    );
     expect(await verify()).toMatchObject({ ok: true, missingTail: null, checkpoints: { invalid: 1 } });
     fs.writeFileSync(file, before);
   });
@@ -149,7 +164,10 @@ describe('checkpoints outside the database', () => {
     const recorded = (await chainHead(db())).seq;
     await asOwnerWithoutTriggers(sql`DELETE FROM audit_log WHERE chain_seq > ${recorded - 2}`);
     expect(await verify()).toMatchObject({
-      ok: false, rows: recorded - 2, firstBrokenSeq: null, headSeq: recorded - 2,
+      ok: false,
+      rows: recorded - 2,
+      firstBrokenSeq: null,
+      headSeq: recorded - 2,
       missingTail: { kind: 'missing', afterSeq: recorded - 2, checkpointSeq: recorded },
     });
     expect(await writeAuditCheckpoint(db(), t.context.config)).toBe('refused');

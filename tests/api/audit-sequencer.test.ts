@@ -29,7 +29,11 @@ async function moveInNewPerson(): Promise<number> {
   const mine = (sequence += 1);
   const collector = await signedIn(t, 'collector_west');
   const person = floatingAdult(idCard(bornYearsAgo(20 + (mine % 30)), 100 + mine), `测试${mine}`);
-  const response = await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(1 + (mine % 3), 1 + (mine % 2)), movedIn: daysAgo(1), person });
+  const response = await collector.post('/api/registrations/move-in', {
+    unitCode: REGISTRATION.westUnit(1 + (mine % 3), 1 + (mine % 2)),
+    movedIn: daysAgo(1),
+    person,
+  });
   if (response.status !== 201) throw new Error(`move-in answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.status;
 }
@@ -65,11 +69,13 @@ describe.skipIf(concurrentOnly)('concurrent audited requests (PostgreSQL)', () =
     const held = new Promise<void>((resolve) => (releaseOpen = resolve));
     let opened!: () => void;
     const isOpen = new Promise<void>((resolve) => (opened = resolve));
-    const open = db().transaction().execute(async (trx) => {
-      await recordAudit(trx, undefined, { action: 'read', targetType: 'person', targetId: 3, purpose: '核查' });
-      opened();
-      await held;
-    });
+    const open = db()
+      .transaction()
+      .execute(async (trx) => {
+        await recordAudit(trx, undefined, { action: 'read', targetType: 'person', targetId: 3, purpose: '核查' });
+        opened();
+        await held;
+      });
     await isOpen;
     try {
       // Under sql/0001's trigger this request queued behind the open transaction's chain lock.
@@ -90,7 +96,9 @@ describe.skipIf(concurrentOnly)('concurrent audited requests (PostgreSQL)', () =
     let chainLockSeen = 0;
     const sampler = (async () => {
       while (sampling) {
-        const locks = await sql<{ held: number }>`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND objid = ${CHAIN_LOCK}`.execute(db());
+        const locks = await sql<{ held: number }>`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND objid = ${CHAIN_LOCK}`.execute(
+          db(),
+        );
         chainLockSeen += locks.rows[0]!.held;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -119,7 +127,9 @@ describe('the append-only trigger and linking', () => {
     const pending = await sql<{ id: number }>`SELECT id FROM audit_log WHERE chain_seq IS NULL ORDER BY id DESC LIMIT 1`.execute(db());
     const id = pending.rows[0]!.id;
     // Linking may not change what the row says.
-    await expect(sql`UPDATE audit_log SET chain_seq = 999999, prev_hash = 'x', hash = 'y', purpose = '篡改' WHERE id = ${id}`.execute(db())).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE audit_log SET chain_seq = 999999, prev_hash = 'x', hash = 'y', purpose = '篡改' WHERE id = ${id}`.execute(db())).rejects.toThrow(
+      /append-only/,
+    );
     await linkPending(db());
     // Once linked, the chain columns are fixed like the rest.
     await expect(sql`UPDATE audit_log SET chain_seq = chain_seq + 1000 WHERE id = ${id}`.execute(db())).rejects.toThrow(/append-only/);
@@ -127,7 +137,10 @@ describe('the append-only trigger and linking', () => {
 
     // Someone who may UPDATE but lacks the key links a row with a made-up hash: verify names it.
     await recordAudit(db(), undefined, { action: 'read', targetType: 'person', targetId: 2, purpose: '核查' });
-    const head = await sql<{ seq: number; hash: string }>`SELECT chain_seq AS seq, hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1`.execute(db());
+    const head = await sql<{
+      seq: number;
+      hash: string;
+    }>`SELECT chain_seq AS seq, hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1`.execute(db());
     const { seq, hash } = head.rows[0]!;
     await sql`UPDATE audit_log SET chain_seq = ${Number(seq) + 1}, prev_hash = ${hash}, hash = repeat('0', 64) WHERE chain_seq IS NULL`.execute(db());
     expect(await verifyAuditChain(db())).toMatchObject({ ok: false, firstBrokenSeq: Number(seq) + 1 });

@@ -31,7 +31,11 @@ const names = { owner: `renwu_owner_${suffix}`, app: `renwu_app_${suffix}`, data
 const passwords = { owner: randomBytes(12).toString('hex'), app: randomBytes(12).toString('hex') };
 const AUDIT_KEY = randomBytes(32).toString('hex');
 const urlOf = (role: 'owner' | 'app', database = names.database) =>
-  Object.assign(new URL(TEST_DATABASE_URL ?? 'postgres://localhost/'), { username: names[role], password: passwords[role], pathname: `/${database}` }).toString();
+  Object.assign(new URL(TEST_DATABASE_URL ?? 'postgres://localhost/'), {
+    username: names[role],
+    password: passwords[role],
+    pathname: `/${database}`,
+  }).toString();
 
 async function asSuperuser(statements: string[], database?: string): Promise<void> {
   const url = database ? Object.assign(new URL(TEST_DATABASE_URL!), { pathname: `/${database}` }).toString() : TEST_DATABASE_URL;
@@ -79,8 +83,12 @@ describe.skipIf(unavailable)('the audit trail against the database’s own accou
     await asSuperuser(['CREATE EXTENSION postgis'], names.database);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-roles-'));
     config = readConfig({
-      NODE_ENV: 'test', DATA_DIR: dataDir, AUDIT_HMAC_KEY: AUDIT_KEY, RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
-      DATABASE_URL: urlOf('app'), MIGRATION_DATABASE_URL: urlOf('owner'),
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      AUDIT_HMAC_KEY: AUDIT_KEY,
+      RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+      DATABASE_URL: urlOf('app'),
+      MIGRATION_DATABASE_URL: urlOf('owner'),
     });
     booted = await bootDatabase(config);
     await insertUser(booted.owner!.handle.db, 'auditor', 'auditor');
@@ -106,10 +114,14 @@ describe.skipIf(unavailable)('the audit trail against the database’s own accou
   });
 
   it('runs the server as a role that owns nothing and appends through it; the chain verifies', async () => {
-    const owners = await owner.query(`SELECT tableowner, count(*) FILTER (WHERE tablename = 'audit_log')::int AS audit FROM pg_tables WHERE schemaname = 'public' GROUP BY 1`);
+    const owners = await owner.query(
+      `SELECT tableowner, count(*) FILTER (WHERE tablename = 'audit_log')::int AS audit FROM pg_tables WHERE schemaname = 'public' GROUP BY 1`,
+    );
     expect(owners.rows).toContainEqual({ tableowner: names.owner, audit: 1 });
     expect(owners.rows.map((row) => row.tableowner)).not.toContain(names.app);
-    const ownedByServer = await app.query('SELECT count(*)::int AS owned FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)');
+    const ownedByServer = await app.query(
+      'SELECT count(*)::int AS owned FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)',
+    );
     expect(ownedByServer.rows[0].owned).toBe(0);
     const rights = await app.query(`SELECT privilege_type FROM information_schema.role_table_grants
       WHERE table_name = 'audit_log' AND grantee = current_user ORDER BY 1`);
@@ -151,8 +163,11 @@ describe.skipIf(unavailable)('the audit trail against the database’s own accou
     await owner.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
     await owner.query("UPDATE audit_log SET purpose = '篡改' WHERE chain_seq = 4");
     for (let seq = 4; seq <= saved.length; seq += 1) {
-      await owner.query(`UPDATE audit_log a SET prev_hash = p.hash, hash = audit_row_digest(p.hash, a)
-        FROM audit_log p WHERE a.chain_seq = $1 AND p.chain_seq = $1 - 1`, [seq]);
+      await owner.query(
+        `UPDATE audit_log a SET prev_hash = p.hash, hash = audit_row_digest(p.hash, a)
+        FROM audit_log p WHERE a.chain_seq = $1 AND p.chain_seq = $1 - 1`,
+        [seq],
+      );
     }
     await owner.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
     await owner.query('COMMIT');
@@ -160,7 +175,8 @@ describe.skipIf(unavailable)('the audit trail against the database’s own accou
     // sql/0001's unkeyed digest, which anyone can compute, fares no better.
     await withoutTriggers(`UPDATE audit_log SET hash = encode(sha256(convert_to(audit_row_message(prev_hash, audit_log), 'UTF8')), 'hex') WHERE chain_seq = 2`);
     expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: 2 });
-    for (const row of saved) await withoutTriggers('UPDATE audit_log SET prev_hash = $2, hash = $3, purpose = $4 WHERE id = $1', [row.id, row.prev_hash, row.hash, row.purpose]);
+    for (const row of saved)
+      await withoutTriggers('UPDATE audit_log SET prev_hash = $2, hash = $3, purpose = $4 WHERE id = $1', [row.id, row.prev_hash, row.hash, row.purpose]);
     expect(await verify()).toMatchObject({ ok: true });
   });
 
@@ -169,12 +185,20 @@ describe.skipIf(unavailable)('the audit trail against the database’s own accou
     const recorded = await headSeq();
     await withoutTriggers('DELETE FROM audit_log WHERE chain_seq > $1', [recorded - 3]);
     expect(await verify()).toMatchObject({
-      ok: false, firstBrokenSeq: null, missingTail: { kind: 'missing', afterSeq: recorded - 3, checkpointSeq: recorded },
+      ok: false,
+      firstBrokenSeq: null,
+      missingTail: { kind: 'missing', afterSeq: recorded - 3, checkpointSeq: recorded },
     });
   });
 
   it('names the missing tail when the owner truncates the log (0 rows is not "ok")', async () => {
-    const recorded = Math.max(...fs.readFileSync(path.join(dataDir, 'audit-checkpoints.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).seq));
+    const recorded = Math.max(
+      ...fs
+        .readFileSync(path.join(dataDir, 'audit-checkpoints.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    );
     await owner.query('TRUNCATE audit_log');
     const result = await verify();
     expect(result).toMatchObject({ ok: false, missingTail: { kind: 'missing', checkpointSeq: recorded } });

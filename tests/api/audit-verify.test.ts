@@ -40,19 +40,23 @@ const ROLLED_BACK = new Error('rolled back');
 /** Verify as it answers after a tampering by the owner going around the application (the triggers disabled); the tampering is then rolled back. */
 async function verifyAfter(...tampering: Array<ReturnType<typeof sql>>): Promise<ChainVerification> {
   let verified: ChainVerification | undefined;
-  await db().transaction().execute(async (trx) => {
-    await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(trx);
-    for (const statement of tampering) await statement.execute(trx);
-    verified = await verifyAuditChain(trx);
-    throw ROLLED_BACK;
-  }).catch((error: unknown) => {
-    if (error !== ROLLED_BACK) throw error;
-  });
+  await db()
+    .transaction()
+    .execute(async (trx) => {
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(trx);
+      for (const statement of tampering) await statement.execute(trx);
+      verified = await verifyAuditChain(trx);
+      throw ROLLED_BACK;
+    })
+    .catch((error: unknown) => {
+      if (error !== ROLLED_BACK) throw error;
+    });
   return verified!;
 }
 
 beforeAll(async () => {
-  for (const name of fs.readdirSync(SQL_DIR).filter((file) => file.endsWith('.sql') && file < '0027')) fs.copyFileSync(path.join(SQL_DIR, name), path.join(before0027, name));
+  for (const name of fs.readdirSync(SQL_DIR).filter((file) => file.endsWith('.sql') && file < '0027'))
+    fs.copyFileSync(path.join(SQL_DIR, name), path.join(before0027, name));
   if (TEST_DATABASE_URL) await asSuperuser(`CREATE DATABASE ${databaseName}`);
   const databaseUrl = TEST_DATABASE_URL ? Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${databaseName}` }).toString() : undefined;
   handle = await openDatabase({ databaseUrl, pgliteDir: 'memory://', sessionSettings: auditSessionSettings(KEY) });

@@ -124,7 +124,9 @@ function concreteUrl(spec: RouteSpec): string {
     metric: 'floating_density',
     areaCode: FIXTURE.community,
     layer: 'grids',
-    z: '14', x: '13392', y: '7117',
+    z: '14',
+    x: '13392',
+    y: '7117',
     collectionId: 'grids',
     featureId: FIXTURE.gridWest,
     id: '1',
@@ -183,7 +185,13 @@ describe('authorisation matrix', () => {
     for (const spec of specs.filter((candidate) => !skipped.has(keyOf(candidate)))) {
       const status = await call(spec, session);
       const allowed = spec.access === 'public' || spec.access.includes(role);
-      const outcome = allowed ? (status === 401 || status === 403 || status >= 500 ? `refused ${status}` : 'allowed') : status === 403 ? 'forbidden' : `unexpected ${status}`;
+      const outcome = allowed
+        ? status === 401 || status === 403 || status >= 500
+          ? `refused ${status}`
+          : 'allowed'
+        : status === 403
+          ? 'forbidden'
+          : `unexpected ${status}`;
       expect({ route: keyOf(spec), outcome }).toEqual({ route: keyOf(spec), outcome: allowed ? 'allowed' : 'forbidden' });
     }
   });

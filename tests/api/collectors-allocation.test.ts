@@ -73,45 +73,87 @@ describe('need per community, shared out to its grids (500 floating or 50 rental
     const { body } = await (await agentFor('planner')).get(`/api/collectors/allocation?within=${CITY.W}`).expect(200);
     expect(body.rows).toHaveLength(1);
     expect(body.rows[0].steps).toEqual({
-      mode: 'floating_or_rental', communityCode: CITY.communityA, communityNeed: 1, communityDecidedBy: 'floating', basis: 'floating', basisTotal: 500,
-      code: CITY.W, count: 500, quota: 1, floor: 1, remainder: 0, extra: 0, need: 1,
+      mode: 'floating_or_rental',
+      communityCode: CITY.communityA,
+      communityNeed: 1,
+      communityDecidedBy: 'floating',
+      basis: 'floating',
+      basisTotal: 500,
+      code: CITY.W,
+      count: 500,
+      quota: 1,
+      floor: 1,
+      remainder: 0,
+      extra: 0,
+      need: 1,
     });
     expect(body.rows[0]).toMatchObject({ need: 1, gap: 2 });
-    expect(body.communities).toEqual([{
-      code: CITY.communityA, mode: 'floating_or_rental', grids: 2, floating: 500, rentalHouses: 6, rentalBuildings: 1, population: 601,
-      ratios: [
-        { rule: 'floating', count: 500, perCollector: 500, quotient: 1, need: 1 },
-        { rule: 'rental', count: 6, perCollector: 50, quotient: 0.12, need: 1 },
-      ],
-      ratioNeed: 1,
-      smallCommunity: { floating: 500, floatingBelow: 1000, isSmallCommunity: true, minimum: 1, kind: 'exactly', applied: false },
-      need: 1,
-      decidedBy: 'floating',
-      apportionment: {
-        basis: 'floating', total: 500, leftAfterFloors: 0,
-        shares: [
-          { code: CITY.W, count: 500, quota: 1, floor: 1, remainder: 0, extra: 0, need: 1 },
-          { code: CITY.E, count: 0, quota: 0, floor: 0, remainder: 0, extra: 0, need: 0 },
+    expect(body.communities).toEqual([
+      {
+        code: CITY.communityA,
+        mode: 'floating_or_rental',
+        grids: 2,
+        floating: 500,
+        rentalHouses: 6,
+        rentalBuildings: 1,
+        population: 601,
+        ratios: [
+          { rule: 'floating', count: 500, perCollector: 500, quotient: 1, need: 1 },
+          { rule: 'rental', count: 6, perCollector: 50, quotient: 0.12, need: 1 },
         ],
+        ratioNeed: 1,
+        smallCommunity: { floating: 500, floatingBelow: 1000, isSmallCommunity: true, minimum: 1, kind: 'exactly', applied: false },
+        need: 1,
+        decidedBy: 'floating',
+        apportionment: {
+          basis: 'floating',
+          total: 500,
+          leftAfterFloors: 0,
+          shares: [
+            { code: CITY.W, count: 500, quota: 1, floor: 1, remainder: 0, extra: 0, need: 1 },
+            { code: CITY.E, count: 0, quota: 0, floor: 0, remainder: 0, extra: 0, need: 0 },
+          ],
+        },
       },
-    }]);
+    ]);
   });
 
   it('under 1000 floating people a community needs exactly one: 501 floating (ratio 2) and 52 rental houses (ratio 2) each get 1', async () => {
     const planner = await agentFor('planner');
     const communities = byCode((await planner.get('/api/collectors/allocation?level=community&sort=code').expect(200)).body.rows);
     expect(communities[CITY.communityB]!.communitySteps).toMatchObject({
-      floating: 501, ratios: [{ rule: 'floating', count: 501, quotient: 1.002, need: 2 }, { rule: 'rental', count: 0, need: 0 }], ratioNeed: 2,
-      smallCommunity: { isSmallCommunity: true, kind: 'exactly', minimum: 1, applied: true }, need: 1, decidedBy: 'community_minimum',
+      floating: 501,
+      ratios: [
+        { rule: 'floating', count: 501, quotient: 1.002, need: 2 },
+        { rule: 'rental', count: 0, need: 0 },
+      ],
+      ratioNeed: 2,
+      smallCommunity: { isSmallCommunity: true, kind: 'exactly', minimum: 1, applied: true },
+      need: 1,
+      decidedBy: 'community_minimum',
       apportionment: { basis: 'floating', total: 501 },
     });
     expect(communities[CITY.communityR]!.communitySteps).toMatchObject({
-      rentalHouses: 52, rentalBuildings: 51, ratios: [{ rule: 'floating', need: 1 }, { rule: 'rental', count: 52, quotient: 1.04, need: 2 }],
-      ratioNeed: 2, need: 1, decidedBy: 'community_minimum', apportionment: { basis: 'rental', total: 52 },
+      rentalHouses: 52,
+      rentalBuildings: 51,
+      ratios: [
+        { rule: 'floating', need: 1 },
+        { rule: 'rental', count: 52, quotient: 1.04, need: 2 },
+      ],
+      ratioNeed: 2,
+      need: 1,
+      decidedBy: 'community_minimum',
+      apportionment: { basis: 'rental', total: 52 },
     });
     const grids = byCode((await planner.get('/api/collectors/allocation?sort=code').expect(200)).body.rows);
     expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => [grids[code]!.need, grids[code]!.gap])).toEqual([
-      [1, 2], [0, 0], [1, -1], [0, 1], [1, -1], [0, 0], [1, 0],
+      [1, 2],
+      [0, 0],
+      [1, -1],
+      [0, 1],
+      [1, -1],
+      [0, 0],
+      [1, 0],
     ]);
   });
 
@@ -120,9 +162,13 @@ describe('need per community, shared out to its grids (500 floating or 50 rental
     const communities = byCode((await planner.get('/api/collectors/allocation?level=community&sort=code').expect(200)).body.rows);
     expect(communities[CITY.communityZ]).toMatchObject({ name: '零社区', need: 1, gap: -1 });
     expect(communities[CITY.communityZ]!.communitySteps).toMatchObject({
-      ratioNeed: 0, need: 1, decidedBy: 'community_minimum',
+      ratioNeed: 0,
+      need: 1,
+      decidedBy: 'community_minimum',
       apportionment: {
-        basis: 'equal', total: 2, leftAfterFloors: 1,
+        basis: 'equal',
+        total: 2,
+        leftAfterFloors: 1,
         shares: [
           { code: CITY.Z1, count: 1, quota: 0.5, floor: 0, remainder: 0.5, extra: 1, need: 1 },
           { code: CITY.Z2, count: 1, quota: 0.5, floor: 0, remainder: 0.5, extra: 0, need: 0 },
@@ -158,7 +204,17 @@ describe('need per community, shared out to its grids (500 floating or 50 rental
     expect(district.rows).toHaveLength(1);
     expect(district.rows[0]).toMatchObject({ code: CITY.district, need: 4, fullTimeAssigned: 5, gap: 1, shortage: 2, surplus: 3 });
     expect(district.totals).toMatchObject({
-      grids: 7, floating: 1011, rentalHouses: 58, rentalBuildings: 52, population: 1112, need: 4, fullTimeAssigned: 5, partTimeAssigned: 1, gap: 1, shortage: 2, surplus: 3,
+      grids: 7,
+      floating: 1011,
+      rentalHouses: 58,
+      rentalBuildings: 52,
+      population: 1112,
+      need: 4,
+      fullTimeAssigned: 5,
+      partTimeAssigned: 1,
+      gap: 1,
+      shortage: 2,
+      surplus: 3,
     });
   });
 
@@ -187,7 +243,10 @@ describe('the staffing table sorts by every column', () => {
           const order = column === 'code' ? a.code.localeCompare(b.code) : (value(a) as number) - (value(b) as number);
           return (descending ? -order : order) || a.code.localeCompare(b.code);
         });
-        expect(rows.map((row) => row.code), `${descending ? '-' : ''}${column}`).toEqual(expected.map((row) => row.code));
+        expect(
+          rows.map((row) => row.code),
+          `${descending ? '-' : ''}${column}`,
+        ).toEqual(expected.map((row) => row.code));
         expect(new Set(rows.map(value)).size, `${column} is not the same in every grid`).toBeGreaterThan(1);
       }
     }
@@ -210,8 +269,14 @@ describe('part-time collectors named by employers (200 floating staff)', () => {
   it('with the threshold at 199 (what-if), 小店 must name one too and has not', async () => {
     const { body } = await (await agentFor('planner')).get('/api/collectors/employers?employerFloatingStaffForPartTime=199').expect(200);
     expect(body.whatIf).toBe(true);
-    expect(body.employers.map((employer: { employer: string; required: number; gap: number; homeCommunityCode: string }) =>
-      [employer.employer, employer.required, employer.gap, employer.homeCommunityCode])).toEqual([
+    expect(
+      body.employers.map((employer: { employer: string; required: number; gap: number; homeCommunityCode: string }) => [
+        employer.employer,
+        employer.required,
+        employer.gap,
+        employer.homeCommunityCode,
+      ]),
+    ).toEqual([
       [CITY.employerX, 1, 0, CITY.communityA],
       [CITY.employerSmall, 1, -1, CITY.communityB],
     ]);
@@ -224,18 +289,33 @@ describe('what-if: ratios as query parameters, recomputed at once, nothing saved
     expect(body.whatIf).toBe(true);
     const rows = byCode(body.rows);
     // A: ceil(601/600) = 2, all in W (population 601 of 601); B: ceil(501/600) = 1 → B1; R: ceil(10/600) = 1; Z: 0, floor 1 → Z1.
-    expect(rows[CITY.W]!.steps).toMatchObject({ mode: 'population', communityNeed: 2, communityDecidedBy: 'population', basis: 'population', count: 601, basisTotal: 601, need: 2 });
+    expect(rows[CITY.W]!.steps).toMatchObject({
+      mode: 'population',
+      communityNeed: 2,
+      communityDecidedBy: 'population',
+      basis: 'population',
+      count: 601,
+      basisTotal: 601,
+      need: 2,
+    });
     expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([2, 0, 1, 0, 1, 0, 1]);
     expect(body.totals).toMatchObject({ need: 5, fullTimeAssigned: 5, gap: 0, shortage: 2, surplus: 2 });
-    const communities = byCode((await (await agentFor('planner')).get('/api/collectors/allocation?mode=population&level=community&sort=code').expect(200)).body.rows);
+    const communities = byCode(
+      (await (await agentFor('planner')).get('/api/collectors/allocation?mode=population&level=community&sort=code').expect(200)).body.rows,
+    );
     expect(communities[CITY.communityA]!.communitySteps).toMatchObject({
-      ratios: [{ rule: 'population', count: 601, perCollector: 600, quotient: 1.0017, need: 2 }], ratioNeed: 2,
-      smallCommunity: { isSmallCommunity: true, kind: 'at_least', applied: false }, need: 2, decidedBy: 'population',
+      ratios: [{ rule: 'population', count: 601, perCollector: 600, quotient: 1.0017, need: 2 }],
+      ratioNeed: 2,
+      smallCommunity: { isSmallCommunity: true, kind: 'at_least', applied: false },
+      need: 2,
+      decidedBy: 'population',
     });
   });
 
   it('400 floating people per collector (small-community rule off)', async () => {
-    const { body } = await (await agentFor('planner')).get('/api/collectors/allocation?floatingPerCollector=400&smallCommunityFloatingBelow=0&sort=code').expect(200);
+    const { body } = await (await agentFor('planner'))
+      .get('/api/collectors/allocation?floatingPerCollector=400&smallCommunityFloatingBelow=0&sort=code')
+      .expect(200);
     const rows = byCode(body.rows);
     // A ceil(500/400)=2 → W; B ceil(501/400)=2 → B1; R max(ceil(10/400)=1, ceil(52/50)=2)=2 → R1; Z 0.
     expect([CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1].map((code) => rows[code]!.need)).toEqual([2, 0, 2, 0, 0, 0, 2]);
@@ -262,8 +342,13 @@ describe('what-if: ratios as query parameters, recomputed at once, nothing saved
     expect(within.body.error.details.fields[0].field).toBe('within');
     const saved = await planner.get('/api/collectors/settings').expect(200);
     const defaults = {
-      mode: 'floating_or_rental', floatingPerCollector: 500, rentalHousesPerCollector: 50, populationPerCollector: 600,
-      smallCommunityFloatingBelow: 1000, smallCommunityMinimum: 1, employerFloatingStaffForPartTime: 200,
+      mode: 'floating_or_rental',
+      floatingPerCollector: 500,
+      rentalHousesPerCollector: 50,
+      populationPerCollector: 600,
+      smallCommunityFloatingBelow: 1000,
+      smallCommunityMinimum: 1,
+      employerFloatingStaffForPartTime: 200,
     };
     expect(saved.body).toEqual({ settings: defaults, defaults });
   });
@@ -289,25 +374,56 @@ describe('rebalancing proposal', () => {
     for (const reach of ['1', 'adjacent']) {
       const { body } = await (await agentFor('planner')).get(`/api/collectors/rebalance?reach=${reach}`).expect(200);
       expect(body.reach).toBe(1);
-      expect(body.summary).toEqual({ shortageBefore: 2, shortageAfter: 1, shortageRemoved: 1, surplusBefore: 3, moves: 1, totalHops: 1, nonAdjacentMoves: 0, crossCommunityMoves: 0 });
-      expect(body.moves).toEqual([{
-        step: 1,
-        from: { code: CITY.B2, name: '乙二', centroid: [114.235, 22.705], gapBefore: 1, gapAfter: 0 },
-        to: { code: CITY.B1, name: '乙一', centroid: [114.225, 22.705], gapBefore: -1, gapAfter: 0 },
-        hops: 1,
-        adjacent: true,
-        sameCommunity: true,
-        collector: { id: expect.any(Number), name: '乙专职' },
-      }]);
+      expect(body.summary).toEqual({
+        shortageBefore: 2,
+        shortageAfter: 1,
+        shortageRemoved: 1,
+        surplusBefore: 3,
+        moves: 1,
+        totalHops: 1,
+        nonAdjacentMoves: 0,
+        crossCommunityMoves: 0,
+      });
+      expect(body.moves).toEqual([
+        {
+          step: 1,
+          from: { code: CITY.B2, name: '乙二', centroid: [114.235, 22.705], gapBefore: 1, gapAfter: 0 },
+          to: { code: CITY.B1, name: '乙一', centroid: [114.225, 22.705], gapBefore: -1, gapAfter: 0 },
+          hops: 1,
+          adjacent: true,
+          sameCommunity: true,
+          collector: { id: expect.any(Number), name: '乙专职' },
+        },
+      ]);
     }
   });
 
   it('within 3 hops (the default): direct moves, none relayed through the balanced grid E; W fills B1, B2 fills Z1 (Z1 is 4 hops from W)', async () => {
     const { body } = await (await agentFor('planner')).get('/api/collectors/rebalance').expect(200);
     expect(body.reach).toBe(3);
-    expect(body.summary).toEqual({ shortageBefore: 2, shortageAfter: 0, shortageRemoved: 2, surplusBefore: 3, moves: 2, totalHops: 3, nonAdjacentMoves: 1, crossCommunityMoves: 2 });
-    expect(body.moves.map((move: { from: { code: string; gapBefore: number; gapAfter: number }; to: { code: string; gapBefore: number; gapAfter: number }; hops: number }) =>
-      [move.from.code, move.to.code, move.from.gapBefore, move.from.gapAfter, move.to.gapBefore, move.to.gapAfter, move.hops])).toEqual([
+    expect(body.summary).toEqual({
+      shortageBefore: 2,
+      shortageAfter: 0,
+      shortageRemoved: 2,
+      surplusBefore: 3,
+      moves: 2,
+      totalHops: 3,
+      nonAdjacentMoves: 1,
+      crossCommunityMoves: 2,
+    });
+    expect(
+      body.moves.map(
+        (move: { from: { code: string; gapBefore: number; gapAfter: number }; to: { code: string; gapBefore: number; gapAfter: number }; hops: number }) => [
+          move.from.code,
+          move.to.code,
+          move.from.gapBefore,
+          move.from.gapAfter,
+          move.to.gapBefore,
+          move.to.gapAfter,
+          move.hops,
+        ],
+      ),
+    ).toEqual([
       [CITY.W, CITY.B1, 2, 1, -1, 0, 2],
       [CITY.B2, CITY.Z1, 1, 0, -1, 0, 1],
     ]);
@@ -327,7 +443,9 @@ describe('rebalancing proposal', () => {
 
   it('proposes nothing when no grid has a collector to spare, and says there is no surplus', async () => {
     // Community A alone at 1 floating person per collector: W needs 500 and has 3, E needs and has none.
-    const { body } = await (await agentFor('planner')).get(`/api/collectors/rebalance?within=${CITY.communityA}&floatingPerCollector=1&smallCommunityFloatingBelow=0`).expect(200);
+    const { body } = await (await agentFor('planner'))
+      .get(`/api/collectors/rebalance?within=${CITY.communityA}&floatingPerCollector=1&smallCommunityFloatingBelow=0`)
+      .expect(200);
     expect(body.moves).toEqual([]);
     expect(body.summary).toMatchObject({ moves: 0, surplusBefore: 0, shortageRemoved: 0 });
     expect(body.summary.shortageAfter).toBe(body.summary.shortageBefore);
@@ -349,19 +467,36 @@ describe('export of the plan', () => {
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="collector-moves-all-\d{4}-\d{2}-\d{2}\.csv"$/);
     const bytes: Buffer = response.body;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n').map((line) => line.split(','));
+    const lines = bytes
+      .subarray(3)
+      .toString('utf8')
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line.split(','));
     expect(lines[0]!.slice(0, 3)).toEqual(['步骤', '调出网格编码', '调出网格']);
     expect(lines).toHaveLength(3);
     expect(lines[2]!.slice(0, 3)).toEqual(['2', CITY.B2, '乙二']);
     expect(lines[2]!.slice(5, 7)).toEqual([CITY.Z1, '零一']);
-    expect(lines[0]!.slice(10)).toEqual(['相距网格跳数', '相邻网格', '同一社区', '调出网格调整前缺口', '调出网格调整后缺口', '调入网格调整前缺口', '调入网格调整后缺口']);
+    expect(lines[0]!.slice(10)).toEqual([
+      '相距网格跳数',
+      '相邻网格',
+      '同一社区',
+      '调出网格调整前缺口',
+      '调出网格调整后缺口',
+      '调入网格调整前缺口',
+      '调入网格调整后缺口',
+    ]);
     expect(lines[2]!.slice(10)).toEqual(['1', '是', '否', '1', '0', '-1', '0']);
   });
 
   it('CSV of the per-grid allocation', async () => {
     const response = await (await agentFor('planner')).get(`/api/collectors/plan.csv?table=grids&within=${CITY.street2}`).responseType('blob').expect(200);
     expect(response.headers['content-disposition']).toContain(`collector-grids-${CITY.street2}-`);
-    const lines = (response.body as Buffer).toString('utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = (response.body as Buffer)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines).toHaveLength(2);
     // Counts (floating, rental houses, rental buildings, population), then the share: community need 1 (small community),
     // shared by rental houses 52 of 52 → quota 1, floor 1, remainder 0, no extra; need 1, 1 full-time, 1 part-time, gap 0.
@@ -385,7 +520,22 @@ describe('export of the plan', () => {
     const communities = workbook['社区测算']!;
     expect(communities).toHaveLength(5);
     expect(communities.find((row) => row[0] === CITY.communityR)).toEqual([
-      CITY.communityR, '1', '10', '52', '51', '10', '1', '2', '', '2', '1000', '是', '恰好 1', '1', '小社区配备', '出租房屋',
+      CITY.communityR,
+      '1',
+      '10',
+      '52',
+      '51',
+      '10',
+      '1',
+      '2',
+      '',
+      '2',
+      '1000',
+      '是',
+      '恰好 1',
+      '1',
+      '小社区配备',
+      '出租房屋',
     ]);
     expect(workbook['用工单位兼职']).toEqual([
       ['用工单位', '流动人员', '主要居住社区', '须确定兼职协管员', '已确定', '缺口(负数为缺)'],
@@ -403,8 +553,13 @@ describe('export of the plan', () => {
 
 describe('settings (admin only)', () => {
   const settings = {
-    mode: 'floating_or_rental', floatingPerCollector: 400, rentalHousesPerCollector: 50, populationPerCollector: 600,
-    smallCommunityFloatingBelow: 1000, smallCommunityMinimum: 1, employerFloatingStaffForPartTime: 200,
+    mode: 'floating_or_rental',
+    floatingPerCollector: 400,
+    rentalHousesPerCollector: 50,
+    populationPerCollector: 600,
+    smallCommunityFloatingBelow: 1000,
+    smallCommunityMinimum: 1,
+    employerFloatingStaffForPartTime: 200,
   };
 
   it('refuses planners, and bad bodies naming the field, changing nothing', async () => {
@@ -449,7 +604,9 @@ describe('public card of an area', () => {
 
   it('a community card covers its grids; inactive and ended collectors are not shown; part-timers are', async () => {
     const community = await request(t.app).get(`/api/collectors/public/${CITY.communityB}`).expect(200);
-    expect(community.body.collectors).toEqual([{ name: '乙专职', photoUrl: `/photos/${encodeURIComponent('乙专职')}.jpg`, area: { code: CITY.B2, name: '乙二' } }]);
+    expect(community.body.collectors).toEqual([
+      { name: '乙专职', photoUrl: `/photos/${encodeURIComponent('乙专职')}.jpg`, area: { code: CITY.B2, name: '乙二' } },
+    ]);
     const rental = await request(t.app).get(`/api/collectors/public/${CITY.R1}`).expect(200);
     expect(rental.body.collectors.map((collector: { name: string }) => collector.name).sort()).toEqual(['厂兼职', '租专职'].sort());
     expect((await request(t.app).get(`/api/collectors/public/${CITY.Z1}`).expect(200)).body.collectors).toEqual([]);
@@ -463,8 +620,15 @@ describe('public card of an area', () => {
 });
 
 describe('who may plan', () => {
-  const planningUrls = ['/api/collectors/settings', '/api/collectors/allocation', '/api/collectors/shortage', '/api/collectors/employers',
-    '/api/collectors/rebalance', '/api/collectors/plan.csv', '/api/collectors/plan.xlsx'];
+  const planningUrls = [
+    '/api/collectors/settings',
+    '/api/collectors/allocation',
+    '/api/collectors/shortage',
+    '/api/collectors/employers',
+    '/api/collectors/rebalance',
+    '/api/collectors/plan.csv',
+    '/api/collectors/plan.xlsx',
+  ];
 
   it.each(['police', 'collector', 'auditor'])('%s gets 403 on every planning endpoint', async (role) => {
     const agent = await agentFor(role);
@@ -483,7 +647,10 @@ describe('who may plan', () => {
 
 describe('grid adjacency (shared boundary) behind the rebalancing', () => {
   it('pairs grids sharing an edge, not a corner, and is recomputed after grids change', async () => {
-    const pairs = async () => (await sql<{ pair: string }>`SELECT grid_code || '|' || neighbour_code AS pair FROM collector_grid_adjacency ORDER BY 1`.execute(t.handle.db)).rows.map((row) => row.pair);
+    const pairs = async () =>
+      (await sql<{ pair: string }>`SELECT grid_code || '|' || neighbour_code AS pair FROM collector_grid_adjacency ORDER BY 1`.execute(t.handle.db)).rows.map(
+        (row) => row.pair,
+      );
     const row = [CITY.W, CITY.E, CITY.B1, CITY.B2, CITY.Z1, CITY.Z2, CITY.R1];
     await (await agentFor('planner')).get('/api/collectors/rebalance').expect(200);
     expect(await pairs()).toEqual(row.slice(1).map((code, index) => `${row[index]}|${code}`));
@@ -504,10 +671,20 @@ describe('grid adjacency (shared boundary) behind the rebalancing', () => {
 function readXlsx(file: Buffer): Record<string, string[][]> {
   const entries = unzip(file);
   const text = (name: string) => entries.get(name)?.toString('utf8') ?? '';
-  const decode = (xml: string) => xml.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-  const shared = [...text('xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((match) => decode([...match[1]!.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((t) => t[1]).join('')));
+  const decode = (xml: string) =>
+    xml
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&');
+  const shared = [...text('xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((match) =>
+    decode([...match[1]!.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((t) => t[1]).join('')),
+  );
   const attribute = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
-  const relations = new Map([...text('xl/_rels/workbook.xml.rels').matchAll(/<Relationship [^>]*>/g)].map((match) => [attribute(match[0], 'Id'), attribute(match[0], 'Target')]));
+  const relations = new Map(
+    [...text('xl/_rels/workbook.xml.rels').matchAll(/<Relationship [^>]*>/g)].map((match) => [attribute(match[0], 'Id'), attribute(match[0], 'Target')]),
+  );
   const workbook: Record<string, string[][]> = {};
   for (const [tag] of text('xl/workbook.xml').matchAll(/<sheet [^>]*>/g)) {
     const target = relations.get(attribute(tag, 'r:id'))!.replace(/^\/?(xl\/)?/, '');

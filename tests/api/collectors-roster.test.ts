@@ -41,8 +41,18 @@ async function createCollector(body: object): Promise<number> {
 describe('collector records', () => {
   it('creates a full-time collector and audits it without personal details', async () => {
     const planner = await agentFor('planner');
-    const response = await planner.post('/api/collectors', { name: ' 李四 ', phone: '13900001111', photoUrl: '/photos/lisi.jpg', employment: 'full_time' }).expect(201);
-    expect(response.body).toMatchObject({ name: '李四', phone: '13900001111', photoUrl: '/photos/lisi.jpg', employment: 'full_time', employer: null, active: true, assignments: [] });
+    const response = await planner
+      .post('/api/collectors', { name: ' 李四 ', phone: '13900001111', photoUrl: '/photos/lisi.jpg', employment: 'full_time' })
+      .expect(201);
+    expect(response.body).toMatchObject({
+      name: '李四',
+      phone: '13900001111',
+      photoUrl: '/photos/lisi.jpg',
+      employment: 'full_time',
+      employer: null,
+      active: true,
+      assignments: [],
+    });
     const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'target_id', 'details']).where('target_type', '=', 'collector').execute();
     expect(audit).toEqual([{ action: 'create', target_id: String(response.body.id), details: { employment: 'full_time' } }]);
   });
@@ -108,8 +118,9 @@ describe('assignments: a full-time collector owns one grid', () => {
   it('the database itself refuses a second open assignment for a full-time collector', async () => {
     const id = await createCollector({ name: '孙七', employment: 'full_time' });
     await (await agentFor('planner')).post(`/api/collectors/${id}/assignments`, { gridCode: FIXTURE.gridWest, startsOn: '2026-03-01' }).expect(201);
-    await expect(sql`INSERT INTO collector_assignments (collector_id, grid_code, assigned_on) VALUES (${id}, ${FIXTURE.gridEast}, DATE '2026-03-02')`.execute(t.handle.db))
-      .rejects.toThrow(/already has an open assignment/);
+    await expect(
+      sql`INSERT INTO collector_assignments (collector_id, grid_code, assigned_on) VALUES (${id}, ${FIXTURE.gridEast}, DATE '2026-03-02')`.execute(t.handle.db),
+    ).rejects.toThrow(/already has an open assignment/);
   });
 
   it('a part-time collector may serve two grids, and cannot become full-time until one is ended', async () => {
@@ -134,7 +145,8 @@ describe('assignments: a full-time collector owns one grid', () => {
     const planner = await agentFor('planner');
     const id = await createCollector({ name: '吴九', employment: 'full_time' });
     await planner.post(`/api/collectors/${id}/assignments`, { gridCode: FIXTURE.gridEast, startsOn: '2026-01-15' }).expect(201);
-    const card = async () => (await request(t.app).get(`/api/collectors/public/${FIXTURE.gridEast}`).expect(200)).body.collectors.map((c: { name: string }) => c.name);
+    const card = async () =>
+      (await request(t.app).get(`/api/collectors/public/${FIXTURE.gridEast}`).expect(200)).body.collectors.map((c: { name: string }) => c.name);
     expect(await card()).toContain('吴九');
     const inactive = await planner.patch(`/api/collectors/${id}`, { active: false }).expect(200);
     expect(inactive.body).toMatchObject({ active: false, assignments: [{ gridCode: FIXTURE.gridEast, endedOn: chinaToday() }] });

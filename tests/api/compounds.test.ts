@@ -30,11 +30,29 @@ const people: Record<string, LoggedIn> = {};
 
 async function insertOtherCommunity(): Promise<void> {
   const square = 'MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.23 22.71,114.22 22.71,114.22 22.7)))';
-  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${OTHER_COMMUNITY}, 'community', ${FIXTURE.street}, '另一社区', ST_GeomFromText(${square}, 4326))`.execute(t.handle.db);
-  await sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${OTHER_GRID}, ${OTHER_COMMUNITY}, '另一网格', ST_GeomFromText(${square}, 4326), 1)`.execute(t.handle.db);
+  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${OTHER_COMMUNITY}, 'community', ${FIXTURE.street}, '另一社区', ST_GeomFromText(${square}, 4326))`.execute(
+    t.handle.db,
+  );
+  await sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${OTHER_GRID}, ${OTHER_COMMUNITY}, '另一网格', ST_GeomFromText(${square}, 4326), 1)`.execute(
+    t.handle.db,
+  );
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${OTHER_BUILDING}, ${OTHER_GRID}, '另一路1号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.225, 22.705), 4326))`.execute(t.handle.db);
-  await t.handle.db.insertInto('units').values({ code: fixtureUnitCode(OTHER_BUILDING, 1, 1), building_code: OTHER_BUILDING, floor: 1, room: '101', area_m2: 40, use: 'rented', rental_registered: true, landlord_name: null }).execute();
+            VALUES (${OTHER_BUILDING}, ${OTHER_GRID}, '另一路1号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.225, 22.705), 4326))`.execute(
+    t.handle.db,
+  );
+  await t.handle.db
+    .insertInto('units')
+    .values({
+      code: fixtureUnitCode(OTHER_BUILDING, 1, 1),
+      building_code: OTHER_BUILDING,
+      floor: 1,
+      room: '101',
+      area_m2: 40,
+      use: 'rented',
+      rental_registered: true,
+      landlord_name: null,
+    })
+    .execute();
 }
 
 async function insertResidents(): Promise<void> {
@@ -51,7 +69,11 @@ async function insertResidents(): Promise<void> {
   await live(fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 1);
   await live(fixtureUnitCode(OTHER_BUILDING, 1, 1), 2);
   // One let unit of the west house is let to three households (分租): three rental houses.
-  await t.handle.db.updateTable('units').set({ let_households: 3 }).where('code', '=', fixtureUnitCode(FIXTURE.westHouse, 3, 1)).execute();
+  await t.handle.db
+    .updateTable('units')
+    .set({ let_households: 3 })
+    .where('code', '=', fixtureUnitCode(FIXTURE.westHouse, 3, 1))
+    .execute();
 }
 
 beforeAll(async () => {
@@ -77,42 +99,61 @@ const membersOf = async (compound: string) =>
 
 describe('compounds import', () => {
   it('refuses the whole file, naming each bad row and field: a building outside the community, an unknown building, a code on file or repeated', async () => {
-    const { job, errors } = await importAndWait(admin, { kind: 'compounds', crs: 'wgs84', format: 'csv' }, utf8Csv([
-      HEADERS,
-      [`${FIXTURE.community}-010`, '好院', FIXTURE.westHouse],
-      [`${FIXTURE.community}-011`, '跨社区院', `${FIXTURE.eastHouse};${OTHER_BUILDING}`],
-      [`${FIXTURE.community}-012`, '无楼院', `${FIXTURE.gridWest}00099`],
-      [`${FIXTURE.community}-013`, '重复院', FIXTURE.westShop],
-      [`${FIXTURE.community}-013`, '重复院', FIXTURE.westShop],
-      ['4403070010-01', '坏编码', FIXTURE.westShop],
-      [`${FIXTURE.community}-014`, '', FIXTURE.westShop],
-    ]));
+    const { job, errors } = await importAndWait(
+      admin,
+      { kind: 'compounds', crs: 'wgs84', format: 'csv' },
+      utf8Csv([
+        HEADERS,
+        [`${FIXTURE.community}-010`, '好院', FIXTURE.westHouse],
+        [`${FIXTURE.community}-011`, '跨社区院', `${FIXTURE.eastHouse};${OTHER_BUILDING}`],
+        [`${FIXTURE.community}-012`, '无楼院', `${FIXTURE.gridWest}00099`],
+        [`${FIXTURE.community}-013`, '重复院', FIXTURE.westShop],
+        [`${FIXTURE.community}-013`, '重复院', FIXTURE.westShop],
+        ['4403070010-01', '坏编码', FIXTURE.westShop],
+        [`${FIXTURE.community}-014`, '', FIXTURE.westShop],
+      ]),
+    );
     expect(job).toMatchObject({ status: 'failed', rowsImported: 0 });
-    expect(errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ row: 3, field: '楼栋编码', reason: `building ${OTHER_BUILDING} lies outside community ${FIXTURE.community}`, messageZh: `楼栋 ${OTHER_BUILDING} 不在小区所在社区 ${FIXTURE.community} 内` }),
-      expect.objectContaining({ row: 4, field: '楼栋编码', reason: `building ${FIXTURE.gridWest}00099 does not exist` }),
-      expect.objectContaining({ row: 6, field: '院落编码', reason: 'repeats row 5' }),
-      expect.objectContaining({ row: 7, field: '院落编码', reason: expect.stringContaining('community code') }),
-      expect.objectContaining({ row: 8, field: '院落名称', reason: 'is required' }),
-    ]));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          row: 3,
+          field: '楼栋编码',
+          reason: `building ${OTHER_BUILDING} lies outside community ${FIXTURE.community}`,
+          messageZh: `楼栋 ${OTHER_BUILDING} 不在小区所在社区 ${FIXTURE.community} 内`,
+        }),
+        expect.objectContaining({ row: 4, field: '楼栋编码', reason: `building ${FIXTURE.gridWest}00099 does not exist` }),
+        expect.objectContaining({ row: 6, field: '院落编码', reason: 'repeats row 5' }),
+        expect.objectContaining({ row: 7, field: '院落编码', reason: expect.stringContaining('community code') }),
+        expect.objectContaining({ row: 8, field: '院落名称', reason: 'is required' }),
+      ]),
+    );
     expect(errors.filter((error) => error.row === 2)).toEqual([]);
     expect(await compoundCount()).toBe(0);
     expect(await membersOf(`${FIXTURE.community}-010`)).toEqual([]);
   });
 
   it('imports good compounds and groups their buildings; a code already on file is then refused', async () => {
-    const good = await importAndWait(admin, { kind: 'compounds', crs: 'wgs84', format: 'csv' }, utf8Csv([
-      HEADERS,
-      [WEST_COMPOUND, '西院', `${FIXTURE.westHouse}；${FIXTURE.eastHouse}`],
-      [SHOP_COMPOUND, '商铺院', FIXTURE.westShop],
-      [OTHER_COMPOUND, '另一院', OTHER_BUILDING],
-    ]));
+    const good = await importAndWait(
+      admin,
+      { kind: 'compounds', crs: 'wgs84', format: 'csv' },
+      utf8Csv([
+        HEADERS,
+        [WEST_COMPOUND, '西院', `${FIXTURE.westHouse}；${FIXTURE.eastHouse}`],
+        [SHOP_COMPOUND, '商铺院', FIXTURE.westShop],
+        [OTHER_COMPOUND, '另一院', OTHER_BUILDING],
+      ]),
+    );
     expect(good.job).toMatchObject({ status: 'done', rowsImported: 3, errorCount: 0 });
     expect(await membersOf(WEST_COMPOUND)).toEqual([FIXTURE.westHouse, FIXTURE.eastHouse].sort());
     const compound = await t.handle.db.selectFrom('compounds').select(['code', 'name', 'community_code']).where('code', '=', WEST_COMPOUND).executeTakeFirst();
     expect(compound).toEqual({ code: WEST_COMPOUND, name: '西院', community_code: FIXTURE.community });
 
-    const again = await importAndWait(admin, { kind: 'compounds', crs: 'wgs84', format: 'csv' }, utf8Csv([HEADERS, [WEST_COMPOUND, '西院', FIXTURE.westHouse], [`${FIXTURE.community}-020`, '抢楼院', FIXTURE.westShop]]));
+    const again = await importAndWait(
+      admin,
+      { kind: 'compounds', crs: 'wgs84', format: 'csv' },
+      utf8Csv([HEADERS, [WEST_COMPOUND, '西院', FIXTURE.westHouse], [`${FIXTURE.community}-020`, '抢楼院', FIXTURE.westShop]]),
+    );
     expect(again.job).toMatchObject({ status: 'failed' });
     expect(again.errors).toEqual([
       expect.objectContaining({ row: 2, field: '院落编码', reason: 'a compound with this code is already on file', messageZh: '该编码的小区已在册' }),
@@ -121,7 +162,9 @@ describe('compounds import', () => {
   });
 
   it('refuses a building in another community in the database itself', async () => {
-    await expect(sql`UPDATE buildings SET compound_code = ${WEST_COMPOUND} WHERE code = ${OTHER_BUILDING}`.execute(t.handle.db)).rejects.toThrow(/building_in_its_compound_community/);
+    await expect(sql`UPDATE buildings SET compound_code = ${WEST_COMPOUND} WHERE code = ${OTHER_BUILDING}`.execute(t.handle.db)).rejects.toThrow(
+      /building_in_its_compound_community/,
+    );
   });
 });
 
@@ -146,13 +189,27 @@ describe('GET /api/compounds', () => {
     for (const row of response.body.compounds) {
       const counted = await plainCount(row.code);
       expect(row).toMatchObject({
-        buildings: counted.buildings, units: counted.units, occupiedUnits: counted.occupied, letUnits: counted.let_units,
-        rentalHouses: counted.rental_houses, residents: counted.residents,
+        buildings: counted.buildings,
+        units: counted.units,
+        occupiedUnits: counted.occupied,
+        letUnits: counted.let_units,
+        rentalHouses: counted.rental_houses,
+        residents: counted.residents,
         occupancyRate: Math.round((10000 * counted.occupied) / counted.units) / 100,
       });
     }
     // Hand count: 8 units (6 let, 2 self-occupied), 4 occupied, 8 rental houses (one let to three), 7 residents.
-    expect(response.body.compounds[0]).toMatchObject({ name: '西院', communityCode: FIXTURE.community, buildings: 2, units: 8, occupiedUnits: 4, letUnits: 6, rentalHouses: 8, residents: 7, occupancyRate: 50 });
+    expect(response.body.compounds[0]).toMatchObject({
+      name: '西院',
+      communityCode: FIXTURE.community,
+      buildings: 2,
+      units: 8,
+      occupiedUnits: 4,
+      letUnits: 6,
+      rentalHouses: 8,
+      residents: 7,
+      occupancyRate: 50,
+    });
     expect(response.body.compounds[1]).toMatchObject({ units: 1, occupiedUnits: 0, residents: 0, occupancyRate: 0 });
   });
 
@@ -207,12 +264,14 @@ describe('GET /api/compounds/:code', () => {
     const reads = rows.filter((row) => row.target_type === 'compound');
     expect(reads).toHaveLength(1);
     const shownIds = body.buildings.flatMap((building: { floors: { units: { occupants: { person: { id: number } }[] }[] }[] }) =>
-      building.floors.flatMap((floor) => floor.units.flatMap((unit) => unit.occupants.map((occupant) => occupant.person.id))));
+      building.floors.flatMap((floor) => floor.units.flatMap((unit) => unit.occupants.map((occupant) => occupant.person.id))),
+    );
     expect(shownIds).toHaveLength(7);
     expect(reads[0]).toMatchObject({ target_id: WEST_COMPOUND, purpose: '院落核查' });
     expect([...(reads[0]!.details as { personIds: number[] }).personIds].sort()).toEqual([...shownIds].sort());
     const shownNumbers = body.buildings.flatMap((building: { floors: { units: { occupants: { person: { idNumber: string } }[] }[] }[] }) =>
-      building.floors.flatMap((floor) => floor.units.flatMap((unit) => unit.occupants.map((occupant) => occupant.person.idNumber))));
+      building.floors.flatMap((floor) => floor.units.flatMap((unit) => unit.occupants.map((occupant) => occupant.person.idNumber))),
+    );
     for (const number of shownNumbers) expect(JSON.stringify(reads[0]!.details)).not.toContain(number);
   });
 

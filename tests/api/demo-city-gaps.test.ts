@@ -77,8 +77,13 @@ describe('the demo city has realistic gaps', () => {
     let neverDeregistered = 0;
     let foundUnregistered = 0;
     for (const grid of grids.features.map((feature) => feature.properties.code)) {
-      const late = (await police.get(`/api/reports/late-registrations?grid=${grid}&${PURPOSE}`).expect(200)).body as { stays: { daysToRegister: number }[]; foundUnregistered: number };
-      const departures = (await police.get(`/api/reports/unregistered-departures?grid=${grid}&${PURPOSE}`).expect(200)).body as { stays: { daysToRegister: number | null }[] };
+      const late = (await police.get(`/api/reports/late-registrations?grid=${grid}&${PURPOSE}`).expect(200)).body as {
+        stays: { daysToRegister: number }[];
+        foundUnregistered: number;
+      };
+      const departures = (await police.get(`/api/reports/unregistered-departures?grid=${grid}&${PURPOSE}`).expect(200)).body as {
+        stays: { daysToRegister: number | null }[];
+      };
       expect(late.stays.length, grid).toBeGreaterThan(0);
       expect(departures.stays.length, grid).toBeGreaterThan(0);
       foundByVisit += late.stays.filter((stay) => stay.daysToRegister > 60).length;

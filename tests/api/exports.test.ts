@@ -7,7 +7,15 @@ import { distanceMetres, fromWgs84, gcj02ToWgs84 } from '../../server/domain/coo
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
 import {
-  type Database, decodeGeometry, geoPackageValidator, ogrinfoSql, ogrinfoSummary, ogrinfoVersion, openGeoPackage, rowsOf, validateGeoPackage,
+  type Database,
+  decodeGeometry,
+  geoPackageValidator,
+  ogrinfoSql,
+  ogrinfoSummary,
+  ogrinfoVersion,
+  openGeoPackage,
+  rowsOf,
+  validateGeoPackage,
 } from '../helpers/export-geopackage.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 import { parseCsv, readXlsx } from '../e2e/support/files.ts';
@@ -53,7 +61,13 @@ async function download(username: string, url: string, status = 200): Promise<Do
   const response = await (await as(username)).get(url).responseType('blob');
   expect({ url, status: response.status }).toEqual({ url, status });
   const body = Buffer.from(response.body as Buffer);
-  return { status: response.status, type: response.headers['content-type'] ?? '', disposition: response.headers['content-disposition'] ?? '', body, text: body.toString('utf8') };
+  return {
+    status: response.status,
+    type: response.headers['content-type'] ?? '',
+    disposition: response.headers['content-disposition'] ?? '',
+    body,
+    text: body.toString('utf8'),
+  };
 }
 
 type Properties = Record<string, string | number | boolean | null>;
@@ -81,7 +95,9 @@ function csvRecords(text: string): Record<string, string>[] {
 
 async function heatmapCells(username: string, metric: string, query: string) {
   const response = await (await as(username)).get(`/api/heatmaps/${metric}?level=grid&${query}`).expect(200);
-  return new Map((response.body.cells as { code: string; value?: number | null; suppressed?: boolean; figures?: Record<string, number> }[]).map((cell) => [cell.code, cell]));
+  return new Map(
+    (response.body.cells as { code: string; value?: number | null; suppressed?: boolean; figures?: Record<string, number> }[]).map((cell) => [cell.code, cell]),
+  );
 }
 
 const auditCount = async () => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log`.execute(t.handle.db)).rows[0]!.n);
@@ -111,14 +127,22 @@ describe('grid layer figures', () => {
     expect([...grids.keys()]).toEqual([...population.keys()]);
     expect(grids.size).toBe(3);
     for (const [code, grid] of grids) {
-      expect({ code, population: grid.population, floating: grid.floating }).toEqual({ code, population: population.get(code)!.value, floating: density.get(code)!.figures!.floating });
+      expect({ code, population: grid.population, floating: grid.floating }).toEqual({
+        code,
+        population: population.get(code)!.value,
+        floating: density.get(code)!.figures!.floating,
+      });
       expect(grid.floating_density).toBeCloseTo(density.get(code)!.value!, 2);
       expect(grid.registration_rate).toBe(registration.get(code)!.value);
       expect(grid.permit_rate).toBe(permits.get(code)!.value);
       expect(grid.cases).toBe(cases.get(code)!.value);
       expect(grid.criminal).toBe(cases.get(code)!.figures!.criminal);
       const rental = rentals.get(code)!;
-      expect([grid.rental_houses, grid.rented_units, grid.rental_buildings]).toEqual([rental.value, rental.figures!.rentedUnits, rental.figures!.rentalBuildings]);
+      expect([grid.rental_houses, grid.rented_units, grid.rental_buildings]).toEqual([
+        rental.value,
+        rental.figures!.rentedUnits,
+        rental.figures!.rentalBuildings,
+      ]);
       const tier = tiers.find((row) => row.gridCode === code);
       expect([grid.red, grid.yellow, grid.green, grid.star]).toEqual(tier ? [tier.red, tier.yellow, tier.green, tier.star] : [0, 0, 0, 0]);
       const plan = allocation.find((row) => row.code === code)!;
@@ -126,7 +150,15 @@ describe('grid layer figures', () => {
       expect(grid.suppressed).toBe(0);
     }
     // By hand (tests/helpers/analytics-fixture.ts) on 2025-06-30: West W1 W3 W4 W5 W6 floating, W7 lodging, W8 overseas.
-    expect(grids.get(FIXTURE.gridWest)).toMatchObject({ name: '西网格', community_code: FIXTURE.community, population: 7, floating: 5, lodging: 1, overseas: 1, registered: 0 });
+    expect(grids.get(FIXTURE.gridWest)).toMatchObject({
+      name: '西网格',
+      community_code: FIXTURE.community,
+      population: 7,
+      floating: 5,
+      lodging: 1,
+      overseas: 1,
+      registered: 0,
+    });
     const tierTotal = tiers.reduce((sum, row) => sum + Number(row.total), 0);
     expect(tierTotal).toBeGreaterThan(0);
   });
@@ -221,14 +253,22 @@ describe('grid layer formats', () => {
     expect(header).toEqual(csv[0]);
     expect(rows.map((row) => row[0])).toEqual(csv.slice(1).map((row) => row[0]));
     expect(rows[0]![header!.indexOf('流动人口')]).toBe(csv[1]![header!.indexOf('流动人口')]);
-    const notes = Object.fromEntries(workbook.sheets.get('导出说明')!.slice(1).map(([label, value]) => [label, value]));
+    const notes = Object.fromEntries(
+      workbook.sheets
+        .get('导出说明')!
+        .slice(1)
+        .map(([label, value]) => [label, value]),
+    );
     expect(notes).toMatchObject({ 人口统计日: '2025-06-30', 案件统计期: '2025-04-01 至 2025-07-31', 出租屋评分月份: '2025-06', 坐标系: 'WGS84' });
   });
 
   it('GeoJSON: each grid’s polygon as stored', async () => {
     const collection = await geoJson('planner', `/api/exports/grids?format=geojson&${PERIOD}`);
     expect(collection).toMatchObject({ type: 'FeatureCollection', name: 'grids', coordinateSystem: 'WGS84' });
-    const stored = await sql<{ code: string; geometry: { coordinates: unknown } }>`SELECT code, ST_AsGeoJSON(geom, 7)::json AS geometry FROM grids ORDER BY code`.execute(t.handle.db);
+    const stored = await sql<{
+      code: string;
+      geometry: { coordinates: unknown };
+    }>`SELECT code, ST_AsGeoJSON(geom, 7)::json AS geometry FROM grids ORDER BY code`.execute(t.handle.db);
     expect(collection.features.map((feature) => [feature.id, feature.geometry])).toEqual(stored.rows.map((row) => [row.code, row.geometry]));
   });
 
@@ -242,8 +282,19 @@ describe('grid layer formats', () => {
       expect(rowsOf(db, 'PRAGMA user_version')[0]!.user_version).toBe(10300);
       expect(rowsOf(db, 'SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id').map((row) => row.srs_id)).toEqual([-1, 0, 4326]);
       const [contents] = rowsOf(db, 'SELECT * FROM gpkg_contents');
-      expect(contents).toMatchObject({ table_name: 'grids', data_type: 'features', identifier: '网格统计', srs_id: 4326, min_x: 114.2, min_y: 22.7, max_x: 114.22, max_y: 22.72 });
-      expect(rowsOf(db, 'SELECT * FROM gpkg_geometry_columns')).toEqual([{ table_name: 'grids', column_name: 'geom', geometry_type_name: 'MULTIPOLYGON', srs_id: 4326, z: 0, m: 0 }]);
+      expect(contents).toMatchObject({
+        table_name: 'grids',
+        data_type: 'features',
+        identifier: '网格统计',
+        srs_id: 4326,
+        min_x: 114.2,
+        min_y: 22.7,
+        max_x: 114.22,
+        max_y: 22.72,
+      });
+      expect(rowsOf(db, 'SELECT * FROM gpkg_geometry_columns')).toEqual([
+        { table_name: 'grids', column_name: 'geom', geometry_type_name: 'MULTIPOLYGON', srs_id: 4326, z: 0, m: 0 },
+      ]);
       expect(rowsOf(db, 'PRAGMA integrity_check')[0]!.integrity_check).toBe('ok');
       expectSpatialIndex(db, 'grids');
 
@@ -271,28 +322,39 @@ describe('codes in spreadsheets', () => {
   it.each([
     ['grids', '网格统计', '网格编码', 14],
     ['buildings', '建筑与出租屋等级', '建筑编码', 19],
-  ] as const)('XLSX: the %s layer’s codes are text cells with every digit, so Excel neither rounds nor reformats them', async (layer, sheet, column, digits) => {
-    const file = (await download('planner', `/api/exports/${layer}?format=xlsx`)).body;
-    const collection = await geoJson('planner', `/api/exports/${layer}?format=geojson`);
-    const cells = await xlsxColumn(file, sheet, column);
-    expect(cells.map((cell) => cell.value)).toEqual(collection.features.map((feature) => feature.properties.code));
-    for (const cell of cells) {
-      expect(cell.type).toBe(XLSX_STRING);
-      expect(cell.value).toMatch(new RegExp(`^\\d{${digits}}$`));
-    }
-  });
+  ] as const)(
+    'XLSX: the %s layer’s codes are text cells with every digit, so Excel neither rounds nor reformats them',
+    async (layer, sheet, column, digits) => {
+      const file = (await download('planner', `/api/exports/${layer}?format=xlsx`)).body;
+      const collection = await geoJson('planner', `/api/exports/${layer}?format=geojson`);
+      const cells = await xlsxColumn(file, sheet, column);
+      expect(cells.map((cell) => cell.value)).toEqual(collection.features.map((feature) => feature.properties.code));
+      for (const cell of cells) {
+        expect(cell.type).toBe(XLSX_STRING);
+        expect(cell.value).toMatch(new RegExp(`^\\d{${digits}}$`));
+      }
+    },
+  );
 });
 
 describe('building layer', () => {
   it('lists active buildings with the tiers the rentals API shows, in every format', async () => {
     const collection = await geoJson('police', '/api/exports/buildings?format=geojson&month=2025-06');
-    const tiers = (await (await as('police')).get('/api/rentals/tiers?month=2025-06').expect(200)).body.buildings as { code: string; tier: string; score: number; point: number[] }[];
+    const tiers = (await (await as('police')).get('/api/rentals/tiers?month=2025-06').expect(200)).body.buildings as {
+      code: string;
+      tier: string;
+      score: number;
+      point: number[];
+    }[];
     const active = await t.handle.db.selectFrom('buildings').select('code').where('status', '=', 'active').orderBy('code').execute();
     expect(collection.features.map((feature) => feature.id)).toEqual(active.map((row) => row.code));
     for (const feature of collection.features) {
       const scored = tiers.find((row) => row.code === feature.id);
-      expect({ code: feature.id, tier: feature.properties.tier, score: feature.properties.score })
-        .toEqual({ code: feature.id, tier: scored?.tier ?? null, score: scored?.score ?? null });
+      expect({ code: feature.id, tier: feature.properties.tier, score: feature.properties.score }).toEqual({
+        code: feature.id,
+        tier: scored?.tier ?? null,
+        score: scored?.score ?? null,
+      });
       expect(feature.geometry.type).toBe('Point');
     }
     expect(tiers.length).toBeGreaterThan(0);
@@ -306,7 +368,12 @@ describe('building layer', () => {
     expect(westRow['出租屋等级']).toBe({ red: '红', yellow: '黄', green: '绿', star: '星级' }[west.properties.tier as string]);
 
     const onlyTier = await geoJson('police', `/api/exports/buildings?format=geojson&month=2025-06&tier=${west.properties.tier}`);
-    expect(onlyTier.features.map((feature) => feature.id)).toEqual(tiers.filter((row) => row.tier === west.properties.tier).map((row) => row.code).sort());
+    expect(onlyTier.features.map((feature) => feature.id)).toEqual(
+      tiers
+        .filter((row) => row.tier === west.properties.tier)
+        .map((row) => row.code)
+        .sort(),
+    );
   });
 
   it('writes a point GeoPackage whose features match the GeoJSON', async () => {
@@ -381,7 +448,7 @@ describe.runIf(gdal)(`GDAL reads the GeoPackages (${gdal})`, () => {
   ])('reads the %s CSV’s codes as String with every digit (GDAL’s CSV driver types no field unless told)', async (layer, column) => {
     const path = join(directory, `${layer}.csv`);
     await writeFile(path, (await download('planner', `/api/exports/${layer}?format=csv`)).body);
-    const listing = (await ogrinfoSql(path, `SELECT "${column}" FROM "${layer}"`));
+    const listing = await ogrinfoSql(path, `SELECT "${column}" FROM "${layer}"`);
     const codes = [...listing.matchAll(new RegExp(`${column} \\((\\w+)\\) = (\\S+)`, 'g'))].map((match) => [match[1], match[2]]);
     const collection = await geoJson('planner', `/api/exports/${layer}?format=geojson`);
     expect(codes).toEqual(collection.features.map((feature) => ['String', feature.properties.code]));
@@ -450,8 +517,10 @@ describe('GCJ-02 output', () => {
       const corners = gcj.features.flatMap((feature) => (feature.geometry.coordinates as number[][][][]).flat(2));
       const [contents] = rowsOf(db, 'SELECT min_x, min_y, max_x, max_y FROM gpkg_contents');
       expect(contents).toEqual({
-        min_x: Math.min(...corners.map(([x]) => x!)), min_y: Math.min(...corners.map(([, y]) => y!)),
-        max_x: Math.max(...corners.map(([x]) => x!)), max_y: Math.max(...corners.map(([, y]) => y!)),
+        min_x: Math.min(...corners.map(([x]) => x!)),
+        min_y: Math.min(...corners.map(([, y]) => y!)),
+        max_x: Math.max(...corners.map(([x]) => x!)),
+        max_y: Math.max(...corners.map(([, y]) => y!)),
       });
       const [feature] = rowsOf(db, 'SELECT geom FROM grids LIMIT 1');
       expect(decodeGeometry(feature!.geom as Uint8Array).srsId).toBe(reference!.srs_id);
@@ -502,9 +571,18 @@ describe('who exports which layer', () => {
 
   it('records each layer export in the audit log', async () => {
     await download('planner', `/api/exports/grids?format=xlsx&area=${FIXTURE.community}`);
-    const row = await t.handle.db.selectFrom('audit_log').select(['action', 'target_type', 'target_id', 'details', 'username'])
-      .orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ action: 'export', target_type: 'grids_layer', target_id: FIXTURE.community, username: 'planner', details: { format: 'xlsx', crs: 'wgs84', features: 2 } });
+    const row = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_type', 'target_id', 'details', 'username'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      action: 'export',
+      target_type: 'grids_layer',
+      target_id: FIXTURE.community,
+      username: 'planner',
+      details: { format: 'xlsx', crs: 'wgs84', features: 2 },
+    });
   });
 
   it.each([
@@ -540,11 +618,25 @@ describe('occupant lists (police only)', () => {
     const records = csvRecords(file.text);
     const expected = await currentOccupants(FIXTURE.westHouse);
     expect(records.map((record) => [record['姓名'], record['证件号码']])).toEqual(expected.map((row) => [row.name, row.id_number]));
-    expect(records.find((record) => record['姓名'] === 'W1')).toMatchObject({ 联系电话: PHONE, 人员类别: '流动', 单元编码: fixtureUnitCode(FIXTURE.westHouse, 1, 1) });
+    expect(records.find((record) => record['姓名'] === 'W1')).toMatchObject({
+      联系电话: PHONE,
+      人员类别: '流动',
+      单元编码: fixtureUnitCode(FIXTURE.westHouse, 1, 1),
+    });
 
-    const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'target_type', 'target_id', 'purpose', 'details', 'username', 'role'])
-      .orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(audit).toMatchObject({ action: 'export', target_type: 'building', target_id: FIXTURE.westHouse, purpose: '出租屋检查', username: 'police', role: 'police' });
+    const audit = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_type', 'target_id', 'purpose', 'details', 'username', 'role'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({
+      action: 'export',
+      target_type: 'building',
+      target_id: FIXTURE.westHouse,
+      purpose: '出租屋检查',
+      username: 'police',
+      role: 'police',
+    });
     expect(audit.details).toMatchObject({ view: 'occupants_export', format: 'csv', masked: false, people: expected.length });
     const written = JSON.stringify(audit.details);
     for (const person of expected) {
@@ -573,7 +665,10 @@ describe('occupant lists (police only)', () => {
     expect(rows.map((row) => row[header!.indexOf('证件号码')])).toEqual(expected.map((row) => row.id_number));
     // ID numbers (18 characters, mostly digits) and unit codes are text cells: Excel would round them as numbers.
     for (const column of ['证件号码', '单元编码']) {
-      expect((await xlsxColumn((await download('police', url)).body, '现住人员', column)).every((cell) => cell.type === XLSX_STRING), column).toBe(true);
+      expect(
+        (await xlsxColumn((await download('police', url)).body, '现住人员', column)).every((cell) => cell.type === XLSX_STRING),
+        column,
+      ).toBe(true);
     }
     const audit = await t.handle.db.selectFrom('audit_log').select(['target_type', 'target_id', 'details']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ target_type: 'grid', target_id: FIXTURE.gridEast, details: { format: 'xlsx', people: expected.length } });

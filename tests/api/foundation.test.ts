@@ -48,7 +48,9 @@ describe('health and start-up', () => {
 
 describe('login and sessions', () => {
   it('logs in, reports the user, and refuses anonymous calls', async () => {
-    await request(t.app).get('/api/buildings/' + FIXTURE.westHouse).expect(401);
+    await request(t.app)
+      .get('/api/buildings/' + FIXTURE.westHouse)
+      .expect(401);
     const police = await t.logIn('police');
     const me = await police.get('/api/auth/me').expect(200);
     expect(me.body.user).toMatchObject({ username: 'police', role: 'police' });
@@ -174,14 +176,26 @@ describe('areas', () => {
 
 describe('the schema refuses bad data on its own', () => {
   it.each([
-    ['a building code of the wrong length', sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-       VALUES ('440307001001010001', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`],
-    ['a building outside its grid prefix', sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-       VALUES ('4403070010010200009', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`],
-    ['a person with a wrong ID checksum', sql`INSERT INTO persons (id_type, id_number, name, sex, birth_date, category)
-       VALUES ('id_card', '110105194912310021', '张三', 'F', '1949-12-31', 'registered')`],
-    ['a person whose birth date disagrees with the ID', sql`INSERT INTO persons (id_type, id_number, name, sex, birth_date, category)
-       VALUES ('id_card', '11010519491231002X', '张三', 'F', '1950-01-01', 'registered')`],
+    [
+      'a building code of the wrong length',
+      sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+       VALUES ('440307001001010001', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
+    ],
+    [
+      'a building outside its grid prefix',
+      sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+       VALUES ('4403070010010200009', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
+    ],
+    [
+      'a person with a wrong ID checksum',
+      sql`INSERT INTO persons (id_type, id_number, name, sex, birth_date, category)
+       VALUES ('id_card', '110105194912310021', '张三', 'F', '1949-12-31', 'registered')`,
+    ],
+    [
+      'a person whose birth date disagrees with the ID',
+      sql`INSERT INTO persons (id_type, id_number, name, sex, birth_date, category)
+       VALUES ('id_card', '11010519491231002X', '张三', 'F', '1950-01-01', 'registered')`,
+    ],
   ])('rejects %s', async (_what, statement) => {
     const before = await sql<{ n: number }>`SELECT (SELECT count(*) FROM buildings) + (SELECT count(*) FROM persons) AS n`.execute(t.handle.db);
     await expect(statement.execute(t.handle.db)).rejects.toThrow(/check constraint|violates/);
@@ -192,12 +206,39 @@ describe('the schema refuses bad data on its own', () => {
   it('allows at most one open residency per person', async () => {
     const person = await t.handle.db
       .insertInto('persons')
-      .values({ id_type: 'id_card', id_number: '11010519491231002X', name: '王芳', sex: 'F', birth_date: '1949-12-31', category: 'registered', ethnicity: null, hukou_address: null, phone: null, floating_type: null, employer: null })
+      .values({
+        id_type: 'id_card',
+        id_number: '11010519491231002X',
+        name: '王芳',
+        sex: 'F',
+        birth_date: '1949-12-31',
+        category: 'registered',
+        ethnicity: null,
+        hukou_address: null,
+        phone: null,
+        floating_type: null,
+        employer: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const residency = (unit: string) => ({ person_id: person.id, unit_code: unit, moved_in: '2025-01-01', registered_at: '2025-01-02', moved_out: null, deregistered_at: null });
-    await t.handle.db.insertInto('residencies').values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 1))).execute();
-    await expect(t.handle.db.insertInto('residencies').values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 2))).execute()).rejects.toThrow(/unique|duplicate/);
+    const residency = (unit: string) => ({
+      person_id: person.id,
+      unit_code: unit,
+      moved_in: '2025-01-01',
+      registered_at: '2025-01-02',
+      moved_out: null,
+      deregistered_at: null,
+    });
+    await t.handle.db
+      .insertInto('residencies')
+      .values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 1)))
+      .execute();
+    await expect(
+      t.handle.db
+        .insertInto('residencies')
+        .values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 2)))
+        .execute(),
+    ).rejects.toThrow(/unique|duplicate/);
   });
 });
 

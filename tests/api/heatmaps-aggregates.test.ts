@@ -44,8 +44,22 @@ async function ids(query: ReturnType<typeof sql<{ id: number }>>): Promise<numbe
 
 /** How often each kind of write is drawn: building changes recount whole grids, so they stay rare enough not to mask a missed unit update. */
 const WEIGHTS: Record<string, number> = {
-  moveIn: 3, moveOut: 2, moveWithinCity: 2, registerLater: 1, shiftWholeGrid: 1, noOpUpdates: 1, deleteStay: 1, changeCategory: 1,
-  changeManyCategories: 1, issuePermit: 2, revokeOrDeletePermit: 1, addCase: 2, changeOrDeleteCase: 1, addUnit: 1, changeUnitUse: 2, changeBuilding: 1,
+  moveIn: 3,
+  moveOut: 2,
+  moveWithinCity: 2,
+  registerLater: 1,
+  shiftWholeGrid: 1,
+  noOpUpdates: 1,
+  deleteStay: 1,
+  changeCategory: 1,
+  changeManyCategories: 1,
+  issuePermit: 2,
+  revokeOrDeletePermit: 1,
+  addCase: 2,
+  changeOrDeleteCase: 1,
+  addUnit: 1,
+  changeUnitUse: 2,
+  changeBuilding: 1,
 };
 let addedUnits = 0;
 
@@ -63,14 +77,30 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
     await sql`UPDATE residencies SET moved_out = moved_in + ${between(0, 400)}::int WHERE id = ${pick(open)}`.execute(db);
   },
   async moveWithinCity() {
-    const open = (await sql<{ id: number; person_id: number; moved_in: string }>`SELECT id, person_id, moved_in FROM residencies WHERE moved_out IS NULL ORDER BY id`.execute(db)).rows;
+    const open = (
+      await sql<{
+        id: number;
+        person_id: number;
+        moved_in: string;
+      }>`SELECT id, person_id, moved_in FROM residencies WHERE moved_out IS NULL ORDER BY id`.execute(db)
+    ).rows;
     if (open.length === 0) return;
     const stay = pick(open);
     const day = addDays(stay.moved_in, between(0, 300));
     const unit = pick(await unitCodes());
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('residencies').set({ moved_out: day, deregistered_at: day }).where('id', '=', stay.id).execute();
-      await trx.insertInto('residencies').values({ person_id: stay.person_id, unit_code: unit, moved_in: day, registered_at: addDays(day, between(0, 10)), moved_out: null, deregistered_at: null }).execute();
+      await trx
+        .insertInto('residencies')
+        .values({
+          person_id: stay.person_id,
+          unit_code: unit,
+          moved_in: day,
+          registered_at: addDays(day, between(0, 10)),
+          moved_out: null,
+          deregistered_at: null,
+        })
+        .execute();
     });
   },
   async registerLater() {
@@ -93,7 +123,11 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   },
   async changeCategory() {
     const people = await ids(sql<{ id: number }>`SELECT id FROM persons WHERE id_type = 'id_card' ORDER BY id`);
-    await db.updateTable('persons').set({ category: pick(['registered', 'lodging', 'floating'] as const) }).where('id', '=', pick(people)).execute();
+    await db
+      .updateTable('persons')
+      .set({ category: pick(['registered', 'lodging', 'floating'] as const) })
+      .where('id', '=', pick(people))
+      .execute();
   },
   async changeManyCategories() {
     await sql`UPDATE persons SET category = CASE category WHEN 'floating' THEN 'lodging' WHEN 'lodging' THEN 'floating' ELSE category END
@@ -101,8 +135,10 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   },
   async issuePermit() {
     // To floating people with a stay, issued around it, so that most permits move the figures.
-    const stays = (await sql<{ person_id: number; moved_in: string }>`
-      SELECT r.person_id, r.moved_in FROM residencies r JOIN persons p ON p.id = r.person_id WHERE p.category = 'floating' ORDER BY r.id`.execute(db)).rows;
+    const stays = (
+      await sql<{ person_id: number; moved_in: string }>`
+      SELECT r.person_id, r.moved_in FROM residencies r JOIN persons p ON p.id = r.person_id WHERE p.category = 'floating' ORDER BY r.id`.execute(db)
+    ).rows;
     if (stays.length === 0) return;
     const stay = pick(stays);
     const issued = addDays(stay.moved_in, between(-100, 300));
@@ -112,7 +148,8 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   async revokeOrDeletePermit() {
     const permits = await ids(sql<{ id: number }>`SELECT id FROM permits ORDER BY id`);
     if (permits.length === 0) return;
-    if (random() < 0.5) await sql`UPDATE permits SET status = 'revoked', revoked_on = issued_on + ${between(0, 500)}::int WHERE id = ${pick(permits)}`.execute(db);
+    if (random() < 0.5)
+      await sql`UPDATE permits SET status = 'revoked', revoked_on = issued_on + ${between(0, 500)}::int WHERE id = ${pick(permits)}`.execute(db);
     else await sql`DELETE FROM permits WHERE id = ${pick(permits)}`.execute(db);
   },
   async addCase() {
@@ -129,7 +166,9 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
     const movable = await ids(sql<{ id: number }>`SELECT id FROM cases WHERE building_code IS NULL ORDER BY id`);
     const cases = await ids(sql<{ id: number }>`SELECT id FROM cases ORDER BY id`);
     if (random() < 0.5 && movable.length > 0) {
-      await sql`UPDATE cases SET grid_code = ${pick([FIXTURE.gridWest, FIXTURE.gridEast, ANALYTICS.northGrid])}, kind = ${pick(['criminal', 'public_order'])} WHERE id = ${pick(movable)}`.execute(db);
+      await sql`UPDATE cases SET grid_code = ${pick([FIXTURE.gridWest, FIXTURE.gridEast, ANALYTICS.northGrid])}, kind = ${pick(['criminal', 'public_order'])} WHERE id = ${pick(movable)}`.execute(
+        db,
+      );
     } else if (cases.length > 3) {
       await sql`DELETE FROM cases WHERE id = ${pick(cases)}`.execute(db);
     }
@@ -137,8 +176,20 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   async addUnit() {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);
     addedUnits += 1;
-    await db.insertInto('units').values({ code: fixtureUnitCode(building, 9, addedUnits), building_code: building, floor: 9, room: `9${addedUnits}`,
-      area_m2: 25, use: pick(['rented', 'vacant'] as const), rental_registered: random() < 0.5, landlord_name: null, let_households: between(1, 4) }).execute();
+    await db
+      .insertInto('units')
+      .values({
+        code: fixtureUnitCode(building, 9, addedUnits),
+        building_code: building,
+        floor: 9,
+        room: `9${addedUnits}`,
+        area_m2: 25,
+        use: pick(['rented', 'vacant'] as const),
+        rental_registered: random() < 0.5,
+        landlord_name: null,
+        let_households: between(1, 4),
+      })
+      .execute();
   },
   async changeUnitUse() {
     // Households let (分租) change too: a unit let to several counts as several rental houses.
@@ -221,7 +272,9 @@ async function expectTablesLikeDirectCounts(when: string): Promise<void> {
       SELECT grid_code AS grid, sum(registered)::int AS registered, sum(lodging)::int AS lodging, sum(floating)::int AS floating, sum(overseas)::int AS overseas,
              sum(floating_registered)::int AS "floatingRegistered", sum(floating_permitted)::int AS "floatingPermitted"
       FROM grid_population_changes WHERE day <= ${day}::date GROUP BY 1
-      HAVING (sum(registered), sum(lodging), sum(floating), sum(overseas), sum(floating_registered), sum(floating_permitted)) <> (0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(db);
+      HAVING (sum(registered), sum(lodging), sum(floating), sum(overseas), sum(floating_registered), sum(floating_permitted)) <> (0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(
+      db,
+    );
     const direct = await directPopulation(day);
     const asMap = (rows: (PopulationCounts & { grid: string })[]) => Object.fromEntries(rows.map(({ grid, ...counts }) => [grid, counts]));
     expect(asMap(summed.rows), `changes summed to ${day}, ${when}`).toEqual(direct);
@@ -232,21 +285,32 @@ async function expectTablesLikeDirectCounts(when: string): Promise<void> {
 }
 
 async function expectPopulationLikeDirectCounts(): Promise<void> {
-  const days = ['2023-12-31', ANALYTICS.historyFrom, '2024-06-30', '2025-02-28', '2025-06-01', addDays(today, -1), today, randomDay(), randomDay()]
-    .filter((day) => day <= today);
+  const days = ['2023-12-31', ANALYTICS.historyFrom, '2024-06-30', '2025-02-28', '2025-06-01', addDays(today, -1), today, randomDay(), randomDay()].filter(
+    (day) => day <= today,
+  );
   for (const day of days) expect(await populationFromApi(day), `population on ${day}`).toEqual(await directPopulation(day));
 }
 
 async function expectCasesAndUnitsLikeDirectCounts(): Promise<void> {
-  for (const [from, to] of [['2023-06-01', '2027-01-01'], ['2025-01-01', '2025-03-31'], ['2024-07-14', '2024-07-14']] as const) {
+  for (const [from, to] of [
+    ['2023-06-01', '2027-01-01'],
+    ['2025-01-01', '2025-03-31'],
+    ['2024-07-14', '2024-07-14'],
+  ] as const) {
     const response = await planner.get(`/api/heatmaps/cases?from=${from}&to=${to}`).expect(200);
-    const shown = Object.fromEntries((response.body.cells as { code: string; figures: { cases: number; inRental: number } }[])
-      .filter((cell) => cell.figures.cases > 0).map((cell) => [cell.code, [cell.figures.cases, cell.figures.inRental]]));
+    const shown = Object.fromEntries(
+      (response.body.cells as { code: string; figures: { cases: number; inRental: number } }[])
+        .filter((cell) => cell.figures.cases > 0)
+        .map((cell) => [cell.code, [cell.figures.cases, cell.figures.inRental]]),
+    );
     expect(shown, `cases ${from}…${to}`).toEqual(await directCases(from, to));
   }
   const units = await planner.get('/api/heatmaps/rental_units').expect(200);
-  const shown = Object.fromEntries((units.body.cells as { code: string; value: number; figures: { rentedUnits: number } }[])
-    .filter((cell) => cell.value > 0).map((cell) => [cell.code, [cell.value, cell.figures.rentedUnits]]));
+  const shown = Object.fromEntries(
+    (units.body.cells as { code: string; value: number; figures: { rentedUnits: number } }[])
+      .filter((cell) => cell.value > 0)
+      .map((cell) => [cell.code, [cell.value, cell.figures.rentedUnits]]),
+  );
   expect(shown, 'rental houses and rented units').toEqual(await directRentedUnits());
 }
 
@@ -322,13 +386,14 @@ async function directPopulation(day: string): Promise<Record<string, PopulationC
 
 async function populationFromApi(day: string): Promise<Record<string, PopulationCounts>> {
   type Cell = { code: string; value: number; figures: Record<string, number> };
-  const read = async (url: string) => ((await planner.get(`${url}&asOf=${day}`).expect(200)).body.cells as Cell[]);
+  const read = async (url: string) => (await planner.get(`${url}&asOf=${day}`).expect(200)).body.cells as Cell[];
   const counts: Record<string, PopulationCounts> = {};
   const cellOf = (code: string) => (counts[code] ??= { registered: 0, lodging: 0, floating: 0, overseas: 0, floatingRegistered: 0, floatingPermitted: 0 });
   for (const category of ['registered', 'lodging', 'overseas'] as const) {
     for (const cell of await read(`/api/heatmaps/population?category=${category}`)) cellOf(cell.code)[category] = cell.value;
   }
-  for (const cell of await read('/api/heatmaps/registration_rate?')) Object.assign(cellOf(cell.code), { floating: cell.figures.found, floatingRegistered: cell.figures.registered });
+  for (const cell of await read('/api/heatmaps/registration_rate?'))
+    Object.assign(cellOf(cell.code), { floating: cell.figures.found, floatingRegistered: cell.figures.registered });
   for (const cell of await read('/api/heatmaps/permit_rate?')) cellOf(cell.code).floatingPermitted = cell.figures.holding!;
   // Grids where nobody lived that day are absent from the direct count.
   return Object.fromEntries(Object.entries(counts).filter(([, figures]) => Object.values(figures).some((value) => value !== 0)));

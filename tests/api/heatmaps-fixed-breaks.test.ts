@@ -37,7 +37,7 @@ const heatmap = async (query: string): Promise<Heatmap> => (await planner.get(`/
 const values = (map: Heatmap) => map.cells.flatMap((cell) => (typeof cell.value === 'number' ? [cell.value] : []));
 
 describe('breaks fixed over the period', () => {
-  it('gives two months the same legend, equal to the breaks of every month\'s own map pooled', async () => {
+  it("gives two months the same legend, equal to the breaks of every month's own map pooled", async () => {
     const today = chinaToday();
     const from = sliderStart(today);
     const december = await heatmap(`population?level=grid&asOf=2024-12-31&breaksFrom=${from}`);

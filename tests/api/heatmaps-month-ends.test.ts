@@ -25,14 +25,31 @@ let planner: LoggedIn;
 let store: MonthEndStore;
 let monthEnds: string[];
 
-const principal = (role: 'leader' | 'planner'): Principal => ({ userId: 0, username: role, displayName: role, role, jurisdiction: [FIXTURE.district], collectorId: null });
+const principal = (role: 'leader' | 'planner'): Principal => ({
+  userId: 0,
+  username: role,
+  displayName: role,
+  role,
+  jurisdiction: [FIXTURE.district],
+  collectorId: null,
+});
 const LEVELS = ['district', 'street', 'community', 'grid'] as const;
 const METRICS: { metric: MetricName; category?: 'all' | 'floating' | 'registered' }[] = [
-  { metric: 'floating_density' }, { metric: 'population', category: 'all' }, { metric: 'population', category: 'floating' },
-  { metric: 'registration_rate' }, { metric: 'permit_rate' },
+  { metric: 'floating_density' },
+  { metric: 'population', category: 'all' },
+  { metric: 'population', category: 'floating' },
+  { metric: 'registration_rate' },
+  { metric: 'permit_rate' },
 ];
-const requestOf = (metric: MetricName, level: (typeof LEVELS)[number], asOf: string, category: 'all' | 'floating' | 'registered' = 'all'): HeatmapRequest =>
-  ({ metric, level, asOf, category, tier: 'red', resolution: 8, metres: 500 });
+const requestOf = (metric: MetricName, level: (typeof LEVELS)[number], asOf: string, category: 'all' | 'floating' | 'registered' = 'all'): HeatmapRequest => ({
+  metric,
+  level,
+  asOf,
+  category,
+  tier: 'red',
+  resolution: 8,
+  metres: 500,
+});
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -51,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('time slider month-ends', () => {
-  it('are the 36 month-ends before today\'s month, oldest first', () => {
+  it("are the 36 month-ends before today's month, oldest first", () => {
     expect(monthEnds).toHaveLength(36);
     expect(monthEnds.every((day, index) => index === 0 || day > monthEnds[index - 1]!)).toBe(true);
     expect(sliderMonthEnds('2026-03-15')).toContain('2026-02-28');
@@ -117,8 +134,12 @@ describe('time slider month-ends', () => {
 
   // Cases per grid and day (server/heatmaps/case-days.ts, issue 21): any period, any kind, at every level.
   const PERIODS: { from: string; to: string; kind?: 'criminal' | 'public_order' }[] = [
-    { from: '2025-05-01', to: '2025-05-31' }, { from: '2025-04-01', to: '2025-07-31' }, { from: '2025-05-10', to: '2025-05-10' },
-    { from: '2025-05-11', to: '2025-06-09' }, { from: '2025-01-01', to: '2025-12-31', kind: 'criminal' }, { from: '2025-04-30', to: '2025-05-20', kind: 'public_order' },
+    { from: '2025-05-01', to: '2025-05-31' },
+    { from: '2025-04-01', to: '2025-07-31' },
+    { from: '2025-05-10', to: '2025-05-10' },
+    { from: '2025-05-11', to: '2025-06-09' },
+    { from: '2025-01-01', to: '2025-12-31', kind: 'criminal' },
+    { from: '2025-04-30', to: '2025-05-20', kind: 'public_order' },
     { from: '2024-01-01', to: '2024-12-31' },
   ];
 
@@ -161,7 +182,12 @@ describe('time slider month-ends', () => {
       }
     }
     // A period ending before the kept month-ends is read from the tables.
-    const early = await buildEmergingHotspots(t.handle.db, principal('planner'), { metric: 'floating_density', level: 'grid', months: 12, to: '2021-12-31', fdr: true }, store);
+    const early = await buildEmergingHotspots(
+      t.handle.db,
+      principal('planner'),
+      { metric: 'floating_density', level: 'grid', months: 12, to: '2021-12-31', fdr: true },
+      store,
+    );
     expect(early.method.figures).toBe('summed by the database');
   });
 
@@ -188,7 +214,11 @@ describe('time slider month-ends', () => {
     expect(store.heldBytes()).toBeLessThanOrEqual(bound);
     expect(store.heldBytes()).toBeGreaterThan(0);
     // Another write, another version: the store replaces its months rather than adding to them.
-    await insertStay(t.handle.db, await insertPerson(t.handle.db, 'floating', 'second mover'), { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 2), movedIn: '2025-04-10', registeredAt: '2025-04-11' });
+    await insertStay(t.handle.db, await insertPerson(t.handle.db, 'floating', 'second mover'), {
+      unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 2),
+      movedIn: '2025-04-10',
+      registeredAt: '2025-04-11',
+    });
     store.refresh(t.handle.db);
     await store.settled();
     expect(store.heldBytes()).toBeLessThanOrEqual(bound);

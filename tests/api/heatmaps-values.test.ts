@@ -25,8 +25,20 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface FullCell { code: string; value?: number | null; suppressed?: true }
-interface Compact { order: string; level: string; values: (number | null)[]; suppressed: number[]; breaks: unknown; privacy: unknown; dataVersion: string }
+interface FullCell {
+  code: string;
+  value?: number | null;
+  suppressed?: true;
+}
+interface Compact {
+  order: string;
+  level: string;
+  values: (number | null)[];
+  suppressed: number[];
+  breaks: unknown;
+  privacy: unknown;
+  dataVersion: string;
+}
 
 /** The compact answer joined to the cell order, as the full answer's cells would read. */
 function joined(cells: { order: string; codes: string[] }, compact: Compact): FullCell[] {
@@ -36,7 +48,8 @@ function joined(cells: { order: string; codes: string[] }, compact: Compact): Fu
   return cells.codes.map((code, index) => (suppressed.has(index) ? { code, suppressed: true } : { code, value: compact.values[index] ?? null }));
 }
 
-const fullShape = (cells: FullCell[]) => cells.map((cell) => (cell.suppressed ? { code: cell.code, suppressed: true } : { code: cell.code, value: cell.value ?? null }));
+const fullShape = (cells: FullCell[]) =>
+  cells.map((cell) => (cell.suppressed ? { code: cell.code, suppressed: true } : { code: cell.code, value: cell.value ?? null }));
 
 async function bothShapes(caller: LoggedIn, metric: string, level: string, query = '') {
   const full = (await caller.get(`/api/heatmaps/${metric}?level=${level}${query}`).expect(200)).body;
@@ -63,7 +76,7 @@ describe('compact heatmap answers', () => {
     expect(compact).not.toHaveProperty('cells');
   });
 
-  it('withholds the same cells from a leader, and only the caller\'s cells, in the same order', async () => {
+  it("withholds the same cells from a leader, and only the caller's cells, in the same order", async () => {
     const { full, compact, cells } = await bothShapes(leader, 'floating_density', 'grid', '&asOf=2025-06-01');
     expect(full.privacy.applied).toBe(true);
     expect(compact.suppressed.length).toBe(full.privacy.suppressedCells);

@@ -42,7 +42,13 @@ async function cells(agent: LoggedIn, url: string): Promise<Map<string, Cell>> {
 describe('floating_density on asOf 2025-06-01', () => {
   it('counts floating residents per grid and divides by the grid area', async () => {
     const response = await planner.get('/api/heatmaps/floating_density?level=grid&asOf=2025-06-01').expect(200);
-    expect(response.body).toMatchObject({ metric: 'floating_density', level: 'grid', unit: '人/km²', time: { asOf: '2025-06-01' }, computedFrom: 'grid_population_daily' });
+    expect(response.body).toMatchObject({
+      metric: 'floating_density',
+      level: 'grid',
+      unit: '人/km²',
+      time: { asOf: '2025-06-01' },
+      computedFrom: 'grid_population_daily',
+    });
     const byCode = new Map((response.body.cells as Cell[]).map((cell) => [cell.code, cell]));
     // West: W1, W3, W4, W5, W6 (W2 moves out that very day, E5 left on 04-30).
     const westArea = await gridArea(t.handle.db, FIXTURE.gridWest);
@@ -187,8 +193,11 @@ describe('cases, rental units and rental tiers', () => {
       return;
     }
     const scores: [string, string, string][] = [
-      [FIXTURE.westHouse, '2025-05-01', 'red'], [FIXTURE.eastHouse, '2025-05-01', 'yellow'], [ANALYTICS.northHouse, '2025-05-01', 'green'],
-      [FIXTURE.westHouse, '2025-06-01', 'yellow'], [ANALYTICS.northHouse, '2025-06-01', 'green'],
+      [FIXTURE.westHouse, '2025-05-01', 'red'],
+      [FIXTURE.eastHouse, '2025-05-01', 'yellow'],
+      [ANALYTICS.northHouse, '2025-05-01', 'green'],
+      [FIXTURE.westHouse, '2025-06-01', 'yellow'],
+      [ANALYTICS.northHouse, '2025-06-01', 'green'],
     ];
     for (const [building, month, tier] of scores) {
       await sql`INSERT INTO rental_scores (building_code, month, score, tier, clean_months, explanation, rules_version)
@@ -233,7 +242,9 @@ describe('hex and square cells', () => {
     expect(squares.every((cell) => cell.areaKm2 === 1 && cell.bounds?.length === 4)).toBe(true);
     // All 12 people of 06-01: West 7, East 4, North 1.
     expect(squares.reduce((sum, cell) => sum + (cell.value ?? 0), 0)).toBe(12);
-    const westHouse = squares.find((cell) => cell.bounds![0]! <= 114.203 && 114.203 < cell.bounds![2]! && cell.bounds![1]! <= 22.703 && 22.703 < cell.bounds![3]!);
+    const westHouse = squares.find(
+      (cell) => cell.bounds![0]! <= 114.203 && 114.203 < cell.bounds![2]! && cell.bounds![1]! <= 22.703 && 22.703 < cell.bounds![3]!,
+    );
     expect(westHouse!.bounds![3]! - westHouse!.bounds![1]!).toBeCloseTo(1000 / 111195, 5);
   });
 
@@ -329,14 +340,24 @@ describe('validation and the catalogue', () => {
     ];
     for (const [url, field] of cases) {
       const response = await planner.get(url).expect(400);
-      expect(response.body.error.details.fields.map((entry: { field: string }) => entry.field), url).toContain(field);
+      expect(
+        response.body.error.details.fields.map((entry: { field: string }) => entry.field),
+        url,
+      ).toContain(field);
     }
   });
 
   it('lists the metrics with units and definitions', async () => {
     const response = await planner.get('/api/heatmaps').expect(200);
-    expect(response.body.metrics.map((metric: { metric: string }) => metric.metric)).toEqual(
-      ['floating_density', 'population', 'cases', 'rental_units', 'rental_tiers', 'registration_rate', 'permit_rate']);
+    expect(response.body.metrics.map((metric: { metric: string }) => metric.metric)).toEqual([
+      'floating_density',
+      'population',
+      'cases',
+      'rental_units',
+      'rental_tiers',
+      'registration_rate',
+      'permit_rate',
+    ]);
     expect(response.body.metrics[0]).toMatchObject({ label: '流动人口密度', unit: '人/km²' });
   });
 });

@@ -27,8 +27,13 @@ const HOSTILE = [
   '<script>alert(1)</script>',
 ];
 
-interface OpenApiParameter { name: string; in: 'query' | 'path' }
-interface OpenApiDocument { paths: Record<string, Record<string, { parameters?: OpenApiParameter[]; 'x-roles'?: Role[] }>> }
+interface OpenApiParameter {
+  name: string;
+  in: 'query' | 'path';
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { parameters?: OpenApiParameter[]; 'x-roles'?: Role[] }>>;
+}
 
 let t: TestApp;
 const sessions = new Map<Role, LoggedIn>();
@@ -81,9 +86,18 @@ describe('hostile input in every GET parameter', () => {
 
 /** Fills the path with harmless values, then puts `value` into the parameter under test. */
 function buildUrl(template: string, parameters: OpenApiParameter[], target: OpenApiParameter, value: string): string {
-  const safePath: Record<string, string> = { code: FIXTURE.westHouse, metric: 'population', layer: 'grids', z: '14', x: '13392', y: '7117', collectionId: 'grids' };
+  const safePath: Record<string, string> = {
+    code: FIXTURE.westHouse,
+    metric: 'population',
+    layer: 'grids',
+    z: '14',
+    x: '13392',
+    y: '7117',
+    collectionId: 'grids',
+  };
   let path = template.replace(/\{(\w+)\}/g, (_match, name: string) =>
-    encodeURIComponent(name === target.name && target.in === 'path' ? value : (safePath[name] ?? '1')));
+    encodeURIComponent(name === target.name && target.in === 'path' ? value : (safePath[name] ?? '1')),
+  );
   if (!path.startsWith('/api') && !path.startsWith('/tiles') && !path.startsWith('/ogc')) path = `/api${path}`;
   const query = target.in === 'query' ? `?${encodeURIComponent(target.name)}=${encodeURIComponent(value)}` : '';
   return path + query;
@@ -129,9 +143,11 @@ describe('hostile JSON bodies on every JSON route (issue 14.6)', () => {
     for (const { spec, url } of routes) {
       for (const role of [undefined, callerOf(spec)]) {
         const deep = await rawCall(spec, url, role, 'application/json', DEEP_ARRAYS);
-        if (deep.status !== 400 || errorCodeOf(deep.body) !== 'invalid_request') failures.push(`${role ?? 'anonymous'} ${spec.method} ${url} deep → ${deep.status} ${errorCodeOf(deep.body)}`);
+        if (deep.status !== 400 || errorCodeOf(deep.body) !== 'invalid_request')
+          failures.push(`${role ?? 'anonymous'} ${spec.method} ${url} deep → ${deep.status} ${errorCodeOf(deep.body)}`);
         const latin1 = await rawCall(spec, url, role, 'application/json; charset=latin1', '{"username":"caf\u00e9"}');
-        if (latin1.status !== 415 || errorCodeOf(latin1.body) !== 'unsupported_charset') failures.push(`${role ?? 'anonymous'} ${spec.method} ${url} latin1 → ${latin1.status} ${errorCodeOf(latin1.body)}`);
+        if (latin1.status !== 415 || errorCodeOf(latin1.body) !== 'unsupported_charset')
+          failures.push(`${role ?? 'anonymous'} ${spec.method} ${url} latin1 → ${latin1.status} ${errorCodeOf(latin1.body)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -141,11 +157,20 @@ describe('hostile JSON bodies on every JSON route (issue 14.6)', () => {
   it('names the deep field, refuses an unknown Content-Encoding with 415, and still takes ordinary nesting', async () => {
     const deep = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send(`{"username":${DEEP_ARRAYS}}`).expect(400);
     expect(deep.body.error.details.fields[0]).toEqual({
-      field: expect.stringMatching(/^username(\.0)+$/), code: 'invalid', message: 'nests more than 32 levels deep', messageZh: expect.stringContaining('嵌套超过 32 层'),
+      field: expect.stringMatching(/^username(\.0)+$/),
+      code: 'invalid',
+      message: 'nests more than 32 levels deep',
+      messageZh: expect.stringContaining('嵌套超过 32 层'),
     });
     await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', 'compress').send('{}').expect(415);
     const police = sessions.get('police')!;
-    await police.post('/api/rentals/inspections', { buildingCode: FIXTURE.westHouse, visitedOn: '2000-01-01', notes: 'x', people: [{ personId: 999999, foundHere: true }] })
+    await police
+      .post('/api/rentals/inspections', {
+        buildingCode: FIXTURE.westHouse,
+        visitedOn: '2000-01-01',
+        notes: 'x',
+        people: [{ personId: 999999, foundHere: true }],
+      })
       .expect((response) => expect(response.status).not.toBe(500));
   });
 });
@@ -156,7 +181,12 @@ describe('imports refuse JSON and name a NUL byte (issue 14.6)', () => {
     const before = await rowCountsOfEveryTable(t);
     const jobsBefore = (await admin.get('/api/imports').expect(200)).body.jobs.length;
     const csv = utf8Csv([UNIT_HEADERS, [freeWestUnit(1), 1, '101', '', '出租', '是']]);
-    const large = geoJsonFile(Array.from({ length: 12_000 }, (_, index) => ({ properties: { 案件编号: `AJ${index}`, 说明: 'x'.repeat(60) }, point: [114.205, 22.705] as [number, number] })));
+    const large = geoJsonFile(
+      Array.from({ length: 12_000 }, (_, index) => ({
+        properties: { 案件编号: `AJ${index}`, 说明: 'x'.repeat(60) },
+        point: [114.205, 22.705] as [number, number],
+      })),
+    );
     expect(large.length).toBeGreaterThan(1024 * 1024);
     for (const body of [csv, large]) {
       const refused = await admin.upload({ kind: 'units', crs: 'wgs84', format: 'csv' }, body, { contentType: 'application/json' });

@@ -40,7 +40,12 @@ let planner: LoggedIn;
 beforeAll(async () => {
   t = await startTestApp();
   await loadHotspotGrids(t.handle.db);
-  await insertCases(t.handle.db, DAY, features.map((f) => f.properties.code), features.map((f) => f.properties.count));
+  await insertCases(
+    t.handle.db,
+    DAY,
+    features.map((f) => f.properties.code),
+    features.map((f) => f.properties.count),
+  );
   await insertUser(t.handle.db, 'planner', 'planner', [features[0]!.properties.code.slice(0, 6)]);
   planner = await t.logIn('planner');
 });
@@ -59,7 +64,7 @@ describe('Gi* equals R spdep::localG', () => {
     for (const code of reference.codes) expect(lists[code]!.sort(), code).toEqual([...reference.neighbours[code]!].sort());
   });
 
-  it('gives each grid the neighbours poly2nb(queen = TRUE) gives, and R\'s z-scores within 1e-6', async () => {
+  it("gives each grid the neighbours poly2nb(queen = TRUE) gives, and R's z-scores within 1e-6", async () => {
     const response = await planner.get(`/api/hotspots?metric=cases&level=grid&from=${DAY}&to=${DAY}`).expect(200);
     const cells = new Map((response.body.cells as Cell[]).map((cell) => [cell.code, cell]));
     expect(cells.size).toBe(reference.codes.length);

@@ -89,7 +89,11 @@ describe('emerging hot spots: privacy and jurisdiction', () => {
 describe('what changed: floating people, privacy and jurisdiction', () => {
   it('compares the floating people present on the two days, as counted from residencies', async () => {
     const response = await planner.get('/api/hotspots/changes?metric=floating&asOf=2025-06-01&against=last_month').expect(200);
-    expect(response.body).toMatchObject({ asOf: '2025-06-01', baseDate: '2025-05-01', method: { windows: { current: { asOf: '2025-06-01' }, base: { asOf: '2025-05-01' } } } });
+    expect(response.body).toMatchObject({
+      asOf: '2025-06-01',
+      baseDate: '2025-05-01',
+      method: { windows: { current: { asOf: '2025-06-01' }, base: { asOf: '2025-05-01' } } },
+    });
     const now = await floatingOn('2025-06-01');
     const then = await floatingOn('2025-05-01');
     const rows = response.body.rows as { code: string; current: number; previous: number; change: number; p: number | null }[];

@@ -42,7 +42,13 @@ interface HotspotCell {
 beforeAll(async () => {
   t = await startTestApp();
   await loadHotspotGrids(t.handle.db);
-  for (const [month, name] of MONTHS.entries()) await insertCases(t.handle.db, `${name}-10`, CODES, CODES.map((_, grid) => countIn(grid, month)));
+  for (const [month, name] of MONTHS.entries())
+    await insertCases(
+      t.handle.db,
+      `${name}-10`,
+      CODES,
+      CODES.map((_, grid) => countIn(grid, month)),
+    );
   await insertUser(t.handle.db, 'planner', 'planner', [HOTSPOT_DISTRICT]);
   planner = await t.logIn('planner');
 });
@@ -52,11 +58,22 @@ describe('GET /api/hotspots/emerging', () => {
   it('lists the months used, the method, and a legend of every category in ArcGIS order, hot and cold', async () => {
     const response = await planner.get('/api/hotspots/emerging?metric=cases&to=2025-12-31&months=12').expect(200);
     expect(response.body).toMatchObject({
-      metric: 'cases', level: 'grid', within: null, months: MONTHS.map(monthEnd),
+      metric: 'cases',
+      level: 'grid',
+      within: null,
+      months: MONTHS.map(monthEnd),
       method: { trend: expect.stringMatching(/^Mann-Kendall on the Gi\* z-scores, two-sided/), reference: 'ArcGIS Emerging Hot Spot Analysis' },
       privacy: { k: 5, applied: false, suppressedCells: 0 },
     });
-    const legend = response.body.categories as { category: string; hot: boolean; cells: number; label: string; labelZh: string; definition: string; definitionZh: string }[];
+    const legend = response.body.categories as {
+      category: string;
+      hot: boolean;
+      cells: number;
+      label: string;
+      labelZh: string;
+      definition: string;
+      definitionZh: string;
+    }[];
     const kinds = ['new', 'consecutive', 'intensifying', 'persistent', 'diminishing', 'sporadic', 'oscillating', 'historical'];
     expect(legend.map((entry) => entry.category)).toEqual([...kinds.map((kind) => `${kind}_hot`), ...kinds.map((kind) => `${kind}_cold`), 'no_pattern']);
     expect(legend.filter((entry) => entry.hot).length).toBe(8);
@@ -117,11 +134,24 @@ function binomialP(x: number, n: number, p0: number): number {
     term = (term * (n - i) * p0) / ((i + 1) * (1 - p0));
   }
   const seen = pmf[x]! * (1 + 1e-7);
-  return Math.min(1, pmf.filter((probability) => probability <= seen).reduce((sum, probability) => sum + probability, 0));
+  return Math.min(
+    1,
+    pmf.filter((probability) => probability <= seen).reduce((sum, probability) => sum + probability, 0),
+  );
 }
 
 describe('GET /api/hotspots/changes (cases)', () => {
-  interface Row { code: string; current: number; previous: number; change: number; changePct: number | null; p: number | null; q: number | null; significant: boolean; direction: string }
+  interface Row {
+    code: string;
+    current: number;
+    previous: number;
+    change: number;
+    changePct: number | null;
+    p: number | null;
+    q: number | null;
+    significant: boolean;
+    direction: string;
+  }
 
   async function casesBetween(from: string, to: string): Promise<Map<string, number>> {
     const result = await sql<{ grid_code: string; n: number }>`
@@ -133,7 +163,11 @@ describe('GET /api/hotspots/changes (cases)', () => {
   it('ranks grids by the change in cases from November to December 2025, tested as counted here', async () => {
     const response = await planner.get('/api/hotspots/changes?metric=cases&asOf=2025-12-31&against=last_month&limit=200').expect(200);
     expect(response.body).toMatchObject({
-      metric: 'cases', level: 'grid', asOf: '2025-12-31', baseDate: '2025-11-30', against: 'last_month',
+      metric: 'cases',
+      level: 'grid',
+      asOf: '2025-12-31',
+      baseDate: '2025-11-30',
+      against: 'last_month',
       method: { fdr: true, windows: { current: { from: '2025-12-01', to: '2025-12-31' }, base: { from: '2025-11-01', to: '2025-11-30' } } },
       privacy: { applied: false, suppressedCells: 0 },
     });
@@ -151,7 +185,12 @@ describe('GET /api/hotspots/changes (cases)', () => {
     const byCode = new Map(rows.map((row) => [row.code, row]));
     expected.forEach((row, index) => {
       const got = byCode.get(row.code)!;
-      expect(got).toMatchObject({ current: row.current, previous: row.previous, change: row.change, direction: row.change > 0 ? 'up' : row.change < 0 ? 'down' : 'same' });
+      expect(got).toMatchObject({
+        current: row.current,
+        previous: row.previous,
+        change: row.change,
+        direction: row.change > 0 ? 'up' : row.change < 0 ? 'down' : 'same',
+      });
       if (row.p === null) expect(got.p).toBeNull();
       else expect(got.p! / row.p).toBeCloseTo(1, 9);
       if (row.p !== null) expect(got.q! / q[index]!).toBeCloseTo(1, 9);

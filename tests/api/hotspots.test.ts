@@ -45,8 +45,12 @@ describe('GET /api/hotspots', () => {
     // Cases 2025-04-01 … 2025-07-31: West C1, C2, C4, C6 = 4; East C3 = 1; North 0.
     const response = await planner.get('/api/hotspots?metric=cases&from=2025-04-01&to=2025-07-31').expect(200);
     expect(response.body).toMatchObject({
-      metric: 'cases', level: 'grid', within: null, time: { from: '2025-04-01', to: '2025-07-31' },
-      method: { statistic: 'Getis-Ord Gi* (z-score)', fdr: true }, privacy: { applied: false, suppressedCells: 0 },
+      metric: 'cases',
+      level: 'grid',
+      within: null,
+      time: { from: '2025-04-01', to: '2025-07-31' },
+      method: { statistic: 'Getis-Ord Gi* (z-score)', fdr: true },
+      privacy: { applied: false, suppressedCells: 0 },
     });
     expect(response.body.method.neighbourhood).toMatch(/queen contiguity/);
     const cells = byCode(response.body.cells);
@@ -92,7 +96,8 @@ describe('GET /api/hotspots', () => {
   it('scores communities too', async () => {
     const response = await planner.get('/api/hotspots?metric=cases&level=community&from=2025-04-01&to=2025-07-31').expect(200);
     expect((response.body.cells as Cell[]).map((cell) => [cell.code, cell.value, cell.neighbours])).toEqual([
-      [FIXTURE.community, 5, 1], [ANALYTICS.northCommunity, 0, 1],
+      [FIXTURE.community, 5, 1],
+      [ANALYTICS.northCommunity, 0, 1],
     ]);
   });
 

@@ -22,7 +22,13 @@ import { freeWestUnit } from '../helpers/import-files.ts';
 const MB = 1024 * 1024;
 
 /** A generated file: `count` rows made by `rowText`, in ~64 KB chunks, encoded by `encode`. */
-function generatedFile(count: number, header: string, rowText: (index: number) => string, footer = '', encode: (text: string) => Buffer = (text) => Buffer.from(text, 'utf8')) {
+function generatedFile(
+  count: number,
+  header: string,
+  rowText: (index: number) => string,
+  footer = '',
+  encode: (text: string) => Buffer = (text) => Buffer.from(text, 'utf8'),
+) {
   let bytes = 0;
   async function* chunks() {
     let text = header;
@@ -66,7 +72,13 @@ async function peakHeapGrowth<T>(items: AsyncIterable<T>, every: number, check: 
 describe('streaming readers', () => {
   it('parses 1,000,000 GBK CSV rows in memory far smaller than the file', async () => {
     const rows = 1_000_000;
-    const file = generatedFile(rows, '房屋编码,所在楼层,房号,面积,房屋用途\r\n', (index) => `${freeWestUnit(index)},4,"A,${index}",25.5,出租\r\n`, '', (text) => iconv.encode(text, 'gbk'));
+    const file = generatedFile(
+      rows,
+      '房屋编码,所在楼层,房号,面积,房屋用途\r\n',
+      (index) => `${freeWestUnit(index)},4,"A,${index}",25.5,出租\r\n`,
+      '',
+      (text) => iconv.encode(text, 'gbk'),
+    );
     const { count, growth } = await peakHeapGrowth(csvRecords(decodedText(file.stream, 'gbk')), 50_000, (record, index) => {
       if (index === 0) expect(record).toEqual(['房屋编码', '所在楼层', '房号', '面积', '房屋用途']);
       else if (index === rows) expect(record).toEqual([freeWestUnit(rows - 1), '4', `A,${rows - 1}`, '25.5', '出租']);
@@ -95,9 +107,11 @@ describe('streaming readers', () => {
   it('refuses an upload over the limit with 413, leaving no temporary file behind', async () => {
     const folder = path.join(os.tmpdir(), 'renwu-imports');
     const filesBefore = fs.existsSync(folder) ? fs.readdirSync(folder).length : 0;
-    const body = Readable.from((function* () {
-      for (let chunk = 0; chunk < 10; chunk += 1) yield Buffer.alloc(1000, 0x41);
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let chunk = 0; chunk < 10; chunk += 1) yield Buffer.alloc(1000, 0x41);
+      })(),
+    );
     await expect(saveStream(body, 5000)).rejects.toMatchObject({ status: 413, code: 'file_too_large' });
     expect(fs.readdirSync(folder).length).toBe(filesBefore);
     const saved = await saveStream(Readable.from([Buffer.from('房屋编码\r\n', 'utf8')]), 5000, 'C:\\Users\\clerk\\房屋.csv');
@@ -107,7 +121,10 @@ describe('streaming readers', () => {
 
   it('tells UTF-8 from GBK across chunk boundaries', () => {
     const text = '房屋编码,姓名\r\n4403,张三\r\n';
-    for (const [bytes, expected] of [[Buffer.from(text, 'utf8'), 'utf-8'], [iconv.encode(text, 'gbk'), 'gbk']] as const) {
+    for (const [bytes, expected] of [
+      [Buffer.from(text, 'utf8'), 'utf-8'],
+      [iconv.encode(text, 'gbk'), 'gbk'],
+    ] as const) {
       const detector = new Utf8Detector();
       for (let offset = 0; offset < bytes.length; offset += 1) detector.push(bytes.subarray(offset, offset + 1));
       expect(detector.finish()).toBe(expected);

@@ -4,7 +4,16 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { maskIdNumber, maskPhone } from '../../server/domain/id-number.ts';
 import {
-  freeWestUnit, importAndWait, importer, PEOPLE_HEADERS, peopleRows, rowCountsOfEveryTable, UNIT_HEADERS, utf8Csv, type Importer, type Table,
+  freeWestUnit,
+  importAndWait,
+  importer,
+  PEOPLE_HEADERS,
+  peopleRows,
+  rowCountsOfEveryTable,
+  UNIT_HEADERS,
+  utf8Csv,
+  type Importer,
+  type Table,
 } from '../helpers/import-files.ts';
 
 /**
@@ -30,7 +39,11 @@ const onFile: Table = [UNIT_HEADERS, [A, 4, 'A1', 25, '出租', '是'], [B, 4, '
 const updated: Table = [UNIT_HEADERS, [A, 4, 'A1', 25, '出租', '是'], [B, 5, 'B9', 30, '出租', '否'], [D, 4, 'D1', 20, '自住', '否']];
 
 const unitsOnFile = async () =>
-  (await sql<Record<string, unknown>>`SELECT code, floor, room, area_m2, use, rental_registered FROM units WHERE code IN (${sql.join([A, B, C, D])}) ORDER BY code`.execute(t.handle.db)).rows;
+  (
+    await sql<
+      Record<string, unknown>
+    >`SELECT code, floor, room, area_m2, use, rental_registered FROM units WHERE code IN (${sql.join([A, B, C, D])}) ORDER BY code`.execute(t.handle.db)
+  ).rows;
 
 describe('mode=upsert', () => {
   beforeAll(async () => {
@@ -54,11 +67,16 @@ describe('mode=upsert', () => {
       totals: { added: 1, changed: 1, unchanged: 1 },
       rows: [
         { row: 2, key: A, outcome: 'unchanged', changes: [] },
-        { row: 3, key: B, outcome: 'changed', changes: [
-          { field: 'floor', column: '所在楼层', old: 4, new: 5 },
-          { field: 'room', column: '房号', old: 'B1', new: 'B9' },
-          { field: 'areaM2', column: '面积(㎡)', old: 25, new: 30 },
-        ] },
+        {
+          row: 3,
+          key: B,
+          outcome: 'changed',
+          changes: [
+            { field: 'floor', column: '所在楼层', old: 4, new: 5 },
+            { field: 'room', column: '房号', old: 'B1', new: 'B9' },
+            { field: 'areaM2', column: '面积(㎡)', old: 25, new: 30 },
+          ],
+        },
         { row: 4, key: D, outcome: 'added', changes: [] },
       ],
       truncated: false,
@@ -72,7 +90,15 @@ describe('mode=upsert', () => {
     const bad: Table = [...updated, [C, 0.5, 'C1', 25, '空置', '否']];
     const { job, errors } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'u.csv', mode: 'upsert' }, utf8Csv(bad));
     expect(job.status).toBe('failed');
-    expect(errors).toEqual([{ row: 5, field: '所在楼层', reason: 'must be a whole number from -5 to 200', message: 'must be a whole number from -5 to 200', messageZh: '须为 -5 到 200 之间的整数' }]);
+    expect(errors).toEqual([
+      {
+        row: 5,
+        field: '所在楼层',
+        reason: 'must be a whole number from -5 to 200',
+        message: 'must be a whole number from -5 to 200',
+        messageZh: '须为 -5 到 200 之间的整数',
+      },
+    ]);
     expect(await unitsOnFile()).toEqual(before);
     const report = await admin.get(job.reportUrl).expect(200);
     expect(report.text.replace(/^\uFEFF/, '').split(/\r\n/)[0]).toBe('row,field,reason,原因');
@@ -87,8 +113,12 @@ describe('mode=upsert', () => {
       { code: C, floor: 4, room: 'C1', area_m2: 25, use: 'vacant', rental_registered: false },
       { code: D, floor: 4, room: 'D1', area_m2: 20, use: 'self_occupied', rental_registered: false },
     ]);
-    const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'target_type', 'target_id', 'details'])
-      .where('target_type', '=', 'unit').where('target_id', 'in', [A, B, D]).execute();
+    const audit = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_type', 'target_id', 'details'])
+      .where('target_type', '=', 'unit')
+      .where('target_id', 'in', [A, B, D])
+      .execute();
     expect(audit).toEqual([{ action: 'update', target_type: 'unit', target_id: B, details: { importJob: job.id, fields: ['floor', 'room', 'areaM2'] } }]);
   });
 });
@@ -96,7 +126,11 @@ describe('mode=upsert', () => {
 describe('mode=upsert for buildings', () => {
   const HEADERS = ['建筑物编码', '地址', '楼层数', '建筑用途', '管理模式', '门禁', '房东电话', '经度', '纬度'];
   const code = (number: number) => `${FIXTURE.gridWest}${String(number).padStart(5, '0')}`;
-  const register: Table = [HEADERS, [code(301), '测试路301号', 6, '住宅', '物业式', '是', '13800138000', 114.2031, 22.7031], [code(302), '测试路302号', 4, '住宅', '物业式', '否', '', 114.2042, 22.7042]];
+  const register: Table = [
+    HEADERS,
+    [code(301), '测试路301号', 6, '住宅', '物业式', '是', '13800138000', 114.2031, 22.7031],
+    [code(302), '测试路302号', 4, '住宅', '物业式', '否', '', 114.2042, 22.7042],
+  ];
 
   it('reads points and booleans back as written (unchanged), shows a moved point and masks a landlord phone for an admin', async () => {
     expect((await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'b.csv' }, utf8Csv(register))).job.status).toBe('done');
@@ -105,14 +139,22 @@ describe('mode=upsert for buildings', () => {
     const { preview } = await admin.follow(accepted.body.job.id);
     expect(preview!.rows).toEqual([
       { row: 2, key: code(301), outcome: 'unchanged', changes: [] },
-      { row: 3, key: code(302), outcome: 'changed', changes: [
-        { field: 'landlordPhone', column: '房东电话', old: null, new: maskPhone('13900139000') },
-        { field: 'point', column: '经度/纬度', old: '114.2042,22.7042', new: '114.2043,22.7042' },
-      ] },
+      {
+        row: 3,
+        key: code(302),
+        outcome: 'changed',
+        changes: [
+          { field: 'landlordPhone', column: '房东电话', old: null, new: maskPhone('13900139000') },
+          { field: 'point', column: '经度/纬度', old: '114.2042,22.7042', new: '114.2043,22.7042' },
+        ],
+      },
     ]);
     const { job } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'b.csv', mode: 'upsert' }, utf8Csv(moved));
     expect(job.status).toBe('done');
-    const stored = await sql<{ phone: string; lon: number }>`SELECT landlord_phone AS phone, ST_X(point) AS lon FROM buildings WHERE code = ${code(302)}`.execute(t.handle.db);
+    const stored = await sql<{
+      phone: string;
+      lon: number;
+    }>`SELECT landlord_phone AS phone, ST_X(point) AS lon FROM buildings WHERE code = ${code(302)}`.execute(t.handle.db);
     expect(stored.rows).toEqual([{ phone: '13900139000', lon: 114.2043 }]);
   });
 });
@@ -122,8 +164,13 @@ describe('mode=upsert for people', () => {
   const idOf = (row: Table[number]) => String(row[1]);
   const withPhone = (row: Table[number], phone: string) => row.map((cell, index) => (index === PEOPLE_HEADERS.indexOf('联系电话') ? phone : cell));
   const withUnit = (row: Table[number], unit: string) => row.map((cell, index) => (index === PEOPLE_HEADERS.indexOf('房屋编码') ? unit : cell));
-  const personOnFile = async (row: Table[number]) => (await sql<{ id: number; phone: string; stays: number }>`
-    SELECT p.id, p.phone, (SELECT count(*)::int FROM residencies AS r WHERE r.person_id = p.id) AS stays FROM persons AS p WHERE p.id_number = ${idOf(row)}`.execute(t.handle.db)).rows[0]!;
+  const personOnFile = async (row: Table[number]) =>
+    (
+      await sql<{ id: number; phone: string; stays: number }>`
+    SELECT p.id, p.phone, (SELECT count(*)::int FROM residencies AS r WHERE r.person_id = p.id) AS stays FROM persons AS p WHERE p.id_number = ${idOf(row)}`.execute(
+        t.handle.db,
+      )
+    ).rows[0]!;
 
   beforeAll(async () => {
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv' }, utf8Csv([PEOPLE_HEADERS, stays!, moves!]));
@@ -132,12 +179,21 @@ describe('mode=upsert for people', () => {
 
   it('previews a changed phone with the ID number and phones masked for an admin, changing nothing', async () => {
     const before = await personOnFile(stays!);
-    const accepted = await admin.upload({ kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert', preview: 'true' }, utf8Csv([PEOPLE_HEADERS, withPhone(stays!, '13900139000')])).expect(202);
+    const accepted = await admin
+      .upload({ kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert', preview: 'true' }, utf8Csv([PEOPLE_HEADERS, withPhone(stays!, '13900139000')]))
+      .expect(202);
     const { job, preview } = await admin.follow(accepted.body.job.id);
     expect(job).toMatchObject({ status: 'done', preview: true });
     expect(preview).toEqual({
       totals: { added: 0, changed: 1, unchanged: 0 },
-      rows: [{ row: 2, key: maskIdNumber(idOf(stays!)), outcome: 'changed', changes: [{ field: 'phone', column: '联系电话', old: maskPhone('13800138000'), new: maskPhone('13900139000') }] }],
+      rows: [
+        {
+          row: 2,
+          key: maskIdNumber(idOf(stays!)),
+          outcome: 'changed',
+          changes: [{ field: 'phone', column: '联系电话', old: maskPhone('13800138000'), new: maskPhone('13900139000') }],
+        },
+      ],
       truncated: false,
     });
     expect(JSON.stringify(preview)).not.toContain(idOf(stays!));
@@ -146,29 +202,56 @@ describe('mode=upsert for people', () => {
 
   it('refuses a person living in another unit (an import does not rewrite a registered stay)', async () => {
     const elsewhere = withUnit(moves!, String(stays![PEOPLE_HEADERS.indexOf('房屋编码')]));
-    const { job, errors } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert' }, utf8Csv([PEOPLE_HEADERS, elsewhere]));
+    const { job, errors } = await importAndWait(
+      admin,
+      { kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert' },
+      utf8Csv([PEOPLE_HEADERS, elsewhere]),
+    );
     expect(job.status).toBe('failed');
-    expect(errors).toMatchObject([{ row: 2, field: '房屋编码', reason: expect.stringContaining('lives in another unit'), messageZh: expect.stringContaining('现住另一房屋') }]);
+    expect(errors).toMatchObject([
+      { row: 2, field: '房屋编码', reason: expect.stringContaining('lives in another unit'), messageZh: expect.stringContaining('现住另一房屋') },
+    ]);
   });
 
   it('applies: the phone is updated, the stay kept as registered, the update audited without the ID number', async () => {
     const before = await personOnFile(stays!);
-    const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert' }, utf8Csv([PEOPLE_HEADERS, withPhone(stays!, '13900139000')]));
+    const { job } = await importAndWait(
+      admin,
+      { kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert' },
+      utf8Csv([PEOPLE_HEADERS, withPhone(stays!, '13900139000')]),
+    );
     expect(job.status).toBe('done');
     expect(await personOnFile(stays!)).toEqual({ ...before, phone: '13900139000' });
-    const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'target_id', 'details']).where('target_type', '=', 'person').where('target_id', '=', String(before.id)).where('action', '=', 'update').execute();
+    const audit = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_id', 'details'])
+      .where('target_type', '=', 'person')
+      .where('target_id', '=', String(before.id))
+      .where('action', '=', 'update')
+      .execute();
     expect(audit).toEqual([{ action: 'update', target_id: String(before.id), details: { importJob: job.id, fields: ['phone'] } }]);
   });
 });
 
 describe('error reasons in both languages', () => {
   it('names a missing column in Chinese too', async () => {
-    const { errors } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'u.csv' }, utf8Csv([['房屋编码', '房号'], [freeWestUnit(7100), '1']]));
+    const { errors } = await importAndWait(
+      admin,
+      { kind: 'units', crs: 'wgs84', filename: 'u.csv' },
+      utf8Csv([
+        ['房屋编码', '房号'],
+        [freeWestUnit(7100), '1'],
+      ]),
+    );
     expect(errors[0]).toMatchObject({ row: 1, field: '所在楼层', messageZh: expect.stringContaining('缺少列（请写其中之一：所在楼层、楼层') });
   });
 
   it('translates a repeated key and a row already on file', async () => {
-    const { errors } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'u.csv' }, utf8Csv([UNIT_HEADERS, [A, 4, 'A1', 25, '出租', '是'], [freeWestUnit(7101), 4, 'X', 25, '出租', '否'], [freeWestUnit(7101), 4, 'X', 25, '出租', '否']]));
+    const { errors } = await importAndWait(
+      admin,
+      { kind: 'units', crs: 'wgs84', filename: 'u.csv' },
+      utf8Csv([UNIT_HEADERS, [A, 4, 'A1', 25, '出租', '是'], [freeWestUnit(7101), 4, 'X', 25, '出租', '否'], [freeWestUnit(7101), 4, 'X', 25, '出租', '否']]),
+    );
     expect(errors.map((error) => error.messageZh)).toEqual(['该编码的房屋已在册（编码不重复使用）', '与第 3 行重复']);
   });
 });
@@ -176,14 +259,25 @@ describe('error reasons in both languages', () => {
 describe('templates', () => {
   for (const kind of ['buildings', 'units', 'people', 'cases', 'compounds']) {
     it(`${kind}: the CSV and XLSX templates name every column in Chinese and English and import as valid empty files`, async () => {
-      const csv = await admin.get(`/api/imports/templates/${kind}.csv`).expect(200).expect('Content-Type', /text\/csv/).buffer(true);
+      const csv = await admin
+        .get(`/api/imports/templates/${kind}.csv`)
+        .expect(200)
+        .expect('Content-Type', /text\/csv/)
+        .buffer(true);
       const header = csv.text.replace(/^\uFEFF/, '').split(/\r\n/)[0]!;
       expect(header).toMatch(/[\u4e00-\u9fff]+\([a-z_]+\)/i);
       const fromCsv = await importAndWait(admin, { kind, crs: 'wgs84', filename: `${kind}.csv` }, Buffer.from(csv.text, 'utf8'));
       expect(fromCsv.job).toMatchObject({ status: 'done', rowsTotal: 0, errorCount: 0 });
 
-      const xlsx = await admin.get(`/api/imports/templates/${kind}.xlsx`).expect(200)
-        .buffer(true).parse((response, done) => { const chunks: Buffer[] = []; response.on('data', (chunk: Buffer) => chunks.push(chunk)); response.on('end', () => done(null, Buffer.concat(chunks))); });
+      const xlsx = await admin
+        .get(`/api/imports/templates/${kind}.xlsx`)
+        .expect(200)
+        .buffer(true)
+        .parse((response, done) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(null, Buffer.concat(chunks)));
+        });
       const fromXlsx = await importAndWait(admin, { kind, crs: 'wgs84', filename: `${kind}.xlsx` }, xlsx.body as Buffer);
       expect(fromXlsx.job).toMatchObject({ status: 'done', rowsTotal: 0, errorCount: 0 });
     });
@@ -199,4 +293,3 @@ describe('templates', () => {
     await admin.get('/api/imports/templates/units.pdf').expect(404);
   });
 });
-

@@ -4,8 +4,23 @@ import { distanceMetres, fromWgs84, type LonLat } from '../../server/domain/coor
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import {
-  csvText, freeWestUnit, gbkCsv, geoJsonFile, idNumberFor, importAndWait, importer, PEOPLE_HEADERS, peopleRows, rowCountsOfEveryTable,
-  UNIT_HEADERS, unitRows, utf8Csv, xlsxFile, type ImportJob, type Importer, type Table,
+  csvText,
+  freeWestUnit,
+  gbkCsv,
+  geoJsonFile,
+  idNumberFor,
+  importAndWait,
+  importer,
+  PEOPLE_HEADERS,
+  peopleRows,
+  rowCountsOfEveryTable,
+  UNIT_HEADERS,
+  unitRows,
+  utf8Csv,
+  xlsxFile,
+  type ImportJob,
+  type Importer,
+  type Table,
 } from '../helpers/import-files.ts';
 
 /**
@@ -31,7 +46,10 @@ afterAll(async () => t?.close());
 
 const pointOf = async (table: 'buildings' | 'cases', where: string) => {
   const column = table === 'buildings' ? 'code' : 'case_no';
-  const row = await sql<{ lon: number; lat: number }>`SELECT ST_X(point) AS lon, ST_Y(point) AS lat FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${where}`.execute(t.handle.db);
+  const row = await sql<{
+    lon: number;
+    lat: number;
+  }>`SELECT ST_X(point) AS lon, ST_Y(point) AS lat FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${where}`.execute(t.handle.db);
   return [row.rows[0]!.lon, row.rows[0]!.lat] as LonLat;
 };
 
@@ -43,13 +61,30 @@ describe('file formats and encodings', () => {
     const rows = peopleRows(12);
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: '流动人口登记.csv' }, gbkCsv([PEOPLE_HEADERS, ...rows]));
     expect(job).toMatchObject({ status: 'done', encoding: 'gbk', rowsTotal: 12, rowsImported: 12, errorCount: 0 });
-    const stored = await t.handle.db.selectFrom('persons').innerJoin('residencies', 'residencies.person_id', 'persons.id')
+    const stored = await t.handle.db
+      .selectFrom('persons')
+      .innerJoin('residencies', 'residencies.person_id', 'persons.id')
       .select(['name', 'id_number', 'sex', 'category', 'floating_type', 'unit_code', 'moved_in', 'registered_at', 'birth_date'])
-      .where('id_number', 'in', rows.map((row) => String(row[1]))).orderBy('id_number').execute();
+      .where(
+        'id_number',
+        'in',
+        rows.map((row) => String(row[1])),
+      )
+      .orderBy('id_number')
+      .execute();
     expect(stored).toHaveLength(12);
     for (const person of stored) {
       const row = rows.find((candidate) => candidate[1] === person.id_number)!;
-      expect(person).toMatchObject({ name: row[0], sex: row[2] === '男' ? 'M' : 'F', category: 'floating', floating_type: 'shared', unit_code: row[5], moved_in: '2024-03-01', registered_at: '2024-03-05', birth_date: '1990-01-01' });
+      expect(person).toMatchObject({
+        name: row[0],
+        sex: row[2] === '男' ? 'M' : 'F',
+        category: 'floating',
+        floating_type: 'shared',
+        unit_code: row[5],
+        moved_in: '2024-03-01',
+        registered_at: '2024-03-05',
+        birth_date: '1990-01-01',
+      });
     }
   });
 
@@ -61,7 +96,12 @@ describe('file formats and encodings', () => {
     ];
     const { job } = await importAndWait(admin, { kind: 'units', crs: 'wgs84' }, utf8Csv(table, true), { contentType: 'text/csv', multipart: 'units.csv' });
     expect(job).toMatchObject({ status: 'done', encoding: 'utf-8', rowsImported: 2 });
-    const units = await t.handle.db.selectFrom('units').select(['code', 'floor', 'room', 'area_m2', 'use', 'landlord_name']).where('code', 'in', [freeWestUnit(900_001), freeWestUnit(900_002)]).orderBy('code').execute();
+    const units = await t.handle.db
+      .selectFrom('units')
+      .select(['code', 'floor', 'room', 'area_m2', 'use', 'landlord_name'])
+      .where('code', 'in', [freeWestUnit(900_001), freeWestUnit(900_002)])
+      .orderBy('code')
+      .execute();
     expect(units).toEqual([
       { code: freeWestUnit(900_001), floor: 5, room: '5-01', area_m2: 31.5, use: 'rented', landlord_name: '房东, "老王"' },
       { code: freeWestUnit(900_002), floor: 5, room: '5-02', area_m2: null, use: 'vacant', landlord_name: null },
@@ -76,12 +116,35 @@ describe('file formats and encodings', () => {
     ]);
     const { job } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: '楼栋.xlsx' }, workbook);
     expect(job).toMatchObject({ status: 'done', format: 'xlsx', encoding: null, rowsImported: 2 });
-    const buildings = await t.handle.db.selectFrom('buildings')
+    const buildings = await t.handle.db
+      .selectFrom('buildings')
       .select(['code', 'grid_code', 'address', 'floors', 'use', 'management_mode', 'has_access_control', 'has_video', 'responsibility_letter_signed'])
-      .where('code', 'in', [newBuilding(101), newBuilding(102)]).orderBy('code').execute();
+      .where('code', 'in', [newBuilding(101), newBuilding(102)])
+      .orderBy('code')
+      .execute();
     expect(buildings).toEqual([
-      { code: newBuilding(101), grid_code: FIXTURE.gridWest, address: '测试路101号', floors: 6, use: 'urban_village', management_mode: 'patrol', has_access_control: true, has_video: false, responsibility_letter_signed: true },
-      { code: newBuilding(102), grid_code: FIXTURE.gridWest, address: '测试路102号', floors: 12, use: 'residential', management_mode: 'property', has_access_control: false, has_video: true, responsibility_letter_signed: false },
+      {
+        code: newBuilding(101),
+        grid_code: FIXTURE.gridWest,
+        address: '测试路101号',
+        floors: 6,
+        use: 'urban_village',
+        management_mode: 'patrol',
+        has_access_control: true,
+        has_video: false,
+        responsibility_letter_signed: true,
+      },
+      {
+        code: newBuilding(102),
+        grid_code: FIXTURE.gridWest,
+        address: '测试路102号',
+        floors: 12,
+        use: 'residential',
+        management_mode: 'property',
+        has_access_control: false,
+        has_video: true,
+        responsibility_letter_signed: false,
+      },
     ]);
     expect(distanceMetres(await pointOf('buildings', newBuilding(101)), [114.2031, 22.7031])).toBeLessThan(0.01);
   });
@@ -91,16 +154,30 @@ describe('file formats and encodings', () => {
     const truthInEast: LonLat = [114.2155, 22.7055];
     const file = geoJsonFile([
       { properties: { 案件编号: 'A-2024-001', 案件类型: '刑事案件', 案由: '盗窃', 发案时间: '2024-05-01 21:30' }, point: fromWgs84(truthInWest, 'bd09') },
-      { properties: { caseNo: 'A-2024-002', kind: 'public_order', category: '噪音', occurredAt: '2024-05-02T08:00:00+08:00', buildingCode: FIXTURE.eastHouse }, point: fromWgs84(truthInEast, 'bd09') },
+      {
+        properties: { caseNo: 'A-2024-002', kind: 'public_order', category: '噪音', occurredAt: '2024-05-02T08:00:00+08:00', buildingCode: FIXTURE.eastHouse },
+        point: fromWgs84(truthInEast, 'bd09'),
+      },
     ]);
     const { job, errors } = await importAndWait(admin, { kind: 'cases', crs: 'bd09' }, file, { multipart: '案件.geojson' });
     expect(errors).toEqual([]);
     expect(job).toMatchObject({ status: 'done', format: 'geojson', rowsImported: 2 });
-    const cases = await t.handle.db.selectFrom('cases').select(['case_no', 'kind', 'category', 'grid_code', 'building_code', 'occurred_at'])
-      .where('case_no', 'like', 'A-2024-%').orderBy('case_no').execute();
+    const cases = await t.handle.db
+      .selectFrom('cases')
+      .select(['case_no', 'kind', 'category', 'grid_code', 'building_code', 'occurred_at'])
+      .where('case_no', 'like', 'A-2024-%')
+      .orderBy('case_no')
+      .execute();
     expect(cases.map(({ occurred_at, ...rest }) => ({ ...rest, at: new Date(occurred_at).toISOString() }))).toEqual([
       { case_no: 'A-2024-001', kind: 'criminal', category: '盗窃', grid_code: FIXTURE.gridWest, building_code: null, at: '2024-05-01T13:30:00.000Z' },
-      { case_no: 'A-2024-002', kind: 'public_order', category: '噪音', grid_code: FIXTURE.gridEast, building_code: FIXTURE.eastHouse, at: '2024-05-02T00:00:00.000Z' },
+      {
+        case_no: 'A-2024-002',
+        kind: 'public_order',
+        category: '噪音',
+        grid_code: FIXTURE.gridEast,
+        building_code: FIXTURE.eastHouse,
+        at: '2024-05-02T00:00:00.000Z',
+      },
     ]);
     expect(distanceMetres(await pointOf('cases', 'A-2024-001'), truthInWest)).toBeLessThan(1);
     expect(distanceMetres(await pointOf('cases', 'A-2024-002'), truthInEast)).toBeLessThan(1);
@@ -117,7 +194,10 @@ describe('file formats and encodings', () => {
               VALUES (${shenzhenGrid}, ${FIXTURE.community}, '南山测试网格',
                       ST_GeomFromText('MULTIPOLYGON(((113.90 22.53,113.92 22.53,113.92 22.55,113.90 22.55,113.90 22.53)))', 4326), 4.6)`.execute(t.handle.db);
     const codes = [`${shenzhenGrid}00201`, newBuilding(202), newBuilding(203)];
-    const table: Table = [BUILDING_HEADERS, ...gcj02Points.map((point, index) => [codes[index]!, `火星路${index}号`, 3, '住宅', '物业式', '', '', '', point[0], point[1]])];
+    const table: Table = [
+      BUILDING_HEADERS,
+      ...gcj02Points.map((point, index) => [codes[index]!, `火星路${index}号`, 3, '住宅', '物业式', '', '', '', point[0], point[1]]),
+    ];
     const { job } = await importAndWait(admin, { kind: 'buildings', crs: 'gcj02', filename: 'amap.csv' }, utf8Csv(table));
     expect(job.status).toBe('done');
     for (const [index, truth] of truths.entries()) {
@@ -138,11 +218,19 @@ describe('all rows or none', () => {
     const { job, errors } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'people.csv' }, gbkCsv([PEOPLE_HEADERS, ...rows]));
     expect(job).toMatchObject({ status: 'failed', rowsTotal: 40, rowsImported: 0, errorCount: 1 });
     // Header is row 1, so data row k (from 0) is spreadsheet row k + 2.
-    expect(errors).toMatchObject([{ row: badIndex + 2, field: '身份证号', reason: expect.stringContaining('check character'), messageZh: '身份证号：校验码不正确' }]);
+    expect(errors).toMatchObject([
+      { row: badIndex + 2, field: '身份证号', reason: expect.stringContaining('check character'), messageZh: '身份证号：校验码不正确' },
+    ]);
     expect(await rowCountsOfEveryTable(t)).toEqual(before);
 
-    const report = await admin.get(job.reportUrl).expect(200).expect('Content-Type', /text\/csv/);
-    const lines = report.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    const report = await admin
+      .get(job.reportUrl)
+      .expect(200)
+      .expect('Content-Type', /text\/csv/);
+    const lines = report.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r\n/);
     expect(lines[0]).toBe('row,field,reason,原因');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(new RegExp(`^${badIndex + 2},身份证号,.*check character`));
@@ -164,7 +252,13 @@ describe('all rows or none', () => {
     const { job, errors } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'units.csv' }, utf8Csv(table));
     expect(job).toMatchObject({ status: 'failed', errorCount: 7 });
     expect(errors.map(({ row, field }) => [row, field])).toEqual([
-      [3, '面积(㎡)'], [4, '房屋编码'], [5, '房屋编码'], [6, '房屋编码'], [7, '房屋编码'], [8, '出租登记'], [9, '房屋用途'],
+      [3, '面积(㎡)'],
+      [4, '房屋编码'],
+      [5, '房屋编码'],
+      [6, '房屋编码'],
+      [7, '房屋编码'],
+      [8, '出租登记'],
+      [9, '房屋用途'],
     ]);
     expect(errors.find((error) => error.row === 4)!.reason).toBe('repeats row 2');
     expect(errors.find((error) => error.row === 5)!.reason).toMatch(/building .* not on file/);
@@ -174,9 +268,19 @@ describe('all rows or none', () => {
   });
 
   it('refuses a file without a required column, naming the column at row 1', async () => {
-    const { job, errors } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'u.csv' }, utf8Csv([['房屋编码', '房号'], [freeWestUnit(600), '1']]));
+    const { job, errors } = await importAndWait(
+      admin,
+      { kind: 'units', crs: 'wgs84', filename: 'u.csv' },
+      utf8Csv([
+        ['房屋编码', '房号'],
+        [freeWestUnit(600), '1'],
+      ]),
+    );
     expect(job.status).toBe('failed');
-    expect(errors.map(({ row, field }) => [row, field])).toEqual([[1, '所在楼层'], [1, '房屋用途']]);
+    expect(errors.map(({ row, field }) => [row, field])).toEqual([
+      [1, '所在楼层'],
+      [1, '房屋用途'],
+    ]);
   });
 
   it('refuses a person already living somewhere, and a move-in before birth, as the move-in form does', async () => {
@@ -206,18 +310,34 @@ describe('all rows or none', () => {
     renamed[0] = '改名字';
     const refused = await importAndWait(admin, { kind: 'people', crs: 'wgs84', format: 'csv' }, utf8Csv([PEOPLE_HEADERS, renamed]));
     // Which detail differs is not said: that would tell anyone with a spreadsheet who holds an ID number.
-    expect(refused.errors).toMatchObject([{ row: 2, field: expect.stringMatching(/证件号码|身份证/), reason: expect.stringContaining('do not match the person on file') }]);
+    expect(refused.errors).toMatchObject([
+      { row: 2, field: expect.stringMatching(/证件号码|身份证/), reason: expect.stringContaining('do not match the person on file') },
+    ]);
 
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', format: 'csv' }, utf8Csv([PEOPLE_HEADERS, moved]));
     expect(job.status).toBe('done');
-    const person = await t.handle.db.selectFrom('persons').select(['id', 'category', 'floating_type']).where('id_number', '=', idNumber).executeTakeFirstOrThrow();
+    const person = await t.handle.db
+      .selectFrom('persons')
+      .select(['id', 'category', 'floating_type'])
+      .where('id_number', '=', idNumber)
+      .executeTakeFirstOrThrow();
     expect(person).toMatchObject({ category: 'lodging', floating_type: null });
-    const stays = await t.handle.db.selectFrom('residencies').select(['unit_code', 'moved_in', 'moved_out']).where('person_id', '=', person.id).orderBy('moved_in').execute();
+    const stays = await t.handle.db
+      .selectFrom('residencies')
+      .select(['unit_code', 'moved_in', 'moved_out'])
+      .where('person_id', '=', person.id)
+      .orderBy('moved_in')
+      .execute();
     expect(stays).toEqual([
       { unit_code: String(row![5]), moved_in: '2024-03-01', moved_out: '2024-06-01' },
       { unit_code: fixtureUnitCode(FIXTURE.westShop, 1, 1), moved_in: '2024-07-01', moved_out: null },
     ]);
-    const [audit] = await t.handle.db.selectFrom('audit_log').select('details').where('target_type', '=', 'import_job').where('target_id', '=', String(job.id)).execute();
+    const [audit] = await t.handle.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('target_type', '=', 'import_job')
+      .where('target_id', '=', String(job.id))
+      .execute();
     expect(audit!.details).toMatchObject({ written: { personsCreated: 0, personsUpdated: 1, residencies: 1 } });
   });
 });
@@ -225,7 +345,12 @@ describe('all rows or none', () => {
 describe('collectors', () => {
   it('imports rows inside their grid, and refuses each row outside it', async () => {
     const outside = fixtureUnitCode(FIXTURE.eastHouse, 3, 1);
-    const table: Table = [UNIT_HEADERS, [freeWestUnit(800), 4, 'E1', 20, '出租', '否'], [outside, 3, '301', 20, '出租', '否'], [freeWestUnit(801), 4, 'E2', 20, '出租', '否']];
+    const table: Table = [
+      UNIT_HEADERS,
+      [freeWestUnit(800), 4, 'E1', 20, '出租', '否'],
+      [outside, 3, '301', 20, '出租', '否'],
+      [freeWestUnit(801), 4, 'E2', 20, '出租', '否'],
+    ];
     const before = await rowCountsOfEveryTable(t);
     const refused = await importAndWait(collector, { kind: 'units', crs: 'wgs84', filename: 'u.csv' }, utf8Csv(table));
     expect(refused.job.status).toBe('failed');
@@ -293,7 +418,12 @@ describe('large files', () => {
   it('streams 20,000 rows with progress visible while the job runs, audited once with counts', async () => {
     const rows = 20_000;
     const file = utf8Csv([UNIT_HEADERS, ...unitRows(rows, 10_000)]);
-    const unitsBefore = (await t.handle.db.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const unitsBefore = (
+      await t.handle.db
+        .selectFrom('units')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     const accepted = await admin.upload({ kind: 'units', crs: 'wgs84', filename: 'big.csv' }, file).expect(202);
     expect(accepted.headers.location).toBe(`/api/imports/${accepted.body.job.id}`);
     expect(['queued', 'validating']).toContain(accepted.body.job.status);
@@ -302,7 +432,9 @@ describe('large files', () => {
     expect(job).toMatchObject({ status: 'done', rowsTotal: rows, rowsImported: rows, progress: 1 });
 
     // Progress was reported part-way, in order: the rows were read and handled batch by batch.
-    const partWay = seen.filter((snapshot) => ['validating', 'importing'].includes(snapshot.status) && snapshot.rowsProcessed > 0 && snapshot.rowsProcessed < rows);
+    const partWay = seen.filter(
+      (snapshot) => ['validating', 'importing'].includes(snapshot.status) && snapshot.rowsProcessed > 0 && snapshot.rowsProcessed < rows,
+    );
     expect(partWay.length).toBeGreaterThan(0);
     const order = ['queued', 'validating', 'importing', 'done'];
     const progress = seen.map((snapshot) => [order.indexOf(snapshot.status), snapshot.progress ?? 0] as const);
@@ -311,18 +443,47 @@ describe('large files', () => {
       if (progress[index]![0] === progress[index - 1]![0]) expect(progress[index]![1]).toBeGreaterThanOrEqual(progress[index - 1]![1]);
     }
 
-    const unitsAfter = (await t.handle.db.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const unitsAfter = (
+      await t.handle.db
+        .selectFrom('units')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     expect(unitsAfter - unitsBefore).toBe(rows);
-    const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'target_type', 'details']).where('target_type', '=', 'import_job').where('target_id', '=', String(job.id)).execute();
-    expect(audit).toEqual([{ action: 'import', target_type: 'import_job', details: { kind: 'units', mode: 'add', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows, written: { units: rows } } }]);
+    const audit = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_type', 'details'])
+      .where('target_type', '=', 'import_job')
+      .where('target_id', '=', String(job.id))
+      .execute();
+    expect(audit).toEqual([
+      {
+        action: 'import',
+        target_type: 'import_job',
+        details: { kind: 'units', mode: 'add', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows, written: { units: rows } },
+      },
+    ]);
   });
 
   it('audits people imports with counts only, never an ID number or a name', async () => {
     const rows = peopleRows(3, 300);
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv' }, utf8Csv([PEOPLE_HEADERS, ...rows]));
     expect(job.status).toBe('done');
-    const [entry] = await t.handle.db.selectFrom('audit_log').select(['details']).where('target_type', '=', 'import_job').where('target_id', '=', String(job.id)).execute();
-    expect(entry!.details).toEqual({ kind: 'people', mode: 'add', format: 'csv', crs: 'wgs84', encoding: 'utf-8', rows: 3, written: { personsCreated: 3, personsUpdated: 0, residencies: 3 } });
+    const [entry] = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('target_type', '=', 'import_job')
+      .where('target_id', '=', String(job.id))
+      .execute();
+    expect(entry!.details).toEqual({
+      kind: 'people',
+      mode: 'add',
+      format: 'csv',
+      crs: 'wgs84',
+      encoding: 'utf-8',
+      rows: 3,
+      written: { personsCreated: 3, personsUpdated: 0, residencies: 3 },
+    });
     const text = JSON.stringify(entry);
     for (const row of rows) {
       expect(text).not.toContain(String(row[1]));
@@ -331,7 +492,12 @@ describe('large files', () => {
   });
 
   it('keeps CSV text exactly as written (round trip of the GBK helper itself)', () => {
-    expect(csvText([['a,b', '"q"'], ['中文', null]])).toBe('"a,b","""q"""\r\n中文,\r\n');
+    expect(
+      csvText([
+        ['a,b', '"q"'],
+        ['中文', null],
+      ]),
+    ).toBe('"a,b","""q"""\r\n中文,\r\n');
   });
 });
 
@@ -348,10 +514,18 @@ describe("a building's point and its grid (issue 15.5)", () => {
     const { job, errors } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'outside.csv' }, utf8Csv(table));
     expect(job).toMatchObject({ status: 'failed', rowsImported: 0 });
     expect(errors).toMatchObject([{ row: 3, field: '经度', reason: expect.stringMatching(/is 4\d{3} m outside its grid 44030700100101/) }]);
-    const stored = await t.handle.db.selectFrom('buildings').select('code').where('code', 'in', [newBuilding(151), newBuilding(152), newBuilding(153)]).execute();
+    const stored = await t.handle.db
+      .selectFrom('buildings')
+      .select('code')
+      .where('code', 'in', [newBuilding(151), newBuilding(152), newBuilding(153)])
+      .execute();
     expect(stored).toEqual([]);
 
-    const { job: accepted } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'inside.csv' }, utf8Csv([table[0]!, table[1]!, table[3]!]));
+    const { job: accepted } = await importAndWait(
+      admin,
+      { kind: 'buildings', crs: 'wgs84', filename: 'inside.csv' },
+      utf8Csv([table[0]!, table[1]!, table[3]!]),
+    );
     expect(accepted).toMatchObject({ status: 'done', rowsImported: 2 });
   });
 });

@@ -13,15 +13,28 @@ let personId = 0;
 beforeAll(async () => {
   t = await startRegistrationApp();
   const collector = await t.logIn('collector_west');
-  const arrived = await collector.post('/api/registrations/move-in', {
-    unitCode: REGISTRATION.westUnit(1, 1), movedIn: daysAgo(10), registeredAt: daysAgo(10), person: floatingAdult(idCard('1988-04-04', 201), '核对人'),
-  }).expect(201);
+  const arrived = await collector
+    .post('/api/registrations/move-in', {
+      unitCode: REGISTRATION.westUnit(1, 1),
+      movedIn: daysAgo(10),
+      registeredAt: daysAgo(10),
+      person: floatingAdult(idCard('1988-04-04', 201), '核对人'),
+    })
+    .expect(201);
   personId = arrived.body.personId;
 });
 afterAll(async () => t?.close());
 
 const visit = { buildingCode: FIXTURE.westHouse, unitCode: REGISTRATION.westUnit(1, 1), visitedOn: daysAgo(1), doorsOk: true };
-const checkCount = async () => Number((await t.handle.db.selectFrom('inspection_person_checks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const checkCount = async () =>
+  Number(
+    (
+      await t.handle.db
+        .selectFrom('inspection_person_checks')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('person checks of a visit', () => {
   it.each([

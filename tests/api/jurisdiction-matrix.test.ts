@@ -68,8 +68,12 @@ const ENTRIES: Record<string, Entry> = {
   'POST /api/registrations/move-ins': {
     object: (o) => ({ method: 'post', url: '/api/registrations/move-ins', body: { unitCode: o.unit, movedIn: '2025-06-01', people: [person] } }),
   },
-  'POST /api/registrations/move': { object: (o) => ({ method: 'post', url: '/api/registrations/move', body: { personId: o.personId, toUnitCode: o.unit, movedOn: '2025-06-01' } }) },
-  'POST /api/registrations/move-out': { object: (o) => ({ method: 'post', url: '/api/registrations/move-out', body: { personId: o.personId, movedOut: '2025-06-01' } }) },
+  'POST /api/registrations/move': {
+    object: (o) => ({ method: 'post', url: '/api/registrations/move', body: { personId: o.personId, toUnitCode: o.unit, movedOn: '2025-06-01' } }),
+  },
+  'POST /api/registrations/move-out': {
+    object: (o) => ({ method: 'post', url: '/api/registrations/move-out', body: { personId: o.personId, movedOut: '2025-06-01' } }),
+  },
   'POST /api/permits': { object: (o) => ({ method: 'post', url: '/api/permits', body: { personId: o.personId, years: 1 } }) },
   'POST /api/permits/:id/renew': { object: (o) => ({ method: 'post', url: `/api/permits/${o.permitId}/renew`, body: { years: 1 } }) },
   'POST /api/permits/:id/revoke': { object: (o) => ({ method: 'post', url: `/api/permits/${o.permitId}/revoke`, body: { reason: 'moved_away' } }) },
@@ -94,18 +98,38 @@ const ENTRIES: Record<string, Entry> = {
       { method: 'get', url: '/api/heatmaps/population?level=grid&asOf=2025-06-01&shape=values' },
     ],
   },
-  'GET /api/heatmaps/cells': { list: () => [{ method: 'get', url: '/api/heatmaps/cells?level=grid' }, { method: 'get', url: '/api/heatmaps/cells?level=community' }] },
+  'GET /api/heatmaps/cells': {
+    list: () => [
+      { method: 'get', url: '/api/heatmaps/cells?level=grid' },
+      { method: 'get', url: '/api/heatmaps/cells?level=community' },
+    ],
+  },
   'GET /api/kpis': { object: (o) => ({ method: 'get', url: `/api/kpis?area=${o.grid}&asOf=2025-06-01` }) },
   // A `within` outside one's area answers 404: tests/api/hotspots.test.ts.
   'GET /api/hotspots': {
-    list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating_density'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots?metric=${metric}&level=${level}&asOf=2025-06-01` }))),
+    list: () =>
+      ['grid', 'community'].flatMap((level) =>
+        ['cases', 'floating_density'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots?metric=${metric}&level=${level}&asOf=2025-06-01` })),
+      ),
   },
   // A `within` outside one's area answers 404: tests/api/hotspots-trends-access.test.ts.
   'GET /api/hotspots/emerging': {
-    list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating_density'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots/emerging?metric=${metric}&level=${level}&to=2025-12-31&months=12` }))),
+    list: () =>
+      ['grid', 'community'].flatMap((level) =>
+        ['cases', 'floating_density'].map((metric) => ({
+          method: 'get' as const,
+          url: `/api/hotspots/emerging?metric=${metric}&level=${level}&to=2025-12-31&months=12`,
+        })),
+      ),
   },
   'GET /api/hotspots/changes': {
-    list: () => ['grid', 'community'].flatMap((level) => ['cases', 'floating'].map((metric) => ({ method: 'get' as const, url: `/api/hotspots/changes?metric=${metric}&level=${level}&asOf=2025-06-30&limit=200` }))),
+    list: () =>
+      ['grid', 'community'].flatMap((level) =>
+        ['cases', 'floating'].map((metric) => ({
+          method: 'get' as const,
+          url: `/api/hotspots/changes?metric=${metric}&level=${level}&asOf=2025-06-30&limit=200`,
+        })),
+      ),
   },
   'GET /api/rentals/rules': { notBounded: 'the city’s scoring rules' },
   'GET /api/rentals/tiers': { list: () => ({ method: 'get', url: '/api/rentals/tiers' }) },
@@ -114,16 +138,24 @@ const ENTRIES: Record<string, Entry> = {
   'GET /api/rentals/buildings/:code/households': { object: (o) => ({ method: 'get', url: `/api/rentals/buildings/${o.building}/households` }) },
   'GET /api/rentals/units/:code': { object: (o) => ({ method: 'get', url: `/api/rentals/units/${o.unit}` }) },
   'GET /api/rentals/buildings/:code/inspections': { object: (o) => ({ method: 'get', url: `/api/rentals/buildings/${o.building}/inspections` }) },
-  'POST /api/rentals/inspections': { object: (o) => ({ method: 'post', url: '/api/rentals/inspections', body: { buildingCode: o.building, visitedOn: '2025-06-01', doorsOk: true } }) },
+  'POST /api/rentals/inspections': {
+    object: (o) => ({ method: 'post', url: '/api/rentals/inspections', body: { buildingCode: o.building, visitedOn: '2025-06-01', doorsOk: true } }),
+  },
   'GET /api/rentals/overdue': { list: () => ({ method: 'get', url: '/api/rentals/overdue' }) },
   'GET /api/rentals/overdue/summary': { list: () => ({ method: 'get', url: '/api/rentals/overdue/summary?by=grid' }) },
-  'POST /api/rentals/person-flags': { object: (o) => ({ method: 'post', url: '/api/rentals/person-flags', body: { personId: o.personId, flag: 'key_person', fromDate: '2025-06-01' } }) },
+  'POST /api/rentals/person-flags': {
+    object: (o) => ({ method: 'post', url: '/api/rentals/person-flags', body: { personId: o.personId, flag: 'key_person', fromDate: '2025-06-01' } }),
+  },
   'GET /api/collectors/public/:areaCode': { notBounded: 'public: the collectors’ names and phones posted in every building' },
   // z13 and z14 tiles around the fixture city, which all three communities' grids touch.
   'GET /tiles/:layer.json': { notBounded: 'service document: tile URL, zooms, city bounds and field names, no features' },
   'GET /style.json': { notBounded: 'a MapLibre style: colours and the TileJSON URLs, no features' },
   'GET /tiles/:layer/:z/:x/:y.mvt': {
-    list: () => ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({ method: 'get', url: `/tiles/${tile}.mvt` })),
+    list: () =>
+      ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({
+        method: 'get',
+        url: `/tiles/${tile}.mvt`,
+      })),
   },
   'GET /ogc': { notBounded: 'public service document: no features' },
   'GET /ogc/conformance': { notBounded: 'public service document: no features' },
@@ -131,7 +163,11 @@ const ENTRIES: Record<string, Entry> = {
   'GET /ogc/collections/:collectionId': { notBounded: 'public service document: no features' },
   'GET /ogc/collections/:collectionId/queryables': { notBounded: 'public service document: property names and types, no features' },
   'GET /ogc/collections/:collectionId/items': {
-    list: () => ['areas', 'grids', 'buildings', 'building_points', 'statistics'].map((collection) => ({ method: 'get', url: `/ogc/collections/${collection}/items?limit=1000` })),
+    list: () =>
+      ['areas', 'grids', 'buildings', 'building_points', 'statistics'].map((collection) => ({
+        method: 'get',
+        url: `/ogc/collections/${collection}/items?limit=1000`,
+      })),
   },
   'GET /ogc/collections/:collectionId/items/:featureId': { object: (o) => ({ method: 'get', url: `/ogc/collections/buildings/items/${o.building}` }) },
   'GET /api/exports/grids': { list: () => ({ method: 'get', url: '/api/exports/grids?format=csv' }) },
@@ -162,7 +198,9 @@ const ENTRIES: Record<string, Entry> = {
   'POST /api/collectors': { notBounded: 'a new collector record has no place until assigned' },
   'GET /api/collectors/:id': { notBounded: 'a staff record (name and phone are posted in every building they serve)' },
   'PATCH /api/collectors/:id': { notBounded: 'a staff record (name and phone are posted in every building they serve)' },
-  'POST /api/collectors/:id/assignments': { object: (o) => ({ method: 'post', url: `/api/collectors/${o.collectorId}/assignments`, body: { gridCode: o.grid } }) },
+  'POST /api/collectors/:id/assignments': {
+    object: (o) => ({ method: 'post', url: `/api/collectors/${o.collectorId}/assignments`, body: { gridCode: o.grid } }),
+  },
   'POST /api/collectors/:id/assignments/:assignmentId/end': { notBounded: 'ends an assignment the planner can see on the staff record' },
   'GET /api/audit': { notBounded: 'the audit trail is reviewed whole: it holds no figures, only who did what' },
   'GET /api/audit/verify': { notBounded: 'the audit trail is reviewed whole: it holds no figures, only who did what' },
@@ -196,15 +234,36 @@ beforeAll(async () => {
   await insertPermit(t.handle.db, personIds.E4!, { issued: '2025-07-01', expires: '2026-06-30' }, 'JZZ-E4-0');
   await insertUser(t.handle.db, 'district-admin', 'admin');
   const adminsImport = await importer(t, 'district-admin');
-  const { job } = await importAndWait(adminsImport, { kind: 'units', crs: 'wgs84', format: 'csv' }, utf8Csv([UNIT_HEADERS, ['bad-code', 1, '101', 20, 'rented', '是']]));
+  const { job } = await importAndWait(
+    adminsImport,
+    { kind: 'units', crs: 'wgs84', format: 'csv' },
+    utf8Csv([UNIT_HEADERS, ['bad-code', 1, '101', 20, 'rented', '是']]),
+  );
   const importJobId = job.id;
-  const collector = await t.handle.db.insertInto('collectors').values({ name: '外区采集员', employment: 'full_time' }).returning('id').executeTakeFirstOrThrow();
+  const collector = await t.handle.db
+    .insertInto('collectors')
+    .values({ name: '外区采集员', employment: 'full_time' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const permitOf = async (personId: number) =>
     (await t.handle.db.selectFrom('permits').select('id').where('person_id', '=', personId).orderBy('id').executeTakeFirstOrThrow()).id;
-  const outsideWest = { building: FIXTURE.westHouse, unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), grid: FIXTURE.gridWest, personId: personIds.W1!, permitId: await permitOf(personIds.W1!) };
+  const outsideWest = {
+    building: FIXTURE.westHouse,
+    unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1),
+    grid: FIXTURE.gridWest,
+    personId: personIds.W1!,
+    permitId: await permitOf(personIds.W1!),
+  };
   const common = { importJobId, collectorId: collector.id };
   for (const role of BOUNDED) outside.set(role, { ...outsideWest, ...common });
-  outside.set('collector', { building: FIXTURE.eastHouse, unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), grid: FIXTURE.gridEast, personId: personIds.E4!, permitId: await permitOf(personIds.E4!), ...common });
+  outside.set('collector', {
+    building: FIXTURE.eastHouse,
+    unit: fixtureUnitCode(FIXTURE.eastHouse, 1, 1),
+    grid: FIXTURE.gridEast,
+    personId: personIds.E4!,
+    permitId: await permitOf(personIds.E4!),
+    ...common,
+  });
   const codes = await sql<{ code: string }>`SELECT code FROM grids UNION ALL SELECT code FROM buildings UNION ALL SELECT code FROM units`.execute(t.handle.db);
   const areaCodes = await sql<{ code: string }>`SELECT code FROM admin_areas`.execute(t.handle.db);
   await insertUser(t.handle.db, 'district-planner', 'planner');
@@ -247,7 +306,10 @@ async function tableCounts(): Promise<Record<string, number>> {
 
 describe('wrong-jurisdiction matrix', () => {
   it('has an entry for every route a signed-in role may call, and none for routes that are gone', () => {
-    const callable = specs.filter((spec) => boundedCallers(spec).length > 0 || spec.access === 'public').map(keyOf).sort();
+    const callable = specs
+      .filter((spec) => boundedCallers(spec).length > 0 || spec.access === 'public')
+      .map(keyOf)
+      .sort();
     const bounded = specs.filter((spec) => boundedCallers(spec).length > 0).map(keyOf);
     expect(Object.keys(ENTRIES).sort()).toEqual(callable);
     for (const key of bounded) expect({ key, entry: ENTRIES[key] }).toMatchObject({ key, entry: expect.any(Object) });

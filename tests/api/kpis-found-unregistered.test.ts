@@ -94,7 +94,10 @@ describe('居住登记率 with the floating people found unregistered', () => {
     // The fixture's three houses lie in this box (as in tests/api/heatmaps.test.ts).
     const bbox = '114.19,22.69,114.23,22.73';
     const response = await planner.get(`/api/heatmaps/registration_rate?level=square&metres=1000&bbox=${bbox}&asOf=2025-06-01`).expect(200);
-    const totals = (response.body.cells as Cell[]).reduce((sum, cell) => ({ registered: sum.registered + cell.figures.registered!, found: sum.found + cell.figures.found! }), { registered: 0, found: 0 });
+    const totals = (response.body.cells as Cell[]).reduce(
+      (sum, cell) => ({ registered: sum.registered + cell.figures.registered!, found: sum.found + cell.figures.found! }),
+      { registered: 0, found: 0 },
+    );
     expect(totals).toEqual({ registered: 7, found: 9 });
   });
 

@@ -13,7 +13,6 @@ let t: TestApp;
 let leader: LoggedIn;
 let planner: LoggedIn;
 
-
 beforeAll(async () => {
   t = await startTestApp();
   await insertAnalyticsCity(t.handle.db);
@@ -42,7 +41,12 @@ async function countedOccupancy(area: string, day: string): Promise<[number, num
 }
 
 describe('occupancy rate (occupied units ÷ units) of any area', () => {
-  for (const [name, area] of [['district', FIXTURE.district], ['community', FIXTURE.community], ['grid', FIXTURE.gridWest], ['grid', FIXTURE.gridEast]] as const) {
+  for (const [name, area] of [
+    ['district', FIXTURE.district],
+    ['community', FIXTURE.community],
+    ['grid', FIXTURE.gridWest],
+    ['grid', FIXTURE.gridEast],
+  ] as const) {
     it(`equals a plain SQL count for a ${name} (${area}) on two days`, async () => {
       for (const day of ['2024-01-15', '2025-06-01']) {
         const [occupied, units] = await countedOccupancy(area, day);

@@ -16,7 +16,6 @@ let t: TestApp;
 let city: AnalyticsCity;
 let planner: LoggedIn;
 
-
 beforeAll(async () => {
   // Inspections replay 2025: allow them to be dated that far back.
   t = await startTestApp({ INSPECTION_BACKDATE_DAYS: '36500' });
@@ -66,28 +65,60 @@ describe('KPIs of the district on 2025-06-01', () => {
     const { personIds } = city;
     const visit = (body: object) => police.post('/api/rentals/inspections', body);
     // W1 lives in West 1-01 and is found there; W2 (there until 06-01) is not found.
-    await visit({ buildingCode: FIXTURE.westHouse, unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1), visitedOn: '2025-05-15',
-      people: [{ personId: personIds.W1, foundHere: true }, { personId: personIds.W2, foundHere: false }] }).expect(201);
+    await visit({
+      buildingCode: FIXTURE.westHouse,
+      unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1),
+      visitedOn: '2025-05-15',
+      people: [
+        { personId: personIds.W1, foundHere: true },
+        { personId: personIds.W2, foundHere: false },
+      ],
+    }).expect(201);
     // A whole-building visit: W4 (2-01) found; W1 checked again, found.
-    await visit({ buildingCode: FIXTURE.westHouse, visitedOn: '2025-05-20',
-      people: [{ personId: personIds.W4, foundHere: true }, { personId: personIds.W1, foundHere: true }] }).expect(201);
+    await visit({
+      buildingCode: FIXTURE.westHouse,
+      visitedOn: '2025-05-20',
+      people: [
+        { personId: personIds.W4, foundHere: true },
+        { personId: personIds.W1, foundHere: true },
+      ],
+    }).expect(201);
     // E5 is registered in East 2-01 but found living in 1-01.
-    await visit({ buildingCode: FIXTURE.eastHouse, unitCode: fixtureUnitCode(FIXTURE.eastHouse, 1, 1), visitedOn: '2025-05-25',
-      people: [{ personId: personIds.E5, foundHere: true }] }).expect(201);
+    await visit({
+      buildingCode: FIXTURE.eastHouse,
+      unitCode: fixtureUnitCode(FIXTURE.eastHouse, 1, 1),
+      visitedOn: '2025-05-25',
+      people: [{ personId: personIds.E5, foundHere: true }],
+    }).expect(201);
     // N1 is neither registered nor found in West 1-01: not a check of that place; nothing is stored.
-    const refused = await visit({ buildingCode: FIXTURE.westHouse, unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1), visitedOn: '2025-05-26',
-      people: [{ personId: personIds.N1, foundHere: false }] }).expect(400);
+    const refused = await visit({
+      buildingCode: FIXTURE.westHouse,
+      unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1),
+      visitedOn: '2025-05-26',
+      people: [{ personId: personIds.N1, foundHere: false }],
+    }).expect(400);
     expect(refused.body.error.details.fields[0].field).toBe('people.0.foundHere');
 
     // Consistent: W1, W4; inconsistent: W2, E5.
     const district = await kpis(planner, `area=${FIXTURE.district}&asOf=2025-06-01`);
-    expect(district.household_consistency_rate).toMatchObject({ available: true, numerator: 2, denominator: 4, value: 50, time: { from: '2024-06-02', to: '2025-06-01' } });
+    expect(district.household_consistency_rate).toMatchObject({
+      available: true,
+      numerator: 2,
+      denominator: 4,
+      value: 50,
+      time: { from: '2024-06-02', to: '2025-06-01' },
+    });
     // Only the first visit lies in a period ending 05-16.
     const early = await kpis(planner, `area=${FIXTURE.district}&asOf=2025-05-16`);
     expect(figures(early.household_consistency_rate)).toEqual([1, 2, 50]);
     // Areas count the checks of their own buildings.
     expect(figures((await kpis(planner, `area=${FIXTURE.gridEast}&asOf=2025-06-01`)).household_consistency_rate)).toEqual([0, 1, 0]);
-    expect(await t.handle.db.selectFrom('inspection_person_checks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 5 });
+    expect(
+      await t.handle.db
+        .selectFrom('inspection_person_checks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ n: 5 });
   });
 
   it('takes a case period', async () => {

@@ -19,7 +19,9 @@ beforeAll(async () => {
   reader = await t.logIn('planner');
   // A point-only building, and an address to escape.
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${`${FIXTURE.gridEast}00002`}, ${FIXTURE.gridEast}, '测试路2号', 5, 'residential', 'gated', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(t.handle.db);
+            VALUES (${`${FIXTURE.gridEast}00002`}, ${FIXTURE.gridEast}, '测试路2号', 5, 'residential', 'gated', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
+    t.handle.db,
+  );
   await sql`UPDATE buildings SET address = ${HOSTILE_ADDRESS} WHERE code = ${FIXTURE.westShop}`.execute(t.handle.db);
 });
 afterAll(async () => t?.close());
@@ -32,19 +34,37 @@ describe('CQL2 filter (OGC API Features Part 3)', () => {
   // Each filter, with the plain SQL that counts the same rows.
   const cases: [string, string, ReturnType<typeof sql<{ n: number }>>][] = [
     ['building_points', 'floors >= 2', sql`SELECT count(*)::int AS n FROM buildings WHERE floors >= 2`],
-    ['building_points', "use = 'urban_village' AND floors BETWEEN 1 AND 3", sql`SELECT count(*)::int AS n FROM buildings WHERE use = 'urban_village' AND floors BETWEEN 1 AND 3`],
-    ['building_points', "NOT (use IN ('urban_village', 'shop')) OR address LIKE '测试路%'", sql`SELECT count(*)::int AS n FROM buildings WHERE NOT (use IN ('urban_village','shop')) OR address LIKE '测试路%'`],
+    [
+      'building_points',
+      "use = 'urban_village' AND floors BETWEEN 1 AND 3",
+      sql`SELECT count(*)::int AS n FROM buildings WHERE use = 'urban_village' AND floors BETWEEN 1 AND 3`,
+    ],
+    [
+      'building_points',
+      "NOT (use IN ('urban_village', 'shop')) OR address LIKE '测试路%'",
+      sql`SELECT count(*)::int AS n FROM buildings WHERE NOT (use IN ('urban_village','shop')) OR address LIKE '测试路%'`,
+    ],
     ['areas', 'parentCode IS NULL', sql`SELECT count(*)::int AS n FROM admin_areas WHERE parent_code IS NULL`],
-    ['building_points', 'managementMode IS NOT NULL and floors <> 3', sql`SELECT count(*)::int AS n FROM buildings WHERE management_mode IS NOT NULL AND floors <> 3`],
+    [
+      'building_points',
+      'managementMode IS NOT NULL and floors <> 3',
+      sql`SELECT count(*)::int AS n FROM buildings WHERE management_mode IS NOT NULL AND floors <> 3`,
+    ],
     ['buildings', 'floors < 3', sql`SELECT count(*)::int AS n FROM buildings WHERE footprint IS NOT NULL AND floors < 3`],
-    ['areas', "level = 'community' OR parentCode = '440307'", sql`SELECT count(*)::int AS n FROM admin_areas WHERE level = 'community' OR parent_code = '440307'`],
+    [
+      'areas',
+      "level = 'community' OR parentCode = '440307'",
+      sql`SELECT count(*)::int AS n FROM admin_areas WHERE level = 'community' OR parent_code = '440307'`,
+    ],
     ['grids', `code > '${FIXTURE.gridWest}'`, sql`SELECT count(*)::int AS n FROM grids WHERE code > ${FIXTURE.gridWest}`],
     [
-      'buildings', 'S_INTERSECTS(geometry, BBOX(114.21, 22.7, 114.22, 22.71))',
+      'buildings',
+      'S_INTERSECTS(geometry, BBOX(114.21, 22.7, 114.22, 22.71))',
       sql`SELECT count(*)::int AS n FROM buildings WHERE ST_Intersects(footprint, ST_MakeEnvelope(114.21, 22.7, 114.22, 22.71, 4326))`,
     ],
     [
-      'building_points', 'S_INTERSECTS(geometry, POLYGON((114.2 22.7, 114.215 22.7, 114.215 22.71, 114.2 22.71, 114.2 22.7))) AND floors > 0',
+      'building_points',
+      'S_INTERSECTS(geometry, POLYGON((114.2 22.7, 114.215 22.7, 114.215 22.71, 114.2 22.71, 114.2 22.7))) AND floors > 0',
       sql`SELECT count(*)::int AS n FROM buildings WHERE floors > 0 AND ST_Intersects(point, ST_GeomFromText('POLYGON((114.2 22.7,114.215 22.7,114.215 22.71,114.2 22.71,114.2 22.7))', 4326))`,
     ],
   ];
@@ -57,7 +77,13 @@ describe('CQL2 filter (OGC API Features Part 3)', () => {
   });
 
   it('reads cql2-json as it reads the same filter in text, and carries the filter into the next page', async () => {
-    const json = { op: 'and', args: [{ op: '>=', args: [{ property: 'floors' }, 1] }, { op: 'in', args: [{ property: 'use' }, ['urban_village', 'residential']] }] };
+    const json = {
+      op: 'and',
+      args: [
+        { op: '>=', args: [{ property: 'floors' }, 1] },
+        { op: 'in', args: [{ property: 'use' }, ['urban_village', 'residential']] },
+      ],
+    };
     const fromJson = await matched('building_points', { filter: JSON.stringify(json), 'filter-lang': 'cql2-json' });
     expect(fromJson).toBe(await matched('building_points', { filter: "floors >= 1 AND use IN ('urban_village', 'residential')" }));
     expect(fromJson).toBe(await count(sql`SELECT count(*)::int AS n FROM buildings WHERE floors >= 1 AND use IN ('urban_village','residential')`));
@@ -72,15 +98,17 @@ describe('CQL2 filter (OGC API Features Part 3)', () => {
     const queryables = await request(t.app).get('/ogc/collections/buildings/queryables').expect(200);
     expect(queryables.body.properties.geometry).toMatchObject({ format: 'geometry-any' });
     const { conformsTo } = (await request(t.app).get('/ogc/conformance').expect(200)).body;
-    expect(conformsTo).toEqual(expect.arrayContaining([
-      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
-      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
-      'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
-      'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
-      'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
-      'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html',
-    ]));
+    expect(conformsTo).toEqual(
+      expect.arrayContaining([
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+        'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+        'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+        'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+        'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html',
+      ]),
+    );
     // Not met, so not claimed: temporal and array operators, functions, the full spatial set.
     expect(conformsTo.filter((uri: string) => /temporal|array|functions|spatial-functions|property-property/.test(uri))).toEqual([]);
   });
@@ -95,8 +123,12 @@ describe('CQL2 filter (OGC API Features Part 3)', () => {
     ['a string compared with a number', { filter: "floors = 'three'" }, /different types/],
     ['LIKE on a number', { filter: 'floors LIKE 1' }, /does not take number/],
     ['nesting 1,000 deep', { filter: `${'('.repeat(1000)}floors = 1${')'.repeat(1000)}` }, /nested deeper than 20/],
-    ['cql2-json nesting deep', { 'filter-lang': 'cql2-json', filter: `${'{"op":"not","args":['.repeat(50)}{"op":"=","args":[{"property":"floors"},1]}${']}'.repeat(50)}` }, /nested deeper/],
-    ['cql2-json that is not JSON', { 'filter-lang': 'cql2-json', filter: "floors = 1" }, /not valid JSON/],
+    [
+      'cql2-json nesting deep',
+      { 'filter-lang': 'cql2-json', filter: `${'{"op":"not","args":['.repeat(50)}{"op":"=","args":[{"property":"floors"},1]}${']}'.repeat(50)}` },
+      /nested deeper/,
+    ],
+    ['cql2-json that is not JSON', { 'filter-lang': 'cql2-json', filter: 'floors = 1' }, /not valid JSON/],
     ['an unknown cql2-json operator', { 'filter-lang': 'cql2-json', filter: '{"op":"sql","args":["1=1"]}' }, /unknown operator/],
     ['a polygon ring left open', { filter: 'S_INTERSECTS(geometry, POLYGON((114.2 22.7, 114.3 22.7, 114.3 22.8)))' }, /POLYGON is not valid/],
     ['a bbox beyond WGS84', { filter: 'S_INTERSECTS(geometry, BBOX(114, 22, 200, 23))' }, /WGS84/],
@@ -109,7 +141,11 @@ describe('CQL2 filter (OGC API Features Part 3)', () => {
     const response = await items('building_points', query).expect(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body.fields).toHaveLength(1);
-    expect(response.body.fields[0]).toMatchObject({ field: 'filter', message: expect.stringMatching(message), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) });
+    expect(response.body.fields[0]).toMatchObject({
+      field: 'filter',
+      message: expect.stringMatching(message),
+      messageZh: expect.stringMatching(/[\u4e00-\u9fff]/),
+    });
     expect(await count(sql`SELECT count(*)::int AS n FROM buildings`)).toBe(before);
   });
 
@@ -166,15 +202,18 @@ describe('crs (OGC API Features Part 2)', () => {
 describe('HTML pages (f=html, or Accept: text/html)', () => {
   const browser = (url: string) => reader.get(url).set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
 
-  it.each(['/ogc', '/ogc/collections', '/ogc/collections/grids', '/ogc/conformance', '/ogc/collections/grids/queryables'])('serves %s as HTML to a browser, as JSON to others', async (url) => {
-    const page = await browser(url).expect(200);
-    expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toMatch(/^<!DOCTYPE html>/);
-    expect(page.text).not.toMatch(/<script|<style|\sstyle=|\son\w+=/i);
-    expect(page.headers['vary']).toMatch(/Accept/);
-    expect((await reader.get(url).set('Accept', '*/*').expect(200)).headers['content-type']).toMatch(/json/);
-    expect((await browser(`${url}?f=json`).expect(200)).headers['content-type']).toMatch(/json/);
-  });
+  it.each(['/ogc', '/ogc/collections', '/ogc/collections/grids', '/ogc/conformance', '/ogc/collections/grids/queryables'])(
+    'serves %s as HTML to a browser, as JSON to others',
+    async (url) => {
+      const page = await browser(url).expect(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.text).toMatch(/^<!DOCTYPE html>/);
+      expect(page.text).not.toMatch(/<script|<style|\sstyle=|\son\w+=/i);
+      expect(page.headers['vary']).toMatch(/Accept/);
+      expect((await reader.get(url).set('Accept', '*/*').expect(200)).headers['content-type']).toMatch(/json/);
+      expect((await browser(`${url}?f=json`).expect(200)).headers['content-type']).toMatch(/json/);
+    },
+  );
 
   it('links the pages to one another in HTML', async () => {
     const collections = await reader.get('/ogc/collections?f=html').expect(200);
@@ -207,8 +246,12 @@ describe('errors under /ogc are RFC 7807 problem details', () => {
     const response = await items('grids', { limit: '0' }).expect(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({
-      type: 'urn:renwu:error:invalid_request', title: 'Bad Request', status: 400, detail: expect.stringMatching(/limit/),
-      code: 'invalid_request', detailZh: expect.stringMatching(/[\u4e00-\u9fff]/),
+      type: 'urn:renwu:error:invalid_request',
+      title: 'Bad Request',
+      status: 400,
+      detail: expect.stringMatching(/limit/),
+      code: 'invalid_request',
+      detailZh: expect.stringMatching(/[\u4e00-\u9fff]/),
       fields: [expect.objectContaining({ field: 'limit', messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) })],
     });
     const missing = await reader.get('/ogc/collections/roads').expect(404);

@@ -41,7 +41,13 @@ const GEOMETRY_OF: Record<string, { table: string; column: string }> = {
 };
 
 type Box = readonly [number, number, number, number];
-const boxPolygon = ([minX, minY, maxX, maxY]: Box) => [[minX, minY], [maxX, minY], [maxX, maxY], [minX, maxY], [minX, minY]];
+const boxPolygon = ([minX, minY, maxX, maxY]: Box) => [
+  [minX, minY],
+  [maxX, minY],
+  [maxX, maxY],
+  [minX, maxY],
+  [minX, minY],
+];
 
 /** PostGIS's count of the collection's rows whose geometry meets the polygon (the planner sees the whole fixture city). */
 async function intersectingCount(collection: string, ring: number[][]): Promise<number> {
@@ -67,7 +73,9 @@ const ogrinfo = async (...args: string[]) =>
 /** Signs in over HTTP as a GIS user would in a browser, and keeps the session cookie's name=value. */
 async function signIn(origin: string, username: string): Promise<string> {
   const response = await fetch(`${origin}/api/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: FIXTURE.password }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: FIXTURE.password }),
   });
   const cookie = response.headers.getSetCookie().find((header) => header.startsWith('renwu_session='));
   if (!response.ok || !cookie) throw new Error(`login failed: ${response.status}`);
@@ -96,7 +104,9 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     await insertFixtureCity(t.handle.db);
     // A building known only by its point: Shapefile and GeoPackage layers hold one geometry type.
     await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-              VALUES (${pointOnly}, ${FIXTURE.gridEast}, '测试路2号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(t.handle.db);
+              VALUES (${pointOnly}, ${FIXTURE.gridEast}, '测试路2号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
+      t.handle.db,
+    );
     server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -132,7 +142,7 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
 
   it('filters by attribute (-where), whether GDAL sends it as a CQL2 filter or filters the pages itself', async () => {
     // Floors in the fixture: 3, 1, 2, and the point-only building 1.
-    const listing = await ogrinfo('-geom=NO', '-where', 'floors >= 2 AND use = \'urban_village\'', datasource, 'building_points');
+    const listing = await ogrinfo('-geom=NO', '-where', "floors >= 2 AND use = 'urban_village'", datasource, 'building_points');
     const codes = [...listing.matchAll(/code \(String\) = (\d{19})/g)].map((match) => match[1]);
     const expected = await sql<{ code: string }>`SELECT code FROM buildings WHERE floors >= 2 AND use = 'urban_village' ORDER BY code`.execute(t.handle.db);
     expect(codes).toEqual(expected.rows.map((row) => row.code));
@@ -157,7 +167,11 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
   });
 
   // Extents that cut through the fixture city's grids and buildings rather than holding all or none.
-  const BOXES = [[114.2055, 22.701, 114.2165, 22.709], [114.212, 22.702, 114.218, 22.708], [114.19, 22.69, 114.2005, 22.7005]] as const;
+  const BOXES = [
+    [114.2055, 22.701, 114.2165, 22.709],
+    [114.212, 22.702, 114.218, 22.708],
+    [114.19, 22.69, 114.2005, 22.7005],
+  ] as const;
 
   it.each(BOXES)('bbox %s, %s, %s, %s (ogrinfo -spat) finds in every collection the features PostGIS ST_Intersects counts', async (...box) => {
     const polygon = boxPolygon(box);

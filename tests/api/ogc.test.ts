@@ -42,10 +42,7 @@ describe('OGC API Features: landing, conformance, collections', () => {
   it('declares the core and GeoJSON conformance classes', async () => {
     const response = await get('/ogc/conformance').expect(200);
     expect(response.body.conformsTo).toEqual(
-      expect.arrayContaining([
-        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
-        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
-      ]),
+      expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core', 'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson']),
     );
   });
 
@@ -55,7 +52,10 @@ describe('OGC API Features: landing, conformance, collections', () => {
     expect(collections.map((collection) => collection.id)).toEqual(['areas', 'grids', 'buildings', 'building_points', 'statistics']);
     // The fixture district is the box 114.20–114.22 × 22.70–22.71.
     expect(defined(collections[0], 'the first collection').extent.spatial.bbox).toEqual([[114.2, 22.7, 114.22, 22.71]]);
-    expect(linkOf(defined(collections[2], 'the third collection').links, 'items')).toMatchObject({ type: 'application/geo+json', href: expect.stringMatching(/\/ogc\/collections\/buildings\/items$/) });
+    expect(linkOf(defined(collections[2], 'the third collection').links, 'items')).toMatchObject({
+      type: 'application/geo+json',
+      href: expect.stringMatching(/\/ogc\/collections\/buildings\/items$/),
+    });
     await get('/ogc/collections/persons').expect(404);
     await get('/ogc/collections/persons/items').expect(404);
   });
@@ -63,7 +63,9 @@ describe('OGC API Features: landing, conformance, collections', () => {
   it('describes one collection and answers 404 for an unknown one', async () => {
     const response = await get('/ogc/collections/grids').expect(200);
     expect(response.body).toMatchObject({
-      id: 'grids', itemType: 'feature', storageCrs: 'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
+      id: 'grids',
+      itemType: 'feature',
+      storageCrs: 'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
       crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84', 'http://www.opengis.net/def/crs/EPSG/0/4326'],
     });
     const missing = await get('/ogc/collections/roads').expect(404);
@@ -80,7 +82,13 @@ describe('OGC API Features: items', () => {
     const house = response.body.features[0];
     expect(house.geometry.type).toBe('Polygon');
     expect(house.properties).toEqual({
-      code: FIXTURE.westHouse, gridCode: FIXTURE.gridWest, address: '测试路1号', floors: 3, use: 'urban_village', managementMode: 'patrol', status: 'active',
+      code: FIXTURE.westHouse,
+      gridCode: FIXTURE.gridWest,
+      address: '测试路1号',
+      floors: 3,
+      use: 'urban_village',
+      managementMode: 'patrol',
+      status: 'active',
     });
     expect(linkOf(response.body.links, 'next')).toBeUndefined();
   });
@@ -115,10 +123,12 @@ describe('OGC API Features: items', () => {
     expect(byId[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2, residents: null });
   });
 
-  it('withholds resident counts below the privacy setting\'s k, the k heatmaps use', async () => {
+  it("withholds resident counts below the privacy setting's k, the k heatmaps use", async () => {
     const residentsById = async () => {
       const response = await get('/ogc/collections/statistics/items').expect(200);
-      return Object.fromEntries(response.body.features.map((feature: { id: string; properties: { residents: number | null } }) => [feature.id, feature.properties.residents]));
+      return Object.fromEntries(
+        response.body.features.map((feature: { id: string; properties: { residents: number | null } }) => [feature.id, feature.properties.residents]),
+      );
     };
     try {
       // West has 6 residents, East 3: k=7 withholds both, k=3 publishes both.
@@ -194,7 +204,7 @@ describe('OGC API Features: who reads the features', () => {
     await request(t.app).get('/ogc/collections').expect(200);
   });
 
-  it('cuts every collection to the reader\'s jurisdiction, with the areas that contain it as places', async () => {
+  it("cuts every collection to the reader's jurisdiction, with the areas that contain it as places", async () => {
     await insertUser(t.handle.db, 'west-leader', 'leader', [FIXTURE.gridWest]);
     const westLeader = await t.logIn('west-leader');
     const codes = async (collection: string) => idsOf((await westLeader.get(`/ogc/collections/${collection}/items?limit=100`).expect(200)).body);
@@ -217,7 +227,9 @@ describe('OGC API Features: bbox on geometry, one geometry type per collection, 
               VALUES (${triangleGrid}, ${FIXTURE.community}, '三角网格',
                       ST_GeomFromText('MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.22 22.71,114.22 22.7)))', 4326), 0.5)`.execute(t.handle.db);
     await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-              VALUES (${pointOnly}, ${triangleGrid}, '三角路1号', 2, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.221, 22.701), 4326))`.execute(t.handle.db);
+              VALUES (${pointOnly}, ${triangleGrid}, '三角路1号', 2, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.221, 22.701), 4326))`.execute(
+      t.handle.db,
+    );
   });
 
   const gridIds = async (bbox: string) => idsOf((await get(`/ogc/collections/grids/items?bbox=${bbox}`).expect(200)).body);
@@ -329,7 +341,9 @@ describe('OGC API Features: sortby, properties and queryables', () => {
     ['grids', 'properties=secret', 'properties', /not a property/],
   ])('answers 400 to %s?%s naming %s', async (collection, query, field, message) => {
     const response = await get(`/ogc/collections/${collection}/items?${query}`).expect(400);
-    expect(response.body.fields).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) }));
+    expect(response.body.fields).toContainEqual(
+      expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) }),
+    );
   });
 
   it('describes the queryables as JSON Schema, linked from the collection and declared in conformance', async () => {

@@ -66,7 +66,12 @@ describe('the served OpenAPI document', () => {
       .then(({ stdout }) => stdout)
       .catch((failure: { stdout?: string }) => failure.stdout ?? '');
     fs.rmSync(directory, { recursive: true, force: true });
-    const problems = (JSON.parse(run.slice(run.indexOf('{'))).problems ?? []) as { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[];
+    const problems = (JSON.parse(run.slice(run.indexOf('{'))).problems ?? []) as {
+      ruleId: string;
+      severity: string;
+      message: string;
+      location: { pointer: string }[];
+    }[];
     const errors = problems.filter((problem) => problem.severity === 'error');
     const warnings = problems.filter((problem) => problem.severity === 'warn');
     console.log(`redocly lint: ${errors.length} errors, ${warnings.length} warnings (${[...new Set(warnings.map((warning) => warning.ruleId))].join(', ')})`);
@@ -77,7 +82,9 @@ describe('the served OpenAPI document', () => {
     const lacking = operations().filter(({ operation }) => {
       const successes = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
       const described = successes.some(([status, response]) => status === '204' || Object.values(response.content ?? {}).some((media) => media.schema));
-      const jsonWithoutExample = successes.some(([, response]) => Object.entries(response.content ?? {}).some(([type, media]) => /[/+]json\b/.test(type) && media.example === undefined));
+      const jsonWithoutExample = successes.some(([, response]) =>
+        Object.entries(response.content ?? {}).some(([type, media]) => /[/+]json\b/.test(type) && media.example === undefined),
+      );
       return !described || jsonWithoutExample;
     });
     expect(lacking.map(({ name }) => name)).toEqual([]);
@@ -104,7 +111,10 @@ describe('the served OpenAPI document', () => {
     const login = served.body.paths['/api/auth/login'].post;
     expect(login.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
     const upload = served.body.paths['/api/imports'].post;
-    expect(upload.requestBody.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { type: 'string', format: 'binary' } } });
+    expect(upload.requestBody.content['multipart/form-data'].schema).toMatchObject({
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    });
     expect(Object.keys(upload.responses)).toContain('202');
     expect(Object.keys(served.body.paths['/api/auth/logout'].post.responses)).toContain('204');
     expect(served.body.paths['/api/auth/logout'].post.security).toEqual([{ session: [], csrf: [] }]);
@@ -114,7 +124,10 @@ describe('the served OpenAPI document', () => {
 /** The query parameters a route requires, each at the example its schema gives (the first enum value, ...). */
 function requiredQueryOf(spec: RouteSpec): string {
   if (!spec.schemas?.query) return '';
-  const schema = z.toJSONSchema(spec.schemas.query, { io: 'input', unrepresentable: 'any' }) as { required?: string[]; properties?: Record<string, Record<string, unknown>> };
+  const schema = z.toJSONSchema(spec.schemas.query, { io: 'input', unrepresentable: 'any' }) as {
+    required?: string[];
+    properties?: Record<string, Record<string, unknown>>;
+  };
   const query = new URLSearchParams((schema.required ?? []).map((name) => [name, String(exampleOf(schema.properties?.[name] ?? {}))]));
   return query.size > 0 ? `?${query}` : '';
 }
@@ -189,7 +202,10 @@ describe('what the server sends on writes and on things made for the purpose mat
   });
 
   it('a compound drill-down, with people (police) and without (leader)', async () => {
-    const police = await callers.get('police')!.get(`/api/compounds/${COMPOUND}?purpose=${encodeURIComponent('契约检查')}`).expect(200);
+    const police = await callers
+      .get('police')!
+      .get(`/api/compounds/${COMPOUND}?purpose=${encodeURIComponent('契约检查')}`)
+      .expect(200);
     expect(mismatchOf('get /api/compounds/:code', police)).toEqual([]);
     expect(police.body.buildings).toHaveLength(2);
     const leader = await callers.get('leader')!.get(`/api/compounds/${COMPOUND}`).expect(200);
@@ -198,7 +214,15 @@ describe('what the server sends on writes and on things made for the purpose mat
 
   it('a user created and changed by an admin, and the grant it waits on', async () => {
     const admin = callers.get('admin')!;
-    const created = await admin.post('/api/users', { username: 'contract.police', displayName: '契约', role: 'police', jurisdiction: [FIXTURE.community], temporaryPassword: 'Contract-check-1234' }).expect(201);
+    const created = await admin
+      .post('/api/users', {
+        username: 'contract.police',
+        displayName: '契约',
+        role: 'police',
+        jurisdiction: [FIXTURE.community],
+        temporaryPassword: 'Contract-check-1234',
+      })
+      .expect(201);
     expect(mismatchOf('post /api/users', created)).toEqual([]);
     const changed = await admin.send('patch', `/api/users/${created.body.id}`, { displayName: '契约二' }).expect(200);
     expect(mismatchOf('patch /api/users/:id', changed)).toEqual([]);
@@ -229,7 +253,9 @@ describe('what the server sends on writes and on things made for the purpose mat
     const police = callers.get('police')!;
     const unitCode = fixtureUnitCode(FIXTURE.westHouse, 1, 1);
     const purpose = `purpose=${encodeURIComponent('契约检查')}`;
-    const movedIn = await police.post('/api/registrations/move-in', { unitCode, movedIn: daysAgo(30), person: floatingAdult(idCard('1990-06-15', 7), '契约人') }).expect(201);
+    const movedIn = await police
+      .post('/api/registrations/move-in', { unitCode, movedIn: daysAgo(30), person: floatingAdult(idCard('1990-06-15', 7), '契约人') })
+      .expect(201);
     expect(mismatchOf('post /api/registrations/move-in', movedIn)).toEqual([]);
     const personId = movedIn.body.personId as number;
     const corrected = await police.send('patch', `/api/people/${personId}`, { reason: 'typing_error', employer: '契约公司' }).expect(200);

@@ -10,7 +10,19 @@ import { operationAt } from '../helpers/defined.ts';
 let t: TestApp;
 let document: {
   openapi: string;
-  paths: Record<string, Record<string, { summary: string; security: object[]; 'x-roles'?: string[]; 'x-public'?: boolean; parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        summary: string;
+        security: object[];
+        'x-roles'?: string[];
+        'x-public'?: boolean;
+        parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+      }
+    >
+  >;
 };
 
 beforeAll(async () => {
@@ -35,7 +47,13 @@ describe('OpenAPI document', () => {
 
   it('places the tile, style and OGC routes at the root and the others under /api', () => {
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/tiles/{layer}/{z}/{x}/{y}.mvt', '/style.json', '/ogc/collections/{collectionId}/items', '/api/buildings/{code}', '/api/openapi.json']),
+      expect.arrayContaining([
+        '/tiles/{layer}/{z}/{x}/{y}.mvt',
+        '/style.json',
+        '/ogc/collections/{collectionId}/items',
+        '/api/buildings/{code}',
+        '/api/openapi.json',
+      ]),
     );
     expect(Object.keys(document.paths).every((path) => /^\/(api|ogc|tiles)(\/|$)/.test(path) || path === '/style.json')).toBe(true);
   });
@@ -45,8 +63,16 @@ describe('OpenAPI document', () => {
     expect(tile['x-roles']).toEqual([...ROLES]);
     // A GIS client may send a personal access token instead of the session cookie.
     expect(tile.security).toEqual([{ session: [] }, { accessToken: [] }]);
-    expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'layer')).toMatchObject({ in: 'path', required: true, schema: { enum: ['buildings', 'grids', 'statistics'] } });
-    expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'z')?.schema).toMatchObject({ type: 'string', pattern: '^\\d{1,8}$', description: 'Zoom level, 0 to 22' });
+    expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'layer')).toMatchObject({
+      in: 'path',
+      required: true,
+      schema: { enum: ['buildings', 'grids', 'statistics'] },
+    });
+    expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'z')?.schema).toMatchObject({
+      type: 'string',
+      pattern: '^\\d{1,8}$',
+      description: 'Zoom level, 0 to 22',
+    });
   });
 
   it('gives the OGC items query the bounds its validator enforces', async () => {

@@ -51,7 +51,16 @@ async function tileOf(archive: PMTiles, [z, x, y]: readonly [number, number, num
 describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
   it('places tiles on the Hilbert curve as the spec does', () => {
     expect(tileIdOf({ z: 0, x: 0, y: 0 })).toBe(0);
-    expect(([[0, 0], [0, 1], [1, 1], [1, 0]] as const).map(([x, y]) => tileIdOf({ z: 1, x, y }))).toEqual([1, 2, 3, 4]);
+    expect(
+      (
+        [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [1, 0],
+        ] as const
+      ).map(([x, y]) => tileIdOf({ z: 1, x, y })),
+    ).toEqual([1, 2, 3, 4]);
     expect(tileIdOf({ z: 2, x: 0, y: 0 })).toBe(5);
   });
 
@@ -60,7 +69,14 @@ describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
     expect(response.headers['content-type']).toBe('application/vnd.pmtiles');
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="tiles-440307-[\d-]+\.pmtiles"$/);
     const header = await archive.getHeader();
-    expect(header).toMatchObject({ specVersion: 3, tileType: TileType.Mvt, tileCompression: Compression.Gzip, internalCompression: Compression.Gzip, minZoom: 12, maxZoom: 14 });
+    expect(header).toMatchObject({
+      specVersion: 3,
+      tileType: TileType.Mvt,
+      tileCompression: Compression.Gzip,
+      internalCompression: Compression.Gzip,
+      minZoom: 12,
+      maxZoom: 14,
+    });
     expect([header.minLon, header.minLat, header.maxLon, header.maxLat].map((degrees) => Number(degrees.toFixed(5)))).toEqual([114.2, 22.7, 114.22, 22.71]);
     const metadata = (await archive.getMetadata()) as { vector_layers: { id: string; fields: Record<string, string> }[] };
     expect(metadata.vector_layers.map((layer) => layer.id)).toEqual(['areas', 'grids', 'statistics']);
@@ -76,7 +92,11 @@ describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
     expect(byCode[FIXTURE.gridWest]?.residents).toBe(5);
     // Four residents: withheld, as in the served tiles.
     expect(byCode[FIXTURE.gridEast]).not.toHaveProperty('residents');
-    expect(defined(tile.grids, 'the grids layer').map((grid) => grid.id).sort()).toEqual([Number(FIXTURE.gridWest), Number(FIXTURE.gridEast)].sort());
+    expect(
+      defined(tile.grids, 'the grids layer')
+        .map((grid) => grid.id)
+        .sort(),
+    ).toEqual([Number(FIXTURE.gridWest), Number(FIXTURE.gridEast)].sort());
     // Statistics start at z12, grids at z11: a z13 tile holds both; zooms outside the archive hold nothing.
     expect(Object.keys(await tileOf(archive, ALL_Z13)).sort()).toEqual(['areas', 'grids', 'statistics']);
     expect(await archive.getZxy(15, 26779, 14261)).toBeUndefined();
@@ -104,7 +124,9 @@ describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
     ['layers=grids,persons', 'layers', /areas, grids, statistics/],
   ])('rejects %s with 400 naming %s', async (query, field, message) => {
     const response = await leader.get(`/api/exports/pmtiles?${query}`).expect(400);
-    expect(response.body.error.details.fields).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/须|不能/) })]);
+    expect(response.body.error.details.fields).toEqual([
+      expect.objectContaining({ field, message: expect.stringMatching(message), messageZh: expect.stringMatching(/须|不能/) }),
+    ]);
   });
 
   it('refuses an archive of too many tiles, naming maxzoom', async () => {

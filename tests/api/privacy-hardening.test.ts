@@ -29,17 +29,30 @@ beforeAll(async () => {
   collector = await t.logIn('collector_west');
   police = await t.logIn('police');
   // Registered 20 days after moving in: late, so the late-registrations report lists them too.
-  await collector.post('/api/registrations/move-ins', {
-    unitCode: REGISTRATION.westUnit(1, 1), movedIn: daysAgo(30), registeredAt: daysAgo(10),
-    people: household.map((person) => floatingAdult(person.idNumber, person.name)),
-  }).expect(201);
+  await collector
+    .post('/api/registrations/move-ins', {
+      unitCode: REGISTRATION.westUnit(1, 1),
+      movedIn: daysAgo(30),
+      registeredAt: daysAgo(10),
+      people: household.map((person) => floatingAdult(person.idNumber, person.name)),
+    })
+    .expect(201);
   const [first] = await personIds();
   await police.post('/api/permits', { personId: first, years: 1 }).expect(201);
 });
 afterAll(async () => t?.close());
 
 async function personIds(): Promise<number[]> {
-  const rows = await t.handle.db.selectFrom('persons').select('id').where('id_number', 'in', household.map((person) => person.idNumber)).orderBy('id_number').execute();
+  const rows = await t.handle.db
+    .selectFrom('persons')
+    .select('id')
+    .where(
+      'id_number',
+      'in',
+      household.map((person) => person.idNumber),
+    )
+    .orderBy('id_number')
+    .execute();
   return rows.map((row) => row.id);
 }
 
@@ -95,12 +108,19 @@ describe('masked ID numbers cannot be rebuilt (issue 14.1)', () => {
       `/api/reports/late-registrations?grid=${FIXTURE.gridWest}&${PURPOSE}`,
       `/api/reports/unregistered-departures?grid=${FIXTURE.gridWest}&${PURPOSE}`,
       `/api/permits/expiring?grid=${FIXTURE.gridWest}&days=366&${PURPOSE}`,
-    ]) await read(collector, url);
+    ])
+      await read(collector, url);
     const corrected = await collector.send('patch', `/api/people/${first}`, { reason: 'typing_error', phone: '13900139000' }).expect(200);
     answers['PATCH /api/people/:id'] = corrected.text;
     for (const format of ['csv', 'xlsx']) {
-      const file = await police.get(`/api/exports/people?building=${FIXTURE.westHouse}&format=${format}&masked=true&${PURPOSE}`).buffer(true)
-        .parse((response, done) => { const chunks: Buffer[] = []; response.on('data', (chunk: Buffer) => chunks.push(chunk)); response.on('end', () => done(null, Buffer.concat(chunks))); });
+      const file = await police
+        .get(`/api/exports/people?building=${FIXTURE.westHouse}&format=${format}&masked=true&${PURPOSE}`)
+        .buffer(true)
+        .parse((response, done) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(null, Buffer.concat(chunks)));
+        });
       expect(file.status).toBe(200);
       answers[`masked ${format} export`] = format === 'csv' ? file.body.toString('utf8') : await xlsxText(file.body);
     }
@@ -167,13 +187,18 @@ describe('person facts stay with police and collectors (issue 14.2)', () => {
     await insertPersonFlag(t.handle.db, tenant, 'key_person', '2024-04-01');
     await scoreMonths(t.handle.db, '2024-05-01', '2024-05-01', { rulesVersion: 1 });
     const policeCard = await police.get(`/api/rentals/buildings/${house}?month=2024-05`).expect(200);
-    const keyPerson = policeCard.body.explanation.factors.find((factor: { evidence: { type: string }[] }) => factor.evidence.some((event) => event.type === 'stay'));
+    const keyPerson = policeCard.body.explanation.factors.find((factor: { evidence: { type: string }[] }) =>
+      factor.evidence.some((event) => event.type === 'stay'),
+    );
     expect(keyPerson.evidence).toEqual([expect.objectContaining({ type: 'stay', personId: tenant, movedIn: '2024-04-03' })]);
     for (const role of ['leader', 'planner']) {
       const card = await (await t.logIn(role)).get(`/api/rentals/buildings/${house}?month=2024-05`).expect(200);
       expect(card.body.score).toBe(policeCard.body.score);
       const text = JSON.stringify(card.body);
-      expect({ role, leaks: ['residencyId', 'personId', 'movedIn', '2024-04-03', `"stay"`].filter((word) => text.includes(word)) }).toEqual({ role, leaks: [] });
+      expect({ role, leaks: ['residencyId', 'personId', 'movedIn', '2024-04-03', `"stay"`].filter((word) => text.includes(word)) }).toEqual({
+        role,
+        leaks: [],
+      });
       const factor = card.body.explanation.factors.find((candidate: { ruleId: number }) => candidate.ruleId === keyPerson.ruleId);
       expect(factor).toMatchObject({ points: keyPerson.points, count: null, evidence: [] });
     }
@@ -183,10 +208,17 @@ describe('person facts stay with police and collectors (issue 14.2)', () => {
 // ------------------------------------------------------------------ the collector's forms as an oracle
 
 describe('a collector cannot learn addresses or identities through the forms (issue 14.3)', () => {
-  it('moves a person from another grid into the collector\'s unit without saying where they lived', async () => {
+  it("moves a person from another grid into the collector's unit without saying where they lived", async () => {
     const idNumber = idCard('1990-05-05', 51);
     const east = await t.logIn('collector_east');
-    await east.post('/api/registrations/move-in', { unitCode: REGISTRATION.eastUnit(1), movedIn: daysAgo(20), registeredAt: daysAgo(20), person: floatingAdult(idNumber, '丁四') }).expect(201);
+    await east
+      .post('/api/registrations/move-in', {
+        unitCode: REGISTRATION.eastUnit(1),
+        movedIn: daysAgo(20),
+        registeredAt: daysAgo(20),
+        person: floatingAdult(idNumber, '丁四'),
+      })
+      .expect(201);
     const moved = await collector.post('/api/registrations/move', { idNumber, toUnitCode: REGISTRATION.westUnit(2, 1), movedOn: daysAgo(2) }).expect(201);
     expect(moved.body).toMatchObject({ fromUnitCode: null, fromResidencyId: null, toUnitCode: REGISTRATION.westUnit(2, 1) });
     expect(JSON.stringify(moved.body)).not.toContain(FIXTURE.gridEast);
@@ -198,10 +230,7 @@ describe('a collector cannot learn addresses or identities through the forms (is
   it('answers a wrong name for a known ID number with one neutral error, and leaves an audit row for police', async () => {
     const target = household[1]!;
     await collector.post('/api/registrations/move-out', { idNumber: target.idNumber, movedOut: daysAgo(1) });
-    const probes = [
-      floatingAdult(target.idNumber, '随便猜'),
-      floatingAdult(target.idNumber, '乙三'),
-    ];
+    const probes = [floatingAdult(target.idNumber, '随便猜'), floatingAdult(target.idNumber, '乙三')];
     const answers = [];
     for (const person of probes) {
       const response = await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(0), person });

@@ -16,18 +16,31 @@ import { bornYearsAgo, daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, s
  */
 let t: TestApp;
 const ids = {
-  father: idCard('1980-01-01', 1), mother: idCard('1982-02-02', 2), child: idCard(bornYearsAgo(6), 3),
-  zhangWei90: idCard('1990-03-03', 5), qian: idCard('1975-04-04', 7), sun: idCard('1970-05-05', 9),
-  li: idCard('1999-06-06', 11), zhangWei85: idCard('1985-07-07', 13),
+  father: idCard('1980-01-01', 1),
+  mother: idCard('1982-02-02', 2),
+  child: idCard(bornYearsAgo(6), 3),
+  zhangWei90: idCard('1990-03-03', 5),
+  qian: idCard('1975-04-04', 7),
+  sun: idCard('1970-05-05', 9),
+  li: idCard('1999-06-06', 11),
+  zhangWei85: idCard('1985-07-07', 13),
 };
 const personIds: Record<keyof typeof ids, number> = {} as Record<keyof typeof ids, number>;
 const PURPOSE = 'purpose=' + encodeURIComponent('治安检查');
 
 async function register(
-  key: keyof typeof ids, name: string, unitCode: string, movedIn: string, registeredAt: string, extra: Record<string, unknown> = {}, form: { confirmUnitUse?: boolean } = {},
+  key: keyof typeof ids,
+  name: string,
+  unitCode: string,
+  movedIn: string,
+  registeredAt: string,
+  extra: Record<string, unknown> = {},
+  form: { confirmUnitUse?: boolean } = {},
 ) {
   const collector = await signedIn(t, 'collector_west');
-  const response = await collector.post('/api/registrations/move-in', { unitCode, movedIn, registeredAt, ...form, person: floatingAdult(ids[key], name, extra) }).expect(201);
+  const response = await collector
+    .post('/api/registrations/move-in', { unitCode, movedIn, registeredAt, ...form, person: floatingAdult(ids[key], name, extra) })
+    .expect(201);
   personIds[key] = response.body.personId;
 }
 
@@ -36,10 +49,13 @@ beforeAll(async () => {
   await t.handle.db.updateTable('units').set({ rental_registered: false }).where('code', '=', REGISTRATION.westUnit(2, 2)).execute();
   await t.handle.db.updateTable('units').set({ use: 'vacant', rental_registered: false }).where('code', '=', REGISTRATION.westUnit(3, 1)).execute();
   const collector = await signedIn(t, 'collector_west');
-  const family = await collector.post('/api/registrations/move-ins', {
-    unitCode: REGISTRATION.westUnit(1, 1), movedIn: daysAgo(3),
-    people: [floatingAdult(ids.father, '王父'), floatingAdult(ids.mother, '赵母'), floatingAdult(ids.child, '王子')],
-  }).expect(201);
+  const family = await collector
+    .post('/api/registrations/move-ins', {
+      unitCode: REGISTRATION.westUnit(1, 1),
+      movedIn: daysAgo(3),
+      people: [floatingAdult(ids.father, '王父'), floatingAdult(ids.mother, '赵母'), floatingAdult(ids.child, '王子')],
+    })
+    .expect(201);
   [personIds.father, personIds.mother, personIds.child] = family.body.people.map((person: { personId: number }) => person.personId);
   await register('zhangWei90', '张伟', REGISTRATION.westUnit(1, 2), daysAgo(20), today());
   await register('qian', '钱一', REGISTRATION.westUnit(2, 1), daysAgo(100), daysAgo(100));
@@ -47,7 +63,9 @@ beforeAll(async () => {
   await register('li', '李四', REGISTRATION.westUnit(3, 2), daysAgo(5), daysAgo(5));
   await register('zhangWei85', '张伟', REGISTRATION.westShopUnit, daysAgo(30), daysAgo(20), {}, { confirmUnitUse: true });
   const police = await signedIn(t, 'police');
-  await police.post('/api/registrations/move', { personId: personIds.qian, toUnitCode: REGISTRATION.eastUnit(1), movedOn: daysAgo(10), registeredAt: daysAgo(9) }).expect(201);
+  await police
+    .post('/api/registrations/move', { personId: personIds.qian, toUnitCode: REGISTRATION.eastUnit(1), movedOn: daysAgo(10), registeredAt: daysAgo(9) })
+    .expect(201);
   await collector.post('/api/registrations/move-out', { personId: personIds.sun, movedOut: daysAgo(15), foundAbsent: true }).expect(200);
 });
 afterAll(async () => t?.close());
@@ -80,11 +98,19 @@ describe('building drill-down (floor plan)', () => {
       [3, 2, 1, 1, { registered: 1, unregistered: 0 }],
     ]);
     expect(response.body.floors[2].unitsByUse).toMatchObject({ rented: 1, vacant: 1, self_occupied: 0 });
-    expect(response.body.totals).toMatchObject({ unitCount: 6, occupiedUnitCount: 3, occupantCount: 5, unitsByUse: { rented: 5, vacant: 1 }, rentals: { registered: 4, unregistered: 1 } });
+    expect(response.body.totals).toMatchObject({
+      unitCount: 6,
+      occupiedUnitCount: 3,
+      occupantCount: 5,
+      unitsByUse: { rented: 5, vacant: 1 },
+      rentals: { registered: 4, unregistered: 1 },
+    });
     expect(response.body.building).toMatchObject({ code: FIXTURE.westHouse, floors: 3, use: 'urban_village', status: 'active' });
     const unit101 = response.body.floors[0].units[0];
     expect(unit101.code).toBe(REGISTRATION.westUnit(1, 1));
-    expect(unit101.occupants.map((occupant: { person: { id: number } }) => occupant.person.id).sort()).toEqual([personIds.father, personIds.mother, personIds.child].sort());
+    expect(unit101.occupants.map((occupant: { person: { id: number } }) => occupant.person.id).sort()).toEqual(
+      [personIds.father, personIds.mother, personIds.child].sort(),
+    );
     expect(unit101.occupants.map((occupant: { person: { idNumber: string } }) => occupant.person.idNumber)).toContain(ids.father);
     expect(response.body.floors[1].units.map((unit: { rentalStatus: string }) => unit.rentalStatus)).toEqual(['registered', 'unregistered']);
   });
@@ -95,12 +121,21 @@ describe('building drill-down (floor plan)', () => {
     const police = await signedIn(t, 'police');
     await police.get(`/api/drilldown/buildings/${FIXTURE.westHouse}?${PURPOSE}`).expect(200);
     expect(await auditCount(condition)).toBe(before + 1);
-    const row = await t.handle.db.selectFrom('audit_log').select(['target_type', 'target_id', 'purpose', 'details']).where(condition).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const row = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['target_type', 'target_id', 'purpose', 'details'])
+      .where(condition)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ target_type: 'building', target_id: FIXTURE.westHouse, purpose: '治安检查' });
-    expect((row.details.personIds as number[]).sort()).toEqual([personIds.father, personIds.mother, personIds.child, personIds.zhangWei90, personIds.li].sort());
+    expect((row.details.personIds as number[]).sort()).toEqual(
+      [personIds.father, personIds.mother, personIds.child, personIds.zhangWei90, personIds.li].sort(),
+    );
     expect(JSON.stringify(row)).not.toContain(ids.father);
     // "Who looked at this person?" finds the floor plan read through the person-id index.
-    expect(await auditCount(sql`details -> 'personIds' @> ${JSON.stringify([personIds.child])}::jsonb AND details->>'view' = 'building_drilldown'`)).toBeGreaterThanOrEqual(2);
+    expect(
+      await auditCount(sql`details -> 'personIds' @> ${JSON.stringify([personIds.child])}::jsonb AND details->>'view' = 'building_drilldown'`),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('masks ID and phone numbers for the grid’s collector and hides the building from other grids', async () => {
@@ -128,8 +163,14 @@ describe('a unit’s occupants and a person’s history', () => {
     const police = await signedIn(t, 'police');
     const response = await police.get(`/api/units/${REGISTRATION.westUnit(2, 1)}/occupants?${PURPOSE}`).expect(200);
     expect(response.body.current).toEqual([]);
-    expect(response.body.past.map((stay: { person: { id: number }; movedOut: string; deregisteredAt: string | null; departureUnregistered: boolean }) =>
-      [stay.person.id, stay.movedOut, stay.deregisteredAt, stay.departureUnregistered])).toEqual([
+    expect(
+      response.body.past.map((stay: { person: { id: number }; movedOut: string; deregisteredAt: string | null; departureUnregistered: boolean }) => [
+        stay.person.id,
+        stay.movedOut,
+        stay.deregisteredAt,
+        stay.departureUnregistered,
+      ]),
+    ).toEqual([
       [personIds.sun, daysAgo(15), null, true],
       [personIds.qian, daysAgo(10), daysAgo(9), false],
     ]);
@@ -138,9 +179,16 @@ describe('a unit’s occupants and a person’s history', () => {
 
   it('shows the move in a person’s history: police see both stays, each collector only the one in their grid', async () => {
     const url = `/api/people/${personIds.qian}/residences?${PURPOSE}`;
-    const stays = async (username: string) => (await (await signedIn(t, username)).get(url).expect(200)).body.residences
-      .map((stay: { unitCode: string; movedIn: string; movedOut: string | null }) => [stay.unitCode, stay.movedIn, stay.movedOut]);
-    expect(await stays('police')).toEqual([[REGISTRATION.eastUnit(1), daysAgo(10), null], [REGISTRATION.westUnit(2, 1), daysAgo(100), daysAgo(10)]]);
+    const stays = async (username: string) =>
+      (await (await signedIn(t, username)).get(url).expect(200)).body.residences.map((stay: { unitCode: string; movedIn: string; movedOut: string | null }) => [
+        stay.unitCode,
+        stay.movedIn,
+        stay.movedOut,
+      ]);
+    expect(await stays('police')).toEqual([
+      [REGISTRATION.eastUnit(1), daysAgo(10), null],
+      [REGISTRATION.westUnit(2, 1), daysAgo(100), daysAgo(10)],
+    ]);
     expect(await stays('collector_west')).toEqual([[REGISTRATION.westUnit(2, 1), daysAgo(100), daysAgo(10)]]);
     expect(await stays('collector_east')).toEqual([[REGISTRATION.eastUnit(1), daysAgo(10), null]]);
   });
@@ -191,7 +239,13 @@ describe('searching people', () => {
     await search('police', `name=${encodeURIComponent('张伟')}`);
     await search('police', `idNumber=${idCard('2000-01-01', 999)}`);
     expect(await auditCount(sql`action = 'search'`)).toBe(before + 2);
-    const [empty, byName] = await t.handle.db.selectFrom('audit_log').select(['target_type', 'details']).where('action', '=', 'search').orderBy('id', 'desc').limit(2).execute();
+    const [empty, byName] = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['target_type', 'details'])
+      .where('action', '=', 'search')
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute();
     expect(byName!.details).toMatchObject({ by: 'name', personIds: expect.arrayContaining([personIds.zhangWei90, personIds.zhangWei85]) });
     expect(empty).toMatchObject({ target_type: 'person_search', details: { by: 'idNumber', personIds: [] } });
     expect(JSON.stringify(byName)).not.toContain('张伟');
@@ -222,13 +276,20 @@ describe('reports per grid', () => {
 
   it('lists departures nobody deregistered', async () => {
     const body = await report('police', 'unregistered-departures');
-    expect(body.stays.map((stay: { person: { id: number }; movedOut: string; daysToRegister: number | null }) => [stay.person.id, stay.movedOut, stay.daysToRegister]))
-      .toEqual([[personIds.sun, daysAgo(15), null]]);
+    expect(
+      body.stays.map((stay: { person: { id: number }; movedOut: string; daysToRegister: number | null }) => [
+        stay.person.id,
+        stay.movedOut,
+        stay.daysToRegister,
+      ]),
+    ).toEqual([[personIds.sun, daysAgo(15), null]]);
   });
 
   it('answers 404 for another grid’s collector and 400 for a period ending before it starts', async () => {
     await (await signedIn(t, 'collector_east')).get(`/api/reports/late-registrations?grid=${FIXTURE.gridWest}&${PURPOSE}`).expect(404);
-    const reversed = await (await signedIn(t, 'police')).get(`/api/reports/late-registrations?grid=${FIXTURE.gridWest}&${PURPOSE}&from=${today()}&to=${daysAgo(1)}`).expect(400);
+    const reversed = await (await signedIn(t, 'police'))
+      .get(`/api/reports/late-registrations?grid=${FIXTURE.gridWest}&${PURPOSE}&from=${today()}&to=${daysAgo(1)}`)
+      .expect(400);
     expect(reversed.body.error.details.fields[0].field).toBe('to');
   });
 });

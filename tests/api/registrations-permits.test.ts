@@ -16,7 +16,9 @@ let nextSequence = 1;
 async function resident(unitCode: string, extra: Record<string, unknown> = {}): Promise<number> {
   const police = await signedIn(t, 'police');
   const idNumber = idCard('1990-06-15', nextSequence++);
-  const response = await police.post('/api/registrations/move-in', { unitCode, movedIn: daysAgo(400), registeredAt: daysAgo(400), person: floatingAdult(idNumber, '居民', extra) }).expect(201);
+  const response = await police
+    .post('/api/registrations/move-in', { unitCode, movedIn: daysAgo(400), registeredAt: daysAgo(400), person: floatingAdult(idNumber, '居民', extra) })
+    .expect(201);
   return response.body.personId;
 }
 

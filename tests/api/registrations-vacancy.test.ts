@@ -10,7 +10,10 @@ const vacant = (room: number) => fixtureUnitCode(FIXTURE.westHouse, 4, room);
 beforeAll(async () => {
   t = await startRegistrationApp();
   for (const room of [1, 2]) {
-    await t.handle.db.insertInto('units').values({ code: vacant(room), building_code: FIXTURE.westHouse, floor: 4, room: `40${room}`, area_m2: 30, use: 'vacant', landlord_name: null }).execute();
+    await t.handle.db
+      .insertInto('units')
+      .values({ code: vacant(room), building_code: FIXTURE.westHouse, floor: 4, room: `40${room}`, area_m2: 30, use: 'vacant', landlord_name: null })
+      .execute();
   }
 });
 afterAll(async () => t?.close());
@@ -23,10 +26,15 @@ const unitAudit = (code: string) =>
 describe('move-in into a vacant unit', () => {
   it('makes it an unregistered rental to check when a floating tenant moves in, audited', async () => {
     const collector = await t.logIn('collector_west');
-    const moved = await collector.post('/api/registrations/move-in', { unitCode: vacant(1), movedIn: daysAgo(1), person: floatingAdult(idCard('1990-02-03', 41), '租客甲') }).expect(201);
+    const moved = await collector
+      .post('/api/registrations/move-in', { unitCode: vacant(1), movedIn: daysAgo(1), person: floatingAdult(idCard('1990-02-03', 41), '租客甲') })
+      .expect(201);
     expect(await unitOf(vacant(1))).toEqual({ use: 'rented', rental_registered: false, to_check: 'unregistered_rental' });
     expect(await unitAudit(vacant(1))).toEqual([
-      { action: 'unit_use_change', details: { from: 'vacant', to: 'rented', toCheck: 'unregistered_rental', cause: 'move_in', residencyIds: [moved.body.residencyId] } },
+      {
+        action: 'unit_use_change',
+        details: { from: 'vacant', to: 'rented', toCheck: 'unregistered_rental', cause: 'move_in', residencyIds: [moved.body.residencyId] },
+      },
     ]);
   });
 
@@ -58,7 +66,10 @@ describe('move-in into a vacant unit', () => {
 });
 
 describe("the collector's visit clears a unit to check (POST /api/units/:code/check)", () => {
-  const listed = async () => ((await (await t.logIn('collector_west')).get('/api/rentals/overdue?role=collector').expect(200)).body.unitsToCheck as { unitCode: string }[]).map((unit) => unit.unitCode);
+  const listed = async () =>
+    ((await (await t.logIn('collector_west')).get('/api/rentals/overdue?role=collector').expect(200)).body.unitsToCheck as { unitCode: string }[]).map(
+      (unit) => unit.unitCode,
+    );
 
   it('refuses bad findings with a 4xx naming the field, and changes nothing', async () => {
     const collector = await t.logIn('collector_west');
@@ -87,7 +98,8 @@ describe("the collector's visit clears a unit to check (POST /api/units/:code/ch
     expect(checked.body).toEqual({ unitCode: vacant(1), previousUse: 'rented', use: 'vacant', clearedCheck: 'emptied', visitedOn: daysAgo(0) });
     expect(await unitOf(vacant(1))).toEqual({ use: 'vacant', rental_registered: false, to_check: null });
     expect((await unitAudit(vacant(1))).at(-1)).toEqual({
-      action: 'update', details: { cause: 'unit_check', clearedCheck: 'emptied', flaggedSince: daysAgo(0), visitedOn: daysAgo(0), from: 'rented', to: 'vacant' },
+      action: 'update',
+      details: { cause: 'unit_check', clearedCheck: 'emptied', flaggedSince: daysAgo(0), visitedOn: daysAgo(0), from: 'rented', to: 'vacant' },
     });
     expect(await listed()).toEqual([vacant(2)]);
     await collector.post(`/api/units/${vacant(1)}/check`, { visitedOn: daysAgo(0), use: 'vacant' }).expect(409);

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import {
-  bornYearsAgo, countRows, daysAgo, floatingAdult, idCard, logInWithPatch, REGISTRATION, startRegistrationApp, today,
+  bornYearsAgo,
+  countRows,
+  daysAgo,
+  floatingAdult,
+  idCard,
+  logInWithPatch,
+  REGISTRATION,
+  startRegistrationApp,
+  today,
 } from '../helpers/registration-fixture.ts';
 import { addDays } from '../../server/domain/calendar.ts';
 
@@ -16,7 +24,13 @@ const personByIdNumber = (idNumber: string) => db().selectFrom('persons').select
 const staysOf = (personId: number) => db().selectFrom('residencies').selectAll().where('person_id', '=', personId).orderBy('id').execute();
 
 /** One person's move-in by `username`, expecting `status`; movedIn defaults to yesterday. */
-async function moveIn(status: number, username: string, unitCode: string, person: object, dates: { movedIn?: string; registeredAt?: string; confirmUnitUse?: boolean } = {}) {
+async function moveIn(
+  status: number,
+  username: string,
+  unitCode: string,
+  person: object,
+  dates: { movedIn?: string; registeredAt?: string; confirmUnitUse?: boolean } = {},
+) {
   const agent = await t.logIn(username);
   const { movedIn = daysAgo(1), registeredAt, confirmUnitUse } = dates;
   return agent.post('/api/registrations/move-in', { unitCode, movedIn, registeredAt, confirmUnitUse, person }).expect(status);
@@ -29,11 +43,17 @@ describe('move-in', () => {
 
   it('registers a family into a unit of the collector’s grid, deriving sex and birth date from the IDs', async () => {
     const collector = await t.logIn('collector_west');
-    const response = await collector.post('/api/registrations/move-ins', {
-      unitCode: REGISTRATION.westUnit(1, 1),
-      movedIn: daysAgo(2),
-      people: [floatingAdult(father, '李强'), floatingAdult(mother, '王丽'), { idType: 'id_card', idNumber: child, name: '李小明', category: 'floating', floatingType: 'family' }],
-    }).expect(201);
+    const response = await collector
+      .post('/api/registrations/move-ins', {
+        unitCode: REGISTRATION.westUnit(1, 1),
+        movedIn: daysAgo(2),
+        people: [
+          floatingAdult(father, '李强'),
+          floatingAdult(mother, '王丽'),
+          { idType: 'id_card', idNumber: child, name: '李小明', category: 'floating', floatingType: 'family' },
+        ],
+      })
+      .expect(201);
     expect(response.body.people).toHaveLength(3);
     expect(response.body.people.map((person: { personCreated: boolean }) => person.personCreated)).toEqual([true, true, true]);
     expect(response.body.people.map((person: { registrationExempt: boolean }) => person.registrationExempt)).toEqual([false, false, true]);
@@ -41,11 +61,21 @@ describe('move-in', () => {
     expect(await personByIdNumber(father)).toMatchObject({ sex: 'M', birth_date: '1985-03-07', name: '李强', category: 'floating' });
     expect(await personByIdNumber(mother)).toMatchObject({ sex: 'F', birth_date: '1987-11-20' });
     const stay = (await staysOf((await personByIdNumber(child)).id))[0]!;
-    expect(stay).toMatchObject({ unit_code: REGISTRATION.westUnit(1, 1), moved_in: daysAgo(2), registered_at: today(), moved_out: null, registration_exempt: true });
+    expect(stay).toMatchObject({
+      unit_code: REGISTRATION.westUnit(1, 1),
+      moved_in: daysAgo(2),
+      registered_at: today(),
+      moved_out: null,
+      registration_exempt: true,
+    });
   });
 
   it('writes one audit row per person in the same transaction, without ID numbers or names', async () => {
-    const rows = await db().selectFrom('audit_log').select(['action', 'target_type', 'target_id', 'username', 'details']).where('action', '=', 'move_in').execute();
+    const rows = await db()
+      .selectFrom('audit_log')
+      .select(['action', 'target_type', 'target_id', 'username', 'details'])
+      .where('action', '=', 'move_in')
+      .execute();
     expect(rows).toHaveLength(3);
     expect(rows.every((row) => row.username === 'collector_west' && row.target_type === 'person')).toBe(true);
     const details = JSON.stringify(rows.map((row) => row.details));
@@ -60,7 +90,10 @@ describe('move-in', () => {
     ['30 days late for someone who turned 16 on the day of moving in', 30, bornYearsAgo(16, 30), true, false],
   ])('late flag: registered %s', async (_case, daysLate, birthDate, late, exempt) => {
     const idNumber = idCard(birthDate, 100 + daysLate);
-    const response = await moveIn(201, 'police', REGISTRATION.westUnit(3, 2), floatingAdult(idNumber, '迟登记'), { movedIn: daysAgo(daysLate), registeredAt: today() });
+    const response = await moveIn(201, 'police', REGISTRATION.westUnit(3, 2), floatingAdult(idNumber, '迟登记'), {
+      movedIn: daysAgo(daysLate),
+      registeredAt: today(),
+    });
     expect(response.body).toMatchObject({ registeredLate: late, registrationExempt: exempt });
     const stored = await staysOf(response.body.personId);
     expect(stored[0]).toMatchObject({ registered_late: late, registration_exempt: exempt });
@@ -69,13 +102,37 @@ describe('move-in', () => {
   it.each([
     ['a wrong check character', { person: floatingAdult('110105194912310021', '甲') }, 400, 'invalid_id_number', 'person.idNumber'],
     ['a sex that disagrees with the ID', { person: floatingAdult(idCard('1990-01-01', 41), '乙', { sex: 'F' }) }, 400, 'id_mismatch', 'person.sex'],
-    ['a birth date that disagrees with the ID', { person: floatingAdult(idCard('1990-01-01', 41), '乙', { birthDate: '1990-01-02' }) }, 400, 'id_mismatch', 'person.birthDate'],
+    [
+      'a birth date that disagrees with the ID',
+      { person: floatingAdult(idCard('1990-01-01', 41), '乙', { birthDate: '1990-01-02' }) },
+      400,
+      'id_mismatch',
+      'person.birthDate',
+    ],
     ['a move-in tomorrow', { movedIn: addDays(today(), 1) }, 400, 'date_in_future', 'movedIn'],
     ['a registration before the move', { movedIn: daysAgo(1), registeredAt: daysAgo(2) }, 400, 'registered_before_event', 'registeredAt'],
     ['a move-in before the person was born', { movedIn: '1984-01-01' }, 400, 'before_birth', 'movedIn'],
-    ['a passport for a floating person', { person: { idType: 'passport', idNumber: 'E12345678', name: 'Ann', sex: 'F', birthDate: '1990-01-01', nationality: 'USA', category: 'floating' } }, 400, 'category_id_type_mismatch', 'person.category'],
-    ['a passport holder without birth date', { person: { idType: 'passport', idNumber: 'E12345678', name: 'Ann', sex: 'F', nationality: 'USA', category: 'overseas' } }, 400, 'required', 'person.birthDate'],
-    ['floatingType for a registered resident', { person: floatingAdult(idCard('1990-01-01', 41), '丙', { category: 'registered' }) }, 400, 'floating_type_not_floating', 'person.floatingType'],
+    [
+      'a passport for a floating person',
+      { person: { idType: 'passport', idNumber: 'E12345678', name: 'Ann', sex: 'F', birthDate: '1990-01-01', nationality: 'USA', category: 'floating' } },
+      400,
+      'category_id_type_mismatch',
+      'person.category',
+    ],
+    [
+      'a passport holder without birth date',
+      { person: { idType: 'passport', idNumber: 'E12345678', name: 'Ann', sex: 'F', nationality: 'USA', category: 'overseas' } },
+      400,
+      'required',
+      'person.birthDate',
+    ],
+    [
+      'floatingType for a registered resident',
+      { person: floatingAdult(idCard('1990-01-01', 41), '丙', { category: 'registered' }) },
+      400,
+      'floating_type_not_floating',
+      'person.floatingType',
+    ],
     ['a missing name', { person: { idType: 'id_card', idNumber: idCard('1990-01-01', 41), category: 'floating' } }, 400, 'invalid_request', 'person.name'],
     ['an unknown field', { person: floatingAdult(idCard('1990-01-01', 41), '丁', { nickname: 'x' }) }, 400, 'invalid_request', 'person'],
     ['a malformed unit code', { unitCode: '44030700100101000010001' }, 400, 'invalid_request', 'unitCode'],
@@ -109,20 +166,31 @@ describe('move-in', () => {
     const newcomer = idCard('1994-06-06', 62);
     const before = await countRows(t);
     const collector = await t.logIn('collector_west');
-    const response = await collector.post('/api/registrations/move-ins', {
-      unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(1), people: [floatingAdult(newcomer, '新人'), floatingAdult(resident, '赵六')],
-    }).expect(409);
+    const response = await collector
+      .post('/api/registrations/move-ins', {
+        unitCode: REGISTRATION.westUnit(3, 1),
+        movedIn: daysAgo(1),
+        people: [floatingAdult(newcomer, '新人'), floatingAdult(resident, '赵六')],
+      })
+      .expect(409);
     expect(response.body.error.details.fields).toEqual([expect.objectContaining({ field: 'people.1.idNumber', code: 'already_resident' })]);
     expect(await countRows(t)).toEqual(before);
-    const duplicate = await collector.post('/api/registrations/move-ins', {
-      unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(1), people: [floatingAdult(newcomer, '新人'), floatingAdult(newcomer, '新人')],
-    }).expect(400);
+    const duplicate = await collector
+      .post('/api/registrations/move-ins', {
+        unitCode: REGISTRATION.westUnit(3, 1),
+        movedIn: daysAgo(1),
+        people: [floatingAdult(newcomer, '新人'), floatingAdult(newcomer, '新人')],
+      })
+      .expect(400);
     expect(duplicate.body.error).toMatchObject({ code: 'duplicate_person', details: { fields: [{ field: 'people.1.idNumber' }] } });
   });
 
   it('matches a returning person by ID number, refuses a different name, and refuses a stay overlapping the last one', async () => {
     const idNumber = idCard('1980-02-02', 71);
-    const first = await moveIn(201, 'police', REGISTRATION.westUnit(1, 2), floatingAdult(idNumber, '钱七'), { movedIn: daysAgo(40), registeredAt: daysAgo(40) });
+    const first = await moveIn(201, 'police', REGISTRATION.westUnit(1, 2), floatingAdult(idNumber, '钱七'), {
+      movedIn: daysAgo(40),
+      registeredAt: daysAgo(40),
+    });
     const police = await t.logIn('police');
     await police.post('/api/registrations/move-out', { personId: first.body.personId, movedOut: daysAgo(10) }).expect(200);
     const before = await countRows(t);
@@ -154,9 +222,14 @@ describe('move-in', () => {
       code: 'confirmation_required',
       details: { unitUse: 'shop', fields: [{ field: 'confirmUnitUse', code: 'confirm_unit_use_shop' }] },
     });
-    const household = await (await t.logIn('collector_west')).post('/api/registrations/move-ins', {
-      unitCode: REGISTRATION.westShopUnit, movedIn: daysAgo(1), confirmUnitUse: false, people: [shopkeeper],
-    }).expect(409);
+    const household = await (await t.logIn('collector_west'))
+      .post('/api/registrations/move-ins', {
+        unitCode: REGISTRATION.westShopUnit,
+        movedIn: daysAgo(1),
+        confirmUnitUse: false,
+        people: [shopkeeper],
+      })
+      .expect(409);
     expect(household.body.error.code).toBe('confirmation_required');
     // Strict JSON: the string "true" is not a confirmation.
     const stringly = await moveIn(400, 'collector_west', REGISTRATION.westShopUnit, shopkeeper, { confirmUnitUse: 'true' as unknown as boolean });
@@ -170,12 +243,21 @@ describe('move-in', () => {
 });
 
 describe('parallel move-ins of one person', () => {
-  const units = [REGISTRATION.westUnit(1, 1), REGISTRATION.westUnit(1, 2), REGISTRATION.westUnit(2, 1), REGISTRATION.westUnit(2, 2), REGISTRATION.westUnit(3, 1)];
+  const units = [
+    REGISTRATION.westUnit(1, 1),
+    REGISTRATION.westUnit(1, 2),
+    REGISTRATION.westUnit(2, 1),
+    REGISTRATION.westUnit(2, 2),
+    REGISTRATION.westUnit(3, 1),
+  ];
 
   async function racingMoveIns(idNumber: string, name: string) {
     const agents = await Promise.all(units.map(() => t.logIn('police')));
-    const responses = await Promise.all(agents.map((agent, index) =>
-      agent.post('/api/registrations/move-in', { unitCode: units[index], movedIn: daysAgo(1), person: floatingAdult(idNumber, name) })));
+    const responses = await Promise.all(
+      agents.map((agent, index) =>
+        agent.post('/api/registrations/move-in', { unitCode: units[index], movedIn: daysAgo(1), person: floatingAdult(idNumber, name) }),
+      ),
+    );
     return responses.map((response) => [response.status, response.body.error?.code ?? 'ok']).sort();
   }
 
@@ -203,11 +285,26 @@ describe('parallel move-ins of one person', () => {
 describe('move between units', () => {
   it('closes the old stay and opens the new one on the move day, in one transaction', async () => {
     const idNumber = idCard('1988-08-08', 111);
-    const arrived = await moveIn(201, 'police', REGISTRATION.westUnit(2, 1), floatingAdult(idNumber, '吴一'), { movedIn: daysAgo(30), registeredAt: daysAgo(29) });
+    const arrived = await moveIn(201, 'police', REGISTRATION.westUnit(2, 1), floatingAdult(idNumber, '吴一'), {
+      movedIn: daysAgo(30),
+      registeredAt: daysAgo(29),
+    });
     const police = await t.logIn('police');
-    const moved = await police.post('/api/registrations/move', { personId: arrived.body.personId, toUnitCode: REGISTRATION.eastUnit(1), movedOn: daysAgo(12), registeredAt: daysAgo(1) }).expect(201);
+    const moved = await police
+      .post('/api/registrations/move', {
+        personId: arrived.body.personId,
+        toUnitCode: REGISTRATION.eastUnit(1),
+        movedOn: daysAgo(12),
+        registeredAt: daysAgo(1),
+      })
+      .expect(201);
     // Registered 11 days after the move: late on arrival, and the departure was deregistered late too.
-    expect(moved.body).toMatchObject({ fromUnitCode: REGISTRATION.westUnit(2, 1), toUnitCode: REGISTRATION.eastUnit(1), registeredLate: true, departureUnregistered: true });
+    expect(moved.body).toMatchObject({
+      fromUnitCode: REGISTRATION.westUnit(2, 1),
+      toUnitCode: REGISTRATION.eastUnit(1),
+      registeredLate: true,
+      departureUnregistered: true,
+    });
     const stays = await staysOf(arrived.body.personId);
     expect(stays).toEqual([
       expect.objectContaining({ unit_code: REGISTRATION.westUnit(2, 1), moved_in: daysAgo(30), moved_out: daysAgo(12), deregistered_at: daysAgo(1) }),
@@ -219,14 +316,18 @@ describe('move between units', () => {
     const person = await personByIdNumber(idCard('1988-08-08', 111)); // now in the east house, since 12 days ago
     const police = await t.logIn('police');
     const before = await countRows(t);
-    const early = await police.post('/api/registrations/move', { personId: person.id, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(13) }).expect(400);
+    const early = await police
+      .post('/api/registrations/move', { personId: person.id, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(13) })
+      .expect(400);
     expect(early.body.error).toMatchObject({ code: 'before_move_in', details: { fields: [{ field: 'movedOn' }] } });
     const same = await police.post('/api/registrations/move', { personId: person.id, toUnitCode: REGISTRATION.eastUnit(1), movedOn: daysAgo(1) }).expect(409);
     expect(same.body.error.code).toBe('same_unit');
     const gone = await personByIdNumber(idCard('1980-02-02', 71));
     await police.post('/api/registrations/move-out', { personId: gone.id, movedOut: daysAgo(1) }).expect(200);
     const afterMoveOut = await countRows(t);
-    const nowhere = await police.post('/api/registrations/move', { personId: gone.id, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(0) }).expect(409);
+    const nowhere = await police
+      .post('/api/registrations/move', { personId: gone.id, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(0) })
+      .expect(409);
     expect(nowhere.body.error.code).toBe('not_resident');
     expect(afterMoveOut).toEqual({ ...before, open: before.open - 1 });
     expect(await countRows(t)).toEqual(afterMoveOut);
@@ -234,9 +335,14 @@ describe('move between units', () => {
 
   it('lets a collector receive someone from another grid by ID number, but not name them by an id they cannot see', async () => {
     const idNumber = idCard('1995-12-12', 121);
-    const arrived = await moveIn(201, 'collector_east', REGISTRATION.eastUnit(2), floatingAdult(idNumber, '郑二'), { movedIn: daysAgo(9), registeredAt: daysAgo(9) });
+    const arrived = await moveIn(201, 'collector_east', REGISTRATION.eastUnit(2), floatingAdult(idNumber, '郑二'), {
+      movedIn: daysAgo(9),
+      registeredAt: daysAgo(9),
+    });
     const west = await t.logIn('collector_west');
-    const byId = await west.post('/api/registrations/move', { personId: arrived.body.personId, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(2) }).expect(404);
+    const byId = await west
+      .post('/api/registrations/move', { personId: arrived.body.personId, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(2) })
+      .expect(404);
     expect(byId.body.error.details.fields[0].field).toBe('personId');
     await west.post('/api/registrations/move', { idNumber, toUnitCode: REGISTRATION.westUnit(3, 2), movedOn: daysAgo(2) }).expect(201);
     const open = (await staysOf(arrived.body.personId)).filter((stay) => stay.moved_out === null);
@@ -247,7 +353,11 @@ describe('move between units', () => {
 describe('move-out', () => {
   it('closes the stay; a move-out before the move-in is refused naming movedOut', async () => {
     const idNumber = idCard('1979-07-07', 131);
-    const arrived = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idNumber, '冯三'), { movedIn: daysAgo(20), registeredAt: daysAgo(20), confirmUnitUse: true });
+    const arrived = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idNumber, '冯三'), {
+      movedIn: daysAgo(20),
+      registeredAt: daysAgo(20),
+      confirmUnitUse: true,
+    });
     const collector = await t.logIn('collector_west');
     const before = await countRows(t);
     const early = await collector.post('/api/registrations/move-out', { personId: arrived.body.personId, movedOut: daysAgo(21) }).expect(400);
@@ -259,11 +369,21 @@ describe('move-out', () => {
 
   it('records a person found gone as an unregistered departure, and flags a deregistration 8 days late', async () => {
     const collector = await t.logIn('collector_west');
-    const absent = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-08', 141), '陈四'), { movedIn: daysAgo(60), registeredAt: daysAgo(60), confirmUnitUse: true });
-    const late = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-09', 151), '褚五'), { movedIn: daysAgo(60), registeredAt: daysAgo(60), confirmUnitUse: true });
+    const absent = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-08', 141), '陈四'), {
+      movedIn: daysAgo(60),
+      registeredAt: daysAgo(60),
+      confirmUnitUse: true,
+    });
+    const late = await moveIn(201, 'collector_west', REGISTRATION.westShopUnit, floatingAdult(idCard('1979-07-09', 151), '褚五'), {
+      movedIn: daysAgo(60),
+      registeredAt: daysAgo(60),
+      confirmUnitUse: true,
+    });
     const found = await collector.post('/api/registrations/move-out', { personId: absent.body.personId, movedOut: daysAgo(30), foundAbsent: true }).expect(200);
     expect(found.body).toMatchObject({ deregisteredAt: null, departureUnregistered: true });
-    const eightDays = await collector.post('/api/registrations/move-out', { personId: late.body.personId, movedOut: daysAgo(8), registeredAt: today() }).expect(200);
+    const eightDays = await collector
+      .post('/api/registrations/move-out', { personId: late.body.personId, movedOut: daysAgo(8), registeredAt: today() })
+      .expect(200);
     expect(eightDays.body).toMatchObject({ deregisteredAt: today(), departureUnregistered: true });
   });
 
@@ -289,7 +409,12 @@ describe('correcting a person', () => {
     const response = await collector.patch(`/api/people/${arrived.body.personId}`, { reason: 'typing_error', name: '卫陆', phone: null }).expect(200);
     expect(response.body.changedFields.sort()).toEqual(['name', 'phone']);
     expect(response.body.person).toMatchObject({ name: '卫陆', phone: null, idNumber: `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}` });
-    const audit = await db().selectFrom('audit_log').select(['details']).where('action', '=', 'correct').where('target_id', '=', String(arrived.body.personId)).executeTakeFirstOrThrow();
+    const audit = await db()
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('action', '=', 'correct')
+      .where('target_id', '=', String(arrived.body.personId))
+      .executeTakeFirstOrThrow();
     expect(audit.details).toEqual({ fields: expect.arrayContaining(['name', 'phone']), reason: 'typing_error' });
     expect(JSON.stringify(audit.details)).not.toContain('卫');
   });

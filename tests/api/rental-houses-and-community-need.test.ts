@@ -83,15 +83,28 @@ describe('collector need per community, not rounded up per grid', () => {
     const { body } = await planner.get(`/api/collectors/allocation?within=${T.community}&level=grid&sort=code`).expect(200);
     // Shares of 1 by floating people: 300/730 = 0.411, 250/730 = 0.342, 180/730 = 0.247 → floors 0; the one to the largest remainder.
     expect(body.rows.map((row: { code: string; floating: number; need: number }) => [row.code, row.floating, row.need])).toEqual([
-      [T.grids[0], 300, 1], [T.grids[1], 250, 0], [T.grids[2], 180, 0],
+      [T.grids[0], 300, 1],
+      [T.grids[1], 250, 0],
+      [T.grids[2], 180, 0],
     ]);
     expect(body.totals).toMatchObject({ floating: 730, need: 1 });
     expect(body.communities).toHaveLength(1);
     expect(body.communities[0]).toMatchObject({
-      code: T.community, grids: 3, floating: 730, ratios: [{ rule: 'floating', count: 730, perCollector: 500, quotient: 1.46, need: 2 }, { rule: 'rental', count: 0, need: 0 }],
-      ratioNeed: 2, smallCommunity: { isSmallCommunity: true, kind: 'exactly', minimum: 1, applied: true }, need: 1, decidedBy: 'community_minimum',
+      code: T.community,
+      grids: 3,
+      floating: 730,
+      ratios: [
+        { rule: 'floating', count: 730, perCollector: 500, quotient: 1.46, need: 2 },
+        { rule: 'rental', count: 0, need: 0 },
+      ],
+      ratioNeed: 2,
+      smallCommunity: { isSmallCommunity: true, kind: 'exactly', minimum: 1, applied: true },
+      need: 1,
+      decidedBy: 'community_minimum',
       apportionment: {
-        basis: 'floating', total: 730, leftAfterFloors: 1,
+        basis: 'floating',
+        total: 730,
+        leftAfterFloors: 1,
         shares: [
           { code: T.grids[0], count: 300, quota: 0.411, floor: 0, remainder: 0.411, extra: 1, need: 1 },
           { code: T.grids[1], count: 250, quota: 0.3425, floor: 0, remainder: 0.3425, extra: 0, need: 0 },
@@ -105,7 +118,9 @@ describe('collector need per community, not rounded up per grid', () => {
     const { body } = await planner.get(`/api/collectors/allocation?within=${T.community}&smallCommunityFloatingBelow=0&sort=code`).expect(200);
     expect(body.rows.map((row: { need: number }) => row.need)).toEqual([1, 1, 0]);
     expect(body.rows.map((row: { steps: { quota: number; floor: number; extra: number } }) => [row.steps.quota, row.steps.floor, row.steps.extra])).toEqual([
-      [0.8219, 0, 1], [0.6849, 0, 1], [0.4932, 0, 0],
+      [0.8219, 0, 1],
+      [0.6849, 0, 1],
+      [0.4932, 0, 0],
     ]);
   });
 
@@ -119,8 +134,14 @@ describe('collector need per community, not rounded up per grid', () => {
     // Population = the 730 floating people: ceil(730/600) = 2; shares 0.82 / 0.68 / 0.49 → 1, 1, 0.
     const { body } = await planner.get(`/api/collectors/allocation?within=${T.community}&mode=population&level=community`).expect(200);
     expect(body.rows[0]).toMatchObject({
-      code: T.community, need: 2,
-      communitySteps: { ratios: [{ rule: 'population', count: 730, perCollector: 600, quotient: 1.2167, need: 2 }], need: 2, decidedBy: 'population', apportionment: { basis: 'population' } },
+      code: T.community,
+      need: 2,
+      communitySteps: {
+        ratios: [{ rule: 'population', count: 730, perCollector: 600, quotient: 1.2167, need: 2 }],
+        need: 2,
+        decidedBy: 'population',
+        apportionment: { basis: 'population' },
+      },
     });
     const grids = (await planner.get(`/api/collectors/allocation?within=${T.community}&mode=population&sort=code`).expect(200)).body.rows;
     expect(grids.map((row: { need: number }) => row.need)).toEqual([1, 1, 0]);
@@ -132,7 +153,11 @@ describe('collector need per community, not rounded up per grid', () => {
     const district = (await planner.get(`/api/collectors/allocation?within=${FIXTURE.district}&level=district`).expect(200)).body.rows[0];
     const sum = communities.reduce((total: number, row: { need: number }) => total + row.need, 0);
     // Fixture community 001001 (no floating people): exactly 1; T: 1; H (1200 floating, not small): max(ceil(1200/500) = 3, ceil(23/50) = 1) = 3.
-    expect(communities.map((row: { code: string; need: number }) => [row.code, row.need])).toEqual([[FIXTURE.community, 1], [T.community, 1], [H.community, 3]]);
+    expect(communities.map((row: { code: string; need: number }) => [row.code, row.need])).toEqual([
+      [FIXTURE.community, 1],
+      [T.community, 1],
+      [H.community, 3],
+    ]);
     expect([street.need, district.need]).toEqual([sum, sum]);
   });
 });
@@ -142,10 +167,19 @@ describe('a rental house is a let dwelling, not a building', () => {
     const { body } = await planner.get(`/api/collectors/allocation?within=${H.grid}`).expect(200);
     expect(body.rows[0]).toMatchObject({ floating: 1200, rentalHouses: 23, rentalBuildings: 2 });
     // 10 rental houses per collector: ceil(23/10) = 3 (counting buildings it would have been ceil(2/10) = 1); floating ceil(1200/5000) = 1.
-    const whatIf = await planner.get(`/api/collectors/allocation?within=${H.community}&level=community&rentalHousesPerCollector=10&floatingPerCollector=5000`).expect(200);
+    const whatIf = await planner
+      .get(`/api/collectors/allocation?within=${H.community}&level=community&rentalHousesPerCollector=10&floatingPerCollector=5000`)
+      .expect(200);
     expect(whatIf.body.rows[0].communitySteps).toMatchObject({
-      rentalHouses: 23, rentalBuildings: 2, ratios: [{ rule: 'floating', need: 1 }, { rule: 'rental', count: 23, perCollector: 10, quotient: 2.3, need: 3 }],
-      need: 3, decidedBy: 'rental', apportionment: { basis: 'rental', total: 23 },
+      rentalHouses: 23,
+      rentalBuildings: 2,
+      ratios: [
+        { rule: 'floating', need: 1 },
+        { rule: 'rental', count: 23, perCollector: 10, quotient: 2.3, need: 3 },
+      ],
+      need: 3,
+      decidedBy: 'rental',
+      apportionment: { basis: 'rental', total: 23 },
     });
   });
 
@@ -172,7 +206,8 @@ describe('a rental house is a let dwelling, not a building', () => {
 
   it('follows writes: a unit let to more households, a let room turned vacant, a building demolished (maintained = direct count)', async () => {
     const db = t.handle.db;
-    const rentalHouses = async () => (await planner.get(`/api/collectors/allocation?within=${H.grid}`).expect(200)).body.rows[0] as { rentalHouses: number; rentalBuildings: number };
+    const rentalHouses = async () =>
+      (await planner.get(`/api/collectors/allocation?within=${H.grid}`).expect(200)).body.rows[0] as { rentalHouses: number; rentalBuildings: number };
     await db.updateTable('units').set({ let_households: 5 }).where('code', '=', SHARED_UNIT).execute();
     expect(await rentalHouses()).toMatchObject({ rentalHouses: 25, rentalBuildings: 2 });
     await db.updateTable('units').set({ use: 'vacant' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute();
@@ -182,7 +217,9 @@ describe('a rental house is a let dwelling, not a building', () => {
     await db.updateTable('buildings').set({ status: 'active' }).where('code', '=', H_BUILDING_SHARED).execute();
     await db.updateTable('units').set({ use: 'rented' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute();
     await db.updateTable('units').set({ let_households: 3 }).where('code', '=', SHARED_UNIT).execute();
-    const maintained = await sql<{ grid_code: string; rental_houses: number }>`SELECT grid_code, rental_houses FROM grid_unit_stats ORDER BY grid_code`.execute(db);
+    const maintained = await sql<{ grid_code: string; rental_houses: number }>`SELECT grid_code, rental_houses FROM grid_unit_stats ORDER BY grid_code`.execute(
+      db,
+    );
     const direct = await sql<{ grid_code: string; rental_houses: number }>`
       SELECT b.grid_code, coalesce(sum(u.let_households) FILTER (WHERE u.use = 'rented'), 0)::int AS rental_houses
       FROM buildings b LEFT JOIN units u ON u.building_code = b.code WHERE b.status = 'active' GROUP BY 1 ORDER BY 1`.execute(db);
@@ -191,15 +228,17 @@ describe('a rental house is a let dwelling, not a building', () => {
   });
 
   it('refuses more than one let household on a unit that is not rented, and outside 1–50', async () => {
-    await expect(sql`INSERT INTO units (code, building_code, floor, room, use, let_households)
-      VALUES (${`${H_BUILDING_SHARED}000199`}, ${H_BUILDING_SHARED}, 1, '199', 'rented', 0)`.execute(t.handle.db)).rejects.toThrow(/let_households_range/);
+    await expect(
+      sql`INSERT INTO units (code, building_code, floor, room, use, let_households)
+      VALUES (${`${H_BUILDING_SHARED}000199`}, ${H_BUILDING_SHARED}, 1, '199', 'rented', 0)`.execute(t.handle.db),
+    ).rejects.toThrow(/let_households_range/);
     const admin = await importer(t, 'admin');
     const headers = ['房屋编码', '所在楼层', '房号', '房屋用途', '分租户数'];
-    const { job, errors } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'units.csv' }, utf8Csv([
-      headers,
-      [`${H_BUILDING_SHARED}000201`, 2, '201', '自住', 2],
-      [`${H_BUILDING_SHARED}000202`, 2, '202', '出租', 0],
-    ]));
+    const { job, errors } = await importAndWait(
+      admin,
+      { kind: 'units', crs: 'wgs84', filename: 'units.csv' },
+      utf8Csv([headers, [`${H_BUILDING_SHARED}000201`, 2, '201', '自住', 2], [`${H_BUILDING_SHARED}000202`, 2, '202', '出租', 0]]),
+    );
     expect(job).toMatchObject({ status: 'failed', errorCount: 2 });
     expect(errors.map(({ row, field, reason }) => [row, field, reason])).toEqual([
       [2, '分租户数', 'only a rented unit (出租) can be let to several households (分租)'],
@@ -209,11 +248,15 @@ describe('a rental house is a let dwelling, not a building', () => {
 
   it('imports a unit let to several households (分租户数) and counts each household', async () => {
     const admin = await importer(t, 'admin');
-    const { job } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'units.csv' }, utf8Csv([
-      ['房屋编码', '所在楼层', '房号', '房屋用途', '分租户数'],
-      [`${H_BUILDING_SHARED}000301`, 3, '301', '出租', 4],
-      [`${H_BUILDING_SHARED}000302`, 3, '302', '出租', ''],
-    ]));
+    const { job } = await importAndWait(
+      admin,
+      { kind: 'units', crs: 'wgs84', filename: 'units.csv' },
+      utf8Csv([
+        ['房屋编码', '所在楼层', '房号', '房屋用途', '分租户数'],
+        [`${H_BUILDING_SHARED}000301`, 3, '301', '出租', 4],
+        [`${H_BUILDING_SHARED}000302`, 3, '302', '出租', ''],
+      ]),
+    );
     expect(job).toMatchObject({ status: 'done', rowsImported: 2 });
     const row = (await planner.get(`/api/collectors/allocation?within=${H.grid}`).expect(200)).body.rows[0];
     expect(row).toMatchObject({ rentalHouses: 23 + 4 + 1, rentalBuildings: 2 });

@@ -12,7 +12,11 @@ const collectors = { west: 0, east: 0 };
 
 async function insertCollectorUser(username: string, gridCode: string, name: string): Promise<number> {
   const db = t.handle.db;
-  const collector = await db.insertInto('collectors').values({ name, phone: null, photo_url: null, employment: 'full_time', employer: null }).returning('id').executeTakeFirstOrThrow();
+  const collector = await db
+    .insertInto('collectors')
+    .values({ name, phone: null, photo_url: null, employment: 'full_time', employer: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await db.insertInto('collector_assignments').values({ collector_id: collector.id, grid_code: gridCode, assigned_on: '2024-01-01', ended_on: null }).execute();
   await insertUser(db, username, 'collector', [gridCode]);
   await db.updateTable('users').set({ collector_id: collector.id }).where('username', '=', username).execute();
@@ -26,7 +30,8 @@ beforeAll(async () => {
   // Visits replay 2024 (scores by month): allow them to be dated that far back.
   t = await startTestApp({ INSPECTION_BACKDATE_DAYS: '36500' });
   await insertFixtureCity(t.handle.db);
-  for (const role of ['admin', 'police', 'leader', 'planner', 'auditor'] as const) await insertUser(t.handle.db, role, role, role === 'admin' ? [] : [FIXTURE.district]);
+  for (const role of ['admin', 'police', 'leader', 'planner', 'auditor'] as const)
+    await insertUser(t.handle.db, role, role, role === 'admin' ? [] : [FIXTURE.district]);
   await insertUser(t.handle.db, 'east_police', 'police', [FIXTURE.gridEast]);
   collectors.west = await insertCollectorUser('west_collector', FIXTURE.gridWest, '西区采集员');
   collectors.east = await insertCollectorUser('east_collector', FIXTURE.gridEast, '东区采集员');
@@ -61,7 +66,10 @@ describe('rule sets', () => {
 
   it.each([
     ['an origin label', sql`INSERT INTO rental_rules (version, factor, params, points, label) VALUES (1, 'clue', '{}', 1, '户籍为外省')`],
-    ['an unknown parameter', sql`INSERT INTO rental_rules (version, factor, params, points, label) VALUES (1, 'tenant_flag', '{"flag": "key_person", "province": "x"}', -1, 'x')`],
+    [
+      'an unknown parameter',
+      sql`INSERT INTO rental_rules (version, factor, params, points, label) VALUES (1, 'tenant_flag', '{"flag": "key_person", "province": "x"}', -1, 'x')`,
+    ],
     ['an origin factor', sql`INSERT INTO rental_rules (version, factor, params, points, label) VALUES (1, 'origin', '{}', -1, 'x')`],
   ])('refuses %s written straight into the table', async (_what, statement) => {
     const before = await countOf('rental_rules');
@@ -91,7 +99,11 @@ describe('rule sets', () => {
     const house = await insertRentalHouse(t.handle.db, 20);
     await insertCase(t.handle.db, house, 'criminal', '2024-02-10T09:00:00+08:00');
     await scoreMonths(t.handle.db, '2024-02-01', '2024-02-01');
-    const latest = await t.handle.db.selectFrom('rental_scores').select(['score', 'rules_version']).where('building_code', '=', house).executeTakeFirstOrThrow();
+    const latest = await t.handle.db
+      .selectFrom('rental_scores')
+      .select(['score', 'rules_version'])
+      .where('building_code', '=', house)
+      .executeTakeFirstOrThrow();
     expect(latest).toEqual({ score: 6, rules_version: 2 });
     await scoreMonths(t.handle.db, '2024-02-01', '2024-02-01', { rulesVersion: 1 });
     const first = await t.handle.db.selectFrom('rental_scores').select(['score', 'rules_version']).where('building_code', '=', house).executeTakeFirstOrThrow();
@@ -100,14 +112,32 @@ describe('rule sets', () => {
 });
 
 describe('inspections', () => {
-  const westVisit = { buildingCode: FIXTURE.westHouse, unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1), visitedOn: '2024-05-10', doorsOk: true, tenantsRegistered: true };
+  const westVisit = {
+    buildingCode: FIXTURE.westHouse,
+    unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1),
+    visitedOn: '2024-05-10',
+    doorsOk: true,
+    tenantsRegistered: true,
+  };
 
   it('records a collector visit in their grid, with their collector id, and audits it', async () => {
     const collector = await t.logIn('west_collector');
     const response = await collector.post('/api/rentals/inspections', westVisit).expect(201);
     const row = await t.handle.db.selectFrom('inspections').selectAll().where('id', '=', response.body.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ building_code: FIXTURE.westHouse, inspector_role: 'collector', collector_id: collectors.west, doors_ok: true, hygiene_good: null, clue_given: false });
-    const audit = await t.handle.db.selectFrom('audit_log').select(['action', 'username']).where('target_type', '=', 'inspection').where('target_id', '=', String(response.body.id)).execute();
+    expect(row).toMatchObject({
+      building_code: FIXTURE.westHouse,
+      inspector_role: 'collector',
+      collector_id: collectors.west,
+      doors_ok: true,
+      hygiene_good: null,
+      clue_given: false,
+    });
+    const audit = await t.handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'username'])
+      .where('target_type', '=', 'inspection')
+      .where('target_id', '=', String(response.body.id))
+      .execute();
     expect(audit).toEqual([{ action: 'create', username: 'west_collector' }]);
     const police = await t.logIn('police');
     const listed = await police.get(`/api/rentals/buildings/${FIXTURE.westHouse}/inspections`).expect(200);
@@ -137,7 +167,9 @@ describe('inspections', () => {
     expect(card.body).toMatchObject({ score: 7, tier: 'green' });
     expect(card.body.explanation.factors).toEqual([
       expect.objectContaining({
-        factor: 'doors', label: '未装防盗门', points: -3,
+        factor: 'doors',
+        label: '未装防盗门',
+        points: -3,
         evidence: [expect.objectContaining({ type: 'inspection', inspectionId: visit.body.id, role: 'police', visitedOn: '2024-05-10', doorsOk: false })],
       }),
     ]);
@@ -190,11 +222,19 @@ describe('visit schedule and overdue lists', () => {
     const planner = await t.logIn('planner');
     const byGrid = await planner.get(`/api/rentals/overdue/summary?by=grid&asOf=${asOf}`).expect(200);
     expect(byGrid.body.rows.find((row: { key: string }) => row.key === FIXTURE.gridEast)).toEqual({
-      key: FIXTURE.gridEast, name: '东网格', buildings: 3, policeOverdue: 0, collectorOverdue: 2,
+      key: FIXTURE.gridEast,
+      name: '东网格',
+      buildings: 3,
+      policeOverdue: 0,
+      collectorOverdue: 2,
     });
     const byCollector = await planner.get(`/api/rentals/overdue/summary?by=collector&asOf=${asOf}`).expect(200);
     expect(byCollector.body.rows.find((row: { key: string }) => row.key === String(collectors.east))).toEqual({
-      key: String(collectors.east), name: '东区采集员', buildings: 3, policeOverdue: 0, collectorOverdue: 2,
+      key: String(collectors.east),
+      name: '东区采集员',
+      buildings: 3,
+      policeOverdue: 0,
+      collectorOverdue: 2,
     });
   });
 

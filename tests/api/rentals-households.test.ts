@@ -3,7 +3,15 @@ import { scoreMonths } from '../../server/rentals/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from '../helpers/fixture-city.ts';
 import {
-  householdTiersOf, insertCase, insertInspection, insertOneFloorHouse, insertPersonFlag, insertRentalHouse, insertRentalUsers, insertTenant, tiersBySpan,
+  householdTiersOf,
+  insertCase,
+  insertInspection,
+  insertOneFloorHouse,
+  insertPersonFlag,
+  insertRentalHouse,
+  insertRentalUsers,
+  insertTenant,
+  tiersBySpan,
   tiersOf,
 } from '../helpers/rental-fixture.ts';
 
@@ -74,12 +82,14 @@ describe('household tiers month by month', () => {
   it('turns red on the second criminal case at the unit within 6 months, yellow after 3 clean months, green 12 months after the last case', async () => {
     // Jan: 10 − 3 = 7, capped at yellow by the case; Feb: 10 + 3 (the building's doors) = 13, still yellow;
     // Mar: second case → red; Apr, May, Jun clean → yellow in Jun; green once Apr 2024 – Mar 2025 has no case.
-    expect(await householdTiersOf(t.handle.db, room(1))).toEqual(tiersBySpan([
-      ['2024-01', '2024-02', 'yellow'],
-      ['2024-03', '2024-05', 'red'],
-      ['2024-06', '2025-02', 'yellow'],
-      ['2025-03', '2025-03', 'green'],
-    ]));
+    expect(await householdTiersOf(t.handle.db, room(1))).toEqual(
+      tiersBySpan([
+        ['2024-01', '2024-02', 'yellow'],
+        ['2024-03', '2024-05', 'red'],
+        ['2024-06', '2025-02', 'yellow'],
+        ['2025-03', '2025-03', 'green'],
+      ]),
+    );
     expect((await householdScores(room(1))).slice(0, 4).map((row) => row.score)).toEqual([7, 13, 10, 13]);
   });
 
@@ -94,21 +104,25 @@ describe('household tiers month by month', () => {
     // Jan: 10 + 2 (registered on time) + 5 (clue) = 17; Feb–Dec: 10 + 3 (doors) + 2 (the on-time registration
     // holds until contradicted, issue 15.3), the clue within 12 months
     // and no late registration at this unit, though the building visit found unregistered tenants.
-    expect(await householdTiersOf(t.handle.db, room(3))).toEqual(tiersBySpan([
-      ['2024-01', '2024-12', 'star'],
-      ['2025-01', '2025-03', 'green'],
-    ]));
+    expect(await householdTiersOf(t.handle.db, room(3))).toEqual(
+      tiersBySpan([
+        ['2024-01', '2024-12', 'star'],
+        ['2025-01', '2025-03', 'green'],
+      ]),
+    );
     expect(await scoreIn(room(3), '2024-01')).toBe(17);
     expect(await scoreIn(room(3), '2024-02')).toBe(15);
   });
 
   it('counts only its own flagged tenants', async () => {
     // Jan: 10 − 3 − 2 = 5 → red; Feb: 8 but 1 clean month → red; Mar: 2 → red; Apr: 3 → yellow; then green.
-    expect(await householdTiersOf(t.handle.db, room(4))).toEqual(tiersBySpan([
-      ['2024-01', '2024-03', 'red'],
-      ['2024-04', '2024-04', 'yellow'],
-      ['2024-05', '2025-03', 'green'],
-    ]));
+    expect(await householdTiersOf(t.handle.db, room(4))).toEqual(
+      tiersBySpan([
+        ['2024-01', '2024-03', 'red'],
+        ['2024-04', '2024-04', 'yellow'],
+        ['2024-05', '2025-03', 'green'],
+      ]),
+    );
   });
 
   it('still scores the building on everything that happened there', async () => {
@@ -116,7 +130,10 @@ describe('household tiers month by month', () => {
     expect([tiers['2024-01'], tiers['2024-03'], tiers['2024-06']]).toEqual(['yellow', 'red', 'yellow']);
     // Jan: 10 − 3 (case) − 3 − 2 (flags) + 2 (registration on time) + 5 (clue) = 9.
     const january = await t.handle.db
-      .selectFrom('rental_scores').select('score').where('building_code', '=', shared).where('month', '=', '2024-01-01')
+      .selectFrom('rental_scores')
+      .select('score')
+      .where('building_code', '=', shared)
+      .where('month', '=', '2024-01-01')
       .executeTakeFirstOrThrow();
     expect(january.score).toBe(9);
   });
@@ -129,10 +146,17 @@ describe('household score card', () => {
     expect(card.body).toMatchObject({
       unit: { code: room(1), buildingCode: shared, floor: 1, room: '101' },
       building: { code: shared },
-      month: '2024-03-01', score: 10, tier: 'red', star: false, rulesVersion: 1,
+      month: '2024-03-01',
+      score: 10,
+      tier: 'red',
+      star: false,
+      rulesVersion: 1,
     });
     const factors = card.body.explanation.factors.map((factor: { factor: string; points: number }) => [factor.factor, factor.points]);
-    expect(factors).toEqual([['case', -3], ['doors', 3]]);
+    expect(factors).toEqual([
+      ['case', -3],
+      ['doors', 3],
+    ]);
     expect(card.body.explanation.factors[0].evidence).toEqual([expect.objectContaining({ type: 'case', kind: 'criminal', occurredOn: '2024-03-10' })]);
     expect(card.body.explanation.overrides.map((override: { code: string }) => override.code)).toEqual(['two_criminal_cases_in_6_months']);
     expect(card.body.history).toHaveLength(15);

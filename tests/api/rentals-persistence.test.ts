@@ -47,12 +47,27 @@ describe('rental score facts persist until contradicted', () => {
     const police = await t.logIn('police');
     const registered = await police.get(`/api/rentals/buildings/${house.registered}?month=2025-02`).expect(200);
     expect(registered.body.explanation.factors).toEqual([
-      expect.objectContaining({ factor: 'landlord_registration', points: 2, lastEvidencedOn: '2025-01-05', evidence: [expect.objectContaining({ type: 'stay', registeredAt: '2025-01-05' })] }),
-      expect.objectContaining({ factor: 'doors', points: 3, lastEvidencedOn: '2025-01-10', evidence: [expect.objectContaining({ type: 'inspection', visitedOn: '2025-01-10' })] }),
+      expect.objectContaining({
+        factor: 'landlord_registration',
+        points: 2,
+        lastEvidencedOn: '2025-01-05',
+        evidence: [expect.objectContaining({ type: 'stay', registeredAt: '2025-01-05' })],
+      }),
+      expect.objectContaining({
+        factor: 'doors',
+        points: 3,
+        lastEvidencedOn: '2025-01-10',
+        evidence: [expect.objectContaining({ type: 'inspection', visitedOn: '2025-01-10' })],
+      }),
     ]);
     const gated = await police.get(`/api/rentals/buildings/${house.gated}?month=2025-02`).expect(200);
     expect(gated.body.explanation.factors).toEqual([
-      expect.objectContaining({ factor: 'doors', points: 3, lastEvidencedOn: '2024-06-01', evidence: [{ type: 'building', flag: 'has_access_control', label: expect.stringContaining('门禁') }] }),
+      expect.objectContaining({
+        factor: 'doors',
+        points: 3,
+        lastEvidencedOn: '2024-06-01',
+        evidence: [{ type: 'building', flag: 'has_access_control', label: expect.stringContaining('门禁') }],
+      }),
     ]);
   });
 });

@@ -73,42 +73,50 @@ describe('tier transitions month by month', () => {
   it('turns red on the second criminal case within 6 months, yellow after 3 clean months, green 12 months after the last case', async () => {
     // Jan: 10 − 3 = 7 but a criminal case this year caps it at yellow; Mar: second case → red;
     // Apr, May, Jun clean → yellow in Jun; green once Apr 2024 – Mar 2025 has no criminal case.
-    expect(await tiersOf(t.handle.db, house.cases)).toEqual(expectedTiers([
-      ['2024-01', '2024-02', 'yellow'],
-      ['2024-03', '2024-05', 'red'],
-      ['2024-06', '2025-02', 'yellow'],
-      ['2025-03', '2025-03', 'green'],
-    ]));
+    expect(await tiersOf(t.handle.db, house.cases)).toEqual(
+      expectedTiers([
+        ['2024-01', '2024-02', 'yellow'],
+        ['2024-03', '2024-05', 'red'],
+        ['2024-06', '2025-02', 'yellow'],
+        ['2025-03', '2025-03', 'green'],
+      ]),
+    );
   });
 
   it('is red on its score while flagged tenants live there and recovers through yellow after 3 clean months', async () => {
     // Jan, Feb: 10 − 3 − 2 = 5 → red. Mar, Apr: score 10 but only 1 and 2 clean months → red.
     // May: third clean month → yellow. Jun on: green (no criminal case, no clue, so no star).
-    expect(await tiersOf(t.handle.db, house.flags)).toEqual(expectedTiers([
-      ['2024-01', '2024-04', 'red'],
-      ['2024-05', '2024-05', 'yellow'],
-      ['2024-06', '2025-03', 'green'],
-    ]));
+    expect(await tiersOf(t.handle.db, house.flags)).toEqual(
+      expectedTiers([
+        ['2024-01', '2024-04', 'red'],
+        ['2024-05', '2024-05', 'yellow'],
+        ['2024-06', '2025-03', 'green'],
+      ]),
+    );
   });
 
   it('is star while the landlord cooperates and gave a clue within 12 months, then green', async () => {
     // Jan: 10 + 2 + 5 + 3 + 1 + 1 = 22; Feb–Dec: 10 + 2 + 3 + 1 + 1 = 17 with the findings and conduct carried;
     // Jan 2025: the clue, the on-time registration and the findings are over 12 months old → 10, green.
-    expect(await tiersOf(t.handle.db, house.star)).toEqual(expectedTiers([
-      ['2024-01', '2024-12', 'star'],
-      ['2025-01', '2025-03', 'green'],
-    ]));
+    expect(await tiersOf(t.handle.db, house.star)).toEqual(
+      expectedTiers([
+        ['2024-01', '2024-12', 'star'],
+        ['2025-01', '2025-03', 'green'],
+      ]),
+    );
   });
 
   it('is red for late registration and missing doors, staying red until 3 clean months have passed', async () => {
     // Jan: nothing known → 10. Feb: 10 − 2 − 3 = 5 → red. Mar, Apr: 10 + 2 − 3 = 9 but 1 and 2 clean
     // months → red. May → yellow. Jun on: green.
-    expect(await tiersOf(t.handle.db, house.late)).toEqual(expectedTiers([
-      ['2024-01', '2024-01', 'green'],
-      ['2024-02', '2024-04', 'red'],
-      ['2024-05', '2024-05', 'yellow'],
-      ['2024-06', '2025-03', 'green'],
-    ]));
+    expect(await tiersOf(t.handle.db, house.late)).toEqual(
+      expectedTiers([
+        ['2024-01', '2024-01', 'green'],
+        ['2024-02', '2024-04', 'red'],
+        ['2024-05', '2024-05', 'yellow'],
+        ['2024-06', '2025-03', 'green'],
+      ]),
+    );
     const scores = await t.handle.db.selectFrom('rental_scores').select(['month', 'score']).where('building_code', '=', house.late).orderBy('month').execute();
     expect(scores.slice(0, 3).map((row) => row.score)).toEqual([10, 5, 9]);
   });
@@ -121,7 +129,10 @@ describe('tier transitions month by month', () => {
       .where('month', 'in', ['2024-04-01', '2024-05-01'])
       .orderBy('month')
       .execute();
-    expect(scores).toEqual([{ month: '2024-04-01', score: 10 }, { month: '2024-05-01', score: 9 }]);
+    expect(scores).toEqual([
+      { month: '2024-04-01', score: 10 },
+      { month: '2024-05-01', score: 9 },
+    ]);
   });
 
   it('scores only rental buildings: the self-occupied house and the shop get no score', async () => {
@@ -147,7 +158,14 @@ describe('explanations', () => {
     const card = await police.get(`/api/rentals/buildings/${house.cases}?month=2024-03`).expect(200);
     expect(card.body).toMatchObject({ month: '2024-03-01', score: 7, tier: 'red', star: false, rulesVersion: 1 });
     expect(card.body.explanation.factors).toEqual([
-      expect.objectContaining({ factor: 'case', params: { caseKind: 'criminal' }, count: 1, pointsEach: -3, points: -3, evidence: [expect.objectContaining({ type: 'case', kind: 'criminal', occurredOn: '2024-03-10' })] }),
+      expect.objectContaining({
+        factor: 'case',
+        params: { caseKind: 'criminal' },
+        count: 1,
+        pointsEach: -3,
+        points: -3,
+        evidence: [expect.objectContaining({ type: 'case', kind: 'criminal', occurredOn: '2024-03-10' })],
+      }),
     ]);
     expect(card.body.explanation.overrides.map((override: { code: string }) => override.code)).toEqual(['two_criminal_cases_in_6_months']);
     expect(card.body.explanation.windows).toMatchObject({ criminalCasesThisMonth: 1, criminalCases6Months: 2, criminalCases12Months: 2 });
@@ -160,14 +178,23 @@ describe('explanations', () => {
     const unitCode = fixtureUnitCode(house.flags, 1, 1);
     const police = await (await t.logIn('police')).get(path).expect(200);
     expect(police.body.score).toBe(5);
-    expect(police.body.explanation.factors.map((factor: { label: string; points: number; evidence: unknown[] }) => [factor.label, factor.points, factor.evidence])).toEqual([
+    expect(
+      police.body.explanation.factors.map((factor: { label: string; points: number; evidence: unknown[] }) => [factor.label, factor.points, factor.evidence]),
+    ).toEqual([
       ['每名重点人员租客', -3, [expect.objectContaining({ type: 'stay', personId: tenants.keyPerson, unitCode, movedIn: '2022-12-01', daysToRegister: 2 })]],
       ['每名工作对象租客', -2, [expect.objectContaining({ type: 'stay', personId: tenants.workTarget, unitCode, movedIn: '2022-12-01', daysToRegister: 1 })]],
     ]);
     expect(JSON.stringify(police.body)).not.toMatch(/租客\d|440307198501/);
     const leader = await (await t.logIn('leader')).get(path).expect(200);
     // Leaders see the points, not the tenants behind them: no stays, dates or counts of people.
-    expect(leader.body.explanation.factors.map((factor: { label: string; points: number; count: number | null; evidence: unknown[] }) => [factor.label, factor.points, factor.count, factor.evidence])).toEqual([
+    expect(
+      leader.body.explanation.factors.map((factor: { label: string; points: number; count: number | null; evidence: unknown[] }) => [
+        factor.label,
+        factor.points,
+        factor.count,
+        factor.evidence,
+      ]),
+    ).toEqual([
       ['每名重点人员租客', -3, null, []],
       ['每名工作对象租客', -2, null, []],
     ]);

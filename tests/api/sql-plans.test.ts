@@ -27,7 +27,8 @@ if (unavailable) {
 }
 // On Citus the coordinator's plans are distributed plans over shards: they are checked on plain PostgreSQL.
 const onCitusCluster = !unavailable && Boolean(await onCitus());
-if (onCitusCluster) process.stdout.write('[renwu tests] skipping the hot-path plan check on Citus: its plans are distributed plans, checked on plain PostgreSQL\n');
+if (onCitusCluster)
+  process.stdout.write('[renwu tests] skipping the hot-path plan check on Citus: its plans are distributed plans, checked on plain PostgreSQL\n');
 
 interface IndexList {
   /** Path name → the indexes its plans must use, and why (for the reader of the file). */
@@ -63,7 +64,9 @@ async function indexesUsed(db: Kysely<DB>, statements: readonly RecordedQuery[],
     for (const statement of statements) {
       await sql`SAVEPOINT plan`.execute(trx);
       try {
-        const result = await trx.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${statement.sql}`, [...statement.parameters]));
+        const result = await trx.executeQuery<{ 'QUERY PLAN': unknown }>(
+          CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${statement.sql}`, [...statement.parameters]),
+        );
         indexNames(result.rows[0]?.['QUERY PLAN'], used);
         await sql`RELEASE SAVEPOINT plan`.execute(trx);
       } catch {
@@ -95,7 +98,10 @@ describe.skipIf(Boolean(unavailable) || onCitusCluster)('query plans of the hot 
 
   it.for(Object.keys(INDEXES.paths))('%s uses its indexes', async (name) => {
     const used = await indexesUsed(run!.app.handle.db, statementsOf(name));
-    expect(missingIndexes(name, used), `${name} no longer uses what sql/snapshots/indexes.json requires; its plans use ${[...used].sort().join(', ') || 'no index'}`).toEqual([]);
+    expect(
+      missingIndexes(name, used),
+      `${name} no longer uses what sql/snapshots/indexes.json requires; its plans use ${[...used].sort().join(', ') || 'no index'}`,
+    ).toEqual([]);
   });
 
   it('notices a lost index: with one dropped (in a transaction rolled back), its path misses it', async () => {

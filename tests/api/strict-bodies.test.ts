@@ -22,10 +22,17 @@ import { daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, startRegistrati
 type JsonSchema = { [key: string]: unknown };
 /** One step from a body down to a number field: a property (with the constant siblings that select a union's variant) or an array's first item. */
 type Step = { key: string; constants: Record<string, unknown> } | { index: 0 };
-interface NumberField { steps: Step[]; schema: JsonSchema }
+interface NumberField {
+  steps: Step[];
+  schema: JsonSchema;
+}
 
 const constantsOf = (properties: Record<string, JsonSchema>) =>
-  Object.fromEntries(Object.entries(properties).filter(([, schema]) => 'const' in schema).map(([key, schema]) => [key, schema.const]));
+  Object.fromEntries(
+    Object.entries(properties)
+      .filter(([, schema]) => 'const' in schema)
+      .map(([key, schema]) => [key, schema.const]),
+  );
 
 /** Every number field of a JSON Schema (as zod writes it), with the way down to it. */
 function numberFields(schema: JsonSchema, steps: Step[] = []): NumberField[] {
@@ -77,7 +84,9 @@ async function databaseState(): Promise<Record<string, string>> {
       AND tablename !~ '(session|audit|login|heatmap|cache)' ORDER BY tablename`.execute(t.handle.db);
   const state: Record<string, string> = {};
   for (const { name } of tables.rows) {
-    const row = await sql<{ digest: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ${sql.table(name)} AS t`.execute(t.handle.db);
+    const row = await sql<{ digest: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ${sql.table(name)} AS t`.execute(
+      t.handle.db,
+    );
     state[name] = row.rows[0]!.digest ?? 'empty';
   }
   return state;
@@ -91,8 +100,13 @@ beforeAll(async () => {
   }
   // People 1, 2 and 3 exist, so a coerced true, [2] or "3" would find someone to act on.
   for (const sequence of [1, 2, 3]) {
-    const moved = await sessions.get('police')!
-      .post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(1, 1), movedIn: daysAgo(3), person: floatingAdult(idCard('1990-01-01', sequence), `测试${sequence}`) })
+    const moved = await sessions
+      .get('police')!
+      .post('/api/registrations/move-in', {
+        unitCode: REGISTRATION.westUnit(1, 1),
+        movedIn: daysAgo(3),
+        person: floatingAdult(idCard('1990-01-01', sequence), `测试${sequence}`),
+      })
       .expect(201);
     personIds.push(moved.body.personId ?? moved.body.person?.id);
   }
@@ -114,7 +128,10 @@ async function rawAgentOf(role: Role) {
   const agent = request.agent(t.app);
   const login = await agent.post('/api/auth/login').send({ username: role, password: FIXTURE.password }).expect(200);
   const call = (method: string, url: string, text: string) =>
-    (agent as unknown as Record<string, (url: string) => request.Test>)[method]!(url).set('X-CSRF-Token', login.body.csrfToken).set('Content-Type', 'application/json').send(text);
+    (agent as unknown as Record<string, (url: string) => request.Test>)[method]!(url)
+      .set('X-CSRF-Token', login.body.csrfToken)
+      .set('Content-Type', 'application/json')
+      .send(text);
   return { call };
 }
 
@@ -134,13 +151,21 @@ describe('JSON bodies are typed strictly', () => {
   it('refuses every wrong value in every number field of every write route with a 400 naming the field', async () => {
     const writes = apiRoutes(t.context).filter((spec) => spec.method !== 'get' && spec.schemas?.body);
     const fields = writes.flatMap((spec) =>
-      numberFields(z.toJSONSchema(spec.schemas!.body!, { io: 'input', unrepresentable: 'any' }) as JsonSchema).map((field) => ({ spec, ...field })));
+      numberFields(z.toJSONSchema(spec.schemas!.body!, { io: 'input', unrepresentable: 'any' }) as JsonSchema).map((field) => ({ spec, ...field })),
+    );
     // The fields the review named, and the nested ones, are among those found.
     const found = fields.map(({ spec, steps }) => `${spec.method} ${urlPathOf(spec)} ${fieldName(steps)}`);
-    expect(found).toEqual(expect.arrayContaining([
-      'post /api/registrations/move personId', 'post /api/registrations/move-out personId', 'post /api/permits personId', 'post /api/permits/:id/renew years',
-      'post /api/rentals/person-flags personId', 'post /api/rentals/inspections people.0.personId', 'put /api/collectors/settings floatingPerCollector',
-    ]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'post /api/registrations/move personId',
+        'post /api/registrations/move-out personId',
+        'post /api/permits personId',
+        'post /api/permits/:id/renew years',
+        'post /api/rentals/person-flags personId',
+        'post /api/rentals/inspections people.0.personId',
+        'put /api/collectors/settings floatingPerCollector',
+      ]),
+    );
     const before = await databaseState();
     const failures: string[] = [];
     let calls = 0;
@@ -151,7 +176,10 @@ describe('JSON bodies are typed strictly', () => {
         const response = await sendJson(role, spec, bodyWith(steps, value));
         calls += 1;
         const named = (response.body?.error?.details?.fields ?? []).some((field: { field: string }) => field.field === fieldName(steps));
-        if (response.status !== 400 || !named) failures.push(`${spec.method} ${urlPathOf(spec)} ${fieldName(steps)}=${JSON.stringify(value)} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+        if (response.status !== 400 || !named)
+          failures.push(
+            `${spec.method} ${urlPathOf(spec)} ${fieldName(steps)}=${JSON.stringify(value)} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`,
+          );
       }
     }
     expect(calls).toBeGreaterThan(100);

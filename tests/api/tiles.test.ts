@@ -84,7 +84,7 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
     expect(byCode[FIXTURE.gridEast]).toEqual({ code: FIXTURE.gridEast, name: '东网格', buildings: 1, units: 2 });
   });
 
-  it('withholds resident counts below the privacy setting\'s k, the k heatmaps use', async () => {
+  it("withholds resident counts below the privacy setting's k, the k heatmaps use", async () => {
     const residentsByCode = async () => {
       const cells = layerOf((await getTile(leader, `statistics/${WEST_Z14}`).expect(200)).body, 'statistics');
       return Object.fromEntries(cells.map((cell) => [cell.properties.code, cell.properties.residents]));
@@ -107,7 +107,9 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
     );
     for (const layer of ['grids', 'statistics'] as const) {
       const cells = layerOf((await getTile(leader, `${layer}/${WEST_Z14}`).expect(200)).body, layer);
-      expect(cells.map((cell) => [cell.id, cell.properties.code]).sort()).toEqual([FIXTURE.gridWest, FIXTURE.gridEast].map((code) => [Number(code), code]).sort());
+      expect(cells.map((cell) => [cell.id, cell.properties.code]).sort()).toEqual(
+        [FIXTURE.gridWest, FIXTURE.gridEast].map((code) => [Number(code), code]).sort(),
+      );
     }
     // Ids stay exact in a double: the largest possible building id is below 2^53.
     expect(Number.isSafeInteger(Number('9'.repeat(15)))).toBe(true);
@@ -212,7 +214,9 @@ describe.runIf(ENGINE_UNDER_TEST === 'postgres')('ST_AsMVT and the JS encoder ag
     const native = layerOf((await getTile(leader, `${layer}/${tile}`).expect(200)).body, layer);
     const fallback = layerOf((await asBinary(fallbackAgent.get(`/tiles/${layer}/${tile}.mvt`)).expect(200)).body, layer);
     const summary = (features: typeof native) =>
-      features.map((feature) => ({ type: feature.type, id: feature.id, properties: feature.properties })).sort((a, b) => String(a.properties.code).localeCompare(String(b.properties.code)));
+      features
+        .map((feature) => ({ type: feature.type, id: feature.id, properties: feature.properties }))
+        .sort((a, b) => String(a.properties.code).localeCompare(String(b.properties.code)));
     expect(summary(fallback)).toEqual(summary(native));
     expect(native.length).toBeGreaterThan(0);
   });
@@ -264,7 +268,9 @@ describe('style.json', () => {
       grids: { type: 'vector', url: 'http://gis.example.org/tiles/grids.json' },
       statistics: { type: 'vector', url: 'http://gis.example.org/tiles/statistics.json' },
     });
-    const drawn = style.layers.filter((layer: { source?: string }) => layer.source).map((layer: { id: string; 'source-layer': string }) => [layer.id, layer['source-layer']]);
+    const drawn = style.layers
+      .filter((layer: { source?: string }) => layer.source)
+      .map((layer: { id: string; 'source-layer': string }) => [layer.id, layer['source-layer']]);
     expect(drawn).toEqual(
       expect.arrayContaining([
         ['statistics-fill', 'statistics'],

@@ -22,7 +22,11 @@ let admin: LoggedIn;
 let secondAdmin: LoggedIn;
 
 const newPolice = (username: string, jurisdiction = [FIXTURE.community]) => ({
-  username, displayName: '王警官', role: 'police', jurisdiction, temporaryPassword: TEMPORARY,
+  username,
+  displayName: '王警官',
+  role: 'police',
+  jurisdiction,
+  temporaryPassword: TEMPORARY,
 });
 
 const loginAnswer = (username: string, password: string) => request(t.app).post('/api/auth/login').send({ username, password });
@@ -55,7 +59,12 @@ describe('an admin-created police account', () => {
 
   it('is created waiting for a second administrator and cannot log in yet', async () => {
     const created = (await admin.post('/api/users', newPolice('wang.police')).expect(201)).body;
-    expect(created).toMatchObject({ role: 'police', awaitingApproval: true, mustChangePassword: true, pendingGrant: { role: 'police', jurisdiction: [FIXTURE.community], requestedBy: 'admin' } });
+    expect(created).toMatchObject({
+      role: 'police',
+      awaitingApproval: true,
+      mustChangePassword: true,
+      pendingGrant: { role: 'police', jurisdiction: [FIXTURE.community], requestedBy: 'admin' },
+    });
     grantId = created.pendingGrant.id;
     const refused = await loginAnswer('wang.police', TEMPORARY);
     expect(refused.status).toBe(403);
@@ -92,10 +101,20 @@ describe('an admin-created police account', () => {
   it('audits the request and the approval, naming both administrators', async () => {
     const id = String(await userId('wang.police'));
     const rows = await sql<{ action: string; username: string; details: Record<string, unknown> }>`
-      SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${id} AND action IN ('create', 'approve_grant') ORDER BY id`.execute(t.handle.db);
+      SELECT action, username, details FROM audit_log WHERE target_type = 'user' AND target_id = ${id} AND action IN ('create', 'approve_grant') ORDER BY id`.execute(
+      t.handle.db,
+    );
     expect(rows.rows).toEqual([
-      { action: 'create', username: 'admin', details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, grantId } },
-      { action: 'approve_grant', username: 'admin2', details: { grantId, role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, requestedBy: 'admin' } },
+      {
+        action: 'create',
+        username: 'admin',
+        details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, grantId },
+      },
+      {
+        action: 'approve_grant',
+        username: 'admin2',
+        details: { grantId, role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, requestedBy: 'admin' },
+      },
     ]);
   });
 });
@@ -206,7 +225,8 @@ describe('temporary passwords', () => {
     // Logging out would end the session the other calls use: it goes last.
     for (const spec of apiRoutes(t.context).filter((candidate) => candidate.access !== 'public' && candidate.path !== '/auth/logout')) {
       const url = urlPathOf(spec).replace(/:\w+/g, '1');
-      const response = spec.method === 'get' ? await leader.get(url) : spec.method === 'post' ? await leader.post(url, {}) : await leader.send(spec.method, url, {});
+      const response =
+        spec.method === 'get' ? await leader.get(url) : spec.method === 'post' ? await leader.post(url, {}) : await leader.send(spec.method, url, {});
       // /ogc answers RFC 7807 problems: the code is a top-level member there.
       const code = response.body.error?.code ?? response.body.code;
       if (response.status !== 403 || code !== 'password_change_required') open.push(`${spec.method.toUpperCase()} ${urlPathOf(spec)}`);

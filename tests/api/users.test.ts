@@ -28,7 +28,8 @@ async function userId(username: string): Promise<number> {
 
 /** Users and audit rows: what a rejected request must leave as it was. */
 async function fingerprint(): Promise<unknown> {
-  const result = await sql`SELECT (SELECT string_agg(username || role || array_to_string(jurisdiction, ',') || disabled || password_hash, ';' ORDER BY id) FROM users) AS users,
+  const result =
+    await sql`SELECT (SELECT string_agg(username || role || array_to_string(jurisdiction, ',') || disabled || password_hash, ';' ORDER BY id) FROM users) AS users,
     (SELECT count(*) FROM audit_log) AS audit_rows, (SELECT count(*) FROM sessions) AS sessions`.execute(t.handle.db);
   return result.rows[0];
 }
@@ -67,7 +68,13 @@ describe('listing users', () => {
     expect(response.body.total).toBe(4);
     expect(response.body.users.map((user: { username: string }) => user.username)).toEqual(['admin', 'admin2', 'collector', 'planner']);
     expect(response.body.users[2]).toMatchObject({
-      role: 'collector', jurisdiction: [FIXTURE.gridWest], collectorId: null, disabled: false, mustChangePassword: false, awaitingApproval: false, pendingGrant: null,
+      role: 'collector',
+      jurisdiction: [FIXTURE.gridWest],
+      collectorId: null,
+      disabled: false,
+      mustChangePassword: false,
+      awaitingApproval: false,
+      pendingGrant: null,
     });
     // The admins logged in above; the others never have.
     expect(response.body.users[0].lastLoginAt).not.toBeNull();
@@ -85,7 +92,13 @@ describe('listing users', () => {
   });
 
   it('refuses bad filters naming the field', async () => {
-    for (const [query, field] of [['role=king', 'role'], ['status=gone', 'status'], ['limit=0', 'limit'], ['q=' + 'x'.repeat(41), 'q'], ['offset=-1', 'offset']]) {
+    for (const [query, field] of [
+      ['role=king', 'role'],
+      ['status=gone', 'status'],
+      ['limit=0', 'limit'],
+      ['q=' + 'x'.repeat(41), 'q'],
+      ['offset=-1', 'offset'],
+    ]) {
       const response = await admin.get(`/api/users?${query}`).expect(400);
       expect(response.body.error.details.fields[0].field).toBe(field);
     }
@@ -96,18 +109,32 @@ describe('creating a user', () => {
   it('creates a police account that logs in with its temporary password once a second admin approves; audited without it', async () => {
     const response = await admin.post('/api/users', newUser()).expect(201);
     expect(response.body).toMatchObject({
-      username: 'wang.police', displayName: '王警官', role: 'police', jurisdiction: [FIXTURE.community], disabled: false, lastLoginAt: null,
-      mustChangePassword: true, awaitingApproval: true,
+      username: 'wang.police',
+      displayName: '王警官',
+      role: 'police',
+      jurisdiction: [FIXTURE.community],
+      disabled: false,
+      lastLoginAt: null,
+      mustChangePassword: true,
+      awaitingApproval: true,
     });
     await approve(response.body);
     const police = await t.logIn('wang.police', TEMPORARY);
-    expect((await police.get('/api/auth/me').expect(200)).body.user).toMatchObject({ role: 'police', jurisdiction: [FIXTURE.community], mustChangePassword: true });
+    expect((await police.get('/api/auth/me').expect(200)).body.user).toMatchObject({
+      role: 'police',
+      jurisdiction: [FIXTURE.community],
+      mustChangePassword: true,
+    });
     const listed = (await admin.get('/api/users?q=wang').expect(200)).body.users[0];
     expect(listed.lastLoginAt).not.toBeNull();
 
     const audit = await auditRowsAbout(response.body.id);
     expect(audit).toEqual([
-      { action: 'create', username: 'admin', details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, grantId: response.body.pendingGrant.id } },
+      {
+        action: 'create',
+        username: 'admin',
+        details: { username: 'wang.police', role: 'police', jurisdiction: [FIXTURE.community], collectorId: null, grantId: response.body.pendingGrant.id },
+      },
     ]);
     const everything = await sql<{ row: string }>`SELECT row_to_json(a)::text AS row FROM audit_log a`.execute(t.handle.db);
     expect(everything.rows.map((row) => row.row).join('\n')).not.toContain(TEMPORARY);
@@ -115,7 +142,12 @@ describe('creating a user', () => {
 
   it('links a collector account to an active collector and shows the collector’s name', async () => {
     const collector = (await admin.post('/api/collectors', { name: '李采集', employment: 'full_time' }).expect(201)).body;
-    const response = await admin.post('/api/users', newUser({ username: 'li.collector', displayName: '李采集', role: 'collector', jurisdiction: [FIXTURE.gridEast], collectorId: collector.id })).expect(201);
+    const response = await admin
+      .post(
+        '/api/users',
+        newUser({ username: 'li.collector', displayName: '李采集', role: 'collector', jurisdiction: [FIXTURE.gridEast], collectorId: collector.id }),
+      )
+      .expect(201);
     expect(response.body).toMatchObject({ role: 'collector', jurisdiction: [FIXTURE.gridEast], collectorId: collector.id, collectorName: '李采集' });
     await approve(response.body);
   });
@@ -178,7 +210,11 @@ describe('changing a user', () => {
     // Now a planner: the person routes are closed to this session.
     await police.get('/api/people/search?idNumber=11010519491231002X&purpose=test').expect(403);
     const audit = await auditRowsAbout(id);
-    expect(audit.at(-1)).toEqual({ action: 'update', username: 'admin', details: { fields: ['role', 'jurisdiction'], role: 'planner', jurisdiction: [FIXTURE.district], collectorId: null, sessionsRevoked: 0 } });
+    expect(audit.at(-1)).toEqual({
+      action: 'update',
+      username: 'admin',
+      details: { fields: ['role', 'jurisdiction'], role: 'planner', jurisdiction: [FIXTURE.district], collectorId: null, sessionsRevoked: 0 },
+    });
   });
 
   it('drops the collector link when a collector account takes another role', async () => {
@@ -222,14 +258,17 @@ describe('disabling and enabling', () => {
     await planner.get('/api/auth/me').expect(200);
     const response = await admin.send('patch', `/api/users/${id}`, { disabled: true }).expect(200);
     expect(response.body.disabled).toBe(true);
-    expect((await t.handle.db.selectFrom('sessions').select('token_hash').where('user_id', '=', id).execute())).toEqual([]);
+    expect(await t.handle.db.selectFrom('sessions').select('token_hash').where('user_id', '=', id).execute()).toEqual([]);
     await planner.get('/api/auth/me').expect(401);
     await expect(t.logIn('planner')).rejects.toThrow(/401/);
     expect((await admin.get('/api/users?status=disabled').expect(200)).body.users.map((user: { username: string }) => user.username)).toEqual(['planner']);
 
     await admin.send('patch', `/api/users/${id}`, { disabled: false }).expect(200);
     await (await t.logIn('planner')).get('/api/auth/me').expect(200);
-    expect((await auditRowsAbout(id)).map((row) => [row.action, row.details.sessionsRevoked])).toEqual([['disable', 1], ['enable', 0]]);
+    expect((await auditRowsAbout(id)).map((row) => [row.action, row.details.sessionsRevoked])).toEqual([
+      ['disable', 1],
+      ['enable', 0],
+    ]);
   });
 });
 

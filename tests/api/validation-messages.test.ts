@@ -4,7 +4,15 @@ import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv } from '../helpers/import-files.ts';
 import {
-  bornYearsAgo, countRows, daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, startRegistrationApp, today,
+  bornYearsAgo,
+  countRows,
+  daysAgo,
+  floatingAdult,
+  idCard,
+  REGISTRATION,
+  signedIn,
+  startRegistrationApp,
+  today,
 } from '../helpers/registration-fixture.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +32,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface FieldError { field: string; code: string; message: string; messageZh: string }
+interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+  messageZh: string;
+}
 const fieldsOf = (response: { body: { error: { details: { fields: FieldError[] } } } }) => response.body.error.details.fields;
 
 describe('field errors name the field and the rule in both languages, first cause only', () => {
@@ -35,7 +48,9 @@ describe('field errors name the field and the rule in both languages, first caus
       { field: 'from', code: 'invalid_format', message: 'from month must be YYYY-MM', messageZh: 'from：月份须写作 YYYY-MM（如 2026-03）' },
     ]);
     const reversed = await admin.post('/api/rentals/scores/run', { from: '2026-03', to: '2026-01' }).expect(400);
-    expect(fieldsOf(reversed)).toEqual([{ field: 'to', code: 'from_after_to', message: 'from must not be after to', messageZh: expect.stringContaining('不能晚于') }]);
+    expect(fieldsOf(reversed)).toEqual([
+      { field: 'to', code: 'from_after_to', message: 'from must not be after to', messageZh: expect.stringContaining('不能晚于') },
+    ]);
   });
 
   it('says which settings are missing instead of zod’s "expected string, received undefined"', async () => {
@@ -60,15 +75,21 @@ describe('field errors name the field and the rule in both languages, first caus
   it('reports one cause per field: a number out of range is not also a type error', async () => {
     const admin = await signedIn(t, 'admin');
     const response = await admin.post('/api/rentals/scores/run', { from: '2026-01', to: '2026-01', rulesVersion: 0 }).expect(400);
-    expect(fieldsOf(response)).toEqual([{ field: 'rulesVersion', code: 'too_small', message: 'rulesVersion must be at least 1', messageZh: 'rulesVersion：不得小于 1' }]);
+    expect(fieldsOf(response)).toEqual([
+      { field: 'rulesVersion', code: 'too_small', message: 'rulesVersion must be at least 1', messageZh: 'rulesVersion：不得小于 1' },
+    ]);
   });
 
   it('refuses a future move-in for that reason alone, not for a registeredAt that was never sent', async () => {
     const before = await countRows(t);
     const collector = await signedIn(t, 'collector_west');
-    const response = await collector.post('/api/registrations/move-in', {
-      unitCode: REGISTRATION.westUnit(2, 1), movedIn: addDays(today(), 3), person: floatingAdult(idCard('1990-01-01', 43), '未来'),
-    }).expect(400);
+    const response = await collector
+      .post('/api/registrations/move-in', {
+        unitCode: REGISTRATION.westUnit(2, 1),
+        movedIn: addDays(today(), 3),
+        person: floatingAdult(idCard('1990-01-01', 43), '未来'),
+      })
+      .expect(400);
     expect(fieldsOf(response).map((entry) => [entry.field, entry.code])).toEqual([['movedIn', 'date_in_future']]);
     expect(await countRows(t)).toEqual(before);
   });
@@ -97,7 +118,11 @@ describe('every error answers in Chinese too (issue 15 item 9)', () => {
     const admin = await signedIn(t, 'admin');
     const police = await signedIn(t, 'police');
     const answers: Answer[] = [
-      await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(1), person: floatingAdult(idCard('1880-03-01', 61), '百岁') }),
+      await collector.post('/api/registrations/move-in', {
+        unitCode: REGISTRATION.westUnit(3, 1),
+        movedIn: daysAgo(1),
+        person: floatingAdult(idCard('1880-03-01', 61), '百岁'),
+      }),
       await leader.get('/api/heatmaps/population?level=hex'),
       await leader.get('/api/heatmaps/population?level=hex&bbox=114,22,115'),
       await leader.get('/api/heatmaps/population?category=martians'),
@@ -121,7 +146,11 @@ describe('every error answers in Chinese too (issue 15 item 9)', () => {
     const response = await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(3, 1), movedIn: daysAgo(1), person: passport });
     expect(response.status).toBe(400);
     const tooOld = fieldsOf(response).find((entry) => entry.code === 'too_old');
-    expect(tooOld).toMatchObject({ field: 'person.birthDate', message: expect.stringMatching(/120 years/), messageZh: expect.stringMatching(/^person\.birthDate：.*120 年/) });
+    expect(tooOld).toMatchObject({
+      field: 'person.birthDate',
+      message: expect.stringMatching(/120 years/),
+      messageZh: expect.stringMatching(/^person\.birthDate：.*120 年/),
+    });
   });
 
   it('for a body that is not JSON and a wrong password', async () => {
@@ -148,7 +177,9 @@ describe('validation gaps', () => {
     const police = await signedIn(t, 'police');
     const visit = { buildingCode: FIXTURE.westHouse, doorsOk: true };
     const old = await police.post('/api/rentals/inspections', { ...visit, visitedOn: daysAgo(32) }).expect(400);
-    expect(fieldsOf(old)).toEqual([{ field: 'visitedOn', code: 'backdated', message: expect.stringMatching(/31 days/), messageZh: expect.stringContaining('31') }]);
+    expect(fieldsOf(old)).toEqual([
+      { field: 'visitedOn', code: 'backdated', message: expect.stringMatching(/31 days/), messageZh: expect.stringContaining('31') },
+    ]);
     await police.post('/api/rentals/inspections', { ...visit, visitedOn: daysAgo(31) }).expect(201);
     const noRental = await police.post('/api/rentals/inspections', { buildingCode: FIXTURE.westShop, visitedOn: daysAgo(1), doorsOk: true }).expect(409);
     expect(noRental.body.error).toMatchObject({ code: 'not_a_rental', details: { field: 'buildingCode' } });
@@ -156,9 +187,24 @@ describe('validation gaps', () => {
 
   it('reports floors 0 and 250 as out of the 1–200 range, not as "must be a whole number"', async () => {
     const admin = await importer(t, 'admin');
-    const building = (number: number, floors: number) => [`${FIXTURE.gridWest}${String(number).padStart(5, '0')}`, `测试路${number}号`, floors, '住宅', '物业式', '否', '否', '否', 114.203, 22.703];
+    const building = (number: number, floors: number) => [
+      `${FIXTURE.gridWest}${String(number).padStart(5, '0')}`,
+      `测试路${number}号`,
+      floors,
+      '住宅',
+      '物业式',
+      '否',
+      '否',
+      '否',
+      114.203,
+      22.703,
+    ];
     const headers = ['建筑物编码', '地址', '楼层数', '建筑用途', '管理模式', '门禁', '视频监控', '治安责任书', '经度', '纬度'];
-    const { errors } = await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'floors.csv' }, utf8Csv([headers, building(801, 0), building(802, 250)]));
+    const { errors } = await importAndWait(
+      admin,
+      { kind: 'buildings', crs: 'wgs84', filename: 'floors.csv' },
+      utf8Csv([headers, building(801, 0), building(802, 250)]),
+    );
     expect(errors.map((error: { reason: string }) => error.reason)).toEqual(['must be a whole number from 1 to 200', 'must be a whole number from 1 to 200']);
   });
 });
@@ -220,4 +266,3 @@ describe('rental_case_share', () => {
     expect(share(all.body).definition).not.toMatch(/criminal cases/);
   });
 });
-

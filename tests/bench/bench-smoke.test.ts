@@ -14,14 +14,40 @@ import { TEST_DATABASE_URL } from '../helpers/database.ts';
 const unavailable = TEST_DATABASE_URL ? undefined : 'TEST_DATABASE_URL is not set: the bench needs a real PostgreSQL + PostGIS server';
 if (unavailable) process.stdout.write(`[renwu tests] skipping the bench smoke test: ${unavailable}\n`);
 
-const FIGURES = ['heatmap.city', 'heatmap.city.cells', 'heatmap.city.naive', 'heatmap.city.ratio', 'slider', 'slider.naive', 'slider.ratio', 'hotspots.city', 'hotspots.emerging', 'hotspots.emerging.sql', 'hotspots.changes', 'drilldown', 'writes', 'writes.latency', 'tiles', 'health', 'firstPaint'];
+const FIGURES = [
+  'heatmap.city',
+  'heatmap.city.cells',
+  'heatmap.city.naive',
+  'heatmap.city.ratio',
+  'slider',
+  'slider.naive',
+  'slider.ratio',
+  'hotspots.city',
+  'hotspots.emerging',
+  'hotspots.emerging.sql',
+  'hotspots.changes',
+  'drilldown',
+  'writes',
+  'writes.latency',
+  'tiles',
+  'health',
+  'firstPaint',
+];
 
 describe.skipIf(unavailable)('the benchmark at tiny scale (real server, real PostGIS)', () => {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-bench-'));
   let report: BenchReport;
 
   beforeAll(async () => {
-    report = await runBench({ serverUrl: TEST_DATABASE_URL, scale: 'tiny', sizes: SMOKE_SIZES, outDir, rebuildDashboard: false, log: () => {}, progress: () => {} });
+    report = await runBench({
+      serverUrl: TEST_DATABASE_URL,
+      scale: 'tiny',
+      sizes: SMOKE_SIZES,
+      outDir,
+      rebuildDashboard: false,
+      log: () => {},
+      progress: () => {},
+    });
   }, 120_000);
   afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
@@ -46,7 +72,13 @@ describe.skipIf(unavailable)('the benchmark at tiny scale (real server, real Pos
   it('finds every acknowledged registration afterwards: person, residency, audit row and grid count', () => {
     const check = report.checks.noLostWrites;
     expect(check.acknowledged).toBe(SMOKE_SIZES.writes);
-    expect(check).toMatchObject({ passed: true, persons: check.acknowledged, currentResidenciesInTheirUnits: check.acknowledged, auditRows: check.acknowledged, gridCountsRaisedBy: check.acknowledged });
+    expect(check).toMatchObject({
+      passed: true,
+      persons: check.acknowledged,
+      currentResidenciesInTheirUnits: check.acknowledged,
+      auditRows: check.acknowledged,
+      gridCountsRaisedBy: check.acknowledged,
+    });
   });
 
   it('serves a heatmap equal to the naive count from the base tables', () => {

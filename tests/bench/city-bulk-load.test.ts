@@ -18,19 +18,35 @@ if (unavailable) process.stdout.write(`[renwu tests] skipping the COPY loader te
 
 const OPTIONS = { seed: 7, scale: 'tiny', today: '2026-11-01' } as const;
 const TABLES: [string, string][] = [
-  ['admin_areas', 'code'], ['grids', 'code'], ['buildings', 'code'], ['units', 'code'], ['persons', 'id'], ['residencies', 'id'],
-  ['permits', 'id'], ['cases', 'id'], ['collectors', 'id'], ['collector_assignments', 'id'],
+  ['admin_areas', 'code'],
+  ['grids', 'code'],
+  ['buildings', 'code'],
+  ['units', 'code'],
+  ['persons', 'id'],
+  ['residencies', 'id'],
+  ['permits', 'id'],
+  ['cases', 'id'],
+  ['collectors', 'id'],
+  ['collector_assignments', 'id'],
 ];
 const STATISTICS: [string, string][] = [
-  ['grid_population_window', 'singleton'], ['grid_population_changes', 'grid_code, day'], ['grid_population_daily', 'day, grid_code'],
-  ['grid_case_daily', 'day, grid_code, kind, category'], ['grid_unit_stats', 'grid_code'],
+  ['grid_population_window', 'singleton'],
+  ['grid_population_changes', 'grid_code, day'],
+  ['grid_population_daily', 'day, grid_code'],
+  ['grid_case_daily', 'day, grid_code, kind, category'],
+  ['grid_unit_stats', 'grid_code'],
 ];
 
 /** A digest of every row of each table (creation times left out). */
 async function digests(handle: DatabaseHandle, tables: [string, string][]): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const [table, order] of tables) {
-    const rows = await sql<{ digest: string }>`SELECT md5(coalesce(string_agg((to_jsonb(t) - 'created_at')::text, ',' ORDER BY ${sql.raw(order.split(', ').map((column) => `t.${column}`).join(', '))}), '')) AS digest
+    const rows = await sql<{ digest: string }>`SELECT md5(coalesce(string_agg((to_jsonb(t) - 'created_at')::text, ',' ORDER BY ${sql.raw(
+      order
+        .split(', ')
+        .map((column) => `t.${column}`)
+        .join(', '),
+    )}), '')) AS digest
       FROM ${sql.table(table)} AS t`.execute(handle.db);
     result[table] = rows.rows[0]!.digest;
   }

@@ -80,7 +80,9 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     const { page } = journey;
     await page.fill('#new-user-username', NEW_USERNAME);
     await page.click('[data-testid=user-form] button[type=submit]');
-    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(`已建立账号 ${NEW_USERNAME}：其角色须由另一名管理员批准后才能登录`);
+    await expect(page.locator('[data-testid=users-notice]').textContent()).resolves.toContain(
+      `已建立账号 ${NEW_USERNAME}：其角色须由另一名管理员批准后才能登录`,
+    );
     const row = page.locator(`[data-testid=user-table] tr[data-username="${NEW_USERNAME}"]`);
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(new RegExp(`刘警官.*民警.*${community.name}.*在用.*待审批，不能登录.*待本人改密.*从未登录`));
@@ -175,7 +177,9 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
       SELECT action, details::text AS details FROM audit_log WHERE username = 'admin' AND target_type = 'user' AND action NOT IN ('login', 'logout')
       ORDER BY chain_seq`.execute(journey.server.handle.db);
     expect(rows.rows.map((row) => row.action)).toEqual(['create', 'update', 'reset_password', 'disable']);
-    const approval = await sql<{ action: string }>`SELECT action FROM audit_log WHERE username = ${SECOND_ADMIN} AND action = 'approve_grant'`.execute(journey.server.handle.db);
+    const approval = await sql<{ action: string }>`SELECT action FROM audit_log WHERE username = ${SECOND_ADMIN} AND action = 'approve_grant'`.execute(
+      journey.server.handle.db,
+    );
     expect(approval.rows).toHaveLength(1);
     const everything = await sql<{ row: string }>`SELECT row_to_json(a)::text AS row FROM audit_log a`.execute(journey.server.handle.db);
     expect(everything.rows.map((row) => row.row).join()).not.toMatch(new RegExp(`${temporaryPassword}|${OWN_PASSWORD}`));
@@ -232,7 +236,12 @@ describe.skipIf(unavailable)('admin journey (headless Chromium, real server)', (
     await panel.locator('button:has-text("按此预览导入")').click();
     await page.waitForSelector('section[aria-labelledby=imports-title] .job[data-status=done]:has-text("已导入 2 行")');
     const rooms = await db.selectFrom('units').select(['code', 'room']).where('code', 'in', [unit.code, fresh]).orderBy('code').execute();
-    expect(rooms).toEqual([{ code: unit.code, room: 'E2E-1' }, { code: fresh, room: 'E2E-2' }].sort((a, b) => a.code.localeCompare(b.code)));
+    expect(rooms).toEqual(
+      [
+        { code: unit.code, room: 'E2E-1' },
+        { code: fresh, room: 'E2E-2' },
+      ].sort((a, b) => a.code.localeCompare(b.code)),
+    );
   });
 
   it('asked nothing of any other origin, threw no page errors and logged no console errors', () => {

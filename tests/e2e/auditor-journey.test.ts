@@ -30,7 +30,13 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     const db = journey.server.handle.db;
     const grid = (await sql<{ code: string }>`SELECT code FROM grids ORDER BY code LIMIT 1`.execute(db)).rows[0]!;
     const admin = await apiAs(journey.server.url, 'admin');
-    const created = (await admin('POST', '/api/users', { username: 'sun.collector', displayName: '孙采集', role: 'collector', jurisdiction: [grid.code], temporaryPassword: 'sun-temporary-2026' })) as { pendingGrant: { id: number } };
+    const created = (await admin('POST', '/api/users', {
+      username: 'sun.collector',
+      displayName: '孙采集',
+      role: 'collector',
+      jurisdiction: [grid.code],
+      temporaryPassword: 'sun-temporary-2026',
+    })) as { pendingGrant: { id: number } };
     // A collector account reads person data: the demo's second administrator approves it.
     const secondAdmin = await apiAs(journey.server.url, 'admin2');
     await secondAdmin('POST', `/api/users/grants/${created.pendingGrant.id}/approve`);
@@ -38,20 +44,24 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     const leader = await apiAs(journey.server.url, 'leader');
     await leader('GET', '/api/exports/grids?format=geojson');
     const police = await apiAs(journey.server.url, 'police');
-    const resident = (await sql<{ id_number: string }>`
+    const resident = (
+      await sql<{ id_number: string }>`
       SELECT p.id_number FROM persons p JOIN residencies r ON r.person_id = p.id
-      WHERE r.moved_out IS NULL AND p.id_type = 'id_card' ORDER BY p.id LIMIT 1`.execute(db)).rows[0]!;
+      WHERE r.moved_out IS NULL AND p.id_type = 'id_card' ORDER BY p.id LIMIT 1`.execute(db)
+    ).rows[0]!;
     await police('GET', `/api/people/search?idNumber=${resident.id_number}&purpose=${encodeURIComponent(PURPOSE)}`);
     const units = await sql<{ unit_code: string }>`
       SELECT DISTINCT unit_code FROM residencies WHERE moved_out IS NULL ORDER BY unit_code LIMIT ${UNIT_LOOKS}`.execute(db);
     for (const unit of units.rows) await police('GET', `/api/units/${unit.unit_code}/occupants?purpose=${encodeURIComponent(PURPOSE)}`);
   });
 
-  const countRows = async () => Number((await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log`.execute(journey.server.handle.db)).rows[0]!.count);
+  const countRows = async () =>
+    Number((await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log`.execute(journey.server.handle.db)).rows[0]!.count);
   /** The sequencer links new rows within AUDIT_LINK_INTERVAL_MS (until then the table shows "…" for their chain number). */
   const allLinked = async () => {
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      const unlinked = (await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log WHERE chain_seq IS NULL`.execute(journey.server.handle.db)).rows[0]!.count;
+      const unlinked = (await sql<{ count: number }>`SELECT count(*)::int AS count FROM audit_log WHERE chain_seq IS NULL`.execute(journey.server.handle.db))
+        .rows[0]!.count;
       if (unlinked === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -139,8 +149,10 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
   });
 
   /** Action and target cells that show the recorded code itself (its title) instead of words. */
-  const internalNames = () => journey.page.locator('[data-testid=audit-table] tbody span[title]:not(.details)')
-    .evaluateAll((spans) => spans.filter((span) => span.textContent?.trim() === span.getAttribute('title')).map((span) => span.getAttribute('title')));
+  const internalNames = () =>
+    journey.page
+      .locator('[data-testid=audit-table] tbody span[title]:not(.details)')
+      .evaluateAll((spans) => spans.filter((span) => span.textContent?.trim() === span.getAttribute('title')).map((span) => span.getAttribute('title')));
 
   it('says every action and target in words in both languages, never an internal name, and the time zone once', async () => {
     const { page } = journey;
@@ -149,7 +161,9 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
       await page.click('[data-testid=audit-filters] button[type=submit]');
       await page.waitForFunction(() => new URL(location.href).searchParams.get('action') === 'export');
       // A function, not a string: a string predicate that has to poll is eval'd, which the CSP refuses.
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-testid=audit-table] tbody tr')].every((row) => row.dataset.action === 'export'));
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid=audit-table] tbody tr')].every((row) => row.dataset.action === 'export'),
+      );
     };
     await showExports();
     await expect(tableRows().first().textContent()).resolves.toMatch(/leader.*导出.*网格图层/);

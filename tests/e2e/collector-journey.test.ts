@@ -62,11 +62,13 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     const { page } = journey;
     const db = journey.server.handle.db;
     // A lived-in house of the collector's grid, and the view of it a colleague would bookmark.
-    const house = (await sql<{ code: string; lon: number; lat: number }>`
+    const house = (
+      await sql<{ code: string; lon: number; lat: number }>`
       SELECT b.code, ST_X(b.point) AS lon, ST_Y(b.point) AS lat FROM buildings b, users u
       WHERE u.username = 'collector' AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' AND b.footprint IS NOT NULL
         AND EXISTS (SELECT 1 FROM units n WHERE n.building_code = b.code AND n.use <> 'shop')
-      ORDER BY b.code LIMIT 1`.execute(db)).rows[0]!;
+      ORDER BY b.code LIMIT 1`.execute(db)
+    ).rows[0]!;
     expect(house).toBeDefined();
     await page.goto(`${journey.server.url}/my-grid?z=18.5&c=${house.lon},${house.lat}`);
     await mapReady(page);
@@ -116,7 +118,10 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     await page.click('[data-testid=move-in-form] button:has-text("登记 2 人入住")');
     await expect(page.locator('[data-testid=move-in-form] [role=status]').textContent()).resolves.toContain(`已登记 2 人入住 ${unit.room} 室`);
     const occupants = page.locator('[data-testid=current-occupants]');
-    await page.waitForFunction((names) => names.every((name) => document.querySelector('[data-testid=current-occupants]')?.textContent?.includes(name)), [ADULT_NAME, CHILD_NAME]);
+    await page.waitForFunction(
+      (names) => names.every((name) => document.querySelector('[data-testid=current-occupants]')?.textContent?.includes(name)),
+      [ADULT_NAME, CHILD_NAME],
+    );
     // A collector sees the first 6 and last 4 characters only.
     await expect(occupants.textContent()).resolves.not.toContain(adultId);
     await expect(occupants.textContent()).resolves.toContain(`${adultId.slice(0, 6)}`);
@@ -163,10 +168,12 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
   it('warns before a move-in into a shop (商铺) and registers only once the collector confirms', async () => {
     const { page } = journey;
     const db = journey.server.handle.db;
-    const shop = (await sql<{ building: string; unit: string; room: string; lon: number; lat: number }>`
+    const shop = (
+      await sql<{ building: string; unit: string; room: string; lon: number; lat: number }>`
       SELECT b.code AS building, n.code AS unit, n.room, ST_X(b.point) AS lon, ST_Y(b.point) AS lat FROM units n
       JOIN buildings b ON b.code = n.building_code JOIN users u ON u.username = 'collector'
-      WHERE n.use = 'shop' AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' ORDER BY n.code LIMIT 1`.execute(db)).rows[0]!;
+      WHERE n.use = 'shop' AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' ORDER BY n.code LIMIT 1`.execute(db)
+    ).rows[0]!;
     expect(shop).toBeDefined();
     const shopkeeperId = await freeIdNumber(journey, '19850505', true);
     await page.goto(`${journey.server.url}/my-grid?z=18.5&c=${shop.lon},${shop.lat}&b=${shop.building}&u=${shop.unit}`);
@@ -192,9 +199,11 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
   it('lists a vacant unit a tenant moved into as a unit to check, with its reason, and clears it with the use found', async () => {
     const { page } = journey;
     const db = journey.server.handle.db;
-    const vacant = (await sql<{ code: string; room: string }>`
+    const vacant = (
+      await sql<{ code: string; room: string }>`
       SELECT n.code, n.room FROM units n JOIN buildings b ON b.code = n.building_code JOIN users u ON u.username = 'collector'
-      WHERE n.use = 'vacant' AND n.to_check IS NULL AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' ORDER BY n.code LIMIT 1`.execute(db)).rows[0]!;
+      WHERE n.use = 'vacant' AND n.to_check IS NULL AND b.grid_code = ANY (u.jurisdiction) AND b.status = 'active' ORDER BY n.code LIMIT 1`.execute(db)
+    ).rows[0]!;
     expect(vacant).toBeDefined();
     // A tenant's move-in, registered by a colleague: the register now calls the unit let but not registered as a rental.
     const collector = await apiAs(journey.server.url, 'collector');
@@ -213,8 +222,17 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     await item.waitFor({ state: 'detached' });
     const checked = await db.selectFrom('units').select(['use', 'to_check']).where('code', '=', vacant.code).executeTakeFirstOrThrow();
     expect(checked).toEqual({ use: 'rented', to_check: null });
-    const audit = await db.selectFrom('audit_log').select(['action', 'username']).where('target_type', '=', 'unit').where('target_id', '=', vacant.code).orderBy('id').execute();
-    expect(audit).toEqual([{ action: 'unit_use_change', username: 'collector' }, { action: 'update', username: 'collector' }]);
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['action', 'username'])
+      .where('target_type', '=', 'unit')
+      .where('target_id', '=', vacant.code)
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'unit_use_change', username: 'collector' },
+      { action: 'update', username: 'collector' },
+    ]);
   });
 
   it('police find the adult, open the building floor by floor and see both new occupants', async () => {
@@ -232,7 +250,10 @@ describe.skipIf(unavailable)('collector journey (headless Chromium, real server)
     const cell = page.locator(`[data-testid=floor-plan] [data-unit="${unit.code}"]`);
     await expect(cell.getAttribute('aria-pressed')).resolves.toBe('true');
     await expect(cell.locator('.count').textContent()).resolves.toContain(String(unit.occupants + 2));
-    await page.waitForFunction((names) => names.every((name) => document.querySelector('[data-testid=current-occupants]')?.textContent?.includes(name)), [ADULT_NAME, CHILD_NAME]);
+    await page.waitForFunction(
+      (names) => names.every((name) => document.querySelector('[data-testid=current-occupants]')?.textContent?.includes(name)),
+      [ADULT_NAME, CHILD_NAME],
+    );
     // Police see the full numbers.
     await expect(page.locator('[data-testid=current-occupants]').textContent()).resolves.toContain(childId);
     await page.locator('[data-testid=unit-occupants]').scrollIntoViewIfNeeded();

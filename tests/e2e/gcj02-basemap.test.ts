@@ -77,11 +77,13 @@ function startTileServer(): Promise<{ origin: string; requests: string[]; close(
     const tile = /^\/gcj\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(request.url ?? '');
     if (request.url === '/style.json') {
       response.setHeader('Content-Type', 'application/json');
-      response.end(JSON.stringify({
-        version: 8,
-        sources: { office: { type: 'raster', tiles: ['gcj/{z}/{x}/{y}.png'], tileSize: TILE_SIZE } },
-        layers: [{ id: 'office', type: 'raster', source: 'office' }],
-      }));
+      response.end(
+        JSON.stringify({
+          version: 8,
+          sources: { office: { type: 'raster', tiles: ['gcj/{z}/{x}/{y}.png'], tileSize: TILE_SIZE } },
+          layers: [{ id: 'office', type: 'raster', source: 'office' }],
+        }),
+      );
     } else if (tile) {
       response.setHeader('Content-Type', 'image/png');
       response.end(gcj02Tile(Number(tile[1]), Number(tile[2]), Number(tile[3])));

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { classIndex } from '../../web/src/lib/map/scales.ts';
-import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
+import { expectCleanRun, hoverMapMiddle, mapReady, startJourney, type Journey } from './support/journey.ts';
 import { waitForColouredMap } from './support/pixels.ts';
 
 /**
@@ -25,7 +25,9 @@ interface CellOrder {
 
 /** The heatmap requests for a metric the page made (the cell list and a tooltip's one-cell figures apart). */
 const metricRequests = (urls: string[]) =>
-  urls.map((address) => new URL(address)).filter((address) => /^\/api\/heatmaps\/(?!cells$)[a-z_]+$/.test(address.pathname) && !address.searchParams.has('bbox'));
+  urls
+    .map((address) => new URL(address))
+    .filter((address) => /^\/api\/heatmaps\/(?!cells$)[a-z_]+$/.test(address.pathname) && !address.searchParams.has('bbox'));
 
 /** What the live map holds for one grid: its feature state, and whether the heatmap layer drew it. */
 const drawnGrid = (page: Page, code: string) =>
@@ -79,7 +81,9 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
   it('moves the slider back a month: one values request, no cells answer, a known grid coloured as its legend class', async () => {
     const { page } = journey;
     requested.length = 0;
-    const answered = page.waitForResponse((response) => response.url().includes('/api/heatmaps/') && response.url().includes('shape=values'), { timeout: 60_000 });
+    const answered = page.waitForResponse((response) => response.url().includes('/api/heatmaps/') && response.url().includes('shape=values'), {
+      timeout: 60_000,
+    });
     await page.locator('[data-testid=time-slider]').focus();
     await page.keyboard.press('ArrowLeft');
     const answer = (await (await answered).json()) as ValuesAnswer;
@@ -92,8 +96,10 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     expect(cells.order).toBe(answer.order);
     // The grid with the largest value: the darkest class, drawn in the legend's darkest colour.
     const withheld = new Set(answer.suppressed);
-    const index = answer.values.reduce<number>((best, value, at) =>
-      (value != null && !withheld.has(at) && (best < 0 || value > answer.values[best]!) ? at : best), -1);
+    const index = answer.values.reduce<number>(
+      (best, value, at) => (value != null && !withheld.has(at) && (best < 0 || value > answer.values[best]!) ? at : best),
+      -1,
+    );
     expect(index).toBeGreaterThanOrEqual(0);
     const code = cells.codes[index]!;
     const expected = classIndex(answer.values[index]!, answer.breaks.jenks);
@@ -109,16 +115,7 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
 
   it('hovers a grid: the tooltip names it and gives its value and figures', async () => {
     const { page } = journey;
-    const frame = (await page.locator('[data-testid=map-frame]').boundingBox())!;
-    const tooltip = page.locator('[data-testid=map-tooltip]');
-    let step = 0;
-    await expect
-      .poll(async () => {
-        step += 1;
-        await page.mouse.move(frame.x + frame.width / 2 + (step % 5) * 3, frame.y + frame.height / 2);
-        return tooltip.isVisible();
-      }, { timeout: 30_000, interval: 500 })
-      .toBe(true);
+    const tooltip = await hoverMapMiddle(page);
     await expect(tooltip.textContent()).resolves.toMatch(/\d[\d,.]* 人\/km²/);
     // The figures come from a one-cell question (bbox of the hovered grid), never the whole map's cells.
     await expect.poll(() => tooltip.locator('dl').count(), { timeout: 15_000 }).toBe(1);

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { browserUnavailableReason } from '../helpers/browser.ts';
-import { expectCleanRun, mapReady, startJourney, type Journey } from './support/journey.ts';
+import { expectCleanRun, hoverMapMiddle, mapReady, startJourney, type Journey } from './support/journey.ts';
 import { expectPanelsApart } from './support/calm.ts';
 import { changedShare, waitForColouredMap, type PixelSample } from './support/pixels.ts';
 import { expectChangesOfApi, expectLegendCountsOfApi, expectTooltipOfApi } from './support/hotspots.ts';
@@ -90,13 +90,19 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
   it('names the areas on the map with local fonts, and keys the outlines it draws', async () => {
     const { page } = journey;
     // The label layers' placed symbols, as the live map reports them (no glyphs fetched: see the last test).
-    const labelled = await page.waitForFunction(() => {
-      const container = document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null;
-      const map = container?.maplibreMap;
-      if (!map || !map.loaded()) return undefined;
-      const names = map.queryRenderedFeatures({ layers: ['street-label', 'community-label', 'grid-label'] }).map((feature) => String(feature.properties.name));
-      return names.length > 0 ? names : undefined;
-    }, undefined, { timeout: 30000 });
+    const labelled = await page.waitForFunction(
+      () => {
+        const container = document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null;
+        const map = container?.maplibreMap;
+        if (!map || !map.loaded()) return undefined;
+        const names = map
+          .queryRenderedFeatures({ layers: ['street-label', 'community-label', 'grid-label'] })
+          .map((feature) => String(feature.properties.name));
+        return names.length > 0 ? names : undefined;
+      },
+      undefined,
+      { timeout: 30000 },
+    );
     const names = (await labelled.jsonValue()) as string[];
     expect(names.some((name) => /[\u4e00-\u9fff]/.test(name))).toBe(true);
     // The key is open where the screen is tall enough and folds to one line where it is not.
@@ -109,17 +115,7 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
 
   it('shows the exact figures of a grid on hover', async () => {
     const { page } = journey;
-    const frame = (await page.locator('[data-testid=map-frame]').boundingBox())!;
-    const tooltip = page.locator('[data-testid=map-tooltip]');
-    // deck.gl picks on pointer moves once its layers are ready; a loaded machine may need a few.
-    let step = 0;
-    await expect
-      .poll(async () => {
-        step += 1;
-        await page.mouse.move(frame.x + frame.width / 2 + (step % 5) * 3, frame.y + frame.height / 2);
-        return tooltip.isVisible();
-      }, { timeout: 30000, interval: 500 })
-      .toBe(true);
+    const tooltip = await hoverMapMiddle(page);
     await expect(tooltip.textContent()).resolves.toMatch(/\d[\d,.]* 人\/km²/);
     await journey.shot('2-tooltip');
   });
@@ -161,7 +157,7 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await page.waitForFunction((wanted) => new URL(location.href).searchParams.get('date') === wanted, month);
   });
 
-  it('keeps the legend classes from month to month (fixed over the period); this month\'s only when asked', async () => {
+  it("keeps the legend classes from month to month (fixed over the period); this month's only when asked", async () => {
     const { page } = journey;
     const month = new URL(page.url()).searchParams.get('date')!;
     const monthPeriod = `统计期 ${month}-01 至 ${lastDayOf(month)}`;
@@ -206,7 +202,8 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     // The API as the page's own session sees it.
     const report = await page.evaluate(async (day) => (await fetch(`/api/kpis?area=440307&asOf=${day}`)).json(), asOf);
     const shown = await page.$$eval('[data-testid=kpi-cards] [data-kpi]', (cards) =>
-      cards.map((card) => ({ key: card.getAttribute('data-kpi'), text: card.querySelector('.value')?.textContent ?? '' })));
+      cards.map((card) => ({ key: card.getAttribute('data-kpi'), text: card.querySelector('.value')?.textContent ?? '' })),
+    );
     const withValues = (report.kpis as { key: string; value: number | null; unit: string }[]).filter((kpi) => kpi.value !== null);
     expect(withValues.length).toBeGreaterThan(3);
     for (const kpi of withValues) {
@@ -269,7 +266,7 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await journey.shot('8-rates');
   });
 
-  it('turns the hot-spot layer on: the legend counts each class as the API does, a cell shows the API\'s z and p', async () => {
+  it("turns the hot-spot layer on: the legend counts each class as the API does, a cell shows the API's z and p", async () => {
     const { page } = journey;
     await page.goto(journey.server.url + '/overview');
     await mapReady(page);
@@ -295,13 +292,16 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     expect(new URL(page.url()).searchParams.get('hs')).toBe('emerging');
     const answer = await page.evaluate(async () => (await fetch('/api/hotspots/emerging?metric=cases&level=grid')).json());
     const shown = await page.$$eval('[data-testid=hotspot-legend] li[data-category]', (items) =>
-      items.map((item) => [item.getAttribute('data-category'), item.querySelector('.count')?.textContent?.trim()]));
+      items.map((item) => [item.getAttribute('data-category'), item.querySelector('.count')?.textContent?.trim()]),
+    );
     const categories = answer.categories as { category: string; cells: number; definitionZh: string }[];
     expect(shown.filter(([category]) => category !== 'suppressed').sort()).toEqual(categories.map((entry) => [entry.category, String(entry.cells)]).sort());
     // A category opens onto its meaning.
     const populated = categories.find((entry) => entry.cells > 0)!;
     await page.locator(`[data-testid=hotspot-legend] li[data-category=${populated.category}] summary`).click();
-    await expect(page.locator(`[data-testid=hotspot-legend] li[data-category=${populated.category}] .definition`).textContent()).resolves.toBe(populated.definitionZh);
+    await expect(page.locator(`[data-testid=hotspot-legend] li[data-category=${populated.category}] .definition`).textContent()).resolves.toBe(
+      populated.definitionZh,
+    );
     await journey.shot('10-emerging');
   });
 
@@ -316,11 +316,15 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     const params = new URL(page.url()).searchParams;
     expect([params.get('chg'), params.get('vs')]).toEqual(['cases', 'last_year']);
     const lastYear = await page.evaluate(async () => (await fetch('/api/hotspots/changes?metric=cases&level=grid&against=last_year&limit=20')).json());
-    await page.waitForFunction((baseDate) => {
-      const panel = document.querySelector('[data-testid=changes-panel]');
-      if (!panel || panel.querySelector('[aria-busy=true]')) return false;
-      return panel.querySelector('[data-testid=changes-period]')?.textContent?.includes(baseDate) || panel.querySelector('.status-empty') !== null;
-    }, lastYear.baseDate as string, { timeout: 60_000 });
+    await page.waitForFunction(
+      (baseDate) => {
+        const panel = document.querySelector('[data-testid=changes-panel]');
+        if (!panel || panel.querySelector('[aria-busy=true]')) return false;
+        return panel.querySelector('[data-testid=changes-period]')?.textContent?.includes(baseDate) || panel.querySelector('.status-empty') !== null;
+      },
+      lastYear.baseDate as string,
+      { timeout: 60_000 },
+    );
     await journey.shot('11b-changes-last-year');
   });
 

@@ -75,16 +75,26 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
   it('sorts the table by every column, both ways, saying so with aria-sort', async () => {
     const { page } = journey;
     const sortedBy = (column: string, direction: 'ascending' | 'descending') =>
-      page.waitForFunction(([key, order]) => {
-        const header = document.querySelector(`[data-testid=sort-${key}]`)!.closest('th')!;
-        if (header.getAttribute('aria-sort') !== order) return false;
-        const index = [...header.parentElement!.children].indexOf(header);
-        const values = [...document.querySelectorAll(`[data-testid=allocation-table] tbody tr td:nth-child(${index + 1})`)].map((cell) => cell.getAttribute('data-value')!);
-        const compare = (a: string, b: string) => (key === 'code' ? a.localeCompare(b) : Number(a) - Number(b));
-        return values.length > 1 && values.every((value, at) => at === 0 || (order === 'ascending' ? compare(values[at - 1]!, value) <= 0 : compare(values[at - 1]!, value) >= 0));
-      }, [column, direction] as const).catch((error: Error) => {
-        throw new Error(`table not sorted by ${column} ${direction}: ${error.message}`);
-      });
+      page
+        .waitForFunction(
+          ([key, order]) => {
+            const header = document.querySelector(`[data-testid=sort-${key}]`)!.closest('th')!;
+            if (header.getAttribute('aria-sort') !== order) return false;
+            const index = [...header.parentElement!.children].indexOf(header);
+            const values = [...document.querySelectorAll(`[data-testid=allocation-table] tbody tr td:nth-child(${index + 1})`)].map(
+              (cell) => cell.getAttribute('data-value')!,
+            );
+            const compare = (a: string, b: string) => (key === 'code' ? a.localeCompare(b) : Number(a) - Number(b));
+            return (
+              values.length > 1 &&
+              values.every((value, at) => at === 0 || (order === 'ascending' ? compare(values[at - 1]!, value) <= 0 : compare(values[at - 1]!, value) >= 0))
+            );
+          },
+          [column, direction] as const,
+        )
+        .catch((error: Error) => {
+          throw new Error(`table not sorted by ${column} ${direction}: ${error.message}`);
+        });
     await sortedBy('gap', 'ascending');
     // Gap last: the table starts sorted by it, so a first click on it would reverse it.
     for (const column of ['code', 'floating', 'rentalHouses', 'need', 'fullTimeAssigned', 'gap']) {
@@ -92,8 +102,11 @@ describe.skipIf(unavailable)('planner journey (headless Chromium, real server)',
       await sortedBy(column, 'ascending');
       await page.click(`[data-testid=sort-${column}]`);
       await sortedBy(column, 'descending');
-      const others = await page.$$eval('[data-testid=allocation-table] th[aria-sort]', (headers, key) =>
-        headers.filter((header) => !header.querySelector(`[data-testid=sort-${key}]`)).map((header) => header.getAttribute('aria-sort')), column);
+      const others = await page.$$eval(
+        '[data-testid=allocation-table] th[aria-sort]',
+        (headers, key) => headers.filter((header) => !header.querySelector(`[data-testid=sort-${key}]`)).map((header) => header.getAttribute('aria-sort')),
+        column,
+      );
       expect(new Set(others)).toEqual(new Set(['none']));
     }
     expect(new URL(page.url()).searchParams.get('sort')).toBe('-gap');

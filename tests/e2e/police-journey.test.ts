@@ -92,10 +92,13 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     await first.click();
     await page.waitForFunction((code) => new URL(location.href).searchParams.get('compound') === code, compoundCode);
     await page.waitForSelector('[data-testid=compound-totals]');
-    const shown = await page.locator('[data-testid=compound-totals] [data-total]').evaluateAll((items) =>
-      Object.fromEntries(items.map((item) => [(item as HTMLElement).dataset.total!, (item as HTMLElement).dataset.value!])));
-    const listed = await page.evaluate(async (code) =>
-      ((await (await fetch('/api/compounds')).json()).compounds as Array<Record<string, unknown>>).find((compound) => compound.code === code), compoundCode);
+    const shown = await page
+      .locator('[data-testid=compound-totals] [data-total]')
+      .evaluateAll((items) => Object.fromEntries(items.map((item) => [(item as HTMLElement).dataset.total!, (item as HTMLElement).dataset.value!])));
+    const listed = await page.evaluate(
+      async (code) => ((await (await fetch('/api/compounds')).json()).compounds as Array<Record<string, unknown>>).find((compound) => compound.code === code),
+      compoundCode,
+    );
     expect(listed).toBeDefined();
     for (const key of ['buildings', 'units', 'occupiedUnits', 'letUnits', 'rentalHouses', 'residents', 'occupancyRate']) {
       expect(shown[key], key).toBe(String(listed![key] ?? ''));
@@ -243,7 +246,10 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     const otherCode = await other.getAttribute('data-unit');
     await other.click();
     await page.waitForFunction((unit) => new URL(location.href).searchParams.get('u') === unit, otherCode);
-    await page.waitForFunction((unit) => document.querySelector('#unit-title')?.closest('[data-testid=unit-occupants]')?.textContent?.includes(unit!), otherCode);
+    await page.waitForFunction(
+      (unit) => document.querySelector('#unit-title')?.closest('[data-testid=unit-occupants]')?.textContent?.includes(unit!),
+      otherCode,
+    );
     await page.goBack();
     await page.waitForFunction((unit) => new URL(location.href).searchParams.get('u') === unit, resident.unitCode);
     await expect(page.locator('[data-testid=current-occupants]').textContent()).resolves.toContain(resident.name);
@@ -263,8 +269,10 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     }, compoundCode);
     const rows = page.locator('[data-testid=compound-buildings] button[data-building]');
     await rows.first().waitFor();
-    const drilldown = await page.evaluate(async ({ code, purpose }) =>
-      (await fetch(`/api/compounds/${code}?purpose=${encodeURIComponent(purpose)}`)).json(), { code: compoundCode, purpose: PURPOSE });
+    const drilldown = await page.evaluate(async ({ code, purpose }) => (await fetch(`/api/compounds/${code}?purpose=${encodeURIComponent(purpose)}`)).json(), {
+      code: compoundCode,
+      purpose: PURPOSE,
+    });
     expect(await rows.count()).toBe(drilldown.buildings.length);
     expect(drilldown.buildings.length).toBe(drilldown.totals.buildings);
     await journey.shot('6-compound-buildings');
@@ -282,7 +290,7 @@ describe.skipIf(unavailable)('police journey (headless Chromium, real server)', 
     await page.waitForSelector('[data-testid=compound-drawer]', { state: 'detached' });
   });
 
-  it('turns the hot-spot layer on (legend counts, a cell\'s z and p as the API says) and opens what changed into the map', async () => {
+  it("turns the hot-spot layer on (legend counts, a cell's z and p as the API says) and opens what changed into the map", async () => {
     const { page } = journey;
     await page.goto(journey.server.url + '/police');
     await mapReady(page);
@@ -340,7 +348,8 @@ async function outlineCorners(page: Page): Promise<OutlineCorner[]> {
     const box = container!.getBoundingClientRect();
     const corners: OutlineCorner[] = [];
     for (const feature of map.queryRenderedFeatures({ layers: ['compound-line'] })) {
-      const rings = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.type === 'LineString' ? [feature.geometry.coordinates] : [];
+      const rings =
+        feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.type === 'LineString' ? [feature.geometry.coordinates] : [];
       for (const [lng, lat] of rings.flat() as Array<[number, number]>) {
         const point = map.project([lng, lat]);
         const [x, y] = [box.x + point.x, box.y + point.y];

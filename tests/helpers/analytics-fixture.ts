@@ -48,14 +48,19 @@ export const PEOPLE: Record<string, PersonSpec> = {
   W1: { category: 'floating', stays: [stay(fixtureUnitCode(W, 1, 1), '2025-01-10', '2025-01-12')], permits: [{ issued: '2025-03-01', expires: '2026-02-28' }] },
   W2: { category: 'floating', stays: [stay(fixtureUnitCode(W, 1, 1), '2025-02-01', '2025-02-20', '2025-06-01')] },
   W3: {
-    category: 'floating', stays: [stay(fixtureUnitCode(W, 1, 2), '2025-03-01', '2025-03-05')],
+    category: 'floating',
+    stays: [stay(fixtureUnitCode(W, 1, 2), '2025-03-01', '2025-03-05')],
     permits: [{ issued: '2025-04-01', expires: '2027-03-31', revoked: '2025-09-01', status: 'revoked' }],
   },
   W4: { category: 'floating', stays: [stay(fixtureUnitCode(W, 2, 1), '2025-05-01', '2025-05-03')] },
   W5: { category: 'floating', stays: [stay(fixtureUnitCode(W, 2, 2), '2025-05-20', '2025-07-01')] },
   W6: {
-    category: 'floating', stays: [stay(fixtureUnitCode(W, 3, 1), '2024-06-01', '2024-06-02')],
-    permits: [{ issued: '2024-09-01', expires: '2025-08-31', status: 'renewed' }, { issued: '2025-08-15', expires: '2028-08-14' }],
+    category: 'floating',
+    stays: [stay(fixtureUnitCode(W, 3, 1), '2024-06-01', '2024-06-02')],
+    permits: [
+      { issued: '2024-09-01', expires: '2025-08-31', status: 'renewed' },
+      { issued: '2025-08-15', expires: '2028-08-14' },
+    ],
   },
   W7: { category: 'lodging', stays: [stay(fixtureUnitCode(W, 3, 2), '2024-01-15', '2024-01-15')] },
   W8: { category: 'overseas', stays: [stay(fixtureUnitCode(W, 3, 2), '2025-04-10', '2025-04-11', '2025-10-01')] },
@@ -64,7 +69,10 @@ export const PEOPLE: Record<string, PersonSpec> = {
   E3: { category: 'registered', stays: [stay(fixtureUnitCode(E, 2, 1), '2024-02-01', '2024-02-01')] },
   E4: { category: 'floating', stays: [stay(fixtureUnitCode(E, 2, 1), '2025-06-15', '2025-06-16')] },
   // Moved from West to East on 2025-04-30: counted in West up to 04-29, in East from 04-30.
-  E5: { category: 'floating', stays: [stay(fixtureUnitCode(W, 2, 1), '2024-03-01', '2024-03-02', '2025-04-30'), stay(fixtureUnitCode(E, 2, 1), '2025-04-30', '2025-05-02')] },
+  E5: {
+    category: 'floating',
+    stays: [stay(fixtureUnitCode(W, 2, 1), '2024-03-01', '2024-03-02', '2025-04-30'), stay(fixtureUnitCode(E, 2, 1), '2025-04-30', '2025-05-02')],
+  },
   N1: { category: 'floating', stays: [stay(fixtureUnitCode(N, 1, 1), '2025-01-01', '2025-01-01')] },
 };
 
@@ -80,7 +88,15 @@ interface CaseSpec {
 
 /** Local dates (UTC+8): C4 happened 2025-05-01 00:30 local, still 2025-04-30 in UTC. */
 export const CASES: Record<string, CaseSpec> = {
-  C1: { kind: 'criminal', category: 'theft', occurredAt: '2025-05-10T10:00:00+08:00', point: [114.203, 22.703], grid: FIXTURE.gridWest, building: W, unit: fixtureUnitCode(W, 1, 1) },
+  C1: {
+    kind: 'criminal',
+    category: 'theft',
+    occurredAt: '2025-05-10T10:00:00+08:00',
+    point: [114.203, 22.703],
+    grid: FIXTURE.gridWest,
+    building: W,
+    unit: fixtureUnitCode(W, 1, 1),
+  },
   // No grid code: it belongs to its building's grid (West). The shop building has no rented unit.
   C2: { kind: 'public_order', category: 'fight', occurredAt: '2025-05-20T12:00:00+08:00', point: [114.207, 22.707], building: FIXTURE.westShop },
   C3: { kind: 'criminal', category: 'burglary', occurredAt: '2025-06-10T09:00:00+08:00', point: [114.215, 22.705], grid: FIXTURE.gridEast, building: E },
@@ -124,7 +140,14 @@ export async function insertPerson(db: Kysely<DB>, category: PersonCategory, lab
 export async function insertStay(db: Kysely<DB>, personId: number, spec: StaySpec): Promise<number> {
   const row = await db
     .insertInto('residencies')
-    .values({ person_id: personId, unit_code: spec.unit, moved_in: spec.movedIn, registered_at: spec.registeredAt, moved_out: spec.movedOut ?? null, deregistered_at: null })
+    .values({
+      person_id: personId,
+      unit_code: spec.unit,
+      moved_in: spec.movedIn,
+      registered_at: spec.registeredAt,
+      moved_out: spec.movedOut ?? null,
+      deregistered_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -134,7 +157,16 @@ export async function insertPermit(db: Kysely<DB>, personId: number, spec: Permi
   const years = Number(spec.expires.slice(0, 4)) - Number(spec.issued.slice(0, 4)) || 1;
   await db
     .insertInto('permits')
-    .values({ person_id: personId, permit_no: number, issued_on: spec.issued, expires_on: spec.expires, years, status: spec.status ?? 'valid', revoked_on: spec.revoked ?? null, renewed_from: null })
+    .values({
+      person_id: personId,
+      permit_no: number,
+      issued_on: spec.issued,
+      expires_on: spec.expires,
+      years,
+      status: spec.status ?? 'valid',
+      revoked_on: spec.revoked ?? null,
+      renewed_from: null,
+    })
     .execute();
 }
 
@@ -148,7 +180,19 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(db);
   for (const room of [1, 2]) {
-    await db.insertInto('units').values({ code: fixtureUnitCode(N, 1, room), building_code: N, floor: 1, room: `10${room}`, area_m2: 20, use: 'rented', rental_registered: true, landlord_name: null }).execute();
+    await db
+      .insertInto('units')
+      .values({
+        code: fixtureUnitCode(N, 1, room),
+        building_code: N,
+        floor: 1,
+        room: `10${room}`,
+        area_m2: 20,
+        use: 'rented',
+        rental_registered: true,
+        landlord_name: null,
+      })
+      .execute();
   }
 }
 
@@ -165,7 +209,11 @@ export async function insertAnalyticsCity(db: Kysely<DB>): Promise<AnalyticsCity
   await insertNorthCommunity(db);
   await sql`SELECT refresh_grid_stats(${ANALYTICS.historyFrom}::date)`.execute(db);
   await db.updateTable('buildings').set({ responsibility_letter_signed: true }).where('code', '=', W).execute();
-  await db.updateTable('units').set({ rental_registered: false }).where('code', '=', fixtureUnitCode(W, 3, 2)).execute();
+  await db
+    .updateTable('units')
+    .set({ rental_registered: false })
+    .where('code', '=', fixtureUnitCode(W, 3, 2))
+    .execute();
   const personIds: Record<string, number> = {};
   for (const [label, spec] of Object.entries(PEOPLE)) {
     const personId = await insertPerson(db, spec.category, label);

@@ -40,7 +40,11 @@ export async function startTestApp(environment: NodeJS.ProcessEnv = {}, options:
   // Each app gets its own DATA_DIR, so audit checkpoints of one test file never meet another's database.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renwu-app-'));
   const config = readConfig({
-    NODE_ENV: 'test', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', DATA_DIR: dataDir, AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY, ...environment,
+    NODE_ENV: 'test',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    DATA_DIR: dataDir,
+    AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
+    ...environment,
   });
   const db = (options.plugins ?? []).reduce((withPlugins, plugin) => withPlugins.withPlugin(plugin), handle.db);
   const context: AppContext = { db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };

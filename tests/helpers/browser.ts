@@ -26,8 +26,15 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
     ],
   });
 }
@@ -73,7 +80,15 @@ export async function startRealServer(settings: NodeJS.ProcessEnv = {}): Promise
   // With TEST_DATABASE_URL the journeys run on PostgreSQL too (a database of their own), not only on PGlite.
   const scratch = TEST_DATABASE_URL ? await createScratchDatabase() : undefined;
   const database = scratch ? { DATABASE_URL: scratch.url } : {};
-  const config = readConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', PORT: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '10000', ...database, ...settings });
+  const config = readConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    DEMO_SCALE: 'tiny',
+    PORT: '1',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    ...database,
+    ...settings,
+  });
   await ensureCurrentDashboard();
   const { handle, context } = await bootDatabase(config);
   await seedDemoCityIfEmpty(context, handle);

@@ -47,7 +47,9 @@ const square = (column: number) => {
 };
 
 async function insertArea(db: Kysely<DB>, code: string, level: string, parent: string, name: string, wkt: string) {
-  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${parent}, ${name}, ST_GeomFromText(${wkt}, 4326))`.execute(db);
+  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${parent}, ${name}, ST_GeomFromText(${wkt}, 4326))`.execute(
+    db,
+  );
 }
 
 async function insertGrid(db: Kysely<DB>, code: string, name: string, column: number) {
@@ -76,7 +78,9 @@ let nextPerson = 0;
  * `movedOut` when given). The check character is computed in SQL the GB 11643 way.
  */
 export async function insertResidents(
-  db: Kysely<DB>, unitCode: string, count: number,
+  db: Kysely<DB>,
+  unitCode: string,
+  count: number,
   options: { category?: 'floating' | 'registered'; employer?: string | null; movedOut?: string | null } = {},
 ): Promise<void> {
   const first = nextPerson;
@@ -101,8 +105,12 @@ async function insertCollector(db: Kysely<DB>, name: string, grid: string, optio
   const collector = await db
     .insertInto('collectors')
     .values({
-      name, phone: '13800000000', photo_url: `/photos/${encodeURIComponent(name)}.jpg`,
-      employment: options.partTimeFor ? 'part_time' : 'full_time', employer: options.partTimeFor ?? null, active: options.active ?? true,
+      name,
+      phone: '13800000000',
+      photo_url: `/photos/${encodeURIComponent(name)}.jpg`,
+      employment: options.partTimeFor ? 'part_time' : 'full_time',
+      employer: options.partTimeFor ?? null,
+      active: options.active ?? true,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -119,7 +127,13 @@ export async function insertAllocationCity(db: Kysely<DB>): Promise<void> {
   await insertArea(db, CITY.communityZ, 'community', CITY.street1, '零社区', square(4));
   await insertArea(db, CITY.street2, 'street', CITY.district, '第二街道', square(6));
   await insertArea(db, CITY.communityR, 'community', CITY.street2, '出租社区', square(6));
-  const grids: [string, string, number][] = [[CITY.B1, '乙一', 2], [CITY.B2, '乙二', 3], [CITY.Z1, '零一', 4], [CITY.Z2, '零二', 5], [CITY.R1, '租一', 6]];
+  const grids: [string, string, number][] = [
+    [CITY.B1, '乙一', 2],
+    [CITY.B2, '乙二', 3],
+    [CITY.Z1, '零一', 4],
+    [CITY.Z2, '零二', 5],
+    [CITY.R1, '租一', 6],
+  ];
   for (const [code, name, column] of grids) await insertGrid(db, code, name, column);
 
   const westRoom = fixtureUnitCode(FIXTURE.westHouse, 1, 1);

@@ -121,8 +121,8 @@ const VALIDATOR_PLACES = ['/usr/lib/python3/dist-packages/osgeo_utils/samples/va
 /** The path of validate_gpkg.py, or undefined (said on stdout) when it is not installed. */
 export function geoPackageValidator(): string | undefined {
   const found = VALIDATOR_PLACES.find((place) => existsSync(place));
-  if (!found && process.env.REQUIRE_GDAL === '1') throw new Error('REQUIRE_GDAL=1 but GDAL\'s validate_gpkg.py (python3-gdal) is not installed');
-  if (!found) process.stdout.write('\n[renwu tests] skipping GDAL\'s validate_gpkg.py check of the GeoPackage exports: python3-gdal is not installed\n');
+  if (!found && process.env.REQUIRE_GDAL === '1') throw new Error("REQUIRE_GDAL=1 but GDAL's validate_gpkg.py (python3-gdal) is not installed");
+  if (!found) process.stdout.write("\n[renwu tests] skipping GDAL's validate_gpkg.py check of the GeoPackage exports: python3-gdal is not installed\n");
   return found;
 }
 

@@ -37,7 +37,10 @@ export async function insertFixtureCity(db: Kysely<DB>): Promise<void> {
     await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom)
               VALUES (${code}, ${level}, ${parent}, ${name}, ST_GeomFromText(${wkt}, 4326))`.execute(db);
   }
-  for (const [code, name, wkt] of [[FIXTURE.gridWest, '西网格', WEST], [FIXTURE.gridEast, '东网格', EAST]] as const) {
+  for (const [code, name, wkt] of [
+    [FIXTURE.gridWest, '西网格', WEST],
+    [FIXTURE.gridEast, '东网格', EAST],
+  ] as const) {
     await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
               VALUES (${code}, ${FIXTURE.community}, ${name}, ST_GeomFromText(${wkt}, 4326),
                       ST_Area(ST_GeomFromText(${wkt}, 4326)::geography) / 1e6)`.execute(db);

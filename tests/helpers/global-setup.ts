@@ -6,8 +6,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (process.env.REQUIRE_POSTGIS === '1' && ENGINE_UNDER_TEST !== 'postgres') {
     throw new Error('REQUIRE_POSTGIS=1 but TEST_DATABASE_URL is not set: the PostGIS run cannot be skipped here');
   }
-  process.stdout.write(`\n[renwu tests] database engine under test: ${ENGINE_UNDER_TEST}` +
-    (ENGINE_UNDER_TEST === 'pglite' ? ' (set TEST_DATABASE_URL to run the same tests on PostgreSQL+PostGIS)' : '') + '\n');
+  process.stdout.write(
+    `\n[renwu tests] database engine under test: ${ENGINE_UNDER_TEST}` +
+      (ENGINE_UNDER_TEST === 'pglite' ? ' (set TEST_DATABASE_URL to run the same tests on PostgreSQL+PostGIS)' : '') +
+      '\n',
+  );
   await prepareTemplate();
   return dropTemplate;
 }

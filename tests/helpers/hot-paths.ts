@@ -1,4 +1,12 @@
-import { PostgresQueryCompiler, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  PostgresQueryCompiler,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import { addDays, chinaToday, lastDayOfMonth } from '../../server/domain/calendar.ts';
 import type { TestApp } from './app.ts';
 import { FIXTURE } from './fixture-city.ts';
@@ -70,7 +78,6 @@ export class QueryRecorder implements KyselyPlugin {
   }
 }
 
-
 export interface HotPathRun {
   app: TestApp;
   paths: HotPath[];
@@ -87,44 +94,103 @@ const PURPOSE = 'purpose=' + encodeURIComponent('治安检查');
 export async function runHotPaths(): Promise<HotPathRun> {
   const recorder = new QueryRecorder();
   const t = await startRegistrationApp({ plugins: [recorder] });
-  const [collector, police, leader, planner] = await Promise.all([signedIn(t, 'collector_west'), signedIn(t, 'police'), signedIn(t, 'leader'), signedIn(t, 'planner')]);
+  const [collector, police, leader, planner] = await Promise.all([
+    signedIn(t, 'collector_west'),
+    signedIn(t, 'police'),
+    signedIn(t, 'leader'),
+    signedIn(t, 'planner'),
+  ]);
   const today = chinaToday();
   for (const [index, name] of ['王一', '李二'].entries()) {
-    await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(1, 1), movedIn: addDays(today, -30 - index), person: floatingAdult(idCard('1990-01-01', 1 + 2 * index), name) }).expect(201);
+    await collector
+      .post('/api/registrations/move-in', {
+        unitCode: REGISTRATION.westUnit(1, 1),
+        movedIn: addDays(today, -30 - index),
+        person: floatingAdult(idCard('1990-01-01', 1 + 2 * index), name),
+      })
+      .expect(201);
   }
   const lastMonthEnd = lastDayOfMonth(addDays(`${today.slice(0, 8)}01`, -1));
   const monthEndBefore = lastDayOfMonth(addDays(`${lastMonthEnd.slice(0, 8)}01`, -1));
   let movedInId = 0;
   const paths: (Omit<HotPath, 'statements' | 'order'> & { order?: HotPath['order']; warmUp?: () => Promise<unknown>; run: () => Promise<unknown> })[] = [
-    { name: 'authenticated-request', request: 'GET /api/auth/me (what every logged-in request sends first: taken out of the others)', run: () => leader.get('/api/auth/me').expect(200) },
     {
-      name: 'move-in', request: 'POST /api/registrations/move-in (collector, one floating adult into a rented unit)',
+      name: 'authenticated-request',
+      request: 'GET /api/auth/me (what every logged-in request sends first: taken out of the others)',
+      run: () => leader.get('/api/auth/me').expect(200),
+    },
+    {
+      name: 'move-in',
+      request: 'POST /api/registrations/move-in (collector, one floating adult into a rented unit)',
       run: async () => {
-        const response = await collector.post('/api/registrations/move-in', { unitCode: REGISTRATION.westUnit(1, 2), movedIn: addDays(today, -2), person: floatingAdult(idCard('1991-02-03', 5), '张三') }).expect(201);
+        const response = await collector
+          .post('/api/registrations/move-in', {
+            unitCode: REGISTRATION.westUnit(1, 2),
+            movedIn: addDays(today, -2),
+            person: floatingAdult(idCard('1991-02-03', 5), '张三'),
+          })
+          .expect(201);
         movedInId = response.body.personId;
       },
     },
     { name: 'person-read', request: 'GET /api/people/:id?purpose=… (police)', run: () => police.get(`/api/people/${movedInId}?${PURPOSE}`).expect(200) },
-    { name: 'drilldown-building', request: 'GET /api/drilldown/buildings/:code?purpose=… (police: floors → units → occupants)', run: () => police.get(`/api/drilldown/buildings/${FIXTURE.westHouse}?${PURPOSE}`).expect(200) },
-    { name: 'drilldown-unit', request: 'GET /api/units/:code (police: one unit of the floor plan)', run: () => police.get(`/api/units/${REGISTRATION.westUnit(1, 1)}`).expect(200) },
-    { name: 'drilldown-occupants', request: 'GET /api/units/:code/occupants?purpose=… (police: a unit’s occupants and past residents)', run: () => police.get(`/api/units/${REGISTRATION.westUnit(1, 1)}/occupants?${PURPOSE}`).expect(200) },
-    { name: 'heatmap', request: 'GET /api/heatmaps/floating_density?level=grid (leader, today)', run: () => leader.get('/api/heatmaps/floating_density?level=grid').expect(200) },
-    { name: 'tile-grids', perEngine: true, request: 'GET /tiles/grids/12/x/y.mvt (leader)', run: () => leader.get('/tiles/grids/12/3347/1782.mvt').expect(200) },
-    { name: 'tile-statistics', perEngine: true, request: 'GET /tiles/statistics/13/x/y.mvt (leader)', run: () => leader.get('/tiles/statistics/13/6694/3565.mvt').expect(200) },
-    { name: 'tile-buildings', perEngine: true, request: 'GET /tiles/buildings/15/x/y.mvt (leader)', run: () => leader.get('/tiles/buildings/15/26779/14261.mvt').expect(200) },
+    {
+      name: 'drilldown-building',
+      request: 'GET /api/drilldown/buildings/:code?purpose=… (police: floors → units → occupants)',
+      run: () => police.get(`/api/drilldown/buildings/${FIXTURE.westHouse}?${PURPOSE}`).expect(200),
+    },
+    {
+      name: 'drilldown-unit',
+      request: 'GET /api/units/:code (police: one unit of the floor plan)',
+      run: () => police.get(`/api/units/${REGISTRATION.westUnit(1, 1)}`).expect(200),
+    },
+    {
+      name: 'drilldown-occupants',
+      request: 'GET /api/units/:code/occupants?purpose=… (police: a unit’s occupants and past residents)',
+      run: () => police.get(`/api/units/${REGISTRATION.westUnit(1, 1)}/occupants?${PURPOSE}`).expect(200),
+    },
+    {
+      name: 'heatmap',
+      request: 'GET /api/heatmaps/floating_density?level=grid (leader, today)',
+      run: () => leader.get('/api/heatmaps/floating_density?level=grid').expect(200),
+    },
+    {
+      name: 'tile-grids',
+      perEngine: true,
+      request: 'GET /tiles/grids/12/x/y.mvt (leader)',
+      run: () => leader.get('/tiles/grids/12/3347/1782.mvt').expect(200),
+    },
+    {
+      name: 'tile-statistics',
+      perEngine: true,
+      request: 'GET /tiles/statistics/13/x/y.mvt (leader)',
+      run: () => leader.get('/tiles/statistics/13/6694/3565.mvt').expect(200),
+    },
+    {
+      name: 'tile-buildings',
+      perEngine: true,
+      request: 'GET /tiles/buildings/15/x/y.mvt (leader)',
+      run: () => leader.get('/tiles/buildings/15/26779/14261.mvt').expect(200),
+    },
     { name: 'health', request: 'GET /api/health (public)', run: () => collector.get('/api/health').expect(200) },
-    { name: 'move-out', request: 'POST /api/registrations/move-out (collector)', run: () => collector.post('/api/registrations/move-out', { personId: movedInId, movedOut: addDays(today, -1) }).expect(200) },
+    {
+      name: 'move-out',
+      request: 'POST /api/registrations/move-out (collector)',
+      run: () => collector.post('/api/registrations/move-out', { personId: movedInId, movedOut: addDays(today, -1) }).expect(200),
+    },
     // Last: the first slide starts the precomputation of the slider's months (its race with the
     // request decides whether the request sums in SQL), and on PostgreSQL a watcher that asks for the
     // data version every few seconds from then on. Recorded: a slide once the months are kept.
     {
-      name: 'time-slider', order: 'sorted',
-      request: 'GET /api/heatmaps/floating_density?level=grid&asOf=<a month end> (leader; the slider\'s months already precomputed by an earlier slide)',
+      name: 'time-slider',
+      order: 'sorted',
+      request: "GET /api/heatmaps/floating_density?level=grid&asOf=<a month end> (leader; the slider's months already precomputed by an earlier slide)",
       warmUp: () => leader.get(`/api/heatmaps/floating_density?level=grid&asOf=${lastMonthEnd}`).expect(200),
       run: () => leader.get(`/api/heatmaps/floating_density?level=grid&asOf=${monthEndBefore}`).expect(200),
     },
     {
-      name: 'time-slider-summed', order: 'sorted',
+      name: 'time-slider-summed',
+      order: 'sorted',
       request: 'GET /api/heatmaps/floating_density?level=grid&asOf=<a day not precomputed> (leader; as a slide before the months are kept: summed in SQL)',
       run: () => leader.get(`/api/heatmaps/floating_density?level=grid&asOf=${addDays(lastMonthEnd, -14)}`).expect(200),
     },
@@ -132,7 +198,8 @@ export async function runHotPaths(): Promise<HotPathRun> {
     // months and the cases per day), which the slides have already read for this data version; sorted,
     // since the watcher started by the slides may ask for the data version meanwhile.
     {
-      name: 'hotspots', order: 'sorted',
+      name: 'hotspots',
+      order: 'sorted',
       request: 'GET /api/hotspots?metric=floating_density (planner, today; the kept figures already read by the slides)',
       run: () => planner.get('/api/hotspots?metric=floating_density').expect(200),
     },
@@ -157,7 +224,8 @@ export function snapshotFile(path: HotPath, engine: 'pglite' | 'postgres'): stri
 
 // Clauses that start a line in a snapshot: statements are written one clause a line whatever
 // their source's layout (builder statements come as one line, sql`` templates as typed).
-const CLAUSE = /(?<!\b(?:inner|left|right|full|cross|outer|natural|for|do|key))\s+(?=(?:with|select|from|(?:inner |left |right |full |cross )?join|where|group by|having|order by|limit|offset|union|returning|on conflict|values|set|insert into|update|delete from)\b)/gi;
+const CLAUSE =
+  /(?<!\b(?:inner|left|right|full|cross|outer|natural|for|do|key))\s+(?=(?:with|select|from|(?:inner |left |right |full |cross )?join|where|group by|having|order by|limit|offset|union|returning|on conflict|values|set|insert into|update|delete from)\b)/gi;
 
 /** One statement in a stable form: whitespace collapsed, one clause a line, parameters as Kysely numbers them ($1, $2 …). */
 export function normalisedSql(text: string): string {
@@ -180,9 +248,16 @@ export function snapshotText(path: HotPath): string {
   const statements = distinctStatements(path);
   const heading = (times: number, index: number) =>
     `-- statement ${index + 1} of ${statements.length}${path.order === 'sent' && times > 1 ? ` (sent ${times} times)` : ''}`;
-  const order = path.order === 'sorted' ? '-- Each distinct statement once, sorted (the request and the work it starts in the background run at once).' : '-- In the order sent; a statement sent more than once is listed once.';
+  const order =
+    path.order === 'sorted'
+      ? '-- Each distinct statement once, sorted (the request and the work it starts in the background run at once).'
+      : '-- In the order sent; a statement sent more than once is listed once.';
   return [
-    `-- ${path.request}`, order, '-- Generated by `npm run sql:snapshots` (tests/api/sql-snapshots.test.ts): do not edit by hand.', '',
-    statements.map(({ text, times }, index) => `${heading(times, index)}\n${text};`).join('\n\n'), '',
+    `-- ${path.request}`,
+    order,
+    '-- Generated by `npm run sql:snapshots` (tests/api/sql-snapshots.test.ts): do not edit by hand.',
+    '',
+    statements.map(({ text, times }, index) => `${heading(times, index)}\n${text};`).join('\n\n'),
+    '',
   ].join('\n');
 }

@@ -16,20 +16,31 @@ const here = new URL('../fixtures/hotspots/', import.meta.url);
 export const HOTSPOT_FEATURES = (JSON.parse(readFileSync(new URL('grids.geojson', here), 'utf8')) as { features: HotspotFeature[] }).features;
 export const HOTSPOT_DISTRICT = HOTSPOT_FEATURES[0]!.properties.code.slice(0, 6);
 
-const wktOf = (feature: HotspotFeature) => `POLYGON(${feature.geometry.coordinates.map((ring) => `(${ring.map(([lon, lat]) => `${lon} ${lat}`).join(',')})`).join(',')})`;
+const wktOf = (feature: HotspotFeature) =>
+  `POLYGON(${feature.geometry.coordinates.map((ring) => `(${ring.map(([lon, lat]) => `${lon} ${lat}`).join(',')})`).join(',')})`;
 
 export async function loadHotspotGrids(db: Kysely<DB>): Promise<void> {
-  const union = (code: string) => sql`(SELECT ST_Multi(ST_Union(ST_GeomFromText(w, 4326))) FROM unnest(${HOTSPOT_FEATURES.filter((f) => f.properties.code.startsWith(code)).map(wktOf)}::text[]) AS w)`;
-  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${HOTSPOT_DISTRICT}, 'district', NULL, '参照区', ${union(HOTSPOT_DISTRICT)})`.execute(db);
-  for (const [level, length] of [['street', 9], ['community', 12]] as const) {
+  const union = (code: string) =>
+    sql`(SELECT ST_Multi(ST_Union(ST_GeomFromText(w, 4326))) FROM unnest(${HOTSPOT_FEATURES.filter((f) => f.properties.code.startsWith(code)).map(wktOf)}::text[]) AS w)`;
+  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${HOTSPOT_DISTRICT}, 'district', NULL, '参照区', ${union(HOTSPOT_DISTRICT)})`.execute(
+    db,
+  );
+  for (const [level, length] of [
+    ['street', 9],
+    ['community', 12],
+  ] as const) {
     for (const code of new Set(HOTSPOT_FEATURES.map((f) => f.properties.code.slice(0, length)))) {
-      await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${code.slice(0, length === 9 ? 6 : 9)}, ${code}, ${union(code)})`.execute(db);
+      await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${code}, ${level}, ${code.slice(0, length === 9 ? 6 : 9)}, ${code}, ${union(code)})`.execute(
+        db,
+      );
     }
   }
   for (const feature of HOTSPOT_FEATURES) {
     const { code, communityCode } = feature.properties;
     await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
-              VALUES (${code}, ${communityCode}, ${code}, ST_Multi(ST_GeomFromText(${wktOf(feature)}, 4326)), ST_Area(ST_GeomFromText(${wktOf(feature)}, 4326)::geography) / 1e6)`.execute(db);
+              VALUES (${code}, ${communityCode}, ${code}, ST_Multi(ST_GeomFromText(${wktOf(feature)}, 4326)), ST_Area(ST_GeomFromText(${wktOf(feature)}, 4326)::geography) / 1e6)`.execute(
+      db,
+    );
   }
 }
 

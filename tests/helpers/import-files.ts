@@ -28,16 +28,18 @@ export async function xlsxFile(table: Table): Promise<Buffer> {
 }
 
 export function geoJsonFile(features: { properties: Record<string, unknown>; point?: [number, number] }[]): Buffer {
-  return Buffer.from(JSON.stringify({
-    type: 'FeatureCollection',
-    name: 'office-export',
-    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:OGC:1.3:CRS84' } },
-    features: features.map(({ properties, point }) => ({
-      type: 'Feature',
-      properties,
-      geometry: point ? { type: 'Point', coordinates: point } : null,
-    })),
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      type: 'FeatureCollection',
+      name: 'office-export',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:OGC:1.3:CRS84' } },
+      features: features.map(({ properties, point }) => ({
+        type: 'Feature',
+        properties,
+        geometry: point ? { type: 'Point', coordinates: point } : null,
+      })),
+    }),
+  );
 }
 
 /** A valid ID number for a person born on `birth` (YYYYMMDD) in Shenzhen Bao'an, sequence `sequence`. */
@@ -120,5 +122,16 @@ export const peopleRows = (count: number, from = 0): Table =>
   Array.from({ length: count }, (_, index) => {
     const sequence = from + index + 1;
     const unit = fixtureUnitCode(FIXTURE.westHouse, 1 + (sequence % 3), 1 + (sequence % 2));
-    return [GIVEN_NAMES[sequence % GIVEN_NAMES.length]!, idNumberFor('19900101', sequence), sequence % 2 === 1 ? '男' : '女', '流动人口', '合租', unit, '2024/3/1', '2024-03-05', '13800138000', '外来务工'];
+    return [
+      GIVEN_NAMES[sequence % GIVEN_NAMES.length]!,
+      idNumberFor('19900101', sequence),
+      sequence % 2 === 1 ? '男' : '女',
+      '流动人口',
+      '合租',
+      unit,
+      '2024/3/1',
+      '2024-03-05',
+      '13800138000',
+      '外来务工',
+    ];
   });

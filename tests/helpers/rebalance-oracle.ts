@@ -60,10 +60,14 @@ export function bruteForce(problem: RebalanceProblem): Objective {
   const grids = problem.grids;
   const hops = hopTable(problem);
   const hopsBetween = (a: string, b: string) => hops.get(`${a}>${b}`) ?? Infinity;
-  const targetsOf = grids.map((from) => grids.map((_, index) => index).filter((index) => {
-    const distance = hopsBetween(from.code, grids[index]!.code);
-    return distance >= 1 && distance <= problem.reach;
-  }));
+  const targetsOf = grids.map((from) =>
+    grids
+      .map((_, index) => index)
+      .filter((index) => {
+        const distance = hopsBetween(from.code, grids[index]!.code);
+        return distance >= 1 && distance <= problem.reach;
+      }),
+  );
   const options = grids.map((from, index) => distributions(targetsOf[index]!.length, from.fullTimeAssigned));
   const shortages = (assigned: number[]) => grids.map((g, index) => Math.max(0, g.need - assigned[index]!));
   const before = shortages(grids.map((g) => g.fullTimeAssigned)).reduce((sum, value) => sum + value, 0);
@@ -72,7 +76,11 @@ export function bruteForce(problem: RebalanceProblem): Objective {
     if (gridIndex === grids.length) {
       if (gives.some((giving, index) => giving && receives[index])) return;
       const after = shortages(assigned);
-      const candidate = { ...partial, removed: before - after.reduce((sum, value) => sum + value, 0), remainingSquares: after.reduce((sum, value) => sum + value * value, 0) };
+      const candidate = {
+        ...partial,
+        removed: before - after.reduce((sum, value) => sum + value, 0),
+        remainingSquares: after.reduce((sum, value) => sum + value * value, 0),
+      };
       if (!best || better(candidate, best)) best = candidate;
       return;
     }
@@ -95,7 +103,13 @@ export function bruteForce(problem: RebalanceProblem): Objective {
       choose(gridIndex + 1, next, nextGives, nextReceives, objective);
     }
   };
-  choose(0, grids.map((g) => g.fullTimeAssigned), grids.map(() => false), grids.map(() => false), { moves: 0, hops: 0, cross: 0 });
+  choose(
+    0,
+    grids.map((g) => g.fullTimeAssigned),
+    grids.map(() => false),
+    grids.map(() => false),
+    { moves: 0, hops: 0, cross: 0 },
+  );
   return best!;
 }
 

@@ -27,8 +27,17 @@ export async function startRegistrationApp(options: TestAppOptions = {}): Promis
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
             VALUES (${REGISTRATION.demolished}, ${FIXTURE.gridWest}, '测试路3号', 1, 'urban_village', 'patrol', 'demolished',
                     ST_SetSRID(ST_MakePoint(114.205, 22.705), 4326))`.execute(db);
-  await db.insertInto('units')
-    .values({ code: REGISTRATION.demolishedUnit, building_code: REGISTRATION.demolished, floor: 1, room: '101', area_m2: 20, use: 'vacant', landlord_name: null })
+  await db
+    .insertInto('units')
+    .values({
+      code: REGISTRATION.demolishedUnit,
+      building_code: REGISTRATION.demolished,
+      floor: 1,
+      room: '101',
+      area_m2: 20,
+      use: 'vacant',
+      landlord_name: null,
+    })
     .execute();
   return t;
 }

@@ -29,10 +29,18 @@ export async function insertOneFloorHouse(db: Kysely<DB>, number: number, gridCo
             VALUES (${code}, ${gridCode}, ${`出租屋${number}号`}, 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(db);
   await db
     .insertInto('units')
-    .values(uses.map((use, index) => ({
-      code: fixtureUnitCode(code, 1, index + 1), building_code: code, floor: 1, room: String(101 + index), area_m2: 20, use,
-      rental_registered: use === 'rented', landlord_name: null,
-    })))
+    .values(
+      uses.map((use, index) => ({
+        code: fixtureUnitCode(code, 1, index + 1),
+        building_code: code,
+        floor: 1,
+        room: String(101 + index),
+        area_m2: 20,
+        use,
+        rental_registered: use === 'rented',
+        landlord_name: null,
+      })),
+    )
     .execute();
   return code;
 }
@@ -40,26 +48,34 @@ export async function insertOneFloorHouse(db: Kysely<DB>, number: number, gridCo
 let nextSequence = 100;
 
 /** A floating tenant of a unit; returns the person's id. */
-export async function insertTenant(
-  db: Kysely<DB>,
-  unitCode: string,
-  stay: { movedIn: string; registeredAt: string; movedOut?: string },
-): Promise<number> {
+export async function insertTenant(db: Kysely<DB>, unitCode: string, stay: { movedIn: string; registeredAt: string; movedOut?: string }): Promise<number> {
   nextSequence += 1;
   const person = await db
     .insertInto('persons')
     .values({
-      id_type: 'id_card', id_number: withCheckCharacter(`44030719850101${String(nextSequence).padStart(3, '0')}`), name: `租客${nextSequence}`,
-      sex: nextSequence % 2 ? 'M' : 'F', birth_date: '1985-01-01', ethnicity: null, hukou_address: null, phone: null,
-      category: 'floating', floating_type: 'single', employer: null,
+      id_type: 'id_card',
+      id_number: withCheckCharacter(`44030719850101${String(nextSequence).padStart(3, '0')}`),
+      name: `租客${nextSequence}`,
+      sex: nextSequence % 2 ? 'M' : 'F',
+      birth_date: '1985-01-01',
+      ethnicity: null,
+      hukou_address: null,
+      phone: null,
+      category: 'floating',
+      floating_type: 'single',
+      employer: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db
     .insertInto('residencies')
     .values({
-      person_id: person.id, unit_code: unitCode, moved_in: stay.movedIn, registered_at: stay.registeredAt,
-      moved_out: stay.movedOut ?? null, deregistered_at: stay.movedOut ?? null,
+      person_id: person.id,
+      unit_code: unitCode,
+      moved_in: stay.movedIn,
+      registered_at: stay.registeredAt,
+      moved_out: stay.movedOut ?? null,
+      deregistered_at: stay.movedOut ?? null,
     })
     .execute();
   return person.id;
@@ -102,10 +118,18 @@ export async function insertInspection(db: Kysely<DB>, buildingCode: string, vis
   const row = await db
     .insertInto('inspections')
     .values({
-      building_code: buildingCode, unit_code: findings.unitCode ?? null, inspector_user_id: null, collector_id: null,
-      inspector_role: findings.role ?? 'collector', visited_on: visitedOn,
-      doors_ok: findings.doorsOk ?? null, hygiene_good: findings.hygieneGood ?? null, neighbours_good: findings.neighboursGood ?? null,
-      tenants_registered: findings.tenantsRegistered ?? null, clue_given: findings.clueGiven ?? false, notes: null,
+      building_code: buildingCode,
+      unit_code: findings.unitCode ?? null,
+      inspector_user_id: null,
+      collector_id: null,
+      inspector_role: findings.role ?? 'collector',
+      visited_on: visitedOn,
+      doors_ok: findings.doorsOk ?? null,
+      hygiene_good: findings.hygieneGood ?? null,
+      neighbours_good: findings.neighboursGood ?? null,
+      tenants_registered: findings.tenantsRegistered ?? null,
+      clue_given: findings.clueGiven ?? false,
+      notes: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

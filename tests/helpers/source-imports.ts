@@ -29,7 +29,9 @@ export function serverImportGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   const relative = (target: string) => path.relative(SERVER, target).split(path.sep).join('/');
   for (const file of sourceFiles(SERVER)) {
-    const targets = relativeImports(file).filter((target) => target.startsWith(SERVER + path.sep)).map(relative);
+    const targets = relativeImports(file)
+      .filter((target) => target.startsWith(SERVER + path.sep))
+      .map(relative);
     graph.set(relative(file), [...new Set(targets)]);
   }
   return graph;

@@ -20,7 +20,19 @@ export async function insertResidents(
     const idNumber = withCheckCharacter(`44030719900101${String(sequence).padStart(3, '0')}`);
     const person = await db
       .insertInto('persons')
-      .values({ id_type: 'id_card', id_number: idNumber, name: `住户${sequence}`, sex: sequence % 2 ? 'M' : 'F', birth_date: '1990-01-01', ethnicity: null, hukou_address: null, phone: null, category: 'floating', floating_type: 'single', employer: null })
+      .values({
+        id_type: 'id_card',
+        id_number: idNumber,
+        name: `住户${sequence}`,
+        sex: sequence % 2 ? 'M' : 'F',
+        birth_date: '1990-01-01',
+        ethnicity: null,
+        hukou_address: null,
+        phone: null,
+        category: 'floating',
+        floating_type: 'single',
+        employer: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db

@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
-  allocate, communityAllocation, communityNeed, DEFAULT_ALLOCATION_SETTINGS, employerRequirement, largestRemainder, rollUp, totalOf,
-  type AllocationSettings, type GridCounts,
+  allocate,
+  communityAllocation,
+  communityNeed,
+  DEFAULT_ALLOCATION_SETTINGS,
+  employerRequirement,
+  largestRemainder,
+  rollUp,
+  totalOf,
+  type AllocationSettings,
+  type GridCounts,
 } from '../../server/domain/allocation.ts';
 
 const settings: AllocationSettings = { ...DEFAULT_ALLOCATION_SETTINGS };
 /** The ratios alone: no community is "small". */
 const ratiosOnly: AllocationSettings = { ...settings, smallCommunityFloatingBelow: 0 };
 const grid = (code: string, counts: Partial<GridCounts> = {}): GridCounts => ({
-  code, floating: 0, rentalHouses: 0, rentalBuildings: 0, population: 0, fullTimeAssigned: 0, partTimeAssigned: 0, ...counts,
+  code,
+  floating: 0,
+  rentalHouses: 0,
+  rentalBuildings: 0,
+  population: 0,
+  fullTimeAssigned: 0,
+  partTimeAssigned: 0,
+  ...counts,
 });
 const needOf = (counts: Partial<GridCounts>, overrides: Partial<AllocationSettings> = {}) =>
   communityNeed({ floating: 0, rentalHouses: 0, population: 0, ...counts }, { ...ratiosOnly, ...overrides });
@@ -79,7 +94,10 @@ describe('the ratio applies to the community, not to each grid', () => {
 
   it('treats each community apart', () => {
     const { communities } = allocate([grid('44030700100101', { floating: 1500 }), grid('44030700100201', { floating: 1500 })], settings);
-    expect([...communities.values()].map((c) => [c.code, c.need])).toEqual([['440307001001', 3], ['440307001002', 3]]);
+    expect([...communities.values()].map((c) => [c.code, c.need])).toEqual([
+      ['440307001001', 3],
+      ['440307001002', 3],
+    ]);
   });
 });
 
@@ -130,11 +148,15 @@ describe('sharing a community need out to its grids by largest remainder', () =>
 
   it('grid needs always sum to the community need, whatever the counts', () => {
     let seed = 7;
-    const random = (below: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % below);
+    const random = (below: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % below;
     for (let round = 0; round < 200; round += 1) {
-      const grids = Array.from({ length: 1 + random(6) }, (_, index) => grid(`${community}${String(index + 1).padStart(2, '0')}`, {
-        floating: random(3) === 0 ? 0 : random(2000), rentalHouses: random(150), population: random(4000),
-      }));
+      const grids = Array.from({ length: 1 + random(6) }, (_, index) =>
+        grid(`${community}${String(index + 1).padStart(2, '0')}`, {
+          floating: random(3) === 0 ? 0 : random(2000),
+          rentalHouses: random(150),
+          population: random(4000),
+        }),
+      );
       for (const mode of ['floating_or_rental', 'population'] as const) {
         const { grids: result, communities } = allocate(grids, { ...settings, mode });
         expect(result.reduce((sum, g) => sum + g.need, 0)).toBe(communities.get(community)!.need);
@@ -146,34 +168,71 @@ describe('sharing a community need out to its grids by largest remainder', () =>
     const grids = [grid(`${community}01`, { floating: 900, rentalHouses: 10 }), grid(`${community}02`, { floating: 200, rentalHouses: 140 })];
     // floating 1100 → 3; rental 150 → 3; a tie goes to floating: 3 × 900/1100 = 2.45, 3 × 200/1100 = 0.55 → 2 + 1.
     expect(allocate(grids, settings).communities.get(community)!.apportionment.basis).toBe('floating');
-    expect(needsOf(grids)).toEqual([['01', 2], ['02', 1]]);
+    expect(needsOf(grids)).toEqual([
+      ['01', 2],
+      ['02', 1],
+    ]);
     // 40 rental houses per collector: rental 4 > floating 3 → by rental houses: 4 × 10/150 = 0.27, 4 × 140/150 = 3.73 → 0 + 4.
-    expect(needsOf(grids, { rentalHousesPerCollector: 40 })).toEqual([['01', 0], ['02', 4]]);
+    expect(needsOf(grids, { rentalHousesPerCollector: 40 })).toEqual([
+      ['01', 0],
+      ['02', 4],
+    ]);
   });
 
   it('a small community with no floating people shares its one by rental houses, then population, then equally (lowest code)', () => {
-    expect(needsOf([grid(`${community}01`, { rentalHouses: 2 }), grid(`${community}02`, { rentalHouses: 5 })])).toEqual([['01', 0], ['02', 1]]);
-    expect(needsOf([grid(`${community}01`, { population: 9 }), grid(`${community}02`, { population: 4 })])).toEqual([['01', 1], ['02', 0]]);
-    expect(needsOf([grid(`${community}02`), grid(`${community}01`)])).toEqual([['01', 1], ['02', 0]]);
+    expect(needsOf([grid(`${community}01`, { rentalHouses: 2 }), grid(`${community}02`, { rentalHouses: 5 })])).toEqual([
+      ['01', 0],
+      ['02', 1],
+    ]);
+    expect(needsOf([grid(`${community}01`, { population: 9 }), grid(`${community}02`, { population: 4 })])).toEqual([
+      ['01', 1],
+      ['02', 0],
+    ]);
+    expect(needsOf([grid(`${community}02`), grid(`${community}01`)])).toEqual([
+      ['01', 1],
+      ['02', 0],
+    ]);
     expect(allocate([grid(`${community}01`)], settings).communities.get(community)!.apportionment).toMatchObject({ basis: 'equal', total: 1 });
   });
 
   it('population mode shares by population', () => {
     const grids = [grid(`${community}01`, { population: 700 }), grid(`${community}02`, { population: 500 })];
     // 1200 → 2; quotas 1.1667 and 0.8333 → floors 1 and 0, the one left to 02.
-    expect(needsOf(grids, { mode: 'population' })).toEqual([['01', 1], ['02', 1]]);
+    expect(needsOf(grids, { mode: 'population' })).toEqual([
+      ['01', 1],
+      ['02', 1],
+    ]);
   });
 
   it('each grid carries its step: community need, basis, count, quota, floor, remainder, extra', () => {
     const grids = [grid(`${community}01`, { floating: 1000 }), grid(`${community}02`, { floating: 800 }), grid(`${community}03`, { floating: 700 })];
     const { grids: result, communities } = allocate(grids, settings);
     expect(result[1]!.steps).toEqual({
-      mode: 'floating_or_rental', communityCode: community, communityNeed: 5, communityDecidedBy: 'floating', basis: 'floating', basisTotal: 2500,
-      code: `${community}02`, count: 800, quota: 1.6, floor: 1, remainder: 0.6, extra: 1, need: 2,
+      mode: 'floating_or_rental',
+      communityCode: community,
+      communityNeed: 5,
+      communityDecidedBy: 'floating',
+      basis: 'floating',
+      basisTotal: 2500,
+      code: `${community}02`,
+      count: 800,
+      quota: 1.6,
+      floor: 1,
+      remainder: 0.6,
+      extra: 1,
+      need: 2,
     });
     expect(communities.get(community)).toMatchObject({
-      grids: 3, floating: 2500, ratios: [{ rule: 'floating', count: 2500, perCollector: 500, quotient: 5, need: 5 }, { rule: 'rental', count: 0, need: 0 }],
-      ratioNeed: 5, need: 5, decidedBy: 'floating', apportionment: { basis: 'floating', total: 2500, leftAfterFloors: 1 },
+      grids: 3,
+      floating: 2500,
+      ratios: [
+        { rule: 'floating', count: 2500, perCollector: 500, quotient: 5, need: 5 },
+        { rule: 'rental', count: 0, need: 0 },
+      ],
+      ratioNeed: 5,
+      need: 5,
+      decidedBy: 'floating',
+      apportionment: { basis: 'floating', total: 2500, leftAfterFloors: 1 },
     });
   });
 });
@@ -191,7 +250,12 @@ describe('gaps and their sums', () => {
   const { grids } = allocate(counts, settings);
 
   it('gap = assigned − need per grid', () => {
-    expect(grids.map((g) => [g.need, g.gap])).toEqual([[1, 2], [0, 0], [1, -1], [3, -1]]);
+    expect(grids.map((g) => [g.need, g.gap])).toEqual([
+      [1, 2],
+      [0, 0],
+      [1, -1],
+      [3, -1],
+    ]);
   });
 
   it('communities, streets, the district and the total add up the grids', () => {
@@ -205,7 +269,19 @@ describe('gaps and their sums', () => {
       ['440307002', 3, -1, 1, 0],
     ]);
     const total = totalOf(grids, []);
-    expect(total).toMatchObject({ level: 'all', grids: 4, floating: 1801, rentalHouses: 51, rentalBuildings: 7, need: 5, fullTimeAssigned: 5, partTimeAssigned: 1, gap: 0, shortage: 2, surplus: 2 });
+    expect(total).toMatchObject({
+      level: 'all',
+      grids: 4,
+      floating: 1801,
+      rentalHouses: 51,
+      rentalBuildings: 7,
+      need: 5,
+      fullTimeAssigned: 5,
+      partTimeAssigned: 1,
+      gap: 0,
+      shortage: 2,
+      surplus: 2,
+    });
     expect(total.gap).toBe(total.surplus - total.shortage);
     expect(rollUp(grids, [], 'district')[0]).toMatchObject({ code: '440307', need: total.need, gap: total.gap });
   });
@@ -225,10 +301,7 @@ describe('part-time collectors named by employers', () => {
   });
 
   it('counts requirements into the home community; extra named collectors do not hide a missing one elsewhere', () => {
-    const employers = [
-      { ...employerRequirement(staff(300, 2), settings) },
-      { ...employerRequirement({ ...staff(250), employer: '店' }, settings) },
-    ];
+    const employers = [{ ...employerRequirement(staff(300, 2), settings) }, { ...employerRequirement({ ...staff(250), employer: '店' }, settings) }];
     const [community] = rollUp([], employers, 'community');
     expect(community).toMatchObject({ code: '440307001001', grids: 0, partTimeRequired: 2, partTimeNamed: 1 });
   });

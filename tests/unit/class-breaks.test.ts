@@ -52,7 +52,7 @@ describe('Jenks natural breaks', () => {
 
   it('matches an exhaustive search on random data', () => {
     let seed = 20261123;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let trial = 0; trial < 200; trial += 1) {
       const size = 1 + Math.floor(random() * 11);
       // Small integers give ties; wide floats give none.
@@ -84,8 +84,7 @@ describe('Jenks natural breaks', () => {
 
 /** Total within-class squared deviation of the classes the bounds describe (b0 <= v <= b1, then b(i) < v <= b(i+1)). */
 function costOfBounds(values: number[], bounds: number[]): number {
-  const classes = bounds.slice(1).map((upper, index) =>
-    values.filter((value) => value <= upper && (index === 0 || value > bounds[index]!)));
+  const classes = bounds.slice(1).map((upper, index) => values.filter((value) => value <= upper && (index === 0 || value > bounds[index]!)));
   return classes.reduce((total, members) => total + squaredDeviation(members), 0);
 }
 

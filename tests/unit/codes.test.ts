@@ -6,7 +6,14 @@ describe('house codes', () => {
     const check = checkUnitCode('4403070030030400042000003');
     expect(check.ok).toBe(true);
     expect(check.parts).toEqual({
-      province: '44', city: '03', district: '07', street: '003', community: '003', grid: '04', building: '00042', unit: '000003',
+      province: '44',
+      city: '03',
+      district: '07',
+      street: '003',
+      community: '003',
+      grid: '04',
+      building: '00042',
+      unit: '000003',
     });
     expect(buildingCodeOfUnit('4403070030030400042000003')).toBe('4403070030030400042');
   });

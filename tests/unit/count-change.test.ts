@@ -11,7 +11,7 @@ describe('exact two-sided binomial test (the conditional test of two Poisson cou
     [120, 200, 0.5, 0.0056851559967503245],
     [3, 3, 0.5, 0.25000000000000006],
     [1500, 2800, 0.5, 0.00016841162264376154],
-  ])('x %s of n %s at p0 %s gives R\'s %s', (x, n, p0, expected) => {
+  ])("x %s of n %s at p0 %s gives R's %s", (x, n, p0, expected) => {
     expect(binomialTwoSidedP(x, n, p0) / expected).toBeCloseTo(1, 9);
   });
 

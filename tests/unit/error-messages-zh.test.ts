@@ -17,11 +17,11 @@ function sources(dir: string): string[] {
 }
 
 const ERROR_CODE_PATTERNS = [
-  /\bcode: '([a-z_]+)'/g, // rule problems, field issues, rule params
+  /\bcode:\s*'([a-z_]+)'/g, // rule problems, field issues, rule params
   /HttpError\(\s*\d{3},\s*'([a-z_]+)'/g,
   /\bbadRequest\(\s*'([a-z_]+)'/g,
-  /\brule\('([a-z_]+)'/g,
-  /\[\d{3}, '([a-z_]+)'/g, // the middleware's tables of refused bodies and SQL states
+  /\brule\(\s*'([a-z_]+)'/g,
+  /\[\d{3},\s*'([a-z_]+)'/g, // the middleware's tables of refused bodies and SQL states
 ];
 
 /** zod's own issue kind for a custom check: never sent as such (describeIssues names the rule). */

@@ -30,8 +30,6 @@ const PUBLIC_EXTRA = new Set(['auth/session.ts', 'auth/passwords.ts']);
  */
 const ALLOWED = new Set<string>([]);
 
-
-
 /** The feature folder a file belongs to; undefined for shared folders and top-level files. */
 function featureOf(file: string): string | undefined {
   const [folder, ...rest] = file.split('/');

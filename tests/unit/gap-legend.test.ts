@@ -3,7 +3,15 @@ import { gapColor, gapLegend } from '../../web/src/lib/map/scales.ts';
 
 describe('the planner’s gap legend', () => {
   it('labels each class with exactly the gaps it colours: short by 3 of at most 6 is in the class 3–4', () => {
-    expect(gapLegend(6).map(({ from, to }) => [from, to])).toEqual([[-6, -5], [-4, -3], [-2, -1], [0, 0], [1, 2], [3, 4], [5, 6]]);
+    expect(gapLegend(6).map(({ from, to }) => [from, to])).toEqual([
+      [-6, -5],
+      [-4, -3],
+      [-2, -1],
+      [0, 0],
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const shortByThree = gapLegend(6).find((bin) => bin.from <= -3 && -3 <= bin.to)!;
     expect(shortByThree.color).toBe(gapColor(-3, 6));
     expect([-shortByThree.to, -shortByThree.from]).toEqual([3, 4]);

@@ -7,11 +7,21 @@ import { classIndex, suppressedColor } from '../../web/src/lib/map/scales.ts';
 /** Issue 18: the leader's area heatmap from a values answer, coloured by a class per cell. */
 const cells: CellOrder = { order: 'grid-3-abc', level: 'grid', dataVersion: 'v1', codes: ['a', 'b', 'c'], names: ['A', null, 'C'] };
 const answer: HeatmapValues = {
-  metric: 'floating_density', label: '流动人口密度', level: 'grid', unit: '人/km²', definition: '…',
-  time: { asOf: '2026-11-30' }, filters: {}, computedFrom: 'grid_population_daily',
+  metric: 'floating_density',
+  label: '流动人口密度',
+  level: 'grid',
+  unit: '人/km²',
+  definition: '…',
+  time: { asOf: '2026-11-30' },
+  filters: {},
+  computedFrom: 'grid_population_daily',
   privacy: { k: 5, applied: true, suppressedCells: 1 },
-  breaks: { quantile: [0, 10, 20], jenks: [0, 10, 20] }, breaksOver: null,
-  dataVersion: 'v1', order: 'grid-3-abc', values: [10, null, 12], suppressed: [1],
+  breaks: { quantile: [0, 10, 20], jenks: [0, 10, 20] },
+  breaksOver: null,
+  dataVersion: 'v1',
+  order: 'grid-3-abc',
+  values: [10, null, 12],
+  suppressed: [1],
 };
 
 describe('a values answer read back as the heatmap the legend, ranking and tooltip take', () => {
@@ -46,7 +56,15 @@ describe('the fill class of a cell', () => {
 
   it('is coloured by the legend colours, withheld grey, transparent without a value', () => {
     expect(fillColor(['#111111', '#222222'])).toEqual([
-      'match', ['coalesce', ['feature-state', 'class'], -2], -1, suppressedColor, 0, '#111111', 1, '#222222', 'rgba(255, 255, 255, 0)',
+      'match',
+      ['coalesce', ['feature-state', 'class'], -2],
+      -1,
+      suppressedColor,
+      0,
+      '#111111',
+      1,
+      '#222222',
+      'rgba(255, 255, 255, 0)',
     ]);
   });
 });

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { EmergingCategory } from '../../web/src/lib/api/types.ts';
 import {
-  categoryColors, classColor, formatChange, formatChangePct, formatP, formatZ, HOTSPOT_CLASSES, NO_PATTERN_COLOR,
-  parseChangeSettings, parseHotspotSettings,
+  categoryColors,
+  classColor,
+  formatChange,
+  formatChangePct,
+  formatP,
+  formatZ,
+  HOTSPOT_CLASSES,
+  NO_PATTERN_COLOR,
+  parseChangeSettings,
+  parseHotspotSettings,
 } from '../../web/src/lib/hotspots/hotspot-style.ts';
 
 /** Relative luminance-ish lightness of #rrggbb (0 dark … 255 light). */
@@ -30,11 +38,24 @@ describe('hot-spot classes on the diverging palette', () => {
 });
 
 describe('emerging hot-spot colours', () => {
-  const category = (name: string, hot: boolean): EmergingCategory =>
-    ({ category: name, label: name, labelZh: name, definition: '', definitionZh: '', hot, cells: 0 });
+  const category = (name: string, hot: boolean): EmergingCategory => ({
+    category: name,
+    label: name,
+    labelZh: name,
+    definition: '',
+    definitionZh: '',
+    hot,
+    cells: 0,
+  });
 
   it('gives each category its own colour: reds for hot, blues for cold, grey for no pattern', () => {
-    const categories = [category('new_hot', true), category('persistent_hot', true), category('new_cold', false), category('persistent_cold', false), category('no_pattern', false)];
+    const categories = [
+      category('new_hot', true),
+      category('persistent_hot', true),
+      category('new_cold', false),
+      category('persistent_cold', false),
+      category('no_pattern', false),
+    ];
     const colors = categoryColors(categories);
     expect(new Set(colors.values()).size).toBe(5);
     expect(redness(colors.get('new_hot')!)).toBeGreaterThan(0);
@@ -77,7 +98,11 @@ describe('hot-spot choices in the URL', () => {
 
   it('reads mode, metric and level, and falls back to Gi* of cases per grid', () => {
     expect(parseHotspotSettings(from({}))).toEqual({ mode: 'gi', metric: 'cases', level: 'grid' });
-    expect(parseHotspotSettings(from({ hs: 'emerging', hm: 'red_rentals', level: 'community' }))).toEqual({ mode: 'emerging', metric: 'red_rentals', level: 'community' });
+    expect(parseHotspotSettings(from({ hs: 'emerging', hm: 'red_rentals', level: 'community' }))).toEqual({
+      mode: 'emerging',
+      metric: 'red_rentals',
+      level: 'community',
+    });
     // The leader's hexagons have no hot spots: grids instead.
     expect(parseHotspotSettings(from({ hs: 'x', hm: 'population', level: 'hex' }))).toEqual({ mode: 'gi', metric: 'cases', level: 'grid' });
   });

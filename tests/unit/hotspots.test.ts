@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  benjaminiHochberg, emergingCategory, emergingHotspots, getisOrdGiStar, hotspotClass, hotspots, mannKendall, twoSidedP, type HotspotClass,
+  benjaminiHochberg,
+  emergingCategory,
+  emergingHotspots,
+  getisOrdGiStar,
+  hotspotClass,
+  hotspots,
+  mannKendall,
+  twoSidedP,
+  type HotspotClass,
 } from '../../server/domain/hotspots.ts';
 
 /**
@@ -20,7 +28,10 @@ describe('Getis-Ord Gi*', () => {
 
   it('is the same whatever the scale and offset of the values (a z-score)', () => {
     const z = getisOrdGiStar([1, 2, 3, 6], ROW);
-    const scaled = getisOrdGiStar([1, 2, 3, 6].map((value) => 1000 + 7 * value), ROW);
+    const scaled = getisOrdGiStar(
+      [1, 2, 3, 6].map((value) => 1000 + 7 * value),
+      ROW,
+    );
     scaled.forEach((score, i) => expect(score).toBeCloseTo(z[i]!, 9));
   });
 
@@ -77,8 +88,15 @@ describe('Benjamini–Hochberg false discovery rate', () => {
 
 describe('hot and cold classes', () => {
   it.each([
-    [3.1, 0.002, 3], [-3.1, 0.002, -3], [2.2, 0.01, 3], [2.2, 0.03, 2], [-2, 0.05, -2],
-    [1.7, 0.09, 1], [-1.7, 0.1, -1], [1.5, 0.13, 0], [Number.NaN, Number.NaN, 0],
+    [3.1, 0.002, 3],
+    [-3.1, 0.002, -3],
+    [2.2, 0.01, 3],
+    [2.2, 0.03, 2],
+    [-2, 0.05, -2],
+    [1.7, 0.09, 1],
+    [-1.7, 0.1, -1],
+    [1.5, 0.13, 0],
+    [Number.NaN, Number.NaN, 0],
   ])('z %s with p %s is class %s', (z, p, expected) => {
     expect(hotspotClass(z, p)).toBe(expected);
   });
@@ -167,7 +185,11 @@ describe('emerging hot spot categories (ArcGIS definitions, ten steps, oldest fi
 
   it('gives, on its typed-array path, the very z, p, q and classes of hotspots(), tied p-values included', () => {
     // A symmetric line: mirrored cells tie in p, so the BH q-values of ties are exercised.
-    const values = [[9, 1, 1, 1, 1, 1, 1, 9], [30, 12, 5, 1, 1, 5, 12, 30], [4, 4, 4, 4, 4, 4, 4, 4]];
+    const values = [
+      [9, 1, 1, 1, 1, 1, 1, 9],
+      [30, 12, 5, 1, 1, 5, 12, 30],
+      [4, 4, 4, 4, 4, 4, 4, 4],
+    ];
     const line = values[0]!.map((_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < 8));
     for (const fdr of [true, false]) {
       const results = emergingHotspots(values, line, { fdr });
@@ -180,8 +202,12 @@ describe('emerging hot spot categories (ArcGIS definitions, ten steps, oldest fi
     }
   });
 
-  it('scores each step with Gi* and the trend of each cell\'s z-scores', () => {
-    const values = [[1, 2, 3, 6], [1, 2, 4, 8], [6, 3, 2, 1]];
+  it("scores each step with Gi* and the trend of each cell's z-scores", () => {
+    const values = [
+      [1, 2, 3, 6],
+      [1, 2, 4, 8],
+      [6, 3, 2, 1],
+    ];
     const results = emergingHotspots(values, ROW);
     results.forEach((result, i) => {
       expect(result.classes).toEqual(values.map((step) => hotspots(step, ROW)[i]!.class));

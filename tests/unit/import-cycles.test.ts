@@ -6,17 +6,17 @@ import { relativeImports, SERVER, serverImportGraph, sourceFiles } from '../help
 // the other half of the loop is still loading, and ties features together that should not know
 // each other. Type-only imports count too: they still couple the two modules.
 
-
-
 /**
  * Server files importing scripts/ or tests/: the server must run without them (scripts import the
  * server, never the reverse). web/src/lib/map is shared on purpose (tiles/style.ts draws as the web does).
  */
 function importsOfScriptsOrTests(): string[] {
   const outside = ['scripts', 'tests'].map((folder) => path.resolve(SERVER, '..', folder) + path.sep);
-  return sourceFiles(SERVER).flatMap((file) => relativeImports(file)
-    .filter((target) => outside.some((folder) => target.startsWith(folder)))
-    .map((target) => `${path.relative(SERVER, file)} → ${path.relative(path.dirname(SERVER), target)}`));
+  return sourceFiles(SERVER).flatMap((file) =>
+    relativeImports(file)
+      .filter((target) => outside.some((folder) => target.startsWith(folder)))
+      .map((target) => `${path.relative(SERVER, file)} → ${path.relative(path.dirname(SERVER), target)}`),
+  );
 }
 
 /** Every strongly connected component of more than one file (or a file importing itself): Tarjan's algorithm. */
@@ -57,7 +57,12 @@ function importLoops(graph: Map<string, string[]>): string[][] {
 
 describe('server imports', () => {
   it('finds a loop when there is one', () => {
-    const graph = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts', 'd.ts']]]);
+    const graph = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts', 'd.ts']],
+    ]);
     expect(importLoops(graph)).toEqual([['a.ts', 'b.ts', 'c.ts'], ['d.ts']]);
   });
 

@@ -57,17 +57,44 @@ describe('OpenAPI generation from route specs', () => {
   it('describes declared answers: a zod schema as JSON with an example, other media as text or bytes, a 204 bare', () => {
     const declared = buildOpenApiDocument([
       {
-        method: 'get', path: '/things', access: 'public', summary: 'Things', handler: noop,
-        responses: { 200: { description: 'The things', schema: z.object({ things: z.array(z.object({ code: z.string().meta({ examples: ['A1'] }), count: z.number().int().min(0) })) }) } },
+        method: 'get',
+        path: '/things',
+        access: 'public',
+        summary: 'Things',
+        handler: noop,
+        responses: {
+          200: {
+            description: 'The things',
+            schema: z.object({ things: z.array(z.object({ code: z.string().meta({ examples: ['A1'] }), count: z.number().int().min(0) })) }),
+          },
+        },
       },
-      { method: 'get', path: '/things.csv', access: 'public', summary: 'Things as CSV', handler: noop, responses: { 200: { description: 'CSV', contentType: 'text/csv' } } },
-      { method: 'delete', path: '/things/:id', access: ['admin'], summary: 'Remove', handler: noop, responses: { 204: { description: 'Removed' }, 409: { description: 'In use' } } },
+      {
+        method: 'get',
+        path: '/things.csv',
+        access: 'public',
+        summary: 'Things as CSV',
+        handler: noop,
+        responses: { 200: { description: 'CSV', contentType: 'text/csv' } },
+      },
+      {
+        method: 'delete',
+        path: '/things/:id',
+        access: ['admin'],
+        summary: 'Remove',
+        handler: noop,
+        responses: { 204: { description: 'Removed' }, 409: { description: 'In use' } },
+      },
     ]);
-    const json = operationAt(declared, '/api/things', 'get').responses['200'] as { content: Record<string, { schema: Record<string, unknown>; example: unknown }> };
+    const json = operationAt(declared, '/api/things', 'get').responses['200'] as {
+      content: Record<string, { schema: Record<string, unknown>; example: unknown }>;
+    };
     const jsonBody = defined(json.content['application/json'], 'a JSON answer');
     expect(jsonBody.example).toEqual({ things: [{ code: 'A1', count: 0 }] });
     expect(jsonBody.schema.required).toEqual(['things']);
-    expect((operationAt(declared, '/api/things.csv', 'get').responses['200'] as { content: object }).content).toEqual({ 'text/csv': { schema: { type: 'string' } } });
+    expect((operationAt(declared, '/api/things.csv', 'get').responses['200'] as { content: object }).content).toEqual({
+      'text/csv': { schema: { type: 'string' } },
+    });
     const removal = operationAt(declared, '/api/things/{id}', 'delete').responses;
     expect(removal['204']).toEqual({ description: 'Removed' });
     expect(removal['200']).toBeUndefined();

@@ -43,7 +43,15 @@ describe('start-up progress', () => {
   it('says when opening the database begins and how long it took', async () => {
     const stream = capture(false);
     let clock = 1000;
-    const answer = await announced('opening and migrating the database', async () => { clock += 12_300; return 42; }, stream, () => clock);
+    const answer = await announced(
+      'opening and migrating the database',
+      async () => {
+        clock += 12_300;
+        return 42;
+      },
+      stream,
+      () => clock,
+    );
     expect(answer).toBe(42);
     expect(stream.text()).toBe('  opening and migrating the database …\n  opening and migrating the database: done in 12.3 s\n');
   });

@@ -14,9 +14,13 @@ const OPENS_TRANSACTION = /\.transaction\(\)[^;]*\.execute\(/;
 
 const isRepository = (file: string) => /(?:^|\/)repository(?:\.ts$|\/)/.test(file);
 
-/** How many lines of `text` are query sites. */
+/**
+ * How many lines of `text` are query sites. A method chain the formatter broke over lines
+ * (`db.transaction()⏎ .setIsolationLevel(…)⏎ .execute(…)`) is read as one line.
+ */
 function querySites(text: string): number {
-  return text.split('\n').filter((line) => QUERY_SITE.test(line) && (BUILDS_SQL.test(line) || !OPENS_TRANSACTION.test(line))).length;
+  const lines = text.replace(/\n\s*\./g, '.').split('\n');
+  return lines.filter((line) => QUERY_SITE.test(line) && (BUILDS_SQL.test(line) || !OPENS_TRANSACTION.test(line))).length;
 }
 
 /**
@@ -24,20 +28,23 @@ function querySites(text: string): number {
  * (lower it when you move one out; never raise it for a new query: put that in a repository) and why.
  */
 const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
-  'ogc/collections.ts': [17, 'column expressions of each OGC collection (table, id, geometry, properties, envelope test) beside its description; no statement: ogc/repository.ts composes and runs them'],
-  'ogc/cql2.ts': [13, 'the CQL2 → SQL translator: returns parameterised conditions that ogc/repository.ts runs'],
+  'ogc/collections.ts': [
+    17,
+    'column expressions of each OGC collection (table, id, geometry, properties, envelope test) beside its description; no statement: ogc/repository.ts composes and runs them',
+  ],
+  'ogc/cql2.ts': [14, 'the CQL2 → SQL translator: returns parameterised conditions that ogc/repository.ts runs'],
   'person-data/visibility.ts': [1, 'the jurisdiction condition (an EXISTS fragment) that audited person reads add to their where'],
   'db/code-prefix.ts': [7, 'generic SQL fragment builder (code prefix ranges), shared by every repository'],
   'db/feature-sql.ts': [5, 'generic SQL fragment builders shared by several repositories (envelope, grid statistics columns, unit counts of a building)'],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
   'db/data-version.ts': [1, 'the database plumbing: the one reader of the analytics data version'],
   'db/migrator.ts': [1, 'the database plumbing: runs the migration files'],
-  'db/roles.ts': [10, 'the database plumbing: the application role\'s grants'],
+  'db/roles.ts': [10, "the database plumbing: the application role's grants"],
   'demo/seed.ts': [3, 'the demo seed: a command-line tool over an empty database, not a request path'],
-  'demo/city/index.ts': [3, 'the synthetic city generator\'s loader (a tool, not a request path)'],
-  'demo/city/store.ts': [21, 'the synthetic city generator\'s bulk writes (a tool, not a request path)'],
-  'demo/city/validate.ts': [10, 'the synthetic city generator\'s consistency checks (a tool, not a request path)'],
-  'demo/city/compounds.ts': [5, 'the synthetic city generator\'s compounds (a tool, not a request path)'],
+  'demo/city/index.ts': [3, "the synthetic city generator's loader (a tool, not a request path)"],
+  'demo/city/store.ts': [21, "the synthetic city generator's bulk writes (a tool, not a request path)"],
+  'demo/city/validate.ts': [10, "the synthetic city generator's consistency checks (a tool, not a request path)"],
+  'demo/city/compounds.ts': [5, "the synthetic city generator's compounds (a tool, not a request path)"],
 };
 
 /** Query sites per server file outside repositories, as paths under server/. */

@@ -50,7 +50,10 @@ function seededRandom(seed: number) {
 
 function randomProblem(random: () => number, gridCount: number, reach: number): RebalanceProblem {
   const pool = [A, B, C, D, E, grid(1, 2, 2), grid(2, 1, 2)];
-  const codes = pool.sort(() => random() - 0.5).slice(0, gridCount).sort();
+  const codes = pool
+    .sort(() => random() - 0.5)
+    .slice(0, gridCount)
+    .sort();
   const grids = codes.map((code) => ({ code, fullTimeAssigned: Math.floor(random() * 3), need: Math.floor(random() * 4) }));
   const adjacentPairs: [string, string][] = [];
   for (let i = 0; i < codes.length; i += 1) {
@@ -64,7 +67,10 @@ const fromTo = (plan: RebalancePlan) => plan.moves.map((move) => [move.from, mov
 describe('rebalancing: hand-made cases', () => {
   it('moves a surplus collector into the adjacent short grid: one move, shortage 1 → 0', () => {
     const problem: RebalanceProblem = {
-      grids: [{ code: A, fullTimeAssigned: 3, need: 2 }, { code: B, fullTimeAssigned: 0, need: 1 }],
+      grids: [
+        { code: A, fullTimeAssigned: 3, need: 2 },
+        { code: B, fullTimeAssigned: 0, need: 1 },
+      ],
       adjacentPairs: [[A, B]],
       reach: 1,
     };
@@ -76,8 +82,15 @@ describe('rebalancing: hand-made cases', () => {
   });
 
   it('never relays through a balanced grid: a shortage two hops away gets one direct move, or none when out of reach', () => {
-    const grids = [{ code: A, fullTimeAssigned: 2, need: 1 }, { code: B, fullTimeAssigned: 1, need: 1 }, { code: C, fullTimeAssigned: 0, need: 1 }];
-    const adjacentPairs: [string, string][] = [[A, B], [B, C]];
+    const grids = [
+      { code: A, fullTimeAssigned: 2, need: 1 },
+      { code: B, fullTimeAssigned: 1, need: 1 },
+      { code: C, fullTimeAssigned: 0, need: 1 },
+    ];
+    const adjacentPairs: [string, string][] = [
+      [A, B],
+      [B, C],
+    ];
     const direct = planRebalancing({ grids, adjacentPairs, reach: 2 });
     expect(direct.moves.map((move) => [move.from, move.to, move.hops, move.adjacent])).toEqual([[A, C, 2, false]]);
     expect(direct.gapsAfter).toEqual({ [A]: 0, [B]: 0, [C]: 0 });
@@ -86,37 +99,68 @@ describe('rebalancing: hand-made cases', () => {
 
   it('helps the worst-off grid first: a grid short by 3 before a neighbour short by 1', () => {
     const problem: RebalanceProblem = {
-      grids: [{ code: A, fullTimeAssigned: 0, need: 1 }, { code: B, fullTimeAssigned: 3, need: 1 }, { code: C, fullTimeAssigned: 0, need: 3 }],
-      adjacentPairs: [[A, B], [B, C]],
+      grids: [
+        { code: A, fullTimeAssigned: 0, need: 1 },
+        { code: B, fullTimeAssigned: 3, need: 1 },
+        { code: C, fullTimeAssigned: 0, need: 3 },
+      ],
+      adjacentPairs: [
+        [A, B],
+        [B, C],
+      ],
       reach: 1,
     };
     const plan = planRebalancing(problem);
-    expect(fromTo(plan)).toEqual([[B, C], [B, C]]);
+    expect(fromTo(plan)).toEqual([
+      [B, C],
+      [B, C],
+    ]);
     expect(plan.gapsAfter).toEqual({ [A]: -1, [B]: 0, [C]: -1 });
   });
 
   it('among equally good plans takes the nearer grid, then the same community', () => {
     const nearer: RebalanceProblem = {
-      grids: [{ code: A, fullTimeAssigned: 2, need: 1 }, { code: B, fullTimeAssigned: 1, need: 1 }, { code: C, fullTimeAssigned: 0, need: 1 }, { code: D, fullTimeAssigned: 0, need: 1 }],
-      adjacentPairs: [[A, B], [B, C], [A, D]],
+      grids: [
+        { code: A, fullTimeAssigned: 2, need: 1 },
+        { code: B, fullTimeAssigned: 1, need: 1 },
+        { code: C, fullTimeAssigned: 0, need: 1 },
+        { code: D, fullTimeAssigned: 0, need: 1 },
+      ],
+      adjacentPairs: [
+        [A, B],
+        [B, C],
+        [A, D],
+      ],
       reach: 3,
     };
     expect(fromTo(planRebalancing(nearer))).toEqual([[A, D]]);
-    const sameCommunity: RebalanceProblem = { ...nearer, adjacentPairs: [[A, C], [A, D]] };
+    const sameCommunity: RebalanceProblem = {
+      ...nearer,
+      adjacentPairs: [
+        [A, C],
+        [A, D],
+      ],
+    };
     const plan = planRebalancing(sameCommunity);
     expect(fromTo(plan)).toEqual([[A, C]]);
     expect(plan.crossCommunityMoves).toBe(0);
   });
 
   it('moves across a street boundary only when the grids are within reach', () => {
-    const grids = [{ code: A, fullTimeAssigned: 2, need: 1 }, { code: E, fullTimeAssigned: 0, need: 1 }];
+    const grids = [
+      { code: A, fullTimeAssigned: 2, need: 1 },
+      { code: E, fullTimeAssigned: 0, need: 1 },
+    ];
     expect(planRebalancing({ grids, adjacentPairs: [], reach: 10 }).moves).toEqual([]);
     expect(planRebalancing({ grids, adjacentPairs: [[A, E]], reach: 1 }).moves.map((move) => move.sameCommunity)).toEqual([false]);
   });
 
   it('never moves a collector out of a grid that is not in surplus just to shift a shortage', () => {
     const problem: RebalanceProblem = {
-      grids: [{ code: A, fullTimeAssigned: 1, need: 1 }, { code: B, fullTimeAssigned: 0, need: 1 }],
+      grids: [
+        { code: A, fullTimeAssigned: 1, need: 1 },
+        { code: B, fullTimeAssigned: 0, need: 1 },
+      ],
       adjacentPairs: [[A, B]],
       reach: 1,
     };

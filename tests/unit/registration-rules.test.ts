@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { addDays, addYears, chinaToday, daysBetween, isCalendarDate } from '../../server/domain/calendar.ts';
 import {
-  DEFAULT_PERMIT_SETTINGS, eventBeforeBirthProblem, isRegisteredLate, isRegistrationExempt, permitExpiry, permitYearsProblem,
-  registrationDateProblems, renewalOpensOn, renewalProblem, resolveIdentity,
+  DEFAULT_PERMIT_SETTINGS,
+  eventBeforeBirthProblem,
+  isRegisteredLate,
+  isRegistrationExempt,
+  permitExpiry,
+  permitYearsProblem,
+  registrationDateProblems,
+  renewalOpensOn,
+  renewalProblem,
+  resolveIdentity,
 } from '../../server/domain/registration-rules.ts';
 import { prefixUpperBound } from '../../server/db/code-prefix.ts';
 
@@ -11,7 +19,12 @@ const TODAY = '2026-11-23';
 
 describe('calendar dates', () => {
   it.each([
-    ['2024-02-29', true], ['2025-02-29', false], ['2025-13-01', false], ['2025-1-01', false], ['2025-04-31', false], ['2025-12-31', true],
+    ['2024-02-29', true],
+    ['2025-02-29', false],
+    ['2025-13-01', false],
+    ['2025-1-01', false],
+    ['2025-04-31', false],
+    ['2025-12-31', true],
   ])('%s is a real date: %s', (text, real) => {
     expect(isCalendarDate(text)).toBe(real);
   });
@@ -48,7 +61,15 @@ describe('registration duty and lateness', () => {
   });
 
   it.each([
-    ['an event and its registration tomorrow', '2026-11-24', '2026-11-24', [['movedIn', 'date_in_future'], ['registeredAt', 'date_in_future']]],
+    [
+      'an event and its registration tomorrow',
+      '2026-11-24',
+      '2026-11-24',
+      [
+        ['movedIn', 'date_in_future'],
+        ['registeredAt', 'date_in_future'],
+      ],
+    ],
     ['a registration tomorrow', '2026-11-20', '2026-11-24', [['registeredAt', 'date_in_future']]],
     // registeredAt defaults to today when not sent: a future event is the one cause, not "registered before the event".
     ['an event tomorrow registered today', '2026-11-24', TODAY, [['movedIn', 'date_in_future']]],
@@ -70,7 +91,10 @@ describe('resolving a person’s identity', () => {
   const base = { idType: 'id_card' as const, idNumber: female, category: 'floating' as const };
 
   it('derives sex, birth date and nationality from an ID card, upper-casing an x', () => {
-    expect(resolveIdentity(base, TODAY)).toEqual({ identity: { idType: 'id_card', idNumber: female, sex: 'F', birthDate: '1990-01-01', nationality: 'CHN' }, problems: [] });
+    expect(resolveIdentity(base, TODAY)).toEqual({
+      identity: { idType: 'id_card', idNumber: female, sex: 'F', birthDate: '1990-01-01', nationality: 'CHN' },
+      problems: [],
+    });
     expect(resolveIdentity({ ...base, idNumber: '11010519491231002x' }, TODAY).identity?.idNumber).toBe('11010519491231002X');
   });
 
@@ -78,26 +102,38 @@ describe('resolving a person’s identity', () => {
     const { identity, problems } = resolveIdentity({ ...base, sex: 'M', birthDate: '1990-01-02', nationality: 'USA' }, TODAY, 'people.1');
     expect(identity).toBeUndefined();
     expect(problems.map((problem) => [problem.field, problem.code])).toEqual([
-      ['people.1.sex', 'id_mismatch'], ['people.1.birthDate', 'id_mismatch'], ['people.1.nationality', 'id_mismatch'],
+      ['people.1.sex', 'id_mismatch'],
+      ['people.1.birthDate', 'id_mismatch'],
+      ['people.1.nationality', 'id_mismatch'],
     ]);
   });
 
   it('passes on the ID checker’s message for an invalid number, with the Chinese for what is wrong', () => {
     const { problems } = resolveIdentity({ ...base, idNumber: '110105194912310021' }, TODAY);
-    expect(problems).toEqual([{ field: 'idNumber', code: 'invalid_id_number', message: expect.stringMatching(/expected X/), messageZh: 'idNumber：身份证号码的校验位不正确' }]);
+    expect(problems).toEqual([
+      { field: 'idNumber', code: 'invalid_id_number', message: expect.stringMatching(/expected X/), messageZh: 'idNumber：身份证号码的校验位不正确' },
+    ]);
   });
 
   it('requires sex, birth date and nationality for a passport, and passports only for overseas people', () => {
     const passport = { idType: 'passport' as const, idNumber: 'e1234567', category: 'overseas' as const };
     expect(resolveIdentity(passport, TODAY).problems.map((problem) => problem.field)).toEqual(['sex', 'birthDate', 'nationality']);
-    expect(resolveIdentity({ ...passport, sex: 'F', birthDate: '1990-01-01', nationality: 'USA' }, TODAY).identity)
-      .toEqual({ idType: 'passport', idNumber: 'E1234567', sex: 'F', birthDate: '1990-01-01', nationality: 'USA' });
+    expect(resolveIdentity({ ...passport, sex: 'F', birthDate: '1990-01-01', nationality: 'USA' }, TODAY).identity).toEqual({
+      idType: 'passport',
+      idNumber: 'E1234567',
+      sex: 'F',
+      birthDate: '1990-01-01',
+      nationality: 'USA',
+    });
     expect(resolveIdentity({ ...passport, idNumber: 'E1!' }, TODAY).problems[0]).toMatchObject({ field: 'idNumber', code: 'invalid_passport_number' });
     expect(resolveIdentity({ ...base, category: 'overseas' }, TODAY).problems[0]).toMatchObject({ field: 'category', code: 'category_id_type_mismatch' });
   });
 
   it('accepts a floating type only for the floating population', () => {
-    expect(resolveIdentity({ ...base, category: 'lodging', floatingType: 'single' }, TODAY).problems[0]).toMatchObject({ field: 'floatingType', code: 'floating_type_not_floating' });
+    expect(resolveIdentity({ ...base, category: 'lodging', floatingType: 'single' }, TODAY).problems[0]).toMatchObject({
+      field: 'floatingType',
+      code: 'floating_type_not_floating',
+    });
     expect(resolveIdentity({ ...base, floatingType: 'single' }, TODAY).problems).toEqual([]);
   });
 });
@@ -132,7 +168,11 @@ describe('residence permits', () => {
 
 describe('jurisdiction prefixes as code ranges', () => {
   it.each([
-    ['440307', '440308'], ['4403079', '440308'], ['44030799', '440308'], ['19', '2'], ['999', undefined],
+    ['440307', '440308'],
+    ['4403079', '440308'],
+    ['44030799', '440308'],
+    ['19', '2'],
+    ['999', undefined],
   ])('codes starting with %s sort below %s', (prefix, upper) => {
     expect(prefixUpperBound(prefix)).toBe(upper);
   });

@@ -30,14 +30,29 @@ const DOMAIN_RULES: RentalRule[] = [
   ['neighbours', { good: false }, -1],
   ['hygiene', { good: true }, 1],
   ['hygiene', { good: false }, -1],
-].map(([factor, params, points], index) => ({
-  id: index + 1, factor, params, points, label: `rule ${index + 1}`, active: true,
-}) as RentalRule);
+].map(
+  ([factor, params, points], index) =>
+    ({
+      id: index + 1,
+      factor,
+      params,
+      points,
+      label: `rule ${index + 1}`,
+      active: true,
+    }) as RentalRule,
+);
 
 let nextId = 1;
 const visit = (visitedOn: string, findings: Partial<InspectionFact>): InspectionFact => ({
-  inspectionId: nextId++, visitedOn, role: 'collector', doorsOk: null, hygieneGood: null, neighboursGood: null,
-  tenantsRegistered: null, clueGiven: false, ...findings,
+  inspectionId: nextId++,
+  visitedOn,
+  role: 'collector',
+  doorsOk: null,
+  hygieneGood: null,
+  neighboursGood: null,
+  tenantsRegistered: null,
+  clueGiven: false,
+  ...findings,
 });
 const criminal = (occurredOn: string) => ({ caseId: nextId++, kind: 'criminal' as const, occurredOn });
 const publicOrder = (occurredOn: string) => ({ caseId: nextId++, kind: 'public_order' as const, occurredOn });
@@ -86,7 +101,13 @@ describe('score from facts', () => {
     expect(month!.score).toBe(-5);
     expect(month!.tier).toBe('red');
     expect(month!.explanation.factors.map((factor) => [factor.ruleId, factor.count, factor.points])).toEqual([
-      [1, 2, -6], [2, 1, -2], [4, 2, -2], [6, 1, -2], [9, 1, -3], [10, 1, 1], [13, 1, -1],
+      [1, 2, -6],
+      [2, 1, -2],
+      [4, 2, -2],
+      [6, 1, -2],
+      [9, 1, -3],
+      [10, 1, 1],
+      [13, 1, -1],
     ]);
   });
 
@@ -130,7 +151,13 @@ describe('evidence', () => {
 });
 
 describe('tier boundaries', () => {
-  it.each([[5.9, 'red'], [6, 'yellow'], [6.9, 'yellow'], [7, 'green'], [15, 'green']])('score %d is %s', (score, tier) => {
+  it.each([
+    [5.9, 'red'],
+    [6, 'yellow'],
+    [6.9, 'yellow'],
+    [7, 'green'],
+    [15, 'green'],
+  ])('score %d is %s', (score, tier) => {
     expect(tierOfScore(score)).toBe(tier);
   });
 
@@ -150,9 +177,7 @@ describe('transitions month by month', () => {
     const building = facts({ cases: [criminal('2024-01-15'), criminal('2024-03-10')] });
     // Jan–Feb yellow (a criminal case within 12 months); Mar red; Apr, May red (1, 2 clean months);
     // Jun yellow (3rd clean month); yellow until Feb 2025; Mar 2025 green (Apr 2024 – Mar 2025 clean).
-    expect(tiers(building, '2024-01-01', 15)).toEqual([
-      'yellow', 'yellow', 'red', 'red', 'red', ...repeat('yellow', 9), 'green',
-    ]);
+    expect(tiers(building, '2024-01-01', 15)).toEqual(['yellow', 'yellow', 'red', 'red', 'red', ...repeat('yellow', 9), 'green']);
   });
 
   it('does not force red for two criminal cases more than 6 months apart', () => {
@@ -242,7 +267,9 @@ describe('explanations', () => {
     const building = facts({ cases: [criminal('2024-01-15'), criminal('2024-03-10')] });
     const [january, , march] = scoreBuildingMonths(building, monthsBetween('2024-01-01', '2024-03-01'), DOMAIN_RULES, null);
     expect(describeOverride('two_criminal_cases_in_6_months', march!.explanation)).toBe('2 criminal cases within 6 months force red');
-    expect(describeOverride('green_needs_12_months_without_criminal_case', january!.explanation)).toBe('1 criminal case(s) in the last 12 months: green needs none');
+    expect(describeOverride('green_needs_12_months_without_criminal_case', january!.explanation)).toBe(
+      '1 criminal case(s) in the last 12 months: green needs none',
+    );
   });
 });
 

@@ -42,7 +42,10 @@ function appWithRecordingRoute() {
   return { app, calls };
 }
 
-interface Refusal { status: number; body: { error: { code: string; message: string; details: { fields: { field: string; code: string; message: string; messageZh: string }[] } } } }
+interface Refusal {
+  status: number;
+  body: { error: { code: string; message: string; details: { fields: { field: string; code: string; message: string; messageZh: string }[] } } };
+}
 
 describe('the registry parses declared schemas before the handler', () => {
   it('hands the handler the parsed values: numbers from text, defaults filled, principal null on a public route', async () => {

@@ -11,10 +11,11 @@ describe('formatTime', () => {
   });
 
   it('is the only way web/src shows a moment: no browser-zone toLocaleString', () => {
-    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? files(full) : /\.(ts|svelte)$/.test(entry.name) ? [full] : [];
-    });
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() ? files(full) : /\.(ts|svelte)$/.test(entry.name) ? [full] : [];
+      });
     const offenders = files('web/src').filter((file) => /\.toLocale(String|TimeString)\(/.test(fs.readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
   });

@@ -16,8 +16,6 @@ const SERVER = path.join(ROOT, 'server');
 const WEB = path.join(ROOT, 'web/src');
 const CONTRACTS_FILE = path.join(WEB, 'lib/api/contracts.ts');
 
-
-
 const underServer = (file: string) => file.startsWith(SERVER + path.sep);
 const relative = (file: string) => path.relative(ROOT, file);
 
@@ -62,9 +60,15 @@ describe('what the web imports from the server', () => {
   it('takes every contract through web/src/lib/api/contracts.ts, type-only (no zod in the bundle)', () => {
     const elsewhere = sourceFiles(WEB, ['.ts', '.svelte'])
       .filter((file) => file !== CONTRACTS_FILE)
-      .flatMap((file) => relativeImports(file).filter((target) => underServer(target) && target.endsWith(`${path.sep}contract.ts`)).map((target) => `${relative(file)} → ${relative(target)}`));
+      .flatMap((file) =>
+        relativeImports(file)
+          .filter((target) => underServer(target) && target.endsWith(`${path.sep}contract.ts`))
+          .map((target) => `${relative(file)} → ${relative(target)}`),
+      );
     expect(elsewhere).toEqual([]);
-    const valueImports = [...fs.readFileSync(CONTRACTS_FILE, 'utf8').matchAll(/^\s*import\s+(?!type\b)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((match) => match[1]);
+    const valueImports = [...fs.readFileSync(CONTRACTS_FILE, 'utf8').matchAll(/^\s*import\s+(?!type\b)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map(
+      (match) => match[1],
+    );
     expect(valueImports).toEqual([]);
   });
 
@@ -73,7 +77,9 @@ describe('what the web imports from the server', () => {
     const readByWeb = new Set(relativeImports(CONTRACTS_FILE).filter(underServer));
     const impure = [...readByWeb].flatMap((contract) => {
       const text = fs.readFileSync(contract, 'utf8');
-      const packages = [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s+['"]([^.'"][^'"]*)['"]/gm)].map((match) => match[1]).filter((name) => name !== 'zod');
+      const packages = [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s+['"]([^.'"][^'"]*)['"]/gm)]
+        .map((match) => match[1])
+        .filter((name) => name !== 'zod');
       const internals = relativeImports(contract).filter((target) => !path.relative(SERVER, target).startsWith(`domain${path.sep}`));
       return [...packages, ...internals.map(relative)].map((what) => `${relative(contract)} → ${what}`);
     });
@@ -82,4 +88,3 @@ describe('what the web imports from the server', () => {
     expect(impure).toEqual([]);
   });
 });
-

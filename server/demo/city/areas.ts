@@ -80,7 +80,11 @@ function assignKinds(rng: Rng, cells: Cell[], columns: number, rows: number): vo
   const byIndustry = [...cells].sort((a, b) => industry.at(b.i + 0.5, b.j + 0.5) - industry.at(a.i + 0.5, a.j + 0.5));
   byIndustry.slice(0, factoryCount).forEach((cell) => (cell.kind = 'factory'));
   const rest = byIndustry.slice(factoryCount).sort((a, b) => oldTown.at(b.i + 0.5, b.j + 0.5) - oldTown.at(a.i + 0.5, a.j + 0.5));
-  const shares: [GridKind, number][] = [['urban_village', 0.4], ['shop_house', 0.16], ['mixed', 0.16]];
+  const shares: [GridKind, number][] = [
+    ['urban_village', 0.4],
+    ['shop_house', 0.16],
+    ['mixed', 0.16],
+  ];
   let start = 0;
   for (const [kind, share] of shares) {
     const end = start + Math.max(1, Math.round(rest.length * share));
@@ -96,16 +100,30 @@ function groupStreets(cells: Cell[], block: XY, offset: XY, total: number): void
   const streets = denseIndex(keys);
   cells.forEach((cell, index) => (cell.street = streets[index]!));
   const minimum = Math.min(block[0] * block[1] * 0.35, total / 3);
-  mergeSmallGroups(cells, (cell) => cell.street, (cell, group) => (cell.street = group), minimum, () => true);
+  mergeSmallGroups(
+    cells,
+    (cell) => cell.street,
+    (cell, group) => (cell.street = group),
+    minimum,
+    () => true,
+  );
 }
 
 /** Blocks of 2×2 cells aligned with the street blocks, so a street holds whole blocks. */
 function groupCommunities(cells: Cell[], offset: XY): void {
-  const keys = cells.map((cell) => `${cell.street}:${Math.floor((cell.i + offset[0]) / COMMUNITY_BLOCK)},${Math.floor((cell.j + offset[1]) / COMMUNITY_BLOCK)}`);
+  const keys = cells.map(
+    (cell) => `${cell.street}:${Math.floor((cell.i + offset[0]) / COMMUNITY_BLOCK)},${Math.floor((cell.j + offset[1]) / COMMUNITY_BLOCK)}`,
+  );
   const communities = denseIndex(keys);
   cells.forEach((cell, index) => (cell.community = communities[index]!));
   const streetOf = new Map(cells.map((cell) => [cell.community, cell.street]));
-  mergeSmallGroups(cells, (cell) => cell.community, (cell, group) => (cell.community = group), 2, (a, b) => streetOf.get(a) === streetOf.get(b));
+  mergeSmallGroups(
+    cells,
+    (cell) => cell.community,
+    (cell, group) => (cell.community = group),
+    2,
+    (a, b) => streetOf.get(a) === streetOf.get(b),
+  );
 }
 
 /** A district has at least two streets when it has two communities: split west from east. */
@@ -150,7 +168,12 @@ function mergeSmallGroups(
     const merged = small.some(([group]) => {
       const neighbours = new Set<number>();
       for (const cell of cells.filter((candidate) => groupOf(candidate) === group)) {
-        for (const [di, dj] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+        for (const [di, dj] of [
+          [1, 0],
+          [-1, 0],
+          [0, 1],
+          [0, -1],
+        ] as const) {
           const other = at.get(`${cell.i + di},${cell.j + dj}`);
           if (other && groupOf(other) !== group && mayJoin(group, groupOf(other))) neighbours.add(groupOf(other));
         }
@@ -176,7 +199,13 @@ function nameAreas(rng: Rng, lattice: JitteredLattice, cells: Cell[]): CityLayou
   streetIds.forEach((streetId, streetIndex) => {
     const streetCells = cells.filter((cell) => cell.street === streetId);
     const short = streetName(streetIndex);
-    const street: Street = { code: DISTRICT_CODE + formatCodePart('street', streetIndex + 1), level: 'street', parentCode: DISTRICT_CODE, name: `${short}街道`, shortName: short };
+    const street: Street = {
+      code: DISTRICT_CODE + formatCodePart('street', streetIndex + 1),
+      level: 'street',
+      parentCode: DISTRICT_CODE,
+      name: `${short}街道`,
+      shortName: short,
+    };
     streets.push(street);
     readingOrder(streetCells, (cell) => cell.community).forEach((communityId, communityIndex) => {
       const short = names[communities.length]!;

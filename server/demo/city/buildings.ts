@@ -19,11 +19,47 @@ interface GridPlan {
 }
 
 const GRID_PLANS: Record<GridKind, GridPlan> = {
-  urban_village: { buildings: 70, mix: [['village', 0.86], ['shop', 0.1], ['mixed', 0.04]] },
-  gated: { buildings: 10, mix: [['tower', 0.7], ['shop', 0.18], ['mixed', 0.12]] },
-  factory: { buildings: 20, mix: [['dorm', 0.3], ['village', 0.35], ['shop', 0.35]] },
-  shop_house: { buildings: 50, mix: [['shop', 0.62], ['village', 0.3], ['mixed', 0.08]] },
-  mixed: { buildings: 30, mix: [['mixed', 0.35], ['tower', 0.1], ['village', 0.3], ['shop', 0.25]] },
+  urban_village: {
+    buildings: 70,
+    mix: [
+      ['village', 0.86],
+      ['shop', 0.1],
+      ['mixed', 0.04],
+    ],
+  },
+  gated: {
+    buildings: 10,
+    mix: [
+      ['tower', 0.7],
+      ['shop', 0.18],
+      ['mixed', 0.12],
+    ],
+  },
+  factory: {
+    buildings: 20,
+    mix: [
+      ['dorm', 0.3],
+      ['village', 0.35],
+      ['shop', 0.35],
+    ],
+  },
+  shop_house: {
+    buildings: 50,
+    mix: [
+      ['shop', 0.62],
+      ['village', 0.3],
+      ['mixed', 0.08],
+    ],
+  },
+  mixed: {
+    buildings: 30,
+    mix: [
+      ['mixed', 0.35],
+      ['tower', 0.1],
+      ['village', 0.3],
+      ['shop', 0.25],
+    ],
+  },
 };
 
 interface KindProfile {
@@ -37,11 +73,50 @@ interface KindProfile {
 }
 
 const PROFILES: Record<BuildingKind, KindProfile> = {
-  village: { use: 'urban_village', modes: [['patrol', 0.88], ['hotel', 0.06], ['property', 0.06]], width: [10, 16], depth: [10, 18], flags: [0.55, 0.6, 0.68] },
-  tower: { use: 'residential', modes: [['gated', 0.65], ['property', 0.35]], width: [22, 34], depth: [18, 26], flags: [0.95, 0.97, 0.93] },
+  village: {
+    use: 'urban_village',
+    modes: [
+      ['patrol', 0.88],
+      ['hotel', 0.06],
+      ['property', 0.06],
+    ],
+    width: [10, 16],
+    depth: [10, 18],
+    flags: [0.55, 0.6, 0.68],
+  },
+  tower: {
+    use: 'residential',
+    modes: [
+      ['gated', 0.65],
+      ['property', 0.35],
+    ],
+    width: [22, 34],
+    depth: [18, 26],
+    flags: [0.95, 0.97, 0.93],
+  },
   dorm: { use: 'factory_dormitory', modes: [['employer', 1]], width: [30, 40], depth: [12, 16], flags: [0.85, 0.9, 0.92] },
-  shop: { use: 'shop_house', modes: [['patrol', 0.85], ['hotel', 0.1], ['property', 0.05]], width: [8, 14], depth: [12, 20], flags: [0.35, 0.55, 0.7] },
-  mixed: { use: 'mixed', modes: [['property', 0.55], ['patrol', 0.35], ['hotel', 0.1]], width: [16, 28], depth: [16, 28], flags: [0.75, 0.8, 0.82] },
+  shop: {
+    use: 'shop_house',
+    modes: [
+      ['patrol', 0.85],
+      ['hotel', 0.1],
+      ['property', 0.05],
+    ],
+    width: [8, 14],
+    depth: [12, 20],
+    flags: [0.35, 0.55, 0.7],
+  },
+  mixed: {
+    use: 'mixed',
+    modes: [
+      ['property', 0.55],
+      ['patrol', 0.35],
+      ['hotel', 0.1],
+    ],
+    width: [16, 28],
+    depth: [16, 28],
+    flags: [0.75, 0.8, 0.82],
+  },
 };
 
 const SLOT_MARGIN = 0.13;
@@ -84,19 +159,32 @@ function gridBuildings(rng: Rng, layout: CityLayout, grid: Grid, namer: AddressN
 function chooseSlots(rng: Rng, layout: CityLayout, grid: Grid, count: number): Slot[] {
   const k = Math.ceil(Math.sqrt(count / SLOT_OCCUPANCY));
   const step = (1 - 2 * SLOT_MARGIN) / k;
-  const at = (column: number, row: number): XY => layout.lattice.bilinear(grid.i, grid.j, SLOT_MARGIN + (column + 0.5) * step, SLOT_MARGIN + (row + 0.5) * step);
+  const at = (column: number, row: number): XY =>
+    layout.lattice.bilinear(grid.i, grid.j, SLOT_MARGIN + (column + 0.5) * step, SLOT_MARGIN + (row + 0.5) * step);
   const all: Slot[] = [];
   for (let row = 0; row < k; row += 1) {
     for (let column = 0; column < k; column += 1) {
       const position = at(column, row);
       let spacing = Infinity;
-      for (const [dc, dr] of [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]] as const) {
+      for (const [dc, dr] of [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+        [1, 1],
+        [1, -1],
+        [-1, 1],
+        [-1, -1],
+      ] as const) {
         spacing = Math.min(spacing, distance(position, at(column + dc, row + dr)));
       }
       all.push({ column, row, position, spacing });
     }
   }
-  return rng.shuffle(all).slice(0, count).sort((a, b) => b.row - a.row || a.column - b.column);
+  return rng
+    .shuffle(all)
+    .slice(0, count)
+    .sort((a, b) => b.row - a.row || a.column - b.column);
 }
 
 interface BuildingSeed {

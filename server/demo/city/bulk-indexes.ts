@@ -18,16 +18,20 @@ export interface SetAside {
 }
 
 export async function setAsideIndexes(client: pg.Client, tables: readonly string[]): Promise<SetAside> {
-  const indexes = await client.query<{ table: string; name: string; create: string; constraint_name: string | null }>(`
+  const indexes = await client.query<{ table: string; name: string; create: string; constraint_name: string | null }>(
+    `
     SELECT c.relname AS table, i.relname AS name, pg_get_indexdef(i.oid) AS create, con.conname AS constraint_name
     FROM pg_index AS x
     JOIN pg_class AS i ON i.oid = x.indexrelid
     JOIN pg_class AS c ON c.oid = x.indrelid
     LEFT JOIN pg_constraint AS con ON con.conindid = x.indexrelid AND con.conrelid = c.oid AND con.contype = 'u'
     WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY ($1) AND NOT x.indisprimary
-    ORDER BY c.relname, i.relname`, [tables]);
+    ORDER BY c.relname, i.relname`,
+    [tables],
+  );
   // Foreign keys of these tables, and any elsewhere that lean on an index set aside.
-  const constraints = await client.query<{ table: string; name: string; definition: string }>(`
+  const constraints = await client.query<{ table: string; name: string; definition: string }>(
+    `
     SELECT con.conrelid::regclass::text AS table, con.conname AS name, pg_get_constraintdef(con.oid) AS definition
     FROM pg_constraint AS con
     JOIN pg_class AS c ON c.oid = con.conrelid
@@ -35,7 +39,9 @@ export async function setAsideIndexes(client: pg.Client, tables: readonly string
       (c.relnamespace = 'public'::regnamespace AND c.relname = ANY ($1))
       OR con.conindid IN (SELECT x.indexrelid FROM pg_index AS x JOIN pg_class AS t ON t.oid = x.indrelid
                           WHERE t.relnamespace = 'public'::regnamespace AND t.relname = ANY ($1) AND NOT x.indisprimary))
-    ORDER BY 1, 2`, [tables]);
+    ORDER BY 1, 2`,
+    [tables],
+  );
   for (const constraint of constraints.rows) await client.query(`ALTER TABLE ${constraint.table} DROP CONSTRAINT ${quote(constraint.name)}`);
   for (const index of indexes.rows) {
     if (index.constraint_name) await client.query(`ALTER TABLE ${quote(index.table)} DROP CONSTRAINT ${quote(index.constraint_name)}`);
@@ -46,7 +52,9 @@ export async function setAsideIndexes(client: pg.Client, tables: readonly string
       table: index.table,
       name: index.name,
       create: index.create,
-      attach: index.constraint_name ? `ALTER TABLE ${quote(index.table)} ADD CONSTRAINT ${quote(index.constraint_name)} UNIQUE USING INDEX ${quote(index.name)}` : null,
+      attach: index.constraint_name
+        ? `ALTER TABLE ${quote(index.table)} ADD CONSTRAINT ${quote(index.constraint_name)} UNIQUE USING INDEX ${quote(index.name)}`
+        : null,
     })),
     constraints: constraints.rows,
   };
@@ -59,7 +67,13 @@ export async function setAsideIndexes(client: pg.Client, tables: readonly string
  * (one at a time: each locks the table against the others), and the table is analysed.
  * Largest tables first, so the long jobs start early.
  */
-export async function restoreIndexes(connect: () => Promise<pg.Client>, aside: SetAside, tables: readonly string[], workers: number, report: (done: number, total: number) => void): Promise<void> {
+export async function restoreIndexes(
+  connect: () => Promise<pg.Client>,
+  aside: SetAside,
+  tables: readonly string[],
+  workers: number,
+  report: (done: number, total: number) => void,
+): Promise<void> {
   const admin = await connect();
   let sizes: Map<string, number>;
   try {
@@ -68,7 +82,9 @@ export async function restoreIndexes(connect: () => Promise<pg.Client>, aside: S
       await admin.query(`ALTER TABLE ${constraint.table} ADD CONSTRAINT ${quote(constraint.name)} ${definition} NOT VALID`);
     }
     const result = await admin.query<{ table: string; bytes: string }>(
-      `SELECT relname AS table, pg_relation_size(oid) AS bytes FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname = ANY ($1)`, [tables]);
+      `SELECT relname AS table, pg_relation_size(oid) AS bytes FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname = ANY ($1)`,
+      [tables],
+    );
     sizes = new Map(result.rows.map((row) => [row.table, Number(row.bytes)]));
   } finally {
     await admin.end();
@@ -103,7 +119,12 @@ interface ScheduledJob {
  * Hands each free connection the largest job that may start: a table's jobs of one stage wait
  * for all of its earlier stages, and only index builds share a table.
  */
-async function runScheduled(connect: () => Promise<pg.Client>, workers: number, jobs: ScheduledJob[], report: (done: number, total: number) => void): Promise<void> {
+async function runScheduled(
+  connect: () => Promise<pg.Client>,
+  workers: number,
+  jobs: ScheduledJob[],
+  report: (done: number, total: number) => void,
+): Promise<void> {
   const waiting = [...jobs].sort((a, b) => b.size - a.size || a.stage - b.stage);
   const running = new Set<ScheduledJob>();
   let done = 0;

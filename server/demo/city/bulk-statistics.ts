@@ -24,7 +24,12 @@ const CHUNKS_PER_JOB = 50;
 const MEASURES = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted'] as const;
 const STAGING = 'city_load_population_changes';
 
-export async function rebuildGridStatistics(connect: () => Promise<pg.Client>, today: string, workers: number, report: (step: string, done: number, total: number) => void): Promise<void> {
+export async function rebuildGridStatistics(
+  connect: () => Promise<pg.Client>,
+  today: string,
+  workers: number,
+  report: (step: string, done: number, total: number) => void,
+): Promise<void> {
   const admin = await connect();
   try {
     // The kept window as store.refreshGridStats asks refresh_grid_stats() for it.
@@ -47,7 +52,13 @@ export async function rebuildGridStatistics(connect: () => Promise<pg.Client>, t
         report('statistics: daily', (done += 1), ranges.length + 1);
       },
     ]);
-    await restoreIndexes(connect, aside, ['grid_population_changes', 'grid_population_daily', 'grid_case_daily', 'grid_unit_stats'], workers, (indexed, total) => report('statistics: indexes', indexed, total));
+    await restoreIndexes(
+      connect,
+      aside,
+      ['grid_population_changes', 'grid_population_daily', 'grid_case_daily', 'grid_unit_stats'],
+      workers,
+      (indexed, total) => report('statistics: indexes', indexed, total),
+    );
   } finally {
     await admin.end();
   }
@@ -55,14 +66,23 @@ export async function rebuildGridStatistics(connect: () => Promise<pg.Client>, t
 
 /** [first, last] grid codes of `count` ranges holding about as many grids each. */
 async function gridRanges(admin: pg.Client, count: number): Promise<[string, string][]> {
-  const { rows } = await admin.query<{ first: string; last: string }>(`
+  const { rows } = await admin.query<{ first: string; last: string }>(
+    `
     SELECT min(code) AS first, max(code) AS last
-    FROM (SELECT code, ntile($1) OVER (ORDER BY code) AS part FROM grids) AS parts GROUP BY part ORDER BY part`, [count]);
+    FROM (SELECT code, ntile($1) OVER (ORDER BY code) AS part FROM grids) AS parts GROUP BY part ORDER BY part`,
+    [count],
+  );
   return rows.map((row) => [row.first, row.last]);
 }
 
 /** grid_population_changes: population_deltas() per chunk of people, summed over all chunks. */
-async function populationChanges(admin: pg.Client, connect: () => Promise<pg.Client>, workers: number, ranges: [string, string][], report: (step: string, done: number, total: number) => void): Promise<void> {
+async function populationChanges(
+  admin: pg.Client,
+  connect: () => Promise<pg.Client>,
+  workers: number,
+  ranges: [string, string][],
+  report: (step: string, done: number, total: number) => void,
+): Promise<void> {
   const columns = MEASURES.join(', ');
   const sums = MEASURES.map((measure) => `sum(d.${measure})`).join(', ');
   await admin.query(`CREATE UNLOGGED TABLE ${STAGING} (LIKE grid_population_changes)`);
@@ -71,11 +91,15 @@ async function populationChanges(admin: pg.Client, connect: () => Promise<pg.Cli
     const lastChunk = Number(rows[0]!.last);
     const jobs = Math.ceil((lastChunk + 1) / CHUNKS_PER_JOB);
     let done = 0;
-    await inParallel(connect, workers, Array.from({ length: jobs }, (_, job) => async (client) => {
-      // As in store.refreshGridStats: a cached generic plan of population_deltas joins the arrays badly.
-      await client.query('SET plan_cache_mode = force_custom_plan');
-      const first = job * CHUNKS_PER_JOB;
-      await client.query(`
+    await inParallel(
+      connect,
+      workers,
+      Array.from({ length: jobs }, (_, job) => async (client) => {
+        // As in store.refreshGridStats: a cached generic plan of population_deltas joins the arrays badly.
+        await client.query('SET plan_cache_mode = force_custom_plan');
+        const first = job * CHUNKS_PER_JOB;
+        await client.query(
+          `
         INSERT INTO ${STAGING} (grid_code, day, ${columns})
         SELECT d.grid_code, d.day, ${sums}
         FROM generate_series($1::bigint, $2::bigint) AS chunk
@@ -83,24 +107,34 @@ async function populationChanges(admin: pg.Client, connect: () => Promise<pg.Cli
           ARRAY(SELECT r FROM residencies AS r WHERE r.person_id >= chunk * ${CHUNK_PEOPLE} AND r.person_id < (chunk + 1) * ${CHUNK_PEOPLE}),
           ARRAY(SELECT p FROM persons AS p WHERE p.id >= chunk * ${CHUNK_PEOPLE} AND p.id < (chunk + 1) * ${CHUNK_PEOPLE}),
           ARRAY(SELECT m FROM permits AS m WHERE m.person_id >= chunk * ${CHUNK_PEOPLE} AND m.person_id < (chunk + 1) * ${CHUNK_PEOPLE})) AS d
-        GROUP BY d.grid_code, d.day`, [first, Math.min(lastChunk, first + CHUNKS_PER_JOB - 1)]);
-      report('statistics: changes', (done += 1), jobs);
-    }));
+        GROUP BY d.grid_code, d.day`,
+          [first, Math.min(lastChunk, first + CHUNKS_PER_JOB - 1)],
+        );
+        report('statistics: changes', (done += 1), jobs);
+      }),
+    );
     // Summed per range of grids on every connection; written in key order, so the primary key
     // grows at its end and a grid's history lies together.
     const total = MEASURES.map((measure) => `sum(${measure})`).join(', ');
     let merged = 0;
-    await inParallel(connect, workers, ranges.map((range) => async (client) => {
-      await client.query(`SET work_mem = '1GB'`);
-      await client.query(`
+    await inParallel(
+      connect,
+      workers,
+      ranges.map((range) => async (client) => {
+        await client.query(`SET work_mem = '1GB'`);
+        await client.query(
+          `
         INSERT INTO grid_population_changes (grid_code, day, ${columns})
         SELECT grid_code, day, ${total}
         FROM ${STAGING} WHERE grid_code BETWEEN $1 AND $2
         GROUP BY grid_code, day
         HAVING (${total}) <> (${MEASURES.map(() => '0').join(', ')})
-        ORDER BY grid_code, day`, range);
-      report('statistics: merge', (merged += 1), ranges.length);
-    }));
+        ORDER BY grid_code, day`,
+          range,
+        );
+        report('statistics: merge', (merged += 1), ranges.length);
+      }),
+    );
   } finally {
     await admin.query(`DROP TABLE IF EXISTS ${STAGING}`);
   }

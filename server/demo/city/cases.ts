@@ -17,10 +17,27 @@ const CRIMINAL_SHARE = 0.22;
 const INSIDE_SHARE = 0.53;
 
 const CRIMINAL: readonly (readonly [string, number])[] = [
-  ['盗窃', 0.42], ['入室盗窃', 0.12], ['电信诈骗', 0.15], ['诈骗', 0.1], ['抢夺', 0.05], ['故意伤害', 0.07], ['贩卖毒品', 0.04], ['抢劫', 0.03], ['强制猥亵', 0.02],
+  ['盗窃', 0.42],
+  ['入室盗窃', 0.12],
+  ['电信诈骗', 0.15],
+  ['诈骗', 0.1],
+  ['抢夺', 0.05],
+  ['故意伤害', 0.07],
+  ['贩卖毒品', 0.04],
+  ['抢劫', 0.03],
+  ['强制猥亵', 0.02],
 ];
 const PUBLIC_ORDER: readonly (readonly [string, number])[] = [
-  ['打架斗殴', 0.2], ['噪音扰民', 0.18], ['治安纠纷', 0.18], ['盗窃', 0.12], ['赌博', 0.09], ['寻衅滋事', 0.07], ['醉酒滋事', 0.06], ['违规出租', 0.05], ['卖淫嫖娼', 0.03], ['损毁财物', 0.02],
+  ['打架斗殴', 0.2],
+  ['噪音扰民', 0.18],
+  ['治安纠纷', 0.18],
+  ['盗窃', 0.12],
+  ['赌博', 0.09],
+  ['寻衅滋事', 0.07],
+  ['醉酒滋事', 0.06],
+  ['违规出租', 0.05],
+  ['卖淫嫖娼', 0.03],
+  ['损毁财物', 0.02],
 ];
 /** Cases are reported at night and in the evening more than in the morning. */
 const HOUR_WEIGHTS = [5, 4, 4, 3, 2, 1, 1, 1, 2, 3, 3, 3, 4, 3, 3, 3, 4, 4, 5, 6, 7, 7, 7, 6];
@@ -51,12 +68,15 @@ export function planCases(seed: number, layout: CityLayout, register: CityRegist
   // Drawn once per case: bisection over the running sums instead of a walk over every grid.
   const gridTable = new WeightedTable(layout.grids.map((grid, index) => [grid, gridWeights[index]!] as const));
   const total = Math.max(10, Math.round(register.sites.length * casesPerBuilding));
-  const bursts = Array.from({ length: rng.int(3, 5) }, (): Burst => ({
-    grid: gridTable.draw(rng),
-    start: rng.int(clock.start, clock.today - 30),
-    days: rng.int(7, 21),
-    category: rng.pick(['入室盗窃', '盗窃', '电信诈骗']),
-  }));
+  const bursts = Array.from(
+    { length: rng.int(3, 5) },
+    (): Burst => ({
+      grid: gridTable.draw(rng),
+      start: rng.int(clock.start, clock.today - 30),
+      days: rng.int(7, 21),
+      category: rng.pick(['入室盗窃', '盗窃', '电信诈骗']),
+    }),
+  );
   const burstCases = Math.round(total * 0.02) * bursts.length;
   const cases: Omit<CaseRow, 'caseNo'>[] = [];
   for (let index = 0; index < total - burstCases; index += 1) {
@@ -81,7 +101,10 @@ class CasePlaces {
   private readonly byGrid = new Map<string, Site[]>();
   private readonly weights = new Map<string, number[]>();
 
-  constructor(readonly register: CityRegister, private readonly hotspots: Hotspot[]) {
+  constructor(
+    readonly register: CityRegister,
+    private readonly hotspots: Hotspot[],
+  ) {
     for (const site of register.sites) {
       if (site.status !== 'active') continue;
       const list = this.byGrid.get(site.gridCode);
@@ -128,18 +151,15 @@ function seasonalDay(rng: Rng, clock: { today: number; start: number }): number 
   }
 }
 
-function place(
-  rng: Rng,
-  layout: CityLayout,
-  grid: Grid,
-  places: CasePlaces,
-  day: number,
-  criminal: boolean,
-  category: string,
-): Omit<CaseRow, 'caseNo'> {
+function place(rng: Rng, layout: CityLayout, grid: Grid, places: CasePlaces, day: number, criminal: boolean, category: string): Omit<CaseRow, 'caseNo'> {
   const hour = rng.weightedIndex(HOUR_WEIGHTS);
   const time = `${String(hour).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}`;
-  const base = { kind: criminal ? ('criminal' as const) : ('public_order' as const), category, occurredAt: `${fromDays(day)} ${time}+08:00`, gridCode: grid.code };
+  const base = {
+    kind: criminal ? ('criminal' as const) : ('public_order' as const),
+    category,
+    occurredAt: `${fromDays(day)} ${time}+08:00`,
+    gridCode: grid.code,
+  };
   const candidates = places.candidates(grid);
   const inside = category === '噪音扰民' || category === '入室盗窃' || category === '违规出租' ? 0.95 : INSIDE_SHARE;
   if (candidates.sites.length > 0 && rng.chance(inside)) {

@@ -92,7 +92,14 @@ interface State {
 }
 
 function addCollector(rng: Rng, state: State, grid: Grid, employment: Collector['employment'], employer: string | null, since: number): Collector {
-  const collector: Collector = { id: state.nextId, name: chineseName(rng, rng.chance(0.55) ? 'M' : 'F'), phone: mobilePhone(rng), employment, employer, active: true };
+  const collector: Collector = {
+    id: state.nextId,
+    name: chineseName(rng, rng.chance(0.55) ? 'M' : 'F'),
+    phone: mobilePhone(rng),
+    employment,
+    employer,
+    active: true,
+  };
   state.nextId += 1;
   state.plan.collectors.push(collector);
   state.plan.assignments.push({ collectorId: collector.id, gridCode: grid.code, assignedOn: fromDays(since), endedOn: null });

@@ -32,15 +32,45 @@ interface Stay {
 }
 
 const STAY_COUNTS: Record<HouseholdKind, readonly (readonly [number, number])[]> = {
-  local_family: [[1, 0.85], [2, 0.15]],
-  floating_single: [[1, 0.5], [2, 0.32], [3, 0.18]],
-  floating_shared: [[1, 0.55], [2, 0.3], [3, 0.15]],
-  floating_family: [[1, 0.6], [2, 0.3], [3, 0.1]],
-  dorm: [[1, 0.7], [2, 0.25], [3, 0.05]],
-  overseas: [[1, 0.8], [2, 0.2]],
+  local_family: [
+    [1, 0.85],
+    [2, 0.15],
+  ],
+  floating_single: [
+    [1, 0.5],
+    [2, 0.32],
+    [3, 0.18],
+  ],
+  floating_shared: [
+    [1, 0.55],
+    [2, 0.3],
+    [3, 0.15],
+  ],
+  floating_family: [
+    [1, 0.6],
+    [2, 0.3],
+    [3, 0.1],
+  ],
+  dorm: [
+    [1, 0.7],
+    [2, 0.25],
+    [3, 0.05],
+  ],
+  overseas: [
+    [1, 0.8],
+    [2, 0.2],
+  ],
 };
 
-const ON_TIME_DELAYS = [[0, 30], [1, 25], [2, 15], [3, 10], [4, 8], [5, 6], [6, 6]] as const;
+const ON_TIME_DELAYS = [
+  [0, 30],
+  [1, 25],
+  [2, 15],
+  [3, 10],
+  [4, 8],
+  [5, 6],
+  [6, 6],
+] as const;
 const LATE_REGISTRATION = 0.08;
 /** More than REGISTRATION_DEADLINE_DAYS (7) after the event is late. */
 const LATE_AFTER = 8;
@@ -65,7 +95,11 @@ export class ResidencyPlanner {
   private readonly clock: Clock;
   private readonly pools: UnitPools;
 
-  constructor(seed: number, private readonly register: CityRegister, today: string) {
+  constructor(
+    seed: number,
+    private readonly register: CityRegister,
+    today: string,
+  ) {
     this.rng = rngFor(seed, 'residencies');
     this.visits = rngFor(seed, 'found-by-visit');
     this.clock = { today: toDays(today), start: toDays(today) - HISTORY_DAYS };
@@ -78,7 +112,9 @@ export class ResidencyPlanner {
     const currentSince = new Map<UnitRef, number>();
     const history: History = { residencies: [], spans: new Map() };
     for (const household of households) {
-      const stays = household.current ? currentStays(rng, household, pools, clock) : departedStays(rng, household, pools, clock, currentSince.get(household.unit));
+      const stays = household.current
+        ? currentStays(rng, household, pools, clock)
+        : departedStays(rng, household, pools, clock, currentSince.get(household.unit));
       if (household.current) currentSince.set(household.unit, stays.at(-1)!.movedIn);
       if (household.current && FLOATING_KINDS.has(household.kind) && this.visits.chance(FOUND_BY_VISIT)) foundByVisit(this.visits, stays, clock.today);
       for (const person of household.members) addPersonStays(history, this.register, person.id, person.birthDate, stays, clock.today);

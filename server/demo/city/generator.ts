@@ -143,7 +143,11 @@ export class CityGenerator {
     for (const buildings of buildingsByGrid(this.seed, this.layout, this.plan)) {
       for (const building of buildings) tally.addSite(register.add(building));
       await this.send(sink, 'buildings', buildings);
-      await this.send(sink, 'units', buildings.flatMap((building) => building.units));
+      await this.send(
+        sink,
+        'units',
+        buildings.flatMap((building) => building.units),
+      );
       grids += 1;
       // Counted in grids written: the building total is not known until the last grid is laid out.
       report('buildings (grids)', grids, this.layout.grids.length);
@@ -171,7 +175,8 @@ export class CityGenerator {
       tally.addHouseholds(households);
       persons.push(...members);
       residencies.push(...history.residencies);
-      floatingResidents += households.filter((household) => household.current)
+      floatingResidents += households
+        .filter((household) => household.current)
         .reduce((sum, household) => sum + household.members.filter((person) => person.category === 'floating').length, 0);
       if (persons.length >= PEOPLE_BATCH) await flush(index + 1);
     }

@@ -26,10 +26,7 @@ export function roundCoordinate(value: number): number {
 }
 
 export function toLonLat(projection: Projection, point: XY): LonLat {
-  return [
-    roundCoordinate(projection.lon0 + point[0] / projection.metresPerDegreeLon),
-    roundCoordinate(projection.lat0 + point[1] / METRES_PER_DEGREE_LAT),
-  ];
+  return [roundCoordinate(projection.lon0 + point[0] / projection.metresPerDegreeLon), roundCoordinate(projection.lat0 + point[1] / METRES_PER_DEGREE_LAT)];
 }
 
 export function distance(a: XY, b: XY): number {

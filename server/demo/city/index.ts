@@ -9,7 +9,16 @@ import type { DatabaseHandle } from '../../db/connection.ts';
 import type { DB } from '../../db/schema.ts';
 import { chinaToday } from '../../domain/calendar.ts';
 import type { Scale } from './config.ts';
-import { CityGenerator, STREAMED_TABLES, type CityRows, type CitySummary, type FirstIds, type Progress, type RowSink, type StreamedTable } from './generator.ts';
+import {
+  CityGenerator,
+  STREAMED_TABLES,
+  type CityRows,
+  type CitySummary,
+  type FirstIds,
+  type Progress,
+  type RowSink,
+  type StreamedTable,
+} from './generator.ts';
 import { groupCompounds } from './compounds.ts';
 import { bulkInsert, type Target } from './insert.ts';
 import * as store from './store.ts';

@@ -44,7 +44,13 @@ export async function bulkInsert<R>(target: Target, spec: BulkInsert<R>, rows: r
   for (let start = 0; start < rows.length; start += chunkSize) {
     const chunk = rows.slice(start, start + chunkSize);
     if (target.pglite) await target.pglite.query(text, [], { blob: new Blob([copyText(spec.columns, chunk)]) });
-    else await target.db.executeQuery(CompiledQuery.raw(text, spec.columns.map((item) => chunk.map(item.value))));
+    else
+      await target.db.executeQuery(
+        CompiledQuery.raw(
+          text,
+          spec.columns.map((item) => chunk.map(item.value)),
+        ),
+      );
     onChunk?.(Math.min(rows.length, start + chunkSize), rows.length);
   }
   if (rows.length === 0) onChunk?.(0, 0);

@@ -27,9 +27,25 @@ export interface Household {
 
 type Table = readonly (readonly [HouseholdKind, number])[];
 
-const SELF_OCCUPIED: Table = [['local_family', 0.8], ['floating_family', 0.18], ['overseas', 0.02]];
-const RENTED_VILLAGE: Table = [['floating_single', 0.4], ['floating_shared', 0.3], ['floating_family', 0.27], ['local_family', 0.025], ['overseas', 0.005]];
-const RENTED_FLAT: Table = [['floating_single', 0.25], ['floating_shared', 0.2], ['floating_family', 0.4], ['local_family', 0.1], ['overseas', 0.05]];
+const SELF_OCCUPIED: Table = [
+  ['local_family', 0.8],
+  ['floating_family', 0.18],
+  ['overseas', 0.02],
+];
+const RENTED_VILLAGE: Table = [
+  ['floating_single', 0.4],
+  ['floating_shared', 0.3],
+  ['floating_family', 0.27],
+  ['local_family', 0.025],
+  ['overseas', 0.005],
+];
+const RENTED_FLAT: Table = [
+  ['floating_single', 0.25],
+  ['floating_shared', 0.2],
+  ['floating_family', 0.4],
+  ['local_family', 0.1],
+  ['overseas', 0.05],
+];
 /** Chance that a unit of this use also had a household that has since left. */
 const DEPARTED_CHANCE: Record<UnitUse, number> = { rented: 0.16, dormitory: 0.35, vacant: 0.35, self_occupied: 0.04, shop: 0 };
 
@@ -48,7 +64,12 @@ export class PeoplePlanner {
   private readonly rng: Rng;
   private readonly factory: PersonFactory;
 
-  constructor(private readonly seed: number, today: string, firstId: number, private readonly register: CityRegister) {
+  constructor(
+    private readonly seed: number,
+    today: string,
+    firstId: number,
+    private readonly register: CityRegister,
+  ) {
     this.rng = rngFor(seed, 'people');
     this.factory = new PersonFactory(this.rng, today, firstId);
   }
@@ -149,7 +170,11 @@ class PersonFactory {
         return [this.floatingAdult(origin, rng.chance(0.6) ? 'M' : 'F', rng.normalInt(29, 7, 18, 55), 'single')];
       }
       case 'floating_shared': {
-        const count = rng.choose([[2, 0.65], [3, 0.28], [4, 0.07]] as const);
+        const count = rng.choose([
+          [2, 0.65],
+          [3, 0.28],
+          [4, 0.07],
+        ] as const);
         const sex = rng.chance(0.55) ? 'M' : 'F';
         const home = pickOrigin(rng);
         return Array.from({ length: count }, () => {
@@ -161,9 +186,19 @@ class PersonFactory {
         return this.floatingFamily(minChildAge);
       case 'dorm': {
         // Rooms of 2–6 workers; those who left went one to three at a time.
-        const count = departed ? rng.int(1, 3) : rng.choose([[2, 2], [3, 3], [4, 3], [6, 2]] as const);
+        const count = departed
+          ? rng.int(1, 3)
+          : rng.choose([
+              [2, 2],
+              [3, 3],
+              [4, 3],
+              [6, 2],
+            ] as const);
         const sex = rng.chance(0.55) ? 'M' : 'F';
-        return Array.from({ length: count }, () => ({ ...this.floatingAdult(pickOrigin(rng), sex, rng.normalInt(25, 6, 18, 48), 'dormitory'), employer: building.employer }));
+        return Array.from({ length: count }, () => ({
+          ...this.floatingAdult(pickOrigin(rng), sex, rng.normalInt(25, 6, 18, 48), 'dormitory'),
+          employer: building.employer,
+        }));
       }
       case 'overseas':
         return this.foreigners();
@@ -179,12 +214,23 @@ class PersonFactory {
     const headAge = rng.normalInt(42, 11, 25, 75);
     const headSex = rng.chance(0.75) ? 'M' : 'F';
     const local = (sex: 'M' | 'F', age: number, extra: Partial<MemberSpec> = {}): MemberSpec => ({
-      category: 'registered', sex, age, origin, floatingType: null, employer: age >= 18 && age < 60 && rng.chance(0.6) ? businessName(rng) : null, hukouAddress: hukou, ...extra,
+      category: 'registered',
+      sex,
+      age,
+      origin,
+      floatingType: null,
+      employer: age >= 18 && age < 60 && rng.chance(0.6) ? businessName(rng) : null,
+      hukouAddress: hukou,
+      ...extra,
     });
     const members = [local(headSex, headAge, { surname })];
     if (rng.chance(0.85)) members.push(local(headSex === 'M' ? 'F' : 'M', Math.max(20, headAge + rng.int(-5, 4))));
     if (headAge < 55) {
-      const children = rng.choose([[0, 0.25], [1, 0.45], [2, 0.3]] as const);
+      const children = rng.choose([
+        [0, 0.25],
+        [1, 0.45],
+        [2, 0.3],
+      ] as const);
       const oldest = Math.min(17, headAge - 22);
       for (let index = 0; index < children && oldest >= minChildAge; index += 1) {
         members.push(local(rng.chance(0.52) ? 'M' : 'F', rng.int(minChildAge, oldest), { surname, employer: null }));
@@ -224,7 +270,12 @@ class PersonFactory {
     const base = { category: 'floating' as const, origin, floatingType: 'family' as const, hukouAddress: hukou };
     const members: MemberSpec[] = [{ ...base, sex: 'M', age: headAge, surname, employer: rng.chance(0.8) ? businessName(rng) : null }];
     if (rng.chance(0.9)) members.push({ ...base, sex: 'F', age: Math.max(20, headAge + rng.int(-5, 2)), employer: rng.chance(0.6) ? businessName(rng) : null });
-    const children = rng.choose([[0, 0.35], [1, 0.4], [2, 0.22], [3, 0.03]] as const);
+    const children = rng.choose([
+      [0, 0.35],
+      [1, 0.4],
+      [2, 0.22],
+      [3, 0.03],
+    ] as const);
     const oldest = Math.min(15, headAge - 21);
     for (let index = 0; index < children && oldest >= minChildAge; index += 1) {
       members.push({ ...base, sex: rng.chance(0.53) ? 'M' : 'F', age: rng.int(minChildAge, oldest), surname, employer: null });

@@ -9,7 +9,11 @@ import type { PersonSpan } from './events.ts';
 import { rngFor, type Rng } from './random.ts';
 import type { Permit, Person } from './types.ts';
 
-const YEARS = [[1, 0.55], [2, 0.25], [3, 0.2]] as const;
+const YEARS = [
+  [1, 0.55],
+  [2, 0.25],
+  [3, 0.2],
+] as const;
 const STATUSES: readonly Permit['status'][] = ['valid', 'renewed', 'revoked'];
 
 /**
@@ -22,7 +26,11 @@ export class PermitPlanner {
   private readonly today: number;
   private readonly kept = new PermitColumns();
 
-  constructor(seed: number, today: string, private readonly firstId: number) {
+  constructor(
+    seed: number,
+    today: string,
+    private readonly firstId: number,
+  ) {
     this.rng = rngFor(seed, 'permits');
     this.today = toDays(today);
   }

@@ -66,7 +66,10 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
     const admin = await connect();
     const aside = await setAsideIndexes(admin, STREAMED_TABLES).finally(() => admin.end());
     const sink = new CopySink(connect);
-    await city.writeRows(sink, report).then(() => sink.finish(), (error: unknown) => sink.abort(error));
+    await city.writeRows(sink, report).then(
+      () => sink.finish(),
+      (error: unknown) => sink.abort(error),
+    );
     phases.end('rows');
 
     await db.transaction().execute(async (trx) => {
@@ -90,7 +93,14 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
       if (done === total) phases.end(step);
     });
     await store.switchGridStatsTriggers(db, true);
-    await store.storeSetting(db, 'demo_city', { seed: options.seed, scale: options.scale, today, generatedAt: new Date().toISOString(), summary, loader: 'copy' });
+    await store.storeSetting(db, 'demo_city', {
+      seed: options.seed,
+      scale: options.scale,
+      today,
+      generatedAt: new Date().toISOString(),
+      summary,
+      loader: 'copy',
+    });
     return { summary, seconds: phases.seconds };
   } finally {
     await handle.close();

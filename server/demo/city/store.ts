@@ -17,24 +17,38 @@ const pointEwkt = ([lon, lat]: readonly [number, number]) => `SRID=4326;POINT(${
 
 export async function storeAreas(target: Target, layout: CityLayout, progress: Progress): Promise<void> {
   const { db } = target;
-  await sql`CREATE TEMP TABLE city_cells (code text PRIMARY KEY, community_code text NOT NULL, name text NOT NULL, geom geometry(Polygon, 4326) NOT NULL) ON COMMIT DROP`.execute(db);
-  await bulkInsert<Grid>(target, {
-    table: 'city_cells',
-    columns: [
-      column('code', 'text', (g) => g.code),
-      column('community_code', 'text', (g) => g.communityCode),
-      column('name', 'text', (g) => g.name),
-      column('geom', 'text', (g) => ewkt(g.wkt), 'geometry'),
-    ],
-  }, layout.grids);
+  await sql`CREATE TEMP TABLE city_cells (code text PRIMARY KEY, community_code text NOT NULL, name text NOT NULL, geom geometry(Polygon, 4326) NOT NULL) ON COMMIT DROP`.execute(
+    db,
+  );
+  await bulkInsert<Grid>(
+    target,
+    {
+      table: 'city_cells',
+      columns: [
+        column('code', 'text', (g) => g.code),
+        column('community_code', 'text', (g) => g.communityCode),
+        column('name', 'text', (g) => g.name),
+        column('geom', 'text', (g) => ewkt(g.wkt), 'geometry'),
+      ],
+    },
+    layout.grids,
+  );
   progress(1, 5);
   const { district } = layout;
   await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom)
     SELECT ${district.code}::text, 'district', NULL, ${district.name}::text, ST_Multi(ST_Union(geom)) FROM city_cells`.execute(db);
   progress(2, 5);
-  await insertUnions(db, 'street', layout.streets.map((area) => [area.code, area.parentCode!, area.name]));
+  await insertUnions(
+    db,
+    'street',
+    layout.streets.map((area) => [area.code, area.parentCode!, area.name]),
+  );
   progress(3, 5);
-  await insertUnions(db, 'community', layout.communities.map((area) => [area.code, area.parentCode!, area.name]));
+  await insertUnions(
+    db,
+    'community',
+    layout.communities.map((area) => [area.code, area.parentCode!, area.name]),
+  );
   progress(4, 5);
   await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
     SELECT code, community_code, name, ST_Multi(geom), ST_Area(geom::geography) / 1e6 FROM city_cells ORDER BY code`.execute(db);
@@ -161,7 +175,9 @@ export async function continueSequences(db: Kysely<DB>, permits: { count: number
 /** The number the application's permit_number_seq would hand out next (1 without one). */
 export async function nextPermitNumber(db: Kysely<DB>): Promise<number> {
   if (!(await exists(db, 'permit_number_seq'))) return 1;
-  const result = await sql<{ next: number }>`SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::int AS next FROM permit_number_seq`.execute(db);
+  const result = await sql<{ next: number }>`SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::int AS next FROM permit_number_seq`.execute(
+    db,
+  );
   return Number(result.rows[0]!.next);
 }
 
@@ -171,29 +187,37 @@ async function exists(db: Kysely<DB>, relation: string): Promise<boolean> {
 }
 
 export async function storeCollectors(target: Target, collectors: Collector[], assignments: Assignment[], progress: Progress): Promise<void> {
-  await bulkInsert<Collector>(target, {
-    table: 'collectors',
-    columns: [
-      column('id', 'bigint', (c) => c.id),
-      column('name', 'text', (c) => c.name),
-      column('phone', 'text', (c) => c.phone),
-      column('employment', 'text', (c) => c.employment),
-      column('employer', 'text', (c) => c.employer),
-      column('active', 'bool', (c) => c.active),
-    ],
-    overridingSystemValue: true,
-  }, collectors);
+  await bulkInsert<Collector>(
+    target,
+    {
+      table: 'collectors',
+      columns: [
+        column('id', 'bigint', (c) => c.id),
+        column('name', 'text', (c) => c.name),
+        column('phone', 'text', (c) => c.phone),
+        column('employment', 'text', (c) => c.employment),
+        column('employer', 'text', (c) => c.employer),
+        column('active', 'bool', (c) => c.active),
+      ],
+      overridingSystemValue: true,
+    },
+    collectors,
+  );
   await restartIdentity(target.db, 'collectors');
   progress(1, 2);
-  await bulkInsert<Assignment>(target, {
-    table: 'collector_assignments',
-    columns: [
-      column('collector_id', 'bigint', (a) => a.collectorId),
-      column('grid_code', 'text', (a) => a.gridCode),
-      column('assigned_on', 'date', (a) => a.assignedOn),
-      column('ended_on', 'date', (a) => a.endedOn),
-    ],
-  }, assignments);
+  await bulkInsert<Assignment>(
+    target,
+    {
+      table: 'collector_assignments',
+      columns: [
+        column('collector_id', 'bigint', (a) => a.collectorId),
+        column('grid_code', 'text', (a) => a.gridCode),
+        column('assigned_on', 'date', (a) => a.assignedOn),
+        column('ended_on', 'date', (a) => a.endedOn),
+      ],
+    },
+    assignments,
+  );
   progress(2, 2);
 }
 

@@ -55,13 +55,35 @@ function floorLayout(rng: Rng, kind: BuildingKind): Layout {
   switch (kind) {
     case 'village': {
       // The ground floor is an entrance and storage, or one or two shops.
-      const floors = rng.choose([[4, 5], [5, 4], [6, 2], [7, 1], [8, 1]] as const);
-      const perFloor = rng.choose([[2, 7], [3, 3], [4, 1]] as const);
+      const floors = rng.choose([
+        [4, 5],
+        [5, 4],
+        [6, 2],
+        [7, 1],
+        [8, 1],
+      ] as const);
+      const perFloor = rng.choose([
+        [2, 7],
+        [3, 3],
+        [4, 1],
+      ] as const);
       const shops = rng.chance(0.4) ? rng.int(1, 2) : 0;
       return { floors, rooms: Array.from({ length: floors }, (_, index) => (index === 0 ? shops : perFloor)), shops };
     }
     case 'tower': {
-      const floors = rng.choose([[8, 3], [9, 3], [10, 3], [11, 3], [12, 2], [13, 2], [14, 2], [15, 1], [16, 1], [17, 1], [18, 1]] as const);
+      const floors = rng.choose([
+        [8, 3],
+        [9, 3],
+        [10, 3],
+        [11, 3],
+        [12, 2],
+        [13, 2],
+        [14, 2],
+        [15, 1],
+        [16, 1],
+        [17, 1],
+        [18, 1],
+      ] as const);
       return { floors, rooms: Array.from({ length: floors }, () => 4), shops: 0 };
     }
     case 'dorm': {

@@ -32,7 +32,12 @@ interface Check {
  * `references: false` leaves out the foreign-key checks, for loads whose foreign keys the database
  * has just validated itself (the COPY loader re-adds and validates them).
  */
-export async function validateCity(db: Kysely<DB>, districtCode: string, progress: (done: number, total: number) => void, { references = true } = {}): Promise<void> {
+export async function validateCity(
+  db: Kysely<DB>,
+  districtCode: string,
+  progress: (done: number, total: number) => void,
+  { references = true } = {},
+): Promise<void> {
   const prefix = `${districtCode}%`;
   const checks: Check[] = [
     { name: 'invalid area geometries', query: sql`SELECT count(*)::int AS n FROM admin_areas WHERE code LIKE ${prefix} AND NOT ST_IsValid(geom)` },
@@ -65,11 +70,14 @@ export async function validateCity(db: Kysely<DB>, districtCode: string, progres
         WHERE g.code LIKE ${prefix} AND NOT ST_Contains(g.geom, c.point)`,
     },
   ];
-  if (references) checks.push(...REFERENCES.map(([child, columnName, parent, parentColumn]) => ({
-    name: `${child}.${columnName} without ${parent}`,
-    query: sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(child)} AS c
+  if (references)
+    checks.push(
+      ...REFERENCES.map(([child, columnName, parent, parentColumn]) => ({
+        name: `${child}.${columnName} without ${parent}`,
+        query: sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(child)} AS c
       WHERE c.${sql.ref(columnName)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${sql.table(parent)} AS p WHERE p.${sql.ref(parentColumn)} = c.${sql.ref(columnName)})`,
-  })));
+      })),
+    );
   const failures: string[] = [];
   for (const [index, check] of checks.entries()) {
     const result = await check.query.execute(db);

@@ -83,24 +83,38 @@ const insertColumns = {
 export const GRID_EDGE_TOLERANCE_M = 20;
 
 const checkColumns: InputColumns<BuildingRow> = {
-  code: insertColumns.code, lon: insertColumns.lon, lat: insertColumns.lat, footprint: insertColumns.footprint,
+  code: insertColumns.code,
+  lon: insertColumns.lon,
+  lat: insertColumns.lat,
+  footprint: insertColumns.footprint,
 };
 
 /** The problem of a row whose point lies outside its grid: the field it was read from and how far out it is. */
-function outsideGridProblem(flagged: { row_number: number; outside_m: number | null; grid_code: string }, rows: readonly { row: number; value: BuildingRow }[]) {
+function outsideGridProblem(
+  flagged: { row_number: number; outside_m: number | null; grid_code: string },
+  rows: readonly { row: number; value: BuildingRow }[],
+) {
   const input = rows.find((row) => row.row === flagged.row_number)?.value;
   return {
     row: flagged.row_number,
     field: input?.point ? 'lon' : 'geometry',
-    reason: `the point is ${Number(flagged.outside_m)} m outside its grid ${flagged.grid_code} (${GRID_EDGE_TOLERANCE_M} m allowed at the edge)`
-      + ' / 位置在所属网格之外',
+    reason:
+      `the point is ${Number(flagged.outside_m)} m outside its grid ${flagged.grid_code} (${GRID_EDGE_TOLERANCE_M} m allowed at the edge)` +
+      ' / 位置在所属网格之外',
   };
 }
 
 /** What an updated register may change of a building on file (mode upsert): not its code, nor its footprint. */
 const UPDATABLE_COLUMNS = {
-  address: 'address', floors: 'floors', use: 'use', managementMode: 'management_mode', hasAccessControl: 'has_access_control',
-  hasVideo: 'has_video', responsibilityLetterSigned: 'responsibility_letter_signed', landlordName: 'landlord_name', landlordPhone: 'landlord_phone',
+  address: 'address',
+  floors: 'floors',
+  use: 'use',
+  managementMode: 'management_mode',
+  hasAccessControl: 'has_access_control',
+  hasVideo: 'has_video',
+  responsibilityLetterSigned: 'responsibility_letter_signed',
+  landlordName: 'landlord_name',
+  landlordPhone: 'landlord_phone',
 };
 
 const pointText = (point: [number, number] | undefined) => (point ? point.map((degrees) => degrees.toFixed(7).replace(/\.?0+$/, '')).join(',') : undefined);
@@ -146,8 +160,15 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
     fields: [
       ...copiedFields(insertColumns, UPDATABLE_COLUMNS, { landlordName: 'name', landlordPhone: 'phone' }),
       // The point as "lon,lat" to 7 decimals (about 1 cm), so that a point read back compares equal.
-      { name: 'point', column: 'point', type: 'text', valueOf: (row) => pointText(row.point), presentWhenSet: true, readFrom: ['lon', 'lat'],
-        set: POINT_FROM_TEXT },
+      {
+        name: 'point',
+        column: 'point',
+        type: 'text',
+        valueOf: (row) => pointText(row.point),
+        presentWhenSet: true,
+        readFrom: ['lon', 'lat'],
+        set: POINT_FROM_TEXT,
+      },
     ],
     onFile: (db, keys) => readOnFile(db, 'buildings', 'code', keys, { ...UPDATABLE_COLUMNS, point: POINT_AS_TEXT }),
   },

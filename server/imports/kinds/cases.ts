@@ -30,7 +30,10 @@ export const CASE_FIELDS = [
 
 const gridCode = z.preprocess(
   cellText,
-  z.string().regex(/^\d{12}(?!00)\d{2}$/, 'must be a 14-digit grid code (community code + 2 digits, not 00)').optional(),
+  z
+    .string()
+    .regex(/^\d{12}(?!00)\d{2}$/, 'must be a 14-digit grid code (community code + 2 digits, not 00)')
+    .optional(),
 );
 
 const caseSchema = z.object({

@@ -19,26 +19,34 @@ export const COMPOUND_FIELDS = [
 
 const MAX_BUILDINGS = 500;
 
-const buildingList = z.preprocess(cellText, z.string(requiredOr()).transform((text, context) => {
-  const codes = [...new Set(splitCodeList(text))];
-  if (codes.length > MAX_BUILDINGS) context.addIssue({ code: 'custom', message: `names more than ${MAX_BUILDINGS} buildings` });
-  for (const code of codes) {
-    const check = checkBuildingCode(code);
-    if (!check.ok) context.addIssue({ code: 'custom', message: `building code ${code}: ${check.message ?? 'is not a valid code'}` });
-  }
-  return codes;
-}));
+const buildingList = z.preprocess(
+  cellText,
+  z.string(requiredOr()).transform((text, context) => {
+    const codes = [...new Set(splitCodeList(text))];
+    if (codes.length > MAX_BUILDINGS) context.addIssue({ code: 'custom', message: `names more than ${MAX_BUILDINGS} buildings` });
+    for (const code of codes) {
+      const check = checkBuildingCode(code);
+      if (!check.ok) context.addIssue({ code: 'custom', message: `building code ${code}: ${check.message ?? 'is not a valid code'}` });
+    }
+    return codes;
+  }),
+);
 
-const compoundSchema = z.object({
-  code: z.preprocess(cellText, z.string(requiredOr()).regex(COMPOUND_CODE, 'must be the community code (12 digits), a hyphen and 3 digits, e.g. 440307001001-001')),
-  name: requiredText(100),
-  buildings: buildingList,
-}).superRefine((row, context) => {
-  const outside = row.buildings.filter((code) => communityOfBuilding(code) !== communityOfCompound(row.code));
-  for (const code of outside) {
-    context.addIssue({ code: 'custom', path: ['buildings'], message: `building ${code} lies outside community ${communityOfCompound(row.code)}` });
-  }
-});
+const compoundSchema = z
+  .object({
+    code: z.preprocess(
+      cellText,
+      z.string(requiredOr()).regex(COMPOUND_CODE, 'must be the community code (12 digits), a hyphen and 3 digits, e.g. 440307001001-001'),
+    ),
+    name: requiredText(100),
+    buildings: buildingList,
+  })
+  .superRefine((row, context) => {
+    const outside = row.buildings.filter((code) => communityOfBuilding(code) !== communityOfCompound(row.code));
+    for (const code of outside) {
+      context.addIssue({ code: 'custom', path: ['buildings'], message: `building ${code} lies outside community ${communityOfCompound(row.code)}` });
+    }
+  });
 
 export type CompoundRow = z.infer<typeof compoundSchema>;
 
@@ -62,9 +70,7 @@ async function membersNotFree(db: Parameters<ImportKindSpec<CompoundRow>['check'
   return found.map((row) => ({
     row: row.row_number,
     field: 'buildings',
-    reason: row.missing
-      ? `building ${row.building} does not exist`
-      : `building ${row.building} already belongs to compound ${row.compound_code}`,
+    reason: row.missing ? `building ${row.building} does not exist` : `building ${row.building} already belongs to compound ${row.compound_code}`,
   }));
 }
 

@@ -90,7 +90,11 @@ export interface ImportUpdates<Row> {
  * The updatable fields of a kind whose columns are a plain copy of its insert columns: field name →
  * column of `insertColumns` (which gives the SQL type and the row's value).
  */
-export function copiedFields<Row>(insertColumns: InputColumns<Row>, columnOf: Record<string, string>, personal: Record<string, 'name' | 'phone'> = {}): UpdatableField<Row>[] {
+export function copiedFields<Row>(
+  insertColumns: InputColumns<Row>,
+  columnOf: Record<string, string>,
+  personal: Record<string, 'name' | 'phone'> = {},
+): UpdatableField<Row>[] {
   return Object.entries(columnOf).map(([name, column]) => {
     const [type, valueOf] = insertColumns[column]!;
     return { name, column, type, valueOf, ...(personal[name] ? { personal: personal[name] } : {}) };
@@ -120,7 +124,12 @@ export function changesOf<Row>(updates: ImportUpdates<Row>, row: Row, stated: Re
 }
 
 /** Writes the changed fields of rows on file, one statement per set of changed fields. */
-export async function updateRows<Row>(trx: Kysely<DB>, updates: ImportUpdates<Row>, keyOf: (row: Row) => string, rows: { row: Row; fields: readonly string[] }[]): Promise<number> {
+export async function updateRows<Row>(
+  trx: Kysely<DB>,
+  updates: ImportUpdates<Row>,
+  keyOf: (row: Row) => string,
+  rows: { row: Row; fields: readonly string[] }[],
+): Promise<number> {
   const groups = new Map<string, { fields: UpdatableField<Row>[]; rows: Row[] }>();
   for (const { row, fields } of rows) {
     const signature = fields.join(',');
@@ -156,8 +165,9 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, fields: Readonly
 }
 
 /** Rows of `problems` whose SQL condition held, as one problem each. */
-export function problemsWhere<Flags extends { row_number: number }>(flagged: Flags[], rules: readonly (readonly [keyof Flags, string, string])[]): RowProblem[] {
-  return flagged.flatMap((flags) =>
-    rules.filter(([flag]) => flags[flag] === true).map(([, field, reason]) => ({ row: flags.row_number, field, reason })),
-  );
+export function problemsWhere<Flags extends { row_number: number }>(
+  flagged: Flags[],
+  rules: readonly (readonly [keyof Flags, string, string])[],
+): RowProblem[] {
+  return flagged.flatMap((flags) => rules.filter(([flag]) => flags[flag] === true).map(([, field, reason]) => ({ row: flags.row_number, field, reason })));
 }

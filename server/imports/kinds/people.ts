@@ -1,14 +1,25 @@
 import { z } from 'zod';
 import { checkUnitCode } from '../../domain/codes.ts';
 import {
-  eventBeforeBirthProblem, isRegistrationExempt, registrationDateProblems, resolveIdentity,
-  type ResolvedIdentity, type RuleProblem,
+  eventBeforeBirthProblem,
+  isRegistrationExempt,
+  registrationDateProblems,
+  resolveIdentity,
+  type ResolvedIdentity,
+  type RuleProblem,
 } from '../../domain/registration-rules.ts';
 import type { FLOATING_TYPES, ImportMode, PERSON_CATEGORIES } from '../../domain/word-lists.ts';
 import { cellText, optionalDate, optionalText, requiredDate, requiredText, vocabulary } from '../cells.ts';
 import { inputTable, numberedInputTable, readOnFile, type InputColumns } from '../repository/batches.ts';
 import {
-  CURRENT_UNIT, insertNewPeople, insertStays, insertStaysOfPeopleWithout, PERSON_ID, peopleToCheck, updatePeopleOnFile, type PersonOnFile,
+  CURRENT_UNIT,
+  insertNewPeople,
+  insertStays,
+  insertStaysOfPeopleWithout,
+  PERSON_ID,
+  peopleToCheck,
+  updatePeopleOnFile,
+  type PersonOnFile,
 } from '../repository/people.ts';
 import { copiedFields, parseWithSchema, type FieldProblem, type ImportKindSpec, type RowProblem } from './kind.ts';
 import { codeField, digitsText, phoneField } from './shared-fields.ts';
@@ -58,7 +69,10 @@ const nationality = z.preprocess(
     const text = cellText(cell)?.toUpperCase();
     return text === '中国' || text === '中华人民共和国' ? 'CHN' : text;
   },
-  z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter country code such as CHN').optional(),
+  z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a 3-letter country code such as CHN')
+    .optional(),
 );
 
 const personSchema = z.object({
@@ -122,7 +136,6 @@ const personColumns: InputColumns<PersonRow> = {
   registration_exempt: ['boolean', (row) => row.registrationExempt],
 };
 
-
 /**
  * A person on file with a current stay: in mode add always a bad row; in mode upsert only when the
  * stay is in another unit, since an import never rewrites a registered stay (a move is registered as such).
@@ -131,7 +144,10 @@ function stayProblem(found: PersonOnFile, mode: ImportMode): FieldProblem | unde
   if (found.current_unit === null) return undefined;
   if (mode === 'add') return { field: 'idNumber', reason: 'this person already has a current residence; register a move or a move-out first' };
   if (found.current_unit !== found.unit_code) {
-    return { field: 'unitCode', reason: 'this person lives in another unit; register a move or a move-out first (an import does not rewrite registered stays)' };
+    return {
+      field: 'unitCode',
+      reason: 'this person lives in another unit; register a move or a move-out first (an import does not rewrite registered stays)',
+    };
   }
   return undefined;
 }
@@ -142,7 +158,10 @@ function onFileProblems(found: PersonOnFile, mode: ImportMode): FieldProblem[] {
   if (found.demolished) problems.push({ field: 'unitCode', reason: 'the unit belongs to a demolished building' });
   // One neutral reason, not which field differs: that would tell anyone with a spreadsheet who holds an ID number.
   if ((found.identity_differs ?? []).length > 0) {
-    problems.push({ field: 'idNumber', reason: 'the details do not match the person on file with this ID number; check the papers, or ask the police station to verify the record' });
+    problems.push({
+      field: 'idNumber',
+      reason: 'the details do not match the person on file with this ID number; check the papers, or ask the police station to verify the record',
+    });
   }
   const stay = stayProblem(found, mode);
   if (stay) problems.push(stay);
@@ -156,7 +175,12 @@ function onFileProblems(found: PersonOnFile, mode: ImportMode): FieldProblem[] {
  * date, nationality) must agree with the record, so neither is ever changed by an import.
  */
 const UPDATABLE_COLUMNS = {
-  category: 'category', floatingType: 'floating_type', ethnicity: 'ethnicity', hukouAddress: 'hukou_address', phone: 'phone', employer: 'employer',
+  category: 'category',
+  floatingType: 'floating_type',
+  ethnicity: 'ethnicity',
+  hukouAddress: 'hukou_address',
+  phone: 'phone',
+  employer: 'employer',
 };
 /** Every field of a person is a person's fact: masked in a preview for roles that may not see it. */
 const PERSON_FACTS = { category: 'name', floatingType: 'name', ethnicity: 'name', hukouAddress: 'name', phone: 'phone', employer: 'name' } as const;

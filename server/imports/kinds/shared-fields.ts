@@ -28,4 +28,10 @@ const checkedCode = (check: (code: unknown) => CodeCheck) =>
 export const codeField = (check: (code: unknown) => CodeCheck) => z.preprocess(keepDigits, checkedCode(check));
 export const optionalCodeField = (check: (code: unknown) => CodeCheck) => z.preprocess(keepDigits, checkedCode(check).optional());
 
-export const phoneField = z.preprocess(cellText, z.string().regex(/^[0-9+\- ]{5,20}$/, 'must be 5 to 20 digits, spaces, + or -').optional());
+export const phoneField = z.preprocess(
+  cellText,
+  z
+    .string()
+    .regex(/^[0-9+\- ]{5,20}$/, 'must be 5 to 20 digits, spaces, + or -')
+    .optional(),
+);

@@ -36,8 +36,15 @@ const unitSchema = z.object({
   rentalRegistered: optionalBoolean,
   landlordName: optionalText(100),
   // A unit let to several households (分租) counts as that many rental houses; empty = 1.
-  letHouseholds: z.preprocess(cellNumber, z.number('must be a whole number of households from 1 to 50').int('must be a whole number of households from 1 to 50')
-    .min(1, 'must be a whole number of households from 1 to 50').max(50, 'must be a whole number of households from 1 to 50').default(1)),
+  letHouseholds: z.preprocess(
+    cellNumber,
+    z
+      .number('must be a whole number of households from 1 to 50')
+      .int('must be a whole number of households from 1 to 50')
+      .min(1, 'must be a whole number of households from 1 to 50')
+      .max(50, 'must be a whole number of households from 1 to 50')
+      .default(1),
+  ),
 });
 export type UnitRow = z.infer<typeof unitSchema>;
 
@@ -54,8 +61,13 @@ const insertColumns: InputColumns<UnitRow> = {
 
 /** What an updated register may change of a unit on file (mode upsert): everything but its code. */
 const UPDATABLE_COLUMNS = {
-  floor: 'floor', room: 'room', areaM2: 'area_m2', use: 'use', rentalRegistered: 'rental_registered',
-  landlordName: 'landlord_name', letHouseholds: 'let_households',
+  floor: 'floor',
+  room: 'room',
+  areaM2: 'area_m2',
+  use: 'use',
+  rentalRegistered: 'rental_registered',
+  landlordName: 'landlord_name',
+  letHouseholds: 'let_households',
 };
 
 export const unitsImport: ImportKindSpec<UnitRow> = {

@@ -26,7 +26,12 @@ export function openSource(file: string, format: ImportFormat, encoding: TextEnc
   bytes.on('data', (chunk) => {
     bytesRead += chunk.length;
   });
-  const events = format === 'xlsx' ? tableEvents(xlsxRows(bytes)) : format === 'csv' ? tableEvents(csvRows(decodedText(bytes, encoding ?? 'utf-8'))) : featureEvents(decodedText(bytes, encoding ?? 'utf-8'));
+  const events =
+    format === 'xlsx'
+      ? tableEvents(xlsxRows(bytes))
+      : format === 'csv'
+        ? tableEvents(csvRows(decodedText(bytes, encoding ?? 'utf-8')))
+        : featureEvents(decodedText(bytes, encoding ?? 'utf-8'));
   return { events: closingWhenDone(events, () => bytes.destroy()), bytesRead: () => bytesRead };
 }
 

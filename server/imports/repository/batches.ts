@@ -44,7 +44,14 @@ export interface OnFileRecord {
  * Reads the records on file among `keys`: `selects` gives, per field name, the column (or an SQL
  * expression) holding its value as a row states it; `id` the audit target (the key by default).
  */
-export async function readOnFile(db: Kysely<DB>, table: string, keyColumn: string, keys: readonly string[], selects: Record<string, string | RawBuilder<unknown>>, id?: RawBuilder<unknown>): Promise<Map<string, OnFileRecord>> {
+export async function readOnFile(
+  db: Kysely<DB>,
+  table: string,
+  keyColumn: string,
+  keys: readonly string[],
+  selects: Record<string, string | RawBuilder<unknown>>,
+  id?: RawBuilder<unknown>,
+): Promise<Map<string, OnFileRecord>> {
   if (keys.length === 0) return new Map();
   const columns = Object.entries(selects).map(([name, source]) => sql`${typeof source === 'string' ? sql.ref(`target.${source}`) : source} AS ${sql.id(name)}`);
   const found = await sql<Record<string, unknown> & { match_key: string; record_id: unknown }>`
@@ -61,7 +68,13 @@ export interface UpdatedColumn {
 }
 
 /** Sets `columns` of the rows of `table` whose key matches an input row's match_key; returns the rows written. */
-export async function updateMatchedRows(trx: Kysely<DB>, table: string, keyColumn: string, columns: readonly UpdatedColumn[], input: RawBuilder<unknown>): Promise<number> {
+export async function updateMatchedRows(
+  trx: Kysely<DB>,
+  table: string,
+  keyColumn: string,
+  columns: readonly UpdatedColumn[],
+  input: RawBuilder<unknown>,
+): Promise<number> {
   const assignments = columns.map((field) => sql`${sql.id(field.column)} = ${field.set ?? sql`input.${sql.id(field.name)}`}`);
   const result = await sql`
       UPDATE ${sql.table(table)} AS target SET ${sql.join(assignments)}

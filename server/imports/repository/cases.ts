@@ -13,7 +13,14 @@ const caseGrid = sql`coalesce(input.grid_code, left(input.building_code, 14),
  * that names nothing on file, and (with `grids`, a collector's) counted in a grid outside them.
  */
 export async function casesToRefuse(db: Kysely<DB>, input: RawBuilder<unknown>, grids: readonly string[] | undefined) {
-  const flagged = await sql<{ row_number: number; on_file: boolean; grid_missing: boolean; building_missing: boolean; unit_missing: boolean; outside: boolean }>`
+  const flagged = await sql<{
+    row_number: number;
+    on_file: boolean;
+    grid_missing: boolean;
+    building_missing: boolean;
+    unit_missing: boolean;
+    outside: boolean;
+  }>`
       SELECT input.row_number, EXISTS (SELECT 1 FROM cases AS c WHERE c.case_no = input.case_no) AS on_file,
              input.grid_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM grids AS g WHERE g.code = input.grid_code) AS grid_missing,
              input.building_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buildings AS b WHERE b.code = input.building_code) AS building_missing,

@@ -5,11 +5,25 @@ import type { CaseKind, InspectorRole } from '../../domain/rental-scoring.ts';
 
 /** The rows behind a score's factors (cases, inspections, stays), read by id for the score card (rentals/explanation.ts). */
 
-export interface CaseEvidence { type: 'case'; caseId: number; caseNo: string; kind: CaseKind; category: string; occurredOn: string }
+export interface CaseEvidence {
+  type: 'case';
+  caseId: number;
+  caseNo: string;
+  kind: CaseKind;
+  category: string;
+  occurredOn: string;
+}
 
 export interface InspectionEvidence {
-  type: 'inspection'; inspectionId: number; visitedOn: string; role: InspectorRole; doorsOk: boolean | null; hygieneGood: boolean | null;
-  neighboursGood: boolean | null; tenantsRegistered: boolean | null; clueGiven: boolean;
+  type: 'inspection';
+  inspectionId: number;
+  visitedOn: string;
+  role: InspectorRole;
+  doorsOk: boolean | null;
+  hygieneGood: boolean | null;
+  neighboursGood: boolean | null;
+  tenantsRegistered: boolean | null;
+  clueGiven: boolean;
 }
 
 export async function casesById(db: Kysely<DB>, ids: number[]): Promise<CaseEvidence[]> {
@@ -26,8 +40,15 @@ export async function inspectionsById(db: Kysely<DB>, ids: number[]) {
   const rows = await db
     .selectFrom('inspections')
     .select([
-      sql<'inspection'>`'inspection'`.as('type'), 'id as inspectionId', 'visited_on as visitedOn', 'inspector_role as role', 'doors_ok as doorsOk',
-      'hygiene_good as hygieneGood', 'neighbours_good as neighboursGood', 'tenants_registered as tenantsRegistered', 'clue_given as clueGiven',
+      sql<'inspection'>`'inspection'`.as('type'),
+      'id as inspectionId',
+      'visited_on as visitedOn',
+      'inspector_role as role',
+      'doors_ok as doorsOk',
+      'hygiene_good as hygieneGood',
+      'neighbours_good as neighboursGood',
+      'tenants_registered as tenantsRegistered',
+      'clue_given as clueGiven',
     ])
     .where('id', 'in', ids)
     .orderBy('visited_on')

@@ -2,7 +2,12 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { CITY_TIME_ZONE } from '../../domain/calendar.ts';
 import {
-  addMonths, type AccessControlFact, type CaseFact, type FlaggedTenantFact, type InspectionFact, type RegistrationFact,
+  addMonths,
+  type AccessControlFact,
+  type CaseFact,
+  type FlaggedTenantFact,
+  type InspectionFact,
+  type RegistrationFact,
 } from '../../domain/rental-scoring.ts';
 
 /** The facts rental scoring reads (cases, registrations, visits, flagged tenants, access control), per slice of buildings. */
@@ -21,10 +26,13 @@ async function rowsAsJson<Row>(db: Kysely<DB>, query: RawBuilder<unknown>): Prom
 
 /** Active buildings with at least one let unit, with their let units. */
 export async function rentalBuildingRows(db: Kysely<DB>) {
-  return rowsAsJson<{ code: string; gridCode: string; letUnits: string[] }>(db, sql`
+  return rowsAsJson<{ code: string; gridCode: string; letUnits: string[] }>(
+    db,
+    sql`
     SELECT b.code, b.grid_code AS "gridCode", l.units AS "letUnits" FROM buildings b
     CROSS JOIN LATERAL (SELECT array_agg(u.code ORDER BY u.code) AS units FROM units u WHERE u.building_code = b.code AND ${RENTAL_UNIT}) l
-    WHERE b.status = 'active' AND l.units IS NOT NULL`);
+    WHERE b.status = 'active' AND l.units IS NOT NULL`,
+  );
 }
 
 /** A contiguous slice of building codes and the months whose facts are wanted. */

@@ -9,7 +9,10 @@ import type { DB } from '../../db/schema.ts';
  * they were registered at the visited unit (or anywhere in the building without one) on the visit's day.
  */
 export async function registeredAtVisit(
-  db: Kysely<DB>, personIds: number[], visit: { buildingCode: string; unitCode?: string | undefined; visitedOn: string }, visible: RawBuilder<SqlBool>,
+  db: Kysely<DB>,
+  personIds: number[],
+  visit: { buildingCode: string; unitCode?: string | undefined; visitedOn: string },
+  visible: RawBuilder<SqlBool>,
 ): Promise<Map<number, boolean>> {
   const place = visit.unitCode ? sql<SqlBool>`r.unit_code = ${visit.unitCode}` : codeWithin('r.unit_code', [visit.buildingCode]);
   const rows = await sql<{ id: number; registered_here: boolean }>`
@@ -53,9 +56,18 @@ export async function inspectionsOfBuilding(db: Kysely<DB>, buildingCode: string
   return db
     .selectFrom('inspections')
     .select([
-      'id', 'unit_code as unitCode', 'inspector_role as role', 'inspector_user_id as inspectorUserId', 'collector_id as collectorId',
-      'visited_on as visitedOn', 'doors_ok as doorsOk', 'hygiene_good as hygieneGood', 'neighbours_good as neighboursGood',
-      'tenants_registered as tenantsRegistered', 'clue_given as clueGiven', 'notes',
+      'id',
+      'unit_code as unitCode',
+      'inspector_role as role',
+      'inspector_user_id as inspectorUserId',
+      'collector_id as collectorId',
+      'visited_on as visitedOn',
+      'doors_ok as doorsOk',
+      'hygiene_good as hygieneGood',
+      'neighbours_good as neighboursGood',
+      'tenants_registered as tenantsRegistered',
+      'clue_given as clueGiven',
+      'notes',
     ])
     .where('building_code', '=', buildingCode)
     .orderBy('visited_on', 'desc')

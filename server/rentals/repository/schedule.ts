@@ -102,10 +102,14 @@ async function unitsToCheck(db: Kysely<DB>, filter: OverdueFilter): Promise<Unit
 }
 
 export async function overdueVisits(
-  db: Kysely<DB>, filter: OverdueFilter,
+  db: Kysely<DB>,
+  filter: OverdueFilter,
 ): Promise<{ visits: OverdueVisit[]; truncated: boolean; unitsToCheck: UnitToCheck[] }> {
   const roles = filter.role ? [filter.role] : filter.collectorId !== undefined ? ['collector' as const] : INSPECTOR_ROLES;
-  const union = sql.join(roles.map((role) => overdueOfRole(role, filter)), sql` UNION ALL `);
+  const union = sql.join(
+    roles.map((role) => overdueOfRole(role, filter)),
+    sql` UNION ALL `,
+  );
   const result = await sql<OverdueVisit>`
     SELECT * FROM (${union}) AS overdue
     ORDER BY "daysOverdue" DESC, "buildingCode", role

@@ -41,16 +41,30 @@ function selectGrants(db: Db) {
     .innerJoin('users as requester', 'requester.id', 'g.requested_by')
     .leftJoin('users as decider', 'decider.id', 'g.decided_by')
     .select([
-      'g.id', 'g.kind', 'g.user_id as userId', 'u.username', 'g.role', 'g.jurisdiction', 'g.collector_id as collectorId',
-      'g.previous_role as previousRole', 'g.previous_jurisdiction as previousJurisdiction', 'requester.username as requestedBy',
-      'g.requested_at as requestedAt', 'g.status', 'decider.username as decidedBy', 'g.decided_at as decidedAt',
+      'g.id',
+      'g.kind',
+      'g.user_id as userId',
+      'u.username',
+      'g.role',
+      'g.jurisdiction',
+      'g.collector_id as collectorId',
+      'g.previous_role as previousRole',
+      'g.previous_jurisdiction as previousJurisdiction',
+      'requester.username as requestedBy',
+      'g.requested_at as requestedAt',
+      'g.status',
+      'decider.username as decidedBy',
+      'g.decided_at as decidedAt',
     ]);
 }
 
 export async function listGrants(db: Db, filter: GrantListQuery): Promise<{ total: number; grants: GrantRecord[] }> {
   let query = selectGrants(db);
   if (filter.status) query = query.where('g.status', '=', filter.status);
-  const { total } = await query.clearSelect().select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  const { total } = await query
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
   const grants = await query.orderBy('g.requested_at', 'desc').orderBy('g.id', 'desc').limit(filter.limit).offset(filter.offset).execute();
   return { total: Number(total), grants };
 }

@@ -26,7 +26,13 @@ export async function expectNoErrorBanner(page: Page, step: string): Promise<voi
 
 /** The panels that float over or beside a map; any two of them must be disjoint (nested ones aside). */
 const PANELS = [
-  '.map-title-panel', '.map-legend-slot > *', '[data-testid=map-key]', '.time-slider', '[data-testid=kpi-cards]', '.side-panel', '.tool-sidebar',
+  '.map-title-panel',
+  '.map-legend-slot > *',
+  '[data-testid=map-key]',
+  '.time-slider',
+  '[data-testid=kpi-cards]',
+  '.side-panel',
+  '.tool-sidebar',
 ].join(', ');
 
 export const OFFICE_VIEWPORTS = [
@@ -56,9 +62,11 @@ async function panelBoxes(page: Page): Promise<{ boxes: PanelBox[]; nested: Arra
       return { name, x: rect.x, y: rect.y, width: rect.width, height: rect.height, overMap: frame?.contains(element) ?? false };
     });
     const nested: Array<[number, number]> = [];
-    elements.forEach((outer, i) => elements.forEach((inner, j) => {
-      if (i !== j && outer.contains(inner)) nested.push([i, j]);
-    }));
+    elements.forEach((outer, i) =>
+      elements.forEach((inner, j) => {
+        if (i !== j && outer.contains(inner)) nested.push([i, j]);
+      }),
+    );
     return { boxes, nested };
   }, PANELS);
 }
@@ -72,12 +80,17 @@ export async function panelProblems(page: Page): Promise<string[]> {
   const isNested = (i: number, j: number) => nested.some(([a, b]) => (a === i && b === j) || (a === j && b === i));
   const frame = await page.locator('[data-testid=map-frame]').boundingBox();
   const problems: string[] = [];
-  boxes.forEach((a, i) => boxes.forEach((b, j) => {
-    if (j > i && !isNested(i, j) && overlapArea(a, b) > 0) problems.push(`${a.name} overlaps ${b.name}`);
-  }));
+  boxes.forEach((a, i) =>
+    boxes.forEach((b, j) => {
+      if (j > i && !isNested(i, j) && overlapArea(a, b) > 0) problems.push(`${a.name} overlaps ${b.name}`);
+    }),
+  );
   for (const box of boxes.filter((candidate) => candidate.overMap && frame)) {
-    const inside = box.x >= frame!.x - 0.5 && box.y >= frame!.y - 0.5
-      && box.x + box.width <= frame!.x + frame!.width + 0.5 && box.y + box.height <= frame!.y + frame!.height + 0.5;
+    const inside =
+      box.x >= frame!.x - 0.5 &&
+      box.y >= frame!.y - 0.5 &&
+      box.x + box.width <= frame!.x + frame!.width + 0.5 &&
+      box.y + box.height <= frame!.y + frame!.height + 0.5;
     if (!inside) problems.push(`${box.name} sticks out of the map`);
   }
   return problems;

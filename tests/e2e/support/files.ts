@@ -68,13 +68,19 @@ export interface Workbook {
 }
 
 const decodeXml = (text: string) =>
-  text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 export function readXlsx(archive: Buffer): Workbook {
   const files = unzip(archive);
   const part = (name: string) => files.get(name)?.toString('utf8') ?? '';
   const shared = [...part('xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((match) =>
-    decodeXml([...match[1]!.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((text) => text[1]).join('')));
+    decodeXml([...match[1]!.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((text) => text[1]).join('')),
+  );
   const sheetNames = [...part('xl/workbook.xml').matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((match) => decodeXml(match[1]!));
   const sheets = new Map<string, string[][]>();
   sheetNames.forEach((name, index) => {
@@ -85,7 +91,8 @@ export function readXlsx(archive: Buffer): Workbook {
         const inner = cell[2] ?? '';
         const value = /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1] ?? /<t[^>]*>([\s\S]*?)<\/t>/.exec(inner)?.[1] ?? '';
         return / t="s"/.test(attributes) ? (shared[Number(value)] ?? '') : decodeXml(value);
-      }));
+      }),
+    );
     sheets.set(name, rows);
   });
   return { sheetNames, sheets };

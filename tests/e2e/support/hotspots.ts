@@ -13,7 +13,16 @@ interface ApiHotspots {
   privacy: { applied: boolean; suppressedCells: number };
 }
 interface ApiChanges {
-  rows: { code: string; current: number; previous: number; change: number; changePct: number | null; p: number | null; q: number | null; significant: boolean }[];
+  rows: {
+    code: string;
+    current: number;
+    previous: number;
+    change: number;
+    changePct: number | null;
+    p: number | null;
+    q: number | null;
+    significant: boolean;
+  }[];
 }
 
 const fetchJson = <T>(page: Page, path: string): Promise<T> => page.evaluate(async (wanted) => (await fetch(wanted)).json(), path) as Promise<T>;
@@ -23,7 +32,8 @@ export async function expectLegendCountsOfApi(page: Page, query: string): Promis
   await page.waitForSelector('[data-testid=hotspot-legend][data-kind=gi]', { timeout: 60_000 });
   const answer = await fetchJson<ApiHotspots>(page, `/api/hotspots?${query}`);
   const shown = await page.$$eval('[data-testid=hotspot-legend] li[data-class]', (items) =>
-    items.map((item) => [item.getAttribute('data-class'), item.querySelector('.count')?.textContent?.trim()]));
+    items.map((item) => [item.getAttribute('data-class'), item.querySelector('.count')?.textContent?.trim()]),
+  );
   const expected = answer.classes.map((entry) => [String(entry.class), String(entry.cells)]);
   if (answer.privacy.applied) expected.push(['suppressed', String(answer.privacy.suppressedCells)]);
   expect(shown).toEqual(expected);
@@ -42,15 +52,18 @@ export async function expectTooltipOfApi(page: Page, answer: ApiHotspots): Promi
   const tooltip = page.locator('[data-testid=hotspot-tooltip]');
   let step = 0;
   await expect
-    .poll(async () => {
-      // Points spread over the middle of the map; deck.gl picks once its layer is ready.
-      const [dx, dy] = [((step % 5) - 2) * 0.12, ((Math.floor(step / 5) % 5) - 2) * 0.12];
-      step += 1;
-      await page.mouse.move(frame.x + frame.width * (0.5 + dx), frame.y + frame.height * (0.5 + dy));
-      await page.waitForTimeout(150);
-      if (!(await tooltip.isVisible())) return false;
-      return scored.has((await tooltip.getAttribute('data-code')) ?? '');
-    }, { timeout: 30_000, interval: 300 })
+    .poll(
+      async () => {
+        // Points spread over the middle of the map; deck.gl picks once its layer is ready.
+        const [dx, dy] = [((step % 5) - 2) * 0.12, ((Math.floor(step / 5) % 5) - 2) * 0.12];
+        step += 1;
+        await page.mouse.move(frame.x + frame.width * (0.5 + dx), frame.y + frame.height * (0.5 + dy));
+        await page.waitForTimeout(150);
+        if (!(await tooltip.isVisible())) return false;
+        return scored.has((await tooltip.getAttribute('data-code')) ?? '');
+      },
+      { timeout: 30_000, interval: 300 },
+    )
     .toBe(true);
   const cell = scored.get((await tooltip.getAttribute('data-code'))!)!;
   await expect(tooltip.locator('[data-testid=hotspot-z]').textContent()).resolves.toBe(formatZ(cell.z));

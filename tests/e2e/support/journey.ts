@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser, startRealServer, type RunningServer } from '../../helpers/browser.ts';
 import { expectNoErrorBanner } from './calm.ts';
@@ -54,8 +54,9 @@ export async function startJourney(name: string, settings: NodeJS.ProcessEnv = {
     const consoleErrors: string[] = [];
     const expectedRefusals: Array<{ path: string; status: number }> = [];
     const isExpectedRefusal = (text: string, address: string) => {
-      const index = expectedRefusals.findIndex(({ path: wanted, status }) =>
-        text.includes(`status of ${status} `) && new URL(address, server.url).pathname === wanted);
+      const index = expectedRefusals.findIndex(
+        ({ path: wanted, status }) => text.includes(`status of ${status} `) && new URL(address, server.url).pathname === wanted,
+      );
       if (index >= 0) expectedRefusals.splice(index, 1);
       return index >= 0;
     };
@@ -115,4 +116,25 @@ export function expectCleanRun(journey: Journey): void {
 /** Waits until the map has loaded and placed its first view. */
 export async function mapReady(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid=map-frame][data-ready=true]', { timeout: 60_000 });
+}
+
+/**
+ * Moves the pointer about the middle of the map until its tooltip shows, and returns the tooltip:
+ * the map picks on pointer moves once its layers are ready, and a loaded machine may need a few.
+ */
+export async function hoverMapMiddle(page: Page): Promise<Locator> {
+  const frame = (await page.locator('[data-testid=map-frame]').boundingBox())!;
+  const tooltip = page.locator('[data-testid=map-tooltip]');
+  let step = 0;
+  await expect
+    .poll(
+      async () => {
+        step += 1;
+        await page.mouse.move(frame.x + frame.width / 2 + (step % 5) * 3, frame.y + frame.height / 2);
+        return tooltip.isVisible();
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toBe(true);
+  return tooltip;
 }

@@ -1,11 +1,4 @@
-import {
-  defaultLocale,
-  isLocale,
-  translate,
-  type Locale,
-  type MessageKey,
-  type MessageParams,
-} from './i18n.ts';
+import { defaultLocale, isLocale, translate, type Locale, type MessageKey, type MessageParams } from './i18n.ts';
 
 const storageKey = 'renwu.locale';
 

@@ -13,9 +13,7 @@ export type ParamChanges = Record<string, string | number | undefined | null>;
 
 /** Commas separate a centre's longitude and latitude; leaving them unescaped keeps URLs readable. */
 function queryString(params: URLSearchParams): string {
-  const parts = [...params].map(
-    ([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value).replace(/%2C/gi, ',')}`,
-  );
+  const parts = [...params].map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value).replace(/%2C/gi, ',')}`);
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 

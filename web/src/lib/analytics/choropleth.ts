@@ -52,9 +52,17 @@ export function choroplethLayers(options: ChoroplethOptions): Layer[] {
   const hexagons: Hexagon[] = heatmap.cells.map((cell) => ({ cell, ring: cellToBoundary(cell.code, true) }));
   return [
     new PolygonLayer<Hexagon>({
-      id: 'heatmap-hex', ...underOutlines, data: hexagons, getPolygon: (hexagon) => hexagon.ring,
-      getFillColor: (hexagon) => fill(hexagon.cell), getLineColor: OUTLINE, lineWidthUnits: 'pixels', getLineWidth: 1,
-      stroked: true, opacity: OPACITY, pickable: true,
+      id: 'heatmap-hex',
+      ...underOutlines,
+      data: hexagons,
+      getPolygon: (hexagon) => hexagon.ring,
+      getFillColor: (hexagon) => fill(hexagon.cell),
+      getLineColor: OUTLINE,
+      lineWidthUnits: 'pixels',
+      getLineWidth: 1,
+      stroked: true,
+      opacity: OPACITY,
+      pickable: true,
       onHover: (info: PickingInfo<Hexagon>) => onhover(info.object ? { cell: info.object.cell, x: info.x, y: info.y } : undefined),
     }),
   ];

@@ -65,7 +65,11 @@ export async function areaHeatmap(metric: HeatmapMetric, query: HeatmapQuery & {
  * of the same query inside the cell's own extent (a handful of cells, not the city).
  */
 export async function hoveredCellFigures(
-  metric: HeatmapMetric, query: HeatmapQuery, code: string, extent: readonly [number, number, number, number], signal?: AbortSignal,
+  metric: HeatmapMetric,
+  query: HeatmapQuery,
+  code: string,
+  extent: readonly [number, number, number, number],
+  signal?: AbortSignal,
 ): Promise<HeatmapCell | undefined> {
   const { breaksFrom: _breaks, ...asked } = query;
   const around = await api.heatmap(metric, { ...asked, bbox: extent.join(',') }, signal);

@@ -24,8 +24,14 @@ export function isCountUnit(unit: string): boolean {
 
 /** The heatmap and KPI APIs name units in Chinese ('人/km²'); the screen says them in the user's language. */
 const UNIT_KEYS: Record<string, MessageKey> = {
-  '人/km²': 'unit.perKm2', '人': 'unit.people', '起': 'unit.cases', '户': 'unit.households', '栋': 'unit.buildings',
-  '套': 'unit.dwellings', '%': 'unit.percent', ratio: 'unit.ratio',
+  '人/km²': 'unit.perKm2',
+  人: 'unit.people',
+  起: 'unit.cases',
+  户: 'unit.households',
+  栋: 'unit.buildings',
+  套: 'unit.dwellings',
+  '%': 'unit.percent',
+  ratio: 'unit.ratio',
 };
 
 /** A unit as the user reads it; one this version does not know is shown as the API wrote it. */

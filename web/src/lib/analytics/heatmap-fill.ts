@@ -37,7 +37,14 @@ export function cellClass(cell: HeatmapCell, breaks: readonly number[]): number 
 /** Class → colour: the legend's colours, the withheld grey, transparent where there is no value. */
 export function fillColor(colors: readonly string[]): ExpressionSpecification {
   const classes = colors.flatMap((color, index) => [index, color]);
-  return ['match', ['coalesce', ['feature-state', 'class'], NO_VALUE], WITHHELD, suppressedColor, ...classes, 'rgba(255, 255, 255, 0)'] as ExpressionSpecification;
+  return [
+    'match',
+    ['coalesce', ['feature-state', 'class'], NO_VALUE],
+    WITHHELD,
+    suppressedColor,
+    ...classes,
+    'rgba(255, 255, 255, 0)',
+  ] as ExpressionSpecification;
 }
 
 /** Whether the level's boundaries and the anchor are on the map yet (sibling components add them). */
@@ -47,10 +54,16 @@ export function addHeatmapLayers(map: MapLibreMap, level: AreaLevel, colors: rea
   const source = sourceOf(level);
   map.addLayer({ id: HEATMAP_FILL, type: 'fill', source, paint: { 'fill-color': fillColor(colors), 'fill-opacity': OPACITY } }, ANCHOR);
   map.addLayer({ id: HEATMAP_OUTLINE, type: 'line', source, paint: { 'line-color': '#ffffff', 'line-opacity': 0.5, 'line-width': 1 } }, ANCHOR);
-  map.addLayer({
-    id: HEATMAP_SELECTED, type: 'line', source, filter: ['==', ['get', 'code'], ''],
-    paint: { 'line-color': '#111111', 'line-width': 3 },
-  }, ANCHOR);
+  map.addLayer(
+    {
+      id: HEATMAP_SELECTED,
+      type: 'line',
+      source,
+      filter: ['==', ['get', 'code'], ''],
+      paint: { 'line-color': '#111111', 'line-width': 3 },
+    },
+    ANCHOR,
+  );
 }
 
 export function removeHeatmapLayers(map: MapLibreMap): void {
@@ -71,7 +84,13 @@ export function setSelectedCell(map: MapLibreMap, code: string | undefined): voi
  * One feature state per cell. Cells painted before but absent now (another data version) lose
  * theirs, so no stale colour stays. Returns the codes painted, for the next call.
  */
-export function paintCells(map: MapLibreMap, level: AreaLevel, cells: readonly HeatmapCell[], breaks: readonly number[], before: ReadonlySet<string>): Set<string> {
+export function paintCells(
+  map: MapLibreMap,
+  level: AreaLevel,
+  cells: readonly HeatmapCell[],
+  breaks: readonly number[],
+  before: ReadonlySet<string>,
+): Set<string> {
   const source = sourceOf(level);
   const painted = new Set<string>();
   for (const cell of cells) {

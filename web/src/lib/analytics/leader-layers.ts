@@ -36,8 +36,7 @@ export const schemeOf: Record<LeaderLayer, SequentialScheme> = {
   hotspots: 'warm',
 };
 
-const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T =>
-  choices.includes(text as T) ? (text as T) : fallback;
+const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T => (choices.includes(text as T) ? (text as T) : fallback);
 
 export const parseLayer = (text: string | undefined) => pick(leaderLayers, text, 'density');
 export const parseRate = (text: string | undefined) => pick(rateChoices, text, 'permit');

@@ -10,22 +10,56 @@ import type { auditPage, auditRow, trailVerification } from '../../../../server/
 import type { newToken, sessionAnswer, sessionUser, tokenView } from '../../../../server/auth/contract.ts';
 import type { areaProperties } from '../../../../server/areas/contract.ts';
 import type { buildingDetail, buildingSummary, floorCounts, floorPlanAnswer, unitPlan } from '../../../../server/buildings/contract.ts';
-import type { compoundBuilding, compoundDrilldown, compoundList, compoundOutlines, compoundTotals, compoundView } from '../../../../server/compounds/contract.ts';
 import type {
-  allocationAnswer, allocationRow, allocationSettings, collectorView, communityNeedSteps, gridNeedSteps, proposedMove, rebalanceAnswer, shortageAnswer,
+  compoundBuilding,
+  compoundDrilldown,
+  compoundList,
+  compoundOutlines,
+  compoundTotals,
+  compoundView,
+} from '../../../../server/compounds/contract.ts';
+import type {
+  allocationAnswer,
+  allocationRow,
+  allocationSettings,
+  collectorView,
+  communityNeedSteps,
+  gridNeedSteps,
+  proposedMove,
+  rebalanceAnswer,
+  shortageAnswer,
 } from '../../../../server/collectors/contract.ts';
 import type { personView, residenceView, stayDates, stayView } from '../../../../server/domain/person-shapes.ts';
 import type { healthAnswer } from '../../../../server/health/contract.ts';
 import type { cellOrderAnswer, heatmapAnswer, heatmapCell, heatmapValuesAnswer } from '../../../../server/heatmaps/contract.ts';
-import type { changeRow, changesAnswer, emergingAnswer, emergingCategory, emergingCell, hotspotAnswer, hotspotCell } from '../../../../server/hotspots/contract.ts';
+import type {
+  changeRow,
+  changesAnswer,
+  emergingAnswer,
+  emergingCategory,
+  emergingCell,
+  hotspotAnswer,
+  hotspotCell,
+} from '../../../../server/hotspots/contract.ts';
 import type { importDetail, importJob, importPreview, previewRow, rowError } from '../../../../server/imports/contract.ts';
 import type { mapConfig } from '../../../../server/map/contract.ts';
 import type { kpi, kpiReport } from '../../../../server/kpis/contract.ts';
 import type { peopleSearchAnswer, personAnswer } from '../../../../server/people/contract.ts';
 import type { expiringPermit, expiringPermitsAnswer } from '../../../../server/permits/contract.ts';
 import type {
-  buildingTier, householdsAnswer, householdScoreCardAnswer, householdTier, overdueAnswer, overdueVisit, rentalRule, ruleSetAnswer, scoreCardAnswer, scoreFactor,
-  scoringRun, tiersAnswer, unitToCheck,
+  buildingTier,
+  householdsAnswer,
+  householdScoreCardAnswer,
+  householdTier,
+  overdueAnswer,
+  overdueVisit,
+  rentalRule,
+  ruleSetAnswer,
+  scoreCardAnswer,
+  scoreFactor,
+  scoringRun,
+  tiersAnswer,
+  unitToCheck,
 } from '../../../../server/rentals/contract.ts';
 import type { occupantsAnswer, unitDetail } from '../../../../server/units/contract.ts';
 import type { grantList, grantView, userList, userView } from '../../../../server/users/contract.ts';

@@ -9,21 +9,55 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import type { RentalTier } from '../../../../server/domain/rental-scoring.ts';
 import type { Role } from '../../../../server/domain/roles.ts';
 import type {
-  AreaLevel, BuildingStatus, BuildingUse, ChangeBase, ChangeMetric, FloatingType, HeatmapLevel, HeatmapMetric, HotspotClass, HotspotLevel,
-  HotspotMetric, ManagementMode, PermitStatus, PersonCategory, RentalStatus, UnitCheckReason, UnitUse,
+  AreaLevel,
+  BuildingStatus,
+  BuildingUse,
+  ChangeBase,
+  ChangeMetric,
+  FloatingType,
+  HeatmapLevel,
+  HeatmapMetric,
+  HotspotClass,
+  HotspotLevel,
+  HotspotMetric,
+  ManagementMode,
+  PermitStatus,
+  PersonCategory,
+  RentalStatus,
+  UnitCheckReason,
+  UnitUse,
 } from '../../../../server/domain/word-lists.ts';
 import type { AllocationSettings, AreaProperties, BuildingSummary, CompoundOutlineProperties, Person } from './contracts.ts';
 
 // The answers inferred from the server's contracts, and the domain's word lists under the names the web reads them by.
 export type * from './contracts.ts';
 export type {
-  AreaLevel, BuildingStatus, BuildingUse, ChangeMetric, FloatingType, HeatmapLevel, HeatmapMetric, HotspotClass, HotspotLevel, HotspotMetric,
-  ManagementMode, PermitStatus, PersonCategory, RentalStatus, RentalTier, Role, UnitCheckReason, UnitUse,
+  AreaLevel,
+  BuildingStatus,
+  BuildingUse,
+  ChangeMetric,
+  FloatingType,
+  HeatmapLevel,
+  HeatmapMetric,
+  HotspotClass,
+  HotspotLevel,
+  HotspotMetric,
+  ManagementMode,
+  PermitStatus,
+  PersonCategory,
+  RentalStatus,
+  RentalTier,
+  Role,
+  UnitCheckReason,
+  UnitUse,
 };
 export { ALLOCATION_SORT_COLUMNS, type AllocationSort, type AllocationSortColumn } from '../../../../server/domain/allocation.ts';
 export {
-  AREA_LEVELS as areaLevels, BUILDING_USES as buildingUses, FLOATING_TYPES as floatingTypes,
-  PERSON_CATEGORIES as personCategories, UNIT_USES as unitUses,
+  AREA_LEVELS as areaLevels,
+  BUILDING_USES as buildingUses,
+  FLOATING_TYPES as floatingTypes,
+  PERSON_CATEGORIES as personCategories,
+  UNIT_USES as unitUses,
 } from '../../../../server/domain/word-lists.ts';
 /** The baseline a change is measured against (the API's `against`). */
 export type ChangeBaseline = ChangeBase;

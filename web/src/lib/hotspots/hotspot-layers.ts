@@ -35,17 +35,26 @@ const CLEAR: Rgba = [255, 255, 255, 0];
 /** Cells of a hot-spot answer (Gi* classes or emerging categories) filled by `colorOf`, withheld ones hatched, under the outlines. */
 export function spotLayer<T extends { code: string }>(options: SpotLayerOptions<T>): Layer[] {
   const { id, areas, level, cells, colorOf, withheld, onhover } = options;
-  const fills = new Map(cells.map((cell) => {
-    const color = withheld(cell) ? undefined : colorOf(cell);
-    return [cell.code, color ? hexToRgba(color) : CLEAR] as const;
-  }));
+  const fills = new Map(
+    cells.map((cell) => {
+      const color = withheld(cell) ? undefined : colorOf(cell);
+      return [cell.code, color ? hexToRgba(color) : CLEAR] as const;
+    }),
+  );
   const features = joinAreas(areas, level, cells);
   const hatched = features.filter((feature) => withheld(feature.properties.row));
   return [
     new GeoJsonLayer<AreaFeature<T>['properties']>({
-      id, ...underOutlines, data: features,
+      id,
+      ...underOutlines,
+      data: features,
       getFillColor: (feature) => fills.get(feature.properties.row.code) ?? CLEAR,
-      getLineColor: OUTLINE, getLineWidth: 1, lineWidthUnits: 'pixels', stroked: true, filled: true, opacity: OPACITY,
+      getLineColor: OUTLINE,
+      getLineWidth: 1,
+      lineWidthUnits: 'pixels',
+      stroked: true,
+      filled: true,
+      opacity: OPACITY,
       pickable: true,
       onHover: (info: PickingInfo<AreaFeature<T>>) => onhover(info.object ? { cell: info.object.properties.row, x: info.x, y: info.y } : undefined),
     }),
@@ -59,7 +68,13 @@ export function spotLayer<T extends { code: string }>(options: SpotLayerOptions<
  */
 function withheldLayer<T>(id: string, features: AreaFeature<T>[]): Layer {
   const props: GeoJsonLayerProps<AreaFeature<T>['properties']> & FillStyleExtensionProps<AreaFeature<T>> = {
-    id, ...underOutlines, data: features, filled: true, stroked: false, opacity: OPACITY, pickable: false,
+    id,
+    ...underOutlines,
+    data: features,
+    filled: true,
+    stroked: false,
+    opacity: OPACITY,
+    pickable: false,
     getFillColor: hexToRgba(withheldHatchColor),
     extensions: [new FillStyleExtension({ pattern: true, proceduralPattern: true })],
     fillPatternMapping: { withheld: { type: 'hatch', angle: 45, strokeWidth: 1.5, gap: 4 } },
@@ -76,8 +91,13 @@ export function highlightLayer(areas: AreaData, code: string | undefined): Layer
   if (!feature) return [];
   return [
     new GeoJsonLayer({
-      id: 'hotspot-highlight', data: [feature], filled: false, stroked: true,
-      getLineColor: [17, 17, 17, 255], getLineWidth: 4, lineWidthUnits: 'pixels',
+      id: 'hotspot-highlight',
+      data: [feature],
+      filled: false,
+      stroked: true,
+      getLineColor: [17, 17, 17, 255],
+      getLineWidth: 4,
+      lineWidthUnits: 'pixels',
     }),
   ];
 }

@@ -1,5 +1,8 @@
 import {
-  CHANGE_BASES as changeBaselines, CHANGE_METRICS as changeMetrics, HOTSPOT_LEVELS as hotspotLevels, HOTSPOT_METRICS as hotspotMetrics,
+  CHANGE_BASES as changeBaselines,
+  CHANGE_METRICS as changeMetrics,
+  HOTSPOT_LEVELS as hotspotLevels,
+  HOTSPOT_METRICS as hotspotMetrics,
 } from '../../../../server/domain/word-lists.ts';
 import type { ChangeBaseline, ChangeMetric, EmergingCategory, HotspotClass, HotspotLevel, HotspotMetric } from '../api/types.ts';
 
@@ -87,8 +90,7 @@ export type HotspotMode = (typeof hotspotModes)[number];
 // The server's word lists (server/domain/word-lists.ts), under the names the web reads them by.
 export { changeBaselines, changeMetrics, hotspotLevels, hotspotMetrics };
 
-const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T =>
-  choices.includes(text as T) ? (text as T) : fallback;
+const pick = <T extends string>(choices: readonly T[], text: string | undefined, fallback: T): T => (choices.includes(text as T) ? (text as T) : fallback);
 
 export interface HotspotSettings {
   mode: HotspotMode;

@@ -83,7 +83,12 @@ export class HotspotView {
     if (answer?.kind === 'gi') {
       const gi = answer.map;
       return spotLayer({
-        id: 'hotspot-gi', areas, level: gi.level, cells: gi.cells, onhover, withheld,
+        id: 'hotspot-gi',
+        areas,
+        level: gi.level,
+        cells: gi.cells,
+        onhover,
+        withheld,
         colorOf: (cell) => (cell.class === undefined ? undefined : classColor(cell.class)),
       });
     }
@@ -91,7 +96,12 @@ export class HotspotView {
       const emerging = answer.map;
       const colors = categoryColors(emerging.categories);
       return spotLayer({
-        id: 'hotspot-emerging', areas, level: emerging.level, cells: emerging.cells, onhover, withheld,
+        id: 'hotspot-emerging',
+        areas,
+        level: emerging.level,
+        cells: emerging.cells,
+        onhover,
+        withheld,
         colorOf: (cell) => (cell.category === undefined ? undefined : colors.get(cell.category)),
       });
     }

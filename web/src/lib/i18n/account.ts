@@ -33,7 +33,8 @@ export const zh = {
   'account.revokeConfirm': '吊销令牌“{name}”？使用它的软件将立即无法读取。',
   'account.revokeFailed': '吊销失败：{message}',
   'account.howTo': '在 GIS 软件里使用',
-  'account.howToQgis': 'QGIS（3.24 及以上）：设置 → 选项 → 认证 → 新建，方法选“API Header”，键填 Authorization，值填 Bearer 加空格再加令牌；然后添加 WFS / OGC API - Features 图层，地址填 {origin}/ogc，选这个认证。',
+  'account.howToQgis':
+    'QGIS（3.24 及以上）：设置 → 选项 → 认证 → 新建，方法选“API Header”，键填 Authorization，值填 Bearer 加空格再加令牌；然后添加 WFS / OGC API - Features 图层，地址填 {origin}/ogc，选这个认证。',
   'account.howToGdal': 'GDAL / ogr2ogr（3.6 及以上）：',
   'account.howToTiles': '矢量瓦片图层说明（TileJSON）：{origin}/tiles/grids.json、/tiles/statistics.json、/tiles/buildings.json',
 };
@@ -72,7 +73,8 @@ export const en: Record<keyof typeof zh, string> = {
   'account.revokeConfirm': 'Revoke the token “{name}”? Software using it stops reading at once.',
   'account.revokeFailed': 'The token could not be revoked: {message}',
   'account.howTo': 'Using it in GIS software',
-  'account.howToQgis': 'QGIS (3.24 or later): Settings → Options → Authentication → add, method “API Header”, key Authorization, value Bearer, a space and the token; then add a WFS / OGC API - Features layer at {origin}/ogc with that authentication.',
+  'account.howToQgis':
+    'QGIS (3.24 or later): Settings → Options → Authentication → add, method “API Header”, key Authorization, value Bearer, a space and the token; then add a WFS / OGC API - Features layer at {origin}/ogc with that authentication.',
   'account.howToGdal': 'GDAL / ogr2ogr (3.6 or later):',
   'account.howToTiles': 'Vector tile layers (TileJSON): {origin}/tiles/grids.json, /tiles/statistics.json, /tiles/buildings.json',
 };

@@ -129,7 +129,8 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.verifyBroken': 'The chain breaks at record {seq}: it or the record just before it was edited, inserted or deleted.',
   'audit.showBroken': 'Show record {seq}',
   'audit.verifyFailed': 'Could not verify.',
-  'audit.tailMissing': 'Records missing at the end: the records after no. {after} are no longer in the database, but the checkpoint of {at} recorded up to no. {seq}.',
+  'audit.tailMissing':
+    'Records missing at the end: the records after no. {after} are no longer in the database, but the checkpoint of {at} recorded up to no. {seq}.',
   'audit.tailReplaced': 'Records replaced at the end: the records after no. {after} do not match the checkpoint of {at} (no. {seq}).',
   'audit.checkpointLatest': 'Latest checkpoint: {at}, record no. {seq}.',
   'audit.checkpointNone': 'No checkpoint yet: a truncated or cut-back log could not be noticed.',

@@ -75,8 +75,6 @@ export const zh = {
   'map.zoomOut': '缩小',
   'map.resetBearing': '恢复正北方向',
 
-
-
   'use.residential': '住宅',
   'use.mixed': '混合',
   'use.factory_dormitory': '厂房宿舍',
@@ -189,8 +187,6 @@ export const en: Record<keyof typeof zh, string> = {
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',
   'map.resetBearing': 'Reset bearing to north',
-
-
 
   'use.residential': 'Residential',
   'use.mixed': 'Mixed',

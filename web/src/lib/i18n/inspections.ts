@@ -23,7 +23,8 @@ export const zh = {
 
 export const en: Record<keyof typeof zh, string> = {
   'inspection.title': 'Visit to room {room}',
-  'inspection.help': 'Record what this visit found (it counts in next month’s rental score) and check each person lives here (it counts in the household consistency rate).',
+  'inspection.help':
+    'Record what this visit found (it counts in next month’s rental score) and check each person lives here (it counts in the household consistency rate).',
   'inspection.visitedOn': 'Visited on',
   'inspection.finding.doorsOk': 'Anti-theft door',
   'inspection.finding.hygieneGood': 'Hygiene',

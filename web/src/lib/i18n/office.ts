@@ -55,7 +55,8 @@ export const en: Record<keyof typeof zh, string> = {
   'admin.section.users': 'Users and roles',
   'admin.section.imports': 'Imports',
   'admin.rulesTitle': 'Three-colour scoring rules',
-  'admin.rulesHelp': 'Change points or switch a rule off, then publish a new version; scores keep naming the version they used. Origin, hukou place and ethnicity are never factors.',
+  'admin.rulesHelp':
+    'Change points or switch a rule off, then publish a new version; scores keep naming the version they used. Origin, hukou place and ethnicity are never factors.',
   'admin.rulesVersion': 'Version {version} (published {date})',
   'admin.rulesLoading': 'Loading the rules…',
   'admin.rulesFailed': 'Could not load the rules.',

@@ -116,7 +116,8 @@ export const en: Record<keyof typeof zh, string> = {
   'allocation.empty': 'No grids in your area. Import the grid boundaries first.',
 
   'steps.title': 'Need of community {community}, step by step',
-  'steps.figures': '{grids} grids: {floating} floating people, {rentalHouses} rental houses ({rentalBuildings} buildings), {population} residents. The ratios apply to the whole community.',
+  'steps.figures':
+    '{grids} grids: {floating} floating people, {rentalHouses} rental houses ({rentalBuildings} buildings), {population} residents. The ratios apply to the whole community.',
   'steps.ratio.floating': 'Floating {count} ÷ {per} = {quotient}, rounded up: {need}',
   'steps.ratio.rental': 'Rental houses {count} ÷ {per} = {quotient}, rounded up: {need}',
   'steps.ratio.population': 'Residents {count} ÷ {per} = {quotient}, rounded up: {need}',
@@ -137,10 +138,12 @@ export const en: Record<keyof typeof zh, string> = {
   'steps.pick': 'Pick a grid on the map or in the table to see its community’s steps.',
 
   'proposal.title': 'Proposed moves',
-  'proposal.summary': '{moves} moves bring the shortage from {before} to {after}. Each sends one spare full-time collector straight to a short grid at most {reach} grids away (next door = 1).',
+  'proposal.summary':
+    '{moves} moves bring the shortage from {before} to {after}. Each sends one spare full-time collector straight to a short grid at most {reach} grids away (next door = 1).',
   'proposal.noShortage': 'No grid is short of collectors: nothing to move.',
   'proposal.noSurplus': 'No move reduces the shortage: no grid has a collector to spare. The {before} missing need new hires.',
-  'proposal.none': 'No move within reach reduces the shortage: every spare collector is more than {reach} grids from a short grid. The {before} missing need new hires, a wider reach or other ratios.',
+  'proposal.none':
+    'No move within reach reduces the shortage: every spare collector is more than {reach} grids from a short grid. The {before} missing need new hires, a wider reach or other ratios.',
   'proposal.reach': 'Reach',
   'proposal.reachNextDoor': 'next door only',
   'proposal.reachHops': 'within {hops} grids',

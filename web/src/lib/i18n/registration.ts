@@ -219,7 +219,8 @@ export const en: Record<keyof typeof zh, string> = {
   'regError.overlaps_history': 'Overlaps a stay already on record.',
   'regError.not_found': 'Not found (or outside your area).',
   'regError.unit_demolished': 'The building is demolished: nobody can move in.',
-  'regError.confirm_unit_use_shop': 'This unit is recorded as a shop (商铺), not usually a home. Check the room first; if someone really lives here, press “Confirm they live here and register”.',
+  'regError.confirm_unit_use_shop':
+    'This unit is recorded as a shop (商铺), not usually a home. Check the room first; if someone really lives here, press “Confirm they live here and register”.',
   'form.confirmUnitUse': 'Confirm they live here and register',
   'regError.not_resident': 'This person has no current residence.',
   'regError.same_unit': 'The new unit is the one they live in.',

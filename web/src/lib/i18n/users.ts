@@ -111,7 +111,8 @@ export const zh = {
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
-  'users.help': 'Create accounts, give them a role and a jurisdiction, disable them and set temporary passwords. Administrators see no person data and cannot read the audit log (separation of duties); everything done here is audited.',
+  'users.help':
+    'Create accounts, give them a role and a jurisdiction, disable them and set temporary passwords. Administrators see no person data and cannot read the audit log (separation of duties); everything done here is audited.',
   'users.filterRole': 'Role',
   'users.allRoles': 'All roles',
   'users.filterStatus': 'Status',
@@ -192,7 +193,8 @@ export const en: Record<keyof typeof zh, string> = {
   'users.rule.collectorId': 'Choose a collector from the list.',
   'users.rule.other': 'Not accepted: {detail}',
   'grants.title': 'Grants awaiting approval',
-  'grants.help': 'Giving the police, collector or admin role, or widening a police or collector jurisdiction, takes effect only when an administrator other than the one who asked approves it (two people); narrowing takes effect at once.',
+  'grants.help':
+    'Giving the police, collector or admin role, or widening a police or collector jurisdiction, takes effect only when an administrator other than the one who asked approves it (two people); narrowing takes effect at once.',
   'grants.auditTitle': 'Grants and approvals',
   'grants.auditHelp': 'Police, collector and admin roles and wider jurisdictions: who asked, who approved or rejected, when, and what.',
   'grants.loading': 'Loading the grants…',

@@ -5,11 +5,7 @@
  * browser's local fonts (CJK ideographs in its localIdeographFontFamily, the rest in text-font),
  * so no glyph request ever leaves the origin. Figures show in hover tooltips.
  */
-import type {
-  DataDrivenPropertyValueSpecification,
-  ExpressionSpecification,
-  StyleSpecification,
-} from 'maplibre-gl';
+import type { DataDrivenPropertyValueSpecification, ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
 import type { AreaLevel, BuildingUse } from '../api/types.ts';
 
 export const backgroundColor = '#f2f0eb';
@@ -66,16 +62,6 @@ export const selectedOutlineColor = '#111111';
 export const buildingOutlineColor = '#37474f';
 
 // MapLibre's tuple types cannot describe a `match` whose label/value pairs come from a spread.
-const colorByUse = [
-  'match',
-  ['get', 'use'],
-  ...Object.entries(buildingUseColors).flat(),
-  '#bdbdbd',
-] as unknown as ExpressionSpecification;
+const colorByUse = ['match', ['get', 'use'], ...Object.entries(buildingUseColors).flat(), '#bdbdbd'] as unknown as ExpressionSpecification;
 
-export const buildingFillColor: DataDrivenPropertyValueSpecification<string> = [
-  'case',
-  ['==', ['get', 'status'], 'demolished'],
-  demolishedColor,
-  colorByUse,
-];
+export const buildingFillColor: DataDrivenPropertyValueSpecification<string> = ['case', ['==', ['get', 'status'], 'demolished'], demolishedColor, colorByUse];

@@ -29,14 +29,19 @@ export function shortageLayers(
   type Props = AreaFeature<ShortageArea>['properties'];
   return [
     new GeoJsonLayer<Props>({
-      id: 'shortage', ...underOutlines, data: joinAreas(areas, 'grid', shortage.areas),
+      id: 'shortage',
+      ...underOutlines,
+      data: joinAreas(areas, 'grid', shortage.areas),
       getFillColor: (feature) => hexToRgba(gapColor(feature.properties.row.gap, shortage.scale.maxAbsGap)),
       getLineColor: (feature) => (isSelected(feature as AreaFeature<ShortageArea>) ? SELECTED_OUTLINE : OUTLINE),
       getLineWidth: (feature) => (isSelected(feature as AreaFeature<ShortageArea>) ? 3 : 1),
-      lineWidthUnits: 'pixels', stroked: true, filled: true, opacity: 0.85, pickable: true,
+      lineWidthUnits: 'pixels',
+      stroked: true,
+      filled: true,
+      opacity: 0.85,
+      pickable: true,
       updateTriggers: { getLineColor: selectedCode, getLineWidth: selectedCode },
-      onHover: (info: PickingInfo<AreaFeature<ShortageArea>>) =>
-        onhover(info.object ? { area: info.object.properties.row, x: info.x, y: info.y } : undefined),
+      onHover: (info: PickingInfo<AreaFeature<ShortageArea>>) => onhover(info.object ? { area: info.object.properties.row, x: info.x, y: info.y } : undefined),
       onClick: (info: PickingInfo<AreaFeature<ShortageArea>>) => {
         if (info.object) onselect(info.object.properties.row.code);
       },
@@ -54,16 +59,29 @@ export function proposalLayers(moves: ProposedMove[]): Layer[] {
   const drawn: Drawn[] = moves.flatMap((move) =>
     move.from.centroid && move.to.centroid ? [{ move, arrow: arrowBetween(move.from.centroid, move.to.centroid) }] : [],
   );
-  const shaft = { data: drawn, getSourcePosition: (item: Drawn) => item.arrow.shaft[0], getTargetPosition: (item: Drawn) => item.arrow.shaft[1], widthUnits: 'pixels' as const };
+  const shaft = {
+    data: drawn,
+    getSourcePosition: (item: Drawn) => item.arrow.shaft[0],
+    getTargetPosition: (item: Drawn) => item.arrow.shaft[1],
+    widthUnits: 'pixels' as const,
+  };
   return [
     new LineLayer<Drawn>({ id: 'proposal-casing', ...shaft, getColor: CASING, getWidth: 7 }),
     new LineLayer<Drawn>({ id: 'proposal-shafts', ...shaft, getColor: ARROW, getWidth: 3.5 }),
     new SolidPolygonLayer<Drawn>({ id: 'proposal-heads', data: drawn, getPolygon: (item) => item.arrow.head, getFillColor: ARROW }),
     // Step numbers: deck draws the digits with the system font on a canvas; nothing is fetched.
     new TextLayer<Drawn>({
-      id: 'proposal-steps', data: drawn, getPosition: (item) => item.arrow.middle, getText: (item) => String(item.move.step),
-      getSize: 15, getColor: [255, 255, 255, 255], background: true, getBackgroundColor: ARROW, backgroundPadding: [5, 2],
-      fontFamily: 'system-ui, sans-serif', fontWeight: 'bold',
+      id: 'proposal-steps',
+      data: drawn,
+      getPosition: (item) => item.arrow.middle,
+      getText: (item) => String(item.move.step),
+      getSize: 15,
+      getColor: [255, 255, 255, 255],
+      background: true,
+      getBackgroundColor: ARROW,
+      backgroundPadding: [5, 2],
+      fontFamily: 'system-ui, sans-serif',
+      fontWeight: 'bold',
     }),
   ];
 }

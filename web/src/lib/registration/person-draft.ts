@@ -16,8 +16,17 @@ export interface PersonDraft {
 }
 
 export const emptyPerson = (): PersonDraft => ({
-  idType: 'id_card', idNumber: '', name: '', category: 'floating', floatingType: 'family', sex: '', birthDate: '',
-  nationality: '', phone: '', hukouAddress: '', employer: '',
+  idType: 'id_card',
+  idNumber: '',
+  name: '',
+  category: 'floating',
+  floatingType: 'family',
+  sex: '',
+  birthDate: '',
+  nationality: '',
+  phone: '',
+  hukouAddress: '',
+  employer: '',
 });
 
 /**
