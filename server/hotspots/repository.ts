@@ -68,16 +68,47 @@ async function shapesFingerprintNow(db: Kysely<DB>, level: HotspotLevel): Promis
  * after any registration) needs the same pairs. A few study areas are kept, the least recently
  * used dropped first.
  */
-const keptPairs = new Map<string, Promise<{ code: string; neighbour: string }[]>>();
+const keptPairs = new Map<string, Promise<TouchingPairs>>();
 const KEPT_PAIR_SETS = 8;
 
-export async function touchingPairsOfVersion(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes): Promise<{ code: string; neighbour: string }[]> {
+/**
+ * Touching pairs as indexes into `codes` (each code of a pair once): 160,000 pairs at Shenzhen
+ * scale kept as two Int32Arrays rather than 160,000 row objects and 320,000 strings on the heap,
+ * which every full garbage collection would walk again (the hot spots' p95, issue 21).
+ */
+export interface TouchingPairs {
+  codes: string[];
+  from: Int32Array;
+  to: Int32Array;
+}
+
+export function compactPairs(rows: readonly { code: string; neighbour: string }[]): TouchingPairs {
+  const positions = new Map<string, number>();
+  const codes: string[] = [];
+  const positionOf = (code: string) => {
+    let position = positions.get(code);
+    if (position === undefined) {
+      position = codes.push(code) - 1;
+      positions.set(code, position);
+    }
+    return position;
+  };
+  const from = new Int32Array(rows.length);
+  const to = new Int32Array(rows.length);
+  rows.forEach((row, index) => {
+    from[index] = positionOf(row.code);
+    to[index] = positionOf(row.neighbour);
+  });
+  return { codes, from, to };
+}
+
+export async function touchingPairsOfVersion(db: Kysely<DB>, level: HotspotLevel, prefixes: CodePrefixes): Promise<TouchingPairs> {
   const key = JSON.stringify([await shapesFingerprint(db, level), level, prefixes]);
   let pairs = keptPairs.get(key);
   if (pairs) {
     keptPairs.delete(key);
   } else {
-    pairs = touchingPairs(db, level, prefixes);
+    pairs = touchingPairs(db, level, prefixes).then(compactPairs);
     pairs.catch(() => keptPairs.delete(key));
   }
   keptPairs.set(key, pairs);

@@ -8,7 +8,7 @@ import { CONFIDENCE_LEVELS, stepScores, type HotspotClass, type Neighbours } fro
 import { METRICS, type MetricName, type RentalTier } from '../domain/heatmap-metrics.ts';
 import { cellColumns, type CellColumns, type HeatmapRequest, type MonthEndStore, type TimeFrame } from '../heatmaps/service.ts';
 import { EncodedFragments, JsonBytes, type GzippedJson } from '../http/json-writer.ts';
-import { touchingPairsOfVersion, type HotspotLevel } from './repository.ts';
+import { touchingPairsOfVersion, type HotspotLevel, type TouchingPairs } from './repository.ts';
 
 /**
  * Hot spots (issue 21): Getis-Ord Gi* over the cells of one level, from the same figures,
@@ -107,10 +107,10 @@ function heatmapRequestOf(request: HotspotRequest): HeatmapRequest & { level: Ho
  * another metric, day or period over the same cells (the usual case) reuses them instead of
  * matching 160,000 pairs of codes again (~100 ms at Shenzhen scale).
  */
-const listsOfPairs = new WeakMap<readonly unknown[], { codes: string; lists: Neighbours }>();
+const listsOfPairs = new WeakMap<TouchingPairs, { codes: string; lists: Neighbours }>();
 
 /** Neighbour lists by index into `codes`, keeping only pairs of cells in the study area. */
-export function neighbourLists(codes: readonly string[], pairs: readonly { code: string; neighbour: string }[]): Neighbours {
+export function neighbourLists(codes: readonly string[], pairs: TouchingPairs): Neighbours {
   const key = codes.join(',');
   const last = listsOfPairs.get(pairs);
   if (last?.codes === key) return last.lists;
@@ -119,13 +119,15 @@ export function neighbourLists(codes: readonly string[], pairs: readonly { code:
   return lists;
 }
 
-function buildNeighbourLists(codes: readonly string[], pairs: readonly { code: string; neighbour: string }[]): Neighbours {
+function buildNeighbourLists(codes: readonly string[], pairs: TouchingPairs): Neighbours {
   const indexOf = new Map(codes.map((code, index) => [code, index]));
+  // Each code of the pairs to its index in the study area (−1: outside it).
+  const studied = Int32Array.from(pairs.codes, (code) => indexOf.get(code) ?? -1);
   const lists: number[][] = codes.map(() => []);
-  for (const pair of pairs) {
-    const from = indexOf.get(pair.code);
-    const to = indexOf.get(pair.neighbour);
-    if (from !== undefined && to !== undefined) lists[from]!.push(to);
+  for (let pair = 0; pair < pairs.from.length; pair += 1) {
+    const from = studied[pairs.from[pair]!]!;
+    const to = studied[pairs.to[pair]!]!;
+    if (from >= 0 && to >= 0) lists[from]!.push(to);
   }
   for (const list of lists) list.sort((a, b) => a - b);
   return lists;
