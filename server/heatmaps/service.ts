@@ -407,18 +407,22 @@ export async function cellColumns(
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
   const prefixes = visiblePrefixes(principal);
-  const rows = prefixes === null ? table.rows : table.rows.filter((row) => isWithinJurisdiction(row.code, prefixes));
+  // Positions (in the kept order) of the cells the caller may see.
+  const visible: number[] = [];
+  table.rows.forEach((row, position) => {
+    if (prefixes === null || isWithinJurisdiction(row.code, prefixes)) visible.push(position);
+  });
+  const rows = visible.map((position) => table.rows[position]!);
   const values = new Float64Array(rows.length);
   const suppressed = new Uint8Array(rows.length);
   const sums: Figures = {};
   // Plain loops: this runs for every one of 20,000 grids, per request.
-  for (let index = 0, position = 0; index < rows.length; index += 1, position += 1) {
-    const row = rows[index]!;
-    while (table.rows[position] !== row) position += 1;
+  for (let index = 0; index < rows.length; index += 1) {
+    const position = visible[index]!;
     for (let c = 0; c < columns.length; c += 1) sums[columns[c]!] = table.sums[c]![position]!;
     const figures = definition.figures(sums, request);
     suppressed[index] = withheld(definition, figures, applied ? k : null) ? 1 : 0;
-    values[index] = suppressed[index] ? Number.NaN : (definition.value(figures, row.areaKm2, request) ?? Number.NaN);
+    values[index] = suppressed[index] ? Number.NaN : (definition.value(figures, rows[index]!.areaKm2, request) ?? Number.NaN);
   }
   return { source, k, applied, precomputed: kept !== undefined, codes: rows.map((row) => row.code), names: rows.map((row) => row.name), values, suppressed };
 }

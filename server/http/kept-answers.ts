@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
-import { GzippedJson } from './json-writer.ts';
+import { ANSWER_GZIP, GzippedJson } from './json-writer.ts';
 
 /**
  * Whole-city area heatmaps are read far more often than the figures change, and building one
@@ -77,9 +77,7 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
           const computed = (async () => {
             const answer = await compute(trx);
             const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
-            // Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little.
-            const json = answer instanceof GzippedJson ? undefined : Buffer.from(JSON.stringify(answer));
-            const body: CachedJson = answer instanceof GzippedJson ? { gzip: answer.gzip, etag } : { json, gzip: gzipSync(json!, { level: 1 }), etag };
+            const body: CachedJson = answer instanceof GzippedJson ? { gzip: answer.gzip, etag } : jsonBody(answer, etag);
             remember(key, body);
             return body;
           })();
@@ -92,6 +90,12 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
         });
     },
   };
+}
+
+/** An answer's JSON, kept for this request, and its gzip. */
+function jsonBody(answer: unknown, etag: string): CachedJson {
+  const json = Buffer.from(JSON.stringify(answer));
+  return { json, gzip: gzipSync(json, ANSWER_GZIP), etag };
 }
 
 /** Sends a kept body with an ETag (304 when the client has it), gzipped when the client takes it. */
