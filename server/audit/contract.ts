@@ -34,7 +34,12 @@ export const trailVerification = z.object({
     .object({ kind: z.enum(['missing', 'replaced']), afterSeq: z.number().int(), checkpointAt: instant, checkpointSeq: z.number().int() })
     .nullable()
     .meta({ description: 'Rows the checkpoints kept outside the database recorded but the database no longer holds as recorded' }),
-  checkpoints: z.object({ valid: z.number().int(), invalid: z.number().int(), latest: z.object({ at: instant, seq: z.number().int() }).nullable() }),
+  checkpoints: z.object({
+    valid: z.number().int(),
+    invalid: z.number().int(),
+    otherDatabases: z.number().int().meta({ description: 'Checkpoints of another database served from the same DATA_DIR: counted, not compared' }),
+    latest: z.object({ at: instant, seq: z.number().int() }).nullable(),
+  }),
 });
 
 export const auditResponses: Record<string, RouteResponses> = {

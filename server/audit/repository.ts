@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { AuditLogTable, DB } from '../db/schema.ts';
 
@@ -109,4 +110,31 @@ export async function unlinkedRows(db: Kysely<DB>): Promise<{ rows: number; olde
 export async function linkPendingBatch(db: Kysely<DB>, maxRows: number): Promise<number> {
   const result = await sql<{ linked: number }>`SELECT audit_link_pending(${maxRows}) AS linked`.execute(db);
   return Number(result.rows[0]?.linked ?? 0);
+}
+
+/** The settings row that names this database to the checkpoints kept outside it (checkpoints.ts). */
+const DATABASE_ID_SETTING = 'audit_database_id';
+
+/** This database's identity for the audit checkpoints, undefined until its first checkpoint made one. */
+export async function readAuditDatabaseId(db: Kysely<DB>): Promise<string | undefined> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', DATABASE_ID_SETTING).executeTakeFirst();
+  return typeof row?.value === 'string' ? row.value : undefined;
+}
+
+/**
+ * The identity, made on first use: a random id kept in the database itself, made by its first
+ * checkpoint, so every database (a copy of a never-checkpointed template too) gets its own.
+ */
+export async function ensureAuditDatabaseId(db: Kysely<DB>): Promise<string> {
+  const found = await readAuditDatabaseId(db);
+  if (found) return found;
+  // Two servers starting on one database at once: the first insert wins, both read it back.
+  await db
+    .insertInto('settings')
+    .values({ key: DATABASE_ID_SETTING, value: JSON.stringify(randomUUID()) })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .execute();
+  const made = await readAuditDatabaseId(db);
+  if (!made) throw new Error(`the setting ${DATABASE_ID_SETTING} could not be made`);
+  return made;
 }

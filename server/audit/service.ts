@@ -3,8 +3,8 @@ import type { Principal } from '../auth/session.ts';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import type { AuditAction, AuditTargetType } from '../domain/audit-vocabulary.ts';
-import { readCheckpoints, type Checkpoint } from './checkpoints.ts';
-import { chainHead, hashesAt, insertAuditRows, linkedSeqBounds, unlinkedRows, verifyChainRange } from './repository.ts';
+import { checkpointsOfDatabase, latestCheckpoint, readCheckpoints, type Checkpoint } from './checkpoints.ts';
+import { chainHead, hashesAt, insertAuditRows, linkedSeqBounds, readAuditDatabaseId, unlinkedRows, verifyChainRange } from './repository.ts';
 
 export interface AuditEntry {
   /** What was done: 'read', 'search', 'create', 'update', 'move_in', 'export', … (server/domain/audit-vocabulary.ts) */
@@ -138,10 +138,12 @@ export interface TrailVerification extends ChainVerification {
   headSeq: number;
   missingTail: MissingTail | null;
   checkpoints: {
-    /** Lines of the checkpoint file whose mac verifies. */
+    /** Lines of the checkpoint file whose mac verifies, of this database (or of none named). */
     valid: number;
     /** Lines that are not a checkpoint made with the key (edited, forged or torn). */
     invalid: number;
+    /** Lines whose mac verifies but that name another database (served once from the same DATA_DIR): not compared. */
+    otherDatabases: number;
     latest: { at: string; seq: number } | null;
   };
 }
@@ -153,15 +155,16 @@ export interface TrailVerification extends ChainVerification {
 export async function verifyAuditTrail(db: Kysely<DB>, config: Config): Promise<TrailVerification> {
   const chain = await verifyAuditChain(db);
   const { valid, invalid } = readCheckpoints(config);
+  const { own, otherDatabases } = checkpointsOfDatabase(valid, await readAuditDatabaseId(db));
   const head = await chainHead(db);
-  const missingTail = await findMissingTail(db, valid, head.seq);
-  const latest = valid.reduce<Checkpoint | undefined>((found, point) => (!found || point.seq >= found.seq ? point : found), undefined);
+  const missingTail = await findMissingTail(db, own, head.seq);
+  const latest = latestCheckpoint(own);
   return {
     ...chain,
     ok: chain.ok && missingTail === null,
     headSeq: head.seq,
     missingTail,
-    checkpoints: { valid: valid.length, invalid, latest: latest ? { at: latest.at, seq: latest.seq } : null },
+    checkpoints: { valid: own.length, invalid, otherDatabases, latest: latest ? { at: latest.at, seq: latest.seq } : null },
   };
 }
 

@@ -19,9 +19,15 @@ export function isCalendarDate(text: string): boolean {
   return Number.isFinite(parsed) && dateOf(parsed) === text;
 }
 
+/**
+ * Made once: building an Intl.DateTimeFormat with a time zone costs ~0.5 ms, which every request
+ * that asks for today paid (a quarter of a registration's own JavaScript at Shenzhen-scale load).
+ */
+const cityDayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** Today's date in China: a registration made at 07:00 in Shenzhen is not dated yesterday (UTC). */
 export function chinaToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return cityDayFormat.format(now);
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */

@@ -18,15 +18,22 @@ export interface TableCount {
   precision: 'exact' | 'estimate';
 }
 
-/** One table's row count: exact when small, otherwise the estimate (never below what was seen). */
+/**
+ * One table's row count: exact when small, otherwise the estimate (never below what was seen).
+ * The estimate is read first and the bounded scan runs only when it is within the limit (the
+ * scalar subquery in the CASE is evaluated only when its branch is taken), so at city scale the
+ * probe reads three rows of pg_class instead of scanning 10,001 rows of each table.
+ */
 async function countRows(db: Kysely<DB>, table: CountedTable, exactUpTo: number): Promise<TableCount> {
   // The table name comes from COUNTED_TABLES, never from a request.
-  const result = await sql<{ seen: number; estimate: number }>`
-    SELECT (SELECT count(*) FROM (SELECT 1 FROM ${sql.table(table)} LIMIT ${exactUpTo + 1}) AS bounded)::int AS seen,
-           (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = ${table}::regclass)::float8 AS estimate`.execute(db);
+  const result = await sql<{ seen: number | null; estimate: number }>`
+    SELECT e.estimate,
+           CASE WHEN e.estimate > ${exactUpTo} THEN NULL
+                ELSE (SELECT count(*) FROM (SELECT 1 FROM ${sql.table(table)} LIMIT ${exactUpTo + 1}) AS bounded)::int END AS seen
+    FROM (SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = ${table}::regclass) AS e`.execute(db);
   const { seen, estimate } = result.rows[0]!;
-  if (seen <= exactUpTo) return { rows: seen, precision: 'exact' };
-  return { rows: Math.max(Math.round(estimate), seen), precision: 'estimate' };
+  if (seen !== null && seen <= exactUpTo) return { rows: seen, precision: 'exact' };
+  return { rows: Math.max(Math.round(estimate), seen ?? 0), precision: 'estimate' };
 }
 
 export async function countCityRows(db: Kysely<DB>, exactUpTo = EXACT_COUNT_LIMIT): Promise<Record<CountedTable, TableCount>> {

@@ -33,6 +33,24 @@ import {
 /** How often the kept figures check the data version once in use on PostgreSQL (shared by many readers). */
 export const KEPT_FIGURES_WATCH_MS = 5000;
 
+/**
+ * How hard the kept figures may work (issue 19). One recomputation reads every month-end of the
+ * city: 3–5 s of database and server time at Shenzhen scale. Under a steady stream of writes the
+ * version moves every few seconds, and a watch that recomputed on every move kept a core busy
+ * for good and slowed every write and drill-down. So a recomputation rests at least `minRestMs`,
+ * and `restFactor` times as long as it took, before the next one (at most a fifth of the time at
+ * the defaults), and the watch stops once nobody has asked for the figures for `idleMs`. Readers
+ * meanwhile compute from the database (the same numbers, slower), as they do before the first.
+ */
+export interface KeptFiguresPace {
+  idleMs: number;
+  minRestMs: number;
+  restFactor: number;
+  now: () => number;
+}
+
+export const KEPT_FIGURES_PACE: KeptFiguresPace = { idleMs: 5 * 60_000, minRestMs: 15_000, restFactor: 4, now: () => Date.now() };
+
 export const KEPT_COLUMNS = [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN] as const;
 const LEVELS: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
 
@@ -81,11 +99,14 @@ export interface AreaSeries {
 
 export interface MonthEndStore {
   /**
-   * Starts the background precomputation when the data version moved on (at most one at a time);
-   * with `watchMs`, from then on also checks the version that often, so that months are ready again
-   * soon after a write rather than after the next slider request.
+   * A reader wants the kept figures: starts the background precomputation when the data version
+   * moved on (one at a time, paced by KeptFiguresPace); with `watchMs`, from then on also checks
+   * the version that often, so that months are ready again soon after a write rather than after
+   * the next slider request, until no reader has asked for `idleMs`.
    */
   refresh(db: Kysely<DB>, watchMs?: number): void;
+  /** Whether the watch is on (tests). */
+  watching(): boolean;
   /** What sumByArea would give for `day` at `level` (whole city), column by column, when kept for the reader's snapshot. */
   areaColumns(db: Kysely<DB>, day: string, level: AreaLevel, columns: readonly string[]): Promise<AreaColumns | undefined>;
   /** What sumByArea would give for casesInPeriod(period) at `level` (whole city), column by column, when kept for the reader's snapshot. */
@@ -177,42 +198,61 @@ async function versionFor(db: Kysely<DB>, version: KeptVersion | undefined): Pro
   return version && (await snapshotKey(db)) === version.key ? version : undefined;
 }
 
-export function createMonthEndStore(log: (message: string, fields: Record<string, unknown>) => void = () => {}): MonthEndStore {
+export function createMonthEndStore(
+  log: (message: string, fields: Record<string, unknown>) => void = () => {},
+  pace: KeptFiguresPace = KEPT_FIGURES_PACE,
+): MonthEndStore {
   let current: KeptVersion | undefined;
   let running: Promise<void> | undefined;
   let lastAsked: string | undefined;
-  let watching: ReturnType<typeof setInterval> | undefined;
+  let watch: ReturnType<typeof setInterval> | undefined;
+  let askedAt = pace.now();
+  let restUntil = Number.NEGATIVE_INFINITY;
 
   async function recompute(db: Kysely<DB>): Promise<void> {
-    const started = Date.now();
+    const started = pace.now();
     const next = await computeVersion(db);
     current = next;
-    log('time slider months precomputed', { months: next.days.size, grids: next.grids.size, ms: Date.now() - started });
+    const took = pace.now() - started;
+    restUntil = pace.now() + Math.max(pace.minRestMs, pace.restFactor * took);
+    log('time slider months precomputed', { months: next.days.size, grids: next.grids.size, ms: took });
+  }
+
+  /** Recomputes when the version moved on, unless one is running or the last one is still resting. */
+  function catchUp(db: Kysely<DB>): void {
+    if (running || pace.now() < restUntil) return;
+    running = (async () => {
+      const key = await snapshotKey(db);
+      if (current?.key === key || lastAsked === key) return;
+      lastAsked = key;
+      await recompute(db);
+    })()
+      .catch((error: unknown) => {
+        // A closed database (the app stopped) or a broken one: stop watching; the next slider request starts again.
+        store.stop();
+        lastAsked = undefined;
+        log('time slider precomputation failed', { error: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  }
+
+  function watchTick(db: Kysely<DB>): void {
+    if (pace.now() - askedAt > pace.idleMs) store.stop();
+    else catchUp(db);
   }
 
   const store: MonthEndStore = {
     refresh(db, watchMs) {
-      if (watchMs && !watching) {
-        watching = setInterval(() => store.refresh(db), watchMs);
-        watching.unref();
+      askedAt = pace.now();
+      if (watchMs && !watch) {
+        watch = setInterval(() => watchTick(db), watchMs);
+        watch.unref();
       }
-      if (running) return;
-      running = (async () => {
-        const key = await snapshotKey(db);
-        if (current?.key === key || lastAsked === key) return;
-        lastAsked = key;
-        await recompute(db);
-      })()
-        .catch((error: unknown) => {
-          // A closed database (the app stopped) or a broken one: stop watching; the next slider request starts again.
-          store.stop();
-          lastAsked = undefined;
-          log('time slider precomputation failed', { error: error instanceof Error ? error.message : String(error) });
-        })
-        .finally(() => {
-          running = undefined;
-        });
+      catchUp(db);
     },
+    watching: () => watch !== undefined,
     async areaColumns(db, day, level, columns) {
       const kept = current;
       const counts = kept?.days.get(day);
@@ -244,8 +284,8 @@ export function createMonthEndStore(log: (message: string, fields: Record<string
     heldBytes: () => [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, current ? caseDaysBytes(current.cases) : 0),
     keptDays: () => [...(current?.days.keys() ?? [])],
     stop: () => {
-      if (watching) clearInterval(watching);
-      watching = undefined;
+      if (watch) clearInterval(watch);
+      watch = undefined;
     },
   };
   return store;

@@ -99,6 +99,7 @@ async function acceptUpload(
     batchRows: context.config.importBatchRows,
     mode: query.mode,
     preview: query.preview,
+    afterBatch: context.afterImportBatch,
   });
   const job = await findJob(context.db, id, undefined);
   response

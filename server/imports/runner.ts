@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { recordAudit } from '../audit/service.ts';
+import type { AppContext } from '../context.ts';
 import type { Engine } from '../db/connection.ts';
 import type { DB } from '../db/schema.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
@@ -52,6 +53,8 @@ export interface ImportJobRun {
   mode: ImportMode;
   /** Validate and say per row what would change, then stop: nothing is written. */
   preview: boolean;
+  /** AppContext.afterImportBatch: a test's hold between validation batches (none in the server). */
+  afterBatch?: AppContext['afterImportBatch'];
 }
 
 /** A valid row waiting for its batch's database checks, with the fields its file states. */
@@ -192,6 +195,8 @@ async function validate<Row>(spec: ImportKindSpec<Row>, job: ImportJobRun, colum
     await errors.flush();
     liveJobs.update(job.id, { rowsProcessed: rows });
     await updateJob(job.db, job.id, { rows_processed: rows, error_count: errors.count });
+    // Outside any transaction, so a held job keeps no connection from the status requests.
+    await job.afterBatch?.({ jobId: job.id, rowsProcessed: rows });
   };
 
   for await (const event of source.events) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPath, readCheckpoints, startAuditCheckpoints, writeAuditCheckpoint } from '../../server/audit/checkpoints.ts';
 import { chainHead } from '../../server/audit/repository.ts';
@@ -8,8 +8,9 @@ import { AUDIT_KEY_FILE, auditKeyFor, hmacHex, hmacPads } from '../../server/aud
 import { linkPending } from '../../server/audit/sequencer.ts';
 import { recordAudit, verifyAuditTrail } from '../../server/audit/service.ts';
 import { readConfig } from '../../server/config.ts';
+import type { DB } from '../../server/db/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { TEST_AUDIT_HMAC_KEY } from '../helpers/database.ts';
+import { openTestDatabase, TEST_AUDIT_HMAC_KEY } from '../helpers/database.ts';
 import { insertUser } from '../helpers/fixture-city.ts';
 
 /**
@@ -30,20 +31,20 @@ const TEST_PADS = hmacPads(Buffer.from(TEST_AUDIT_HMAC_KEY, 'utf8'));
 /** Gives a session back the test key's pads after a test took them away or replaced them. */
 const restoreKey = sql`SELECT set_config('renwu.audit_ikey', ${TEST_PADS.inner}, false), set_config('renwu.audit_okey', ${TEST_PADS.outer}, false)`;
 /** Appends rows and lets the sequencer link them, as the server does within AUDIT_LINK_INTERVAL_MS. */
-async function record(count: number) {
+async function record(count: number, database: Kysely<DB> = db()) {
   await Promise.all(
-    Array.from({ length: count }, (_, index) => recordAudit(db(), undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' })),
+    Array.from({ length: count }, (_, index) => recordAudit(database, undefined, { action: 'read', targetType: 'person', targetId: index, purpose: '核查' })),
   );
-  await linkPending(db());
+  await linkPending(database);
 }
 const verify = () => verifyAuditTrail(db(), t.context.config);
 /** As a superuser or owner going around the application (PGlite's one user is both). */
-async function asOwnerWithoutTriggers(statement: ReturnType<typeof sql>) {
-  await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(db());
+async function asOwnerWithoutTriggers(statement: ReturnType<typeof sql>, database: Kysely<DB> = db()) {
+  await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(database);
   try {
-    await statement.execute(db());
+    await statement.execute(database);
   } finally {
-    await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(db());
+    await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(database);
   }
 }
 
@@ -185,6 +186,62 @@ describe('checkpoints outside the database', () => {
     expect(await verify()).toMatchObject({ ok: false, rows: 0, missingTail: { kind: 'missing', afterSeq: 0, checkpointSeq: recorded } });
     const auditor = await t.logIn('auditor');
     expect((await auditor.get('/api/audit/verify').expect(200)).body).toMatchObject({ ok: false, missingTail: { kind: 'missing', checkpointSeq: recorded } });
+  });
+});
+
+describe('several databases under one DATA_DIR', () => {
+  it("ignores another database's checkpoints (no false alarm) and still names the tail a database really lost", async () => {
+    const config = readConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: fs.mkdtempSync(path.join(t.context.config.dataDir, 'two-databases-')),
+      AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
+    });
+    const [first, second] = [await openTestDatabase(), await openTestDatabase()];
+    try {
+      await record(4, first.db);
+      expect(await writeAuditCheckpoint(first.db, config)).toBe('written');
+      // The server pointed at another database, with the same DATA_DIR: its shorter log is not a loss.
+      await record(1, second.db);
+      expect(await writeAuditCheckpoint(second.db, config)).toBe('written');
+      expect(await writeAuditCheckpoint(second.db, config)).toBe('unchanged');
+      expect(await verifyAuditTrail(second.db, config)).toMatchObject({
+        ok: true,
+        headSeq: 1,
+        missingTail: null,
+        checkpoints: { valid: 1, invalid: 0, otherDatabases: 1, latest: { seq: 1 } },
+      });
+      expect(await verifyAuditTrail(first.db, config)).toMatchObject({
+        ok: true,
+        missingTail: null,
+        checkpoints: { valid: 1, otherDatabases: 1, latest: { seq: 4 } },
+      });
+      expect(readCheckpoints(config).valid).toHaveLength(2);
+
+      // The first database, whose identity the checkpoints carry, loses its newest rows: still named.
+      await asOwnerWithoutTriggers(sql`DELETE FROM audit_log WHERE chain_seq > 2`, first.db);
+      expect(await verifyAuditTrail(first.db, config)).toMatchObject({
+        ok: false,
+        headSeq: 2,
+        missingTail: { kind: 'missing', afterSeq: 2, checkpointSeq: 4 },
+      });
+      expect(await writeAuditCheckpoint(first.db, config)).toBe('refused');
+      expect(await verifyAuditTrail(second.db, config)).toMatchObject({ ok: true, missingTail: null });
+
+      // A line moved to another database by editing its name no longer verifies.
+      const file = checkpointPath(config);
+      const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+      const secondsOwn = JSON.parse(lines[1]!) as Record<string, unknown>;
+      fs.appendFileSync(file, `${JSON.stringify({ ...JSON.parse(lines[0]!), database: secondsOwn.database })}\n`);
+      expect(await verifyAuditTrail(second.db, config)).toMatchObject({ ok: true, checkpoints: { valid: 1, invalid: 1, otherDatabases: 1 } });
+      // A line written before checkpoints named their database judges whichever database is served.
+      const key = Buffer.from(TEST_AUDIT_HMAC_KEY, 'utf8');
+      const older = { at: '2026-12-01T00:00:00.000Z', seq: 3, head: 'recorded-before-the-upgrade' };
+      fs.appendFileSync(file, `${JSON.stringify({ ...older, mac: hmacHex(key, `checkpoint|${older.at}|${older.seq}|${older.head}`) })}\n`);
+      expect(await verifyAuditTrail(second.db, config)).toMatchObject({ ok: false, missingTail: { kind: 'missing', afterSeq: 1, checkpointSeq: 3 } });
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });
 

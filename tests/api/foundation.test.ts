@@ -37,6 +37,25 @@ describe('health and start-up', () => {
     await sql`ANALYZE units`.execute(t.handle.db);
   });
 
+  it('scans no table whose estimate is past the limit (health answers in milliseconds at any scale)', async () => {
+    await sql`ANALYZE units`.execute(t.handle.db);
+    // This backend's table reads not yet flushed to the statistics views, before and after the probe.
+    const scans = await t.handle.db.transaction().execute(async (trx) => {
+      const tableReads = async () => {
+        const { rows } = await sql<{ relname: string; scans: number }>`
+          SELECT relname, (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::int AS scans
+          FROM pg_stat_xact_user_tables WHERE relname IN ('buildings', 'units')`.execute(trx);
+        return new Map(rows.map((row) => [row.relname, row.scans]));
+      };
+      const before = await tableReads();
+      await countCityRows(trx, 5);
+      const after = await tableReads();
+      return Object.fromEntries(['buildings', 'units'].map((table) => [table, after.get(table)! - before.get(table)!]));
+    });
+    // The 3 buildings are counted (one bounded scan); the units' estimate (9) is past 5: not scanned.
+    expect(scans).toEqual({ buildings: 1, units: 0 });
+  });
+
   it('detects vector-tile support: native on PostGIS, absent in the embedded build', () => {
     expect(t.context.capabilities.nativeVectorTiles).toBe(ENGINE_UNDER_TEST === 'postgres');
   });

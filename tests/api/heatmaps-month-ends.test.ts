@@ -1,9 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../server/auth/session.ts';
-import { createMonthEndStore, KEPT_COLUMNS, rowsOfColumns, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
+import { createMonthEndStore, KEPT_COLUMNS, KEPT_FIGURES_PACE, rowsOfColumns, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
 import type { MetricName } from '../../server/domain/heatmap-metrics.ts';
 import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
 import { buildEmergingHotspots } from '../../server/hotspots/emerging.ts';
@@ -51,6 +51,8 @@ const requestOf = (metric: MetricName, level: (typeof LEVELS)[number], asOf: str
   metres: 500,
 });
 
+const UNPACED = { ...KEPT_FIGURES_PACE, minRestMs: 0, restFactor: 0 };
+
 beforeAll(async () => {
   t = await startTestApp();
   await insertAnalyticsCity(t.handle.db);
@@ -58,7 +60,8 @@ beforeAll(async () => {
   planner = await t.logIn('planner');
   const today = (await sql<{ today: string }>`SELECT city_today() AS today`.execute(t.handle.db)).rows[0]!.today;
   monthEnds = sliderMonthEnds(today);
-  store = createMonthEndStore();
+  // Unpaced: these tests recompute right after each write (the pace has tests of its own below).
+  store = createMonthEndStore(undefined, UNPACED);
   store.refresh(t.handle.db);
   await store.settled();
 });
@@ -241,5 +244,56 @@ describe('time slider month-ends', () => {
       await elsewhere.query('ROLLBACK').catch(() => undefined);
       await elsewhere.end();
     }
+  });
+});
+
+// Issue 19: under a stream of writes an unpaced watch recomputed every few seconds, for good.
+describe('the kept figures’ pace', () => {
+  const moveSomeoneIn = async (name: string, room: number) =>
+    insertStay(t.handle.db, await insertPerson(t.handle.db, 'floating', name), {
+      unit: fixtureUnitCode(ANALYTICS.northHouse, 1, room),
+      movedIn: '2025-03-10',
+      registeredAt: '2025-03-11',
+    });
+  const keptFloating = async (paced: MonthEndStore) => {
+    const columns = await paced.areaColumns(t.handle.db, monthEnds.at(-1)!, 'grid', ['floating']);
+    return columns && rowsOfColumns(columns).find((row) => row.code === ANALYTICS.northGrid)?.figures.floating;
+  };
+
+  it('rests after a recomputation: a write during the rest is kept only once it is over', async () => {
+    let clock = 0;
+    const paced = createMonthEndStore(undefined, { ...KEPT_FIGURES_PACE, minRestMs: 10_000, restFactor: 4, now: () => clock });
+    paced.refresh(t.handle.db);
+    await paced.settled();
+    const before = await keptFloating(paced);
+    expect(before).toBeTypeOf('number');
+    await moveSomeoneIn('paced mover', 1);
+    clock = 5_000;
+    paced.refresh(t.handle.db);
+    await paced.settled();
+    // Still resting: the old version is not read for the new snapshot (readers go to the tables).
+    expect(await keptFloating(paced)).toBeUndefined();
+    clock = 10_001;
+    paced.refresh(t.handle.db);
+    await paced.settled();
+    expect(await keptFloating(paced)).toBe(before! + 1);
+    paced.stop();
+  });
+
+  it('stops watching once nobody has asked for the figures for idleMs', async () => {
+    let clock = 0;
+    const paced = createMonthEndStore(undefined, { ...KEPT_FIGURES_PACE, idleMs: 1_000, minRestMs: 0, restFactor: 0, now: () => clock });
+    paced.refresh(t.handle.db, 10);
+    await paced.settled();
+    expect(paced.watching()).toBe(true);
+    // Asked again within idleMs: still watching, and a write is caught up by the watch alone.
+    clock = 900;
+    paced.refresh(t.handle.db, 10);
+    await moveSomeoneIn('watched mover', 2);
+    await vi.waitFor(async () => expect(await keptFloating(paced)).toBeTypeOf('number'), { timeout: 20_000, interval: 50 });
+    expect(paced.watching()).toBe(true);
+    clock = 2_000;
+    await vi.waitFor(() => expect(paced.watching()).toBe(false), { timeout: 5_000, interval: 20 });
+    await paced.settled();
   });
 });

@@ -10,6 +10,7 @@ import {
   geoJsonFile,
   idNumberFor,
   importAndWait,
+  ImportGate,
   importer,
   PEOPLE_HEADERS,
   peopleRows,
@@ -32,10 +33,11 @@ import {
 let t: TestApp;
 let admin: Importer;
 let collector: Importer;
+const gate = new ImportGate();
 
 beforeAll(async () => {
-  // Small batches: the 20,000-row test then shows progress between many of them on any machine.
-  t = await startTestApp({ IMPORT_BATCH_ROWS: '500' });
+  // Small batches, and a gate the 20,000-row test holds its job at, part-way, while it looks.
+  t = await startTestApp({ IMPORT_BATCH_ROWS: '500' }, { afterImportBatch: gate.afterBatch });
   await insertFixtureCity(t.handle.db);
   await insertUser(t.handle.db, 'admin', 'admin');
   await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
@@ -424,18 +426,28 @@ describe('large files', () => {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow()
     ).n;
-    const accepted = await admin.upload({ kind: 'units', crs: 'wgs84', filename: 'big.csv' }, file).expect(202);
-    expect(accepted.headers.location).toBe(`/api/imports/${accepted.body.job.id}`);
-    expect(['queued', 'validating']).toContain(accepted.body.job.status);
     const seen: ImportJob[] = [];
-    const { job } = await admin.follow(accepted.body.job.id, seen);
+    const reached = gate.hold();
+    let id: number;
+    try {
+      const accepted = await admin.upload({ kind: 'units', crs: 'wgs84', filename: 'big.csv' }, file).expect(202);
+      id = accepted.body.job.id;
+      expect(accepted.headers.location).toBe(`/api/imports/${id}`);
+      expect(['queued', 'validating']).toContain(accepted.body.job.status);
+      // Held after its first batch: the status shows that batch's rows and no more.
+      expect(await reached).toEqual({ jobId: id, rowsProcessed: 500 });
+      const partWay: ImportJob = (await admin.get(`/api/imports/${id}`).expect(200)).body.job;
+      expect(partWay).toMatchObject({ status: 'validating', rowsProcessed: 500 });
+      expect(partWay.progress).toBeGreaterThan(0);
+      expect(partWay.progress).toBeLessThan(1);
+      seen.push(partWay);
+    } finally {
+      gate.release();
+    }
+    const { job } = await admin.follow(id, seen);
     expect(job).toMatchObject({ status: 'done', rowsTotal: rows, rowsImported: rows, progress: 1 });
 
-    // Progress was reported part-way, in order: the rows were read and handled batch by batch.
-    const partWay = seen.filter(
-      (snapshot) => ['validating', 'importing'].includes(snapshot.status) && snapshot.rowsProcessed > 0 && snapshot.rowsProcessed < rows,
-    );
-    expect(partWay.length).toBeGreaterThan(0);
+    // Progress only moved forward, batch by batch, from the part-way snapshot to the end.
     const order = ['queued', 'validating', 'importing', 'done'];
     const progress = seen.map((snapshot) => [order.indexOf(snapshot.status), snapshot.progress ?? 0] as const);
     for (let index = 1; index < progress.length; index += 1) {

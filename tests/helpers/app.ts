@@ -32,6 +32,8 @@ export interface LoggedIn {
 export interface TestAppOptions {
   /** Kysely plugins on the app's database (not on `handle.db`), e.g. tests/helpers/hot-paths.ts's query recorder. */
   plugins?: KyselyPlugin[];
+  /** Awaited after each import validation batch is saved (tests/helpers/import-files.ts ImportGate holds a job with it). */
+  afterImportBatch?: AppContext['afterImportBatch'];
 }
 
 export async function startTestApp(environment: NodeJS.ProcessEnv = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -47,7 +49,13 @@ export async function startTestApp(environment: NodeJS.ProcessEnv = {}, options:
     ...environment,
   });
   const db = (options.plugins ?? []).reduce((withPlugins, plugin) => withPlugins.withPlugin(plugin), handle.db);
-  const context: AppContext = { db, engine: handle.engine, capabilities: await detectCapabilities(handle.db), config };
+  const context: AppContext = {
+    db,
+    engine: handle.engine,
+    capabilities: await detectCapabilities(handle.db),
+    config,
+    afterImportBatch: options.afterImportBatch,
+  };
   const app = createApp(context);
   return {
     app,

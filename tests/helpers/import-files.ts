@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import iconv from 'iconv-lite';
 import request from 'supertest';
 import writeXlsxFile from 'write-excel-file/node';
+import type { ImportBatchSaved } from '../../server/context.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import type { ImportPreview } from '../../server/imports/previews.ts';
 import type { ImportJobView as ImportJob } from '../../server/imports/view.ts';
@@ -95,6 +96,33 @@ export async function importer(t: TestApp, username: string, password = FIXTURE.
     },
   };
   return self;
+}
+
+/**
+ * Holds import jobs between batches while a test looks at them: given to the test app as its
+ * afterImportBatch hook. hold() closes it and answers when a job reaches it (after its first
+ * validation batch is saved); release() lets that job and every later one run on.
+ */
+export class ImportGate {
+  private closed: { reached: (saved: ImportBatchSaved) => void; released: Promise<void>; open: () => void } | undefined;
+
+  hold(): Promise<ImportBatchSaved> {
+    let open = () => {};
+    const released = new Promise<void>((resolve) => (open = resolve));
+    return new Promise((reached) => (this.closed = { reached, released, open }));
+  }
+
+  release(): void {
+    this.closed?.open();
+    this.closed = undefined;
+  }
+
+  readonly afterBatch = async (saved: ImportBatchSaved): Promise<void> => {
+    const closed = this.closed;
+    if (!closed) return;
+    closed.reached(saved);
+    await closed.released;
+  };
 }
 
 /** Uploads and waits: the finished job and its first bad rows. */
