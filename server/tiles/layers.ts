@@ -1,8 +1,16 @@
 import type { RawBuilder } from 'kysely';
 import type { CodePrefixes } from '../db/code-prefix.ts';
-import { areaRows, BUILDING_ID_DIGITS, buildingFootprintRows, buildingPointRows, gridRows, gridStatisticsRows } from './repository/layer-rows.ts';
+import {
+  areaRows,
+  BUILDING_ID_DIGITS,
+  buildingFootprintRows,
+  buildingPointRows,
+  GRID_NAME_MIN_ZOOM,
+  gridRows,
+  gridStatisticsRows,
+} from './repository/layer-rows.ts';
 
-export const TILE_LAYER_NAMES = ['buildings', 'grids', 'statistics'] as const;
+export const TILE_LAYER_NAMES = ['areas', 'buildings', 'grids', 'statistics'] as const;
 export type TileLayerName = (typeof TILE_LAYER_NAMES)[number];
 
 /** The deepest zoom served: a z22 tile is ~10 m wide, finer than any footprint. */
@@ -48,20 +56,24 @@ const buildings: TileLayer = {
   select: (envelope, z, prefixes) => (z >= FOOTPRINT_MIN_ZOOM ? buildingFootprintRows(envelope, prefixes) : buildingPointRows(envelope, prefixes)),
 };
 
-// A base grid (~300 m) is 4 px wide at z11; a z11 tile holds ~3,000 of them (~200 KiB).
-// Statistics start a zoom later (~800 grids a tile): each grid joins the maintained counts; the
+// Grids start at city zoom (issue 18): the leader's grid heatmap is drawn on these tiles, so a
+// Shenzhen of 20,000 grids fits the first view's few z8–z9 tiles (a base grid of ~300 m is ~2 px
+// there), simplified to half a pixel and carrying only the code below GRID_NAME_MIN_ZOOM.
+// Statistics start at z12 (~800 grids a tile): each grid joins the maintained counts; the
 // whole-city picture is the heatmap API's job.
-const GRID_MIN_ZOOM = 11;
+const GRID_MIN_ZOOM = 8;
 const STATISTICS_MIN_ZOOM = 12;
+/** A whole city's grids in one low-zoom tile (Shenzhen: 20,000): a code and a square each. */
+const MAX_GRIDS_PER_TILE = 30000;
 
 const grids: TileLayer = {
   name: 'grids',
   minZoom: GRID_MIN_ZOOM,
-  maxFeatures: MAX_FEATURES_PER_TILE,
-  description: 'Base grids (基础网格) with their 14-digit codes',
+  maxFeatures: MAX_GRIDS_PER_TILE,
+  description: `Base grids (基础网格) with their 14-digit codes (names from z${GRID_NAME_MIN_ZOOM}), shapes simplified to the zoom`,
   fields: { code: 'String', name: 'String' },
   featureId: 'the 14-digit grid code as a number',
-  select: (envelope, _z, prefixes) => gridRows(envelope, prefixes),
+  select: (envelope, z, prefixes) => gridRows(envelope, z, prefixes),
 };
 
 const statistics: TileLayer = {
@@ -74,21 +86,22 @@ const statistics: TileLayer = {
   select: (envelope, _z, prefixes, privacyK) => gridStatisticsRows(envelope, prefixes, privacyK),
 };
 
-export const TILE_LAYERS: Record<TileLayerName, TileLayer> = { buildings, grids, statistics };
-
-/** Below this zoom a district's outline is a few pixels: the areas layer starts here. */
-const AREA_MIN_ZOOM = 8;
+/** Below this zoom a city is a few pixels: the areas layer starts here. */
+const AREA_MIN_ZOOM = 6;
 
 /**
- * District, street and community boundaries (admin_areas): in the offline archive (PMTiles) only,
- * where no other service draws them; the dashboard draws them from /api/areas.
+ * District, street and community boundaries (admin_areas), shapes simplified to the zoom: the
+ * leader's heatmap of those levels is drawn on them (one source, filtered by `level`), and the
+ * offline archive (PMTiles) carries them.
  */
 export const areas: TileLayer = {
   name: 'areas',
   minZoom: AREA_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
-  description: 'Districts, streets and communities (区、街道、社区) with their codes',
+  description: 'Districts, streets and communities (区、街道、社区) with their codes, shapes simplified to the zoom',
   fields: { code: 'String', name: 'String', level: 'String' },
   featureId: 'the 6-, 9- or 12-digit area code as a number',
-  select: (envelope, _z, prefixes) => areaRows(envelope, prefixes),
+  select: (envelope, z, prefixes) => areaRows(envelope, z, prefixes),
 };
+
+export const TILE_LAYERS: Record<TileLayerName, TileLayer> = { areas, buildings, grids, statistics };

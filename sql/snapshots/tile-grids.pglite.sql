@@ -12,7 +12,7 @@ where "key" = $1;
 
 -- statement 3 of 3
 SELECT id::text AS id, ST_AsGeoJSON(geom, 7)::json AS geometry, properties
-FROM (SELECT "code"::bigint AS id, geom, jsonb_build_object('code', code, 'name', name) AS properties
+FROM (SELECT "code"::bigint AS id, ST_Simplify("geom", $1::float8, true) AS geom, jsonb_build_object('code', code, 'name', name) AS properties
 FROM grids
-WHERE geom && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326) AND (("code" >= $5 AND "code" < $6))
-LIMIT $7::int) features;
+WHERE geom && ST_MakeEnvelope($2::float8, $3::float8, $4::float8, $5::float8, 4326) AND (("code" >= $6 AND "code" < $7))
+LIMIT $8::int) features;

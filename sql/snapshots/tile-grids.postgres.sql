@@ -11,13 +11,13 @@ from "settings"
 where "key" = $1;
 
 -- statement 3 of 3
-WITH features AS MATERIALIZED (SELECT "code"::bigint AS id, geom, jsonb_build_object('code', code, 'name', name) AS properties
+WITH features AS MATERIALIZED (SELECT "code"::bigint AS id, ST_Simplify("geom", $1::float8, true) AS geom, jsonb_build_object('code', code, 'name', name) AS properties
 FROM grids
-WHERE geom && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326) AND (("code" >= $5 AND "code" < $6))
-LIMIT $7::int), shaped AS (
-SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($8::int, $9::int, $10::int), $11::int, $12::int, true) AS geom, properties, id
+WHERE geom && ST_MakeEnvelope($2::float8, $3::float8, $4::float8, $5::float8, 4326) AND (("code" >= $6 AND "code" < $7))
+LIMIT $8::int), shaped AS (
+SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($9::int, $10::int, $11::int), $12::int, $13::int, true) AS geom, properties, id
 FROM features
-LIMIT $13::int)
-SELECT (SELECT ST_AsMVT(shaped.*, $14::text, $15::int, 'geom', 'id')
+LIMIT $14::int)
+SELECT (SELECT ST_AsMVT(shaped.*, $15::text, $16::int, 'geom', 'id')
 FROM shaped) AS mvt, (SELECT count(*)::int
 FROM features) AS touching;

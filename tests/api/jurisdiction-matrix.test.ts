@@ -152,10 +152,12 @@ const ENTRIES: Record<string, Entry> = {
   'GET /style.json': { notBounded: 'a MapLibre style: colours and the TileJSON URLs, no features' },
   'GET /tiles/:layer/:z/:x/:y.mvt': {
     list: () =>
-      ['grids/13/6694/3565', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map((tile) => ({
-        method: 'get',
-        url: `/tiles/${tile}.mvt`,
-      })),
+      ['areas/13/6694/3565', 'grids/13/6694/3565', 'grids/10/836/445', 'statistics/13/6694/3565', 'buildings/14/13389/7130', 'buildings/14/13390/7130'].map(
+        (tile) => ({
+          method: 'get',
+          url: `/tiles/${tile}.mvt`,
+        }),
+      ),
   },
   'GET /ogc': { notBounded: 'public service document: no features' },
   'GET /ogc/conformance': { notBounded: 'public service document: no features' },

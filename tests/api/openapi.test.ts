@@ -66,7 +66,7 @@ describe('OpenAPI document', () => {
     expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'layer')).toMatchObject({
       in: 'path',
       required: true,
-      schema: { enum: ['buildings', 'grids', 'statistics'] },
+      schema: { enum: ['areas', 'buildings', 'grids', 'statistics'] },
     });
     expect(parameter('/tiles/{layer}/{z}/{x}/{y}.mvt', 'get', 'z')?.schema).toMatchObject({
       type: 'string',

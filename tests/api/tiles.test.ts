@@ -118,9 +118,9 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
   it('answers 204 for an empty tile and for zooms below a layer’s minimum, still cacheable', async () => {
     const far = await getTile(leader, 'buildings/14/0/0').expect(204);
     expect(far.headers['cache-control']).toBe('private, max-age=300');
-    // These tiles hold the fixture city, but buildings start at z14, grids at z11, statistics at z12.
+    // These tiles hold the fixture city, but buildings start at z14, grids at z8, statistics at z12.
     await getTile(leader, 'buildings/13/6694/3565').expect(204);
-    await getTile(leader, 'grids/10/836/445').expect(204);
+    await getTile(leader, 'grids/7/104/55').expect(204);
     await getTile(leader, 'statistics/11/1673/891').expect(204);
     const gridsAtEleven = await getTile(leader, 'grids/11/1673/891').expect(200);
     expect(codesOf(decodeTile(gridsAtEleven.body).grids)).toEqual([FIXTURE.gridWest, FIXTURE.gridEast]);
@@ -264,6 +264,7 @@ describe('style.json', () => {
     expect(style.glyphs).toBeUndefined();
     expect(style.sprite).toBeUndefined();
     expect(style.sources).toEqual({
+      areas: { type: 'vector', url: 'http://gis.example.org/tiles/areas.json' },
       buildings: { type: 'vector', url: 'http://gis.example.org/tiles/buildings.json' },
       grids: { type: 'vector', url: 'http://gis.example.org/tiles/grids.json' },
       statistics: { type: 'vector', url: 'http://gis.example.org/tiles/statistics.json' },

@@ -30,14 +30,28 @@ export const buildingFootprintRows = (envelope: RawBuilder<unknown>, prefixes: C
 export const buildingPointRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
   sql`SELECT ${buildingId}, point AS geom, ${buildingProperties} AS properties FROM buildings WHERE point && ${envelope} AND ${codeWithin('code', prefixes)}`;
 
-export const gridRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
-  sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name) AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`;
+/**
+ * Shapes drawn at zoom `z` need no detail finer than half a screen pixel (MapLibre's 512-pixel
+ * tiles): a district's thousands of vertices shrink to the few dozen a city view shows, and a
+ * grid square keeps its corners. Collapsed shapes are kept (preserveCollapsed), so no cell
+ * goes missing from a heatmap at city zoom.
+ */
+export const simplifyTolerance = (z: number) => 360 / 2 ** z / 1024;
+const simplified = (column: string, z: number) => sql`ST_Simplify(${sql.ref(column)}, ${simplifyTolerance(z)}::float8, true)`;
+
+/** From this zoom a grid tile carries the grid's name; below it the code alone (a city of grids in one tile). */
+export const GRID_NAME_MIN_ZOOM = 11;
+
+export const gridRows = (envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes) => {
+  const properties = z >= GRID_NAME_MIN_ZOOM ? sql`jsonb_build_object('code', code, 'name', name)` : sql`jsonb_build_object('code', code)`;
+  return sql`SELECT ${codeAsId('code')}, ${simplified('geom', z)} AS geom, ${properties} AS properties FROM grids WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`;
+};
 
 /** Grids with their maintained counts; counts of fewer than `privacyK` residents withheld. */
 export const gridStatisticsRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes, privacyK: number) =>
   sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties(privacyK)} AS properties FROM grids g ${gridStatisticsJoins}
         WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`;
 
-export const areaRows = (envelope: RawBuilder<unknown>, prefixes: CodePrefixes) =>
-  sql`SELECT ${codeAsId('code')}, geom, jsonb_build_object('code', code, 'name', name, 'level', level) AS properties
+export const areaRows = (envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes) =>
+  sql`SELECT ${codeAsId('code')}, ${simplified('geom', z)} AS geom, jsonb_build_object('code', code, 'name', name, 'level', level) AS properties
         FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`;

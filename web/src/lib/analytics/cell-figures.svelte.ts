@@ -1,5 +1,4 @@
-import type { AreaCollection, HeatmapCell, HeatmapMetric, HeatmapQuery } from '../api/types.ts';
-import { extentOf } from '../map/geometry.ts';
+import type { Bbox, HeatmapCell, HeatmapMetric, HeatmapQuery } from '../api/types.ts';
 import { hoveredCellFigures } from './compact-heatmap.ts';
 
 /** Pointer moves across cells quickly: a cell's figures are asked for once it stays this long. */
@@ -16,7 +15,7 @@ export class CellFigures {
   #kept = new Map<string, HeatmapCell>();
 
   /** Asks for a cell's figures; returns the cleanup that cancels the question. */
-  ask(metric: HeatmapMetric, query: HeatmapQuery, code: string, boundaries: AreaCollection): () => void {
+  ask(metric: HeatmapMetric, query: HeatmapQuery, code: string, extent: Bbox | undefined): () => void {
     const key = JSON.stringify([metric, query, code]);
     this.#wanted = key;
     const kept = this.#kept.get(key);
@@ -26,8 +25,6 @@ export class CellFigures {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      const feature = boundaries.features.find((area) => area.properties.code === code);
-      const extent = feature ? extentOf({ type: 'FeatureCollection', features: [feature] }) : undefined;
       if (!extent) return;
       hoveredCellFigures(metric, query, code, extent, controller.signal).then(
         (cell) => {

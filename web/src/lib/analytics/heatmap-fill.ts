@@ -1,11 +1,14 @@
-import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl';
-import type { AreaLevel, HeatmapCell } from '../api/types.ts';
+import type { ExpressionSpecification, FilterSpecification, Map as MapLibreMap, MapGeoJSONFeature } from 'maplibre-gl';
+import type { AreaLevel, Bbox, HeatmapCell } from '../api/types.ts';
+import { extentOf } from '../map/geometry.ts';
 import { classIndex, suppressedColor } from '../map/scales.ts';
 
 /**
- * An area heatmap drawn by MapLibre itself (issue 18): one fill layer on the level's boundary
- * source (already on the map, ids promoted from `code`), coloured by each feature's state. A new
- * month or metric sets one state per cell; no GeoJSON is rebuilt and no polygon object is made.
+ * An area heatmap drawn by MapLibre itself (issue 18): one fill layer on vector tiles of the
+ * level's cells (ids promoted from `code`), coloured by each feature's state. A new month or
+ * metric sets one state per cell; no GeoJSON is rebuilt and no polygon object is made. The tiles
+ * come with shapes simplified to the zoom and only for the view, so the first paint does not
+ * grow with the city (a whole level of GeoJSON took 20 s to fetch and tessellate at Shenzhen scale).
  */
 
 export const HEATMAP_FILL = 'heatmap-fill';
@@ -23,9 +26,37 @@ export interface HoveredArea {
   code: string;
   x: number;
   y: number;
+  /** The hovered cell's extent as its tiles drew it (cut at a tile's edge, it still touches the cell). */
+  extent: Bbox | undefined;
 }
 
-export const sourceOf = (level: AreaLevel) => `areas-${level}`;
+/** The tile layer a level's cells come from: grids from city zoom, the admin areas (one layer, `level` tells them apart) wider. */
+interface CellTiles {
+  /** The vector source on the map (one per tile layer, shared by the admin levels). */
+  source: string;
+  sourceLayer: 'grids' | 'areas';
+  /** The server's first zoom with features (server/tiles/layers.ts). */
+  minzoom: number;
+  /** Only this level's features of the layer; none for grids. */
+  filter?: ExpressionSpecification;
+  /**
+   * From this zoom the cells' white outlines are drawn. A ~300 m grid is ~2 px wide at city zoom:
+   * its outline would cover the colour, and 20,000 outlines cost SwiftShader as much as the fills.
+   */
+  outlineMinzoom: number;
+}
+
+/** Past this zoom MapLibre overscales the last tiles: a cell has no more detail to give. */
+const CELL_TILES_MAX_ZOOM = 14;
+
+export function cellTilesOf(level: AreaLevel): CellTiles {
+  if (level === 'grid') return { source: 'heatmap-grids', sourceLayer: 'grids', minzoom: 8, outlineMinzoom: 11 };
+  return { source: 'heatmap-areas', sourceLayer: 'areas', minzoom: 6, filter: ['==', ['get', 'level'], level], outlineMinzoom: 6 };
+}
+
+/** The hovered feature's extent: enough to ask the server for that one cell's figures. */
+export const extentOfFeature = (feature: MapGeoJSONFeature): Bbox | undefined =>
+  extentOf({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: feature.geometry, properties: {} }] });
 
 /** The state each cell's fill is read from: its legend class, or withheld, or no value. */
 export function cellClass(cell: HeatmapCell, breaks: readonly number[]): number {
@@ -47,37 +78,54 @@ export function fillColor(colors: readonly string[]): ExpressionSpecification {
   ] as ExpressionSpecification;
 }
 
-/** Whether the level's boundaries and the anchor are on the map yet (sibling components add them). */
-export const canDraw = (map: MapLibreMap, level: AreaLevel) => map.getSource(sourceOf(level)) !== undefined && map.getLayer(ANCHOR) !== undefined;
+/** Whether the anchor the layers go under is on the map yet (a sibling component adds it). */
+export const canDraw = (map: MapLibreMap) => map.getLayer(ANCHOR) !== undefined;
 
-export function addHeatmapLayers(map: MapLibreMap, level: AreaLevel, colors: readonly string[]): void {
-  const source = sourceOf(level);
-  map.addLayer({ id: HEATMAP_FILL, type: 'fill', source, paint: { 'fill-color': fillColor(colors), 'fill-opacity': OPACITY } }, ANCHOR);
-  map.addLayer({ id: HEATMAP_OUTLINE, type: 'line', source, paint: { 'line-color': '#ffffff', 'line-opacity': 0.5, 'line-width': 1 } }, ANCHOR);
-  map.addLayer(
-    {
-      id: HEATMAP_SELECTED,
-      type: 'line',
-      source,
-      filter: ['==', ['get', 'code'], ''],
-      paint: { 'line-color': '#111111', 'line-width': 3 },
-    },
-    ANCHOR,
-  );
+function addCellSource(map: MapLibreMap, { source, sourceLayer, minzoom }: CellTiles): void {
+  if (map.getSource(source)) return;
+  map.addSource(source, {
+    type: 'vector',
+    tiles: [`${location.origin}/tiles/${sourceLayer}/{z}/{x}/{y}.mvt`],
+    minzoom,
+    maxzoom: CELL_TILES_MAX_ZOOM,
+    promoteId: 'code',
+  });
 }
 
-export function removeHeatmapLayers(map: MapLibreMap): void {
+/** The selected outline's filter: the level's features with this code. */
+function selectedFilter(level: AreaLevel, code: string): FilterSpecification {
+  const isCode: ExpressionSpecification = ['==', ['get', 'code'], code];
+  const { filter } = cellTilesOf(level);
+  return filter ? ['all', filter, isCode] : isCode;
+}
+
+export function addHeatmapLayers(map: MapLibreMap, level: AreaLevel, colors: readonly string[]): void {
+  const tiles = cellTilesOf(level);
+  addCellSource(map, tiles);
+  const on = { source: tiles.source, 'source-layer': tiles.sourceLayer, ...(tiles.filter ? { filter: tiles.filter } : {}) };
+  map.addLayer({ id: HEATMAP_FILL, type: 'fill', ...on, paint: { 'fill-color': fillColor(colors), 'fill-opacity': OPACITY } }, ANCHOR);
+  map.addLayer(
+    { id: HEATMAP_OUTLINE, type: 'line', ...on, minzoom: tiles.outlineMinzoom, paint: { 'line-color': '#ffffff', 'line-opacity': 0.5, 'line-width': 1 } },
+    ANCHOR,
+  );
+  map.addLayer({ id: HEATMAP_SELECTED, type: 'line', ...on, filter: selectedFilter(level, ''), paint: { 'line-color': '#111111', 'line-width': 3 } }, ANCHOR);
+}
+
+/** Takes the layers off; the level's source stays (its tiles are kept for a way back) without its colours. */
+export function removeHeatmapLayers(map: MapLibreMap, level: AreaLevel): void {
   for (const id of [HEATMAP_SELECTED, HEATMAP_OUTLINE, HEATMAP_FILL]) {
     if (map.getLayer(id)) map.removeLayer(id);
   }
+  const { source, sourceLayer } = cellTilesOf(level);
+  if (map.getSource(source)) map.removeFeatureState({ source, sourceLayer });
 }
 
 export function setHeatmapColors(map: MapLibreMap, colors: readonly string[]): void {
   map.setPaintProperty(HEATMAP_FILL, 'fill-color', fillColor(colors));
 }
 
-export function setSelectedCell(map: MapLibreMap, code: string | undefined): void {
-  map.setFilter(HEATMAP_SELECTED, ['==', ['get', 'code'], code ?? '']);
+export function setSelectedCell(map: MapLibreMap, level: AreaLevel, code: string | undefined): void {
+  map.setFilter(HEATMAP_SELECTED, selectedFilter(level, code ?? ''));
 }
 
 /**
@@ -91,14 +139,15 @@ export function paintCells(
   breaks: readonly number[],
   before: ReadonlySet<string>,
 ): Set<string> {
-  const source = sourceOf(level);
+  const { source, sourceLayer } = cellTilesOf(level);
   const painted = new Set<string>();
+  // States are kept per source layer and id, so cells whose tiles arrive later are coloured on arrival.
   for (const cell of cells) {
-    map.setFeatureState({ source, id: cell.code }, { class: cellClass(cell, breaks) });
+    map.setFeatureState({ source, sourceLayer, id: cell.code }, { class: cellClass(cell, breaks) });
     painted.add(cell.code);
   }
   for (const code of before) {
-    if (!painted.has(code)) map.removeFeatureState({ source, id: code }, 'class');
+    if (!painted.has(code)) map.removeFeatureState({ source, sourceLayer, id: code }, 'class');
   }
   return painted;
 }

@@ -36,7 +36,7 @@ export const zh = {
   'account.howToQgis':
     'QGIS（3.24 及以上）：设置 → 选项 → 认证 → 新建，方法选“API Header”，键填 Authorization，值填 Bearer 加空格再加令牌；然后添加 WFS / OGC API - Features 图层，地址填 {origin}/ogc，选这个认证。',
   'account.howToGdal': 'GDAL / ogr2ogr（3.6 及以上）：',
-  'account.howToTiles': '矢量瓦片图层说明（TileJSON）：{origin}/tiles/grids.json、/tiles/statistics.json、/tiles/buildings.json',
+  'account.howToTiles': '矢量瓦片图层说明（TileJSON）：{origin}/tiles/areas.json、/tiles/grids.json、/tiles/statistics.json、/tiles/buildings.json',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -76,5 +76,5 @@ export const en: Record<keyof typeof zh, string> = {
   'account.howToQgis':
     'QGIS (3.24 or later): Settings → Options → Authentication → add, method “API Header”, key Authorization, value Bearer, a space and the token; then add a WFS / OGC API - Features layer at {origin}/ogc with that authentication.',
   'account.howToGdal': 'GDAL / ogr2ogr (3.6 or later):',
-  'account.howToTiles': 'Vector tile layers (TileJSON): {origin}/tiles/grids.json, /tiles/statistics.json, /tiles/buildings.json',
+  'account.howToTiles': 'Vector tile layers (TileJSON): {origin}/tiles/areas.json, /tiles/grids.json, /tiles/statistics.json, /tiles/buildings.json',
 };

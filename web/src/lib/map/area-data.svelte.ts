@@ -4,8 +4,30 @@ import { extentOf } from './geometry.ts';
 
 const emptyCollection: AreaCollection = { type: 'FeatureCollection', features: [] };
 
+/** The code of the area above, by code length (grid 14 → community 12 → street 9 → district 6). */
+const PARENT_CODE_LENGTH: Record<number, number> = { 14: 12, 12: 9, 9: 6 };
+const LEVEL_OF_CODE_LENGTH: Record<number, AreaLevel> = { 6: 'district', 9: 'street', 12: 'community', 14: 'grid' };
+
+export interface AreaDataOptions {
+  /**
+   * Levels left out of load(): their boundaries are drawn from vector tiles (issue 18: a city's
+   * 20,000 grids are megabytes of GeoJSON to fetch and tessellate on every visit). ensure() loads
+   * one when a page needs its polygons after all (hot spots, a highlighted grid).
+   */
+  deferred?: readonly AreaLevel[];
+}
+
 /** The boundaries of the user's jurisdiction at every level, loaded once per visit. */
 export class AreaData {
+  readonly deferred: readonly AreaLevel[];
+  #ensured = new Set<AreaLevel>();
+  /** Names of cells whose level is deferred, from an answer that carried them (the heatmap's cell list). */
+  #names = $state.raw(new Map<string, string>());
+
+  constructor(options: AreaDataOptions = {}) {
+    this.deferred = options.deferred ?? [];
+  }
+
   collections = $state.raw<Record<AreaLevel, AreaCollection>>({
     district: emptyCollection,
     street: emptyCollection,
@@ -18,6 +40,11 @@ export class AreaData {
   /** Every area by code, so a grid can name the community, street and district above it. */
   byCode = $derived.by(() => {
     const index = new Map<string, AreaProperties>();
+    for (const [code, name] of this.#names) {
+      const level = LEVEL_OF_CODE_LENGTH[code.length];
+      const parentLength = PARENT_CODE_LENGTH[code.length];
+      if (level) index.set(code, { code, name, level, parentCode: parentLength ? code.slice(0, parentLength) : null });
+    }
     for (const level of areaLevels) {
       for (const feature of this.collections[level].features) index.set(feature.properties.code, feature.properties);
     }
@@ -39,14 +66,9 @@ export class AreaData {
     this.status = 'loading';
     this.error = undefined;
     try {
-      const loaded = await Promise.all(areaLevels.map((level) => api.areas(level, signal)));
-      this.collections = {
-        // One answer per level of areaLevels, in its order.
-        district: loaded[0]!,
-        street: loaded[1]!,
-        community: loaded[2]!,
-        grid: loaded[3]!,
-      };
+      const wanted = areaLevels.filter((level) => !this.deferred.includes(level) || this.#ensured.has(level));
+      const loaded = await Promise.all(wanted.map(async (level) => [level, await api.areas(level, signal)] as const));
+      this.collections = { ...this.collections, ...Object.fromEntries(loaded) };
       this.status = 'ready';
     } catch (error) {
       if (signal?.aborted) return;
@@ -55,10 +77,33 @@ export class AreaData {
     }
   }
 
+  /** Loads a deferred level's boundaries, once (a failure leaves the page as it was: nothing depends on them to draw). */
+  ensure(level: AreaLevel): void {
+    if (!this.deferred.includes(level) || this.#ensured.has(level)) return;
+    this.#ensured.add(level);
+    api.areas(level).then(
+      (collection) => (this.collections = { ...this.collections, [level]: collection }),
+      () => this.#ensured.delete(level),
+    );
+  }
+
+  /** Names cells of a deferred level (code → name), so that lineage and tooltips can name them. */
+  nameCells(cells: readonly { code: string; name?: string | null }[]): void {
+    const names = new Map(this.#names);
+    for (const { code, name } of cells) if (name) names.set(code, name);
+    if (names.size !== this.#names.size) this.#names = names;
+  }
+
+  #areaAbove(code: string): AreaProperties | undefined {
+    const parentLength = PARENT_CODE_LENGTH[code.length];
+    return parentLength ? this.byCode.get(code.slice(0, parentLength)) : undefined;
+  }
+
   /** The area with this code and its ancestors, finest first (grid → … → district). */
   lineage(code: string): AreaProperties[] {
     const chain: AreaProperties[] = [];
-    let current = this.byCode.get(code);
+    // A cell of a deferred level not named yet: its chain starts at the area above it.
+    let current = this.byCode.get(code) ?? this.#areaAbove(code);
     while (current && chain.length < areaLevels.length) {
       chain.push(current);
       current = current.parentCode ? this.byCode.get(current.parentCode) : undefined;
