@@ -36,7 +36,9 @@ const drawnGrid = (page: Page, code: string) =>
     if (!map?.getLayer('heatmap-fill')) return undefined;
     const rendered = map.queryRenderedFeatures({ layers: ['heatmap-fill'] }).filter((feature) => feature.properties.code === wanted);
     const colours = map.getPaintProperty('heatmap-fill', 'fill-color') as unknown[];
-    return { state: map.getFeatureState({ source: 'areas-grid', id: wanted }), rendered: rendered.length, colours };
+    const layer = map.getLayer('heatmap-fill')!;
+    const state = map.getFeatureState({ source: layer.source, sourceLayer: layer.sourceLayer, id: wanted });
+    return { state, rendered: rendered.length, colours };
   }, code);
 
 /** The colour the fill expression (['match', class, -1, grey, 0, c0, 1, c1, …, none]) gives a class. */
@@ -53,13 +55,32 @@ const rgbOf = (hex: string) => {
   return `rgb(${(value >> 16) & 255}, ${(value >> 8) & 255}, ${value & 255})`;
 };
 
+/** Where the heatmap's fill layer takes its cells from, and the source layer of the features it drew. */
+const fillSource = (page: Page) =>
+  page.evaluate(() => {
+    const map = (document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null)?.maplibreMap;
+    const layer = map?.getLayer('heatmap-fill');
+    if (!map || !layer) return undefined;
+    const source = map.getSource(layer.source)?.serialize() as { type: string; tiles?: string[] };
+    const drawn = map.queryRenderedFeatures({ layers: ['heatmap-fill'] });
+    return {
+      type: source.type,
+      tiles: source.tiles ?? [],
+      sourceLayer: layer.sourceLayer,
+      drawnLayers: [...new Set(drawn.map((feature) => feature.sourceLayer))],
+    };
+  });
+
 describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feature state (headless Chromium)', () => {
   let journey: Journey;
   const requested: string[] = [];
+  /** Every request of the visit, for what it must not fetch. */
+  const visited: string[] = [];
 
   beforeAll(async () => {
     journey = await startJourney('leader-values');
     journey.page.on('request', (request) => {
+      visited.push(request.url());
       if (request.url().includes('/api/heatmaps')) requested.push(request.url());
     });
   });
@@ -76,6 +97,17 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     expect(asked.length).toBeGreaterThan(0);
     expect(asked.every((address) => address.searchParams.get('shape') === 'values')).toBe(true);
     expect(requested.some((address) => new URL(address).pathname === '/api/heatmaps/cells')).toBe(true);
+  });
+
+  it('paints the grids from vector tiles: no GeoJSON of the whole level is fetched', async () => {
+    const { page } = journey;
+    const areaLevels = visited.map((address) => new URL(address)).filter((address) => address.pathname === '/api/areas');
+    expect(areaLevels.length).toBeGreaterThan(0);
+    expect(areaLevels.map((address) => address.searchParams.get('level'))).not.toContain('grid');
+    expect(visited.some((address) => new URL(address).pathname.startsWith('/tiles/grids/'))).toBe(true);
+    const source = await fillSource(page);
+    expect(source).toMatchObject({ type: 'vector', sourceLayer: 'grids', drawnLayers: ['grids'] });
+    expect(source?.tiles[0]).toMatch(/\/tiles\/grids\/\{z\}\/\{x\}\/\{y\}\.mvt$/);
   });
 
   it('moves the slider back a month: one values request, no cells answer, a known grid coloured as its legend class', async () => {
@@ -121,6 +153,34 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     await expect.poll(() => tooltip.locator('dl').count(), { timeout: 15_000 }).toBe(1);
     expect(metricRequests(requested).every((address) => address.searchParams.get('shape') === 'values')).toBe(true);
     await journey.shot('2-tooltip');
+  });
+
+  it('shows communities at city zoom, where grids would be specks, and grids again zoomed in', async () => {
+    const { page } = journey;
+    const jumpTo = (zoom: number) =>
+      page.evaluate((wanted) => {
+        const map = (document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null)?.maplibreMap;
+        map?.jumpTo({ zoom: wanted });
+      }, zoom);
+    const valuesOf = (level: string) =>
+      page.waitForResponse((response) => response.url().includes('shape=values') && new URL(response.url()).searchParams.get('level') === level, {
+        timeout: 60_000,
+      });
+
+    const communities = valuesOf('community');
+    await jumpTo(10);
+    await communities;
+    await page.getByText(/放大后显示网格|Zoom in to see grids/).waitFor({ timeout: 30_000 });
+    await expect.poll(async () => (await fillSource(page))?.sourceLayer, { timeout: 30_000 }).toBe('areas');
+    expect(new URL(page.url()).searchParams.get('level') ?? 'grid').toBe('grid');
+    await page.waitForSelector('[data-testid=heatmap-legend]');
+    await journey.shot('3-city-zoom-communities');
+
+    const grids = valuesOf('grid');
+    await jumpTo(13);
+    await grids;
+    await expect.poll(async () => (await fillSource(page))?.sourceLayer, { timeout: 30_000 }).toBe('grids');
+    await expect(page.getByText(/放大后显示网格|Zoom in to see grids/).count()).resolves.toBe(0);
   });
 
   it('ran clean', () => {

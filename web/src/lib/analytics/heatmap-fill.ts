@@ -2,6 +2,7 @@ import type { ExpressionSpecification, FilterSpecification, Map as MapLibreMap, 
 import type { AreaLevel, Bbox, HeatmapCell } from '../api/types.ts';
 import { extentOf } from '../map/geometry.ts';
 import { classIndex, suppressedColor } from '../map/scales.ts';
+import { GRID_DETAIL_ZOOM } from './leader-layers.ts';
 
 /**
  * An area heatmap drawn by MapLibre itself (issue 18): one fill layer on vector tiles of the
@@ -50,7 +51,7 @@ interface CellTiles {
 const CELL_TILES_MAX_ZOOM = 14;
 
 export function cellTilesOf(level: AreaLevel): CellTiles {
-  if (level === 'grid') return { source: 'heatmap-grids', sourceLayer: 'grids', minzoom: 8, outlineMinzoom: 11 };
+  if (level === 'grid') return { source: 'heatmap-grids', sourceLayer: 'grids', minzoom: 8, outlineMinzoom: GRID_DETAIL_ZOOM };
   return { source: 'heatmap-areas', sourceLayer: 'areas', minzoom: 6, filter: ['==', ['get', 'level'], level], outlineMinzoom: 6 };
 }
 

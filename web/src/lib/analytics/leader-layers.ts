@@ -54,3 +54,10 @@ export function hexResolutionFor(zoom: number): number {
   if (zoom < 15) return 9;
   return 10;
 }
+
+/**
+ * From this zoom the grid level draws grids (a ~300 m grid is ~8 px wide at z11, ~2 px at a
+ * city's first view); below it, its communities (issue 18: grids appear where they are larger
+ * than a few pixels).
+ */
+export const GRID_DETAIL_ZOOM = 11;
