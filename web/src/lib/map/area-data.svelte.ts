@@ -1,12 +1,19 @@
+import { PREFIX_LENGTH } from '../../../../server/domain/codes.ts';
 import { api } from '../api/client.ts';
 import { areaLevels, type AreaCollection, type AreaLevel, type AreaProperties, type Bbox } from '../api/types.ts';
 import { extentOf } from './geometry.ts';
 
 const emptyCollection: AreaCollection = { type: 'FeatureCollection', features: [] };
 
-/** The code of the area above, by code length (grid 14 → community 12 → street 9 → district 6). */
-const PARENT_CODE_LENGTH: Record<number, number> = { 14: 12, 12: 9, 9: 6 };
-const LEVEL_OF_CODE_LENGTH: Record<number, AreaLevel> = { 6: 'district', 9: 'street', 12: 'community', 14: 'grid' };
+/** An area's level by its code's length (PREFIX_LENGTH: district 6 … grid 14). */
+const levelOfCode = (code: string) => areaLevels.find((level) => PREFIX_LENGTH[level] === code.length);
+
+/** The code of the area above (grid → community → street → district); none for a district. */
+function parentCodeOf(code: string): string | null {
+  const level = levelOfCode(code);
+  const above = level ? areaLevels[areaLevels.indexOf(level) - 1] : undefined;
+  return above ? code.slice(0, PREFIX_LENGTH[above]) : null;
+}
 
 export interface AreaDataOptions {
   /**
@@ -41,9 +48,8 @@ export class AreaData {
   byCode = $derived.by(() => {
     const index = new Map<string, AreaProperties>();
     for (const [code, name] of this.#names) {
-      const level = LEVEL_OF_CODE_LENGTH[code.length];
-      const parentLength = PARENT_CODE_LENGTH[code.length];
-      if (level) index.set(code, { code, name, level, parentCode: parentLength ? code.slice(0, parentLength) : null });
+      const level = levelOfCode(code);
+      if (level) index.set(code, { code, name, level, parentCode: parentCodeOf(code) });
     }
     for (const level of areaLevels) {
       for (const feature of this.collections[level].features) index.set(feature.properties.code, feature.properties);
@@ -95,8 +101,8 @@ export class AreaData {
   }
 
   #areaAbove(code: string): AreaProperties | undefined {
-    const parentLength = PARENT_CODE_LENGTH[code.length];
-    return parentLength ? this.byCode.get(code.slice(0, parentLength)) : undefined;
+    const parentCode = parentCodeOf(code);
+    return parentCode ? this.byCode.get(parentCode) : undefined;
   }
 
   /** The area with this code and its ancestors, finest first (grid → … → district). */
