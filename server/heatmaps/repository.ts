@@ -12,7 +12,7 @@ import type { Figures } from '../domain/heatmap-metrics.ts';
 export type AreaLevel = 'district' | 'street' | 'community' | 'grid';
 export const AREA_CODE_LENGTH: Record<AreaLevel, number> = { district: 6, street: 9, community: 12, grid: 14 };
 
-export const POPULATION_COLUMNS = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted'] as const;
+export const POPULATION_COLUMNS = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted', 'occupied_units'] as const;
 export const CASE_COLUMNS = ['cases', 'criminal', 'public_order', 'in_rental'] as const;
 export const UNIT_COLUMNS = [
   'buildings',
@@ -179,7 +179,9 @@ export function populationByBuilding(db: Kysely<DB>, asOf: string, selection: Po
              count(*) FILTER (WHERE p.category = 'floating' AND r.registered_at <= ${asOf}::date)::int AS floating_registered,
              count(*) FILTER (WHERE p.category = 'floating' AND EXISTS (
                SELECT 1 FROM permits AS m WHERE m.person_id = p.id AND m.issued_on <= ${asOf}::date
-                 AND m.expires_on >= ${asOf}::date AND (m.revoked_on IS NULL OR m.revoked_on > ${asOf}::date)))::int AS floating_permitted
+                 AND m.expires_on >= ${asOf}::date AND (m.revoked_on IS NULL OR m.revoked_on > ${asOf}::date)))::int AS floating_permitted,
+             -- Units count as occupied only in active buildings (sql/0028_occupied_units.sql).
+             (count(DISTINCT r.unit_code) FILTER (WHERE b.status = 'active'))::int AS occupied_units
       FROM residencies AS r
       JOIN persons AS p ON p.id = r.person_id
       -- A building's units are the codes that extend its code: one index range, no units join.

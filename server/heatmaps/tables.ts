@@ -10,6 +10,8 @@ export interface PopulationFigures {
   floating_registered: number;
   /** Floating stays whose person holds a valid residence permit that day. */
   floating_permitted: number;
+  /** Units of active buildings somebody lived in that day (sql/0028_occupied_units.sql). */
+  occupied_units: number;
 }
 
 export interface GridPopulationChangesTable extends PopulationFigures {

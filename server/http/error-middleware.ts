@@ -4,15 +4,17 @@ import { HttpError } from './errors.ts';
 import { chineseOf, fieldChinese } from './messages-zh.ts';
 import { logger } from '../logger.ts';
 
-// Postgres SQLSTATEs that mean the client sent something the constraints refuse.
-const CONSTRAINT_STATES: Record<string, [number, string]> = {
-  '23505': [409, 'conflict'],
-  '23503': [409, 'reference_missing'],
-  '23514': [400, 'constraint_violation'],
-  '22P02': [400, 'invalid_value'],
-  '22007': [400, 'invalid_value'],
-  '22008': [400, 'invalid_value'],
-  '57014': [503, 'query_timeout'],
+// Postgres SQLSTATEs answered as the client's or the moment's problem, with what to say: a refused
+// change, or a read (or write) that ran past the statement timeout.
+const REFUSED = (code: string) => `The database refused the change (${code})`;
+const DATABASE_STATES: Record<string, [number, string, string]> = {
+  '23505': [409, 'conflict', REFUSED('conflict')],
+  '23503': [409, 'reference_missing', REFUSED('reference_missing')],
+  '23514': [400, 'constraint_violation', REFUSED('constraint_violation')],
+  '22P02': [400, 'invalid_value', REFUSED('invalid_value')],
+  '22007': [400, 'invalid_value', REFUSED('invalid_value')],
+  '22008': [400, 'invalid_value', REFUSED('invalid_value')],
+  '57014': [503, 'query_timeout', 'The database took too long to answer (query_timeout): choose a smaller area or period, or try again later'],
 };
 
 // What express.json (body-parser) refuses, by its error type: the client's fault, never a 500.
@@ -90,11 +92,11 @@ export const errorMiddleware: ErrorRequestHandler = (error, request, response, _
     sendError(response, status, code, message);
     return;
   }
-  const mapped = CONSTRAINT_STATES[sqlState(error) ?? ''];
+  const mapped = DATABASE_STATES[sqlState(error) ?? ''];
   if (mapped) {
-    const [status, code] = mapped;
+    const [status, code, message] = mapped;
     const constraint = (error as { constraint?: string }).constraint;
-    sendError(response, status, code, `The database refused the change (${code})`, { constraint });
+    sendError(response, status, code, message, { constraint });
     return;
   }
   logger.error('unhandled error', { method: request.method, path: request.path, error: String(error) });

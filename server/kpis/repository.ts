@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { Figures } from '../domain/heatmap-metrics.ts';
 import type { TimeFrame } from '../heatmaps/service.ts';
 
-/** The KPI figures heatmaps do not keep: person checks and unit occupancy of one area (service.ts adds the rest). */
+/** The KPI figures heatmaps do not keep: person checks of one area (service.ts adds the rest). */
 
 /** The latest 人户一致 check of each person inspected in the area during the period. */
 export async function checkSums(db: Kysely<DB>, area: string, period: TimeFrame): Promise<Figures> {
@@ -15,17 +15,5 @@ export async function checkSums(db: Kysely<DB>, area: string, period: TimeFrame)
           FROM inspection_person_checks c JOIN inspections i ON i.id = c.inspection_id
           WHERE i.visited_on BETWEEN ${period.from}::date AND ${period.to}::date AND ${codeWithin('i.building_code', [area])}
           ORDER BY c.person_id, i.visited_on DESC, i.id DESC) AS latest`.execute(db);
-  return result.rows[0]!;
-}
-
-/** Units of the area's active buildings, and those somebody lived in on `asOf`. */
-export async function occupancySums(db: Kysely<DB>, area: string, asOf: string): Promise<Figures> {
-  const result = await sql<{ occupied: number; units: number }>`
-    SELECT count(*)::int AS units,
-           count(*) FILTER (WHERE EXISTS (
-             SELECT 1 FROM residencies AS r WHERE r.unit_code = u.code
-               AND r.moved_in <= ${asOf}::date AND (r.moved_out IS NULL OR r.moved_out > ${asOf}::date)))::int AS occupied
-    FROM units AS u JOIN buildings AS b ON b.code = u.building_code
-    WHERE b.status = 'active' AND ${codeWithin('u.building_code', [area])}`.execute(db);
   return result.rows[0]!;
 }

@@ -7,7 +7,7 @@ import { PREFIX_LENGTH } from '../domain/codes.ts';
 import { FOUND_UNREGISTERED, percent, roundTo2, type FigureSourceName, type Figures } from '../domain/heatmap-metrics.ts';
 import { AREA_LEVELS, type AreaLevel } from '../domain/word-lists.ts';
 import { figureSource, privacyThreshold, resolveAsOf, sumOverArea, suppressesSmallCounts, type SourceParams, type TimeFrame } from '../heatmaps/service.ts';
-import { checkSums, occupancySums } from './repository.ts';
+import { checkSums } from './repository.ts';
 
 /**
  * Key indicators (四率 and more) of one area, from the district down to a grid, as of a day.
@@ -15,11 +15,8 @@ import { checkSums, occupancySums } from './repository.ts';
  */
 export const DEFAULT_CASE_PERIOD_DAYS = 365;
 
-/**
- * 'checks': the 人户一致 checks of inspections (sql/0009_person_checks.sql), counted directly.
- * 'occupancy': units and the units somebody lived in on asOf, counted directly from residencies.
- */
-type KpiSource = Exclude<FigureSourceName, 'rental_tiers'> | 'checks' | 'occupancy';
+/** 'checks': the 人户一致 checks of inspections (sql/0009_person_checks.sql), counted directly. */
+type KpiSource = Exclude<FigureSourceName, 'rental_tiers'> | 'checks';
 type Sums = Record<KpiSource, Figures>;
 
 interface KpiDefinition {
@@ -109,9 +106,10 @@ export const KPIS: KpiDefinition[] = [
     label: '住房入住率',
     unit: '%',
     target: null,
-    source: 'occupancy',
+    // The occupied units of the day are kept with the population figures; units are current state.
+    source: 'population',
     definition: `units with at least one person living there on asOf (moved_in <= asOf < moved_out, or no move-out) ÷ all units, in active buildings`,
-    parts: ({ occupancy }) => [occupancy.occupied!, occupancy.units!],
+    parts: ({ population, units }) => [population.occupied_units!, units.units!],
   },
   {
     key: 'floating_share',
@@ -221,9 +219,8 @@ export async function buildKpis(db: Kysely<DB>, principal: Principal, input: Kpi
   const cases = await areaSums(db, request, 'cases');
   if (!population.row) throw notFound('Area', input.area);
   const checks = await checkSums(db, input.area, cases.time);
-  const occupancy = await occupancySums(db, input.area, asOf);
-  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, checks, occupancy };
-  const times = { population: population.time, units: units.time, cases: cases.time, checks: cases.time, occupancy: { asOf } };
+  const sums: Sums = { population: population.row.figures, units: units.row!.figures, cases: cases.row!.figures, checks };
+  const times = { population: population.time, units: units.time, cases: cases.time, checks: cases.time };
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal);
   return {

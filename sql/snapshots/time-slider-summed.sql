@@ -11,7 +11,7 @@ FROM grid_population_window;
 
 -- statement 3 of 4
 WITH per_grid AS (
-SELECT grid_code, "registered", "lodging", "floating", "overseas", "floating_registered", "floating_permitted"
+SELECT grid_code, "registered", "lodging", "floating", "overseas", "floating_registered", "floating_permitted", "occupied_units"
 FROM grid_population_daily
 WHERE day = $1::date)
 SELECT g.code, g.name, g.area_km2, coalesce(s."floating", 0)::int AS "floating"

@@ -211,11 +211,11 @@ async function tableRows(query: string): Promise<unknown[]> {
   return (await sql.raw(query).execute(db)).rows;
 }
 
-const POPULATION = 'registered, lodging, floating, overseas, floating_registered, floating_permitted';
+const POPULATION = 'registered, lodging, floating, overseas, floating_registered, floating_permitted, occupied_units';
 const MAINTAINED_TABLES = {
   changes: `SELECT grid_code, day, ${POPULATION} FROM grid_population_changes ORDER BY grid_code, day`,
   daily: `SELECT day, grid_code, ${POPULATION} FROM grid_population_daily
-          WHERE (${POPULATION}) <> (0, 0, 0, 0, 0, 0) ORDER BY day, grid_code`,
+          WHERE (${POPULATION}) <> (0, 0, 0, 0, 0, 0, 0) ORDER BY day, grid_code`,
   cases: 'SELECT * FROM grid_case_daily ORDER BY day, grid_code, kind, category',
   units: 'SELECT * FROM grid_unit_stats ORDER BY grid_code',
 };
@@ -266,16 +266,17 @@ async function randomWrites(count: number): Promise<string[]> {
 async function expectTablesLikeDirectCounts(when: string): Promise<void> {
   for (const day of ['2023-12-31', '2025-06-01', today]) {
     const kept = await sql<PopulationCounts & { grid: string }>`
-      SELECT grid_code AS grid, registered, lodging, floating, overseas, floating_registered AS "floatingRegistered", floating_permitted AS "floatingPermitted"
-      FROM grid_population_daily WHERE day = ${day}::date AND (${sql.raw(POPULATION)}) <> (0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(db);
+      SELECT grid_code AS grid, registered, lodging, floating, overseas, floating_registered AS "floatingRegistered", floating_permitted AS "floatingPermitted",
+             occupied_units AS "occupiedUnits"
+      FROM grid_population_daily WHERE day = ${day}::date AND (${sql.raw(POPULATION)}) <> (0, 0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(db);
     const summed = await sql<PopulationCounts & { grid: string }>`
       SELECT grid_code AS grid, sum(registered)::int AS registered, sum(lodging)::int AS lodging, sum(floating)::int AS floating, sum(overseas)::int AS overseas,
-             sum(floating_registered)::int AS "floatingRegistered", sum(floating_permitted)::int AS "floatingPermitted"
+             sum(floating_registered)::int AS "floatingRegistered", sum(floating_permitted)::int AS "floatingPermitted",
+             sum(occupied_units)::int AS "occupiedUnits"
       FROM grid_population_changes WHERE day <= ${day}::date GROUP BY 1
-      HAVING (sum(registered), sum(lodging), sum(floating), sum(overseas), sum(floating_registered), sum(floating_permitted)) <> (0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(
-      db,
-    );
-    const direct = await directPopulation(day);
+      HAVING (sum(registered), sum(lodging), sum(floating), sum(overseas), sum(floating_registered), sum(floating_permitted), sum(occupied_units))
+             <> (0, 0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(db);
+    const direct = await directPopulationAndOccupancy(day);
     const asMap = (rows: (PopulationCounts & { grid: string })[]) => Object.fromEntries(rows.map(({ grid, ...counts }) => [grid, counts]));
     expect(asMap(summed.rows), `changes summed to ${day}, ${when}`).toEqual(direct);
     if (day >= ANALYTICS.historyFrom) expect(asMap(kept.rows), `daily row of ${day}, ${when}`).toEqual(direct);
@@ -347,6 +348,24 @@ describe('maintained statistics after random writes', () => {
     await expectMaintainedLikeRecomputed();
   });
 
+  it("takes a building's occupied units out on every day when it stops being active, and back when it is active again", async () => {
+    const occupiedIn = async (grid: string) =>
+      (
+        await sql<{
+          occupied: number;
+        }>`SELECT occupied_units AS occupied FROM grid_population_daily WHERE day = ${today}::date AND grid_code = ${grid}`.execute(db)
+      ).rows[0]?.occupied ?? 0;
+    await sql`UPDATE buildings SET status = 'active' WHERE code = ${FIXTURE.eastHouse}`.execute(db);
+    const before = await occupiedIn(FIXTURE.gridEast);
+    expect(before, 'the east house has people living there today').toBeGreaterThan(0);
+    for (const status of ['demolished', 'active']) {
+      await sql`UPDATE buildings SET status = ${status} WHERE code = ${FIXTURE.eastHouse}`.execute(db);
+      await expectTablesLikeDirectCounts(`east house ${status}`);
+    }
+    expect(await occupiedIn(FIXTURE.gridEast)).toBe(before);
+    await expectMaintainedLikeRecomputed();
+  });
+
   it('bins the same people into hexagons as into grids', async () => {
     const day = '2025-06-01';
     const hex = await planner.get(`/api/heatmaps/population?level=hex&resolution=8&asOf=${day}&bbox=114.19,22.69,114.23,22.73`).expect(200);
@@ -382,6 +401,26 @@ async function directPopulation(day: string): Promise<Record<string, PopulationC
     WHERE r.moved_in <= ${day}::date AND (r.moved_out IS NULL OR r.moved_out > ${day}::date)
     GROUP BY 1 ORDER BY 1`.execute(db);
   return Object.fromEntries(result.rows.map(({ grid, ...counts }) => [grid, counts]));
+}
+
+/** Units of active buildings somebody lived in on `day`, per grid, counted straight from residencies. */
+async function directOccupiedUnits(day: string): Promise<Record<string, number>> {
+  const result = await sql<{ grid: string; occupied: number }>`
+    SELECT left(u.code, 14) AS grid, count(*)::int AS occupied
+    FROM units AS u JOIN buildings AS b ON b.code = u.building_code AND b.status = 'active'
+    WHERE EXISTS (SELECT 1 FROM residencies AS r WHERE r.unit_code = u.code
+                    AND r.moved_in <= ${day}::date AND (r.moved_out IS NULL OR r.moved_out > ${day}::date))
+    GROUP BY 1`.execute(db);
+  return Object.fromEntries(result.rows.map((row) => [row.grid, row.occupied]));
+}
+
+/** The kept tables' view of a day: the population counts and the occupied units side by side (grids with neither left out). */
+async function directPopulationAndOccupancy(day: string): Promise<Record<string, PopulationCounts & { occupiedUnits: number }>> {
+  const population = await directPopulation(day);
+  const occupied = await directOccupiedUnits(day);
+  const none: PopulationCounts = { registered: 0, lodging: 0, floating: 0, overseas: 0, floatingRegistered: 0, floatingPermitted: 0 };
+  const grids = [...new Set([...Object.keys(population), ...Object.keys(occupied)])].sort();
+  return Object.fromEntries(grids.map((grid) => [grid, { ...(population[grid] ?? none), occupiedUnits: occupied[grid] ?? 0 }]));
 }
 
 async function populationFromApi(day: string): Promise<Record<string, PopulationCounts>> {

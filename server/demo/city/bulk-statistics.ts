@@ -4,8 +4,9 @@
  * on several connections and set-based where refresh_grid_stats() goes day by day:
  *
  * - population changes: the same population_deltas() over the same 2,000-people chunks, the
- *   chunks shared out between connections, their sums added up at the end (range of grids by
- *   range of grids, side by side);
+ *   chunks shared out between connections, and occupancy_changes_of_grids() per range of grids
+ *   (sql/0028_occupied_units.sql), their sums added up at the end (range of grids by range of
+ *   grids, side by side);
  * - daily populations: one statement per range of grids computing their running sums (what
  *   materialize_grid_population() does for a few grids), written in day order like
  *   carry_grid_population() writes them, with the secondary index built afterwards. Carrying day
@@ -21,7 +22,7 @@ import { inParallel, restoreIndexes, setAsideIndexes } from './bulk-indexes.ts';
 const CHUNK_PEOPLE = 2000;
 /** Chunks per job handed to a connection: small enough to share the work out evenly. */
 const CHUNKS_PER_JOB = 50;
-const MEASURES = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted'] as const;
+const MEASURES = ['registered', 'lodging', 'floating', 'overseas', 'floating_registered', 'floating_permitted', 'occupied_units'] as const;
 const STAGING = 'city_load_population_changes';
 
 export async function rebuildGridStatistics(
@@ -91,10 +92,8 @@ async function populationChanges(
     const lastChunk = Number(rows[0]!.last);
     const jobs = Math.ceil((lastChunk + 1) / CHUNKS_PER_JOB);
     let done = 0;
-    await inParallel(
-      connect,
-      workers,
-      Array.from({ length: jobs }, (_, job) => async (client) => {
+    await inParallel(connect, workers, [
+      ...Array.from({ length: jobs }, (_, job) => async (client: pg.Client) => {
         // As in store.refreshGridStats: a cached generic plan of population_deltas joins the arrays badly.
         await client.query('SET plan_cache_mode = force_custom_plan');
         const first = job * CHUNKS_PER_JOB;
@@ -110,9 +109,13 @@ async function populationChanges(
         GROUP BY d.grid_code, d.day`,
           [first, Math.min(lastChunk, first + CHUNKS_PER_JOB - 1)],
         );
-        report('statistics: changes', (done += 1), jobs);
+        report('statistics: changes', (done += 1), jobs + ranges.length);
       }),
-    );
+      ...ranges.map((range) => async (client: pg.Client) => {
+        await client.query(`INSERT INTO ${STAGING} SELECT * FROM occupancy_changes_of_grids($1, $2)`, range);
+        report('statistics: changes', (done += 1), jobs + ranges.length);
+      }),
+    ]);
     // Summed per range of grids on every connection; written in key order, so the primary key
     // grows at its end and a grid's history lies together.
     const total = MEASURES.map((measure) => `sum(${measure})`).join(', ');
