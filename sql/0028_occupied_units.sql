@@ -189,7 +189,10 @@ BEGIN
   FROM calendar AS k
   LEFT JOIN grid_population_changes AS c ON c.grid_code = k.grid_code AND c.day = k.day
   LEFT JOIN opening AS o ON o.grid_code = k.grid_code
-  WINDOW running AS (PARTITION BY k.grid_code ORDER BY k.day ROWS UNBOUNDED PRECEDING);
+  WINDOW running AS (PARTITION BY k.grid_code ORDER BY k.day ROWS UNBOUNDED PRECEDING)
+  -- In day order, as carry_grid_population() writes them: a day's rows then lie together, which
+  -- is what reads of one day want (this migration's backfill rewrites every grid's rows).
+  ORDER BY k.day, k.grid_code;
 END $$;
 
 CREATE OR REPLACE FUNCTION carry_grid_population(from_day date, until date) RETURNS void LANGUAGE plpgsql AS $$

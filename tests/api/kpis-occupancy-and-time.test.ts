@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { insertAnalyticsCity, type KpiAnswer as Kpi } from '../helpers/analytics-fixture.ts';
+import { insertAnalyticsCity, insertPerson, insertStay, type KpiAnswer as Kpi } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
 
 /**
@@ -92,5 +92,31 @@ describe('人户一致率 of a period without checks', () => {
     // Fewer than k people but more than none are still withheld.
     const east = await kpis(leader, `area=${FIXTURE.gridEast}&asOf=2025-06-01`);
     expect(east.registration_rate?.suppressed).toBe(true);
+  });
+});
+
+describe('KPI answers kept per data version', () => {
+  it('answers a repeated request from the kept answer, and computes again after a move-in changes the figures', async () => {
+    const query = `/api/kpis?area=${FIXTURE.district}`;
+    const first = await planner.get(query).expect(200);
+    const second = await planner.get(query).expect(200);
+    expect([first.headers['x-renwu-cache'], second.headers['x-renwu-cache']]).toEqual(['miss', 'hit']);
+    expect(second.body).toEqual(first.body);
+    const occupiedBefore = (first.body.kpis as Kpi[]).find((kpi) => kpi.key === 'occupancy_rate')!.numerator!;
+
+    const personId = await insertPerson(t.handle.db, 'floating', 'kept-answer check');
+    const emptyUnit = await sql<{ code: string }>`
+      SELECT u.code FROM units u JOIN buildings b ON b.code = u.building_code AND b.status = 'active'
+      WHERE u.building_code LIKE ${`${FIXTURE.district}%`}
+        AND NOT EXISTS (SELECT 1 FROM residencies r WHERE r.unit_code = u.code AND r.moved_out IS NULL)
+      ORDER BY u.code LIMIT 1`.execute(t.handle.db);
+    const today = (await sql<{ today: string }>`SELECT city_today() AS today`.execute(t.handle.db)).rows[0]!.today;
+    await insertStay(t.handle.db, personId, { unit: emptyUnit.rows[0]!.code, movedIn: today, registeredAt: today });
+
+    const after = await planner.get(query).expect(200);
+    expect(after.headers['x-renwu-cache']).toBe('miss');
+    expect((after.body.kpis as Kpi[]).find((kpi) => kpi.key === 'occupancy_rate')!.numerator).toBe(occupiedBefore + 1);
+    // Each caller's suppression is part of the key: the leader's answer is computed for the leader.
+    expect((await leader.get(query).expect(200)).headers['x-renwu-cache']).toBe('miss');
   });
 });
