@@ -92,13 +92,14 @@ const AREA_MIN_ZOOM = 6;
 /**
  * District, street and community boundaries (admin_areas), shapes simplified to the zoom: the
  * leader's heatmap of those levels is drawn on them (one source, filtered by `level`), and the
- * offline archive (PMTiles) carries them.
+ * offline archive (PMTiles) carries them. Each area also comes as a point inside it (its
+ * label's place), in the one tile that holds the point: the names are placed once per area.
  */
 export const areas: TileLayer = {
   name: 'areas',
   minZoom: AREA_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
-  description: 'Districts, streets and communities (区、街道、社区) with their codes, shapes simplified to the zoom',
+  description: 'Districts, streets and communities (区、街道、社区) with their codes, shapes simplified to the zoom, and a label point inside each',
   fields: { code: 'String', name: 'String', level: 'String' },
   featureId: 'the 6-, 9- or 12-digit area code as a number',
   select: (envelope, z, prefixes) => areaRows(envelope, z, prefixes),

@@ -43,7 +43,8 @@ function verticesOf(body: Buffer, layerName: string, code: string): number {
   const layer = new VectorTile(new PbfReader(body)).layers[layerName];
   for (let index = 0; index < (layer?.length ?? 0); index++) {
     const feature = layer!.feature(index);
-    if (feature.properties.code === code) return feature.loadGeometry().reduce((sum, ring) => sum + ring.length, 0);
+    // Type 3: the area's shape (its label point is type 1).
+    if (feature.properties.code === code && feature.type === 3) return feature.loadGeometry().reduce((sum, ring) => sum + ring.length, 0);
   }
   throw new Error(`no ${code} in the ${layerName} tile`);
 }
@@ -54,12 +55,41 @@ describe(`area and grid tiles for the heatmap (${ENGINE_UNDER_TEST})`, () => {
     expect(response.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
     const features = layerOf(response.body, 'areas');
     const byCode = (a: { id: number | undefined }, b: { id: number | undefined }) => (a.id ?? 0) - (b.id ?? 0);
-    expect(features.map(({ id, properties }) => ({ id, properties })).sort(byCode)).toEqual([
+    const expected = [
       { id: Number(FIXTURE.district), properties: { code: FIXTURE.district, name: '测试区', level: 'district' } },
       { id: Number(FIXTURE.street), properties: { code: FIXTURE.street, name: '测试街道', level: 'street' } },
       { id: Number(FIXTURE.community), properties: { code: FIXTURE.community, name: '测试社区', level: 'community' } },
-    ]);
-    expect(features.every((feature) => feature.type === 'Polygon')).toBe(true);
+    ];
+    const shapes = features.filter((feature) => feature.type === 'Polygon');
+    expect(shapes.map(({ id, properties }) => ({ id, properties })).sort(byCode)).toEqual(expected);
+    // And one label point per area (its name is placed there once, not on every tile its shape crosses).
+    const labels = features.filter((feature) => feature.type !== 'Polygon');
+    expect(labels.map(({ id, properties }) => ({ id, properties })).sort(byCode)).toEqual(expected);
+    expect(labels.every((feature) => feature.type === 'Point')).toBe(true);
+    // A city view names no street or community: their points are left out of its tiles.
+    const cityView = layerOf((await getTile(leader, `areas/${CITY_Z8}`).expect(200)).body, 'areas');
+    expect(codesOf(cityView.filter((feature) => feature.type === 'Polygon'))).toEqual([FIXTURE.district, FIXTURE.street, FIXTURE.community].sort());
+    expect(codesOf(cityView.filter((feature) => feature.type === 'Point'))).toEqual([FIXTURE.district]);
+  });
+
+  it("puts an area's label point in the one tile that holds it, where its shape crosses several", async () => {
+    const codesIn = async (tile: string, type: 'Point' | 'Polygon') => {
+      const response = await getTile(leader, `areas/${tile}`);
+      if (response.status === 204) return [];
+      return layerOf(response.body, 'areas')
+        .filter((feature) => feature.type === type)
+        .map((feature) => String(feature.properties.code));
+    };
+    // The street (114.20–114.22 E, 22.70–22.71 N) crosses z14 columns 13388–13390; its point lies in one tile.
+    const tiles = ['13388/7130', '13389/7130', '13390/7130', '13388/7131', '13389/7131', '13390/7131'].map((tile) => `14/${tile}`);
+    const crossed = [];
+    const holding = [];
+    for (const tile of tiles) {
+      if ((await codesIn(tile, 'Polygon')).includes(FIXTURE.street)) crossed.push(tile);
+      if ((await codesIn(tile, 'Point')).includes(FIXTURE.street)) holding.push(tile);
+    }
+    expect(crossed.length).toBeGreaterThan(1);
+    expect(holding).toHaveLength(1);
   });
 
   it('simplifies shapes to the zoom: a city view gets a few vertices, a street view the detail', async () => {
@@ -83,7 +113,7 @@ describe(`area and grid tiles for the heatmap (${ENGINE_UNDER_TEST})`, () => {
 
   it('gives each caller only the areas within its jurisdiction', async () => {
     const planner = await t.logIn('street-planner');
-    const streetWide = layerOf((await getTile(planner, `areas/${CITY_Z13}`).expect(200)).body, 'areas');
+    const streetWide = layerOf((await getTile(planner, `areas/${CITY_Z13}`).expect(200)).body, 'areas').filter((feature) => feature.type === 'Polygon');
     expect(codesOf(streetWide)).toEqual([FIXTURE.street, FIXTURE.community]);
     // A collector's jurisdiction is grids: no area lies within it.
     const collector = await t.logIn('collector');

@@ -79,6 +79,14 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
 
   beforeAll(async () => {
     journey = await startJourney('leader-values');
+    // When the map has loaded and placed its first view (MapView's data-ready), on the page's own clock.
+    await journey.page.addInitScript(() => {
+      new MutationObserver(() => {
+        const ready = document.querySelector('[data-testid=map-frame][data-ready=true]');
+        const page = window as unknown as { mapReadyAt?: number };
+        if (ready && page.mapReadyAt === undefined) page.mapReadyAt = performance.now();
+      }).observe(document, { subtree: true, attributes: true, childList: true, attributeFilter: ['data-ready'] });
+    });
     journey.page.on('request', (request) => {
       visited.push(request.url());
       if (request.url().includes('/api/heatmaps')) requested.push(request.url());
@@ -99,11 +107,13 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     expect(requested.some((address) => new URL(address).pathname === '/api/heatmaps/cells')).toBe(true);
   });
 
-  it('paints the grids from vector tiles: no GeoJSON of the whole level is fetched', async () => {
+  it('paints from vector tiles: no GeoJSON of the grids, communities or streets is fetched', async () => {
     const { page } = journey;
     const areaLevels = visited.map((address) => new URL(address)).filter((address) => address.pathname === '/api/areas');
     expect(areaLevels.length).toBeGreaterThan(0);
-    expect(areaLevels.map((address) => address.searchParams.get('level'))).not.toContain('grid');
+    // The district's outline (small) places the first view; the finer levels' boundaries are tiles.
+    expect(areaLevels.map((address) => address.searchParams.get('level'))).toEqual(['district']);
+    expect(visited.some((address) => new URL(address).pathname.startsWith('/tiles/areas/'))).toBe(true);
     expect(visited.some((address) => new URL(address).pathname.startsWith('/tiles/grids/'))).toBe(true);
     const source = await fillSource(page);
     expect(source).toMatchObject({ type: 'vector', sourceLayer: 'grids', drawnLayers: ['grids'] });
@@ -181,6 +191,101 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     await grids;
     await expect.poll(async () => (await fillSource(page))?.sourceLayer, { timeout: 30_000 }).toBe('grids');
     await expect(page.getByText(/放大后显示网格|Zoom in to see grids/).count()).resolves.toBe(0);
+  });
+
+  it("draws the community boundaries from the area tiles and names a cell's community and the breadcrumb's areas", async () => {
+    const { page } = journey;
+    const drawnBoundaries = () =>
+      page.evaluate(() => {
+        const map = (document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null)?.maplibreMap;
+        const drawn = map?.queryRenderedFeatures({ layers: ['community-line'] }) ?? [];
+        return {
+          count: drawn.length,
+          sources: [...new Set(drawn.map((feature) => feature.source))],
+          levels: [...new Set(drawn.map((feature) => feature.properties.level))],
+        };
+      });
+    await expect.poll(async () => (await drawnBoundaries()).count, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await drawnBoundaries()).toMatchObject({ sources: ['area-tiles'], levels: ['community'] });
+
+    const names = (await page.evaluate(async () => {
+      const ofLevel = async (level: string) => (await (await fetch(`/api/heatmaps/cells?level=${level}`)).json()) as { codes: string[]; names: string[] };
+      const [district, street, community, grid] = await Promise.all(['district', 'street', 'community', 'grid'].map(ofLevel));
+      return Object.fromEntries([district!, street!, community!, grid!].flatMap(({ codes, names }) => codes.map((code, index) => [code, names[index]])));
+    })) as Record<string, string>;
+    // A grid's tooltip names its community (the grid's code begins with the community's 12 digits).
+    const tooltip = await hoverMapMiddle(page);
+    await expect(tooltip.locator('.parent').textContent()).resolves.toMatch(/\S/);
+    const parent = await tooltip.locator('.parent').textContent();
+    const hoveredName = await tooltip.locator('strong').textContent();
+    const grid = Object.entries(names).find(([code, name]) => code.length === 14 && name === hoveredName);
+    expect(grid).toBeDefined();
+    expect(parent).toBe(names[grid![0].slice(0, 12)]);
+
+    // The breadcrumb names the district, street, community and grid a ranking row leads to.
+    await page.locator('[data-testid=cell-ranking] button').first().click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('area')?.length === 14);
+    const chosen = new URL(page.url()).searchParams.get('area')!;
+    const expected = [6, 9, 12, 14].map((length) => names[chosen.slice(0, length)]);
+    await expect.poll(() => page.locator('nav.crumbs li > :first-child').allTextContents(), { timeout: 15_000 }).toEqual(expected);
+    await journey.shot('4-breadcrumb');
+  });
+
+  it('asks for the heatmap values of the first view while the map starts, not once it has loaded', async () => {
+    const { page } = journey;
+    // A link to city zoom: the first view draws communities, and that is the first thing asked for.
+    const center = await page.evaluate(() =>
+      (document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null)?.maplibreMap?.getCenter().toArray(),
+    );
+    const order: string[] = [];
+    const record = (request: import('playwright-core').Request) => {
+      if (request.url().includes('shape=values')) order.push(new URL(request.url()).searchParams.get('level') ?? '');
+    };
+    page.on('request', record);
+    await page.goto(`${journey.server.url}/overview?z=10.00&c=${center!.map((value) => value.toFixed(5)).join(',')}`);
+    await mapReady(page);
+    await page.waitForSelector('[data-testid=heatmap-legend]');
+    page.off('request', record);
+    expect(order).toEqual(['community']);
+    const timing = await page.evaluate(() => ({
+      mapReadyAt: (window as unknown as { mapReadyAt?: number }).mapReadyAt,
+      valuesAskedAt: performance.getEntriesByType('resource').find((entry) => entry.name.includes('shape=values'))?.startTime,
+    }));
+    expect(timing.mapReadyAt).toBeGreaterThan(0);
+    expect(timing.valuesAskedAt).toBeLessThan(timing.mapReadyAt!);
+  });
+
+  it('lists the first 100 areas of a large heatmap, and all of them when asked', async () => {
+    const { page } = journey;
+    // A city larger than the demo's 8 grids: the grid list and values answers carry 150 more cells (codes no tile holds).
+    const added = Array.from({ length: 150 }, (_, index) => `4403079990${String(index).padStart(4, '0')}`);
+    const isGridAnswer = (address: URL) =>
+      address.pathname.startsWith('/api/heatmaps/') &&
+      address.searchParams.get('level') === 'grid' &&
+      (address.pathname === '/api/heatmaps/cells' || address.searchParams.get('shape') === 'values');
+    await page.route(isGridAnswer, async (route) => {
+      const { 'if-none-match': _asked, ...headers } = route.request().headers();
+      const response = await route.fetch({ headers });
+      const body = await response.json();
+      if (new URL(route.request().url()).pathname === '/api/heatmaps/cells') {
+        body.codes.push(...added);
+        body.names.push(...added.map((_, index) => `外加网格${index}`));
+      } else {
+        body.values.push(...added.map((_, index) => index));
+      }
+      await route.fulfill({ response, json: body });
+    });
+    const center = new URL(page.url()).searchParams.get('c');
+    await page.goto(`${journey.server.url}/overview?z=13.00&c=${center}`);
+    await page.waitForSelector('[data-testid=heatmap-legend]');
+    const rows = page.locator('[data-testid=cell-ranking] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(100);
+    const showAll = page.locator('[data-testid=ranking-show-all]');
+    await expect(showAll.textContent()).resolves.toContain('158');
+    await showAll.click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(158);
+    await expect(showAll.count()).resolves.toBe(0);
+    await page.unroute(isGridAnswer);
   });
 
   it('ran clean', () => {

@@ -52,6 +52,29 @@ export const gridStatisticsRows = (envelope: RawBuilder<unknown>, prefixes: Code
   sql`SELECT ${codeAsId('g.code')}, g.geom, ${gridStatisticsProperties(privacyK)} AS properties FROM grids g ${gridStatisticsJoins}
         WHERE g.geom && ${envelope} AND ${codeWithin('g.code', prefixes)}`;
 
+const areaProperties = sql`jsonb_build_object('code', code, 'name', name, 'level', level)`;
+
+/**
+ * From this zoom a level's label points are in the tiles: where a map names the level (the
+ * dashboard's street names from z9, community names from z12.5), not wider, where a city tile's
+ * 5,000 community points would add a fifth to it for names nobody draws.
+ */
+export const AREA_LABEL_MIN_ZOOM = { district: 6, street: 9, community: 12 } as const;
+
+const levelsLabelledAt = (z: number) =>
+  Object.entries(AREA_LABEL_MIN_ZOOM)
+    .filter(([, minZoom]) => z >= minZoom)
+    .map(([level]) => level);
+
+/**
+ * Each area's shape, and one point inside it for its name, in the one tile that holds the point:
+ * a map that labels the shapes themselves repeats a street's name on every tile it crosses.
+ */
 export const areaRows = (envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes) =>
-  sql`SELECT ${codeAsId('code')}, ${simplified('geom', z)} AS geom, jsonb_build_object('code', code, 'name', name, 'level', level) AS properties
-        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}`;
+  sql`SELECT ${codeAsId('code')}, ${simplified('geom', z)} AS geom, ${areaProperties} AS properties
+        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}
+      UNION ALL
+      SELECT id, geom, properties FROM (
+        SELECT ${codeAsId('code')}, ST_PointOnSurface(geom) AS geom, ${areaProperties} AS properties
+          FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)} AND level = ANY(${levelsLabelledAt(z)}::text[])
+      ) AS labels WHERE geom && ${envelope}`;

@@ -21,6 +21,12 @@ function knownCells(level: AreaLevel, refresh = false): Promise<CellOrder> {
   return loading;
 }
 
+/** A level's cells by code and name (streets, communities and grids drawn from tiles are named by these). */
+export async function cellNames(level: AreaLevel): Promise<{ code: string; name: string | null }[]> {
+  const { codes, names } = await knownCells(level);
+  return codes.map((code, index) => ({ code, name: names[index] ?? null }));
+}
+
 /** The cells in the order a values answer names: the known ones, or asked again (the data changed). */
 async function cellsInOrder(level: AreaLevel, order: string, known: Promise<CellOrder>): Promise<CellOrder> {
   const cells = await known;

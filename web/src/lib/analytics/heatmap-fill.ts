@@ -2,6 +2,7 @@ import type { ExpressionSpecification, FilterSpecification, Map as MapLibreMap, 
 import type { AreaLevel, Bbox, HeatmapCell } from '../api/types.ts';
 import { extentOf } from '../map/geometry.ts';
 import { classIndex, suppressedColor } from '../map/scales.ts';
+import { areaTiles, gridTiles, type TileSource } from '../map/tile-sources.ts';
 import { GRID_DETAIL_ZOOM } from './leader-layers.ts';
 
 /**
@@ -31,13 +32,14 @@ export interface HoveredArea {
   extent: Bbox | undefined;
 }
 
-/** The tile layer a level's cells come from: grids from city zoom, the admin areas (one layer, `level` tells them apart) wider. */
+/** The tile source a level's cells come from: grids from z11, the admin areas (one layer, `level` tells them apart) wider. */
 interface CellTiles {
-  /** The vector source on the map (one per tile layer, shared by the admin levels). */
+  /**
+   * The vector source on the map, kept by the map's own layers (GridLayer, BoundaryLayers) where
+   * the level is drawn from tiles: the heatmap fills the tiles the outlines are drawn from.
+   */
   source: string;
-  sourceLayer: 'grids' | 'areas';
-  /** The server's first zoom with features (server/tiles/layers.ts). */
-  minzoom: number;
+  sourceLayer: TileSource['sourceLayer'];
   /** Only this level's features of the layer; none for grids. */
   filter?: ExpressionSpecification;
   /**
@@ -47,12 +49,9 @@ interface CellTiles {
   outlineMinzoom: number;
 }
 
-/** Past this zoom MapLibre overscales the last tiles: a cell has no more detail to give. */
-const CELL_TILES_MAX_ZOOM = 14;
-
 export function cellTilesOf(level: AreaLevel): CellTiles {
-  if (level === 'grid') return { source: 'heatmap-grids', sourceLayer: 'grids', minzoom: 8, outlineMinzoom: GRID_DETAIL_ZOOM };
-  return { source: 'heatmap-areas', sourceLayer: 'areas', minzoom: 6, filter: ['==', ['get', 'level'], level], outlineMinzoom: 6 };
+  if (level === 'grid') return { source: gridTiles.id, sourceLayer: gridTiles.sourceLayer, outlineMinzoom: GRID_DETAIL_ZOOM };
+  return { source: areaTiles.id, sourceLayer: areaTiles.sourceLayer, filter: ['==', ['get', 'level'], level], outlineMinzoom: areaTiles.minzoom };
 }
 
 /** The hovered feature's extent: enough to ask the server for that one cell's figures. */
@@ -79,19 +78,8 @@ export function fillColor(colors: readonly string[]): ExpressionSpecification {
   ] as ExpressionSpecification;
 }
 
-/** Whether the anchor the layers go under is on the map yet (a sibling component adds it). */
-export const canDraw = (map: MapLibreMap) => map.getLayer(ANCHOR) !== undefined;
-
-function addCellSource(map: MapLibreMap, { source, sourceLayer, minzoom }: CellTiles): void {
-  if (map.getSource(source)) return;
-  map.addSource(source, {
-    type: 'vector',
-    tiles: [`${location.origin}/tiles/${sourceLayer}/{z}/{x}/{y}.mvt`],
-    minzoom,
-    maxzoom: CELL_TILES_MAX_ZOOM,
-    promoteId: 'code',
-  });
-}
+/** Whether the anchor the layers go under and the level's tiles are on the map yet (sibling components add them). */
+export const canDraw = (map: MapLibreMap, level: AreaLevel) => map.getLayer(ANCHOR) !== undefined && map.getSource(cellTilesOf(level).source) !== undefined;
 
 /** The selected outline's filter: the level's features with this code. */
 function selectedFilter(level: AreaLevel, code: string): FilterSpecification {
@@ -102,7 +90,6 @@ function selectedFilter(level: AreaLevel, code: string): FilterSpecification {
 
 export function addHeatmapLayers(map: MapLibreMap, level: AreaLevel, colors: readonly string[]): void {
   const tiles = cellTilesOf(level);
-  addCellSource(map, tiles);
   const on = { source: tiles.source, 'source-layer': tiles.sourceLayer, ...(tiles.filter ? { filter: tiles.filter } : {}) };
   map.addLayer({ id: HEATMAP_FILL, type: 'fill', ...on, paint: { 'fill-color': fillColor(colors), 'fill-opacity': OPACITY } }, ANCHOR);
   map.addLayer(
@@ -112,13 +99,17 @@ export function addHeatmapLayers(map: MapLibreMap, level: AreaLevel, colors: rea
   map.addLayer({ id: HEATMAP_SELECTED, type: 'line', ...on, filter: selectedFilter(level, ''), paint: { 'line-color': '#111111', 'line-width': 3 } }, ANCHOR);
 }
 
-/** Takes the layers off; the level's source stays (its tiles are kept for a way back) without its colours. */
-export function removeHeatmapLayers(map: MapLibreMap, level: AreaLevel): void {
+/**
+ * Takes the layers off; the level's source stays (the outlines are drawn from it) without the
+ * heatmap's colours: only the `class` of the cells painted goes, other states (hover) stay.
+ */
+export function removeHeatmapLayers(map: MapLibreMap, level: AreaLevel, painted: Iterable<string>): void {
   for (const id of [HEATMAP_SELECTED, HEATMAP_OUTLINE, HEATMAP_FILL]) {
     if (map.getLayer(id)) map.removeLayer(id);
   }
   const { source, sourceLayer } = cellTilesOf(level);
-  if (map.getSource(source)) map.removeFeatureState({ source, sourceLayer });
+  if (!map.getSource(source)) return;
+  for (const code of painted) map.removeFeatureState({ source, sourceLayer, id: code }, 'class');
 }
 
 export function setHeatmapColors(map: MapLibreMap, colors: readonly string[]): void {

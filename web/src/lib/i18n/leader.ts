@@ -95,6 +95,7 @@ export const zh = {
 
   'ranking.title': '各区域{metric}',
   'ranking.suppressed': '不显示',
+  'ranking.showAll': '显示全部 {count} 个',
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -193,4 +194,5 @@ export const en: Record<keyof typeof zh, string> = {
 
   'ranking.title': '{metric} by area',
   'ranking.suppressed': 'withheld',
+  'ranking.showAll': 'Show all {count}',
 };

@@ -18,8 +18,9 @@ function parentCodeOf(code: string): string | null {
 export interface AreaDataOptions {
   /**
    * Levels left out of load(): their boundaries are drawn from vector tiles (issue 18: a city's
-   * 20,000 grids are megabytes of GeoJSON to fetch and tessellate on every visit). ensure() loads
-   * one when a page needs its polygons after all (hot spots, a highlighted grid).
+   * 20,000 grids, or its communities and streets, are megabytes of GeoJSON to fetch and tessellate
+   * on every visit). ensure() loads one when a page needs its polygons after all (hot spots, a
+   * highlighted grid); their names come from nameCells().
    */
   deferred?: readonly AreaLevel[];
 }
@@ -33,6 +34,11 @@ export class AreaData {
 
   constructor(options: AreaDataOptions = {}) {
     this.deferred = options.deferred ?? [];
+  }
+
+  /** Whether the street and community boundaries (and so the district's, drawn with them) come as tiles. */
+  get boundariesTiled(): boolean {
+    return this.deferred.includes('street') || this.deferred.includes('community');
   }
 
   collections = $state.raw<Record<AreaLevel, AreaCollection>>({
@@ -75,11 +81,27 @@ export class AreaData {
       const wanted = areaLevels.filter((level) => !this.deferred.includes(level) || this.#ensured.has(level));
       const loaded = await Promise.all(wanted.map(async (level) => [level, await api.areas(level, signal)] as const));
       this.collections = { ...this.collections, ...Object.fromEntries(loaded) };
+      await this.#loadOutline(signal);
       this.status = 'ready';
     } catch (error) {
       if (signal?.aborted) return;
       this.error = error;
       this.status = 'error';
+    }
+  }
+
+  /**
+   * The first view fits the widest level the user sees: where the levels loaded hold nothing (a
+   * street's or a community's leader sees no district), the widest deferred one that does is loaded,
+   * within the jurisdiction a handful of areas.
+   */
+  async #loadOutline(signal?: AbortSignal): Promise<void> {
+    for (const level of areaLevels) {
+      if (this.collections[level].features.length > 0) return;
+      if (!this.deferred.includes(level) || this.#ensured.has(level)) continue;
+      const collection = await api.areas(level, signal);
+      this.#ensured.add(level);
+      this.collections = { ...this.collections, [level]: collection };
     }
   }
 
@@ -93,11 +115,13 @@ export class AreaData {
     );
   }
 
-  /** Names cells of a deferred level (code → name), so that lineage and tooltips can name them. */
+  /** Names cells of a deferred level (code → name), so that lineage and tooltips can name them; a renamed cell takes its new name. */
   nameCells(cells: readonly { code: string; name?: string | null }[]): void {
+    const renamed = cells.filter(({ code, name }) => name && this.#names.get(code) !== name);
+    if (renamed.length === 0) return;
     const names = new Map(this.#names);
-    for (const { code, name } of cells) if (name) names.set(code, name);
-    if (names.size !== this.#names.size) this.#names = names;
+    for (const { code, name } of renamed) names.set(code, name!);
+    this.#names = names;
   }
 
   #areaAbove(code: string): AreaProperties | undefined {
