@@ -3,6 +3,7 @@ import { startAuditCheckpoints } from './audit/checkpoints.ts';
 import { startAuditSequencer } from './audit/sequencer.ts';
 import { demoPassword } from './auth/passwords.ts';
 import { bootDatabase } from './boot.ts';
+import { warmKeptFigures } from './heatmaps/routes.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { logger } from './logger.ts';
@@ -18,7 +19,9 @@ async function main() {
   const sequencer = startAuditSequencer(context.db, config);
   const checkpoints = startAuditCheckpoints(context.db, config);
   await ensureDashboardBuilt();
-  const server = createApp(context).listen(config.port, config.host, () => {
+  const app = createApp(context);
+  warmKeptFigures(context);
+  const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
     const demoLines = seeded.demoUsers.map((username) => `    ${username.padEnd(10)} ${demoPassword(username)}`);
     process.stdout.write(

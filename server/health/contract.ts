@@ -18,6 +18,10 @@ export const healthAnswer = z.object({
   }),
   counts: z.object({ buildings: z.number().int(), units: z.number().int(), persons: z.number().int() }),
   estimatedCounts: z.array(z.enum(['buildings', 'units', 'persons'])).meta({ description: 'The counts read from planner estimates rather than counted' }),
+  keptFigures: z.enum(['none', 'computing', 'kept']).meta({
+    description:
+      "The time slider's month-ends kept in memory: computing (at start-up and after the data changed; maps meanwhile sum the tables), kept, or none yet",
+  }),
 });
 
 export const healthResponses: Record<string, RouteResponses> = {

@@ -51,6 +51,14 @@ export interface KeptFiguresPace {
 
 export const KEPT_FIGURES_PACE: KeptFiguresPace = { idleMs: 5 * 60_000, minRestMs: 15_000, restFactor: 4, now: () => Date.now() };
 
+/** Period legends kept for one data version: a handful of maps and jurisdictions in practice. */
+const MAX_KEPT_BREAKS = 256;
+
+interface BreaksOfVersion {
+  version: string;
+  byRequest: Map<string, Promise<unknown>>;
+}
+
 export const KEPT_COLUMNS = [...POPULATION_COLUMNS, FOUND_UNREGISTERED_COLUMN] as const;
 const LEVELS: readonly AreaLevel[] = ['district', 'street', 'community', 'grid'];
 
@@ -118,6 +126,20 @@ export interface MonthEndStore {
   casesByPeriod(db: Kysely<DB>, periods: readonly CasePeriod[], level: AreaLevel): Promise<AreaSeries | undefined>;
   /** One population column per area of `level` on each of `days`, when every one of them is a kept month-end (emerging hot spots of floating people). */
   populationOnDays(db: Kysely<DB>, days: readonly string[], level: AreaLevel, column: (typeof KEPT_COLUMNS)[number]): Promise<AreaSeries | undefined>;
+  /**
+   * Legend breaks fixed over a period (a heatmap's breaksFrom), kept for the reader's data
+   * version: every month the slider shows of one map shares them, and they are computed from the
+   * map of every month of the period. Concurrent readers of one key share one computation.
+   */
+  keptBreaks<T>(db: Kysely<DB>, requestKey: string, compute: () => Promise<T>): Promise<T>;
+  /** Whether the months kept are those of the reader's snapshot (answers built from them cost no SQL sums). */
+  holdsVersionOf(db: Kysely<DB>): Promise<boolean>;
+  /** The data version the months kept were read in, if any. */
+  keptVersion(): string | undefined;
+  /** Called after each precomputation (the slider's answers are built ahead from it: ./slider-warmer.ts). */
+  onKept(listener: () => void): void;
+  /** Whether a precomputation is under way. */
+  computing(): boolean;
   /** The precomputation under way, if any (tests wait on it). */
   settled(): Promise<void>;
   heldBytes(): number;
@@ -208,6 +230,8 @@ export function createMonthEndStore(
   let watch: ReturnType<typeof setInterval> | undefined;
   let askedAt = pace.now();
   let restUntil = Number.NEGATIVE_INFINITY;
+  let breaks: BreaksOfVersion = { version: '', byRequest: new Map() };
+  const keptListeners: (() => void)[] = [];
 
   async function recompute(db: Kysely<DB>): Promise<void> {
     const started = pace.now();
@@ -216,6 +240,7 @@ export function createMonthEndStore(
     const took = pace.now() - started;
     restUntil = pace.now() + Math.max(pace.minRestMs, pace.restFactor * took);
     log('time slider months precomputed', { months: next.days.size, grids: next.grids.size, ms: took });
+    for (const listener of keptListeners) listener();
   }
 
   /** Recomputes when the version moved on, unless one is running or the last one is still resting. */
@@ -278,6 +303,25 @@ export function createMonthEndStore(
       const counts = perDay.map((perGrid) => areaSums(version, perGrid!, KEPT_COLUMNS, column, level));
       return { codes: version.areas[level].rows.map((row) => row.code), counts };
     },
+    async keptBreaks(db, requestKey, compute) {
+      const version = await snapshotKey(db);
+      if (breaks.version !== version || breaks.byRequest.size >= MAX_KEPT_BREAKS) breaks = { version, byRequest: new Map() };
+      const { byRequest } = breaks;
+      let kept = byRequest.get(requestKey);
+      if (!kept) {
+        kept = compute();
+        byRequest.set(requestKey, kept);
+        // A failed computation is not kept: the next reader tries again.
+        kept.catch(() => byRequest.delete(requestKey));
+      }
+      return kept as ReturnType<typeof compute>;
+    },
+    holdsVersionOf: async (db) => (await versionFor(db, current)) !== undefined,
+    keptVersion: () => current?.key,
+    onKept: (listener) => {
+      keptListeners.push(listener);
+    },
+    computing: () => running !== undefined,
     settled: async () => {
       await running;
     },

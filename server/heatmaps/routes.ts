@@ -10,7 +10,10 @@ import { METRIC_NAMES, METRICS, RENTAL_TIERS, type CategoryChoice } from '../dom
 import { populationWindow, refreshGridStats, type AreaLevel } from './repository.ts';
 import { cellOrder, compactHeatmap, dataVersionOf } from './compact.ts';
 import { KEPT_FIGURES_WATCH_MS, monthEndStoreOf } from './month-ends.ts';
-import { createResponseCache, sendCachedJson } from '../http/kept-answers.ts';
+import { createResponseCache, keyOfRequest, sendCachedJson } from '../http/kept-answers.ts';
+import type { AppContext } from '../context.ts';
+import type { Principal } from '../auth/session.ts';
+import { createSliderWarmer } from './slider-warmer.ts';
 import { logger } from '../logger.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { buildHeatmap, buildHeatmapColumns, invalidField, keepPopulationWindowCurrent, suppressesSmallCounts, type HeatmapRequest } from './service.ts';
@@ -46,10 +49,10 @@ const heatmapQuery = z.object({
 const cellsQuery = z.object({ level: z.enum(AREA_LEVELS, { message: `level must be one of ${AREA_LEVELS.join(', ')}` }).default('grid') });
 const refreshBody = z.strictObject({ historyFrom: calendarDate.optional() });
 
-function heatmapRequest(
-  { metric }: z.output<typeof heatmapParams>,
-  { category, ...rest }: z.output<typeof heatmapQuery>,
-): HeatmapRequest & { shape: (typeof SHAPES)[number] } {
+type MapRequest = HeatmapRequest & { shape: (typeof SHAPES)[number] };
+type AreaMapRequest = MapRequest & { level: AreaLevel };
+
+function heatmapRequest({ metric }: z.output<typeof heatmapParams>, { category, ...rest }: z.output<typeof heatmapQuery>): MapRequest {
   if (rest.shape === 'values' && (rest.level === 'hex' || rest.level === 'square' || rest.bbox)) {
     throw invalidField(
       'shape',
@@ -67,12 +70,55 @@ function heatmapRequest(
 /** Heatmaps (aggregate figures per cell with a shared legend) and their upkeep; the KPI cards are server/kpis's own routes. */
 export const heatmapsRoutes: FeatureRoutes = (context) => heatmapSpecs(context);
 
+/**
+ * The slider's month-ends and the cases per day: precomputed when the server starts
+ * (warmKeptFigures) and again once someone slides (or, on PostgreSQL, asks for cases) after the
+ * data changed; watched on PostgreSQL (shared by many readers).
+ */
+function keptFiguresOf(context: AppContext) {
+  const store = monthEndStoreOf(context.db, (message, fields) => logger.info(message, fields));
+  const watchMs = context.engine === 'postgres' ? KEPT_FIGURES_WATCH_MS : undefined;
+  return { store, refresh: () => store.refresh(context.db, watchMs) };
+}
+
+/**
+ * A server computes the kept figures as it starts (issue 18): otherwise its first map with a
+ * legend fixed over the slider's months (the leader's home) sums 36 month-ends in SQL, 8 s at
+ * Shenzhen scale, and the first slide finds nothing kept.
+ */
+export function warmKeptFigures(context: AppContext): void {
+  keptFiguresOf(context).refresh();
+}
+
 const heatmapSpecs: FeatureRoutes = (context) => {
   const keptHeatmaps = createResponseCache();
-  // The slider's month-ends and the cases per day, precomputed once someone slides (or, on
-  // PostgreSQL, asks for cases); watched on PostgreSQL (shared by many readers).
-  const monthEnds = monthEndStoreOf(context.db, (message, fields) => logger.info(message, fields));
-  const monthEndWatchMs = context.engine === 'postgres' ? KEPT_FIGURES_WATCH_MS : undefined;
+  const { store: monthEnds, refresh: refreshKeptFigures } = keptFiguresOf(context);
+  const watchesCases = context.engine === 'postgres';
+  const warmer = context.config.warmSliderAnswers ? createSliderWarmer(context.db, monthEnds, (message, fields) => logger.info(message, fields)) : undefined;
+
+  /** An area map's answer, kept per data version. */
+  function keptAnswer(heatmap: AreaMapRequest, principal: Principal) {
+    // Everything the response depends on besides the data version: the request and what this caller may see.
+    const requestKey = keyOfRequest([heatmap, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
+    const { shape, ...asked } = heatmap;
+    const compute =
+      shape === 'values'
+        ? async (trx: Transaction<DB>) => {
+            const { head, columns } = await buildHeatmapColumns(trx, principal, { ...asked, level: asked.level }, monthEnds);
+            return compactHeatmap(head, columns, await dataVersionOf(trx));
+          }
+        : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
+    return keptHeatmaps.read(context.db, requestKey, compute);
+  }
+
+  /** A whole-level map of a figure kept per month-end: its answers (values only, as the dashboard asks) are built ahead for the slider. */
+  function noteSliderMap(heatmap: AreaMapRequest, principal: Principal): void {
+    if (!warmer || heatmap.bbox || METRICS[heatmap.metric].source === 'cases') return;
+    const month = (asOf: string | undefined): AreaMapRequest => ({ ...heatmap, shape: 'values', asOf });
+    const mapKey = keyOfRequest([month(undefined), visiblePrefixes(principal), suppressesSmallCounts(principal)]);
+    warmer.noteRead(mapKey, (day) => keptAnswer(month(day), principal));
+  }
+
   return [
     route({
       method: 'get',
@@ -112,29 +158,22 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       summary: 'Values per cell (area, H3 hexagon or ground square) with legend class breaks',
       schemas: { params: heatmapParams, query: heatmapQuery },
       handler: async ({ params, query, principal }, request, response) => {
-        const heatmap = heatmapRequest(params, query);
+        const asked = heatmapRequest(params, query);
         // Hex and square cells are binned from base-table points inside a small bbox: not kept.
-        if (heatmap.level === 'hex' || heatmap.level === 'square') {
-          const { shape: _cells, ...asked } = heatmap;
-          response.json(await buildHeatmap(context.db, principal, asked));
+        if (asked.level === 'hex' || asked.level === 'square') {
+          const { shape: _cells, ...pointMap } = asked;
+          response.json(await buildHeatmap(context.db, principal, pointMap));
           return;
         }
+        const heatmap = { ...asked, level: asked.level };
         await keepPopulationWindowCurrent(context.db);
-        // Everything the response depends on besides the data version: the request and what this caller may see.
-        const requestKey = JSON.stringify([heatmap, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
-        const { shape, ...asked } = heatmap;
-        if (asked.asOf !== undefined || asked.breaksFrom !== undefined || (monthEndWatchMs && METRICS[asked.metric].source === 'cases')) {
-          monthEnds.refresh(context.db, monthEndWatchMs);
+        if (heatmap.asOf !== undefined || heatmap.breaksFrom !== undefined || (watchesCases && METRICS[heatmap.metric].source === 'cases')) {
+          refreshKeptFigures();
+          // A period legend reads every month-end: waiting for a computation under way is sooner than summing them in SQL.
+          if (heatmap.breaksFrom !== undefined) await monthEnds.settled();
         }
-        const compute =
-          shape === 'values'
-            ? async (trx: Transaction<DB>) => {
-                // An area level: hex and square were answered above.
-                const { head, columns } = await buildHeatmapColumns(trx, principal, { ...asked, level: asked.level as AreaLevel }, monthEnds);
-                return compactHeatmap(head, columns, await dataVersionOf(trx));
-              }
-            : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
-        const { body, hit } = await keptHeatmaps.read(context.db, requestKey, compute);
+        const { body, hit } = await keptAnswer(heatmap, principal);
+        noteSliderMap(heatmap, principal);
         sendCachedJson(request, response, body, hit);
       },
     }),

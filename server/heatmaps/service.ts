@@ -2,13 +2,14 @@ import type { Kysely, RawBuilder } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
 import { classBreaks, type ClassBreaks } from '../domain/class-breaks.ts';
-import { fixedBreaks, MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
+import { fixedBreaks, MAX_PERIOD_MONTHS, monthWindows, type MonthWindow } from '../domain/period-breaks.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import { h3Binner, squareBinner, type PointBinner } from '../domain/hex.ts';
 import { privacyKOf } from '../domain/privacy.ts';
 import { addDays } from '../domain/calendar.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
+import { keyOfRequest } from '../http/kept-answers.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../domain/bbox-limit.ts';
 import { tableExists } from '../db/capabilities.ts';
@@ -457,18 +458,34 @@ async function breakPeriod(db: Kysely<DB>, request: HeatmapRequest, from: string
 /**
  * Breaks of the values of every month of the period (population and tiers as of each month's
  * last day, cases within each calendar month), computed as each month's map is: the same
- * cells, the same suppression. Cached with the response, so a replay pays once.
+ * cells, the same suppression. Kept per data version with the month-ends (`months`): the slider
+ * asks for the same period's breaks at every month, and computing them reads every month's map.
  */
 async function breaksOverPeriod(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, from: string, months?: MonthEndStore) {
   const windows = await breakPeriod(db, request, from);
+  const compute = () => periodLegend(db, principal, request, from, windows, months);
+  if (!months) return compute();
+  // The month shown (asOf, or a cases period) does not change the period's breaks.
+  const { asOf: _asOf, from: _from, to: _to, ...map } = request;
+  const key = keyOfRequest([map, from, windows.at(-1)!.to, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
+  return months.keptBreaks(db, key, compute);
+}
+
+async function periodLegend(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, from: string, windows: MonthWindow[], months?: MonthEndStore) {
   const valuesByMonth: number[][] = [];
   // One after the other: the embedded engine has a single connection.
   for (const window of windows) {
     const month = { ...request, asOf: window.to, from: window.from, to: window.to, breaksFrom: undefined };
-    valuesByMonth.push(shownValues((await finishedCells(db, principal, month, months)).cells));
+    valuesByMonth.push(await shownValuesOfMonth(db, principal, month, months));
   }
   const period = monthWindows(from, windows.at(-1)!.to);
   return { breaks: fixedBreaks(valuesByMonth), breaksOver: { from: period[0]!.from, to: period.at(-1)!.to, months: period.length } };
+}
+
+/** The values one month's map shows: column by column for a whole level (no object per cell), else its cells. */
+async function shownValuesOfMonth(db: Kysely<DB>, principal: Principal, month: HeatmapRequest, months?: MonthEndStore): Promise<number[]> {
+  if (month.bbox || month.level === 'hex' || month.level === 'square') return shownValues((await finishedCells(db, principal, month, months)).cells);
+  return definedValues((await cellColumns(db, principal, { ...month, level: month.level }, months)).values);
 }
 
 export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, months?: MonthEndStore): Promise<Heatmap> {

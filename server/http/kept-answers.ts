@@ -30,6 +30,18 @@ export interface ResponseCache {
 
 const versionOf = analyticsSnapshotKey;
 
+/**
+ * A request's key for kept answers: JSON with every object's keys sorted, so that one request
+ * gives one key however its object was put together (a parsed query, or one built to warm it).
+ */
+export function keyOfRequest(request: unknown): string {
+  return JSON.stringify(request, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}
+
 const DEFAULT_MAX_GZIP_BYTES = 64 * 1024 * 1024;
 
 export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): ResponseCache {

@@ -5,6 +5,8 @@ import { chinaToday } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
 import { insertUser } from '../helpers/fixture-city.ts';
+import { warmKeptFigures } from '../../server/heatmaps/routes.ts';
+import { monthEndStoreOf } from '../../server/heatmaps/service.ts';
 
 /**
  * Issue 16.4: legend classes fixed over the slider's period (breaksFrom), so that 2024-12 and
@@ -37,6 +39,15 @@ const heatmap = async (query: string): Promise<Heatmap> => (await planner.get(`/
 const values = (map: Heatmap) => map.cells.flatMap((cell) => (typeof cell.value === 'number' ? [cell.value] : []));
 
 describe('breaks fixed over the period', () => {
+  it("are read from month-ends the server computes as it starts (the leader home's first map)", async () => {
+    const months = monthEndStoreOf(t.context.db);
+    expect(months.keptDays()).toEqual([]);
+    warmKeptFigures(t.context);
+    await months.settled();
+    expect(months.keptDays()).toHaveLength(36);
+    months.stop();
+  });
+
   it("gives two months the same legend, equal to the breaks of every month's own map pooled", async () => {
     const today = chinaToday();
     const from = sliderStart(today);

@@ -106,6 +106,38 @@ describe('time slider month-ends', () => {
     }
   });
 
+  it('keep a legend fixed over the period per data version and caller: computed once for every month, afresh after a write', async () => {
+    let computed = 0;
+    const count = async () => {
+      computed += 1;
+      return computed;
+    };
+    expect(await store.keptBreaks(t.handle.db, 'one map', count)).toBe(1);
+    expect(await store.keptBreaks(t.handle.db, 'one map', count)).toBe(1);
+    expect(await store.keptBreaks(t.handle.db, 'another map', count)).toBe(2);
+    // Each caller and month through the map itself: the legend its own jurisdiction and suppression give.
+    const legendOf = async (role: 'leader' | 'planner', asOf: string, months?: MonthEndStore) => {
+      const { breaks, breaksOver } = await buildHeatmap(
+        t.handle.db,
+        principal(role),
+        { ...requestOf('population', 'grid', asOf), breaksFrom: monthEnds[1]! },
+        months,
+      );
+      return { breaks, breaksOver };
+    };
+    for (const role of ['planner', 'leader'] as const) {
+      const fromTables = await legendOf(role, monthEnds.at(-1)!);
+      expect(await legendOf(role, monthEnds.at(-1)!, store), role).toEqual(fromTables);
+      expect(await legendOf(role, monthEnds.at(-5)!, store), role).toEqual(fromTables);
+    }
+    const person = await insertPerson(t.handle.db, 'floating', 'legend mover');
+    await insertStay(t.handle.db, person, { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 1), movedIn: monthEnds.at(-3)!, registeredAt: monthEnds.at(-3)! });
+    expect(await store.keptBreaks(t.handle.db, 'one map', count)).toBe(3);
+    expect(await legendOf('planner', monthEnds.at(-1)!, store)).toEqual(await legendOf('planner', monthEnds.at(-1)!));
+    store.refresh(t.handle.db);
+    await store.settled();
+  });
+
   it('are read for a kept day (the answer has figures where the fixture has people)', async () => {
     const map = await buildHeatmap(t.handle.db, principal('planner'), requestOf('population', 'grid', '2025-02-28'), store);
     expect(map.cells.find((cell) => cell.code === FIXTURE.gridWest)?.figures?.people).toBeGreaterThan(0);
