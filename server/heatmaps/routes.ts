@@ -111,9 +111,13 @@ const heatmapSpecs: FeatureRoutes = (context) => {
     return keptHeatmaps.read(context.db, requestKey, compute);
   }
 
-  /** A whole-level map of a figure kept per month-end: its answers (values only, as the dashboard asks) are built ahead for the slider. */
+  /**
+   * A whole-level population map (the figures kept per month-end): its answers (values only, as
+   * the dashboard asks) are built ahead for the slider. Cases and rental tiers are read from their
+   * own tables per month, unit figures do not change with the month: none is built ahead.
+   */
   function noteSliderMap(heatmap: AreaMapRequest, principal: Principal): void {
-    if (!warmer || heatmap.bbox || METRICS[heatmap.metric].source === 'cases') return;
+    if (!warmer || heatmap.bbox || METRICS[heatmap.metric].source !== 'population') return;
     const month = (asOf: string | undefined): AreaMapRequest => ({ ...heatmap, shape: 'values', asOf });
     const mapKey = keyOfRequest([month(undefined), visiblePrefixes(principal), suppressesSmallCounts(principal)]);
     warmer.noteRead(mapKey, (day) => keptAnswer(month(day), principal));
