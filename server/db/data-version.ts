@@ -9,3 +9,12 @@ import type { DB } from './schema.ts';
 export async function analyticsSnapshotKey(db: Kysely<DB>): Promise<string> {
   return (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(db)).rows[0]!.key;
 }
+
+/**
+ * The version of the grid and area shapes (sql/0029_shape_version.sql), read in the reader's
+ * snapshot: what the tiles that draw only shapes (grids, areas) are kept per, so that a
+ * registration, which moves the analytics version, does not make them render again.
+ */
+export async function shapeSnapshotKey(db: Kysely<DB>): Promise<string> {
+  return `shapes-${(await sql<{ version: string }>`SELECT version FROM shape_version`.execute(db)).rows[0]!.version}`;
+}

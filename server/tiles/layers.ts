@@ -28,6 +28,8 @@ export interface TileLayer {
   fields: Record<string, 'String' | 'Number'>;
   /** How a feature's numeric MVT id (feature-state without promoteId) follows from its code. */
   featureId: string;
+  /** What a rendered tile is kept per: 'shapes' for a layer that reads only grids and admin_areas (sql/0029), else 'data'. */
+  keptPer: 'shapes' | 'data';
   /**
    * Rows (id bigint, geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
    * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all);
@@ -47,6 +49,7 @@ const MAX_FEATURES_PER_TILE = 10000;
 
 const buildings: TileLayer = {
   name: 'buildings',
+  keptPer: 'data',
   // A city-scale z13 tile holds ~7,000 buildings (~300 KiB); from z14 one holds ~1,700 (~80 KiB).
   minZoom: 14,
   maxFeatures: MAX_FEATURES_PER_TILE,
@@ -68,6 +71,7 @@ const MAX_GRIDS_PER_TILE = 30000;
 
 const grids: TileLayer = {
   name: 'grids',
+  keptPer: 'shapes',
   minZoom: GRID_MIN_ZOOM,
   maxFeatures: MAX_GRIDS_PER_TILE,
   description: `Base grids (基础网格) with their 14-digit codes (names from z${GRID_NAME_MIN_ZOOM}), shapes simplified to the zoom`,
@@ -78,6 +82,7 @@ const grids: TileLayer = {
 
 const statistics: TileLayer = {
   name: 'statistics',
+  keptPer: 'data',
   minZoom: STATISTICS_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
   description: 'Per-grid counts of buildings, units and current residents (counts of fewer than k residents, the privacy setting, withheld)',
@@ -97,6 +102,7 @@ const AREA_MIN_ZOOM = 6;
  */
 export const areas: TileLayer = {
   name: 'areas',
+  keptPer: 'shapes',
   minZoom: AREA_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
   description: 'Districts, streets and communities (区、街道、社区) with their codes, shapes simplified to the zoom, and a label point inside each',

@@ -10,7 +10,10 @@ import { archiveQuery, buildArchive } from './archive.ts';
 import { TILE_LAYER_NAMES, TILE_LAYERS, TILE_MAX_ZOOM } from './layers.ts';
 import { renderTile, tileJson } from './service.ts';
 import { mapLibreStyle } from './style.ts';
-import { createTileCache } from './tile-cache.ts';
+import { createTileCache, type TileRequest } from './tile-cache.ts';
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { shapeSnapshotKey } from '../db/data-version.ts';
 
 export const MVT_MEDIA_TYPE = 'application/vnd.mapbox-vector-tile';
 const PMTILES_MEDIA_TYPE = 'application/vnd.pmtiles';
@@ -47,11 +50,13 @@ export const tileParams = layerParams
 const jurisdictionLabel = (prefixes: readonly string[] | null) => (prefixes === null ? 'all' : prefixes.join('_') || 'none');
 
 export const tilesRoutes: FeatureRoutes = (context) => {
-  // After a data change the tiles in view are rendered again in the background (issue 18).
-  const keptTiles = createTileCache(undefined, {
+  // After a change the tiles in view are rendered again in the background (issue 18): the tiles of
+  // shapes only after the shapes changed, the others after any change of the data.
+  const refill = {
     db: context.db,
-    render: (trx, { layer, tile, prefixes }) => renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
-  });
+    render: (trx: Transaction<DB>, { layer, tile, prefixes }: TileRequest) => renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
+  };
+  const keptTiles = { shapes: createTileCache(undefined, refill, shapeSnapshotKey), data: createTileCache(undefined, refill) };
   return [
     route({
       method: 'get',
@@ -113,7 +118,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       schemas: { params: tileParams },
       handler: async ({ params: { layer, ...tile }, principal }, request, response) => {
         const prefixes = visiblePrefixes(principal);
-        const read = await keptTiles.read(context.db, { layer, tile, prefixes }, request.headers['if-none-match'], (trx) =>
+        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, { layer, tile, prefixes }, request.headers['if-none-match'], (trx) =>
           renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
         );
         response.set('Cache-Control', TILE_CACHE_CONTROL);

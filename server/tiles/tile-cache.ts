@@ -72,9 +72,15 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-const versionOf = analyticsSnapshotKey;
-
-export function createTileCache(maxBytes = DEFAULT_MAX_BYTES, refill?: { db: Kysely<DB>; render: TileRenderer }): TileCache {
+/**
+ * `versionOf`: what the cache's tiles are kept per, read in the reader's snapshot: the analytics
+ * version (every layer's data), or the shapes' version for layers that draw only shapes.
+ */
+export function createTileCache(
+  maxBytes = DEFAULT_MAX_BYTES,
+  refill?: { db: Kysely<DB>; render: TileRenderer },
+  versionOf: (db: Kysely<DB>) => Promise<string> = analyticsSnapshotKey,
+): TileCache {
   // A Map iterates in insertion order: re-inserting on each hit makes the first key the least recently used.
   const entries = new Map<string, KeptTile>();
   let heldBytes = 0;

@@ -194,6 +194,21 @@ describe('tiles kept per data version', () => {
     }
   });
 
+  it('keeps the tiles of shapes (grids, areas) across a move-in, while the statistics tile is rendered afresh', async () => {
+    const heldBefore = async (layer: string) => defined((await getTile(leader, `${layer}/${WEST_Z14}`).expect(200)).headers.etag, 'an ETag');
+    const grids = await heldBefore('grids');
+    const areas = await heldBefore('areas');
+    const statistics = await heldBefore('statistics');
+    await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.westHouse, 1, 1), 1, 71);
+    await leader.get(`/tiles/grids/${WEST_Z14}.mvt`).set('If-None-Match', grids).expect(304);
+    await leader.get(`/tiles/areas/${WEST_Z14}.mvt`).set('If-None-Match', areas).expect(304);
+    const afresh = await asBinary(leader.get(`/tiles/statistics/${WEST_Z14}.mvt`).set('If-None-Match', statistics)).expect(200);
+    expect(afresh.headers['x-renwu-cache']).toBe('miss');
+    // A change of the shapes themselves: the area tile is rendered again too.
+    await sql`UPDATE admin_areas SET name = name WHERE code = ${FIXTURE.district}`.execute(t.handle.db);
+    await asBinary(leader.get(`/tiles/areas/${WEST_Z14}.mvt`).set('If-None-Match', areas)).expect(200);
+  });
+
   it('gives empty tiles an ETag too', async () => {
     const empty = await getTile(leader, 'buildings/14/0/0').expect(204);
     await leader.get('/tiles/buildings/14/0/0.mvt').set('If-None-Match', defined(empty.headers.etag, 'an ETag')).expect(304);
