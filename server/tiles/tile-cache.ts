@@ -11,10 +11,10 @@ import type { TileAddress } from './tile-math.ts';
  * Tiles kept per data version, as Martin keeps them per source: a map view asks for the same
  * dozens of tiles again on every pan back, and the figures change far less often than that.
  *
- * The version is the analytics version (sql/0008_analytics_version.sql), read in the same
- * snapshot as the features: every layer reads only tables it covers (admin_areas, grids,
- * grid_unit_stats and the population tables directly; any write to buildings or units recounts grid_unit_stats, which
- * bumps it). The ETag hashes version, layer, tile and the caller's jurisdiction, so a client that
+ * The version is read in the same snapshot as the features: the analytics version
+ * (sql/0008_analytics_version.sql) for layers of figures, which read only tables it covers
+ * (grid_unit_stats and the population tables directly; any write to buildings or units recounts
+ * grid_unit_stats, which bumps it), and the shapes' version (sql/0029) for the grids and areas. The ETag hashes version, layer, tile and the caller's jurisdiction, so a client that
  * holds the tile gets 304 without it being rendered again, and a narrower caller never gets a
  * wider caller's tile.
  */
