@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason } from '../helpers/browser.ts';
 import { classIndex } from '../../web/src/lib/map/scales.ts';
@@ -76,6 +76,8 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
   const requested: string[] = [];
   /** Every request of the visit, for what it must not fetch. */
   const visited: string[] = [];
+  /** Tile requests (MapLibre's worker makes them: they are not in the page's resource timing). */
+  const tileRequests: Request[] = [];
 
   beforeAll(async () => {
     journey = await startJourney('leader-values');
@@ -89,6 +91,7 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     });
     journey.page.on('request', (request) => {
       visited.push(request.url());
+      if (new URL(request.url()).pathname.startsWith('/tiles/')) tileRequests.push(request);
       if (request.url().includes('/api/heatmaps')) requested.push(request.url());
     });
   });
@@ -118,6 +121,16 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     const source = await fillSource(page);
     expect(source).toMatchObject({ type: 'vector', sourceLayer: 'grids', drawnLayers: ['grids'] });
     expect(source?.tiles[0]).toMatch(/\/tiles\/grids\/\{z\}\/\{x\}\/\{y\}\.mvt$/);
+  });
+
+  it("asks for the first view's tiles while the map starts, not once it has loaded", async () => {
+    // The visit above named no camera: the view fitted to the district is placed on the map as soon
+    // as it exists (issue 18), not at `load` (before which the map sits at zoom 0, where no tiles are).
+    // Both on the wall clock: the request's start as Chromium timed it, the page's ready mark from its time origin.
+    const mapReadyAt = await journey.page.evaluate(() => performance.timeOrigin + ((window as unknown as { mapReadyAt?: number }).mapReadyAt ?? NaN));
+    const asked = tileRequests.map((request) => request.timing().startTime).filter((startTime) => startTime > 0);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(Math.min(...asked)).toBeLessThan(mapReadyAt);
   });
 
   it('moves the slider back a month: one values request, no cells answer, a known grid coloured as its legend class', async () => {

@@ -50,6 +50,9 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await journey.shot('1-density');
     // The district's grids fill the middle of the view: most of it is heatmap colour, not blank.
     expect(density.coloured / density.total).toBeGreaterThan(0.3);
+    // Issue 18: MapLibre alone draws the first view; deck.gl (which sets globalThis.deck when its
+    // code runs) is not loaded until hexagons or hot spots are asked for (see the next steps).
+    await expect(page.evaluate(() => 'deck' in globalThis)).resolves.toBe(false);
   });
 
   it('keeps the legend, slider and panels apart at 1280×720, 1440×900 and 1920×1080', async () => {
@@ -81,6 +84,8 @@ describe.skipIf(unavailable)('leader journey (headless Chromium, real server)', 
     await page.waitForSelector('.status-empty:has-text("放大后显示六边形")', { state: 'detached' });
     await page.waitForSelector('[data-testid=heatmap-legend]');
     await journey.shot('1d-hex-zoomed');
+    // Hexagons are drawn by deck.gl, loaded now that they are asked for.
+    await page.waitForFunction(() => 'deck' in globalThis);
     // Back to the first view and the grid level for the steps that follow.
     await page.goto(journey.server.url + '/overview');
     await mapReady(page);

@@ -1,13 +1,13 @@
 import { FillStyleExtension, type FillStyleExtensionProps } from '@deck.gl/extensions';
 import { GeoJsonLayer, type GeoJsonLayerProps } from '@deck.gl/layers';
 import type { Layer, PickingInfo } from '@deck.gl/core';
-import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { AreaLevel } from '../api/types.ts';
 import { underOutlines } from '../analytics/choropleth.ts';
 import type { AreaData } from '../map/area-data.svelte.ts';
-import { extentOf } from '../map/geometry.ts';
 import { joinAreas, type AreaFeature } from '../map/join-areas.ts';
 import { hexToRgba, suppressedColor, withheldHatchColor, type Rgba } from '../map/scales.ts';
+import { categoryColors, classColor, type HotspotSettings } from './hotspot-style.ts';
+import type { HotspotView } from './hotspot-view.svelte.ts';
 
 /** A cell under the pointer, where the tooltip goes. */
 export interface HoveredSpot<T> {
@@ -62,6 +62,41 @@ export function spotLayer<T extends { code: string }>(options: SpotLayerOptions<
   ];
 }
 
+/** A cell withheld under k (fewer people than the privacy threshold): hatched, never coloured. */
+const withheld = (cell: { suppressed?: true }) => cell.suppressed === true;
+
+/** The deck.gl layers of a hot-spot view's answer (as the settings ask); hover sets the view's `hovered`. */
+export function hotspotLayers(view: HotspotView, areas: AreaData, settings: HotspotSettings): Layer[] {
+  const onhover = (hovered: HoveredSpot<{ code: string }> | undefined) => (view.hovered = hovered);
+  const answer = view.answer(settings);
+  if (answer?.kind === 'gi') {
+    const gi = answer.map;
+    return spotLayer({
+      id: 'hotspot-gi',
+      areas,
+      level: gi.level,
+      cells: gi.cells,
+      onhover,
+      withheld,
+      colorOf: (cell) => (cell.class === undefined ? undefined : classColor(cell.class)),
+    });
+  }
+  if (answer?.kind === 'emerging') {
+    const emerging = answer.map;
+    const colors = categoryColors(emerging.categories);
+    return spotLayer({
+      id: 'hotspot-emerging',
+      areas,
+      level: emerging.level,
+      cells: emerging.cells,
+      onhover,
+      withheld,
+      colorOf: (cell) => (cell.category === undefined ? undefined : colors.get(cell.category)),
+    });
+  }
+  return [];
+}
+
 /**
  * Withheld cells as diagonal hatching on light grey (deck's procedural pattern, constant on
  * screen): never mistaken for a class colour. Not pickable: the cell layer under it answers the pointer.
@@ -100,12 +135,4 @@ export function highlightLayer(areas: AreaData, code: string | undefined): Layer
       lineWidthUnits: 'pixels',
     }),
   ];
-}
-
-/** Moves the map onto one grid, near enough to see it among its neighbours. */
-export function flyToGrid(map: MapLibreMap | undefined, areas: AreaData, code: string): void {
-  const feature = areas.collections.grid.features.find((area) => area.properties.code === code);
-  const box = feature ? extentOf({ type: 'FeatureCollection', features: [feature] }) : undefined;
-  if (!map || !box) return;
-  map.fitBounds(box, { padding: 120, maxZoom: 16, duration: 800 });
 }

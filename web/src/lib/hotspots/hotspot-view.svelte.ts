@@ -1,14 +1,9 @@
-import type { Layer } from '@deck.gl/core';
 import { api } from '../api/client.ts';
 import { Resource } from '../api/resource.svelte.ts';
 import type { EmergingHotspots, HotspotMap } from '../api/types.ts';
-import type { AreaData } from '../map/area-data.svelte.ts';
-import { spotLayer, type HoveredSpot } from './hotspot-layers.ts';
+import type { HoveredSpot } from './hotspot-layers.ts';
 import { url } from '../url-state.svelte.ts';
-import { categoryColors, classColor, parseHotspotSettings, type HotspotSettings } from './hotspot-style.ts';
-
-/** A cell withheld under k (fewer people than the privacy threshold): hatched, never coloured. */
-const withheld = (cell: { suppressed?: true }) => cell.suppressed === true;
+import { parseHotspotSettings, type HotspotSettings } from './hotspot-style.ts';
 
 /** What the legend and tooltip read: the Gi* answer or the emerging one. */
 export type HotspotAnswer = { kind: 'gi'; map: HotspotMap } | { kind: 'emerging'; map: EmergingHotspots };
@@ -36,9 +31,10 @@ export interface HotspotTime {
 }
 
 /**
- * The hot-spot layer of a map page: the Gi* answer or the emerging one (as the settings ask),
- * the deck.gl layer drawing it and the cell under the pointer. A page calls `load` from an
- * $effect and returns what it gives back, so a change of settings cancels the request in flight.
+ * The hot-spot layer of a map page: the Gi* answer or the emerging one (as the settings ask)
+ * and the cell under the pointer. A page calls `load` from an $effect and returns what it gives
+ * back, so a change of settings cancels the request in flight. The deck.gl layers that draw it are
+ * hotspotLayers (hotspot-layers.ts), apart: a page loads deck.gl only when it shows them.
  */
 export class HotspotView {
   readonly gi = new Resource<HotspotMap>();
@@ -75,36 +71,5 @@ export class HotspotView {
     if (settings.mode === 'gi') return gi && gi.level === settings.level ? { kind: 'gi', map: gi } : undefined;
     const emerging = this.emerging.value;
     return emerging && emerging.level === settings.level ? { kind: 'emerging', map: emerging } : undefined;
-  }
-
-  layers(areas: AreaData, settings: HotspotSettings): Layer[] {
-    const onhover = (hovered: HoveredSpot<{ code: string }> | undefined) => (this.hovered = hovered);
-    const answer = this.answer(settings);
-    if (answer?.kind === 'gi') {
-      const gi = answer.map;
-      return spotLayer({
-        id: 'hotspot-gi',
-        areas,
-        level: gi.level,
-        cells: gi.cells,
-        onhover,
-        withheld,
-        colorOf: (cell) => (cell.class === undefined ? undefined : classColor(cell.class)),
-      });
-    }
-    if (answer?.kind === 'emerging') {
-      const emerging = answer.map;
-      const colors = categoryColors(emerging.categories);
-      return spotLayer({
-        id: 'hotspot-emerging',
-        areas,
-        level: emerging.level,
-        cells: emerging.cells,
-        onhover,
-        withheld,
-        colorOf: (cell) => (cell.category === undefined ? undefined : colors.get(cell.category)),
-      });
-    }
-    return [];
   }
 }
