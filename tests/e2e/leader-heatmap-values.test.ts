@@ -1,6 +1,7 @@
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason } from '../helpers/browser.ts';
+import { defined } from '../helpers/defined.ts';
 import { classIndex } from '../../web/src/lib/map/scales.ts';
 import { expectCleanRun, hoverMapMiddle, mapReady, startJourney, type Journey } from './support/journey.ts';
 import { waitForColouredMap } from './support/pixels.ts';
@@ -78,6 +79,8 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
   const visited: string[] = [];
   /** Tile requests (MapLibre's worker makes them: they are not in the page's resource timing). */
   const tileRequests: Request[] = [];
+  let workerScript: Request | undefined;
+  let mapConfig: Request | undefined;
 
   beforeAll(async () => {
     journey = await startJourney('leader-values');
@@ -92,6 +95,8 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     journey.page.on('request', (request) => {
       visited.push(request.url());
       if (new URL(request.url()).pathname.startsWith('/tiles/')) tileRequests.push(request);
+      if (/maplibre-gl-worker[^/]*\.m?js$/.test(new URL(request.url()).pathname)) workerScript = request;
+      if (new URL(request.url()).pathname === '/api/map-config') mapConfig = request;
       if (request.url().includes('/api/heatmaps')) requested.push(request.url());
     });
   });
@@ -131,6 +136,13 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     const asked = tileRequests.map((request) => request.timing().startTime).filter((startTime) => startTime > 0);
     expect(asked.length).toBeGreaterThan(0);
     expect(Math.min(...asked)).toBeLessThan(mapReadyAt);
+  });
+
+  it("asks for MapLibre's worker script as the page loads, not after /api/map-config has answered", async () => {
+    // Every tile is fetched by a worker: started with the map, it waited for the map's basemap config (issue 18).
+    const worker = defined(workerScript, "MapLibre's worker script request");
+    const config = defined(mapConfig, 'the /api/map-config request');
+    expect(worker.timing().startTime).toBeLessThan(config.timing().startTime + config.timing().responseEnd);
   });
 
   it('moves the slider back a month: one values request, no cells answer, a known grid coloured as its legend class', async () => {
