@@ -25,7 +25,7 @@ const environmentSchema = z.object({
   LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().positive().default(300),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(100).max(100000).default(10000),
   INSPECTION_BACKDATE_DAYS: z.coerce.number().int().min(0).max(36500).default(31),
-  WARM_SLIDER_ANSWERS: z.enum(['on', 'off']).default('on'),
+  WARM_KEPT_ANSWERS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: trustProxySetting,
   ...basemapSettings,
 });
@@ -64,11 +64,12 @@ export type Config = Readonly<{
   /** How many days back a visit may be dated when it is recorded (a month's visits entered late, not years of history). */
   inspectionBackdateDays: number;
   /**
-   * Whether the maps read lately are built for every month-end of the time slider in the
-   * background (server/heatmaps/slider-warmer.ts). Tests turn it off unless they test it: the
+   * Whether kept answers are built again in the background: the population maps read lately for
+   * every month-end of the time slider (server/heatmaps/slider-warmer.ts), and the tiles viewed
+   * lately after a change (server/tiles/tile-cache.ts). Tests turn it off unless they test it: the
    * background work's SQL would mix with the SQL a test records.
    */
-  warmSliderAnswers: boolean;
+  warmKeptAnswers: boolean;
   /** The office's intranet basemap style and its coordinate system; undefined: no basemap, nothing fetched elsewhere. */
   basemap: Basemap;
 }>;
@@ -109,7 +110,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     importBatchRows: env.IMPORT_BATCH_ROWS,
     inspectionBackdateDays: env.INSPECTION_BACKDATE_DAYS,
     trustProxy: env.TRUST_PROXY,
-    warmSliderAnswers: env.WARM_SLIDER_ANSWERS === 'on',
+    warmKeptAnswers: env.WARM_KEPT_ANSWERS === 'on',
     basemap: basemapOf(env.BASEMAP_STYLE_URL, env.BASEMAP_CRS),
   });
 }

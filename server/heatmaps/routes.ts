@@ -94,7 +94,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
   const keptHeatmaps = createResponseCache();
   const { store: monthEnds, refresh: refreshKeptFigures } = keptFiguresOf(context);
   const watchesCases = context.engine === 'postgres';
-  const warmer = context.config.warmSliderAnswers ? createSliderWarmer(context.db, monthEnds, (message, fields) => logger.info(message, fields)) : undefined;
+  const warmer = context.config.warmKeptAnswers ? createSliderWarmer(context.db, monthEnds, (message, fields) => logger.info(message, fields)) : undefined;
 
   /** An area map's answer, kept per data version. */
   function keptAnswer(heatmap: AreaMapRequest, principal: Principal) {

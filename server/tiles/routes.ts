@@ -56,7 +56,8 @@ export const tilesRoutes: FeatureRoutes = (context) => {
     db: context.db,
     render: (trx: Transaction<DB>, { layer, tile, prefixes }: TileRequest) => renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
   };
-  const keptTiles = { shapes: createTileCache(undefined, refill, shapeSnapshotKey), data: createTileCache(undefined, refill) };
+  const refilled = context.config.warmKeptAnswers ? refill : undefined;
+  const keptTiles = { shapes: createTileCache(undefined, refilled, shapeSnapshotKey), data: createTileCache(undefined, refilled) };
   return [
     route({
       method: 'get',

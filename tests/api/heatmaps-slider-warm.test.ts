@@ -5,10 +5,10 @@ import { monthEndStoreOf } from '../../server/heatmaps/service.ts';
 import { logger } from '../../server/logger.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 
 /**
- * The time slider's answers built ahead (server/heatmaps/slider-warmer.ts, issue 18): once a map
+ * Kept answers built ahead (WARM_KEPT_ANSWERS on). The time slider's (server/heatmaps/slider-warmer.ts, issue 18): once a map
  * has been read and the month-ends are kept, every month-end's answer of that map is built in the
  * background, so the first request for any month finds it kept, with exactly the values a
  * request computes itself; after a write, once the months are kept again, the answers are built
@@ -28,7 +28,7 @@ interface ValuesAnswer {
 const builtAhead = vi.fn();
 
 beforeAll(async () => {
-  t = await startTestApp({ WARM_SLIDER_ANSWERS: 'on' });
+  t = await startTestApp({ WARM_KEPT_ANSWERS: 'on' });
   await insertAnalyticsCity(t.handle.db);
   await insertUser(t.handle.db, 'planner', 'planner');
   planner = await t.logIn('planner');
@@ -89,5 +89,18 @@ describe('time slider answers built ahead', () => {
     expect(answer.order).toBe(before.order);
     // A planner sees every count: one more floating person living in the north grid on that day.
     expect(answer.values[north]).toBe((before.values[north] ?? 0) + 1);
+  });
+});
+
+describe('tiles viewed lately, rendered again after a write', () => {
+  it('are kept for the new data version without being asked again (the next pan finds them)', async () => {
+    const viewed = `/tiles/statistics/14/13389/7130.mvt`;
+    await planner.get(viewed).expect(200);
+    const person = await insertPerson(t.handle.db, 'floating', 'tile mover');
+    await insertStay(t.handle.db, person, { unit: fixtureUnitCode(FIXTURE.westHouse, 1, 1), movedIn: monthEnds.at(-1)!, registeredAt: monthEnds.at(-1)! });
+    // The first read at the new version starts the refill of the others.
+    await planner.get('/tiles/buildings/14/13389/7130.mvt').expect(200).expect('x-renwu-cache', 'miss');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await planner.get(viewed).expect(200).expect('x-renwu-cache', 'hit');
   });
 });

@@ -46,8 +46,8 @@ export async function startTestApp(environment: NodeJS.ProcessEnv = {}, options:
     RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
     DATA_DIR: dataDir,
     AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
-    // Background building of slider answers would mix its SQL with what tests record: on only where tested.
-    WARM_SLIDER_ANSWERS: 'off',
+    // Background building of slider answers and tiles would mix its SQL with what tests record: on only where tested.
+    WARM_KEPT_ANSWERS: 'off',
     ...environment,
   });
   const db = (options.plugins ?? []).reduce((withPlugins, plugin) => withPlugins.withPlugin(plugin), handle.db);
