@@ -20,7 +20,10 @@ async function main() {
   const checkpoints = startAuditCheckpoints(context.db, config);
   await ensureDashboardBuilt();
   const app = createApp(context);
-  warmKeptFigures(context);
+  warmKeptFigures(context).catch((error: unknown) => {
+    // Only a head start: maps are computed from the tables until the figures are kept.
+    logger.warn('kept figures not computed at start-up', { error: error instanceof Error ? error.message : String(error) });
+  });
   const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
     const demoLines = seeded.demoUsers.map((username) => `    ${username.padEnd(10)} ${demoPassword(username)}`);

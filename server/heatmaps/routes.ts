@@ -86,7 +86,9 @@ function keptFiguresOf(context: AppContext) {
  * legend fixed over the slider's months (the leader's home) sums 36 month-ends in SQL, 8 s at
  * Shenzhen scale, and the first slide finds nothing kept.
  */
-export function warmKeptFigures(context: AppContext): void {
+export async function warmKeptFigures(context: AppContext): Promise<void> {
+  // A server started on a new day extends the kept days first: that write would make the months stale at once.
+  await keepPopulationWindowCurrent(context.db);
   keptFiguresOf(context).refresh();
 }
 

@@ -42,7 +42,7 @@ describe('breaks fixed over the period', () => {
   it("are read from month-ends the server computes as it starts (the leader home's first map)", async () => {
     const months = monthEndStoreOf(t.context.db);
     expect(months.keptDays()).toEqual([]);
-    warmKeptFigures(t.context);
+    await warmKeptFigures(t.context);
     await months.settled();
     expect(months.keptDays()).toHaveLength(36);
     months.stop();
