@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { classBreaks } from '../../server/domain/class-breaks.ts';
 import { monthWindows } from '../../server/domain/period-breaks.ts';
 import { chinaToday } from '../../server/domain/calendar.ts';
@@ -46,6 +47,25 @@ describe('breaks fixed over the period', () => {
     await months.settled();
     expect(months.keptDays()).toHaveLength(36);
     months.stop();
+  });
+
+  it('are computed after the kept days are extended, when the server starts on a new day', async () => {
+    // As if the server had been down since yesterday: the kept days end the day before today.
+    await sql`DELETE FROM grid_population_daily WHERE day = (SELECT last_day FROM grid_population_window)`.execute(t.handle.db);
+    await sql`UPDATE grid_population_window SET last_day = last_day - 1`.execute(t.handle.db);
+    const months = monthEndStoreOf(t.context.db);
+    // Past the rest after the computation above (KEPT_FIGURES_PACE).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+    try {
+      await warmKeptFigures(t.context);
+      await months.settled();
+      // The day's first map: had it extended the kept days (a write), the months kept would be stale.
+      await heatmap('population?level=grid');
+      expect(await months.holdsVersionOf(t.context.db)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      months.stop();
+    }
   });
 
   it("gives two months the same legend, equal to the breaks of every month's own map pooled", async () => {
