@@ -37,7 +37,7 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   'db/code-prefix.ts': [7, 'generic SQL fragment builder (code prefix ranges), shared by every repository'],
   'db/feature-sql.ts': [5, 'generic SQL fragment builders shared by several repositories (envelope, grid statistics columns, unit counts of a building)'],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
-  'db/data-version.ts': [1, 'the database plumbing: the one reader of the analytics data version'],
+  'db/data-version.ts': [2, "the database plumbing: the readers of the analytics data version and of the shapes' version"],
   'db/migrator.ts': [1, 'the database plumbing: runs the migration files'],
   'db/roles.ts': [10, "the database plumbing: the application role's grants"],
   'demo/seed.ts': [3, 'the demo seed: a command-line tool over an empty database, not a request path'],
