@@ -18,8 +18,6 @@ import type { MonthEndStore } from './month-ends.ts';
 export interface SliderWarmer {
   /** A map was read; `buildMonth(day)` builds and keeps its answer as of that month-end (a no-op when kept). */
   noteRead(mapKey: string, buildMonth: (day: string) => Promise<unknown>): void;
-  /** Resolves once nothing is being built (tests). */
-  settled(): Promise<void>;
 }
 
 /** How many maps (metric, level, filters, caller's jurisdiction) are built ahead: the last ones read. */
@@ -93,9 +91,6 @@ export function createSliderWarmer(
         builtFor.delete(oldest);
       }
       schedule();
-    },
-    settled: async () => {
-      while (running) await running;
     },
   };
 }

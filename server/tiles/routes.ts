@@ -119,9 +119,8 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       schemas: { params: tileParams },
       handler: async ({ params: { layer, ...tile }, principal }, request, response) => {
         const prefixes = visiblePrefixes(principal);
-        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, { layer, tile, prefixes }, request.headers['if-none-match'], (trx) =>
-          renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
-        );
+        const asked = { layer, tile, prefixes };
+        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, asked, request.headers['if-none-match'], (trx) => refill.render(trx, asked));
         response.set('Cache-Control', TILE_CACHE_CONTROL);
         // The same URL carries different features for a collector and a planner sharing a browser.
         response.set('Vary', 'Cookie, Authorization');
