@@ -6,6 +6,7 @@ import { bootDatabase } from './boot.ts';
 import { warmKeptFigures } from './heatmaps/routes.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
+import { shapePyramidOf } from './tiles/shape-pyramid.ts';
 import { logger } from './logger.ts';
 import { announced } from './progress.ts';
 
@@ -16,6 +17,7 @@ async function main() {
   const { handle, context, owner } = await announced('opening and migrating the database', () => bootDatabase(config));
   // Generating the demo city needs the owner (it sets triggers aside); the server's role cannot.
   const seeded = await seedDemoCityIfEmpty(owner?.context ?? context, owner?.handle ?? handle).finally(() => owner?.handle.close());
+  await handle.openConnections();
   const sequencer = startAuditSequencer(context.db, config);
   const checkpoints = startAuditCheckpoints(context.db, config);
   await ensureDashboardBuilt();
@@ -24,6 +26,8 @@ async function main() {
     // Only a head start: maps are computed from the tables until the figures are kept.
     logger.warn('kept figures not computed at start-up', { error: error instanceof Error ? error.message : String(error) });
   });
+  // The whole city's grid and area tiles, rendered ahead in the background once per version of the shapes.
+  if (config.warmKeptAnswers) shapePyramidOf(context.db).watch(context);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
     const demoLines = seeded.demoUsers.map((username) => `    ${username.padEnd(10)} ${demoPassword(username)}`);
@@ -42,6 +46,7 @@ async function main() {
     void sequencer
       .stop()
       .finally(() => checkpoints.stop())
+      .finally(() => shapePyramidOf(context.db).stop())
       .finally(() => handle.close())
       .finally(() => process.exit(0));
   };

@@ -16,6 +16,11 @@ export interface DatabaseHandle {
   readonly engine: Engine;
   /** Only for the embedded engine: bulk loads use its COPY-from-blob path. */
   readonly pglite?: PGlite;
+  /**
+   * Opens every connection of the pool now (PostgreSQL; nothing to do for the embedded engine), so
+   * that the first requests after a start meet warm backends, not ones still starting up.
+   */
+  openConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,22 +56,45 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   return openPglite(options.pgliteDir ?? 'memory://', sessionSettingsQuery(options.sessionSettings));
 }
 
+/**
+ * Run once on every new connection: a backend's first coordinate transform starts PROJ (~45 ms, and
+ * more with other work on the cores), which would land on whichever request first drew a map tile
+ * on that connection (issue 18: statistics tiles planned in 100 ms). Skipped before PostGIS exists
+ * (the migrator's first connection): PL/pgSQL compiles the PERFORM only when it runs.
+ */
+const WARM_UP_POSTGIS = CompiledQuery.raw(
+  "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis') THEN PERFORM ST_Transform(ST_SetSRID(ST_MakePoint(114, 22.5), 4326), 3857); END IF; END $$",
+);
+
 function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle {
   pg.types.setTypeParser(OID.int8, Number);
   pg.types.setTypeParser(OID.numeric, Number);
   pg.types.setTypeParser(OID.date, keepDateText);
+  const poolSize = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    max: options.poolSize ?? 10,
+    max: poolSize,
+    // A connection, once opened and warmed, is kept (pg closes idle ones after 10 s by default):
+    // after a quiet minute the next requests would each start a backend again.
+    min: poolSize,
     statement_timeout: options.statementTimeoutMs ?? 15000,
   });
   // An idle pooled connection can be ended by the server (restart, pg_terminate_backend); the
   // pool drops it and opens another, so this must not become an uncaught exception.
   pool.on('error', (error) => logger.warn('idle database connection closed by the server', { reason: error.message }));
   const setup = sessionSettingsQuery(options.sessionSettings);
-  const onCreateConnection = setup ? async (connection: DatabaseConnection) => void (await connection.executeQuery(setup)) : undefined;
+  const onCreateConnection = async (connection: DatabaseConnection) => {
+    if (setup) await connection.executeQuery(setup);
+    await connection.executeQuery(WARM_UP_POSTGIS);
+  };
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  // Holding every connection at once makes the pool open (and warm) all of them.
+  const openConnections = async () => {
+    await Promise.all(
+      Array.from({ length: poolSize }, () => db.connection().execute((connection) => connection.executeQuery(CompiledQuery.raw('SELECT pg_sleep(0.01)')))),
+    );
+  };
+  return { db, engine: 'postgres', openConnections, close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string, setup: CompiledQuery | undefined): Promise<DatabaseHandle> {
@@ -81,5 +109,5 @@ async function openPglite(dataDir: string, setup: CompiledQuery | undefined): Pr
   // PGlite is one session: its settings are made once, here.
   if (setup) await pglite.query(setup.sql, [...setup.parameters]);
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return { db, engine: 'pglite', pglite, close: () => db.destroy() };
+  return { db, engine: 'pglite', pglite, openConnections: async () => undefined, close: () => db.destroy() };
 }

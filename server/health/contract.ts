@@ -22,6 +22,10 @@ export const healthAnswer = z.object({
     description:
       "The time slider's month-ends kept in memory: computing (at start-up and after the data changed; maps meanwhile sum the tables), kept, or none yet",
   }),
+  keptTiles: z.object({ state: z.enum(['none', 'building', 'kept']), tiles: z.number().int(), of: z.number().int() }).meta({
+    description:
+      "The whole city's grid and area tiles (z6–z14) rendered ahead for the current shapes: building (tiles kept so far, of all), kept, or none (not rendered ahead by this server: WARM_KEPT_ANSWERS off); tiles not yet kept are rendered on request",
+  }),
 });
 
 export const healthResponses: Record<string, RouteResponses> = {

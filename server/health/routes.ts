@@ -1,6 +1,7 @@
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { COUNTED_TABLES, countCityRows, type CountedTable } from './repository.ts';
 import { monthEndStoreOf, type MonthEndStore } from '../heatmaps/service.ts';
+import { shapeTilesProgress } from '../tiles/service.ts';
 
 /** Whether a server just started (or whose data just changed) has its slider figures ready: what a bench or an operator waits for. */
 const keptFiguresState = (store: MonthEndStore) => (store.computing() ? 'computing' : store.keptVersion() === undefined ? 'none' : 'kept');
@@ -27,6 +28,7 @@ export const healthRoutes: FeatureRoutes = (context) => [
         // Which counts are the planner's estimates (large tables); exact counts belong to the KPIs.
         estimatedCounts,
         keptFigures: keptFiguresState(monthEndStoreOf(context.db)),
+        keptTiles: shapeTilesProgress(context.db),
       });
     },
   }),

@@ -8,8 +8,8 @@ import { bilingual } from '../http/validate.ts';
 import { areas, TILE_LAYERS, vectorLayerDescription, type TileLayer } from './layers.ts';
 import { writePmtiles, type ArchiveTile } from './pmtiles.ts';
 import { extentOf, type TileScope } from './repository.ts';
-import { renderTile } from './service.ts';
-import type { TileAddress } from './tile-math.ts';
+import { renderTile } from './render.ts';
+import { tilesCovering, type TileAddress } from './tile-math.ts';
 
 /**
  * The offline archive (issue 22 item 9): the public layers — area and grid outlines, and grid
@@ -61,25 +61,6 @@ export const archiveQuery = z
     message: bilingual('maxzoom must not be below minzoom', 'maxzoom 不能小于 minzoom'),
   });
 export type ArchiveQuery = z.infer<typeof archiveQuery>;
-
-const columnOf = (lon: number, tilesPerSide: number) => Math.min(tilesPerSide - 1, Math.max(0, Math.floor(((lon + 180) / 360) * tilesPerSide)));
-function rowOf(lat: number, tilesPerSide: number): number {
-  const radians = (lat * Math.PI) / 180;
-  const row = Math.floor(((1 - Math.log(Math.tan(radians) + 1 / Math.cos(radians)) / Math.PI) / 2) * tilesPerSide);
-  return Math.min(tilesPerSide - 1, Math.max(0, row));
-}
-
-/** Every tile of zooms minzoom..maxzoom that the bounds touch. */
-export function tilesCovering([minLon, minLat, maxLon, maxLat]: Bbox, minzoom: number, maxzoom: number): TileAddress[] {
-  const tiles: TileAddress[] = [];
-  for (let z = minzoom; z <= maxzoom; z++) {
-    const side = 2 ** z;
-    for (let x = columnOf(minLon, side); x <= columnOf(maxLon, side); x++) {
-      for (let y = rowOf(maxLat, side); y <= rowOf(minLat, side); y++) tiles.push({ z, x, y });
-    }
-  }
-  return tiles;
-}
 
 /** One archive tile: the layers' MVTs back to back (an MVT's layers are a repeated field, so concatenated tiles are one tile). */
 async function archiveTile(

@@ -8,8 +8,10 @@ import { originOf } from '../http/origin.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { archiveQuery, buildArchive } from './archive.ts';
 import { TILE_LAYER_NAMES, TILE_LAYERS, TILE_MAX_ZOOM } from './layers.ts';
-import { renderTile, tileJson } from './service.ts';
+import { renderTile } from './render.ts';
+import { tileJson } from './service.ts';
 import { mapLibreStyle } from './style.ts';
+import { shapePyramidOf } from './shape-pyramid.ts';
 import { createTileCache, type TileRequest } from './tile-cache.ts';
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -52,9 +54,14 @@ const jurisdictionLabel = (prefixes: readonly string[] | null) => (prefixes === 
 export const tilesRoutes: FeatureRoutes = (context) => {
   // After a change the tiles in view are rendered again in the background (issue 18): the tiles of
   // shapes only after the shapes changed, the others after any change of the data.
+  const pyramid = shapePyramidOf(context.db);
   const refill = {
     db: context.db,
-    render: (trx: Transaction<DB>, { layer, tile, prefixes }: TileRequest) => renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
+    // Whole-city tiles of grids and areas come from the pyramid rendered ahead (shape-pyramid.ts).
+    render: (trx: Transaction<DB>, { layer, tile, prefixes }: TileRequest) =>
+      TILE_LAYERS[layer].keptPer === 'shapes'
+        ? pyramid.tile({ ...context, db: trx }, TILE_LAYERS[layer], tile, prefixes)
+        : renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
   };
   const refilled = context.config.warmKeptAnswers ? refill : undefined;
   const keptTiles = { shapes: createTileCache(undefined, refilled, shapeSnapshotKey), data: createTileCache(undefined, refilled) };
@@ -115,13 +122,18 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       acceptsAccessToken: true,
       // A map view loads dozens at a time.
       cost: 'cheap',
-      summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped; an ETag per data version and jurisdiction (304 on If-None-Match)`,
+      summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped; an ETag per data version and jurisdiction (304 on If-None-Match); X-Renwu-Cache says whether it was kept in memory (hit), read from the tiles rendered ahead (stored) or rendered (miss)`,
       schemas: { params: tileParams },
       handler: async ({ params: { layer, ...tile }, principal }, request, response) => {
+        response.set('Cache-Control', TILE_CACHE_CONTROL);
+        // Below its first zoom a layer is empty whatever the data: no version to read, nothing to render.
+        if (tile.z < TILE_LAYERS[layer].minZoom) {
+          response.status(204).end();
+          return;
+        }
         const prefixes = visiblePrefixes(principal);
         const asked = { layer, tile, prefixes };
         const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, asked, request.headers['if-none-match'], (trx) => refill.render(trx, asked));
-        response.set('Cache-Control', TILE_CACHE_CONTROL);
         // The same URL carries different features for a collector and a planner sharing a browser.
         response.set('Vary', 'Cookie, Authorization');
         response.set('ETag', read.etag);
@@ -130,7 +142,8 @@ export const tilesRoutes: FeatureRoutes = (context) => {
           return;
         }
         const rendered = read.tile;
-        response.set('X-Renwu-Cache', read.hit ? 'hit' : 'miss');
+        // hit: kept in this server's memory; stored: read from the pyramid rendered ahead; miss: rendered now.
+        response.set('X-Renwu-Cache', read.hit ? 'hit' : 'stored' in rendered ? 'stored' : 'miss');
         if (rendered.truncated) response.set('X-Tile-Truncated', 'true');
         if (rendered.content.length === 0) {
           response.status(204).end();

@@ -1,30 +1,14 @@
 import { cityBounds } from '../areas/service.ts';
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
-import { privacyThreshold } from '../heatmaps/service.ts';
-import { encodeVectorTile } from './encoder.ts';
+import type { DB } from '../db/schema.ts';
 import { TILE_MAX_ZOOM, vectorLayerDescription, type TileLayer } from './layers.ts';
-import { geoJsonFeaturesInTile, nativeTile, type TileFeatures, type TileScope } from './repository.ts';
-import type { TileAddress } from './tile-math.ts';
+import { shapePyramidOf, type PyramidProgress } from './shape-pyramid.ts';
 
-/** An encoded tile; an empty one has no bytes. */
-export type RenderedTile = TileFeatures<Uint8Array>;
+export { renderTile, type RenderedTile } from './render.ts';
 
-/**
- * One layer's tile: PostGIS encodes it where it can (capabilities.nativeVectorTiles), otherwise
- * the same rows come back as GeoJSON and are encoded here. Both paths apply the same LIMIT.
- * k is read in the caller's snapshot unless given (an archive reads it once for all its tiles).
- */
-export async function renderTile(context: AppContext, layer: TileLayer, tile: TileAddress, options: Partial<TileScope> = {}): Promise<RenderedTile> {
-  if (tile.z < layer.minZoom) return { content: new Uint8Array(), truncated: false };
-  const scope: TileScope = {
-    prefixes: options.prefixes ?? null,
-    maxFeatures: options.maxFeatures ?? layer.maxFeatures,
-    privacyK: options.privacyK ?? (await privacyThreshold(context.db)),
-  };
-  if (context.capabilities.nativeVectorTiles) return nativeTile(context.db, layer, tile, scope);
-  const { content: features, truncated } = await geoJsonFeaturesInTile(context.db, layer, tile, scope);
-  return { content: encodeVectorTile(layer.name, features, tile), truncated };
-}
+/** How far the whole city's grid and area tiles are rendered ahead (/api/health `keptTiles`). */
+export const shapeTilesProgress = (db: Kysely<DB>): PyramidProgress => shapePyramidOf(db).progress();
 
 /**
  * TileJSON 3.0.0 for one layer, as Martin and pg_tileserv publish it: where the tiles are, the

@@ -4,7 +4,7 @@ import type { CodePrefixes } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
 import type { TileLayerName } from './layers.ts';
-import type { RenderedTile } from './service.ts';
+import type { RenderedTile } from './render.ts';
 import type { TileAddress } from './tile-math.ts';
 
 /**

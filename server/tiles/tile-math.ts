@@ -28,3 +28,22 @@ export function tileBoundsWithBuffer({ z, x, y }: TileAddress, buffer = TILE_BUF
     latitudeOf(y - buffer, tilesPerSide),
   ];
 }
+
+const columnOf = (lon: number, tilesPerSide: number) => Math.min(tilesPerSide - 1, Math.max(0, Math.floor(((lon + 180) / 360) * tilesPerSide)));
+function rowOf(lat: number, tilesPerSide: number): number {
+  const radians = (lat * Math.PI) / 180;
+  const row = Math.floor(((1 - Math.log(Math.tan(radians) + 1 / Math.cos(radians)) / Math.PI) / 2) * tilesPerSide);
+  return Math.min(tilesPerSide - 1, Math.max(0, row));
+}
+
+/** Every tile of zooms minzoom..maxzoom that the bounds touch. */
+export function tilesCovering([minLon, minLat, maxLon, maxLat]: Bbox, minzoom: number, maxzoom: number): TileAddress[] {
+  const tiles: TileAddress[] = [];
+  for (let z = minzoom; z <= maxzoom; z++) {
+    const side = 2 ** z;
+    for (let x = columnOf(minLon, side); x <= columnOf(maxLon, side); x++) {
+      for (let y = rowOf(maxLat, side); y <= rowOf(minLat, side); y++) tiles.push({ z, x, y });
+    }
+  }
+  return tiles;
+}

@@ -19,7 +19,8 @@ FROM grid_population_window) AND d.grid_code = g.code
 LEFT JOIN LATERAL (
 SELECT sum(c.registered + c.lodging + c.floating + c.overseas) AS people
 FROM grid_population_changes c
-WHERE c.grid_code = g.code AND c.day > (SELECT last_day
+WHERE c.grid_code = g.code AND (SELECT last_day
+FROM grid_population_window) < city_today() AND c.day > (SELECT last_day
 FROM grid_population_window) AND c.day <= city_today()) recent ON true
 WHERE g.geom && ST_MakeEnvelope($2::float8, $3::float8, $4::float8, $5::float8, 4326) AND (("g"."code" >= $6 AND "g"."code" < $7))
 LIMIT $8::int), shaped AS (

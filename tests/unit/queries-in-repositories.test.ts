@@ -38,6 +38,7 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   'db/feature-sql.ts': [5, 'generic SQL fragment builders shared by several repositories (envelope, grid statistics columns, unit counts of a building)'],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
   'db/data-version.ts': [2, "the database plumbing: the readers of the analytics data version and of the shapes' version"],
+  'db/connection.ts': [1, 'the database plumbing: opens (and so warms) every connection of the pool as the server starts'],
   'db/migrator.ts': [1, 'the database plumbing: runs the migration files'],
   'db/roles.ts': [10, "the database plumbing: the application role's grants"],
   'demo/seed.ts': [3, 'the demo seed: a command-line tool over an empty database, not a request path'],

@@ -1,0 +1,53 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { TileFeatures } from '../repository.ts';
+import type { TileAddress } from '../tile-math.ts';
+
+/**
+ * The pyramid of whole-city shape tiles (sql/0030_shape_tiles.sql). Every statement compares a row's
+ * version with shape_version in the caller's snapshot, so a tile rendered before a boundary import
+ * is never served after it.
+ */
+
+const currentVersion = sql`(SELECT version FROM shape_version)`;
+
+/** The kept tile of `layer` at the shapes' current version, if it has been rendered. */
+export async function storedShapeTile(db: Kysely<DB>, layer: string, { z, x, y }: TileAddress): Promise<TileFeatures<Uint8Array> | undefined> {
+  const result = await sql<{ content: Uint8Array; truncated: boolean }>`
+    SELECT content, truncated FROM shape_tiles
+    WHERE layer = ${layer} AND z = ${z}::int AND x = ${x}::int AND y = ${y}::int AND shapes_version = ${currentVersion}`.execute(db);
+  const row = result.rows[0];
+  return row && { content: new Uint8Array(row.content), truncated: row.truncated };
+}
+
+/** "layer/z/x/y" of every tile kept at the current version: what a resumed build skips. */
+export async function keptShapeTileKeys(db: Kysely<DB>): Promise<Set<string>> {
+  const result = await sql<{ key: string }>`
+    SELECT layer || '/' || z || '/' || x || '/' || y AS key FROM shape_tiles WHERE shapes_version = ${currentVersion}`.execute(db);
+  return new Set(result.rows.map((row) => row.key));
+}
+
+/** Keeps a rendered tile at the version of the caller's snapshot (the one it was rendered in). */
+export async function keepShapeTile(db: Kysely<DB>, layer: string, { z, x, y }: TileAddress, tile: TileFeatures<Uint8Array>): Promise<void> {
+  await sql`
+    INSERT INTO shape_tiles (layer, z, x, y, shapes_version, content, truncated)
+    VALUES (${layer}, ${z}::int, ${x}::int, ${y}::int, ${currentVersion}, ${tile.content}, ${tile.truncated})
+    ON CONFLICT (layer, z, x, y) DO UPDATE SET shapes_version = excluded.shapes_version, content = excluded.content, truncated = excluded.truncated`.execute(
+    db,
+  );
+}
+
+/** Drops the tiles of older shapes once the pyramid of the current ones is complete. */
+export async function forgetOlderShapeTiles(db: Kysely<DB>): Promise<void> {
+  await sql`DELETE FROM shape_tiles WHERE shapes_version <> ${currentVersion}`.execute(db);
+}
+
+/**
+ * The district codes (first six digits) of every grid and area: a jurisdiction that holds them
+ * all sees the whole city, so the pyramid's tiles (rendered for the whole city) are its tiles.
+ */
+export async function cityDistrictCodes(db: Kysely<DB>): Promise<string[]> {
+  const result = await sql<{ code: string }>`
+    SELECT DISTINCT left(code, 6) AS code FROM grids UNION SELECT DISTINCT left(code, 6) FROM admin_areas`.execute(db);
+  return result.rows.map((row) => row.code);
+}

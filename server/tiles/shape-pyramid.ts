@@ -1,0 +1,161 @@
+import type { Kysely } from 'kysely';
+import type { AppContext } from '../context.ts';
+import { shapeSnapshotKey } from '../db/data-version.ts';
+import type { DB } from '../db/schema.ts';
+import { logger } from '../logger.ts';
+import { TILE_LAYERS, type TileLayer } from './layers.ts';
+import { extentOf } from './repository.ts';
+import { isWithinJurisdiction } from '../domain/codes.ts';
+import { cityDistrictCodes, forgetOlderShapeTiles, keepShapeTile, keptShapeTileKeys, storedShapeTile } from './repository/shape-tiles.ts';
+import { renderTile, type RenderedTile } from './render.ts';
+import { tilesCovering, type TileAddress } from './tile-math.ts';
+
+/**
+ * The whole city's grid and area tiles rendered ahead, once per version of the shapes (issue 18,
+ * sql/0030_shape_tiles.sql): a map's first view and every pan then read tiles that are already
+ * made, instead of each server rendering each tile on its first request (a z11 grid tile: ~1,000
+ * grids, 14 ms of PostGIS warm, and far more with 8 in flight on two cores).
+ *
+ * Up to PYRAMID_MAX_ZOOM: a z14 tile is ~2.4 km wide (Shenzhen: ~2,250 of them per layer, the
+ * whole pyramid ~3,000); a deeper one holds a few dozen grids and renders in a few milliseconds.
+ */
+export const PYRAMID_MAX_ZOOM = 14;
+const PYRAMID_LAYERS: readonly TileLayer[] = Object.values(TILE_LAYERS).filter((layer) => layer.keptPer === 'shapes');
+/** How often a server looks whether another process (an import, the generator) changed the shapes. */
+const SHAPES_WATCH_MS = 60_000;
+
+export interface PyramidProgress {
+  /** none: not built by this server (WARM_KEPT_ANSWERS off, or not started); building; kept: every tile at the current shapes. */
+  state: 'none' | 'building' | 'kept';
+  /** Tiles kept at the current shapes, of all the pyramid's. */
+  tiles: number;
+  of: number;
+}
+
+const addressKey = (layer: TileLayer, { z, x, y }: TileAddress) => `${layer.name}/${z}/${x}/${y}`;
+
+export interface ShapePyramid {
+  /**
+   * A tile of a shapes layer: from the pyramid where it holds it at the shapes of the caller's
+   * snapshot (a caller who sees the whole city, z ≤ PYRAMID_MAX_ZOOM), else rendered. `stored`
+   * says which (the X-Renwu-Cache header).
+   */
+  tile(context: AppContext, layer: TileLayer, tile: TileAddress, prefixes: readonly string[] | null): Promise<RenderedTile & { stored?: true }>;
+  progress(): PyramidProgress;
+  /** Builds the pyramid now (or after the build under way) and again whenever the shapes change. */
+  watch(context: AppContext): void;
+  /** The build under way, if any (tests wait on it). */
+  built(): Promise<void>;
+  stop(): void;
+}
+
+function createShapePyramid(): ShapePyramid {
+  const progress: PyramidProgress = { state: 'none', tiles: 0, of: 0 };
+  let building: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let keptVersion: string | undefined;
+  /** The district codes of the shapes last read (cityDistrictCodes), with the shapes' version they belong to. */
+  let districtsOfShapes: { version: string; codes: Promise<string[]> } | undefined;
+
+  /**
+   * Whether a caller bounded to `prefixes` sees every grid and area of the city (a district's leader
+   * in a one-district deployment, a city office): the pyramid, rendered for the whole city, holds
+   * exactly that caller's tiles. Read in the caller's snapshot.
+   */
+  async function seesWholeCity(db: Kysely<DB>, prefixes: readonly string[] | null): Promise<boolean> {
+    if (prefixes === null) return true;
+    const version = await shapeSnapshotKey(db);
+    if (districtsOfShapes?.version !== version) {
+      const codes = cityDistrictCodes(db);
+      districtsOfShapes = { version, codes };
+      codes.catch(() => {
+        if (districtsOfShapes?.codes === codes) districtsOfShapes = undefined;
+      });
+    }
+    const districts = await districtsOfShapes.codes;
+    return districts.every((code) => isWithinJurisdiction(code, prefixes));
+  }
+
+  /** Renders the missing tiles at the shapes' version; false when the shapes changed meanwhile. */
+  async function buildAt(context: AppContext): Promise<boolean> {
+    const { db } = context;
+    const { version, extent, kept } = await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => ({ version: await shapeSnapshotKey(trx), extent: await extentOf(trx, null), kept: await keptShapeTileKeys(trx) }));
+    const wanted = extent ? PYRAMID_LAYERS.flatMap((layer) => tilesCovering(extent, layer.minZoom, PYRAMID_MAX_ZOOM).map((tile) => ({ layer, tile }))) : [];
+    const missing = wanted.filter(({ layer, tile }) => !kept.has(addressKey(layer, tile)));
+    Object.assign(progress, { state: 'building', tiles: wanted.length - missing.length, of: wanted.length });
+    for (const { layer, tile } of missing) {
+      // One tile a transaction, rendered and kept in the snapshot whose shapes' version it is kept at.
+      const current = await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          if ((await shapeSnapshotKey(trx)) !== version) return false;
+          await keepShapeTile(trx, layer.name, tile, await renderTile({ ...context, db: trx }, layer, tile));
+          return true;
+        });
+      if (!current) return false;
+      progress.tiles += 1;
+    }
+    await forgetOlderShapeTiles(db);
+    keptVersion = version;
+    progress.state = 'kept';
+    if (missing.length > 0) logger.info('shape tiles rendered ahead', { tiles: missing.length, of: wanted.length, version });
+    return true;
+  }
+
+  async function build(context: AppContext): Promise<void> {
+    if ((await shapeSnapshotKey(context.db)) === keptVersion) return;
+    // The shapes may change while it renders (an import): start again at their new version.
+    while (!(await buildAt(context))) logger.info('shapes changed while their tiles were rendered ahead: starting again', {});
+  }
+
+  function buildOnce(context: AppContext): Promise<void> {
+    building ??= build(context)
+      .catch((error: unknown) => {
+        // Only a head start: tiles the pyramid lacks are rendered on request.
+        progress.state = keptVersion === undefined ? 'none' : progress.state;
+        logger.warn('shape tiles not rendered ahead', { error: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        building = undefined;
+      });
+    return building;
+  }
+
+  return {
+    async tile(context, layer, tile, prefixes) {
+      if (layer.keptPer === 'shapes' && tile.z <= PYRAMID_MAX_ZOOM && (await seesWholeCity(context.db, prefixes))) {
+        const stored = await storedShapeTile(context.db, layer.name, tile);
+        if (stored) return { ...stored, stored: true };
+      }
+      return renderTile(context, layer, tile, { prefixes });
+    },
+    progress: () => ({ ...progress }),
+    watch(context) {
+      void buildOnce(context);
+      timer ??= setInterval(() => void buildOnce(context), SHAPES_WATCH_MS).unref();
+    },
+    built: async () => {
+      await building;
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+const pyramidsByDatabase = new WeakMap<Kysely<DB>, ShapePyramid>();
+
+/** The pyramid of one database (one per server: the health route reads its progress). */
+export function shapePyramidOf(db: Kysely<DB>): ShapePyramid {
+  let pyramid = pyramidsByDatabase.get(db);
+  if (!pyramid) {
+    pyramid = createShapePyramid();
+    pyramidsByDatabase.set(db, pyramid);
+  }
+  return pyramid;
+}
