@@ -7,7 +7,9 @@
 -- primary-key read, kept across restarts and shared by every server process.
 --
 -- A row is valid while shapes_version equals shape_version.version (sql/0029) in the reader's
--- snapshot; rows of an older version wait to be rendered again. Tiles of a narrower jurisdiction
+-- snapshot and `format` is the running server's fingerprint of how it renders these layers (the
+-- layers' SQL at every zoom, the tile extent): rows of older shapes, or rendered by an older
+-- release, wait to be rendered again. Tiles of a narrower jurisdiction
 -- (a collector's grids) are not kept here: they are rendered on request.
 CREATE TABLE shape_tiles (
   layer text NOT NULL,
@@ -15,6 +17,7 @@ CREATE TABLE shape_tiles (
   x integer NOT NULL,
   y integer NOT NULL,
   shapes_version bigint NOT NULL,
+  format text NOT NULL,
   content bytea NOT NULL,
   truncated boolean NOT NULL,
   PRIMARY KEY (layer, z, x, y)

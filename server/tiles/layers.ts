@@ -30,6 +30,8 @@ export interface TileLayer {
   featureId: string;
   /** What a rendered tile is kept per: 'shapes' for a layer that reads only grids and admin_areas (sql/0029), else 'data'. */
   keptPer: 'shapes' | 'data';
+  /** Whether the layer carries counts of people, withheld below the privacy setting's k (read once per render). */
+  withholdsSmallCounts: boolean;
   /**
    * Rows (id bigint, geom in EPSG:4326, properties jsonb) of the features touching `envelope`, shaped for
    * zoom `z`, limited to codes under `prefixes` (a collector's grids, a station's area; null = all);
@@ -49,6 +51,7 @@ const MAX_FEATURES_PER_TILE = 10000;
 
 const buildings: TileLayer = {
   name: 'buildings',
+  withholdsSmallCounts: false,
   keptPer: 'data',
   // A city-scale z13 tile holds ~7,000 buildings (~300 KiB); from z14 one holds ~1,700 (~80 KiB).
   minZoom: 14,
@@ -71,6 +74,7 @@ const MAX_GRIDS_PER_TILE = 30000;
 
 const grids: TileLayer = {
   name: 'grids',
+  withholdsSmallCounts: false,
   keptPer: 'shapes',
   minZoom: GRID_MIN_ZOOM,
   maxFeatures: MAX_GRIDS_PER_TILE,
@@ -82,6 +86,7 @@ const grids: TileLayer = {
 
 const statistics: TileLayer = {
   name: 'statistics',
+  withholdsSmallCounts: true,
   keptPer: 'data',
   minZoom: STATISTICS_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,
@@ -102,6 +107,7 @@ const AREA_MIN_ZOOM = 6;
  */
 export const areas: TileLayer = {
   name: 'areas',
+  withholdsSmallCounts: false,
   keptPer: 'shapes',
   minZoom: AREA_MIN_ZOOM,
   maxFeatures: MAX_FEATURES_PER_TILE,

@@ -5,20 +5,24 @@ import type { TileLayer } from './layers.ts';
 import { geoJsonFeaturesInTile, nativeTile, type TileFeatures, type TileScope } from './repository.ts';
 import type { TileAddress } from './tile-math.ts';
 
+/** k for a layer that carries no counts of people (its rows ignore it). */
+const UNUSED_K = 0;
+
 /** An encoded tile; an empty one has no bytes. */
 export type RenderedTile = TileFeatures<Uint8Array>;
 
 /**
  * One layer's tile: PostGIS encodes it where it can (capabilities.nativeVectorTiles), otherwise
  * the same rows come back as GeoJSON and are encoded here. Both paths apply the same LIMIT.
- * k is read in the caller's snapshot unless given (an archive reads it once for all its tiles).
+ * k is read in the caller's snapshot unless given (an archive reads it once for all its tiles), and
+ * only for a layer that withholds small counts: a statement less for every other tile.
  */
 export async function renderTile(context: AppContext, layer: TileLayer, tile: TileAddress, options: Partial<TileScope> = {}): Promise<RenderedTile> {
   if (tile.z < layer.minZoom) return { content: new Uint8Array(), truncated: false };
   const scope: TileScope = {
     prefixes: options.prefixes ?? null,
     maxFeatures: options.maxFeatures ?? layer.maxFeatures,
-    privacyK: options.privacyK ?? (await privacyThreshold(context.db)),
+    privacyK: options.privacyK ?? (layer.withholdsSmallCounts ? await privacyThreshold(context.db) : UNUSED_K),
   };
   if (context.capabilities.nativeVectorTiles) return nativeTile(context.db, layer, tile, scope);
   const { content: features, truncated } = await geoJsonFeaturesInTile(context.db, layer, tile, scope);

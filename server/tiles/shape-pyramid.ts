@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { shapeSnapshotKey } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
@@ -8,7 +9,8 @@ import { extentOf } from './repository.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { cityDistrictCodes, forgetOlderShapeTiles, keepShapeTile, keptShapeTileKeys, storedShapeTile } from './repository/shape-tiles.ts';
 import { renderTile, type RenderedTile } from './render.ts';
-import { tilesCovering, type TileAddress } from './tile-math.ts';
+import { TILE_BUFFER, TILE_EXTENT, tilesCovering, type TileAddress } from './tile-math.ts';
+import { envelopeOf } from '../db/feature-sql.ts';
 
 /**
  * The whole city's grid and area tiles rendered ahead, once per version of the shapes (issue 18,
@@ -34,6 +36,34 @@ export interface PyramidProgress {
 
 const addressKey = (layer: TileLayer, { z, x, y }: TileAddress) => `${layer.name}/${z}/${x}/${y}`;
 
+/** Compiles SQL without a database (Kysely's documented "compile only" setup): nothing is sent. */
+const COMPILE_ONLY = new Kysely<DB>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+/**
+ * How this release renders the pyramid's tiles: a hash of each layer's SQL at every zoom (with its
+ * parameters, a fixed envelope standing in for the tile's), the tile extent and buffer, and the
+ * encoder. A release that draws these layers differently (other levels at a zoom, another
+ * simplification) finds no tile of its format and renders the pyramid again.
+ */
+function renderingFormat(context: AppContext): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ extent: TILE_EXTENT, buffer: TILE_BUFFER, native: context.capabilities.nativeVectorTiles }));
+  for (const layer of PYRAMID_LAYERS) {
+    for (let z = layer.minZoom; z <= PYRAMID_MAX_ZOOM; z += 1) {
+      const compiled = layer.select(envelopeOf([0, 0, 0, 0]), z, null, 0).compile(COMPILE_ONLY);
+      hash.update(JSON.stringify([layer.name, layer.maxFeatures, z, compiled.sql, compiled.parameters]));
+    }
+  }
+  return hash.digest('base64url').slice(0, 16);
+}
+
 export interface ShapePyramid {
   /**
    * A tile of a shapes layer: from the pyramid where it holds it at the shapes of the caller's
@@ -54,6 +84,8 @@ function createShapePyramid(): ShapePyramid {
   let building: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let keptVersion: string | undefined;
+  let format: string | undefined;
+  const formatOf = (context: AppContext) => (format ??= renderingFormat(context));
   /** The district codes of the shapes last read (cityDistrictCodes), with the shapes' version they belong to. */
   let districtsOfShapes: { version: string; codes: Promise<string[]> } | undefined;
 
@@ -82,7 +114,11 @@ function createShapePyramid(): ShapePyramid {
     const { version, extent, kept } = await db
       .transaction()
       .setIsolationLevel('repeatable read')
-      .execute(async (trx) => ({ version: await shapeSnapshotKey(trx), extent: await extentOf(trx, null), kept: await keptShapeTileKeys(trx) }));
+      .execute(async (trx) => ({
+        version: await shapeSnapshotKey(trx),
+        extent: await extentOf(trx, null),
+        kept: await keptShapeTileKeys(trx, formatOf(context)),
+      }));
     const wanted = extent ? PYRAMID_LAYERS.flatMap((layer) => tilesCovering(extent, layer.minZoom, PYRAMID_MAX_ZOOM).map((tile) => ({ layer, tile }))) : [];
     const missing = wanted.filter(({ layer, tile }) => !kept.has(addressKey(layer, tile)));
     Object.assign(progress, { state: 'building', tiles: wanted.length - missing.length, of: wanted.length });
@@ -93,13 +129,13 @@ function createShapePyramid(): ShapePyramid {
         .setIsolationLevel('repeatable read')
         .execute(async (trx) => {
           if ((await shapeSnapshotKey(trx)) !== version) return false;
-          await keepShapeTile(trx, layer.name, tile, await renderTile({ ...context, db: trx }, layer, tile));
+          await keepShapeTile(trx, formatOf(context), layer.name, tile, await renderTile({ ...context, db: trx }, layer, tile));
           return true;
         });
       if (!current) return false;
       progress.tiles += 1;
     }
-    await forgetOlderShapeTiles(db);
+    await forgetOlderShapeTiles(db, formatOf(context));
     keptVersion = version;
     progress.state = 'kept';
     if (missing.length > 0) logger.info('shape tiles rendered ahead', { tiles: missing.length, of: wanted.length, version });
@@ -128,7 +164,7 @@ function createShapePyramid(): ShapePyramid {
   return {
     async tile(context, layer, tile, prefixes) {
       if (layer.keptPer === 'shapes' && tile.z <= PYRAMID_MAX_ZOOM && (await seesWholeCity(context.db, prefixes))) {
-        const stored = await storedShapeTile(context.db, layer.name, tile);
+        const stored = await storedShapeTile(context.db, formatOf(context), layer.name, tile);
         if (stored) return { ...stored, stored: true };
       }
       return renderTile(context, layer, tile, { prefixes });

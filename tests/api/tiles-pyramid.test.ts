@@ -72,6 +72,12 @@ describe('grid and area tiles rendered ahead', () => {
     expect(again.headers['x-renwu-cache']).toBe('hit');
   });
 
+  it('does not serve the tiles another release rendered (another format)', async () => {
+    await sql`UPDATE shape_tiles SET format = 'an older release'`.execute(t.handle.db);
+    const response = await getTile(leader, 'areas', { z: 12, x: 3347, y: 1782 }).expect(200);
+    expect(response.headers['x-renwu-cache']).toBe('miss');
+  });
+
   it("renders a narrower caller's tiles and tiles deeper than the pyramid", async () => {
     const mine = await getTile(collector, 'grids', BOTH_GRIDS_Z14).expect(200);
     expect(mine.headers['x-renwu-cache']).toBe('miss');

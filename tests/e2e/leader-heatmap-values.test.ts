@@ -69,6 +69,7 @@ const fillSource = (page: Page) =>
       tiles: source.tiles ?? [],
       sourceLayer: layer.sourceLayer,
       drawnLayers: [...new Set(drawn.map((feature) => feature.sourceLayer))],
+      drawnLevels: [...new Set(drawn.map((feature) => feature.properties.level as string | undefined))],
     };
   });
 
@@ -190,7 +191,7 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     await journey.shot('2-tooltip');
   });
 
-  it('shows communities at city zoom, where grids would be specks, and grids again zoomed in', async () => {
+  it('shows communities, then streets, at city zoom, where grids would be specks, and grids again zoomed in', async () => {
     const { page } = journey;
     const jumpTo = (zoom: number) =>
       page.evaluate((wanted) => {
@@ -210,6 +211,13 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
     expect(new URL(page.url()).searchParams.get('level') ?? 'grid').toBe('grid');
     await page.waitForSelector('[data-testid=heatmap-legend]');
     await journey.shot('3-city-zoom-communities');
+
+    // Wider still, communities (~600 m) would be specks too: their streets are drawn.
+    const streets = valuesOf('street');
+    await jumpTo(9);
+    await streets;
+    await page.getByText(/现按街道显示|shown by Street/).waitFor({ timeout: 30_000 });
+    await expect.poll(async () => (await fillSource(page))?.drawnLevels, { timeout: 30_000 }).toEqual(['street']);
 
     const grids = valuesOf('grid');
     await jumpTo(13);

@@ -61,8 +61,16 @@ const areaProperties = sql`jsonb_build_object('code', code, 'name', name, 'level
  */
 export const AREA_LABEL_MIN_ZOOM = { district: 6, street: 9, community: 12 } as const;
 
-const levelsLabelledAt = (z: number) =>
-  Object.entries(AREA_LABEL_MIN_ZOOM)
+/**
+ * From this zoom a level's shapes are in the tiles: where its areas are larger than a few pixels
+ * (issue 18). A ~600 m community is ~2 px at z8: a city tile of 5,035 community specks weighed
+ * 400 KB and took SwiftShader seconds to draw; the dashboard shows streets there (and says "zoom
+ * in"), and draws communities from this zoom (web/src/lib/analytics/leader-layers.ts DETAIL_ZOOM).
+ */
+export const AREA_SHAPE_MIN_ZOOM = { district: 0, street: 0, community: 10 } as const;
+
+const levelsAt = (minZooms: Record<string, number>, z: number) =>
+  Object.entries(minZooms)
     .filter(([, minZoom]) => z >= minZoom)
     .map(([level]) => level);
 
@@ -72,9 +80,9 @@ const levelsLabelledAt = (z: number) =>
  */
 export const areaRows = (envelope: RawBuilder<unknown>, z: number, prefixes: CodePrefixes) =>
   sql`SELECT ${codeAsId('code')}, ${simplified('geom', z)} AS geom, ${areaProperties} AS properties
-        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)}
+        FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)} AND level = ANY(${levelsAt(AREA_SHAPE_MIN_ZOOM, z)}::text[])
       UNION ALL
       SELECT id, geom, properties FROM (
         SELECT ${codeAsId('code')}, ST_PointOnSurface(geom) AS geom, ${areaProperties} AS properties
-          FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)} AND level = ANY(${levelsLabelledAt(z)}::text[])
+          FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)} AND level = ANY(${levelsAt(AREA_LABEL_MIN_ZOOM, z)}::text[])
       ) AS labels WHERE geom && ${envelope}`;

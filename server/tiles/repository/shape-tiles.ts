@@ -6,40 +6,39 @@ import type { TileAddress } from '../tile-math.ts';
 /**
  * The pyramid of whole-city shape tiles (sql/0030_shape_tiles.sql). Every statement compares a row's
  * version with shape_version in the caller's snapshot, so a tile rendered before a boundary import
- * is never served after it.
+ * is never served after it, and its format with the caller's (`format`: how this release renders).
  */
 
 const currentVersion = sql`(SELECT version FROM shape_version)`;
 
 /** The kept tile of `layer` at the shapes' current version, if it has been rendered. */
-export async function storedShapeTile(db: Kysely<DB>, layer: string, { z, x, y }: TileAddress): Promise<TileFeatures<Uint8Array> | undefined> {
+export async function storedShapeTile(db: Kysely<DB>, format: string, layer: string, { z, x, y }: TileAddress): Promise<TileFeatures<Uint8Array> | undefined> {
   const result = await sql<{ content: Uint8Array; truncated: boolean }>`
     SELECT content, truncated FROM shape_tiles
-    WHERE layer = ${layer} AND z = ${z}::int AND x = ${x}::int AND y = ${y}::int AND shapes_version = ${currentVersion}`.execute(db);
+    WHERE layer = ${layer} AND z = ${z}::int AND x = ${x}::int AND y = ${y}::int AND shapes_version = ${currentVersion} AND format = ${format}`.execute(db);
   const row = result.rows[0];
   return row && { content: new Uint8Array(row.content), truncated: row.truncated };
 }
 
 /** "layer/z/x/y" of every tile kept at the current version: what a resumed build skips. */
-export async function keptShapeTileKeys(db: Kysely<DB>): Promise<Set<string>> {
+export async function keptShapeTileKeys(db: Kysely<DB>, format: string): Promise<Set<string>> {
   const result = await sql<{ key: string }>`
-    SELECT layer || '/' || z || '/' || x || '/' || y AS key FROM shape_tiles WHERE shapes_version = ${currentVersion}`.execute(db);
+    SELECT layer || '/' || z || '/' || x || '/' || y AS key FROM shape_tiles WHERE shapes_version = ${currentVersion} AND format = ${format}`.execute(db);
   return new Set(result.rows.map((row) => row.key));
 }
 
 /** Keeps a rendered tile at the version of the caller's snapshot (the one it was rendered in). */
-export async function keepShapeTile(db: Kysely<DB>, layer: string, { z, x, y }: TileAddress, tile: TileFeatures<Uint8Array>): Promise<void> {
+export async function keepShapeTile(db: Kysely<DB>, format: string, layer: string, { z, x, y }: TileAddress, tile: TileFeatures<Uint8Array>): Promise<void> {
   await sql`
-    INSERT INTO shape_tiles (layer, z, x, y, shapes_version, content, truncated)
-    VALUES (${layer}, ${z}::int, ${x}::int, ${y}::int, ${currentVersion}, ${tile.content}, ${tile.truncated})
-    ON CONFLICT (layer, z, x, y) DO UPDATE SET shapes_version = excluded.shapes_version, content = excluded.content, truncated = excluded.truncated`.execute(
-    db,
-  );
+    INSERT INTO shape_tiles (layer, z, x, y, shapes_version, format, content, truncated)
+    VALUES (${layer}, ${z}::int, ${x}::int, ${y}::int, ${currentVersion}, ${format}, ${tile.content}, ${tile.truncated})
+    ON CONFLICT (layer, z, x, y) DO UPDATE
+      SET shapes_version = excluded.shapes_version, format = excluded.format, content = excluded.content, truncated = excluded.truncated`.execute(db);
 }
 
-/** Drops the tiles of older shapes once the pyramid of the current ones is complete. */
-export async function forgetOlderShapeTiles(db: Kysely<DB>): Promise<void> {
-  await sql`DELETE FROM shape_tiles WHERE shapes_version <> ${currentVersion}`.execute(db);
+/** Drops the tiles of older shapes or formats once the pyramid of the current ones is complete. */
+export async function forgetOlderShapeTiles(db: Kysely<DB>, format: string): Promise<void> {
+  await sql`DELETE FROM shape_tiles WHERE shapes_version <> ${currentVersion} OR format <> ${format}`.execute(db);
 }
 
 /**

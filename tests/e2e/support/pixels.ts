@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { decodePng } from './png.ts';
 
 /**
  * What the map draws, read from a screenshot of its middle (the panels, legend and slider sit
@@ -22,30 +23,20 @@ export async function sampleMapMiddle(page: Page): Promise<PixelSample> {
   // The middle half of the map, away from the overlays along its edges.
   const clip = { x: box.x + box.width * 0.25, y: box.y + box.height * 0.25, width: box.width * 0.5, height: box.height * 0.45 };
   await page.mouse.move(box.x + 2, box.y + box.height - 2);
-  const png = (await page.screenshot({ clip })).toString('base64');
-  // Decoded by the browser itself (no PNG library in the project): an <img> on a canvas.
-  return page.evaluate(
-    async ({ data, threshold }) => {
-      const image = new Image();
-      image.src = `data:image/png;base64,${data}`;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.naturalWidth;
-      canvas.height = image.naturalHeight;
-      const context = canvas.getContext('2d')!;
-      context.drawImage(image, 0, 0);
-      const { data: rgba } = context.getImageData(0, 0, canvas.width, canvas.height);
-      let coloured = 0;
-      const buckets: number[] = [];
-      for (let index = 0; index < rgba.length; index += 4) {
-        const [red, green, blue] = [rgba[index]!, rgba[index + 1]!, rgba[index + 2]!];
-        if (Math.max(red, green, blue) - Math.min(red, green, blue) > threshold) coloured += 1;
-        buckets.push(((red >> 5) << 6) | ((green >> 5) << 3) | (blue >> 5));
-      }
-      return { total: rgba.length / 4, coloured, buckets };
-    },
-    { data: png, threshold: SATURATION },
-  );
+  return pixelsOf(await page.screenshot({ clip }));
+}
+
+/** Coloured pixels and coarse colours of a screenshot, counted here, off the page's main thread. */
+export function pixelsOf(png: Buffer): PixelSample {
+  const { rgba } = decodePng(png);
+  let coloured = 0;
+  const buckets: number[] = [];
+  for (let index = 0; index < rgba.length; index += 4) {
+    const [red, green, blue] = [rgba[index]!, rgba[index + 1]!, rgba[index + 2]!];
+    if (Math.max(red, green, blue) - Math.min(red, green, blue) > SATURATION) coloured += 1;
+    buckets.push(((red >> 5) << 6) | ((green >> 5) << 3) | (blue >> 5));
+  }
+  return { total: rgba.length / 4, coloured, buckets };
 }
 
 /** Polls until at least `share` of the map's middle is coloured; returns the last sample. */

@@ -56,8 +56,15 @@ export function hexResolutionFor(zoom: number): number {
 }
 
 /**
- * From this zoom the grid level draws grids (a ~300 m grid is ~8 px wide at z11, ~2 px at a
- * city's first view); below it, its communities (issue 18: grids appear where they are larger
- * than a few pixels).
+ * The zoom from which each level's cells are drawn: where a cell is larger than about 8 pixels
+ * (issue 18). A ~300 m grid is ~8 px wide at z11 and ~2 px at a city's first view; a ~600 m
+ * community is ~9 px at z10 and ~2 px at z8. Below it the level gives way to its parent.
  */
-export const GRID_DETAIL_ZOOM = 11;
+export const DETAIL_ZOOM = { community: 10, grid: 11 } as const;
+export const GRID_DETAIL_ZOOM = DETAIL_ZOOM.grid;
+
+/** The area level drawn at `zoom` for the one chosen: grids, else their communities, else streets. */
+export function levelDrawnAt(chosen: 'grid' | 'community', zoom: number): 'grid' | 'community' | 'street' {
+  if (chosen === 'grid' && zoom >= DETAIL_ZOOM.grid) return 'grid';
+  return zoom >= DETAIL_ZOOM.community ? 'community' : 'street';
+}
