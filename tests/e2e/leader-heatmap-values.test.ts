@@ -271,15 +271,27 @@ describe.skipIf(unavailable)('leader heatmap: values only, MapLibre fill by feat
       (document.querySelector('.maplibregl-map') as (Element & { maplibreMap?: import('maplibre-gl').Map }) | null)?.maplibreMap?.getCenter().toArray(),
     );
     const order: string[] = [];
+    // The KPI cards and the changes list are asked only once the map's values are in (they held them back).
+    const sequence: string[] = [];
     const record = (request: import('playwright-core').Request) => {
       if (request.url().includes('shape=values')) order.push(new URL(request.url()).searchParams.get('level') ?? '');
+      if (/\/api\/(kpis|hotspots\/changes)\?/.test(request.url())) sequence.push('secondary asked');
+    };
+    const finished = (request: import('playwright-core').Request) => {
+      if (request.url().includes('shape=values')) sequence.push('values in');
     };
     page.on('request', record);
+    page.on('requestfinished', finished);
+    const kpisAnswered = page.waitForResponse((response) => response.url().includes('/api/kpis?'), { timeout: 60_000 });
     await page.goto(`${journey.server.url}/overview?z=10.00&c=${center!.map((value) => value.toFixed(5)).join(',')}`);
     await mapReady(page);
     await page.waitForSelector('[data-testid=heatmap-legend]');
+    await kpisAnswered;
     page.off('request', record);
+    page.off('requestfinished', finished);
     expect(order).toEqual(['community']);
+    expect(sequence[0]).toBe('values in');
+    expect(sequence.filter((event) => event === 'secondary asked')).toHaveLength(2);
     const timing = await page.evaluate(() => ({
       mapReadyAt: (window as unknown as { mapReadyAt?: number }).mapReadyAt,
       valuesAskedAt: performance.getEntriesByType('resource').find((entry) => entry.name.includes('shape=values'))?.startTime,
