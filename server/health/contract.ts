@@ -24,7 +24,7 @@ export const healthAnswer = z.object({
   }),
   keptTiles: z.object({ state: z.enum(['none', 'building', 'kept']), tiles: z.number().int(), of: z.number().int() }).meta({
     description:
-      "The whole city's grid and area tiles (z6–z14) rendered ahead for the current shapes: building (tiles kept so far, of all), kept, or none (not rendered ahead by this server: WARM_KEPT_ANSWERS off); tiles not yet kept are rendered on request",
+      "The whole city's grid and area tiles (z6–z14) rendered ahead for the current shapes: building (tiles kept so far, of all), kept, or none (not rendered ahead by this server: WARM_KEPT_ANSWERS off, or its last build failed; it tries again within a minute); tiles not yet kept are rendered on request",
   }),
 });
 

@@ -18,8 +18,9 @@ import { envelopeOf } from '../db/feature-sql.ts';
  * made, instead of each server rendering each tile on its first request (a z11 grid tile: ~1,000
  * grids, 14 ms of PostGIS warm, and far more with 8 in flight on two cores).
  *
- * Up to PYRAMID_MAX_ZOOM: a z14 tile is ~2.4 km wide (Shenzhen: ~2,250 of them per layer, the
- * whole pyramid ~3,000); a deeper one holds a few dozen grids and renders in a few milliseconds.
+ * Up to PYRAMID_MAX_ZOOM: a z14 tile is ~2.4 km wide (Shenzhen-scale city: 2,352 of them per
+ * layer, 6,440 tiles in all, 19 MB); a deeper one holds a few dozen grids and renders in a few
+ * milliseconds.
  */
 export const PYRAMID_MAX_ZOOM = 14;
 const PYRAMID_LAYERS: readonly TileLayer[] = Object.values(TILE_LAYERS).filter((layer) => layer.keptPer === 'shapes');
@@ -27,7 +28,10 @@ const PYRAMID_LAYERS: readonly TileLayer[] = Object.values(TILE_LAYERS).filter((
 const SHAPES_WATCH_MS = 60_000;
 
 export interface PyramidProgress {
-  /** none: not built by this server (WARM_KEPT_ANSWERS off, or not started); building; kept: every tile at the current shapes. */
+  /**
+   * none: not built by this server (WARM_KEPT_ANSWERS off, not started, or the last build failed);
+   * building; kept: every tile at the shapes of the last check (a change is seen within a minute).
+   */
   state: 'none' | 'building' | 'kept';
   /** Tiles kept at the current shapes, of all the pyramid's. */
   tiles: number;
@@ -72,7 +76,7 @@ export interface ShapePyramid {
    */
   tile(context: AppContext, layer: TileLayer, tile: TileAddress, prefixes: readonly string[] | null): Promise<RenderedTile & { stored?: true }>;
   progress(): PyramidProgress;
-  /** Builds the pyramid now (or after the build under way) and again whenever the shapes change. */
+  /** Builds the pyramid now (unless a build is under way), and again whenever the shapes change (checked every minute). */
   watch(context: AppContext): void;
   /** The build under way, if any (tests wait on it). */
   built(): Promise<void>;
@@ -151,8 +155,8 @@ function createShapePyramid(): ShapePyramid {
   function buildOnce(context: AppContext): Promise<void> {
     building ??= build(context)
       .catch((error: unknown) => {
-        // Only a head start: tiles the pyramid lacks are rendered on request.
-        progress.state = keptVersion === undefined ? 'none' : progress.state;
+        // Only a head start: tiles the pyramid lacks are rendered on request, and the next check tries again.
+        progress.state = 'none';
         logger.warn('shape tiles not rendered ahead', { error: error instanceof Error ? error.message : String(error) });
       })
       .finally(() => {
