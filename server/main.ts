@@ -7,6 +7,7 @@ import { warmKeptFigures } from './heatmaps/routes.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { shapePyramidOf } from './tiles/shape-pyramid.ts';
+import { statisticsTilesOf } from './tiles/statistics-tiles.ts';
 import { logger } from './logger.ts';
 import { announced } from './progress.ts';
 
@@ -26,8 +27,12 @@ async function main() {
     // Only a head start: maps are computed from the tables until the figures are kept.
     logger.warn('kept figures not computed at start-up', { error: error instanceof Error ? error.message : String(error) });
   });
-  // The whole city's grid and area tiles, rendered ahead in the background once per version of the shapes.
-  if (config.warmKeptAnswers) shapePyramidOf(context.db).watch(context);
+  // The whole city's grid and area tiles, rendered ahead in the background once per version of the
+  // shapes, and every grid's counts kept for the latest data version (the statistics tiles' values).
+  if (config.warmKeptAnswers) {
+    shapePyramidOf(context.db).watch(context);
+    statisticsTilesOf(context.db).watch(context);
+  }
   const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
     const demoLines = seeded.demoUsers.map((username) => `    ${username.padEnd(10)} ${demoPassword(username)}`);

@@ -16,5 +16,8 @@ export async function analyticsSnapshotKey(db: Kysely<DB>): Promise<string> {
  * registration, which moves the analytics version, does not make them render again.
  */
 export async function shapeSnapshotKey(db: Kysely<DB>): Promise<string> {
-  return `shapes-${(await sql<{ version: string }>`SELECT version FROM shape_version`.execute(db)).rows[0]!.version}`;
+  return shapesKeyOf((await sql<{ version: string }>`SELECT version FROM shape_version`.execute(db)).rows[0]!.version);
 }
+
+/** The key shapeSnapshotKey gives for a version of shape_version read otherwise (with a tile, in one statement). */
+export const shapesKeyOf = (version: string | number) => `shapes-${version}`;

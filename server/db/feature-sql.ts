@@ -34,15 +34,23 @@ export const gridStatisticsJoins = sql`
 const currentResidents = sql`(coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0))`;
 
 /**
- * Per-grid counts as jsonb, over grids g with gridStatisticsJoins. Resident counts below k (the
+ * Each grid's counts over grids g with gridStatisticsJoins, by name. Resident counts below k (the
  * privacy setting, privacyThreshold) are withheld: a cell with two residents would otherwise point at a household.
  */
-export const gridStatisticsProperties = (k: number) => sql`jsonb_build_object(
-  'code', g.code,
-  'name', g.name,
-  'buildings', coalesce(s.buildings, 0),
-  'units', coalesce(s.units, 0),
-  'residents', CASE WHEN ${currentResidents} >= ${k}::int THEN ${currentResidents}::int END)`;
+const gridCounts = (k: number) => ({
+  buildings: sql`coalesce(s.buildings, 0)`,
+  units: sql`coalesce(s.units, 0)`,
+  residents: sql`CASE WHEN ${currentResidents} >= ${k}::int THEN ${currentResidents}::int END`,
+});
+
+/** Per-grid code, name and counts as jsonb (a feature's properties). */
+export const gridStatisticsProperties = (k: number) => {
+  const fields = { code: sql.ref('g.code'), name: sql.ref('g.name'), ...gridCounts(k) };
+  return sql`jsonb_build_object(${sql.join(Object.entries(fields).map(([name, value]) => sql`${sql.lit(name)}, ${value}`))})`;
+};
+
+/** The same counts as columns (buildings, units, residents): a whole city's without building 20,000 jsonb values. */
+export const gridStatisticsColumns = (k: number) => sql.join(Object.entries(gridCounts(k)).map(([name, value]) => sql`${value} AS ${sql.ref(name)}`));
 
 /**
  * Each building b's units as the lateral `n`: units, rented units, registered rental units and

@@ -12,8 +12,9 @@ import { renderTile } from './render.ts';
 import { tileJson } from './service.ts';
 import { mapLibreStyle } from './style.ts';
 import { shapePyramidOf } from './shape-pyramid.ts';
+import { statisticsTilesOf } from './statistics-tiles.ts';
 import { createTileCache, type TileRequest } from './tile-cache.ts';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { shapeSnapshotKey } from '../db/data-version.ts';
 
@@ -55,13 +56,23 @@ export const tilesRoutes: FeatureRoutes = (context) => {
   // After a change the tiles in view are rendered again in the background (issue 18): the tiles of
   // shapes only after the shapes changed, the others after any change of the data.
   const pyramid = shapePyramidOf(context.db);
+  const statistics = statisticsTilesOf(context.db);
   const refill = {
     db: context.db,
-    // Whole-city tiles of grids and areas come from the pyramid rendered ahead (shape-pyramid.ts).
-    render: (trx: Transaction<DB>, { layer, tile, prefixes }: TileRequest) =>
-      TILE_LAYERS[layer].keptPer === 'shapes'
-        ? pyramid.tile({ ...context, db: trx }, TILE_LAYERS[layer], tile, prefixes)
-        : renderTile({ ...context, db: trx }, TILE_LAYERS[layer], tile, { prefixes }),
+    // Whole-city tiles of grids and areas come from the pyramid rendered ahead (shape-pyramid.ts),
+    // and so do the shapes of whole-city statistics tiles (statistics-tiles.ts).
+    render: (trx: Transaction<DB>, { layer, tile, prefixes }: TileRequest) => {
+      const inSnapshot = { ...context, db: trx };
+      if (TILE_LAYERS[layer].keptPer === 'shapes') return pyramid.tile(inSnapshot, TILE_LAYERS[layer], tile, prefixes);
+      if (layer === 'statistics') return statistics.tile(inSnapshot, tile, prefixes);
+      return renderTile(inSnapshot, TILE_LAYERS[layer], tile, { prefixes });
+    },
+  };
+  /** A tile answered from the pyramid in one statement, without a transaction, where it can be (tile-cache.ts QuickTile). */
+  const quickTile = async (db: Kysely<DB>, { layer, tile, prefixes }: TileRequest) => {
+    if (layer === 'statistics') return statistics.quick(db, tile, prefixes);
+    const found = await pyramid.storedNow(db, TILE_LAYERS[layer], tile, prefixes, false);
+    return found && { version: found.shapesKey, tile: async () => ({ ...found.tile, stored: true as const }) };
   };
   const refilled = context.config.warmKeptAnswers ? refill : undefined;
   const keptTiles = { shapes: createTileCache(undefined, refilled, shapeSnapshotKey), data: createTileCache(undefined, refilled) };
@@ -122,7 +133,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       acceptsAccessToken: true,
       // A map view loads dozens at a time.
       cost: 'cheap',
-      summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped; an ETag per data version and jurisdiction (304 on If-None-Match); X-Renwu-Cache says whether it was kept in memory (hit), read from the tiles rendered ahead (stored) or rendered (miss)`,
+      summary: `Mapbox Vector Tile of one layer (${TILE_LAYER_NAMES.join(', ')}), limited to the caller's jurisdiction; 204 when the tile is empty, X-Tile-Truncated when capped; an ETag per data version and jurisdiction (304 on If-None-Match); X-Renwu-Cache says whether it was kept in memory (hit), read from the tiles rendered ahead or made from them (stored) or rendered (miss)`,
       schemas: { params: tileParams },
       handler: async ({ params: { layer, ...tile }, principal }, request, response) => {
         response.set('Cache-Control', TILE_CACHE_CONTROL);
@@ -133,7 +144,13 @@ export const tilesRoutes: FeatureRoutes = (context) => {
         }
         const prefixes = visiblePrefixes(principal);
         const asked = { layer, tile, prefixes };
-        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, asked, request.headers['if-none-match'], (trx) => refill.render(trx, asked));
+        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(
+          context.db,
+          asked,
+          request.headers['if-none-match'],
+          (trx) => refill.render(trx, asked),
+          (db) => quickTile(db, asked),
+        );
         // The same URL carries different features for a collector and a planner sharing a browser.
         response.set('Vary', 'Cookie, Authorization');
         response.set('ETag', read.etag);
@@ -142,7 +159,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
           return;
         }
         const rendered = read.tile;
-        // hit: kept in this server's memory; stored: read from the pyramid rendered ahead; miss: rendered now.
+        // hit: kept in this server's memory; stored: read from the pyramid rendered ahead (or a statistics tile made from it); miss: rendered now.
         response.set('X-Renwu-Cache', read.hit ? 'hit' : 'stored' in rendered ? 'stored' : 'miss');
         if (rendered.truncated) response.set('X-Tile-Truncated', 'true');
         if (rendered.content.length === 0) {

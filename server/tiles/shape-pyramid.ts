@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { AppContext } from '../context.ts';
-import { shapeSnapshotKey } from '../db/data-version.ts';
+import { shapeSnapshotKey, shapesKeyOf } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { TILE_LAYERS, type TileLayer } from './layers.ts';
 import { extentOf } from './repository.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
-import { cityDistrictCodes, forgetOlderShapeTiles, keepShapeTile, keptShapeTileKeys, storedShapeTile } from './repository/shape-tiles.ts';
+import {
+  cityDistrictCodes,
+  forgetOlderShapeTiles,
+  keepShapeTile,
+  keptShapeTileKeys,
+  storedShapeTile,
+  storedShapeTileAtVersion,
+} from './repository/shape-tiles.ts';
 import { renderTile, type RenderedTile } from './render.ts';
 import { TILE_BUFFER, TILE_EXTENT, tilesCovering, type TileAddress } from './tile-math.ts';
 import { envelopeOf } from '../db/feature-sql.ts';
@@ -75,6 +82,20 @@ export interface ShapePyramid {
    * says which (the X-Renwu-Cache header).
    */
   tile(context: AppContext, layer: TileLayer, tile: TileAddress, prefixes: readonly string[] | null): Promise<RenderedTile & { stored?: true }>;
+  /** The pyramid's tile of a shapes layer, when it holds it for this caller at the shapes of the caller's snapshot; else undefined. */
+  storedTile(context: AppContext, layer: TileLayer, tile: TileAddress, prefixes: readonly string[] | null): Promise<RenderedTile | undefined>;
+  /**
+   * The same without a transaction: the pyramid's tile with the shapes' key it is kept at (and the
+   * data version of the same snapshot when `withAnalyticsKey`), read in one statement; undefined
+   * when the pyramid does not hold it for this caller, or cannot tell without a snapshot of its own.
+   */
+  storedNow(
+    db: Kysely<DB>,
+    layer: TileLayer,
+    tile: TileAddress,
+    prefixes: readonly string[] | null,
+    withAnalyticsKey: boolean,
+  ): Promise<{ shapesKey: string; analyticsKey?: string; tile: RenderedTile } | undefined>;
   progress(): PyramidProgress;
   /** Builds the pyramid now (unless a build is under way), and again whenever the shapes change (checked every minute). */
   watch(context: AppContext): void;
@@ -110,6 +131,13 @@ function createShapePyramid(): ShapePyramid {
     }
     const districts = await districtsOfShapes.codes;
     return districts.every((code) => isWithinJurisdiction(code, prefixes));
+  }
+
+  /** seesWholeCity without a statement, by the district codes last read (`known`): false when none were read. */
+  async function knownToSeeWholeCity(known: typeof districtsOfShapes, prefixes: readonly string[] | null): Promise<boolean> {
+    if (prefixes === null) return true;
+    const districts = await known?.codes.catch(() => undefined);
+    return districts !== undefined && districts.every((code) => isWithinJurisdiction(code, prefixes));
   }
 
   /** Renders the missing tiles at the shapes' version; false when the shapes changed meanwhile. */
@@ -165,13 +193,27 @@ function createShapePyramid(): ShapePyramid {
     return building;
   }
 
+  async function storedTile(context: AppContext, layer: TileLayer, tile: TileAddress, prefixes: readonly string[] | null) {
+    if (layer.keptPer !== 'shapes' || tile.z > PYRAMID_MAX_ZOOM || !(await seesWholeCity(context.db, prefixes))) return undefined;
+    return storedShapeTile(context.db, formatOf(context), layer.name, tile);
+  }
+
   return {
     async tile(context, layer, tile, prefixes) {
-      if (layer.keptPer === 'shapes' && tile.z <= PYRAMID_MAX_ZOOM && (await seesWholeCity(context.db, prefixes))) {
-        const stored = await storedShapeTile(context.db, formatOf(context), layer.name, tile);
-        if (stored) return { ...stored, stored: true };
-      }
-      return renderTile(context, layer, tile, { prefixes });
+      const stored = await storedTile(context, layer, tile, prefixes);
+      return stored ? { ...stored, stored: true } : renderTile(context, layer, tile, { prefixes });
+    },
+    storedTile,
+    async storedNow(db, layer, tile, prefixes, withAnalyticsKey) {
+      if (layer.keptPer !== 'shapes' || tile.z > PYRAMID_MAX_ZOOM || !format) return undefined;
+      // A caller not known to see the whole city costs no statement here (a narrower one renders in a transaction).
+      const known = districtsOfShapes;
+      if (!(await knownToSeeWholeCity(known, prefixes))) return undefined;
+      const found = await storedShapeTileAtVersion(db, format, layer.name, tile, withAnalyticsKey);
+      const shapesKey = shapesKeyOf(found.shapesVersion);
+      // The districts must be those of exactly these shapes (else the caller reads in a transaction).
+      if (!found.tile || (prefixes !== null && known?.version !== shapesKey)) return undefined;
+      return { shapesKey, ...(found.analyticsKey !== undefined && { analyticsKey: found.analyticsKey }), tile: found.tile };
     },
     progress: () => ({ ...progress }),
     watch(context) {

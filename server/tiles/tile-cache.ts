@@ -24,10 +24,27 @@ export interface TileRequest {
   prefixes: CodePrefixes;
 }
 
+/**
+ * A tile's version read together with what makes the tile without a transaction (a tile rendered
+ * ahead, read in the same statement): `tile()` gives it, or undefined when it cannot be made so.
+ */
+export type QuickTile = (db: Kysely<DB>) => Promise<{ version: string; tile(): Promise<RenderedTile | undefined> } | undefined>;
+
 export type TileRead = { etag: string; notModified: true } | { etag: string; notModified: false; tile: RenderedTile; hit: boolean };
 
 export interface TileCache {
-  read(db: Kysely<DB>, request: TileRequest, ifNoneMatch: string | undefined, render: (trx: Transaction<DB>) => Promise<RenderedTile>): Promise<TileRead>;
+  /**
+   * `quick`, when given, is asked first: the version it reads stands for the version statement, and
+   * the tile it makes is kept and answered without a transaction (a tile rendered ahead); when it
+   * has neither, the request goes on to `render` in a REPEATABLE READ transaction.
+   */
+  read(
+    db: Kysely<DB>,
+    request: TileRequest,
+    ifNoneMatch: string | undefined,
+    render: (trx: Transaction<DB>) => Promise<RenderedTile>,
+    quick?: QuickTile,
+  ): Promise<TileRead>;
   /** The refill under way after a data change, if any (tests wait on it). */
   refilled(): Promise<void>;
   heldBytes(): number;
@@ -150,15 +167,23 @@ export function createTileCache(
   }
 
   return {
-    read: async (db, request, ifNoneMatch, render) => {
+    read: async (db, request, ifNoneMatch, render, quick) => {
       // A 304 or a kept tile needs only the version (one statement, one snapshot); a rendered one
       // reads it again in the snapshot it renders in.
       // The refill of the other tiles starts once this one is answered: the caller waits for no one.
-      const known = await versionOf(db);
+      const found = await quick?.(db);
+      const known = found?.version ?? (await versionOf(db));
       const kept = keptRead(known, request, ifNoneMatch);
       if (kept) {
         noteVersion(known);
         return kept;
+      }
+      const made = await found?.tile();
+      if (made) {
+        const key = keyOf(known, request);
+        remember(key, { version: known, request, tile: made });
+        noteVersion(known);
+        return { etag: etagOf(key), notModified: false, tile: made, hit: false };
       }
       const rendered = await db
         .transaction()

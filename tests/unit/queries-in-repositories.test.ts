@@ -35,7 +35,10 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   'ogc/cql2.ts': [14, 'the CQL2 → SQL translator: returns parameterised conditions that ogc/repository.ts runs'],
   'person-data/visibility.ts': [1, 'the jurisdiction condition (an EXISTS fragment) that audited person reads add to their where'],
   'db/code-prefix.ts': [7, 'generic SQL fragment builder (code prefix ranges), shared by every repository'],
-  'db/feature-sql.ts': [5, 'generic SQL fragment builders shared by several repositories (envelope, grid statistics columns, unit counts of a building)'],
+  'db/feature-sql.ts': [
+    9,
+    'generic SQL fragment builders shared by several repositories (envelope, grid statistics joins and counts, as jsonb properties or as columns, unit counts of a building)',
+  ],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
   'db/data-version.ts': [2, "the database plumbing: the readers of the analytics data version and of the shapes' version"],
   'db/connection.ts': [1, 'the database plumbing: opens (and so warms) every connection of the pool as the server starts'],

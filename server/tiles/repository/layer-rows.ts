@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { codeWithin, type CodePrefixes } from '../../db/code-prefix.ts';
-import { gridStatisticsJoins, gridStatisticsProperties } from '../../db/feature-sql.ts';
+import { gridStatisticsColumns, gridStatisticsJoins, gridStatisticsProperties } from '../../db/feature-sql.ts';
 
 /**
  * The rows of each tile layer (layers.ts names them per layer): id bigint, geom in EPSG:4326 and
@@ -86,3 +86,13 @@ export const areaRows = (envelope: RawBuilder<unknown>, z: number, prefixes: Cod
         SELECT ${codeAsId('code')}, ST_PointOnSurface(geom) AS geom, ${areaProperties} AS properties
           FROM admin_areas WHERE geom && ${envelope} AND ${codeWithin('code', prefixes)} AND level = ANY(${levelsAt(AREA_LABEL_MIN_ZOOM, z)}::text[])
       ) AS labels WHERE geom && ${envelope}`;
+
+/** Every grid's counts as gridStatisticsRows gives them (buildings, units, residents or null where withheld), without shapes or names. */
+export const cityGridStatistics = (privacyK: number) =>
+  sql<GridCounts & { code: string }>`SELECT g.code, ${gridStatisticsColumns(privacyK)} FROM grids g ${gridStatisticsJoins}`;
+
+export interface GridCounts {
+  buildings: number;
+  units: number;
+  residents: number | null;
+}

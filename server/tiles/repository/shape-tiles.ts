@@ -20,6 +20,40 @@ export async function storedShapeTile(db: Kysely<DB>, format: string, layer: str
   return row && { content: new Uint8Array(row.content), truncated: row.truncated };
 }
 
+export interface StoredTileAtVersion {
+  /** shape_version's version in the statement's snapshot. */
+  shapesVersion: string;
+  /** analytics_snapshot_key() in the same snapshot, when asked for. */
+  analyticsKey?: string;
+  /** The tile kept at that version and format, if any. */
+  tile?: TileFeatures<Uint8Array>;
+}
+
+/**
+ * The shapes' version and the kept tile of `layer` at it, in one statement and so one snapshot
+ * (with the data version too when `withAnalyticsKey`): what a tile request needs to answer from the
+ * pyramid without a transaction.
+ */
+export async function storedShapeTileAtVersion(
+  db: Kysely<DB>,
+  format: string,
+  layer: string,
+  { z, x, y }: TileAddress,
+  withAnalyticsKey: boolean,
+): Promise<StoredTileAtVersion> {
+  const analyticsKey = withAnalyticsKey ? sql`analytics_snapshot_key()` : sql`NULL::text`;
+  const result = await sql<{ shapes_version: string; analytics_key: string | null; content: Uint8Array | null; truncated: boolean | null }>`
+    SELECT v.version::text AS shapes_version, ${analyticsKey} AS analytics_key, t.content, t.truncated
+    FROM shape_version v LEFT JOIN shape_tiles t
+      ON t.layer = ${layer} AND t.z = ${z}::int AND t.x = ${x}::int AND t.y = ${y}::int AND t.shapes_version = v.version AND t.format = ${format}`.execute(db);
+  const row = result.rows[0]!;
+  return {
+    shapesVersion: row.shapes_version,
+    ...(row.analytics_key !== null && { analyticsKey: row.analytics_key }),
+    ...(row.content !== null && { tile: { content: new Uint8Array(row.content), truncated: row.truncated === true } }),
+  };
+}
+
 /** "layer/z/x/y" of every tile kept at the current version: what a resumed build skips. */
 export async function keptShapeTileKeys(db: Kysely<DB>, format: string): Promise<Set<string>> {
   const result = await sql<{ key: string }>`

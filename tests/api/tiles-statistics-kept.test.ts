@@ -1,0 +1,112 @@
+import { VectorTile } from '@mapbox/vector-tile';
+import { sql } from 'kysely';
+import { PbfReader } from 'pbf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TILE_LAYERS } from '../../server/tiles/layers.ts';
+import { renderTile } from '../../server/tiles/service.ts';
+import { shapePyramidOf, type ShapePyramid } from '../../server/tiles/shape-pyramid.ts';
+import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
+import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { asBinary, codesOf, insertResidents, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
+
+/**
+ * Whole-city statistics tiles made from the grid tiles rendered ahead (issue 18,
+ * server/tiles/statistics-tiles.ts): the pyramid's grid shapes with every grid's counts of the
+ * caller's data version. They must carry exactly what a render in PostGIS carries (the same
+ * features, ids and properties, small counts withheld at the same k), follow a registration at
+ * once, and never reach a narrower caller, who still gets a rendered tile of their own grids.
+ * Fixture city as in tests/api/tiles.test.ts: west grid 5 residents, east grid 4 until a fifth moves in.
+ */
+const BOTH_GRIDS_Z14 = { z: 14, x: 13389, y: 7130 };
+const CITY_Z13 = { z: 13, x: 6694, y: 3565 };
+const CITY_Z12 = { z: 12, x: 3347, y: 1782 };
+
+let t: TestApp;
+let pyramid: ShapePyramid;
+let leader: LoggedIn;
+let collector: LoggedIn;
+
+beforeAll(async () => {
+  t = await startTestApp({ WARM_KEPT_ANSWERS: 'on' });
+  await insertFixtureCity(t.handle.db);
+  // West grid: 5 residents; east grid: 4, withheld below k = 5 until a fifth moves in.
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.westHouse, 1, 1), 5, 1);
+  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 4, 11);
+  await insertUser(t.handle.db, 'leader', 'leader');
+  await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
+  leader = await t.logIn('leader');
+  collector = await t.logIn('collector');
+  pyramid = shapePyramidOf(t.context.db);
+  pyramid.watch(t.context);
+  await pyramid.built();
+});
+afterAll(async () => {
+  pyramid?.stop();
+  await t?.close();
+});
+
+type Address = { z: number; x: number; y: number };
+const path = ({ z, x, y }: Address) => `${z}/${x}/${y}`;
+const getTile = (agent: LoggedIn, layer: string, tile: Address) => asBinary(agent.get(`/tiles/${layer}/${path(tile)}.mvt`));
+const renderedStatistics = async (tile: Address) => Buffer.from((await renderTile(t.context, TILE_LAYERS.statistics, tile, { prefixes: null })).content);
+
+/** Each feature as id, properties and its geometry in tile coordinates, by grid code. */
+function featuresOf(body: Buffer, layerName: string) {
+  const layer = new VectorTile(new PbfReader(body)).layers[layerName];
+  if (!layer) throw new Error(`the tile has no ${layerName} layer`);
+  const features = Array.from({ length: layer.length }, (_, index) => layer.feature(index));
+  return Object.fromEntries(
+    features.map((feature) => [
+      String(feature.properties.code),
+      { id: feature.id, properties: feature.properties, rings: feature.loadGeometry().map((ring) => ring.map(({ x, y }) => [x, y])) },
+    ]),
+  );
+}
+
+const residentsByCode = async (tile: Address) => {
+  const response = await getTile(leader, 'statistics', tile).expect(200);
+  expect(response.headers['x-renwu-cache']).toMatch(/stored|hit/);
+  return Object.fromEntries(layerOf(response.body, 'statistics').map((cell) => [cell.properties.code, cell.properties.residents]));
+};
+
+describe('statistics tiles made from the shapes rendered ahead', () => {
+  it('carries the features, ids and properties of a rendered tile, on the grid tile’s shapes', async () => {
+    for (const tile of [BOTH_GRIDS_Z14, CITY_Z13, CITY_Z12]) {
+      const response = await getTile(leader, 'statistics', tile).expect(200);
+      expect(response.headers['x-renwu-cache'], path(tile)).toBe('stored');
+      const made = featuresOf(response.body, 'statistics');
+      const rendered = featuresOf(await renderedStatistics(tile), 'statistics');
+      expect(Object.keys(made).sort(), path(tile)).toEqual([FIXTURE.gridEast, FIXTURE.gridWest].sort());
+      for (const code of Object.keys(rendered)) {
+        expect(made[code]!.id, `${path(tile)} ${code}`).toBe(rendered[code]!.id);
+        expect(made[code]!.properties, `${path(tile)} ${code}`).toEqual(rendered[code]!.properties);
+      }
+      const shapes = featuresOf((await getTile(leader, 'grids', tile).expect(200)).body, 'grids');
+      for (const code of Object.keys(shapes)) expect(made[code]!.rings, `${path(tile)} ${code}`).toEqual(shapes[code]!.rings);
+    }
+    // West: 2 buildings, 7 units, 5 residents. East: 4 residents, withheld (k = 5).
+    const west = featuresOf((await getTile(leader, 'statistics', BOTH_GRIDS_Z14).expect(200)).body, 'statistics')[FIXTURE.gridWest];
+    expect(west?.properties).toEqual({ code: FIXTURE.gridWest, name: '西网格', buildings: 2, units: 7, residents: 5 });
+    expect(await residentsByCode(CITY_Z13)).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: undefined });
+  });
+
+  it('follows a move-in and the privacy setting at once', async () => {
+    await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 1, 31);
+    expect(await residentsByCode(CITY_Z13)).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 5 });
+    try {
+      await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 6}')`.execute(t.handle.db);
+      expect(await residentsByCode(CITY_Z13)).toEqual({ [FIXTURE.gridWest]: undefined, [FIXTURE.gridEast]: undefined });
+    } finally {
+      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+    }
+    expect(await residentsByCode(BOTH_GRIDS_Z14)).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 5 });
+  });
+
+  it("renders a narrower caller's statistics and tiles deeper than the pyramid", async () => {
+    const mine = await getTile(collector, 'statistics', BOTH_GRIDS_Z14).expect(200);
+    expect(mine.headers['x-renwu-cache']).toBe('miss');
+    expect(codesOf(layerOf(mine.body, 'statistics'))).toEqual([FIXTURE.gridWest]);
+    const deeper = await getTile(leader, 'statistics', { z: 15, x: 26779, y: 14261 }).expect(200);
+    expect(deeper.headers['x-renwu-cache']).toBe('miss');
+  });
+});
