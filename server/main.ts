@@ -31,7 +31,7 @@ async function main() {
   // shapes, and every grid's counts kept for the latest data version (the statistics tiles' values).
   if (config.warmKeptAnswers) {
     shapePyramidOf(context.db).watch(context);
-    statisticsTilesOf(context.db).watch(context);
+    statisticsTilesOf(context.db).watch();
   }
   const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;

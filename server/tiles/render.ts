@@ -28,3 +28,19 @@ export async function renderTile(context: AppContext, layer: TileLayer, tile: Ti
   const { content: features, truncated } = await geoJsonFeaturesInTile(context.db, layer, tile, scope);
   return { content: encodeVectorTile(layer.name, features, tile), truncated };
 }
+
+/**
+ * A tile of a layer kept per data version, rendered in one statement that also reads that version
+ * (no transaction: three statements fewer a tile), where PostGIS encodes and the layer needs no
+ * privacy setting read beside it; undefined otherwise (the caller renders in a transaction).
+ */
+export async function renderTileAtOnce(
+  context: AppContext,
+  layer: TileLayer,
+  tile: TileAddress,
+  prefixes: TileScope['prefixes'],
+): Promise<{ version: string; tile: RenderedTile } | undefined> {
+  if (!context.capabilities.nativeVectorTiles || layer.withholdsSmallCounts || layer.keptPer !== 'data' || tile.z < layer.minZoom) return undefined;
+  const { version, ...rendered } = await nativeTile(context.db, layer, tile, { prefixes, maxFeatures: layer.maxFeatures, privacyK: UNUSED_K }, true);
+  return version === undefined ? undefined : { version, tile: rendered };
+}

@@ -30,20 +30,32 @@ function featuresTouching(layer: TileLayer, tile: TileAddress, { prefixes, maxFe
   return sql`${layer.select(envelopeOf(tileBoundsWithBuffer(tile)), tile.z, prefixes, privacyK)} LIMIT ${maxFeatures + 1}::int`;
 }
 
-/** The encoded tile straight from PostGIS (ST_AsMVT): clipping and quantising in 3857 happen there. */
-export async function nativeTile(db: Kysely<DB>, layer: TileLayer, tile: TileAddress, scope: TileScope): Promise<TileFeatures<Uint8Array>> {
+/**
+ * The encoded tile straight from PostGIS (ST_AsMVT): clipping and quantising in 3857 happen there.
+ * With `withVersion`, the statement also reads the data version (analytics_snapshot_key) of the
+ * snapshot it renders in: one statement is one snapshot, so the tile can be kept per that version
+ * without a transaction around it.
+ */
+export async function nativeTile(
+  db: Kysely<DB>,
+  layer: TileLayer,
+  tile: TileAddress,
+  scope: TileScope,
+  withVersion = false,
+): Promise<TileFeatures<Uint8Array> & { version?: string }> {
   const { z, x, y } = tile;
   const { maxFeatures } = scope;
-  const result = await sql<{ mvt: Uint8Array | null; touching: number }>`
+  const version = withVersion ? sql`analytics_snapshot_key()` : sql`NULL::text`;
+  const result = await sql<{ mvt: Uint8Array | null; touching: number; version: string | null }>`
     WITH features AS MATERIALIZED (${featuresTouching(layer, tile, scope)}),
     shaped AS (
       SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int),
                           ${TILE_EXTENT}::int, ${TILE_BUFFER}::int, true) AS geom, properties, id
       FROM features LIMIT ${maxFeatures}::int)
     SELECT (SELECT ST_AsMVT(shaped.*, ${layer.name}::text, ${TILE_EXTENT}::int, 'geom', 'id') FROM shaped) AS mvt,
-           (SELECT count(*)::int FROM features) AS touching`.execute(db);
+           (SELECT count(*)::int FROM features) AS touching, ${version} AS version`.execute(db);
   const row = result.rows[0];
-  return { content: new Uint8Array(row?.mvt ?? []), truncated: (row?.touching ?? 0) > maxFeatures };
+  return { content: new Uint8Array(row?.mvt ?? []), truncated: (row?.touching ?? 0) > maxFeatures, ...(row?.version && { version: row.version }) };
 }
 
 /** The same features as GeoJSON in WGS84, for the JS encoder where PostGIS cannot encode MVT. */

@@ -8,7 +8,7 @@ import { originOf } from '../http/origin.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { archiveQuery, buildArchive } from './archive.ts';
 import { TILE_LAYER_NAMES, TILE_LAYERS, TILE_MAX_ZOOM } from './layers.ts';
-import { renderTile } from './render.ts';
+import { renderTile, renderTileAtOnce } from './render.ts';
 import { tileJson } from './service.ts';
 import { mapLibreStyle } from './style.ts';
 import { shapePyramidOf } from './shape-pyramid.ts';
@@ -144,13 +144,11 @@ export const tilesRoutes: FeatureRoutes = (context) => {
         }
         const prefixes = visiblePrefixes(principal);
         const asked = { layer, tile, prefixes };
-        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(
-          context.db,
-          asked,
-          request.headers['if-none-match'],
-          (trx) => refill.render(trx, asked),
-          (db) => quickTile(db, asked),
-        );
+        const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, asked, request.headers['if-none-match'], {
+          quick: (db) => quickTile(db, asked),
+          atOnce: (db) => renderTileAtOnce({ ...context, db }, TILE_LAYERS[layer], tile, prefixes),
+          render: (trx) => refill.render(trx, asked),
+        });
         // The same URL carries different features for a collector and a planner sharing a browser.
         response.set('Vary', 'Cookie, Authorization');
         response.set('ETag', read.etag);

@@ -24,7 +24,8 @@ import type { TileAddress } from './tile-math.ts';
  * clipped, simplified to half a pixel and encoded) with each grid's counts added; the counts of all
  * grids are read once per data version (one statement, ≈ 35 ms warm for 20,000 grids, shared by
  * every tile of that version) with the same joins and expressions the rendered tile uses
- * (db/feature-sql.ts), so the numbers and the withheld counts are the same. Narrower callers and deeper zooms are rendered as before.
+ * (db/feature-sql.ts), so the numbers and the withheld counts are the same. Until the counts of
+ * the caller's version are read, its tiles are rendered as before. Narrower callers and deeper zooms are rendered as before.
  */
 
 type CityCounts = Map<string, GridCounts>;
@@ -39,79 +40,82 @@ export interface StatisticsTiles {
   quick: (db: Kysely<DB>, tile: TileAddress, prefixes: readonly string[] | null) => ReturnType<QuickTile>;
   /**
    * Keeps the counts of the latest data version ready (WARM_KEPT_ANSWERS): read now, and again
-   * within WATCH_MS of every change, so that the first tiles after a write do not wait for them.
+   * within WATCH_MS of every change, so that the tiles after a write find them.
    */
-  watch(context: AppContext): void;
+  watch(): void;
+  /** The read of the counts under way, if any (tests wait on it). */
+  counted(): Promise<void>;
   stop(): void;
 }
 
 /** How often the watch looks for a new data version: a read of the counts is ≈ 35–100 ms, so at most ~5% of a core under a steady stream of writes. */
 const WATCH_MS = 2000;
 
-function createStatisticsTiles(pyramid: ShapePyramid): StatisticsTiles {
+function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): StatisticsTiles {
   const layer = TILE_LAYERS.statistics;
-  /** The counts of the latest data version read: concurrent readers of one version share one read. */
-  let kept: { version: string; counts: Promise<CityCounts>; ready: boolean } | undefined;
+  /** The counts of the latest data version read. */
+  let kept: { version: string; counts: CityCounts } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reading: Promise<unknown> | undefined;
 
-  /** Every grid's counts in the reader's snapshot (a REPEATABLE READ transaction). */
-  async function countsOfSnapshot(db: Kysely<DB>): Promise<CityCounts> {
-    const version = await analyticsSnapshotKey(db);
-    if (kept?.version !== version) {
-      const counts = (async () => gridCountsByCode(db, await privacyThreshold(db)))();
-      const entry = { version, counts, ready: false };
-      kept = entry;
-      counts.then(
-        () => {
-          entry.ready = true;
-        },
-        // A failed read is not kept: the next tile reads again.
-        () => {
-          if (kept === entry) kept = undefined;
-        },
-      );
-    }
-    return kept.counts;
+  /**
+   * Reads every grid's counts in a snapshot of its own, in the background (one read at a time),
+   * unless they are kept for that snapshot's version already.
+   */
+  function readLatest(): void {
+    reading ??= db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const version = await analyticsSnapshotKey(trx);
+        if (kept?.version !== version) kept = { version, counts: await gridCountsByCode(trx, await privacyThreshold(trx)) };
+      })
+      .catch(() => undefined) // only a head start: until read, tiles are rendered in PostGIS
+      .finally(() => {
+        reading = undefined;
+      });
   }
 
-  function fromShapes(shapes: RenderedTile | undefined, counts: CityCounts): Uint8Array | undefined {
-    return shapes && !shapes.truncated ? withStatistics(shapes.content, counts, layer.maxFeatures) : undefined;
+  /**
+   * The counts kept for `version`, if they are: otherwise they are read in the background and the
+   * caller renders in PostGIS meanwhile (a tile of a new version does not wait for a whole city's
+   * counts: 35 ms warm, 100–200 ms just after a burst of writes, which 8 tiles in flight would all wait on).
+   */
+  function countsOf(version: string): CityCounts | undefined {
+    if (kept?.version === version) return kept.counts;
+    readLatest();
+    return undefined;
+  }
+
+  function fromShapes(shapes: RenderedTile | undefined, counts: CityCounts | undefined): Uint8Array | undefined {
+    return shapes && counts && !shapes.truncated ? withStatistics(shapes.content, counts, layer.maxFeatures) : undefined;
   }
 
   return {
     async tile(context, tile, prefixes) {
       const shapes = await pyramid.storedTile(context, TILE_LAYERS.grids, tile, prefixes);
-      const content = shapes && fromShapes(shapes, await countsOfSnapshot(context.db));
+      const content = shapes && fromShapes(shapes, countsOf(await analyticsSnapshotKey(context.db)));
       return content ? { content, truncated: false, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     async quick(db, tile, prefixes) {
-      if (!kept?.ready) return undefined;
+      if (!kept) return undefined;
       const found = await pyramid.storedNow(db, TILE_LAYERS.grids, tile, prefixes, true);
       const version = found?.analyticsKey;
       if (!found || version === undefined) return undefined;
       return {
         version,
         tile: async () => {
-          const entry = kept;
-          const content = entry?.version === version && entry.ready ? fromShapes(found.tile, await entry.counts) : undefined;
+          const content = fromShapes(found.tile, countsOf(version));
           return content && { content, truncated: false, stored: true as const };
         },
       };
     },
-    watch(context) {
-      const readLatest = () => {
-        reading ??= context.db
-          .transaction()
-          .setIsolationLevel('repeatable read')
-          .execute((trx) => countsOfSnapshot(trx))
-          .catch(() => undefined) // only a head start: a tile reads the counts itself
-          .finally(() => {
-            reading = undefined;
-          });
-      };
+    watch() {
       readLatest();
       timer ??= setInterval(readLatest, WATCH_MS).unref();
+    },
+    counted: async () => {
+      await reading;
     },
     stop() {
       clearInterval(timer);
@@ -126,7 +130,7 @@ const statisticsByDatabase = new WeakMap<Kysely<DB>, StatisticsTiles>();
 export function statisticsTilesOf(db: Kysely<DB>): StatisticsTiles {
   let tiles = statisticsByDatabase.get(db);
   if (!tiles) {
-    tiles = createStatisticsTiles(shapePyramidOf(db));
+    tiles = createStatisticsTiles(db, shapePyramidOf(db));
     statisticsByDatabase.set(db, tiles);
   }
   return tiles;

@@ -30,21 +30,23 @@ export interface TileRequest {
  */
 export type QuickTile = (db: Kysely<DB>) => Promise<{ version: string; tile(): Promise<RenderedTile | undefined> } | undefined>;
 
+/** Where a tile not kept in memory comes from, tried in this order. */
+export interface TileSources {
+  /**
+   * Asked first: the version it reads stands for the version statement, and the tile it makes is
+   * kept and answered without a transaction (a tile rendered ahead).
+   */
+  quick?: QuickTile;
+  /** After a miss in memory: the tile rendered in one statement with the version of its snapshot, or undefined. */
+  atOnce?: (db: Kysely<DB>) => Promise<{ version: string; tile: RenderedTile } | undefined>;
+  /** Otherwise: rendered in a REPEATABLE READ transaction, whose version it is kept at. */
+  render: (trx: Transaction<DB>) => Promise<RenderedTile>;
+}
+
 export type TileRead = { etag: string; notModified: true } | { etag: string; notModified: false; tile: RenderedTile; hit: boolean };
 
 export interface TileCache {
-  /**
-   * `quick`, when given, is asked first: the version it reads stands for the version statement, and
-   * the tile it makes is kept and answered without a transaction (a tile rendered ahead); when it
-   * has neither, the request goes on to `render` in a REPEATABLE READ transaction.
-   */
-  read(
-    db: Kysely<DB>,
-    request: TileRequest,
-    ifNoneMatch: string | undefined,
-    render: (trx: Transaction<DB>) => Promise<RenderedTile>,
-    quick?: QuickTile,
-  ): Promise<TileRead>;
+  read(db: Kysely<DB>, request: TileRequest, ifNoneMatch: string | undefined, sources: TileSources): Promise<TileRead>;
   /** The refill under way after a data change, if any (tests wait on it). */
   refilled(): Promise<void>;
   heldBytes(): number;
@@ -167,7 +169,7 @@ export function createTileCache(
   }
 
   return {
-    read: async (db, request, ifNoneMatch, render, quick) => {
+    read: async (db, request, ifNoneMatch, { quick, atOnce, render }) => {
       // A 304 or a kept tile needs only the version (one statement, one snapshot); a rendered one
       // reads it again in the snapshot it renders in.
       // The refill of the other tiles starts once this one is answered: the caller waits for no one.
@@ -178,12 +180,13 @@ export function createTileCache(
         noteVersion(known);
         return kept;
       }
-      const made = await found?.tile();
-      if (made) {
-        const key = keyOf(known, request);
-        remember(key, { version: known, request, tile: made });
-        noteVersion(known);
-        return { etag: etagOf(key), notModified: false, tile: made, hit: false };
+      const made = found ? { version: known, tile: await found.tile() } : await atOnce?.(db);
+      if (made?.tile) {
+        const key = keyOf(made.version, request);
+        remember(key, { version: made.version, request, tile: made.tile });
+        noteVersion(made.version);
+        const etag = etagOf(key);
+        return matches(ifNoneMatch, etag) ? { etag, notModified: true } : { etag, notModified: false, tile: made.tile, hit: false };
       }
       const rendered = await db
         .transaction()

@@ -29,4 +29,4 @@ FROM features
 LIMIT $14::int)
 SELECT (SELECT ST_AsMVT(shaped.*, $15::text, $16::int, 'geom', 'id')
 FROM shaped) AS mvt, (SELECT count(*)::int
-FROM features) AS touching;
+FROM features) AS touching, NULL::text AS version;

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const read = (cache: TileCache, asked: TileRequest) => cache.read(t.handle.db, asked, undefined, (trx) => render(trx, asked));
+const read = (cache: TileCache, asked: TileRequest) => cache.read(t.handle.db, asked, undefined, { render: (trx) => render(trx, asked) });
 const residentsOfEast = (content: Uint8Array) =>
   decodeTile(Buffer.from(content)).statistics?.find((cell) => cell.properties.code === FIXTURE.gridEast)?.properties.residents;
 
