@@ -40,7 +40,7 @@ export interface StatisticsTiles {
   quick: (db: Kysely<DB>, tile: TileAddress, prefixes: readonly string[] | null) => ReturnType<QuickTile>;
   /**
    * Keeps the counts of the latest data version ready (WARM_KEPT_ANSWERS): read now, and again
-   * within WATCH_MS of every change, so that the tiles after a write find them.
+   * soon after every change (WATCH_MS, paced), so that the tiles after a write find them.
    */
   watch(): void;
   /** The read of the counts under way, if any (tests wait on it). */
@@ -48,8 +48,15 @@ export interface StatisticsTiles {
   stop(): void;
 }
 
-/** How often the watch looks for a new data version: a read of the counts is ≈ 35–100 ms, so at most ~5% of a core under a steady stream of writes. */
-const WATCH_MS = 2000;
+/**
+ * How often the watch looks for a new data version, and how long it rests after reading the counts
+ * (at least twice the read's own time): a read is ≈ 35 ms warm, 100–200 ms during a burst of writes,
+ * so under a steady stream of writes it takes at most a third of one core, and 10% when warm.
+ */
+const WATCH_MS = 500;
+const REST_FACTOR = 2;
+/** How long a tile of a new data version waits for the city's counts before it is rendered in PostGIS instead. */
+const COUNTS_WAIT_MS = 100;
 
 function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): StatisticsTiles {
   const layer = TILE_LAYERS.statistics;
@@ -57,44 +64,52 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   let kept: { version: string; counts: CityCounts } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reading: Promise<unknown> | undefined;
+  let restUntil = 0;
 
   /**
    * Reads every grid's counts in a snapshot of its own, in the background (one read at a time),
    * unless they are kept for that snapshot's version already.
    */
-  function readLatest(): void {
+  function readLatest(): Promise<unknown> {
     reading ??= db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
         const version = await analyticsSnapshotKey(trx);
-        if (kept?.version !== version) kept = { version, counts: await gridCountsByCode(trx, await privacyThreshold(trx)) };
+        if (kept?.version === version) return;
+        const started = Date.now();
+        kept = { version, counts: await gridCountsByCode(trx, await privacyThreshold(trx)) };
+        restUntil = Date.now() + REST_FACTOR * (Date.now() - started);
       })
       .catch(() => undefined) // only a head start: until read, tiles are rendered in PostGIS
       .finally(() => {
         reading = undefined;
       });
+    return reading;
   }
 
   /**
-   * The counts kept for `version`, if they are: otherwise they are read in the background and the
-   * caller renders in PostGIS meanwhile (a tile of a new version does not wait for a whole city's
-   * counts: 35 ms warm, 100–200 ms just after a burst of writes, which 8 tiles in flight would all wait on).
+   * The counts of `version`: kept, or read now and waited for at most COUNTS_WAIT_MS; undefined
+   * after that (the caller renders in PostGIS, the read goes on). Just after a burst of writes a
+   * whole city's counts take 100–200 ms to read, and 8 tiles in flight would all wait on them.
    */
-  function countsOf(version: string): CityCounts | undefined {
-    if (kept?.version === version) return kept.counts;
-    readLatest();
-    return undefined;
+  async function countsOf(version: string): Promise<CityCounts | undefined> {
+    if (kept?.version !== version) await Promise.race([readLatest(), new Promise((resolve) => setTimeout(resolve, COUNTS_WAIT_MS))]);
+    return kept?.version === version ? kept.counts : undefined;
   }
 
-  function fromShapes(shapes: RenderedTile | undefined, counts: CityCounts | undefined): Uint8Array | undefined {
-    return shapes && counts && !shapes.truncated ? withStatistics(shapes.content, counts, layer.maxFeatures) : undefined;
+  /** The statistics tile from the grid tile, with the counts of `version` (not needed for a tile without grids). */
+  async function fromShapes(shapes: RenderedTile, version: string): Promise<Uint8Array | undefined> {
+    if (shapes.truncated) return undefined;
+    if (shapes.content.length === 0) return shapes.content;
+    const counts = await countsOf(version);
+    return counts && withStatistics(shapes.content, counts, layer.maxFeatures);
   }
 
   return {
     async tile(context, tile, prefixes) {
       const shapes = await pyramid.storedTile(context, TILE_LAYERS.grids, tile, prefixes);
-      const content = shapes && fromShapes(shapes, countsOf(await analyticsSnapshotKey(context.db)));
+      const content = shapes && (await fromShapes(shapes, await analyticsSnapshotKey(context.db)));
       return content ? { content, truncated: false, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     async quick(db, tile, prefixes) {
@@ -105,14 +120,16 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
       return {
         version,
         tile: async () => {
-          const content = fromShapes(found.tile, countsOf(version));
+          const content = await fromShapes(found.tile, version);
           return content && { content, truncated: false, stored: true as const };
         },
       };
     },
     watch() {
       readLatest();
-      timer ??= setInterval(readLatest, WATCH_MS).unref();
+      timer ??= setInterval(() => {
+        if (Date.now() >= restUntil) void readLatest();
+      }, WATCH_MS).unref();
     },
     counted: async () => {
       await reading;
