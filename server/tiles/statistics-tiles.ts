@@ -40,7 +40,8 @@ export interface StatisticsTiles {
   quick: (db: Kysely<DB>, tile: TileAddress, prefixes: readonly string[] | null) => ReturnType<QuickTile>;
   /**
    * Keeps the counts of the latest data version ready (WARM_KEPT_ANSWERS): read now, and again
-   * soon after every change (WATCH_MS, paced), so that the tiles after a write find them.
+   * soon after every change (WATCH_MS, paced) while statistics tiles are being asked (IDLE_MS),
+   * so that the tiles after a write find them.
    */
   watch(): void;
   /** The read of the counts under way, if any (tests wait on it). */
@@ -55,8 +56,14 @@ export interface StatisticsTiles {
  */
 const WATCH_MS = 500;
 const REST_FACTOR = 2;
-/** How long a tile of a new data version waits for the city's counts before it is rendered in PostGIS instead. */
-const COUNTS_WAIT_MS = 100;
+/** The watch reads only while statistics tiles were asked within this time: a stream of writes nobody views pays nothing. */
+const IDLE_MS = 5 * 60_000;
+/**
+ * How long a tile of a new data version waits for the city's counts before it is rendered in
+ * PostGIS instead: a read is 35 ms warm and 200–300 ms right after a burst of writes (when a
+ * rendered tile, its pages cold, is as slow), but 750 ms on a cold start.
+ */
+const COUNTS_WAIT_MS = 400;
 
 function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): StatisticsTiles {
   const layer = TILE_LAYERS.statistics;
@@ -65,6 +72,7 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   let timer: NodeJS.Timeout | undefined;
   let reading: Promise<unknown> | undefined;
   let restUntil = 0;
+  let askedAt = Number.NEGATIVE_INFINITY;
 
   /**
    * Reads every grid's counts in a snapshot of its own, in the background (one read at a time),
@@ -90,10 +98,10 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
 
   /**
    * The counts of `version`: kept, or read now and waited for at most COUNTS_WAIT_MS; undefined
-   * after that (the caller renders in PostGIS, the read goes on). Just after a burst of writes a
-   * whole city's counts take 100–200 ms to read, and 8 tiles in flight would all wait on them.
+   * after that (the caller renders in PostGIS, the read goes on).
    */
   async function countsOf(version: string): Promise<CityCounts | undefined> {
+    askedAt = Date.now();
     if (kept?.version !== version) await Promise.race([readLatest(), new Promise((resolve) => setTimeout(resolve, COUNTS_WAIT_MS))]);
     return kept?.version === version ? kept.counts : undefined;
   }
@@ -128,7 +136,8 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
     watch() {
       readLatest();
       timer ??= setInterval(() => {
-        if (Date.now() >= restUntil) void readLatest();
+        const now = Date.now();
+        if (now >= restUntil && now - askedAt < IDLE_MS) void readLatest();
       }, WATCH_MS).unref();
     },
     counted: async () => {
