@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { shapeSnapshotKey, shapesKeyOf } from '../db/data-version.ts';
+import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { TILE_LAYERS, type TileLayer } from './layers.ts';
@@ -230,14 +231,5 @@ function createShapePyramid(): ShapePyramid {
   };
 }
 
-const pyramidsByDatabase = new WeakMap<Kysely<DB>, ShapePyramid>();
-
 /** The pyramid of one database (one per server: the health route reads its progress). */
-export function shapePyramidOf(db: Kysely<DB>): ShapePyramid {
-  let pyramid = pyramidsByDatabase.get(db);
-  if (!pyramid) {
-    pyramid = createShapePyramid();
-    pyramidsByDatabase.set(db, pyramid);
-  }
-  return pyramid;
-}
+export const shapePyramidOf: (db: Kysely<DB>) => ShapePyramid = perDatabase(() => createShapePyramid());

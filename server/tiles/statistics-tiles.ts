@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
+import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { privacyThreshold } from '../heatmaps/service.ts';
 import { TILE_LAYERS } from './layers.ts';
@@ -150,17 +151,8 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   };
 }
 
-const statisticsByDatabase = new WeakMap<Kysely<DB>, StatisticsTiles>();
-
 /** The statistics tiles of one database (one per server: main.ts starts their watch, the tile routes read them). */
-export function statisticsTilesOf(db: Kysely<DB>): StatisticsTiles {
-  let tiles = statisticsByDatabase.get(db);
-  if (!tiles) {
-    tiles = createStatisticsTiles(db, shapePyramidOf(db));
-    statisticsByDatabase.set(db, tiles);
-  }
-  return tiles;
-}
+export const statisticsTilesOf: (db: Kysely<DB>) => StatisticsTiles = perDatabase((db) => createStatisticsTiles(db, shapePyramidOf(db)));
 
 /**
  * The grid tile's features under the statistics layer's name, each with its code and name (the
