@@ -98,27 +98,30 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   }
 
   /**
-   * The counts of `version`: kept, or read now and waited for at most COUNTS_WAIT_MS; undefined
-   * after that (the caller renders in PostGIS, the read goes on).
+   * The counts of `version`: kept, or read now and waited for at most `waitMs`; undefined after
+   * that (the caller renders in PostGIS, the read goes on).
    */
-  async function countsOf(version: string): Promise<CityCounts | undefined> {
+  async function countsOf(version: string, waitMs: number): Promise<CityCounts | undefined> {
     askedAt = Date.now();
-    if (kept?.version !== version) await Promise.race([readLatest(), new Promise((resolve) => setTimeout(resolve, COUNTS_WAIT_MS))]);
+    if (kept?.version !== version) {
+      const read = readLatest();
+      if (waitMs > 0) await Promise.race([read, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+    }
     return kept?.version === version ? kept.counts : undefined;
   }
 
   /** The statistics tile from the grid tile, with the counts of `version` (not needed for a tile without grids). */
-  async function fromShapes(shapes: RenderedTile, version: string): Promise<Uint8Array | undefined> {
+  async function fromShapes(shapes: RenderedTile, version: string, waitMs: number): Promise<Uint8Array | undefined> {
     if (shapes.truncated) return undefined;
     if (shapes.content.length === 0) return shapes.content;
-    const counts = await countsOf(version);
+    const counts = await countsOf(version, waitMs);
     return counts && withStatistics(shapes.content, counts, layer.maxFeatures);
   }
 
   return {
     async tile(context, tile, prefixes) {
       const shapes = await pyramid.storedTile(context, TILE_LAYERS.grids, tile, prefixes);
-      const content = shapes && (await fromShapes(shapes, await analyticsSnapshotKey(context.db)));
+      const content = shapes && (await fromShapes(shapes, await analyticsSnapshotKey(context.db), COUNTS_WAIT_MS));
       return content ? { content, truncated: false, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     async quick(db, tile, prefixes) {
@@ -129,7 +132,8 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
       return {
         version,
         tile: async () => {
-          const content = await fromShapes(found.tile, version);
+          // No wait here: without the counts the request goes on to tile(), which waits for them once.
+          const content = await fromShapes(found.tile, version, 0);
           return content && { content, truncated: false, stored: true as const };
         },
       };
