@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TILE_LAYERS } from '../../server/tiles/layers.ts';
+import { gridCountsByCode } from '../../server/tiles/repository/grid-statistics.ts';
 import { renderTile } from '../../server/tiles/service.ts';
 import { shapePyramidOf, type ShapePyramid } from '../../server/tiles/shape-pyramid.ts';
 import { statisticsTilesOf, type StatisticsTiles } from '../../server/tiles/statistics-tiles.ts';
@@ -128,5 +129,18 @@ describe('statistics tiles made from the shapes rendered ahead', () => {
     expect(codesOf(layerOf(mine.body, 'statistics'))).toEqual([FIXTURE.gridWest]);
     const deeper = await getTile(leader, 'statistics', { z: 15, x: 26779, y: 14261 }).expect(200);
     expect(deeper.headers['x-renwu-cache']).toBe('miss');
+  });
+
+  it('reads the city’s counts without JIT compilation, in that read’s transaction only', async () => {
+    // At Shenzhen scale the read's estimate passed jit_above_cost: 240 ms compiling a 55 ms read.
+    const settings = await t.handle.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL jit = on`.execute(trx);
+      const counts = await gridCountsByCode(trx, 5);
+      const { rows } = await sql<{ jit: string }>`SELECT current_setting('jit') AS jit`.execute(trx);
+      return { jit: rows[0]!.jit, grids: counts.size };
+    });
+    expect(settings).toEqual({ jit: 'off', grids: 2 });
+    const { rows } = await sql<{ jit: string }>`SELECT current_setting('jit') AS jit`.execute(t.handle.db);
+    expect(rows[0]!.jit).toBe('on');
   });
 });
