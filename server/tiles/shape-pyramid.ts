@@ -105,6 +105,11 @@ export interface ShapePyramid {
   stop(): void;
 }
 
+/** Whether a jurisdiction of `prefixes` takes in every one of the city's districts. */
+function coversCity(districts: readonly string[], prefixes: readonly string[] | null): boolean {
+  return prefixes === null || districts.every((code) => isWithinJurisdiction(code, prefixes));
+}
+
 function createShapePyramid(): ShapePyramid {
   const progress: PyramidProgress = { state: 'none', tiles: 0, of: 0 };
   let building: Promise<void> | undefined;
@@ -130,15 +135,14 @@ function createShapePyramid(): ShapePyramid {
         if (districtsOfShapes?.codes === codes) districtsOfShapes = undefined;
       });
     }
-    const districts = await districtsOfShapes.codes;
-    return districts.every((code) => isWithinJurisdiction(code, prefixes));
+    return coversCity(await districtsOfShapes.codes, prefixes);
   }
 
   /** seesWholeCity without a statement, by the district codes last read (`known`): false when none were read. */
   async function knownToSeeWholeCity(known: typeof districtsOfShapes, prefixes: readonly string[] | null): Promise<boolean> {
     if (prefixes === null) return true;
     const districts = await known?.codes.catch(() => undefined);
-    return districts !== undefined && districts.every((code) => isWithinJurisdiction(code, prefixes));
+    return districts !== undefined && coversCity(districts, prefixes);
   }
 
   /** Renders the missing tiles at the shapes' version; false when the shapes changed meanwhile. */
