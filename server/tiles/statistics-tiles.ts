@@ -23,7 +23,7 @@ import type { TileAddress } from './tile-math.ts';
  * So, for a caller who sees the whole city and a tile the shape pyramid holds (z12–z14), the tile is
  * the pyramid's grid tile (the same grids with their codes and names, their geometry already
  * clipped, simplified to half a pixel and encoded) with each grid's counts added; the counts of all
- * grids are read once per data version (one statement, ≈ 35 ms warm for 20,000 grids, shared by
+ * grids are read once per data version (one statement, 35–110 ms for 20,000 grids, shared by
  * every tile of that version) with the same joins and expressions the rendered tile uses
  * (db/feature-sql.ts), so the numbers and the withheld counts are the same. Until the counts of
  * the caller's version are read, its tiles are rendered as before. Narrower callers and deeper zooms are rendered as before.
@@ -52,8 +52,9 @@ export interface StatisticsTiles {
 
 /**
  * How often the watch looks for a new data version, and how long it rests after reading the counts
- * (at least twice the read's own time): a read is ≈ 35 ms warm, 100–200 ms during a burst of writes,
- * so under a steady stream of writes it takes at most a third of one core, and 10% when warm.
+ * (at least twice the read's own time): a read is ≈ 35 ms warm, 55 ms with cold pages and ≈ 110 ms
+ * right after a burst of writes (without JIT: repository/grid-statistics.ts), so under a steady
+ * stream of writes it takes at most a third of one core, and 10% when warm.
  */
 const WATCH_MS = 500;
 const REST_FACTOR = 2;
@@ -61,8 +62,9 @@ const REST_FACTOR = 2;
 const IDLE_MS = 5 * 60_000;
 /**
  * How long a tile of a new data version waits for the city's counts before it is rendered in
- * PostGIS instead: a read is 35 ms warm and 200–300 ms right after a burst of writes (when a
- * rendered tile, its pages cold, is as slow), but 750 ms on a cold start.
+ * PostGIS instead: a read is 35–110 ms (a rendered tile, its pages cold, is 100–200 ms). Before
+ * the read ran without JIT it was 250–750 ms right after a burst or on a cold start, of which
+ * 240–270 ms compiling; the bound stays for a database under other load.
  */
 const COUNTS_WAIT_MS = 400;
 
