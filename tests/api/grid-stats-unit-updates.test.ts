@@ -104,4 +104,3 @@ describe('grid statistics after an update of units', () => {
     expect(Number(await caseVersion())).toBeGreaterThan(Number(before.version));
   });
 });
-
