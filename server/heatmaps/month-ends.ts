@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { analyticsSnapshotKey } from '../db/data-version.ts';
+import { analyticsSnapshotKey, caseCountsKey } from '../db/data-version.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
 import {
   AREA_CODE_LENGTH,
   areasOfLevel,
-  caseCountsKey,
   FOUND_UNREGISTERED_COLUMN,
   POPULATION_COLUMNS,
   populationPerGridOnDay,

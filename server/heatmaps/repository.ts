@@ -3,7 +3,6 @@ import type { DB } from '../db/schema.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
 import { unitCountsOfBuilding } from '../db/feature-sql.ts';
-import { shapesKeyOf } from '../db/data-version.ts';
 import type { Figures } from '../domain/heatmap-metrics.ts';
 
 /**
@@ -325,16 +324,4 @@ export async function areasOfLevel(db: Kysely<DB>, level: AreaLevel): Promise<Om
 export async function populationPerGridOnDay(db: Kysely<DB>, day: string, kept: boolean): Promise<(Record<string, number> & { grid_code: string })[]> {
   const population = kept ? populationOnDay(day) : populationSummedToDay(day);
   return (await sql<Record<string, number> & { grid_code: string }>`${withFoundUnregistered(population, day)}`.execute(db)).rows;
-}
-
-/**
- * The version of every grid's case counts (sql/0032_case_version.sql) with the shapes' (which give
- * the grids and their order), read in the reader's snapshot: what the cases per grid and day kept
- * in memory (./case-days.ts) are kept per, so that a registration, which moves the
- * analytics version but no case, does not make them be read again.
- */
-export async function caseCountsKey(db: Kysely<DB>): Promise<string> {
-  const { rows } = await sql<{ cases: string; shapes: string }>`
-    SELECT c.version::text AS cases, s.version::text AS shapes FROM case_version AS c CROSS JOIN shape_version AS s`.execute(db);
-  return `cases-${rows[0]!.cases}|${shapesKeyOf(rows[0]!.shapes)}`;
 }
