@@ -104,3 +104,4 @@ describe('grid statistics after an update of units', () => {
     expect(Number(await caseVersion())).toBeGreaterThan(Number(before.version));
   });
 });
+

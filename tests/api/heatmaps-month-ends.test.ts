@@ -194,9 +194,7 @@ describe('time slider month-ends', () => {
     expect(await northCases()).toBe(casesBefore);
 
     await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
-              VALUES ('C-KEPT', 'public_order', 'dispute', '2025-06-15T10:00:00+08:00', ST_SetSRID(ST_MakePoint(114.203, 22.713), 4326), ${ANALYTICS.northGrid})`.execute(
-      t.handle.db,
-    );
+              VALUES ('C-KEPT', 'public_order', 'dispute', '2025-06-15T10:00:00+08:00', ST_SetSRID(ST_MakePoint(114.203, 22.713), 4326), ${ANALYTICS.northGrid})`.execute(t.handle.db);
     // The case is not read from memory for the new snapshot until the case days are read again.
     expect(await northCases()).toBeUndefined();
     expect(readsCaseDays(await recomputed())).toBe(true);
