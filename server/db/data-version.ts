@@ -21,15 +21,3 @@ export async function shapeSnapshotKey(db: Kysely<DB>): Promise<string> {
 
 /** The key shapeSnapshotKey gives for a version of shape_version read otherwise (with a tile, in one statement). */
 export const shapesKeyOf = (version: string | number) => `shapes-${version}`;
-
-/**
- * The version of every grid's case counts (sql/0032_case_version.sql) with the shapes' (which give
- * the grids and their order), read in the reader's snapshot: what the cases per grid and day kept
- * in memory (server/heatmaps/case-days.ts) are kept per, so that a registration, which moves the
- * analytics version but no case, does not make them be read again.
- */
-export async function caseCountsKey(db: Kysely<DB>): Promise<string> {
-  const { rows } = await sql<{ cases: string; shapes: string }>`
-    SELECT c.version::text AS cases, s.version::text AS shapes FROM case_version AS c CROSS JOIN shape_version AS s`.execute(db);
-  return `cases-${rows[0]!.cases}|${shapesKeyOf(rows[0]!.shapes)}`;
-}

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { analyticsSnapshotKey, caseCountsKey } from '../db/data-version.ts';
+import { analyticsSnapshotKey } from '../db/data-version.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
@@ -70,8 +70,6 @@ interface AreaDirectory {
 
 interface KeptVersion {
   key: string;
-  /** The version of the case counts and shapes the case days were read at (caseCountsKey). */
-  caseKey: string;
   grids: Map<string, number>;
   areas: Record<AreaLevel, AreaDirectory>;
   /** Month-end day → KEPT_COLUMNS.length × grids counts, column-major. */
@@ -179,18 +177,13 @@ async function dayCounts(db: Kysely<DB>, day: string, kept: boolean, grids: Map<
   return counts;
 }
 
-/**
- * Every month-end in one REPEATABLE READ snapshot, keyed by that snapshot's data version. The
- * cases per grid and day are those of `previous` while no case count and no shape changed since
- * (a registration changes neither): reading them again is 1.7 s of the 3–5 s at Shenzhen scale.
- */
-async function computeVersion(db: Kysely<DB>, previous: KeptVersion | undefined): Promise<KeptVersion> {
+/** Every month-end in one REPEATABLE READ snapshot, keyed by that snapshot's data version. */
+async function computeVersion(db: Kysely<DB>): Promise<KeptVersion> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
       const key = await snapshotKey(trx);
-      const caseKey = await caseCountsKey(trx);
       const window = await populationWindow(trx);
       const gridRows = (await areasOfLevel(trx, 'grid')).map((row) => row.code);
       const grids = new Map(gridRows.map((code, position) => [code, position]));
@@ -201,8 +194,7 @@ async function computeVersion(db: Kysely<DB>, previous: KeptVersion | undefined)
       for (const day of sliderMonthEnds(window.today).filter((end) => end <= window.lastDay)) {
         days.set(day, await dayCounts(trx, day, day >= window.firstDay, grids));
       }
-      const cases = previous?.caseKey === caseKey ? previous.cases : await loadCaseDays(trx, grids);
-      return { key, caseKey, grids, areas, days, cases };
+      return { key, grids, areas, days, cases: await loadCaseDays(trx, grids) };
     });
 }
 
@@ -243,7 +235,7 @@ export function createMonthEndStore(
 
   async function recompute(db: Kysely<DB>): Promise<void> {
     const started = pace.now();
-    const next = await computeVersion(db, current);
+    const next = await computeVersion(db);
     current = next;
     const took = pace.now() - started;
     restUntil = pace.now() + Math.max(pace.minRestMs, pace.restFactor * took);

@@ -6,9 +6,8 @@ import { FIXTURE, fixtureUnitCode, insertFixtureCity } from '../helpers/fixture-
 import type { DatabaseHandle } from '../../server/db/connection.ts';
 
 /**
- * What an update of units or cases does to the grid statistics (sql/0031_unit_stats_on_change.sql,
- * sql/0032_case_version.sql): a grid's unit figures and cases are recounted only when the update
- * changed what they count, and rewritten only when the counts differ. A departure
+ * What an update of units does to the grid statistics (sql/0031_unit_stats_on_change.sql): it
+ * recounts a grid's unit figures and cases only when it changed what they count. A departure
  * that empties a unit only flags it for a visit; recounting then rewrote the grid's statistics
  * rows for the same figures and moved the data version, so every kept answer of the city was
  * built again. Fixture city: the west house's 6 units are rented, the east house's 2 self-occupied.
@@ -90,18 +89,4 @@ describe('grid statistics after an update of units', () => {
     });
     expect(withoutVersions(await statisticsRows(FIXTURE.gridEast)).cases).toEqual([{ cases: 1, in_rental: 0 }]);
   });
-
-  it('leave the case counts and their version when a case moves within its grid; the data version moves (maps of case points)', async () => {
-    const caseVersion = async () => (await sql<{ version: string }>`SELECT version::text AS version FROM case_version`.execute(handle.db)).rows[0]!.version;
-    const before = { key: await analyticsSnapshotKey(handle.db), version: await caseVersion(), east: await statisticsRows(FIXTURE.gridEast) };
-    await sql`UPDATE cases SET point = ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326) WHERE case_no = 'C-EAST'`.execute(handle.db);
-    expect(await statisticsRows(FIXTURE.gridEast)).toEqual(before.east);
-    expect(await caseVersion()).toBe(before.version);
-    expect(await analyticsSnapshotKey(handle.db)).not.toBe(before.key);
-    // A change of the counts moves their version.
-    await updateUnit(EAST_UNIT, sql`use = 'rented'`);
-    expect(withoutVersions(await statisticsRows(FIXTURE.gridEast)).cases).toEqual([{ cases: 1, in_rental: 1 }]);
-    expect(Number(await caseVersion())).toBeGreaterThan(Number(before.version));
-  });
 });
-

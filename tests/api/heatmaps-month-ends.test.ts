@@ -3,14 +3,12 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../server/auth/session.ts';
-import { analyticsSnapshotKey } from '../../server/db/data-version.ts';
 import { createMonthEndStore, KEPT_COLUMNS, KEPT_FIGURES_PACE, rowsOfColumns, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
 import type { MetricName } from '../../server/domain/heatmap-metrics.ts';
 import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
 import { buildEmergingHotspots } from '../../server/hotspots/emerging.ts';
 import { buildHotspots, hotspotsJson } from '../../server/hotspots/service.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
-import { QueryRecorder } from '../helpers/hot-paths.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST, TEST_DATABASE_URL } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
@@ -167,38 +165,6 @@ describe('time slider month-ends', () => {
     await store.settled();
     const columns = await store.areaColumns(t.handle.db, day, 'grid', ['floating']);
     expect(columns && rowsOfColumns(columns).find((row) => row.code === ANALYTICS.northGrid)?.figures.floating).toBe(before + 1);
-  });
-
-  it('keep every grid’s cases per day across a move-in, and read them again once a case is recorded', async () => {
-    const recorder = new QueryRecorder();
-    const db = t.handle.db.withPlugin(recorder);
-    const recomputed = () =>
-      recorder.record(async () => {
-        store.refresh(db);
-        await store.settled();
-      });
-    const readsCaseDays = (statements: { sql: string }[]) => statements.some((statement) => statement.sql.includes('in_rental_public_order'));
-    const northCases = async () => {
-      const columns = await store.caseColumns(db, { from: '2025-06-01', to: '2025-06-30' }, 'grid', ['cases']);
-      return columns && rowsOfColumns(columns).find((row) => row.code === ANALYTICS.northGrid)?.figures.cases;
-    };
-    const casesBefore = await northCases();
-    expect(casesBefore).toBeDefined();
-
-    const person = await insertPerson(t.handle.db, 'floating', 'case-days mover');
-    await insertStay(t.handle.db, person, { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 2), movedIn: '2025-06-10', registeredAt: '2025-06-11' });
-    const afterMoveIn = await recomputed();
-    expect(store.keptVersion()).toBe(await analyticsSnapshotKey(t.handle.db));
-    expect(afterMoveIn.length).toBeGreaterThan(0);
-    expect(readsCaseDays(afterMoveIn)).toBe(false);
-    expect(await northCases()).toBe(casesBefore);
-
-    await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
-              VALUES ('C-KEPT', 'public_order', 'dispute', '2025-06-15T10:00:00+08:00', ST_SetSRID(ST_MakePoint(114.203, 22.713), 4326), ${ANALYTICS.northGrid})`.execute(t.handle.db);
-    // The case is not read from memory for the new snapshot until the case days are read again.
-    expect(await northCases()).toBeUndefined();
-    expect(readsCaseDays(await recomputed())).toBe(true);
-    expect(await northCases()).toBe(casesBefore! + 1);
   });
 
   // Cases per grid and day (server/heatmaps/case-days.ts, issue 21): any period, any kind, at every level.
