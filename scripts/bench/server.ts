@@ -38,6 +38,8 @@ export async function startApp(databaseUrl: string): Promise<RunningApp> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const errors: string[] = [];
+  // BENCH_SERVER_STDERR=1 passes the server's standard error through (its warnings, or probes added while tracing).
+  if (process.env.BENCH_SERVER_STDERR) child.stderr?.pipe(process.stderr);
   child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   try {

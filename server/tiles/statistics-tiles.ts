@@ -5,10 +5,11 @@ import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { privacyThreshold } from '../heatmaps/service.ts';
 import { TILE_LAYERS } from './layers.ts';
-import { readMvtLayer, writeMvtLayer, type MvtValue } from './mvt-layer.ts';
+import { readMvtLayer, writeMvtLayer, type MvtLayer, type MvtValue } from './mvt-layer.ts';
 import type { RenderedTile } from './render.ts';
 import { renderTile } from './render.ts';
-import { gridCountsByCode, type GridCounts } from './repository/grid-statistics.ts';
+import { DEFAULT_PRIVACY_K } from '../domain/privacy.ts';
+import { gridCountsByCode, gridCountsInSnapshot, type GridCounts } from './repository/grid-statistics.ts';
 import { shapePyramidOf, type ShapePyramid } from './shape-pyramid.ts';
 import type { QuickTile } from './tile-cache.ts';
 import type { TileAddress } from './tile-math.ts';
@@ -26,7 +27,11 @@ import type { TileAddress } from './tile-math.ts';
  * grids are read once per data version (one statement, 35–110 ms for 20,000 grids, shared by
  * every tile of that version) with the same joins and expressions the rendered tile uses
  * (db/feature-sql.ts), so the numbers and the withheld counts are the same. Until the counts of
- * the caller's version are read, its tiles are rendered as before. Narrower callers and deeper zooms are rendered as before.
+ * the caller's version are read, a tile reads its own grids' counts (one statement of ≈ 4 ms that
+ * also reads the version and the privacy k of its snapshot, so no transaction either): the first
+ * tiles after a burst of writes waited for the city's read (≈ 110 ms on two cores), or were made in
+ * a transaction of eight statements (150–200 ms each under the bench's 8 tiles in flight), and
+ * statistics z12 missed its p95 in every bench. Narrower callers and deeper zooms are rendered as before.
  */
 
 type CityCounts = Map<string, GridCounts>;
@@ -36,7 +41,8 @@ export interface StatisticsTiles {
   tile(context: AppContext, tile: TileAddress, prefixes: readonly string[] | null): Promise<RenderedTile & { stored?: true }>;
   /**
    * The data version with the tile's grids from the pyramid, in one statement (tile-cache.ts
-   * QuickTile): the tile is made without a transaction when the counts of that version are kept.
+   * QuickTile): the tile is made without a transaction, with the city's counts of that version when
+   * kept, else with its own grids' (one more statement).
    */
   quick: (db: Kysely<DB>, tile: TileAddress, prefixes: readonly string[] | null) => ReturnType<QuickTile>;
   /**
@@ -60,18 +66,11 @@ const WATCH_MS = 500;
 const REST_FACTOR = 2;
 /** The watch reads only while statistics tiles were asked within this time: a stream of writes nobody views pays nothing. */
 const IDLE_MS = 5 * 60_000;
-/**
- * How long a tile of a new data version waits for the city's counts before it is rendered in
- * PostGIS instead: a read is 35–110 ms (a rendered tile, its pages cold, is 100–200 ms). Before
- * the read ran without JIT it was 250–750 ms right after a burst or on a cold start, of which
- * 240–270 ms compiling; the bound stays for a database under other load.
- */
-const COUNTS_WAIT_MS = 400;
 
 function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): StatisticsTiles {
   const layer = TILE_LAYERS.statistics;
-  /** The counts of the latest data version read. */
-  let kept: { version: string; counts: CityCounts } | undefined;
+  /** The counts of the latest data version read, withheld at `privacyK`. */
+  let kept: { version: string; privacyK: number; counts: CityCounts } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reading: Promise<unknown> | undefined;
   let restUntil = 0;
@@ -89,10 +88,11 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
         const version = await analyticsSnapshotKey(trx);
         if (kept?.version === version) return;
         const started = Date.now();
-        kept = { version, counts: await gridCountsByCode(trx, await privacyThreshold(trx)) };
+        const privacyK = await privacyThreshold(trx);
+        kept = { version, privacyK, counts: await gridCountsByCode(trx, privacyK) };
         restUntil = Date.now() + REST_FACTOR * (Date.now() - started);
       })
-      .catch(() => undefined) // only a head start: until read, tiles are rendered in PostGIS
+      .catch(() => undefined) // only a head start: until read, each tile reads its own grids' counts
       .finally(() => {
         reading = undefined;
       });
@@ -100,42 +100,41 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   }
 
   /**
-   * The counts of `version`: kept, or read now and waited for at most `waitMs`; undefined after
-   * that (the caller renders in PostGIS, the read goes on).
+   * The counts of `version` for a tile's grids: the city's if kept, else the tile's own. Undefined
+   * when the data has moved past `version` (only outside a transaction). A tile does not start the
+   * city's read (the watch does, within WATCH_MS): on two cores the 110–200 ms read right after a
+   * burst of writes slowed the tiles asked meanwhile more than their own reads (≈ 4 ms each).
    */
-  async function countsOf(version: string, waitMs: number): Promise<CityCounts | undefined> {
+  async function countsAt(db: Kysely<DB>, version: string, codes: readonly string[]): Promise<CityCounts | undefined> {
     askedAt = Date.now();
-    if (kept?.version !== version) {
-      const read = readLatest();
-      if (waitMs > 0) await Promise.race([read, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+    if (kept?.version === version) return kept.counts;
+    // k is the one of the counts last read, unless the statement finds another.
+    let privacyK = kept?.privacyK ?? DEFAULT_PRIVACY_K;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const read = await gridCountsInSnapshot(db, privacyK, codes);
+      if (read.version !== version) return undefined;
+      if (read.privacyK === privacyK) return read.counts;
+      privacyK = read.privacyK;
     }
-    return kept?.version === version ? kept.counts : undefined;
-  }
-
-  /** The statistics tile from the grid tile, with the counts of `version` (not needed for a tile without grids). */
-  async function fromShapes(shapes: RenderedTile, version: string, waitMs: number): Promise<Uint8Array | undefined> {
-    if (shapes.truncated) return undefined;
-    if (shapes.content.length === 0) return shapes.content;
-    const counts = await countsOf(version, waitMs);
-    return counts && withStatistics(shapes.content, counts, layer.maxFeatures);
+    return undefined;
   }
 
   return {
     async tile(context, tile, prefixes) {
       const shapes = await pyramid.storedTile(context, TILE_LAYERS.grids, tile, prefixes);
-      const content = shapes && (await fromShapes(shapes, await analyticsSnapshotKey(context.db), COUNTS_WAIT_MS));
+      const version = shapes && (await analyticsSnapshotKey(context.db));
+      const content = shapes && version !== undefined && (await fromShapes(shapes, (codes) => countsAt(context.db, version, codes)));
       return content ? { content, truncated: false, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     async quick(db, tile, prefixes) {
-      if (!kept) return undefined;
       const found = await pyramid.storedNow(db, TILE_LAYERS.grids, tile, prefixes, true);
       const version = found?.analyticsKey;
       if (!found || version === undefined) return undefined;
       return {
         version,
         tile: async () => {
-          // No wait here: without the counts the request goes on to tile(), which waits for them once.
-          const content = await fromShapes(found.tile, version, 0);
+          // Undefined only if the data moved on meanwhile: the request goes on to tile(), in a transaction.
+          const content = await fromShapes(found.tile, (codes) => countsAt(db, version, codes));
           return content && { content, truncated: false, stored: true as const };
         },
       };
@@ -161,20 +160,28 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
 export const statisticsTilesOf: (db: Kysely<DB>) => StatisticsTiles = perDatabase((db) => createStatisticsTiles(db, shapePyramidOf(db)));
 
 /**
- * The grid tile's features under the statistics layer's name, each with its code and name (the
- * grid tile's) and its grid's counts, a withheld count left out as ST_AsMVT leaves out a jsonb null;
- * undefined when the tile holds more features than the statistics layer carries (the renderer then
+ * The statistics tile from a grid tile: its features under the statistics layer's name, each with
+ * its code and name (the grid tile's) and its grid's counts (from `countsOf` the tile's grid codes),
+ * a withheld count left out as ST_AsMVT leaves out a jsonb null. Undefined when the counts are not
+ * at hand, or the tile holds more features than the statistics layer carries (the renderer then
  * cuts it and says so).
  */
-function withStatistics(gridTile: Uint8Array, counts: CityCounts, maxFeatures: number): Uint8Array | undefined {
-  const shapes = readMvtLayer(gridTile);
-  if (!shapes) return new Uint8Array();
-  if (shapes.features.length > maxFeatures) return undefined;
-  const features = shapes.features.map((feature) => ({
+async function fromShapes(shapes: RenderedTile, countsOf: (codes: string[]) => Promise<CityCounts | undefined>): Promise<Uint8Array | undefined> {
+  if (shapes.truncated) return undefined;
+  if (shapes.content.length === 0) return shapes.content;
+  const grids = readMvtLayer(shapes.content);
+  if (!grids) return new Uint8Array();
+  if (grids.features.length > TILE_LAYERS.statistics.maxFeatures) return undefined;
+  const counts = await countsOf(grids.features.map((feature) => String(feature.properties.code)));
+  return counts && withStatistics(grids, counts);
+}
+
+function withStatistics(grids: MvtLayer, counts: CityCounts): Uint8Array {
+  const features = grids.features.map((feature) => ({
     ...feature,
     properties: { ...feature.properties, ...presentCounts(counts.get(String(feature.properties.code))) },
   }));
-  return writeMvtLayer({ ...shapes, name: TILE_LAYERS.statistics.name, features });
+  return writeMvtLayer({ ...grids, name: TILE_LAYERS.statistics.name, features });
 }
 
 function presentCounts(counts: GridCounts | undefined): Record<string, MvtValue> {

@@ -1,6 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { cityGridStatistics, type GridCounts } from './layer-rows.ts';
+import { privacyKOf } from '../../domain/privacy.ts';
+import { cityGridStatistics, gridStatisticsOfCodesInSnapshot, type GridCounts } from './layer-rows.ts';
 
 export type { GridCounts };
 
@@ -16,4 +17,25 @@ export async function gridCountsByCode(trx: Transaction<DB>, privacyK: number): 
   await sql`SET LOCAL jit = off`.execute(trx);
   const { rows } = await cityGridStatistics(privacyK).execute(trx);
   return new Map(rows.map(({ code, ...counts }) => [code, counts]));
+}
+
+/**
+ * The counts of the grids with these codes (a tile's: a few hundred grids; their estimate stays
+ * far below jit_above_cost) in one statement, which also reads the data version and the privacy
+ * threshold k of its snapshot: no transaction is needed to tell whether they are the counts of the
+ * version the caller holds, withheld at that snapshot's k (if not, the caller asks again with it).
+ */
+export async function gridCountsInSnapshot(
+  db: Kysely<DB>,
+  privacyK: number,
+  codes: readonly string[],
+): Promise<{ version: string; privacyK: number; counts: Map<string, GridCounts> }> {
+  const { rows } = await gridStatisticsOfCodesInSnapshot(privacyK, codes).execute(db);
+  const [first] = rows;
+  if (!first) throw new Error('the counts statement answered no row');
+  const counts = new Map<string, GridCounts>();
+  for (const { code, buildings, units, residents } of rows) {
+    if (code !== undefined && code !== null) counts.set(code, { buildings: buildings!, units: units!, residents: residents ?? null });
+  }
+  return { version: first.version, privacyK: privacyKOf(first.privacy), counts };
 }

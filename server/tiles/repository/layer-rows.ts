@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { codeWithin, type CodePrefixes } from '../../db/code-prefix.ts';
-import { gridStatisticsColumns, gridStatisticsJoins, gridStatisticsProperties } from '../../db/feature-sql.ts';
+import { gridStatisticsColumns, gridStatisticsJoins, gridStatisticsJoinsWith, gridStatisticsProperties } from '../../db/feature-sql.ts';
 
 /**
  * The rows of each tile layer (layers.ts names them per layer): id bigint, geom in EPSG:4326 and
@@ -90,6 +90,22 @@ export const areaRows = (envelope: RawBuilder<unknown>, z: number, prefixes: Cod
 /** Every grid's counts as gridStatisticsRows gives them (buildings, units, residents or null where withheld), without shapes or names. */
 export const cityGridStatistics = (privacyK: number) =>
   sql<GridCounts & { code: string }>`SELECT g.code, ${gridStatisticsColumns(privacyK)} FROM grids g ${gridStatisticsJoins}`;
+
+/** The same counts of the grids with these codes (a tile's), the codes named for every joined table (feature-sql.ts says why). */
+const gridStatisticsOfCodes = (privacyK: number, codes: readonly string[]) => {
+  const named = (column: RawBuilder<unknown>) => sql`${column} = ANY(${codes as string[]}::text[])`;
+  const joins = gridStatisticsJoinsWith((column) => sql`AND ${named(column)}`);
+  return sql`SELECT g.code, ${gridStatisticsColumns(privacyK)} FROM grids g ${joins} WHERE ${named(sql.ref('g.code'))}`;
+};
+
+/**
+ * gridStatisticsOfCodes with the data version and the privacy setting of the statement's snapshot
+ * on every row (one row of nulls but those when no grid has these codes).
+ */
+export const gridStatisticsOfCodesInSnapshot = (privacyK: number, codes: readonly string[]) =>
+  sql<{ version: string; privacy: unknown } & Partial<GridCounts & { code: string }>>`
+    WITH snapshot AS MATERIALIZED (SELECT analytics_snapshot_key() AS version, (SELECT value FROM settings WHERE key = 'privacy') AS privacy)
+    SELECT snapshot.version, snapshot.privacy, counts.* FROM snapshot LEFT JOIN (${gridStatisticsOfCodes(privacyK, codes)}) AS counts ON true`;
 
 export interface GridCounts {
   buildings: number;
