@@ -175,8 +175,9 @@ const heatmapSpecs: FeatureRoutes = (context) => {
         await keepPopulationWindowCurrent(context.db);
         if (heatmap.asOf !== undefined || heatmap.breaksFrom !== undefined || (watchesCases && METRICS[heatmap.metric].source === 'cases')) {
           refreshKeptFigures();
-          // A period legend reads every month-end: waiting for a computation under way is sooner than summing them in SQL.
-          if (heatmap.breaksFrom !== undefined) await monthEnds.settled();
+          // A period legend reads every month-end (and a map of cases, every month's cases): waiting for
+          // a computation under way is sooner than summing them in SQL.
+          if (heatmap.breaksFrom !== undefined) await (METRICS[heatmap.metric].source === 'cases' ? monthEnds.settled() : monthEnds.monthEndsSettled());
         }
         const { body, hit } = await keptAnswer(heatmap, principal);
         noteSliderMap(heatmap, principal);

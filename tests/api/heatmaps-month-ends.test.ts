@@ -262,6 +262,33 @@ describe('time slider month-ends', () => {
 
   // sql/0026: transaction ids are cluster-wide; a write in progress in another database must not make
   // this database's kept months (and heatmaps, and tiles) stale.
+  it.runIf(ENGINE_UNDER_TEST === 'postgres')('keep the month-ends before the cases per day are read: a population legend does not wait for those', async () => {
+    // Another session holds the cases per day: the recomputation can read every month-end, not the cases.
+    const own = createMonthEndStore(undefined, UNPACED);
+    const mayCases = { from: '2025-05-01', to: '2025-05-31' };
+    await t.handle.db.connection().execute(async (holder) => {
+      await sql`BEGIN`.execute(holder);
+      try {
+        await sql`LOCK TABLE grid_case_daily IN ACCESS EXCLUSIVE MODE`.execute(holder);
+        own.refresh(t.handle.db);
+        await own.monthEndsSettled();
+        let finished = false;
+        const settled = own.settled().then(() => {
+          finished = true;
+        });
+        expect(await own.areaColumns(t.handle.db, '2025-05-31', 'grid', ['floating'])).toBeDefined();
+        expect(await own.caseColumns(t.handle.db, mayCases, 'grid', ['cases'])).toBeUndefined();
+        expect(finished).toBe(false);
+        await sql`ROLLBACK`.execute(holder);
+        await settled;
+        expect(await own.caseColumns(t.handle.db, mayCases, 'grid', ['cases'])).toBeDefined();
+      } finally {
+        own.stop();
+        await sql`ROLLBACK`.execute(holder).catch(() => undefined);
+      }
+    });
+  });
+
   it.runIf(ENGINE_UNDER_TEST === 'postgres')('keep their data version while another database has a write in progress', async () => {
     const keyNow = async () => (await sql<{ key: string }>`SELECT analytics_snapshot_key() AS key`.execute(t.handle.db)).rows[0]!.key;
     const before = await keyNow();
