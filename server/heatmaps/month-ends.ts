@@ -351,7 +351,8 @@ export function createMonthEndStore(
     monthEndsSettled: async () => {
       await monthEndsKept;
     },
-    heldBytes: () => [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, current?.cases ? caseDaysBytes(current.cases) : 0),
+    heldBytes: () =>
+      [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, current?.cases ? caseDaysBytes(current.cases) : 0),
     keptDays: () => [...(current?.days.keys() ?? [])],
     stop: () => {
       if (watch) clearInterval(watch);
