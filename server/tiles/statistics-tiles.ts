@@ -122,8 +122,8 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   return {
     async tile(context, tile, prefixes) {
       const shapes = await pyramid.storedTile(context, TILE_LAYERS.grids, tile, prefixes);
-      const version = shapes && (await analyticsSnapshotKey(context.db));
-      const content = shapes && version !== undefined && (await fromShapes(shapes, (codes) => countsAt(context.db, version, codes)));
+      // The version is read only for a tile with grids to count (in the caller's transaction it cannot move).
+      const content = shapes && (await fromShapes(shapes, async (codes) => countsAt(context.db, await analyticsSnapshotKey(context.db), codes)));
       return content ? { content, truncated: false, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     async quick(db, tile, prefixes) {
