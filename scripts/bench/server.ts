@@ -30,7 +30,8 @@ export async function startApp(databaseUrl: string): Promise<RunningApp> {
       PORT: String(port),
       HOST: '127.0.0.1',
       NODE_ENV: 'development',
-      RENWU_QUIET: '1',
+      // BENCH_SERVER_STDERR=all also passes its info lines (background work with timestamps).
+      RENWU_QUIET: process.env.BENCH_SERVER_STDERR === 'all' ? '0' : '1',
       RATE_LIMIT_IP_PER_MINUTE: '10000000',
       RATE_LIMIT_USER_PER_MINUTE: '10000000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '10000',

@@ -98,8 +98,8 @@ const heatmapSpecs: FeatureRoutes = (context) => {
   const watchesCases = context.engine === 'postgres';
   const warmer = context.config.warmKeptAnswers ? createSliderWarmer(context.db, monthEnds, (message, fields) => logger.info(message, fields)) : undefined;
 
-  /** An area map's answer, kept per data version. */
-  function keptAnswer(heatmap: AreaMapRequest, principal: Principal) {
+  /** An area map's answer, kept per data version; `beforeComputing` is awaited only when it is not kept. */
+  function keptAnswer(heatmap: AreaMapRequest, principal: Principal, beforeComputing?: () => Promise<void>) {
     // Everything the response depends on besides the data version: the request and what this caller may see.
     const requestKey = keyOfRequest([heatmap, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
     const { shape, ...asked } = heatmap;
@@ -110,7 +110,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
             return compactHeatmap(head, columns, await dataVersionOf(trx));
           }
         : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
-    return keptHeatmaps.read(context.db, requestKey, compute);
+    return keptHeatmaps.read(context.db, requestKey, compute, beforeComputing);
   }
 
   /**
@@ -173,13 +173,13 @@ const heatmapSpecs: FeatureRoutes = (context) => {
         }
         const heatmap = { ...asked, level: asked.level };
         await keepPopulationWindowCurrent(context.db);
-        if (heatmap.asOf !== undefined || heatmap.breaksFrom !== undefined || (watchesCases && METRICS[heatmap.metric].source === 'cases')) {
+        if (heatmap.asOf !== undefined || heatmap.breaksFrom !== undefined || (watchesCases && METRICS[heatmap.metric].source === 'cases'))
           refreshKeptFigures();
-          // A period legend reads every month-end (and a map of cases, every month's cases): waiting for
-          // a computation under way is sooner than summing them in SQL.
-          if (heatmap.breaksFrom !== undefined) await (METRICS[heatmap.metric].source === 'cases' ? monthEnds.settled() : monthEnds.monthEndsSettled());
-        }
-        const { body, hit } = await keptAnswer(heatmap, principal);
+        // A period legend reads every month-end (and a map of cases, every month's cases): waiting for
+        // a computation under way is sooner than summing them in SQL. An answer already kept for this
+        // data version waits for nothing (the computation just started may take seconds, issue 18).
+        const figuresSettled = METRICS[heatmap.metric].source === 'cases' ? monthEnds.settled : monthEnds.monthEndsSettled;
+        const { body, hit } = await keptAnswer(heatmap, principal, heatmap.breaksFrom !== undefined ? figuresSettled : undefined);
         noteSliderMap(heatmap, principal);
         sendCachedJson(request, response, body, hit);
       },

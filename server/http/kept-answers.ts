@@ -24,8 +24,17 @@ export interface CachedJson {
 }
 
 export interface ResponseCache {
-  /** The response for `requestKey` at the current data version: kept, or computed now and kept. */
-  read(db: Kysely<DB>, requestKey: string, compute: (trx: Transaction<DB>) => Promise<unknown>): Promise<{ body: CachedJson; hit: boolean }>;
+  /**
+   * The response for `requestKey` at the current data version: kept, or computed now and kept.
+   * `beforeComputing`, when given, is awaited only when the answer is not kept (a wait for figures
+   * the computation would read), before the computation's snapshot is taken.
+   */
+  read(
+    db: Kysely<DB>,
+    requestKey: string,
+    compute: (trx: Transaction<DB>) => Promise<unknown>,
+    beforeComputing?: () => Promise<void>,
+  ): Promise<{ body: CachedJson; hit: boolean }>;
 }
 
 const versionOf = analyticsSnapshotKey;
@@ -72,11 +81,12 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
   }
 
   return {
-    read: async (db, requestKey, compute) => {
+    read: async (db, requestKey, compute, beforeComputing) => {
       // A kept answer needs only the key (one statement, one snapshot); a computed one reads the key
       // again in the snapshot it computes in.
       const kept = keptFor(`${await versionOf(db)}\n${requestKey}`);
       if (kept) return { body: kept, hit: true };
+      await beforeComputing?.();
       return db
         .transaction()
         .setIsolationLevel('repeatable read')

@@ -35,9 +35,24 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
+      `--disable-features=${DISABLED_FEATURES.join(',')}`,
     ],
   });
 }
+
+/**
+ * Chromium's features turned off. A second --disable-features replaces Playwright's own (the last
+ * one wins), so its list (playwright-core 1.65: chromiumSwitches) comes first, then ours: headless
+ * Chromium preloads its omnibox popup, a WebUI page, for every new window — 2.4 s of CPU in a
+ * renderer of its own while the page under test loads (seen in a trace of the bench's first
+ * paint, issue 18). A headless browser shows no omnibox: that work measured nothing of ours.
+ */
+const DISABLED_FEATURES = [
+  ...['AimEnabled', 'AvoidCorsURLLoaderRestartOnRedirect', 'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose'],
+  ...['HttpsFirstBalancedModeAutoEnable', 'HttpsUpgrades', 'LensOverlay', 'MediaRouter', 'NetworkTimeServiceQuerying', 'OptimizationHints'],
+  ...['PaintHolding', 'PreconnectToSearch', 'TcpPortRandomizationWin', 'ThirdPartyStoragePartitioning'],
+  ...['PreloadTopChromeWebUI', 'WebUIOmniboxPopup', 'WebUIOmniboxFullPopup', 'WebUIOmniboxAimPopup'],
+];
 
 const WEB_SOURCES = path.resolve(WEB_DIST, '../../web');
 
