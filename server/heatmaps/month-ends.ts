@@ -41,15 +41,28 @@ export const KEPT_FIGURES_WATCH_MS = 5000;
  * and `restFactor` times as long as it took, before the next one (at most a fifth of the time at
  * the defaults), and the watch stops once nobody has asked for the figures for `idleMs`. Readers
  * meanwhile compute from the database (the same numbers, slower), as they do before the first.
+ *
+ * Once the writes pause, the rest has nothing left to protect: a version that stood still for
+ * `quietMs` (two looks that far apart saw the same one) ends the rest as soon as `minRestMs` is
+ * over. After a burst of registrations the figures are kept again within seconds, instead of
+ * readers summing the tables for half a minute (the overview's legend, 1–2.6 s each, issue 18).
  */
 export interface KeptFiguresPace {
   idleMs: number;
   minRestMs: number;
   restFactor: number;
+  quietMs: number;
   now: () => number;
 }
 
-export const KEPT_FIGURES_PACE: KeptFiguresPace = { idleMs: 5 * 60_000, minRestMs: 15_000, restFactor: 4, now: () => Date.now() };
+export const KEPT_FIGURES_PACE: KeptFiguresPace = {
+  idleMs: 5 * 60_000,
+  minRestMs: 15_000,
+  restFactor: 4,
+  // Under the watch's interval: two of its looks in a row with the same version are quiet.
+  quietMs: KEPT_FIGURES_WATCH_MS - 1000,
+  now: () => Date.now(),
+};
 
 /** Period legends kept for one data version: a handful of maps and jurisdictions in practice. */
 const MAX_KEPT_BREAKS = 256;
@@ -242,6 +255,10 @@ export function createMonthEndStore(
   let watch: ReturnType<typeof setInterval> | undefined;
   let askedAt = pace.now();
   let restUntil = Number.NEGATIVE_INFINITY;
+  /** The end of the shortest rest (`minRestMs`), which a quiet version may end the rest at. */
+  let restedEnough = Number.NEGATIVE_INFINITY;
+  /** The version a look during the rest saw, and since when it has been seen. */
+  let seen: { key: string; since: number } | undefined;
   let breaks: BreaksOfVersion = { version: '', byRequest: new Map() };
   const keptListeners: (() => void)[] = [];
 
@@ -254,13 +271,21 @@ export function createMonthEndStore(
     current = next;
     const took = pace.now() - started;
     restUntil = pace.now() + Math.max(pace.minRestMs, pace.restFactor * took);
+    restedEnough = pace.now() + pace.minRestMs;
     log('time slider months precomputed', { months: next.days.size, grids: next.grids.size, ms: took });
     for (const listener of keptListeners) listener();
   }
 
-  /** Recomputes when the version moved on, unless one is running or the last one is still resting. */
+  /** Whether `key` has been the version for `quietMs` (looks during the rest note when it was first seen). */
+  function quiet(key: string): boolean {
+    if (seen?.key !== key) seen = { key, since: pace.now() };
+    return pace.now() - seen.since >= pace.quietMs;
+  }
+
+  /** Recomputes when the version moved on, unless one is running or the last one is still resting (and the writes go on). */
   function catchUp(db: Kysely<DB>): void {
-    if (running || pace.now() < restUntil) return;
+    if (running || pace.now() < restedEnough) return;
+    const resting = pace.now() < restUntil;
     let monthEndsDone = () => {};
     monthEndsKept = new Promise((resolve) => {
       monthEndsDone = resolve;
@@ -268,6 +293,7 @@ export function createMonthEndStore(
     running = (async () => {
       const key = await snapshotKey(db);
       if (current?.key === key || lastAsked === key) return;
+      if (resting && !quiet(key)) return;
       lastAsked = key;
       await recompute(db, monthEndsDone);
     })()

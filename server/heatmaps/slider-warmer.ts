@@ -13,11 +13,13 @@ import type { MonthEndStore } from './month-ends.ts';
  *
  * Only from months kept for the reader's data version: the background never sums the tables (an
  * answer it would have to compute so is left to the reader who asks for it). One answer at a time,
- * yielding to the event loop between answers.
+ * yielding to the event loop between answers. The running month's answer first: it is the map's
+ * first view (the leader's overview, whose legend spans every kept month-end and today's figures,
+ * one day read from the tables), and the first visit after a burst of writes found it unkept.
  */
 export interface SliderWarmer {
-  /** A map was read; `buildMonth(day)` builds and keeps its answer as of that month-end (a no-op when kept). */
-  noteRead(mapKey: string, buildMonth: (day: string) => Promise<unknown>): void;
+  /** A map was read; `buildMonth(day)` builds and keeps its answer as of that month-end, or today's without one (a no-op when kept). */
+  noteRead(mapKey: string, buildMonth: (day: string | undefined) => Promise<unknown>): void;
 }
 
 /** How many maps (metric, level, filters, caller's jurisdiction) are built ahead: the last ones read. */
@@ -30,7 +32,7 @@ export function createSliderWarmer(
   mapsBuiltAhead = SLIDER_MAPS_BUILT_AHEAD,
 ): SliderWarmer {
   // Insertion order is recency: a read moves its map to the end.
-  const recent = new Map<string, (day: string) => Promise<unknown>>();
+  const recent = new Map<string, (day: string | undefined) => Promise<unknown>>();
   // The kept months' version each map was last built for in full.
   const builtFor = new Map<string, string>();
   let running: Promise<void> | undefined;
@@ -66,9 +68,9 @@ export function createSliderWarmer(
     }
   }
 
-  /** Builds one map's every kept month-end, newest first; 'stale' when the months kept are no longer the data's. */
+  /** Builds one map's running month and every kept month-end, newest first; 'stale' when the months kept are no longer the data's. */
   async function buildMap(key: string): Promise<'built' | 'stale'> {
-    const days = [...months.keptDays()].reverse();
+    const days = [undefined, ...[...months.keptDays()].reverse()];
     const started = Date.now();
     for (const day of days) {
       const build = recent.get(key);
@@ -77,7 +79,7 @@ export function createSliderWarmer(
       await build(day);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    log('time slider answers built ahead', { months: days.length, ms: Date.now() - started });
+    log('time slider answers built ahead', { months: days.length - 1, ms: Date.now() - started });
     return 'built';
   }
 

@@ -339,6 +339,38 @@ describe('the kept figures’ pace', () => {
     paced.stop();
   });
 
+  it('end their rest once the writes pause: a version unchanged for quietMs is kept once minRestMs is over', async () => {
+    // The clock moves a millisecond per reading, so a computation takes a few and its rest at a
+    // million times that is far longer than the test: only a quiet version ends it early.
+    let clock = 0;
+    const paced = createMonthEndStore(undefined, { ...KEPT_FIGURES_PACE, minRestMs: 10_000, restFactor: 1e6, quietMs: 1_000, now: () => clock++ });
+    const lookAt = async (at: number) => {
+      clock = at;
+      paced.refresh(t.handle.db);
+      await paced.settled();
+      return keptFloating(paced);
+    };
+    const before = await lookAt(0);
+    expect(before).toBeTypeOf('number');
+    await moveSomeoneIn('quiet mover', 1);
+    // Within the shortest rest: not even a look.
+    expect(await lookAt(9_000)).toBeUndefined();
+    // Past it, the first look notes the version; a look before quietMs has passed still finds it new.
+    expect(await lookAt(10_500)).toBeUndefined();
+    expect(await lookAt(11_000)).toBeUndefined();
+    // A write in between: the version moved, its quiet starts again.
+    await moveSomeoneIn('second quiet mover', 2);
+    expect(await lookAt(11_600)).toBeUndefined();
+    expect(await lookAt(12_000)).toBeUndefined();
+    // Unchanged for quietMs: kept, with both writes, though restFactor × took would rest longer.
+    expect(await lookAt(12_700)).toBe(before! + 2);
+    // Resting again: the next write waits for its own quiet (the first look after it only notes it).
+    await moveSomeoneIn('third quiet mover', 1);
+    expect(await lookAt(30_000)).toBeUndefined();
+    expect(await lookAt(31_100)).toBe(before! + 3);
+    paced.stop();
+  });
+
   it('stops watching once nobody has asked for the figures for idleMs', async () => {
     let clock = 0;
     const paced = createMonthEndStore(undefined, { ...KEPT_FIGURES_PACE, idleMs: 1_000, minRestMs: 0, restFactor: 0, now: () => clock });

@@ -82,6 +82,8 @@ describe('time slider answers built ahead', () => {
       .expect(200)
       .expect('x-renwu-cache', 'miss');
     await builtAheadTimes(calls + 1);
+    // The running month too (the map's first view), computed for the new version before anyone asks.
+    const today = await planner.get(MAP).expect(200).expect('x-renwu-cache', 'hit');
     const after = await planner.get(`${MAP}&asOf=${day}`).expect(200).expect('x-renwu-cache', 'hit');
     const answer = after.body as ValuesAnswer;
     const order = (await planner.get('/api/heatmaps/cells?level=grid').expect(200)).body as { codes: string[] };
@@ -89,6 +91,11 @@ describe('time slider answers built ahead', () => {
     expect(answer.order).toBe(before.order);
     // A planner sees every count: one more floating person living in the north grid on that day.
     expect(answer.values[north]).toBe((before.values[north] ?? 0) + 1);
+    // And today's answer kept ahead is the one computed from the tables.
+    monthEndStoreOf(t.context.db).stop();
+    await insertPerson(t.handle.db, 'floating', 'not yet housed');
+    const computed = await planner.get(MAP).expect(200).expect('x-renwu-cache', 'miss');
+    expect({ ...(today.body as ValuesAnswer), dataVersion: undefined }).toEqual({ ...(computed.body as ValuesAnswer), dataVersion: undefined });
   });
 });
 
