@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserUnavailableReason, CHROMIUM_PATH, launchBrowser } from '../helpers/browser.ts';
 
@@ -10,7 +10,8 @@ import { browserUnavailableReason, CHROMIUM_PATH, launchBrowser } from '../helpe
  */
 const unavailable = browserUnavailableReason();
 
-async function withPage<T>(browser: Browser, use: (page: import('playwright-core').Page) => Promise<T>): Promise<T> {
+/** Runs `use` in one page of a new context of `browser`, then closes the browser (each test launches its own). */
+async function inOnePage<T>(browser: Browser, use: (page: Page) => Promise<T>): Promise<T> {
   try {
     const page = await (await browser.newContext()).newPage();
     return await use(page);
@@ -21,9 +22,9 @@ async function withPage<T>(browser: Browser, use: (page: import('playwright-core
 
 /** The features the browser was started without, from its own chrome://version page. */
 async function disabledFeatures(browser: Browser): Promise<string[]> {
-  return withPage(browser, async (page) => {
+  return inOnePage(browser, async (page) => {
     await page.goto('chrome://version');
-    const commandLine = await page.locator('#command_line').innerText();
+    const commandLine = (await page.locator('#command_line').textContent()) ?? '';
     return [...commandLine.matchAll(/--disable-features=(\S+)/g)].flatMap((match) => match[1]!.split(','));
   });
 }
@@ -31,7 +32,7 @@ async function disabledFeatures(browser: Browser): Promise<string[]> {
 describe.skipIf(unavailable !== undefined)('the test browser', () => {
   it('opens no omnibox popup page beside the page under test', async () => {
     const browser = await launchBrowser();
-    const targets = await withPage(browser, async (page) => {
+    const targets = await inOnePage(browser, async (page) => {
       await page.goto('data:text/html,<p>renwu</p>');
       // The preload starts once the window is idle: give it the time it took in the trace.
       await page.waitForTimeout(1_500);
