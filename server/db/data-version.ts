@@ -21,3 +21,31 @@ export async function shapeSnapshotKey(db: Kysely<DB>): Promise<string> {
 
 /** The key shapeSnapshotKey gives for a version of shape_version read otherwise (with a tile, in one statement). */
 export const shapesKeyOf = (version: string | number) => `shapes-${version}`;
+
+/** The data version with the snapshot itself (pg_current_snapshot as text): what changedDaysSince later compares with. */
+export async function analyticsSnapshot(db: Kysely<DB>): Promise<{ key: string; snapshot: string }> {
+  return (await sql<{ key: string; snapshot: string }>`SELECT analytics_snapshot_key() AS key, pg_current_snapshot()::text AS snapshot`.execute(db)).rows[0]!;
+}
+
+/** What 'every day' and 'no day' read as from changedDaysSince. */
+export const EVERY_DAY = '-infinity';
+export const NO_DAY = 'infinity';
+
+/**
+ * The earliest day that the writes committed since `snapshot` (and seen by the reader's) can have
+ * changed in what the kept figures read (sql/0032_changed_days.sql): NO_DAY when none, EVERY_DAY
+ * for a change of any day, undefined when the log no longer reaches back to `snapshot`.
+ */
+export async function changedDaysSince(db: Kysely<DB>, snapshot: string): Promise<string | undefined> {
+  const { rows } = await sql<{ changed_from: string | null }>`
+    SELECT changed_from::text AS changed_from FROM changed_days_since(${snapshot}::pg_snapshot)`.execute(db);
+  return rows[0] && (rows[0].changed_from ?? NO_DAY);
+}
+
+/** Forgets the log of what every transaction of `snapshot` saw (the figures kept now were read in it). */
+export async function pruneChangedDays(db: Kysely<DB>, snapshot: string): Promise<void> {
+  await sql`SELECT prune_changed_days(${snapshot}::pg_snapshot)`.execute(db);
+}
+
+/** Whether `day` (YYYY-MM-DD) comes before `changedFrom` as changedDaysSince gives it. */
+export const dayBefore = (day: string, changedFrom: string) => changedFrom === NO_DAY || (changedFrom !== EVERY_DAY && day < changedFrom);

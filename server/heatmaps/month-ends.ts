@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { analyticsSnapshotKey } from '../db/data-version.ts';
+import { analyticsSnapshot, analyticsSnapshotKey, changedDaysSince, dayBefore, EVERY_DAY, pruneChangedDays } from '../db/data-version.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
@@ -83,6 +83,13 @@ interface AreaDirectory {
 
 interface KeptVersion {
   key: string;
+  /** The snapshot the figures hold for (pg_current_snapshot): the next version keeps what no write since then changed. */
+  snapshot: string;
+  today: string;
+  /** How many month-ends were read from the tables (the others were kept from the version before). */
+  monthEndsRead: number;
+  /** Whether everything was kept from the version before (no month-end, case or area read). */
+  carried: boolean;
   grids: Map<string, number>;
   areas: Record<AreaLevel, AreaDirectory>;
   /** Month-end day → KEPT_COLUMNS.length × grids counts, column-major. */
@@ -198,27 +205,56 @@ async function dayCounts(db: Kysely<DB>, day: string, kept: boolean, grids: Map<
  * version is handed to `keepMonthEnds` before its cases per day are read (1.7 s of the 4.5 s at
  * Shenzhen scale), so that a population map's legend over the period, which waits for the
  * month-ends after a write, does not wait for the cases too (issue 18).
+ *
+ * From `previous` it keeps what the writes since its snapshot cannot have changed (changedDaysSince,
+ * sql/0032): every month-end before the earliest day they changed, and the areas and cases when no
+ * write changed every day. A burst of move-ins registered today so rereads nothing. Undefined, and
+ * nothing read, when some month-end would have to be read again and `mayReread` is false.
  */
-async function computeVersion(db: Kysely<DB>, keepMonthEnds: (version: KeptVersion) => void): Promise<KeptVersion> {
+async function computeVersion(
+  db: Kysely<DB>,
+  previous: KeptVersion | undefined,
+  mayReread: boolean,
+  keepMonthEnds: (version: KeptVersion) => void,
+): Promise<KeptVersion | undefined> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      const key = await snapshotKey(trx);
+      const { key, snapshot } = await analyticsSnapshot(trx);
       const window = await populationWindow(trx);
-      const gridRows = (await areasOfLevel(trx, 'grid')).map((row) => row.code);
-      const grids = new Map(gridRows.map((code, position) => [code, position]));
-      const areas = {} as Record<AreaLevel, AreaDirectory>;
-      for (const level of LEVELS) areas[level] = await areaDirectory(trx, level, grids);
-      const days = new Map<string, Int32Array>();
+      const unchanged = previous && (await unchangedDays(trx, previous, window.today));
       // A day after the kept window would need the window extended first (a write): left to the map itself.
-      for (const day of sliderMonthEnds(window.today).filter((end) => end <= window.lastDay)) {
-        days.set(day, await dayCounts(trx, day, day >= window.firstDay, grids));
+      const monthEnds = sliderMonthEnds(window.today).filter((end) => end <= window.lastDay);
+      const toRead = monthEnds.filter((day) => !unchanged?.(day));
+      if (toRead.length > 0 && !mayReread) return undefined;
+      const { grids, areas } = unchanged ? previous! : await areaDirectories(trx);
+      const days = new Map<string, Int32Array>();
+      for (const day of monthEnds) {
+        days.set(day, toRead.includes(day) ? await dayCounts(trx, day, day >= window.firstDay, grids) : previous!.days.get(day)!);
       }
-      const monthEnds = { key, grids, areas, days };
-      keepMonthEnds(monthEnds);
-      return { ...monthEnds, cases: await loadCaseDays(trx, grids) };
+      const keptCases = unchanged && previous!.cases;
+      const carried = toRead.length === 0 && keptCases !== undefined;
+      const kept = { key, snapshot, today: window.today, grids, areas, days, monthEndsRead: toRead.length, carried };
+      keepMonthEnds(kept);
+      return { ...kept, cases: keptCases || (await loadCaseDays(trx, grids)) };
     });
+}
+
+/** Which of `previous`'s month-ends still hold in the reader's snapshot; undefined when none may be trusted. */
+async function unchangedDays(db: Kysely<DB>, previous: KeptVersion, today: string): Promise<((day: string) => boolean) | undefined> {
+  if (previous.today !== today) return undefined; // another month list, and maybe a window carried forward
+  const changedFrom = await changedDaysSince(db, previous.snapshot);
+  if (changedFrom === undefined || changedFrom === EVERY_DAY) return undefined;
+  return (day) => previous.days.has(day) && dayBefore(day, changedFrom);
+}
+
+async function areaDirectories(db: Kysely<DB>): Promise<Pick<KeptVersion, 'grids' | 'areas'>> {
+  const gridRows = (await areasOfLevel(db, 'grid')).map((row) => row.code);
+  const grids = new Map(gridRows.map((code, position) => [code, position]));
+  const areas = {} as Record<AreaLevel, AreaDirectory>;
+  for (const level of LEVELS) areas[level] = await areaDirectory(db, level, grids);
+  return { grids, areas };
 }
 
 /** Sums one column of a column-major per-grid array (`order` names its columns) into the areas of `level`. */
@@ -259,21 +295,30 @@ export function createMonthEndStore(
   let restedEnough = Number.NEGATIVE_INFINITY;
   /** The version a look during the rest saw, and since when it has been seen. */
   let seen: { key: string; since: number } | undefined;
+  /** Set when a version could not be kept without reading month-ends again: the rest decides when. */
+  let mustReread = false;
   let breaks: BreaksOfVersion = { version: '', byRequest: new Map() };
   const keptListeners: (() => void)[] = [];
 
-  async function recompute(db: Kysely<DB>, monthEndsDone: () => void): Promise<void> {
+  /** Whether the version was kept (false: it had month-ends to read again, which `mayReread` forbade). */
+  async function recompute(db: Kysely<DB>, mayReread: boolean, monthEndsDone: () => void): Promise<boolean> {
     const started = pace.now();
-    const next = await computeVersion(db, (monthEnds) => {
+    const next = await computeVersion(db, current, mayReread, (monthEnds) => {
       current = monthEnds;
       monthEndsDone();
     });
+    if (!next) return false;
     current = next;
     const took = pace.now() - started;
-    restUntil = pace.now() + Math.max(pace.minRestMs, pace.restFactor * took);
-    restedEnough = pace.now() + pace.minRestMs;
-    log('time slider months precomputed', { months: next.days.size, grids: next.grids.size, ms: took });
+    // Keeping what no write changed costs a few small reads: only real reading earns a rest.
+    if (!next.carried) {
+      restUntil = pace.now() + Math.max(pace.minRestMs, pace.restFactor * took);
+      restedEnough = pace.now() + pace.minRestMs;
+    }
+    log('time slider months precomputed', { months: next.days.size, read: next.monthEndsRead, carried: next.carried, grids: next.grids.size, ms: took });
+    await pruneChangedDays(db, next.snapshot);
     for (const listener of keptListeners) listener();
+    return true;
   }
 
   /** Whether `key` has been the version for `quietMs` (looks during the rest note when it was first seen). */
@@ -282,10 +327,18 @@ export function createMonthEndStore(
     return pace.now() - seen.since >= pace.quietMs;
   }
 
-  /** Recomputes when the version moved on, unless one is running or the last one is still resting (and the writes go on). */
+  /** Whether the rest is over: the shortest one has passed and the full one too, or the writes have paused. */
+  function rested(key: string): boolean {
+    return pace.now() >= restedEnough && (pace.now() >= restUntil || quiet(key));
+  }
+
+  /**
+   * Catches up when the version moved on, unless one is running. While the last reading rests
+   * (and the writes go on), only a version that keeps every month-end is taken; once one could
+   * not be, none is tried again before the rest is over.
+   */
   function catchUp(db: Kysely<DB>): void {
-    if (running || pace.now() < restedEnough) return;
-    const resting = pace.now() < restUntil;
+    if (running) return;
     let monthEndsDone = () => {};
     monthEndsKept = new Promise((resolve) => {
       monthEndsDone = resolve;
@@ -293,9 +346,11 @@ export function createMonthEndStore(
     running = (async () => {
       const key = await snapshotKey(db);
       if (current?.key === key || lastAsked === key) return;
-      if (resting && !quiet(key)) return;
-      lastAsked = key;
-      await recompute(db, monthEndsDone);
+      const mayReread = rested(key);
+      if (!mayReread && mustReread) return;
+      const kept = await recompute(db, mayReread, monthEndsDone);
+      mustReread = !kept;
+      if (kept) lastAsked = key;
     })()
       .catch((error: unknown) => {
         // A closed database (the app stopped) or a broken one: stop watching; the next slider request starts again.

@@ -40,7 +40,10 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
     'generic SQL fragment builders shared by several repositories (envelope, grid statistics joins and counts, as jsonb properties or as columns, unit counts of a building)',
   ],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
-  'db/data-version.ts': [2, "the database plumbing: the readers of the analytics data version and of the shapes' version"],
+  'db/data-version.ts': [
+    6,
+    "the database plumbing: the readers of the analytics data version (with its snapshot), of the shapes' version and of the log of changed days (sql/0032)",
+  ],
   'db/connection.ts': [1, 'the database plumbing: opens (and so warms) every connection of the pool as the server starts'],
   'db/migrator.ts': [1, 'the database plumbing: runs the migration files'],
   'db/roles.ts': [10, "the database plumbing: the application role's grants"],
