@@ -4,6 +4,7 @@ import { startAuditSequencer } from './audit/sequencer.ts';
 import { demoPassword } from './auth/passwords.ts';
 import { bootDatabase } from './boot.ts';
 import { warmKeptFigures } from './heatmaps/routes.ts';
+import { forgetChangedDaysRegularly, monthEndStoreOf } from './heatmaps/month-ends.ts';
 import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { shapePyramidOf } from './tiles/shape-pyramid.ts';
@@ -27,6 +28,10 @@ async function main() {
     // Only a head start: maps are computed from the tables until the figures are kept.
     logger.warn('kept figures not computed at start-up', { error: error instanceof Error ? error.message : String(error) });
   });
+  const changedDays = forgetChangedDaysRegularly(
+    context.db,
+    monthEndStoreOf(context.db, (message, fields) => logger.info(message, fields)),
+  );
   // The whole city's grid and area tiles, rendered ahead in the background once per version of the
   // shapes, and every grid's counts kept for the latest data version (the statistics tiles' values).
   if (config.warmKeptAnswers) {
@@ -52,6 +57,7 @@ async function main() {
       .stop()
       .finally(() => checkpoints.stop())
       .finally(() => shapePyramidOf(context.db).stop())
+      .finally(() => changedDays.stop())
       .finally(() => handle.close())
       .finally(() => process.exit(0));
   };

@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.ts';
 import { analyticsSnapshot, analyticsSnapshotKey, changedDaysSince, dayBefore, EVERY_DAY, pruneChangedDays } from '../db/data-version.ts';
 import { MAX_PERIOD_MONTHS, monthWindows } from '../domain/period-breaks.ts';
 import { addDays } from '../domain/calendar.ts';
+import { logger } from '../logger.ts';
 import { CASE_FIGURE_ORDER, caseDaysBytes, casesOfPeriod, casesOfPeriods, keepsPeriod, loadCaseDays, type CaseDays } from './case-days.ts';
 import {
   AREA_CODE_LENGTH,
@@ -167,6 +168,13 @@ export interface MonthEndStore {
   monthEndsSettled(): Promise<void>;
   heldBytes(): number;
   keptDays(): string[];
+  /**
+   * Prunes the log of changed days (sql/0032): below the kept figures' snapshot while readers use
+   * them (the next version keeps what the log says is unchanged), else below a snapshot of now
+   * (the next reader reads every month-end, as after any long pause). Without it the log grows by a
+   * row per write for as long as nobody looks at a map.
+   */
+  forgetChangedDays(db: Kysely<DB>): Promise<void>;
   stop(): void;
 }
 
@@ -435,12 +443,30 @@ export function createMonthEndStore(
     heldBytes: () =>
       [...(current?.days.values() ?? [])].reduce((total, counts) => total + counts.byteLength, current?.cases ? caseDaysBytes(current.cases) : 0),
     keptDays: () => [...(current?.days.keys() ?? [])],
+    async forgetChangedDays(db) {
+      const inUse = current && pace.now() - askedAt <= pace.idleMs;
+      await pruneChangedDays(db, inUse ? current!.snapshot : (await analyticsSnapshot(db)).snapshot);
+    },
     stop: () => {
       if (watch) clearInterval(watch);
       watch = undefined;
     },
   };
   return store;
+}
+
+/** How often a server prunes the log of changed days (forgetChangedDays). */
+export const FORGET_CHANGED_DAYS_MS = 60_000;
+
+/** Prunes the log every `everyMs` for as long as the server runs; stop() ends it. */
+export function forgetChangedDaysRegularly(db: Kysely<DB>, store: MonthEndStore, everyMs = FORGET_CHANGED_DAYS_MS): { stop(): void } {
+  const timer = setInterval(() => {
+    store.forgetChangedDays(db).catch((error: unknown) => {
+      logger.warn('log of changed days not pruned', { error: error instanceof Error ? error.message : String(error) });
+    });
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /**

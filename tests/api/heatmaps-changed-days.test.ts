@@ -163,6 +163,42 @@ describe('the kept month-ends across data versions', () => {
 
 // Last: the horizon it raises stays in the database, so the stores above would read everything again.
 describe('the log of changed days', () => {
+  it('is pruned below the kept figures while readers use them, and below now once nobody has for idleMs', async () => {
+    let clock = 0;
+    const logged: Record<string, unknown>[] = [];
+    const store = createMonthEndStore((_message, fields) => logged.push(fields), {
+      ...KEPT_FIGURES_PACE,
+      idleMs: 1_000,
+      minRestMs: 0,
+      restFactor: 0,
+      now: () => clock,
+    });
+    store.refresh(db());
+    await store.settled();
+    const { snapshot: afterKept } = await analyticsSnapshot(db());
+    await moveIn(today());
+    // In use: what the next version needs survives, and it still keeps every month-end.
+    clock = 500;
+    await store.forgetChangedDays(db());
+    expect(await changedDaysSince(db(), afterKept)).toBe(today());
+    store.refresh(db());
+    await store.settled();
+    expect(logged.at(-1)).toMatchObject({ read: 0, carried: true });
+    // Idle: pruned up to a snapshot of now (as far as transactions still running elsewhere allow).
+    await moveIn(today());
+    const xminBefore = BigInt((await analyticsSnapshot(db())).snapshot.split(':')[0]!);
+    clock = 5_000;
+    await store.forgetChangedDays(db());
+    const { below, left } = (
+      await sql<{ below: string; left: string }>`
+        SELECT p.below::text AS below, (SELECT count(*) FROM analytics_changed_days AS d WHERE d.txid < p.below)::text AS left
+        FROM analytics_changed_days_pruned AS p`.execute(db())
+    ).rows[0]!;
+    expect(BigInt(below)).toBeGreaterThanOrEqual(xminBefore);
+    expect(left).toBe('0');
+    store.stop();
+  });
+
   it('is unknown once pruned past the snapshot asked about: the reader must read every day', async () => {
     const { snapshot: old } = await analyticsSnapshot(db());
     await moveIn(today());
