@@ -12,7 +12,8 @@
 -- that S did not see and its own snapshot sees.
 --
 -- One row per writing transaction, keyed by its id; a later statement of the same transaction can
--- only lower the day. The store prunes rows older than its snapshot and raises the horizon below,
+-- only lower the day. Each server prunes rows older than its kept snapshot every minute
+-- (server/heatmaps/month-ends.ts forgetChangedDays) and raises the horizon below,
 -- so that another reader whose snapshot is older knows it cannot rely on the log (and reads all).
 CREATE TABLE analytics_changed_days (
   txid xid8 PRIMARY KEY,

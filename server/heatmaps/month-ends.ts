@@ -324,7 +324,6 @@ export function createMonthEndStore(
       restedEnough = pace.now() + pace.minRestMs;
     }
     log('time slider months precomputed', { months: next.days.size, read: next.monthEndsRead, carried: next.carried, grids: next.grids.size, ms: took });
-    await pruneChangedDays(db, next.snapshot);
     for (const listener of keptListeners) listener();
     return true;
   }
