@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { CompiledQuery, Kysely, PostgresDialect, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { logger } from '../logger.ts';
@@ -62,15 +62,15 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
  * on that connection (issue 18: statistics tiles planned in 100 ms). Skipped before PostGIS exists
  * (the migrator's first connection): PL/pgSQL compiles the PERFORM only when it runs.
  */
-const WARM_UP_POSTGIS = CompiledQuery.raw(
-  "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis') THEN PERFORM ST_Transform(ST_SetSRID(ST_MakePoint(114, 22.5), 4326), 3857); END IF; END $$",
-);
+const WARM_UP_POSTGIS =
+  "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis') THEN PERFORM ST_Transform(ST_SetSRID(ST_MakePoint(114, 22.5), 4326), 3857); END IF; END $$";
 
 function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle {
   pg.types.setTypeParser(OID.int8, Number);
   pg.types.setTypeParser(OID.numeric, Number);
   pg.types.setTypeParser(OID.date, keepDateText);
   const poolSize = options.poolSize ?? 10;
+  const setup = sessionSettingsQuery(options.sessionSettings);
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
@@ -78,16 +78,18 @@ function openPostgres(databaseUrl: string, options: OpenOptions): DatabaseHandle
     // after a quiet minute the next requests would each start a backend again.
     min: poolSize,
     statement_timeout: options.statementTimeoutMs ?? 15000,
+    // The pool's own hook, not Kysely's onCreateConnection: when it fails, pg-pool ends the client
+    // and fails the checkout. Kysely's hook runs on a checked-out client and leaves it checked out
+    // when it throws, so closing the pool then waited forever (a start-up hung with no error).
+    onConnect: async (client) => {
+      if (setup) await client.query(setup.sql, [...setup.parameters]);
+      await client.query(WARM_UP_POSTGIS);
+    },
   });
   // An idle pooled connection can be ended by the server (restart, pg_terminate_backend); the
   // pool drops it and opens another, so this must not become an uncaught exception.
   pool.on('error', (error) => logger.warn('idle database connection closed by the server', { reason: error.message }));
-  const setup = sessionSettingsQuery(options.sessionSettings);
-  const onCreateConnection = async (connection: DatabaseConnection) => {
-    if (setup) await connection.executeQuery(setup);
-    await connection.executeQuery(WARM_UP_POSTGIS);
-  };
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   // Holding every connection at once makes the pool open (and warm) all of them.
   const openConnections = async () => {
     await Promise.all(
