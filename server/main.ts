@@ -9,6 +9,7 @@ import { readConfig } from './config.ts';
 import { seedDemoCityIfEmpty } from './demo/seed.ts';
 import { shapePyramidOf } from './tiles/shape-pyramid.ts';
 import { statisticsTilesOf } from './tiles/statistics-tiles.ts';
+import { buildingTilesOf } from './tiles/building-tiles.ts';
 import { logger } from './logger.ts';
 import { announced } from './progress.ts';
 
@@ -37,6 +38,10 @@ async function main() {
   if (config.warmKeptAnswers) {
     shapePyramidOf(context.db).watch(context);
     statisticsTilesOf(context.db).watch();
+    // The building tiles after the grid and area tiles: the map's first views need those first.
+    void shapePyramidOf(context.db)
+      .built()
+      .then(() => buildingTilesOf(context.db).watch(context));
   }
   const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}/`;
@@ -57,6 +62,7 @@ async function main() {
       .stop()
       .finally(() => checkpoints.stop())
       .finally(() => shapePyramidOf(context.db).stop())
+      .finally(() => buildingTilesOf(context.db).stop())
       .finally(() => changedDays.stop())
       .finally(() => handle.close())
       .finally(() => process.exit(0));

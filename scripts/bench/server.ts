@@ -73,24 +73,25 @@ async function waitUntilServing(url: string, child: ChildProcess, errors: string
 /**
  * The bench measures a running server, not its start: it waits until the server's start-up work
  * (the time slider's month-ends, computed as it starts: /api/health `keptFigures`; the grid and
- * area tiles rendered ahead for the current shapes, kept in the database across restarts:
- * `keptTiles`) is done, as a server in service has long done it. Says how long that took.
+ * area tiles rendered ahead for the current shapes and the building tiles, kept in the database
+ * across restarts: `keptTiles`, `keptBuildingTiles`) is done, as a server in service has long done it. Says how long that took.
  */
-/** The first start on a city renders its whole pyramid of shape tiles (minutes at Shenzhen scale). */
+type KeptTiles = { state: string; tiles: number; of: number };
+/** The first start on a city renders its whole pyramid of shape tiles and its building tiles (minutes at Shenzhen scale). */
 const WARM_DEADLINE_MS = 15 * 60_000;
 async function waitUntilWarm(url: string): Promise<void> {
   const started = Date.now();
   const deadline = started + WARM_DEADLINE_MS;
   while (Date.now() < deadline) {
-    const health = (await (await fetch(`${url}/api/health`)).json()) as { keptFigures?: string; keptTiles?: { state: string; tiles: number; of: number } };
-    if (health.keptFigures === 'kept' && health.keptTiles?.state === 'kept') {
-      const tiles = `${health.keptTiles.of} grid and area tiles rendered ahead`;
+    const health = (await (await fetch(`${url}/api/health`)).json()) as { keptFigures?: string; keptTiles?: KeptTiles; keptBuildingTiles?: KeptTiles };
+    if (health.keptFigures === 'kept' && health.keptTiles?.state === 'kept' && health.keptBuildingTiles?.state === 'kept') {
+      const tiles = `${health.keptTiles.of} grid and area tiles and ${health.keptBuildingTiles.of} building tiles rendered ahead`;
       process.stderr.write(`server warm (time slider months kept, ${tiles}) ${((Date.now() - started) / 1000).toFixed(1)} s after it answered\n`);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`the server did not keep the time slider months and the shape tiles within ${WARM_DEADLINE_MS / 60_000} minutes of starting`);
+  throw new Error(`the server did not keep the time slider months and the shape and building tiles within ${WARM_DEADLINE_MS / 60_000} minutes of starting`);
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { RouteResponses } from '../domain/contract-shapes.ts';
 
 /** GET /api/health: liveness, the database and its row counts (estimated at city scale). */
+/** Tiles rendered ahead into the database: how far (server/tiles/shape-pyramid.ts PyramidProgress). */
+const keptTilesProgress = z.object({ state: z.enum(['none', 'building', 'kept']), tiles: z.number().int(), of: z.number().int() });
+
 export const healthAnswer = z.object({
   status: z.literal('ok'),
   database: z.object({
@@ -22,9 +25,13 @@ export const healthAnswer = z.object({
     description:
       "The time slider's month-ends kept in memory: computing (at start-up and after the data changed; maps meanwhile sum the tables), kept, or none yet",
   }),
-  keptTiles: z.object({ state: z.enum(['none', 'building', 'kept']), tiles: z.number().int(), of: z.number().int() }).meta({
+  keptTiles: keptTilesProgress.meta({
     description:
       "The whole city's grid and area tiles (z6–z14) rendered ahead for the current shapes: building (tiles kept so far, of all), kept, or none (not rendered ahead by this server: WARM_KEPT_ANSWERS off, or its last build failed; it tries again within a minute); tiles not yet kept are rendered on request",
+  }),
+  keptBuildingTiles: keptTilesProgress.meta({
+    description:
+      "The whole city's building tiles (z14 points, z15 footprints) rendered ahead: building (tiles kept so far, of all; also while tiles marked by writes wait for the next pass, within a minute), kept, or none (not rendered ahead by this server); tiles not kept are rendered on request",
   }),
 });
 

@@ -1,7 +1,7 @@
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
 import { COUNTED_TABLES, countCityRows, type CountedTable } from './repository.ts';
 import { monthEndStoreOf, type MonthEndStore } from '../heatmaps/service.ts';
-import { shapeTilesProgress } from '../tiles/service.ts';
+import { buildingTilesProgress, shapeTilesProgress } from '../tiles/service.ts';
 
 /** Whether a server just started (or whose data just changed) has its slider figures ready: what a bench or an operator waits for. */
 const keptFiguresState = (store: MonthEndStore) => (store.computing() ? 'computing' : store.keptVersion() === undefined ? 'none' : 'kept');
@@ -29,6 +29,7 @@ export const healthRoutes: FeatureRoutes = (context) => [
         estimatedCounts,
         keptFigures: keptFiguresState(monthEndStoreOf(context.db)),
         keptTiles: shapeTilesProgress(context.db),
+        keptBuildingTiles: buildingTilesProgress(context.db),
       });
     },
   }),

@@ -13,6 +13,7 @@ import { tileJson } from './service.ts';
 import { mapLibreStyle } from './style.ts';
 import { shapePyramidOf } from './shape-pyramid.ts';
 import { statisticsTilesOf } from './statistics-tiles.ts';
+import { buildingTilesOf } from './building-tiles.ts';
 import { createTileCache, type TileRequest } from './tile-cache.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -57,6 +58,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
   // shapes only after the shapes changed, the others after any change of the data.
   const pyramid = shapePyramidOf(context.db);
   const statistics = statisticsTilesOf(context.db);
+  const buildingTiles = buildingTilesOf(context.db);
   const refill = {
     db: context.db,
     // Whole-city tiles of grids and areas come from the pyramid rendered ahead (shape-pyramid.ts),
@@ -71,6 +73,10 @@ export const tilesRoutes: FeatureRoutes = (context) => {
   /** A tile answered from the pyramid in one statement, without a transaction, where it can be (tile-cache.ts QuickTile). */
   const quickTile = async (db: Kysely<DB>, { layer, tile, prefixes }: TileRequest) => {
     if (layer === 'statistics') return statistics.quick(db, tile, prefixes);
+    if (layer === 'buildings') {
+      const kept = await buildingTiles.storedNow({ ...context, db }, tile, prefixes);
+      return kept && { version: kept.version, perTile: true as const, tile: async () => ({ ...kept.tile, stored: true as const }) };
+    }
     const found = await pyramid.storedNow(db, TILE_LAYERS[layer], tile, prefixes, false);
     return found && { version: found.shapesKey, tile: async () => ({ ...found.tile, stored: true as const }) };
   };

@@ -4,11 +4,14 @@ import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { TILE_MAX_ZOOM, vectorLayerDescription, type TileLayer } from './layers.ts';
 import { shapePyramidOf, type PyramidProgress } from './shape-pyramid.ts';
+import { buildingTilesOf } from './building-tiles.ts';
 
 export { renderTile, type RenderedTile } from './render.ts';
 
 /** How far the whole city's grid and area tiles are rendered ahead (/api/health `keptTiles`). */
 export const shapeTilesProgress = (db: Kysely<DB>): PyramidProgress => shapePyramidOf(db).progress();
+/** How far the whole city's building tiles are rendered ahead (/api/health `keptBuildingTiles`). */
+export const buildingTilesProgress = (db: Kysely<DB>): PyramidProgress => buildingTilesOf(db).progress();
 
 /**
  * TileJSON 3.0.0 for one layer, as Martin and pg_tileserv publish it: where the tiles are, the

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { shapeSnapshotKey, shapesKeyOf } from '../db/data-version.ts';
 import { perDatabase } from '../db/per-database.ts';
@@ -17,8 +16,8 @@ import {
   storedShapeTileAtVersion,
 } from './repository/shape-tiles.ts';
 import { renderTile, type RenderedTile } from './render.ts';
-import { TILE_BUFFER, TILE_EXTENT, tilesCovering, type TileAddress } from './tile-math.ts';
-import { envelopeOf } from '../db/feature-sql.ts';
+import { tilesCovering, type TileAddress } from './tile-math.ts';
+import { renderingFormat } from './rendering-format.ts';
 
 /**
  * The whole city's grid and area tiles rendered ahead, once per version of the shapes (issue 18,
@@ -48,34 +47,6 @@ export interface PyramidProgress {
 
 const addressKey = (layer: TileLayer, { z, x, y }: TileAddress) => `${layer.name}/${z}/${x}/${y}`;
 
-/** Compiles SQL without a database (Kysely's documented "compile only" setup): nothing is sent. */
-const COMPILE_ONLY = new Kysely<DB>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
-/**
- * How this release renders the pyramid's tiles: a hash of each layer's SQL at every zoom (with its
- * parameters, a fixed envelope standing in for the tile's), the tile extent and buffer, and the
- * encoder. A release that draws these layers differently (other levels at a zoom, another
- * simplification) finds no tile of its format and renders the pyramid again.
- */
-function renderingFormat(context: AppContext): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify({ extent: TILE_EXTENT, buffer: TILE_BUFFER, native: context.capabilities.nativeVectorTiles }));
-  for (const layer of PYRAMID_LAYERS) {
-    for (let z = layer.minZoom; z <= PYRAMID_MAX_ZOOM; z += 1) {
-      const compiled = layer.select(envelopeOf([0, 0, 0, 0]), z, null, 0).compile(COMPILE_ONLY);
-      hash.update(JSON.stringify([layer.name, layer.maxFeatures, z, compiled.sql, compiled.parameters]));
-    }
-  }
-  return hash.digest('base64url').slice(0, 16);
-}
-
 export interface ShapePyramid {
   /**
    * A tile of a shapes layer: from the pyramid where it holds it at the shapes of the caller's
@@ -97,6 +68,14 @@ export interface ShapePyramid {
     prefixes: readonly string[] | null,
     withAnalyticsKey: boolean,
   ): Promise<{ shapesKey: string; analyticsKey?: string; tile: RenderedTile } | undefined>;
+  /**
+   * Whether a caller of `prefixes` sees the whole city at the shapes of `shapesKey` (read in the
+   * caller's snapshot): by the district codes last read when they are of those shapes, else read
+   * again first (false if the shapes moved on meanwhile).
+   */
+  seesWholeCityAt(db: Kysely<DB>, prefixes: readonly string[] | null, shapesKey: string): Promise<boolean>;
+  /** False when the district codes last read show that a caller of `prefixes` does not see the whole city (no statement). */
+  mightSeeWholeCity(prefixes: readonly string[] | null): Promise<boolean>;
   progress(): PyramidProgress;
   /** Builds the pyramid now (unless a build is under way), and again whenever the shapes change (checked every minute). */
   watch(context: AppContext): void;
@@ -116,7 +95,7 @@ function createShapePyramid(): ShapePyramid {
   let timer: NodeJS.Timeout | undefined;
   let keptVersion: string | undefined;
   let format: string | undefined;
-  const formatOf = (context: AppContext) => (format ??= renderingFormat(context));
+  const formatOf = (context: AppContext) => (format ??= renderingFormat(context, PYRAMID_LAYERS, PYRAMID_MAX_ZOOM));
   /** The district codes of the shapes last read (cityDistrictCodes), with the shapes' version they belong to. */
   let districtsOfShapes: { version: string; codes: Promise<string[]> } | undefined;
 
@@ -219,6 +198,16 @@ function createShapePyramid(): ShapePyramid {
       // The districts must be those of exactly these shapes (else the caller reads in a transaction).
       if (!found.tile || (prefixes !== null && known?.version !== shapesKey)) return undefined;
       return { shapesKey, ...(found.analyticsKey !== undefined && { analyticsKey: found.analyticsKey }), tile: found.tile };
+    },
+    async seesWholeCityAt(db, prefixes, shapesKey) {
+      if (prefixes === null) return true;
+      if (districtsOfShapes?.version !== shapesKey) await seesWholeCity(db, prefixes);
+      const known = districtsOfShapes;
+      return known?.version === shapesKey && (await knownToSeeWholeCity(known, prefixes));
+    },
+    async mightSeeWholeCity(prefixes) {
+      const known = districtsOfShapes;
+      return known === undefined || (await knownToSeeWholeCity(known, prefixes));
     },
     progress: () => ({ ...progress }),
     watch(context) {

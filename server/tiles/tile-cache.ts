@@ -28,7 +28,15 @@ export interface TileRequest {
  * A tile's version read together with what makes the tile without a transaction (a tile rendered
  * ahead, read in the same statement): `tile()` gives it, or undefined when it cannot be made so.
  */
-export type QuickTile = (db: Kysely<DB>) => Promise<{ version: string; tile(): Promise<RenderedTile | undefined> } | undefined>;
+export type QuickTile = (db: Kysely<DB>) => Promise<
+  | {
+      version: string;
+      /** The version names this tile alone (a building tile's generation), not the layer's: it starts no refill. */
+      perTile?: true;
+      tile(): Promise<RenderedTile | undefined>;
+    }
+  | undefined
+>;
 
 /** Where a tile not kept in memory comes from, tried in this order. */
 export interface TileSources {
@@ -175,16 +183,17 @@ export function createTileCache(
       // The refill of the other tiles starts once this one is answered: the caller waits for no one.
       const found = await quick?.(db);
       const known = found?.version ?? (await versionOf(db));
+      const noteLayerVersion = (version: string) => !found?.perTile && noteVersion(version);
       const kept = keptRead(known, request, ifNoneMatch);
       if (kept) {
-        noteVersion(known);
+        noteLayerVersion(known);
         return kept;
       }
       const made = found ? { version: known, tile: await found.tile() } : await atOnce?.(db);
       if (made?.tile) {
         const key = keyOf(made.version, request);
         remember(key, { version: made.version, request, tile: made.tile });
-        noteVersion(made.version);
+        noteLayerVersion(made.version);
         const etag = etagOf(key);
         return matches(ifNoneMatch, etag) ? { etag, notModified: true } : { etag, notModified: false, tile: made.tile, hit: false };
       }

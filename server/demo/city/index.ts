@@ -65,7 +65,7 @@ export async function generateCity(handle: DatabaseHandle, options: CityOptions)
 async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds, report: Progress): Promise<void> {
   const { db, pglite } = target;
   await store.storeAreas(target, city.layout, (done, total) => report('areas', done, total));
-  await store.switchGridStatsTriggers(db, false);
+  await store.switchBulkLoadTriggers(db, false);
   if (pglite) await sql`SET LOCAL session_replication_role = replica`.execute(db);
   const sink = new BufferedSink(target);
   await city.writeRows(sink, report);
@@ -74,7 +74,7 @@ async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds
   await store.continueSequences(db, { count: city.rowCounts.permits, firstNumber: firstIds.permitNumber });
   if (pglite) await sql`SET LOCAL session_replication_role = origin`.execute(db);
   await store.storeCollectors(target, city.staff.collectors, city.staff.assignments, (done, total) => report('collectors', done, total));
-  await store.switchGridStatsTriggers(db, true);
+  await store.switchBulkLoadTriggers(db, true);
 }
 
 /**

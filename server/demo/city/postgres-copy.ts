@@ -62,7 +62,7 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
     await db.transaction().execute((trx) => store.storeAreas({ db: trx }, city.layout, (done, total) => report('areas', done, total)));
     phases.end('areas');
 
-    await store.switchGridStatsTriggers(db, false);
+    await store.switchBulkLoadTriggers(db, false);
     const admin = await connect();
     const aside = await setAsideIndexes(admin, STREAMED_TABLES).finally(() => admin.end());
     const sink = new CopySink(connect);
@@ -92,7 +92,7 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
       report(step, done, total);
       if (done === total) phases.end(step);
     });
-    await store.switchGridStatsTriggers(db, true);
+    await store.switchBulkLoadTriggers(db, true);
     await store.storeSetting(db, 'demo_city', {
       seed: options.seed,
       scale: options.scale,

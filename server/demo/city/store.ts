@@ -223,24 +223,29 @@ export async function storeCollectors(target: Target, collectors: Collector[], a
 
 // Tables whose statement triggers keep the per-grid statistics (sql/0003_heatmaps.sql) current.
 const GRID_STATS_TABLES = ['buildings', 'units', 'persons', 'residencies', 'permits', 'cases'];
+// The triggers a bulk load switches off: the grid statistics' and the building tiles' marking (sql/0033).
+const BULK_LOAD_TRIGGERS = ['%grid_stats%', 'buildings_note_tiles_%'];
 
 /**
- * Turns the grid-statistics triggers off (or back on). They recompute statistics for every
- * statement, which a bulk load should not pay chunk by chunk; refreshGridStats rebuilds them
- * once afterwards. Only tables the current role owns (may ALTER) are switched: elsewhere the
- * triggers simply stay on. Returns how many triggers it switched.
+ * Turns the triggers that keep derived state current statement by statement off (or back on): the
+ * grid statistics, which a bulk load should not recompute chunk by chunk (refreshGridStats rebuilds
+ * them once afterwards), and the marking of changed building tiles, which would mark every tile of
+ * the city chunk by chunk: switching them on forgets every building tile instead. Only tables the
+ * current role owns (may ALTER) are switched: elsewhere the triggers simply stay on. Returns how
+ * many triggers it switched.
  */
-export async function switchGridStatsTriggers(db: Kysely<DB>, enable: boolean): Promise<number> {
+export async function switchBulkLoadTriggers(db: Kysely<DB>, enable: boolean): Promise<number> {
   const result = await sql<{ table_name: string; trigger_name: string }>`
     SELECT c.relname AS table_name, t.tgname AS trigger_name
     FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
-    WHERE NOT t.tgisinternal AND t.tgname LIKE '%grid_stats%' AND pg_table_is_visible(c.oid)
+    WHERE NOT t.tgisinternal AND t.tgname LIKE ANY (${BULK_LOAD_TRIGGERS}::text[]) AND pg_table_is_visible(c.oid)
       AND pg_has_role(c.relowner, 'MEMBER')
       AND c.relname = ANY (${GRID_STATS_TABLES}::text[])
     ORDER BY 1, 2`.execute(db);
   for (const row of result.rows) {
     await sql`ALTER TABLE ${sql.table(row.table_name)} ${sql.raw(enable ? 'ENABLE' : 'DISABLE')} TRIGGER ${sql.id(row.trigger_name)}`.execute(db);
   }
+  if (enable) await sql`DELETE FROM building_tiles`.execute(db);
   return result.rows.length;
 }
 
