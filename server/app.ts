@@ -6,6 +6,7 @@ import compression from 'compression';
 import express, { type RequestHandler } from 'express';
 import type { AppContext } from './context.ts';
 import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.ts';
+import { countForeground } from './http/foreground.ts';
 import { jsonBodies } from './http/json-body.ts';
 import { RateLimiter, rateLimit, requestBudgets } from './http/rate-limit.ts';
 import { rejectNulCharacters } from './http/reject-nul.ts';
@@ -42,6 +43,8 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   app.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: else anyone could pick their address.
   app.set('trust proxy', context.config.trustProxy);
+  // Background work building answers ahead waits for a quiet moment between requests (http/foreground.ts).
+  app.use(countForeground);
   app.use(securityHeaders(context.config.basemap?.origin));
   const routes = apiRoutes(context);
   app.use(jsonBodies(routes));

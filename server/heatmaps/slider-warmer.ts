@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { MonthEndStore } from './month-ends.ts';
+import { foregroundQuiet } from '../http/foreground.ts';
 
 /**
  * The time slider's answers built ahead (issue 18). With the month-ends kept (./month-ends.ts), a
@@ -13,7 +14,7 @@ import type { MonthEndStore } from './month-ends.ts';
  *
  * Only from months kept for the reader's data version: the background never sums the tables (an
  * answer it would have to compute so is left to the reader who asks for it). One answer at a time,
- * yielding to the event loop between answers. The running month's answer first: it is the map's
+ * each after a quiet moment between requests (http/foreground.ts). The running month's answer first: it is the map's
  * first view (the leader's overview, whose legend spans every kept month-end and today's figures,
  * one day read from the tables), and the first visit after a burst of writes found it unkept.
  */
@@ -76,8 +77,9 @@ export function createSliderWarmer(
       const build = recent.get(key);
       if (!build) return 'built';
       if (!(await months.holdsVersionOf(db))) return 'stale';
+      // Requests first: the next answer waits for a quiet moment (a request building one of these itself keeps it).
+      await foregroundQuiet();
       await build(day);
-      await new Promise((resolve) => setImmediate(resolve));
     }
     log('time slider answers built ahead', { months: days.length - 1, ms: Date.now() - started });
     return 'built';

@@ -4,6 +4,7 @@ import { shapesKeyOf } from '../db/data-version.ts';
 import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
+import { foregroundQuiet } from '../http/foreground.ts';
 import { TILE_LAYERS } from './layers.ts';
 import { renderTile, type RenderedTile } from './render.ts';
 import { extentOf } from './repository.ts';
@@ -77,6 +78,7 @@ function createBuildingTiles(pyramid: ShapePyramid): BuildingTiles {
     Object.assign(progress, { state: 'building', tiles: wanted.length - missing.length, of: wanted.length });
     let refused = 0;
     for (const tile of missing) {
+      await foregroundQuiet();
       if (await renderAndKeep(context, tile)) progress.tiles += 1;
       else refused += 1;
     }

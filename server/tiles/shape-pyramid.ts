@@ -4,6 +4,7 @@ import { shapeSnapshotKey, shapesKeyOf } from '../db/data-version.ts';
 import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
+import { foregroundQuiet } from '../http/foreground.ts';
 import { TILE_LAYERS, type TileLayer } from './layers.ts';
 import { extentOf } from './repository.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
@@ -139,6 +140,7 @@ function createShapePyramid(): ShapePyramid {
     const missing = wanted.filter(({ layer, tile }) => !kept.has(addressKey(layer, tile)));
     Object.assign(progress, { state: 'building', tiles: wanted.length - missing.length, of: wanted.length });
     for (const { layer, tile } of missing) {
+      await foregroundQuiet();
       // One tile a transaction, rendered and kept in the snapshot whose shapes' version it is kept at.
       const current = await db
         .transaction()

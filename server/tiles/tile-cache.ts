@@ -156,11 +156,18 @@ export function createTileCache(
   function noteVersion(version: string): void {
     if (version === latestVersion) return;
     latestVersion = version;
-    if (!refill || refilling) return;
+    startRefill();
+  }
+
+  /** Refills for the latest version, unless a refill runs: that one, once done, starts the next if the version moved on. */
+  function startRefill(): void {
+    const version = latestVersion;
+    if (!refill || refilling || version === undefined) return;
     refilling = refillFor(version, refill)
       .catch(() => undefined) // a refill is only a head start: a failed one leaves tiles to be rendered on request
       .finally(() => {
         refilling = undefined;
+        if (latestVersion !== version) startRefill();
       });
   }
 
