@@ -247,6 +247,15 @@ export async function populationWindow(db: Kysely<DB>): Promise<PopulationWindow
   return { firstDay: row.first_day, lastDay: row.last_day, today: row.today };
 }
 
+/** The kept window's last day, today and the data version, read in one statement (one snapshot). */
+export async function populationWindowAndVersion(db: Kysely<DB>): Promise<{ lastDay: string; today: string; version: string }> {
+  const result = await sql<{ last_day: string; today: string; version: string }>`
+    SELECT last_day, city_today() AS today, analytics_snapshot_key() AS version FROM grid_population_window`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('grid_population_window has no row: sql/0003_heatmaps.sql inserts it');
+  return { lastDay: row.last_day, today: row.today, version: row.version };
+}
+
 export async function extendPopulationWindow(db: Kysely<DB>, until: string): Promise<void> {
   const extend = sql`SELECT extend_grid_population(${until}::date)`;
   if (db.isTransaction) await extend.execute(db);

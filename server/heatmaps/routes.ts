@@ -16,7 +16,15 @@ import type { Principal } from '../auth/session.ts';
 import { createSliderWarmer } from './slider-warmer.ts';
 import { logger } from '../logger.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
-import { buildHeatmap, buildHeatmapColumns, invalidField, keepPopulationWindowCurrent, suppressesSmallCounts, type HeatmapRequest } from './service.ts';
+import {
+  buildHeatmap,
+  buildHeatmapColumns,
+  currentWindowVersion,
+  invalidField,
+  keepPopulationWindowCurrent,
+  suppressesSmallCounts,
+  type HeatmapRequest,
+} from './service.ts';
 
 const LEVELS = ['district', 'street', 'community', 'grid', 'hex', 'square'] as const;
 const AREA_LEVELS = ['district', 'street', 'community', 'grid'] as const;
@@ -99,7 +107,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
   const warmer = context.config.warmKeptAnswers ? createSliderWarmer(context.db, monthEnds, (message, fields) => logger.info(message, fields)) : undefined;
 
   /** An area map's answer, kept per data version; `beforeComputing` is awaited only when it is not kept. */
-  function keptAnswer(heatmap: AreaMapRequest, principal: Principal, beforeComputing?: () => Promise<void>) {
+  function keptAnswer(heatmap: AreaMapRequest, principal: Principal, beforeComputing?: () => Promise<void>, knownVersion?: string) {
     // Everything the response depends on besides the data version: the request and what this caller may see.
     const requestKey = keyOfRequest([heatmap, visiblePrefixes(principal), suppressesSmallCounts(principal)]);
     const { shape, ...asked } = heatmap;
@@ -110,7 +118,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
             return compactHeatmap(head, columns, await dataVersionOf(trx));
           }
         : (trx: Transaction<DB>) => buildHeatmap(trx, principal, asked, monthEnds);
-    return keptHeatmaps.read(context.db, requestKey, compute, beforeComputing);
+    return keptHeatmaps.read(context.db, requestKey, compute, beforeComputing, knownVersion);
   }
 
   /**
@@ -172,14 +180,14 @@ const heatmapSpecs: FeatureRoutes = (context) => {
           return;
         }
         const heatmap = { ...asked, level: asked.level };
-        await keepPopulationWindowCurrent(context.db);
+        const version = await currentWindowVersion(context.db);
         if (heatmap.asOf !== undefined || heatmap.breaksFrom !== undefined || (watchesCases && METRICS[heatmap.metric].source === 'cases'))
           refreshKeptFigures();
         // A period legend reads every month-end (and a map of cases, every month's cases): waiting for
         // a computation under way is sooner than summing them in SQL. An answer already kept for this
         // data version waits for nothing (the computation just started may take seconds, issue 18).
         const figuresSettled = METRICS[heatmap.metric].source === 'cases' ? monthEnds.settled : monthEnds.monthEndsSettled;
-        const { body, hit } = await keptAnswer(heatmap, principal, heatmap.breaksFrom !== undefined ? figuresSettled : undefined);
+        const { body, hit } = await keptAnswer(heatmap, principal, heatmap.breaksFrom !== undefined ? figuresSettled : undefined, version);
         noteSliderMap(heatmap, principal);
         sendCachedJson(request, response, body, hit);
       },

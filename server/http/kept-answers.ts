@@ -27,13 +27,15 @@ export interface ResponseCache {
   /**
    * The response for `requestKey` at the current data version: kept, or computed now and kept.
    * `beforeComputing`, when given, is awaited only when the answer is not kept (a wait for figures
-   * the computation would read), before the computation's snapshot is taken.
+   * the computation would read), before the computation's snapshot is taken. `knownVersion`: the
+   * data version the caller read in a statement of its own just before (not read again).
    */
   read(
     db: Kysely<DB>,
     requestKey: string,
     compute: (trx: Transaction<DB>) => Promise<unknown>,
     beforeComputing?: () => Promise<void>,
+    knownVersion?: string,
   ): Promise<{ body: CachedJson; hit: boolean }>;
 }
 
@@ -81,10 +83,10 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
   }
 
   return {
-    read: async (db, requestKey, compute, beforeComputing) => {
+    read: async (db, requestKey, compute, beforeComputing, knownVersion) => {
       // A kept answer needs only the key (one statement, one snapshot); a computed one reads the key
       // again in the snapshot it computes in.
-      const kept = keptFor(`${await versionOf(db)}\n${requestKey}`);
+      const kept = keptFor(`${knownVersion ?? (await versionOf(db))}\n${requestKey}`);
       if (kept) return { body: kept, hit: true };
       await beforeComputing?.();
       return db
