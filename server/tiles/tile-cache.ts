@@ -74,6 +74,8 @@ interface KeptTile {
   version: string;
   request: TileRequest;
   tile: RenderedTile;
+  /** Kept at its own version (QuickTile perTile): no refill renders it at the layer's. */
+  perTile?: true;
 }
 
 /** ~400 typical z14 tiles of 80 KiB. */
@@ -134,7 +136,7 @@ export function createTileCache(
   /** Renders the older versions' tiles again at `version`, newest first; stops when the data moves on again. */
   async function refillFor(version: string, { db, render }: { db: Kysely<DB>; render: TileRenderer }): Promise<void> {
     const stale = [...entries]
-      .filter(([, kept]) => kept.version !== version)
+      .filter(([, kept]) => kept.version !== version && !kept.perTile)
       .reverse()
       .slice(0, MAX_REFILL_TILES);
     for (const [oldKey, { request }] of stale) {
@@ -199,7 +201,7 @@ export function createTileCache(
       const made = found ? { version: known, tile: await found.tile() } : await atOnce?.(db);
       if (made?.tile) {
         const key = keyOf(made.version, request);
-        remember(key, { version: made.version, request, tile: made.tile });
+        remember(key, { version: made.version, request, tile: made.tile, ...(found?.perTile && { perTile: true as const }) });
         noteLayerVersion(made.version);
         const etag = etagOf(key);
         return matches(ifNoneMatch, etag) ? { etag, notModified: true } : { etag, notModified: false, tile: made.tile, hit: false };

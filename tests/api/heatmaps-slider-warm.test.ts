@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sliderMonthEnds } from '../../server/heatmaps/month-ends.ts';
 import { monthEndStoreOf } from '../../server/heatmaps/service.ts';
 import { logger } from '../../server/logger.ts';
+import { buildingTilesOf } from '../../server/tiles/building-tiles.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
@@ -111,5 +112,19 @@ describe('tiles viewed lately, rendered again after a write', () => {
     await planner.get('/tiles/buildings/14/13389/7130.mvt').expect(200).expect('x-renwu-cache', 'miss');
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await planner.get(viewed).expect(200).expect('x-renwu-cache', 'hit');
+  });
+
+  it('leave a kept building tile as it is: kept at its own version, which a registration does not move', async () => {
+    await buildingTilesOf(t.context.db).build(t.context);
+    const building = '/tiles/buildings/14/13389/7130.mvt';
+    await planner.get(building).expect(200).expect('x-renwu-cache', 'stored');
+    await planner.get(building).expect(200).expect('x-renwu-cache', 'hit');
+    const person = await insertPerson(t.handle.db, 'floating', 'another tile mover');
+    await insertStay(t.handle.db, person, { unit: fixtureUnitCode(FIXTURE.westHouse, 1, 2), movedIn: monthEnds.at(-1)!, registeredAt: monthEnds.at(-1)! });
+    // The first read at the new version starts the refill of the tiles kept at the data's version.
+    await planner.get('/tiles/statistics/14/13389/7130.mvt').expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Rendered again at the data's version, it would have been forgotten at its own: read from the database again.
+    await planner.get(building).expect(200).expect('x-renwu-cache', 'hit');
   });
 });
