@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { RouteResponses } from '../domain/contract-shapes.ts';
 
-/** GET /api/health: liveness, the database and its row counts (estimated at city scale). */
 /** Tiles rendered ahead into the database: how far (server/tiles/shape-pyramid.ts PyramidProgress). */
 const keptTilesProgress = z.object({ state: z.enum(['none', 'building', 'kept']), tiles: z.number().int(), of: z.number().int() });
 
+/** GET /api/health: liveness, the database and its row counts (estimated at city scale). */
 export const healthAnswer = z.object({
   status: z.literal('ok'),
   database: z.object({
