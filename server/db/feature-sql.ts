@@ -14,14 +14,11 @@ export const envelopeOf = ([minLon, minLat, maxLon, maxLat]: Bbox): RawBuilder<u
 /**
  * Joins from grids (alias g) to the per-grid tables server/heatmaps maintains (sql/0003_heatmaps.sql):
  * s = active buildings and units; d = people on the day the population window last materialised;
- * recent = changes since then, so a window not yet carried forward to today still gives today's
- * count.
+ * living = people today: d and the changes since (recentPeople), so a window not yet carried
+ * forward to today still gives today's count.
  *
  * Joins on unique keys, the window's last day a constant for the planner (a daily table holds a
- * row per grid and day, millions). The recent changes are probed only while the window lags
- * behind today (a one-time filter): the window is carried to today on the day's first read,
- * after which the probes found nothing, yet each read a leaf of a 15-million-row index at
- * Shenzhen scale (issue 18: 300–700 cold pages for a statistics tile).
+ * row per grid and day, millions).
  *
  * gridStatisticsJoinsWith adds `sameGrids` of each joined table's grid code column: a read of a
  * few grids names their codes there too (tiles/repository/layer-rows.ts), so that the planner reads
@@ -30,17 +27,28 @@ export const envelopeOf = ([minLon, minLat, maxLon, maxLat]: Bbox): RawBuilder<u
  * at Shenzhen scale) only the write paths read: a z12 tile's 256 grids read 280 pages from disk
  * (125 ms, against 1–4 ms).
  */
+const lastKeptDay = sql`(SELECT last_day FROM grid_population_window)`;
+
+/**
+ * A grid's people moved in or out after the window's last day, while the window lags behind today:
+ * it is carried to today on the day's first read, so this is 0 but for a moment after midnight.
+ * A CASE evaluates the sum only then. As a lateral join with a one-time filter it was probed
+ * never, yet planned and run per grid (a Memoize over 20,000 misses): a third of the city's read
+ * (52 → 37 ms at Shenzhen scale, issue 18); and before that filter each probe read a leaf of a
+ * 15-million-row index (300–700 cold pages for a statistics tile).
+ */
+const recentPeople = sql`CASE WHEN ${lastKeptDay} < city_today() THEN coalesce((
+    SELECT sum(c.registered + c.lodging + c.floating + c.overseas) FROM grid_population_changes c
+    WHERE c.grid_code = g.code AND c.day > ${lastKeptDay} AND c.day <= city_today()), 0) ELSE 0 END`;
+
 export const gridStatisticsJoinsWith = (sameGrids: (gridCodeColumn: RawBuilder<unknown>) => RawBuilder<unknown>) => sql`
   LEFT JOIN grid_unit_stats s ON s.grid_code = g.code ${sameGrids(sql.ref('s.grid_code'))}
-  LEFT JOIN grid_population_daily d ON d.day = (SELECT last_day FROM grid_population_window) AND d.grid_code = g.code ${sameGrids(sql.ref('d.grid_code'))}
-  LEFT JOIN LATERAL (
-    SELECT sum(c.registered + c.lodging + c.floating + c.overseas) AS people FROM grid_population_changes c
-    WHERE c.grid_code = g.code AND (SELECT last_day FROM grid_population_window) < city_today()
-      AND c.day > (SELECT last_day FROM grid_population_window) AND c.day <= city_today()) recent ON true`;
+  LEFT JOIN grid_population_daily d ON d.day = ${lastKeptDay} AND d.grid_code = g.code ${sameGrids(sql.ref('d.grid_code'))}
+  CROSS JOIN LATERAL (SELECT coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + ${recentPeople} AS people) AS living`;
 
 export const gridStatisticsJoins = gridStatisticsJoinsWith(() => sql.raw(''));
 
-const currentResidents = sql`(coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0))`;
+const currentResidents = sql`living.people`;
 
 /**
  * Each grid's counts over grids g with gridStatisticsJoins, by name. Resident counts below k (the

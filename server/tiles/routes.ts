@@ -148,6 +148,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
           response.status(204).end();
           return;
         }
+        statistics.viewed();
         const prefixes = visiblePrefixes(principal);
         const asked = { layer, tile, prefixes };
         const read = await keptTiles[TILE_LAYERS[layer].keptPer].read(context.db, asked, request.headers['if-none-match'], {

@@ -51,6 +51,8 @@ export interface StatisticsTiles {
    * so that the tiles after a write find them.
    */
   watch(): void;
+  /** A map tile of any layer was asked: a map is open, so the watch keeps the counts current (its statistics tiles come next). */
+  viewed(): void;
   /** The read of the counts under way, if any (tests wait on it). */
   counted(): Promise<void>;
   stop(): void;
@@ -107,6 +109,7 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
    */
   async function countsAt(db: Kysely<DB>, version: string, codes: readonly string[]): Promise<CityCounts | undefined> {
     askedAt = Date.now();
+    if (kept?.version !== version && reading) await reading;
     if (kept?.version === version) return kept.counts;
     // k is the one of the counts last read, unless the statement finds another.
     let privacyK = kept?.privacyK ?? DEFAULT_PRIVACY_K;
@@ -145,6 +148,9 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
         const now = Date.now();
         if (now >= restUntil && now - askedAt < IDLE_MS) void readLatest();
       }, WATCH_MS).unref();
+    },
+    viewed() {
+      askedAt = Date.now();
     },
     counted: async () => {
       await reading;

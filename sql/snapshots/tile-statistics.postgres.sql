@@ -26,17 +26,17 @@ from "settings"
 where "key" = $1;
 
 -- statement 6 of 6
-WITH features AS MATERIALIZED (SELECT "g"."code"::bigint AS id, g.geom, jsonb_build_object('code', "g"."code", 'name', "g"."name", 'buildings', coalesce(s.buildings, 0), 'units', coalesce(s.units, 0), 'residents', CASE WHEN (coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0)) >= $1::int THEN (coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0))::int END) AS properties
+WITH features AS MATERIALIZED (SELECT "g"."code"::bigint AS id, g.geom, jsonb_build_object('code', "g"."code", 'name', "g"."name", 'buildings', coalesce(s.buildings, 0), 'units', coalesce(s.units, 0), 'residents', CASE WHEN living.people >= $1::int THEN living.people::int END) AS properties
 FROM grids g
 LEFT JOIN grid_unit_stats s ON s.grid_code = g.code
 LEFT JOIN grid_population_daily d ON d.day = (SELECT last_day
 FROM grid_population_window) AND d.grid_code = g.code
-LEFT JOIN LATERAL (
-SELECT sum(c.registered + c.lodging + c.floating + c.overseas) AS people
+CROSS JOIN LATERAL (SELECT coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + CASE WHEN (SELECT last_day
+FROM grid_population_window) < city_today() THEN coalesce((
+SELECT sum(c.registered + c.lodging + c.floating + c.overseas)
 FROM grid_population_changes c
-WHERE c.grid_code = g.code AND (SELECT last_day
-FROM grid_population_window) < city_today() AND c.day > (SELECT last_day
-FROM grid_population_window) AND c.day <= city_today()) recent ON true
+WHERE c.grid_code = g.code AND c.day > (SELECT last_day
+FROM grid_population_window) AND c.day <= city_today()), 0) ELSE 0 END AS people) AS living
 WHERE g.geom && ST_MakeEnvelope($2::float8, $3::float8, $4::float8, $5::float8, 4326) AND (("g"."code" >= $6 AND "g"."code" < $7))
 LIMIT $8::int), shaped AS (
 SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($9::int, $10::int, $11::int), $12::int, $13::int, true) AS geom, properties, id
