@@ -36,8 +36,8 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   'person-data/visibility.ts': [1, 'the jurisdiction condition (an EXISTS fragment) that audited person reads add to their where'],
   'db/code-prefix.ts': [7, 'generic SQL fragment builder (code prefix ranges), shared by every repository'],
   'db/feature-sql.ts': [
-    9,
-    'generic SQL fragment builders shared by several repositories (envelope, grid statistics joins and counts, as jsonb properties or as columns, unit counts of a building)',
+    11,
+    "generic SQL fragment builders shared by several repositories (envelope, grid statistics joins and counts, as jsonb properties or as columns, the window's last day and the people since, unit counts of a building)",
   ],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
   'db/data-version.ts': [
