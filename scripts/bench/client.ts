@@ -2,8 +2,16 @@
  * The bench's HTTP side: a logged-in session against the real server (cookie + CSRF header, as
  * the dashboard sends them), timed requests that read the whole body, a runner that keeps a
  * fixed number of requests in flight, and percentiles.
+ *
+ * Timed requests go through node:http with a keep-alive agent, not fetch: the bench runs on the
+ * same cores as the server and its database, and fetch (undici, WHATWG streams) spent 1.5–3 ms of
+ * those cores per tile, a third of all the CPU a tile took (scripts/tmp probes, issue 18), which
+ * the server's answers waited behind. A real map client runs on another machine. The body is
+ * read whole and gunzipped, as a browser does.
  */
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { gunzipSync } from 'node:zlib';
 
 export interface Timed {
   ms: number;
@@ -51,14 +59,33 @@ export class ApiSession {
     );
   }
 
-  private async timed(path: string, init: RequestInit, keepBody: boolean): Promise<Timed> {
+  private async timed(path: string, init: { method?: string; headers: Record<string, string>; body?: string }, keepBody: boolean): Promise<Timed> {
     const started = performance.now();
-    const response = await fetch(this.baseUrl + path, init);
-    const bytes = await response.arrayBuffer();
+    const { status, body: bytes } = await httpRequest(this.baseUrl + path, init);
     const ms = performance.now() - started;
-    const body = keepBody && bytes.byteLength > 0 ? JSON.parse(Buffer.from(bytes).toString('utf8')) : undefined;
-    return { ms, status: response.status, bytes: bytes.byteLength, body };
+    const body = keepBody && bytes.byteLength > 0 ? JSON.parse(bytes.toString('utf8')) : undefined;
+    return { ms, status, bytes: bytes.byteLength, body };
   }
+}
+
+/** Connections kept open between requests, as fetch keeps them; enough for every lane of underLoad. */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One request; the whole body read and, if gzipped, unzipped. */
+function httpRequest(url: string, { method = 'GET', headers, body }: { method?: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, agent: keepAlive, headers: { 'accept-encoding': 'gzip', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 0, body: response.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw });
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 export interface LoadResult {

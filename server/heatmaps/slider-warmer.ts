@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { MonthEndStore } from './month-ends.ts';
-import { foregroundQuiet } from '../http/foreground.ts';
+import { backgroundPace } from '../http/foreground.ts';
 
 /**
  * The time slider's answers built ahead (issue 18). With the month-ends kept (./month-ends.ts), a
@@ -14,7 +14,8 @@ import { foregroundQuiet } from '../http/foreground.ts';
  *
  * Only from months kept for the reader's data version: the background never sums the tables (an
  * answer it would have to compute so is left to the reader who asks for it). One answer at a time,
- * each after a quiet moment between requests (http/foreground.ts). The running month's answer first: it is the map's
+ * each after a quiet moment between requests, or under continuous load after as long as the
+ * previous one took (http/foreground.ts backgroundPace). The running month's answer first: it is the map's
  * first view (the leader's overview, whose legend spans every kept month-end and today's figures,
  * one day read from the tables), and the first visit after a burst of writes found it unkept.
  */
@@ -73,12 +74,13 @@ export function createSliderWarmer(
   async function buildMap(key: string): Promise<'built' | 'stale'> {
     const days = [undefined, ...[...months.keptDays()].reverse()];
     const started = Date.now();
+    const pace = backgroundPace();
     for (const day of days) {
       const build = recent.get(key);
       if (!build) return 'built';
       if (!(await months.holdsVersionOf(db))) return 'stale';
-      // Requests first: the next answer waits for a quiet moment (a request building one of these itself keeps it).
-      await foregroundQuiet();
+      // Requests first: the next answer waits for a quiet moment, or as long as the last one took (a request building one of these itself keeps it).
+      await pace();
       await build(day);
     }
     log('time slider answers built ahead', { months: days.length - 1, ms: Date.now() - started });

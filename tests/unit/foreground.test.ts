@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { countForeground, foregroundQuiet } from '../../server/http/foreground.ts';
+import { backgroundPace, countForeground, foregroundQuiet } from '../../server/http/foreground.ts';
 
 /**
  * Background work waits for a quiet moment between requests (server/http/foreground.ts): while a
@@ -54,6 +54,30 @@ describe('background work gives way to requests', () => {
     const started = performance.now();
     await foregroundQuiet({ quietMs: 10, maxWaitMs: 200 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    release();
+    expect(await inFlight).toBe(200);
+  });
+
+  it('paces a short job on a server that is never quiet: a step waits as long as the previous one took, times its factor', async () => {
+    const { app, release } = slowApp();
+    const inFlight = request(app)
+      .get('/slow')
+      .then((response) => response.status);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const pace = backgroundPace({ restFactor: 1, quietMs: 10 });
+    let started = performance.now();
+    await pace();
+    // The first step has no previous one to wait for.
+    expect(performance.now() - started).toBeLessThan(100);
+    // A step of 150 ms.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    started = performance.now();
+    await pace();
+    const waited = performance.now() - started;
+    // About as long as that step took: not foregroundQuiet's longest wait (2 s), which pushed a
+    // map's slider answers out of the burst that started them.
+    expect(waited).toBeGreaterThanOrEqual(140);
+    expect(waited).toBeLessThan(1000);
     release();
     expect(await inFlight).toBe(200);
   });
