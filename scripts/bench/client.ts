@@ -72,7 +72,10 @@ export class ApiSession {
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** One request; the whole body read and, if gzipped, unzipped. */
-function httpRequest(url: string, { method = 'GET', headers, body }: { method?: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: Buffer }> {
+function httpRequest(
+  url: string,
+  { method = 'GET', headers, body }: { method?: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method, agent: keepAlive, headers: { 'accept-encoding': 'gzip', ...headers } }, (response) => {
       const chunks: Buffer[] = [];
