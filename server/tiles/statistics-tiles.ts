@@ -51,7 +51,7 @@ export interface StatisticsTiles {
    * so that the tiles after a write find them.
    */
   watch(): void;
-  /** A map tile of any layer was asked: a map is open, so the watch keeps the counts current (its statistics tiles come next). */
+  /** A map tile of any layer was asked: a map is open, so the counts are kept current (its statistics tiles come next), read at once after a pause. */
   viewed(): void;
   /** The read of the counts under way, if any (tests wait on it). */
   counted(): Promise<void>;
@@ -150,7 +150,11 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
       }, WATCH_MS).unref();
     },
     viewed() {
-      askedAt = Date.now();
+      const now = Date.now();
+      // While watched, a map opened after a pause reads the counts now, not at the watch's next
+      // look: its statistics tiles follow its grid tiles within a few hundred milliseconds.
+      if (timer && now - askedAt > WATCH_MS && now >= restUntil) void readLatest();
+      askedAt = now;
     },
     counted: async () => {
       await reading;
