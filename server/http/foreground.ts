@@ -9,12 +9,12 @@ import type { RequestHandler } from 'express';
  * requests. It never waits longer than `maxWaitMs`, so a server busy without pause still builds.
  *
  * A short job a request started (a map's slider answers, for the slides that follow) paces itself
- * instead (backgroundPace): on a server that is never quiet it waits as long as its last step
- * took, not `maxWaitMs`; long jobs of the whole city (building tiles, the shape pyramid) still
- * give way fully. Waiting 2 s a step pushed a map's 37 slider answers
- * out of the burst that started them into the next requests, which then built them themselves
- * (slider p95 45 → 195–241 ms in the bench once its client was lighter): most of the thread for
- * a few seconds is the better price.
+ * instead (backgroundPace): on a server that is never quiet it waits a share of the time its last
+ * step took, not `maxWaitMs`; long jobs of the whole city (building tiles, the shape pyramid)
+ * still give way fully. Waiting 2 s a step pushed a map's 37 slider answers out of the burst that
+ * started them into the next requests, which then built them themselves (slider p95 45 → 195–241
+ * ms in the bench once its client was lighter): most of the thread for a few seconds is the better
+ * price.
  *
  * Per process (the CPU is the process's), so one count for every app in it.
  */
