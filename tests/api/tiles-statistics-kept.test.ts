@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TILE_LAYERS } from '../../server/tiles/layers.ts';
 import { gridCountsByCode } from '../../server/tiles/repository/grid-statistics.ts';
 import { renderTile } from '../../server/tiles/service.ts';
-import { shapePyramidOf, type ShapePyramid } from '../../server/tiles/shape-pyramid.ts';
-import { statisticsTilesOf, type StatisticsTiles } from '../../server/tiles/statistics-tiles.ts';
-import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
-import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import type { StatisticsTiles } from '../../server/tiles/statistics-tiles.ts';
+import type { LoggedIn, TestApp } from '../helpers/app.ts';
+import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+import { startStatisticsTilesApp, type StatisticsTilesApp } from '../helpers/statistics-tiles-app.ts';
 import { asBinary, codesOf, insertResidents, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
 
 /**
@@ -25,33 +25,23 @@ const CITY_Z12 = { z: 12, x: 3347, y: 1782 };
 /** The east grid's z14 tile: asked first after the move-in (no tile viewed before is rendered again for it in the background). */
 const EAST_Z14 = { z: 14, x: 13390, y: 7130 };
 
+let app: StatisticsTilesApp | undefined;
 let t: TestApp;
-let pyramid: ShapePyramid;
 let statistics: StatisticsTiles;
 let leader: LoggedIn;
 let collector: LoggedIn;
 
 beforeAll(async () => {
-  t = await startTestApp({ WARM_KEPT_ANSWERS: 'on' });
-  await insertFixtureCity(t.handle.db);
   // West grid: 5 residents; east grid: 4, withheld below k = 5 until a fifth moves in.
-  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.westHouse, 1, 1), 5, 1);
-  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 4, 11);
+  app = await startStatisticsTilesApp();
+  ({ t, statistics } = app);
   await insertUser(t.handle.db, 'leader', 'leader');
   await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);
   leader = await t.logIn('leader');
   collector = await t.logIn('collector');
-  pyramid = shapePyramidOf(t.context.db);
-  pyramid.watch(t.context);
-  await pyramid.built();
-  statistics = statisticsTilesOf(t.context.db);
-  statistics.watch();
-  await statistics.counted();
 });
 afterAll(async () => {
-  pyramid?.stop();
-  statistics?.stop();
-  await t?.close();
+  await app?.stop();
 });
 
 type Address = { z: number; x: number; y: number };
