@@ -27,11 +27,10 @@ import type { TileAddress } from './tile-math.ts';
  * grids are read once per data version (one statement, 35–110 ms for 20,000 grids, shared by
  * every tile of that version) with the same joins and expressions the rendered tile uses
  * (db/feature-sql.ts), so the numbers and the withheld counts are the same. Until the counts of
- * the caller's version are read, a tile reads its own grids' counts (one statement of ≈ 4 ms that
- * also reads the version and the privacy k of its snapshot, so no transaction either): the first
- * tiles after a burst of writes waited for the city's read (≈ 110 ms on two cores), or were made in
- * a transaction of eight statements (150–200 ms each under the bench's 8 tiles in flight), and
- * statistics z12 missed its p95 in every bench. Narrower callers and deeper zooms are rendered as before.
+ * the caller's version are read, a tile waits for that read if it is under way, or else reads its
+ * own grids' counts (one statement that also reads the version and the privacy k of its snapshot,
+ * so no transaction either; they were made in a transaction of eight statements once, 150–200 ms
+ * each under the bench's 8 tiles in flight). Narrower callers and deeper zooms are rendered as before.
  */
 
 type CityCounts = Map<string, GridCounts>;
@@ -47,7 +46,7 @@ export interface StatisticsTiles {
   quick: (db: Kysely<DB>, tile: TileAddress, prefixes: readonly string[] | null) => ReturnType<QuickTile>;
   /**
    * Keeps the counts of the latest data version ready (WARM_KEPT_ANSWERS): read now, and again
-   * soon after every change (WATCH_MS, paced) while statistics tiles are being asked (IDLE_MS),
+   * soon after every change (WATCH_MS, paced) while a map's tiles are being asked (IDLE_MS),
    * so that the tiles after a write find them.
    */
   watch(): void;
@@ -66,7 +65,7 @@ export interface StatisticsTiles {
  */
 const WATCH_MS = 500;
 const REST_FACTOR = 2;
-/** The watch reads only while statistics tiles were asked within this time: a stream of writes nobody views pays nothing. */
+/** The watch reads only while a map's tiles (any layer) were asked within this time: a stream of writes nobody views pays nothing. */
 const IDLE_MS = 5 * 60_000;
 
 function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): StatisticsTiles {
@@ -102,10 +101,11 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
   }
 
   /**
-   * The counts of `version` for a tile's grids: the city's if kept, else the tile's own. Undefined
-   * when the data has moved past `version` (only outside a transaction). A tile does not start the
-   * city's read (the watch does, within WATCH_MS): on two cores the 110–200 ms read right after a
-   * burst of writes slowed the tiles asked meanwhile more than their own reads (≈ 4 ms each).
+   * The counts of `version` for a tile's grids: the city's if kept (waiting for their read under
+   * way, if any), else the tile's own. Undefined when the data has moved past `version` (only
+   * outside a transaction). Right after a burst of writes a tile's own read took 20–40 ms of the
+   * database, and eight in flight 100–235 ms each, against one city's read for all of them
+   * (64–117 ms); the watch and a map's first tile start that read (viewed), not each tile.
    */
   async function countsAt(db: Kysely<DB>, version: string, codes: readonly string[]): Promise<CityCounts | undefined> {
     askedAt = Date.now();
