@@ -20,6 +20,13 @@ export interface Timed {
   body?: unknown;
 }
 
+/** What a timed request sends: a GET unless said, with the session's headers and a JSON body for writes. */
+interface RequestSpec {
+  method?: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 export class ApiSession {
   private constructor(
     readonly baseUrl: string,
@@ -59,7 +66,7 @@ export class ApiSession {
     );
   }
 
-  private async timed(path: string, init: { method?: string; headers: Record<string, string>; body?: string }, keepBody: boolean): Promise<Timed> {
+  private async timed(path: string, init: RequestSpec, keepBody: boolean): Promise<Timed> {
     const started = performance.now();
     const { status, body: bytes } = await httpRequest(this.baseUrl + path, init);
     const ms = performance.now() - started;
@@ -72,10 +79,7 @@ export class ApiSession {
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** One request; the whole body read and, if gzipped, unzipped. */
-function httpRequest(
-  url: string,
-  { method = 'GET', headers, body }: { method?: string; headers: Record<string, string>; body?: string },
-): Promise<{ status: number; body: Buffer }> {
+function httpRequest(url: string, { method = 'GET', headers, body }: RequestSpec): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method, agent: keepAlive, headers: { 'accept-encoding': 'gzip', ...headers } }, (response) => {
       const chunks: Buffer[] = [];

@@ -3,8 +3,9 @@ import type { RequestHandler } from 'express';
 /**
  * Background work gives way to requests (issue 18). The server builds answers and tiles ahead in
  * the background (the time slider's answers, the building tiles, the grid and area tiles); on two
- * cores each of those steps took the CPU from requests in flight: the first map of a leader started 37 slider answers (15–25 ms of the server's thread each) beside the 8 whole-
- * city maps in flight, whose p95 then doubled. So a background job waits, between its steps,
+ * cores each of those steps took the CPU from requests in flight: the first map of a leader
+ * started 37 slider answers (15–25 ms of the server's thread each) beside the 8 whole-city maps
+ * in flight, whose p95 then doubled. So a background job waits, between its steps,
  * until no request has been in flight for a moment: building ahead is for the quiet between
  * requests. It never waits longer than `maxWaitMs`, so a server busy without pause still builds.
  *

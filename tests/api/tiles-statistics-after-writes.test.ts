@@ -11,7 +11,7 @@ import { asBinary, insertResidents, layerOf } from '../helpers/tiles-ogc-fixture
 /**
  * Statistics tiles right after a burst of writes (issue 18, server/tiles/statistics-tiles.ts). At
  * Shenzhen scale a tile that reads its own grids' counts then takes 20–40 ms of the database, and
- * eight in flight took 100–230 ms each, while one read of the whole city's counts serves every
+ * eight in flight took 100–235 ms each, while one read of the whole city's counts serves every
  * tile of that version. So the city's counts are kept current while a map is open (any layer's
  * tile asked, not only a statistics tile: the map's grids come first), and a tile asked while that
  * read is under way waits for it instead of reading its own.
@@ -43,6 +43,15 @@ const isCityRead = (query: RecordedQuery) => /FROM grids g\s+LEFT JOIN grid_unit
 const isOwnRead = (query: RecordedQuery) => /FROM grids g\s+LEFT JOIN grid_unit_stats/.test(query.sql) && query.sql.includes('ANY(');
 const residentsOf = (body: Buffer) => Object.fromEntries(layerOf(body, 'statistics').map((cell) => [cell.properties.code, cell.properties.residents]));
 
+/** The leader's statistics tile: its residents by grid code, and the statements the server sent for it. */
+async function statisticsTileRecorded() {
+  let body: Buffer | undefined;
+  const recorded = await recorder.record(async () => {
+    body = (await asBinary(leader.get(`/tiles/statistics/${path(CITY_Z13)}.mvt`)).expect(200)).body;
+  });
+  return { residents: residentsOf(body!), recorded };
+}
+
 describe('statistics tiles after writes', () => {
   it('reads the city’s counts as soon as a map opens after a pause, though it has asked only for grid tiles so far', async () => {
     await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 1, 31);
@@ -51,13 +60,10 @@ describe('statistics tiles after writes', () => {
     await asBinary(leader.get(`/tiles/grids/${path(CITY_Z13)}.mvt`)).expect(200);
     // The city's read started with that tile (the watch looks only every 500 ms).
     await statistics.counted();
-    let body: Buffer | undefined;
-    const recorded = await recorder.record(async () => {
-      body = (await asBinary(leader.get(`/tiles/statistics/${path(CITY_Z13)}.mvt`)).expect(200)).body;
-    });
+    const { residents, recorded } = await statisticsTileRecorded();
     // Made from the city's counts of this version: no read of its own grids' counts.
     expect(recorded.filter(isOwnRead)).toEqual([]);
-    expect(residentsOf(body!)).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 5 });
+    expect(residents).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 5 });
   });
 
   it('keeps the city’s counts current while the map stays open', async () => {
@@ -68,12 +74,9 @@ describe('statistics tiles after writes', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_200));
     });
     expect(watched.filter(isCityRead).length).toBeGreaterThanOrEqual(1);
-    let body: Buffer | undefined;
-    const asked = await recorder.record(async () => {
-      body = (await asBinary(leader.get(`/tiles/statistics/${path(CITY_Z13)}.mvt`)).expect(200)).body;
-    });
-    expect(asked.filter(isOwnRead)).toEqual([]);
-    expect(residentsOf(body!)).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 6 });
+    const { residents, recorded } = await statisticsTileRecorded();
+    expect(recorded.filter(isOwnRead)).toEqual([]);
+    expect(residents).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 6 });
   });
 
   it.skipIf(!onPostgres)('waits for the city’s read under way instead of reading its own grids’ counts (PostgreSQL: a lock holds that read)', async (test) => {

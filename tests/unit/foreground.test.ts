@@ -21,6 +21,17 @@ function slowApp() {
   return { app, release };
 }
 
+/** A request to a slow app, held in flight until released: a server that is never quiet meanwhile. */
+async function requestInFlight() {
+  const { app, release } = slowApp();
+  // A supertest request is sent once awaited (then).
+  const status = request(app)
+    .get('/slow')
+    .then((response) => response.status);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { release, status };
+}
+
 const settledWithin = async (promise: Promise<unknown>, ms: number) =>
   Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
 
@@ -32,11 +43,7 @@ describe('background work gives way to requests', () => {
   });
 
   it('waits while a request is in flight, and goes on once it has finished', async () => {
-    const { app, release } = slowApp();
-    const inFlight = request(app)
-      .get('/slow')
-      .then((response) => response.status);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { release, status: inFlight } = await requestInFlight();
     const quiet = foregroundQuiet({ quietMs: 10, maxWaitMs: 10_000 });
     expect(await settledWithin(quiet, 300)).toBe(false);
     release();
@@ -45,12 +52,7 @@ describe('background work gives way to requests', () => {
   });
 
   it('does not wait longer than its longest wait on a server that is never quiet', async () => {
-    const { app, release } = slowApp();
-    // A supertest request is sent once awaited (then).
-    const inFlight = request(app)
-      .get('/slow')
-      .then((response) => response.status);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { release, status: inFlight } = await requestInFlight();
     const started = performance.now();
     await foregroundQuiet({ quietMs: 10, maxWaitMs: 200 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
@@ -59,11 +61,7 @@ describe('background work gives way to requests', () => {
   });
 
   it('paces a short job on a server that is never quiet: a step waits as long as the previous one took, times its factor', async () => {
-    const { app, release } = slowApp();
-    const inFlight = request(app)
-      .get('/slow')
-      .then((response) => response.status);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { release, status: inFlight } = await requestInFlight();
     const pace = backgroundPace({ restFactor: 1, quietMs: 10 });
     let started = performance.now();
     await pace();
