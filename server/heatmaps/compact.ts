@@ -22,10 +22,12 @@ const sameCodes = (a: readonly string[], b: readonly string[]) => a.length === b
 
 /** Names one cell order: the same level and codes give the same id, any change another. */
 export function cellOrderId(level: AreaLevel, codes: readonly string[]): string {
-  const named = namedOrders.find((order) => order.level === level && sameCodes(order.codes, codes));
+  // The same array (the heatmaps keep one per list of areas and jurisdiction) needs no comparison.
+  const named = namedOrders.find((order) => order.level === level && (order.codes === codes || sameCodes(order.codes, codes)));
   if (named) return named.id;
   const id = hashedOrderId(level, codes);
-  namedOrders.unshift({ level, codes: [...codes], id });
+  // Kept as given: callers pass codes they never change afterwards.
+  namedOrders.unshift({ level, codes, id });
   namedOrders.length = Math.min(namedOrders.length, NAMED_ORDERS_KEPT);
   return id;
 }

@@ -9,6 +9,7 @@ import { h3Binner, squareBinner, type PointBinner } from '../domain/hex.ts';
 import { privacyKOf } from '../domain/privacy.ts';
 import { addDays } from '../domain/calendar.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
+import { giveWay } from '../http/foreground.ts';
 import { keyOfRequest } from '../http/kept-answers.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../domain/bbox-limit.ts';
@@ -398,8 +399,9 @@ export interface CellColumns {
   k: number;
   applied: boolean;
   precomputed: boolean;
-  codes: string[];
-  names: (string | null)[];
+  /** Shared by every answer from the same list of areas and jurisdiction: read, never changed. */
+  codes: readonly string[];
+  names: readonly (string | null)[];
   /** The mapped value; NaN where it is undefined for the cell (null in a map) or withheld. */
   values: Float64Array;
   /** 1 where the cell is withheld from the caller (fewer than k people). */
@@ -420,25 +422,57 @@ export async function cellColumns(
   const table = kept ?? columnsOfRows(await sumByArea(db, source.perGrid(columns), columns, selection), columns);
   const k = await privacyThreshold(db);
   const applied = suppressesSmallCounts(principal) && definition.people !== undefined;
-  const prefixes = visiblePrefixes(principal);
-  // Positions (in the kept order) of the cells the caller may see.
-  const visible: number[] = [];
-  table.rows.forEach((row, position) => {
-    if (prefixes === null || isWithinJurisdiction(row.code, prefixes)) visible.push(position);
-  });
-  const rows = visible.map((position) => table.rows[position]!);
-  const values = new Float64Array(rows.length);
-  const suppressed = new Uint8Array(rows.length);
+  const visible = visibleCells(table.rows, visiblePrefixes(principal));
+  const count = visible.positions.length;
+  const values = new Float64Array(count);
+  const suppressed = new Uint8Array(count);
   const sums: Figures = {};
+  const threshold = applied ? k : null;
   // Plain loops: this runs for every one of 20,000 grids, per request.
-  for (let index = 0; index < rows.length; index += 1) {
-    const position = visible[index]!;
+  for (let index = 0; index < count; index += 1) {
+    const position = visible.positions[index]!;
     for (let c = 0; c < columns.length; c += 1) sums[columns[c]!] = table.sums[c]![position]!;
     const figures = definition.figures(sums, request);
-    suppressed[index] = withheld(definition, figures, applied ? k : null) ? 1 : 0;
-    values[index] = suppressed[index] ? Number.NaN : (definition.value(figures, rows[index]!.areaKm2, request) ?? Number.NaN);
+    suppressed[index] = withheld(definition, figures, threshold) ? 1 : 0;
+    values[index] = suppressed[index] ? Number.NaN : (definition.value(figures, visible.areas[index]!, request) ?? Number.NaN);
   }
-  return { source, k, applied, precomputed: kept !== undefined, codes: rows.map((row) => row.code), names: rows.map((row) => row.name), values, suppressed };
+  return { source, k, applied, precomputed: kept !== undefined, codes: visible.codes, names: visible.names, values, suppressed };
+}
+
+/** The cells of one list of areas a caller may see: their positions in the list, codes, names and areas. */
+interface VisibleCells {
+  positions: Int32Array;
+  codes: readonly string[];
+  names: readonly (string | null)[];
+  areas: Float64Array;
+}
+
+/**
+ * The month-ends keep one list of areas per level and data version, read by every slider answer:
+ * which of them a jurisdiction sees is worked out once per list (20,000 prefix checks and three
+ * arrays an answer otherwise), and the same codes array then names the same cell order at once.
+ */
+const visibleCellsOf = new WeakMap<readonly AreaHead[], Map<string, VisibleCells>>();
+type AreaHead = AreaColumns['rows'][number];
+
+function visibleCells(rows: readonly AreaHead[], prefixes: readonly string[] | null): VisibleCells {
+  const byJurisdiction = visibleCellsOf.get(rows) ?? new Map<string, VisibleCells>();
+  visibleCellsOf.set(rows, byJurisdiction);
+  const key = JSON.stringify(prefixes);
+  const known = byJurisdiction.get(key);
+  if (known) return known;
+  const positions: number[] = [];
+  rows.forEach((row, position) => {
+    if (prefixes === null || isWithinJurisdiction(row.code, prefixes)) positions.push(position);
+  });
+  const cells = {
+    positions: Int32Array.from(positions),
+    codes: positions.map((position) => rows[position]!.code),
+    names: positions.map((position) => rows[position]!.name),
+    areas: Float64Array.from(positions, (position) => rows[position]!.areaKm2),
+  };
+  byJurisdiction.set(key, cells);
+  return cells;
 }
 
 function columnsOfRows(rows: AreaRow[], columns: readonly string[]): AreaColumns {
@@ -498,7 +532,7 @@ async function periodLegend(db: Kysely<DB>, principal: Principal, request: Heatm
 /** The values one month's map shows: column by column for a whole level (no object per cell), else its cells. */
 async function shownValuesOfMonth(db: Kysely<DB>, principal: Principal, month: HeatmapRequest, months?: MonthEndStore): Promise<number[]> {
   if (month.bbox || month.level === 'hex' || month.level === 'square') return shownValues((await finishedCells(db, principal, month, months)).cells);
-  return definedValues((await cellColumns(db, principal, { ...month, level: month.level }, months)).values);
+  return Array.from(definedValues((await cellColumns(db, principal, { ...month, level: month.level }, months)).values));
 }
 
 export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, months?: MonthEndStore): Promise<Heatmap> {
@@ -521,16 +555,23 @@ export async function buildHeatmapColumns(
   months?: MonthEndStore,
 ): Promise<{ head: Omit<Heatmap, 'cells'>; columns: CellColumns }> {
   const columns = await cellColumns(db, principal, request, months);
+  // Each stage holds the thread a few milliseconds: requests waiting meanwhile go between them.
+  await giveWay();
   const legend = request.breaksFrom
     ? await breaksOverPeriod(db, principal, request, request.breaksFrom, months)
     : { breaks: classBreaks(definedValues(columns.values)), breaksOver: null };
   const suppressedCells = columns.suppressed.reduce((count, withheldCell) => count + withheldCell, 0);
+  await giveWay();
   return { head: heatmapHead(request, columns.source, { k: columns.k, applied: columns.applied, suppressedCells }, false, legend), columns };
 }
 
-function definedValues(values: Float64Array): number[] {
-  const defined: number[] = [];
-  for (const value of values) if (!Number.isNaN(value)) defined.push(value);
+/** The values that are not NaN, as a typed array (the legend copies and sorts it as a block). */
+function definedValues(values: Float64Array): Float64Array {
+  let count = 0;
+  for (let index = 0; index < values.length; index += 1) if (!Number.isNaN(values[index])) count += 1;
+  const defined = new Float64Array(count);
+  let next = 0;
+  for (let index = 0; index < values.length; index += 1) if (!Number.isNaN(values[index])) defined[next++] = values[index]!;
   return defined;
 }
 

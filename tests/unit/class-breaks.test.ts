@@ -30,6 +30,20 @@ describe('quantile breaks', () => {
   });
 });
 
+describe('class breaks of a typed array', () => {
+  it('gives the breaks of the same values as a plain array, and leaves its input unsorted', () => {
+    const values = [30, 0, 20, 10, 7.5, 7.5, 1, 99, 42];
+    const typed = Float64Array.from(values);
+    expect(classBreaks(typed)).toEqual(classBreaks(values));
+    expect([...typed]).toEqual(values);
+  });
+
+  it('refuses values that are not finite, typed or not', () => {
+    expect(() => classBreaks(Float64Array.of(1, Number.NaN, 3))).toThrow(/finite numbers, got NaN/);
+    expect(() => classBreaks([1, Number.POSITIVE_INFINITY])).toThrow(/finite numbers, got Infinity/);
+  });
+});
+
 describe('Jenks natural breaks', () => {
   it('finds the split with the least within-class squared deviation', () => {
     // [0, 1, 5, 6, 20] in 2 classes: {0}{1,5,6,20} 206; {0,1}{5,6,20} 141.2; {0,1,5}{6,20} 112; {0,1,5,6}{20} 26 → best.
