@@ -53,3 +53,19 @@ export function lastDayOfMonth(monthOrDate: string): string {
   const [year, month] = monthOrDate.split('-').map(Number) as [number, number];
   return dateOf(Date.UTC(year, month, 0));
 }
+
+/** How many months the time slider replays: the last three years, month by month. */
+export const REPLAY_MONTHS = 36;
+
+/** YYYY-MM of `count` consecutive months ending with today's month, oldest first (the slider's months). */
+export function recentMonths(today: string, count = REPLAY_MONTHS): string[] {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const months: string[] = [];
+  for (let back = count - 1; back >= 0; back -= 1) {
+    const index = year * 12 + (month - 1) - back;
+    months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
+  }
+  return months;
+}
+
+export const monthStart = (month: string) => `${month}-01`;

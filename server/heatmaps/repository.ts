@@ -334,3 +334,18 @@ export async function populationPerGridOnDay(db: Kysely<DB>, day: string, kept: 
   const population = kept ? populationOnDay(day) : populationSummedToDay(day);
   return (await sql<Record<string, number> & { grid_code: string }>`${withFoundUnregistered(population, day)}`.execute(db)).rows;
 }
+
+/** The distinct jurisdictions of enabled leaders (at most `limit`, most common first): whose first maps are built ahead. */
+export async function leaderJurisdictions(db: Kysely<DB>, limit: number): Promise<string[][]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['jurisdiction', (eb) => eb.fn.countAll<number>().as('leaders')])
+    .where('role', '=', 'leader')
+    .where('disabled', '=', false)
+    .groupBy('jurisdiction')
+    .orderBy('leaders', 'desc')
+    .orderBy('jurisdiction')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.jurisdiction);
+}

@@ -1,13 +1,23 @@
 import type { Transaction } from 'kysely';
-import { z } from 'zod';
 import { recordAudit } from '../audit/service.ts';
-import { PERSON_CATEGORIES, type DB } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { H3_RESOLUTION, SQUARE_METRES } from '../domain/hex.ts';
+import {
+  cellsQuery,
+  FIRST_MAP_LEVELS,
+  FIRST_MAPS_BUILT_AHEAD,
+  firstMapOf,
+  heatmapParams,
+  heatmapQuery,
+  heatmapRequest,
+  LEVELS,
+  refreshBody,
+  type AreaMapRequest,
+} from './request.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
-import { bboxSchema, calendarDate, textNumber } from '../http/validate.ts';
 import { ANALYTICS_READERS } from '../domain/roles.ts';
-import { METRIC_NAMES, METRICS, RENTAL_TIERS, type CategoryChoice } from '../domain/heatmap-metrics.ts';
-import { populationWindow, refreshGridStats, type AreaLevel } from './repository.ts';
+import { METRIC_NAMES, METRICS } from '../domain/heatmap-metrics.ts';
+import { leaderJurisdictions, populationWindow, refreshGridStats, type AreaLevel } from './repository.ts';
 import { cellOrder, compactHeatmap, dataVersionOf } from './compact.ts';
 import { KEPT_FIGURES_WATCH_MS, monthEndStoreOf } from './month-ends.ts';
 import { createResponseCache, keyOfRequest, sendCachedJson } from '../http/kept-answers.ts';
@@ -16,64 +26,15 @@ import type { Principal } from '../auth/session.ts';
 import { createSliderWarmer } from './slider-warmer.ts';
 import { logger } from '../logger.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
-import {
-  buildHeatmap,
-  buildHeatmapColumns,
-  currentWindowVersion,
-  invalidField,
-  keepPopulationWindowCurrent,
-  suppressesSmallCounts,
-  type HeatmapRequest,
-} from './service.ts';
+import { buildHeatmap, buildHeatmapColumns, currentWindowVersion, keepPopulationWindowCurrent, suppressesSmallCounts } from './service.ts';
 
-const LEVELS = ['district', 'street', 'community', 'grid', 'hex', 'square'] as const;
-const AREA_LEVELS = ['district', 'street', 'community', 'grid'] as const;
-const SHAPES = ['cells', 'values'] as const;
-const POPULATION_CATEGORIES = ['all', ...PERSON_CATEGORIES] as const;
-
-const heatmapParams = z.object({ metric: z.enum(METRIC_NAMES, { message: `metric must be one of ${METRIC_NAMES.join(', ')}` }) });
-const heatmapQuery = z.object({
-  level: z.enum(LEVELS, { message: `level must be one of ${LEVELS.join(', ')}` }).default('grid'),
-  resolution: textNumber(z.number().int().min(H3_RESOLUTION.min).max(H3_RESOLUTION.max).default(H3_RESOLUTION.default)),
-  metres: textNumber(z.number().int().min(SQUARE_METRES.min).max(SQUARE_METRES.max).default(SQUARE_METRES.default)),
-  bbox: bboxSchema.optional(),
-  asOf: calendarDate.optional(),
-  from: calendarDate.optional(),
-  to: calendarDate.optional(),
-  kind: z.enum(['criminal', 'public_order']).optional(),
-  /** population: a person category or 'all'; cases: a case category. */
-  category: z.string().trim().min(1).max(50).optional(),
-  tier: z.enum(RENTAL_TIERS).default('red'),
-  breaksFrom: calendarDate
-    .optional()
-    .describe(
-      "fix the legend classes over the months from this day's month to today's (at most 36; area levels only): the same breaks whichever month is shown",
-    ),
-  shape: z
-    .enum(SHAPES, { message: `shape must be one of ${SHAPES.join(', ')}` })
-    .default('cells')
-    .describe('cells: one object per cell with its figures; values: one value per cell in the order of GET /api/heatmaps/cells (area levels, no bbox)'),
-});
-const cellsQuery = z.object({ level: z.enum(AREA_LEVELS, { message: `level must be one of ${AREA_LEVELS.join(', ')}` }).default('grid') });
-const refreshBody = z.strictObject({ historyFrom: calendarDate.optional() });
-
-type MapRequest = HeatmapRequest & { shape: (typeof SHAPES)[number] };
-type AreaMapRequest = MapRequest & { level: AreaLevel };
-
-function heatmapRequest({ metric }: z.output<typeof heatmapParams>, { category, ...rest }: z.output<typeof heatmapQuery>): MapRequest {
-  if (rest.shape === 'values' && (rest.level === 'hex' || rest.level === 'square' || rest.bbox)) {
-    throw invalidField(
-      'shape',
-      "values needs an area level (district, street, community, grid) and no bbox: its cells follow the whole level's order",
-      '只适用于区、街道、社区和网格层级且不带地图范围',
-    );
-  }
-  if (metric !== 'population') return { ...rest, metric, category: 'all', caseCategory: category };
-  if (category !== undefined && !(POPULATION_CATEGORIES as readonly string[]).includes(category)) {
-    throw invalidField('category', `must be one of ${POPULATION_CATEGORIES.join(', ')}`, `必须是以下之一：${POPULATION_CATEGORIES.join('、')}`);
-  }
-  return { ...rest, metric, category: (category ?? 'all') as CategoryChoice };
-}
+const once = (run: () => void) => {
+  let ran = false;
+  return () => {
+    if (!ran) run();
+    ran = true;
+  };
+};
 
 /** Heatmaps (aggregate figures per cell with a shared legend) and their upkeep; the KPI cards are server/kpis's own routes. */
 export const heatmapsRoutes: FeatureRoutes = (context) => heatmapSpecs(context);
@@ -121,16 +82,51 @@ const heatmapSpecs: FeatureRoutes = (context) => {
     return keptHeatmaps.read(context.db, requestKey, compute, beforeComputing, knownVersion);
   }
 
+  /** The cells of a level the caller may see, in heatmap order, kept per data version. */
+  function keptCellOrder(level: AreaLevel, principal: Principal) {
+    const requestKey = JSON.stringify(['cells', level, visiblePrefixes(principal)]);
+    return keptHeatmaps.read(context.db, requestKey, (trx) => cellOrder(trx, principal, level));
+  }
+
   /**
    * A whole-level population map (the figures kept per month-end): its answers (values only, as
-   * the dashboard asks) are built ahead for the slider. Cases and rental tiers are read from their
-   * own tables per month, unit figures do not change with the month: none is built ahead.
+   * the dashboard asks) are built ahead for the slider, the running month's with the level's cell
+   * order (the dashboard asks both first). Cases and rental tiers are read from their own tables
+   * per month, unit figures do not change with the month: none is built ahead.
    */
   function noteSliderMap(heatmap: AreaMapRequest, principal: Principal): void {
     if (!warmer || heatmap.bbox || METRICS[heatmap.metric].source !== 'population') return;
     const month = (asOf: string | undefined): AreaMapRequest => ({ ...heatmap, shape: 'values', asOf });
     const mapKey = keyOfRequest([month(undefined), visiblePrefixes(principal), suppressesSmallCounts(principal)]);
-    warmer.noteRead(mapKey, (day) => keptAnswer(month(day), principal));
+    warmer.noteRead(mapKey, (day) =>
+      day === undefined ? Promise.all([keptAnswer(month(day), principal), keptCellOrder(heatmap.level, principal)]) : keptAnswer(month(day), principal),
+    );
+  }
+
+  /**
+   * A leader's first view, built ahead once the month-ends are first kept (issue 18: first paint):
+   * otherwise the first leader after a start computes the cell orders and the map's legend over
+   * the slider's months while the dashboard starts, and waits for them.
+   */
+  if (warmer) monthEnds.onKept(once(() => void noteLeadersFirstMaps()));
+
+  async function noteLeadersFirstMaps(): Promise<void> {
+    try {
+      await noteFirstMapsOfLeaders();
+    } catch (error) {
+      // Only a head start: the first leader computes them.
+      logger.warn("leaders' first maps not built ahead", { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async function noteFirstMapsOfLeaders(): Promise<void> {
+    const { today } = await populationWindow(context.db);
+    for (const jurisdiction of await leaderJurisdictions(context.db, FIRST_MAPS_BUILT_AHEAD / FIRST_MAP_LEVELS.length)) {
+      // What a leader of that jurisdiction may see is all a map's answer depends on of its reader.
+      const leader: Principal = { userId: 0, username: 'first-view', displayName: '', role: 'leader', jurisdiction, collectorId: null };
+      // The map read last is built first: the city's first view (street level) last.
+      for (const level of [...FIRST_MAP_LEVELS].reverse()) noteSliderMap(firstMapOf(level, today), leader);
+    }
   }
 
   return [
@@ -158,8 +154,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       summary: 'The cells of an area level the caller may see, in the order of a heatmap answered with shape=values (kept per data version)',
       schemas: { query: cellsQuery },
       handler: async ({ query: { level }, principal }, request, response) => {
-        const requestKey = JSON.stringify(['cells', level, visiblePrefixes(principal)]);
-        const { body, hit } = await keptHeatmaps.read(context.db, requestKey, (trx) => cellOrder(trx, principal, level));
+        const { body, hit } = await keptCellOrder(level, principal);
         sendCachedJson(request, response, body, hit);
       },
     }),
