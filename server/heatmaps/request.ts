@@ -6,7 +6,6 @@ import { METRIC_NAMES, RENTAL_TIERS, type CategoryChoice } from '../domain/heatm
 import { bboxSchema, calendarDate, textNumber } from '../http/validate.ts';
 import type { AreaLevel } from './repository.ts';
 import { invalidField, type HeatmapRequest } from './service.ts';
-import { SLIDER_MAPS_BUILT_AHEAD } from './slider-warmer.ts';
 
 /** What a heatmap request is: its query's schema, the request it parses to, and the map a leader's overview asks first. */
 
@@ -65,7 +64,8 @@ export function heatmapRequest({ metric }: z.output<typeof heatmapParams>, { cat
  * city's first view draws (a city fills the screen at street level, a district at community level).
  */
 export const FIRST_MAP_LEVELS = ['street', 'community'] as const;
-export const FIRST_MAPS_BUILT_AHEAD = SLIDER_MAPS_BUILT_AHEAD;
+/** Whose first maps are built ahead: the jurisdictions most leaders share, this many at most. */
+export const FIRST_JURISDICTIONS_BUILT_AHEAD = 4;
 
 export function firstMapOf(level: (typeof FIRST_MAP_LEVELS)[number], today: string): AreaMapRequest {
   // Parsed as a request is, so that it has the very key of the dashboard's request.

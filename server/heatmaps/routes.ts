@@ -5,7 +5,7 @@ import { H3_RESOLUTION, SQUARE_METRES } from '../domain/hex.ts';
 import {
   cellsQuery,
   FIRST_MAP_LEVELS,
-  FIRST_MAPS_BUILT_AHEAD,
+  FIRST_JURISDICTIONS_BUILT_AHEAD,
   firstMapOf,
   heatmapParams,
   heatmapQuery,
@@ -25,6 +25,7 @@ import type { AppContext } from '../context.ts';
 import type { Principal } from '../auth/session.ts';
 import { createSliderWarmer } from './slider-warmer.ts';
 import { logger } from '../logger.ts';
+import { foregroundQuiet } from '../http/foreground.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { buildHeatmap, buildHeatmapColumns, currentWindowVersion, keepPopulationWindowCurrent, suppressesSmallCounts } from './service.ts';
 
@@ -106,27 +107,36 @@ const heatmapSpecs: FeatureRoutes = (context) => {
   /**
    * A leader's first view, built ahead once the month-ends are first kept (issue 18: first paint):
    * otherwise the first leader after a start computes the cell orders and the map's legend over
-   * the slider's months while the dashboard starts, and waits for them.
+   * the slider's months while the dashboard starts, and waits for them. Only the first view: its
+   * slider months are built once a leader reads it, like any map's (a server's start must not fill
+   * the slider's builds with maps nobody has opened).
    */
-  if (warmer) monthEnds.onKept(once(() => void noteLeadersFirstMaps()));
+  if (warmer) monthEnds.onKept(once(() => void buildLeadersFirstMaps()));
 
-  async function noteLeadersFirstMaps(): Promise<void> {
+  async function buildLeadersFirstMaps(): Promise<void> {
     try {
-      await noteFirstMapsOfLeaders();
+      const started = Date.now();
+      const maps = await buildFirstMapsOfLeaders();
+      logger.info("leaders' first maps built ahead", { maps, ms: Date.now() - started });
     } catch (error) {
       // Only a head start: the first leader computes them.
       logger.warn("leaders' first maps not built ahead", { error: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  async function noteFirstMapsOfLeaders(): Promise<void> {
+  async function buildFirstMapsOfLeaders(): Promise<number> {
     const { today } = await populationWindow(context.db);
-    for (const jurisdiction of await leaderJurisdictions(context.db, FIRST_MAPS_BUILT_AHEAD / FIRST_MAP_LEVELS.length)) {
+    const jurisdictions = await leaderJurisdictions(context.db, FIRST_JURISDICTIONS_BUILT_AHEAD);
+    for (const jurisdiction of jurisdictions) {
       // What a leader of that jurisdiction may see is all a map's answer depends on of its reader.
       const leader: Principal = { userId: 0, username: 'first-view', displayName: '', role: 'leader', jurisdiction, collectorId: null };
-      // The map read last is built first: the city's first view (street level) last.
-      for (const level of [...FIRST_MAP_LEVELS].reverse()) noteSliderMap(firstMapOf(level, today), leader);
+      for (const level of FIRST_MAP_LEVELS) {
+        // Requests first: this is for the quiet after a start.
+        await foregroundQuiet();
+        await Promise.all([keptAnswer(firstMapOf(level, today), leader), keptCellOrder(level, leader)]);
+      }
     }
+    return jurisdictions.length * FIRST_MAP_LEVELS.length;
   }
 
   return [

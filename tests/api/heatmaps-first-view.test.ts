@@ -17,6 +17,7 @@ import { insertUser } from '../helpers/fixture-city.ts';
  */
 let t: TestApp;
 const builtAhead = vi.fn();
+const sliderBuilt = vi.fn();
 
 beforeAll(async () => {
   t = await startTestApp({ WARM_KEPT_ANSWERS: 'on' });
@@ -25,7 +26,8 @@ beforeAll(async () => {
   await insertUser(t.handle.db, 'leader2', 'leader');
   const info = logger.info;
   vi.spyOn(logger, 'info').mockImplementation((message, fields) => {
-    if (message === 'time slider answers built ahead') builtAhead(fields);
+    if (message === "leaders' first maps built ahead") builtAhead(fields);
+    if (message === 'time slider answers built ahead') sliderBuilt(fields);
     info(message, fields);
   });
 });
@@ -40,7 +42,11 @@ describe("a leader's first view", () => {
     const today = (await sql<{ today: string }>`SELECT city_today() AS today`.execute(t.handle.db)).rows[0]!.today;
     await warmKeptFigures(t.context);
     // Both leaders share one jurisdiction: one map per level.
-    await vi.waitFor(() => expect(builtAhead).toHaveBeenCalledTimes(2), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(() => expect(builtAhead).toHaveBeenCalledWith(expect.objectContaining({ maps: 2 })), { timeout: 60_000, interval: 50 });
+    // Only the first view: no slider months of a map nobody has opened (they would take the
+    // warmer's turns from the maps leaders do read).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(sliderBuilt).not.toHaveBeenCalled();
     const leader = await t.logIn('leader');
     const breaksFrom = monthStart(recentMonths(today)[0]!);
     for (const level of ['street', 'community']) {
