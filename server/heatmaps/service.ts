@@ -9,7 +9,6 @@ import { h3Binner, squareBinner, type PointBinner } from '../domain/hex.ts';
 import { privacyKOf } from '../domain/privacy.ts';
 import { addDays } from '../domain/calendar.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
-import { giveWay } from '../http/foreground.ts';
 import { keyOfRequest } from '../http/kept-answers.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { MAX_POINT_BBOX_SQUARE_DEGREES } from '../domain/bbox-limit.ts';
@@ -555,13 +554,10 @@ export async function buildHeatmapColumns(
   months?: MonthEndStore,
 ): Promise<{ head: Omit<Heatmap, 'cells'>; columns: CellColumns }> {
   const columns = await cellColumns(db, principal, request, months);
-  // Each stage holds the thread a few milliseconds: requests waiting meanwhile go between them.
-  await giveWay();
   const legend = request.breaksFrom
     ? await breaksOverPeriod(db, principal, request, request.breaksFrom, months)
     : { breaks: classBreaks(definedValues(columns.values)), breaksOver: null };
   const suppressedCells = columns.suppressed.reduce((count, withheldCell) => count + withheldCell, 0);
-  await giveWay();
   return { head: heatmapHead(request, columns.source, { k: columns.k, applied: columns.applied, suppressedCells }, false, legend), columns };
 }
 

@@ -47,17 +47,11 @@ export interface QuietOptions {
 const DEFAULT_QUIET_MS = 20;
 const DEFAULT_MAX_WAIT_MS = 2000;
 
-/**
- * Lets the requests that arrived meanwhile (and database replies) run before the caller goes on:
- * a long answer split at its stages holds the server's thread a few milliseconds at a time.
- */
-export const giveWay = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /** Resolves once no request has been in flight for `quietMs`, or after `maxWaitMs`. */
 export async function foregroundQuiet({ quietMs = DEFAULT_QUIET_MS, maxWaitMs = DEFAULT_MAX_WAIT_MS }: QuietOptions = {}): Promise<void> {
   const deadline = performance.now() + maxWaitMs;
   // Requests that arrived meanwhile are accepted (and counted) first.
-  await giveWay();
+  await new Promise((resolve) => setImmediate(resolve));
   for (;;) {
     const quietFor = performance.now() - lastFinishedAt;
     if (inFlight === 0 && quietFor >= quietMs) return;

@@ -6,7 +6,6 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
 import { ANSWER_GZIP, GzippedJson } from './json-writer.ts';
-import { giveWay } from './foreground.ts';
 
 /**
  * Whole-city area heatmaps are read far more often than the figures change, and building one
@@ -121,12 +120,11 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): Response
 const gzipped = promisify(gzip);
 
 /**
- * An answer's JSON, kept for this request, and its gzip. Requests waiting meanwhile go first, and
- * the gzip runs off the server's thread: a whole-city answer takes 3 ms to write and 2 ms to gzip,
- * and the slider's answers are built in the background beside requests (issue 18).
+ * An answer's JSON, kept for this request, and its gzip, made off the server's thread: a
+ * whole-city answer takes 2 ms to gzip, and the slider's answers are built in the background
+ * beside requests (issue 18).
  */
 async function jsonBody(answer: unknown, etag: string): Promise<CachedJson> {
-  await giveWay();
   const json = Buffer.from(JSON.stringify(answer));
   return { json, gzip: await gzipped(json, ANSWER_GZIP), etag };
 }
