@@ -29,13 +29,11 @@ import { foregroundQuiet } from '../http/foreground.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { buildHeatmap, buildHeatmapColumns, currentWindowVersion, keepPopulationWindowCurrent, suppressesSmallCounts } from './service.ts';
 
-const once = (run: () => void) => {
-  let ran = false;
-  return () => {
-    if (!ran) run();
-    ran = true;
-  };
-};
+/**
+ * The databases whose leaders' first maps were built: once per database, by the routes mounted
+ * first (the OpenAPI document builds the routes again, and its copy serves no request).
+ */
+const firstMapsBuiltFor = new WeakSet<object>();
 
 /** Heatmaps (aggregate figures per cell with a shared legend) and their upkeep; the KPI cards are server/kpis's own routes. */
 export const heatmapsRoutes: FeatureRoutes = (context) => heatmapSpecs(context);
@@ -111,7 +109,13 @@ const heatmapSpecs: FeatureRoutes = (context) => {
    * slider months are built once a leader reads it, like any map's (a server's start must not fill
    * the slider's builds with maps nobody has opened).
    */
-  if (warmer) monthEnds.onKept(once(() => void buildLeadersFirstMaps()));
+  if (warmer) {
+    monthEnds.onKept(() => {
+      if (firstMapsBuiltFor.has(context.db)) return;
+      firstMapsBuiltFor.add(context.db);
+      void buildLeadersFirstMaps();
+    });
+  }
 
   async function buildLeadersFirstMaps(): Promise<void> {
     try {
