@@ -455,8 +455,11 @@ const visibleCellsOf = new WeakMap<readonly AreaHead[], Map<string, VisibleCells
 type AreaHead = AreaColumns['rows'][number];
 
 function visibleCells(rows: readonly AreaHead[], prefixes: readonly string[] | null): VisibleCells {
-  const byJurisdiction = visibleCellsOf.get(rows) ?? new Map<string, VisibleCells>();
-  visibleCellsOf.set(rows, byJurisdiction);
+  let byJurisdiction = visibleCellsOf.get(rows);
+  if (!byJurisdiction) {
+    byJurisdiction = new Map<string, VisibleCells>();
+    visibleCellsOf.set(rows, byJurisdiction);
+  }
   const key = JSON.stringify(prefixes);
   const known = byJurisdiction.get(key);
   if (known) return known;
