@@ -43,7 +43,6 @@ const FEATURES: FeatureRoutes[] = [
   tilesRoutes,
   ogcRoutes,
   exportsRoutes,
-  openapiRoutes,
   auditRoutes,
   usersRoutes,
   mapRoutes,
@@ -52,6 +51,13 @@ const FEATURES: FeatureRoutes[] = [
   hotspotsRoutes,
 ];
 
+/**
+ * Every feature's routes, built once, the OpenAPI document's last: it describes this same list
+ * (building the routes again would start a second copy of their caches, warmers and watches).
+ */
 export function apiRoutes(context: AppContext): RouteSpec[] {
-  return FEATURES.flatMap((feature) => feature(context)).map(withDeclaredResponses);
+  const routes: RouteSpec[] = [];
+  const features = [...FEATURES, () => openapiRoutes(() => routes)];
+  routes.push(...features.flatMap((feature) => feature(context)).map(withDeclaredResponses));
+  return routes;
 }

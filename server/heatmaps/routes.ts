@@ -29,12 +29,6 @@ import { foregroundQuiet } from '../http/foreground.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { buildHeatmap, buildHeatmapColumns, currentWindowVersion, keepPopulationWindowCurrent, suppressesSmallCounts } from './service.ts';
 
-/**
- * The databases whose leaders' first maps were built: once per database, by the routes mounted
- * first (the OpenAPI document builds the routes again, and its copy serves no request).
- */
-const firstMapsBuiltFor = new WeakSet<object>();
-
 /** Heatmaps (aggregate figures per cell with a shared legend) and their upkeep; the KPI cards are server/kpis's own routes. */
 export const heatmapsRoutes: FeatureRoutes = (context) => heatmapSpecs(context);
 
@@ -110,9 +104,10 @@ const heatmapSpecs: FeatureRoutes = (context) => {
    * the slider's builds with maps nobody has opened).
    */
   if (warmer) {
+    let firstMapsBuilt = false;
     monthEnds.onKept(() => {
-      if (firstMapsBuiltFor.has(context.db)) return;
-      firstMapsBuiltFor.add(context.db);
+      if (firstMapsBuilt) return;
+      firstMapsBuilt = true;
       void buildLeadersFirstMaps();
     });
   }

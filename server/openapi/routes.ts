@@ -1,5 +1,6 @@
-import { route, type FeatureRoutes } from '../http/route-registry.ts';
+import { route, type RouteSpec } from '../http/route-registry.ts';
 import { z } from 'zod';
+import { renderDocsPage } from './docs-page.ts';
 import { buildOpenApiDocument, OPENAPI_MEDIA_TYPE, type OpenApiDocument } from './document.ts';
 
 /** The document's outline; its full shape is the OpenAPI 3.1 specification's own schema. */
@@ -8,13 +9,12 @@ const openApiDocumentShape = z.looseObject({
   info: z.looseObject({ title: z.string(), version: z.string() }),
   paths: z.record(z.string(), z.unknown()),
 });
-import { renderDocsPage } from './docs-page.ts';
 
-export const openapiRoutes: FeatureRoutes = (context) => {
-  let document: Promise<OpenApiDocument> | undefined;
-  // routes.ts lists this feature, so the full route list is imported on first use rather than
-  // at load time, which would be an import cycle. Routes do not change while the server runs.
-  const documentOnce = () => (document ??= import('../routes.ts').then(({ apiRoutes }) => buildOpenApiDocument(apiRoutes(context))));
+/** The document's routes; `mountedRoutes` reads the whole list the app mounts (complete by the first request). */
+export function openapiRoutes(mountedRoutes: () => readonly RouteSpec[]): RouteSpec[] {
+  let document: OpenApiDocument | undefined;
+  // Built on first use, from the routes the app mounted (complete by then); they do not change while the server runs.
+  const documentOnce = () => (document ??= buildOpenApiDocument([...mountedRoutes()]));
   return [
     route({
       method: 'get',
@@ -31,7 +31,7 @@ export const openapiRoutes: FeatureRoutes = (context) => {
         },
       },
       handler: async (_input, request, response) => {
-        const document = await documentOnce();
+        const document = documentOnce();
         // The OpenAPI media type (what the OGC landing page announces), unless the client names only plain JSON.
         const type = request.accepts([OPENAPI_MEDIA_TYPE, 'application/json']) === 'application/json' ? 'application/json' : OPENAPI_MEDIA_TYPE;
         response.type(type).send(JSON.stringify(document));
@@ -45,8 +45,8 @@ export const openapiRoutes: FeatureRoutes = (context) => {
       summary: 'The OpenAPI document as a readable HTML page',
       responses: { 200: { description: 'The page (no script)', contentType: 'text/html' } },
       handler: async (_input, _request, response) => {
-        response.type('html').send(renderDocsPage(await documentOnce()));
+        response.type('html').send(renderDocsPage(documentOnce()));
       },
     }),
   ];
-};
+}

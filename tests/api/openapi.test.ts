@@ -1,7 +1,10 @@
+import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../server/db/schema.ts';
-import { urlPathOf } from '../../server/http/route-registry.ts';
+import { mountRoutes } from '../../server/http/mount-routes.ts';
+import { route, urlPathOf, type RouteSpec } from '../../server/http/route-registry.ts';
+import { openapiRoutes } from '../../server/openapi/routes.ts';
 import { apiRoutes } from '../../server/routes.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { insertUser } from '../helpers/fixture-city.ts';
@@ -43,6 +46,17 @@ describe('OpenAPI document', () => {
       const template = urlPathOf(spec).replace(/:(\w+)/g, '{$1}');
       expect(document.paths[template]?.[spec.method]?.summary, `${spec.method} ${template}`).toBe(spec.summary);
     }
+  });
+
+  it('describes the routes the app mounted, the very list it is given, without building them again', async () => {
+    // Routes carry background state (caches, warmers, watches): a second build would run a second copy of it.
+    const mounted: RouteSpec[] = [
+      route({ method: 'get', path: '/only-this', access: 'public', cost: 'cheap', summary: 'the one route', responses: {}, handler: () => {} }),
+    ];
+    mounted.push(...openapiRoutes(() => mounted));
+    const app = express().use('/api', mountRoutes(t.context, mounted));
+    const described = (await request(app).get('/api/openapi.json').expect(200)).body;
+    expect(Object.keys(described.paths).sort()).toEqual(['/api/docs', '/api/only-this', '/api/openapi.json']);
   });
 
   it('places the tile, style and OGC routes at the root and the others under /api', () => {
