@@ -2,6 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import type { Role } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { forbidden, HttpError, unauthenticated } from '../http/errors.ts';
+import { perDatabase } from '../db/per-database.ts';
+import { sharedRead } from '../db/shared-read.ts';
 import { findSessionUser } from './repository.ts';
 import { bearerToken, tokenPrincipal } from '../tokens/service.ts';
 import { hashToken, SESSION_COOKIE, type Principal } from './session.ts';
@@ -15,10 +17,13 @@ export interface AuthenticateOptions {
   acceptsAccessToken?: boolean;
 }
 
+/** A session's row, read once for the requests of that session that ask at the same time (a dashboard asks several at once). */
+const sessionReadsOf = perDatabase((db) => sharedRead((tokenHash: string) => findSessionUser(db, tokenHash)));
+
 /** The session a cookie holds while it may still be used: not expired, its user enabled and approved. */
 export async function liveSession(context: AppContext, token: unknown) {
   if (typeof token !== 'string' || token.length === 0) return undefined;
-  const session = await findSessionUser(context.db, hashToken(token));
+  const session = await sessionReadsOf(context.db)(hashToken(token));
   if (!session || session.disabled || session.awaiting_approval || new Date(session.expires_at) <= new Date()) return undefined;
   return session;
 }

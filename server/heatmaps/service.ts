@@ -1,3 +1,5 @@
+import { perDatabase } from '../db/per-database.ts';
+import { sharedRead } from '../db/shared-read.ts';
 import type { Kysely, RawBuilder } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
@@ -121,13 +123,16 @@ export async function keepPopulationWindowCurrent(db: Kysely<DB>): Promise<void>
   if (window.lastDay < window.today) await extendPopulationWindow(db, window.today);
 }
 
+/** The kept days and the data version, read once for the requests that ask at the same time. */
+const windowReadsOf = perDatabase((db) => sharedRead(() => populationWindowAndVersion(db)));
+
 /**
  * keepPopulationWindowCurrent, and the data version read in the same statement when the window was
  * current (undefined when it had to be extended: that write made a new version). A kept answer's
  * request then costs one statement here instead of two (issue 18: whole-city heatmap p95).
  */
 export async function currentWindowVersion(db: Kysely<DB>): Promise<string | undefined> {
-  const window = await populationWindowAndVersion(db);
+  const window = await windowReadsOf(db)(undefined);
   if (window.lastDay >= window.today) return window.version;
   await extendPopulationWindow(db, window.today);
   return undefined;
