@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import type { DB } from '../db/schema.ts';
-import { analyticsSnapshotKey } from '../db/data-version.ts';
+import { analyticsSnapshotKey, shapeSnapshotKey } from '../db/data-version.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { areaCellsOf, type AreaLevel } from './repository.ts';
@@ -49,7 +49,8 @@ export async function dataVersionOf(db: Kysely<DB>): Promise<string> {
 export interface CellOrder {
   order: string;
   level: AreaLevel;
-  dataVersion: string;
+  /** The version of the grid and area shapes the order was read at (a boundary import moves it, a registration does not). */
+  shapesVersion: string;
   codes: string[];
   names: (string | null)[];
 }
@@ -59,7 +60,7 @@ export async function cellOrder(db: Kysely<DB>, principal: Principal, level: Are
   const prefixes = visiblePrefixes(principal);
   const cells = (await areaCellsOf(db, level)).filter((cell) => prefixes === null || isWithinJurisdiction(cell.code, prefixes));
   const codes = cells.map((cell) => cell.code);
-  return { order: cellOrderId(level, codes), level, dataVersion: await dataVersionOf(db), codes, names: cells.map((cell) => cell.name) };
+  return { order: cellOrderId(level, codes), level, shapesVersion: await shapeSnapshotKey(db), codes, names: cells.map((cell) => cell.name) };
 }
 
 export type CompactHeatmap = Omit<Heatmap, 'cells'> & {

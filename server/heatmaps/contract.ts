@@ -56,7 +56,9 @@ export const heatmapValuesAnswer = z.object({
 export const cellOrderAnswer = z.object({
   order: z.string(),
   level: z.enum(AREA_LEVELS),
-  dataVersion: z.string(),
+  shapesVersion: z
+    .string()
+    .meta({ description: 'The version of the grid and area shapes the order was read at: a boundary import moves it, a registration does not' }),
   codes: z.array(z.string()),
   names: z.array(z.string().nullable()),
 });

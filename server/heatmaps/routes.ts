@@ -22,6 +22,7 @@ import { cellOrder, compactHeatmap, dataVersionOf } from './compact.ts';
 import { KEPT_FIGURES_WATCH_MS, monthEndStoreOf } from './month-ends.ts';
 import { createResponseCache, keyOfRequest, sendCachedJson } from '../http/kept-answers.ts';
 import type { AppContext } from '../context.ts';
+import { shapeSnapshotKey } from '../db/data-version.ts';
 import type { Principal } from '../auth/session.ts';
 import { createSliderWarmer } from './slider-warmer.ts';
 import { logger } from '../logger.ts';
@@ -54,8 +55,13 @@ export async function warmKeptFigures(context: AppContext): Promise<void> {
   keptFiguresOf(context).refresh();
 }
 
+/** Cell orders kept gzipped: a whole-city grid order is ~0.2 MB, one per level and jurisdiction asked. */
+const CELL_ORDERS_MAX_GZIP_BYTES = 16 * 1024 * 1024;
+
 const heatmapSpecs: FeatureRoutes = (context) => {
   const keptHeatmaps = createResponseCache();
+  // A cell order is drawn from the shapes alone: kept across registrations (issue 18, first paint after a burst of writes).
+  const keptCellOrders = createResponseCache(CELL_ORDERS_MAX_GZIP_BYTES, shapeSnapshotKey);
   const { store: monthEnds, refresh: refreshKeptFigures } = keptFiguresOf(context);
   const watchesCases = context.engine === 'postgres';
   const warmer = context.config.warmKeptAnswers ? createSliderWarmer(context.db, monthEnds, (message, fields) => logger.info(message, fields)) : undefined;
@@ -75,10 +81,10 @@ const heatmapSpecs: FeatureRoutes = (context) => {
     return keptHeatmaps.read(context.db, requestKey, compute, beforeComputing, knownVersion);
   }
 
-  /** The cells of a level the caller may see, in heatmap order, kept per data version. */
+  /** The cells of a level the caller may see, in heatmap order, kept per version of the shapes. */
   function keptCellOrder(level: AreaLevel, principal: Principal) {
     const requestKey = JSON.stringify(['cells', level, visiblePrefixes(principal)]);
-    return keptHeatmaps.read(context.db, requestKey, (trx) => cellOrder(trx, principal, level));
+    return keptCellOrders.read(context.db, requestKey, (trx) => cellOrder(trx, principal, level));
   }
 
   /**
@@ -97,18 +103,26 @@ const heatmapSpecs: FeatureRoutes = (context) => {
   }
 
   /**
-   * A leader's first view, built ahead once the month-ends are first kept (issue 18: first paint):
-   * otherwise the first leader after a start computes the cell orders and the map's legend over
-   * the slider's months while the dashboard starts, and waits for them. Only the first view: its
-   * slider months are built once a leader reads it, like any map's (a server's start must not fill
-   * the slider's builds with maps nobody has opened).
+   * A leader's first view, built ahead whenever the month-ends are kept anew (issue 18: first
+   * paint): after a start, and after writes moved the data version (the morning's first leader
+   * after the night's registrations). Otherwise that leader computes the map's legend over the
+   * slider's months while the dashboard starts, and waits for it. Only the first view: its slider
+   * months are built once a leader reads it, like any map's (a server's start must not fill the
+   * slider's builds with maps nobody has opened).
    */
   if (warmer) {
-    let firstMapsBuilt = false;
+    let building: Promise<void> | undefined;
+    let keptAgain = false;
     monthEnds.onKept(() => {
-      if (firstMapsBuilt) return;
-      firstMapsBuilt = true;
-      void buildLeadersFirstMaps();
+      keptAgain = true;
+      building ??= (async () => {
+        while (keptAgain) {
+          keptAgain = false;
+          await buildLeadersFirstMaps();
+        }
+      })().finally(() => {
+        building = undefined;
+      });
     });
   }
 
@@ -160,7 +174,7 @@ const heatmapSpecs: FeatureRoutes = (context) => {
       path: '/heatmaps/cells',
       access: ANALYTICS_READERS,
       cost: 'cheap',
-      summary: 'The cells of an area level the caller may see, in the order of a heatmap answered with shape=values (kept per data version)',
+      summary: 'The cells of an area level the caller may see, in the order of a heatmap answered with shape=values (kept per version of the shapes)',
       schemas: { query: cellsQuery },
       handler: async ({ query: { level }, principal }, request, response) => {
         const { body, hit } = await keptCellOrder(level, principal);

@@ -29,7 +29,7 @@ export interface ResponseCache {
    * The response for `requestKey` at the current data version: kept, or computed now and kept.
    * `beforeComputing`, when given, is awaited only when the answer is not kept (a wait for figures
    * the computation would read), before the computation's snapshot is taken. `knownVersion`: the
-   * data version the caller read in a statement of its own just before (not read again).
+   * version the caller read in a statement of its own just before (not read again).
    */
   read(
     db: Kysely<DB>,
@@ -39,8 +39,6 @@ export interface ResponseCache {
     knownVersion?: string,
   ): Promise<{ body: CachedJson; hit: boolean }>;
 }
-
-const versionOf = analyticsSnapshotKey;
 
 /**
  * A request's key for kept answers: JSON with every object's keys sorted, so that one request
@@ -56,7 +54,11 @@ export function keyOfRequest(request: unknown): string {
 
 const DEFAULT_MAX_GZIP_BYTES = 64 * 1024 * 1024;
 
-export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES): ResponseCache {
+/**
+ * `versionOf`: the version the answers are kept per, read in the snapshot they are computed in —
+ * the data version by default; answers drawn from the shapes alone are kept per the shapes' version.
+ */
+export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES, versionOf: (db: Kysely<DB>) => Promise<string> = analyticsSnapshotKey): ResponseCache {
   // A Map iterates in insertion order: re-inserting on each hit makes the first key the least recently used.
   const entries = new Map<string, CachedJson>();
   // Requests for a key being computed wait for that computation rather than repeat it (eight

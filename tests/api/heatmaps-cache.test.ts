@@ -82,6 +82,26 @@ describe('kept heatmap responses', () => {
     }
   });
 
+  it('keeps a cell order across writes to the figures, and reads it again after a change of the shapes', async () => {
+    // The dashboard asks for the order with its first map: after a burst of registrations that map is new, the order is not (issue 18).
+    const url = '/api/heatmaps/cells?level=community';
+    const first = await leader.get(url).expect(200);
+    await insertCase('CACHE-CELLS');
+    const personId = await insertPerson(t.handle.db, 'floating', 'cells-kept');
+    await insertStay(t.handle.db, personId, { unit: fixtureUnitCode(ANALYTICS.northHouse, 1, 1), movedIn: '2025-06-01', registeredAt: '2025-06-01' });
+    const afterWrites = await leader.get(url).expect(200);
+    expect(afterWrites.headers['x-renwu-cache']).toBe('hit');
+    expect(afterWrites.body).toEqual(first.body);
+    await sql`UPDATE admin_areas SET name = '测试社区（新）' WHERE code = ${FIXTURE.community}`.execute(t.handle.db);
+    try {
+      const afterShapes = await leader.get(url).expect(200);
+      expect(afterShapes.headers['x-renwu-cache']).toBe('miss');
+      expect(afterShapes.body.names[afterShapes.body.codes.indexOf(FIXTURE.community)]).toBe('测试社区（新）');
+    } finally {
+      await sql`UPDATE admin_areas SET name = '测试社区' WHERE code = ${FIXTURE.community}`.execute(t.handle.db);
+    }
+  });
+
   it('sends gzip to a client that takes it and plain JSON to one that does not, the same document', async () => {
     const url = '/api/heatmaps/floating_density?level=grid&asOf=2025-06-01';
     const plain = await planner.get(url).set('Accept-Encoding', 'identity').expect(200);

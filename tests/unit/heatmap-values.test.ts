@@ -5,7 +5,7 @@ import { cellClass, fillColor } from '../../web/src/lib/analytics/heatmap-fill.t
 import { classIndex, suppressedColor } from '../../web/src/lib/map/scales.ts';
 
 /** Issue 18: the leader's area heatmap from a values answer, coloured by a class per cell. */
-const cells: CellOrder = { order: 'grid-3-abc', level: 'grid', dataVersion: 'v1', codes: ['a', 'b', 'c'], names: ['A', null, 'C'] };
+const cells: CellOrder = { order: 'grid-3-abc', level: 'grid', shapesVersion: 'shapes-1', codes: ['a', 'b', 'c'], names: ['A', null, 'C'] };
 const answer: HeatmapValues = {
   metric: 'floating_density',
   label: '流动人口密度',

@@ -120,7 +120,7 @@ export type HeatmapCell = z.infer<typeof heatmapCell>;
 export type Heatmap = z.infer<typeof heatmapAnswer>;
 /** GET /api/heatmaps/:metric?shape=values: one value per cell in the order of GET /api/heatmaps/cells. */
 export type HeatmapValues = z.infer<typeof heatmapValuesAnswer>;
-/** GET /api/heatmaps/cells: an area level's cells (codes and names) in heatmap order, once per data version. */
+/** GET /api/heatmaps/cells: an area level's cells (codes and names) in heatmap order, once per version of the shapes. */
 export type CellOrder = z.infer<typeof cellOrderAnswer>;
 /** Which moment or period the figures describe. */
 export type HeatmapTime = Heatmap['time'];
