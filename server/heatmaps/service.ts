@@ -526,7 +526,7 @@ async function breaksOverPeriod(db: Kysely<DB>, principal: Principal, request: H
 }
 
 async function periodLegend(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, from: string, windows: MonthWindow[], months?: MonthEndStore) {
-  const valuesByMonth: number[][] = [];
+  const valuesByMonth: ArrayLike<number>[] = [];
   // One after the other: the embedded engine has a single connection.
   for (const window of windows) {
     const month = { ...request, asOf: window.to, from: window.from, to: window.to, breaksFrom: undefined };
@@ -537,9 +537,9 @@ async function periodLegend(db: Kysely<DB>, principal: Principal, request: Heatm
 }
 
 /** The values one month's map shows: column by column for a whole level (no object per cell), else its cells. */
-async function shownValuesOfMonth(db: Kysely<DB>, principal: Principal, month: HeatmapRequest, months?: MonthEndStore): Promise<number[]> {
+async function shownValuesOfMonth(db: Kysely<DB>, principal: Principal, month: HeatmapRequest, months?: MonthEndStore): Promise<ArrayLike<number>> {
   if (month.bbox || month.level === 'hex' || month.level === 'square') return shownValues((await finishedCells(db, principal, month, months)).cells);
-  return Array.from(definedValues((await cellColumns(db, principal, { ...month, level: month.level }, months)).values));
+  return definedValues((await cellColumns(db, principal, { ...month, level: month.level }, months)).values);
 }
 
 export async function buildHeatmap(db: Kysely<DB>, principal: Principal, request: HeatmapRequest, months?: MonthEndStore): Promise<Heatmap> {

@@ -30,6 +30,11 @@ describe('fixedBreaks', () => {
     expect(fixed.jenks.at(-1)).toBe(100);
   });
 
+  it('pools typed arrays (the values of a whole level, as the server keeps them) to the same breaks', () => {
+    const typed = fixedBreaks([Float64Array.from(december2024), Float64Array.from(december2026)]);
+    expect(typed).toEqual(fixedBreaks([december2024, december2026]));
+  });
+
   it('colours a small month pale and a large one dark, where month-by-month breaks colour both alike', () => {
     const own2024 = classBreaks(december2024).jenks;
     const own2026 = classBreaks(december2026).jenks;
