@@ -60,7 +60,9 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   app.use('/api', mountRoutes(context, routes, budgets));
   app.use('/api', budgets.byAddress('cheap'), notFoundMiddleware);
   // OGC API Features and vector tiles sit at the root paths GIS clients and the map expect.
-  // Both compress (gzip or br, as the client asks): a page of 10,000 features is ~2 MB raw.
+  // Their JSON compresses (gzip or br, as the client asks): a page of 10,000 features is ~2 MB raw.
+  // The middleware leaves MVT alone (not a type it knows as compressible): tiles are gzipped by their
+  // route, once per kept tile (tiles/gzipped-tiles.ts).
   app.use(['/ogc', '/tiles'], compression());
   app.use(mountRoutes(context, routes, budgets, '/'));
   serveDashboard(app);

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/service.ts';
 import { ROLES } from '../db/schema.ts';
 import { LAYER_EXPORTERS } from '../domain/roles.ts';
 import { fileStem, sendAttachment } from '../http/attachments.ts';
+import { sendTile } from './gzipped-tiles.ts';
 import { visiblePrefixes } from '../http/jurisdiction.ts';
 import { originOf } from '../http/origin.ts';
 import { route, type FeatureRoutes } from '../http/route-registry.ts';
@@ -171,7 +172,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
           response.status(204).end();
           return;
         }
-        response.type(MVT_MEDIA_TYPE).send(Buffer.from(rendered.content.buffer, rendered.content.byteOffset, rendered.content.byteLength));
+        await sendTile(request, response, rendered.content, MVT_MEDIA_TYPE);
       },
     }),
   ];
