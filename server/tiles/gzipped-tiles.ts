@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
+import { ANSWER_GZIP } from '../http/json-writer.ts';
 
 /**
  * Tiles sent gzipped, from a copy made once per tile content (issue 18). The compression middleware
@@ -21,7 +22,8 @@ const gzippedCopies = new WeakMap<Uint8Array, Promise<Buffer>>();
 export function gzippedOnce(content: Uint8Array): Promise<Buffer> {
   let copy = gzippedCopies.get(content);
   if (!copy) {
-    copy = gzipOnPool(content);
+    // Level 1, as kept answers: a z11 grid tile 91 → 37.5 KB (36.6 KB at level 6, for half again the time).
+    copy = gzipOnPool(content, ANSWER_GZIP);
     gzippedCopies.set(content, copy);
     copy.catch(() => gzippedCopies.delete(content));
   }
