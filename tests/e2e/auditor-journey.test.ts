@@ -22,8 +22,12 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
   const tableRows = () => journey.page.locator('[data-testid=audit-table] tbody tr');
   const shownValues = (attribute: string) =>
     journey.page.locator('[data-testid=audit-table] tbody tr').evaluateAll((rows, name) => rows.map((row) => row.getAttribute(name)), attribute);
-  /** Waits until the table shows what the address bar asks for (the previous page stays while the next loads). */
-  const tableSettled = (check: string) => journey.page.waitForFunction(check);
+  /**
+   * Waits until the table shows what the address bar asks for (the previous page stays while the next loads).
+   * A function, not a string: Playwright polls a string predicate through eval, which the dashboard's
+   * CSP refuses whenever the first check is not yet true (a slow machine).
+   */
+  const tableSettled = (check: () => boolean) => journey.page.waitForFunction(check);
 
   beforeAll(async () => {
     journey = await startJourney('auditor');
@@ -93,7 +97,7 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     await page.fill('#audit-user', 'admin');
     await page.click('[data-testid=audit-filters] button[type=submit]');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('user') === 'admin');
-    await tableSettled(`[...document.querySelectorAll('[data-testid=audit-table] tbody tr')].every((row) => row.textContent.includes('admin'))`);
+    await tableSettled(() => [...document.querySelectorAll('[data-testid=audit-table] tbody tr')].every((row) => row.textContent?.includes('admin')));
     await expect(shownValues('data-action')).resolves.toEqual(['create', 'login']);
     await expect(tableRows().first().textContent()).resolves.toContain('用户账号');
     await journey.shot('2-by-admin');
@@ -127,7 +131,7 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     await page.fill('#audit-from', today);
     await page.click('[data-testid=audit-filters] button[type=submit]');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('action') === 'search');
-    await tableSettled(`[...document.querySelectorAll('[data-testid=audit-table] tbody tr')].every((row) => row.dataset.action === 'search')`);
+    await tableSettled(() => [...document.querySelectorAll<HTMLElement>('[data-testid=audit-table] tbody tr')].every((row) => row.dataset.action === 'search'));
     await expect(shownValues('data-action')).resolves.toEqual(['search']);
     await expect(tableRows().first().textContent()).resolves.toContain(PURPOSE);
     await journey.shot('3-searches-today');
@@ -137,7 +141,7 @@ describe.skipIf(unavailable)('auditor journey (headless Chromium, real server)',
     const { page } = journey;
     await page.click('[data-testid=audit-filters] button:has-text("清除条件")');
     await page.waitForFunction(() => new URL(location.href).search === '');
-    await tableSettled(`document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 50`);
+    await tableSettled(() => document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 50);
     await page.click('button:has-text("较早 →")');
     const expectedFirst = String(auditRows - 50);
     await page.waitForFunction((seq) => document.querySelector('[data-testid=audit-table] tbody tr')?.getAttribute('data-seq') === seq, expectedFirst);
