@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip, gzipSync } from 'node:zlib';
 
 /**
  * Writes a large JSON answer straight into bytes and gzips it (issue 21: a whole-city hot-spot
@@ -17,6 +18,11 @@ export class GzippedJson {
 
 /** How every kept answer is gzipped. Level 1: a fifth of the size for a few milliseconds; higher levels cost far more for little. */
 export const ANSWER_GZIP = { level: 1 } as const;
+
+const gzipOnPool = promisify(gzip);
+
+/** Bytes gzipped as every kept answer is, on libuv's thread pool rather than the server's thread. */
+export const gzipKept = (bytes: Uint8Array): Promise<Buffer> => gzipOnPool(bytes, ANSWER_GZIP);
 
 let scratch = Buffer.allocUnsafe(1 << 22);
 

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { analyticsSnapshotKey } from '../db/data-version.ts';
-import { ANSWER_GZIP, GzippedJson } from './json-writer.ts';
+import { GzippedJson, gzipKept } from './json-writer.ts';
 
 /**
  * Whole-city area heatmaps are read far more often than the figures change, and building one
@@ -119,8 +118,6 @@ export function createResponseCache(maxBytes = DEFAULT_MAX_GZIP_BYTES, versionOf
   };
 }
 
-const gzipped = promisify(gzip);
-
 /**
  * An answer's JSON, kept for this request, and its gzip, made off the server's thread: a
  * whole-city answer takes 2 ms to gzip, and the slider's answers are built in the background
@@ -128,7 +125,7 @@ const gzipped = promisify(gzip);
  */
 async function jsonBody(answer: unknown, etag: string): Promise<CachedJson> {
   const json = Buffer.from(JSON.stringify(answer));
-  return { json, gzip: await gzipped(json, ANSWER_GZIP), etag };
+  return { json, gzip: await gzipKept(json), etag };
 }
 
 /** Sends a kept body with an ETag (304 when the client has it), gzipped when the client takes it. */

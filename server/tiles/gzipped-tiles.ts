@@ -1,7 +1,5 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
-import { ANSWER_GZIP } from '../http/json-writer.ts';
+import { gzipKept } from '../http/json-writer.ts';
 
 /**
  * Tiles sent gzipped, from a copy made once per tile content (issue 18). The compression middleware
@@ -11,8 +9,6 @@ import { ANSWER_GZIP } from '../http/json-writer.ts';
  * answered many times over: a kept tile is the same bytes each time, so its gzipped copy is made on
  * its first answer (on libuv's thread pool) and lives as long as those bytes.
  */
-const gzipOnPool = promisify(gzip);
-
 /** Smaller tiles are sent as they are (the compression middleware's own threshold): gzip would save less than it costs. */
 export const MIN_GZIPPED_TILE_BYTES = 1024;
 
@@ -23,7 +19,7 @@ export function gzippedOnce(content: Uint8Array): Promise<Buffer> {
   let copy = gzippedCopies.get(content);
   if (!copy) {
     // Level 1, as kept answers: a z11 grid tile 91 → 37.5 KB (36.6 KB at level 6, for half again the time).
-    copy = gzipOnPool(content, ANSWER_GZIP);
+    copy = gzipKept(content);
     gzippedCopies.set(content, copy);
     copy.catch(() => gzippedCopies.delete(content));
   }
