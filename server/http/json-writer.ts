@@ -21,8 +21,8 @@ export const ANSWER_GZIP = { level: 1 } as const;
 
 const gzipOnPool = promisify(gzip);
 
-/** Bytes gzipped as every kept answer is, on libuv's thread pool rather than the server's thread. */
-export const gzipKept = (bytes: Uint8Array): Promise<Buffer> => gzipOnPool(bytes, ANSWER_GZIP);
+/** Bytes gzipped as every kept answer is (or at another level), on libuv's thread pool rather than the server's thread. */
+export const gzipKept = (bytes: Uint8Array, options: { level: number } = ANSWER_GZIP): Promise<Buffer> => gzipOnPool(bytes, options);
 
 let scratch = Buffer.allocUnsafe(1 << 22);
 

@@ -5,6 +5,7 @@ import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { foregroundQuiet } from '../http/foreground.ts';
+import { gzippedCopyToKeep } from './gzipped-tiles.ts';
 import { TILE_LAYERS } from './layers.ts';
 import { renderTile, type RenderedTile } from './render.ts';
 import { extentOf } from './repository.ts';
@@ -60,7 +61,10 @@ function createBuildingTiles(pyramid: ShapePyramid): BuildingTiles {
       await context.db
         .transaction()
         .setIsolationLevel('repeatable read')
-        .execute(async (trx) => keepBuildingTile(trx, formatOf(context), tile, await renderTile({ ...context, db: trx }, LAYER, tile)));
+        .execute(async (trx) => {
+          const rendered = await renderTile({ ...context, db: trx }, LAYER, tile);
+          await keepBuildingTile(trx, formatOf(context), tile, rendered, await gzippedCopyToKeep(rendered.content));
+        });
       return true;
     } catch (error) {
       if (isSerializationFailure(error)) return false;

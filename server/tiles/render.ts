@@ -8,8 +8,11 @@ import type { TileAddress } from './tile-math.ts';
 /** k for a layer that carries no counts of people (its rows ignore it). */
 const UNUSED_K = 0;
 
-/** An encoded tile; an empty one has no bytes. */
-export type RenderedTile = TileFeatures<Uint8Array>;
+/**
+ * An encoded tile; an empty one has no bytes. `gzipped`: the same bytes gzipped, when the tile was
+ * rendered ahead and kept with that copy (sql/0034): the route sends it as it is.
+ */
+export type RenderedTile = TileFeatures<Uint8Array> & { gzipped?: Uint8Array };
 
 /**
  * One layer's tile: PostGIS encodes it where it can (capabilities.nativeVectorTiles), otherwise

@@ -172,7 +172,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
           response.status(204).end();
           return;
         }
-        await sendTile(request, response, rendered.content, MVT_MEDIA_TYPE);
+        await sendTile(request, response, rendered, MVT_MEDIA_TYPE);
       },
     }),
   ];

@@ -5,6 +5,7 @@ import { perDatabase } from '../db/per-database.ts';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { foregroundQuiet } from '../http/foreground.ts';
+import { gzippedCopyToKeep } from './gzipped-tiles.ts';
 import { TILE_LAYERS, type TileLayer } from './layers.ts';
 import { extentOf } from './repository.ts';
 import { isWithinJurisdiction } from '../domain/codes.ts';
@@ -147,7 +148,8 @@ function createShapePyramid(): ShapePyramid {
         .setIsolationLevel('repeatable read')
         .execute(async (trx) => {
           if ((await shapeSnapshotKey(trx)) !== version) return false;
-          await keepShapeTile(trx, formatOf(context), layer.name, tile, await renderTile({ ...context, db: trx }, layer, tile));
+          const rendered = await renderTile({ ...context, db: trx }, layer, tile);
+          await keepShapeTile(trx, formatOf(context), layer.name, tile, rendered, await gzippedCopyToKeep(rendered.content));
           return true;
         });
       if (!current) return false;

@@ -83,7 +83,7 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 /** What an entry costs beyond its bytes (an empty tile still takes a slot). */
 const ENTRY_OVERHEAD_BYTES = 256;
 
-const sizeOf = (kept: KeptTile) => kept.tile.content.byteLength + ENTRY_OVERHEAD_BYTES;
+const sizeOf = (kept: KeptTile) => kept.tile.content.byteLength + (kept.tile.gzipped?.byteLength ?? 0) + ENTRY_OVERHEAD_BYTES;
 
 function keyOf(version: string, { layer, tile, prefixes }: TileRequest): string {
   const jurisdiction = prefixes === null ? '*' : [...prefixes].sort().join(',');

@@ -154,7 +154,7 @@ describe('building tiles rendered ahead', () => {
         const tile = await renderTile({ ...t.context, db: trx }, TILE_LAYERS.buildings, EAST_Z14);
         // Another session changes a building of the tile and commits after this snapshot was taken.
         await sql`UPDATE buildings SET floors = floors + 1 WHERE code = ${FIXTURE.eastHouse}`.execute(t.handle.db);
-        await keepBuildingTile(trx, 'any format', EAST_Z14, tile);
+        await keepBuildingTile(trx, 'any format', EAST_Z14, tile, null);
       });
     await expect(keeping).rejects.toMatchObject({ code: '40001' });
     expect((await storedRow(EAST_Z14))?.kept).toBe(false);

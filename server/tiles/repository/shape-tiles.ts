@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import type { TileFeatures } from '../repository.ts';
+import type { RenderedTile } from '../render.ts';
 import type { TileAddress } from '../tile-math.ts';
+import { keptTileOfRow, type KeptTileRow } from './kept-tile-row.ts';
 
 /**
  * The pyramid of whole-city shape tiles (sql/0030_shape_tiles.sql). Every statement compares a row's
@@ -12,12 +13,12 @@ import type { TileAddress } from '../tile-math.ts';
 const currentVersion = sql`(SELECT version FROM shape_version)`;
 
 /** The kept tile of `layer` at the shapes' current version, if it has been rendered. */
-export async function storedShapeTile(db: Kysely<DB>, format: string, layer: string, { z, x, y }: TileAddress): Promise<TileFeatures<Uint8Array> | undefined> {
-  const result = await sql<{ content: Uint8Array; truncated: boolean }>`
-    SELECT content, truncated FROM shape_tiles
+export async function storedShapeTile(db: Kysely<DB>, format: string, layer: string, { z, x, y }: TileAddress): Promise<RenderedTile | undefined> {
+  const result = await sql<KeptTileRow>`
+    SELECT content, truncated, gzipped FROM shape_tiles
     WHERE layer = ${layer} AND z = ${z}::int AND x = ${x}::int AND y = ${y}::int AND shapes_version = ${currentVersion} AND format = ${format}`.execute(db);
   const row = result.rows[0];
-  return row && { content: new Uint8Array(row.content), truncated: row.truncated };
+  return row && keptTileOfRow(row);
 }
 
 export interface StoredTileAtVersion {
@@ -26,7 +27,7 @@ export interface StoredTileAtVersion {
   /** analytics_snapshot_key() in the same snapshot, when asked for. */
   analyticsKey?: string;
   /** The tile kept at that version and format, if any. */
-  tile?: TileFeatures<Uint8Array>;
+  tile?: RenderedTile;
 }
 
 /**
@@ -42,15 +43,15 @@ export async function storedShapeTileAtVersion(
   withAnalyticsKey: boolean,
 ): Promise<StoredTileAtVersion> {
   const analyticsKey = withAnalyticsKey ? sql`analytics_snapshot_key()` : sql`NULL::text`;
-  const result = await sql<{ shapes_version: string; analytics_key: string | null; content: Uint8Array | null; truncated: boolean | null }>`
-    SELECT v.version::text AS shapes_version, ${analyticsKey} AS analytics_key, t.content, t.truncated
+  const result = await sql<{ shapes_version: string; analytics_key: string | null } & Partial<KeptTileRow>>`
+    SELECT v.version::text AS shapes_version, ${analyticsKey} AS analytics_key, t.content, t.truncated, t.gzipped
     FROM shape_version v LEFT JOIN shape_tiles t
       ON t.layer = ${layer} AND t.z = ${z}::int AND t.x = ${x}::int AND t.y = ${y}::int AND t.shapes_version = v.version AND t.format = ${format}`.execute(db);
   const row = result.rows[0]!;
   return {
     shapesVersion: row.shapes_version,
     ...(row.analytics_key !== null && { analyticsKey: row.analytics_key }),
-    ...(row.content !== null && { tile: { content: new Uint8Array(row.content), truncated: row.truncated === true } }),
+    ...(row.content != null && { tile: keptTileOfRow(row as KeptTileRow) }),
   };
 }
 
@@ -61,13 +62,21 @@ export async function keptShapeTileKeys(db: Kysely<DB>, format: string): Promise
   return new Set(result.rows.map((row) => row.key));
 }
 
-/** Keeps a rendered tile at the version of the caller's snapshot (the one it was rendered in). */
-export async function keepShapeTile(db: Kysely<DB>, format: string, layer: string, { z, x, y }: TileAddress, tile: TileFeatures<Uint8Array>): Promise<void> {
+/** Keeps a rendered tile (with its gzipped copy, null when too small) at the version of the caller's snapshot (the one it was rendered in). */
+export async function keepShapeTile(
+  db: Kysely<DB>,
+  format: string,
+  layer: string,
+  { z, x, y }: TileAddress,
+  tile: RenderedTile,
+  gzipped: Uint8Array | null,
+): Promise<void> {
   await sql`
-    INSERT INTO shape_tiles (layer, z, x, y, shapes_version, format, content, truncated)
-    VALUES (${layer}, ${z}::int, ${x}::int, ${y}::int, ${currentVersion}, ${format}, ${tile.content}, ${tile.truncated})
+    INSERT INTO shape_tiles (layer, z, x, y, shapes_version, format, content, truncated, gzipped)
+    VALUES (${layer}, ${z}::int, ${x}::int, ${y}::int, ${currentVersion}, ${format}, ${tile.content}, ${tile.truncated}, ${gzipped})
     ON CONFLICT (layer, z, x, y) DO UPDATE
-      SET shapes_version = excluded.shapes_version, format = excluded.format, content = excluded.content, truncated = excluded.truncated`.execute(db);
+      SET shapes_version = excluded.shapes_version, format = excluded.format, content = excluded.content, truncated = excluded.truncated,
+          gzipped = excluded.gzipped`.execute(db);
 }
 
 /** Drops the tiles of older shapes or formats once the pyramid of the current ones is complete. */
