@@ -78,7 +78,7 @@ export const tilesRoutes: FeatureRoutes = (context) => {
       const kept = await buildingTiles.storedNow({ ...context, db }, tile, prefixes);
       return kept && { version: kept.version, perTile: true as const, tile: async () => ({ ...kept.tile, stored: true as const }) };
     }
-    const found = await pyramid.storedNow(db, TILE_LAYERS[layer], tile, prefixes, false);
+    const found = await pyramid.storedNow(db, TILE_LAYERS[layer], tile, prefixes, 'sent');
     return found && { version: found.shapesKey, tile: async () => ({ ...found.tile, stored: true as const }) };
   };
   const refilled = context.config.warmKeptAnswers ? refill : undefined;

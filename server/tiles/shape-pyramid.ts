@@ -16,6 +16,7 @@ import {
   keptShapeTileKeys,
   storedShapeTile,
   storedShapeTileAtVersion,
+  type StoredTileUse,
 } from './repository/shape-tiles.ts';
 import { renderTile, type RenderedTile } from './render.ts';
 import { tilesCovering, type TileAddress } from './tile-math.ts';
@@ -59,16 +60,16 @@ export interface ShapePyramid {
   /** The pyramid's tile of a shapes layer, when it holds it for this caller at the shapes of the caller's snapshot; else undefined. */
   storedTile(context: AppContext, layer: TileLayer, tile: TileAddress, prefixes: readonly string[] | null): Promise<RenderedTile | undefined>;
   /**
-   * The same without a transaction: the pyramid's tile with the shapes' key it is kept at (and the
-   * data version of the same snapshot when `withAnalyticsKey`), read in one statement; undefined
-   * when the pyramid does not hold it for this caller, or cannot tell without a snapshot of its own.
+   * The same without a transaction: the pyramid's tile with the shapes' key it is kept at (and what
+   * `use` needs besides: StoredTileUse), read in one statement; undefined when the pyramid does not
+   * hold it for this caller, or cannot tell without a snapshot of its own.
    */
   storedNow(
     db: Kysely<DB>,
     layer: TileLayer,
     tile: TileAddress,
     prefixes: readonly string[] | null,
-    withAnalyticsKey: boolean,
+    use: StoredTileUse,
   ): Promise<{ shapesKey: string; analyticsKey?: string; tile: RenderedTile } | undefined>;
   /**
    * Whether a caller of `prefixes` sees the whole city at the shapes of `shapesKey` (read in the
@@ -192,12 +193,12 @@ function createShapePyramid(): ShapePyramid {
       return stored ? { ...stored, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     storedTile,
-    async storedNow(db, layer, tile, prefixes, withAnalyticsKey) {
+    async storedNow(db, layer, tile, prefixes, use) {
       if (layer.keptPer !== 'shapes' || tile.z > PYRAMID_MAX_ZOOM || !format) return undefined;
       // A caller not known to see the whole city costs no statement here (a narrower one renders in a transaction).
       const known = districtsOfShapes;
       if (!(await knownToSeeWholeCity(known, prefixes))) return undefined;
-      const found = await storedShapeTileAtVersion(db, format, layer.name, tile, withAnalyticsKey);
+      const found = await storedShapeTileAtVersion(db, format, layer.name, tile, use);
       const shapesKey = shapesKeyOf(found.shapesVersion);
       // The districts must be those of exactly these shapes (else the caller reads in a transaction).
       if (!found.tile || (prefixes !== null && known?.version !== shapesKey)) return undefined;

@@ -130,7 +130,7 @@ function createStatisticsTiles(db: Kysely<DB>, pyramid: ShapePyramid): Statistic
       return content ? { content, truncated: false, stored: true } : renderTile(context, layer, tile, { prefixes });
     },
     async quick(db, tile, prefixes) {
-      const found = await pyramid.storedNow(db, TILE_LAYERS.grids, tile, prefixes, true);
+      const found = await pyramid.storedNow(db, TILE_LAYERS.grids, tile, prefixes, 'statistics');
       const version = found?.analyticsKey;
       if (!found || version === undefined) return undefined;
       return {

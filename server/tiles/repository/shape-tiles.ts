@@ -24,27 +24,35 @@ export async function storedShapeTile(db: Kysely<DB>, format: string, layer: str
 export interface StoredTileAtVersion {
   /** shape_version's version in the statement's snapshot. */
   shapesVersion: string;
-  /** analytics_snapshot_key() in the same snapshot, when asked for. */
+  /** analytics_snapshot_key() in the same snapshot, for a statistics tile. */
   analyticsKey?: string;
   /** The tile kept at that version and format, if any. */
   tile?: RenderedTile;
 }
 
 /**
+ * What a caller makes of a tile of the pyramid: sends it (its gzipped copy is read with it), or a
+ * statistics tile of it (the data version of the same snapshot is read with it, and no copy: the
+ * tile sent is another).
+ */
+export type StoredTileUse = 'sent' | 'statistics';
+
+/**
  * The shapes' version and the kept tile of `layer` at it, in one statement and so one snapshot
- * (with the data version too when `withAnalyticsKey`): what a tile request needs to answer from the
- * pyramid without a transaction.
+ * (with what `use` needs besides): what a tile request needs to answer from the pyramid without a
+ * transaction.
  */
 export async function storedShapeTileAtVersion(
   db: Kysely<DB>,
   format: string,
   layer: string,
   { z, x, y }: TileAddress,
-  withAnalyticsKey: boolean,
+  use: StoredTileUse,
 ): Promise<StoredTileAtVersion> {
-  const analyticsKey = withAnalyticsKey ? sql`analytics_snapshot_key()` : sql`NULL::text`;
+  const analyticsKey = use === 'statistics' ? sql`analytics_snapshot_key()` : sql`NULL::text`;
+  const gzipped = use === 'sent' ? sql`t.gzipped` : sql`NULL::bytea`;
   const result = await sql<{ shapes_version: string; analytics_key: string | null } & Partial<KeptTileRow>>`
-    SELECT v.version::text AS shapes_version, ${analyticsKey} AS analytics_key, t.content, t.truncated, t.gzipped
+    SELECT v.version::text AS shapes_version, ${analyticsKey} AS analytics_key, t.content, t.truncated, ${gzipped} AS gzipped
     FROM shape_version v LEFT JOIN shape_tiles t
       ON t.layer = ${layer} AND t.z = ${z}::int AND t.x = ${x}::int AND t.y = ${y}::int AND t.shapes_version = v.version AND t.format = ${format}`.execute(db);
   const row = result.rows[0]!;
