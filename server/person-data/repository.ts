@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { codeWithin } from '../db/code-prefix.ts';
 import type { DB } from '../db/schema.ts';
 import { STAY_COLUMNS } from './stays.ts';
@@ -55,8 +55,14 @@ export async function gridExists(db: Kysely<DB>, grid: string): Promise<boolean>
   return row !== undefined;
 }
 
+/**
+ * Where a query is built: the database, or an expression builder for a subquery of another
+ * statement (built so, a subquery is not handed to the database's plugins as a statement of its own).
+ */
+export type QuerySource = Pick<ExpressionBuilder<DB, never>, 'selectFrom'> | Kysely<DB>;
+
 /** Stays (residency rows) with their person: one query shape for the drill-down, occupants, reports and exports. */
-export function selectStays(db: Kysely<DB>) {
+export function selectStays(db: QuerySource) {
   return db
     .selectFrom('residencies as r')
     .innerJoin('persons as p', 'p.id', 'r.person_id')

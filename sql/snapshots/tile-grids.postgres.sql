@@ -14,7 +14,7 @@ SELECT DISTINCT left(code, 6)
 FROM admin_areas;
 
 -- statement 3 of 4
-SELECT content, truncated
+SELECT content, truncated, gzipped
 FROM shape_tiles
 WHERE layer = $1 AND z = $2::int AND x = $3::int AND y = $4::int AND shapes_version = (SELECT version
 FROM shape_version) AND format = $5;
