@@ -11,15 +11,20 @@ import { PERSON_COLUMNS, personInJurisdiction, type PersonRow } from '../person-
  * stay are shared with permits: server/person-data/repository.ts.
  */
 
-/** Inserts the person unless the ID number is on file; a concurrent insert of the same number waits for ours. */
-export async function insertPersonIfNew(db: Kysely<DB>, values: Insertable<PersonsTable>): Promise<number | undefined> {
-  const row = await db
+/** PERSON_COLUMNS without their table's alias: what an insert into persons returns. */
+const PERSON_ROW_COLUMNS = PERSON_COLUMNS.map((column) => column.slice('p.'.length) as keyof PersonRow);
+
+/**
+ * Inserts the person unless the ID number is on file, and returns the new row (undefined when the
+ * number was on file); a concurrent insert of the same number waits for ours.
+ */
+export async function insertPersonIfNew(db: Kysely<DB>, values: Insertable<PersonsTable>): Promise<PersonRow | undefined> {
+  return db
     .insertInto('persons')
     .values(values)
     .onConflict((conflict) => conflict.column('id_number').doNothing())
-    .returning('id')
+    .returning(PERSON_ROW_COLUMNS)
     .executeTakeFirst();
-  return row?.id;
 }
 
 /** The last day of the person's closed residencies: a new stay may not start before it. */
