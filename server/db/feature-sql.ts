@@ -14,7 +14,7 @@ export const envelopeOf = ([minLon, minLat, maxLon, maxLat]: Bbox): RawBuilder<u
 /**
  * Joins from grids (alias g) to the per-grid tables server/heatmaps maintains (sql/0003_heatmaps.sql):
  * s = active buildings and units; d = people on the day the population window last materialised;
- * living = people today: d and the changes since (recentPeople), so a window not yet carried
+ * living = people today: d and the changes since (recent), so a window not yet carried
  * forward to today still gives today's count.
  *
  * Joins on unique keys, the window's last day a constant for the planner (a daily table holds a
@@ -31,20 +31,24 @@ const lastKeptDay = sql`(SELECT last_day FROM grid_population_window)`;
 
 /**
  * A grid's people moved in or out after the window's last day, while the window lags behind today:
- * it is carried to today on the day's first read, so this is 0 but for a moment after midnight.
- * A CASE evaluates the sum only then. As a lateral join with a one-time filter it was probed
- * never, yet planned and run per grid (a Memoize over 20,000 misses): a third of the city's read
- * (52 → 37 ms at Shenzhen scale, issue 18); and before that filter each probe read a leaf of a
- * 15-million-row index (300–700 cold pages for a statistics tile).
+ * it is carried to today on the day's first read, so this is nothing but for a moment after
+ * midnight, and the one-time filter on the lag skips the changes altogether. As a lateral sum per
+ * grid it was planned and run per grid (a Memoize over 20,000 misses, a third of the city's read,
+ * issue 18); as a correlated subquery Citus cannot join it to the grids on the coordinator once
+ * the statistics are distributed (issue 20: "correlated subqueries are not supported"). Joined as
+ * one grouped read, it is one plan on every engine: no scan of the changes unless the window lags.
  */
-const recentPeople = sql`CASE WHEN ${lastKeptDay} < city_today() THEN coalesce((
-    SELECT sum(c.registered + c.lodging + c.floating + c.overseas) FROM grid_population_changes c
-    WHERE c.grid_code = g.code AND c.day > ${lastKeptDay} AND c.day <= city_today()), 0) ELSE 0 END`;
+const recentPeopleJoin = (sameGrids: (gridCodeColumn: RawBuilder<unknown>) => RawBuilder<unknown>) => sql`
+  LEFT JOIN (
+    SELECT c.grid_code, sum(c.registered + c.lodging + c.floating + c.overseas) AS people FROM grid_population_changes c
+    WHERE ${lastKeptDay} < city_today() AND c.day > ${lastKeptDay} AND c.day <= city_today() ${sameGrids(sql.ref('c.grid_code'))}
+    GROUP BY c.grid_code) AS recent ON recent.grid_code = g.code`;
 
 export const gridStatisticsJoinsWith = (sameGrids: (gridCodeColumn: RawBuilder<unknown>) => RawBuilder<unknown>) => sql`
   LEFT JOIN grid_unit_stats s ON s.grid_code = g.code ${sameGrids(sql.ref('s.grid_code'))}
   LEFT JOIN grid_population_daily d ON d.day = ${lastKeptDay} AND d.grid_code = g.code ${sameGrids(sql.ref('d.grid_code'))}
-  CROSS JOIN LATERAL (SELECT coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + ${recentPeople} AS people) AS living`;
+  ${recentPeopleJoin(sameGrids)}
+  CROSS JOIN LATERAL (SELECT coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0) AS people) AS living`;
 
 export const gridStatisticsJoins = gridStatisticsJoinsWith(() => sql.raw(''));
 

@@ -1,3 +1,4 @@
+import { distributeOnCitus } from './citus.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,5 +36,7 @@ export async function migrateToLatest<Schema>(database: Kysely<Schema>, director
     const which = failed ? ` in ${failed.migrationName}` : '';
     throw new Error(`Migration failed${which}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // On a Citus cluster the distributed tables follow the schema (server/db/citus.ts).
+  await distributeOnCitus(db);
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

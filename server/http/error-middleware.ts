@@ -7,6 +7,8 @@ import { logger } from '../logger.ts';
 // Postgres SQLSTATEs answered as the client's or the moment's problem, with what to say: a refused
 // change, or a read (or write) that ran past the statement timeout.
 const REFUSED = (code: string) => `The database refused the change (${code})`;
+const DATA_NODE_UNAVAILABLE =
+  'Part of the data is on a database node that cannot be reached now (data_node_unavailable): nothing was changed; try again in a moment';
 const DATABASE_STATES: Record<string, [number, string, string]> = {
   '23505': [409, 'conflict', REFUSED('conflict')],
   '23503': [409, 'reference_missing', REFUSED('reference_missing')],
@@ -15,6 +17,10 @@ const DATABASE_STATES: Record<string, [number, string, string]> = {
   '22007': [400, 'invalid_value', REFUSED('invalid_value')],
   '22008': [400, 'invalid_value', REFUSED('invalid_value')],
   '57014': [503, 'query_timeout', 'The database took too long to answer (query_timeout): choose a smaller area or period, or try again later'],
+  // On a Citus cluster (docs/citus.md): a worker holding part of the data cannot be reached. The
+  // statement failed as a whole, so a write changed nothing; the coordinator connects again by itself.
+  '08001': [503, 'data_node_unavailable', DATA_NODE_UNAVAILABLE],
+  '08006': [503, 'data_node_unavailable', DATA_NODE_UNAVAILABLE],
 };
 
 // What express.json (body-parser) refuses, by its error type: the client's fault, never a 500.

@@ -30,6 +30,7 @@ export const ERROR_ZH: Readonly<Record<string, string>> = {
   no_route: '没有这个接口',
   internal: '服务器内部错误',
   query_timeout: '统计耗时过长，请缩小范围后重试',
+  data_node_unavailable: '部分数据所在的数据库节点暂时无法连接，本次未作任何修改，请稍后重试',
   not_available: '该功能暂不可用',
   // What the database refused.
   conflict: '与已有记录重复',

@@ -340,7 +340,7 @@ function errorComponents(): Record<string, unknown> {
     };
   }
   components.Error = {
-    description: 'Any other error (500 internal, 503 query_timeout)',
+    description: 'Any other error (500 internal, 503 query_timeout or data_node_unavailable)',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   };
   components.Problem = {

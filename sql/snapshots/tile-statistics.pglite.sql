@@ -32,11 +32,13 @@ FROM grids g
 LEFT JOIN grid_unit_stats s ON s.grid_code = g.code
 LEFT JOIN grid_population_daily d ON d.day = (SELECT last_day
 FROM grid_population_window) AND d.grid_code = g.code
-CROSS JOIN LATERAL (SELECT coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + CASE WHEN (SELECT last_day
-FROM grid_population_window) < city_today() THEN coalesce((
-SELECT sum(c.registered + c.lodging + c.floating + c.overseas)
+LEFT JOIN (
+SELECT c.grid_code, sum(c.registered + c.lodging + c.floating + c.overseas) AS people
 FROM grid_population_changes c
-WHERE c.grid_code = g.code AND c.day > (SELECT last_day
-FROM grid_population_window) AND c.day <= city_today()), 0) ELSE 0 END AS people) AS living
+WHERE (SELECT last_day
+FROM grid_population_window) < city_today() AND c.day > (SELECT last_day
+FROM grid_population_window) AND c.day <= city_today()
+GROUP BY c.grid_code) AS recent ON recent.grid_code = g.code
+CROSS JOIN LATERAL (SELECT coalesce(d.registered + d.lodging + d.floating + d.overseas, 0) + coalesce(recent.people, 0) AS people) AS living
 WHERE g.geom && ST_MakeEnvelope($2::float8, $3::float8, $4::float8, $5::float8, 4326) AND (("g"."code" >= $6 AND "g"."code" < $7))
 LIMIT $8::int) features;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../server/auth/session.ts';
-import { analyticsSnapshot, changedDaysSince, EVERY_DAY, NO_DAY, pruneChangedDays } from '../../server/db/data-version.ts';
+import { analyticsSnapshot, analyticsSnapshotKey, changedDaysSince, EVERY_DAY, NO_DAY, pruneChangedDays } from '../../server/db/data-version.ts';
 import { addDays } from '../../server/domain/calendar.ts';
 import { createMonthEndStore, KEPT_FIGURES_PACE, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
 import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
@@ -80,6 +80,32 @@ describe('the days a write changed (sql/0032)', () => {
         .catch(() => undefined);
     });
     expect(changed).toBe(NO_DAY);
+  });
+});
+
+describe('the statistics tables without triggers (sql/0036, issue 20)', () => {
+  const STATISTICS = ['grid_population_changes', 'grid_population_daily', 'grid_case_daily', 'grid_unit_stats'];
+
+  it('carry none, so that a Citus cluster can distribute them', async () => {
+    const { rows } = await sql<{ name: string }>`
+      SELECT t.tgname AS name FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
+      WHERE NOT t.tgisinternal AND c.relname = ANY (${STATISTICS}::text[])`.execute(db());
+    expect(rows).toEqual([]);
+  });
+
+  it('are written by functions that move the data version and log the days as the triggers did', async () => {
+    // The key's first part is the data version (the rest: transactions in flight, the day).
+    const version = async () => (await analyticsSnapshotKey(db())).split('|')[0];
+    const moves = async (statement: string) => {
+      const before = await version();
+      const day = await dayChangedBy(() => sql.raw(statement).execute(db()));
+      return { version: (await version()) !== before, day };
+    };
+    expect(await moves('SELECT recount_grid_units(NULL)')).toEqual({ version: true, day: NO_DAY });
+    expect(await moves('SELECT recount_grid_cases(NULL)')).toEqual({ version: true, day: EVERY_DAY });
+    expect(await moves(`SELECT materialize_grid_population(ARRAY['${FIXTURE.gridWest}'])`)).toEqual({ version: true, day: EVERY_DAY });
+    // Carried over no day: nothing written, nothing noted.
+    expect(await moves('SELECT carry_grid_population(current_date, current_date)')).toEqual({ version: false, day: NO_DAY });
   });
 });
 

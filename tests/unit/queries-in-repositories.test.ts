@@ -46,6 +46,7 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   ],
   'db/connection.ts': [1, 'the database plumbing: opens (and so warms) every connection of the pool as the server starts'],
   'db/migrator.ts': [1, 'the database plumbing: runs the migration files'],
+  'db/citus.ts': [4, 'the database plumbing: what Citus distributes (catalogue reads, create_distributed_table)'],
   'db/roles.ts': [10, "the database plumbing: the application role's grants"],
   'demo/seed.ts': [3, 'the demo seed: a command-line tool over an empty database, not a request path'],
   'demo/city/index.ts': [3, "the synthetic city generator's loader (a tool, not a request path)"],

@@ -100,12 +100,15 @@ const gridStatisticsOfCodes = (privacyK: number, codes: readonly string[]) => {
 
 /**
  * gridStatisticsOfCodes with the data version and the privacy setting of the statement's snapshot
- * on every row (one row of nulls but those when no grid has these codes).
+ * on every row (one row of nulls but those when no grid has these codes). The counts are a CTE of
+ * their own: on Citus (the statistics distributed, docs/citus.md) the same counts as a subquery
+ * LEFT JOINed ON true answered every grid with zeros, without an error.
  */
 export const gridStatisticsOfCodesInSnapshot = (privacyK: number, codes: readonly string[]) =>
   sql<{ version: string; privacy: unknown } & Partial<GridCounts & { code: string }>>`
-    WITH snapshot AS MATERIALIZED (SELECT analytics_snapshot_key() AS version, (SELECT value FROM settings WHERE key = 'privacy') AS privacy)
-    SELECT snapshot.version, snapshot.privacy, counts.* FROM snapshot LEFT JOIN (${gridStatisticsOfCodes(privacyK, codes)}) AS counts ON true`;
+    WITH counts AS MATERIALIZED (${gridStatisticsOfCodes(privacyK, codes)}),
+    snapshot AS MATERIALIZED (SELECT analytics_snapshot_key() AS version, (SELECT value FROM settings WHERE key = 'privacy') AS privacy)
+    SELECT snapshot.version, snapshot.privacy, counts.* FROM snapshot LEFT JOIN counts ON true`;
 
 export interface GridCounts {
   buildings: number;

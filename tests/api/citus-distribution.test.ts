@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DISTRIBUTED_BY_GRID, distributedTables } from '../../server/db/citus.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { onCitus } from '../helpers/database.ts';
+import { FIXTURE } from '../helpers/fixture-city.ts';
+import {
+  bornYearsAgo,
+  countRows,
+  daysAgo,
+  floatingAdult,
+  idCard,
+  REGISTRATION,
+  signedIn,
+  startRegistrationApp,
+  today,
+} from '../helpers/registration-fixture.ts';
+
+/**
+ * Issue #20 on a real Citus cluster (a coordinator and two workers, scripts/citus/cluster.sh): the
+ * migrator distributes the grid statistics by grid code (server/db/citus.ts); a registration
+ * writes its grid's counts on the grid's shard and the heatmap reads them back; a grid's read is a
+ * router query on one shard; and with the worker of a grid stopped, that grid's reads and writes
+ * answer 503 data_node_unavailable and change nothing while a police drill-down still answers, and work again once the worker is back,
+ * without a restart. Skipped (with the reason) unless TEST_DATABASE_URL is a Citus coordinator;
+ * REQUIRE_CITUS=1 (.ci/run's Citus step) makes that skip a failure.
+ */
+const nodes = await onCitus();
+if (!nodes && process.env.REQUIRE_CITUS === '1') throw new Error('REQUIRE_CITUS=1 but TEST_DATABASE_URL is not a Citus coordinator');
+if (!nodes) console.log('[renwu tests] citus-distribution: skipped, TEST_DATABASE_URL is not a Citus coordinator (docs/citus.md)');
+
+let t: TestApp;
+const db = () => t.handle.db;
+
+beforeAll(async () => {
+  if (nodes) t = await startRegistrationApp();
+}, 300_000);
+afterAll(async () => t?.close());
+
+/** The port of the worker that holds the shard of `grid` in the statistics' colocation group. */
+async function workerPortOf(grid: string): Promise<number> {
+  const { rows } = await sql<{ port: number }>`
+    SELECT n.nodeport AS port FROM pg_dist_placement AS p JOIN pg_dist_node AS n ON n.groupid = p.groupid
+    WHERE p.shardid = get_shard_id_for_distribution_column('grid_population_changes', ${grid}::text)`.execute(db());
+  return rows[0]!.port;
+}
+
+/** scripts/citus/cluster.sh numbers the workers 1, 2 in port order. */
+function cluster(action: 'stop-worker' | 'start-worker', port: number): void {
+  const workers = nodes!
+    .filter((node) => !node.isCoordinator)
+    .map((node) => node.port)
+    .sort((a, b) => a - b);
+  execFileSync('bash', ['scripts/citus/cluster.sh', action, String(workers.indexOf(port) + 1)], { stdio: 'inherit' });
+}
+
+let sequence = 0;
+function moveIn(unitCode: string, username: string) {
+  sequence += 1;
+  const person = floatingAdult(idCard(bornYearsAgo(30), 700 + sequence), `分布${sequence}`);
+  return signedIn(t, username).then((agent) => agent.post('/api/registrations/move-in', { unitCode, movedIn: today(), person }));
+}
+
+async function floatingToday(grid: string): Promise<number> {
+  const planner = await signedIn(t, 'planner');
+  const response = await planner.get(`/api/heatmaps/floating_density?level=grid&asOf=${today()}`).expect(200);
+  const cell = (response.body.cells as { code: string; figures?: { floating?: number } }[]).find((entry) => entry.code === grid);
+  return cell?.figures?.floating ?? 0;
+}
+
+describe.skipIf(!nodes)('renwu on Citus (issue #20)', () => {
+  it('has the grid statistics distributed by grid code in one colocation group, with shards on both workers', async () => {
+    expect(await distributedTables(db())).toEqual([...DISTRIBUTED_BY_GRID].sort());
+    const { rows } = await sql<{ groups: number; workers: number }>`
+      SELECT count(DISTINCT p.colocationid)::int AS groups, count(DISTINCT s.nodeport)::int AS workers
+      FROM pg_dist_partition AS p JOIN citus_shards AS s ON s.table_name = p.logicalrelid
+      WHERE p.logicalrelid::text = ANY (${[...DISTRIBUTED_BY_GRID]}::text[])`.execute(db());
+    expect(rows[0]).toEqual({ groups: 1, workers: 2 });
+  });
+
+  it('counts a registration in its grid on the grid’s shard, and the heatmap reads it back', async () => {
+    const before = await floatingToday(FIXTURE.gridWest);
+    expect((await moveIn(REGISTRATION.westUnit(1, 1), 'collector_west')).status).toBe(201);
+    expect(await floatingToday(FIXTURE.gridWest)).toBe(before + 1);
+  });
+
+  it('reads one grid’s counts with a router query on one shard', async () => {
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`
+      EXPLAIN SELECT * FROM grid_population_daily WHERE grid_code = ${FIXTURE.gridWest} AND day = current_date`.execute(db());
+    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(plan).toContain('Task Count: 1');
+  });
+
+  it('answers 503 data_node_unavailable for a grid whose worker is stopped, changes nothing, and recovers without a restart', async () => {
+    const grid = FIXTURE.gridWest;
+    const port = await workerPortOf(grid);
+    const before = await countRows(t);
+    const planner = await signedIn(t, 'planner');
+    const notAskedDay = `${daysAgo(40).slice(0, 8)}15`;
+    cluster('stop-worker', port);
+    try {
+      // A day nobody asked for (kept answers of the data version are served as they are).
+      const read = await planner.get(`/api/heatmaps/floating_density?level=grid&asOf=${notAskedDay}`);
+      expect(read.status).toBe(503);
+      expect(read.body.error.code).toBe('data_node_unavailable');
+      const write = await moveIn(REGISTRATION.westUnit(2, 1), 'collector_west');
+      expect(write.status).toBe(503);
+      expect(write.body.error).toMatchObject({ code: 'data_node_unavailable', message: expect.stringContaining('nothing was changed') });
+      expect(await countRows(t)).toEqual(before);
+      // What lies on the coordinator alone still answers: a police drill-down (and its audit row).
+      const police = await signedIn(t, 'police');
+      await police.get(`/api/buildings/${FIXTURE.westHouse}`).expect(200);
+    } finally {
+      cluster('start-worker', port);
+    }
+    await planner.get(`/api/heatmaps/floating_density?level=grid&asOf=${notAskedDay}`).expect(200);
+    const counted = await floatingToday(grid);
+    expect((await moveIn(REGISTRATION.westUnit(2, 1), 'collector_west')).status).toBe(201);
+    expect(await floatingToday(grid)).toBe(counted + 1);
+  });
+});
