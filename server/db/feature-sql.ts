@@ -29,6 +29,9 @@ export const envelopeOf = ([minLon, minLat, maxLon, maxLat]: Bbox): RawBuilder<u
  */
 const lastKeptDay = sql`(SELECT last_day FROM grid_population_window)`;
 
+/** What gridStatisticsJoinsWith adds beside each joined table's grid code column (nothing, or the tile's codes). */
+type SameGrids = (gridCodeColumn: RawBuilder<unknown>) => RawBuilder<unknown>;
+
 /**
  * A grid's people moved in or out after the window's last day, while the window lags behind today:
  * it is carried to today on the day's first read, so this is nothing but for a moment after
@@ -38,13 +41,13 @@ const lastKeptDay = sql`(SELECT last_day FROM grid_population_window)`;
  * the statistics are distributed (issue 20: "correlated subqueries are not supported"). Joined as
  * one grouped read, it is one plan on every engine: no scan of the changes unless the window lags.
  */
-const recentPeopleJoin = (sameGrids: (gridCodeColumn: RawBuilder<unknown>) => RawBuilder<unknown>) => sql`
+const recentPeopleJoin = (sameGrids: SameGrids) => sql`
   LEFT JOIN (
     SELECT c.grid_code, sum(c.registered + c.lodging + c.floating + c.overseas) AS people FROM grid_population_changes c
     WHERE ${lastKeptDay} < city_today() AND c.day > ${lastKeptDay} AND c.day <= city_today() ${sameGrids(sql.ref('c.grid_code'))}
     GROUP BY c.grid_code) AS recent ON recent.grid_code = g.code`;
 
-export const gridStatisticsJoinsWith = (sameGrids: (gridCodeColumn: RawBuilder<unknown>) => RawBuilder<unknown>) => sql`
+export const gridStatisticsJoinsWith = (sameGrids: SameGrids) => sql`
   LEFT JOIN grid_unit_stats s ON s.grid_code = g.code ${sameGrids(sql.ref('s.grid_code'))}
   LEFT JOIN grid_population_daily d ON d.day = ${lastKeptDay} AND d.grid_code = g.code ${sameGrids(sql.ref('d.grid_code'))}
   ${recentPeopleJoin(sameGrids)}
