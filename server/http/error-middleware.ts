@@ -45,10 +45,18 @@ function bodyRefusal(error: unknown): [number, string, string] | undefined {
 function sqlState(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const code = (error as { code: unknown }).code;
+    if (code === 'XX000' && CITUS_NODE_LOST.test(String((error as { message?: unknown }).message))) return '08006';
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
 }
+
+/**
+ * Citus reports a worker lost in the middle of a write's distributed transaction (its cached
+ * connection closed when the worker stopped) without a SQLSTATE of its own (XX000); the write was
+ * rolled back as a whole, as with 08006.
+ */
+const CITUS_NODE_LOST = /^failure on connection marked as essential: /;
 
 type FieldEntry = { field?: unknown; code?: unknown; messageZh?: unknown };
 

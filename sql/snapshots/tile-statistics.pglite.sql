@@ -30,8 +30,10 @@ SELECT id::text AS id, ST_AsGeoJSON(geom, 7)::json AS geometry, properties
 FROM (SELECT "g"."code"::bigint AS id, g.geom, jsonb_build_object('code', "g"."code", 'name', "g"."name", 'buildings', coalesce(s.buildings, 0), 'units', coalesce(s.units, 0), 'residents', CASE WHEN living.people >= $1::int THEN living.people::int END) AS properties
 FROM grids g
 LEFT JOIN grid_unit_stats s ON s.grid_code = g.code
-LEFT JOIN grid_population_daily d ON d.day = (SELECT last_day
-FROM grid_population_window) AND d.grid_code = g.code
+LEFT JOIN (SELECT *
+FROM grid_population_daily
+WHERE day = (SELECT last_day
+FROM grid_population_window)) AS d ON d.grid_code = g.code
 LEFT JOIN (
 SELECT c.grid_code, sum(c.registered + c.lodging + c.floating + c.overseas) AS people
 FROM grid_population_changes c
