@@ -6,6 +6,7 @@ import { envelopeOf } from '../../server/db/feature-sql.ts';
 import { cityGridStatistics, gridStatisticsOfCodesInSnapshot, gridStatisticsRows } from '../../server/tiles/repository/layer-rows.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { onCitus } from '../helpers/database.ts';
+import { QueryRecorder } from '../helpers/hot-paths.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
 import {
   bornYearsAgo,
@@ -22,8 +23,9 @@ import {
 /**
  * Issue #20 on a real Citus cluster (a coordinator and two workers, scripts/citus/cluster.sh): the
  * migrator distributes the grid statistics by grid code (server/db/citus.ts); a registration
- * writes its grid's counts on the grid's shard and the heatmap reads them back; a grid's read is a
- * router query on one shard; and with the worker of a grid stopped, that grid's reads and writes
+ * writes its grid's counts on the grid's shard (that one only) and the heatmap reads them back; a
+ * grid's read is a router query on one shard; the statistics reads give the workers the day (one
+ * daily row per grid comes back); a police drill-down touches no shard; and with the worker of a grid stopped, that grid's reads and writes
  * answer 503 data_node_unavailable and change nothing while a police drill-down still answers, and work again once the worker is back,
  * without a restart. Skipped (with the reason) unless TEST_DATABASE_URL is a Citus coordinator;
  * REQUIRE_CITUS=1 (.ci/run's Citus step) makes that skip a failure.
@@ -35,8 +37,9 @@ if (!nodes) console.log('[renwu tests] citus-distribution: skipped, TEST_DATABAS
 let t: TestApp;
 const db = () => t.handle.db;
 
+const recorder = new QueryRecorder();
 beforeAll(async () => {
-  if (nodes) t = await startRegistrationApp();
+  if (nodes) t = await startRegistrationApp({ plugins: [recorder] });
 }, 300_000);
 afterAll(async () => t?.close());
 
@@ -69,6 +72,21 @@ async function floatingToday(grid: string): Promise<number> {
   const response = await planner.get(`/api/heatmaps/floating_density?level=grid&asOf=${today()}`).expect(200);
   const cell = (response.body.cells as { code: string; figures?: { floating?: number } }[]).find((entry) => entry.code === grid);
   return cell?.figures?.floating ?? 0;
+}
+
+/**
+ * The transaction id of the last write in each shard of the grid statistics (shard id → the
+ * largest xmin of its rows, on its worker): a shard whose value moves was written.
+ */
+async function lastWritesPerShard(): Promise<Map<string, string>> {
+  const shards = new Map<string, string>();
+  for (const table of DISTRIBUTED_BY_GRID) {
+    const { rows } = await sql<{ shard: string; xid: string }>`
+      SELECT shardid::text AS shard, result AS xid
+      FROM run_command_on_shards(${table}::text, 'SELECT coalesce(max(xmin::text::bigint), 0) FROM %s')`.execute(db());
+    for (const row of rows) shards.set(row.shard, row.xid);
+  }
+  return shards;
 }
 
 /**
@@ -114,6 +132,33 @@ describe.skipIf(!nodes)('renwu on Citus (issue #20)', () => {
       EXPLAIN SELECT * FROM grid_population_daily WHERE grid_code = ${FIXTURE.gridWest} AND day = current_date`.execute(db());
     const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
     expect(plan).toContain('Task Count: 1');
+  });
+
+  it('writes a registration’s grid counts on one shard of each table, its grid’s; the person and the stay stay on the coordinator', async () => {
+    const before = await lastWritesPerShard();
+    expect((await moveIn(REGISTRATION.westUnit(3, 1), 'collector_west')).status).toBe(201);
+    const after = await lastWritesPerShard();
+    const touched = [...after].filter(([shard, xid]) => before.get(shard) !== xid).map(([shard]) => shard);
+    const { rows } = await sql<{ shard: string }>`
+      SELECT get_shard_id_for_distribution_column(t, ${FIXTURE.gridWest}::text)::text AS shard
+      FROM unnest(${[...DISTRIBUTED_BY_GRID]}::text[]) AS t`.execute(db());
+    const gridShards = rows.map((row) => row.shard);
+    expect(touched.length).toBeGreaterThan(0);
+    expect(touched.filter((shard) => !gridShards.includes(shard))).toEqual([]);
+    const onCoordinator = ['persons', 'residencies', 'audit_log'];
+    expect((await distributedTables(db())).filter((table) => onCoordinator.includes(table))).toEqual([]);
+  });
+
+  it('answers a police drill-down from the coordinator alone: none of its statements plans a distributed scan', async () => {
+    const police = await signedIn(t, 'police');
+    const statements = await recorder.record(() =>
+      police.get(`/api/drilldown/buildings/${FIXTURE.westHouse}?purpose=${encodeURIComponent('治安检查')}`).expect(200),
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      const { rows } = await db().executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${statement.sql}`, [...statement.parameters]));
+      expect(rows.map((row) => row['QUERY PLAN']).join('\n'), statement.sql).not.toContain('Citus');
+    }
   });
 
   // With the window's day in the condition of the join with the coordinator's grids, every daily row
