@@ -10,7 +10,9 @@
 -- the heatmaps read replaces its backend's row with a larger version (sequence values only grow,
 -- a backend's transactions follow one another) or adds a row, so each commit of a writer raises
 -- the sum that later snapshots see. Two reads with the same sum saw the same committed writers,
--- whatever runs elsewhere, and no catalogue of other backends is read.
+-- whatever runs elsewhere, and no catalogue of other backends is read. This holds only while rows
+-- are never deleted nor their versions lowered: nothing does either (one row per backend id, a few
+-- hundred at most), and nothing may.
 CREATE OR REPLACE FUNCTION analytics_snapshot_key() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT concat_ws('|', (SELECT coalesce(sum(version), 0) FROM analytics_changes), city_today())
 $$;
