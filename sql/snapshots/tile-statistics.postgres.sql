@@ -32,7 +32,7 @@ LEFT JOIN grid_unit_stats s ON s.grid_code = g.code
 LEFT JOIN (SELECT *
 FROM grid_population_daily
 WHERE day = (SELECT last_day
-FROM grid_population_window)) AS d ON d.grid_code = g.code
+FROM grid_population_window) ) AS d ON d.grid_code = g.code
 LEFT JOIN (
 SELECT c.grid_code, sum(c.registered + c.lodging + c.floating + c.overseas) AS people
 FROM grid_population_changes c
