@@ -105,9 +105,9 @@ async function populationChanges(
         SELECT d.grid_code, d.day, ${sums}
         FROM generate_series($1::bigint, $2::bigint) AS chunk
         CROSS JOIN LATERAL population_deltas(
-          ARRAY(SELECT r FROM residencies AS r WHERE r.person_id >= chunk * ${CHUNK_PEOPLE} AND r.person_id < (chunk + 1) * ${CHUNK_PEOPLE}),
-          ARRAY(SELECT p FROM persons AS p WHERE p.id >= chunk * ${CHUNK_PEOPLE} AND p.id < (chunk + 1) * ${CHUNK_PEOPLE}),
-          ARRAY(SELECT m FROM permits AS m WHERE m.person_id >= chunk * ${CHUNK_PEOPLE} AND m.person_id < (chunk + 1) * ${CHUNK_PEOPLE})) AS d
+          stay_facts_of_id_range(chunk * ${CHUNK_PEOPLE}, (chunk + 1) * ${CHUNK_PEOPLE}),
+          person_facts_of_id_range(chunk * ${CHUNK_PEOPLE}, (chunk + 1) * ${CHUNK_PEOPLE}),
+          permit_facts_of_id_range(chunk * ${CHUNK_PEOPLE}, (chunk + 1) * ${CHUNK_PEOPLE})) AS d
         GROUP BY d.grid_code, d.day`,
           [first, Math.min(lastChunk, first + CHUNKS_PER_JOB - 1)],
         );
