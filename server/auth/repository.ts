@@ -26,10 +26,23 @@ export async function findSessionUser(db: Kysely<DB>, tokenHash: string) {
     .executeTakeFirst();
 }
 
+/**
+ * A new session, and its creation as the user's last login, in one statement: every successful
+ * login opens exactly one session. (A trigger on sessions did the second part until sql/0040: on
+ * Citus a trigger runs on the table's shards and cannot write another table, docs/citus.md step 1.)
+ */
 export async function insertSession(db: Kysely<DB>, session: { tokenHash: string; userId: number; csrfToken: string; expiresAt: Date }) {
   await db
-    .insertInto('sessions')
-    .values({ token_hash: session.tokenHash, user_id: session.userId, csrf_token: session.csrfToken, expires_at: session.expiresAt })
+    .with('opened', (opening) =>
+      opening
+        .insertInto('sessions')
+        .values({ token_hash: session.tokenHash, user_id: session.userId, csrf_token: session.csrfToken, expires_at: session.expiresAt })
+        .returning(['user_id', 'created_at']),
+    )
+    .updateTable('users')
+    .from('opened')
+    .set((eb) => ({ last_login_at: eb.ref('opened.created_at') }))
+    .whereRef('users.id', '=', 'opened.user_id')
     .execute();
 }
 
