@@ -108,12 +108,16 @@ export async function areaNames(db: Db, codes: string[]): Promise<Map<string, st
 const ADJACENCY_CHUNK_GRIDS = 1000;
 
 /**
- * Recomputes collector_grid_adjacency when a change to grids marked it stale. Claiming the
- * state row first makes a concurrent grid change wait and mark it stale again after us.
+ * Recomputes collector_grid_adjacency when the grids' shapes have moved on since it was computed
+ * (sql/0041: the version of shape_version it was computed from). Claiming the state row first
+ * makes a concurrent refresh wait and then find it current; a grid change committed after the claim
+ * moves the shapes' version again, and the next call recomputes.
  */
 export async function refreshAdjacencyIfStale(db: Kysely<DB>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const claimed = await sql`UPDATE collector_adjacency_state SET fresh = true, refreshed_at = now() WHERE NOT fresh RETURNING singleton`.execute(trx);
+    const claimed = await sql`
+      UPDATE collector_adjacency_state AS s SET shapes_version = v.version, refreshed_at = now()
+      FROM shape_version AS v WHERE s.shapes_version IS DISTINCT FROM v.version RETURNING s.singleton`.execute(trx);
     if (claimed.rows.length === 0) return false;
     await sql`DELETE FROM collector_grid_adjacency`.execute(trx);
     const starts = await sql<{ code: string }>`

@@ -8,7 +8,8 @@ export interface CollectorGridAdjacencyTable {
 
 export interface CollectorAdjacencyStateTable {
   singleton: Generated<boolean>;
-  fresh: Generated<boolean>;
+  /** shape_version.version the adjacency was computed from (sql/0041); null until first computed. */
+  shapes_version: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   refreshed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 

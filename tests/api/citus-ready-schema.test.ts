@@ -60,7 +60,7 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
       cases: ['grid_stats_on_cases'],
       collector_assignments: ['collector_assignment_one_grid_if_full_time'],
       grid_population_window: NOTES,
-      grids: ['collector_adjacency_mark_stale', ...NOTES, 'note_shape_change'].sort(),
+      grids: [...NOTES, 'note_shape_change'].sort(),
       inspection_person_checks: NOTES,
       inspections: NOTES,
       permits: ['grid_stats_on_permits'],
