@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import type { Cell, SheetRow } from '../cells.ts';
 import type { ImportFormat, TextEncoding } from '../../domain/word-lists.ts';
 import { csvRecords } from './csv.ts';
 import { geoJsonFeatures } from './geojson.ts';
 import { decodedText } from './text.ts';
+import { xlsxInReadingOrder } from './xlsx-order.ts';
 import { xlsxRows } from './xlsx.ts';
 
 /**
@@ -21,9 +23,10 @@ export interface Source {
 }
 
 export function openSource(file: string, format: ImportFormat, encoding: TextEncoding | null): Source {
-  const bytes = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+  // A workbook's worksheets after its shared strings (xlsx-order.ts says why).
+  const bytes = format === 'xlsx' ? Readable.from(xlsxInReadingOrder(file)) : fs.createReadStream(file, { highWaterMark: 256 * 1024 });
   let bytesRead = 0;
-  bytes.on('data', (chunk) => {
+  bytes.on('data', (chunk: Buffer) => {
     bytesRead += chunk.length;
   });
   const events =
