@@ -52,7 +52,8 @@ async function entryRanges(handle: fs.FileHandle, size: number): Promise<Range[]
     start: entry.offset,
     end: byOffset[index + 1]?.offset ?? directory.offset,
   }));
-  if (ranges[0]?.start !== 0) return undefined;
+  // Entries must tile the bytes before the directory, from the first byte on.
+  if (ranges[0]?.start !== 0 || ranges.some((range) => range.end > directory.offset || range.start > range.end)) return undefined;
   const isSheet = (range: { name: string }) => WORKSHEET.test(range.name);
   return [...ranges.filter((range) => !isSheet(range)), ...ranges.filter(isSheet), { start: directory.offset, end: size }];
 }
