@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { CodeRange } from '../db/code-prefix.ts';
+import { noteFiguresWritten } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 import { populationTodayPerGrid } from '../heatmaps/service.ts';
 
@@ -200,6 +201,8 @@ export async function writeSetting(db: Db, key: string, value: unknown): Promise
     .values({ key, value: JSON.stringify(value), updated_at: sql`now()` })
     .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: sql`now()` }))
     .execute();
+  // Settings carry no trigger (sql/0043): the kept figures read them, so their writer says so.
+  await noteFiguresWritten(db);
 }
 
 // ---------------------------------------------------------------------------------------------

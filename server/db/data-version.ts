@@ -49,3 +49,18 @@ export async function pruneChangedDays(db: Kysely<DB>, snapshot: string): Promis
 
 /** Whether `day` (YYYY-MM-DD) comes before `changedFrom` as changedDaysSince gives it. */
 export const dayBefore = (day: string, changedFrom: string) => changedFrom === NO_DAY || (changedFrom !== EVERY_DAY && day < changedFrom);
+
+/**
+ * What a writer of a table the kept figures read notes in its own transaction, now that those
+ * tables carry no triggers (docs/citus.md step 1; sql/0036, sql/0043): the data version moves, and
+ * every day from `firstDay` on (every day by default) counts as changed for the kept month-ends.
+ * Once per transaction is enough; more is harmless.
+ */
+export async function noteFiguresWritten(db: Kysely<DB>, firstDay: string = EVERY_DAY): Promise<void> {
+  await sql`SELECT note_statistics_written(${firstDay}::date)`.execute(db);
+}
+
+/** The data version alone, for a writer of what only the heatmaps read and not the month-ends (the rental tiers). */
+export async function noteDataVersionMoved(db: Kysely<DB>): Promise<void> {
+  await sql`SELECT note_analytics_version()`.execute(db);
+}

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { noteFiguresWritten } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 import { addMonths, monthOf } from '../domain/rental-scoring.ts';
 import {
@@ -37,6 +38,7 @@ export async function seedDemoRentals(db: Kysely<DB>, today: string, options: Pi
   const householdVisits = existing ? 0 : await insertDemoHouseholdVisits(db, today);
   const personFlags = existing ? 0 : await insertDemoPersonFlags(db, today);
   const personChecks = existing ? 0 : (await insertDemoPersonChecks(db, today)) + (await insertDemoFoundUnregistered(db, today));
+  if (!existing) await noteFiguresWritten(db); // visits carry no trigger (sql/0043)
   const lastMonth = addMonths(monthOf(today), -1);
   const scoring = (await anyRentalBuilding(db)) ? await scoreMonths(db, addMonths(lastMonth, -11), lastMonth, options) : null;
   return { inspections, householdVisits, personFlags, personChecks, scoring };

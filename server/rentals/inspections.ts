@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/service.ts';
 import type { Principal } from '../auth/session.ts';
+import { noteFiguresWritten } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 import type { InspectorRole } from '../domain/rental-scoring.ts';
 import { badRequest, HttpError, notFound } from '../http/errors.ts';
@@ -115,6 +116,8 @@ export async function recordInspection(db: Kysely<DB>, principal: Principal, inp
       checks.map((check) => ({ inspection_id: id, person_id: check.personId, found_here: check.foundHere, registered_here: check.registeredHere })),
     );
     await recordVisit(trx, input.buildingCode, role, input.visitedOn);
+    // Visits and their person checks carry no trigger (sql/0043); the 居住登记率 reads them.
+    await noteFiguresWritten(trx);
     await recordAudit(trx, principal, {
       action: 'create',
       targetType: 'inspection',

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
+import { noteDataVersionMoved } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 import { addMonths, LOOKBACK_MONTHS, monthsBetween, NO_FACTS, scoreBuildingMonths, type BuildingFacts, type RentalRule } from '../domain/rental-scoring.ts';
 import { loadFacts, rentalBuildings, type RentalBuilding } from './facts.ts';
@@ -143,6 +144,8 @@ export async function scoreMonths(db: Kysely<DB>, fromMonth: string, toMonth: st
       run.householdScores += rows.households.length;
     }
     await refreshTierCounts(trx, from, to);
+    // The scores and tier counts carry no trigger (sql/0043); the heatmaps' rental tiers read them.
+    await noteDataVersionMoved(trx);
     await refreshSchedule(trx);
     return { ...run, millis: Date.now() - started };
   });

@@ -59,16 +59,10 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
       buildings: ['forget_all_building_tiles', 'grid_stats_on_buildings', 'note_building_tiles_changed'],
       cases: ['grid_stats_on_cases'],
       collector_assignments: ['collector_assignment_one_grid_if_full_time'],
-      grid_population_window: NOTES,
       grids: [...NOTES, 'note_shape_change'].sort(),
-      inspection_person_checks: NOTES,
-      inspections: NOTES,
       permits: ['grid_stats_on_permits'],
       persons: ['grid_stats_on_person_category', 'note_analytics_change', 'note_changed_days_of_categories', 'note_changed_days_of_statement'],
-      rental_scores: ['note_analytics_change'],
-      rental_tier_counts: ['note_analytics_change'],
       residencies: ['grid_stats_on_residencies', 'note_analytics_change', 'note_changed_days_of_statement', 'note_changed_days_of_stays'],
-      settings: NOTES,
       units: ['grid_stats_on_units'],
     });
   });

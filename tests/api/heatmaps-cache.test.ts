@@ -5,6 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Area heatmaps are kept per data version (sql/0008_analytics_version.sql). A kept response
@@ -71,14 +72,14 @@ describe('kept heatmap responses', () => {
     const url = '/api/heatmaps/floating_density?level=grid&asOf=2025-06-01';
     const before = await leader.get(url).expect(200);
     await leader.get(url).expect(200).expect('x-renwu-cache', 'hit');
-    await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 1}')`.execute(t.handle.db);
+    await setPrivacyKByHand(t.handle.db, 1);
     try {
       const after = await leader.get(url).expect(200);
       expect(after.headers['x-renwu-cache']).toBe('miss');
       expect(before.body.privacy.k).toBe(5);
       expect(after.body.privacy).toMatchObject({ k: 1, suppressedCells: 0 });
     } finally {
-      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, null);
     }
   });
 

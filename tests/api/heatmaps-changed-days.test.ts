@@ -74,7 +74,9 @@ describe('the days a write changed (sql/0032)', () => {
       await db()
         .transaction()
         .execute(async (trx) => {
+          // A change by hand and its note (README "Editing by hand"), rolled back together.
           await sql`UPDATE grid_population_window SET last_day = last_day`.execute(trx);
+          await sql`SELECT note_statistics_written('-infinity')`.execute(trx);
           throw new Error('rolled back');
         })
         .catch(() => undefined);
@@ -106,6 +108,31 @@ describe('the statistics tables without triggers (sql/0036, issue 20)', () => {
     expect(await moves(`SELECT materialize_grid_population(ARRAY['${FIXTURE.gridWest}'])`)).toEqual({ version: true, day: EVERY_DAY });
     // Carried over no day: nothing written, nothing noted.
     expect(await moves('SELECT carry_grid_population(current_date, current_date)')).toEqual({ version: false, day: NO_DAY });
+  });
+});
+
+describe('the tables whose writers note them (sql/0043, issue 20)', () => {
+  /** Whether `write` moves the data version, and the earliest day it changed. */
+  async function noted(write: () => Promise<unknown>) {
+    const version = async () => (await analyticsSnapshotKey(db())).split('|')[0];
+    const before = await version();
+    const day = await dayChangedBy(write);
+    return { version: (await version()) !== before, day };
+  }
+
+  it('moves the data version and changes every day with the collectors’ settings saved', async () => {
+    const admin = await signedIn(t, 'admin');
+    const { settings } = (await admin.get('/api/collectors/settings').expect(200)).body;
+    expect(await noted(() => admin.send('put', '/api/collectors/settings', settings).expect(200))).toEqual({ version: true, day: EVERY_DAY });
+  });
+
+  it('moves the data version with a scoring run, and changes no day the month-ends read', async () => {
+    const admin = await signedIn(t, 'admin');
+    expect(await noted(() => admin.post('/api/rentals/scores/run', { from: '2025-05', to: '2025-06' }).expect(200))).toEqual({ version: true, day: NO_DAY });
+  });
+
+  it('notes nothing for a change by hand without its note (README "Editing by hand" says to add it)', async () => {
+    expect(await noted(() => sql`UPDATE settings SET updated_at = now() WHERE key = 'permits'`.execute(db()))).toEqual({ version: false, day: NO_DAY });
   });
 });
 

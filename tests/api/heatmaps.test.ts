@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, gridArea, insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
+import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Heatmaps on the analytics fixture city. Every expected number is counted by hand from the
@@ -290,14 +291,14 @@ describe('privacy and roles', () => {
   });
 
   it('reads k from the privacy setting', async () => {
-    await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 6}')`.execute(t.handle.db);
+    await setPrivacyKByHand(t.handle.db, 6);
     try {
       const rates = await cells(leader, '/api/heatmaps/registration_rate?asOf=2025-06-01');
       expect(rates.get(FIXTURE.gridWest)?.suppressed).toBe(true);
       const community = await cells(leader, '/api/heatmaps/registration_rate?asOf=2025-06-01&level=community');
       expect(community.get(FIXTURE.community)).toMatchObject({ figures: { registered: 5, found: 6 } });
     } finally {
-      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, null);
     }
   });
 

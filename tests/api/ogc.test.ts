@@ -5,6 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
 import { defined } from '../helpers/defined.ts';
+import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 let t: TestApp;
 let reader: LoggedIn;
@@ -132,12 +133,12 @@ describe('OGC API Features: items', () => {
     };
     try {
       // West has 6 residents, East 3: k=7 withholds both, k=3 publishes both.
-      await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 7}')`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, 7);
       expect(await residentsById()).toEqual({ [FIXTURE.gridWest]: null, [FIXTURE.gridEast]: null });
-      await sql`UPDATE settings SET value = '{"k": 3}' WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, 3);
       expect(await residentsById()).toEqual({ [FIXTURE.gridWest]: 6, [FIXTURE.gridEast]: 3 });
     } finally {
-      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, null);
     }
   });
 

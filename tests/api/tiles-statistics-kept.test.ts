@@ -10,6 +10,7 @@ import type { LoggedIn, TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 import { startStatisticsTilesApp, type StatisticsTilesApp } from '../helpers/statistics-tiles-app.ts';
 import { asBinary, codesOf, insertResidents, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
+import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Whole-city statistics tiles made from the grid tiles rendered ahead (issue 18,
@@ -100,7 +101,7 @@ describe('statistics tiles made from the shapes rendered ahead', () => {
     await statistics.counted();
     expect(await residentsByCode(EAST_Z14)).toEqual({ residents: { [FIXTURE.gridEast]: 5 }, cache: 'stored' });
     try {
-      await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 6}')`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, 6);
       const withheld = { [FIXTURE.gridWest]: undefined, [FIXTURE.gridEast]: undefined };
       expect(await residentsByCode(CITY_Z13)).toEqual({ residents: withheld, cache: 'stored' });
       await statistics.counted();
@@ -109,7 +110,7 @@ describe('statistics tiles made from the shapes rendered ahead', () => {
       expect(again.residents).toEqual(withheld);
       expect(again.cache).toMatch(/^(stored|hit)$/);
     } finally {
-      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, null);
     }
   });
 

@@ -10,6 +10,7 @@ import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, codesOf, decodeTile, insertResidents, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
 import { defined } from '../helpers/defined.ts';
+import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 // Tiles worked out by hand (slippy-map formulas) over the fixture city, whose grids are the
 // 0.01° squares 114.20–114.21 (west) and 114.21–114.22 (east) × 22.70–22.71:
@@ -91,12 +92,12 @@ describe(`vector tiles (${ENGINE_UNDER_TEST}: ${ENGINE_UNDER_TEST === 'postgres'
     };
     try {
       // West has 5 residents, East 4: k=6 withholds both, k=4 publishes both.
-      await sql`INSERT INTO settings (key, value) VALUES ('privacy', '{"k": 6}')`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, 6);
       expect(await residentsByCode()).toEqual({ [FIXTURE.gridWest]: undefined, [FIXTURE.gridEast]: undefined });
-      await sql`UPDATE settings SET value = '{"k": 4}' WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, 4);
       expect(await residentsByCode()).toEqual({ [FIXTURE.gridWest]: 5, [FIXTURE.gridEast]: 4 });
     } finally {
-      await sql`DELETE FROM settings WHERE key = 'privacy'`.execute(t.handle.db);
+      await setPrivacyKByHand(t.handle.db, null);
     }
   });
 

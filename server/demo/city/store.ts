@@ -4,6 +4,7 @@
  * every level tiles exactly.
  */
 import { sql, type Kysely } from 'kysely';
+import { noteFiguresWritten } from '../../db/data-version.ts';
 import type { DB } from '../../db/schema.ts';
 import type { CityLayout } from './areas.ts';
 import type { CityRows, StreamedTable } from './generator.ts';
@@ -275,4 +276,5 @@ export async function nextId(db: Kysely<DB>, table: 'persons' | 'permits' | 'col
 export async function storeSetting(db: Kysely<DB>, key: string, value: unknown): Promise<void> {
   await sql`INSERT INTO settings (key, value, updated_at) VALUES (${key}, CAST(${JSON.stringify(value)}::text AS jsonb), now())
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`.execute(db);
+  await noteFiguresWritten(db); // settings carry no trigger (sql/0043)
 }

@@ -1,0 +1,25 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../../server/db/schema.ts';
+
+/**
+ * A change made by hand in SQL, as README "Editing by hand" tells an operator to make it: the
+ * statement and the note of what the kept figures read in one transaction (the tables carry no
+ * triggers that would note it, sql/0043).
+ */
+export async function editByHand(db: Kysely<DB>, statement: RawBuilder<unknown>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await statement.execute(trx);
+    await sql`SELECT note_statistics_written('-infinity')`.execute(trx);
+  });
+}
+
+/** Sets the privacy setting's k by hand (no API writes it), or with null removes the setting (DOMAIN.md's default k). */
+export async function setPrivacyKByHand(db: Kysely<DB>, k: number | null): Promise<void> {
+  await editByHand(
+    db,
+    k === null
+      ? sql`DELETE FROM settings WHERE key = 'privacy'`
+      : sql`INSERT INTO settings (key, value) VALUES ('privacy', ${JSON.stringify({ k })}::jsonb)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  );
+}
