@@ -19,6 +19,7 @@ import { hashPassword } from '../../server/auth/passwords.ts';
 import { readConfig } from '../../server/config.ts';
 import { detectCapabilities } from '../../server/db/capabilities.ts';
 import { openDatabase } from '../../server/db/connection.ts';
+import { noteShapesWritten } from '../../server/db/data-version.ts';
 import { migrateToLatest } from '../../server/db/migrator.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { addDays } from '../../server/domain/calendar.ts';
@@ -60,6 +61,7 @@ async function insertCity(db: Awaited<ReturnType<typeof openDatabase>>['db']): P
     SELECT ${COMMUNITY} || lpad(g::text, 2, '0'), ${COMMUNITY}, 'grid ' || g,
            ST_Multi(ST_MakeEnvelope(114 + (g - 1) * 0.01, 22.7, 114 + g * 0.01, 22.71, 4326)), 1.1
     FROM generate_series(1, ${GRIDS}) AS g`.execute(db);
+  await noteShapesWritten(db);
   await sql`
     INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
     SELECT g.code || lpad(b::text, 5, '0'), g.code, 'bench road ' || b, 20, 'residential', 'property',

@@ -60,6 +60,15 @@ export async function noteFiguresWritten(db: Kysely<DB>, firstDay: string = EVER
   await sql`SELECT note_statistics_written(${firstDay}::date)`.execute(db);
 }
 
+/**
+ * What a writer of the grids' or areas' shapes (or names) notes in its own transaction (sql/0044):
+ * the shapes' version moves (the grid and area tiles are rendered again), and with it the data
+ * version and every day, as noteFiguresWritten.
+ */
+export async function noteShapesWritten(db: Kysely<DB>): Promise<void> {
+  await sql`SELECT note_shapes_written()`.execute(db);
+}
+
 /** The data version alone, for a writer of what only the heatmaps read and not the month-ends (the rental tiers). */
 export async function noteDataVersionMoved(db: Kysely<DB>): Promise<void> {
   await sql`SELECT note_analytics_version()`.execute(db);

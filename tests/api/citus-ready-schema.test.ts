@@ -45,8 +45,6 @@ async function triggerFunctionsByTable(): Promise<Record<string, string[]>> {
   return Object.fromEntries(rows.map((row) => [row.table, row.functions]));
 }
 
-const NOTES = ['note_analytics_change', 'note_changed_days_of_statement'];
-
 describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
   it('has no function taking or returning a table’s rows but the audit chain’s pair (sql/0039)', async () => {
     expect(await functionsTypedByTables()).toEqual(['audit_row_digest(text,audit_log)', 'audit_row_message(text,audit_log)']);
@@ -54,12 +52,10 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
 
   it('has the triggers docs/citus.md lists as left, and no other', async () => {
     expect(await triggerFunctionsByTable()).toEqual({
-      admin_areas: [...NOTES, 'note_shape_change'].sort(),
       audit_log: ['audit_log_insert_unlinked', 'audit_log_refuse_change'],
       buildings: ['forget_all_building_tiles', 'grid_stats_on_buildings', 'note_building_tiles_changed'],
       cases: ['grid_stats_on_cases'],
       collector_assignments: ['collector_assignment_one_grid_if_full_time'],
-      grids: [...NOTES, 'note_shape_change'].sort(),
       permits: ['grid_stats_on_permits'],
       persons: ['grid_stats_on_person_category', 'note_analytics_change', 'note_changed_days_of_categories', 'note_changed_days_of_statement'],
       residencies: ['grid_stats_on_residencies', 'note_analytics_change', 'note_changed_days_of_statement', 'note_changed_days_of_stays'],

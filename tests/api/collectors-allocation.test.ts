@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { CITY, insertAllocationCity } from '../helpers/collectors-fixture.ts';
 import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Every expected figure below is counted by hand from tests/helpers/collectors-fixture.ts. The
@@ -656,12 +657,15 @@ describe('grid adjacency (shared boundary) behind the rebalancing', () => {
     expect(await pairs()).toEqual(row.slice(1).map((code, index) => `${row[index]}|${code}`));
     // A grid north-east of R1 touches it at one corner point only.
     const cornerOnly = '44030700200102';
-    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${cornerOnly}, ${CITY.communityR}, '租二',
-      ST_GeomFromText('MULTIPOLYGON(((114.27 22.71,114.28 22.71,114.28 22.72,114.27 22.72,114.27 22.71)))', 4326), 1.1)`.execute(t.handle.db);
+    await editShapesByHand(
+      t.handle.db,
+      sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${cornerOnly}, ${CITY.communityR}, '租二',
+      ST_GeomFromText('MULTIPOLYGON(((114.27 22.71,114.28 22.71,114.28 22.72,114.27 22.72,114.27 22.71)))', 4326), 1.1)`,
+    );
     await (await agentFor('planner')).get('/api/collectors/rebalance').expect(200);
     expect(await pairs()).toEqual(row.slice(1).map((code, index) => `${row[index]}|${code}`));
     // Moved one row down, it shares R1's east edge.
-    await sql`UPDATE grids SET geom = ST_Translate(geom, 0, -0.01) WHERE code = ${cornerOnly}`.execute(t.handle.db);
+    await editShapesByHand(t.handle.db, sql`UPDATE grids SET geom = ST_Translate(geom, 0, -0.01) WHERE code = ${cornerOnly}`);
     await (await agentFor('planner')).get('/api/collectors/rebalance').expect(200);
     expect(await pairs()).toContain(`${CITY.R1}|${cornerOnly}`);
   });

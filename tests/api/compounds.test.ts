@@ -4,6 +4,7 @@ import { insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv, type Importer } from '../helpers/import-files.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Compounds (小区 / 院落, issue 15 item 6) over HTTP against the real database: imported all or
@@ -30,11 +31,13 @@ const people: Record<string, LoggedIn> = {};
 
 async function insertOtherCommunity(): Promise<void> {
   const square = 'MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.23 22.71,114.22 22.71,114.22 22.7)))';
-  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${OTHER_COMMUNITY}, 'community', ${FIXTURE.street}, '另一社区', ST_GeomFromText(${square}, 4326))`.execute(
+  await editShapesByHand(
     t.handle.db,
+    sql`INSERT INTO admin_areas (code, level, parent_code, name, geom) VALUES (${OTHER_COMMUNITY}, 'community', ${FIXTURE.street}, '另一社区', ST_GeomFromText(${square}, 4326))`,
   );
-  await sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${OTHER_GRID}, ${OTHER_COMMUNITY}, '另一网格', ST_GeomFromText(${square}, 4326), 1)`.execute(
+  await editShapesByHand(
     t.handle.db,
+    sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${OTHER_GRID}, ${OTHER_COMMUNITY}, '另一网格', ST_GeomFromText(${square}, 4326), 1)`,
   );
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${OTHER_BUILDING}, ${OTHER_GRID}, '另一路1号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.225, 22.705), 4326))`.execute(

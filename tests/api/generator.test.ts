@@ -41,6 +41,13 @@ describe('the synthetic city generator', () => {
     expect(await cityFingerprint(handles[1]!)).toEqual(await cityFingerprint(handles[0]!));
   });
 
+  it('notes the shapes it writes (sql/0044: the grids and areas carry no trigger), so that their tiles are not kept from before', async () => {
+    for (const handle of handles) {
+      const { rows } = await sql<{ version: string }>`SELECT version::text AS version FROM shape_version`.execute(handle.db);
+      expect(Number(rows[0]!.version)).toBeGreaterThan(0);
+    }
+  });
+
   it('refuses to generate into a database that already holds a city', async () => {
     await expect(generateCity(handles[0]!, OPTIONS)).rejects.toThrow();
   });

@@ -5,7 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
-import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Area heatmaps are kept per data version (sql/0008_analytics_version.sql). A kept response
@@ -93,13 +93,13 @@ describe('kept heatmap responses', () => {
     const afterWrites = await leader.get(url).expect(200);
     expect(afterWrites.headers['x-renwu-cache']).toBe('hit');
     expect(afterWrites.body).toEqual(first.body);
-    await sql`UPDATE admin_areas SET name = '测试社区（新）' WHERE code = ${FIXTURE.community}`.execute(t.handle.db);
+    await editShapesByHand(t.handle.db, sql`UPDATE admin_areas SET name = '测试社区（新）' WHERE code = ${FIXTURE.community}`);
     try {
       const afterShapes = await leader.get(url).expect(200);
       expect(afterShapes.headers['x-renwu-cache']).toBe('miss');
       expect(afterShapes.body.names[afterShapes.body.codes.indexOf(FIXTURE.community)]).toBe('测试社区（新）');
     } finally {
-      await sql`UPDATE admin_areas SET name = '测试社区' WHERE code = ${FIXTURE.community}`.execute(t.handle.db);
+      await editShapesByHand(t.handle.db, sql`UPDATE admin_areas SET name = '测试社区' WHERE code = ${FIXTURE.community}`);
     }
   });
 

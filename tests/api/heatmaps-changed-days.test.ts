@@ -1,12 +1,21 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../server/auth/session.ts';
-import { analyticsSnapshot, analyticsSnapshotKey, changedDaysSince, EVERY_DAY, NO_DAY, pruneChangedDays } from '../../server/db/data-version.ts';
+import {
+  analyticsSnapshot,
+  analyticsSnapshotKey,
+  changedDaysSince,
+  EVERY_DAY,
+  NO_DAY,
+  pruneChangedDays,
+  shapeSnapshotKey,
+} from '../../server/db/data-version.ts';
 import { addDays } from '../../server/domain/calendar.ts';
 import { createMonthEndStore, KEPT_FIGURES_PACE, sliderMonthEnds, type MonthEndStore } from '../../server/heatmaps/month-ends.ts';
 import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 import { bornYearsAgo, daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, startRegistrationApp, today } from '../helpers/registration-fixture.ts';
 
 /**
@@ -129,6 +138,13 @@ describe('the tables whose writers note them (sql/0043, issue 20)', () => {
   it('moves the data version with a scoring run, and changes no day the month-ends read', async () => {
     const admin = await signedIn(t, 'admin');
     expect(await noted(() => admin.post('/api/rentals/scores/run', { from: '2025-05', to: '2025-06' }).expect(200))).toEqual({ version: true, day: NO_DAY });
+  });
+
+  it('moves the shapes’ version, the data version and every day with a change of the shapes and its note (sql/0044)', async () => {
+    const shapes = await shapeSnapshotKey(db());
+    const rename = sql`UPDATE grids SET name = name WHERE code = ${FIXTURE.gridWest}`;
+    expect(await noted(() => editShapesByHand(db(), rename))).toEqual({ version: true, day: EVERY_DAY });
+    expect(await shapeSnapshotKey(db())).not.toBe(shapes);
   });
 
   it('notes nothing for a change by hand without its note (README "Editing by hand" says to add it)', async () => {

@@ -23,6 +23,7 @@ import {
   type Importer,
   type Table,
 } from '../helpers/import-files.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Imports over HTTP against the real database: an office's GBK spreadsheet goes in whole or
@@ -192,9 +193,12 @@ describe('file formats and encodings', () => {
     const gcj02Points = [published.gcj02, fromWgs84(truths[1]!, 'gcj02'), fromWgs84(truths[2]!, 'gcj02')];
     // A building's point must lie in its grid (issue 15.5): the published pair gets a grid around it.
     const shenzhenGrid = `${FIXTURE.community}09`;
-    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
+    await editShapesByHand(
+      t.handle.db,
+      sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
               VALUES (${shenzhenGrid}, ${FIXTURE.community}, '南山测试网格',
-                      ST_GeomFromText('MULTIPOLYGON(((113.90 22.53,113.92 22.53,113.92 22.55,113.90 22.55,113.90 22.53)))', 4326), 4.6)`.execute(t.handle.db);
+                      ST_GeomFromText('MULTIPOLYGON(((113.90 22.53,113.92 22.53,113.92 22.55,113.90 22.55,113.90 22.53)))', 4326), 4.6)`,
+    );
     const codes = [`${shenzhenGrid}00201`, newBuilding(202), newBuilding(203)];
     const table: Table = [
       BUILDING_HEADERS,

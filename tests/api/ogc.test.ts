@@ -5,7 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
 import { defined } from '../helpers/defined.ts';
-import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 let t: TestApp;
 let reader: LoggedIn;
@@ -224,9 +224,12 @@ describe('OGC API Features: bbox on geometry, one geometry type per collection, 
   const triangleGrid = '44030700100103';
   const pointOnly = `${triangleGrid}00001`;
   beforeAll(async () => {
-    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
+    await editShapesByHand(
+      t.handle.db,
+      sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
               VALUES (${triangleGrid}, ${FIXTURE.community}, '三角网格',
-                      ST_GeomFromText('MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.22 22.71,114.22 22.7)))', 4326), 0.5)`.execute(t.handle.db);
+                      ST_GeomFromText('MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.22 22.71,114.22 22.7)))', 4326), 0.5)`,
+    );
     await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
               VALUES (${pointOnly}, ${triangleGrid}, '三角路1号', 2, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.221, 22.701), 4326))`.execute(
       t.handle.db,
@@ -277,7 +280,7 @@ describe('OGC API Features: bbox on geometry, one geometry type per collection, 
     expect(tag).toBeTruthy();
     await fromGis(url).set('If-None-Match', tag).expect(304);
     expect((await fromGis(`${url}&offset=1`).expect(200)).headers.etag).not.toBe(tag);
-    await sql`UPDATE grids SET name = '三角网格（新）' WHERE code = ${triangleGrid}`.execute(t.handle.db);
+    await editShapesByHand(t.handle.db, sql`UPDATE grids SET name = '三角网格（新）' WHERE code = ${triangleGrid}`);
     const changed = await fromGis(url).set('If-None-Match', tag).expect(200);
     expect(changed.headers.etag).not.toBe(tag);
   });

@@ -8,6 +8,7 @@ import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, codesOf, decodeTile, insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
 import { defined } from '../helpers/defined.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 // The fixture city (lon 114.20–114.22, lat 22.70–22.71): z13 6694/3565 holds all of it,
 // z14 13389/7130 both grids (see tests/api/tiles.test.ts).
@@ -133,8 +134,11 @@ describe(`PMTiles export (${ENGINE_UNDER_TEST})`, () => {
 
   it('refuses an archive of too many tiles, naming maxzoom', async () => {
     // A district a degree wide: ~180 × 180 tiles at z16.
-    await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom)
-              VALUES ('440399', 'district', NULL, '大区', ST_GeomFromText('MULTIPOLYGON(((113 22,114 22,114 23,113 23,113 22)))', 4326))`.execute(t.handle.db);
+    await editShapesByHand(
+      t.handle.db,
+      sql`INSERT INTO admin_areas (code, level, parent_code, name, geom)
+              VALUES ('440399', 'district', NULL, '大区', ST_GeomFromText('MULTIPOLYGON(((113 22,114 22,114 23,113 23,113 22)))', 4326))`,
+    );
     await insertUser(t.handle.db, 'wide', 'leader', ['440399']);
     const wide = await t.logIn('wide');
     const response = await wide.get('/api/exports/pmtiles?minzoom=16&maxzoom=16').expect(400);

@@ -5,6 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { insertResidents } from '../helpers/collectors-fixture.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv } from '../helpers/import-files.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Issue 15 items 1 and 2, on the fixture city plus two communities of street 001 (counted by hand):
@@ -32,11 +33,17 @@ const square = (column: number) => {
 const centre = (column: number) => [114.305 + column * 0.01, 22.805] as const;
 
 async function insertCommunityWithGrids(db: Kysely<DB>, community: string, grids: string[], firstColumn: number) {
-  await sql`INSERT INTO admin_areas (code, level, parent_code, name, geom)
-            VALUES (${community}, 'community', ${FIXTURE.street}, ${`社区${community.slice(-3)}`}, ST_GeomFromText(${square(firstColumn)}, 4326))`.execute(db);
+  await editShapesByHand(
+    db,
+    sql`INSERT INTO admin_areas (code, level, parent_code, name, geom)
+            VALUES (${community}, 'community', ${FIXTURE.street}, ${`社区${community.slice(-3)}`}, ST_GeomFromText(${square(firstColumn)}, 4326))`,
+  );
   for (const [index, grid] of grids.entries()) {
-    await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
-              VALUES (${grid}, ${community}, ${`网格${grid.slice(-2)}`}, ST_GeomFromText(${square(firstColumn + index)}, 4326), 1.1)`.execute(db);
+    await editShapesByHand(
+      db,
+      sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
+              VALUES (${grid}, ${community}, ${`网格${grid.slice(-2)}`}, ST_GeomFromText(${square(firstColumn + index)}, 4326), 1.1)`,
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, codesOf, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Issue 18: the leader's heatmap is drawn on vector tiles of the level's cells, so the first
@@ -27,8 +28,11 @@ let leader: LoggedIn;
 beforeAll(async () => {
   t = await startTestApp();
   await insertFixtureCity(t.handle.db);
-  await sql`UPDATE admin_areas SET geom = ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(114.205, 22.705), 4326), 0.004, 100))
-            WHERE code = ${FIXTURE.community}`.execute(t.handle.db);
+  await editShapesByHand(
+    t.handle.db,
+    sql`UPDATE admin_areas SET geom = ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(114.205, 22.705), 4326), 0.004, 100))
+            WHERE code = ${FIXTURE.community}`,
+  );
   await insertUser(t.handle.db, 'leader', 'leader');
   await insertUser(t.handle.db, 'street-planner', 'planner', [FIXTURE.street]);
   await insertUser(t.handle.db, 'collector', 'collector', [FIXTURE.gridWest]);

@@ -8,6 +8,7 @@ import { shapePyramidOf } from '../../server/tiles/shape-pyramid.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * Tiles are sent gzipped, from a copy made once per kept tile (issue 18: the compression middleware
@@ -30,10 +31,13 @@ beforeAll(async () => {
             SELECT ${FIXTURE.gridWest} || lpad(n::text, 5, '0'), ${FIXTURE.gridWest}, '测试路' || n || '号', 6, 'residential', 'patrol',
                    ST_SetSRID(ST_MakePoint(114.2005 + (n % 20) * 0.0004, 22.7005 + (n / 20) * 0.0004), 4326)
             FROM generate_series(100, 299) AS n`.execute(t.handle.db);
-  await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
+  await editShapesByHand(
+    t.handle.db,
+    sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
             SELECT ${FIXTURE.community} || lpad(n::text, 2, '0'), ${FIXTURE.community}, '小网格' || n,
                    ST_Multi(ST_MakeEnvelope(114.2002 + (n % 10) * 0.0009, 22.7002 + (n / 10) * 0.0009, 114.2009 + (n % 10) * 0.0009, 22.7009 + (n / 10) * 0.0009, 4326)), 0.006
-            FROM generate_series(3, 80) AS n`.execute(t.handle.db);
+            FROM generate_series(3, 80) AS n`,
+  );
   leader = await t.logIn('leader');
 });
 afterAll(async () => t?.close());

@@ -6,6 +6,7 @@ import { PYRAMID_MAX_ZOOM, shapePyramidOf, type ShapePyramid } from '../../serve
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, codesOf, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
+import { editShapesByHand } from '../helpers/hand-edits.ts';
 
 /**
  * The whole city's grid and area tiles rendered ahead once per version of the shapes (issue 18,
@@ -90,7 +91,7 @@ describe('grid and area tiles rendered ahead', () => {
     const before = await getTile(leader, 'grids', CITY_Z13).expect(200);
     const [oldVersion] = await storedVersions();
     // A boundary import moves the west grid's shape by ~100 m.
-    await sql`UPDATE grids SET geom = ST_Translate(geom, 0.001, 0) WHERE code = ${FIXTURE.gridWest}`.execute(t.handle.db);
+    await editShapesByHand(t.handle.db, sql`UPDATE grids SET geom = ST_Translate(geom, 0.001, 0) WHERE code = ${FIXTURE.gridWest}`);
 
     const after = await getTile(leader, 'grids', CITY_Z13).expect(200);
     expect(after.headers['x-renwu-cache']).toBe('miss');

@@ -10,7 +10,7 @@ import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, codesOf, decodeTile, insertResidents, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
 import { defined } from '../helpers/defined.ts';
-import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, setPrivacyKByHand } from '../helpers/hand-edits.ts';
 
 // Tiles worked out by hand (slippy-map formulas) over the fixture city, whose grids are the
 // 0.01° squares 114.20–114.21 (west) and 114.21–114.22 (east) × 22.70–22.71:
@@ -184,14 +184,14 @@ describe('tiles kept per data version', () => {
 
   it('renders a tile afresh once the data changes, and the old ETag no longer matches', async () => {
     const before = await getTile(leader, `grids/${WEST_Z14}`).expect(200);
-    await t.handle.db.updateTable('grids').set({ name: '西网格（改）' }).where('code', '=', FIXTURE.gridWest).execute();
+    await editShapesByHand(t.handle.db, sql`UPDATE grids SET name = '西网格（改）' WHERE code = ${FIXTURE.gridWest}`);
     try {
       const after = await asBinary(leader.get(`/tiles/grids/${WEST_Z14}.mvt`).set('If-None-Match', defined(before.headers.etag, 'an ETag'))).expect(200);
       expect(after.headers.etag).not.toBe(before.headers.etag);
       expect(after.headers['x-renwu-cache']).toBe('miss');
       expect(layerOf(after.body, 'grids').find((grid) => grid.properties.code === FIXTURE.gridWest)?.properties.name).toBe('西网格（改）');
     } finally {
-      await t.handle.db.updateTable('grids').set({ name: '西网格' }).where('code', '=', FIXTURE.gridWest).execute();
+      await editShapesByHand(t.handle.db, sql`UPDATE grids SET name = '西网格' WHERE code = ${FIXTURE.gridWest}`);
     }
   });
 
@@ -206,7 +206,7 @@ describe('tiles kept per data version', () => {
     const afresh = await asBinary(leader.get(`/tiles/statistics/${WEST_Z14}.mvt`).set('If-None-Match', statistics)).expect(200);
     expect(afresh.headers['x-renwu-cache']).toBe('miss');
     // A change of the shapes themselves: the area tile is rendered again too.
-    await sql`UPDATE admin_areas SET name = name WHERE code = ${FIXTURE.district}`.execute(t.handle.db);
+    await editShapesByHand(t.handle.db, sql`UPDATE admin_areas SET name = name WHERE code = ${FIXTURE.district}`);
     await asBinary(leader.get(`/tiles/areas/${WEST_Z14}.mvt`).set('If-None-Match', areas)).expect(200);
   });
 

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
+import { noteShapesWritten } from '../../server/db/data-version.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -177,6 +178,7 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
   await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
             VALUES (${ANALYTICS.northGrid}, ${ANALYTICS.northCommunity}, '北网格', ST_GeomFromText(${north}, 4326),
                     ST_Area(ST_GeomFromText(${north}, 4326)::geography) / 1e6)`.execute(db);
+  await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(db);
   for (const room of [1, 2]) {

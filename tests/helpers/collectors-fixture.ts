@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
+import { noteShapesWritten } from '../../server/db/data-version.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus enough people, rental houses and
@@ -135,6 +136,7 @@ export async function insertAllocationCity(db: Kysely<DB>): Promise<void> {
     [CITY.R1, '租一', 6],
   ];
   for (const [code, name, column] of grids) await insertGrid(db, code, name, column);
+  await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
 
   const westRoom = fixtureUnitCode(FIXTURE.westHouse, 1, 1);
   await insertResidents(db, westRoom, 150, { employer: CITY.employerX });

@@ -23,3 +23,11 @@ export async function setPrivacyKByHand(db: Kysely<DB>, k: number | null): Promi
             ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
 }
+
+/** A change of the grids' or areas' shapes or names by hand: the statement and note_shapes_written() in one transaction (sql/0044). */
+export async function editShapesByHand(db: Kysely<DB>, statement: RawBuilder<unknown>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await statement.execute(trx);
+    await sql`SELECT note_shapes_written()`.execute(trx);
+  });
+}

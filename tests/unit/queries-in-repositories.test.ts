@@ -41,7 +41,7 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   ],
   'db/capabilities.ts': [6, 'the database plumbing: what the engine can do (PostGIS version, ST_AsMVT, a table present)'],
   'db/data-version.ts': [
-    8,
+    9,
     "the database plumbing: the readers of the analytics data version (with its snapshot), of the shapes' version and of the log of changed days (sql/0032), and the notes of the writers of tables without triggers (sql/0043)",
   ],
   'db/connection.ts': [1, 'the database plumbing: opens (and so warms) every connection of the pool as the server starts'],

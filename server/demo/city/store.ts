@@ -4,7 +4,7 @@
  * every level tiles exactly.
  */
 import { sql, type Kysely } from 'kysely';
-import { noteFiguresWritten } from '../../db/data-version.ts';
+import { noteFiguresWritten, noteShapesWritten } from '../../db/data-version.ts';
 import type { DB } from '../../db/schema.ts';
 import type { CityLayout } from './areas.ts';
 import type { CityRows, StreamedTable } from './generator.ts';
@@ -53,6 +53,7 @@ export async function storeAreas(target: Target, layout: CityLayout, progress: P
   progress(4, 5);
   await sql`INSERT INTO grids (code, community_code, name, geom, area_km2)
     SELECT code, community_code, name, ST_Multi(geom), ST_Area(geom::geography) / 1e6 FROM city_cells ORDER BY code`.execute(db);
+  await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
   progress(5, 5);
 }
 
