@@ -4,6 +4,7 @@ import { analyticsSnapshotKey } from '../../server/db/data-version.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from '../helpers/fixture-city.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
+import { writeCases } from '../helpers/hand-edits.ts';
 
 /**
  * What an update of units does to the grid statistics (sql/0031_unit_stats_on_change.sql): it
@@ -25,9 +26,13 @@ beforeAll(async () => {
     ['C-EAST', EAST_UNIT, 114.215],
     ['C-WEST', WEST_UNIT, 114.203],
   ] as const) {
-    await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, building_code, unit_code)
-              VALUES (${caseNo}, 'public_order', '纠纷', now() - interval '2 days', ST_SetSRID(ST_MakePoint(${lon}, 22.705), 4326),
-                      ${unit.slice(0, 19)}, ${unit})`.execute(handle.db);
+    await writeCases(
+      handle.db,
+      sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, building_code, unit_code)
+          VALUES (${caseNo}, 'public_order', '纠纷', now() - interval '2 days', ST_SetSRID(ST_MakePoint(${lon}, 22.705), 4326),
+                  ${unit.slice(0, 19)}, ${unit})
+          RETURNING case_grid(grid_code, building_code) AS grid`,
+    );
   }
 });
 afterAll(async () => handle?.close());

@@ -5,6 +5,7 @@ import { addDays } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPermit, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+import { writeCases } from '../helpers/hand-edits.ts';
 
 /**
  * The maintained grid statistics against two references after a random sequence of writes
@@ -156,21 +157,32 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
     const building = pick([FIXTURE.westHouse, FIXTURE.westShop, FIXTURE.eastHouse, ANALYTICS.northHouse]);
     const units = (await unitCodes()).filter((code) => code.startsWith(building));
     const where = pick(['unit', 'building', 'grid', 'nothing'] as const);
-    await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
-              VALUES (${`R${between(0, 1e9)}`}, ${pick(['criminal', 'public_order'])}, ${pick(['theft', 'fight', 'fraud'])},
-                      ${`${randomDay()}T${String(between(0, 23)).padStart(2, '0')}:30:00Z`}::timestamptz, ST_SetSRID(ST_MakePoint(114.21, 22.705), 4326),
-                      ${where === 'grid' || (where === 'unit' && random() < 0.5) ? building.slice(0, 14) : null},
-                      ${where === 'unit' || where === 'building' ? building : null}, ${where === 'unit' ? pick(units) : null})`.execute(db);
+    await writeCases(
+      db,
+      sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
+          VALUES (${`R${between(0, 1e9)}`}, ${pick(['criminal', 'public_order'])}, ${pick(['theft', 'fight', 'fraud'])},
+                  ${`${randomDay()}T${String(between(0, 23)).padStart(2, '0')}:30:00Z`}::timestamptz, ST_SetSRID(ST_MakePoint(114.21, 22.705), 4326),
+                  ${where === 'grid' || (where === 'unit' && random() < 0.5) ? building.slice(0, 14) : null},
+                  ${where === 'unit' || where === 'building' ? building : null}, ${where === 'unit' ? pick(units) : null})
+          RETURNING case_grid(grid_code, building_code) AS grid`,
+    );
   },
   async changeOrDeleteCase() {
     const movable = await ids(sql<{ id: number }>`SELECT id FROM cases WHERE building_code IS NULL ORDER BY id`);
     const cases = await ids(sql<{ id: number }>`SELECT id FROM cases ORDER BY id`);
     if (random() < 0.5 && movable.length > 0) {
-      await sql`UPDATE cases SET grid_code = ${pick([FIXTURE.gridWest, FIXTURE.gridEast, ANALYTICS.northGrid])}, kind = ${pick(['criminal', 'public_order'])} WHERE id = ${pick(movable)}`.execute(
+      // The case's grid before and after: both are recounted.
+      await writeCases(
         db,
+        sql`WITH old AS (SELECT id, case_grid(grid_code, building_code) AS grid FROM cases WHERE id = ${pick(movable)}),
+                 changed AS (UPDATE cases AS c SET grid_code = ${pick([FIXTURE.gridWest, FIXTURE.gridEast, ANALYTICS.northGrid])},
+                                                   kind = ${pick(['criminal', 'public_order'])}
+                             FROM old WHERE c.id = old.id
+                             RETURNING old.grid AS before, case_grid(c.grid_code, c.building_code) AS after)
+            SELECT before AS grid FROM changed UNION ALL SELECT after FROM changed`,
       );
     } else if (cases.length > 3) {
-      await sql`DELETE FROM cases WHERE id = ${pick(cases)}`.execute(db);
+      await writeCases(db, sql`DELETE FROM cases WHERE id = ${pick(cases)} RETURNING case_grid(grid_code, building_code) AS grid`);
     }
   },
   async addUnit() {

@@ -5,7 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
-import { editShapesByHand, setPrivacyKByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, setPrivacyKByHand, writeCases } from '../helpers/hand-edits.ts';
 
 /**
  * Area heatmaps are kept per data version (sql/0008_analytics_version.sql). A kept response
@@ -36,8 +36,12 @@ function casesIn(body: { cells: { code: string; figures?: Record<string, number>
 }
 
 async function insertCase(caseNo: string, grid: string = FIXTURE.gridWest, runner = t.handle.db): Promise<void> {
-  await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
-            VALUES (${caseNo}, 'criminal', 'theft', '2025-06-20T10:00:00+08:00', ST_SetSRID(ST_MakePoint(114.203, 22.703), 4326), ${grid})`.execute(runner);
+  await writeCases(
+    runner,
+    sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
+        VALUES (${caseNo}, 'criminal', 'theft', '2025-06-20T10:00:00+08:00', ST_SetSRID(ST_MakePoint(114.203, 22.703), 4326), ${grid})
+        RETURNING grid_code AS grid`,
+  );
 }
 
 describe('kept heatmap responses', () => {

@@ -184,6 +184,13 @@ describe('file formats and encodings', () => {
     ]);
     expect(distanceMetres(await pointOf('cases', 'A-2024-001'), truthInWest)).toBeLessThan(1);
     expect(distanceMetres(await pointOf('cases', 'A-2024-002'), truthInEast)).toBeLessThan(1);
+    // Counted in their grids' statistics by the import itself (the cases carry no trigger, sql/0045).
+    const counted = await sql<{ grid_code: string; day: string; cases: number }>`
+      SELECT grid_code, day::text AS day, cases FROM grid_case_daily WHERE day IN ('2024-05-01', '2024-05-02') ORDER BY day`.execute(t.handle.db);
+    expect(counted.rows).toEqual([
+      { grid_code: FIXTURE.gridWest, day: '2024-05-01', cases: 1 },
+      { grid_code: FIXTURE.gridEast, day: '2024-05-02', cases: 1 },
+    ]);
   });
 
   it('stores declared GCJ-02 points within 1 m of their WGS84 truth (published Shenzhen pair and fixture points)', async () => {

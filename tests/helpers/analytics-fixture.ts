@@ -3,6 +3,7 @@ import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
+import { writeCases } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -224,9 +225,13 @@ export async function insertAnalyticsCity(db: Kysely<DB>): Promise<AnalyticsCity
     for (const [index, permit] of (spec.permits ?? []).entries()) await insertPermit(db, personId, permit, `JZZ-${label}-${index}`);
   }
   for (const [caseNo, spec] of Object.entries(CASES)) {
-    await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
-              VALUES (${caseNo}, ${spec.kind}, ${spec.category}, ${spec.occurredAt}::timestamptz, ST_SetSRID(ST_MakePoint(${spec.point[0]}, ${spec.point[1]}), 4326),
-                      ${spec.grid ?? null}, ${spec.building ?? null}, ${spec.unit ?? null})`.execute(db);
+    await writeCases(
+      db,
+      sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
+          VALUES (${caseNo}, ${spec.kind}, ${spec.category}, ${spec.occurredAt}::timestamptz, ST_SetSRID(ST_MakePoint(${spec.point[0]}, ${spec.point[1]}), 4326),
+                  ${spec.grid ?? null}, ${spec.building ?? null}, ${spec.unit ?? null})
+          RETURNING case_grid(grid_code, building_code) AS grid`,
+    );
   }
   return { personIds };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
+import { writeCases } from './hand-edits.ts';
 
 /**
  * The 48 real-shaped grid polygons of tests/fixtures/hotspots/grids.geojson (written by
@@ -48,9 +49,13 @@ export async function loadHotspotGrids(db: Kysely<DB>): Promise<void> {
 
 /** `counts[i]` criminal cases on `day` (10:00 in China) in grid `codes[i]`, in one statement. */
 export async function insertCases(db: Kysely<DB>, day: string, codes: readonly string[], counts: readonly number[]): Promise<void> {
-  await sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
-            SELECT c.code || '-' || ${day} || '-' || n, 'criminal', '盗窃', ${`${day} 10:00:00+08`}::timestamptz, ST_PointOnSurface(g.geom), g.code
-            FROM unnest(${codes as string[]}::text[], ${counts as number[]}::int[]) AS c(code, count)
-            JOIN grids AS g ON g.code = c.code
-            CROSS JOIN LATERAL generate_series(1, c.count) AS n`.execute(db);
+  await writeCases(
+    db,
+    sql`INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code)
+        SELECT c.code || '-' || ${day} || '-' || n, 'criminal', '盗窃', ${`${day} 10:00:00+08`}::timestamptz, ST_PointOnSurface(g.geom), g.code
+        FROM unnest(${codes as string[]}::text[], ${counts as number[]}::int[]) AS c(code, count)
+        JOIN grids AS g ON g.code = c.code
+        CROSS JOIN LATERAL generate_series(1, c.count) AS n
+        RETURNING grid_code AS grid`,
+  );
 }

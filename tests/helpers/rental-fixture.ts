@@ -3,6 +3,7 @@ import type { DB, Role, UnitUse } from '../../server/db/schema.ts';
 import { monthsBetween, type CaseKind, type PersonFlag } from '../../server/domain/rental-scoring.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from './fixture-city.ts';
+import { writeCases } from './hand-edits.ts';
 
 /**
  * Rental facts on top of the fixture city: extra one-room rental houses in the west grid
@@ -93,13 +94,16 @@ let nextCase = 1;
  */
 export async function insertCase(db: Kysely<DB>, buildingCode: string, kind: CaseKind, occurredAt: string, unitCode: string | null = null): Promise<number> {
   nextCase += 1;
-  const row = await sql<{ id: number }>`
+  const [row] = await writeCases<{ id: number }>(
+    db,
+    sql`
     INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
     SELECT ${`R${String(nextCase).padStart(6, '0')}`}, ${kind}, ${kind === 'criminal' ? '盗窃' : '噪音扰民'}, ${occurredAt}::timestamptz,
            point, grid_code, code, ${unitCode}
     FROM buildings WHERE code = ${buildingCode}
-    RETURNING id`.execute(db);
-  return row.rows[0]!.id;
+    RETURNING id, case_grid(grid_code, building_code) AS grid`,
+  );
+  return row!.id;
 }
 
 export interface Findings {

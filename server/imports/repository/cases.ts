@@ -1,6 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { rowsWritten } from './batches.ts';
 
 /** 案件 imports (kinds/cases.ts): the checks only the database can answer, and the insert. */
 
@@ -30,12 +29,17 @@ export async function casesToRefuse(db: Kysely<DB>, input: RawBuilder<unknown>, 
   return flagged.rows;
 }
 
-/** Inserts the input rows, each counted in its grid (caseGrid). */
+/**
+ * Inserts the input rows, each counted in its grid (caseGrid), and recounts the case statistics of
+ * those grids (the cases carry no trigger, sql/0045).
+ */
 export async function insertCases(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const result = await sql`
+  const inserted = await sql<{ grid: string | null }>`
       INSERT INTO cases (case_no, kind, category, occurred_at, point, grid_code, building_code, unit_code)
       SELECT input.case_no, input.kind, input.category, input.occurred_at, ST_SetSRID(ST_MakePoint(input.lon, input.lat), 4326),
              ${caseGrid}, input.building_code, input.unit_code
-      FROM ${input}`.execute(trx);
-  return rowsWritten(result);
+      FROM ${input}
+      RETURNING case_grid(grid_code, building_code) AS grid`.execute(trx);
+  await sql`SELECT cases_written(${inserted.rows.map((row) => row.grid)}::text[])`.execute(trx);
+  return inserted.rows.length;
 }
