@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Updateable } from 'kysely';
+import { lockUnitFacts, unitsWritten } from '../db/counted-writes.ts';
 import type { DB, UnitCheckReason, UnitUse } from '../db/schema.ts';
 import { selectStays } from '../person-data/repository.ts';
 
@@ -55,11 +56,19 @@ export async function hasCurrentOccupant(db: Kysely<DB>, unitCode: string): Prom
 
 /** The use the unit takes from its new occupants; flagged for the collector's visit. */
 export async function setUseAfterMoveIn(db: Kysely<DB>, unitCode: string, use: UnitUse, toCheck: UnitCheckReason, since: string): Promise<void> {
-  await db.updateTable('units').set({ use, rental_registered: false, to_check: toCheck, to_check_since: since }).where('code', '=', unitCode).execute();
+  await updateCountedUnit(db, unitCode, { use, rental_registered: false, to_check: toCheck, to_check_since: since });
 }
 
+/** The flag alone: nothing the figures count changes, so nothing is recounted. */
 export async function flagEmptied(db: Kysely<DB>, unitCode: string, since: string): Promise<void> {
   await db.updateTable('units').set({ to_check: 'emptied', to_check_since: since }).where('code', '=', unitCode).execute();
+}
+
+/** Updates one unit and recounts what the update changed in its grid's figures (the units carry no trigger, sql/0046). */
+async function updateCountedUnit(db: Kysely<DB>, unitCode: string, values: Updateable<DB['units']>): Promise<void> {
+  const before = await lockUnitFacts(db, [unitCode]);
+  await db.updateTable('units').set(values).where('code', '=', unitCode).execute();
+  await unitsWritten(db, before, [unitCode]);
 }
 
 export async function lockUnitCheck(db: Kysely<DB>, unitCode: string) {
@@ -69,9 +78,5 @@ export async function lockUnitCheck(db: Kysely<DB>, unitCode: string) {
 /** The use found on a visit; the flag is cleared. A unit found no longer let is no longer a registered rental either. */
 export async function recordFoundUse(db: Kysely<DB>, unitCode: string, use: UnitUse): Promise<void> {
   const rental = use === 'rented' ? {} : { rental_registered: false };
-  await db
-    .updateTable('units')
-    .set({ use, to_check: null, to_check_since: null, ...rental })
-    .where('code', '=', unitCode)
-    .execute();
+  await updateCountedUnit(db, unitCode, { use, to_check: null, to_check_since: null, ...rental });
 }

@@ -58,7 +58,6 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
       permits: ['grid_stats_on_permits'],
       persons: ['grid_stats_on_person_category', 'note_analytics_change', 'note_changed_days_of_categories', 'note_changed_days_of_statement'],
       residencies: ['grid_stats_on_residencies', 'note_analytics_change', 'note_changed_days_of_statement', 'note_changed_days_of_stays'],
-      units: ['grid_stats_on_units'],
     });
   });
 });

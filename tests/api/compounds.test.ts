@@ -4,7 +4,7 @@ import { insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv, type Importer } from '../helpers/import-files.ts';
-import { editShapesByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * Compounds (小区 / 院落, issue 15 item 6) over HTTP against the real database: imported all or
@@ -43,19 +43,21 @@ async function insertOtherCommunity(): Promise<void> {
             VALUES (${OTHER_BUILDING}, ${OTHER_GRID}, '另一路1号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.225, 22.705), 4326))`.execute(
     t.handle.db,
   );
-  await t.handle.db
-    .insertInto('units')
-    .values({
-      code: fixtureUnitCode(OTHER_BUILDING, 1, 1),
-      building_code: OTHER_BUILDING,
-      floor: 1,
-      room: '101',
-      area_m2: 40,
-      use: 'rented',
-      rental_registered: true,
-      landlord_name: null,
-    })
-    .execute();
+  await writeUnitsOf(t.handle.db, [OTHER_BUILDING], (trx) =>
+    trx
+      .insertInto('units')
+      .values({
+        code: fixtureUnitCode(OTHER_BUILDING, 1, 1),
+        building_code: OTHER_BUILDING,
+        floor: 1,
+        room: '101',
+        area_m2: 40,
+        use: 'rented',
+        rental_registered: true,
+        landlord_name: null,
+      })
+      .execute(),
+  );
 }
 
 async function insertResidents(): Promise<void> {
@@ -72,11 +74,13 @@ async function insertResidents(): Promise<void> {
   await live(fixtureUnitCode(FIXTURE.eastHouse, 1, 1), 1);
   await live(fixtureUnitCode(OTHER_BUILDING, 1, 1), 2);
   // One let unit of the west house is let to three households (分租): three rental houses.
-  await t.handle.db
-    .updateTable('units')
-    .set({ let_households: 3 })
-    .where('code', '=', fixtureUnitCode(FIXTURE.westHouse, 3, 1))
-    .execute();
+  await writeUnitsOf(t.handle.db, [FIXTURE.westHouse], (trx) =>
+    trx
+      .updateTable('units')
+      .set({ let_households: 3 })
+      .where('code', '=', fixtureUnitCode(FIXTURE.westHouse, 3, 1))
+      .execute(),
+  );
 }
 
 beforeAll(async () => {

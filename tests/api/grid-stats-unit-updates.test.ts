@@ -4,7 +4,7 @@ import { analyticsSnapshotKey } from '../../server/db/data-version.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from '../helpers/fixture-city.ts';
 import type { DatabaseHandle } from '../../server/db/connection.ts';
-import { writeCases } from '../helpers/hand-edits.ts';
+import { writeCases, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * What an update of units does to the grid statistics (sql/0031_unit_stats_on_change.sql): it
@@ -37,7 +37,9 @@ beforeAll(async () => {
 });
 afterAll(async () => handle?.close());
 
-const updateUnit = (code: string, set: ReturnType<typeof sql>) => sql`UPDATE units SET ${set} WHERE code = ${code}`.execute(handle.db);
+/** An update of one unit as its writers make it (sql/0046): the recount compares its facts before and after. */
+const updateUnit = (code: string, set: ReturnType<typeof sql>) =>
+  writeUnitsOf(handle.db, [code.slice(0, 19)], (trx) => sql`UPDATE units SET ${set} WHERE code = ${code}`.execute(trx));
 
 /** The grid's statistics rows as stored, with their row versions (xmin): a rewrite shows even when the figures are the same. */
 async function statisticsRows(grid: string) {
@@ -87,7 +89,9 @@ describe('grid statistics after an update of units', () => {
 
   it('recount both grids when units of both change in one statement, and a rental no longer registered', async () => {
     await updateUnit(WEST_UNIT, sql`let_households = 1`);
-    await sql`UPDATE units SET use = 'vacant', rental_registered = false WHERE code IN (${EAST_UNIT}, ${WEST_UNIT})`.execute(handle.db);
+    await writeUnitsOf(handle.db, [EAST_UNIT.slice(0, 19), WEST_UNIT.slice(0, 19)], (trx) =>
+      sql`UPDATE units SET use = 'vacant', rental_registered = false WHERE code IN (${EAST_UNIT}, ${WEST_UNIT})`.execute(trx),
+    );
     expect(withoutVersions(await statisticsRows(FIXTURE.gridWest))).toEqual({
       units: [{ rented_units: 5, rental_houses: 5 }],
       cases: [{ cases: 1, in_rental: 0 }],

@@ -5,7 +5,7 @@ import { addDays } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPermit, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
-import { writeCases } from '../helpers/hand-edits.ts';
+import { writeCases, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * The maintained grid statistics against two references after a random sequence of writes
@@ -188,25 +188,30 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   async addUnit() {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);
     addedUnits += 1;
-    await db
-      .insertInto('units')
-      .values({
-        code: fixtureUnitCode(building, 9, addedUnits),
-        building_code: building,
-        floor: 9,
-        room: `9${addedUnits}`,
-        area_m2: 25,
-        use: pick(['rented', 'vacant'] as const),
-        rental_registered: random() < 0.5,
-        landlord_name: null,
-        let_households: between(1, 4),
-      })
-      .execute();
+    await writeUnitsOf(db, [building], (trx) =>
+      trx
+        .insertInto('units')
+        .values({
+          code: fixtureUnitCode(building, 9, addedUnits),
+          building_code: building,
+          floor: 9,
+          room: `9${addedUnits}`,
+          area_m2: 25,
+          use: pick(['rented', 'vacant'] as const),
+          rental_registered: random() < 0.5,
+          landlord_name: null,
+          let_households: between(1, 4),
+        })
+        .execute(),
+    );
   },
   async changeUnitUse() {
     // Households let (分租) change too: a unit let to several counts as several rental houses.
-    await sql`UPDATE units SET use = ${pick(['rented', 'self_occupied', 'vacant'])}, rental_registered = ${random() < 0.5},
-              let_households = ${between(1, 4)} WHERE code = ${pick(await unitCodes())}`.execute(db);
+    const unit = pick(await unitCodes());
+    await writeUnitsOf(db, [unit.slice(0, 19)], (trx) =>
+      sql`UPDATE units SET use = ${pick(['rented', 'self_occupied', 'vacant'])}, rental_registered = ${random() < 0.5},
+          let_households = ${between(1, 4)} WHERE code = ${unit}`.execute(trx),
+    );
   },
   async changeBuilding() {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);

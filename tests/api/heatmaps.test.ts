@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, gridArea, insertAnalyticsCity } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, insertUser } from '../helpers/fixture-city.ts';
-import { setPrivacyKByHand } from '../helpers/hand-edits.ts';
+import { setPrivacyKByHand, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * Heatmaps on the analytics fixture city. Every expected number is counted by hand from the
@@ -180,9 +180,13 @@ describe('cases, rental units and rental tiers', () => {
   });
 
   it('follows a unit turning into a rental', async () => {
-    await t.handle.db.updateTable('units').set({ use: 'rented' }).where('building_code', '=', FIXTURE.eastHouse).where('floor', '=', 1).execute();
+    await writeUnitsOf(t.handle.db, [FIXTURE.eastHouse], (trx) =>
+      trx.updateTable('units').set({ use: 'rented' }).where('building_code', '=', FIXTURE.eastHouse).where('floor', '=', 1).execute(),
+    );
     expect((await cells(planner, '/api/heatmaps/rental_units')).get(FIXTURE.gridEast)?.value).toBe(1);
-    await t.handle.db.updateTable('units').set({ use: 'self_occupied' }).where('building_code', '=', FIXTURE.eastHouse).execute();
+    await writeUnitsOf(t.handle.db, [FIXTURE.eastHouse], (trx) =>
+      trx.updateTable('units').set({ use: 'self_occupied' }).where('building_code', '=', FIXTURE.eastHouse).execute(),
+    );
     expect((await cells(planner, '/api/heatmaps/rental_units')).get(FIXTURE.gridEast)?.value).toBe(0);
   });
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { rentedUnitsOfGrid } from '../helpers/hand-edits.ts';
 import { maskIdNumber, maskPhone } from '../../server/domain/id-number.ts';
 import {
   freeWestUnit,
@@ -120,6 +121,15 @@ describe('mode=upsert', () => {
       .where('target_id', 'in', [A, B, D])
       .execute();
     expect(audit).toEqual([{ action: 'update', target_type: 'unit', target_id: B, details: { importJob: job.id, fields: ['floor', 'room', 'areaM2'] } }]);
+  });
+
+  it('counts the units it adds and the uses it changes in their grid (the units carry no trigger, sql/0046)', async () => {
+    const before = await rentedUnitsOfGrid(t.handle.db, FIXTURE.gridWest);
+    expect(before.kept).toBe(before.counted);
+    const letOut: Table = [UNIT_HEADERS, [C, 4, 'C1', 25, '出租', '否'], [freeWestUnit(7005), 4, 'E1', 20, '出租', '否']];
+    const { job } = await importAndWait(admin, { kind: 'units', crs: 'wgs84', filename: 'u.csv', mode: 'upsert' }, utf8Csv(letOut));
+    expect(job).toMatchObject({ status: 'done', rowsImported: 2 });
+    expect(await rentedUnitsOfGrid(t.handle.db, FIXTURE.gridWest)).toEqual({ kept: before.kept + 2, counted: before.kept + 2 });
   });
 });
 

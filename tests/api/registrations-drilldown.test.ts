@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
 import { bornYearsAgo, daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, startRegistrationApp, today } from '../helpers/registration-fixture.ts';
+import { writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * The west house (3 floors × 2 rented units) after these registrations, counted by hand:
@@ -46,8 +47,10 @@ async function register(
 
 beforeAll(async () => {
   t = await startRegistrationApp();
-  await t.handle.db.updateTable('units').set({ rental_registered: false }).where('code', '=', REGISTRATION.westUnit(2, 2)).execute();
-  await t.handle.db.updateTable('units').set({ use: 'vacant', rental_registered: false }).where('code', '=', REGISTRATION.westUnit(3, 1)).execute();
+  await writeUnitsOf(t.handle.db, [FIXTURE.westHouse], async (trx) => {
+    await trx.updateTable('units').set({ rental_registered: false }).where('code', '=', REGISTRATION.westUnit(2, 2)).execute();
+    await trx.updateTable('units').set({ use: 'vacant', rental_registered: false }).where('code', '=', REGISTRATION.westUnit(3, 1)).execute();
+  });
   const collector = await signedIn(t, 'collector_west');
   const family = await collector
     .post('/api/registrations/move-ins', {

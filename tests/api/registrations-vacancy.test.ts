@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode } from '../helpers/fixture-city.ts';
 import { daysAgo, floatingAdult, idCard, startRegistrationApp } from '../helpers/registration-fixture.ts';
+import { rentedUnitsOfGrid, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /** Issue 15.4: a move-in into a vacant (空置) unit changes its use; a unit emptied by a move-out is flagged for a visit. */
 let t: TestApp;
@@ -9,12 +10,22 @@ const vacant = (room: number) => fixtureUnitCode(FIXTURE.westHouse, 4, room);
 
 beforeAll(async () => {
   t = await startRegistrationApp();
-  for (const room of [1, 2]) {
-    await t.handle.db
+  await writeUnitsOf(t.handle.db, [FIXTURE.westHouse], (trx) =>
+    trx
       .insertInto('units')
-      .values({ code: vacant(room), building_code: FIXTURE.westHouse, floor: 4, room: `40${room}`, area_m2: 30, use: 'vacant', landlord_name: null })
-      .execute();
-  }
+      .values(
+        [1, 2].map((room) => ({
+          code: vacant(room),
+          building_code: FIXTURE.westHouse,
+          floor: 4,
+          room: `40${room}`,
+          area_m2: 30,
+          use: 'vacant' as const,
+          landlord_name: null,
+        })),
+      )
+      .execute(),
+  );
 });
 afterAll(async () => t?.close());
 
@@ -23,13 +34,18 @@ const unitOf = (code: string) =>
 const unitAudit = (code: string) =>
   t.handle.db.selectFrom('audit_log').select(['action', 'details']).where('target_type', '=', 'unit').where('target_id', '=', code).orderBy('id').execute();
 
+/** The west grid's rented units, kept and counted: registrations and visits recount them themselves (sql/0046). */
+const rentedUnitsOfWestGrid = () => rentedUnitsOfGrid(t.handle.db, FIXTURE.gridWest);
+
 describe('move-in into a vacant unit', () => {
-  it('makes it an unregistered rental to check when a floating tenant moves in, audited', async () => {
+  it('makes it an unregistered rental to check when a floating tenant moves in, audited, and counted in its grid', async () => {
+    const before = await rentedUnitsOfWestGrid();
     const collector = await t.logIn('collector_west');
     const moved = await collector
       .post('/api/registrations/move-in', { unitCode: vacant(1), movedIn: daysAgo(1), person: floatingAdult(idCard('1990-02-03', 41), '租客甲') })
       .expect(201);
     expect(await unitOf(vacant(1))).toEqual({ use: 'rented', rental_registered: false, to_check: 'unregistered_rental' });
+    expect(await rentedUnitsOfWestGrid()).toEqual({ kept: before.kept + 1, counted: before.kept + 1 });
     expect(await unitAudit(vacant(1))).toEqual([
       {
         action: 'unit_use_change',
@@ -91,12 +107,14 @@ describe("the collector's visit clears a unit to check (POST /api/units/:code/ch
     expect(await unitOf(vacant(2))).toEqual({ use: 'self_occupied', rental_registered: false, to_check: 'use_changed' });
   });
 
-  it('takes the use found, clears the flag, audits both uses, and the unit leaves the list', async () => {
+  it('takes the use found, clears the flag, audits both uses, recounts its grid, and the unit leaves the list', async () => {
     expect(await listed()).toEqual([vacant(2), vacant(1)]);
+    const before = await rentedUnitsOfWestGrid();
     const collector = await t.logIn('collector_west');
     const checked = await collector.post(`/api/units/${vacant(1)}/check`, { visitedOn: daysAgo(0), use: 'vacant' }).expect(200);
     expect(checked.body).toEqual({ unitCode: vacant(1), previousUse: 'rented', use: 'vacant', clearedCheck: 'emptied', visitedOn: daysAgo(0) });
     expect(await unitOf(vacant(1))).toEqual({ use: 'vacant', rental_registered: false, to_check: null });
+    expect(await rentedUnitsOfWestGrid()).toEqual({ kept: before.kept - 1, counted: before.kept - 1 });
     expect((await unitAudit(vacant(1))).at(-1)).toEqual({
       action: 'update',
       details: { cause: 'unit_check', clearedCheck: 'emptied', flaggedSince: daysAgo(0), visitedOn: daysAgo(0), from: 'rented', to: 'vacant' },

@@ -5,7 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { insertResidents } from '../helpers/collectors-fixture.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv } from '../helpers/import-files.ts';
-import { editShapesByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * Issue 15 items 1 and 2, on the fixture city plus two communities of street 001 (counted by hand):
@@ -56,9 +56,11 @@ async function insertBuilding(db: Kysely<DB>, code: string, column: number) {
 
 /** `count` units numbered from room 101 on floor 1, with a use and households let. */
 async function insertUnits(db: Kysely<DB>, building: string, first: number, count: number, use: 'rented' | 'self_occupied', letHouseholds = 1) {
-  await sql`INSERT INTO units (code, building_code, floor, room, use, let_households)
-            SELECT ${building} || lpad((100 + n)::text, 6, '0'), ${building}, 1, (100 + n)::text, ${use}, ${letHouseholds}
-            FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(db);
+  await writeUnitsOf(db, [building], (trx) =>
+    sql`INSERT INTO units (code, building_code, floor, room, use, let_households)
+        SELECT ${building} || lpad((100 + n)::text, 6, '0'), ${building}, 1, (100 + n)::text, ${use}, ${letHouseholds}
+        FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(trx),
+  );
 }
 
 beforeAll(async () => {
@@ -215,15 +217,19 @@ describe('a rental house is a let dwelling, not a building', () => {
     const db = t.handle.db;
     const rentalHouses = async () =>
       (await planner.get(`/api/collectors/allocation?within=${H.grid}`).expect(200)).body.rows[0] as { rentalHouses: number; rentalBuildings: number };
-    await db.updateTable('units').set({ let_households: 5 }).where('code', '=', SHARED_UNIT).execute();
+    await writeUnitsOf(db, [SHARED_UNIT.slice(0, 19)], (trx) => trx.updateTable('units').set({ let_households: 5 }).where('code', '=', SHARED_UNIT).execute());
     expect(await rentalHouses()).toMatchObject({ rentalHouses: 25, rentalBuildings: 2 });
-    await db.updateTable('units').set({ use: 'vacant' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute();
+    await writeUnitsOf(db, [H_BUILDING_ROOMS], (trx) =>
+      trx.updateTable('units').set({ use: 'vacant' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute(),
+    );
     expect(await rentalHouses()).toMatchObject({ rentalHouses: 24, rentalBuildings: 2 });
     await db.updateTable('buildings').set({ status: 'demolished' }).where('code', '=', H_BUILDING_SHARED).execute();
     expect(await rentalHouses()).toMatchObject({ rentalHouses: 19, rentalBuildings: 1 });
     await db.updateTable('buildings').set({ status: 'active' }).where('code', '=', H_BUILDING_SHARED).execute();
-    await db.updateTable('units').set({ use: 'rented' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute();
-    await db.updateTable('units').set({ let_households: 3 }).where('code', '=', SHARED_UNIT).execute();
+    await writeUnitsOf(db, [H_BUILDING_ROOMS], (trx) =>
+      trx.updateTable('units').set({ use: 'rented' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute(),
+    );
+    await writeUnitsOf(db, [SHARED_UNIT.slice(0, 19)], (trx) => trx.updateTable('units').set({ let_households: 3 }).where('code', '=', SHARED_UNIT).execute());
     const maintained = await sql<{ grid_code: string; rental_houses: number }>`SELECT grid_code, rental_houses FROM grid_unit_stats ORDER BY grid_code`.execute(
       db,
     );

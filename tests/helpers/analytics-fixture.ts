@@ -3,7 +3,7 @@ import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeCases } from './hand-edits.ts';
+import { writeCases, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -182,21 +182,23 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
   await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(db);
-  for (const room of [1, 2]) {
-    await db
+  await writeUnitsOf(db, [N], (trx) =>
+    trx
       .insertInto('units')
-      .values({
-        code: fixtureUnitCode(N, 1, room),
-        building_code: N,
-        floor: 1,
-        room: `10${room}`,
-        area_m2: 20,
-        use: 'rented',
-        rental_registered: true,
-        landlord_name: null,
-      })
-      .execute();
-  }
+      .values(
+        [1, 2].map((room) => ({
+          code: fixtureUnitCode(N, 1, room),
+          building_code: N,
+          floor: 1,
+          room: `10${room}`,
+          area_m2: 20,
+          use: 'rented' as const,
+          rental_registered: true,
+          landlord_name: null,
+        })),
+      )
+      .execute(),
+  );
 }
 
 export interface AnalyticsCity {
@@ -212,11 +214,13 @@ export async function insertAnalyticsCity(db: Kysely<DB>): Promise<AnalyticsCity
   await insertNorthCommunity(db);
   await sql`SELECT refresh_grid_stats(${ANALYTICS.historyFrom}::date)`.execute(db);
   await db.updateTable('buildings').set({ responsibility_letter_signed: true }).where('code', '=', W).execute();
-  await db
-    .updateTable('units')
-    .set({ rental_registered: false })
-    .where('code', '=', fixtureUnitCode(W, 3, 2))
-    .execute();
+  await writeUnitsOf(db, [W], (trx) =>
+    trx
+      .updateTable('units')
+      .set({ rental_registered: false })
+      .where('code', '=', fixtureUnitCode(W, 3, 2))
+      .execute(),
+  );
   const personIds: Record<string, number> = {};
   for (const [label, spec] of Object.entries(PEOPLE)) {
     const personId = await insertPerson(db, spec.category, label);

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
+import { writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus enough people, rental houses and
@@ -65,11 +66,14 @@ async function insertBuildings(db: Kysely<DB>, grid: string, first: number, coun
     SELECT ${grid} || lpad(n::text, 5, '0'), ${grid}, '测试路' || n || '号', 2, 'urban_village', 'patrol', ${status},
            ST_SetSRID(ST_MakePoint(114.265, 22.705), 4326)
     FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(db);
-  await sql`
+  const buildings = Array.from({ length: count }, (_, index) => `${grid}${String(first + index).padStart(5, '0')}`);
+  await writeUnitsOf(db, buildings, (trx) =>
+    sql`
     INSERT INTO units (code, building_code, floor, room, use)
     SELECT ${grid} || lpad(n::text, 5, '0') || lpad((100 + r)::text, 6, '0'), ${grid} || lpad(n::text, 5, '0'), 1, (100 + r)::text,
            CASE WHEN r <= ${rented}::int THEN 'rented' ELSE 'self_occupied' END
-    FROM generate_series(${first}::int, ${first + count - 1}::int) n, generate_series(1, ${rented + other}::int) r`.execute(db);
+    FROM generate_series(${first}::int, ${first + count - 1}::int) n, generate_series(1, ${rented + other}::int) r`.execute(trx),
+  );
 }
 
 let nextPerson = 0;

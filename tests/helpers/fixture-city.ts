@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import type { DB, Role } from '../../server/db/schema.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
+import { writeUnitsOf } from './hand-edits.ts';
 
 /**
  * A hand-made city small enough to count by hand:
@@ -70,19 +71,21 @@ export function fixtureUnitCode(buildingCode: string, floor: number, room: numbe
 }
 
 async function insertUnit(db: Kysely<DB>, buildingCode: string, floor: number, room: number, use: DB['units']['use']) {
-  await db
-    .insertInto('units')
-    .values({
-      code: fixtureUnitCode(buildingCode, floor, room),
-      building_code: buildingCode,
-      floor,
-      room: `${floor}${String(room).padStart(2, '0')}`,
-      area_m2: 30,
-      use,
-      rental_registered: use === 'rented',
-      landlord_name: null,
-    })
-    .execute();
+  await writeUnitsOf(db, [buildingCode], (trx) =>
+    trx
+      .insertInto('units')
+      .values({
+        code: fixtureUnitCode(buildingCode, floor, room),
+        building_code: buildingCode,
+        floor,
+        room: `${floor}${String(room).padStart(2, '0')}`,
+        area_m2: 30,
+        use,
+        rental_registered: use === 'rented',
+        landlord_name: null,
+      })
+      .execute(),
+  );
 }
 
 /** Users per role; collectors and police can be bounded to a jurisdiction. */

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { lockUnitFacts, unitsWritten } from '../../server/db/counted-writes.ts';
 import type { DB } from '../../server/db/schema.ts';
 
 /** `work` in `db`'s transaction, or in a new one when `db` is not a transaction. */
@@ -48,4 +49,34 @@ export async function writeCases<Row extends object = object>(db: Kysely<DB>, st
     await sql`SELECT cases_written(${rows.map((row) => row.grid)}::text[])`.execute(trx);
     return rows;
   });
+}
+
+/** The codes of the units of `buildingCodes`. */
+async function unitCodesOf(db: Kysely<DB>, buildingCodes: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ code: string }>`SELECT code FROM units WHERE building_code = ANY (${buildingCodes as string[]}::text[])`.execute(db);
+  return rows.map((row) => row.code);
+}
+
+/**
+ * A write of units of `buildingCodes` (added, changed or deleted; sql/0046: they carry no trigger)
+ * as their writers make it: those buildings' unit facts locked before, `write`, and the recount of
+ * what it changed, in one transaction. Answers what `write` answers.
+ */
+export async function writeUnitsOf<T>(db: Kysely<DB>, buildingCodes: readonly string[], write: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return inTransaction(db, async (trx) => {
+    const codesBefore = await unitCodesOf(trx, buildingCodes);
+    const before = await lockUnitFacts(trx, codesBefore);
+    const result = await write(trx);
+    await unitsWritten(trx, before, [...new Set([...codesBefore, ...(await unitCodesOf(trx, buildingCodes))])]);
+    return result;
+  });
+}
+
+/** A grid's rented units as the statistics keep them and as the units of its active buildings count them. */
+export async function rentedUnitsOfGrid(db: Kysely<DB>, grid: string): Promise<{ kept: number; counted: number }> {
+  const { rows } = await sql<{ kept: number; counted: number }>`
+    SELECT (SELECT rented_units FROM grid_unit_stats WHERE grid_code = ${grid}) AS kept,
+           (SELECT count(*)::int FROM units AS u JOIN buildings AS b ON b.code = u.building_code
+            WHERE b.grid_code = ${grid} AND b.status = 'active' AND u.use = 'rented') AS counted`.execute(db);
+  return rows[0]!;
 }

@@ -4,6 +4,7 @@ import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp, type TestAppOptions } from './app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from './fixture-city.ts';
+import { writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what registration tests need: one user per
@@ -27,18 +28,20 @@ export async function startRegistrationApp(options: TestAppOptions = {}): Promis
   await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
             VALUES (${REGISTRATION.demolished}, ${FIXTURE.gridWest}, '测试路3号', 1, 'urban_village', 'patrol', 'demolished',
                     ST_SetSRID(ST_MakePoint(114.205, 22.705), 4326))`.execute(db);
-  await db
-    .insertInto('units')
-    .values({
-      code: REGISTRATION.demolishedUnit,
-      building_code: REGISTRATION.demolished,
-      floor: 1,
-      room: '101',
-      area_m2: 20,
-      use: 'vacant',
-      landlord_name: null,
-    })
-    .execute();
+  await writeUnitsOf(db, [REGISTRATION.demolished], (trx) =>
+    trx
+      .insertInto('units')
+      .values({
+        code: REGISTRATION.demolishedUnit,
+        building_code: REGISTRATION.demolished,
+        floor: 1,
+        room: '101',
+        area_m2: 20,
+        use: 'vacant',
+        landlord_name: null,
+      })
+      .execute(),
+  );
   return t;
 }
 

@@ -44,6 +44,10 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
     9,
     "the database plumbing: the readers of the analytics data version (with its snapshot), of the shapes' version and of the log of changed days (sql/0032), and the notes of the writers of tables without triggers (sql/0043)",
   ],
+  'db/counted-writes.ts': [
+    3,
+    'the database plumbing: the facts and recounts that writers of tables without statistics triggers call (sql/0046), shared by services, imports and fixtures',
+  ],
   'db/connection.ts': [1, 'the database plumbing: opens (and so warms) every connection of the pool as the server starts'],
   'db/migrator.ts': [1, 'the database plumbing: runs the migration files'],
   'db/citus.ts': [4, 'the database plumbing: what Citus distributes (catalogue reads, create_distributed_table)'],

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { rowsWritten } from './batches.ts';
+import { unitsWritten } from '../../db/counted-writes.ts';
 
 /** 房屋 imports (kinds/units.ts): the checks only the database can answer, and the insert. */
 
@@ -16,11 +16,17 @@ export async function unitsToRefuse(db: Kysely<DB>, input: RawBuilder<unknown>) 
   return flagged.rows;
 }
 
-/** Inserts the input rows (the units' columns), each under the building of its first 19 digits. */
+/**
+ * Inserts the input rows (the units' columns), each under the building of its first 19 digits, and
+ * counts them in their grids' figures (the units carry no trigger, sql/0046).
+ */
 export async function insertUnits(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const result = await sql`
+  const inserted = await sql<{ code: string }>`
       INSERT INTO units (code, building_code, floor, room, area_m2, use, rental_registered, landlord_name, let_households)
       SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name, let_households
-      FROM ${input}`.execute(trx);
-  return rowsWritten(result);
+      FROM ${input}
+      RETURNING code`.execute(trx);
+  const codes = inserted.rows.map((row) => row.code);
+  await unitsWritten(trx, [], codes);
+  return codes.length;
 }
