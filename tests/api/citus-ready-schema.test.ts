@@ -53,7 +53,6 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
   it('has the triggers docs/citus.md lists as left, and no other', async () => {
     expect(await triggerFunctionsByTable()).toEqual({
       audit_log: ['audit_log_insert_unlinked', 'audit_log_refuse_change'],
-      buildings: ['forget_all_building_tiles', 'grid_stats_on_buildings', 'note_building_tiles_changed'],
       collector_assignments: ['collector_assignment_one_grid_if_full_time'],
       permits: ['grid_stats_on_permits'],
       persons: ['grid_stats_on_person_category', 'note_analytics_change', 'note_changed_days_of_categories', 'note_changed_days_of_statement'],

@@ -5,7 +5,7 @@ import { addDays } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPermit, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
-import { writeCases, writeUnitsOf } from '../helpers/hand-edits.ts';
+import { writeBuildings, writeCases, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * The maintained grid statistics against two references after a random sequence of writes
@@ -215,8 +215,10 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   },
   async changeBuilding() {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);
-    await sql`UPDATE buildings SET responsibility_letter_signed = NOT responsibility_letter_signed,
-              status = ${random() < 0.2 ? 'demolished' : 'active'} WHERE code = ${building}`.execute(db);
+    await writeBuildings(db, [building], (trx) =>
+      sql`UPDATE buildings SET responsibility_letter_signed = NOT responsibility_letter_signed,
+              status = ${random() < 0.2 ? 'demolished' : 'active'} WHERE code = ${building}`.execute(trx),
+    );
   },
 };
 
@@ -372,11 +374,11 @@ describe('maintained statistics after random writes', () => {
           occupied: number;
         }>`SELECT occupied_units AS occupied FROM grid_population_daily WHERE day = ${today}::date AND grid_code = ${grid}`.execute(db)
       ).rows[0]?.occupied ?? 0;
-    await sql`UPDATE buildings SET status = 'active' WHERE code = ${FIXTURE.eastHouse}`.execute(db);
+    await writeBuildings(db, [FIXTURE.eastHouse], (trx) => sql`UPDATE buildings SET status = 'active' WHERE code = ${FIXTURE.eastHouse}`.execute(trx));
     const before = await occupiedIn(FIXTURE.gridEast);
     expect(before, 'the east house has people living there today').toBeGreaterThan(0);
     for (const status of ['demolished', 'active']) {
-      await sql`UPDATE buildings SET status = ${status} WHERE code = ${FIXTURE.eastHouse}`.execute(db);
+      await writeBuildings(db, [FIXTURE.eastHouse], (trx) => sql`UPDATE buildings SET status = ${status} WHERE code = ${FIXTURE.eastHouse}`.execute(trx));
       await expectTablesLikeDirectCounts(`east house ${status}`);
     }
     expect(await occupiedIn(FIXTURE.gridEast)).toBe(before);

@@ -142,8 +142,28 @@ describe('mode=upsert for buildings', () => {
     [code(302), '测试路302号', 4, '住宅', '物业式', '否', '', 114.2042, 22.7042],
   ];
 
+  /** The building tiles marked changed that draw a building (sql/0047: the buildings carry no trigger, their writers mark them). */
+  const generationsOf = async (building: string) =>
+    (
+      await sql<{ generation: number }>`
+      SELECT t.generation FROM buildings AS b, building_tiles_of(b.point) AS z JOIN building_tiles AS t USING (z, x, y)
+      WHERE b.code = ${building} ORDER BY z.z`.execute(t.handle.db)
+    ).rows.map((row) => row.generation);
+  /** A grid's buildings as its unit statistics keep them and as the active buildings count them. */
+  const buildingsOfWestGrid = async () =>
+    (
+      await sql<{ kept: number; counted: number }>`
+      SELECT (SELECT buildings FROM grid_unit_stats WHERE grid_code = ${FIXTURE.gridWest}) AS kept,
+             (SELECT count(*)::int FROM buildings WHERE grid_code = ${FIXTURE.gridWest} AND status = 'active') AS counted`.execute(t.handle.db)
+    ).rows[0]!;
+
   it('reads points and booleans back as written (unchanged), shows a moved point and masks a landlord phone for an admin', async () => {
+    const buildingsBefore = await buildingsOfWestGrid();
     expect((await importAndWait(admin, { kind: 'buildings', crs: 'wgs84', filename: 'b.csv' }, utf8Csv(register))).job.status).toBe('done');
+    // Counted in their grid and drawn anew by the import itself.
+    expect(await buildingsOfWestGrid()).toEqual({ kept: buildingsBefore.kept + 2, counted: buildingsBefore.kept + 2 });
+    const drawnBefore = await generationsOf(code(302));
+    expect(drawnBefore.length).toBeGreaterThan(0);
     const moved: Table = [HEADERS, register[1]!, [code(302), '测试路302号', 4, '住宅', '物业式', '否', '13900139000', 114.2043, 22.7042]];
     const accepted = await admin.upload({ kind: 'buildings', crs: 'wgs84', filename: 'b.csv', mode: 'upsert', preview: 'true' }, utf8Csv(moved)).expect(202);
     const { preview } = await admin.follow(accepted.body.job.id);
@@ -166,6 +186,8 @@ describe('mode=upsert for buildings', () => {
       lon: number;
     }>`SELECT landlord_phone AS phone, ST_X(point) AS lon FROM buildings WHERE code = ${code(302)}`.execute(t.handle.db);
     expect(stored.rows).toEqual([{ phone: '13900139000', lon: 114.2043 }]);
+    // The moved building's tiles are marked changed by the upsert.
+    expect(await generationsOf(code(302))).toEqual(drawnBefore.map((generation) => generation + 1));
   });
 });
 

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { writeBuildings } from '../helpers/hand-edits.ts';
 
 /** OGC API Features Part 3 (CQL2 filter), Part 2 (crs), the HTML encoding and RFC 7807 problems (issue 22 item 5). */
 
@@ -18,11 +19,15 @@ beforeAll(async () => {
   await insertUser(t.handle.db, 'planner', 'planner');
   reader = await t.logIn('planner');
   // A point-only building, and an address to escape.
-  await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+  await writeBuildings(t.handle.db, [`${FIXTURE.gridEast}00002`], (trx) =>
+    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${`${FIXTURE.gridEast}00002`}, ${FIXTURE.gridEast}, '测试路2号', 5, 'residential', 'gated', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
-    t.handle.db,
+      trx,
+    ),
   );
-  await sql`UPDATE buildings SET address = ${HOSTILE_ADDRESS} WHERE code = ${FIXTURE.westShop}`.execute(t.handle.db);
+  await writeBuildings(t.handle.db, [FIXTURE.westShop], (trx) =>
+    sql`UPDATE buildings SET address = ${HOSTILE_ADDRESS} WHERE code = ${FIXTURE.westShop}`.execute(trx),
+  );
 });
 afterAll(async () => t?.close());
 

@@ -3,7 +3,7 @@ import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeCases, writeUnitsOf } from './hand-edits.ts';
+import { writeBuildings, writeCases, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -180,8 +180,10 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
             VALUES (${ANALYTICS.northGrid}, ${ANALYTICS.northCommunity}, '北网格', ST_GeomFromText(${north}, 4326),
                     ST_Area(ST_GeomFromText(${north}, 4326)::geography) / 1e6)`.execute(db);
   await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
-  await sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(db);
+  await writeBuildings(db, [N], (trx) =>
+    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
+            VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(trx),
+  );
   await writeUnitsOf(db, [N], (trx) =>
     trx
       .insertInto('units')
@@ -213,7 +215,7 @@ export async function insertAnalyticsCity(db: Kysely<DB>): Promise<AnalyticsCity
   await insertFixtureCity(db);
   await insertNorthCommunity(db);
   await sql`SELECT refresh_grid_stats(${ANALYTICS.historyFrom}::date)`.execute(db);
-  await db.updateTable('buildings').set({ responsibility_letter_signed: true }).where('code', '=', W).execute();
+  await writeBuildings(db, [W], (trx) => trx.updateTable('buildings').set({ responsibility_letter_signed: true }).where('code', '=', W).execute());
   await writeUnitsOf(db, [W], (trx) =>
     trx
       .updateTable('units')

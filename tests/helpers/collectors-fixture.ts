@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeUnitsOf } from './hand-edits.ts';
+import { writeBuildings, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus enough people, rental houses and
@@ -61,12 +61,14 @@ async function insertGrid(db: Kysely<DB>, code: string, name: string, column: nu
 
 /** Buildings numbered from `first` in a grid, each with `rented` rented units and `other` self-occupied ones. */
 async function insertBuildings(db: Kysely<DB>, grid: string, first: number, count: number, rented: number, other: number, status = 'active') {
-  await sql`
+  const buildings = Array.from({ length: count }, (_, index) => `${grid}${String(first + index).padStart(5, '0')}`);
+  await writeBuildings(db, buildings, (trx) =>
+    sql`
     INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
     SELECT ${grid} || lpad(n::text, 5, '0'), ${grid}, '测试路' || n || '号', 2, 'urban_village', 'patrol', ${status},
            ST_SetSRID(ST_MakePoint(114.265, 22.705), 4326)
-    FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(db);
-  const buildings = Array.from({ length: count }, (_, index) => `${grid}${String(first + index).padStart(5, '0')}`);
+    FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(trx),
+  );
   await writeUnitsOf(db, buildings, (trx) =>
     sql`
     INSERT INTO units (code, building_code, floor, room, use)

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { lockUnitFacts, unitsWritten } from '../../server/db/counted-writes.ts';
+import { factsWritten, lockFacts } from '../../server/db/counted-writes.ts';
 import type { DB } from '../../server/db/schema.ts';
 
 /** `work` in `db`'s transaction, or in a new one when `db` is not a transaction. */
@@ -65,9 +65,9 @@ async function unitCodesOf(db: Kysely<DB>, buildingCodes: readonly string[]): Pr
 export async function writeUnitsOf<T>(db: Kysely<DB>, buildingCodes: readonly string[], write: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   return inTransaction(db, async (trx) => {
     const codesBefore = await unitCodesOf(trx, buildingCodes);
-    const before = await lockUnitFacts(trx, codesBefore);
+    const before = await lockFacts(trx, 'units', codesBefore);
     const result = await write(trx);
-    await unitsWritten(trx, before, [...new Set([...codesBefore, ...(await unitCodesOf(trx, buildingCodes))])]);
+    await factsWritten(trx, 'units', before, [...new Set([...codesBefore, ...(await unitCodesOf(trx, buildingCodes))])]);
     return result;
   });
 }
@@ -79,4 +79,18 @@ export async function rentedUnitsOfGrid(db: Kysely<DB>, grid: string): Promise<{
            (SELECT count(*)::int FROM units AS u JOIN buildings AS b ON b.code = u.building_code
             WHERE b.grid_code = ${grid} AND b.status = 'active' AND u.use = 'rented') AS counted`.execute(db);
   return rows[0]!;
+}
+
+/**
+ * A write of the buildings `buildingCodes` (added, changed or deleted; sql/0047: they carry no
+ * trigger) as their writers make it: their facts locked before, `write`, and buildings_written
+ * (unit statistics, occupancy, building tiles), in one transaction. Answers what `write` answers.
+ */
+export async function writeBuildings<T>(db: Kysely<DB>, buildingCodes: readonly string[], write: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return inTransaction(db, async (trx) => {
+    const before = await lockFacts(trx, 'buildings', buildingCodes);
+    const result = await write(trx);
+    await factsWritten(trx, 'buildings', before, buildingCodes);
+    return result;
+  });
 }

@@ -223,16 +223,17 @@ export async function storeCollectors(target: Target, collectors: Collector[], a
   progress(2, 2);
 }
 
-// Tables whose statement triggers keep the per-grid statistics (sql/0003_heatmaps.sql) current.
-const GRID_STATS_TABLES = ['buildings', 'units', 'persons', 'residencies', 'permits', 'cases'];
-// The triggers a bulk load switches off: the grid statistics' and the building tiles' marking (sql/0033).
-const BULK_LOAD_TRIGGERS = ['%grid_stats%', 'buildings_note_tiles_%'];
+// Tables whose statement triggers keep the per-grid statistics (sql/0003_heatmaps.sql) current
+// (the buildings, units and cases have none left: their writers recount, sql/0045–0047).
+const GRID_STATS_TABLES = ['persons', 'residencies', 'permits'];
+// The triggers a bulk load switches off: the grid statistics'.
+const BULK_LOAD_TRIGGERS = ['%grid_stats%'];
 
 /**
  * Turns the triggers that keep derived state current statement by statement off (or back on): the
  * grid statistics, which a bulk load should not recompute chunk by chunk (refreshGridStats rebuilds
- * them once afterwards), and the marking of changed building tiles, which would mark every tile of
- * the city chunk by chunk: switching them on forgets every building tile instead. Only tables the
+ * them once afterwards). The bulk load writes buildings without marking their tiles (their writers
+ * do that, sql/0047): switching the triggers on forgets every building tile instead. Only tables the
  * current role owns (may ALTER) are switched: elsewhere the triggers simply stay on. Returns how
  * many triggers it switched.
  */

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { rowsWritten } from './batches.ts';
+import { factsWritten } from '../../db/counted-writes.ts';
 
 /** 建筑物 imports (kinds/buildings.ts): the checks only the database can answer, the insert, and the point as an update compares it. */
 
@@ -21,16 +21,23 @@ export async function buildingsToRefuse(db: Kysely<DB>, input: RawBuilder<unknow
   return flagged.rows;
 }
 
-/** Inserts the input rows (the buildings' columns; footprint as GeoJSON text), the point from lon/lat or else the footprint. */
+/**
+ * Inserts the input rows (the buildings' columns; footprint as GeoJSON text), the point from
+ * lon/lat or else the footprint, and counts them (their grids' unit statistics, the building tiles
+ * that draw them: the buildings carry no trigger, sql/0047).
+ */
 export async function insertBuildings(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const result = await sql`
+  const inserted = await sql<{ code: string }>`
       INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, has_access_control, has_video,
                              responsibility_letter_signed, landlord_name, landlord_phone, footprint, point)
       SELECT code, left(code, 14), address, floors, use, management_mode, has_access_control, has_video,
              responsibility_letter_signed, landlord_name, landlord_phone, shape,
              coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_PointOnSurface(shape))
-      FROM (SELECT *, ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326) AS shape FROM ${input}) AS prepared`.execute(trx);
-  return rowsWritten(result);
+      FROM (SELECT *, ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326) AS shape FROM ${input}) AS prepared
+      RETURNING code`.execute(trx);
+  const codes = inserted.rows.map((row) => row.code);
+  await factsWritten(trx, 'buildings', [], codes);
+  return codes.length;
 }
 
 /** A building's point as an update reads it from `input.point` ("lon,lat")… */

@@ -34,7 +34,10 @@ export async function insertCompounds(trx: Kysely<DB>, input: RawBuilder<unknown
   return rowsWritten(inserted);
 }
 
-/** Puts each input building (code, building) into its compound. */
+/**
+ * Puts each input building (code, building) into its compound. Nothing the figures or the tiles
+ * read of a building changes, so nothing is recounted (sql/0047).
+ */
 export async function groupBuildings(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
   const grouped = await sql`
       UPDATE buildings AS b SET compound_code = input.code

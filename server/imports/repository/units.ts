@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { unitsWritten } from '../../db/counted-writes.ts';
+import { factsWritten } from '../../db/counted-writes.ts';
 
 /** 房屋 imports (kinds/units.ts): the checks only the database can answer, and the insert. */
 
@@ -27,6 +27,6 @@ export async function insertUnits(trx: Kysely<DB>, input: RawBuilder<unknown>): 
       FROM ${input}
       RETURNING code`.execute(trx);
   const codes = inserted.rows.map((row) => row.code);
-  await unitsWritten(trx, [], codes);
+  await factsWritten(trx, 'units', [], codes);
   return codes.length;
 }
