@@ -8,32 +8,40 @@ import type { DB } from './schema.ts';
  * same for every writer: a service, an import, a test fixture.
  */
 
-/** Per table: the view of its facts by code, their type, the function reading them by code and the one comparing before with after. */
+/**
+ * Per table: the view of its facts, the key they are read by (and its type), their type, the
+ * function reading them by key and the one comparing before with after.
+ */
 const FACTS = {
-  units: { rows: 'unit_fact_rows', type: 'unit_fact', of: 'unit_facts_of', written: 'units_written' }, // sql/0046
-  buildings: { rows: 'building_fact_rows', type: 'building_fact', of: 'building_facts_of', written: 'buildings_written' }, // sql/0047
+  units: { rows: 'unit_fact_rows', key: 'code', keyType: 'text', type: 'unit_fact', of: 'unit_facts_of', written: 'units_written' }, // sql/0046
+  buildings: { rows: 'building_fact_rows', key: 'code', keyType: 'text', type: 'building_fact', of: 'building_facts_of', written: 'buildings_written' }, // sql/0047
+  permits: { rows: 'permit_fact_rows', key: 'id', keyType: 'bigint', type: 'permit_fact', of: 'permit_facts_of', written: 'permits_written' }, // sql/0048
 } as const;
 export type CountedTable = keyof typeof FACTS;
+/** The keys of the rows written: codes, or ids for permits. */
+type Keys = readonly (string | number)[];
 
 /**
  * The facts of the rows of `table` with these codes (as text), locked until the transaction ends:
  * read before a write and handed to factsWritten after it, so that no concurrent writer slips in
  * between.
  */
-export async function lockFacts(db: Kysely<DB>, table: CountedTable, codes: readonly string[]): Promise<string[]> {
-  if (codes.length === 0) return [];
+export async function lockFacts(db: Kysely<DB>, table: CountedTable, keys: Keys): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const { rows: view, key, keyType } = FACTS[table];
   const { rows } = await sql<{ fact: string }>`
-    SELECT f.fact::text AS fact FROM ${sql.table(FACTS[table].rows)} AS f WHERE f.code = ANY (${codes as string[]}::text[]) ORDER BY f.code FOR UPDATE`.execute(
-    db,
-  );
+    SELECT f.fact::text AS fact FROM ${sql.table(view)} AS f
+    WHERE f.${sql.ref(key)} = ANY (${keys as unknown[]}::${sql.raw(keyType)}[]) ORDER BY f.${sql.ref(key)} FOR UPDATE`.execute(db);
   return rows.map((row) => row.fact);
 }
 
 /**
- * Recounts what a write of the rows with these codes changed: their facts before (lockFacts; none
+ * Recounts what a write of the rows with these keys changed: their facts before (lockFacts; none
  * for rows just added) against their facts now (none for rows deleted).
  */
-export async function factsWritten(db: Kysely<DB>, table: CountedTable, before: readonly string[], codes: readonly string[]): Promise<void> {
-  const { type, of, written } = FACTS[table];
-  await sql`SELECT ${sql.raw(written)}(${before as string[]}::text[]::${sql.raw(type)}[], ${sql.raw(of)}(${codes as string[]}::text[]))`.execute(db);
+export async function factsWritten(db: Kysely<DB>, table: CountedTable, before: readonly string[], keys: Keys): Promise<void> {
+  const { keyType, type, of, written } = FACTS[table];
+  await sql`SELECT ${sql.raw(written)}(${before as string[]}::text[]::${sql.raw(type)}[], ${sql.raw(of)}(${keys as unknown[]}::${sql.raw(keyType)}[]))`.execute(
+    db,
+  );
 }

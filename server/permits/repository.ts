@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { codeWithin } from '../db/code-prefix.ts';
+import { factsWritten, lockFacts } from '../db/counted-writes.ts';
 import type { DB, PermitsTable } from '../db/schema.ts';
 import { PERSON_COLUMNS } from '../person-data/visibility.ts';
 
@@ -13,8 +14,9 @@ export async function permitSettingsValue(db: Kysely<DB>): Promise<unknown> {
   return row?.value;
 }
 
+/** Issues a permit and counts it (the permits carry no trigger, sql/0048). */
 export async function insertPermit(trx: Kysely<DB>, personId: number, issuedOn: string, expiresOn: string, years: number, renewedFrom: number | null) {
-  return trx
+  const permit = await trx
     .insertInto('permits')
     .values({
       person_id: personId,
@@ -27,6 +29,8 @@ export async function insertPermit(trx: Kysely<DB>, personId: number, issuedOn: 
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await factsWritten(trx, 'permits', [], [permit.id]);
+  return permit;
 }
 
 /** A valid permit of the person that has not expired on `onDay`. */
@@ -49,12 +53,22 @@ export async function lockPermitRow(trx: Kysely<DB>, permitId: number): Promise<
   return trx.selectFrom('permits').selectAll().where('id', '=', permitId).forUpdate().executeTakeFirstOrThrow();
 }
 
+/** The old permit's status alone: no figure reads it, so nothing is recounted. */
 export async function markRenewed(trx: Kysely<DB>, permitId: number): Promise<void> {
   await trx.updateTable('permits').set({ status: 'renewed' }).where('id', '=', permitId).execute();
 }
 
+/** Revokes a permit and counts its holder without it from the day it was revoked (sql/0048). */
 export async function markRevoked(trx: Kysely<DB>, permitId: number, revokedOn: string): Promise<PermitRow> {
-  return trx.updateTable('permits').set({ status: 'revoked', revoked_on: revokedOn }).where('id', '=', permitId).returningAll().executeTakeFirstOrThrow();
+  const before = await lockFacts(trx, 'permits', [permitId]);
+  const permit = await trx
+    .updateTable('permits')
+    .set({ status: 'revoked', revoked_on: revokedOn })
+    .where('id', '=', permitId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await factsWritten(trx, 'permits', before, [permitId]);
+  return permit;
 }
 
 /** Valid permits of the grid's current residents expiring between `from` and `until`, with their holders. */

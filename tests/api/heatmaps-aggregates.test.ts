@@ -5,7 +5,7 @@ import { addDays } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPermit, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
-import { writeBuildings, writeCases, writeUnitsOf } from '../helpers/hand-edits.ts';
+import { writeCases, writeCounted, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * The maintained grid statistics against two references after a random sequence of writes
@@ -115,7 +115,8 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   },
   async noOpUpdates() {
     await sql`UPDATE residencies SET deregistered_at = deregistered_at WHERE id IN (SELECT id FROM residencies ORDER BY id LIMIT 5)`.execute(db);
-    await sql`UPDATE permits SET years = years WHERE id IN (SELECT id FROM permits ORDER BY id LIMIT 3)`.execute(db);
+    const firstPermits = await ids(sql<{ id: number }>`SELECT id FROM permits ORDER BY id LIMIT 3`);
+    await writeCounted(db, 'permits', firstPermits, (trx) => sql`UPDATE permits SET years = years WHERE id = ANY (${firstPermits}::bigint[])`.execute(trx));
     await sql`UPDATE persons SET employer = 'x' WHERE id IN (SELECT id FROM persons ORDER BY id LIMIT 3)`.execute(db);
   },
   async deleteStay() {
@@ -149,9 +150,13 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   async revokeOrDeletePermit() {
     const permits = await ids(sql<{ id: number }>`SELECT id FROM permits ORDER BY id`);
     if (permits.length === 0) return;
-    if (random() < 0.5)
-      await sql`UPDATE permits SET status = 'revoked', revoked_on = issued_on + ${between(0, 500)}::int WHERE id = ${pick(permits)}`.execute(db);
-    else await sql`DELETE FROM permits WHERE id = ${pick(permits)}`.execute(db);
+    const revoke = random() < 0.5;
+    const permit = pick(permits);
+    if (revoke)
+      await writeCounted(db, 'permits', [permit], (trx) =>
+        sql`UPDATE permits SET status = 'revoked', revoked_on = issued_on + ${between(0, 500)}::int WHERE id = ${permit}`.execute(trx),
+      );
+    else await writeCounted(db, 'permits', [permit], (trx) => sql`DELETE FROM permits WHERE id = ${permit}`.execute(trx));
   },
   async addCase() {
     const building = pick([FIXTURE.westHouse, FIXTURE.westShop, FIXTURE.eastHouse, ANALYTICS.northHouse]);
@@ -215,7 +220,7 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   },
   async changeBuilding() {
     const building = pick([FIXTURE.westHouse, FIXTURE.eastHouse, ANALYTICS.northHouse]);
-    await writeBuildings(db, [building], (trx) =>
+    await writeCounted(db, 'buildings', [building], (trx) =>
       sql`UPDATE buildings SET responsibility_letter_signed = NOT responsibility_letter_signed,
               status = ${random() < 0.2 ? 'demolished' : 'active'} WHERE code = ${building}`.execute(trx),
     );
@@ -374,11 +379,15 @@ describe('maintained statistics after random writes', () => {
           occupied: number;
         }>`SELECT occupied_units AS occupied FROM grid_population_daily WHERE day = ${today}::date AND grid_code = ${grid}`.execute(db)
       ).rows[0]?.occupied ?? 0;
-    await writeBuildings(db, [FIXTURE.eastHouse], (trx) => sql`UPDATE buildings SET status = 'active' WHERE code = ${FIXTURE.eastHouse}`.execute(trx));
+    await writeCounted(db, 'buildings', [FIXTURE.eastHouse], (trx) =>
+      sql`UPDATE buildings SET status = 'active' WHERE code = ${FIXTURE.eastHouse}`.execute(trx),
+    );
     const before = await occupiedIn(FIXTURE.gridEast);
     expect(before, 'the east house has people living there today').toBeGreaterThan(0);
     for (const status of ['demolished', 'active']) {
-      await writeBuildings(db, [FIXTURE.eastHouse], (trx) => sql`UPDATE buildings SET status = ${status} WHERE code = ${FIXTURE.eastHouse}`.execute(trx));
+      await writeCounted(db, 'buildings', [FIXTURE.eastHouse], (trx) =>
+        sql`UPDATE buildings SET status = ${status} WHERE code = ${FIXTURE.eastHouse}`.execute(trx),
+      );
       await expectTablesLikeDirectCounts(`east house ${status}`);
     }
     expect(await occupiedIn(FIXTURE.gridEast)).toBe(before);

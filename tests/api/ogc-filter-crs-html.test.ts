@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
-import { writeBuildings } from '../helpers/hand-edits.ts';
+import { writeCounted } from '../helpers/hand-edits.ts';
 
 /** OGC API Features Part 3 (CQL2 filter), Part 2 (crs), the HTML encoding and RFC 7807 problems (issue 22 item 5). */
 
@@ -19,13 +19,13 @@ beforeAll(async () => {
   await insertUser(t.handle.db, 'planner', 'planner');
   reader = await t.logIn('planner');
   // A point-only building, and an address to escape.
-  await writeBuildings(t.handle.db, [`${FIXTURE.gridEast}00002`], (trx) =>
+  await writeCounted(t.handle.db, 'buildings', [`${FIXTURE.gridEast}00002`], (trx) =>
     sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${`${FIXTURE.gridEast}00002`}, ${FIXTURE.gridEast}, '测试路2号', 5, 'residential', 'gated', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
       trx,
     ),
   );
-  await writeBuildings(t.handle.db, [FIXTURE.westShop], (trx) =>
+  await writeCounted(t.handle.db, 'buildings', [FIXTURE.westShop], (trx) =>
     sql`UPDATE buildings SET address = ${HOSTILE_ADDRESS} WHERE code = ${FIXTURE.westShop}`.execute(trx),
   );
 });

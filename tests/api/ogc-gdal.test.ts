@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { geoPackageValidator, validateGeoPackage } from '../helpers/export-geopackage.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
-import { writeBuildings } from '../helpers/hand-edits.ts';
+import { writeCounted } from '../helpers/hand-edits.ts';
 
 const run = promisify(execFile);
 
@@ -104,7 +104,7 @@ describe.runIf(gdalVersion)(`GDAL reads the OGC API (${gdalVersion})`, () => {
     t = await startTestApp();
     await insertFixtureCity(t.handle.db);
     // A building known only by its point: Shapefile and GeoPackage layers hold one geometry type.
-    await writeBuildings(t.handle.db, [pointOnly], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [pointOnly], (trx) =>
       sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
               VALUES (${pointOnly}, ${FIXTURE.gridEast}, '测试路2号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
         trx,

@@ -5,7 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertResidents } from '../helpers/tiles-ogc-fixtures.ts';
 import { defined } from '../helpers/defined.ts';
-import { editShapesByHand, setPrivacyKByHand, writeBuildings } from '../helpers/hand-edits.ts';
+import { editShapesByHand, setPrivacyKByHand, writeCounted } from '../helpers/hand-edits.ts';
 
 let t: TestApp;
 let reader: LoggedIn;
@@ -230,7 +230,7 @@ describe('OGC API Features: bbox on geometry, one geometry type per collection, 
               VALUES (${triangleGrid}, ${FIXTURE.community}, '三角网格',
                       ST_GeomFromText('MULTIPOLYGON(((114.22 22.7,114.23 22.7,114.22 22.71,114.22 22.7)))', 4326), 0.5)`,
     );
-    await writeBuildings(t.handle.db, [pointOnly], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [pointOnly], (trx) =>
       sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
               VALUES (${pointOnly}, ${triangleGrid}, '三角路1号', 2, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.221, 22.701), 4326))`.execute(trx),
     );

@@ -7,7 +7,7 @@ import type { LoggedIn, TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode } from '../helpers/fixture-city.ts';
 import { daysAgo, floatingAdult, idCard, REGISTRATION, startRegistrationApp } from '../helpers/registration-fixture.ts';
 import { insertPersonFlag, insertRentalHouse, insertTenant } from '../helpers/rental-fixture.ts';
-import { writeBuildings } from '../helpers/hand-edits.ts';
+import { writeCounted } from '../helpers/hand-edits.ts';
 
 /**
  * Issue 14, items 1–3, replayed as the outside review did them: rebuild masked ID numbers from
@@ -166,7 +166,7 @@ async function xlsxText(file: Buffer): Promise<string> {
 
 describe('person facts stay with police and collectors (issue 14.2)', () => {
   it('names the landlord only to police and collectors', async () => {
-    await writeBuildings(t.handle.db, [FIXTURE.westHouse], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [FIXTURE.westHouse], (trx) =>
       sql`UPDATE buildings SET landlord_name = '房东王' WHERE code = ${FIXTURE.westHouse}`.execute(trx),
     );
     for (const role of ['leader', 'planner', 'admin', 'auditor']) {

@@ -30,6 +30,13 @@ async function issue(status: number, personId: number, years: number, issuedOn?:
   return agent.post('/api/permits', { personId, years, issuedOn }).expect(status);
 }
 
+/** The west grid's floating people with a permit today, as the statistics keep them (sql/0048: the permits' writers count them). */
+async function permittedInWestGridToday(): Promise<number> {
+  const { rows } = await sql<{ permitted: number }>`
+    SELECT floating_permitted AS permitted FROM grid_population_daily WHERE grid_code = ${FIXTURE.gridWest} AND day = city_today()`.execute(t.handle.db);
+  return rows[0]?.permitted ?? 0;
+}
+
 describe('issuing permits', () => {
   it('issues for 1, 2 or 3 years, expiring on the same calendar day', async () => {
     const personId = await resident(REGISTRATION.westUnit(1, 1));
@@ -182,3 +189,14 @@ async function auditRows(view: string): Promise<number> {
   const result = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE details->>'view' = ${view}`.execute(t.handle.db);
   return result.rows[0]!.n;
 }
+
+describe('the permitted count of a grid', () => {
+  it('counts a permit issued today, and no longer once it is revoked today', async () => {
+    const personId = await resident(REGISTRATION.westUnit(3, 2));
+    const before = await permittedInWestGridToday();
+    const permit = (await issue(201, personId, 1, today())).body;
+    expect(await permittedInWestGridToday()).toBe(before + 1);
+    await (await signedIn(t, 'police')).post(`/api/permits/${permit.id}/revoke`, { reason: 'moved_away' }).expect(200);
+    expect(await permittedInWestGridToday()).toBe(before);
+  });
+});

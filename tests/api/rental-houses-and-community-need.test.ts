@@ -5,7 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { insertResidents } from '../helpers/collectors-fixture.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv } from '../helpers/import-files.ts';
-import { editShapesByHand, writeBuildings, writeUnitsOf } from '../helpers/hand-edits.ts';
+import { editShapesByHand, writeCounted, writeUnitsOf } from '../helpers/hand-edits.ts';
 
 /**
  * Issue 15 items 1 and 2, on the fixture city plus two communities of street 001 (counted by hand):
@@ -49,7 +49,7 @@ async function insertCommunityWithGrids(db: Kysely<DB>, community: string, grids
 
 async function insertBuilding(db: Kysely<DB>, code: string, column: number) {
   const [lon, lat] = centre(column);
-  await writeBuildings(db, [code], (trx) =>
+  await writeCounted(db, 'buildings', [code], (trx) =>
     sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
             VALUES (${code}, ${code.slice(0, 14)}, ${`测试路${code.slice(-3)}号`}, 6, 'urban_village', 'patrol', 'active',
                     ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(trx),
@@ -225,11 +225,11 @@ describe('a rental house is a let dwelling, not a building', () => {
       trx.updateTable('units').set({ use: 'vacant' }).where('code', '=', `${H_BUILDING_ROOMS}000101`).execute(),
     );
     expect(await rentalHouses()).toMatchObject({ rentalHouses: 24, rentalBuildings: 2 });
-    await writeBuildings(db, [H_BUILDING_SHARED], (trx) =>
+    await writeCounted(db, 'buildings', [H_BUILDING_SHARED], (trx) =>
       trx.updateTable('buildings').set({ status: 'demolished' }).where('code', '=', H_BUILDING_SHARED).execute(),
     );
     expect(await rentalHouses()).toMatchObject({ rentalHouses: 19, rentalBuildings: 1 });
-    await writeBuildings(db, [H_BUILDING_SHARED], (trx) =>
+    await writeCounted(db, 'buildings', [H_BUILDING_SHARED], (trx) =>
       trx.updateTable('buildings').set({ status: 'active' }).where('code', '=', H_BUILDING_SHARED).execute(),
     );
     await writeUnitsOf(db, [H_BUILDING_ROOMS], (trx) =>

@@ -4,7 +4,7 @@ import { scoreMonths } from '../../server/rentals/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertInspection, insertRentalHouse, insertTenant } from '../helpers/rental-fixture.ts';
-import { writeBuildings } from '../helpers/hand-edits.ts';
+import { writeCounted } from '../helpers/hand-edits.ts';
 
 /**
  * Issue 15.3: a rental score's facts persist until contradicted. Rule set version 1: base 10,
@@ -26,7 +26,7 @@ beforeAll(async () => {
 
   // A building whose record says it has access control (门禁), never visited.
   house.gated = await insertRentalHouse(db, 12);
-  await writeBuildings(db, [house.gated!], (trx) =>
+  await writeCounted(db, 'buildings', [house.gated!], (trx) =>
     sql`UPDATE buildings SET has_access_control = true, created_at = '2024-06-01T09:00:00+08:00' WHERE code = ${house.gated}`.execute(trx),
   );
 

@@ -9,7 +9,7 @@ import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
-import { writeBuildings } from '../helpers/hand-edits.ts';
+import { writeCounted } from '../helpers/hand-edits.ts';
 
 /**
  * The whole city's building tiles (z14 points, z15 footprints) rendered ahead and kept tile by tile
@@ -99,7 +99,7 @@ describe('building tiles rendered ahead', () => {
   it('forgets the tiles a building write touches in the writing transaction, and renders them again', async () => {
     const before = await getTile(leader, WEST_Z15).expect(200);
     const [westBefore, westZ14Before, eastBefore] = [await storedRow(WEST_Z15), await storedRow(WEST_Z14), await storedRow(EAST_Z15)];
-    await writeBuildings(t.handle.db, [FIXTURE.westHouse], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [FIXTURE.westHouse], (trx) =>
       sql`UPDATE buildings SET status = 'demolished' WHERE code = ${FIXTURE.westHouse}`.execute(trx),
     );
 
@@ -124,7 +124,7 @@ describe('building tiles rendered ahead', () => {
 
   it('forgets nothing for a write that changes nothing drawn (a landlord, a compound)', async () => {
     const before = await storedRow(WEST_Z15);
-    await writeBuildings(t.handle.db, [FIXTURE.westHouse], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [FIXTURE.westHouse], (trx) =>
       sql`UPDATE buildings SET landlord_name = '张三', has_video = true WHERE code = ${FIXTURE.westHouse}`.execute(trx),
     );
     expect(await storedRow(WEST_Z15)).toEqual(before);
@@ -134,7 +134,7 @@ describe('building tiles rendered ahead', () => {
   it('marks the tiles of a new building, also where no tile was kept before', async () => {
     // A building of the west grid in the west house's z15 tile, whose row is gone (never kept).
     await sql`DELETE FROM building_tiles WHERE z = ${WEST_Z15.z}::int AND x = ${WEST_Z15.x}::int AND y = ${WEST_Z15.y}::int`.execute(t.handle.db);
-    await writeBuildings(t.handle.db, [`${FIXTURE.gridWest}00009`], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [`${FIXTURE.gridWest}00009`], (trx) =>
       sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
               VALUES (${`${FIXTURE.gridWest}00009`}, ${FIXTURE.gridWest}, '测试路9号', 4, 'residential', 'property',
                       ST_SetSRID(ST_MakePoint(114.2084, 22.7045), 4326))`.execute(trx),
@@ -160,7 +160,7 @@ describe('building tiles rendered ahead', () => {
       .execute(async (trx) => {
         const tile = await renderTile({ ...t.context, db: trx }, TILE_LAYERS.buildings, EAST_Z14);
         // Another session changes a building of the tile and commits after this snapshot was taken.
-        await writeBuildings(t.handle.db, [FIXTURE.eastHouse], (trx) =>
+        await writeCounted(t.handle.db, 'buildings', [FIXTURE.eastHouse], (trx) =>
           sql`UPDATE buildings SET floors = floors + 1 WHERE code = ${FIXTURE.eastHouse}`.execute(trx),
         );
         await keepBuildingTile(trx, 'any format', EAST_Z14, tile, null);

@@ -8,7 +8,7 @@ import { shapePyramidOf } from '../../server/tiles/shape-pyramid.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { asBinary, layerOf } from '../helpers/tiles-ogc-fixtures.ts';
-import { editShapesByHand, writeBuildings } from '../helpers/hand-edits.ts';
+import { editShapesByHand, writeCounted } from '../helpers/hand-edits.ts';
 
 /**
  * Tiles are sent gzipped, from a copy made once per kept tile (issue 18: the compression middleware
@@ -27,8 +27,9 @@ beforeAll(async () => {
   t = await startTestApp();
   await insertFixtureCity(t.handle.db);
   await insertUser(t.handle.db, 'leader', 'leader');
-  await writeBuildings(
+  await writeCounted(
     t.handle.db,
+    'buildings',
     Array.from({ length: 200 }, (_, index) => `${FIXTURE.gridWest}${String(100 + index).padStart(5, '0')}`),
     (trx) =>
       sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
@@ -106,7 +107,7 @@ describe('tiles rendered ahead, kept gzipped', () => {
     await buildingTilesOf(t.handle.db).build(t.context);
     const kept = () => sql<KeptRow>`SELECT content, gzipped FROM building_tiles WHERE z = 14 AND x = 13389 AND y = 7130`.execute(t.handle.db);
     await expectKeptCopySent((await kept()).rows[0], `/tiles/buildings/${WEST_Z14}.mvt`);
-    await writeBuildings(t.handle.db, [FIXTURE.westHouse], (trx) =>
+    await writeCounted(t.handle.db, 'buildings', [FIXTURE.westHouse], (trx) =>
       sql`UPDATE buildings SET floors = floors + 1 WHERE code = ${FIXTURE.westHouse}`.execute(trx),
     );
     expect((await kept()).rows[0]).toEqual({ content: null, gzipped: null });

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
+import { factsWritten } from '../../server/db/counted-writes.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeBuildings, writeCases, writeUnitsOf } from './hand-edits.ts';
+import { writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -157,7 +158,8 @@ export async function insertStay(db: Kysely<DB>, personId: number, spec: StaySpe
 
 export async function insertPermit(db: Kysely<DB>, personId: number, spec: PermitSpec, number: string): Promise<void> {
   const years = Number(spec.expires.slice(0, 4)) - Number(spec.issued.slice(0, 4)) || 1;
-  await db
+  // Counted by its writer (the permits carry no trigger, sql/0048).
+  const permit = await db
     .insertInto('permits')
     .values({
       person_id: personId,
@@ -169,7 +171,9 @@ export async function insertPermit(db: Kysely<DB>, personId: number, spec: Permi
       revoked_on: spec.revoked ?? null,
       renewed_from: null,
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await factsWritten(db, 'permits', [], [permit.id]);
 }
 
 async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
@@ -180,7 +184,7 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
             VALUES (${ANALYTICS.northGrid}, ${ANALYTICS.northCommunity}, '北网格', ST_GeomFromText(${north}, 4326),
                     ST_Area(ST_GeomFromText(${north}, 4326)::geography) / 1e6)`.execute(db);
   await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
-  await writeBuildings(db, [N], (trx) =>
+  await writeCounted(db, 'buildings', [N], (trx) =>
     sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(trx),
   );
@@ -215,7 +219,7 @@ export async function insertAnalyticsCity(db: Kysely<DB>): Promise<AnalyticsCity
   await insertFixtureCity(db);
   await insertNorthCommunity(db);
   await sql`SELECT refresh_grid_stats(${ANALYTICS.historyFrom}::date)`.execute(db);
-  await writeBuildings(db, [W], (trx) => trx.updateTable('buildings').set({ responsibility_letter_signed: true }).where('code', '=', W).execute());
+  await writeCounted(db, 'buildings', [W], (trx) => trx.updateTable('buildings').set({ responsibility_letter_signed: true }).where('code', '=', W).execute());
   await writeUnitsOf(db, [W], (trx) =>
     trx
       .updateTable('units')

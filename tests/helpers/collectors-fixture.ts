@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeBuildings, writeUnitsOf } from './hand-edits.ts';
+import { writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus enough people, rental houses and
@@ -62,7 +62,7 @@ async function insertGrid(db: Kysely<DB>, code: string, name: string, column: nu
 /** Buildings numbered from `first` in a grid, each with `rented` rented units and `other` self-occupied ones. */
 async function insertBuildings(db: Kysely<DB>, grid: string, first: number, count: number, rented: number, other: number, status = 'active') {
   const buildings = Array.from({ length: count }, (_, index) => `${grid}${String(first + index).padStart(5, '0')}`);
-  await writeBuildings(db, buildings, (trx) =>
+  await writeCounted(db, 'buildings', buildings, (trx) =>
     sql`
     INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
     SELECT ${grid} || lpad(n::text, 5, '0'), ${grid}, '测试路' || n || '号', 2, 'urban_village', 'patrol', ${status},

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import type { DB, Role } from '../../server/db/schema.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeBuildings, writeUnitsOf } from './hand-edits.ts';
+import { writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * A hand-made city small enough to count by hand:
@@ -61,7 +61,7 @@ export async function insertFixtureCity(db: Kysely<DB>): Promise<void> {
 async function insertBuilding(db: Kysely<DB>, code: string, use: DB['buildings']['use'], floors: number, [lon, lat]: [number, number]) {
   const half = 0.0002;
   const footprint = `POLYGON((${lon - half} ${lat - half},${lon + half} ${lat - half},${lon + half} ${lat + half},${lon - half} ${lat + half},${lon - half} ${lat - half}))`;
-  await writeBuildings(db, [code], (trx) =>
+  await writeCounted(db, 'buildings', [code], (trx) =>
     sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point, footprint)
             VALUES (${code}, ${code.slice(0, 14)}, ${`测试路${Number(code.slice(14))}号`}, ${floors}, ${use}, 'patrol',
                     ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326), ST_GeomFromText(${footprint}, 4326))`.execute(trx),

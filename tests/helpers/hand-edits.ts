@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { factsWritten, lockFacts } from '../../server/db/counted-writes.ts';
+import { factsWritten, lockFacts, type CountedTable } from '../../server/db/counted-writes.ts';
 import type { DB } from '../../server/db/schema.ts';
 
 /** `work` in `db`'s transaction, or in a new one when `db` is not a transaction. */
@@ -82,15 +82,21 @@ export async function rentedUnitsOfGrid(db: Kysely<DB>, grid: string): Promise<{
 }
 
 /**
- * A write of the buildings `buildingCodes` (added, changed or deleted; sql/0047: they carry no
- * trigger) as their writers make it: their facts locked before, `write`, and buildings_written
- * (unit statistics, occupancy, building tiles), in one transaction. Answers what `write` answers.
+ * A write of the rows of `table` with these keys (added, changed or deleted: the buildings, units
+ * and permits carry no trigger, sql/0046–0048) as their writers make it: their facts locked
+ * before, `write`, and the recount of what it changed, in one transaction. Answers what `write`
+ * answers.
  */
-export async function writeBuildings<T>(db: Kysely<DB>, buildingCodes: readonly string[], write: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+export async function writeCounted<T>(
+  db: Kysely<DB>,
+  table: CountedTable,
+  keys: readonly (string | number)[],
+  write: (trx: Kysely<DB>) => Promise<T>,
+): Promise<T> {
   return inTransaction(db, async (trx) => {
-    const before = await lockFacts(trx, 'buildings', buildingCodes);
+    const before = await lockFacts(trx, table, keys);
     const result = await write(trx);
-    await factsWritten(trx, 'buildings', before, buildingCodes);
+    await factsWritten(trx, table, before, keys);
     return result;
   });
 }

@@ -4,7 +4,7 @@ import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp, type TestAppOptions } from './app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from './fixture-city.ts';
-import { writeBuildings, writeUnitsOf } from './hand-edits.ts';
+import { writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what registration tests need: one user per
@@ -25,7 +25,7 @@ export async function startRegistrationApp(options: TestAppOptions = {}): Promis
   for (const role of ['leader', 'planner', 'police', 'admin', 'auditor'] as const) await insertUser(db, role, role);
   await insertUser(db, 'collector_west', 'collector', [FIXTURE.gridWest]);
   await insertUser(db, 'collector_east', 'collector', [FIXTURE.gridEast]);
-  await writeBuildings(db, [REGISTRATION.demolished], (trx) =>
+  await writeCounted(db, 'buildings', [REGISTRATION.demolished], (trx) =>
     sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
             VALUES (${REGISTRATION.demolished}, ${FIXTURE.gridWest}, '测试路3号', 1, 'urban_village', 'patrol', 'demolished',
                     ST_SetSRID(ST_MakePoint(114.205, 22.705), 4326))`.execute(trx),

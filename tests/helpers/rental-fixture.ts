@@ -3,7 +3,7 @@ import type { DB, Role, UnitUse } from '../../server/db/schema.ts';
 import { monthsBetween, type CaseKind, type PersonFlag } from '../../server/domain/rental-scoring.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from './fixture-city.ts';
-import { writeBuildings, writeCases, writeUnitsOf } from './hand-edits.ts';
+import { writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * Rental facts on top of the fixture city: extra one-room rental houses in the west grid
@@ -26,7 +26,7 @@ export async function insertOneFloorHouse(db: Kysely<DB>, number: number, gridCo
   const code = rentalHouseCode(number, gridCode);
   const west = gridCode === FIXTURE.gridWest;
   const [lon, lat] = [(west ? 114.2 : 114.21) + number * 0.0005, 22.701];
-  await writeBuildings(db, [code], (trx) =>
+  await writeCounted(db, 'buildings', [code], (trx) =>
     sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
             VALUES (${code}, ${gridCode}, ${`出租屋${number}号`}, 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(trx),
   );
