@@ -95,10 +95,14 @@ describe('statistics tiles after writes', () => {
   });
 });
 
-/** One more resident in the east grid, then a statistics tile asked while another session's lock holds the city's read. */
+/**
+ * One more resident in the east grid, then a statistics tile asked while another session's lock
+ * holds the city's read. The lock is taken before the resident moves in (the move-in does not write
+ * the locked table): the watch's own look every 500 ms can then not read the new version's counts
+ * to the end before the tile is asked, which left no read under way for the tile to wait for.
+ */
 async function tileWhileTheCityReadIsHeld(personNumber: number) {
-  await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 1, personNumber);
-  // A read the watch started before the move-in would be of the version before it.
+  // A read the watch started before this try would be of the version before it.
   await statistics.counted();
   let release!: () => void;
   const released = new Promise<void>((resolve) => {
@@ -117,6 +121,7 @@ async function tileWhileTheCityReadIsHeld(personNumber: number) {
   await lockTaken;
   let body: Buffer | undefined;
   const recorded = await recorder.record(async () => {
+    await insertResidents(t.handle.db, fixtureUnitCode(FIXTURE.eastHouse, 2, 1), 1, personNumber);
     statistics.watch();
     // then() sends the request now (supertest sends on then).
     const tile = asBinary(leader.get(`/tiles/statistics/${path(CITY_Z13)}.mvt`))
