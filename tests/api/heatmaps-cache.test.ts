@@ -122,15 +122,13 @@ describe('kept heatmap responses', () => {
       const june = async () => (await planner.get(CASES_JUNE).expect(200)).body;
       const before = await june();
       const [west, east] = [casesIn(before, FIXTURE.gridWest) ?? 0, casesIn(before, FIXTURE.gridEast) ?? 0];
-      await t.handle.db.connection().execute(async (connection) => {
-        await sql`BEGIN`.execute(connection);
-        await insertCase('CACHE-OPEN', FIXTURE.gridWest, connection);
+      await t.handle.db.transaction().execute(async (open) => {
+        await insertCase('CACHE-OPEN', FIXTURE.gridWest, open);
         // A later writer (another grid, so no row lock is shared) commits first: the open
         // writer's version is then no longer the highest visible one.
         await insertCase('CACHE-LATER', FIXTURE.gridEast);
         const during = await june();
         expect([casesIn(during, FIXTURE.gridWest), casesIn(during, FIXTURE.gridEast)]).toEqual([west || undefined, east + 1]);
-        await sql`COMMIT`.execute(connection);
       });
       const after = await planner.get(CASES_JUNE).expect(200);
       expect(after.headers['x-renwu-cache']).toBe('miss');

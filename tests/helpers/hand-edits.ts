@@ -2,7 +2,11 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { factsWritten, lockFacts, type CountedTable } from '../../server/db/counted-writes.ts';
 import type { DB } from '../../server/db/schema.ts';
 
-/** `work` in `db`'s transaction, or in a new one when `db` is not a transaction. */
+/**
+ * `work` in `db`'s transaction, or in a new one when `db` is not a transaction. So every helper
+ * below takes the pool or a Kysely transaction, never a single connection inside a BEGIN of its
+ * own: Kysely cannot tell that one from the pool, and its COMMIT would end that BEGIN early.
+ */
 function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
