@@ -59,8 +59,8 @@ export async function generateCity(handle: DatabaseHandle, options: CityOptions)
  * Loads the rows with the grid-statistics triggers off (refreshGridStats rebuilds the
  * statistics once at the end). PGlite checks foreign keys row by row in slow WASM, so there the
  * load also skips the per-row triggers (session_replication_role = replica) and validateCity
- * checks every reference set-wise afterwards; grids and collector assignments, whose triggers
- * keep other state, are written with triggers on.
+ * checks every reference set-wise afterwards; grids (whose writer notes the shapes, sql/0044) and
+ * collector assignments (whose trigger checks a rule) are written outside that.
  */
 async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds, report: Progress): Promise<void> {
   const { db, pglite } = target;
