@@ -2,6 +2,12 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { factsWritten, lockFacts, type CountedTable } from '../../server/db/counted-writes.ts';
 import type { DB } from '../../server/db/schema.ts';
 
+/*
+ * Writes made outside the server's own writers — an operator's change in psql, a test's fixture or
+ * its direct statement — made the way README "Editing by hand" says: the tables below carry no
+ * triggers any more (docs/citus.md step 1), so each write notes or recounts what it changed itself.
+ */
+
 /**
  * `work` in `db`'s transaction, or in a new one when `db` is not a transaction. So every helper
  * below takes the pool or a Kysely transaction, never a single connection inside a BEGIN of its
