@@ -2,8 +2,8 @@
 -- (grid_stats_on_buildings, sql/0003 and sql/0028; note_building_tiles_changed and
 -- forget_all_building_tiles, sql/0033); buildings_written(before, after) does the same over the
 -- buildings' facts, which their writers hand it in the same transaction: the building import's
--- inserts and upserts, the compound import (server/imports), the fixtures, a correction by hand
--- (README, "Editing by hand"). The demo city's bulk load writes with no such call and rebuilds the
+-- inserts and upserts (server/imports; the compound import changes nothing these read and calls
+-- nothing), the fixtures, a correction by hand (README, "Editing by hand"). The demo city's bulk load writes with no such call and rebuilds the
 -- statistics and forgets every building tile once at its end, as before.
 CREATE TYPE building_fact AS (code text, grid_code text, status text, use text, floors smallint, point geometry, footprint geometry);
 CREATE VIEW building_fact_rows AS

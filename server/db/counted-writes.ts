@@ -45,3 +45,15 @@ export async function factsWritten(db: Kysely<DB>, table: CountedTable, before: 
     db,
   );
 }
+
+/**
+ * `write` of the rows of `table` with these keys (changed or deleted; new rows have no facts to
+ * lock and go to factsWritten alone), in the caller's transaction: their facts locked before, the
+ * recount of what it changed after. Answers what `write` answers.
+ */
+export async function writeCounted<T>(db: Kysely<DB>, table: CountedTable, keys: Keys, write: () => Promise<T>): Promise<T> {
+  const before = await lockFacts(db, table, keys);
+  const result = await write();
+  await factsWritten(db, table, before, keys);
+  return result;
+}

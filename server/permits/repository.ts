@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { codeWithin } from '../db/code-prefix.ts';
-import { factsWritten, lockFacts } from '../db/counted-writes.ts';
+import { factsWritten, writeCounted } from '../db/counted-writes.ts';
 import type { DB, PermitsTable } from '../db/schema.ts';
 import { PERSON_COLUMNS } from '../person-data/visibility.ts';
 
@@ -60,15 +60,9 @@ export async function markRenewed(trx: Kysely<DB>, permitId: number): Promise<vo
 
 /** Revokes a permit and counts its holder without it from the day it was revoked (sql/0048). */
 export async function markRevoked(trx: Kysely<DB>, permitId: number, revokedOn: string): Promise<PermitRow> {
-  const before = await lockFacts(trx, 'permits', [permitId]);
-  const permit = await trx
-    .updateTable('permits')
-    .set({ status: 'revoked', revoked_on: revokedOn })
-    .where('id', '=', permitId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await factsWritten(trx, 'permits', before, [permitId]);
-  return permit;
+  return writeCounted(trx, 'permits', [permitId], () =>
+    trx.updateTable('permits').set({ status: 'revoked', revoked_on: revokedOn }).where('id', '=', permitId).returningAll().executeTakeFirstOrThrow(),
+  );
 }
 
 /** Valid permits of the grid's current residents expiring between `from` and `until`, with their holders. */

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import { factsWritten, lockFacts } from '../db/counted-writes.ts';
+import { writeCounted } from '../db/counted-writes.ts';
 import type { DB, UnitCheckReason, UnitUse } from '../db/schema.ts';
 import { selectStays } from '../person-data/repository.ts';
 
@@ -66,9 +66,7 @@ export async function flagEmptied(db: Kysely<DB>, unitCode: string, since: strin
 
 /** Updates one unit and recounts what the update changed in its grid's figures (the units carry no trigger, sql/0046). */
 async function updateCountedUnit(db: Kysely<DB>, unitCode: string, values: Updateable<DB['units']>): Promise<void> {
-  const before = await lockFacts(db, 'units', [unitCode]);
-  await db.updateTable('units').set(values).where('code', '=', unitCode).execute();
-  await factsWritten(db, 'units', before, [unitCode]);
+  await writeCounted(db, 'units', [unitCode], () => db.updateTable('units').set(values).where('code', '=', unitCode).execute());
 }
 
 export async function lockUnitCheck(db: Kysely<DB>, unitCode: string) {

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { factsWritten, lockFacts, type CountedTable } from '../../server/db/counted-writes.ts';
+import { factsWritten, lockFacts, writeCounted as writeCountedInTransaction, type CountedTable } from '../../server/db/counted-writes.ts';
 import type { DB } from '../../server/db/schema.ts';
 
 /*
@@ -103,10 +103,5 @@ export async function writeCounted<T>(
   keys: readonly (string | number)[],
   write: (trx: Kysely<DB>) => Promise<T>,
 ): Promise<T> {
-  return inTransaction(db, async (trx) => {
-    const before = await lockFacts(trx, table, keys);
-    const result = await write(trx);
-    await factsWritten(trx, table, before, keys);
-    return result;
-  });
+  return inTransaction(db, (trx) => writeCountedInTransaction(trx, table, keys, () => write(trx)));
 }

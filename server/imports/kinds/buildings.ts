@@ -5,7 +5,6 @@ import { latitude, longitude, optionalBoolean, optionalText, requiredInteger, re
 import { footprintOf, withPointOf } from '../geometry.ts';
 import { inputTable, numberedInputTable, readOnFile, type InputColumns } from '../repository/batches.ts';
 import { buildingsToRefuse, insertBuildings, POINT_AS_TEXT, POINT_FROM_TEXT } from '../repository/buildings.ts';
-import { countedUpdates } from './counted.ts';
 import { copiedFields, parseWithSchema, problemsWhere, type ImportKindSpec } from './kind.ts';
 import { codeField, phoneField } from './shared-fields.ts';
 
@@ -172,6 +171,6 @@ export const buildingsImport: ImportKindSpec<BuildingRow> = {
       },
     ],
     onFile: (db, keys) => readOnFile(db, 'buildings', 'code', keys, { ...UPDATABLE_COLUMNS, point: POINT_AS_TEXT }),
-    counted: countedUpdates('buildings'),
+    counted: 'buildings',
   },
 };

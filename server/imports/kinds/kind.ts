@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { z } from 'zod';
+import { writeCounted, type CountedTable } from '../../db/counted-writes.ts';
 import type { DB } from '../../db/schema.ts';
 import type { AuditTargetType } from '../../domain/audit-vocabulary.ts';
 import type { CoordinateSystem } from '../../domain/coordinates.ts';
@@ -84,14 +85,8 @@ export interface ImportUpdates<Row> {
   onFile(db: Kysely<DB>, keys: readonly string[]): Promise<Map<string, OnFileRecord>>;
   /** What else an update of these rows writes (a person's new stay): inside the import's transaction. */
   afterUpdate?(trx: Kysely<DB>, rows: Row[]): Promise<Record<string, number>>;
-  /**
-   * For a table whose writers recount the grid statistics (it carries no trigger, sql/0046): the
-   * facts of the rows about to be updated (locked), and the recount once they are.
-   */
-  counted?: {
-    before(trx: Kysely<DB>, keys: readonly string[]): Promise<string[]>;
-    after(trx: Kysely<DB>, before: readonly string[], keys: readonly string[]): Promise<void>;
-  };
+  /** A table whose writers recount the grid statistics (it carries no trigger, sql/0046–0047): its updates go through writeCounted. */
+  counted?: CountedTable;
 }
 
 /**
@@ -145,17 +140,24 @@ export async function updateRows<Row>(
     group.rows.push(row);
     groups.set(signature, group);
   }
-  const keys = rows.map(({ row }) => keyOf(row));
-  const before = updates.counted && keys.length > 0 ? await updates.counted.before(trx, keys) : [];
-  let written = 0;
-  for (const { fields, rows: grouped } of groups.values()) {
-    if (fields.length === 0) continue;
-    const columns: InputColumns<Row> = { match_key: ['text', keyOf] };
-    for (const field of fields) columns[field.name] = [field.type, field.valueOf];
-    written += await updateMatchedRows(trx, updates.table, updates.keyColumn, fields, inputTable(grouped, columns));
-  }
-  if (updates.counted && keys.length > 0) await updates.counted.after(trx, before, keys);
-  return written;
+  const write = async () => {
+    let written = 0;
+    for (const { fields, rows: grouped } of groups.values()) {
+      if (fields.length === 0) continue;
+      const columns: InputColumns<Row> = { match_key: ['text', keyOf] };
+      for (const field of fields) columns[field.name] = [field.type, field.valueOf];
+      written += await updateMatchedRows(trx, updates.table, updates.keyColumn, fields, inputTable(grouped, columns));
+    }
+    return written;
+  };
+  return updates.counted && rows.length > 0
+    ? writeCounted(
+        trx,
+        updates.counted,
+        rows.map(({ row }) => keyOf(row)),
+        write,
+      )
+    : write();
 }
 
 /**

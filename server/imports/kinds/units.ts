@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { checkUnitCode } from '../../domain/codes.ts';
 import { cellNumber, optionalBoolean, optionalText, requiredInteger, requiredText, vocabulary } from '../cells.ts';
-import { countedUpdates } from './counted.ts';
 import { inputTable, numberedInputTable, readOnFile, type InputColumns } from '../repository/batches.ts';
 import { insertUnits, unitsToRefuse } from '../repository/units.ts';
 import { copiedFields, parseWithSchema, problemsWhere, type ImportKindSpec } from './kind.ts';
@@ -109,6 +108,6 @@ export const unitsImport: ImportKindSpec<UnitRow> = {
     targetType: 'unit',
     fields: copiedFields(insertColumns, UPDATABLE_COLUMNS, { landlordName: 'name' }),
     onFile: (db, keys) => readOnFile(db, 'units', 'code', keys, UPDATABLE_COLUMNS),
-    counted: countedUpdates('units'),
+    counted: 'units',
   },
 };
