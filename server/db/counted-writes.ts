@@ -16,13 +16,15 @@ const FACTS = {
   units: { rows: 'unit_fact_rows', key: 'code', keyType: 'text', type: 'unit_fact', of: 'unit_facts_of', written: 'units_written' }, // sql/0046
   buildings: { rows: 'building_fact_rows', key: 'code', keyType: 'text', type: 'building_fact', of: 'building_facts_of', written: 'buildings_written' }, // sql/0047
   permits: { rows: 'permit_fact_rows', key: 'id', keyType: 'bigint', type: 'permit_fact', of: 'permit_facts_of', written: 'permits_written' }, // sql/0048
+  residencies: { rows: 'stay_fact_rows', key: 'id', keyType: 'bigint', type: 'stay_fact', of: 'stay_facts_of', written: 'stays_written' }, // sql/0049
+  persons: { rows: 'person_fact_rows', key: 'person_id', keyType: 'bigint', type: 'person_fact', of: 'person_facts', written: 'persons_written' }, // sql/0049
 } as const;
 export type CountedTable = keyof typeof FACTS;
-/** The keys of the rows written: codes, or ids for permits. */
+/** The keys of the rows written: codes, or ids for permits, stays and persons. */
 type Keys = readonly (string | number)[];
 
 /**
- * The facts of the rows of `table` with these codes (as text), locked until the transaction ends:
+ * The facts of the rows of `table` with these keys, locked until the transaction ends:
  * read before a write and handed to factsWritten after it, so that no concurrent writer slips in
  * between.
  */

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { codeWithin } from '../db/code-prefix.ts';
+import { factsWritten, writeCounted } from '../db/counted-writes.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
 import { STAY_COLUMNS } from '../person-data/stays.ts';
 import { PERSON_COLUMNS, personInJurisdiction, type PersonRow } from '../person-data/visibility.ts';
@@ -8,7 +9,9 @@ import { PERSON_COLUMNS, personInJurisdiction, type PersonRow } from '../person-
 /**
  * Persons and residencies as the registration workflow writes them (call inside a transaction),
  * and as a person's record, history and search read them. Locking a person and their current
- * stay are shared with permits: server/person-data/repository.ts.
+ * stay are shared with permits: server/person-data/repository.ts. Neither table carries a trigger
+ * (sql/0049): each writer here hands what it changed to the grid statistics itself
+ * (server/db/counted-writes.ts).
  */
 
 /** PERSON_COLUMNS without their table's alias: what an insert into persons returns. */
@@ -16,7 +19,9 @@ const PERSON_ROW_COLUMNS = PERSON_COLUMNS.map((column) => column.slice('p.'.leng
 
 /**
  * Inserts the person unless the ID number is on file, and returns the new row (undefined when the
- * number was on file); a concurrent insert of the same number waits for ours.
+ * number was on file); a concurrent insert of the same number waits for ours. A new person counts
+ * in no figure until their stay, whose insert (insertResidency, same transaction) counts them and
+ * moves the data version: nothing to note here.
  */
 export async function insertPersonIfNew(db: Kysely<DB>, values: Insertable<PersonsTable>): Promise<PersonRow | undefined> {
   return db
@@ -45,8 +50,9 @@ export interface NewResidency {
   exempt: boolean;
 }
 
+/** Inserts a current stay and counts it in its grid's figures. */
 export async function insertResidency(db: Kysely<DB>, residency: NewResidency) {
-  return db
+  const inserted = await db
     .insertInto('residencies')
     .values({
       person_id: residency.personId,
@@ -59,21 +65,25 @@ export async function insertResidency(db: Kysely<DB>, residency: NewResidency) {
     })
     .returning(['id', 'registered_late'])
     .executeTakeFirstOrThrow();
+  await factsWritten(db, 'residencies', [], [inserted.id]);
+  return inserted;
 }
 
 /** Closes a stay; `deregisteredAt` null records a departure nobody deregistered. */
 export async function closeResidency(db: Kysely<DB>, residencyId: number, movedOut: string, deregisteredAt: string | null) {
-  return db
-    .updateTable('residencies')
-    .set({ moved_out: movedOut, deregistered_at: deregisteredAt })
-    .where('id', '=', residencyId)
-    .returning(['id', 'departure_unregistered'])
-    .executeTakeFirstOrThrow();
+  return writeCounted(db, 'residencies', [residencyId], () =>
+    db
+      .updateTable('residencies')
+      .set({ moved_out: movedOut, deregistered_at: deregisteredAt })
+      .where('id', '=', residencyId)
+      .returning(['id', 'departure_unregistered'])
+      .executeTakeFirstOrThrow(),
+  );
 }
 
-/** Writes the given columns of a person: a move's changeable fields, or a correction. */
+/** Writes the given columns of a person: a move's changeable fields, or a correction (a new category is counted anew). */
 export async function updatePerson(trx: Kysely<DB>, personId: number, values: Updateable<PersonsTable>): Promise<void> {
-  await trx.updateTable('persons').set(values).where('id', '=', personId).execute();
+  await writeCounted(trx, 'persons', [personId], () => trx.updateTable('persons').set(values).where('id', '=', personId).execute());
 }
 
 /** Police see a person's whole history; collectors only the stays inside their grids. */
@@ -136,6 +146,10 @@ export async function staysOfPerson(trx: Kysely<DB>, personId: number) {
   return trx.selectFrom('residencies').select(['id', 'moved_in', 'registration_exempt']).where('person_id', '=', personId).execute();
 }
 
+/**
+ * No figure counts the exemption (stay_fact leaves it out), and its one writer, a correction of the
+ * birth date, moves the data version in the same transaction (updatePerson): nothing to recount.
+ */
 export async function setRegistrationExempt(trx: Kysely<DB>, residencyId: number, exempt: boolean): Promise<void> {
   await trx.updateTable('residencies').set({ registration_exempt: exempt }).where('id', '=', residencyId).execute();
 }

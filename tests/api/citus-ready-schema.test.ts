@@ -54,8 +54,6 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
     expect(await triggerFunctionsByTable()).toEqual({
       audit_log: ['audit_log_insert_unlinked', 'audit_log_refuse_change'],
       collector_assignments: ['collector_assignment_one_grid_if_full_time'],
-      persons: ['grid_stats_on_person_category', 'note_analytics_change', 'note_changed_days_of_categories', 'note_changed_days_of_statement'],
-      residencies: ['grid_stats_on_residencies', 'note_analytics_change', 'note_changed_days_of_statement', 'note_changed_days_of_stays'],
     });
   });
 });

@@ -18,6 +18,7 @@ import {
   validateGeoPackage,
 } from '../helpers/export-geopackage.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+import { insertCounted, writeCounted } from '../helpers/hand-edits.ts';
 import { parseCsv, readXlsx } from '../e2e/support/files.ts';
 
 /**
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const db = t.handle.db;
   const city = await insertAnalyticsCity(db);
   phoneOwnerId = city.personIds.W1!;
-  await db.updateTable('persons').set({ phone: PHONE }).where('id', '=', phoneOwnerId).execute();
+  await writeCounted(db, 'persons', [phoneOwnerId], (trx) => trx.updateTable('persons').set({ phone: PHONE }).where('id', '=', phoneOwnerId).execute());
   for (const role of ['leader', 'planner', 'admin', 'auditor'] as const) await insertUser(db, role, role);
   await insertUser(db, 'police', 'police', [FIXTURE.district]);
   await insertUser(db, 'police_north', 'police', [ANALYTICS.northCommunity]);
@@ -706,8 +707,11 @@ describe('occupant lists (police only)', () => {
     await sql`INSERT INTO persons (id_type, id_number, nationality, name, sex, birth_date, category)
               SELECT 'passport', 'CAP' || lpad(n::text, 8, '0'), 'USA', 'cap' || n, 'F', DATE '1990-01-01', 'overseas'
               FROM generate_series(1, 5001) AS n`.execute(t.handle.db);
-    await sql`INSERT INTO residencies (person_id, unit_code, moved_in, registered_at)
-              SELECT id, ${unit}, DATE '2025-01-01', DATE '2025-01-01' FROM persons WHERE id_number LIKE 'CAP%'`.execute(t.handle.db);
+    await insertCounted(t.handle.db, 'residencies', async (trx) => {
+      const stays = await sql<{ id: number }>`INSERT INTO residencies (person_id, unit_code, moved_in, registered_at)
+              SELECT id, ${unit}, DATE '2025-01-01', DATE '2025-01-01' FROM persons WHERE id_number LIKE 'CAP%' RETURNING id`.execute(trx);
+      return stays.rows.map((stay) => stay.id);
+    });
     const before = await auditCount();
     const response = await (await as('police')).get(`/api/exports/people?building=${ANALYTICS.northHouse}&purpose=check`).expect(400);
     expect(response.body.error).toMatchObject({ code: 'export_too_large', details: { limit: 5000, fields: [{ field: 'building' }] } });

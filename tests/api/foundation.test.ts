@@ -6,6 +6,7 @@ import { countCityRows } from '../../server/health/repository.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
+import { insertCounted } from '../helpers/hand-edits.ts';
 
 let t: TestApp;
 
@@ -248,10 +249,14 @@ describe('the schema refuses bad data on its own', () => {
       moved_out: null,
       deregistered_at: null,
     });
-    await t.handle.db
-      .insertInto('residencies')
-      .values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 1)))
-      .execute();
+    await insertCounted(t.handle.db, 'residencies', async (trx) => {
+      const stay = await trx
+        .insertInto('residencies')
+        .values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 1)))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return [stay.id];
+    });
     await expect(
       t.handle.db
         .insertInto('residencies')

@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { factsWritten, lockFacts } from '../../server/db/counted-writes.ts';
 import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { addDays } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, insertPermit, insertPerson, insertStay } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 import { writeCases, writeCounted, writeUnitsOf } from '../helpers/hand-edits.ts';
+import { byGrid, directPopulation, directPopulationAndOccupancy, summedPopulationChanges, type PopulationCounts } from '../helpers/population-counts.ts';
 
 /**
  * The maintained grid statistics against two references after a random sequence of writes
@@ -75,7 +77,10 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
   async moveOut() {
     const open = await ids(sql<{ id: number }>`SELECT id FROM residencies WHERE moved_out IS NULL ORDER BY id`);
     if (open.length === 0) return;
-    await sql`UPDATE residencies SET moved_out = moved_in + ${between(0, 400)}::int WHERE id = ${pick(open)}`.execute(db);
+    const stay = pick(open);
+    await writeCounted(db, 'residencies', [stay], (trx) =>
+      sql`UPDATE residencies SET moved_out = moved_in + ${between(0, 400)}::int WHERE id = ${stay}`.execute(trx),
+    );
   },
   async moveWithinCity() {
     const open = (
@@ -90,8 +95,9 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
     const day = addDays(stay.moved_in, between(0, 300));
     const unit = pick(await unitCodes());
     await db.transaction().execute(async (trx) => {
+      const before = await lockFacts(trx, 'residencies', [stay.id]);
       await trx.updateTable('residencies').set({ moved_out: day, deregistered_at: day }).where('id', '=', stay.id).execute();
-      await trx
+      const opened = await trx
         .insertInto('residencies')
         .values({
           person_id: stay.person_id,
@@ -101,39 +107,59 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
           moved_out: null,
           deregistered_at: null,
         })
-        .execute();
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await factsWritten(trx, 'residencies', before, [stay.id, opened.id]);
     });
   },
   async registerLater() {
     const all = await ids(sql<{ id: number }>`SELECT id FROM residencies ORDER BY id`);
-    await sql`UPDATE residencies SET registered_at = moved_in + ${between(0, 60)}::int WHERE id = ${pick(all)}`.execute(db);
+    const stay = pick(all);
+    await writeCounted(db, 'residencies', [stay], (trx) =>
+      sql`UPDATE residencies SET registered_at = moved_in + ${between(0, 60)}::int WHERE id = ${stay}`.execute(trx),
+    );
   },
   async shiftWholeGrid() {
     // One statement, many rows, some of the same person.
     const grid = pick([FIXTURE.gridWest, FIXTURE.gridEast, ANALYTICS.northGrid]);
-    await sql`UPDATE residencies SET moved_in = moved_in - 3, registered_at = registered_at - 2 WHERE left(unit_code, 14) = ${grid}`.execute(db);
+    const stays = await ids(sql<{ id: number }>`SELECT id FROM residencies WHERE left(unit_code, 14) = ${grid} ORDER BY id`);
+    await writeCounted(db, 'residencies', stays, (trx) =>
+      sql`UPDATE residencies SET moved_in = moved_in - 3, registered_at = registered_at - 2 WHERE id = ANY (${stays}::bigint[])`.execute(trx),
+    );
   },
   async noOpUpdates() {
-    await sql`UPDATE residencies SET deregistered_at = deregistered_at WHERE id IN (SELECT id FROM residencies ORDER BY id LIMIT 5)`.execute(db);
+    const firstStays = await ids(sql<{ id: number }>`SELECT id FROM residencies ORDER BY id LIMIT 5`);
+    await writeCounted(db, 'residencies', firstStays, (trx) =>
+      sql`UPDATE residencies SET deregistered_at = deregistered_at WHERE id = ANY (${firstStays}::bigint[])`.execute(trx),
+    );
     const firstPermits = await ids(sql<{ id: number }>`SELECT id FROM permits ORDER BY id LIMIT 3`);
     await writeCounted(db, 'permits', firstPermits, (trx) => sql`UPDATE permits SET years = years WHERE id = ANY (${firstPermits}::bigint[])`.execute(trx));
-    await sql`UPDATE persons SET employer = 'x' WHERE id IN (SELECT id FROM persons ORDER BY id LIMIT 3)`.execute(db);
+    const firstPeople = await ids(sql<{ id: number }>`SELECT id FROM persons ORDER BY id LIMIT 3`);
+    await writeCounted(db, 'persons', firstPeople, (trx) => sql`UPDATE persons SET employer = 'x' WHERE id = ANY (${firstPeople}::bigint[])`.execute(trx));
   },
   async deleteStay() {
     const all = await ids(sql<{ id: number }>`SELECT id FROM residencies ORDER BY id`);
-    if (all.length > 10) await sql`DELETE FROM residencies WHERE id = ${pick(all)}`.execute(db);
+    if (all.length <= 10) return;
+    const stay = pick(all);
+    await writeCounted(db, 'residencies', [stay], (trx) => sql`DELETE FROM residencies WHERE id = ${stay}`.execute(trx));
   },
   async changeCategory() {
     const people = await ids(sql<{ id: number }>`SELECT id FROM persons WHERE id_type = 'id_card' ORDER BY id`);
-    await db
-      .updateTable('persons')
-      .set({ category: pick(['registered', 'lodging', 'floating'] as const) })
-      .where('id', '=', pick(people))
-      .execute();
+    const person = pick(people);
+    await writeCounted(db, 'persons', [person], (trx) =>
+      trx
+        .updateTable('persons')
+        .set({ category: pick(['registered', 'lodging', 'floating'] as const) })
+        .where('id', '=', person)
+        .execute(),
+    );
   },
   async changeManyCategories() {
-    await sql`UPDATE persons SET category = CASE category WHEN 'floating' THEN 'lodging' WHEN 'lodging' THEN 'floating' ELSE category END
-              WHERE id_type = 'id_card' AND id % ${between(2, 5)}::int = 0`.execute(db);
+    const people = await ids(sql<{ id: number }>`SELECT id FROM persons WHERE id_type = 'id_card' AND id % ${between(2, 5)}::int = 0 ORDER BY id`);
+    await writeCounted(db, 'persons', people, (trx) =>
+      sql`UPDATE persons SET category = CASE category WHEN 'floating' THEN 'lodging' WHEN 'lodging' THEN 'floating' ELSE category END
+          WHERE id = ANY (${people}::bigint[])`.execute(trx),
+    );
   },
   async issuePermit() {
     // To floating people with a stay, issued around it, so that most permits move the figures.
@@ -293,17 +319,9 @@ async function expectTablesLikeDirectCounts(when: string): Promise<void> {
       SELECT grid_code AS grid, registered, lodging, floating, overseas, floating_registered AS "floatingRegistered", floating_permitted AS "floatingPermitted",
              occupied_units AS "occupiedUnits"
       FROM grid_population_daily WHERE day = ${day}::date AND (${sql.raw(POPULATION)}) <> (0, 0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(db);
-    const summed = await sql<PopulationCounts & { grid: string }>`
-      SELECT grid_code AS grid, sum(registered)::int AS registered, sum(lodging)::int AS lodging, sum(floating)::int AS floating, sum(overseas)::int AS overseas,
-             sum(floating_registered)::int AS "floatingRegistered", sum(floating_permitted)::int AS "floatingPermitted",
-             sum(occupied_units)::int AS "occupiedUnits"
-      FROM grid_population_changes WHERE day <= ${day}::date GROUP BY 1
-      HAVING (sum(registered), sum(lodging), sum(floating), sum(overseas), sum(floating_registered), sum(floating_permitted), sum(occupied_units))
-             <> (0, 0, 0, 0, 0, 0, 0) ORDER BY 1`.execute(db);
-    const direct = await directPopulationAndOccupancy(day);
-    const asMap = (rows: (PopulationCounts & { grid: string })[]) => Object.fromEntries(rows.map(({ grid, ...counts }) => [grid, counts]));
-    expect(asMap(summed.rows), `changes summed to ${day}, ${when}`).toEqual(direct);
-    if (day >= ANALYTICS.historyFrom) expect(asMap(kept.rows), `daily row of ${day}, ${when}`).toEqual(direct);
+    const direct = await directPopulationAndOccupancy(db, day);
+    expect(await summedPopulationChanges(db, day), `changes summed to ${day}, ${when}`).toEqual(direct);
+    if (day >= ANALYTICS.historyFrom) expect(byGrid(kept.rows), `daily row of ${day}, ${when}`).toEqual(direct);
   }
   expect(await tableRows(MAINTAINED_TABLES.cases), `cases, ${when}`).toEqual(await tableRows(DIRECT_CASE_DAYS));
   expect(await tableRows(MAINTAINED_TABLES.units), `units, ${when}`).toEqual(await tableRows(DIRECT_UNIT_STATS));
@@ -313,7 +331,7 @@ async function expectPopulationLikeDirectCounts(): Promise<void> {
   const days = ['2023-12-31', ANALYTICS.historyFrom, '2024-06-30', '2025-02-28', '2025-06-01', addDays(today, -1), today, randomDay(), randomDay()].filter(
     (day) => day <= today,
   );
-  for (const day of days) expect(await populationFromApi(day), `population on ${day}`).toEqual(await directPopulation(day));
+  for (const day of days) expect(await populationFromApi(day), `population on ${day}`).toEqual(await directPopulation(db, day));
 }
 
 async function expectCasesAndUnitsLikeDirectCounts(): Promise<void> {
@@ -365,7 +383,7 @@ describe('maintained statistics after random writes', () => {
     const personId = await insertPerson(db, 'floating', 'late arrival');
     await insertStay(db, personId, { unit: fixtureUnitCode(FIXTURE.eastHouse, 2, 1), movedIn: addDays(today, -2), registeredAt: addDays(today, -1) });
     for (const day of [addDays(today, -3), addDays(today, -2), today]) {
-      expect(await populationFromApi(day), `population on ${day}`).toEqual(await directPopulation(day));
+      expect(await populationFromApi(day), `population on ${day}`).toEqual(await directPopulation(db, day));
     }
     const window = (await sql<{ last_day: string }>`SELECT last_day FROM grid_population_window`.execute(db)).rows[0]!;
     expect(window.last_day).toBe(today);
@@ -398,58 +416,11 @@ describe('maintained statistics after random writes', () => {
     const day = '2025-06-01';
     const hex = await planner.get(`/api/heatmaps/population?level=hex&resolution=8&asOf=${day}&bbox=114.19,22.69,114.23,22.73`).expect(200);
     const hexTotal = (hex.body.cells as { value: number }[]).reduce((sum, cell) => sum + cell.value, 0);
-    const direct = await directPopulation(day);
+    const direct = await directPopulation(db, day);
     const gridTotal = Object.values(direct).reduce((sum, counts) => sum + counts.registered + counts.lodging + counts.floating + counts.overseas, 0);
     expect(hexTotal).toBe(gridTotal);
   });
 });
-
-interface PopulationCounts {
-  registered: number;
-  lodging: number;
-  floating: number;
-  overseas: number;
-  floatingRegistered: number;
-  floatingPermitted: number;
-}
-
-/** The counting rules written out once more, straight over residencies, persons and permits. */
-async function directPopulation(day: string): Promise<Record<string, PopulationCounts>> {
-  const result = await sql<PopulationCounts & { grid: string }>`
-    SELECT left(r.unit_code, 14) AS grid,
-           count(*) FILTER (WHERE p.category = 'registered')::int AS registered,
-           count(*) FILTER (WHERE p.category = 'lodging')::int AS lodging,
-           count(*) FILTER (WHERE p.category = 'floating')::int AS floating,
-           count(*) FILTER (WHERE p.category = 'overseas')::int AS overseas,
-           count(*) FILTER (WHERE p.category = 'floating' AND r.registered_at <= ${day}::date)::int AS "floatingRegistered",
-           count(*) FILTER (WHERE p.category = 'floating' AND EXISTS (
-             SELECT 1 FROM permits AS m WHERE m.person_id = p.id AND m.issued_on <= ${day}::date AND m.expires_on >= ${day}::date
-               AND (m.revoked_on IS NULL OR m.revoked_on > ${day}::date)))::int AS "floatingPermitted"
-    FROM residencies AS r JOIN persons AS p ON p.id = r.person_id
-    WHERE r.moved_in <= ${day}::date AND (r.moved_out IS NULL OR r.moved_out > ${day}::date)
-    GROUP BY 1 ORDER BY 1`.execute(db);
-  return Object.fromEntries(result.rows.map(({ grid, ...counts }) => [grid, counts]));
-}
-
-/** Units of active buildings somebody lived in on `day`, per grid, counted straight from residencies. */
-async function directOccupiedUnits(day: string): Promise<Record<string, number>> {
-  const result = await sql<{ grid: string; occupied: number }>`
-    SELECT left(u.code, 14) AS grid, count(*)::int AS occupied
-    FROM units AS u JOIN buildings AS b ON b.code = u.building_code AND b.status = 'active'
-    WHERE EXISTS (SELECT 1 FROM residencies AS r WHERE r.unit_code = u.code
-                    AND r.moved_in <= ${day}::date AND (r.moved_out IS NULL OR r.moved_out > ${day}::date))
-    GROUP BY 1`.execute(db);
-  return Object.fromEntries(result.rows.map((row) => [row.grid, row.occupied]));
-}
-
-/** The kept tables' view of a day: the population counts and the occupied units side by side (grids with neither left out). */
-async function directPopulationAndOccupancy(day: string): Promise<Record<string, PopulationCounts & { occupiedUnits: number }>> {
-  const population = await directPopulation(day);
-  const occupied = await directOccupiedUnits(day);
-  const none: PopulationCounts = { registered: 0, lodging: 0, floating: 0, overseas: 0, floatingRegistered: 0, floatingPermitted: 0 };
-  const grids = [...new Set([...Object.keys(population), ...Object.keys(occupied)])].sort();
-  return Object.fromEntries(grids.map((grid) => [grid, { ...(population[grid] ?? none), occupiedUnits: occupied[grid] ?? 0 }]));
-}
 
 async function populationFromApi(day: string): Promise<Record<string, PopulationCounts>> {
   type Cell = { code: string; value: number; figures: Record<string, number> };

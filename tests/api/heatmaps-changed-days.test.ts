@@ -16,7 +16,17 @@ import { buildHeatmap, type HeatmapRequest } from '../../server/heatmaps/service
 import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE } from '../helpers/fixture-city.ts';
 import { editShapesByHand } from '../helpers/hand-edits.ts';
-import { bornYearsAgo, daysAgo, floatingAdult, idCard, REGISTRATION, signedIn, startRegistrationApp, today } from '../helpers/registration-fixture.ts';
+import {
+  bornYearsAgo,
+  daysAgo,
+  floatingAdult,
+  idCard,
+  logInWithPatch,
+  REGISTRATION,
+  signedIn,
+  startRegistrationApp,
+  today,
+} from '../helpers/registration-fixture.ts';
 
 /**
  * Issue 18: the time slider's kept month-ends outlive a burst of today's registrations. Every
@@ -68,9 +78,10 @@ describe('the days a write changed (sql/0032)', () => {
 
   it('are every day for a change of category, a visit or a full refresh, and none for a write the kept figures do not read', async () => {
     const personId = await moveIn(daysAgo(2));
-    const toRegistered = sql`UPDATE persons SET category = 'registered', floating_type = NULL WHERE id = ${personId}`;
-    expect(await dayChangedBy(() => toRegistered.execute(db()))).toBe(EVERY_DAY);
-    expect(await dayChangedBy(() => sql`UPDATE persons SET phone = '13900139000' WHERE id = ${personId}`.execute(db()))).toBe(NO_DAY);
+    const corrector = await logInWithPatch(t, 'police');
+    const correct = (fields: object) => corrector.patch(`/api/people/${personId}`, { reason: 'typing_error', ...fields }).expect(200);
+    expect(await dayChangedBy(() => correct({ category: 'registered', floatingType: null }))).toBe(EVERY_DAY);
+    expect(await dayChangedBy(() => correct({ phone: '13900139000' }))).toBe(NO_DAY);
     const police = await signedIn(t, 'police');
     const visit = { buildingCode: FIXTURE.westHouse, unitCode: REGISTRATION.westUnit(1, 1), visitedOn: daysAgo(1), doorsOk: true };
     expect(await dayChangedBy(() => police.post('/api/rentals/inspections', visit).expect(201))).toBe(EVERY_DAY);
@@ -133,6 +144,13 @@ describe('the tables whose writers note them (sql/0043, issue 20)', () => {
     const admin = await signedIn(t, 'admin');
     const { settings } = (await admin.get('/api/collectors/settings').expect(200)).body;
     expect(await noted(() => admin.send('put', '/api/collectors/settings', settings).expect(200))).toEqual({ version: true, day: EVERY_DAY });
+  });
+
+  it('moves the data version and no day with a correction of a person the figures do not count (sql/0049)', async () => {
+    const personId = await moveIn(daysAgo(5));
+    const corrector = await logInWithPatch(t, 'police');
+    const correction = () => corrector.patch(`/api/people/${personId}`, { reason: 'typing_error', phone: '13700137000' }).expect(200);
+    expect(await noted(correction)).toEqual({ version: true, day: NO_DAY });
   });
 
   it('moves the data version with a scoring run, and changes no day the month-ends read', async () => {

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
-import { rentedUnitsOfGrid } from '../helpers/hand-edits.ts';
+import { rentedUnitsOfGrid, writeCounted } from '../helpers/hand-edits.ts';
+import { directPopulation, expectPopulationAsCounted } from '../helpers/population-counts.ts';
+import { chinaToday } from '../../server/domain/calendar.ts';
 import { maskIdNumber, maskPhone } from '../../server/domain/id-number.ts';
 import {
   freeWestUnit,
@@ -204,9 +206,33 @@ describe('mode=upsert for people', () => {
       )
     ).rows[0]!;
 
+  /** The row as a lodger (寄住), who has no floating type. */
+  const asLodger = (row: Table[number]) =>
+    row.map((cell, index) => (index === PEOPLE_HEADERS.indexOf('人员类别') ? '寄住人口' : index === PEOPLE_HEADERS.indexOf('流动类型') ? '' : cell));
+  // Before, on and after the rows' move-in (2024-03-01) and today: what the counts of an import change.
+  const DAYS = ['2024-02-29', '2024-03-01', '2025-01-01', chinaToday()];
+
   beforeAll(async () => {
     const { job } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv' }, utf8Csv([PEOPLE_HEADERS, stays!, moves!]));
     expect(job.status).toBe('done');
+  });
+
+  it('counts the people it added in their grid’s statistics (sql/0049: no trigger does)', async () => {
+    expect((await directPopulation(t.handle.db, '2025-01-01'))[FIXTURE.gridWest]?.floating).toBeGreaterThanOrEqual(2);
+    await expectPopulationAsCounted(t.handle.db, DAYS, 'people added');
+  });
+
+  it('counts a category an upsert changed in the grid’s statistics', async () => {
+    const { job } = await importAndWait(
+      admin,
+      { kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert' },
+      utf8Csv([PEOPLE_HEADERS, asLodger(moves!)]),
+    );
+    expect(job.status).toBe('done');
+    expect((await sql<{ category: string }>`SELECT category FROM persons WHERE id_number = ${idOf(moves!)}`.execute(t.handle.db)).rows).toEqual([
+      { category: 'lodging' },
+    ]);
+    await expectPopulationAsCounted(t.handle.db, DAYS, 'category upserted');
   });
 
   it('previews a changed phone with the ID number and phones masked for an admin, changing nothing', async () => {
@@ -262,6 +288,21 @@ describe('mode=upsert for people', () => {
       .where('action', '=', 'update')
       .execute();
     expect(audit).toEqual([{ action: 'update', target_id: String(before.id), details: { importJob: job.id, fields: ['phone'] } }]);
+  });
+
+  it('moves a person on file who has moved out into the unit the row names, counted in the statistics', async () => {
+    const { id } = await personOnFile(stays!);
+    const earlier = (await t.handle.db.selectFrom('residencies').select('id').where('person_id', '=', id).execute()).map((stay) => stay.id);
+    await writeCounted(t.handle.db, 'residencies', earlier, (trx) =>
+      trx.updateTable('residencies').set({ moved_out: '2024-05-01', deregistered_at: '2024-05-01' }).where('id', 'in', earlier).execute(),
+    );
+    const dated: Record<string, string> = { 入住日期: '2024/6/1', 登记日期: '2024/6/2' };
+    const back = stays!.map((cell, index) => dated[PEOPLE_HEADERS[index]!] ?? cell);
+    const { job, errors } = await importAndWait(admin, { kind: 'people', crs: 'wgs84', filename: 'p.csv', mode: 'upsert' }, utf8Csv([PEOPLE_HEADERS, back]));
+    expect(errors).toEqual([]);
+    expect(job.status).toBe('done');
+    expect((await personOnFile(stays!)).stays).toBe(earlier.length + 1);
+    await expectPopulationAsCounted(t.handle.db, [...DAYS, '2024-05-15', '2024-06-01'], 'moved back in by an upsert');
   });
 });
 

@@ -23,7 +23,8 @@ import {
   type Importer,
   type Table,
 } from '../helpers/import-files.ts';
-import { editShapesByHand } from '../helpers/hand-edits.ts';
+import { editShapesByHand, writeCounted } from '../helpers/hand-edits.ts';
+import { expectPopulationAsCounted } from '../helpers/population-counts.ts';
 
 /**
  * Imports over HTTP against the real database: an office's GBK spreadsheet goes in whole or
@@ -311,8 +312,12 @@ describe('all rows or none', () => {
   it('moves a person already on file (moved out before) into a new unit, updating what changes with a move', async () => {
     const [row] = peopleRows(1, 1); // sequence 2: imported by the GBK test above
     const idNumber = String(row![1]);
-    await sql`UPDATE residencies SET moved_out = '2024-06-01', deregistered_at = '2024-06-02'
-              WHERE person_id = (SELECT id FROM persons WHERE id_number = ${idNumber})`.execute(t.handle.db);
+    const earlier = (
+      await sql<{ id: number }>`SELECT r.id FROM residencies AS r JOIN persons AS p ON p.id = r.person_id WHERE p.id_number = ${idNumber}`.execute(t.handle.db)
+    ).rows.map((stay) => stay.id);
+    await writeCounted(t.handle.db, 'residencies', earlier, (trx) =>
+      sql`UPDATE residencies SET moved_out = '2024-06-01', deregistered_at = '2024-06-02' WHERE id = ANY (${earlier}::bigint[])`.execute(trx),
+    );
     const moved = [...row!];
     moved[3] = '寄住';
     moved[4] = '';
@@ -345,6 +350,8 @@ describe('all rows or none', () => {
       { unit_code: String(row![5]), moved_in: '2024-03-01', moved_out: '2024-06-01' },
       { unit_code: fixtureUnitCode(FIXTURE.westShop, 1, 1), moved_in: '2024-07-01', moved_out: null },
     ]);
+    // The person on file updated and their new stay, counted in the statistics (sql/0049: no trigger does).
+    await expectPopulationAsCounted(t.handle.db, ['2024-04-01', '2024-06-30', '2024-07-01', '2025-01-01'], 'a person on file moved in by an import');
     const [audit] = await t.handle.db
       .selectFrom('audit_log')
       .select('details')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { ANALYTICS, insertAnalyticsCity, type AnalyticsCity, type KpiAnswer as Kpi } from '../helpers/analytics-fixture.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
+import { writeCounted } from '../helpers/hand-edits.ts';
 
 /**
  * KPI cards on the analytics fixture city; expected figures counted by hand from PEOPLE, CASES
@@ -150,15 +151,18 @@ describe('KPIs of smaller areas', () => {
     expect(figures(north.responsibility_letter_rate)).toEqual([0, 1, 0]);
   });
 
-  it('follows a move-out written straight to the table', async () => {
+  it('follows a move-out written by hand (README "Editing by hand")', async () => {
     const { db } = t.handle;
     const w4 = city.personIds.W4!;
-    await db.updateTable('residencies').set({ moved_out: '2025-05-15' }).where('person_id', '=', w4).execute();
+    const stays = (await db.selectFrom('residencies').select('id').where('person_id', '=', w4).execute()).map((row) => row.id);
+    const moveOut = (day: string | null) =>
+      writeCounted(db, 'residencies', stays, (trx) => trx.updateTable('residencies').set({ moved_out: day }).where('id', 'in', stays).execute());
+    await moveOut('2025-05-15');
     try {
       // West on 06-01 without W4: found W1 W3 W5 W6, registered W1 W3 W6.
       expect(figures((await kpis(planner, `area=${FIXTURE.gridWest}&asOf=2025-06-01`)).registration_rate)).toEqual([3, 4, 75]);
     } finally {
-      await db.updateTable('residencies').set({ moved_out: null }).where('person_id', '=', w4).execute();
+      await moveOut(null);
     }
     expect(figures((await kpis(planner, `area=${FIXTURE.gridWest}&asOf=2025-06-01`)).registration_rate)).toEqual([4, 5, 80]);
   });

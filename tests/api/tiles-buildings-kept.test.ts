@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { switchBulkLoadTriggers } from '../../server/demo/city/store.ts';
+import { forgetBuildingTiles } from '../../server/demo/city/store.ts';
 import { BUILDING_TILE_ZOOMS, buildingTilesOf, type BuildingTiles } from '../../server/tiles/building-tiles.ts';
 import { TILE_LAYERS } from '../../server/tiles/layers.ts';
 import { keepBuildingTile } from '../../server/tiles/repository/building-tiles.ts';
@@ -169,10 +169,9 @@ describe('building tiles rendered ahead', () => {
     expect((await storedRow(EAST_Z14))?.kept).toBe(false);
   });
 
-  it('forgets every building tile when a bulk load switches its triggers on again', async () => {
+  it('forgets every building tile after a bulk load', async () => {
     await buildingTiles.build(t.context);
-    await switchBulkLoadTriggers(t.handle.db, false);
-    await switchBulkLoadTriggers(t.handle.db, true);
+    await forgetBuildingTiles(t.handle.db);
     const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM building_tiles`.execute(t.handle.db);
     expect(left.rows[0]!.n).toBe(0);
   });

@@ -4,7 +4,7 @@ import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { factsWritten } from '../../server/db/counted-writes.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { insertCounted, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -117,43 +117,50 @@ export function nextIdNumber(): string {
   return withCheckCharacter(`44030719900101${String(idSequence % 1000).padStart(3, '0')}`);
 }
 
+/** A person without a stay yet; their insert moves the data version as a writer of persons does (sql/0049). */
 export async function insertPerson(db: Kysely<DB>, category: PersonCategory, label: string): Promise<number> {
   const overseas = category === 'overseas';
-  const row = await db
-    .insertInto('persons')
-    .values({
-      id_type: overseas ? 'passport' : 'id_card',
-      id_number: overseas ? `P${String(100000 + (idSequence += 1))}` : nextIdNumber(),
-      nationality: overseas ? 'USA' : 'CHN',
-      name: label,
-      sex: 'M',
-      birth_date: '1990-01-01',
-      ethnicity: null,
-      hukou_address: null,
-      phone: null,
-      category,
-      floating_type: null,
-      employer: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const [personId] = await insertCounted(db, 'persons', async (trx) => {
+    const row = await trx
+      .insertInto('persons')
+      .values({
+        id_type: overseas ? 'passport' : 'id_card',
+        id_number: overseas ? `P${String(100000 + (idSequence += 1))}` : nextIdNumber(),
+        nationality: overseas ? 'USA' : 'CHN',
+        name: label,
+        sex: 'M',
+        birth_date: '1990-01-01',
+        ethnicity: null,
+        hukou_address: null,
+        phone: null,
+        category,
+        floating_type: null,
+        employer: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return [row.id];
+  });
+  return personId!;
 }
 
 export async function insertStay(db: Kysely<DB>, personId: number, spec: StaySpec): Promise<number> {
-  const row = await db
-    .insertInto('residencies')
-    .values({
-      person_id: personId,
-      unit_code: spec.unit,
-      moved_in: spec.movedIn,
-      registered_at: spec.registeredAt,
-      moved_out: spec.movedOut ?? null,
-      deregistered_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const [stayId] = await insertCounted(db, 'residencies', async (trx) => {
+    const row = await trx
+      .insertInto('residencies')
+      .values({
+        person_id: personId,
+        unit_code: spec.unit,
+        moved_in: spec.movedIn,
+        registered_at: spec.registeredAt,
+        moved_out: spec.movedOut ?? null,
+        deregistered_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return [row.id];
+  });
+  return stayId!;
 }
 
 export async function insertPermit(db: Kysely<DB>, personId: number, spec: PermitSpec, number: string): Promise<void> {

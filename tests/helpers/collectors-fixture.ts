@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../server/db/schema.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { insertCounted, writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus enough people, rental houses and
@@ -92,7 +92,8 @@ export async function insertResidents(
 ): Promise<void> {
   const first = nextPerson;
   nextPerson += count;
-  await sql`
+  await insertCounted(db, 'residencies', async (trx) => {
+    const stays = await sql<{ id: number }>`
     WITH numbers AS (
       SELECT n, '110105' || to_char(DATE '1960-01-01' + (n / 400), 'YYYYMMDD') || lpad(((n % 400) * 2 + 1)::text, 3, '0') AS first17
       FROM generate_series(${first}::int, ${first + count - 1}::int) n),
@@ -105,7 +106,10 @@ export async function insertResidents(
       FROM numbers
       RETURNING id)
     INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, moved_out, deregistered_at)
-    SELECT id, ${unitCode}, DATE '2026-01-01', DATE '2026-01-01', ${options.movedOut ?? null}::date, ${options.movedOut ?? null}::date FROM people`.execute(db);
+    SELECT id, ${unitCode}, DATE '2026-01-01', DATE '2026-01-01', ${options.movedOut ?? null}::date, ${options.movedOut ?? null}::date FROM people
+    RETURNING id`.execute(trx);
+    return stays.rows.map((row) => row.id);
+  });
 }
 
 async function insertCollector(db: Kysely<DB>, name: string, grid: string, options: { partTimeFor?: string; active?: boolean; endedOn?: string } = {}) {

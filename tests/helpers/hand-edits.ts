@@ -92,8 +92,25 @@ export async function rentedUnitsOfGrid(db: Kysely<DB>, grid: string): Promise<{
 }
 
 /**
- * A write of the rows of `table` with these keys (added, changed or deleted: the buildings, units
- * and permits carry no trigger, sql/0046–0048) as their writers make it: their facts locked
+ * An insert into `table` (sql/0046–0049: the counted tables carry no trigger) as its writers make
+ * it: `insert`, which answers the new rows' keys, and their count in the statistics, in one
+ * transaction. Answers the keys.
+ */
+export async function insertCounted<Key extends string | number>(
+  db: Kysely<DB>,
+  table: CountedTable,
+  insert: (trx: Kysely<DB>) => Promise<readonly Key[]>,
+): Promise<readonly Key[]> {
+  return inTransaction(db, async (trx) => {
+    const keys = await insert(trx);
+    await factsWritten(trx, table, [], keys);
+    return keys;
+  });
+}
+
+/**
+ * A write of the rows of `table` with these keys (added, changed or deleted: the buildings, units,
+ * permits, stays and persons carry no trigger, sql/0046–0049) as their writers make it: their facts locked
  * before, `write`, and the recount of what it changed, in one transaction. Answers what `write`
  * answers.
  */

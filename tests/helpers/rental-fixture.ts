@@ -3,7 +3,7 @@ import type { DB, Role, UnitUse } from '../../server/db/schema.ts';
 import { monthsBetween, type CaseKind, type PersonFlag } from '../../server/domain/rental-scoring.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from './fixture-city.ts';
-import { writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { insertCounted, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
 
 /**
  * Rental facts on top of the fixture city: extra one-room rental houses in the west grid
@@ -72,17 +72,21 @@ export async function insertTenant(db: Kysely<DB>, unitCode: string, stay: { mov
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db
-    .insertInto('residencies')
-    .values({
-      person_id: person.id,
-      unit_code: unitCode,
-      moved_in: stay.movedIn,
-      registered_at: stay.registeredAt,
-      moved_out: stay.movedOut ?? null,
-      deregistered_at: stay.movedOut ?? null,
-    })
-    .execute();
+  await insertCounted(db, 'residencies', async (trx) => {
+    const row = await trx
+      .insertInto('residencies')
+      .values({
+        person_id: person.id,
+        unit_code: unitCode,
+        moved_in: stay.movedIn,
+        registered_at: stay.registeredAt,
+        moved_out: stay.movedOut ?? null,
+        deregistered_at: stay.movedOut ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return [row.id];
+  });
   return person.id;
 }
 

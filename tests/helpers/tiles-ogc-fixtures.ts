@@ -4,6 +4,7 @@ import { PbfReader } from 'pbf';
 import type request from 'supertest';
 import type { DB } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
+import { insertCounted } from './hand-edits.ts';
 
 /**
  * Residents for the tile and OGC tests: `count` floating people living in `unitCode` since
@@ -35,10 +36,14 @@ export async function insertResidents(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db
-      .insertInto('residencies')
-      .values({ person_id: person.id, unit_code: unitCode, moved_in: movedIn, registered_at: movedIn, moved_out: movedOut, deregistered_at: movedOut })
-      .execute();
+    await insertCounted(db, 'residencies', async (trx) => {
+      const row = await trx
+        .insertInto('residencies')
+        .values({ person_id: person.id, unit_code: unitCode, moved_in: movedIn, registered_at: movedIn, moved_out: movedOut, deregistered_at: movedOut })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return [row.id];
+    });
   }
 }
 

@@ -54,7 +54,7 @@ const KEEPS_SQL: Record<string, readonly [ceiling: number, reason: string]> = {
   'db/roles.ts': [10, "the database plumbing: the application role's grants"],
   'demo/seed.ts': [3, 'the demo seed: a command-line tool over an empty database, not a request path'],
   'demo/city/index.ts': [3, "the synthetic city generator's loader (a tool, not a request path)"],
-  'demo/city/store.ts': [22, "the synthetic city generator's bulk writes (a tool, not a request path)"],
+  'demo/city/store.ts': [19, "the synthetic city generator's bulk writes (a tool, not a request path)"],
   'demo/city/validate.ts': [10, "the synthetic city generator's consistency checks (a tool, not a request path)"],
   'demo/city/compounds.ts': [5, "the synthetic city generator's compounds (a tool, not a request path)"],
 };

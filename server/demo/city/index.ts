@@ -56,8 +56,8 @@ export async function generateCity(handle: DatabaseHandle, options: CityOptions)
 }
 
 /**
- * Loads the rows with the grid-statistics triggers off (refreshGridStats rebuilds the
- * statistics once at the end). PGlite checks foreign keys row by row in slow WASM, so there the
+ * Loads the rows without their writers' recounts (refreshGridStats rebuilds the statistics once
+ * at the end; the tables carry no statistics trigger, sql/0049). PGlite checks foreign keys row by row in slow WASM, so there the
  * load also skips the per-row triggers (session_replication_role = replica) and validateCity
  * checks every reference set-wise afterwards; grids (whose writer notes the shapes, sql/0044) and
  * collector assignments (whose trigger checks a rule) are written outside that.
@@ -65,7 +65,6 @@ export async function generateCity(handle: DatabaseHandle, options: CityOptions)
 async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds, report: Progress): Promise<void> {
   const { db, pglite } = target;
   await store.storeAreas(target, city.layout, (done, total) => report('areas', done, total));
-  await store.switchBulkLoadTriggers(db, false);
   if (pglite) await sql`SET LOCAL session_replication_role = replica`.execute(db);
   const sink = new BufferedSink(target);
   await city.writeRows(sink, report);
@@ -74,7 +73,7 @@ async function writeCity(target: Target, city: CityGenerator, firstIds: FirstIds
   await store.continueSequences(db, { count: city.rowCounts.permits, firstNumber: firstIds.permitNumber });
   if (pglite) await sql`SET LOCAL session_replication_role = origin`.execute(db);
   await store.storeCollectors(target, city.staff.collectors, city.staff.assignments, (done, total) => report('collectors', done, total));
-  await store.switchBulkLoadTriggers(db, true);
+  await store.forgetBuildingTiles(db);
 }
 
 /**

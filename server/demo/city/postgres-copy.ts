@@ -5,8 +5,9 @@
  * register of buildings and units, the ID registry, planned permits and cases).
  *
  * The load runs with what would make it slow set aside and rebuilt once at the end:
- * - the grid-statistics triggers are disabled; the statistics are recomputed from the loaded rows
- *   as refresh_grid_stats() would (bulk-statistics.ts), as the triggers would have kept them;
+ * - the rows go in without their writers' recounts (the tables carry no statistics trigger,
+ *   sql/0049); the statistics are computed from the loaded rows as refresh_grid_stats() would
+ *   (bulk-statistics.ts), as the writers would have kept them;
  * - secondary indexes and foreign keys are dropped and rebuilt (bulk-indexes.ts);
  * - then ANALYZE, so the first queries get good plans.
  * It is not one transaction: a failed load leaves a partial city, so load into a fresh database.
@@ -62,7 +63,6 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
     await db.transaction().execute((trx) => store.storeAreas({ db: trx }, city.layout, (done, total) => report('areas', done, total)));
     phases.end('areas');
 
-    await store.switchBulkLoadTriggers(db, false);
     const admin = await connect();
     const aside = await setAsideIndexes(admin, STREAMED_TABLES).finally(() => admin.end());
     const sink = new CopySink(connect);
@@ -92,7 +92,7 @@ export async function loadCityWithCopy(options: CopyLoadOptions): Promise<CopyLo
       report(step, done, total);
       if (done === total) phases.end(step);
     });
-    await store.switchBulkLoadTriggers(db, true);
+    await store.forgetBuildingTiles(db);
     await store.storeSetting(db, 'demo_city', {
       seed: options.seed,
       scale: options.scale,

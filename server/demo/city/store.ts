@@ -223,33 +223,14 @@ export async function storeCollectors(target: Target, collectors: Collector[], a
   progress(2, 2);
 }
 
-// Tables whose statement triggers keep the per-grid statistics (sql/0003_heatmaps.sql) current
-// (the buildings, units and cases have none left: their writers recount, sql/0045–0047).
-const GRID_STATS_TABLES = ['persons', 'residencies', 'permits'];
-// The triggers a bulk load switches off: the grid statistics'.
-const BULK_LOAD_TRIGGERS = ['%grid_stats%'];
-
 /**
- * Turns the triggers that keep derived state current statement by statement off (or back on): the
- * grid statistics, which a bulk load should not recompute chunk by chunk (refreshGridStats rebuilds
- * them once afterwards). The bulk load writes buildings without marking their tiles (their writers
- * do that, sql/0047): switching the triggers on forgets every building tile instead. Only tables the
- * current role owns (may ALTER) are switched: elsewhere the triggers simply stay on. Returns how
- * many triggers it switched.
+ * What a bulk load does once its rows are in: it wrote buildings without marking their tiles (their
+ * writers mark them, sql/0047), so every building tile is forgotten. (The load writes the counted
+ * tables without their writers' recounts, which no trigger does either since sql/0049: the
+ * statistics are rebuilt once afterwards.)
  */
-export async function switchBulkLoadTriggers(db: Kysely<DB>, enable: boolean): Promise<number> {
-  const result = await sql<{ table_name: string; trigger_name: string }>`
-    SELECT c.relname AS table_name, t.tgname AS trigger_name
-    FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
-    WHERE NOT t.tgisinternal AND t.tgname LIKE ANY (${BULK_LOAD_TRIGGERS}::text[]) AND pg_table_is_visible(c.oid)
-      AND pg_has_role(c.relowner, 'MEMBER')
-      AND c.relname = ANY (${GRID_STATS_TABLES}::text[])
-    ORDER BY 1, 2`.execute(db);
-  for (const row of result.rows) {
-    await sql`ALTER TABLE ${sql.table(row.table_name)} ${sql.raw(enable ? 'ENABLE' : 'DISABLE')} TRIGGER ${sql.id(row.trigger_name)}`.execute(db);
-  }
-  if (enable) await sql`DELETE FROM building_tiles`.execute(db);
-  return result.rows.length;
+export async function forgetBuildingTiles(db: Kysely<DB>): Promise<void> {
+  await sql`DELETE FROM building_tiles`.execute(db);
 }
 
 /** Rebuilds the per-grid statistics, keeping daily rows from 1100 days before `today` (or the real today, if earlier). */

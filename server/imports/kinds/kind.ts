@@ -87,6 +87,8 @@ export interface ImportUpdates<Row> {
   afterUpdate?(trx: Kysely<DB>, rows: Row[]): Promise<Record<string, number>>;
   /** A table whose writers recount the grid statistics (it carries no trigger, sql/0046–0047): its updates go through writeCounted. */
   counted?: CountedTable;
+  /** The counted table's keys of the records matched by these keys, where they are not the same (persons by id, matched by ID number). */
+  countedKeys?(trx: Kysely<DB>, keys: readonly string[]): Promise<readonly (string | number)[]>;
 }
 
 /**
@@ -150,14 +152,9 @@ export async function updateRows<Row>(
     }
     return written;
   };
-  return updates.counted && rows.length > 0
-    ? writeCounted(
-        trx,
-        updates.counted,
-        rows.map(({ row }) => keyOf(row)),
-        write,
-      )
-    : write();
+  if (!updates.counted || rows.length === 0) return write();
+  const keys = rows.map(({ row }) => keyOf(row));
+  return writeCounted(trx, updates.counted, updates.countedKeys ? await updates.countedKeys(trx, keys) : keys, write);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   insertStaysOfPeopleWithout,
   PERSON_ID,
   peopleToCheck,
+  personIdsOfIdNumbers,
   updatePeopleOnFile,
   type PersonOnFile,
 } from '../repository/people.ts';
@@ -232,6 +233,8 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
       { name: 'unitCode', column: 'unit_code', type: 'text', valueOf: (row) => row.unitCode, writtenAfter: true, personal: 'name' },
     ],
     onFile: (db, keys) => readOnFile(db, 'persons', 'id_number', keys, { ...UPDATABLE_COLUMNS, unitCode: CURRENT_UNIT }, PERSON_ID),
+    counted: 'persons',
+    countedKeys: personIdsOfIdNumbers,
     // A person on file without a current stay moves in, as in mode add; one living in the unit named keeps that stay as registered.
     async afterUpdate(trx, rows) {
       return { residencies: await insertStaysOfPeopleWithout(trx, inputTable(rows, personColumns)) };

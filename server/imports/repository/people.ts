@@ -1,10 +1,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { factsWritten, writeCounted } from '../../db/counted-writes.ts';
 import type { DB } from '../../db/schema.ts';
 import { rowsWritten } from './batches.ts';
 
 /**
  * 实有人口 imports (kinds/people.ts): what the database says of each row's person and unit, and
- * the writes: persons updated or created, and their stays.
+ * the writes: persons updated or created, and their stays, each counted in the grid statistics by
+ * its writer (the tables carry no trigger, sql/0049).
  */
 
 /** What the database says of a row whose unit is missing or demolished, or whose person is on file. */
@@ -39,15 +41,30 @@ export async function peopleToCheck(db: Kysely<DB>, input: RawBuilder<unknown>):
 
 /** People already on file: category, contacts and employer change with a move, as in the move-in form. */
 export async function updatePeopleOnFile(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const result = await sql`
+  const onFile = await personIdsOf(trx, input);
+  const result = await writeCounted(trx, 'persons', onFile, () =>
+    sql`
       UPDATE persons AS p SET category = input.category, floating_type = input.floating_type,
         ethnicity = coalesce(input.ethnicity, p.ethnicity), hukou_address = coalesce(input.hukou_address, p.hukou_address),
         phone = coalesce(input.phone, p.phone), employer = coalesce(input.employer, p.employer)
-      FROM ${input} WHERE p.id_number = input.id_number`.execute(trx);
+      FROM ${input} WHERE p.id_number = input.id_number`.execute(trx),
+  );
   return rowsWritten(result);
 }
 
-/** The people not on file yet (by ID number). */
+/** The ids of the people on file among the input rows (by ID number). */
+async function personIdsOf(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number[]> {
+  const found = await sql<{ id: number }>`SELECT p.id FROM ${input} JOIN persons AS p ON p.id_number = input.id_number`.execute(trx);
+  return found.rows.map((row) => Number(row.id));
+}
+
+/** The ids of the people on file with these ID numbers: what the upsert's update of persons locks and counts by. */
+export async function personIdsOfIdNumbers(trx: Kysely<DB>, idNumbers: readonly string[]): Promise<number[]> {
+  const found = await sql<{ id: number }>`SELECT id FROM persons WHERE id_number = ANY (${idNumbers as string[]}::text[])`.execute(trx);
+  return found.rows.map((row) => Number(row.id));
+}
+
+/** The people not on file yet (by ID number); their stays (insertStays, same transaction) count them. */
 export async function insertNewPeople(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
   const result = await sql`
       INSERT INTO persons (id_type, id_number, nationality, name, sex, birth_date, ethnicity, hukou_address, phone, category, floating_type, employer)
@@ -59,21 +76,34 @@ export async function insertNewPeople(trx: Kysely<DB>, input: RawBuilder<unknown
 
 /** Each input row's stay in its unit. */
 export async function insertStays(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const result = await sql`
+  const result = await sql<{ id: number }>`
       INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
       SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
-      FROM ${input} JOIN persons AS p ON p.id_number = input.id_number`.execute(trx);
-  return rowsWritten(result);
+      FROM ${input} JOIN persons AS p ON p.id_number = input.id_number
+      RETURNING id`.execute(trx);
+  return staysCounted(trx, result.rows);
 }
 
 /** The stay of each input row whose person has no current stay (an update of a person on file). */
 export async function insertStaysOfPeopleWithout(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const result = await sql`
+  const result = await sql<{ id: number }>`
         INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
         SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
         FROM ${input} JOIN persons AS p ON p.id_number = input.id_number
-        WHERE NOT EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL)`.execute(trx);
-  return rowsWritten(result);
+        WHERE NOT EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL)
+        RETURNING id`.execute(trx);
+  return staysCounted(trx, result.rows);
+}
+
+/** Counts the stays just inserted in their grids' figures; answers how many there are. */
+async function staysCounted(trx: Kysely<DB>, inserted: readonly { id: number }[]): Promise<number> {
+  await factsWritten(
+    trx,
+    'residencies',
+    [],
+    inserted.map((row) => row.id),
+  );
+  return inserted.length;
 }
 
 /** A person on file's current unit, as the preview of an update compares it (readOnFile, target = persons). */
