@@ -63,13 +63,13 @@ async function insertCity(db: Awaited<ReturnType<typeof openDatabase>>['db']): P
     FROM generate_series(1, ${GRIDS}) AS g`.execute(db);
   await noteShapesWritten(db);
   await sql`
-    INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-    SELECT g.code || lpad(b::text, 5, '0'), g.code, 'bench road ' || b, 20, 'residential', 'property',
+    INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+    SELECT g.code || lpad(b::text, 5, '0'), left(g.code, 9), g.code, 'bench road ' || b, 20, 'residential', 'property',
            ST_SetSRID(ST_MakePoint(ST_X(ST_Centroid(g.geom)), ST_Y(ST_Centroid(g.geom))), 4326)
     FROM grids AS g, generate_series(1, ${BUILDINGS_PER_GRID}) AS b`.execute(db);
   await sql`
-    INSERT INTO units (code, building_code, floor, room, area_m2, use)
-    SELECT b.code || lpad(u::text, 6, '0'), b.code, 1 + u / 25, u::text, 40, 'rented'
+    INSERT INTO units (code, street_code, building_code, floor, room, area_m2, use)
+    SELECT b.code || lpad(u::text, 6, '0'), b.street_code, b.code, 1 + u / 25, u::text, 40, 'rented'
     FROM buildings AS b, generate_series(1, ${UNITS_PER_BUILDING}) AS u`.execute(db);
   // The buildings and units carry no trigger (sql/0046, sql/0047): a bulk writer recounts every
   // grid at once (no building tile is kept yet in the bench's new database).

@@ -46,6 +46,8 @@ export { ROLES, type Role } from '../domain/roles.ts';
 
 export interface BuildingsTable {
   code: string;
+  /** left(code, 9): named by every writer, Citus' distribution key to be (sql/0050). */
+  street_code: string;
   grid_code: string;
   address: string;
   floors: number;
@@ -66,6 +68,8 @@ export interface BuildingsTable {
 
 export interface UnitsTable {
   code: string;
+  /** left(code, 9): named by every writer, Citus' distribution key to be (sql/0050). */
+  street_code: string;
   building_code: string;
   floor: number;
   room: string;
@@ -101,6 +105,8 @@ export interface ResidenciesTable {
   id: Generated<number>;
   person_id: number;
   unit_code: string;
+  /** left(unit_code, 9): named by every writer, Citus' distribution key to be (sql/0050). */
+  street_code: string;
   moved_in: DateText;
   moved_out: DateText | null;
   registered_at: DateText;

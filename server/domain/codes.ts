@@ -79,6 +79,11 @@ export function gridCodeOf(code: string): string {
   return code.slice(0, PREFIX_LENGTH.grid);
 }
 
+/** The street (街道) a coded thing lies in: what the street tables carry as street_code (sql/0050), Citus' distribution key to be. */
+export function streetCodeOf(code: string): string {
+  return code.slice(0, PREFIX_LENGTH.street);
+}
+
 /** Zero-padded number for one code part, e.g. part('building', 42) → "00042". */
 export function formatCodePart(name: CodePartName, value: number): string {
   const part = CODE_PARTS.find((candidate) => candidate.name === name);

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Principal } from '../auth/session.ts';
 import { codeWithin } from '../db/code-prefix.ts';
+import { streetCodeOf } from '../domain/codes.ts';
 import { factsWritten, writeCounted } from '../db/counted-writes.ts';
 import type { DB, PersonsTable } from '../db/schema.ts';
 import { STAY_COLUMNS } from '../person-data/stays.ts';
@@ -57,6 +58,7 @@ export async function insertResidency(db: Kysely<DB>, residency: NewResidency) {
     .values({
       person_id: residency.personId,
       unit_code: residency.unitCode,
+      street_code: streetCodeOf(residency.unitCode),
       moved_in: residency.movedIn,
       registered_at: residency.registeredAt,
       registration_exempt: residency.exempt,

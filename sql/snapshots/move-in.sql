@@ -15,8 +15,8 @@ on conflict ("id_number") do nothing
 returning "id", "id_type", "id_number", "name", "sex", "birth_date", "nationality", "ethnicity", "hukou_address", "phone", "category", "floating_type", "employer";
 
 -- statement 3 of 5
-insert into "residencies" ("person_id", "unit_code", "moved_in", "registered_at", "registration_exempt", "moved_out", "deregistered_at")
-values ($1, $2, $3, $4, $5, $6, $7)
+insert into "residencies" ("person_id", "unit_code", "street_code", "moved_in", "registered_at", "registration_exempt", "moved_out", "deregistered_at")
+values ($1, $2, $3, $4, $5, $6, $7, $8)
 returning "id", "registered_late";
 
 -- statement 4 of 5

@@ -5,6 +5,7 @@ import { startTestApp, type LoggedIn, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { importAndWait, importer, utf8Csv, type Importer } from '../helpers/import-files.ts';
 import { editShapesByHand, writeCounted, writeUnitsOf } from '../helpers/hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * Compounds (小区 / 院落, issue 15 item 6) over HTTP against the real database: imported all or
@@ -40,8 +41,10 @@ async function insertOtherCommunity(): Promise<void> {
     sql`INSERT INTO grids (code, community_code, name, geom, area_km2) VALUES (${OTHER_GRID}, ${OTHER_COMMUNITY}, '另一网格', ST_GeomFromText(${square}, 4326), 1)`,
   );
   await writeCounted(t.handle.db, 'buildings', [OTHER_BUILDING], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${OTHER_BUILDING}, ${OTHER_GRID}, '另一路1号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.225, 22.705), 4326))`.execute(trx),
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+            VALUES (${OTHER_BUILDING}, left(${OTHER_BUILDING}, 9), ${OTHER_GRID}, '另一路1号', 1, 'residential', 'patrol', ST_SetSRID(ST_MakePoint(114.225, 22.705), 4326))`.execute(
+      trx,
+    ),
   );
   await writeUnitsOf(t.handle.db, [OTHER_BUILDING], (trx) =>
     trx
@@ -49,6 +52,7 @@ async function insertOtherCommunity(): Promise<void> {
       .values({
         code: fixtureUnitCode(OTHER_BUILDING, 1, 1),
         building_code: OTHER_BUILDING,
+        street_code: streetCodeOf(OTHER_BUILDING),
         floor: 1,
         room: '101',
         area_m2: 40,

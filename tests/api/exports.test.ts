@@ -708,8 +708,8 @@ describe('occupant lists (police only)', () => {
               SELECT 'passport', 'CAP' || lpad(n::text, 8, '0'), 'USA', 'cap' || n, 'F', DATE '1990-01-01', 'overseas'
               FROM generate_series(1, 5001) AS n`.execute(t.handle.db);
     await insertCounted(t.handle.db, 'residencies', async (trx) => {
-      const stays = await sql<{ id: number }>`INSERT INTO residencies (person_id, unit_code, moved_in, registered_at)
-              SELECT id, ${unit}, DATE '2025-01-01', DATE '2025-01-01' FROM persons WHERE id_number LIKE 'CAP%' RETURNING id`.execute(trx);
+      const stays = await sql<{ id: number }>`INSERT INTO residencies (person_id, unit_code, street_code, moved_in, registered_at)
+              SELECT id, ${unit}, left(${unit}, 9), DATE '2025-01-01', DATE '2025-01-01' FROM persons WHERE id_number LIKE 'CAP%' RETURNING id`.execute(trx);
       return stays.rows.map((stay) => stay.id);
     });
     const before = await auditCount();

@@ -6,7 +6,8 @@ import { countCityRows } from '../../server/health/repository.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ENGINE_UNDER_TEST } from '../helpers/database.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
-import { insertCounted } from '../helpers/hand-edits.ts';
+import { insertStays } from '../helpers/hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 let t: TestApp;
 
@@ -198,13 +199,18 @@ describe('the schema refuses bad data on its own', () => {
   it.each([
     [
       'a building code of the wrong length',
-      sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-       VALUES ('440307001001010001', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
+      sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+       VALUES ('440307001001010001', '440307001', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
     ],
     [
       'a building outside its grid prefix',
-      sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-       VALUES ('4403070010010200009', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
+      sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+       VALUES ('4403070010010200009', '440307001', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
+    ],
+    [
+      'a building named in another street than its code’s (sql/0050: Citus will route on street_code)',
+      sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+       VALUES ('4403070010010100099', '440307002', '44030700100101', 'x', 1, 'mixed', 'patrol', ST_SetSRID(ST_MakePoint(114.2, 22.7), 4326))`,
     ],
     [
       'a person with a wrong ID checksum',
@@ -244,19 +250,15 @@ describe('the schema refuses bad data on its own', () => {
     const residency = (unit: string) => ({
       person_id: person.id,
       unit_code: unit,
+      street_code: streetCodeOf(unit),
       moved_in: '2025-01-01',
       registered_at: '2025-01-02',
       moved_out: null,
       deregistered_at: null,
     });
-    await insertCounted(t.handle.db, 'residencies', async (trx) => {
-      const stay = await trx
-        .insertInto('residencies')
-        .values(residency(fixtureUnitCode(FIXTURE.westHouse, 1, 1)))
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return [stay.id];
-    });
+    await insertStays(t.handle.db, [
+      { personId: person.id, unitCode: fixtureUnitCode(FIXTURE.westHouse, 1, 1), movedIn: '2025-01-01', registeredAt: '2025-01-02' },
+    ]);
     await expect(
       t.handle.db
         .insertInto('residencies')

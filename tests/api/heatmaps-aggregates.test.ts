@@ -8,6 +8,7 @@ import { ANALYTICS, insertAnalyticsCity, insertPermit, insertPerson, insertStay 
 import { FIXTURE, fixtureUnitCode, insertUser } from '../helpers/fixture-city.ts';
 import { writeCases, writeCounted, writeUnitsOf } from '../helpers/hand-edits.ts';
 import { byGrid, directPopulation, directPopulationAndOccupancy, summedPopulationChanges, type PopulationCounts } from '../helpers/population-counts.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * The maintained grid statistics against two references after a random sequence of writes
@@ -102,6 +103,7 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
         .values({
           person_id: stay.person_id,
           unit_code: unit,
+          street_code: streetCodeOf(unit),
           moved_in: day,
           registered_at: addDays(day, between(0, 10)),
           moved_out: null,
@@ -225,6 +227,7 @@ const WRITE_KINDS: Record<string, () => Promise<void>> = {
         .values({
           code: fixtureUnitCode(building, 9, addedUnits),
           building_code: building,
+          street_code: streetCodeOf(building),
           floor: 9,
           room: `9${addedUnits}`,
           area_m2: 25,

@@ -20,8 +20,8 @@ beforeAll(async () => {
   reader = await t.logIn('planner');
   // A point-only building, and an address to escape.
   await writeCounted(t.handle.db, 'buildings', [`${FIXTURE.gridEast}00002`], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${`${FIXTURE.gridEast}00002`}, ${FIXTURE.gridEast}, '测试路2号', 5, 'residential', 'gated', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+            VALUES (${`${FIXTURE.gridEast}00002`}, left(${FIXTURE.gridEast}, 9), ${FIXTURE.gridEast}, '测试路2号', 5, 'residential', 'gated', ST_SetSRID(ST_MakePoint(114.216, 22.706), 4326))`.execute(
       trx,
     ),
   );

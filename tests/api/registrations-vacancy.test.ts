@@ -3,6 +3,7 @@ import type { TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode } from '../helpers/fixture-city.ts';
 import { daysAgo, floatingAdult, idCard, startRegistrationApp } from '../helpers/registration-fixture.ts';
 import { rentedUnitsOfGrid, writeUnitsOf } from '../helpers/hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /** Issue 15.4: a move-in into a vacant (空置) unit changes its use; a unit emptied by a move-out is flagged for a visit. */
 let t: TestApp;
@@ -17,6 +18,7 @@ beforeAll(async () => {
         [1, 2].map((room) => ({
           code: vacant(room),
           building_code: FIXTURE.westHouse,
+          street_code: streetCodeOf(FIXTURE.westHouse),
           floor: 4,
           room: `40${room}`,
           area_m2: 30,

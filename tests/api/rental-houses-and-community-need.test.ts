@@ -50,8 +50,8 @@ async function insertCommunityWithGrids(db: Kysely<DB>, community: string, grids
 async function insertBuilding(db: Kysely<DB>, code: string, column: number) {
   const [lon, lat] = centre(column);
   await writeCounted(db, 'buildings', [code], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
-            VALUES (${code}, ${code.slice(0, 14)}, ${`测试路${code.slice(-3)}号`}, 6, 'urban_village', 'patrol', 'active',
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, status, point)
+            VALUES (${code}, left(${code}, 9), ${code.slice(0, 14)}, ${`测试路${code.slice(-3)}号`}, 6, 'urban_village', 'patrol', 'active',
                     ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(trx),
   );
 }
@@ -59,8 +59,8 @@ async function insertBuilding(db: Kysely<DB>, code: string, column: number) {
 /** `count` units numbered from room 101 on floor 1, with a use and households let. */
 async function insertUnits(db: Kysely<DB>, building: string, first: number, count: number, use: 'rented' | 'self_occupied', letHouseholds = 1) {
   await writeUnitsOf(db, [building], (trx) =>
-    sql`INSERT INTO units (code, building_code, floor, room, use, let_households)
-        SELECT ${building} || lpad((100 + n)::text, 6, '0'), ${building}, 1, (100 + n)::text, ${use}, ${letHouseholds}
+    sql`INSERT INTO units (code, street_code, building_code, floor, room, use, let_households)
+        SELECT ${building} || lpad((100 + n)::text, 6, '0'), left(${building}, 9), ${building}, 1, (100 + n)::text, ${use}, ${letHouseholds}
         FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(trx),
   );
 }
@@ -248,8 +248,8 @@ describe('a rental house is a let dwelling, not a building', () => {
 
   it('refuses more than one let household on a unit that is not rented, and outside 1–50', async () => {
     await expect(
-      sql`INSERT INTO units (code, building_code, floor, room, use, let_households)
-      VALUES (${`${H_BUILDING_SHARED}000199`}, ${H_BUILDING_SHARED}, 1, '199', 'rented', 0)`.execute(t.handle.db),
+      sql`INSERT INTO units (code, street_code, building_code, floor, room, use, let_households)
+      VALUES (${`${H_BUILDING_SHARED}000199`}, left(${H_BUILDING_SHARED}, 9), ${H_BUILDING_SHARED}, 1, '199', 'rented', 0)`.execute(t.handle.db),
     ).rejects.toThrow(/let_households_range/);
     const admin = await importer(t, 'admin');
     const headers = ['房屋编码', '所在楼层', '房号', '房屋用途', '分租户数'];

@@ -135,8 +135,8 @@ describe('building tiles rendered ahead', () => {
     // A building of the west grid in the west house's z15 tile, whose row is gone (never kept).
     await sql`DELETE FROM building_tiles WHERE z = ${WEST_Z15.z}::int AND x = ${WEST_Z15.x}::int AND y = ${WEST_Z15.y}::int`.execute(t.handle.db);
     await writeCounted(t.handle.db, 'buildings', [`${FIXTURE.gridWest}00009`], (trx) =>
-      sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-              VALUES (${`${FIXTURE.gridWest}00009`}, ${FIXTURE.gridWest}, '测试路9号', 4, 'residential', 'property',
+      sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+              VALUES (${`${FIXTURE.gridWest}00009`}, left(${FIXTURE.gridWest}, 9), ${FIXTURE.gridWest}, '测试路9号', 4, 'residential', 'property',
                       ST_SetSRID(ST_MakePoint(114.2084, 22.7045), 4326))`.execute(trx),
     );
     expect(await storedRow(WEST_Z15)).toEqual({ generation: 1, kept: false });

@@ -32,8 +32,8 @@ beforeAll(async () => {
     'buildings',
     Array.from({ length: 200 }, (_, index) => `${FIXTURE.gridWest}${String(100 + index).padStart(5, '0')}`),
     (trx) =>
-      sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            SELECT ${FIXTURE.gridWest} || lpad(n::text, 5, '0'), ${FIXTURE.gridWest}, '测试路' || n || '号', 6, 'residential', 'patrol',
+      sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+            SELECT ${FIXTURE.gridWest} || lpad(n::text, 5, '0'), left(${FIXTURE.gridWest}, 9), ${FIXTURE.gridWest}, '测试路' || n || '号', 6, 'residential', 'patrol',
                    ST_SetSRID(ST_MakePoint(114.2005 + (n % 20) * 0.0004, 22.7005 + (n / 20) * 0.0004), 4326)
             FROM generate_series(100, 299) AS n`.execute(trx),
   );

@@ -4,7 +4,8 @@ import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { factsWritten } from '../../server/db/counted-writes.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
-import { insertCounted, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { insertCounted, insertStays, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what grid analytics counts: a second
@@ -145,21 +146,7 @@ export async function insertPerson(db: Kysely<DB>, category: PersonCategory, lab
 }
 
 export async function insertStay(db: Kysely<DB>, personId: number, spec: StaySpec): Promise<number> {
-  const [stayId] = await insertCounted(db, 'residencies', async (trx) => {
-    const row = await trx
-      .insertInto('residencies')
-      .values({
-        person_id: personId,
-        unit_code: spec.unit,
-        moved_in: spec.movedIn,
-        registered_at: spec.registeredAt,
-        moved_out: spec.movedOut ?? null,
-        deregistered_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return [row.id];
-  });
+  const [stayId] = await insertStays(db, [{ personId, unitCode: spec.unit, movedIn: spec.movedIn, registeredAt: spec.registeredAt, movedOut: spec.movedOut }]);
   return stayId!;
 }
 
@@ -192,8 +179,10 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
                     ST_Area(ST_GeomFromText(${north}, 4326)::geography) / 1e6)`.execute(db);
   await noteShapesWritten(db); // the shapes carry no trigger (sql/0044)
   await writeCounted(db, 'buildings', [N], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${N}, ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(trx),
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+            VALUES (${N}, left(${N}, 9), ${ANALYTICS.northGrid}, '北路1号', 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(114.21, 22.715), 4326))`.execute(
+      trx,
+    ),
   );
   await writeUnitsOf(db, [N], (trx) =>
     trx
@@ -202,6 +191,7 @@ async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {
         [1, 2].map((room) => ({
           code: fixtureUnitCode(N, 1, room),
           building_code: N,
+          street_code: streetCodeOf(N),
           floor: 1,
           room: `10${room}`,
           area_m2: 20,

@@ -64,15 +64,15 @@ async function insertBuildings(db: Kysely<DB>, grid: string, first: number, coun
   const buildings = Array.from({ length: count }, (_, index) => `${grid}${String(first + index).padStart(5, '0')}`);
   await writeCounted(db, 'buildings', buildings, (trx) =>
     sql`
-    INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
-    SELECT ${grid} || lpad(n::text, 5, '0'), ${grid}, '测试路' || n || '号', 2, 'urban_village', 'patrol', ${status},
+    INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, status, point)
+    SELECT ${grid} || lpad(n::text, 5, '0'), left(${grid}, 9), ${grid}, '测试路' || n || '号', 2, 'urban_village', 'patrol', ${status},
            ST_SetSRID(ST_MakePoint(114.265, 22.705), 4326)
     FROM generate_series(${first}::int, ${first + count - 1}::int) n`.execute(trx),
   );
   await writeUnitsOf(db, buildings, (trx) =>
     sql`
-    INSERT INTO units (code, building_code, floor, room, use)
-    SELECT ${grid} || lpad(n::text, 5, '0') || lpad((100 + r)::text, 6, '0'), ${grid} || lpad(n::text, 5, '0'), 1, (100 + r)::text,
+    INSERT INTO units (code, street_code, building_code, floor, room, use)
+    SELECT ${grid} || lpad(n::text, 5, '0') || lpad((100 + r)::text, 6, '0'), left(${grid}, 9), ${grid} || lpad(n::text, 5, '0'), 1, (100 + r)::text,
            CASE WHEN r <= ${rented}::int THEN 'rented' ELSE 'self_occupied' END
     FROM generate_series(${first}::int, ${first + count - 1}::int) n, generate_series(1, ${rented + other}::int) r`.execute(trx),
   );
@@ -105,8 +105,8 @@ export async function insertResidents(
              '居民' || n, 'M', to_date(substr(first17, 7, 8), 'YYYYMMDD'), ${options.category ?? 'floating'}, ${options.employer ?? null}
       FROM numbers
       RETURNING id)
-    INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, moved_out, deregistered_at)
-    SELECT id, ${unitCode}, DATE '2026-01-01', DATE '2026-01-01', ${options.movedOut ?? null}::date, ${options.movedOut ?? null}::date FROM people
+    INSERT INTO residencies (person_id, unit_code, street_code, moved_in, registered_at, moved_out, deregistered_at)
+    SELECT id, ${unitCode}, left(${unitCode}, 9), DATE '2026-01-01', DATE '2026-01-01', ${options.movedOut ?? null}::date, ${options.movedOut ?? null}::date FROM people
     RETURNING id`.execute(trx);
     return stays.rows.map((row) => row.id);
   });

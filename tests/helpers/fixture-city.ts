@@ -3,6 +3,7 @@ import { hashPassword } from '../../server/auth/passwords.ts';
 import type { DB, Role } from '../../server/db/schema.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
 import { writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * A hand-made city small enough to count by hand:
@@ -62,8 +63,8 @@ async function insertBuilding(db: Kysely<DB>, code: string, use: DB['buildings']
   const half = 0.0002;
   const footprint = `POLYGON((${lon - half} ${lat - half},${lon + half} ${lat - half},${lon + half} ${lat + half},${lon - half} ${lat + half},${lon - half} ${lat - half}))`;
   await writeCounted(db, 'buildings', [code], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point, footprint)
-            VALUES (${code}, ${code.slice(0, 14)}, ${`测试路${Number(code.slice(14))}号`}, ${floors}, ${use}, 'patrol',
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point, footprint)
+            VALUES (${code}, left(${code}, 9), ${code.slice(0, 14)}, ${`测试路${Number(code.slice(14))}号`}, ${floors}, ${use}, 'patrol',
                     ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326), ST_GeomFromText(${footprint}, 4326))`.execute(trx),
   );
 }
@@ -79,6 +80,7 @@ async function insertUnit(db: Kysely<DB>, buildingCode: string, floor: number, r
       .values({
         code: fixtureUnitCode(buildingCode, floor, room),
         building_code: buildingCode,
+        street_code: streetCodeOf(buildingCode),
         floor,
         room: `${floor}${String(room).padStart(2, '0')}`,
         area_m2: 30,

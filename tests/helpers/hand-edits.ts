@@ -1,6 +1,7 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
 import { factsWritten, lockFacts, writeCounted as writeCountedInTransaction, type CountedTable } from '../../server/db/counted-writes.ts';
-import type { DB } from '../../server/db/schema.ts';
+import type { DB, ResidenciesTable } from '../../server/db/schema.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /*
  * Writes made outside the server's own writers — an operator's change in psql, a test's fixture or
@@ -121,4 +122,31 @@ export async function writeCounted<T>(
   write: (trx: Kysely<DB>) => Promise<T>,
 ): Promise<T> {
   return inTransaction(db, (trx) => writeCountedInTransaction(trx, table, keys, () => write(trx)));
+}
+
+/** A stay as a fixture gives it: what residencies hold, less the street, which its unit names. */
+export interface StayRow {
+  personId: number;
+  unitCode: string;
+  movedIn: string;
+  registeredAt: string;
+  movedOut?: string | null;
+  deregisteredAt?: string | null;
+}
+
+/** Inserts stays as their writers do (the street named, sql/0050; counted in the statistics, sql/0049); answers their ids. */
+export async function insertStays(db: Kysely<DB>, stays: readonly StayRow[]): Promise<number[]> {
+  const rows: Insertable<ResidenciesTable>[] = stays.map((stay) => ({
+    person_id: stay.personId,
+    unit_code: stay.unitCode,
+    street_code: streetCodeOf(stay.unitCode),
+    moved_in: stay.movedIn,
+    registered_at: stay.registeredAt,
+    moved_out: stay.movedOut ?? null,
+    deregistered_at: stay.deregisteredAt ?? null,
+  }));
+  const ids = await insertCounted(db, 'residencies', async (trx) =>
+    (await trx.insertInto('residencies').values(rows).returning('id').execute()).map((row) => row.id),
+  );
+  return [...ids];
 }

@@ -5,6 +5,7 @@ import { addDays, chinaToday } from '../../server/domain/calendar.ts';
 import { startTestApp, type LoggedIn, type TestApp, type TestAppOptions } from './app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from './fixture-city.ts';
 import { writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus what registration tests need: one user per
@@ -26,8 +27,8 @@ export async function startRegistrationApp(options: TestAppOptions = {}): Promis
   await insertUser(db, 'collector_west', 'collector', [FIXTURE.gridWest]);
   await insertUser(db, 'collector_east', 'collector', [FIXTURE.gridEast]);
   await writeCounted(db, 'buildings', [REGISTRATION.demolished], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, status, point)
-            VALUES (${REGISTRATION.demolished}, ${FIXTURE.gridWest}, '测试路3号', 1, 'urban_village', 'patrol', 'demolished',
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, status, point)
+            VALUES (${REGISTRATION.demolished}, left(${REGISTRATION.demolished}, 9), ${FIXTURE.gridWest}, '测试路3号', 1, 'urban_village', 'patrol', 'demolished',
                     ST_SetSRID(ST_MakePoint(114.205, 22.705), 4326))`.execute(trx),
   );
   await writeUnitsOf(db, [REGISTRATION.demolished], (trx) =>
@@ -36,6 +37,7 @@ export async function startRegistrationApp(options: TestAppOptions = {}): Promis
       .values({
         code: REGISTRATION.demolishedUnit,
         building_code: REGISTRATION.demolished,
+        street_code: streetCodeOf(REGISTRATION.demolished),
         floor: 1,
         room: '101',
         area_m2: 20,

@@ -3,7 +3,8 @@ import type { DB, Role, UnitUse } from '../../server/db/schema.ts';
 import { monthsBetween, type CaseKind, type PersonFlag } from '../../server/domain/rental-scoring.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertUser } from './fixture-city.ts';
-import { insertCounted, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { insertStays, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * Rental facts on top of the fixture city: extra one-room rental houses in the west grid
@@ -27,8 +28,10 @@ export async function insertOneFloorHouse(db: Kysely<DB>, number: number, gridCo
   const west = gridCode === FIXTURE.gridWest;
   const [lon, lat] = [(west ? 114.2 : 114.21) + number * 0.0005, 22.701];
   await writeCounted(db, 'buildings', [code], (trx) =>
-    sql`INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, point)
-            VALUES (${code}, ${gridCode}, ${`出租屋${number}号`}, 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(trx),
+    sql`INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, point)
+            VALUES (${code}, left(${code}, 9), ${gridCode}, ${`出租屋${number}号`}, 1, 'urban_village', 'patrol', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`.execute(
+      trx,
+    ),
   );
   await writeUnitsOf(db, [code], (trx) =>
     trx
@@ -37,6 +40,7 @@ export async function insertOneFloorHouse(db: Kysely<DB>, number: number, gridCo
         uses.map((use, index) => ({
           code: fixtureUnitCode(code, 1, index + 1),
           building_code: code,
+          street_code: streetCodeOf(code),
           floor: 1,
           room: String(101 + index),
           area_m2: 20,
@@ -72,21 +76,9 @@ export async function insertTenant(db: Kysely<DB>, unitCode: string, stay: { mov
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await insertCounted(db, 'residencies', async (trx) => {
-    const row = await trx
-      .insertInto('residencies')
-      .values({
-        person_id: person.id,
-        unit_code: unitCode,
-        moved_in: stay.movedIn,
-        registered_at: stay.registeredAt,
-        moved_out: stay.movedOut ?? null,
-        deregistered_at: stay.movedOut ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return [row.id];
-  });
+  await insertStays(db, [
+    { personId: person.id, unitCode, movedIn: stay.movedIn, registeredAt: stay.registeredAt, movedOut: stay.movedOut, deregisteredAt: stay.movedOut },
+  ]);
   return person.id;
 }
 

@@ -4,7 +4,7 @@ import { PbfReader } from 'pbf';
 import type request from 'supertest';
 import type { DB } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
-import { insertCounted } from './hand-edits.ts';
+import { insertStays } from './hand-edits.ts';
 
 /**
  * Residents for the tile and OGC tests: `count` floating people living in `unitCode` since
@@ -36,14 +36,7 @@ export async function insertResidents(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await insertCounted(db, 'residencies', async (trx) => {
-      const row = await trx
-        .insertInto('residencies')
-        .values({ person_id: person.id, unit_code: unitCode, moved_in: movedIn, registered_at: movedIn, moved_out: movedOut, deregistered_at: movedOut })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return [row.id];
-    });
+    await insertStays(db, [{ personId: person.id, unitCode, movedIn, registeredAt: movedIn, movedOut, deregisteredAt: movedOut }]);
   }
 }
 

@@ -10,6 +10,7 @@ import type { CityLayout } from './areas.ts';
 import type { CityRows, StreamedTable } from './generator.ts';
 import { bulkInsert, column, type BulkInsert, type Target } from './insert.ts';
 import type { Assignment, Collector, Grid } from './types.ts';
+import { streetCodeOf } from '../../domain/codes.ts';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -73,6 +74,7 @@ export const CITY_COLUMNS: { [T in StreamedTable]: BulkInsert<CityRows[T]> } = {
     table: 'buildings',
     columns: [
       column('code', 'text', (b) => b.code),
+      column('street_code', 'text', (b) => streetCodeOf(b.code)),
       column('grid_code', 'text', (b) => b.gridCode),
       column('address', 'text', (b) => b.address),
       column('floors', 'int', (b) => b.floors),
@@ -92,6 +94,7 @@ export const CITY_COLUMNS: { [T in StreamedTable]: BulkInsert<CityRows[T]> } = {
     table: 'units',
     columns: [
       column('code', 'text', (u) => u.code),
+      column('street_code', 'text', (u) => streetCodeOf(u.code)),
       column('building_code', 'text', (u) => u.buildingCode),
       column('floor', 'int', (u) => u.floor),
       column('room', 'text', (u) => u.room),
@@ -125,6 +128,7 @@ export const CITY_COLUMNS: { [T in StreamedTable]: BulkInsert<CityRows[T]> } = {
     columns: [
       column('person_id', 'bigint', (r) => r.personId),
       column('unit_code', 'text', (r) => r.unitCode),
+      column('street_code', 'text', (r) => streetCodeOf(r.unitCode)),
       column('moved_in', 'date', (r) => r.movedIn),
       column('moved_out', 'date', (r) => r.movedOut),
       column('registered_at', 'date', (r) => r.registeredAt),

@@ -28,9 +28,9 @@ export async function buildingsToRefuse(db: Kysely<DB>, input: RawBuilder<unknow
  */
 export async function insertBuildings(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
   const inserted = await sql<{ code: string }>`
-      INSERT INTO buildings (code, grid_code, address, floors, use, management_mode, has_access_control, has_video,
+      INSERT INTO buildings (code, street_code, grid_code, address, floors, use, management_mode, has_access_control, has_video,
                              responsibility_letter_signed, landlord_name, landlord_phone, footprint, point)
-      SELECT code, left(code, 14), address, floors, use, management_mode, has_access_control, has_video,
+      SELECT code, left(code, 9), left(code, 14), address, floors, use, management_mode, has_access_control, has_video,
              responsibility_letter_signed, landlord_name, landlord_phone, shape,
              coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_PointOnSurface(shape))
       FROM (SELECT *, ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326) AS shape FROM ${input}) AS prepared

@@ -77,8 +77,8 @@ export async function insertNewPeople(trx: Kysely<DB>, input: RawBuilder<unknown
 /** Each input row's stay in its unit. */
 export async function insertStays(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
   const result = await sql<{ id: number }>`
-      INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
-      SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
+      INSERT INTO residencies (person_id, unit_code, street_code, moved_in, registered_at, registration_exempt)
+      SELECT p.id, input.unit_code, left(input.unit_code, 9), input.moved_in, input.registered_at, input.registration_exempt
       FROM ${input} JOIN persons AS p ON p.id_number = input.id_number
       RETURNING id`.execute(trx);
   return staysCounted(trx, result.rows);
@@ -87,8 +87,8 @@ export async function insertStays(trx: Kysely<DB>, input: RawBuilder<unknown>): 
 /** The stay of each input row whose person has no current stay (an update of a person on file). */
 export async function insertStaysOfPeopleWithout(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
   const result = await sql<{ id: number }>`
-        INSERT INTO residencies (person_id, unit_code, moved_in, registered_at, registration_exempt)
-        SELECT p.id, input.unit_code, input.moved_in, input.registered_at, input.registration_exempt
+        INSERT INTO residencies (person_id, unit_code, street_code, moved_in, registered_at, registration_exempt)
+        SELECT p.id, input.unit_code, left(input.unit_code, 9), input.moved_in, input.registered_at, input.registration_exempt
         FROM ${input} JOIN persons AS p ON p.id_number = input.id_number
         WHERE NOT EXISTS (SELECT 1 FROM residencies AS r WHERE r.person_id = p.id AND r.moved_out IS NULL)
         RETURNING id`.execute(trx);

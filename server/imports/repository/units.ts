@@ -22,8 +22,8 @@ export async function unitsToRefuse(db: Kysely<DB>, input: RawBuilder<unknown>) 
  */
 export async function insertUnits(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
   const inserted = await sql<{ code: string }>`
-      INSERT INTO units (code, building_code, floor, room, area_m2, use, rental_registered, landlord_name, let_households)
-      SELECT code, left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name, let_households
+      INSERT INTO units (code, street_code, building_code, floor, room, area_m2, use, rental_registered, landlord_name, let_households)
+      SELECT code, left(code, 9), left(code, 19), floor, room, area_m2, use, rental_registered, landlord_name, let_households
       FROM ${input}
       RETURNING code`.execute(trx);
   const codes = inserted.rows.map((row) => row.code);
