@@ -3,6 +3,7 @@ import type { CodeRange } from '../db/code-prefix.ts';
 import { noteFiguresWritten } from '../db/data-version.ts';
 import type { DB } from '../db/schema.ts';
 import { populationTodayPerGrid } from '../heatmaps/service.ts';
+import { streetCodeOf } from '../domain/codes.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -317,7 +318,7 @@ export async function gridExists(db: Db, code: string): Promise<boolean> {
 export async function insertAssignment(db: Db, collectorId: number, gridCode: string, assignedOn: string): Promise<number> {
   const row = await db
     .insertInto('collector_assignments')
-    .values({ collector_id: collectorId, grid_code: gridCode, assigned_on: assignedOn, ended_on: null })
+    .values({ collector_id: collectorId, grid_code: gridCode, street_code: streetCodeOf(gridCode), assigned_on: assignedOn, ended_on: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

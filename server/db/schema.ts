@@ -151,6 +151,8 @@ export interface CollectorAssignmentsTable {
   id: Generated<number>;
   collector_id: number;
   grid_code: string;
+  /** left(grid_code, 9): named by every writer, Citus' distribution key to be (sql/0051). */
+  street_code: string;
   assigned_on: DateText;
   ended_on: DateText | null;
 }

@@ -8,6 +8,7 @@ import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import { personInJurisdiction } from '../person-data/visibility.ts';
 import { codeExists, hasRentalUnit, insertInspection, insertPersonChecks, registeredAtVisit } from './repository/inspections.ts';
 import { recordVisit } from './repository/schedule.ts';
+import { streetCodeOf } from '../domain/codes.ts';
 
 export interface InspectionInput {
   buildingCode: string;
@@ -99,6 +100,7 @@ export async function recordInspection(db: Kysely<DB>, principal: Principal, inp
     const role = principal.role as InspectorRole;
     const id = await insertInspection(trx, {
       building_code: input.buildingCode,
+      street_code: streetCodeOf(input.buildingCode),
       unit_code: input.unitCode ?? null,
       inspector_user_id: principal.userId,
       collector_id: role === 'collector' ? principal.collectorId : null,

@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { Bbox } from '../domain/coordinates.ts';
 import type { HouseholdTier, MonthScore, RentalFactor, RentalRule, RentalTier, ScoreExplanation } from '../domain/rental-scoring.ts';
 import { codeWithin, type CodePrefixes } from '../db/code-prefix.ts';
+import { streetCodeOf } from '../domain/codes.ts';
 
 // ---------------------------------------------------------------- rules
 
@@ -69,12 +70,21 @@ export async function deleteScores(db: Kysely<DB>, scores: ScoreTable, from: str
   await db.deleteFrom(scores.table).where('month', '>=', from).where('month', '<=', to).execute();
 }
 
-const scoreColumns = (scores: ScoreTable) => `${scores.key}, month, score, tier, clean_months, explanation, rules_version`;
+const scoreColumns = (scores: ScoreTable) => `${scores.key}, street_code, month, score, tier, clean_months, explanation, rules_version`;
 
 /** COPY text format: tab-separated; JSON.stringify leaves no tab or newline, only backslashes to escape. */
 function copyText(rows: ScoreRow[], rulesVersion: number): string {
   const lines = rows.map(({ code, score }) =>
-    [code, score.month, score.score, score.tier, score.cleanMonths, JSON.stringify(score.explanation).replaceAll('\\', '\\\\'), rulesVersion].join('\t'),
+    [
+      code,
+      streetCodeOf(code),
+      score.month,
+      score.score,
+      score.tier,
+      score.cleanMonths,
+      JSON.stringify(score.explanation).replaceAll('\\', '\\\\'),
+      rulesVersion,
+    ].join('\t'),
   );
   return `${lines.join('\n')}\n`;
 }
@@ -99,7 +109,7 @@ export async function insertScores(db: Kysely<DB>, scores: ScoreTable, rows: Sco
   }));
   await sql`
     INSERT INTO ${sql.table(scores.table)} (${sql.raw(scoreColumns(scores))})
-    SELECT r.k, r.m, r.s, r.t, r.c, r.e, ${rulesVersion}
+    SELECT r.k, left(r.k, 9), r.m, r.s, r.t, r.c, r.e, ${rulesVersion}
     FROM json_to_recordset(${JSON.stringify(records)}::json) AS r(k text, m date, s numeric, t text, c smallint, e json)`.execute(db);
 }
 
@@ -126,13 +136,13 @@ export async function scoresOfMonth(
 export async function refreshTierCounts(db: Kysely<DB>, from: string, to: string): Promise<void> {
   await db.deleteFrom('rental_tier_counts').where('month', '>=', from).where('month', '<=', to).execute();
   await sql`
-    INSERT INTO rental_tier_counts (month, grid_code, red, yellow, green, star)
-    SELECT month, left(building_code, 14),
+    INSERT INTO rental_tier_counts (month, street_code, grid_code, red, yellow, green, star)
+    SELECT month, left(building_code, 9), left(building_code, 14),
            count(*) FILTER (WHERE tier = 'red'), count(*) FILTER (WHERE tier = 'yellow'),
            count(*) FILTER (WHERE tier = 'green'), count(*) FILTER (WHERE tier = 'star')
     FROM rental_scores
     WHERE month BETWEEN ${from}::date AND ${to}::date
-    GROUP BY month, left(building_code, 14)`.execute(db);
+    GROUP BY month, left(building_code, 9), left(building_code, 14)`.execute(db);
 }
 
 export async function latestScoredMonth(db: Kysely<DB>): Promise<string | null> {

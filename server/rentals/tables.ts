@@ -38,6 +38,8 @@ export interface RentalRulesTable {
 export interface InspectionsTable {
   id: Generated<number>;
   building_code: string;
+  /** left(code, 9) of its building, unit or grid: named by every writer, Citus' distribution key to be (sql/0051). */
+  street_code: string;
   unit_code: string | null;
   inspector_user_id: number | null;
   collector_id: number | null;
@@ -73,16 +75,22 @@ interface MonthScoreColumns {
 
 export interface RentalScoresTable extends MonthScoreColumns {
   building_code: string;
+  /** left(code, 9) of its building, unit or grid: named by every writer, Citus' distribution key to be (sql/0051). */
+  street_code: string;
 }
 
 /** sql/0010_household_scores.sql: one row per household (let unit) of a building let separately, and month. */
 export interface RentalUnitScoresTable extends MonthScoreColumns {
   unit_code: string;
+  /** left(code, 9) of its building, unit or grid: named by every writer, Citus' distribution key to be (sql/0051). */
+  street_code: string;
 }
 
 export interface RentalTierCountsTable {
   month: DateText;
   grid_code: string;
+  /** left(code, 9) of its building, unit or grid: named by every writer, Citus' distribution key to be (sql/0051). */
+  street_code: string;
   red: number;
   yellow: number;
   green: number;
@@ -92,6 +100,8 @@ export interface RentalTierCountsTable {
 export interface RentalScheduleTable {
   building_code: string;
   grid_code: string;
+  /** left(code, 9) of its building, unit or grid: named by every writer, Citus' distribution key to be (sql/0051). */
+  street_code: string;
   tier: RentalTier;
   scored_month: DateText;
   schedule_start: DateText;

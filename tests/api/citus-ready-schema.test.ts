@@ -56,4 +56,26 @@ describe('the schema on the way to Citus (docs/citus.md step 1)', () => {
       collector_assignments: ['collector_assignment_one_grid_if_full_time'],
     });
   });
+
+  it('names the street in the street group’s tables so far, each NOT NULL and CHECKed against its code (sql/0050–0051, step 3)', async () => {
+    const { rows } = await sql<{ table: string; not_null: boolean; checked: boolean }>`
+      SELECT c.relname::text AS table, a.attnotnull AS not_null,
+             EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conrelid = c.oid AND k.contype = 'c'
+                       AND pg_get_constraintdef(k.oid) LIKE '%street_code = "left"(%') AS checked
+      FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
+      WHERE a.attname = 'street_code' AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace
+      ORDER BY 1`.execute(handle.db);
+    const street = [
+      'buildings',
+      'collector_assignments',
+      'inspections',
+      'rental_schedule',
+      'rental_scores',
+      'rental_tier_counts',
+      'rental_unit_scores',
+      'residencies',
+      'units',
+    ];
+    expect(rows).toEqual(street.map((table) => ({ table, not_null: true, checked: true })));
+  });
 });

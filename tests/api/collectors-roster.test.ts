@@ -119,7 +119,9 @@ describe('assignments: a full-time collector owns one grid', () => {
     const id = await createCollector({ name: '孙七', employment: 'full_time' });
     await (await agentFor('planner')).post(`/api/collectors/${id}/assignments`, { gridCode: FIXTURE.gridWest, startsOn: '2026-03-01' }).expect(201);
     await expect(
-      sql`INSERT INTO collector_assignments (collector_id, grid_code, assigned_on) VALUES (${id}, ${FIXTURE.gridEast}, DATE '2026-03-02')`.execute(t.handle.db),
+      sql`INSERT INTO collector_assignments (collector_id, grid_code, street_code, assigned_on) VALUES (${id}, ${FIXTURE.gridEast}, left(${FIXTURE.gridEast}, 9), DATE '2026-03-02')`.execute(
+        t.handle.db,
+      ),
     ).rejects.toThrow(/already has an open assignment/);
   });
 

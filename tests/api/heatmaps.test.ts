@@ -205,8 +205,8 @@ describe('cases, rental units and rental tiers', () => {
       [ANALYTICS.northHouse, '2025-06-01', 'green'],
     ];
     for (const [building, month, tier] of scores) {
-      await sql`INSERT INTO rental_scores (building_code, month, score, tier, clean_months, explanation, rules_version)
-                VALUES (${building}, ${month}::date, 7, ${tier}, 0, '{}'::jsonb, 1)`.execute(t.handle.db);
+      await sql`INSERT INTO rental_scores (building_code, street_code, month, score, tier, clean_months, explanation, rules_version)
+                VALUES (${building}, left(${building}, 9), ${month}::date, 7, ${tier}, 0, '{}'::jsonb, 1)`.execute(t.handle.db);
     }
     const { refreshTierCounts } = await import('../../server/rentals/repository.ts');
     await refreshTierCounts(t.handle.db, '2025-05-01', '2025-06-01');

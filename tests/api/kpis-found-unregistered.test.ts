@@ -41,7 +41,7 @@ async function rateCell(grid: string, asOf: string, level = 'grid'): Promise<Cel
 /** A collector's visit to a whole building that checked one person, as the demo and bulk loads record it. */
 async function visit(building: string, visitedOn: string, personId: number, registeredHere = false): Promise<void> {
   await sql`
-    WITH visit AS (INSERT INTO inspections (building_code, inspector_role, visited_on) VALUES (${building}, 'collector', ${visitedOn}::date) RETURNING id)
+    WITH visit AS (INSERT INTO inspections (building_code, street_code, inspector_role, visited_on) VALUES (${building}, left(${building}, 9), 'collector', ${visitedOn}::date) RETURNING id)
     INSERT INTO inspection_person_checks (inspection_id, person_id, found_here, registered_here)
     SELECT id, ${personId}, true, ${registeredHere} FROM visit`.execute(t.handle.db);
 }

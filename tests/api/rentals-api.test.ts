@@ -4,6 +4,7 @@ import { scoreMonths } from '../../server/rentals/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity, insertUser } from '../helpers/fixture-city.ts';
 import { insertCase, insertInspection, insertRentalHouse, insertTenant } from '../helpers/rental-fixture.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /** Rule editing, inspections, the visit schedule and overdue lists, person flags, and who may do what. */
 let t: TestApp;
@@ -17,7 +18,10 @@ async function insertCollectorUser(username: string, gridCode: string, name: str
     .values({ name, phone: null, photo_url: null, employment: 'full_time', employer: null })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.insertInto('collector_assignments').values({ collector_id: collector.id, grid_code: gridCode, assigned_on: '2024-01-01', ended_on: null }).execute();
+  await db
+    .insertInto('collector_assignments')
+    .values({ collector_id: collector.id, grid_code: gridCode, street_code: streetCodeOf(gridCode), assigned_on: '2024-01-01', ended_on: null })
+    .execute();
   await insertUser(db, username, 'collector', [gridCode]);
   await db.updateTable('users').set({ collector_id: collector.id }).where('username', '=', username).execute();
   return collector.id;

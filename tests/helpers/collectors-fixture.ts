@@ -3,6 +3,7 @@ import type { DB } from '../../server/db/schema.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
 import { insertCounted, writeCounted, writeUnitsOf } from './hand-edits.ts';
+import { streetCodeOf } from '../../server/domain/codes.ts';
 
 /**
  * The fixture city (tests/helpers/fixture-city.ts) plus enough people, rental houses and
@@ -127,7 +128,13 @@ async function insertCollector(db: Kysely<DB>, name: string, grid: string, optio
     .executeTakeFirstOrThrow();
   await db
     .insertInto('collector_assignments')
-    .values({ collector_id: collector.id, grid_code: grid, assigned_on: '2026-01-0' + (1 + (collector.id % 9)), ended_on: options.endedOn ?? null })
+    .values({
+      collector_id: collector.id,
+      grid_code: grid,
+      street_code: streetCodeOf(grid),
+      assigned_on: '2026-01-0' + (1 + (collector.id % 9)),
+      ended_on: options.endedOn ?? null,
+    })
     .execute();
   return collector.id;
 }

@@ -123,6 +123,7 @@ export async function insertInspection(db: Kysely<DB>, buildingCode: string, vis
     .insertInto('inspections')
     .values({
       building_code: buildingCode,
+      street_code: streetCodeOf(buildingCode),
       unit_code: findings.unitCode ?? null,
       inspector_user_id: null,
       collector_id: null,

@@ -218,6 +218,7 @@ export async function storeCollectors(target: Target, collectors: Collector[], a
       columns: [
         column('collector_id', 'bigint', (a) => a.collectorId),
         column('grid_code', 'text', (a) => a.gridCode),
+        column('street_code', 'text', (a) => streetCodeOf(a.gridCode)),
         column('assigned_on', 'date', (a) => a.assignedOn),
         column('ended_on', 'date', (a) => a.endedOn),
       ],

@@ -34,8 +34,8 @@ export async function insertDemoInspections(db: Kysely<DB>, today: string): Prom
       SELECT r.code, r.grid_code, r.care, 'police', (${today}::date - day)::date
       FROM rental r, generate_series((${unitHash(sql`r.code || 'police'`)} * 45)::int, 365, 45) AS day
       WHERE r.care < 0.35)
-    INSERT INTO inspections (building_code, collector_id, inspector_role, visited_on, doors_ok, hygiene_good, neighbours_good, tenants_registered, clue_given)
-    SELECT v.code,
+    INSERT INTO inspections (building_code, street_code, collector_id, inspector_role, visited_on, doors_ok, hygiene_good, neighbours_good, tenants_registered, clue_given)
+    SELECT v.code, left(v.code, 9),
            CASE WHEN v.role = 'collector' THEN (SELECT min(a.collector_id) FROM collector_assignments a WHERE a.grid_code = v.grid_code AND a.ended_on IS NULL) END,
            v.role, v.visited_on,
            ${unitHash(sql`v.code || 'doors'`)} < 0.25 + 0.75 * v.care,
@@ -62,8 +62,8 @@ export async function insertDemoHouseholdVisits(db: Kysely<DB>, today: string): 
       SELECT r.code, r.grid_code, r.care, u.code AS unit_code, count(*) OVER (PARTITION BY r.code) AS let_units,
              (${today}::date - (7 + ${unitHash(sql`u.code || 'household visit'`)} * 320)::int) AS visited_on
       FROM rental r JOIN units u ON u.building_code = r.code AND ${RENTAL_UNIT})
-    INSERT INTO inspections (building_code, unit_code, collector_id, inspector_role, visited_on, tenants_registered, clue_given)
-    SELECT h.code, h.unit_code,
+    INSERT INTO inspections (building_code, street_code, unit_code, collector_id, inspector_role, visited_on, tenants_registered, clue_given)
+    SELECT h.code, left(h.code, 9), h.unit_code,
            (SELECT min(a.collector_id) FROM collector_assignments a WHERE a.grid_code = h.grid_code AND a.ended_on IS NULL),
            'collector', h.visited_on,
            ${unitHash(sql`h.unit_code || 'registered'`)} < 0.88 + 0.1 * h.care,

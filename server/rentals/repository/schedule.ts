@@ -13,9 +13,9 @@ const INTERVALS_JSON = JSON.stringify(
  */
 export async function refreshSchedule(db: Kysely<DB>): Promise<void> {
   await sql`
-    INSERT INTO rental_schedule AS s (building_code, grid_code, tier, scored_month, schedule_start,
+    INSERT INTO rental_schedule AS s (building_code, street_code, grid_code, tier, scored_month, schedule_start,
       police_interval_days, collector_interval_days, last_police_visit, last_collector_visit)
-    SELECT latest.building_code, left(latest.building_code, 14), latest.tier, latest.month,
+    SELECT latest.building_code, left(latest.building_code, 9), left(latest.building_code, 14), latest.tier, latest.month,
            (latest.month + interval '1 month')::date, visit_interval.police, visit_interval.collector,
            (SELECT max(i.visited_on) FROM inspections i WHERE i.building_code = latest.building_code AND i.inspector_role = 'police'),
            (SELECT max(i.visited_on) FROM inspections i WHERE i.building_code = latest.building_code AND i.inspector_role = 'collector')
