@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, PersonCategory } from '../../server/db/schema.ts';
 import { withCheckCharacter } from '../../server/domain/id-number.ts';
 import { FIXTURE, fixtureUnitCode, insertFixtureCity } from './fixture-city.ts';
-import { factsWritten } from '../../server/db/counted-writes.ts';
 import { noteShapesWritten } from '../../server/db/data-version.ts';
 import { insertCounted, insertStays, writeCases, writeCounted, writeUnitsOf } from './hand-edits.ts';
 import { streetCodeOf } from '../../server/domain/codes.ts';
@@ -153,21 +152,23 @@ export async function insertStay(db: Kysely<DB>, personId: number, spec: StaySpe
 export async function insertPermit(db: Kysely<DB>, personId: number, spec: PermitSpec, number: string): Promise<void> {
   const years = Number(spec.expires.slice(0, 4)) - Number(spec.issued.slice(0, 4)) || 1;
   // Counted by its writer (the permits carry no trigger, sql/0048).
-  const permit = await db
-    .insertInto('permits')
-    .values({
-      person_id: personId,
-      permit_no: number,
-      issued_on: spec.issued,
-      expires_on: spec.expires,
-      years,
-      status: spec.status ?? 'valid',
-      revoked_on: spec.revoked ?? null,
-      renewed_from: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await factsWritten(db, 'permits', [], [permit.id]);
+  await insertCounted(db, 'permits', async (trx) => {
+    const permit = await trx
+      .insertInto('permits')
+      .values({
+        person_id: personId,
+        permit_no: number,
+        issued_on: spec.issued,
+        expires_on: spec.expires,
+        years,
+        status: spec.status ?? 'valid',
+        revoked_on: spec.revoked ?? null,
+        renewed_from: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return [permit.id];
+  });
 }
 
 async function insertNorthCommunity(db: Kysely<DB>): Promise<void> {

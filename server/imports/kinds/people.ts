@@ -218,7 +218,11 @@ export const peopleImport: ImportKindSpec<PersonRow> = {
   async insert(trx, rows) {
     const input = inputTable(rows, personColumns);
     // People already on file: category, contacts and employer change with a move, as in the move-in form.
-    const updated = await updatePeopleOnFile(trx, input);
+    const updated = await updatePeopleOnFile(
+      trx,
+      input,
+      rows.map((row) => row.identity.idNumber),
+    );
     const created = await insertNewPeople(trx, input);
     const residencies = await insertStays(trx, input);
     return { personsCreated: created, personsUpdated: updated, residencies };

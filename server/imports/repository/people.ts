@@ -39,10 +39,12 @@ export async function peopleToCheck(db: Kysely<DB>, input: RawBuilder<unknown>):
   return found.rows;
 }
 
-/** People already on file: category, contacts and employer change with a move, as in the move-in form. */
-export async function updatePeopleOnFile(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number> {
-  const onFile = await personIdsOf(trx, input);
-  const result = await writeCounted(trx, 'persons', onFile, () =>
+/**
+ * People already on file (`idNumbers`, the input's): category, contacts and employer change with a
+ * move, as in the move-in form.
+ */
+export async function updatePeopleOnFile(trx: Kysely<DB>, input: RawBuilder<unknown>, idNumbers: readonly string[]): Promise<number> {
+  const result = await writeCounted(trx, 'persons', await personIdsOfIdNumbers(trx, idNumbers), () =>
     sql`
       UPDATE persons AS p SET category = input.category, floating_type = input.floating_type,
         ethnicity = coalesce(input.ethnicity, p.ethnicity), hukou_address = coalesce(input.hukou_address, p.hukou_address),
@@ -52,13 +54,7 @@ export async function updatePeopleOnFile(trx: Kysely<DB>, input: RawBuilder<unkn
   return rowsWritten(result);
 }
 
-/** The ids of the people on file among the input rows (by ID number). */
-async function personIdsOf(trx: Kysely<DB>, input: RawBuilder<unknown>): Promise<number[]> {
-  const found = await sql<{ id: number }>`SELECT p.id FROM ${input} JOIN persons AS p ON p.id_number = input.id_number`.execute(trx);
-  return found.rows.map((row) => Number(row.id));
-}
-
-/** The ids of the people on file with these ID numbers: what the upsert's update of persons locks and counts by. */
+/** The ids of the people on file with these ID numbers: what an update of persons locks and counts by. */
 export async function personIdsOfIdNumbers(trx: Kysely<DB>, idNumbers: readonly string[]): Promise<number[]> {
   const found = await sql<{ id: number }>`SELECT id FROM persons WHERE id_number = ANY (${idNumbers as string[]}::text[])`.execute(trx);
   return found.rows.map((row) => Number(row.id));
